@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+/**
+ * The `tracecode` command. Each subcommand lives in its own file and only parses flags and
+ * calls a library function; this file wires them together.
+ */
+import { createRequire } from "node:module";
+import { Command, CommanderError } from "commander";
+import { registerGenerate } from "./generate.js";
+import { registerRun } from "./run.js";
+import { registerTrace } from "./trace.js";
+
+const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
+
+export function buildProgram(): Command {
+  const program = new Command("tracecode")
+    .description(
+      "Learn code representations from execution: generate Python functions and variants,\n" +
+        "run them in a sandbox, record traces, train and evaluate contrastive encoders.",
+    )
+    .version(version)
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+  registerRun(program);
+  registerGenerate(program);
+  registerTrace(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    process.stderr.write(`tracecode: error: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv);

@@ -1,0 +1,2 @@
+export { DataError, readJsonl, readJsonlLenient, writeFileAtomic, writeJsonl } from "./jsonl.js";
+export * from "./schemas.js";

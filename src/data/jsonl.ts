@@ -1,0 +1,66 @@
+/**
+ * JSONL files: validated reading (errors name the file and line) and atomic writing
+ * (temp file + rename, so a crash never leaves a half-written file that looks complete).
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import type { z } from "zod";
+
+export class DataError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DataError";
+  }
+}
+
+/** Writes `text` to `path` atomically, creating parent directories. */
+export function writeFileAtomic(path: string, text: string | Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+export function writeJsonl(path: string, rows: readonly unknown[]): void {
+  writeFileAtomic(path, rows.map((r) => `${JSON.stringify(r)}\n`).join(""));
+}
+
+/** Reads a JSONL file, validating every row; throws a `DataError` naming the first bad line. */
+export function readJsonl<S extends z.ZodType>(path: string, schema: S): z.infer<S>[] {
+  const { rows, errors } = readJsonlLenient(path, schema);
+  if (errors.length > 0) throw new DataError(errors[0]);
+  return rows;
+}
+
+/** Reads a JSONL file, keeping the valid rows and describing each bad line. */
+export function readJsonlLenient<S extends z.ZodType>(
+  path: string,
+  schema: S,
+): { rows: z.infer<S>[]; errors: string[] } {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new DataError(`cannot read ${path}: ${(e as Error).message}`);
+  }
+  const rows: z.infer<S>[] = [];
+  const errors: string[] = [];
+  text.split("\n").forEach((line, i) => {
+    if (line.trim() === "") return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (e) {
+      errors.push(`${path}:${i + 1}: not valid JSON (${(e as Error).message})`);
+      return;
+    }
+    const parsed = schema.safeParse(value);
+    if (parsed.success) rows.push(parsed.data);
+    else {
+      const issue = parsed.error.issues[0];
+      const where = issue.path.length > 0 ? ` at "${issue.path.join(".")}"` : "";
+      errors.push(`${path}:${i + 1}: ${issue.message}${where}`);
+    }
+  });
+  return { rows, errors };
+}

@@ -1,0 +1,118 @@
+/**
+ * Seedable pseudo-random numbers. Every random choice in TraceCode (generation, inputs,
+ * initialisation, dropout, batching, mining) draws from a `Random` derived from one seed,
+ * so the same seed and config reproduce the same bytes.
+ *
+ * Generator: sfc32 (small fast counting, 128-bit state), seeded through splitmix32 so that
+ * nearby seeds give unrelated streams. `fork(label)` derives an independent stream by name,
+ * so adding draws to one stream never shifts another.
+ */
+export class Random {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
+  private spareNormal: number | undefined;
+
+  constructor(seed: number | string = 0) {
+    let s = typeof seed === "number" ? seed >>> 0 : hashString(seed);
+    const next = () => {
+      s = (s + 0x9e3779b9) | 0;
+      let z = s;
+      z = Math.imul(z ^ (z >>> 16), 0x21f0aaad);
+      z = Math.imul(z ^ (z >>> 15), 0x735a2d97);
+      return (z ^ (z >>> 15)) >>> 0;
+    };
+    this.a = next();
+    this.b = next();
+    this.c = next();
+    this.d = next();
+    for (let i = 0; i < 12; i++) this.nextUint32();
+  }
+
+  /** A new independent generator whose stream depends on this one's seed and `label`. */
+  fork(label: string): Random {
+    return new Random(hashString(`${this.a}:${this.b}:${this.c}:${this.d}:${label}`));
+  }
+
+  nextUint32(): number {
+    const t = (((this.a + this.b) | 0) + this.d) | 0;
+    this.d = (this.d + 1) | 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) | 0;
+    this.c = (this.c << 21) | (this.c >>> 11);
+    this.c = (this.c + t) | 0;
+    return t >>> 0;
+  }
+
+  /** Uniform in [0, 1) with 32 bits of resolution. */
+  float(): number {
+    return this.nextUint32() / 4294967296;
+  }
+
+  /** Uniform in [lo, hi). */
+  uniform(lo: number, hi: number): number {
+    return lo + (hi - lo) * this.float();
+  }
+
+  /** Uniform integer in [lo, hi] inclusive (unbiased by rejection). */
+  int(lo: number, hi: number): number {
+    const span = hi - lo + 1;
+    if (!Number.isFinite(span) || span <= 0)
+      throw new RangeError(`bad integer range [${lo}, ${hi}]`);
+    if (span > 4294967296) return lo + Math.floor(this.float() * span);
+    const limit = 4294967296 - (4294967296 % span);
+    let x = this.nextUint32();
+    while (x >= limit) x = this.nextUint32();
+    return lo + (x % span);
+  }
+
+  bool(pTrue = 0.5): boolean {
+    return this.float() < pTrue;
+  }
+
+  /** Standard normal via Box–Muller (the second value is kept for the next call). */
+  normal(mean = 0, std = 1): number {
+    if (this.spareNormal !== undefined) {
+      const z = this.spareNormal;
+      this.spareNormal = undefined;
+      return mean + std * z;
+    }
+    let u = 0;
+    while (u === 0) u = this.float();
+    const v = this.float();
+    const r = Math.sqrt(-2 * Math.log(u));
+    this.spareNormal = r * Math.sin(2 * Math.PI * v);
+    return mean + std * r * Math.cos(2 * Math.PI * v);
+  }
+
+  pick<T>(items: readonly T[]): T {
+    if (items.length === 0) throw new RangeError("pick from an empty list");
+    return items[this.int(0, items.length - 1)];
+  }
+
+  /** Fisher–Yates shuffle into a new array. */
+  shuffle<T>(items: readonly T[]): T[] {
+    const out = items.slice();
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = this.int(0, i);
+      [out[i], out[j]] = [out[j], out[i]];
+    }
+    return out;
+  }
+
+  /** `k` distinct items, in random order. */
+  sample<T>(items: readonly T[], k: number): T[] {
+    return this.shuffle(items).slice(0, k);
+  }
+}
+
+/** 32-bit FNV-1a hash of a string; used for seeding and labels. */
+export function hashString(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}

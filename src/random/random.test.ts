@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { Random } from "./index.js";
+
+describe("Random", () => {
+  it("repeats a stream for the same seed and differs for another", () => {
+    const a = new Random(7);
+    const b = new Random(7);
+    const c = new Random(8);
+    const xs = Array.from({ length: 5 }, () => a.nextUint32());
+    expect(Array.from({ length: 5 }, () => b.nextUint32())).toEqual(xs);
+    expect(Array.from({ length: 5 }, () => c.nextUint32())).not.toEqual(xs);
+  });
+
+  it("forks independent named streams", () => {
+    const root = new Random(1);
+    const x = root.fork("init").float();
+    const y = root.fork("dropout").float();
+    expect(x).not.toBe(y);
+    expect(new Random(1).fork("init").float()).toBe(x);
+  });
+
+  it("draws integers uniformly over an inclusive range", () => {
+    const r = new Random(3);
+    const counts = new Array(5).fill(0);
+    for (let i = 0; i < 50_000; i++) counts[r.int(-2, 2) + 2]++;
+    for (const c of counts) expect(Math.abs(c - 10_000)).toBeLessThan(400);
+  });
+
+  it("draws normals with mean 0 and variance 1", () => {
+    const r = new Random(4);
+    let s = 0;
+    let s2 = 0;
+    const n = 40_000;
+    for (let i = 0; i < n; i++) {
+      const z = r.normal();
+      s += z;
+      s2 += z * z;
+    }
+    expect(Math.abs(s / n)).toBeLessThan(0.02);
+    expect(Math.abs(s2 / n - 1)).toBeLessThan(0.03);
+  });
+
+  it("shuffles into a permutation", () => {
+    const xs = [1, 2, 3, 4, 5, 6, 7, 8];
+    const ys = new Random(5).shuffle(xs);
+    expect([...ys].sort()).toEqual(xs);
+    expect(ys).not.toEqual(xs);
+  });
+});
