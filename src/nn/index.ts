@@ -6,6 +6,7 @@
 
 export type { Gemm, Kernels } from "./kernels/index.js";
 export { kernels, setKernels, tsKernels } from "./kernels/index.js";
+export { Module } from "./module.js";
 export * as ops from "./ops/index.js";
 export { isGradEnabled, noGrad, record, sizeOf, Tensor } from "./tensor.js";
 export { expectClose, gradCheck } from "./testing.js";
