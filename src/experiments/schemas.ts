@@ -1,0 +1,65 @@
+/**
+ * The run and sweep directories (DESIGN.md, "Data on disk"): what `train` and `sweep` write and
+ * `report` reads. A run is fully described by its `config.json`.
+ *
+ *   SWEEP_DIR/sweep.json                    presets, seeds, data dir, command
+ *   SWEEP_DIR/runs/<runName>/config.json    RunConfig
+ *   SWEEP_DIR/runs/<runName>/metrics.jsonl  one MetricsRow per epoch
+ *   SWEEP_DIR/runs/<runName>/model.safetensors
+ *   SWEEP_DIR/runs/<runName>/DONE           written last
+ */
+import { z } from "zod";
+
+export const Encoder = z.enum(["lstm", "transformer", "trace", "joint"]);
+export const Loss = z.enum(["triplet", "infonce"]);
+export const Negatives = z.enum(["random", "hard", "semihard"]);
+export const Distance = z.enum(["euclidean", "cosine"]);
+/** Protocol choices the paper leaves unstated; defaults are the paper-literal reading. */
+export const HoldOut = z.enum(["functions", "variants"]);
+export const Pooling = z.enum(["last", "last-valid", "mean"]);
+export const MiningScope = z.enum(["batch", "epoch"]);
+/** Renaming ablation: which side sees renaming variants. */
+export const Renaming = z.enum(["both", "train-plain-test-renamed", "train-renamed-test-plain"]);
+
+export const RunConfig = z.object({
+  data: z.string(),
+  encoder: Encoder.default("lstm"),
+  loss: Loss.default("triplet"),
+  negatives: Negatives.default("random"),
+  distance: Distance.default("euclidean"),
+  dim: z.number().int().positive().default(64),
+  margin: z.number().nonnegative().default(0.2),
+  temperature: z.number().positive().default(0.1),
+  epochs: z.number().int().positive().default(50),
+  batch: z.number().int().positive().default(32),
+  lr: z.number().positive().default(1e-3),
+  seed: z.number().int().default(0),
+  maxLength: z.number().int().nonnegative().default(50),
+  holdOut: HoldOut.default("functions"),
+  pooling: Pooling.default("last"),
+  miningScope: MiningScope.default("batch"),
+  renaming: Renaming.default("both"),
+  /** Sweep bookkeeping: the preset and the label of this configuration within it. */
+  preset: z.string().optional(),
+  label: z.string().optional(),
+});
+export type RunConfig = z.infer<typeof RunConfig>;
+
+export const MetricsRow = z.object({
+  epoch: z.number().int().positive(),
+  trainLoss: z.number(),
+  valLoss: z.number(),
+  valTop1: z.number(),
+  valMapAtR: z.number(),
+  valMrr: z.number(),
+  seconds: z.number(),
+});
+export type MetricsRow = z.infer<typeof MetricsRow>;
+
+export const SweepManifest = z.object({
+  presets: z.array(z.string()),
+  seeds: z.number().int().positive(),
+  data: z.string(),
+  command: z.string(),
+});
+export type SweepManifest = z.infer<typeof SweepManifest>;
