@@ -1,0 +1,67 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { TraceRow } from "../data/index.js";
+import { packagePath } from "../python/pool.js";
+
+const dir = mkdtempSync(join(tmpdir(), "tracecode-cli-trace-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, [packagePath("dist", "cli", "main.js"), "trace", ...args], {
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+
+describe("tracecode trace", () => {
+  const input = join(dir, "functions.jsonl");
+  writeFileSync(
+    input,
+    [
+      { id: "a", group: "a", code: "def f(x):\n    return x + 1\n" },
+      { id: "b", group: "a", code: "def f(y):\n    return y + 1\n" },
+      { id: "c", group: "c", code: "def f(x) return\n" },
+      { id: "d", code: "no group" },
+      { id: "e", group: "e", code: "def h(s):\n    return s[::-1]\n", entry: "h", args: ["str"] },
+    ]
+      .map((r) => JSON.stringify(r))
+      .join("\n"),
+  );
+
+  it("traces valid rows, reports bad ones by file and line, and is deterministic", () => {
+    const out1 = join(dir, "t1.jsonl");
+    const out2 = join(dir, "t2.jsonl");
+    const r = cli("--in", input, "--out", out1, "--inputs", "20", "--range", "-5,5");
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`${input}:4:`);
+    expect(r.stdout).toMatch(
+      /traced 4 snippets .*ok 3, syntax_error 1; 2 trace classes, 1 invalid rows skipped/,
+    );
+    const rows = readFileSync(out1, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => TraceRow.parse(JSON.parse(l)));
+    expect(rows.map((t) => [t.id, t.status])).toEqual([
+      ["a", "ok"],
+      ["b", "ok"],
+      ["c", "syntax_error"],
+      ["e", "ok"],
+    ]);
+    expect(rows[0].traceClass).toBe(rows[1].traceClass);
+    expect(rows[0].runs).toHaveLength(20);
+    expect(rows[0].runs.every((run) => Math.abs(Number(run.input[0])) <= 5)).toBe(true);
+    expect(cli("--in", input, "--out", out2, "--inputs", "20", "--range", "-5,5").status).toBe(0);
+    expect(readFileSync(out2, "utf8")).toBe(readFileSync(out1, "utf8"));
+  });
+
+  it("exits non-zero with a clear message on bad flags", () => {
+    const r = cli("--in", input, "--out", join(dir, "x.jsonl"), "--level", "bytes");
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/--level must be one of trace, io/);
+    const r2 = cli("--in", join(dir, "missing.jsonl"), "--out", join(dir, "x.jsonl"));
+    expect(r2.status).not.toBe(0);
+    expect(r2.stderr).toMatch(/cannot read .*missing\.jsonl/);
+  });
+});

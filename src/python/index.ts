@@ -1,0 +1,28 @@
+/**
+ * Sandboxed Python execution and tracing (knows Python, not ML). See README.md here for the
+ * block and value semantics, the value encoding, the sandbox layers and the limits.
+ */
+export {
+  DEFAULT_RANGE,
+  drawValue,
+  generateInputs,
+  type IntRange,
+  inputSet,
+} from "./inputs.js";
+export {
+  type InputSet,
+  type PoolOptions,
+  type RawRun,
+  type SnippetJob,
+  type SnippetResult,
+  type StaticBlock,
+  TracerPool,
+} from "./pool.js";
+export {
+  classHash,
+  classOf,
+  ioClassOf,
+  type TraceOptions,
+  traceClassOf,
+  traceFunctions,
+} from "./trace.js";

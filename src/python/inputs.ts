@@ -1,0 +1,135 @@
+/**
+ * Seeded input generators for the argument-type language of DESIGN.md ("Data you may use").
+ * The stream depends only on the seed, the argument types and the int range, so every row
+ * with the same `args` gets identical inputs, in every process and on every run.
+ */
+import type { ArgType } from "../data/index.js";
+import { Random } from "../random/index.js";
+import type { InputSet } from "./pool.js";
+
+export interface IntRange {
+  min: number;
+  max: number;
+}
+
+/** The paper's range for the synthetic benchmark's `int` arguments. */
+export const DEFAULT_RANGE: IntRange = { min: -100, max: 100 };
+
+const ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+const PANGRAM = "the quick brown fox jumps over the lazy dog";
+
+/** 40% of draws in the small band, the rest uniform over the whole range. */
+function biasedInt(r: Random, lo: number, hi: number, smallLo: number, smallHi: number): number {
+  return r.bool(0.4) ? r.int(smallLo, smallHi) : r.int(lo, hi);
+}
+
+function float(r: Random): number {
+  const x = r.uniform(-1000, 1000);
+  return r.bool(0.2) ? Math.round(x) : x;
+}
+
+function str(r: Random): string {
+  switch (r.int(0, 3)) {
+    case 0: {
+      const n = r.int(0, 6);
+      let s = "";
+      for (let i = 0; i < n; i++) s += r.pick(["a", "b"]);
+      return s;
+    }
+    case 1: {
+      const half = r.int(0, 5);
+      let s = "";
+      for (let i = 0; i < half; i++) s += r.pick(["a", "b", "c", "x"]);
+      const mid = r.bool() ? r.pick(["a", "b", "z"]) : "";
+      return s + mid + [...s].reverse().join("");
+    }
+    case 2: {
+      const words = r.shuffle(PANGRAM.split(" "));
+      return words.slice(0, r.int(1, words.length)).join(" ");
+    }
+    default: {
+      const n = r.int(0, 12);
+      let s = "";
+      for (let i = 0; i < n; i++) s += r.pick([...ALNUM]);
+      return s;
+    }
+  }
+}
+
+function list<T>(r: Random, maxLen: number, item: (r: Random) => T): T[] {
+  const n = r.int(0, maxLen);
+  const out: T[] = [];
+  for (let i = 0; i < n; i++) out.push(item(r));
+  return out;
+}
+
+/** Draws one value of `type`; `range` applies to `int` only. */
+export function drawValue(r: Random, type: ArgType, range: IntRange): unknown {
+  switch (type) {
+    case "int":
+      return r.int(range.min, range.max);
+    case "nonneg_int":
+      return biasedInt(r, 0, 10_000, 0, 30);
+    case "pos_int":
+      return biasedInt(r, 1, 10_000, 1, 30);
+    case "small_nonneg_int":
+      return r.int(0, 20);
+    case "float":
+      return float(r);
+    case "str":
+      return str(r);
+    case "bool":
+      return r.bool();
+    case "list[int]":
+      return list(r, 30, (q) => q.int(-50, 50));
+    case "sorted_list[int]":
+      return list(r, 30, (q) => q.int(-50, 50)).sort((a, b) => a - b);
+    case "list[float]":
+      return list(r, 30, float);
+    case "list[str]":
+      return list(r, 10, str);
+    default: {
+      const never: never = type;
+      throw new Error(`unknown argument type ${String(never)}`);
+    }
+  }
+}
+
+function checkRange(range: IntRange): void {
+  if (
+    !Number.isSafeInteger(range.min) ||
+    !Number.isSafeInteger(range.max) ||
+    range.min > range.max
+  ) {
+    throw new RangeError(`bad int range ${range.min},${range.max}: need safe integers, min ≤ max`);
+  }
+}
+
+/** `n` argument tuples for a function taking `args`; the same call always gives the same values. */
+export function generateInputs(
+  args: readonly ArgType[],
+  n: number,
+  seed = 0,
+  range: IntRange = DEFAULT_RANGE,
+): unknown[][] {
+  checkRange(range);
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`bad input count ${n}`);
+  const r = new Random(seed).fork(`inputs:${args.join(",")}:${range.min},${range.max}`);
+  const out: unknown[][] = [];
+  for (let i = 0; i < n; i++) out.push(args.map((t) => drawValue(r, t, range)));
+  return out;
+}
+
+/** The input set a pool job needs, keyed so each child receives it once. */
+export function inputSet(
+  args: readonly ArgType[],
+  n: number,
+  seed = 0,
+  range: IntRange = DEFAULT_RANGE,
+): InputSet {
+  return {
+    key: `${args.join(",")}|${n}|${seed}|${range.min},${range.max}`,
+    types: args,
+    values: generateInputs(args, n, seed, range),
+  };
+}

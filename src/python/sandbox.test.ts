@@ -1,0 +1,242 @@
+/**
+ * Red team: hostile snippets must be contained (not ok, or ok but every output is a raised
+ * exception or a harmless value), must not touch the host, and the pool must keep serving.
+ */
+import { existsSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TraceStatus } from "../data/index.js";
+import { type InputSet, type SnippetResult, TracerPool } from "./index.js";
+
+const SECRET_NAME = "TRACECODE_REDTEAM_SECRET";
+const SECRET = "s3cr3t-value-that-must-not-leak";
+const target = join(tmpdir(), `tracecode-redteam-${process.pid}.txt`);
+
+let pool: TracerPool;
+beforeAll(() => {
+  process.env[SECRET_NAME] = SECRET;
+  pool = new TracerPool({ workers: 2, graceMs: 500, memoryMb: 256 });
+});
+afterAll(async () => {
+  await pool.close();
+  delete process.env[SECRET_NAME];
+  rmSync(target, { force: true });
+});
+
+const inputs: InputSet = { key: "redteam", types: ["int"], values: [[1], [2], [3]] };
+
+type Expect =
+  | "blocked" // not ok, or every call raised
+  | TraceStatus
+  | ((r: SnippetResult) => void);
+
+const fn = (body: string) => `def f(x):\n${body.replace(/^/gm, "    ")}\n`;
+
+const hostile: [string, string, Expect][] = [
+  ["import js", fn("import js\nreturn js"), "blocked"],
+  ["import pyodide_js", fn("import pyodide_js\nreturn pyodide_js.FS"), "blocked"],
+  ["pyodide.ffi", fn("from pyodide.ffi import to_js\nreturn 1"), "blocked"],
+  [
+    "pyodide.code.run_js",
+    fn("from pyodide.code import run_js\nreturn run_js('process')"),
+    "blocked",
+  ],
+  ["_pyodide_core", fn("import _pyodide_core\nreturn 1"), "blocked"],
+  ["sys.modules", fn("import sys\nreturn sys.modules['js']"), "blocked"],
+  ["__import__", fn("return __import__('os')"), "limit"],
+  ["importlib", fn("import importlib\nreturn importlib.import_module('os')"), "blocked"],
+  ["ctypes", fn("import ctypes\nreturn ctypes.CDLL(None)"), "blocked"],
+  ["os.system", fn(`import os\nos.system('touch ${target}')\nreturn 1`), "blocked"],
+  ["open for writing", fn(`open('${target}', 'w').write('x')\nreturn 1`), "blocked"],
+  ["subprocess", fn("import subprocess\nreturn subprocess.run(['id'])"), "blocked"],
+  ["socket", fn("import socket\nreturn socket.socket()"), "blocked"],
+  ["__builtins__", fn("return __builtins__['open']"), "limit"],
+  ["gc.get_objects", fn("import gc\nreturn len(gc.get_objects())"), "blocked"],
+  [
+    "generator frame walk",
+    "def g():\n    yield 1\ndef f(x):\n    gen = g()\n    return gen.gi_frame.f_back.f_globals\n",
+    "limit",
+  ],
+  ["function globals", fn("return (lambda: 0).__globals__"), "limit"],
+  ["subclass walk", fn("return ().__class__.__base__.__subclasses__()"), "limit"],
+  ["getattr by string", fn("return getattr(f, '__glo' + 'bals__')"), "blocked"],
+  ["module private", fn("import collections\nreturn collections._sys"), "blocked"],
+  [
+    "operator.attrgetter",
+    fn("import operator\nreturn operator.attrgetter('__globals__')(f)"),
+    "blocked",
+  ],
+  [
+    "string.Formatter",
+    fn("import string\nreturn string.Formatter().get_field('0.__globals__', [f], {})"),
+    "blocked",
+  ],
+  [
+    "match class pattern",
+    fn("match f:\n    case object(__globals__=g):\n        return g\nreturn 0"),
+    "limit",
+  ],
+  ["eval/exec/compile", fn("return eval('__import__(\"os\")')"), "blocked"],
+  [
+    "traceback frames",
+    fn("try:\n    1 / 0\nexcept Exception as e:\n    return e.__traceback__.tb_frame"),
+    "limit",
+  ],
+  ["environment", fn(`import os\nreturn os.environ['${SECRET_NAME}']`), "blocked"],
+  ["fork", fn("import os\nreturn os.fork()"), "blocked"],
+  ["threads", fn("import threading\nthreading.Thread(target=f).start()\nreturn 1"), "blocked"],
+  ["sys.setrecursionlimit", fn("import sys\nsys.setrecursionlimit(10**6)\nreturn 1"), "blocked"],
+  ["CPU bomb 10**10**8", fn("return 10**10**8"), "timeout"],
+  ["infinite loop", fn("while True:\n    pass"), "timeout"],
+  [
+    "loop that swallows the timeout",
+    fn(
+      "while True:\n    try:\n        while True:\n            pass\n    except BaseException:\n        pass",
+    ),
+    "timeout",
+  ],
+  ["memory bomb", fn("return [0] * 10**9"), "limit"],
+  ["growing memory bomb", fn("a = []\nwhile True:\n    a.append('x' * 10**6)"), "limit"],
+  [
+    "huge output",
+    fn("return 'x' * 10**7"),
+    (r) => {
+      expect(r.status).toBe("ok");
+      expect(r.runs[0][2].length).toBeLessThan(1100);
+    },
+  ],
+  [
+    "nested repr within the interpreter's stack",
+    fn("a = []\nfor _ in range(500):\n    a = [a]\nreturn a"),
+    (r) => {
+      expect(r.status).toBe("ok");
+      expect(r.runs[0][2]).toBe("[[[[...]]]]");
+    },
+  ],
+  [
+    "nesting that overflows the interpreter's stack",
+    fn("a = []\nfor _ in range(10**5):\n    a = [a]\nreturn a"),
+    (r) => {
+      expect(r.status).toBe("limit");
+      expect(r.error).toMatch(/stack overflowed/);
+    },
+  ],
+  [
+    "deep recursion",
+    fn("return f(x + 1)"),
+    (r) => {
+      expect(r.status).toBe("ok");
+      expect(r.runs.map((run) => run[2])).toEqual(Array(3).fill("raise:RecursionError"));
+    },
+  ],
+  [
+    "exception in __del__",
+    "class A:\n    def __del__(self):\n        raise ValueError('boom')\ndef f(x):\n    A()\n    return x\n",
+    (r) => {
+      expect(r.status).toBe("ok");
+      expect(r.runs.map((run) => run[2])).toEqual(["1", "2", "3"]);
+    },
+  ],
+  [
+    "hostile __repr__ is never called",
+    "class A:\n    def __repr__(self):\n        while True:\n            pass\ndef f(x):\n    return A()\n",
+    (r) => {
+      expect(r.status).toBe("ok");
+      expect(r.runs[0][2]).toBe("<obj:object>");
+    },
+  ],
+  [
+    "print flood",
+    fn("for _ in range(50):\n    print('x' * 10**5)\nreturn 1"),
+    (r) => expect(r.status).toBe("ok"),
+  ],
+  ["exit at definition", "raise SystemExit(3)\ndef f(x):\n    return x\n", "runtime_error"],
+  [
+    "format string leak",
+    fn("return '{0.__globals__}'.format(f)[:0]"),
+    (r) => expect(r.status).toBe("ok"),
+  ],
+];
+
+describe("hostile snippets", () => {
+  let results: SnippetResult[];
+  beforeAll(async () => {
+    results = await Promise.all(
+      hostile.map(([, code]) => pool.trace({ code, entry: "f", inputs, timeoutMs: 500 })),
+    );
+  }, 120_000);
+
+  it.each(hostile.map(([name, , expectation], i) => [name, i, expectation] as const))(
+    "contains %s",
+    (_name, i, expectation) => {
+      const r = results[i];
+      if (typeof expectation === "function") expectation(r);
+      else if (expectation === "blocked") {
+        const contained = r.status !== "ok" || r.runs.every((run) => run[2].startsWith("raise:"));
+        expect(contained, JSON.stringify(r).slice(0, 300)).toBe(true);
+      } else expect(r.status, JSON.stringify(r).slice(0, 300)).toBe(expectation);
+      expect(JSON.stringify(r)).not.toContain(SECRET);
+    },
+  );
+
+  it("left no file on the host", () => {
+    expect(existsSync(target)).toBe(false);
+  });
+
+  it("keeps serving normal snippets afterwards", async () => {
+    const r = await pool.trace({
+      code: "def f(x):\n    return len([x, x]) + x\n",
+      entry: "f",
+      inputs,
+      timeoutMs: 1000,
+    });
+    expect(r.status).toBe("ok");
+    expect(r.runs.map((run) => run[2])).toEqual(["3", "4", "5"]);
+  });
+
+  it("keeps builtins per snippet: a snippet that rebinds one does not affect the next", async () => {
+    const spoil = await pool.trace({
+      code: "len = None\ndef f(x):\n    return x\n",
+      entry: "f",
+      inputs,
+      timeoutMs: 1000,
+    });
+    expect(spoil.status).toBe("ok");
+    const r = await pool.trace({
+      code: "def f(x):\n    return len('ab')\n",
+      entry: "f",
+      inputs,
+      timeoutMs: 1000,
+    });
+    expect(r.runs[0][2]).toBe("2");
+  });
+
+  it("undoes what a snippet does to shared modules and classes before the next one", async () => {
+    // One child, so both snippets surely run in the same interpreter.
+    const single = new TracerPool({ workers: 1 });
+    const poison = await single.trace({
+      code:
+        "import collections, decimal\n" +
+        "collections.Counter.most_common = None\n" +
+        "collections._names['deque'] = 1\n" +
+        "decimal.getcontext().prec = 2\n" +
+        "def f(x):\n    return collections.Counter.most_common is None\n",
+      entry: "f",
+      inputs,
+      timeoutMs: 1000,
+    });
+    expect(poison.runs[0][2]).toBe("True");
+    const check = await single.trace({
+      code:
+        "from collections import Counter, deque\nimport decimal\n" +
+        "def f(x):\n" +
+        "    return (Counter('aab').most_common(1)[0][1], len(deque([x])), str(decimal.Decimal(1) / 3)[:6])\n",
+      entry: "f",
+      inputs,
+      timeoutMs: 1000,
+    });
+    await single.close();
+    expect(check.runs[0][2]).toBe("(2,1,'0.3333')");
+  });
+});

@@ -1,0 +1,131 @@
+/**
+ * `traceFunctions`: runs rows of `functions.jsonl` in the sandbox pool and turns the raw
+ * traces into `traces.jsonl` rows with behaviour classes at the chosen equivalence level.
+ */
+import { createHash } from "node:crypto";
+import type { EquivalenceLevel, FunctionRow, TraceRow, TraceRun } from "../data/index.js";
+import { DEFAULT_RANGE, type IntRange, inputSet } from "./inputs.js";
+import { type InputSet, type PoolOptions, type RawRun, TracerPool } from "./pool.js";
+
+export interface TraceOptions {
+  /** Inputs per snippet (default 100, the paper's). */
+  inputs?: number;
+  /** Range of `int` arguments (default −100..100, the paper's). */
+  range?: IntRange;
+  seed?: number;
+  /** Wall-time budget per snippet, all inputs together (default 1000 ms). */
+  timeoutMs?: number;
+  /** Child processes when no `pool` is given (default 2). */
+  workers?: number;
+  level?: EquivalenceLevel;
+  /** Block events recorded per call before the trace is cut (default 2000). */
+  maxEvents?: number;
+  /** Reuse a running pool (cheap repeated calls); otherwise one is started and closed. */
+  pool?: TracerPool;
+  /** Extra pool settings when the pool is created here. */
+  poolOptions?: Omit<PoolOptions, "workers">;
+  /** Called once per finished row (in completion order) with the count done so far. */
+  onProgress?: (done: number, total: number, row: TraceRow) => void;
+}
+
+/** Digest of a canonical JSON text: 16 hex digits (64 bits) of SHA-256. */
+export function classHash(prefix: string, value: unknown): string {
+  return createHash("sha256")
+    .update(`${prefix}\n${JSON.stringify(value)}`)
+    .digest("hex")
+    .slice(0, 16);
+}
+
+/** The `io` class: outputs (return values or raised types) on every input, in order. */
+export function ioClassOf(runs: readonly TraceRun[]): string {
+  return classHash(
+    "io",
+    runs.map((r) => r.output),
+  );
+}
+
+/** The `trace` class: canonical blocks, values, output and truncation of every call. */
+export function traceClassOf(runs: readonly TraceRun[]): string {
+  return classHash(
+    "trace",
+    runs.map((r) => [r.blocks, r.values, r.output, r.truncated]),
+  );
+}
+
+export function classOf(level: EquivalenceLevel, runs: readonly TraceRun[]): string {
+  return level === "io" ? ioClassOf(runs) : traceClassOf(runs);
+}
+
+function toRuns(raw: readonly RawRun[], inputs: readonly string[][]): TraceRun[] {
+  return raw.map(([blocks, values, output, truncated], i) => ({
+    input: inputs[i] ?? [],
+    blocks,
+    values,
+    output,
+    truncated,
+  }));
+}
+
+/** Traces every row; results come back in input order. A row's own fault becomes its status. */
+export async function traceFunctions(
+  rows: readonly FunctionRow[],
+  options: TraceOptions = {},
+): Promise<TraceRow[]> {
+  const level = options.level ?? "trace";
+  const n = options.inputs ?? 100;
+  const range = options.range ?? DEFAULT_RANGE;
+  const seed = options.seed ?? 0;
+  const timeoutMs = options.timeoutMs ?? 1000;
+  const pool = options.pool ?? new TracerPool({ ...options.poolOptions, workers: options.workers });
+  const sets = new Map<string, InputSet>();
+  const setFor = (row: FunctionRow): InputSet => {
+    const k = row.args.join(",");
+    let s = sets.get(k);
+    if (!s) {
+      s = inputSet(row.args, n, seed, range);
+      sets.set(k, s);
+    }
+    return s;
+  };
+  let done = 0;
+  try {
+    return await Promise.all(
+      rows.map(async (row): Promise<TraceRow> => {
+        const r = await pool.trace({
+          code: row.code,
+          entry: row.entry,
+          inputs: setFor(row),
+          timeoutMs,
+          maxEvents: options.maxEvents,
+        });
+        const out: TraceRow =
+          r.status === "ok"
+            ? (() => {
+                const runs = toRuns(r.runs, r.inputs);
+                return {
+                  id: row.id,
+                  status: "ok",
+                  level,
+                  traceClass: classOf(level, runs),
+                  ioClass: ioClassOf(runs),
+                  runs,
+                };
+              })()
+            : {
+                id: row.id,
+                status: r.status,
+                error: r.error ?? r.status,
+                level,
+                traceClass: null,
+                ioClass: null,
+                runs: [],
+              };
+        done++;
+        options.onProgress?.(done, rows.length, out);
+        return out;
+      }),
+    );
+  } finally {
+    if (!options.pool) await pool.close();
+  }
+}

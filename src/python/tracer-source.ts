@@ -1,0 +1,678 @@
+/**
+ * The Python half of the tracer, run once inside each sandboxed Pyodide child before any user
+ * code. Kept as a TypeScript string (not a .py file) so the compiled child needs no file reads
+ * beyond the Pyodide package: the parent sends this text over IPC. Semantics are documented in
+ * src/python/README.md; keep the two in step.
+ */
+// biome-ignore lint/complexity/noUselessStringRaw: Python escapes added later must stay literal
+export const TRACER_SOURCE = String.raw`
+import ast, dis, json, sys, time, types
+import bisect as _bisect_mod, cmath as _cmath_mod, collections as _collections_mod
+import collections.abc as _abc_mod, copy as _copy_mod, decimal as _decimal_mod
+import fractions as _fractions_mod, functools as _functools_mod, heapq as _heapq_mod
+import itertools as _itertools_mod, math as _math_mod, operator as _operator_mod
+import random as _random_mod, re as _re_mod, statistics as _statistics_mod
+import string as _string_mod, typing as _typing_mod, unicodedata as _unicodedata_mod
+import builtins as _builtins_mod
+
+_MON = sys.monitoring
+_EV = _MON.events
+_TOOL = 4
+_DISABLE = _MON.DISABLE
+_now = time.monotonic
+
+# ---------------------------------------------------------------- aborts
+class _Abort(BaseException):
+    """Raised from event callbacks to stop user code; BaseException so 'except Exception' can't
+    swallow it, and re-raised on every later event if user code catches it anyway."""
+
+class _Timeout(_Abort):
+    pass
+
+class _Limit(_Abort):
+    pass
+
+# ---------------------------------------------------------------- value encoding
+MAX_STR = 200
+MAX_ITEMS = 32
+MAX_DEPTH = 4
+MAX_VALUE = 1000
+MAX_SET_SORT = 256
+_SMALL_INT = 10 ** 30
+_MOD61 = (1 << 61) - 1
+
+def _exc_name(t):
+    # Nearest builtin class, so user exception classes can be renamed freely.
+    for k in t.__mro__:
+        if k.__module__ == "builtins":
+            return k.__name__
+    return "Exception"
+
+def _enc(v, d):
+    t = type(v)
+    if t is int:
+        if -_SMALL_INT < v < _SMALL_INT:
+            return str(v)
+        return "int~" + ("-" if v < 0 else "") + str(v.bit_length()) + "b#" + str(abs(v) % _MOD61)
+    if t is str:
+        if len(v) <= MAX_STR:
+            return repr(v)
+        return repr(v[:MAX_STR]) + "...<" + str(len(v)) + ">"
+    if v is None or t is bool or t is float or t is complex:
+        return repr(v)
+    if d >= MAX_DEPTH:
+        return "..."
+    if t is list or t is tuple:
+        n = len(v)
+        parts = [_enc(v[i], d + 1) for i in range(min(n, MAX_ITEMS))]
+        if n > MAX_ITEMS:
+            parts.append("...<" + str(n) + ">")
+        if t is list:
+            return "[" + ",".join(parts) + "]"
+        return "(" + ",".join(parts) + ("," if n == 1 else "") + ")"
+    if t is dict:
+        n = len(v)
+        parts = []
+        for i, (k, x) in enumerate(v.items()):
+            if i >= MAX_ITEMS:
+                parts.append("...<" + str(n) + ">")
+                break
+            parts.append(_enc(k, d + 1) + ":" + _enc(x, d + 1))
+        return "{" + ",".join(parts) + "}"
+    if t is set or t is frozenset:
+        n = len(v)
+        if n > MAX_SET_SORT:
+            return t.__name__ + "<" + str(n) + ">"
+        # Sorted encodings: iteration order depends on insertion history, behaviour does not.
+        parts = sorted(_enc(x, d + 1) for x in v)
+        if n > MAX_ITEMS:
+            parts = parts[:MAX_ITEMS] + ["...<" + str(n) + ">"]
+        return t.__name__ + "{" + ",".join(parts) + "}"
+    if t is bytes or t is bytearray:
+        s = bytes(v[:MAX_STR])
+        return t.__name__ + ":" + repr(s) + ("...<" + str(len(v)) + ">" if len(v) > MAX_STR else "")
+    if t is range:
+        return repr(v)
+    if isinstance(v, BaseException):
+        return "exc:" + _exc_name(t)
+    if t.__module__ == "builtins":
+        return "<" + t.__name__ + ">"
+    # Instances of user classes: only the nearest builtin base, never user code (no __repr__).
+    return "<obj:" + _exc_name(t) + ">"
+
+def encode(v):
+    try:
+        s = _enc(v, 0)
+    except _Abort:
+        raise
+    except BaseException:
+        s = "<unencodable>"
+    if len(s) > MAX_VALUE:
+        s = s[:MAX_VALUE] + "...<" + str(len(s)) + ">"
+    return s
+
+# ---------------------------------------------------------------- basic blocks
+# Instructions that never fire INSTRUCTION events (measured), so they can't mark a block entry.
+_SILENT = {"RESUME", "END_FOR", "RETURN_GENERATOR", "CACHE", "EXTENDED_ARG", "END_SEND", "NOP"}
+_ENDS_BLOCK = {"RETURN_VALUE", "RETURN_CONST", "RAISE_VARARGS", "RERAISE"}
+_JUMPS = set(dis.hasjump) if hasattr(dis, "hasjump") else set(dis.hasjrel) | set(dis.hasjabs)
+
+def basic_blocks(code):
+    """[(start_offset, entry_offset or None, [instructions])] in offset order."""
+    ins = list(dis.get_instructions(code))
+    leaders = {ins[0].offset}
+    for i, x in enumerate(ins):
+        if x.jump_target is not None:
+            leaders.add(x.jump_target)
+        if (x.opcode in _JUMPS or x.opname in _ENDS_BLOCK) and i + 1 < len(ins):
+            leaders.add(ins[i + 1].offset)
+    for e in dis.Bytecode(code).exception_entries:
+        leaders.add(e.target)
+    blocks = []
+    for x in ins:
+        if x.offset in leaders or not blocks:
+            blocks.append([x.offset, None, []])
+        b = blocks[-1]
+        b[2].append(x)
+        if b[1] is None and x.opname not in _SILENT:
+            b[1] = x.offset
+    return blocks
+
+# Per code object (keyed by id: hashing a code object hashes its whole body): entry offset ->
+# block key, and the sorted block starts with their keys (for calls and resumes). Reset per job.
+_entries = {}
+_starts = {}
+_user_codes = set()
+
+_CO_SUSPENDABLE = 0x20 | 0x80 | 0x100 | 0x200  # generator, coroutine, iterable coroutine, async gen
+
+def _prepare(code):
+    blocks = basic_blocks(code)
+    m = {}
+    plain = not (code.co_flags & _CO_SUSPENDABLE)
+    for i, b in enumerate(blocks):
+        # A plain function's block 0 is entered exactly once per call, so its INSTRUCTION
+        # event doubles as the call event (it pushes the frame); generators and coroutines
+        # report block 0 through PY_START/PY_RESUME instead.
+        if b[1] is not None and (i > 0 or plain):
+            m[b[1]] = (id(code), i)
+    _entries[id(code)] = m
+    _starts[id(code)] = ([b[0] for b in blocks], [(id(code), i) for i in range(len(blocks))])
+    return m
+
+def _all_codes(code, out):
+    out.append(code)
+    for c in code.co_consts:
+        if type(c) is types.CodeType:
+            _all_codes(c, out)
+    return out
+
+# ---------------------------------------------------------------- per-run state
+# Module globals rather than an object: the callbacks run on every block, and global loads are
+# the cheapest state access in CPython.
+_blocks = []      # canonical block ids of the current call
+_values = []      # one value per block event
+_stack = []       # per active user frame: index of its current block event (-1: none)
+_ids = {}         # block key -> canonical id, shared by all calls of a snippet
+_recording = False
+_truncated = False
+_max_events = 2000
+_deadline = 0.0
+_count = 0
+_aborted = None   # "timeout" / "limit" once a budget is spent; every later event re-raises
+
+def _abort_again():
+    raise _Timeout() if _aborted == "timeout" else _Limit()
+
+def _tick():
+    global _aborted
+    if _aborted is not None:
+        _abort_again()
+    if _now() > _deadline:
+        _aborted = "timeout"
+        raise _Timeout()
+
+def _record(key):
+    """Appends a block event; returns its index or -1 when not recorded."""
+    global _count, _truncated
+    _count += 1
+    if not (_count & 255) or _aborted is not None:
+        _tick()
+    if not _recording:
+        return -1
+    n = len(_blocks)
+    if n >= _max_events:
+        _truncated = True
+        return -1
+    bid = _ids.get(key)
+    if bid is None:
+        bid = _ids[key] = len(_ids)
+    _blocks.append(bid)
+    _values.append("")
+    return n
+
+def _on_instruction(code, off):
+    m = _entries.get(id(code))
+    if m is None:
+        m = _prepare(code)
+    key = m.get(off)
+    if key is None:
+        return _DISABLE
+    i = _record(key)
+    if key[1] == 0:
+        _stack.append(i)
+    elif _stack:
+        _stack[-1] = i
+    return None
+
+def _key_at(code, off):
+    st = _starts.get(id(code))
+    if st is None:
+        _prepare(code)
+        st = _starts[id(code)]
+    if off == 0:
+        return st[1][0]
+    return st[1][_bisect_mod.bisect_right(st[0], off) - 1]
+
+def _on_start(code, off):
+    _stack.append(_record(_key_at(code, off)))
+
+def _on_resume(code, off):
+    # A resumed generator re-enters the block holding the resume point.
+    _stack.append(_record(_key_at(code, off)))
+
+def _on_return(code, off, value):
+    i = _stack.pop() if _stack else -1
+    if i >= 0 and _recording:
+        if type(value) is int and -_SMALL_INT < value < _SMALL_INT:
+            _values[i] = str(value)
+        else:
+            _values[i] = encode(value)
+
+def _on_yield(code, off, value):
+    i = _stack.pop() if _stack else -1
+    if i >= 0 and _recording:
+        _values[i] = "yield:" + encode(value)
+
+def _on_unwind(code, off, exc):
+    if code not in _user_codes:
+        return
+    i = _stack.pop() if _stack else -1
+    if i >= 0 and _recording and not isinstance(exc, _Abort):
+        _values[i] = "raise:" + _exc_name(type(exc))
+
+def _on_raise(code, off, exc):
+    if code not in _user_codes or not _stack:
+        return
+    i = _stack[-1]
+    if i >= 0 and _recording and not isinstance(exc, _Abort):
+        _values[i] = "raise:" + _exc_name(type(exc))
+
+_EVENTS = _EV.INSTRUCTION | _EV.PY_RETURN
+_EVENTS_SUSPENDABLE = _EV.INSTRUCTION | _EV.PY_START | _EV.PY_RESUME | _EV.PY_RETURN | _EV.PY_YIELD
+# Exception events can only be enabled globally; callbacks ignore code that isn't the user's.
+_GLOBAL_EVENTS = _EV.RAISE | _EV.PY_UNWIND
+
+_MON.use_tool_id(_TOOL, "tracecode")
+_MON.register_callback(_TOOL, _EV.INSTRUCTION, _on_instruction)
+_MON.register_callback(_TOOL, _EV.PY_START, _on_start)
+_MON.register_callback(_TOOL, _EV.PY_RESUME, _on_resume)
+_MON.register_callback(_TOOL, _EV.PY_RETURN, _on_return)
+_MON.register_callback(_TOOL, _EV.PY_YIELD, _on_yield)
+_MON.register_callback(_TOOL, _EV.PY_UNWIND, _on_unwind)
+_MON.register_callback(_TOOL, _EV.RAISE, _on_raise)
+
+# ---------------------------------------------------------------- sandbox policy
+class SandboxViolation(Exception):
+    pass
+
+_ALLOWED_DUNDERS = {
+    "__init__", "__new__", "__name__", "__qualname__", "__class__", "__doc__", "__repr__",
+    "__str__", "__hash__", "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__",
+    "__len__", "__iter__", "__next__", "__contains__", "__getitem__", "__setitem__",
+    "__delitem__", "__call__", "__enter__", "__exit__", "__bool__", "__add__", "__sub__",
+    "__mul__", "__truediv__", "__floordiv__", "__mod__", "__pow__", "__neg__", "__pos__",
+    "__abs__", "__radd__", "__rsub__", "__rmul__", "__iadd__", "__isub__", "__imul__",
+    "__and__", "__or__", "__xor__", "__invert__", "__lshift__", "__rshift__", "__int__",
+    "__float__", "__index__", "__round__", "__reversed__", "__missing__", "__slots__",
+    "__all__", "__format__", "__matmul__", "__divmod__", "__rtruediv__", "__rfloordiv__",
+    "__rmod__", "__rpow__", "__post_init__",
+}
+# Introspection that leads from a value to frames, code, globals or the interpreter.
+_DENIED_PREFIXES = ("gi_", "cr_", "ag_", "f_", "tb_", "co_")
+_DENIED_NAMES = {"mro_entries"}
+
+def _attr_allowed(name):
+    if name.startswith("__") and name.endswith("__"):
+        return name in _ALLOWED_DUNDERS
+    if name.startswith(_DENIED_PREFIXES) or name in _DENIED_NAMES:
+        return False
+    return True
+
+def _name_allowed(name):
+    if name.startswith("__") and name.endswith("__"):
+        return name in ("__name__", "__class__", "__slots__", "__all__", "__doc__")
+    return True
+
+def check_tree(tree):
+    for node in ast.walk(tree):
+        t = type(node)
+        if t is ast.Attribute and not _attr_allowed(node.attr):
+            return "attribute '" + node.attr + "' is not allowed (line " + str(node.lineno) + ")"
+        if t is ast.Name and not _name_allowed(node.id):
+            return "name '" + node.id + "' is not allowed (line " + str(node.lineno) + ")"
+        if t is ast.ImportFrom:
+            if node.level:
+                return "relative imports are not allowed (line " + str(node.lineno) + ")"
+            for a in node.names:
+                if a.name != "*" and a.name.startswith("_"):
+                    return "importing '" + a.name + "' is not allowed (line " + str(node.lineno) + ")"
+        if t is ast.MatchClass:
+            for k in node.kwd_attrs:
+                if not _attr_allowed(k):
+                    return "attribute '" + k + "' is not allowed (line " + str(node.lineno) + ")"
+    return None
+
+def _safe_getattr(obj, name, *default):
+    if type(name) is not str or not _attr_allowed(name):
+        raise AttributeError("attribute " + repr(name) + " is not allowed in the sandbox")
+    return getattr(obj, name, *default)
+
+def _safe_hasattr(obj, name):
+    if type(name) is not str or not _attr_allowed(name):
+        return False
+    return hasattr(obj, name)
+
+def _safe_setattr(obj, name, value):
+    if type(name) is not str or not _attr_allowed(name):
+        raise AttributeError("attribute " + repr(name) + " is not allowed in the sandbox")
+    setattr(obj, name, value)
+
+def _safe_delattr(obj, name):
+    if type(name) is not str or not _attr_allowed(name):
+        raise AttributeError("attribute " + repr(name) + " is not allowed in the sandbox")
+    delattr(obj, name)
+
+class _Module:
+    """A read-only view of an allowed module: public names only, modules replaced by views."""
+    __slots__ = ("_names",)
+
+    def __init__(self, names):
+        object.__setattr__(self, "_names", names)
+
+    def __getattr__(self, name):
+        try:
+            return object.__getattribute__(self, "_names")[name]
+        except KeyError:
+            raise AttributeError("module has no attribute " + repr(name)) from None
+
+    def __setattr__(self, name, value):
+        raise AttributeError("sandbox modules are read-only")
+
+    def __dir__(self):
+        return sorted(object.__getattribute__(self, "_names"))
+
+# Names that hand back live objects by name or evaluate strings, so they would bypass the
+# attribute policy above.
+_MODULE_DENY = {
+    "operator": {"attrgetter", "methodcaller"},
+    "string": {"Formatter"},
+    "typing": {"get_type_hints", "evaluate_forward_ref", "ForwardRef", "get_annotations"},
+    "functools": {"singledispatchmethod"},
+}
+
+_seeded = _random_mod.Random(0)
+
+def _public_names(name, mod):
+    deny = _MODULE_DENY.get(name, set())
+    names = {}
+    for k in dir(mod):
+        if k.startswith("_") or k in deny:
+            continue
+        v = getattr(mod, k)
+        if type(v) is types.ModuleType:
+            sub = name + "." + k
+            if sub in _ALLOWED_MODULES:
+                names[k] = sub  # a submodule: its view is made on import
+            continue
+        names[k] = v
+    return names
+
+_ALLOWED_MODULES = {
+    "math": _math_mod, "cmath": _cmath_mod, "itertools": _itertools_mod,
+    "functools": _functools_mod, "heapq": _heapq_mod, "bisect": _bisect_mod,
+    "statistics": _statistics_mod, "fractions": _fractions_mod, "decimal": _decimal_mod,
+    "string": _string_mod, "re": _re_mod, "operator": _operator_mod, "copy": _copy_mod,
+    "typing": _typing_mod, "unicodedata": _unicodedata_mod, "collections": _collections_mod,
+    "collections.abc": _abc_mod,
+}
+_VIEW_NAMES = {k: _public_names(k, m) for k, m in _ALLOWED_MODULES.items()}
+# random: one generator reseeded before every call, so results are reproducible.
+_VIEW_NAMES["random"] = {k: getattr(_seeded, k) for k in (
+    "random", "randint", "randrange", "choice", "choices", "shuffle", "sample", "uniform",
+    "gauss", "normalvariate", "getrandbits", "triangular")}
+_VIEW_NAMES["random"]["Random"] = _random_mod.Random
+
+# Classes written in Python that the views hand out: a snippet could rebind their attributes
+# and poison later snippets, so their namespaces are restored after any snippet that imports.
+_SHARED_CLASSES = []
+for _names in _VIEW_NAMES.values():
+    for _v in _names.values():
+        if isinstance(_v, type) and not _v.__flags__ & (1 << 8) and _v not in _SHARED_CLASSES:
+            _SHARED_CLASSES.append(_v)
+_CLASS_STATE = [(c, dict(vars(c))) for c in _SHARED_CLASSES]
+
+def _restore_shared():
+    for c, saved in _CLASS_STATE:
+        now = vars(c)
+        if len(now) == len(saved) and all(now.get(k) is v for k, v in saved.items()):
+            continue
+        for k in [k for k in now if k not in saved]:
+            try:
+                delattr(c, k)
+            except (AttributeError, TypeError):
+                pass
+        for k, v in saved.items():
+            if now.get(k) is not v:
+                try:
+                    setattr(c, k, v)
+                except (AttributeError, TypeError):
+                    pass
+    _decimal_mod.setcontext(_decimal_mod.Context())
+
+# Views are made per snippet, so nothing a snippet does to one is seen by the next.
+_views = {}
+
+def _view(name):
+    v = _views.get(name)
+    if v is None:
+        names = dict(_VIEW_NAMES[name])
+        for k, x in names.items():
+            if type(x) is str and x in _VIEW_NAMES:
+                names[k] = _view(x)
+        v = _views[name] = _Module(names)
+    return v
+
+def _safe_import(name, globals=None, locals=None, fromlist=(), level=0):
+    if level:
+        raise ImportError("relative imports are not available in the sandbox")
+    if type(name) is not str or name not in _VIEW_NAMES:
+        raise ImportError("module " + repr(name) + " is not available in the sandbox")
+    if fromlist:
+        return _view(name)
+    return _view(name.split(".")[0])
+
+_SAFE_BUILTIN_NAMES = [
+    "abs", "all", "any", "ascii", "bin", "bool", "bytearray", "bytes", "callable", "chr",
+    "classmethod", "complex", "dict", "dir", "divmod", "enumerate", "filter", "float",
+    "format", "frozenset", "hash", "hex", "id", "int", "isinstance", "issubclass", "iter",
+    "len", "list", "map", "max", "min", "next", "object", "oct", "ord", "pow", "print",
+    "property", "range", "repr", "reversed", "round", "set", "slice", "sorted", "staticmethod",
+    "str", "sum", "super", "tuple", "type", "zip", "aiter", "anext", "memoryview",
+    "NotImplemented", "Ellipsis", "None", "True", "False", "__build_class__",
+]
+
+def _safe_builtins():
+    b = {}
+    for k in _SAFE_BUILTIN_NAMES:
+        b[k] = getattr(_builtins_mod, k)
+    for k in dir(_builtins_mod):
+        v = getattr(_builtins_mod, k)
+        if isinstance(v, type) and issubclass(v, BaseException):
+            b[k] = v
+    b["getattr"] = _safe_getattr
+    b["hasattr"] = _safe_hasattr
+    b["setattr"] = _safe_setattr
+    b["delattr"] = _safe_delattr
+    b["__import__"] = _safe_import
+    return b
+
+_BUILTINS = _safe_builtins()
+
+class _Sink:
+    """Discards printed text: output is the return value, and prints must not reach the host."""
+    def write(self, s):
+        return len(s)
+    def flush(self):
+        pass
+
+# ---------------------------------------------------------------- inputs
+_inputs = {}
+
+def _convert(t, v):
+    if t == "float":
+        return float(v)
+    if t == "list[float]":
+        return [float(x) for x in v]
+    return v
+
+def register_inputs(key, types_json, values_json):
+    """Stores an input set; returns the encoded inputs (JSON list of lists of strings)."""
+    types_ = json.loads(types_json)
+    rows = [[_convert(t, v) for t, v in zip(types_, row)] for row in json.loads(values_json)]
+    _inputs[key] = rows
+    return json.dumps([[encode(v) for v in row] for row in rows], separators=(",", ":"))
+
+# ---------------------------------------------------------------- running a snippet
+def _result(status, error=None, runs=None):
+    r = {"s": status, "r": runs or []}
+    if error is not None:
+        r["e"] = error
+    return r
+
+def _set_events(codes, on):
+    for c in codes:
+        ev = (_EVENTS_SUSPENDABLE if c.co_flags & _CO_SUSPENDABLE else _EVENTS) if on else 0
+        _MON.set_local_events(_TOOL, c, ev)
+    _MON.set_events(_TOOL, _GLOBAL_EVENTS if on else 0)
+    _user_codes.clear()
+    if on:
+        _user_codes.update(codes)
+
+def _run(code_text, entry, key, timeout_s, max_events):
+    global _deadline, _aborted, _count, _recording, _max_events, _ids, _blocks, _values
+    global _stack, _truncated
+    _deadline = _now() + timeout_s
+    _aborted = None
+    _count = 0
+    _recording = False
+    _max_events = max_events
+    _ids = {}
+    _entries.clear()
+    _starts.clear()
+    ms = str(int(timeout_s * 1000)) + " ms"
+    try:
+        tree = ast.parse(code_text, "<snippet>")
+    except SyntaxError as e:
+        return _result("syntax_error", type(e).__name__ + ": " + str(e.msg) + " (line " + str(e.lineno) + ")")
+    except (MemoryError, RecursionError):
+        return _result("limit", "source too large or too deeply nested to parse")
+    problem = check_tree(tree)
+    if problem is not None:
+        return _result("limit", "sandbox: " + problem)
+    try:
+        code = compile(tree, "<snippet>", "exec")
+    except SyntaxError as e:
+        return _result("syntax_error", type(e).__name__ + ": " + str(e.msg) + " (line " + str(e.lineno) + ")")
+    except (MemoryError, RecursionError):
+        return _result("limit", "source too large or too deeply nested to compile")
+    codes = _all_codes(code, [])
+    rows = _inputs.get(key)
+    if rows is None:
+        return _result("limit", "internal: unknown input set")
+    # Reseeding costs more than a tiny call, so only snippets that mention random pay for it.
+    reseed = "random" in code_text
+    imports = "import" in code_text
+    _views.clear()
+    ns = {"__builtins__": dict(_BUILTINS), "__name__": "snippet"}
+    _set_events(codes, True)
+    try:
+        try:
+            exec(code, ns)
+        except _Timeout:
+            return _result("timeout", "timed out while defining the code (limit " + ms + ")")
+        except _Limit:
+            return _result("limit", "trace limit while defining the code")
+        except MemoryError:
+            return _result("limit", "memory limit while defining the code")
+        except BaseException as e:
+            if _aborted is not None:
+                return _result("timeout", "timed out while defining the code (limit " + ms + ")")
+            return _result("runtime_error", "exception while defining the code: " + _exc_name(type(e)) + ": " + _short(e))
+        fn = ns.get(entry)
+        if fn is None:
+            return _result("runtime_error", "entry function '" + entry + "' is not defined")
+        if not callable(fn):
+            return _result("runtime_error", "entry '" + entry + "' is not callable")
+        runs = []
+        copy_lists = any(type(v) is list for row in rows for v in row)
+        for i, row in enumerate(rows):
+            _blocks = blocks = []
+            _values = values = []
+            _stack = []
+            _truncated = False
+            if reseed:
+                _seeded.seed(0)
+            _recording = True
+            try:
+                if copy_lists:
+                    # Fresh lists per call: one call's mutations must not leak into the next.
+                    value = fn(*[list(v) if type(v) is list else v for v in row])
+                else:
+                    value = fn(*row)
+                _recording = False
+                if type(value) is int and -_SMALL_INT < value < _SMALL_INT:
+                    out = str(value)
+                else:
+                    out = encode(value)
+            except _Timeout:
+                return _result("timeout", "timed out on input " + str(i) + " (limit " + ms + " for all inputs)")
+            except _Limit:
+                return _result("limit", "limit hit on input " + str(i))
+            except MemoryError:
+                return _result("limit", "memory limit on input " + str(i))
+            except BaseException as e:
+                if _aborted is not None:
+                    return _result("timeout", "timed out on input " + str(i) + " (limit " + ms + " for all inputs)")
+                out = "raise:" + _exc_name(type(e))
+            _recording = False
+            runs.append([blocks, values, out, _truncated])
+        return _result("ok", None, runs)
+    finally:
+        _recording = False
+        _set_events(codes, False)
+        if imports:
+            _restore_shared()
+        _views.clear()
+
+def _short(e):
+    try:
+        s = str(e) if type(e).__module__ == "builtins" else ""
+    except BaseException:
+        s = ""
+    return s[:200]
+
+def run_job(code_text, entry, key, timeout_ms, max_events, max_chars):
+    r = _run(code_text, entry, key, timeout_ms / 1000.0, int(max_events))
+    text = json.dumps(r, separators=(",", ":"))
+    if len(text) > max_chars:
+        text = json.dumps(_result("limit", "trace output exceeds " + str(int(max_chars)) + " characters"))
+    return text
+
+def describe_blocks(code_text):
+    """Static basic blocks of every code object in the snippet (for tests and docs)."""
+    code = compile(code_text, "<snippet>", "exec")
+    out = []
+    for c in _all_codes(code, [])[1:]:
+        out.append({"name": c.co_name, "blocks": [
+            {"start": b[0], "entry": b[1], "ops": [x.opname for x in b[2]]} for b in basic_blocks(c)
+        ]})
+    return json.dumps(out)
+
+# ---------------------------------------------------------------- closing the bridges
+def _seal():
+    """Removes every Python-to-JS path and import route to dangerous builtin modules."""
+    sys.stdout = _Sink()
+    sys.stderr = _Sink()
+    bridges = ("js", "pyodide_js", "pyodide", "_pyodide", "_pyodide_core", "micropip")
+    for name in list(sys.modules):
+        if name.split(".")[0] in bridges:
+            del sys.modules[name]
+    sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "JsFinder"]
+    import _imp
+    denied = frozenset(("_pyodide_core", "_ctypes", "_posixsubprocess", "_socket", "_testcapi",
+                        "_testinternalcapi", "_testlimitedcapi", "_testbuffer", "_testclinic",
+                        "_testclinic_limited", "_xxtestfuzz", "_remote_debugging", "mmap",
+                        "_sqlite3", "fcntl", "termios", "select", "_lsprof", "_tracemalloc"))
+    create = _imp.create_builtin
+    def create_builtin(spec, _create=create, _denied=denied):
+        if spec.name in _denied:
+            raise ImportError("module " + repr(spec.name) + " is disabled in the sandbox")
+        return _create(spec)
+    _imp.create_builtin = create_builtin
+    for name in denied:
+        sys.modules.pop(name, None)
+    sys.setrecursionlimit(1000)
+
+_seal()
+`;

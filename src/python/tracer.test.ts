@@ -1,0 +1,278 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FunctionRow, type FunctionRowInput } from "../data/index.js";
+import { type InputSet, TracerPool, traceFunctions } from "./index.js";
+
+let pool: TracerPool;
+beforeAll(() => {
+  pool = new TracerPool({ workers: 2 });
+});
+afterAll(async () => {
+  await pool.close();
+});
+
+const ints = (key: string, xs: number[]): InputSet => ({
+  key,
+  types: ["int"],
+  values: xs.map((x) => [x]),
+});
+
+function rows(items: (Partial<FunctionRowInput> & { code: string })[]): FunctionRow[] {
+  return items.map((r, i) => FunctionRow.parse({ id: `r${i}`, group: "g", ...r }));
+}
+
+describe("basic blocks", () => {
+  it("splits a function with an if/else return into entry, then-branch and else-branch", async () => {
+    const [f] = await pool.basicBlocks(
+      "def f(x):\n    if x > 0:\n        return 1\n    return 2\n",
+    );
+    expect(f.name).toBe("f");
+    expect(f.blocks).toHaveLength(3);
+    expect(f.blocks[0].ops.at(-1)).toMatch(/^POP_JUMP_IF/);
+    expect(f.blocks[1].ops.at(-1)).toBe("RETURN_VALUE");
+    expect(f.blocks[2].ops.at(-1)).toBe("RETURN_VALUE");
+  });
+
+  it("gives a for loop a header block that begins with FOR_ITER", async () => {
+    const code = "def f(x):\n    s = 0\n    for i in range(x):\n        s += i\n    return s\n";
+    const [f] = await pool.basicBlocks(code);
+    expect(f.blocks.map((b) => b.ops[0])).toContain("FOR_ITER");
+    expect(f.blocks).toHaveLength(4);
+    expect(f.blocks[2].ops.at(-1)).toBe("JUMP_BACKWARD");
+  });
+
+  it("records entry, header, three bodies, header and exit for range(3)", async () => {
+    const code = "def f(x):\n    s = 0\n    for i in range(x):\n        s += i\n    return s\n";
+    const r = await pool.trace({ code, entry: "f", inputs: ints("loop", [3, 0]), timeoutMs: 2000 });
+    expect(r.status).toBe("ok");
+    expect(r.runs[0][0]).toEqual([0, 1, 2, 1, 2, 1, 2, 1, 3]);
+    expect(r.runs[0][1]).toEqual(["", "", "", "", "", "", "", "", "3"]);
+    expect(r.runs[1][0]).toEqual([0, 1, 3]);
+  });
+});
+
+describe("canonical block ids", () => {
+  const code = "def f(x):\n    if x > 0:\n        return 1\n    return 2\n";
+
+  it("numbers blocks in order of first execution across the inputs", async () => {
+    const negFirst = await pool.trace({
+      code,
+      entry: "f",
+      inputs: ints("nf", [-5, 5]),
+      timeoutMs: 2000,
+    });
+    const posFirst = await pool.trace({
+      code,
+      entry: "f",
+      inputs: ints("pf", [5, -5]),
+      timeoutMs: 2000,
+    });
+    // Whichever branch runs first is block 1.
+    expect(negFirst.runs.map((r) => r[0])).toEqual([
+      [0, 1],
+      [0, 2],
+    ]);
+    expect(posFirst.runs.map((r) => r[0])).toEqual([
+      [0, 1],
+      [0, 2],
+    ]);
+    expect(negFirst.runs.map((r) => r[2])).toEqual(["2", "1"]);
+    expect(posFirst.runs.map((r) => r[2])).toEqual(["1", "2"]);
+  });
+
+  it("records recursion, generators and caught exceptions with their values", async () => {
+    const set = ints("misc", [3, 5]);
+    const fact = await pool.trace({
+      code: "def f(x):\n    if x <= 1:\n        return 1\n    return x * f(x - 1)\n",
+      entry: "f",
+      inputs: set,
+      timeoutMs: 2000,
+    });
+    // The recursive branch runs first (x = 3), so it is block 1 and the base case block 2.
+    expect(fact.runs[0].slice(0, 3)).toEqual([
+      [0, 1, 0, 1, 0, 2],
+      ["", "6", "", "2", "", "1"],
+      "6",
+    ]);
+    const gen = await pool.trace({
+      code: "def g(x):\n    yield x\n    yield x + 1\ndef f(x):\n    return sum(g(x))\n",
+      entry: "f",
+      inputs: set,
+      timeoutMs: 2000,
+    });
+    expect(gen.runs[0].slice(0, 3)).toEqual([
+      [0, 1, 1, 1],
+      ["7", "yield:3", "yield:4", "None"],
+      "7",
+    ]);
+    const caught = await pool.trace({
+      code: "def f(x):\n    try:\n        return 1 // (x - 5)\n    except ZeroDivisionError:\n        return -1\n",
+      entry: "f",
+      inputs: set,
+      timeoutMs: 2000,
+    });
+    expect(caught.runs[1][1][0]).toBe("raise:ZeroDivisionError");
+    expect(caught.runs[1][2]).toBe("-1");
+  });
+});
+
+describe("value encoding", () => {
+  it("encodes every kind of value as a canonical, capped string", async () => {
+    const values = [
+      "float('nan')",
+      "float('-inf')",
+      "-0.0",
+      "10**100",
+      "'x' * 500",
+      "(1,)",
+      "{3, 1, 2}",
+      "{'b': 1, 'a': 2}",
+      "None",
+      "True",
+      "1.5",
+      "[1] * 100",
+      "ValueError('x')",
+      "object()",
+      "2.0",
+      "-7",
+    ];
+    const code = `def f(i):\n    return [${values.join(", ")}][i]\n`;
+    const r = await pool.trace({
+      code,
+      entry: "f",
+      inputs: ints(
+        "enc",
+        values.map((_, i) => i),
+      ),
+      timeoutMs: 2000,
+    });
+    const out = r.runs.map((run) => run[2]);
+    expect(out[0]).toBe("nan");
+    expect(out[1]).toBe("-inf");
+    expect(out[2]).toBe("-0.0");
+    expect(out[3]).toMatch(/^int~333b#\d+$/);
+    expect(out[4]).toBe(`'${"x".repeat(200)}'...<500>`);
+    expect(out.slice(5, 11)).toEqual([
+      "(1,)",
+      "set{1,2,3}",
+      "{'b':1,'a':2}",
+      "None",
+      "True",
+      "1.5",
+    ]);
+    expect(out[11]).toBe(`[${Array(32).fill("1").join(",")},...<100>]`);
+    expect(out.slice(12)).toEqual(["exc:ValueError", "<object>", "2.0", "-7"]);
+  });
+});
+
+describe("equivalence classes", () => {
+  const variants = [
+    "def f(x):\n    if x > 10:\n        return x - 3\n    y = x * 2\n    return y + 1\n",
+    // renamed parameter and local
+    "def f(value):\n    if value > 10:\n        return value - 3\n    tmp = value * 2\n    return tmp + 1\n",
+    // renamed function (entry), commuted operands, comment and docstring
+    'def g(n):\n    """doc"""\n    if n > 10:  # big\n        return n - 3\n    m = 2 * n\n    return 1 + m\n',
+    // temporary, dead assignment and reordered independent statements
+    "def f(x):\n    if x > 10:\n        t = x - 3\n        return t\n    unused = 5\n    y = x * 2\n    return y + 1\n",
+  ];
+  const entries = ["f", "f", "g", "f"];
+
+  it("puts every variant of a function in its class, and renaming never changes a trace", async () => {
+    const traced = await traceFunctions(
+      rows(variants.map((code, i) => ({ code, entry: entries[i] }))),
+      { pool, inputs: 50 },
+    );
+    expect(traced.every((t) => t.status === "ok")).toBe(true);
+    expect(new Set(traced.map((t) => t.traceClass)).size).toBe(1);
+    expect(new Set(traced.map((t) => t.ioClass)).size).toBe(1);
+    expect(traced[1].runs).toEqual(traced[0].runs);
+  });
+
+  it("separates different constants at both levels", async () => {
+    const code = (c: number) => `def f(x):\n    return x + ${c}\n`;
+    for (const level of ["trace", "io"] as const) {
+      const t = await traceFunctions(rows([{ code: code(1) }, { code: code(2) }]), {
+        pool,
+        level,
+      });
+      expect(t[0].traceClass).not.toBe(t[1].traceClass);
+      expect(t[0].ioClass).not.toBe(t[1].ioClass);
+    }
+  });
+
+  it("io joins code that trace keeps apart", async () => {
+    const same = rows([
+      { code: "def f(x):\n    return x\n" },
+      { code: "def f(x):\n    if x > 0:\n        return x\n    return x\n" },
+    ]);
+    const io = await traceFunctions(same, { pool, level: "io" });
+    const trace = await traceFunctions(same, { pool, level: "trace" });
+    expect(io[0].traceClass).toBe(io[1].traceClass);
+    expect(trace[0].traceClass).not.toBe(trace[1].traceClass);
+  });
+});
+
+describe("determinism", () => {
+  const items = rows([
+    { code: "def f(x):\n    return x * 3\n" },
+    { code: "def f(s, xs):\n    return s[:2] + str(sum(xs))\n", args: ["str", "list[int]"] },
+    { code: "def f(x):\n    return x / 3\n", args: ["float"] },
+  ]);
+
+  it("gives byte-identical output for the same seed and different data for another", async () => {
+    const a = JSON.stringify(await traceFunctions(items, { pool, seed: 7 }));
+    const b = JSON.stringify(await traceFunctions(items, { pool, seed: 7 }));
+    const c = JSON.stringify(await traceFunctions(items, { pool, seed: 8 }));
+    expect(b).toBe(a);
+    expect(c).not.toBe(a);
+  });
+});
+
+describe("statuses", () => {
+  it("reports each failure as the row's status, in input order", async () => {
+    const traced = await traceFunctions(
+      rows([
+        { code: "def f(x):\n    return 10 // x\n" },
+        { code: "def f(x) return\n" },
+        { code: "def g(x):\n    return x\n" },
+        { code: "raise ValueError('at definition')\ndef f(x):\n    return x\n" },
+        { code: "def f(x):\n    while True:\n        pass\n" },
+        { code: "def f(x):\n    return x.__class__.__base__.__subclasses__()\n" },
+        { code: "def f(x):\n    return [0] * 10**9\n" },
+      ]),
+      { pool, inputs: 201, range: { min: -100, max: 100 }, timeoutMs: 400 },
+    );
+    expect(traced.map((t) => t.id)).toEqual(["r0", "r1", "r2", "r3", "r4", "r5", "r6"]);
+    expect(traced.map((t) => t.status)).toEqual([
+      "ok",
+      "syntax_error",
+      "runtime_error",
+      "runtime_error",
+      "timeout",
+      "limit",
+      "limit",
+    ]);
+    // An exception on some input is behaviour, not failure.
+    expect(traced[0].runs.some((r) => r.output === "raise:ZeroDivisionError")).toBe(true);
+    expect(traced[2].error).toMatch(/entry function 'f' is not defined/);
+    expect(traced[3].error).toMatch(/ValueError: at definition/);
+    expect(traced[5].error).toMatch(/__subclasses__/);
+    expect(traced[6].error).toMatch(/memory/);
+    for (const t of traced.slice(1)) {
+      expect(t.traceClass).toBeNull();
+      expect(t.runs).toEqual([]);
+    }
+  });
+
+  it("cuts long traces and flags them as truncated", async () => {
+    const [t] = await traceFunctions(
+      rows([
+        { code: "def f(x):\n    s = 0\n    for i in range(1000):\n        s += i\n    return s\n" },
+      ]),
+      { pool, inputs: 2, maxEvents: 50 },
+    );
+    expect(t.status).toBe("ok");
+    expect(t.runs[0].truncated).toBe(true);
+    expect(t.runs[0].blocks).toHaveLength(50);
+    expect(t.runs[0].output).toBe("499500");
+  });
+});
