@@ -1,10 +1,141 @@
-import type { Command } from "commander";
+/** `tracecode generate`: flags → `generateDataset` → DIR/functions.jsonl (+ how it was made). */
+import { join } from "node:path";
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { writeFileAtomic, writeJsonl } from "../data/index.js";
+import { traceFunctions } from "../python/index.js";
+import {
+  DEFAULT_GENERATE_OPTIONS as D,
+  FAMILY_NAMES,
+  type FamilyName,
+  generateDataset,
+  type TraceFn,
+  VERIFY_TRACE_OPTIONS,
+  verifyDataset,
+} from "../synth/index.js";
+import { floatOption, intOption } from "./options.js";
+import { progressBar } from "./progress.js";
+
+function familiesOption(text: string): FamilyName[] {
+  if (text === "all") return [...FAMILY_NAMES];
+  const names = text.split(",").map((s) => s.trim());
+  for (const n of names) {
+    if (!(FAMILY_NAMES as readonly string[]).includes(n))
+      throw new InvalidArgumentError(
+        `--family must be "all" or a comma-separated list of ${FAMILY_NAMES.join(", ")}; got "${n}"`,
+      );
+  }
+  return names as FamilyName[];
+}
+
+interface GenerateFlags {
+  out: string;
+  functions: number;
+  variants: number;
+  family: FamilyName[];
+  mutants: number;
+  valFraction: number;
+  seed: number;
+  blockTransforms: boolean;
+  verify: boolean;
+}
+
+/** Verification runs the rows in the sandboxed tracer on the `tracecode trace` default inputs. */
+function sandboxTrace(total: number): TraceFn {
+  return async (rows) => {
+    const bar = progressBar("verify", total);
+    try {
+      return await traceFunctions(rows, { ...VERIFY_TRACE_OPTIONS, onProgress: () => bar.tick() });
+    } finally {
+      bar.stop();
+    }
+  };
+}
 
 export function registerGenerate(program: Command): void {
   program
     .command("generate")
-    .description("(not yet available)")
-    .action(() => {
-      throw new Error("generate is not implemented yet");
+    .description(
+      "generate source functions and verified variants (renaming, temporaries, reordering, …) " +
+        "into DIR/functions.jsonl",
+    )
+    .requiredOption("--out <dir>", "output directory")
+    .option(
+      "--functions <n>",
+      "source functions (groups)",
+      intOption("--functions", 1),
+      D.functions,
+    )
+    .option(
+      "--variants <n>",
+      "snippets per group, the source included",
+      intOption("--variants", 1),
+      D.variants,
+    )
+    .option(
+      "--family <names>",
+      `families, comma-separated, or "all" (${FAMILY_NAMES.join(", ")})`,
+      familiesOption,
+      [...D.families],
+    )
+    .option(
+      "--mutants <n>",
+      "near-miss mutants per source function, each its own group",
+      intOption("--mutants", 0),
+      D.mutants,
+    )
+    .option(
+      "--val-fraction <f>",
+      "fraction of source functions held out as val",
+      floatOption("--val-fraction", 0, 1),
+      D.valFraction,
+    )
+    .option("--seed <n>", "generator seed", intOption("--seed", 0, 2 ** 32 - 1), D.seed)
+    .option(
+      "--block-transforms",
+      "also use transforms that change block structure (same outputs, different traces)",
+      false,
+    )
+    .addOption(
+      new Option("--no-verify", "skip checking every variant against its source by execution"),
+    )
+    .action(async (flags: GenerateFlags) => {
+      const bar = progressBar("generate", flags.functions * (1 + flags.mutants));
+      const rows = await generateDataset({
+        functions: flags.functions,
+        variants: flags.variants,
+        families: flags.family,
+        mutants: flags.mutants,
+        valFraction: flags.valFraction,
+        seed: flags.seed,
+        blockTransforms: flags.blockTransforms,
+        onProgress: () => bar.tick(),
+      });
+      bar.stop();
+      let verified = "not verified (--no-verify)";
+      if (flags.verify) {
+        const report = await verifyDataset(rows, sandboxTrace(rows.length));
+        verified = `verified ${report.variants} variants (${report.traceChecked} also by trace)`;
+      }
+      const path = join(flags.out, "functions.jsonl");
+      writeJsonl(path, rows);
+      writeFileAtomic(
+        join(flags.out, "functions.meta.json"),
+        `${JSON.stringify(howMade(flags), null, 2)}\n`,
+      );
+      const groups = new Set(rows.map((r) => r.group)).size;
+      const val = rows.filter((r) => r.split === "val").length;
+      process.stdout.write(
+        `generate: ${rows.length} snippets in ${groups} groups (${flags.functions} functions, ` +
+          `${groups - flags.functions} mutants), train ${rows.length - val} / val ${val}, ${verified} → ${path}\n`,
+      );
     });
+}
+
+/** The command that regenerates the file exactly. */
+function howMade(flags: GenerateFlags) {
+  const command =
+    `tracecode generate --out ${flags.out} --functions ${flags.functions} --variants ${flags.variants} ` +
+    `--family ${flags.family.join(",")} --mutants ${flags.mutants} --val-fraction ${flags.valFraction} ` +
+    `--seed ${flags.seed}${flags.blockTransforms ? " --block-transforms" : ""}`;
+  return { command, seed: flags.seed };
 }

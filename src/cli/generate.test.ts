@@ -1,0 +1,67 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Command } from "commander";
+import { describe, expect, it, vi } from "vitest";
+import { FunctionRow, readJsonl } from "../data/index.js";
+import { registerGenerate } from "./generate.js";
+
+async function run(args: string[]): Promise<string> {
+  const program = new Command("tracecode").exitOverride();
+  program.configureOutput({ writeErr: () => {}, writeOut: () => {} });
+  registerGenerate(program);
+  const lines: string[] = [];
+  const spy = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
+    lines.push(String(s));
+    return true;
+  });
+  try {
+    await program.parseAsync(["node", "tracecode", "generate", ...args]);
+  } finally {
+    spy.mockRestore();
+  }
+  return lines.join("");
+}
+
+describe("tracecode generate", () => {
+  it("writes functions.jsonl byte-identically for the same flags, and prints one summary line", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tracecode-gen-"));
+    const flags = [
+      "--functions",
+      "4",
+      "--variants",
+      "3",
+      "--family",
+      "all",
+      "--mutants",
+      "1",
+      "--seed",
+      "9",
+    ];
+    const summary = await run(["--out", join(dir, "a"), ...flags, "--block-transforms"]);
+    await run(["--out", join(dir, "b"), ...flags, "--block-transforms", "--no-verify"]);
+    expect(summary.trim().split("\n")).toHaveLength(1);
+    expect(summary).toMatch(/^generate: 24 snippets in 8 groups \(4 functions, 4 mutants\)/);
+    expect(summary).toMatch(/verified 16 variants \(\d+ also by trace\)/);
+    const a = readFileSync(join(dir, "a", "functions.jsonl"), "utf8");
+    expect(readFileSync(join(dir, "b", "functions.jsonl"), "utf8")).toBe(a);
+    expect(readJsonl(join(dir, "a", "functions.jsonl"), FunctionRow)).toHaveLength(24);
+    const meta = JSON.parse(readFileSync(join(dir, "a", "functions.meta.json"), "utf8"));
+    expect(meta.command).toContain(
+      "--family affine,piecewise,loop --mutants 1 --val-fraction 0.2 --seed 9 --block-transforms",
+    );
+  });
+
+  it("rejects bad flags with a message naming the flag", async () => {
+    const out = ["--out", join(tmpdir(), "unused")];
+    await expect(run([...out, "--functions", "0"])).rejects.toThrow(
+      /--functions must be an integer/,
+    );
+    await expect(run([...out, "--family", "cubic"])).rejects.toThrow(/--family must be "all" or/);
+    await expect(run([...out, "--val-fraction", "2"])).rejects.toThrow(/--val-fraction/);
+    await expect(run([...out, "--functions", "150"])).rejects.toThrow(
+      /affine has only 101 distinct/,
+    );
+    await expect(run(["--functions", "3"])).rejects.toThrow(/--out/);
+  });
+});

@@ -1,0 +1,39 @@
+/**
+ * Synthetic benchmark generation: function families, source-to-source transforms on
+ * tree-sitter syntax trees, near-miss mutants, splits, and verification by execution.
+ */
+export { behaviourOf, clearlyDifferent, MIN_DIFFERING_FRACTION, PROBE_RANGE } from "./behaviour.js";
+export {
+  FAMILIES,
+  FAMILY_NAMES,
+  type Family,
+  type FamilyName,
+  type SourceFunction,
+} from "./families/index.js";
+export {
+  DEFAULT_GENERATE_OPTIONS,
+  GenerateError,
+  type GenerateOptions,
+  generateDataset,
+} from "./generate.js";
+export { splitGroups } from "./split.js";
+export { initPython, isValidPython, parsePython, withTree } from "./syntax.js";
+export type { Snippet } from "./transforms/common.js";
+export {
+  applyTransform,
+  isTransformName,
+  preservesTrace,
+  TRANSFORM_NAMES,
+  TRANSFORMS,
+  type Transform,
+  type TransformName,
+  transformPool,
+} from "./transforms/registry.js";
+export { makeVariants, type Variant } from "./variants.js";
+export {
+  type TraceFn,
+  VERIFY_TRACE_OPTIONS,
+  VerificationError,
+  type VerifyReport,
+  verifyDataset,
+} from "./verify.js";

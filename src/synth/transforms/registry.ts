@@ -1,0 +1,148 @@
+/**
+ * The transform registry: one table, name → a small function with its options baked in.
+ * `applyTransform` runs one by name; a transform that does not apply, throws, or produces
+ * code that does not parse is skipped (returns null), never fatal.
+ */
+import type { Random } from "../../random/index.js";
+import { findFunction, withTree } from "../syntax.js";
+import { alwaysTrueIf, duplicateBranch, forToWhile, invertIf } from "./blocks.js";
+import type { Snippet, TransformFn } from "./common.js";
+import { commute } from "./commute.js";
+import { deadAssignment } from "./dead-code.js";
+import { addComment, blankLines, docstring, whitespace } from "./layout.js";
+import { rename } from "./rename.js";
+import { reorder } from "./reorder.js";
+import { tempConstant, tempExpression } from "./temporaries.js";
+
+export interface Transform {
+  summary: string;
+  /** True when the canonical trace (blocks and values) is unchanged, not just the outputs. */
+  preservesTrace: boolean;
+  /** Relative chance of being picked for a variant. */
+  weight: number;
+  apply: TransformFn;
+}
+
+export const TRANSFORMS = {
+  rename: {
+    summary: "rename the function, parameters and locals to fresh names",
+    preservesTrace: true,
+    weight: 3,
+    apply: (s, rng) => rename(s, rng, { pRename: 0.6 }),
+  },
+  temp_constant: {
+    summary: "hoist an integer literal into a temporary: t = 7 … x + t",
+    preservesTrace: true,
+    weight: 1.5,
+    apply: tempConstant,
+  },
+  temp_expression: {
+    summary: "split a pure sub-expression into an assignment: t = x * 3 … t + 1",
+    preservesTrace: true,
+    weight: 1.5,
+    apply: tempExpression,
+  },
+  reorder: {
+    summary: "permute independent adjacent assignments (respects def-use order)",
+    preservesTrace: true,
+    weight: 2,
+    apply: reorder,
+  },
+  commute: {
+    summary: "swap the operands of an int + or *",
+    preservesTrace: true,
+    weight: 1.5,
+    apply: commute,
+  },
+  dead_assignment: {
+    summary: "assign a fresh, never-read name",
+    preservesTrace: true,
+    weight: 1,
+    apply: deadAssignment,
+  },
+  comment: {
+    summary: "add a # comment on its own line or after a statement",
+    preservesTrace: true,
+    weight: 0.7,
+    apply: addComment,
+  },
+  docstring: {
+    summary: "add or reword the docstring",
+    preservesTrace: true,
+    weight: 0.5,
+    apply: docstring,
+  },
+  blank_lines: {
+    summary: "insert blank lines",
+    preservesTrace: true,
+    weight: 0.5,
+    apply: blankLines,
+  },
+  whitespace: {
+    summary: "respace operators or change the indentation unit",
+    preservesTrace: true,
+    weight: 0.7,
+    apply: whitespace,
+  },
+  duplicate_branch: {
+    summary: "S → if x > K: S else: S",
+    preservesTrace: false,
+    weight: 1,
+    apply: duplicateBranch,
+  },
+  always_true_if: {
+    summary: "wrap statements in if x == x: (or another condition true for ints)",
+    preservesTrace: false,
+    weight: 1,
+    apply: alwaysTrueIf,
+  },
+  invert_if: {
+    summary: "if C: A else: B → if not (C): B else: A",
+    preservesTrace: false,
+    weight: 1,
+    apply: invertIf,
+  },
+  for_to_while: {
+    summary: "for i in range(a, b) → i = a; while i < b: …; i += 1",
+    preservesTrace: false,
+    weight: 1,
+    apply: forToWhile,
+  },
+} satisfies Record<string, Transform>;
+
+export type TransformName = keyof typeof TRANSFORMS;
+export const TRANSFORM_NAMES = Object.keys(TRANSFORMS) as TransformName[];
+
+export function isTransformName(name: string): name is TransformName {
+  return Object.hasOwn(TRANSFORMS, name);
+}
+
+/** Names of the transforms a dataset may use. */
+export function transformPool(blockTransforms: boolean): TransformName[] {
+  return TRANSFORM_NAMES.filter((n) => blockTransforms || TRANSFORMS[n].preservesTrace);
+}
+
+/** True when every named transform keeps the trace (unknown names count as not keeping it). */
+export function preservesTrace(names: readonly string[]): boolean {
+  return names.every((n) => isTransformName(n) && TRANSFORMS[n].preservesTrace);
+}
+
+/**
+ * Applies one transform; null when it does not apply, throws, changes nothing, or yields code
+ * that does not parse or lacks the entry function.
+ */
+export function applyTransform(name: TransformName, snippet: Snippet, rng: Random): Snippet | null {
+  let out: Snippet | null;
+  try {
+    out = TRANSFORMS[name].apply(snippet, rng);
+  } catch {
+    return null;
+  }
+  if (!out || out.code === snippet.code) return null;
+  const { entry } = out;
+  const ok = withTree(
+    out.code,
+    (root) => !root.hasError && findFunction(root, entry) !== undefined,
+  );
+  return ok ? out : null;
+}
