@@ -1,0 +1,227 @@
+/**
+ * `npm run bench -- step [--steps N] [--warmup N] [--kernels NAME] [--floor] [--no-torch]`: the paper's training step —
+ * 3×32 char-tokenised snippets of length 50 (vocab 100) → Embedding 32 → 2-layer LSTM (hidden
+ * 64, dropout 0.1) → last state → Linear 64 → triplet margin loss (margin 0.2, Euclidean) →
+ * backward → Adam — as median ms/step, plus an inference pass (embeddings/s), for each kernel
+ * backend available and for PyTorch (one thread) in the same run.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  Adam,
+  Embedding,
+  type Kernels,
+  Linear,
+  LSTM,
+  Module,
+  noGrad,
+  ops,
+  setKernels,
+  type Tensor,
+  tsKernels,
+} from "../nn/index.js";
+import { Random } from "../random/index.js";
+
+const VOCAB = 100;
+const STEPS_PER_SNIPPET = 50;
+const PER_ROLE = 32;
+const MARGIN = 0.2;
+
+class Encoder extends Module {
+  readonly embedding: Embedding;
+  readonly lstm: LSTM;
+  readonly proj: Linear;
+
+  constructor(rng: Random) {
+    super();
+    this.embedding = this.child(
+      "embedding",
+      new Embedding(VOCAB, 32, { paddingIdx: 0, rng: rng.fork("emb") }),
+    );
+    this.lstm = this.child(
+      "lstm",
+      new LSTM(32, 64, { numLayers: 2, dropout: 0.1, rng: rng.fork("lstm") }),
+    );
+    this.proj = this.child("proj", new Linear(64, 64, { rng: rng.fork("proj") }));
+  }
+
+  forward(ids: Int32Array, batch: number, lengths: Int32Array): Tensor {
+    const { hN } = this.lstm.forward(
+      this.embedding.forward(ids, [batch, STEPS_PER_SNIPPET]),
+      lengths,
+    );
+    return this.proj.forward(ops.reshape(ops.gather(hN, [1]), [batch, 64]));
+  }
+}
+
+/** PyTorch's TripletMarginLoss(margin, p=2): mean(relu(‖a−p+ε‖ − ‖a−n+ε‖ + margin)), ε=1e-6. */
+function tripletLoss(emb: Tensor): Tensor {
+  const rows = (from: number) => Array.from({ length: PER_ROLE }, (_, i) => from + i);
+  const [a, p, n] = [0, PER_ROLE, 2 * PER_ROLE].map((from) => ops.gather(emb, rows(from)));
+  const dist = (x: Tensor, y: Tensor) =>
+    ops.sqrt(ops.sum(ops.square(ops.addScalar(ops.sub(x, y), 1e-6)), 1));
+  return ops.mean(ops.relu(ops.addScalar(ops.sub(dist(a, p), dist(a, n)), MARGIN)));
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+interface Result {
+  stepMs: number;
+  inferPerSec: number;
+  loss: number;
+}
+
+function runOurs(kernels: Kernels, steps: number, warmup: number): Result {
+  setKernels(kernels);
+  const rng = new Random(0);
+  const model = new Encoder(rng.fork("model"));
+  const adam = new Adam(model.parameters());
+  const batch = 3 * PER_ROLE;
+  const ids = Int32Array.from({ length: batch * STEPS_PER_SNIPPET }, () => rng.int(1, VOCAB - 1));
+  const lengths = new Int32Array(batch).fill(STEPS_PER_SNIPPET);
+  const times: number[] = [];
+  let loss = 0;
+  for (let s = 0; s < warmup + steps; s++) {
+    const start = performance.now();
+    adam.zeroGrad();
+    const l = tripletLoss(model.forward(ids, batch, lengths));
+    l.backward();
+    adam.step();
+    loss = l.item();
+    if (s >= warmup) times.push(performance.now() - start);
+  }
+  model.eval();
+  const inferTimes: number[] = [];
+  for (let s = 0; s < warmup + steps; s++) {
+    const start = performance.now();
+    noGrad(() => model.forward(ids, batch, lengths));
+    if (s >= warmup) inferTimes.push(performance.now() - start);
+  }
+  setKernels(tsKernels);
+  return { stepMs: median(times), inferPerSec: (batch * 1000) / median(inferTimes), loss };
+}
+
+/** The same step in PyTorch, one thread; prints one JSON line. */
+const torchScript = `
+import json, resource, statistics, sys, time, torch
+from torch import nn
+torch.set_num_threads(1)
+torch.manual_seed(0)
+steps, warmup = int(sys.argv[1]), int(sys.argv[2])
+class Encoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embedding = nn.Embedding(${VOCAB}, 32, padding_idx=0)
+        self.lstm = nn.LSTM(32, 64, num_layers=2, dropout=0.1, batch_first=True)
+        self.proj = nn.Linear(64, 64)
+    def forward(self, ids):
+        _, (h, _) = self.lstm(self.embedding(ids))
+        return self.proj(h[-1])
+model = Encoder()
+opt = torch.optim.Adam(model.parameters())
+loss_fn = nn.TripletMarginLoss(margin=${MARGIN})
+ids = torch.randint(1, ${VOCAB}, (${3 * PER_ROLE}, ${STEPS_PER_SNIPPET}))
+times = []
+for s in range(warmup + steps):
+    t = time.perf_counter()
+    opt.zero_grad()
+    e = model(ids)
+    loss = loss_fn(e[:${PER_ROLE}], e[${PER_ROLE}:${2 * PER_ROLE}], e[${2 * PER_ROLE}:])
+    loss.backward()
+    opt.step()
+    if s >= warmup: times.append((time.perf_counter() - t) * 1000)
+model.eval()
+infer = []
+with torch.no_grad():
+    for s in range(warmup + steps):
+        t = time.perf_counter()
+        model(ids)
+        if s >= warmup: infer.append(time.perf_counter() - t)
+print(json.dumps({"stepMs": statistics.median(times), "inferPerSec": ${3 * PER_ROLE} / statistics.median(infer),
+                  "loss": loss.item(), "maxRssMb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "version": torch.__version__}))
+`;
+
+function runTorch(
+  steps: number,
+  warmup: number,
+): (Result & { maxRssMb: number; version: string }) | string {
+  for (const python of ["/usr/bin/python3", "python3"]) {
+    const probe = spawnSync(python, ["-c", "import torch"], { encoding: "utf8" });
+    if (probe.status !== 0) continue;
+    const run = spawnSync(python, ["-c", torchScript, String(steps), String(warmup)], {
+      encoding: "utf8",
+      env: { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1" },
+    });
+    if (run.status !== 0) return `PyTorch run failed: ${run.stderr.trim().split("\n").pop()}`;
+    return JSON.parse(run.stdout.trim().split("\n").pop()!);
+  }
+  return "no python3 with torch found";
+}
+
+/**
+ * Kernel backends to time: the TypeScript reference, plus WebAssembly when it is built. With
+ * `--floor`, also a gemm that does nothing: its (meaningless) step shows the time spent
+ * outside matrix products, the floor that no faster gemm can go below.
+ */
+async function backends(floor: boolean): Promise<Kernels[]> {
+  const found: Kernels[] = [tsKernels];
+  if (floor) found.push({ name: "no-op-gemm", gemm: () => {} });
+  const wasmModule = join(dirname(fileURLToPath(import.meta.url)), "../nn/kernels/wasm.js");
+  if (existsSync(wasmModule)) {
+    const mod = (await import(wasmModule)) as Record<string, unknown>;
+    const candidate =
+      typeof mod.loadWasmKernels === "function"
+        ? await (mod.loadWasmKernels as () => Promise<Kernels>)()
+        : (mod.wasmKernels as Kernels | undefined);
+    if (candidate?.gemm) found.push(candidate);
+  }
+  return found;
+}
+
+function flag(args: string[], name: string, fallback: number): number {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+}
+
+export default async function bench(args: string[]): Promise<void> {
+  const steps = flag(args, "--steps", 20);
+  const warmup = flag(args, "--warmup", 3);
+  const only = args.includes("--kernels") ? args[args.indexOf("--kernels") + 1] : null;
+  const fmt = (x: number) => x.toFixed(1);
+  console.log(
+    `training step: 3×${PER_ROLE} snippets × ${STEPS_PER_SNIPPET} chars, 2-layer LSTM 64, Adam`,
+  );
+  console.log(`median of ${steps} steps after ${warmup} warm-up\n`);
+  const ours: [string, Result][] = [];
+  for (const k of await backends(args.includes("--floor"))) {
+    if (only && k.name !== only) continue;
+    const r = runOurs(k, steps, warmup);
+    ours.push([k.name, r]);
+    console.log(
+      `ours (${k.name} kernels): ${fmt(r.stepMs)} ms/step, inference ${fmt(r.inferPerSec)} embeddings/s`,
+    );
+  }
+  const rssMb = process.resourceUsage().maxRSS / 1024;
+  console.log(`ours peak RSS: ${fmt(rssMb)} MB`);
+  if (args.includes("--no-torch")) return;
+  const torch = runTorch(steps, warmup);
+  if (typeof torch === "string") {
+    console.log(`PyTorch: skipped (${torch})`);
+    return;
+  }
+  console.log(
+    `PyTorch ${torch.version} (1 thread): ${fmt(torch.stepMs)} ms/step, inference ${fmt(torch.inferPerSec)} embeddings/s, peak RSS ${fmt(torch.maxRssMb)} MB`,
+  );
+  for (const [name, r] of ours) {
+    console.log(
+      `ratio ours(${name})/PyTorch: step ${(r.stepMs / torch.stepMs).toFixed(2)}×, inference throughput ${(r.inferPerSec / torch.inferPerSec).toFixed(2)}×`,
+    );
+  }
+}

@@ -1,0 +1,18 @@
+/** Inverted dropout: zero each element with probability p, scale the rest by 1/(1 − p). */
+import type { Random } from "../../random/index.js";
+import { record, type Tensor } from "../tensor.js";
+
+/** Applies dropout with a mask drawn from `rng` (one draw per element, in order). */
+export function dropout(x: Tensor, p: number, rng: Random): Tensor {
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout probability ${p} is not in [0, 1]`);
+  if (p === 0) return x;
+  const keep = p === 1 ? 0 : 1 / (1 - p);
+  const mask = new Float32Array(x.size);
+  for (let i = 0; i < mask.length; i++) mask[i] = rng.float() < p ? 0 : keep;
+  const out = new Float32Array(x.size);
+  for (let i = 0; i < out.length; i++) out[i] = x.data[i] * mask[i];
+  return record(out, x.shape, [x], (g) => {
+    const gx = x.gradBuffer();
+    for (let i = 0; i < gx.length; i++) gx[i] += g[i] * mask[i];
+  });
+}

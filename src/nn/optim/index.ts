@@ -1,0 +1,1 @@
+export { Adam, type AdamOptions, clipGradNorm, zeroGrad } from "./adam.js";
