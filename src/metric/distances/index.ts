@@ -1,0 +1,3 @@
+export { CosineSimilarity } from "./cosine-similarity.js";
+export { type Distance, dissimilarity } from "./distance.js";
+export { LpDistance, type LpDistanceOptions, lpPaired, lpPairwise } from "./lp-distance.js";

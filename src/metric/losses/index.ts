@@ -1,0 +1,8 @@
+export {
+  InfoNCELoss,
+  type InfoNceForm,
+  type InfoNceLossOptions,
+  infoNceFromMatrix,
+} from "./info-nce-loss.js";
+export type { Reduction } from "./reduction.js";
+export { TripletMarginLoss, type TripletMarginLossOptions } from "./triplet-margin-loss.js";
