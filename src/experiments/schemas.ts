@@ -56,10 +56,24 @@ export const MetricsRow = z.object({
 });
 export type MetricsRow = z.infer<typeof MetricsRow>;
 
+/** One run of a sweep: which preset and configuration label it serves, with which seed. */
+export const SweepEntry = z.object({
+  preset: z.string(),
+  /** Human label of the configuration within the preset, e.g. `E=10`, `hard`, `dim 16`. */
+  label: z.string(),
+  seed: z.number().int(),
+  /** Run directory name under `SWEEP_DIR/runs/`; presets that ask for the same config share it. */
+  run: z.string(),
+});
+export type SweepEntry = z.infer<typeof SweepEntry>;
+
 export const SweepManifest = z.object({
   presets: z.array(z.string()),
   seeds: z.number().int().positive(),
   data: z.string(),
   command: z.string(),
+  /** True when epochs were reduced for a quick sweep (`npm start`). */
+  quick: z.boolean().default(false),
+  entries: z.array(SweepEntry),
 });
 export type SweepManifest = z.infer<typeof SweepManifest>;
