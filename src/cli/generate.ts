@@ -27,7 +27,7 @@ function familiesOption(text: string): FamilyName[] {
   return names as FamilyName[];
 }
 
-interface GenerateFlags {
+export interface GenerateFlags {
   out: string;
   functions: number;
   variants: number;
@@ -98,37 +98,39 @@ export function registerGenerate(program: Command): void {
     .addOption(
       new Option("--no-verify", "skip checking every variant against its source by execution"),
     )
-    .action(async (flags: GenerateFlags) => {
-      const bar = progressBar("generate", flags.functions * (1 + flags.mutants));
-      const rows = await generateDataset({
-        functions: flags.functions,
-        variants: flags.variants,
-        families: flags.family,
-        mutants: flags.mutants,
-        valFraction: flags.valFraction,
-        seed: flags.seed,
-        blockTransforms: flags.blockTransforms,
-        onProgress: () => bar.tick(),
-      });
-      bar.stop();
-      let verified = "not verified (--no-verify)";
-      if (flags.verify) {
-        const report = await verifyDataset(rows, sandboxTrace(rows.length));
-        verified = `verified ${report.variants} variants (${report.traceChecked} also by trace)`;
-      }
-      const path = join(flags.out, "functions.jsonl");
-      writeJsonl(path, rows);
-      writeFileAtomic(
-        join(flags.out, "functions.meta.json"),
-        `${JSON.stringify(howMade(flags), null, 2)}\n`,
-      );
-      const groups = new Set(rows.map((r) => r.group)).size;
-      const val = rows.filter((r) => r.split === "val").length;
-      process.stdout.write(
-        `generate: ${rows.length} snippets in ${groups} groups (${flags.functions} functions, ` +
-          `${groups - flags.functions} mutants), train ${rows.length - val} / val ${val}, ${verified} → ${path}\n`,
-      );
-    });
+    .action(runGenerate);
+}
+
+export async function runGenerate(flags: GenerateFlags): Promise<void> {
+  const bar = progressBar("generate", flags.functions * (1 + flags.mutants));
+  const rows = await generateDataset({
+    functions: flags.functions,
+    variants: flags.variants,
+    families: flags.family,
+    mutants: flags.mutants,
+    valFraction: flags.valFraction,
+    seed: flags.seed,
+    blockTransforms: flags.blockTransforms,
+    onProgress: () => bar.tick(),
+  });
+  bar.stop();
+  let verified = "not verified (--no-verify)";
+  if (flags.verify) {
+    const report = await verifyDataset(rows, sandboxTrace(rows.length));
+    verified = `verified ${report.variants} variants (${report.traceChecked} also by trace)`;
+  }
+  const path = join(flags.out, "functions.jsonl");
+  writeJsonl(path, rows);
+  writeFileAtomic(
+    join(flags.out, "functions.meta.json"),
+    `${JSON.stringify(howMade(flags), null, 2)}\n`,
+  );
+  const groups = new Set(rows.map((r) => r.group)).size;
+  const val = rows.filter((r) => r.split === "val").length;
+  process.stdout.write(
+    `generate: ${rows.length} snippets in ${groups} groups (${flags.functions} functions, ` +
+      `${groups - flags.functions} mutants), train ${rows.length - val} / val ${val}, ${verified} → ${path}\n`,
+  );
 }
 
 /** The command that regenerates the file exactly. */

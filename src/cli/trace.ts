@@ -11,7 +11,7 @@ import { DEFAULT_RANGE, type IntRange, traceFunctions } from "../python/index.js
 import { choiceOption, intOption } from "./options.js";
 import { progressBar } from "./progress.js";
 
-interface TraceFlags {
+export interface TraceFlags {
   in: string;
   out: string;
   inputs: number;
