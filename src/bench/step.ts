@@ -6,15 +6,13 @@
  * backend available and for PyTorch (one thread) in the same run.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import {
   Adam,
   Embedding,
   type Kernels,
   Linear,
   LSTM,
+  loadWasmKernels,
   Module,
   noGrad,
   ops,
@@ -170,18 +168,11 @@ function runTorch(
  * `--floor`, also a gemm that does nothing: its (meaningless) step shows the time spent
  * outside matrix products, the floor that no faster gemm can go below.
  */
-async function backends(floor: boolean): Promise<Kernels[]> {
+function backends(floor: boolean): Kernels[] {
   const found: Kernels[] = [tsKernels];
   if (floor) found.push({ name: "no-op-gemm", gemm: () => {} });
-  const wasmModule = join(dirname(fileURLToPath(import.meta.url)), "../nn/kernels/wasm.js");
-  if (existsSync(wasmModule)) {
-    const mod = (await import(wasmModule)) as Record<string, unknown>;
-    const candidate =
-      typeof mod.loadWasmKernels === "function"
-        ? await (mod.loadWasmKernels as () => Promise<Kernels>)()
-        : (mod.wasmKernels as Kernels | undefined);
-    if (candidate?.gemm) found.push(candidate);
-  }
+  const wasm = loadWasmKernels();
+  if (wasm) found.push(wasm);
   return found;
 }
 
@@ -200,7 +191,7 @@ export default async function bench(args: string[]): Promise<void> {
   );
   console.log(`median of ${steps} steps after ${warmup} warm-up\n`);
   const ours: [string, Result][] = [];
-  for (const k of await backends(args.includes("--floor"))) {
+  for (const k of backends(args.includes("--floor"))) {
     if (only && k.name !== only) continue;
     const r = runOurs(k, steps, warmup);
     ours.push([k.name, r]);

@@ -6,7 +6,7 @@
 
 export { embeddingInit, linearInit, lstmInit, normal_, uniform_, uniformTensor } from "./init.js";
 export type { Gemm, Kernels } from "./kernels/index.js";
-export { kernels, setKernels, tsKernels } from "./kernels/index.js";
+export { kernels, loadWasmKernels, setKernels, tsKernels } from "./kernels/index.js";
 export { MultiheadAttention, type MultiheadAttentionOptions } from "./layers/attention.js";
 export { Dropout } from "./layers/dropout.js";
 export { Embedding, type EmbeddingOptions } from "./layers/embedding.js";

@@ -1,15 +1,19 @@
 /**
- * The kernel backend behind every heavy op. `ts` is the plain TypeScript reference; faster
- * backends implement the same interface and are tested against it.
+ * The kernel backend behind every heavy op. `ts` is the plain TypeScript reference; `wasm`
+ * (WebAssembly SIMD) implements the same interface, is tested against it, and is the default
+ * whenever the compiled module is present. `TRACECODE_KERNELS=ts` forces the reference.
  */
 import { gemmTs } from "./ts.js";
 import type { Kernels } from "./types.js";
+import { loadWasmKernels } from "./wasm.js";
 
 export type { Gemm, Kernels } from "./types.js";
+export { loadWasmKernels } from "./wasm.js";
 
 export const tsKernels: Kernels = { name: "ts", gemm: gemmTs };
 
-let active: Kernels = tsKernels;
+let active: Kernels =
+  process.env.TRACECODE_KERNELS === "ts" ? tsKernels : (loadWasmKernels() ?? tsKernels);
 
 export function kernels(): Kernels {
   return active;
