@@ -5,9 +5,12 @@
  */
 import { createRequire } from "node:module";
 import { Command, CommanderError } from "commander";
+import { registerEmbed } from "./embed.js";
 import { registerGenerate } from "./generate.js";
 import { registerRun } from "./run.js";
+import { registerSweep } from "./sweep.js";
 import { registerTrace } from "./trace.js";
+import { registerTrain } from "./train.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
 
@@ -23,6 +26,9 @@ export function buildProgram(): Command {
   registerRun(program);
   registerGenerate(program);
   registerTrace(program);
+  registerTrain(program);
+  registerEmbed(program);
+  registerSweep(program);
   return program;
 }
 

@@ -1,2 +1,3 @@
+export { type Dataset, loadDataset } from "./dataset.js";
 export { DataError, readJsonl, readJsonlLenient, writeFileAtomic, writeJsonl } from "./jsonl.js";
 export * from "./schemas.js";

@@ -38,3 +38,23 @@ describe("Module", () => {
     expect(t.train().first.training).toBe(true);
   });
 });
+
+describe("Module random state", () => {
+  it("saves and restores every dropout stream in the tree", async () => {
+    const { LSTM } = await import("./layers/lstm.js");
+    const { Random } = await import("../random/index.js");
+    const { Tensor } = await import("./tensor.js");
+    const lstm = new LSTM(3, 4, { numLayers: 2, dropout: 0.5, rng: new Random(1) });
+    const x = Tensor.from(
+      Array.from({ length: 2 * 5 * 3 }, (_, i) => Math.sin(i)),
+      [2, 5, 3],
+    );
+    lstm.forward(x);
+    const saved = lstm.randomState();
+    expect(Object.keys(saved)).toEqual(["dropout"]);
+    const first = Array.from(lstm.forward(x).output.data);
+    lstm.forward(x);
+    lstm.loadRandomState(saved);
+    expect(Array.from(lstm.forward(x).output.data)).toEqual(first);
+  });
+});

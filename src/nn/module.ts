@@ -3,12 +3,14 @@
  * modules, so `namedParameters()` yields PyTorch `state_dict` keys (`lstm.weight_ih_l0`, …)
  * in registration order, and `train()`/`eval()` switch dropout for the whole tree.
  */
+import type { Random } from "../random/index.js";
 import type { Tensor } from "./tensor.js";
 
 export abstract class Module {
   training = true;
   private readonly ownParams = new Map<string, Tensor>();
   private readonly children = new Map<string, Module>();
+  private readonly ownRandoms = new Map<string, Random>();
 
   /** Registers a trainable parameter under `name` and returns it. */
   protected param(name: string, tensor: Tensor): Tensor {
@@ -21,6 +23,29 @@ export abstract class Module {
   protected child<M extends Module>(name: string, module: M): M {
     this.children.set(name, module);
     return module;
+  }
+
+  /** Registers a random stream (dropout masks) under `name`, so checkpoints can save it. */
+  protected random(name: string, rng: Random): Random {
+    this.ownRandoms.set(name, rng);
+    return rng;
+  }
+
+  /** Positions of every random stream in the tree, by dotted key: resuming restores them. */
+  randomState(prefix = ""): Record<string, number[]> {
+    const out: Record<string, number[]> = {};
+    for (const [name, r] of this.ownRandoms) out[prefix + name] = r.getState();
+    for (const [name, m] of this.children) Object.assign(out, m.randomState(`${prefix}${name}.`));
+    return out;
+  }
+
+  loadRandomState(state: Readonly<Record<string, readonly number[]>>, prefix = ""): void {
+    for (const [name, r] of this.ownRandoms) {
+      const s = state[prefix + name];
+      if (s === undefined) throw new Error(`random state: "${prefix + name}" is missing`);
+      r.setState(s);
+    }
+    for (const [name, m] of this.children) m.loadRandomState(state, `${prefix}${name}.`);
   }
 
   /** (key, parameter) pairs with dotted PyTorch-style keys: own parameters first, then children. */

@@ -30,6 +30,17 @@ export class Random {
     for (let i = 0; i < 12; i++) this.nextUint32();
   }
 
+  /** The generator's position, to save with a checkpoint; `setState` returns to it. */
+  getState(): number[] {
+    return [this.a, this.b, this.c, this.d, this.spareNormal ?? Number.NaN];
+  }
+
+  setState(state: readonly number[]): void {
+    if (state.length !== 5) throw new RangeError(`Random state needs 5 numbers, got ${state.length}`);
+    [this.a, this.b, this.c, this.d] = state;
+    this.spareNormal = Number.isNaN(state[4]) ? undefined : state[4];
+  }
+
   /** A new independent generator whose stream depends on this one's seed and `label`. */
   fork(label: string): Random {
     return new Random(hashString(`${this.a}:${this.b}:${this.c}:${this.d}:${label}`));

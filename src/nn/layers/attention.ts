@@ -37,7 +37,7 @@ export class MultiheadAttention extends Module {
     }
     const init = rng.fork("init");
     this.dropout = dropout;
-    this.dropoutRng = rng.fork("dropout");
+    this.dropoutRng = this.random("dropout", rng.fork("dropout"));
     // xavier_uniform_ on [3E, E]: bound √(6/(fan_in + fan_out)) = √(6/(4E)).
     const xavier = Math.sqrt(6 / (4 * embedDim));
     this.inProjWeight = this.param(

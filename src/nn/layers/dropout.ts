@@ -13,7 +13,7 @@ export class Dropout extends Module {
     super();
     if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout probability ${p} is not in [0, 1]`);
     this.p = p;
-    this.rng = rng;
+    this.rng = this.random("rng", rng);
   }
 
   forward(x: Tensor): Tensor {

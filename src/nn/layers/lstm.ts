@@ -74,7 +74,7 @@ export class LSTM extends Module {
     }
     this.layers = layers;
     lstmInit(this.parameters(), hiddenSize, rng.fork("init"));
-    this.dropoutRng = rng.fork("dropout");
+    this.dropoutRng = this.random("dropout", rng.fork("dropout"));
   }
 
   /** x[B, T, inputSize]; `lengths[b]` (default T) valid leading steps of sequence b. */

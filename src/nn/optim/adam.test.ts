@@ -61,3 +61,36 @@ describe("clipGradNorm", () => {
     expect(clipGradNorm([a, b], 1)).toBe(0);
   });
 });
+
+describe("Adam checkpoints", () => {
+  it("resumes exactly from saved moments", () => {
+    const make = () => {
+      const w = Tensor.from([0.5, -1, 2], [3]);
+      w.requiresGrad = true;
+      return w;
+    };
+    const grads = [
+      [0.1, -0.2, 0.3],
+      [0.4, 0.1, -0.5],
+      [-0.3, 0.2, 0.1],
+    ];
+    const run = (w: Tensor, opt: Adam, from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        w.grad = Float32Array.from(grads[i]);
+        opt.step();
+      }
+    };
+    const a = make();
+    const optA = new Adam([a], { lr: 0.1 });
+    run(a, optA, 0, 3);
+    const b = make();
+    const optB = new Adam([b], { lr: 0.1 });
+    run(b, optB, 0, 1);
+    const c = Tensor.from(Array.from(b.data), [3]);
+    c.requiresGrad = true;
+    const optC = new Adam([c], { lr: 0.1 });
+    optC.loadStateTensors(new Map(optB.stateTensors()));
+    run(c, optC, 1, 3);
+    expect(Array.from(c.data)).toEqual(Array.from(a.data));
+  });
+});

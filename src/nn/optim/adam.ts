@@ -70,6 +70,36 @@ export class Adam {
   zeroGrad(): void {
     zeroGrad(this.params);
   }
+
+  /**
+   * The moments of parameter i as `state.{i}.exp_avg` / `.exp_avg_sq` and its step count as
+   * `state.{i}.step` (PyTorch's optimizer state_dict layout), for checkpoints.
+   */
+  stateTensors(): [string, { data: Float32Array; shape: number[] }][] {
+    const out: [string, { data: Float32Array; shape: number[] }][] = [];
+    this.params.forEach((p, i) => {
+      const s = this.state.get(p);
+      if (!s) return;
+      out.push([`state.${i}.step`, { data: Float32Array.of(s.step), shape: [1] }]);
+      out.push([`state.${i}.exp_avg`, { data: s.expAvg, shape: [...p.shape] }]);
+      out.push([`state.${i}.exp_avg_sq`, { data: s.expAvgSq, shape: [...p.shape] }]);
+    });
+    return out;
+  }
+
+  loadStateTensors(tensors: ReadonlyMap<string, { data: Float32Array }>): void {
+    this.state.clear();
+    this.params.forEach((p, i) => {
+      const step = tensors.get(`state.${i}.step`);
+      const m = tensors.get(`state.${i}.exp_avg`);
+      const v = tensors.get(`state.${i}.exp_avg_sq`);
+      if (!step || !m || !v) return;
+      if (m.data.length !== p.size || v.data.length !== p.size) {
+        throw new Error(`optimizer state ${i}: size does not match parameter of shape [${p.shape}]`);
+      }
+      this.state.set(p, { step: step.data[0], expAvg: m.data.slice(), expAvgSq: v.data.slice() });
+    });
+  }
 }
 
 /** Drops the gradients of `params` (PyTorch's `zero_grad(set_to_none=True)`). */

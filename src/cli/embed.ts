@@ -1,0 +1,85 @@
+/** `tracecode embed`: a trained model + a functions file → one embedding per row. */
+import { writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import {
+  FunctionRow,
+  readJsonlLenient,
+  TraceRow,
+  writeFileAtomic,
+  writeJsonl,
+} from "../data/index.js";
+import { embedItems, loadEncoder } from "../models/index.js";
+import { choiceOption } from "./options.js";
+
+interface EmbedFlags {
+  model: string;
+  in: string;
+  out: string;
+  traces?: string;
+  format: "jsonl" | "npy";
+}
+
+/** A float32 little-endian .npy (format 1.0) holding a [rows, dim] matrix. */
+export function npyBytes(rows: readonly Float32Array[], dim: number): Uint8Array {
+  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows.length}, ${dim}), }`;
+  const total = 10 + header.length + 1;
+  header += " ".repeat((64 - (total % 64)) % 64);
+  header += "\n";
+  const out = new Uint8Array(10 + header.length + rows.length * dim * 4);
+  out.set([0x93, ...Buffer.from("NUMPY"), 1, 0], 0);
+  new DataView(out.buffer).setUint16(8, header.length, true);
+  out.set(Buffer.from(header, "latin1"), 10);
+  const body = new Float32Array(out.buffer, 10 + header.length, rows.length * dim);
+  rows.forEach((r, i) => body.set(r, i * dim));
+  return out;
+}
+
+export async function runEmbed(flags: EmbedFlags): Promise<void> {
+  const encoder = loadEncoder(flags.model);
+  const { rows, errors } = readJsonlLenient(flags.in, FunctionRow);
+  for (const e of errors) process.stderr.write(`tracecode embed: skipping invalid row: ${e}\n`);
+  let traces = new Map<string, TraceRow>();
+  if (encoder.needsTrace) {
+    if (!flags.traces) {
+      throw new Error(
+        `the ${encoder.spec.encoder} model in ${flags.model} reads traces: pass --traces FILE (from tracecode trace)`,
+      );
+    }
+    traces = new Map(readJsonlLenient(flags.traces, TraceRow).rows.map((t) => [t.id, t]));
+  }
+  const vectors = embedItems(
+    encoder,
+    rows.map((r) => ({ code: r.code, trace: traces.get(r.id) })),
+  );
+  if (flags.format === "jsonl") {
+    writeJsonl(
+      flags.out,
+      rows.map((r, i) => ({ id: r.id, embedding: Array.from(vectors[i]) })),
+    );
+  } else {
+    writeFileAtomic(flags.out, npyBytes(vectors, encoder.spec.dim));
+    writeFileSync(`${flags.out}.ids.txt`, `${rows.map((r) => r.id).join("\n")}\n`);
+  }
+  const missing = encoder.needsTrace ? rows.filter((r) => !traces.has(r.id)).length : 0;
+  process.stdout.write(
+    `embedded ${rows.length} rows (dim ${encoder.spec.dim}, ${encoder.spec.encoder})` +
+      `${missing > 0 ? `, ${missing} without a trace` : ""} → ${flags.out}\n`,
+  );
+}
+
+export function registerEmbed(program: Command): void {
+  program
+    .command("embed")
+    .description("embed every row of a functions file with a trained model (jsonl or .npy)")
+    .requiredOption("--model <dir>", "run or model directory (model.safetensors + model.json)")
+    .requiredOption("--in <file>", "functions JSONL file")
+    .requiredOption("--out <file>", "embeddings file to write")
+    .option("--traces <file>", "traces JSONL file, for trace and joint models")
+    .option(
+      "--format <f>",
+      "jsonl ({id, embedding}) | npy (float32 [rows, dim] + FILE.ids.txt)",
+      choiceOption("--format", ["jsonl", "npy"] as const),
+      "jsonl",
+    )
+    .action(runEmbed);
+}

@@ -1,0 +1,157 @@
+/** `tracecode train`: flags → RunConfig → `trainRun` → RUN_DIR, with a live progress bar. */
+import type { Command } from "commander";
+import {
+  Distance,
+  Encoder,
+  HoldOut,
+  Loss,
+  MiningScope,
+  Negatives,
+  Pooling,
+  Renaming,
+  RunConfig,
+  trainRun,
+} from "../experiments/index.js";
+import { choiceOption, floatOption, intOption } from "./options.js";
+import { progressBar } from "./progress.js";
+
+interface TrainFlags {
+  data: string;
+  out: string;
+  encoder: RunConfig["encoder"];
+  loss: RunConfig["loss"];
+  negatives: RunConfig["negatives"];
+  distance: RunConfig["distance"];
+  dim: number;
+  margin: number;
+  temperature: number;
+  epochs: number;
+  batch: number;
+  lr: number;
+  seed: number;
+  maxLength: number;
+  holdOut: RunConfig["holdOut"];
+  pooling: RunConfig["pooling"];
+  miningScope: RunConfig["miningScope"];
+  renaming: RunConfig["renaming"];
+  resume: boolean;
+}
+
+export async function runTrain(flags: TrainFlags): Promise<void> {
+  const { out, resume, ...rest } = flags;
+  const config = RunConfig.parse(rest);
+  const bar = progressBar("train", config.epochs, " | loss {loss} | val top-1 {top1}");
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once("SIGINT", stop);
+  const t0 = performance.now();
+  let rows: Awaited<ReturnType<typeof trainRun>>;
+  try {
+    rows = await trainRun(config, out, {
+      resume,
+      signal: controller.signal,
+      log: (line) => process.stderr.write(`train: ${line}\n`),
+      onEpoch: (r) => bar.tick(1, { loss: r.trainLoss.toFixed(4), top1: r.valTop1.toFixed(3) }),
+    });
+  } catch (e) {
+    if (controller.signal.aborted) {
+      throw new Error(`interrupted; continue with: tracecode train ... --out ${out} --resume`);
+    }
+    throw e;
+  } finally {
+    bar.stop();
+    process.off("SIGINT", stop);
+  }
+  const last = rows[rows.length - 1];
+  const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+  process.stdout.write(
+    `trained ${config.encoder} for ${rows.length} epochs in ${seconds} s: train loss ` +
+      `${last.trainLoss.toFixed(4)}, val loss ${last.valLoss.toFixed(4)}, val top-1 ` +
+      `${last.valTop1.toFixed(3)}, MAP@R ${last.valMapAtR.toFixed(3)}, MRR ${last.valMrr.toFixed(3)} → ${out}\n`,
+  );
+}
+
+export function registerTrain(program: Command): void {
+  const d = RunConfig.parse({ data: "" });
+  program
+    .command("train")
+    .description(
+      "train a contrastive encoder on a dataset (functions.jsonl + traces.jsonl): positives\n" +
+        "share a trace class; per epoch, val loss and retrieval on held-out functions → RUN_DIR",
+    )
+    .requiredOption("--data <dir>", "dataset directory with functions.jsonl and traces.jsonl")
+    .requiredOption("--out <dir>", "run directory to write")
+    .option(
+      "--encoder <kind>",
+      "lstm | transformer | trace | joint",
+      choiceOption("--encoder", Encoder.options),
+      d.encoder,
+    )
+    .option("--loss <loss>", "triplet | infonce", choiceOption("--loss", Loss.options), d.loss)
+    .option(
+      "--negatives <how>",
+      "random | hard (top-5) | semihard",
+      choiceOption("--negatives", Negatives.options),
+      d.negatives,
+    )
+    .option(
+      "--distance <d>",
+      "euclidean | cosine",
+      choiceOption("--distance", Distance.options),
+      d.distance,
+    )
+    .option("--dim <n>", "embedding dimension", intOption("--dim", 1, 4096), d.dim)
+    .option("--margin <m>", "triplet margin", floatOption("--margin", 0), d.margin)
+    .option(
+      "--temperature <t>",
+      "InfoNCE temperature",
+      floatOption("--temperature", 1e-6),
+      d.temperature,
+    )
+    .option("--epochs <n>", "epochs", intOption("--epochs", 1, 100_000), d.epochs)
+    .option(
+      "--batch <n>",
+      "triplets per step (3 × batch snippets)",
+      intOption("--batch", 1, 100_000),
+      d.batch,
+    )
+    .option("--lr <lr>", "Adam learning rate", floatOption("--lr", 1e-12, 10), d.lr)
+    .option(
+      "--seed <n>",
+      "seed of init, batching, dropout and mining",
+      intOption("--seed", 0, 2 ** 32 - 1),
+      d.seed,
+    )
+    .option(
+      "--max-length <n>",
+      "code tokens kept (chars for lstm); 0 = no truncation",
+      intOption("--max-length", 0),
+      d.maxLength,
+    )
+    .option(
+      "--hold-out <what>",
+      "validate on held-out functions | variants of seen functions",
+      choiceOption("--hold-out", HoldOut.options),
+      d.holdOut,
+    )
+    .option(
+      "--pooling <how>",
+      "last (paper-literal) | last-valid | mean",
+      choiceOption("--pooling", Pooling.options),
+      d.pooling,
+    )
+    .option(
+      "--mining-scope <s>",
+      "hard negatives mined per batch | per epoch",
+      choiceOption("--mining-scope", MiningScope.options),
+      d.miningScope,
+    )
+    .option(
+      "--renaming <r>",
+      "both | train-plain-test-renamed | train-renamed-test-plain",
+      choiceOption("--renaming", Renaming.options),
+      d.renaming,
+    )
+    .option("--resume", "continue an interrupted run in --out", false)
+    .action(runTrain);
+}

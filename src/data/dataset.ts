@@ -1,0 +1,41 @@
+/**
+ * A dataset directory, as `tracecode generate` + `tracecode trace` (or `tracecode ingest`)
+ * leave it: `functions.jsonl` and `traces.jsonl`, joined by id.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { DataError, readJsonlLenient } from "./jsonl.js";
+import { FunctionRow, TraceRow } from "./schemas.js";
+
+export interface Dataset {
+  dir: string;
+  rows: FunctionRow[];
+  /** Trace rows by snippet id; a row without one was never traced. */
+  traces: Map<string, TraceRow>;
+  /** Invalid lines of either file, as `FILE:LINE: problem` (skipped, not fatal). */
+  invalid: string[];
+}
+
+export function loadDataset(dir: string): Dataset {
+  const functions = join(dir, "functions.jsonl");
+  const tracesPath = join(dir, "traces.jsonl");
+  if (!existsSync(functions)) {
+    throw new DataError(
+      `${dir} is not a dataset: ${functions} is missing (run tracecode generate)`,
+    );
+  }
+  if (!existsSync(tracesPath)) {
+    throw new DataError(
+      `${dir} has no traces: ${tracesPath} is missing (run tracecode trace --in ${functions} --out ${tracesPath})`,
+    );
+  }
+  const f = readJsonlLenient(functions, FunctionRow);
+  const t = readJsonlLenient(tracesPath, TraceRow);
+  if (f.rows.length === 0) throw new DataError(`${functions} has no valid rows`);
+  return {
+    dir,
+    rows: f.rows,
+    traces: new Map(t.rows.map((r) => [r.id, r])),
+    invalid: [...f.errors, ...t.errors],
+  };
+}

@@ -1,0 +1,215 @@
+/**
+ * The encoders. Every model is one `Encoder`: one or two bodies, each turning a batch of items
+ * (code, and the trace where needed) into pooled features, then one projection head `proj` from
+ * their concatenation to the embedding. The kinds differ only in their bodies:
+ *
+ *   lstm         code  chars  → Embedding 32 → LSTM 64 × 2 (dropout 0.1) → pool   (the paper's)
+ *   transformer  code  tokens → Embedding 64 + sinusoidal → TransformerEncoder 2 × (4 heads,
+ *                                feed-forward 128, dropout 0.1), key-padding mask → pool
+ *   trace        trace events → Embedding(block) 32 + Embedding(value bucket) 32 → LSTM 64 × 2 → pool
+ *   joint        transformer body and trace body side by side (paper §3), fused by `proj`
+ *
+ * Pooling (`last` = the last position, padding included, as an unpacked LSTM over padded input
+ * gives — the paper-literal reading; `last-valid` = each sequence's last real token; `mean` =
+ * the mean over real tokens).
+ */
+import type { TraceRow } from "../data/index.js";
+import {
+  Embedding,
+  Linear,
+  LSTM,
+  Module,
+  ops,
+  SinusoidalPositionalEncoding,
+  type Tensor,
+  TransformerEncoder,
+} from "../nn/index.js";
+import { Random } from "../random/index.js";
+import type { ModelSpec, Pooling } from "./spec.js";
+import {
+  charTokens,
+  type IdBatch,
+  padBatch,
+  pythonTokens,
+  type TraceEncoding,
+  traceEvents,
+  Vocabulary,
+} from "./tokenizers.js";
+
+/** What an encoder reads: the code, and its trace row for encoders that need one. */
+export interface EncoderItem {
+  code: string;
+  trace?: TraceRow;
+}
+
+const HIDDEN = 64;
+
+function pool(output: Tensor, batch: IdBatch, pooling: Pooling): Tensor {
+  if (pooling === "last") return ops.lastPool(output);
+  if (pooling === "last-valid") return ops.lastValidPool(output, batch.lengths);
+  return ops.maskedMeanPool(output, batch.lengths);
+}
+
+abstract class Body extends Module {
+  readonly width = HIDDEN;
+  abstract features(items: readonly EncoderItem[]): Tensor;
+}
+
+/** The paper's char-LSTM. With `last` pooling the LSTM runs over the padding, unpacked. */
+class CharLstmBody extends Body {
+  readonly vocab: Vocabulary;
+  readonly embedding: Embedding;
+  readonly lstm: LSTM;
+
+  constructor(
+    vocab: readonly string[],
+    private readonly maxLength: number,
+    private readonly pooling: Pooling,
+    rng: Random,
+  ) {
+    super();
+    this.vocab = new Vocabulary(vocab);
+    this.embedding = this.child(
+      "embedding",
+      new Embedding(this.vocab.size, 32, { paddingIdx: 0, rng: rng.fork("embedding") }),
+    );
+    this.lstm = this.child(
+      "lstm",
+      new LSTM(32, HIDDEN, { numLayers: 2, dropout: 0.1, rng: rng.fork("lstm") }),
+    );
+  }
+
+  features(items: readonly EncoderItem[]): Tensor {
+    const seqs = items.map((it) => charTokens(it.code).map((c) => this.vocab.id(c)));
+    const b = padBatch(seqs, this.maxLength);
+    const x = this.embedding.forward(b.ids, [b.batch, b.steps]);
+    const { output } = this.lstm.forward(x, this.pooling === "last" ? null : b.lengths);
+    return pool(output, b, this.pooling);
+  }
+}
+
+class TokenTransformerBody extends Body {
+  readonly vocab: Vocabulary;
+  readonly embedding: Embedding;
+  readonly positions: SinusoidalPositionalEncoding;
+  readonly encoder: TransformerEncoder;
+
+  constructor(
+    vocab: readonly string[],
+    private readonly maxLength: number,
+    private readonly pooling: Pooling,
+    rng: Random,
+  ) {
+    super();
+    this.vocab = new Vocabulary(vocab);
+    this.embedding = this.child(
+      "embedding",
+      new Embedding(this.vocab.size, HIDDEN, { paddingIdx: 0, rng: rng.fork("embedding") }),
+    );
+    this.positions = new SinusoidalPositionalEncoding(HIDDEN, 4096);
+    this.encoder = this.child(
+      "encoder",
+      new TransformerEncoder(
+        { dModel: HIDDEN, nhead: 4, dimFeedforward: 128, dropout: 0.1, rng: rng.fork("encoder") },
+        2,
+        { independentInit: true },
+      ),
+    );
+  }
+
+  features(items: readonly EncoderItem[]): Tensor {
+    const seqs = items.map((it) => pythonTokens(it.code).map((t) => this.vocab.id(t)));
+    const b = padBatch(seqs, this.maxLength);
+    const x = this.positions.forward(this.embedding.forward(b.ids, [b.batch, b.steps]));
+    const out = this.encoder.forward(x, ops.paddingMask(b.lengths, b.steps));
+    return pool(out, b, this.pooling);
+  }
+}
+
+class TraceLstmBody extends Body {
+  readonly blockEmbedding: Embedding;
+  readonly valueEmbedding: Embedding;
+  readonly lstm: LSTM;
+
+  constructor(
+    private readonly encoding: TraceEncoding,
+    private readonly pooling: Pooling,
+    rng: Random,
+  ) {
+    super();
+    this.blockEmbedding = this.child(
+      "block_embedding",
+      new Embedding(encoding.blocks + 2, 32, { paddingIdx: 0, rng: rng.fork("blocks") }),
+    );
+    this.valueEmbedding = this.child(
+      "value_embedding",
+      new Embedding(encoding.buckets + 1, 32, { paddingIdx: 0, rng: rng.fork("values") }),
+    );
+    this.lstm = this.child(
+      "lstm",
+      new LSTM(32, HIDDEN, { numLayers: 2, dropout: 0.1, rng: rng.fork("lstm") }),
+    );
+  }
+
+  features(items: readonly EncoderItem[]): Tensor {
+    const events = items.map((it) => traceEvents(it.trace, this.encoding));
+    const blocks = padBatch(
+      events.map((e) => e.blocks),
+      0,
+    );
+    const values = padBatch(
+      events.map((e) => e.values),
+      0,
+    );
+    const shape = [blocks.batch, blocks.steps];
+    const x = ops.add(
+      this.blockEmbedding.forward(blocks.ids, shape),
+      this.valueEmbedding.forward(values.ids, shape),
+    );
+    const { output } = this.lstm.forward(x, this.pooling === "last" ? null : blocks.lengths);
+    return pool(output, blocks, this.pooling);
+  }
+}
+
+export class Encoder extends Module {
+  readonly bodies: readonly Body[];
+  readonly proj: Linear;
+
+  constructor(readonly spec: ModelSpec) {
+    super();
+    const rng = new Random(spec.seed).fork("init");
+    const { encoder, pooling, maxLength } = spec;
+    const bodies: Body[] = [];
+    if (encoder === "lstm") {
+      bodies.push(
+        this.child("code", new CharLstmBody(spec.vocab, maxLength, pooling, rng.fork("code"))),
+      );
+    }
+    if (encoder === "transformer" || encoder === "joint") {
+      bodies.push(
+        this.child(
+          "code",
+          new TokenTransformerBody(spec.vocab, maxLength, pooling, rng.fork("code")),
+        ),
+      );
+    }
+    if (encoder === "trace" || encoder === "joint") {
+      bodies.push(
+        this.child("trace", new TraceLstmBody(spec.traceEncoding, pooling, rng.fork("trace"))),
+      );
+    }
+    this.bodies = bodies;
+    const width = bodies.reduce((w, b) => w + b.width, 0);
+    this.proj = this.child("proj", new Linear(width, spec.dim, { rng: rng.fork("proj") }));
+  }
+
+  get needsTrace(): boolean {
+    return this.spec.encoder === "trace" || this.spec.encoder === "joint";
+  }
+
+  /** items → embeddings [items.length, dim]. */
+  forward(items: readonly EncoderItem[]): Tensor {
+    const parts = this.bodies.map((b) => b.features(items));
+    return this.proj.forward(parts.length === 1 ? parts[0] : ops.concat(parts, 1));
+  }
+}
