@@ -1,0 +1,94 @@
+import { spawnSync } from "node:child_process";
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { writeTinyDataset } from "../../test/helpers/tiny-dataset.js";
+import { packagePath } from "../python/pool.js";
+
+const data = writeTinyDataset(6, 4, "tracecode-cli-train-");
+afterAll(() => rmSync(data, { recursive: true, force: true }));
+
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, [packagePath("dist", "cli", "main.js"), ...args], {
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+
+describe("tracecode train and embed", () => {
+  const run = join(data, "run");
+
+  it("trains, then embeds as jsonl and as .npy", () => {
+    const t = cli(
+      "train",
+      "--data",
+      data,
+      "--out",
+      run,
+      "--epochs",
+      "2",
+      "--dim",
+      "8",
+      "--encoder",
+      "joint",
+    );
+    expect(t.status, t.stderr).toBe(0);
+    expect(t.stdout).toMatch(/trained joint for 2 epochs .* val top-1 \d\.\d{3}/);
+    const fns = join(data, "functions.jsonl");
+    const traces = join(data, "traces.jsonl");
+    const noTraces = cli("embed", "--model", run, "--in", fns, "--out", join(data, "e.jsonl"));
+    expect(noTraces.status).toBe(1);
+    expect(noTraces.stderr).toMatch(/reads traces: pass --traces/);
+    const j = cli(
+      "embed",
+      "--model",
+      run,
+      "--in",
+      fns,
+      "--traces",
+      traces,
+      "--out",
+      join(data, "e.jsonl"),
+    );
+    expect(j.status, j.stderr).toBe(0);
+    const rows = readFileSync(join(data, "e.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(rows).toHaveLength(24);
+    expect(rows[0].id).toBe("g0/v0");
+    expect(rows[0].embedding).toHaveLength(8);
+    const n = cli(
+      "embed",
+      "--model",
+      run,
+      "--in",
+      fns,
+      "--traces",
+      traces,
+      "--out",
+      join(data, "e.npy"),
+      "--format",
+      "npy",
+    );
+    expect(n.status, n.stderr).toBe(0);
+    const npy = readFileSync(join(data, "e.npy"));
+    expect(npy.subarray(1, 6).toString()).toBe("NUMPY");
+    const headerLen = npy.readUInt16LE(8);
+    expect(npy.subarray(10, 10 + headerLen).toString()).toContain("'shape': (24, 8)");
+    expect((10 + headerLen) % 64).toBe(0);
+    expect(npy.length).toBe(10 + headerLen + 24 * 8 * 4);
+    const first = new Float32Array(
+      npy.buffer.slice(npy.byteOffset + 10 + headerLen, npy.byteOffset + 10 + headerLen + 32),
+    );
+    expect(Array.from(first)).toEqual(rows[0].embedding.map((v: number) => Math.fround(v)));
+  });
+
+  it("rejects bad flags and bad inputs with a clear message", () => {
+    const bad = cli("train", "--data", data, "--out", run, "--encoder", "cnn");
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/--encoder/);
+    const missing = cli("train", "--data", join(data, "nope"), "--out", join(data, "r2"));
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/tracecode: error: .*not a dataset/);
+  });
+});

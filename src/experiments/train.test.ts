@@ -1,0 +1,100 @@
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { writeTinyDataset } from "../../test/helpers/tiny-dataset.js";
+import { loadDataset } from "../data/index.js";
+import { embedItems, loadEncoder } from "../models/index.js";
+import { splitExamples } from "./examples.js";
+import { type MetricsRow, RunConfig } from "./schemas.js";
+import { trainRun } from "./train.js";
+
+const data = writeTinyDataset(6, 4);
+afterAll(() => rmSync(data, { recursive: true, force: true }));
+
+const base = RunConfig.parse({ data, epochs: 4, batch: 4, dim: 8, lr: 0.01 });
+const withoutSeconds = (rows: MetricsRow[]) => rows.map(({ seconds: _s, ...r }) => r);
+
+describe("splitExamples", () => {
+  const ds = loadDataset(data);
+
+  it("holds out whole functions by default and labels by trace class", () => {
+    const { train, val } = splitExamples(ds, base);
+    expect(new Set(train.map((e) => e.group))).toEqual(new Set(["g0", "g2", "g4"]));
+    expect(new Set(val.map((e) => e.group))).toEqual(new Set(["g1", "g3", "g5"]));
+    expect(new Set(train.map((e) => e.label)).size).toBe(3);
+  });
+
+  it("holds out variants of seen functions, and filters renaming per side", () => {
+    const v = splitExamples(ds, { ...base, holdOut: "variants" });
+    expect(v.val.length).toBe(3); // ceil(20% of 4) from each of the 3 train groups
+    expect(v.val.every((e) => ["g0", "g2", "g4"].includes(e.group))).toBe(true);
+    const r = splitExamples(ds, { ...base, renaming: "train-plain-test-renamed" });
+    expect(r.train.every((e) => !e.code.includes("(y)") && !e.code.includes("(v)"))).toBe(true);
+    expect(r.val.every((e) => e.code.includes("(y)") || e.code.includes("(v)"))).toBe(true);
+  });
+});
+
+describe("trainRun", () => {
+  const dirs: string[] = [];
+  const runDir = (name: string) => {
+    const d = join(data, "runs", name);
+    dirs.push(d);
+    return d;
+  };
+
+  it("writes config, metrics per epoch, the model and DONE; lowers the loss; is deterministic", async () => {
+    const a = await trainRun({ ...base, epochs: 6 }, runDir("a"));
+    const b = await trainRun({ ...base, epochs: 6 }, runDir("b"));
+    expect(a).toHaveLength(6);
+    expect(withoutSeconds(b)).toEqual(withoutSeconds(a));
+    for (const f of ["config.json", "metrics.jsonl", "model.safetensors", "model.json", "DONE"]) {
+      expect(existsSync(join(runDir("a"), f)), f).toBe(true);
+    }
+    expect(existsSync(join(runDir("a"), "checkpoint.safetensors"))).toBe(false);
+    expect(a[5].trainLoss).toBeLessThan(a[0].trainLoss);
+    const lines = readFileSync(join(runDir("a"), "metrics.jsonl"), "utf8")
+      .trim()
+      .split("\n");
+    expect(lines).toHaveLength(6);
+    const enc = loadEncoder(runDir("a"));
+    expect(embedItems(enc, [{ code: "def f(x):\n    return x + 1\n" }])[0]).toHaveLength(8);
+  });
+
+  it("resumes an interrupted run to the same metrics as an uninterrupted one", async () => {
+    for (const config of [
+      base,
+      { ...base, encoder: "joint" as const, negatives: "hard" as const },
+    ]) {
+      const whole = await trainRun(config, runDir(`whole-${config.encoder}`));
+      const controller = new AbortController();
+      const dir = runDir(`cut-${config.encoder}`);
+      await expect(
+        trainRun(config, dir, {
+          signal: controller.signal,
+          onEpoch: (r) => {
+            if (r.epoch === 2) controller.abort();
+          },
+        }),
+      ).rejects.toThrow(/interrupted/);
+      expect(existsSync(join(dir, "DONE"))).toBe(false);
+      const resumed = await trainRun(config, dir, { resume: true });
+      expect(withoutSeconds(resumed)).toEqual(withoutSeconds(whole));
+    }
+  });
+
+  it("refuses to resume under a different config, and explains an empty split", async () => {
+    const dir = runDir("a");
+    await expect(trainRun({ ...base, epochs: 7 }, dir, { resume: true })).rejects.toThrow(
+      /differs from the requested config/,
+    );
+    await expect(
+      trainRun({ ...base, renaming: "train-renamed-test-plain", holdOut: "variants" }, runDir("x")),
+    ).rejects.toThrow(/need at least 2/);
+  });
+
+  it("fails clearly on a directory that is not a dataset", async () => {
+    await expect(trainRun({ ...base, data: "/nonexistent" }, runDir("y"))).rejects.toThrow(
+      /not a dataset/,
+    );
+  });
+});
