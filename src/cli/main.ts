@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import { Command, CommanderError } from "commander";
 import { registerEmbed } from "./embed.js";
 import { registerGenerate } from "./generate.js";
+import { registerReport } from "./report.js";
 import { registerRun } from "./run.js";
 import { registerSweep } from "./sweep.js";
 import { registerTrace } from "./trace.js";
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerTrain(program);
   registerEmbed(program);
   registerSweep(program);
+  registerReport(program);
   return program;
 }
 

@@ -1,28 +1,38 @@
 /**
  * `tracecode run`: the main job on built-in defaults (what `npm start` runs) — the paper's data
- * generated and traced into OUT. Each step is the subcommand of the same name with its defaults.
+ * generated and traced, a quick sweep of every preset, and the report. Each step is the
+ * subcommand of the same name; everything lands in OUT.
  */
 import { join } from "node:path";
 import type { Command } from "commander";
+import { PRESET_NAMES } from "../experiments/index.js";
 import { DEFAULT_RANGE } from "../python/index.js";
 import { DEFAULT_GENERATE_OPTIONS as G } from "../synth/index.js";
 import { runGenerate } from "./generate.js";
 import { intOption } from "./options.js";
+import { runReportCommand } from "./report.js";
+import { runSweepCommand } from "./sweep.js";
 import { runTrace } from "./trace.js";
 
 export interface RunFlags {
   out: string;
   seed: number;
+  functions: number;
+  variants: number;
+  presets: string[];
+  seeds: number;
+  jobs: number;
+  full: boolean;
 }
 
 export async function runMainJob(flags: RunFlags): Promise<void> {
   const t0 = performance.now();
-  const functions = join(flags.out, "functions.jsonl");
-  const traces = join(flags.out, "traces.jsonl");
+  const data = join(flags.out, "data");
+  const functions = join(data, "functions.jsonl");
   await runGenerate({
-    out: flags.out,
-    functions: G.functions,
-    variants: G.variants,
+    out: data,
+    functions: flags.functions,
+    variants: flags.variants,
     family: [...G.families],
     mutants: G.mutants,
     valFraction: G.valFraction,
@@ -32,7 +42,7 @@ export async function runMainJob(flags: RunFlags): Promise<void> {
   });
   await runTrace({
     in: functions,
-    out: traces,
+    out: join(data, "traces.jsonl"),
     inputs: 100,
     range: DEFAULT_RANGE,
     seed: flags.seed,
@@ -40,15 +50,41 @@ export async function runMainJob(flags: RunFlags): Promise<void> {
     workers: 2,
     level: "trace",
   });
+  const sweep = join(flags.out, "sweep");
+  await runSweepCommand(flags.presets, {
+    data,
+    out: sweep,
+    seeds: flags.seeds,
+    jobs: flags.jobs,
+    quick: !flags.full,
+  });
+  const report = join(flags.out, "report");
+  await runReportCommand(sweep, { out: report });
   const minutes = ((performance.now() - t0) / 60_000).toFixed(1);
-  process.stdout.write(`run: done in ${minutes} min → ${functions}, ${traces}\n`);
+  process.stdout.write(
+    `run: done in ${minutes} min. Report: ${join(report, "REPORT.md")} and ${join(report, "index.html")}\n`,
+  );
 }
 
 export function registerRun(program: Command): void {
   program
     .command("run")
-    .description("the main job on built-in defaults (what `npm start` runs): generate → trace")
-    .option("--out <dir>", "output directory", "out")
-    .option("--seed <n>", "seed for generation and inputs", intOption("--seed", 0, 2 ** 32 - 1), 0)
+    .description(
+      "the main job on built-in defaults (what `npm start` runs): generate → trace →\n" +
+        "quick sweep of every preset (1 seed, epochs × 0.3) → report, all into --out",
+    )
+    .option("--out <dir>", "output directory (data/, sweep/, report/)", "out")
+    .option("--seed <n>", "seed of generation and inputs", intOption("--seed", 0, 2 ** 32 - 1), 0)
+    .option("--functions <n>", "source functions", intOption("--functions", 2), G.functions)
+    .option("--variants <n>", "snippets per function", intOption("--variants", 2), G.variants)
+    .option(
+      "--presets <list>",
+      `comma-separated presets (${PRESET_NAMES.join(", ")})`,
+      (v: string) => v.split(",").map((s) => s.trim()),
+      ["all"],
+    )
+    .option("--seeds <n>", "seeds per configuration", intOption("--seeds", 1, 100), 1)
+    .option("--jobs <n>", "training runs in parallel", intOption("--jobs", 1, 64), 2)
+    .option("--full", "the paper's epoch budgets instead of the quick sweep", false)
     .action(runMainJob);
 }
