@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- step [--steps N] [--warmup N] [--kernels NAME] [--floor] [--no-torch]`: the paper's training step —
+ * `npm run bench -- step [--steps N] [--warmup N] [--kernels NAME] [--no-torch]`: the paper's training step —
  * 3×32 char-tokenised snippets of length 50 (vocab 100) → Embedding 32 → 2-layer LSTM (hidden
  * 64, dropout 0.1) → last state → Linear 64 → triplet margin loss (margin 0.2, Euclidean) →
  * backward → Adam — as median ms/step, plus an inference pass (embeddings/s), for each kernel
@@ -163,17 +163,10 @@ function runTorch(
   return "no python3 with torch found";
 }
 
-/**
- * Kernel backends to time: the TypeScript reference, plus WebAssembly when it is built. With
- * `--floor`, also a gemm that does nothing: its (meaningless) step shows the time spent
- * outside matrix products, the floor that no faster gemm can go below.
- */
-function backends(floor: boolean): Kernels[] {
-  const found: Kernels[] = [tsKernels];
-  if (floor) found.push({ name: "no-op-gemm", gemm: () => {} });
+/** Kernel backends to time: the TypeScript reference, plus WebAssembly when it is built. */
+function backends(): Kernels[] {
   const wasm = loadWasmKernels();
-  if (wasm) found.push(wasm);
-  return found;
+  return wasm ? [tsKernels, wasm] : [tsKernels];
 }
 
 function flag(args: string[], name: string, fallback: number): number {
@@ -191,7 +184,7 @@ export default async function bench(args: string[]): Promise<void> {
   );
   console.log(`median of ${steps} steps after ${warmup} warm-up\n`);
   const ours: [string, Result][] = [];
-  for (const k of backends(args.includes("--floor"))) {
+  for (const k of backends()) {
     if (only && k.name !== only) continue;
     const r = runOurs(k, steps, warmup);
     ours.push([k.name, r]);

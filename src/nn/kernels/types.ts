@@ -11,7 +11,26 @@ export type Gemm = (
   accumulate: boolean,
 ) => void;
 
+/**
+ * One LSTM layer's forward recurrence over a packed batch (src/nn/ops/lstm.ts). On entry
+ * `gates` [rows, 4·hid] holds x·W_ihᵀ + b_ih + b_hh for every packed row; step t covers rows
+ * offsets[t] … offsets[t] + batchSizes[t] − 1 and adds h_{t−1}·W_hhᵀ (weightHh is [4·hid, hid]).
+ * On exit `gates` holds the activations i, f, g, o and hs, cs, tanhC [rows, hid] the states.
+ */
+export type LstmForward = (
+  steps: number,
+  hid: number,
+  batchSizes: Int32Array,
+  offsets: Int32Array,
+  gates: Float32Array,
+  weightHh: Float32Array,
+  hs: Float32Array,
+  cs: Float32Array,
+  tanhC: Float32Array,
+) => void;
+
 export interface Kernels {
   readonly name: string;
   gemm: Gemm;
+  lstmForward: LstmForward;
 }

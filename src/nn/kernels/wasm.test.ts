@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Random } from "../../random/index.js";
-import { kernels } from "./index.js";
+import { kernels, tsKernels } from "./index.js";
 import { gemmTs } from "./ts.js";
 import { loadWasmKernels } from "./wasm.js";
 
@@ -60,5 +60,31 @@ describe("wasm gemm", () => {
     gemmTs(false, false, 2, 4, 3, a, b, want.subarray(0, 8), false);
     for (let i = 0; i < 12; i++) expect(c[i]).toBeCloseTo(want[i], 5);
     expect(c[8]).toBe(5);
+  });
+});
+
+describe("wasm lstmForward", () => {
+  it("matches the TypeScript reference on a packed batch, SIMD lanes and scalar tails", () => {
+    const rng = new Random(9);
+    for (const hid of [64, 6]) {
+      const batchSizes = Int32Array.from([3, 3, 2, 1]);
+      const offsets = Int32Array.from([0, 3, 6, 8, 9]);
+      const rows = 9;
+      const pre = random(rng, rows * 4 * hid).map((v) => v * 4); // saturating values too
+      const weightHh = random(rng, 4 * hid * hid);
+      const run = (k: typeof tsKernels) => {
+        const gates = pre.slice();
+        const hs = new Float32Array(rows * hid);
+        const cs = new Float32Array(rows * hid);
+        const tanhC = new Float32Array(rows * hid);
+        k.lstmForward(4, hid, batchSizes, offsets, gates, weightHh, hs, cs, tanhC);
+        return [gates, hs, cs, tanhC];
+      };
+      const want = run(tsKernels);
+      const got = run(wasm ?? tsKernels);
+      want.forEach((w, a) => {
+        for (let i = 0; i < w.length; i++) expect(Math.abs(got[a][i] - w[i])).toBeLessThan(2e-6);
+      });
+    }
   });
 });

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Gemm, Kernels } from "./types.js";
+import type { Gemm, Kernels, LstmForward } from "./types.js";
 
 /** Beside the compiled backend in dist/, or — when running from src/ (tests) — the built one. */
 const WASM_PATHS = ["../wasm/kernels.wasm", "../../../dist/nn/wasm/kernels.wasm"].map((p) =>
@@ -16,29 +16,81 @@ const WASM_PATHS = ["../wasm/kernels.wasm", "../../../dist/nn/wasm/kernels.wasm"
 interface Exports {
   memory: WebAssembly.Memory;
   gemm(m: number, n: number, k: number, a: number, b: number, c: number, acc: number): void;
+  lstmForward(
+    steps: number,
+    hid: number,
+    batchSizes: number,
+    offsets: number,
+    gates: number,
+    whhT: number,
+    hs: number,
+    cs: number,
+    tanhC: number,
+  ): void;
+}
+
+/** Linear memory as a growable arena; views are refreshed after growth. */
+class Arena {
+  f32: Float32Array;
+  i32: Int32Array;
+
+  constructor(private readonly memory: WebAssembly.Memory) {
+    this.f32 = new Float32Array(memory.buffer);
+    this.i32 = new Int32Array(memory.buffer);
+  }
+
+  /** Makes the first `bytes` bytes addressable. */
+  ensure(bytes: number): void {
+    const missing = bytes - this.memory.buffer.byteLength;
+    if (missing > 0) this.memory.grow(Math.ceil(missing / 65536));
+    if (this.f32.buffer !== this.memory.buffer) {
+      this.f32 = new Float32Array(this.memory.buffer);
+      this.i32 = new Int32Array(this.memory.buffer);
+    }
+  }
 }
 
 /** Byte size rounded up to 16 so every operand starts SIMD-aligned. */
 const aligned = (floats: number) => (floats * 4 + 15) & ~15;
 
-function makeGemm(exports: Exports): Gemm {
-  const { memory } = exports;
-  let f32 = new Float32Array(memory.buffer);
-  const ensure = (bytes: number) => {
-    const missing = bytes - memory.buffer.byteLength;
-    if (missing > 0) memory.grow(Math.ceil(missing / 65536));
-    if (f32.buffer !== memory.buffer) f32 = new Float32Array(memory.buffer);
-  };
+function makeGemm(exports: Exports, arena: Arena): Gemm {
   return (transA, transB, m, n, k, a, b, c, accumulate) => {
     const aOff = 0;
     const bOff = aOff + aligned(m * k);
     const cOff = bOff + aligned(k * n);
-    ensure(cOff + aligned(m * n));
+    arena.ensure(cOff + aligned(m * n));
+    const f32 = arena.f32;
     copyIn(f32, aOff >> 2, a, m, k, transA);
     copyIn(f32, bOff >> 2, b, k, n, transB);
     if (accumulate) f32.set(c.subarray(0, m * n), cOff >> 2);
     exports.gemm(m, n, k, aOff, bOff, cOff, accumulate ? 1 : 0);
     c.set(f32.subarray(cOff >> 2, (cOff >> 2) + m * n));
+  };
+}
+
+/** The whole recurrence runs in wasm: operands in once, states out once. */
+function makeLstmForward(exports: Exports, arena: Arena): LstmForward {
+  return (steps, hid, batchSizes, offsets, gates, weightHh, hs, cs, tanhC) => {
+    const g4 = 4 * hid;
+    const rows = gates.length / g4;
+    const sizesOff = 0;
+    const offsetsOff = sizesOff + aligned(steps);
+    const gatesOff = offsetsOff + aligned(steps + 1);
+    const whhOff = gatesOff + aligned(rows * g4);
+    const hsOff = whhOff + aligned(g4 * hid);
+    const csOff = hsOff + aligned(rows * hid);
+    const tcOff = csOff + aligned(rows * hid);
+    arena.ensure(tcOff + aligned(rows * hid));
+    const { f32, i32 } = arena;
+    i32.set(batchSizes.subarray(0, steps), sizesOff >> 2);
+    i32.set(offsets.subarray(0, steps + 1), offsetsOff >> 2);
+    f32.set(gates, gatesOff >> 2);
+    copyIn(f32, whhOff >> 2, weightHh, hid, g4, true);
+    exports.lstmForward(steps, hid, sizesOff, offsetsOff, gatesOff, whhOff, hsOff, csOff, tcOff);
+    gates.set(f32.subarray(gatesOff >> 2, (gatesOff >> 2) + rows * g4));
+    hs.set(f32.subarray(hsOff >> 2, (hsOff >> 2) + rows * hid));
+    cs.set(f32.subarray(csOff >> 2, (csOff >> 2) + rows * hid));
+    tanhC.set(f32.subarray(tcOff >> 2, (tcOff >> 2) + rows * hid));
   };
 }
 
@@ -67,5 +119,11 @@ export function loadWasmKernels(): Kernels | null {
   if (path === undefined) return null;
   const module = new WebAssembly.Module(readFileSync(path));
   const instance = new WebAssembly.Instance(module, {});
-  return { name: "wasm", gemm: makeGemm(instance.exports as unknown as Exports) };
+  const exports = instance.exports as unknown as Exports;
+  const arena = new Arena(exports.memory);
+  return {
+    name: "wasm",
+    gemm: makeGemm(exports, arena),
+    lstmForward: makeLstmForward(exports, arena),
+  };
 }

@@ -95,7 +95,9 @@ export class Adam {
       const v = tensors.get(`state.${i}.exp_avg_sq`);
       if (!step || !m || !v) return;
       if (m.data.length !== p.size || v.data.length !== p.size) {
-        throw new Error(`optimizer state ${i}: size does not match parameter of shape [${p.shape}]`);
+        throw new Error(
+          `optimizer state ${i}: size does not match parameter of shape [${p.shape}]`,
+        );
       }
       this.state.set(p, { step: step.data[0], expAvg: m.data.slice(), expAvgSq: v.data.slice() });
     });

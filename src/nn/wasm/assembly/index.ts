@@ -99,3 +99,116 @@ function tail(ai: usize, b: usize, ci: usize, j: i32, n: i32, k: i32, acc: i32):
   const o = ci + (<usize>j << 2);
   store<f32>(o, acc ? load<f32>(o) + s : s);
 }
+
+// e^x on four lanes: Cephes expf (range reduction by ln 2 split in two, degree-6 polynomial,
+// 2^n through the exponent bits); x is clamped to [-87, 88] so the result stays finite and normal.
+// @ts-ignore: decorator
+@inline
+function expv(x: v128): v128 {
+  x = f32x4.min(f32x4.max(x, f32x4.splat(-87.0)), f32x4.splat(88.0));
+  const fx = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
+  let r = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(fx, f32x4.splat(-2.12194440e-4)));
+  let y = f32x4.splat(1.9875691500e-4);
+  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(1.3981999507e-3));
+  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(8.3334519073e-3));
+  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(4.1665795894e-2));
+  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(1.6666665459e-1));
+  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(5.0000001201e-1));
+  y = f32x4.add(f32x4.add(f32x4.mul(y, f32x4.mul(r, r)), r), f32x4.splat(1.0));
+  const n = i32x4.trunc_sat_f32x4_s(fx);
+  return f32x4.mul(y, i32x4.shl(i32x4.add(n, i32x4.splat(127)), 23));
+}
+
+// @ts-ignore: decorator
+@inline
+function sigmoidv(x: v128): v128 {
+  const one = f32x4.splat(1.0);
+  return f32x4.div(one, f32x4.add(one, expv(f32x4.neg(x))));
+}
+
+// tanh(x) = 1 − 2 / (e^{2x} + 1)
+// @ts-ignore: decorator
+@inline
+function tanhv(x: v128): v128 {
+  const one = f32x4.splat(1.0);
+  return f32x4.sub(one, f32x4.div(f32x4.splat(2.0), f32x4.add(expv(f32x4.add(x, x)), one)));
+}
+
+function sigmoid1(x: f32): f32 {
+  return f32x4.extract_lane(sigmoidv(f32x4.splat(x)), 0);
+}
+
+function tanh1(x: f32): f32 {
+  return f32x4.extract_lane(tanhv(f32x4.splat(x)), 0);
+}
+
+// One LSTM layer's forward recurrence over a packed batch (see src/nn/ops/lstm.ts): `gates`
+// holds x·W_ihᵀ + b for every packed row and is overwritten by the activations i, f, g, o;
+// step t covers rows offsets[t] .. offsets[t] + batchSizes[t]; whhT is W_hhᵀ [hid, 4·hid].
+export function lstmForward(
+  steps: i32,
+  hid: i32,
+  batchSizes: usize,
+  offsets: usize,
+  gates: usize,
+  whhT: usize,
+  hs: usize,
+  cs: usize,
+  tanhC: usize,
+): void {
+  const g4 = hid << 2;
+  const h4 = hid & ~3;
+  for (let t = 0; t < steps; t++) {
+    const n = load<i32>(batchSizes + (<usize>t << 2));
+    const row0 = load<i32>(offsets + (<usize>t << 2));
+    const prev0 = t > 0 ? load<i32>(offsets + (<usize>(t - 1) << 2)) : 0;
+    if (t > 0) {
+      gemm(n, g4, hid, hs + ((<usize>prev0 * <usize>hid) << 2), whhT, gates + ((<usize>row0 * <usize>g4) << 2), 1);
+    }
+    for (let j = 0; j < n; j++) {
+      const gr = gates + ((<usize>(row0 + j) * <usize>g4) << 2);
+      const hr = <usize>(row0 + j) * <usize>hid;
+      const pr = <usize>(prev0 + j) * <usize>hid;
+      const gi = gr;
+      const gf = gr + (<usize>hid << 2);
+      const gg = gr + (<usize>(2 * hid) << 2);
+      const go = gr + (<usize>(3 * hid) << 2);
+      for (let k = 0; k < h4; k += 4) {
+        const o = <usize>k << 2;
+        const ig = sigmoidv(v128.load(gi + o));
+        const fg = sigmoidv(v128.load(gf + o));
+        const g = tanhv(v128.load(gg + o));
+        const og = sigmoidv(v128.load(go + o));
+        v128.store(gi + o, ig);
+        v128.store(gf + o, fg);
+        v128.store(gg + o, g);
+        v128.store(go + o, og);
+        let c = f32x4.mul(ig, g);
+        if (t > 0) c = f32x4.add(c, f32x4.mul(fg, v128.load(cs + ((pr + <usize>k) << 2))));
+        const tc = tanhv(c);
+        const at = (hr + <usize>k) << 2;
+        v128.store(cs + at, c);
+        v128.store(tanhC + at, tc);
+        v128.store(hs + at, f32x4.mul(og, tc));
+      }
+      for (let k = h4; k < hid; k++) {
+        const o = <usize>k << 2;
+        const ig = sigmoid1(load<f32>(gi + o));
+        const fg = sigmoid1(load<f32>(gf + o));
+        const g = tanh1(load<f32>(gg + o));
+        const og = sigmoid1(load<f32>(go + o));
+        store<f32>(gi + o, ig);
+        store<f32>(gf + o, fg);
+        store<f32>(gg + o, g);
+        store<f32>(go + o, og);
+        const c = ig * g + (t > 0 ? fg * load<f32>(cs + ((pr + <usize>k) << 2)) : 0);
+        const tc = tanh1(c);
+        const at = (hr + <usize>k) << 2;
+        store<f32>(cs + at, c);
+        store<f32>(tanhC + at, tc);
+        store<f32>(hs + at, og * tc);
+      }
+    }
+  }
+}
