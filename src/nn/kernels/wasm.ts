@@ -15,7 +15,16 @@ const WASM_PATHS = ["../wasm/kernels.wasm", "../../../dist/nn/wasm/kernels.wasm"
 
 interface Exports {
   memory: WebAssembly.Memory;
-  gemm(m: number, n: number, k: number, a: number, b: number, c: number, acc: number): void;
+  gemm(
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    b: number,
+    c: number,
+    acc: number,
+    transA: number,
+  ): void;
   lstmForward(
     steps: number,
     hid: number,
@@ -60,10 +69,11 @@ function makeGemm(exports: Exports, arena: Arena): Gemm {
     const cOff = bOff + aligned(k * n);
     arena.ensure(cOff + aligned(m * n));
     const f32 = arena.f32;
-    copyIn(f32, aOff >> 2, a, m, k, transA);
+    // A is read in place through strides when transposed; B is transposed on the way in.
+    f32.set(a.subarray(0, m * k), aOff >> 2);
     copyIn(f32, bOff >> 2, b, k, n, transB);
     if (accumulate) f32.set(c.subarray(0, m * n), cOff >> 2);
-    exports.gemm(m, n, k, aOff, bOff, cOff, accumulate ? 1 : 0);
+    exports.gemm(m, n, k, aOff, bOff, cOff, accumulate ? 1 : 0, transA ? 1 : 0);
     c.set(f32.subarray(cOff >> 2, (cOff >> 2) + m * n));
   };
 }

@@ -2,12 +2,15 @@
 // dist/nn/wasm/kernels.wasm; src/nn/kernels/wasm.ts copies operands into linear memory and
 // calls these. The plain TypeScript kernels in src/nn/kernels/ts.ts are the reference.
 
-// C[m×n] = (acc ? C : 0) + A[m×k]·B[k×n], all row-major f32 at byte offsets a, b, c.
+// C[m×n] = (acc ? C : 0) + op(A)·B[k×n], row-major f32 at byte offsets a, b, c; op(A) is
+// A[m×k], or — with transA — Aᵀ of A stored [k×m], read in place through strides.
 // Register tile: 4 rows × 8 columns (eight f32x4 accumulators); B rows stream through.
-export function gemm(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32): void {
+export function gemm(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, transA: i32): void {
   const n8 = n & ~7;
   const m4 = m & ~3;
-  const rowA = <usize>k << 2;
+  // Byte strides of A between rows of op(A) and between its columns.
+  const rowA: usize = transA ? 4 : <usize>k << 2;
+  const colA: usize = transA ? <usize>m << 2 : 4;
   const rowB = <usize>n << 2;
   let i = 0;
   for (; i < m4; i += 4) {
@@ -30,7 +33,7 @@ export function gemm(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: 
       let s31 = f32x4.splat(0);
       let bp = b + (<usize>j << 2);
       for (let p = 0; p < k; p++) {
-        const off = <usize>p << 2;
+        const off = <usize>p * colA;
         const b0 = v128.load(bp);
         const b1 = v128.load(bp, 16);
         const x0 = f32x4.splat(load<f32>(a0 + off));
@@ -54,10 +57,10 @@ export function gemm(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: 
       store8(c3 + o, s30, s31, acc);
     }
     for (let j = n8; j < n; j++) {
-      tail(a0, b, c0, j, n, k, acc);
-      tail(a1, b, c1, j, n, k, acc);
-      tail(a2, b, c2, j, n, k, acc);
-      tail(a3, b, c3, j, n, k, acc);
+      tail(a0, colA, b, c0, j, n, k, acc);
+      tail(a1, colA, b, c1, j, n, k, acc);
+      tail(a2, colA, b, c2, j, n, k, acc);
+      tail(a3, colA, b, c3, j, n, k, acc);
     }
   }
   for (; i < m; i++) {
@@ -68,14 +71,14 @@ export function gemm(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: 
       let s1 = f32x4.splat(0);
       let bp = b + (<usize>j << 2);
       for (let p = 0; p < k; p++) {
-        const x = f32x4.splat(load<f32>(ai + (<usize>p << 2)));
+        const x = f32x4.splat(load<f32>(ai + <usize>p * colA));
         s0 = f32x4.add(s0, f32x4.mul(x, v128.load(bp)));
         s1 = f32x4.add(s1, f32x4.mul(x, v128.load(bp, 16)));
         bp += rowB;
       }
       store8(ci + (<usize>j << 2), s0, s1, acc);
     }
-    for (let j = n8; j < n; j++) tail(ai, b, ci, j, n, k, acc);
+    for (let j = n8; j < n; j++) tail(ai, colA, b, ci, j, n, k, acc);
   }
 }
 
@@ -91,10 +94,10 @@ function store8(p: usize, s0: v128, s1: v128, acc: i32): void {
 }
 
 // One C element (column j of a row) for the columns past the last full tile.
-function tail(ai: usize, b: usize, ci: usize, j: i32, n: i32, k: i32, acc: i32): void {
+function tail(ai: usize, colA: usize, b: usize, ci: usize, j: i32, n: i32, k: i32, acc: i32): void {
   let s: f32 = 0;
   for (let p = 0; p < k; p++) {
-    s += load<f32>(ai + (<usize>p << 2)) * load<f32>(b + ((<usize>p * <usize>n + <usize>j) << 2));
+    s += load<f32>(ai + <usize>p * colA) * load<f32>(b + ((<usize>p * <usize>n + <usize>j) << 2));
   }
   const o = ci + (<usize>j << 2);
   store<f32>(o, acc ? load<f32>(o) + s : s);
@@ -164,7 +167,7 @@ export function lstmForward(
     const row0 = load<i32>(offsets + (<usize>t << 2));
     const prev0 = t > 0 ? load<i32>(offsets + (<usize>(t - 1) << 2)) : 0;
     if (t > 0) {
-      gemm(n, g4, hid, hs + ((<usize>prev0 * <usize>hid) << 2), whhT, gates + ((<usize>row0 * <usize>g4) << 2), 1);
+      gemm(n, g4, hid, hs + ((<usize>prev0 * <usize>hid) << 2), whhT, gates + ((<usize>row0 * <usize>g4) << 2), 1, 0);
     }
     for (let j = 0; j < n; j++) {
       const gr = gates + ((<usize>(row0 + j) * <usize>g4) << 2);
