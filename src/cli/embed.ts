@@ -30,7 +30,9 @@ export function npyBytes(rows: readonly Float32Array[], dim: number): Uint8Array
   new DataView(out.buffer).setUint16(8, header.length, true);
   out.set(Buffer.from(header, "latin1"), 10);
   const body = new Float32Array(out.buffer, 10 + header.length, rows.length * dim);
-  rows.forEach((r, i) => body.set(r, i * dim));
+  rows.forEach((r, i) => {
+    body.set(r, i * dim);
+  });
   return out;
 }
 

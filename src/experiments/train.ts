@@ -309,7 +309,9 @@ function evaluate(
 
 function matrixOf(rows: readonly Float32Array[], dim: number) {
   const data = new Float32Array(rows.length * dim);
-  rows.forEach((r, i) => data.set(r, i * dim));
+  rows.forEach((r, i) => {
+    data.set(r, i * dim);
+  });
   return { data, shape: [rows.length, dim] };
 }
 

@@ -36,7 +36,8 @@ export class Random {
   }
 
   setState(state: readonly number[]): void {
-    if (state.length !== 5) throw new RangeError(`Random state needs 5 numbers, got ${state.length}`);
+    if (state.length !== 5)
+      throw new RangeError(`Random state needs 5 numbers, got ${state.length}`);
     [this.a, this.b, this.c, this.d] = state;
     this.spareNormal = Number.isNaN(state[4]) ? undefined : state[4];
   }
