@@ -123,12 +123,9 @@ export function lstmLayer(
   }
   // Pre-activations of all steps, overwritten in place by the activations i, f, g, o.
   const gates = new Float32Array(rows * g4);
-  const bih = biasIh.data;
-  const bhh = biasHh.data;
-  for (let r = 0; r < rows; r++) {
-    const o = r * g4;
-    for (let k = 0; k < g4; k++) gates[o + k] = bih[k] + bhh[k];
-  }
+  const bias = new Float32Array(g4);
+  for (let k = 0; k < g4; k++) bias[k] = biasIh.data[k] + biasHh.data[k];
+  for (let r = 0; r < rows; r++) gates.set(bias, r * g4);
   gemm(false, true, rows, g4, inDim, xs, weightIh.data, gates, true);
 
   const hs = new Float32Array(rows * hid);
