@@ -1,6 +1,16 @@
 /** `tracecode sweep`: presets × seeds → runs in parallel worker processes → SWEEP_DIR. */
+import { join } from "node:path";
 import type { Command } from "commander";
-import { PRESET_NAMES, PRESETS, planSweep, runSweep } from "../experiments/index.js";
+import {
+  describeOverrides,
+  PRESET_NAMES,
+  PRESETS,
+  planSweep,
+  QUICK_EPOCH_SCALE,
+  runSweep,
+  type SweepSummary,
+  sweepStatus,
+} from "../experiments/index.js";
 import { intOption } from "./options.js";
 import { progressBar } from "./progress.js";
 
@@ -10,45 +20,73 @@ export interface SweepFlags {
   seeds: number;
   jobs: number;
   quick: boolean;
+  epochsCap?: number;
 }
 
-function listPresets(): string {
-  return Object.entries(PRESETS)
-    .map(([name, configs]) => `  ${name}: ${configs.map((c) => c.label).join(" · ")}`)
-    .join("\n");
+/** Every preset with its question, and each configuration's label and overrides. */
+export function listPresets(): string {
+  const lines: string[] = [];
+  for (const [name, preset] of Object.entries(PRESETS)) {
+    lines.push(`${name}: ${preset.question}`);
+    const width = Math.max(...preset.configs.map((c) => c.label.length));
+    for (const c of preset.configs) {
+      lines.push(`  ${c.label.padEnd(width)}  ${describeOverrides(c.overrides)}`);
+    }
+  }
+  lines.push("all: every preset above; configurations shared between presets train once");
+  return lines.join("\n");
 }
 
 export async function runSweepCommand(presets: string[], flags: SweepFlags): Promise<void> {
-  const command = `tracecode sweep ${presets.join(" ")} --data ${flags.data} --out ${flags.out} --seeds ${flags.seeds}${flags.quick ? " --quick" : ""}`;
-  const base = {
-    presets,
-    data: flags.data,
-    out: flags.out,
-    seeds: flags.seeds,
-    quick: flags.quick,
-    command,
-  };
+  const command =
+    `tracecode sweep ${presets.join(" ")} --data ${flags.data} --out ${flags.out} ` +
+    `--seeds ${flags.seeds}${flags.quick ? " --quick" : ""}` +
+    (flags.epochsCap !== undefined ? ` --epochs-cap ${flags.epochsCap}` : "");
+  const base = { ...flags, presets, command };
   const plan = planSweep(base);
-  const epochs = plan.runs.reduce((n, r) => n + r.config.epochs, 0);
+  const status = sweepStatus(plan, flags.out);
+  const count = (state: string) => status.filter((s) => s.state === state).length;
+  const todo = status.filter((s) => s.state === "new" || s.state === "resume");
+  const epochs = todo.reduce((n, s) => n + s.config.epochs - s.epochsDone, 0);
   process.stdout.write(
-    `sweep: ${plan.manifest.entries.length} (preset, configuration, seed) entries share ` +
-      `${plan.runs.length} runs, ${epochs} epochs in all, ${flags.jobs} at a time → ${flags.out}\n`,
+    `sweep: ${plan.manifest.entries.length} (preset, configuration, seed) entries → ` +
+      `${plan.runs.length} runs: ${count("done")} done, ${count("resume")} to resume, ` +
+      `${count("new")} new; ${todo.length} runs and ${epochs} epochs to train, ` +
+      `${flags.jobs} at a time → ${flags.out}\n`,
   );
-  const bar = progressBar("sweep", epochs, " | runs {runs}");
-  let done = 0;
+
+  const bar = progressBar("sweep epochs", epochs, " | runs {runs}");
+  let finished = 0;
   const controller = new AbortController();
-  const stop = () => controller.abort();
+  const runsPayload = () => ({
+    runs: `${finished}/${todo.length}${controller.signal.aborted ? ", stopping after the current step" : ""}`,
+  });
+  bar.tick(0, runsPayload());
+  // Epochs reported per run, so a run that restarts from scratch does not count twice.
+  const reached = new Map(todo.map((s) => [s.run, s.epochsDone]));
+  const stop = () => {
+    controller.abort();
+    bar.tick(0, runsPayload());
+  };
   process.once("SIGINT", stop);
-  let summary: Awaited<ReturnType<typeof runSweep>>;
+  let summary: SweepSummary;
   try {
     summary = await runSweep({
       ...base,
-      jobs: flags.jobs,
       signal: controller.signal,
-      onEpoch: () => bar.tick(1, { runs: `${done}/${plan.runs.length}` }),
+      onEpoch: (run, epoch) => {
+        const before = reached.get(run) ?? 0;
+        if (epoch > before) {
+          reached.set(run, epoch);
+          bar.tick(epoch - before, runsPayload());
+        }
+      },
       onRunEnd: (run, error) => {
-        done++;
-        if (error) process.stderr.write(`\nsweep: run ${run} failed: ${error}\n`);
+        finished++;
+        bar.tick(0, runsPayload());
+        // On a terminal the bar holds the current line.
+        const nl = process.stderr.isTTY ? "\n" : "";
+        if (error) process.stderr.write(`${nl}sweep: run ${run} failed: ${error}\n`);
       },
     });
   } finally {
@@ -58,11 +96,15 @@ export async function runSweepCommand(presets: string[], flags: SweepFlags): Pro
   const minutes = (summary.seconds / 60).toFixed(1);
   process.stdout.write(
     `sweep: ${summary.trained} runs trained, ${summary.skipped} already done, ` +
-      `${summary.failed.length} failed in ${minutes} min → ${flags.out}/sweep.json\n`,
+      `${summary.failed.length} failed in ${minutes} min → ${join(flags.out, "sweep.json")}\n`,
   );
-  if (controller.signal.aborted) throw new Error(`interrupted; rerun the same command to resume`);
+  if (summary.interrupted) throw new Error("interrupted; rerun the same command to resume");
   if (summary.failed.length > 0) {
-    throw new Error(`${summary.failed.length} runs failed (see runs/*/ERROR in ${flags.out})`);
+    const [first] = summary.failed;
+    throw new Error(
+      `${summary.failed.length} runs failed, e.g. ${first.run}: ${first.error} ` +
+        `(each failed run's error is in ${join(flags.out, "runs", "<run>", "ERROR")})`,
+    );
   }
 }
 
@@ -75,17 +117,34 @@ export function registerSweep(program: Command): void {
     )
     .argument("[presets...]", "presets to run", ["all"])
     .option("--data <dir>", "dataset directory (functions.jsonl + traces.jsonl)")
-    .option("--out <dir>", "sweep directory to write")
-    .option("--seeds <n>", "seeds per configuration (0..N-1)", intOption("--seeds", 1, 100), 3)
-    .option("--jobs <n>", "runs in parallel", intOption("--jobs", 1, 64), 2)
-    .option("--quick", "scale every epoch budget by 0.3 (E=10/30/50 → 3/9/15)", false)
+    .option("--out <dir>", "sweep directory to write (sweep.json, runs/)")
+    .option(
+      "--seeds <n>",
+      "seeds per configuration, 0..N-1 (default 3, 1 with --quick)",
+      intOption("--seeds", 1, 100),
+    )
+    .option("--jobs <n>", "runs trained in parallel", intOption("--jobs", 1, 64), 2)
+    .option(
+      "--quick",
+      `scale every epoch budget by ${QUICK_EPOCH_SCALE} (E=10/30/50 → 3/9/15, others 50 → 15)`,
+      false,
+    )
+    .option("--epochs-cap <n>", "train at most N epochs per run", intOption("--epochs-cap", 1))
     .option("--list", "print each preset's configurations and exit")
-    .action(async (presets: string[], flags: SweepFlags & { list?: boolean }) => {
-      if (flags.list) {
-        process.stdout.write(`${listPresets()}\n`);
-        return;
-      }
-      if (!flags.data || !flags.out) throw new Error("sweep needs --data DIR and --out SWEEP_DIR");
-      await runSweepCommand(presets, flags);
-    });
+    .action(
+      async (
+        presets: string[],
+        flags: Omit<SweepFlags, "seeds"> & { seeds?: number; list?: boolean },
+      ) => {
+        if (flags.list) {
+          process.stdout.write(`${listPresets()}\n`);
+          return;
+        }
+        if (!flags.data || !flags.out) {
+          throw new Error("sweep needs --data DIR and --out SWEEP_DIR");
+        }
+        const { list: _list, ...rest } = flags;
+        await runSweepCommand(presets, { ...rest, seeds: flags.seeds ?? (flags.quick ? 1 : 3) });
+      },
+    );
 }

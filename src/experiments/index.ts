@@ -7,23 +7,32 @@ export {
   splitExamples,
 } from "./examples.js";
 export {
+  describeOverrides,
   expandPresets,
   type Overrides,
   PRESET_NAMES,
   PRESETS,
+  type Preset,
   type PresetConfig,
   QUICK_EPOCH_SCALE,
   quickEpochs,
 } from "./presets.js";
 export * from "./schemas.js";
 export {
+  expectedCost,
+  INTERRUPTED_EXIT,
   type PlannedRun,
+  type PlanOptions,
   planSweep,
+  type RunStatus,
   readManifest,
+  runDir,
   runName,
   runSweep,
   type SweepOptions,
   type SweepPlan,
   type SweepSummary,
+  sweepStatus,
+  type WorkerMessage,
 } from "./sweep.js";
 export { HARD_K, type TrainOptions, trainRun } from "./train.js";
