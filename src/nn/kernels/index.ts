@@ -3,14 +3,19 @@
  * (WebAssembly SIMD) implements the same interface, is tested against it, and is the default
  * whenever the compiled module is present. `TRACECODE_KERNELS=ts` forces the reference.
  */
-import { gemmTs, lstmForwardTs } from "./ts.js";
+import { gemmTs, lstmBackwardTs, lstmForwardTs } from "./ts.js";
 import type { Kernels } from "./types.js";
 import { loadWasmKernels } from "./wasm.js";
 
-export type { Gemm, Kernels, LstmForward } from "./types.js";
+export type { Gemm, Kernels, LstmBackward, LstmForward } from "./types.js";
 export { loadWasmKernels } from "./wasm.js";
 
-export const tsKernels: Kernels = { name: "ts", gemm: gemmTs, lstmForward: lstmForwardTs };
+export const tsKernels: Kernels = {
+  name: "ts",
+  gemm: gemmTs,
+  lstmForward: lstmForwardTs,
+  lstmBackward: lstmBackwardTs,
+};
 
 let active: Kernels =
   process.env.TRACECODE_KERNELS === "ts" ? tsKernels : (loadWasmKernels() ?? tsKernels);

@@ -1,5 +1,5 @@
 /** Reference kernels in plain TypeScript: the ground truth other backends are tested against. */
-import type { Gemm, LstmForward } from "./types.js";
+import type { Gemm, LstmBackward, LstmForward } from "./types.js";
 
 /**
  * C[m×n] = (accumulate ? C : 0) + op(A)·op(B), all row-major, where op(A) is m×k (A stored
@@ -101,6 +101,69 @@ export const lstmForwardTs: LstmForward = (
         tanhC[hr + k] = tc;
         hs[hr + k] = og * tc;
       }
+    }
+  }
+};
+
+/** The LSTM backward recurrence (see LstmBackward) with the reference gemm. */
+export const lstmBackwardTs: LstmBackward = (
+  steps,
+  hid,
+  batchSizes,
+  offsets,
+  gates,
+  tanhC,
+  cs,
+  gOut,
+  gh,
+  gc,
+  weightHh,
+  dG,
+  dh,
+  dc,
+) => {
+  const g4 = 4 * hid;
+  for (let t = steps - 1; t >= 0; t--) {
+    const n = batchSizes[t];
+    const row0 = offsets[t];
+    const prev0 = t > 0 ? offsets[t - 1] : -1;
+    // Sequences whose last step is t start their carry from the final-state gradients.
+    const next = t + 1 < steps ? batchSizes[t + 1] : 0;
+    dh.set(gh.subarray(next * hid, n * hid), next * hid);
+    dc.set(gc.subarray(next * hid, n * hid), next * hid);
+    for (let j = 0; j < n; j++) {
+      const gr = (row0 + j) * g4;
+      const hr = (row0 + j) * hid;
+      const pr = (prev0 + j) * hid;
+      const cj = j * hid;
+      for (let k = 0; k < hid; k++) {
+        const ig = gates[gr + k];
+        const fg = gates[gr + hid + k];
+        const gg = gates[gr + 2 * hid + k];
+        const og = gates[gr + 3 * hid + k];
+        const tc = tanhC[hr + k];
+        const dhk = dh[cj + k] + gOut[hr + k];
+        const dck = dc[cj + k] + dhk * og * (1 - tc * tc);
+        const cPrev = t > 0 ? cs[pr + k] : 0;
+        dG[gr + k] = dck * gg * ig * (1 - ig);
+        dG[gr + hid + k] = dck * cPrev * fg * (1 - fg);
+        dG[gr + 2 * hid + k] = dck * ig * (1 - gg * gg);
+        dG[gr + 3 * hid + k] = dhk * tc * og * (1 - og);
+        dc[cj + k] = dck * fg;
+      }
+    }
+    if (t > 0) {
+      gemmTs(
+        false,
+        false,
+        n,
+        hid,
+        g4,
+        dG.subarray(row0 * g4, (row0 + n) * g4),
+        weightHh,
+        dh,
+        false,
+      );
     }
   }
 };

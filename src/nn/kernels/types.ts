@@ -29,8 +29,32 @@ export type LstmForward = (
   tanhC: Float32Array,
 ) => void;
 
+/**
+ * The LSTM backward recurrence over the same packed layout: from the activations `gates`,
+ * tanhC and cs of the forward pass, the upstream gradient of every row's h (`gOut`, packed
+ * [rows, hid]) and of the final states (`gh`, `gc`: [batch, hid], row j = sorted sequence j),
+ * writes the pre-activation gradients `dG` [rows, 4·hid]. `dh`, `dc` [batch, hid] are scratch.
+ */
+export type LstmBackward = (
+  steps: number,
+  hid: number,
+  batchSizes: Int32Array,
+  offsets: Int32Array,
+  gates: Float32Array,
+  tanhC: Float32Array,
+  cs: Float32Array,
+  gOut: Float32Array,
+  gh: Float32Array,
+  gc: Float32Array,
+  weightHh: Float32Array,
+  dG: Float32Array,
+  dh: Float32Array,
+  dc: Float32Array,
+) => void;
+
 export interface Kernels {
   readonly name: string;
   gemm: Gemm;
   lstmForward: LstmForward;
+  lstmBackward: LstmBackward;
 }

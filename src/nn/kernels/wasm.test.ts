@@ -88,3 +88,49 @@ describe("wasm lstmForward", () => {
     }
   });
 });
+
+describe("wasm lstmBackward", () => {
+  it("matches the TypeScript reference on a packed batch with final-state gradients", () => {
+    const rng = new Random(10);
+    for (const hid of [64, 6]) {
+      const batchSizes = Int32Array.from([3, 3, 2, 1]);
+      const offsets = Int32Array.from([0, 3, 6, 8, 9]);
+      const rows = 9;
+      const sig = (n: number) => random(rng, n).map((v) => 1 / (1 + Math.exp(-3 * v)));
+      const gates = sig(rows * 4 * hid);
+      const tanhC = random(rng, rows * hid);
+      const cs = random(rng, rows * hid);
+      const gOut = random(rng, rows * hid);
+      const gh = random(rng, 3 * hid);
+      const gc = random(rng, 3 * hid);
+      const weightHh = random(rng, 4 * hid * hid);
+      const run = (k: typeof tsKernels) => {
+        const dG = new Float32Array(rows * 4 * hid);
+        const dh = new Float32Array(3 * hid);
+        const dc = new Float32Array(3 * hid);
+        k.lstmBackward(
+          4,
+          hid,
+          batchSizes,
+          offsets,
+          gates,
+          tanhC,
+          cs,
+          gOut,
+          gh,
+          gc,
+          weightHh,
+          dG,
+          dh,
+          dc,
+        );
+        return dG;
+      };
+      const want = run(tsKernels);
+      const got = run(wasm ?? tsKernels);
+      for (let i = 0; i < want.length; i++) {
+        expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-5 * (1 + Math.abs(want[i])));
+      }
+    }
+  });
+});

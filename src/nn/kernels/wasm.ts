@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Gemm, Kernels, LstmForward } from "./types.js";
+import type { Gemm, Kernels, LstmBackward, LstmForward } from "./types.js";
 
 /** Beside the compiled backend in dist/, or — when running from src/ (tests) — the built one. */
 const WASM_PATHS = ["../wasm/kernels.wasm", "../../../dist/nn/wasm/kernels.wasm"].map((p) =>
@@ -35,6 +35,22 @@ interface Exports {
     hs: number,
     cs: number,
     tanhC: number,
+  ): void;
+  lstmBackward(
+    steps: number,
+    hid: number,
+    batchSizes: number,
+    offsets: number,
+    gates: number,
+    tanhC: number,
+    cs: number,
+    gOut: number,
+    gh: number,
+    gc: number,
+    whh: number,
+    dG: number,
+    dh: number,
+    dc: number,
   ): void;
 }
 
@@ -104,6 +120,74 @@ function makeLstmForward(exports: Exports, arena: Arena): LstmForward {
   };
 }
 
+function makeLstmBackward(exports: Exports, arena: Arena): LstmBackward {
+  return (
+    steps,
+    hid,
+    batchSizes,
+    offsets,
+    gates,
+    tanhC,
+    cs,
+    gOut,
+    gh,
+    gc,
+    weightHh,
+    dG,
+    dh,
+    dc,
+  ) => {
+    const g4 = 4 * hid;
+    const rows = gates.length / g4;
+    const batch = gh.length / hid;
+    // Operands in order, each SIMD-aligned; the last three are outputs and scratch.
+    const layout: [Float32Array | Int32Array, number][] = [
+      [batchSizes, steps],
+      [offsets, steps + 1],
+      [gates, rows * g4],
+      [tanhC, rows * hid],
+      [cs, rows * hid],
+      [gOut, rows * hid],
+      [gh, batch * hid],
+      [gc, batch * hid],
+      [weightHh, g4 * hid],
+      [dG, rows * g4],
+      [dh, batch * hid],
+      [dc, batch * hid],
+    ];
+    const at: number[] = [];
+    let end = 0;
+    for (const [, n] of layout) {
+      at.push(end);
+      end += aligned(n);
+    }
+    arena.ensure(end);
+    for (let i = 0; i < 9; i++) {
+      const [src, n] = layout[i];
+      (src instanceof Int32Array ? arena.i32 : arena.f32).set(src.subarray(0, n), at[i] >> 2);
+    }
+    exports.lstmBackward(
+      steps,
+      hid,
+      ...(at as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ]),
+    );
+    dG.set(arena.f32.subarray(at[9] >> 2, (at[9] >> 2) + rows * g4));
+  };
+}
+
 /** Writes the rows×cols matrix op(src) row-major at `at`; `src` is cols×rows when transposed. */
 function copyIn(
   dst: Float32Array,
@@ -135,5 +219,6 @@ export function loadWasmKernels(): Kernels | null {
     name: "wasm",
     gemm: makeGemm(exports, arena),
     lstmForward: makeLstmForward(exports, arena),
+    lstmBackward: makeLstmBackward(exports, arena),
   };
 }

@@ -168,54 +168,37 @@ export function lstmLayer(
       const gc = gradCN;
       gradHN = null;
       gradCN = null;
-      for (let t = steps - 1; t >= 0; t--) {
-        const n = batchSizes[t];
-        const row0 = offsets[t];
-        const prev0 = t > 0 ? offsets[t - 1] : -1;
-        // Sequences whose last step is t start their carry from the final-state gradients.
-        for (let j = t + 1 < steps ? batchSizes[t + 1] : 0; j < n; j++) {
-          const src = order[j] * hid;
-          for (let k = 0; k < hid; k++) {
-            dh[j * hid + k] = gh ? gh[src + k] : 0;
-            dc[j * hid + k] = gc ? gc[src + k] : 0;
-          }
-        }
-        for (let j = 0; j < n; j++) {
-          const gr = (row0 + j) * g4;
-          const hr = (row0 + j) * hid;
-          const pr = (prev0 + j) * hid;
-          const or = (order[j] * maxSteps + t) * hid;
-          const cj = j * hid;
-          for (let k = 0; k < hid; k++) {
-            const ig = gates[gr + k];
-            const fg = gates[gr + hid + k];
-            const gg = gates[gr + 2 * hid + k];
-            const og = gates[gr + 3 * hid + k];
-            const tc = tanhC[hr + k];
-            const dhk = dh[cj + k] + gOut[or + k];
-            const dck = dc[cj + k] + dhk * og * (1 - tc * tc);
-            const cPrev = t > 0 ? cs[pr + k] : 0;
-            dG[gr + k] = dck * gg * ig * (1 - ig);
-            dG[gr + hid + k] = dck * cPrev * fg * (1 - fg);
-            dG[gr + 2 * hid + k] = dck * ig * (1 - gg * gg);
-            dG[gr + 3 * hid + k] = dhk * tc * og * (1 - og);
-            dc[cj + k] = dck * fg;
-          }
-        }
-        if (t > 0) {
-          gemm(
-            false,
-            false,
-            n,
-            hid,
-            g4,
-            dG.subarray(row0 * g4, (row0 + n) * g4),
-            weightHh.data,
-            dh,
-            false,
-          );
+      // Upstream gradients in the packed layout: h of every row, final states by sorted row.
+      const gOutPacked = work("gOutPacked", rows * hid);
+      for (let t = 0; t < steps; t++) {
+        for (let j = 0; j < batchSizes[t]; j++) {
+          const src = (order[j] * maxSteps + t) * hid;
+          gOutPacked.set(gOut.subarray(src, src + hid), (offsets[t] + j) * hid);
         }
       }
+      const ghSorted = work("ghSorted", batch * hid).fill(0);
+      const gcSorted = work("gcSorted", batch * hid).fill(0);
+      for (let j = 0; j < batch; j++) {
+        const src = order[j] * hid;
+        if (gh) ghSorted.set(gh.subarray(src, src + hid), j * hid);
+        if (gc) gcSorted.set(gc.subarray(src, src + hid), j * hid);
+      }
+      kernels().lstmBackward(
+        steps,
+        hid,
+        batchSizes,
+        offsets,
+        gates,
+        tanhC,
+        cs,
+        gOutPacked,
+        ghSorted,
+        gcSorted,
+        weightHh.data,
+        dG,
+        dh,
+        dc,
+      );
       if (weightIh.requiresGrad)
         gemm(true, false, g4, inDim, rows, dG, xs, weightIh.gradBuffer(), true);
       if (weightHh.requiresGrad && steps > 1) {

@@ -215,3 +215,83 @@ export function lstmForward(
     }
   }
 }
+
+// The LSTM backward recurrence (see lstmForward for the layout): from the activations `gates`,
+// tanh(c) and c of every packed row, the upstream gradient of every row's h (gOut, packed), and
+// the gradients of the final states (gh, gc, one row per sequence in sorted order), writes the
+// pre-activation gradients dG [rows, 4·hid]; whh is W_hh [4·hid, hid]; dh, dc are scratch rows.
+export function lstmBackward(
+  steps: i32,
+  hid: i32,
+  batchSizes: usize,
+  offsets: usize,
+  gates: usize,
+  tanhC: usize,
+  cs: usize,
+  gOut: usize,
+  gh: usize,
+  gc: usize,
+  whh: usize,
+  dG: usize,
+  dh: usize,
+  dc: usize,
+): void {
+  const g4 = hid << 2;
+  const h4 = hid & ~3;
+  const one = f32x4.splat(1.0);
+  for (let t = steps - 1; t >= 0; t--) {
+    const n = load<i32>(batchSizes + (<usize>t << 2));
+    const row0 = load<i32>(offsets + (<usize>t << 2));
+    const prev0 = t > 0 ? load<i32>(offsets + (<usize>(t - 1) << 2)) : 0;
+    const next = t + 1 < steps ? load<i32>(batchSizes + (<usize>(t + 1) << 2)) : 0;
+    // Sequences whose last step is t start their carry from the final-state gradients.
+    const from = (<usize>next * <usize>hid) << 2;
+    const bytes = (<usize>(n - next) * <usize>hid) << 2;
+    memory.copy(dh + from, gh + from, bytes);
+    memory.copy(dc + from, gc + from, bytes);
+    for (let j = 0; j < n; j++) {
+      const gr = gates + ((<usize>(row0 + j) * <usize>g4) << 2);
+      const dgr = dG + ((<usize>(row0 + j) * <usize>g4) << 2);
+      const hr = (<usize>(row0 + j) * <usize>hid) << 2;
+      const pr = (<usize>(prev0 + j) * <usize>hid) << 2;
+      const cj = (<usize>j * <usize>hid) << 2;
+      const fo = <usize>hid << 2;
+      for (let k = 0; k < h4; k += 4) {
+        const o = <usize>k << 2;
+        const ig = v128.load(gr + o);
+        const fg = v128.load(gr + fo + o);
+        const gg = v128.load(gr + 2 * fo + o);
+        const og = v128.load(gr + 3 * fo + o);
+        const tc = v128.load(tanhC + hr + o);
+        const dhk = f32x4.add(v128.load(dh + cj + o), v128.load(gOut + hr + o));
+        const dck = f32x4.add(
+          v128.load(dc + cj + o),
+          f32x4.mul(f32x4.mul(dhk, og), f32x4.sub(one, f32x4.mul(tc, tc))),
+        );
+        const cPrev = t > 0 ? v128.load(cs + pr + o) : f32x4.splat(0);
+        v128.store(dgr + o, f32x4.mul(f32x4.mul(dck, gg), f32x4.mul(ig, f32x4.sub(one, ig))));
+        v128.store(dgr + fo + o, f32x4.mul(f32x4.mul(dck, cPrev), f32x4.mul(fg, f32x4.sub(one, fg))));
+        v128.store(dgr + 2 * fo + o, f32x4.mul(f32x4.mul(dck, ig), f32x4.sub(one, f32x4.mul(gg, gg))));
+        v128.store(dgr + 3 * fo + o, f32x4.mul(f32x4.mul(dhk, tc), f32x4.mul(og, f32x4.sub(one, og))));
+        v128.store(dc + cj + o, f32x4.mul(dck, fg));
+      }
+      for (let k = h4; k < hid; k++) {
+        const o = <usize>k << 2;
+        const ig = load<f32>(gr + o);
+        const fg = load<f32>(gr + fo + o);
+        const gg = load<f32>(gr + 2 * fo + o);
+        const og = load<f32>(gr + 3 * fo + o);
+        const tc = load<f32>(tanhC + hr + o);
+        const dhk = load<f32>(dh + cj + o) + load<f32>(gOut + hr + o);
+        const dck = load<f32>(dc + cj + o) + dhk * og * (1 - tc * tc);
+        const cPrev: f32 = t > 0 ? load<f32>(cs + pr + o) : 0;
+        store<f32>(dgr + o, dck * gg * ig * (1 - ig));
+        store<f32>(dgr + fo + o, dck * cPrev * fg * (1 - fg));
+        store<f32>(dgr + 2 * fo + o, dck * ig * (1 - gg * gg));
+        store<f32>(dgr + 3 * fo + o, dhk * tc * og * (1 - og));
+        store<f32>(dc + cj + o, dck * fg);
+      }
+    }
+    if (t > 0) gemm(n, hid, g4, dG + ((<usize>row0 * <usize>g4) << 2), whh, dh, 0, 0);
+  }
+}
