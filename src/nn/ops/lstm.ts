@@ -125,7 +125,11 @@ export function lstmLayer(
   const gates = new Float32Array(rows * g4);
   const bias = new Float32Array(g4);
   for (let k = 0; k < g4; k++) bias[k] = biasIh.data[k] + biasHh.data[k];
-  for (let r = 0; r < rows; r++) gates.set(bias, r * g4);
+  // Row 0 is the bias; doubling copies fill the rest in log2(rows) memmoves.
+  gates.set(bias);
+  for (let filled = g4; filled < gates.length; filled *= 2) {
+    gates.copyWithin(filled, 0, Math.min(filled, gates.length - filled));
+  }
   gemm(false, true, rows, g4, inDim, xs, weightIh.data, gates, true);
 
   const hs = new Float32Array(rows * hid);
@@ -221,12 +225,17 @@ export function lstmLayer(
           true,
         );
       }
-      for (const bias of [biasIh, biasHh]) {
-        if (!bias.requiresGrad) continue;
-        const gb = bias.gradBuffer();
+      if (biasIh.requiresGrad || biasHh.requiresGrad) {
+        // Both biases get the column sums of dG: sum once.
+        const colSum = work("colSum", g4).fill(0);
         for (let r = 0; r < rows; r++) {
           const o = r * g4;
-          for (let k = 0; k < g4; k++) gb[k] += dG[o + k];
+          for (let k = 0; k < g4; k++) colSum[k] += dG[o + k];
+        }
+        for (const bias of [biasIh, biasHh]) {
+          if (!bias.requiresGrad) continue;
+          const gb = bias.gradBuffer();
+          for (let k = 0; k < g4; k++) gb[k] += colSum[k];
         }
       }
       if (x.requiresGrad) {
