@@ -17,7 +17,7 @@ export {
   generateDataset,
 } from "./generate.js";
 export { splitGroups } from "./split.js";
-export { initPython, isValidPython, parsePython, withTree } from "./syntax.js";
+export { initPython, isValidPython, type Node, parsePython, withTree } from "./syntax.js";
 export type { Snippet } from "./transforms/common.js";
 export {
   applyTransform,
