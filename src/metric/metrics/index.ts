@@ -1,9 +1,11 @@
 export {
   averagePrecisionAtR,
+  metricsOf,
   precisionAt1,
   type RankedQuery,
   type RetrievalMetrics,
   type RetrievalOptions,
+  rankByDissimilarity,
   rankQueries,
   reciprocalRank,
   retrievalMetrics,

@@ -133,3 +133,17 @@ describe("retrievalMetrics (separate query and reference sets)", () => {
     );
   });
 });
+
+describe("rankByDissimilarity", () => {
+  it("gives the same metrics as embedding retrieval when fed the same distances", async () => {
+    const { LpDistance } = await import("../distances/lp-distance.js");
+    const { metricsOf, rankByDissimilarity, selfRetrievalMetrics } = await import("./retrieval.js");
+    const emb = { data: Float32Array.from([0, 0, 0.1, 0, 5, 5, 5.2, 5, 0.05, 0.3]), shape: [5, 2] };
+    const labels = [0, 0, 1, 1, 0];
+    const dis = new LpDistance().matrix(emb);
+    expect(metricsOf(rankByDissimilarity(dis, labels, labels, true))).toEqual(
+      selfRetrievalMetrics(emb, labels),
+    );
+    expect(() => rankByDissimilarity(dis, labels, [0], false)).toThrow(/do not fit/);
+  });
+});

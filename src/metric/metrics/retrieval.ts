@@ -114,6 +114,25 @@ export function rankQueries(
   checkLabels(referenceLabels, nr, "reference labels");
   if (excludeSelf && nq !== nr) throw new RangeError("self-retrieval needs one set");
   const dis = dissimilarity(distance, queries, references);
+  return rankByDissimilarity(dis, queryLabels, referenceLabels, excludeSelf, tieBreak);
+}
+
+/**
+ * Rankings from a precomputed [nq, nr] "smaller is closer" matrix, for similarities that are
+ * not embedding distances (e.g. agreement of execution outputs).
+ */
+export function rankByDissimilarity(
+  dis: ArrayLike<number>,
+  queryLabels: ArrayLike<number>,
+  referenceLabels: ArrayLike<number>,
+  excludeSelf: boolean,
+  tieBreak: TieBreak = "index",
+): RankedQuery[] {
+  const nq = queryLabels.length;
+  const nr = referenceLabels.length;
+  if (dis.length !== nq * nr)
+    throw new RangeError(`${dis.length} values do not fit [${nq}, ${nr}]`);
+  if (excludeSelf && nq !== nr) throw new RangeError("self-retrieval needs one set");
   const out: RankedQuery[] = [];
   for (let q = 0; q < nq; q++) {
     const label = queryLabels[q];
@@ -133,6 +152,17 @@ export function rankQueries(
   return out;
 }
 
+/** The means of every metric over rankings, queries without a relevant reference skipped. */
+export function metricsOf(ranked: readonly RankedQuery[]): RetrievalMetrics {
+  const counted = ranked.filter((q) => q.r > 0);
+  const mean = (f: (q: RankedQuery) => number) =>
+    counted.length === 0 ? 0 : counted.reduce((s, q) => s + f(q), 0) / counted.length;
+  const averages = Object.fromEntries(
+    Object.entries(perQuery).map(([name, f]) => [name, mean(f)]),
+  ) as Record<MetricName, number>;
+  return { ...averages, queries: counted.length, skipped: ranked.length - counted.length };
+}
+
 function evaluate(
   queries: Matrix,
   queryLabels: ArrayLike<number>,
@@ -141,21 +171,9 @@ function evaluate(
   excludeSelf: boolean,
   options: RetrievalOptions,
 ): RetrievalMetrics {
-  const ranked = rankQueries(
-    queries,
-    queryLabels,
-    references,
-    referenceLabels,
-    excludeSelf,
-    options,
+  return metricsOf(
+    rankQueries(queries, queryLabels, references, referenceLabels, excludeSelf, options),
   );
-  const counted = ranked.filter((q) => q.r > 0);
-  const mean = (f: (q: RankedQuery) => number) =>
-    counted.length === 0 ? 0 : counted.reduce((s, q) => s + f(q), 0) / counted.length;
-  const averages = Object.fromEntries(
-    Object.entries(perQuery).map(([name, f]) => [name, mean(f)]),
-  ) as Record<MetricName, number>;
-  return { ...averages, queries: counted.length, skipped: ranked.length - counted.length };
 }
 
 type MetricName = Exclude<keyof RetrievalMetrics, "queries" | "skipped">;
