@@ -6,6 +6,7 @@
 import { createRequire } from "node:module";
 import { Command, CommanderError } from "commander";
 import { registerEmbed } from "./embed.js";
+import { registerEvalClones } from "./eval-clones.js";
 import { registerGenerate } from "./generate.js";
 import { registerReport } from "./report.js";
 import { registerRun } from "./run.js";
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerEmbed(program);
   registerSweep(program);
   registerReport(program);
+  registerEvalClones(program);
   return program;
 }
 

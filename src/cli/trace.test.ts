@@ -23,7 +23,7 @@ describe("tracecode trace", () => {
       { id: "a", group: "a", code: "def f(x):\n    return x + 1\n" },
       { id: "b", group: "a", code: "def f(y):\n    return y + 1\n" },
       { id: "c", group: "c", code: "def f(x) return\n" },
-      { id: "d", code: "no group" },
+      { group: "d", code: "no id" },
       { id: "e", group: "e", code: "def h(s):\n    return s[::-1]\n", entry: "h", args: ["str"] },
     ]
       .map((r) => JSON.stringify(r))

@@ -25,28 +25,33 @@ export const Split = z.enum(["train", "val", "test"]);
 export type Split = z.infer<typeof Split>;
 
 /** One snippet of `functions.jsonl`. */
-export const FunctionRow = z.object({
-  /** Unique snippet id, e.g. `affine-003/v07`. */
-  id: z.string().min(1),
-  /** Id of the source function this snippet was derived from (its own id for a source). */
-  group: z.string().min(1),
-  code: z.string(),
-  /** Names of the transforms applied to the source, in order; empty for a source function. */
-  transforms: z.array(z.string()).default([]),
-  split: Split.default("train"),
-  /** Generator seed the row came from. */
-  seed: z.number().int().default(0),
-  /** Generator family (`affine`, `piecewise`, …) or the real-code family label. */
-  family: z.string().optional(),
-  /** Function to call; `f` when absent. */
-  entry: z.string().default("f"),
-  /** Argument types; `["int"]` when absent. */
-  args: z.array(ArgType).default(["int"]),
-  /** Where the code came from (real code: repository, path and revision). */
-  source: z.string().optional(),
-  /** True for a near-miss mutant made for hard negatives (its own group). */
-  mutant: z.boolean().optional(),
-});
+export const FunctionRow = z
+  .object({
+    /** Unique snippet id, e.g. `affine-003/v07`. */
+    id: z.string().min(1),
+    /**
+     * Id of the source function this snippet was derived from (its own id for a source). Real-code
+     * rows may leave it out: it then defaults to the row's `family`, else its `id`.
+     */
+    group: z.string().min(1).optional(),
+    code: z.string(),
+    /** Names of the transforms applied to the source, in order; empty for a source function. */
+    transforms: z.array(z.string()).default([]),
+    split: Split.default("train"),
+    /** Generator seed the row came from. */
+    seed: z.number().int().default(0),
+    /** Generator family (`affine`, `piecewise`, …) or the real-code family label. */
+    family: z.string().optional(),
+    /** Function to call; `f` when absent. */
+    entry: z.string().default("f"),
+    /** Argument types; `["int"]` when absent. */
+    args: z.array(ArgType).default(["int"]),
+    /** Where the code came from (real code: repository, path and revision). */
+    source: z.string().optional(),
+    /** True for a near-miss mutant made for hard negatives (its own group). */
+    mutant: z.boolean().optional(),
+  })
+  .transform((row) => ({ ...row, group: row.group ?? row.family ?? row.id }));
 export type FunctionRow = z.infer<typeof FunctionRow>;
 export type FunctionRowInput = z.input<typeof FunctionRow>;
 

@@ -14,6 +14,7 @@ import itertools as _itertools_mod, math as _math_mod, operator as _operator_mod
 import random as _random_mod, re as _re_mod, statistics as _statistics_mod
 import string as _string_mod, typing as _typing_mod, unicodedata as _unicodedata_mod
 import builtins as _builtins_mod
+import __future__ as _future_mod
 
 _MON = sys.monitoring
 _EV = _MON.events
@@ -405,6 +406,8 @@ _ALLOWED_MODULES = {
     "string": _string_mod, "re": _re_mod, "operator": _operator_mod, "copy": _copy_mod,
     "typing": _typing_mod, "unicodedata": _unicodedata_mod, "collections": _collections_mod,
     "collections.abc": _abc_mod,
+    # Compiler directives (e.g. "from __future__ import annotations"), common in real code.
+    "__future__": _future_mod,
 }
 _VIEW_NAMES = {k: _public_names(k, m) for k, m in _ALLOWED_MODULES.items()}
 # random: one generator reseeded before every call, so results are reproducible.

@@ -1,0 +1,64 @@
+/** `tracecode eval-clones`: clone retrieval over `family` labels, for every mode in one run. */
+import type { Command } from "commander";
+import { FunctionRow, readJsonlLenient } from "../data/index.js";
+import { evalClones, MODES } from "../search/index.js";
+import { intOption } from "./options.js";
+import { progressBar } from "./progress.js";
+
+interface EvalClonesFlags {
+  model?: string;
+  json: boolean;
+  inputs: number;
+}
+
+export async function runEvalClones(file: string, flags: EvalClonesFlags): Promise<void> {
+  const { rows, errors } = readJsonlLenient(file, FunctionRow);
+  for (const e of errors)
+    process.stderr.write(`tracecode eval-clones: skipping invalid row: ${e}\n`);
+  if (rows.length < 2) throw new Error(`${file}: need at least 2 valid rows, got ${rows.length}`);
+  const bar = progressBar("execute", rows.length);
+  let result: Awaited<ReturnType<typeof evalClones>>;
+  try {
+    result = await evalClones(rows, {
+      model: flags.model,
+      inputs: flags.inputs,
+      onProgress: () => bar.tick(),
+    });
+  } finally {
+    bar.stop();
+  }
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return;
+  }
+  const notRun = Object.entries(result.notRun)
+    .map(([s, n]) => `${s} ${n}`)
+    .join(", ");
+  const lines = [
+    `${result.rows} functions in ${result.families} families${notRun ? `; not run: ${notRun}` : ""}`,
+    "mode      top-1   MAP@R   MRR",
+  ];
+  for (const mode of MODES) {
+    const m = result.modes[mode];
+    lines.push(
+      m
+        ? `${mode.padEnd(9)} ${m.precisionAt1.toFixed(3)}   ${m.mapAtR.toFixed(3)}   ${m.mrr.toFixed(3)}`
+        : `${mode.padEnd(9)} not measured: ${result.skipped[mode]}`,
+    );
+  }
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+export function registerEvalClones(program: Command): void {
+  program
+    .command("eval-clones")
+    .description(
+      "clone retrieval over the `family` labels of a functions file: precision@1, MAP@R and MRR\n" +
+        "for exec (outputs on shared seeded inputs), embed and hybrid (with --model), and lexical",
+    )
+    .argument("<file>", "functions JSONL file with `family` labels (entry, args per row)")
+    .option("--model <dir>", "code-only model directory for the embed and hybrid modes")
+    .option("--inputs <n>", "inputs per function for exec", intOption("--inputs", 1, 100_000), 200)
+    .option("--json", "print the result as JSON", false)
+    .action(runEvalClones);
+}
