@@ -1,14 +1,17 @@
 /** `tracecode report`: a sweep directory → REPORT.md, index.html, figures, claims.json. */
 import { join } from "node:path";
 import type { Command } from "commander";
-import { writeReport } from "../report/index.js";
+import { type Verdict, writeReport } from "../report/index.js";
+
+const VERDICTS: readonly Verdict[] = ["holds", "partly", "does not hold", "not measured"];
 
 export async function runReportCommand(sweepDir: string, flags: { out: string }): Promise<void> {
   const t0 = performance.now();
   const r = await writeReport(sweepDir, flags.out);
-  const counts = new Map<string, number>();
-  for (const c of r.claims) counts.set(c.verdict, (counts.get(c.verdict) ?? 0) + 1);
-  const verdicts = [...counts].map(([v, n]) => `${n} ${v}`).join(", ");
+  const verdicts = VERDICTS.map((v) => [v, r.claims.filter((c) => c.verdict === v).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([v, n]) => `${n} ${v}`)
+    .join(", ");
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
   process.stdout.write(
     `report: ${r.figures.length} figures, ${r.claims.length} claims (${verdicts})` +
