@@ -3,6 +3,7 @@
  * the joint model; tokenizers; saving and loading model directories. See README.md.
  */
 export { Encoder, type EncoderItem } from "./encoders.js";
+export { DEFAULT_MODEL_DIR, resolveModelDir } from "./default.js";
 export { embedItems, loadEncoder, saveEncoder } from "./io.js";
 export { EncoderKind, ModelSpec, Pooling } from "./spec.js";
 export {
