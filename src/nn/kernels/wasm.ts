@@ -1,12 +1,12 @@
 /**
  * WebAssembly SIMD kernels (src/nn/wasm/assembly, compiled by `npm run build` to
- * dist/nn/wasm/kernels.wasm). Operands are copied into one growable arena of linear memory —
- * transposed on the way in, so the kernel sees only row-major A·B — and C is copied back.
- * The copies are O(mk + kn + mn) against the product's O(mnk).
+ * dist/nn/wasm/kernels.wasm). Operands are copied as they are into one growable arena of linear
+ * memory, where the kernels pack them into panels (transposing on the way) and write results
+ * that are copied back. The copies are O(mk + kn + mn) against the product's O(mnk).
  */
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Gemm, Kernels, LstmBackward, LstmForward } from "./types.js";
+import type { Gemm, Kernels, LstmBackward, LstmForward, LstmPacked } from "./types.js";
 
 /** Beside the compiled backend in dist/, or — when running from src/ (tests) — the built one. */
 const WASM_PATHS = ["../wasm/kernels.wasm", "../../../dist/nn/wasm/kernels.wasm"].map((p) =>
@@ -24,34 +24,14 @@ interface Exports {
     c: number,
     acc: number,
     transA: number,
+    transB: number,
+    scratch: number,
   ): void;
-  lstmForward(
-    steps: number,
-    hid: number,
-    batchSizes: number,
-    offsets: number,
-    gates: number,
-    whhT: number,
-    hs: number,
-    cs: number,
-    tanhC: number,
-  ): void;
-  lstmBackward(
-    steps: number,
-    hid: number,
-    batchSizes: number,
-    offsets: number,
-    gates: number,
-    tanhC: number,
-    cs: number,
-    gOut: number,
-    gh: number,
-    gc: number,
-    whh: number,
-    dG: number,
-    dh: number,
-    dc: number,
-  ): void;
+  /** Bytes of scratch a gemm of this shape needs. */
+  gemmScratch(m: number, n: number, k: number): number;
+  lstmScratch(rows: number, first: number, batch: number, hid: number, inDim: number): number;
+  lstmForward(...offsets: number[]): void;
+  lstmBackward(...offsets: number[]): void;
 }
 
 /** Linear memory as a growable arena; views are refreshed after growth. */
@@ -83,128 +63,135 @@ function makeGemm(exports: Exports, arena: Arena): Gemm {
     const aOff = 0;
     const bOff = aOff + aligned(m * k);
     const cOff = bOff + aligned(k * n);
-    arena.ensure(cOff + aligned(m * n));
+    const scratch = cOff + aligned(m * n);
+    arena.ensure(scratch + exports.gemmScratch(m, n, k));
     const f32 = arena.f32;
-    // A is read in place through strides when transposed; B is transposed on the way in.
     f32.set(a.subarray(0, m * k), aOff >> 2);
-    copyIn(f32, bOff >> 2, b, k, n, transB);
+    f32.set(b.subarray(0, k * n), bOff >> 2);
     if (accumulate) f32.set(c.subarray(0, m * n), cOff >> 2);
-    exports.gemm(m, n, k, aOff, bOff, cOff, accumulate ? 1 : 0, transA ? 1 : 0);
+    exports.gemm(
+      m,
+      n,
+      k,
+      aOff,
+      bOff,
+      cOff,
+      accumulate ? 1 : 0,
+      transA ? 1 : 0,
+      transB ? 1 : 0,
+      scratch,
+    );
     c.set(f32.subarray(cOff >> 2, (cOff >> 2) + m * n));
   };
 }
 
-/** The whole recurrence runs in wasm: operands in once, states out once. */
+type Operand = Float32Array | Int32Array;
+
+/**
+ * Places operands one after another in the arena (each SIMD-aligned), copies the `inputs` in,
+ * and returns the byte offset of every operand and of the scratch space after them.
+ */
+function place(
+  arena: Arena,
+  inputs: [Operand, number][],
+  outputs: number[],
+  scratch: number,
+): { at: number[]; scratch: number } {
+  const at: number[] = [];
+  let end = 0;
+  for (const n of [...inputs.map(([, n]) => n), ...outputs]) {
+    at.push(end);
+    end += aligned(n);
+  }
+  arena.ensure(end + scratch);
+  inputs.forEach(([src, n], i) => {
+    (src instanceof Int32Array ? arena.i32 : arena.f32).set(src.subarray(0, n), at[i] >> 2);
+  });
+  return { at, scratch: end };
+}
+
+/** Copies `n` floats at byte offset `at` of the arena into `dst`. */
+function copyOut(arena: Arena, at: number, dst: Float32Array, n: number): void {
+  dst.set(arena.f32.subarray(at >> 2, (at >> 2) + n));
+}
+
+/** The LSTM operands every pass needs, as arena inputs. */
+function layerInputs(layer: LstmPacked): [Operand, number][] {
+  const { steps, hid, inDim, batchSizes, offsets, xs, weightIh, weightHh } = layer;
+  const rows = offsets[steps];
+  return [
+    [batchSizes, steps],
+    [offsets, steps + 1],
+    [xs, rows * inDim],
+    [weightIh, 4 * hid * inDim],
+    [weightHh, 4 * hid * hid],
+  ];
+}
+
+function lstmScratch(exports: Exports, layer: LstmPacked): number {
+  const { steps, hid, inDim, batchSizes, offsets } = layer;
+  const first = steps > 0 ? batchSizes[0] : 0;
+  return exports.lstmScratch(offsets[steps], first, first, hid, inDim);
+}
+
+/** The whole layer runs in wasm: operands in once, activations and states out once. */
 function makeLstmForward(exports: Exports, arena: Arena): LstmForward {
-  return (steps, hid, batchSizes, offsets, gates, weightHh, hs, cs, tanhC) => {
-    const g4 = 4 * hid;
-    const rows = gates.length / g4;
-    const sizesOff = 0;
-    const offsetsOff = sizesOff + aligned(steps);
-    const gatesOff = offsetsOff + aligned(steps + 1);
-    const whhOff = gatesOff + aligned(rows * g4);
-    const hsOff = whhOff + aligned(g4 * hid);
-    const csOff = hsOff + aligned(rows * hid);
-    const tcOff = csOff + aligned(rows * hid);
-    arena.ensure(tcOff + aligned(rows * hid));
-    const { f32, i32 } = arena;
-    i32.set(batchSizes.subarray(0, steps), sizesOff >> 2);
-    i32.set(offsets.subarray(0, steps + 1), offsetsOff >> 2);
-    f32.set(gates, gatesOff >> 2);
-    copyIn(f32, whhOff >> 2, weightHh, hid, g4, true);
-    exports.lstmForward(steps, hid, sizesOff, offsetsOff, gatesOff, whhOff, hsOff, csOff, tcOff);
-    gates.set(f32.subarray(gatesOff >> 2, (gatesOff >> 2) + rows * g4));
-    hs.set(f32.subarray(hsOff >> 2, (hsOff >> 2) + rows * hid));
-    cs.set(f32.subarray(csOff >> 2, (csOff >> 2) + rows * hid));
-    tanhC.set(f32.subarray(tcOff >> 2, (tcOff >> 2) + rows * hid));
-  };
-}
-
-function makeLstmBackward(exports: Exports, arena: Arena): LstmBackward {
-  return (
-    steps,
-    hid,
-    batchSizes,
-    offsets,
-    gates,
-    tanhC,
-    cs,
-    gOut,
-    gh,
-    gc,
-    weightHh,
-    dG,
-    dh,
-    dc,
-  ) => {
-    const g4 = 4 * hid;
-    const rows = gates.length / g4;
-    const batch = gh.length / hid;
-    // Operands in order, each SIMD-aligned; the last three are outputs and scratch.
-    const layout: [Float32Array | Int32Array, number][] = [
-      [batchSizes, steps],
-      [offsets, steps + 1],
-      [gates, rows * g4],
-      [tanhC, rows * hid],
-      [cs, rows * hid],
-      [gOut, rows * hid],
-      [gh, batch * hid],
-      [gc, batch * hid],
-      [weightHh, g4 * hid],
-      [dG, rows * g4],
-      [dh, batch * hid],
-      [dc, batch * hid],
+  return (layer, bias, saved) => {
+    const { steps, hid, inDim, offsets } = layer;
+    const rows = offsets[steps];
+    const outputs: [Float32Array, number][] = [
+      [saved.gates, rows * 4 * hid],
+      [saved.hs, rows * hid],
+      [saved.cs, rows * hid],
+      [saved.tanhC, rows * hid],
     ];
-    const at: number[] = [];
-    let end = 0;
-    for (const [, n] of layout) {
-      at.push(end);
-      end += aligned(n);
-    }
-    arena.ensure(end);
-    for (let i = 0; i < 9; i++) {
-      const [src, n] = layout[i];
-      (src instanceof Int32Array ? arena.i32 : arena.f32).set(src.subarray(0, n), at[i] >> 2);
-    }
-    exports.lstmBackward(
-      steps,
-      hid,
-      ...(at as [
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-      ]),
+    const { at, scratch } = place(
+      arena,
+      [...layerInputs(layer), [bias, 4 * hid]],
+      outputs.map(([, n]) => n),
+      lstmScratch(exports, layer),
     );
-    dG.set(arena.f32.subarray(at[9] >> 2, (at[9] >> 2) + rows * g4));
+    exports.lstmForward(steps, hid, inDim, ...at, scratch);
+    outputs.forEach(([dst, n], i) => {
+      copyOut(arena, at[6 + i], dst, n);
+    });
   };
 }
 
-/** Writes the rows×cols matrix op(src) row-major at `at`; `src` is cols×rows when transposed. */
-function copyIn(
-  dst: Float32Array,
-  at: number,
-  src: Float32Array,
-  rows: number,
-  cols: number,
-  transposed: boolean,
-): void {
-  if (!transposed) {
-    dst.set(src.subarray(0, rows * cols), at);
-    return;
-  }
-  for (let r = 0; r < rows; r++) {
-    const o = at + r * cols;
-    for (let q = 0; q < cols; q++) dst[o + q] = src[q * rows + r];
-  }
+/** The whole backward pass runs in wasm: the gate gradients never leave linear memory. */
+function makeLstmBackward(exports: Exports, arena: Arena): LstmBackward {
+  return (layer, saved, upstream, grads) => {
+    const { steps, hid, inDim, offsets } = layer;
+    const rows = offsets[steps];
+    const g4 = 4 * hid;
+    const batch = upstream.gh.length / hid;
+    const outputs: [Float32Array, number][] = [
+      [grads.dWih, g4 * inDim],
+      [grads.dWhh, g4 * hid],
+      [grads.dBias, g4],
+      [grads.dxs, rows * inDim],
+    ];
+    const work = [rows * g4, batch * hid, batch * hid]; // dG, dh, dc
+    const { at, scratch } = place(
+      arena,
+      [
+        ...layerInputs(layer),
+        [saved.gates, rows * g4],
+        [saved.tanhC, rows * hid],
+        [saved.cs, rows * hid],
+        [saved.hs, rows * hid],
+        [upstream.gOut, rows * hid],
+        [upstream.gh, batch * hid],
+        [upstream.gc, batch * hid],
+      ],
+      [...outputs.map(([, n]) => n), ...work],
+      lstmScratch(exports, layer),
+    );
+    exports.lstmBackward(steps, hid, inDim, ...at, scratch);
+    outputs.forEach(([dst, n], i) => {
+      copyOut(arena, at[12 + i], dst, n);
+    });
+  };
 }
 
 /** The wasm backend, or null when the compiled module is missing (e.g. before a build). */

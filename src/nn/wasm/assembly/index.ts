@@ -2,27 +2,121 @@
 // dist/nn/wasm/kernels.wasm; src/nn/kernels/wasm.ts copies operands into linear memory and
 // calls these. The plain TypeScript kernels in src/nn/kernels/ts.ts are the reference.
 
-// C[m×n] = (acc ? C : 0) + op(A)·B[k×n], row-major f32 at byte offsets a, b, c; op(A) is
-// A[m×k], or — with transA — Aᵀ of A stored [k×m], read in place through strides.
-// Register tile: 4 rows × 8 columns (eight f32x4 accumulators); B rows stream through.
-export function gemm(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, transA: i32): void {
-  const n8 = n & ~7;
-  const m4 = m & ~3;
-  // Byte strides of A between rows of op(A) and between its columns.
-  const rowA: usize = transA ? 4 : <usize>k << 2;
-  const colA: usize = transA ? <usize>m << 2 : 4;
-  const rowB = <usize>n << 2;
-  let i = 0;
-  for (; i < m4; i += 4) {
-    const a0 = a + <usize>i * rowA;
-    const a1 = a0 + rowA;
-    const a2 = a1 + rowA;
-    const a3 = a2 + rowA;
-    const c0 = c + <usize>i * rowB;
-    const c1 = c0 + rowB;
-    const c2 = c1 + rowB;
-    const c3 = c2 + rowB;
-    for (let j = 0; j < n8; j += 8) {
+// C[m×n] = (acc ? C : 0) + op(A)·op(B), row-major f32 at byte offsets a, b, c; op(A) is
+// A[m×k] or, with transA, Aᵀ of A stored [k×m]; op(B) is B[k×n] or Bᵀ of B stored [n×k].
+// Both operands are first packed into panels at `scratch` (see packA, packB) so the inner loop
+// streams contiguous memory whatever the layout; `scratch` needs gemmScratch(m, n, k) bytes.
+export function gemm(
+  m: i32,
+  n: i32,
+  k: i32,
+  a: usize,
+  b: usize,
+  c: usize,
+  acc: i32,
+  transA: i32,
+  transB: i32,
+  scratch: usize,
+): void {
+  const bp = scratch + packedASize(m, k);
+  packA(a, m, k, transA, scratch);
+  packB(b, k, n, transB, bp);
+  gemmPacked(m, n, k, scratch, bp, c, acc);
+}
+
+// Bytes of scratch gemm needs.
+export function gemmScratch(m: i32, n: i32, k: i32): usize {
+  return packedASize(m, k) + packedBSize(k, n);
+}
+
+// Bytes of scratch lstmForward and lstmBackward need for `rows` packed rows of which `first`
+// belong to step 0, and at most `batch` rows per step: the largest packing, plus h_{t−1} rows.
+export function lstmScratch(rows: i32, first: i32, batch: i32, hid: i32, inDim: i32): usize {
+  const g4 = hid << 2;
+  let most = gemmScratch(rows, g4, inDim);
+  most = max(most, gemmScratch(batch, g4, hid));
+  most = max(most, gemmScratch(batch, hid, g4));
+  most = max(most, gemmScratch(g4, inDim, rows));
+  most = max(most, gemmScratch(rows, inDim, g4));
+  return max(most, gemmScratch(g4, hid, rows - first) + ((<usize>(rows - first) * <usize>hid) << 2));
+}
+
+// @ts-ignore: decorator
+@inline
+function packedASize(m: i32, k: i32): usize {
+  return (<usize>((m + 3) >> 2) * <usize>k) << 4;
+}
+
+// @ts-ignore: decorator
+@inline
+function packedBSize(k: i32, n: i32): usize {
+  return (<usize>((n + 7) >> 3) * <usize>k) << 5;
+}
+
+// op(A) in panels of 4 rows: panel q holds, for each p < k, rows 4q..4q+3 of column p
+// (zero past row m), so the kernel reads one 16-byte group per step of p.
+function packA(a: usize, m: i32, k: i32, transA: i32, dst: usize): void {
+  for (let i = 0; i < m; i += 4) {
+    const rows = min(4, m - i);
+    for (let r = 0; r < 4; r++) {
+      let d = dst + (<usize>r << 2);
+      if (r >= rows) {
+        for (let p = 0; p < k; p++, d += 16) store<f32>(d, 0);
+        continue;
+      }
+      const row = i + r;
+      if (transA) {
+        let s = a + (<usize>row << 2);
+        const step = <usize>m << 2;
+        for (let p = 0; p < k; p++, d += 16, s += step) store<f32>(d, load<f32>(s));
+      } else {
+        let s = a + ((<usize>row * <usize>k) << 2);
+        for (let p = 0; p < k; p++, d += 16, s += 4) store<f32>(d, load<f32>(s));
+      }
+    }
+    dst += <usize>k << 4;
+  }
+}
+
+// op(B) in panels of 8 columns: panel q holds, for each p < k, columns 8q..8q+7 of row p
+// (zero past column n), so the kernel reads two vectors per step of p.
+function packB(b: usize, k: i32, n: i32, transB: i32, dst: usize): void {
+  for (let j = 0; j < n; j += 8) {
+    const cols = min(8, n - j);
+    if (!transB && cols === 8) {
+      let s = b + (<usize>j << 2);
+      const step = <usize>n << 2;
+      for (let p = 0; p < k; p++, dst += 32, s += step) {
+        v128.store(dst, v128.load(s));
+        v128.store(dst, v128.load(s, 16), 16);
+      }
+      continue;
+    }
+    for (let p = 0; p < k; p++, dst += 32) {
+      for (let q = 0; q < 8; q++) {
+        const col = j + q;
+        let v: f32 = 0;
+        if (q < cols) {
+          v = transB
+            ? load<f32>(b + ((<usize>col * <usize>k + <usize>p) << 2))
+            : load<f32>(b + ((<usize>p * <usize>n + <usize>col) << 2));
+        }
+        store<f32>(dst + (<usize>q << 2), v);
+      }
+    }
+  }
+}
+
+// The register tile: 4 rows × 8 columns of C in eight f32x4 accumulators over packed panels.
+function gemmPacked(m: i32, n: i32, k: i32, ap: usize, bp: usize, c: usize, acc: i32): void {
+  const rowC = <usize>n << 2;
+  const panelA = <usize>k << 4;
+  const panelB = <usize>k << 5;
+  for (let i = 0; i < m; i += 4) {
+    const rows = min(4, m - i);
+    const ci = c + <usize>i * rowC;
+    let bq = bp;
+    for (let j = 0; j < n; j += 8, bq += panelB) {
       let s00 = f32x4.splat(0);
       let s01 = f32x4.splat(0);
       let s10 = f32x4.splat(0);
@@ -31,15 +125,15 @@ export function gemm(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: 
       let s21 = f32x4.splat(0);
       let s30 = f32x4.splat(0);
       let s31 = f32x4.splat(0);
-      let bp = b + (<usize>j << 2);
-      for (let p = 0; p < k; p++) {
-        const off = <usize>p * colA;
-        const b0 = v128.load(bp);
-        const b1 = v128.load(bp, 16);
-        const x0 = f32x4.splat(load<f32>(a0 + off));
-        const x1 = f32x4.splat(load<f32>(a1 + off));
-        const x2 = f32x4.splat(load<f32>(a2 + off));
-        const x3 = f32x4.splat(load<f32>(a3 + off));
+      let pa = ap;
+      let pb = bq;
+      for (let p = 0; p < k; p++, pa += 16, pb += 32) {
+        const b0 = v128.load(pb);
+        const b1 = v128.load(pb, 16);
+        const x0 = v128.load32_splat(pa);
+        const x1 = v128.load32_splat(pa, 4);
+        const x2 = v128.load32_splat(pa, 8);
+        const x3 = v128.load32_splat(pa, 12);
         s00 = f32x4.add(s00, f32x4.mul(x0, b0));
         s01 = f32x4.add(s01, f32x4.mul(x0, b1));
         s10 = f32x4.add(s10, f32x4.mul(x1, b0));
@@ -48,59 +142,45 @@ export function gemm(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: 
         s21 = f32x4.add(s21, f32x4.mul(x2, b1));
         s30 = f32x4.add(s30, f32x4.mul(x3, b0));
         s31 = f32x4.add(s31, f32x4.mul(x3, b1));
-        bp += rowB;
       }
-      const o = <usize>j << 2;
-      store8(c0 + o, s00, s01, acc);
-      store8(c1 + o, s10, s11, acc);
-      store8(c2 + o, s20, s21, acc);
-      store8(c3 + o, s30, s31, acc);
+      const cols = min(8, n - j);
+      const cj = ci + (<usize>j << 2);
+      store8(cj, s00, s01, acc, cols);
+      if (rows > 1) store8(cj + rowC, s10, s11, acc, cols);
+      if (rows > 2) store8(cj + 2 * rowC, s20, s21, acc, cols);
+      if (rows > 3) store8(cj + 3 * rowC, s30, s31, acc, cols);
     }
-    for (let j = n8; j < n; j++) {
-      tail(a0, colA, b, c0, j, n, k, acc);
-      tail(a1, colA, b, c1, j, n, k, acc);
-      tail(a2, colA, b, c2, j, n, k, acc);
-      tail(a3, colA, b, c3, j, n, k, acc);
-    }
+    ap += panelA;
   }
-  for (; i < m; i++) {
-    const ai = a + <usize>i * rowA;
-    const ci = c + <usize>i * rowB;
-    for (let j = 0; j < n8; j += 8) {
-      let s0 = f32x4.splat(0);
-      let s1 = f32x4.splat(0);
-      let bp = b + (<usize>j << 2);
-      for (let p = 0; p < k; p++) {
-        const x = f32x4.splat(load<f32>(ai + <usize>p * colA));
-        s0 = f32x4.add(s0, f32x4.mul(x, v128.load(bp)));
-        s1 = f32x4.add(s1, f32x4.mul(x, v128.load(bp, 16)));
-        bp += rowB;
-      }
-      store8(ci + (<usize>j << 2), s0, s1, acc);
+}
+
+// Stores the first `cols` (≤ 8) lanes of s0‖s1 at p, added to what is there when acc.
+// @ts-ignore: decorator
+@inline
+function store8(p: usize, s0: v128, s1: v128, acc: i32, cols: i32): void {
+  if (cols === 8) {
+    if (acc) {
+      s0 = f32x4.add(s0, v128.load(p));
+      s1 = f32x4.add(s1, v128.load(p, 16));
     }
-    for (let j = n8; j < n; j++) tail(ai, colA, b, ci, j, n, k, acc);
+    v128.store(p, s0);
+    v128.store(p, s1, 16);
+    return;
+  }
+  for (let q = 0; q < cols; q++) {
+    const v = q < 4 ? lane(s0, q) : lane(s1, q - 4);
+    const o = p + (<usize>q << 2);
+    store<f32>(o, acc ? load<f32>(o) + v : v);
   }
 }
 
 // @ts-ignore: decorator
 @inline
-function store8(p: usize, s0: v128, s1: v128, acc: i32): void {
-  if (acc) {
-    s0 = f32x4.add(s0, v128.load(p));
-    s1 = f32x4.add(s1, v128.load(p, 16));
-  }
-  v128.store(p, s0);
-  v128.store(p, s1, 16);
-}
-
-// One C element (column j of a row) for the columns past the last full tile.
-function tail(ai: usize, colA: usize, b: usize, ci: usize, j: i32, n: i32, k: i32, acc: i32): void {
-  let s: f32 = 0;
-  for (let p = 0; p < k; p++) {
-    s += load<f32>(ai + <usize>p * colA) * load<f32>(b + ((<usize>p * <usize>n + <usize>j) << 2));
-  }
-  const o = ci + (<usize>j << 2);
-  store<f32>(o, acc ? load<f32>(o) + s : s);
+function lane(v: v128, q: i32): f32 {
+  if (q === 0) return f32x4.extract_lane(v, 0);
+  if (q === 1) return f32x4.extract_lane(v, 1);
+  if (q === 2) return f32x4.extract_lane(v, 2);
+  return f32x4.extract_lane(v, 3);
 }
 
 // e^x on four lanes: Cephes expf (range reduction by ln 2 split in two, degree-6 polynomial,
@@ -146,28 +226,45 @@ function tanh1(x: f32): f32 {
   return f32x4.extract_lane(tanhv(f32x4.splat(x)), 0);
 }
 
-// One LSTM layer's forward recurrence over a packed batch (see src/nn/ops/lstm.ts): `gates`
-// holds x·W_ihᵀ + b for every packed row and is overwritten by the activations i, f, g, o;
-// step t covers rows offsets[t] .. offsets[t] + batchSizes[t]; whhT is W_hhᵀ [hid, 4·hid].
+// One LSTM layer's forward pass over a packed batch (see src/nn/ops/lstm.ts): step t covers
+// rows offsets[t] .. offsets[t] + batchSizes[t] of the packed inputs xs [rows, inDim]. Writes
+// the gate activations i, f, g, o [rows, 4·hid] and the states hs, cs, tanhC [rows, hid].
+// wih is W_ih [4·hid, inDim], whh is W_hh [4·hid, hid], bias is b_ih + b_hh [4·hid];
+// `scratch` needs lstmScratch(rows, batchSizes[0], batchSizes[0], hid, inDim) bytes.
 export function lstmForward(
   steps: i32,
   hid: i32,
+  inDim: i32,
   batchSizes: usize,
   offsets: usize,
+  xs: usize,
+  wih: usize,
+  whh: usize,
+  bias: usize,
   gates: usize,
-  whhT: usize,
   hs: usize,
   cs: usize,
   tanhC: usize,
+  scratch: usize,
 ): void {
   const g4 = hid << 2;
   const h4 = hid & ~3;
+  const rows = steps > 0 ? load<i32>(offsets + (<usize>steps << 2)) : 0;
+  // Every step's input projection in one product: gates = bias + xs·W_ihᵀ.
+  const rowBytes = <usize>g4 << 2;
+  for (let r = 0; r < rows; r++) memory.copy(gates + <usize>r * rowBytes, bias, rowBytes);
+  gemm(rows, g4, inDim, xs, wih, gates, 1, 0, 1, scratch);
+  // W_hhᵀ is packed once and serves every step.
+  const whhT = scratch;
+  const hPrev = scratch + packedBSize(hid, g4);
+  packB(whh, hid, g4, 1, whhT);
   for (let t = 0; t < steps; t++) {
     const n = load<i32>(batchSizes + (<usize>t << 2));
     const row0 = load<i32>(offsets + (<usize>t << 2));
     const prev0 = t > 0 ? load<i32>(offsets + (<usize>(t - 1) << 2)) : 0;
     if (t > 0) {
-      gemm(n, g4, hid, hs + ((<usize>prev0 * <usize>hid) << 2), whhT, gates + ((<usize>row0 * <usize>g4) << 2), 1, 0);
+      packA(hs + ((<usize>prev0 * <usize>hid) << 2), n, hid, 0, hPrev);
+      gemmPacked(n, g4, hid, hPrev, whhT, gates + ((<usize>row0 * <usize>g4) << 2), 1);
     }
     for (let j = 0; j < n; j++) {
       const gr = gates + ((<usize>(row0 + j) * <usize>g4) << 2);
@@ -216,29 +313,44 @@ export function lstmForward(
   }
 }
 
-// The LSTM backward recurrence (see lstmForward for the layout): from the activations `gates`,
-// tanh(c) and c of every packed row, the upstream gradient of every row's h (gOut, packed), and
-// the gradients of the final states (gh, gc, one row per sequence in sorted order), writes the
-// pre-activation gradients dG [rows, 4·hid]; whh is W_hh [4·hid, hid]; dh, dc are scratch rows.
+// One LSTM layer's backward pass over the layout of lstmForward: from the saved activations
+// (gates, tanhC, cs, hs), the upstream gradient of every row's h (gOut, packed [rows, hid]) and of
+// the final states (gh, gc: one row per sequence in sorted order), writes the gradients of W_ih
+// (dWih), W_hh (dWhh), either bias (dBias, the column sums of the pre-activation gradients) and
+// the packed inputs (dxs). dG [rows, 4·hid], dh and dc [batch, hid] are work space; `scratch`
+// needs lstmScratch(rows, batchSizes[0], batchSizes[0], hid, inDim) bytes.
 export function lstmBackward(
   steps: i32,
   hid: i32,
+  inDim: i32,
   batchSizes: usize,
   offsets: usize,
+  xs: usize,
+  wih: usize,
+  whh: usize,
   gates: usize,
   tanhC: usize,
   cs: usize,
+  hs: usize,
   gOut: usize,
   gh: usize,
   gc: usize,
-  whh: usize,
+  dWih: usize,
+  dWhh: usize,
+  dBias: usize,
+  dxs: usize,
   dG: usize,
   dh: usize,
   dc: usize,
+  scratch: usize,
 ): void {
   const g4 = hid << 2;
   const h4 = hid & ~3;
   const one = f32x4.splat(1.0);
+  // W_hh is packed once and serves every step.
+  const whhP = scratch;
+  const dGRows = scratch + packedBSize(g4, hid);
+  packB(whh, g4, hid, 0, whhP);
   for (let t = steps - 1; t >= 0; t--) {
     const n = load<i32>(batchSizes + (<usize>t << 2));
     const row0 = load<i32>(offsets + (<usize>t << 2));
@@ -292,6 +404,36 @@ export function lstmBackward(
         store<f32>(dc + cj + o, dck * fg);
       }
     }
-    if (t > 0) gemm(n, hid, g4, dG + ((<usize>row0 * <usize>g4) << 2), whh, dh, 0, 0);
+    if (t > 0) {
+      packA(dG + ((<usize>row0 * <usize>g4) << 2), n, g4, 0, dGRows);
+      gemmPacked(n, hid, g4, dGRows, whhP, dh, 0);
+    }
+  }
+  const rows = steps > 0 ? load<i32>(offsets + (<usize>steps << 2)) : 0;
+  gemm(g4, inDim, rows, dG, xs, dWih, 0, 1, 0, scratch);
+  gemm(rows, inDim, g4, dG, wih, dxs, 0, 0, 0, scratch);
+  // dW_hh pairs the rows of steps 1.. with h_{t−1} (step 0 starts from h = 0): gather those
+  // h rows into one block after the packing space.
+  const first = steps > 0 ? load<i32>(batchSizes) : 0;
+  if (rows > first) {
+    const hPrev = scratch + gemmScratch(g4, hid, rows - first);
+    const rowBytes = <usize>hid << 2;
+    for (let t = 1; t < steps; t++) {
+      const n = load<i32>(batchSizes + (<usize>t << 2));
+      const to = load<i32>(offsets + (<usize>t << 2)) - first;
+      const from = load<i32>(offsets + (<usize>(t - 1) << 2));
+      memory.copy(hPrev + <usize>to * rowBytes, hs + <usize>from * rowBytes, <usize>n * rowBytes);
+    }
+    gemm(g4, hid, rows - first, dG + <usize>first * (<usize>g4 << 2), hPrev, dWhh, 0, 1, 0, scratch);
+  } else {
+    memory.fill(dWhh, 0, (<usize>g4 * <usize>hid) << 2);
+  }
+  memory.fill(dBias, 0, <usize>g4 << 2);
+  for (let r = 0; r < rows; r++) {
+    const dgr = dG + ((<usize>r * <usize>g4) << 2);
+    for (let k = 0; k < g4; k += 4) {
+      const o = <usize>k << 2;
+      v128.store(dBias + o, f32x4.add(v128.load(dBias + o), v128.load(dgr + o)));
+    }
   }
 }
