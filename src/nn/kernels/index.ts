@@ -7,7 +7,16 @@ import { gemmTs, lstmBackwardTs, lstmForwardTs } from "./ts.js";
 import type { Kernels } from "./types.js";
 import { loadWasmKernels } from "./wasm.js";
 
-export type { Gemm, Kernels, LstmBackward, LstmForward } from "./types.js";
+export type {
+  Gemm,
+  Kernels,
+  LstmBackward,
+  LstmForward,
+  LstmGradients,
+  LstmPacked,
+  LstmSaved,
+  LstmUpstream,
+} from "./types.js";
 export { loadWasmKernels } from "./wasm.js";
 
 export const tsKernels: Kernels = {

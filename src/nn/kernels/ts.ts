@@ -50,19 +50,13 @@ export const gemmTs: Gemm = (transA, transB, m, n, k, a, b, c, accumulate) => {
   }
 };
 
-/** The LSTM forward recurrence (see LstmForward) with the reference gemm. */
-export const lstmForwardTs: LstmForward = (
-  steps,
-  hid,
-  batchSizes,
-  offsets,
-  gates,
-  weightHh,
-  hs,
-  cs,
-  tanhC,
-) => {
+/** The LSTM forward pass (see LstmForward) with the reference gemm. */
+export const lstmForwardTs: LstmForward = (layer, bias, { gates, hs, cs, tanhC }) => {
+  const { steps, hid, inDim, batchSizes, offsets, xs, weightIh, weightHh } = layer;
   const g4 = 4 * hid;
+  const rows = offsets[steps];
+  for (let r = 0; r < rows; r++) gates.set(bias, r * g4);
+  gemmTs(false, true, rows, g4, inDim, xs, weightIh, gates, true);
   for (let t = 0; t < steps; t++) {
     const n = batchSizes[t];
     const row0 = offsets[t];
@@ -105,24 +99,19 @@ export const lstmForwardTs: LstmForward = (
   }
 };
 
-/** The LSTM backward recurrence (see LstmBackward) with the reference gemm. */
+/** The LSTM backward pass (see LstmBackward) with the reference gemm. */
 export const lstmBackwardTs: LstmBackward = (
-  steps,
-  hid,
-  batchSizes,
-  offsets,
-  gates,
-  tanhC,
-  cs,
-  gOut,
-  gh,
-  gc,
-  weightHh,
-  dG,
-  dh,
-  dc,
+  layer,
+  { gates, hs, cs, tanhC },
+  { gOut, gh, gc },
+  { dWih, dWhh, dBias, dxs },
 ) => {
+  const { steps, hid, inDim, batchSizes, offsets, xs, weightIh, weightHh } = layer;
   const g4 = 4 * hid;
+  const rows = offsets[steps];
+  const dG = new Float32Array(rows * g4);
+  const dh = new Float32Array(gh.length);
+  const dc = new Float32Array(gc.length);
   for (let t = steps - 1; t >= 0; t--) {
     const n = batchSizes[t];
     const row0 = offsets[t];
@@ -166,4 +155,18 @@ export const lstmBackwardTs: LstmBackward = (
       );
     }
   }
+  dBias.fill(0);
+  for (let r = 0; r < rows; r++) {
+    for (let k = 0; k < g4; k++) dBias[k] += dG[r * g4 + k];
+  }
+  gemmTs(true, false, g4, inDim, rows, dG, xs, dWih, false);
+  gemmTs(false, false, rows, inDim, g4, dG, weightIh, dxs, false);
+  // dW_hh pairs the rows of steps 1.. with h_{t−1} (step 0 starts from h = 0).
+  const first = steps > 0 ? batchSizes[0] : 0;
+  const hPrev = new Float32Array((rows - first) * hid);
+  for (let t = 1; t < steps; t++) {
+    const from = offsets[t - 1] * hid;
+    hPrev.set(hs.subarray(from, from + batchSizes[t] * hid), (offsets[t] - first) * hid);
+  }
+  gemmTs(true, false, g4, hid, rows - first, dG.subarray(first * g4), hPrev, dWhh, false);
 };

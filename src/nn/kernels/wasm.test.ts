@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { Random } from "../../random/index.js";
-import { kernels, tsKernels } from "./index.js";
+import {
+  kernels,
+  type LstmGradients,
+  type LstmPacked,
+  type LstmSaved,
+  type LstmUpstream,
+  tsKernels,
+} from "./index.js";
 import { gemmTs } from "./ts.js";
 import { loadWasmKernels } from "./wasm.js";
 
@@ -63,28 +70,58 @@ describe("wasm gemm", () => {
   });
 });
 
+/** A packed batch of 3 sequences with lengths 4, 3, 2 (sorted) for both LSTM passes. */
+function layerOf(rng: Random, hid: number, inDim: number): LstmPacked {
+  const batchSizes = Int32Array.from([3, 3, 2, 1]);
+  const offsets = Int32Array.from([0, 3, 6, 8, 9]);
+  return {
+    steps: 4,
+    hid,
+    inDim,
+    batchSizes,
+    offsets,
+    xs: random(rng, 9 * inDim).map((v) => v * 2),
+    weightIh: random(rng, 4 * hid * inDim),
+    weightHh: random(rng, 4 * hid * hid),
+  };
+}
+
+function savedOf(layer: LstmPacked): LstmSaved {
+  const rows = layer.offsets[layer.steps];
+  return {
+    gates: new Float32Array(rows * 4 * layer.hid),
+    hs: new Float32Array(rows * layer.hid),
+    cs: new Float32Array(rows * layer.hid),
+    tanhC: new Float32Array(rows * layer.hid),
+  };
+}
+
+function expectClose(got: Float32Array, want: Float32Array, tol: number): void {
+  expect(got.length).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    expect(Math.abs(got[i] - want[i])).toBeLessThan(tol * (1 + Math.abs(want[i])));
+  }
+}
+
+// Hidden sizes 64 (whole SIMD lanes) and 6 (scalar tails); input sizes off the tile grid.
+const SIZES = [
+  [64, 32],
+  [6, 5],
+];
+
 describe("wasm lstmForward", () => {
   it("matches the TypeScript reference on a packed batch, SIMD lanes and scalar tails", () => {
     const rng = new Random(9);
-    for (const hid of [64, 6]) {
-      const batchSizes = Int32Array.from([3, 3, 2, 1]);
-      const offsets = Int32Array.from([0, 3, 6, 8, 9]);
-      const rows = 9;
-      const pre = random(rng, rows * 4 * hid).map((v) => v * 4); // saturating values too
-      const weightHh = random(rng, 4 * hid * hid);
-      const run = (k: typeof tsKernels) => {
-        const gates = pre.slice();
-        const hs = new Float32Array(rows * hid);
-        const cs = new Float32Array(rows * hid);
-        const tanhC = new Float32Array(rows * hid);
-        k.lstmForward(4, hid, batchSizes, offsets, gates, weightHh, hs, cs, tanhC);
-        return [gates, hs, cs, tanhC];
-      };
-      const want = run(tsKernels);
-      const got = run(wasm ?? tsKernels);
-      want.forEach((w, a) => {
-        for (let i = 0; i < w.length; i++) expect(Math.abs(got[a][i] - w[i])).toBeLessThan(2e-6);
-      });
+    for (const [hid, inDim] of SIZES) {
+      const layer = layerOf(rng, hid, inDim);
+      const bias = random(rng, 4 * hid);
+      const want = savedOf(layer);
+      const got = savedOf(layer);
+      tsKernels.lstmForward(layer, bias, want);
+      (wasm ?? tsKernels).lstmForward(layer, bias, got);
+      for (const key of ["gates", "hs", "cs", "tanhC"] as const) {
+        expectClose(got[key], want[key], 2e-6);
+      }
     }
   });
 });
@@ -92,44 +129,27 @@ describe("wasm lstmForward", () => {
 describe("wasm lstmBackward", () => {
   it("matches the TypeScript reference on a packed batch with final-state gradients", () => {
     const rng = new Random(10);
-    for (const hid of [64, 6]) {
-      const batchSizes = Int32Array.from([3, 3, 2, 1]);
-      const offsets = Int32Array.from([0, 3, 6, 8, 9]);
-      const rows = 9;
-      const sig = (n: number) => random(rng, n).map((v) => 1 / (1 + Math.exp(-3 * v)));
-      const gates = sig(rows * 4 * hid);
-      const tanhC = random(rng, rows * hid);
-      const cs = random(rng, rows * hid);
-      const gOut = random(rng, rows * hid);
-      const gh = random(rng, 3 * hid);
-      const gc = random(rng, 3 * hid);
-      const weightHh = random(rng, 4 * hid * hid);
-      const run = (k: typeof tsKernels) => {
-        const dG = new Float32Array(rows * 4 * hid);
-        const dh = new Float32Array(3 * hid);
-        const dc = new Float32Array(3 * hid);
-        k.lstmBackward(
-          4,
-          hid,
-          batchSizes,
-          offsets,
-          gates,
-          tanhC,
-          cs,
-          gOut,
-          gh,
-          gc,
-          weightHh,
-          dG,
-          dh,
-          dc,
-        );
-        return dG;
+    for (const [hid, inDim] of SIZES) {
+      const layer = layerOf(rng, hid, inDim);
+      const saved = savedOf(layer);
+      tsKernels.lstmForward(layer, random(rng, 4 * hid), saved);
+      const upstream: LstmUpstream = {
+        gOut: random(rng, 9 * hid),
+        gh: random(rng, 3 * hid),
+        gc: random(rng, 3 * hid),
       };
-      const want = run(tsKernels);
-      const got = run(wasm ?? tsKernels);
-      for (let i = 0; i < want.length; i++) {
-        expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-5 * (1 + Math.abs(want[i])));
+      const gradsOf = (): LstmGradients => ({
+        dWih: new Float32Array(4 * hid * inDim),
+        dWhh: new Float32Array(4 * hid * hid).fill(7), // written, not accumulated
+        dBias: new Float32Array(4 * hid),
+        dxs: new Float32Array(9 * inDim),
+      });
+      const want = gradsOf();
+      const got = gradsOf();
+      tsKernels.lstmBackward(layer, saved, upstream, want);
+      (wasm ?? tsKernels).lstmBackward(layer, saved, upstream, got);
+      for (const key of ["dWih", "dWhh", "dBias", "dxs"] as const) {
+        expectClose(got[key], want[key], 1e-5);
       }
     }
   });

@@ -16,7 +16,13 @@
  * same node: per step a fused loop turns dh, dc into gate gradients and one gemm carries dh back
  * through W_hh; the weight and input gradients are then one gemm each over all steps.
  */
-import { kernels } from "../kernels/index.js";
+import {
+  kernels,
+  type LstmGradients,
+  type LstmPacked,
+  type LstmSaved,
+  type LstmUpstream,
+} from "../kernels/index.js";
 import { record, Tensor } from "../tensor.js";
 
 export interface LstmLayerWeights {
@@ -71,6 +77,28 @@ function pack(lengths: ArrayLike<number> | null, batch: number, maxSteps: number
   return { order, batchSizes, offsets, steps };
 }
 
+/** Copies n floats; for rows this short a loop beats subarray + set (no view allocated). */
+function copyRow(src: Float32Array, from: number, dst: Float32Array, to: number, n: number): void {
+  for (let k = 0; k < n; k++) dst[to + k] = src[from + k];
+}
+
+/**
+ * Buffers the forward pass keeps for the backward pass, recycled once the backward pass has
+ * used them: a fresh multi-megabyte array costs a page fault per 4 KiB on first touch, which
+ * measured more than the copy into it.
+ */
+const spare = new Map<number, Float32Array[]>();
+function take(size: number): Float32Array {
+  return spare.get(size)?.pop() ?? new Float32Array(size);
+}
+function give(...bufs: Float32Array[]): void {
+  for (const buf of bufs) {
+    const list = spare.get(buf.length) ?? [];
+    if (list.length < 8) list.push(buf);
+    spare.set(buf.length, list);
+  }
+}
+
 /** Reusable backward work buffers: backward passes never nest, so one set serves every layer. */
 const scratch = new Map<string, Float32Array>();
 function work(name: string, size: number): Float32Array {
@@ -111,37 +139,42 @@ export function lstmLayer(
   }
   const { order, batchSizes, offsets, steps } = pack(lengths, batch, maxSteps);
   const rows = offsets[steps];
-  const { gemm } = kernels();
 
   // Packed input: row offsets[t] + j holds x[order[j], t].
-  const xs = new Float32Array(rows * inDim);
+  const xs = take(rows * inDim);
   for (let t = 0; t < steps; t++) {
     for (let j = 0; j < batchSizes[t]; j++) {
       const src = (order[j] * maxSteps + t) * inDim;
-      xs.set(x.data.subarray(src, src + inDim), (offsets[t] + j) * inDim);
+      copyRow(x.data, src, xs, (offsets[t] + j) * inDim, inDim);
     }
   }
-  // Pre-activations of all steps, overwritten in place by the activations i, f, g, o.
-  const gates = new Float32Array(rows * g4);
+  const layer: LstmPacked = {
+    steps,
+    hid,
+    inDim,
+    batchSizes,
+    offsets,
+    xs,
+    weightIh: weightIh.data,
+    weightHh: weightHh.data,
+  };
   const bias = new Float32Array(g4);
   for (let k = 0; k < g4; k++) bias[k] = biasIh.data[k] + biasHh.data[k];
-  // Row 0 is the bias; doubling copies fill the rest in log2(rows) memmoves.
-  gates.set(bias);
-  for (let filled = g4; filled < gates.length; filled *= 2) {
-    gates.copyWithin(filled, 0, Math.min(filled, gates.length - filled));
-  }
-  gemm(false, true, rows, g4, inDim, xs, weightIh.data, gates, true);
-
-  const hs = new Float32Array(rows * hid);
-  const cs = new Float32Array(rows * hid);
-  const tanhC = new Float32Array(rows * hid);
-  kernels().lstmForward(steps, hid, batchSizes, offsets, gates, weightHh.data, hs, cs, tanhC);
+  // Every element of these is written by the kernel, so recycled buffers need no clearing.
+  const saved: LstmSaved = {
+    gates: take(rows * g4),
+    hs: take(rows * hid),
+    cs: take(rows * hid),
+    tanhC: take(rows * hid),
+  };
+  kernels().lstmForward(layer, bias, saved);
+  const { hs, cs } = saved;
 
   const out = new Float32Array(batch * maxSteps * hid);
   for (let t = 0; t < steps; t++) {
     for (let j = 0; j < batchSizes[t]; j++) {
       const src = (offsets[t] + j) * hid;
-      out.set(hs.subarray(src, src + hid), (order[j] * maxSteps + t) * hid);
+      copyRow(hs, src, out, (order[j] * maxSteps + t) * hid, hid);
     }
   }
   const hNData = new Float32Array(batch * hid);
@@ -158,6 +191,7 @@ export function lstmLayer(
   // Gradients of hN and cN arrive through their own small nodes (children of `output`, so
   // their backward runs first) and are consumed by the fused backward below.
   let gradHN: Float32Array | null = null;
+  let released = false;
   let gradCN: Float32Array | null = null;
 
   const output = record(
@@ -165,91 +199,55 @@ export function lstmLayer(
     [batch, maxSteps, hid],
     [x, weightIh, weightHh, biasIh, biasHh],
     (gOut) => {
-      const dG = work("dG", rows * g4);
-      const dh = work("dh", batch * hid);
-      const dc = work("dc", batch * hid);
+      if (released) throw new Error("lstm: backward through the same graph a second time");
+      released = true;
       const gh = gradHN;
       const gc = gradCN;
       gradHN = null;
       gradCN = null;
       // Upstream gradients in the packed layout: h of every row, final states by sorted row.
-      const gOutPacked = work("gOutPacked", rows * hid);
+      const upstream: LstmUpstream = {
+        gOut: work("gOutPacked", rows * hid),
+        gh: work("ghSorted", batch * hid).fill(0),
+        gc: work("gcSorted", batch * hid).fill(0),
+      };
       for (let t = 0; t < steps; t++) {
         for (let j = 0; j < batchSizes[t]; j++) {
           const src = (order[j] * maxSteps + t) * hid;
-          gOutPacked.set(gOut.subarray(src, src + hid), (offsets[t] + j) * hid);
+          copyRow(gOut, src, upstream.gOut, (offsets[t] + j) * hid, hid);
         }
       }
-      const ghSorted = work("ghSorted", batch * hid).fill(0);
-      const gcSorted = work("gcSorted", batch * hid).fill(0);
       for (let j = 0; j < batch; j++) {
-        const src = order[j] * hid;
-        if (gh) ghSorted.set(gh.subarray(src, src + hid), j * hid);
-        if (gc) gcSorted.set(gc.subarray(src, src + hid), j * hid);
+        if (gh) copyRow(gh, order[j] * hid, upstream.gh, j * hid, hid);
+        if (gc) copyRow(gc, order[j] * hid, upstream.gc, j * hid, hid);
       }
-      kernels().lstmBackward(
-        steps,
-        hid,
-        batchSizes,
-        offsets,
-        gates,
-        tanhC,
-        cs,
-        gOutPacked,
-        ghSorted,
-        gcSorted,
-        weightHh.data,
-        dG,
-        dh,
-        dc,
-      );
-      if (weightIh.requiresGrad)
-        gemm(true, false, g4, inDim, rows, dG, xs, weightIh.gradBuffer(), true);
-      if (weightHh.requiresGrad && steps > 1) {
-        // h_{t−1} aligned with the rows of steps 1..T−1 (step 0 starts from h = 0).
-        const first = batchSizes[0];
-        const hPrev = work("hPrev", (rows - first) * hid);
-        for (let t = 1; t < steps; t++) {
-          const src = offsets[t - 1] * hid;
-          hPrev.set(hs.subarray(src, src + batchSizes[t] * hid), (offsets[t] - first) * hid);
-        }
-        gemm(
-          true,
-          false,
-          g4,
-          hid,
-          rows - first,
-          dG.subarray(first * g4),
-          hPrev,
-          weightHh.gradBuffer(),
-          true,
-        );
-      }
-      if (biasIh.requiresGrad || biasHh.requiresGrad) {
-        // Both biases get the column sums of dG: sum once.
-        const colSum = work("colSum", g4).fill(0);
-        for (let r = 0; r < rows; r++) {
-          const o = r * g4;
-          for (let k = 0; k < g4; k++) colSum[k] += dG[o + k];
-        }
-        for (const bias of [biasIh, biasHh]) {
-          if (!bias.requiresGrad) continue;
-          const gb = bias.gradBuffer();
-          for (let k = 0; k < g4; k++) gb[k] += colSum[k];
-        }
-      }
+      const grads: LstmGradients = {
+        dWih: work("dWih", g4 * inDim),
+        dWhh: work("dWhh", g4 * hid),
+        dBias: work("dBias", g4),
+        dxs: work("dxs", rows * inDim),
+      };
+      kernels().lstmBackward(layer, saved, upstream, grads);
+      const accumulate = (t: Tensor, g: Float32Array) => {
+        if (!t.requiresGrad) return;
+        const buf = t.gradBuffer();
+        for (let k = 0; k < g.length; k++) buf[k] += g[k];
+      };
+      accumulate(weightIh, grads.dWih);
+      accumulate(weightHh, grads.dWhh);
+      accumulate(biasIh, grads.dBias); // both biases get the column sums of dG
+      accumulate(biasHh, grads.dBias);
       if (x.requiresGrad) {
-        const dxs = work("dxs", rows * inDim);
-        gemm(false, false, rows, inDim, g4, dG, weightIh.data, dxs, false);
         const gx = x.gradBuffer();
         for (let t = 0; t < steps; t++) {
           for (let j = 0; j < batchSizes[t]; j++) {
             const src = (offsets[t] + j) * inDim;
             const dst = (order[j] * maxSteps + t) * inDim;
-            for (let k = 0; k < inDim; k++) gx[dst + k] += dxs[src + k];
+            for (let k = 0; k < inDim; k++) gx[dst + k] += grads.dxs[src + k];
           }
         }
       }
+      give(xs, saved.gates, saved.hs, saved.cs, saved.tanhC);
     },
   );
 
