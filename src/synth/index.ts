@@ -16,6 +16,7 @@ export {
   type GenerateOptions,
   generateDataset,
 } from "./generate.js";
+export { isReserved } from "./names.js";
 export { splitGroups } from "./split.js";
 export { initPython, isValidPython, type Node, parsePython, withTree } from "./syntax.js";
 export type { Snippet } from "./transforms/common.js";
@@ -29,7 +30,7 @@ export {
   type TransformName,
   transformPool,
 } from "./transforms/registry.js";
-export { makeVariants, type Variant } from "./variants.js";
+export { makeVariants, randomVariant, type Variant } from "./variants.js";
 export {
   type TraceFn,
   VERIFY_TRACE_OPTIONS,

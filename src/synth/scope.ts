@@ -57,7 +57,13 @@ export function analyseFunction(fn: Node): FunctionScope | undefined {
   }
   const params: string[] = [];
   for (const p of namedChildren(parameters)) {
-    const id = p.type === "identifier" ? p : (p.childForFieldName("name") ?? undefined);
+    // `x`, `x=1`, `x: int=1`, and `x: int` (whose name is its first child, not a field)
+    const id =
+      p.type === "identifier"
+        ? p
+        : p.type === "typed_parameter"
+          ? (p.namedChild(0) ?? undefined)
+          : (p.childForFieldName("name") ?? undefined);
     if (id?.type !== "identifier") return undefined; // splats, patterns: not handled
     params.push(id.text);
   }
