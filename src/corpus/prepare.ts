@@ -1,0 +1,206 @@
+/**
+ * A real-code training set from a file of functions labelled with `family`: semantics-preserving
+ * variants of every function (the synthetic generator's tree-sitter transforms), every function
+ * and variant run in the sandbox on the real-code inputs, and behaviour classes by execution.
+ *
+ * Labels are the `io` class (same outputs or exception types on every seeded input), so the
+ * positives of a function are the members of its family that behave like it and its own
+ * verified variants. A variant is kept only if it runs and gives its source's outputs; one that
+ * does not is dropped and counted (real code breaks assumptions of some transforms, e.g.
+ * `commute` on `str` arguments). Families go whole to `train` or `val`, chosen by the seed.
+ */
+import type { FunctionRow, TraceRow } from "../data/index.js";
+import { type TracerPool, traceFunctions } from "../python/index.js";
+import { Random } from "../random/index.js";
+import { REAL_INT_RANGE } from "../search/index.js";
+import { initPython, randomVariant, splitGroups, transformPool } from "../synth/index.js";
+
+export interface PrepareOptions {
+  /** Seed of the variants and of the family split. */
+  seed: number;
+  /** Transformed variants tried per function (duplicates and failures are not replaced). */
+  variants: number;
+  /** Share of families held out as `val`. */
+  valFraction: number;
+  /** Seeded inputs per function (eval-clones uses the same 200). */
+  inputs: number;
+  /** Wall-time budget per function, all inputs together. */
+  timeoutMs: number;
+  pool?: TracerPool;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export const DEFAULT_PREPARE_OPTIONS = {
+  seed: 0,
+  variants: 3,
+  valFraction: 0.2,
+  inputs: 200,
+  timeoutMs: 5000,
+} satisfies PrepareOptions;
+
+export interface PrepareReport {
+  functions: number;
+  families: number;
+  /** Functions that did not run (left out with their variants). */
+  notRun: { id: string; status: string; error?: string }[];
+  /** Families whose members fall into more than one behaviour class, with those classes' ids. */
+  splitFamilies: { family: string; classes: string[][] }[];
+  variants: {
+    tried: number;
+    kept: number;
+    /** Transform sequences that did not apply or repeated code already made. */
+    unchanged: number;
+    droppedNotRunning: number;
+    droppedDifferentOutputs: number;
+    /** Per transform: variants it took part in that failed verification. */
+    droppedByTransform: Record<string, number>;
+  };
+  classes: number;
+  rows: { train: number; val: number };
+}
+
+export interface PreparedCorpus {
+  functions: FunctionRow[];
+  /** Status and classes per row; the runs are left out (code-only encoders need none). */
+  traces: TraceRow[];
+  report: PrepareReport;
+}
+
+const familyOf = (r: FunctionRow) => r.family ?? r.group;
+
+export async function prepareRealCode(
+  sources: readonly FunctionRow[],
+  options: Partial<PrepareOptions> = {},
+): Promise<PreparedCorpus> {
+  const o = { ...DEFAULT_PREPARE_OPTIONS, ...options };
+  await initPython();
+  const rng = new Random(o.seed);
+  const families = [...new Set(sources.map(familyOf))].sort();
+  const split = splitGroups(families, o.valFraction, rng.fork("split"));
+  const pool = transformPool(true);
+
+  const candidates: FunctionRow[] = [];
+  let unchanged = 0;
+  for (const source of sources) {
+    const fam = familyOf(source);
+    const base: FunctionRow = {
+      ...source,
+      group: source.id,
+      family: fam,
+      transforms: [],
+      split: split.get(fam) ?? "train",
+      seed: o.seed,
+    };
+    candidates.push(base);
+    const seen = new Set([source.code]);
+    for (let v = 1; v <= o.variants; v++) {
+      const variant = randomVariant(source, pool, rng.fork(`${source.id}/v${v}`));
+      if (!variant || seen.has(variant.code)) {
+        unchanged++;
+        continue;
+      }
+      seen.add(variant.code);
+      candidates.push({
+        ...base,
+        id: `${source.id}/v${v}`,
+        code: variant.code,
+        entry: variant.entry,
+        transforms: variant.transforms,
+      });
+    }
+  }
+
+  const traced = await traceFunctions(candidates, {
+    inputs: o.inputs,
+    range: REAL_INT_RANGE,
+    seed: o.seed,
+    timeoutMs: o.timeoutMs,
+    level: "io",
+    pool: o.pool,
+    onProgress: o.onProgress ? (d, t) => o.onProgress?.(d, t) : undefined,
+  });
+  const traceOf = new Map(traced.map((t) => [t.id, t]));
+
+  const verified = verifyVariants(candidates, traceOf);
+  const { functions, sourceTrace } = verified;
+  const report: PrepareReport = {
+    functions: sources.length,
+    families: families.length,
+    notRun: verified.notRun,
+    splitFamilies: [],
+    variants: { tried: sources.length * o.variants, unchanged, ...verified.variants },
+    classes: 0,
+    rows: { train: 0, val: 0 },
+  };
+
+  const classesOfFamily = new Map<string, Map<string, string[]>>();
+  for (const [id, t] of sourceTrace) {
+    const fam = familyOf(functions.find((r) => r.id === id) as FunctionRow);
+    const byClass = classesOfFamily.get(fam) ?? new Map<string, string[]>();
+    byClass.set(t.ioClass as string, [...(byClass.get(t.ioClass as string) ?? []), id]);
+    classesOfFamily.set(fam, byClass);
+  }
+  for (const [family, byClass] of classesOfFamily) {
+    if (byClass.size > 1) report.splitFamilies.push({ family, classes: [...byClass.values()] });
+  }
+
+  const traces = functions.map((r) => {
+    const t = traceOf.get(r.id) as TraceRow;
+    return { ...t, runs: [] };
+  });
+  report.classes = new Set(traces.map((t) => t.traceClass)).size;
+  for (const r of functions) report.rows[r.split === "train" ? "train" : "val"]++;
+  return { functions, traces, report };
+}
+
+/**
+ * Keeps the sources that run and the variants that run and give their source's outputs (the
+ * source is the row of the variant's `group` with no transforms, listed before it). Everything else is dropped and
+ * counted, per transform it involved.
+ */
+export function verifyVariants(
+  candidates: readonly FunctionRow[],
+  traceOf: ReadonlyMap<string, TraceRow>,
+): {
+  functions: FunctionRow[];
+  sourceTrace: Map<string, TraceRow>;
+  notRun: PrepareReport["notRun"];
+  variants: Omit<PrepareReport["variants"], "tried" | "unchanged">;
+} {
+  const functions: FunctionRow[] = [];
+  const sourceTrace = new Map<string, TraceRow>();
+  const notRun: PrepareReport["notRun"] = [];
+  const variants = {
+    kept: 0,
+    droppedNotRunning: 0,
+    droppedDifferentOutputs: 0,
+    droppedByTransform: {} as Record<string, number>,
+  };
+  // Candidates list each source before its variants (prepareRealCode's order, kept in the output).
+  for (const row of candidates) {
+    const t = traceOf.get(row.id);
+    if (row.transforms.length === 0) {
+      if (t?.status !== "ok") {
+        notRun.push({ id: row.id, status: t?.status ?? "untraced", error: t?.error });
+        continue;
+      }
+      sourceTrace.set(row.id, t);
+      functions.push(row);
+      continue;
+    }
+    const st = sourceTrace.get(row.group);
+    if (!st) continue; // its source did not run
+    const runs = t?.status === "ok";
+    if (runs && t.ioClass === st.ioClass) {
+      variants.kept++;
+      functions.push(row);
+      continue;
+    }
+    if (runs) variants.droppedDifferentOutputs++;
+    else variants.droppedNotRunning++;
+    for (const name of row.transforms) {
+      variants.droppedByTransform[name] = (variants.droppedByTransform[name] ?? 0) + 1;
+    }
+  }
+  return { functions, sourceTrace, notRun, variants };
+}
