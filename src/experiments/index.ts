@@ -17,6 +17,15 @@ export {
   QUICK_EPOCH_SCALE,
   quickEpochs,
 } from "./presets.js";
+export {
+  CODE_ONLY_ENCODERS,
+  LeakError,
+  leakCheckFiles,
+  REALCODE_DEFAULTS,
+  type RealCodeOptions,
+  type RealCodeResult,
+  trainRealCode,
+} from "./realcode.js";
 export * from "./schemas.js";
 export {
   expectedCost,
