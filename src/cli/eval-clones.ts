@@ -1,12 +1,14 @@
 /** `tracecode eval-clones`: clone retrieval over `family` labels, for every mode in one run. */
 import type { Command } from "commander";
 import { FunctionRow, readJsonlLenient } from "../data/index.js";
+import { resolveModelDir } from "../models/index.js";
 import { evalClones, MODES } from "../search/index.js";
 import { intOption } from "./options.js";
 import { progressBar } from "./progress.js";
 
 interface EvalClonesFlags {
-  model?: string;
+  /** A directory, or false with --no-model. */
+  model?: string | false;
   json: boolean;
   inputs: number;
 }
@@ -20,12 +22,25 @@ export async function runEvalClones(file: string, flags: EvalClonesFlags): Promi
   let result: Awaited<ReturnType<typeof evalClones>>;
   try {
     result = await evalClones(rows, {
-      model: flags.model,
+      model: flags.model === false ? undefined : resolveModelDir(flags.model),
       inputs: flags.inputs,
       onProgress: () => bar.tick(),
     });
   } finally {
     bar.stop();
+  }
+  const overlap = result.trainingOverlap ?? [];
+  if (overlap.length > 0) {
+    const list = overlap
+      .slice(0, 10)
+      .map(
+        (m) =>
+          `${m.holdout} ~ ${m.train} (${m.kind === "exact" ? "same code" : `similarity ${m.similarity.toFixed(2)}`})`,
+      )
+      .join(", ");
+    process.stderr.write(
+      `tracecode eval-clones: warning: ${overlap.length} of ${result.rows} functions overlap the training data of ${result.model}: ${list}${overlap.length > 10 ? ", …" : ""}; embed and hybrid are not held out for them\n`,
+    );
   }
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -35,7 +50,7 @@ export async function runEvalClones(file: string, flags: EvalClonesFlags): Promi
     .map(([s, n]) => `${s} ${n}`)
     .join(", ");
   const lines = [
-    `${result.rows} functions in ${result.families} families${notRun ? `; not run: ${notRun}` : ""}`,
+    `${result.rows} functions in ${result.families} families${notRun ? `; not run: ${notRun}` : ""}${result.model ? `; model ${result.model}` : ""}`,
     "mode      top-1   MAP@R   MRR",
   ];
   for (const mode of MODES) {
@@ -57,7 +72,11 @@ export function registerEvalClones(program: Command): void {
         "for exec (outputs on shared seeded inputs), embed and hybrid (with --model), and lexical",
     )
     .argument("<file>", "functions JSONL file with `family` labels (entry, args per row)")
-    .option("--model <dir>", "code-only model directory for the embed and hybrid modes")
+    .option(
+      "--model <dir>",
+      "code-only model directory for embed and hybrid (default: the shipped models/default)",
+    )
+    .option("--no-model", "measure exec and lexical only")
     .option("--inputs <n>", "inputs per function for exec", intOption("--inputs", 1, 100_000), 200)
     .option("--json", "print the result as JSON", false)
     .action(runEvalClones);

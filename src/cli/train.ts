@@ -1,5 +1,10 @@
-/** `tracecode train`: flags → RunConfig → `trainRun` → RUN_DIR, with a live progress bar. */
+/**
+ * `tracecode train`: flags → RunConfig → `trainRun` → RUN_DIR, with a live progress bar. A
+ * `.jsonl` file as `--data` is real code: leak check, preparation, then the same training.
+ */
+import { statSync } from "node:fs";
 import type { Command } from "commander";
+import { DEFAULT_PREPARE_OPTIONS } from "../corpus/index.js";
 import {
   Distance,
   Encoder,
@@ -8,12 +13,18 @@ import {
   MiningScope,
   Negatives,
   Pooling,
+  REALCODE_DEFAULTS,
   Renaming,
   RunConfig,
+  trainRealCode,
   trainRun,
 } from "../experiments/index.js";
+import { packagePath } from "../python/pool.js";
 import { choiceOption, floatOption, intOption } from "./options.js";
 import { progressBar } from "./progress.js";
+
+/** The shipped evaluation functions: the leak check's holdout unless --holdout is given. */
+export const DEFAULT_HOLDOUT = packagePath("data", "realcode-dev.jsonl");
 
 interface TrainFlags {
   data: string;
@@ -35,10 +46,30 @@ interface TrainFlags {
   miningScope: RunConfig["miningScope"];
   renaming: RunConfig["renaming"];
   resume: boolean;
+  holdout?: string[];
+  allowLeak: boolean;
+  prepared?: string;
+  variants: number;
+  valFraction: number;
 }
 
-export async function runTrain(flags: TrainFlags): Promise<void> {
-  const { out, resume, ...rest } = flags;
+const isFile = (path: string) => {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+};
+
+export async function runTrain(flags: TrainFlags, command?: Command): Promise<void> {
+  const { out, resume, holdout, allowLeak, prepared, variants, valFraction, ...rest } = flags;
+  const realCode = isFile(flags.data);
+  if (realCode && command) {
+    // Real code has its own defaults (see REALCODE_DEFAULTS); flags given explicitly win.
+    for (const [key, value] of Object.entries(REALCODE_DEFAULTS)) {
+      if (command.getOptionValueSource(key) === "default") Object.assign(rest, { [key]: value });
+    }
+  }
   const config = RunConfig.parse(rest);
   const bar = progressBar("train", config.epochs, " | loss {loss} | val top-1 {top1}");
   const controller = new AbortController();
@@ -47,12 +78,24 @@ export async function runTrain(flags: TrainFlags): Promise<void> {
   const t0 = performance.now();
   let rows: Awaited<ReturnType<typeof trainRun>>;
   try {
-    rows = await trainRun(config, out, {
+    const options = {
       resume,
       signal: controller.signal,
-      log: (line) => process.stderr.write(`train: ${line}\n`),
-      onEpoch: (r) => bar.tick(1, { loss: r.trainLoss.toFixed(4), top1: r.valTop1.toFixed(3) }),
-    });
+      log: (line: string) => process.stderr.write(`train: ${line}\n`),
+      onEpoch: (r: { trainLoss: number; valTop1: number }) =>
+        bar.tick(1, { loss: r.trainLoss.toFixed(4), top1: r.valTop1.toFixed(3) }),
+    };
+    rows = realCode
+      ? (
+          await trainRealCode(flags.data, config, out, {
+            ...options,
+            holdout: holdout && holdout.length > 0 ? holdout : [DEFAULT_HOLDOUT],
+            allowLeak,
+            prepared,
+            prepare: { variants, valFraction },
+          })
+        ).rows
+      : await trainRun(config, out, options);
   } catch (e) {
     if (controller.signal.aborted) {
       throw new Error(`interrupted; continue with: tracecode train ... --out ${out} --resume`);
@@ -77,9 +120,14 @@ export function registerTrain(program: Command): void {
     .command("train")
     .description(
       "train a contrastive encoder on a dataset (functions.jsonl + traces.jsonl): positives\n" +
-        "share a trace class; per epoch, val loss and retrieval on held-out functions → RUN_DIR",
+        "share a trace class; per epoch, val loss and retrieval on held-out functions → RUN_DIR.\n" +
+        "With a real-code .jsonl file (rows with family, entry, args, code): leak check against\n" +
+        "--holdout, verified transform variants, behaviour classes by execution, code-only encoder",
     )
-    .requiredOption("--data <dir>", "dataset directory with functions.jsonl and traces.jsonl")
+    .requiredOption(
+      "--data <path>",
+      "dataset directory with functions.jsonl and traces.jsonl, or a real-code .jsonl file",
+    )
     .requiredOption("--out <dir>", "run directory to write")
     .option(
       "--encoder <kind>",
@@ -153,5 +201,24 @@ export function registerTrain(program: Command): void {
       d.renaming,
     )
     .option("--resume", "continue an interrupted run in --out", false)
+    .option(
+      "--holdout <file>",
+      "real code: evaluation functions the training file must not overlap (repeatable; default: the shipped data/realcode-dev.jsonl)",
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .option("--allow-leak", "real code: train despite overlap with --holdout (warns)", false)
+    .option("--prepared <dir>", "real code: where the prepared dataset goes (default RUN_DIR/data)")
+    .option(
+      "--variants <n>",
+      "real code: transformed variants tried per function",
+      intOption("--variants", 0, 1000),
+      DEFAULT_PREPARE_OPTIONS.variants,
+    )
+    .option(
+      "--val-fraction <f>",
+      "real code: share of families held out for validation",
+      floatOption("--val-fraction", 0, 1),
+      DEFAULT_PREPARE_OPTIONS.valFraction,
+    )
     .action(runTrain);
 }

@@ -5,6 +5,7 @@
  * n-gram TF-IDF).
  */
 import type { FunctionRow, TraceRow } from "../data/index.js";
+import { type LeakMatch, overlapWithFingerprint, readFingerprint } from "../leakcheck/index.js";
 import {
   CosineSimilarity,
   LpDistance,
@@ -38,6 +39,14 @@ export interface EvalClonesResult {
   modes: Partial<Record<Mode, RetrievalMetrics>>;
   /** Why a mode was not measured. */
   skipped: Partial<Record<Mode, string>>;
+  /** The model used for embed and hybrid. */
+  model?: string;
+  /**
+   * Evaluated functions that the model was trained on, or near copies of them (from the model's
+   * fingerprint.json); its embed and hybrid figures are then not held out. Empty when none
+   * match; absent when the model has no fingerprint.
+   */
+  trainingOverlap?: LeakMatch[];
 }
 
 /** Range of `int` arguments for real code (DESIGN.md: −10⁴..10⁴). */
@@ -83,6 +92,9 @@ export async function evalClones(
     result.skipped.embed = result.skipped.hybrid = "no model: pass --model RUN_DIR";
     return result;
   }
+  result.model = options.model;
+  const fingerprint = readFingerprint(options.model);
+  if (fingerprint) result.trainingOverlap = overlapWithFingerprint(fingerprint, rows);
   const encoder = loadEncoder(options.model);
   if (encoder.needsTrace) {
     result.skipped.embed =
