@@ -8,8 +8,10 @@ import { Command, CommanderError } from "commander";
 import { registerEmbed } from "./embed.js";
 import { registerEvalClones } from "./eval-clones.js";
 import { registerGenerate } from "./generate.js";
+import { registerIndex } from "./index-cmd.js";
 import { registerReport } from "./report.js";
 import { registerRun } from "./run.js";
+import { registerSearch } from "./search.js";
 import { registerSweep } from "./sweep.js";
 import { registerTrace } from "./trace.js";
 import { registerTrain } from "./train.js";
@@ -33,6 +35,8 @@ export function buildProgram(): Command {
   registerSweep(program);
   registerReport(program);
   registerEvalClones(program);
+  registerIndex(program);
+  registerSearch(program);
   return program;
 }
 

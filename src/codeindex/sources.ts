@@ -1,0 +1,143 @@
+/**
+ * What gets indexed: `.py` files (every top-level function, made self-contained by
+ * src/realcode) and `.jsonl` files in the functions format. Directories contribute their `.py`
+ * files; a `.jsonl` file is read only when named, since folders often hold other JSONL data.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { extname, join, resolve } from "node:path";
+import { type ArgType, FunctionRow } from "../data/index.js";
+import { extractFunctions } from "../realcode/index.js";
+import { initPython } from "../synth/index.js";
+
+/** One function to index, before it runs. */
+export interface Candidate {
+  /** Absolute path of the file it came from. */
+  file: string;
+  /** 1-based line: of the `def` in a `.py` file, of the row in a `.jsonl` file. */
+  line: number;
+  /** Function to call. */
+  name: string;
+  /** Self-contained code (imports and same-file helpers included). */
+  code: string;
+  /** Argument types, or null with `problem` saying why inputs cannot be drawn. */
+  args: ArgType[] | null;
+  problem?: string;
+  /** Where `args` came from: the row's `args`, or the type hints. */
+  argsFrom: "row" | "hints";
+  /** Row id of a `.jsonl` row. */
+  rowId?: string;
+  family?: string;
+}
+
+/** One readable source file with its content hash (the key for skipping unchanged files). */
+export interface SourceFile {
+  path: string;
+  hash: string;
+  text: string;
+}
+
+/** Folders never worth indexing: caches, virtual environments, installed packages. */
+const SKIP_DIRS = new Set(["node_modules", "__pycache__", "site-packages", "venv", ".venv"]);
+
+export function contentHash(text: string | Buffer): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/**
+ * Absolute paths of the files to index under `paths`, sorted. Throws on a missing path or a
+ * named file that is neither `.py` nor `.jsonl`.
+ */
+export function listSourceFiles(paths: readonly string[]): string[] {
+  const out = new Set<string>();
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.name.startsWith(".") || SKIP_DIRS.has(entry.name)) continue;
+      const p = join(dir, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (entry.isFile() && entry.name.endsWith(".py")) out.add(p);
+    }
+  };
+  for (const given of paths) {
+    const p = resolve(given);
+    if (!existsSync(p)) throw new Error(`${given}: no such file or directory`);
+    if (statSync(p).isDirectory()) walk(p);
+    else if ([".py", ".jsonl"].includes(extname(p))) out.add(p);
+    else throw new Error(`${given}: not a .py or .jsonl file (or a directory)`);
+  }
+  return [...out].sort();
+}
+
+export function readSource(path: string): SourceFile {
+  const bytes = readFileSync(path);
+  return { path, hash: contentHash(bytes), text: bytes.toString("utf8") };
+}
+
+/** The functions of one file, and the rows that could not be read (`.jsonl` only). */
+export async function candidatesOf(
+  source: SourceFile,
+): Promise<{ candidates: Candidate[]; errors: string[] }> {
+  await initPython();
+  return source.path.endsWith(".jsonl")
+    ? jsonlCandidates(source)
+    : { candidates: pythonCandidates(source), errors: [] };
+}
+
+function pythonCandidates(source: SourceFile): Candidate[] {
+  return extractFunctions(source.text).map((f) => ({
+    file: source.path,
+    line: f.line,
+    name: f.name,
+    code: f.code,
+    args: f.args,
+    ...(f.problem ? { problem: f.problem } : {}),
+    argsFrom: "hints",
+  }));
+}
+
+/** Argument types from the hints of `entry` in `code`, as for a `.py` file. */
+function hintsOf(code: string, entry: string): { args: ArgType[] | null; problem?: string } {
+  const f = extractFunctions(code).find((g) => g.name === entry);
+  if (!f)
+    return { args: null, problem: `entry "${entry}" is not a top-level function of the code` };
+  return f.problem ? { args: null, problem: f.problem } : { args: f.args };
+}
+
+function jsonlCandidates(source: SourceFile): { candidates: Candidate[]; errors: string[] } {
+  const candidates: Candidate[] = [];
+  const errors: string[] = [];
+  source.text.split("\n").forEach((text, i) => {
+    if (text.trim() === "") return;
+    const where = `${source.path}:${i + 1}`;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (e) {
+      errors.push(`${where}: not valid JSON (${(e as Error).message})`);
+      return;
+    }
+    const parsed = FunctionRow.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const at = issue.path.length > 0 ? ` at "${issue.path.join(".")}"` : "";
+      errors.push(`${where}: ${issue.message}${at}`);
+      return;
+    }
+    const row = parsed.data;
+    // The schema defaults a missing `args` to ["int"]; here a missing one means "use the hints".
+    const hasArgs = typeof raw === "object" && raw !== null && "args" in raw;
+    const typed = hasArgs ? { args: row.args } : hintsOf(row.code, row.entry);
+    candidates.push({
+      file: source.path,
+      line: i + 1,
+      name: row.entry,
+      code: row.code,
+      args: typed.args,
+      ...(typed.problem ? { problem: typed.problem } : {}),
+      argsFrom: hasArgs ? "row" : "hints",
+      rowId: row.id,
+      ...(row.family ? { family: row.family } : {}),
+    });
+  });
+  return { candidates, errors };
+}
