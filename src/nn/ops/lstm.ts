@@ -252,6 +252,7 @@ export function lstmLayer(
   );
 
   if (!output.requiresGrad) {
+    give(xs, saved.gates, saved.hs, saved.cs, saved.tanhC); // no backward will read them
     return { output, hN: new Tensor(hNData, [batch, hid]), cN: new Tensor(cNData, [batch, hid]) };
   }
   const hN = new Tensor(hNData, [batch, hid], {

@@ -58,6 +58,15 @@ function packedBSize(k: i32, n: i32): usize {
 function packA(a: usize, m: i32, k: i32, transA: i32, dst: usize): void {
   for (let i = 0; i < m; i += 4) {
     const rows = min(4, m - i);
+    if (transA && rows === 4) {
+      // Aᵀ: the panel's four values for column p are adjacent in A's row p — one vector each.
+      let s = a + (<usize>i << 2);
+      const step = <usize>m << 2;
+      let d = dst;
+      for (let p = 0; p < k; p++, d += 16, s += step) v128.store(d, v128.load(s));
+      dst += <usize>k << 4;
+      continue;
+    }
     for (let r = 0; r < 4; r++) {
       let d = dst + (<usize>r << 2);
       if (r >= rows) {
