@@ -11,6 +11,14 @@ describe("Random", () => {
     expect(Array.from({ length: 5 }, () => c.nextUint32())).not.toEqual(xs);
   });
 
+  it("draws a block of uint32s identical to single draws, and continues the stream after it", () => {
+    const a = new Random(11);
+    const b = new Random(11);
+    const block = Array.from(a.uint32s(1000));
+    expect(block).toEqual(Array.from({ length: 1000 }, () => b.nextUint32()));
+    expect(a.nextUint32()).toBe(b.nextUint32());
+  });
+
   it("forks independent named streams", () => {
     const root = new Random(1);
     const x = root.fork("init").float();

@@ -12,8 +12,9 @@ export function dropout(x: Tensor, p: number, rng: Random): Tensor {
   const mask = new Float32Array(x.size);
   const out = new Float32Array(x.size);
   const xd = x.data;
+  const draws = rng.uint32s(x.size);
   for (let i = 0; i < mask.length; i++) {
-    const m = rng.nextUint32() < threshold ? 0 : keep;
+    const m = draws[i] < threshold ? 0 : keep;
     mask[i] = m;
     out[i] = xd[i] * m;
   }
