@@ -1,9 +1,10 @@
 /**
- * `npm run bench -- step [--steps N] [--warmup N] [--kernels NAME] [--no-torch]`: the paper's training step —
+ * `npm run bench -- step [--steps N] [--warmup N] [--rounds N] [--kernels NAME] [--no-torch]`: the paper's training step —
  * 3×32 char-tokenised snippets of length 50 (vocab 100) → Embedding 32 → 2-layer LSTM (hidden
  * 64, dropout 0.1) → last state → Linear 64 → triplet margin loss (margin 0.2, Euclidean) →
  * backward → Adam — as median ms/step, plus an inference pass (embeddings/s), for each kernel
- * backend available and for PyTorch (one thread) in the same run.
+ * backend available and for PyTorch (one thread) in the same run, in rounds that alternate the
+ * two; ratios are taken within a round.
  */
 import { spawnSync } from "node:child_process";
 import {
@@ -174,38 +175,78 @@ function flag(args: string[], name: string, fallback: number): number {
   return i >= 0 ? Number(args[i + 1]) : fallback;
 }
 
+type TorchResult = Result & { maxRssMb: number; version: string };
+
+const range = (xs: number[], digits = 1) =>
+  `${median(xs).toFixed(digits)} [${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}]`;
+
+/**
+ * Rounds alternate ours and PyTorch so that both see the same machine: on a shared machine the
+ * load drifts within a minute, and a ratio of two medians taken minutes apart drifts with it.
+ * The TypeScript reference backend is slow and only timed in the first round.
+ */
 export default async function bench(args: string[]): Promise<void> {
   const steps = flag(args, "--steps", 20);
   const warmup = flag(args, "--warmup", 3);
+  const rounds = flag(args, "--rounds", 3);
   const only = args.includes("--kernels") ? args[args.indexOf("--kernels") + 1] : null;
+  const withTorch = !args.includes("--no-torch");
   const fmt = (x: number) => x.toFixed(1);
   console.log(
     `training step: 3×${PER_ROLE} snippets × ${STEPS_PER_SNIPPET} chars, 2-layer LSTM 64, Adam`,
   );
-  console.log(`median of ${steps} steps after ${warmup} warm-up\n`);
-  const ours: [string, Result][] = [];
-  for (const k of backends()) {
-    if (only && k.name !== only) continue;
-    const r = runOurs(k, steps, warmup);
-    ours.push([k.name, r]);
+  console.log(
+    `median of ${steps} steps after ${warmup} warm-up; ${rounds} rounds alternating ours and PyTorch\n`,
+  );
+  const ours = new Map<string, Result[]>();
+  const torch: TorchResult[] = [];
+  let skipped = "";
+  for (let round = 1; round <= rounds; round++) {
+    const line: string[] = [];
+    for (const k of backends()) {
+      if (only ? k.name !== only : k.name === "ts" && round > 1) continue;
+      const r = runOurs(k, steps, warmup);
+      ours.set(k.name, [...(ours.get(k.name) ?? []), r]);
+      line.push(`ours(${k.name}) ${fmt(r.stepMs)} ms, ${fmt(r.inferPerSec)} emb/s`);
+    }
+    if (withTorch && !skipped) {
+      const t = runTorch(steps, warmup);
+      if (typeof t === "string") skipped = t;
+      else {
+        torch.push(t);
+        line.push(`PyTorch ${fmt(t.stepMs)} ms, ${fmt(t.inferPerSec)} emb/s`);
+      }
+    }
+    console.log(`round ${round}: ${line.join("; ")}`);
+  }
+  console.log("\nmedian [min–max] over rounds:");
+  for (const [name, rs] of ours) {
     console.log(
-      `ours (${k.name} kernels): ${fmt(r.stepMs)} ms/step, inference ${fmt(r.inferPerSec)} embeddings/s`,
+      `ours (${name} kernels): ${range(rs.map((r) => r.stepMs))} ms/step, inference ${range(
+        rs.map((r) => r.inferPerSec),
+        0,
+      )} embeddings/s`,
     );
   }
-  const rssMb = process.resourceUsage().maxRSS / 1024;
-  console.log(`ours peak RSS: ${fmt(rssMb)} MB`);
-  if (args.includes("--no-torch")) return;
-  const torch = runTorch(steps, warmup);
-  if (typeof torch === "string") {
-    console.log(`PyTorch: skipped (${torch})`);
+  console.log(`ours peak RSS: ${fmt(process.resourceUsage().maxRSS / 1024)} MB`);
+  if (!withTorch) return;
+  if (skipped) {
+    console.log(`PyTorch: skipped (${skipped})`);
     return;
   }
   console.log(
-    `PyTorch ${torch.version} (1 thread): ${fmt(torch.stepMs)} ms/step, inference ${fmt(torch.inferPerSec)} embeddings/s, peak RSS ${fmt(torch.maxRssMb)} MB`,
+    `PyTorch ${torch[0].version} (1 thread): ${range(torch.map((t) => t.stepMs))} ms/step, inference ${range(
+      torch.map((t) => t.inferPerSec),
+      0,
+    )} embeddings/s, peak RSS ${fmt(Math.max(...torch.map((t) => t.maxRssMb)))} MB`,
   );
-  for (const [name, r] of ours) {
+  for (const [name, rs] of ours) {
+    // Ratios within a round: ours and PyTorch measured back to back.
+    const pair = (i: number) => torch[rs.length === torch.length ? i : 0];
+    const step = rs.map((r, i) => r.stepMs / pair(i).stepMs);
+    const infer = rs.map((r, i) => r.inferPerSec / pair(i).inferPerSec);
     console.log(
-      `ratio ours(${name})/PyTorch: step ${(r.stepMs / torch.stepMs).toFixed(2)}×, inference throughput ${(r.inferPerSec / torch.inferPerSec).toFixed(2)}×`,
+      `ratio ours(${name})/PyTorch: step ${range(step, 2)}×, inference throughput ${range(infer, 2)}×`,
     );
   }
 }
