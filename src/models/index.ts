@@ -2,8 +2,9 @@
  * Encoders built from nn/ layers: the paper's char-LSTM, a token Transformer, a trace LSTM and
  * the joint model; tokenizers; saving and loading model directories. See README.md.
  */
-export { Encoder, type EncoderItem } from "./encoders.js";
+
 export { DEFAULT_MODEL_DIR, resolveModelDir } from "./default.js";
+export { Encoder, type EncoderItem } from "./encoders.js";
 export { embedItems, loadEncoder, saveEncoder } from "./io.js";
 export { EncoderKind, ModelSpec, Pooling } from "./spec.js";
 export {
