@@ -76,7 +76,7 @@ export function registerIndex(program: Command): void {
   program
     .command("index")
     .description(
-      "index Python functions for `tracecode search`: run each in the sandbox on seeded inputs,\n" +
+      "index Python functions for `tracecode search`: run each in the sandbox on seeded inputs, " +
         "group them by behaviour, embed them with a code-only model, store them in INDEX_DIR",
     )
     .argument("<paths...>", ".py files, folders (their .py files) and functions .jsonl files")

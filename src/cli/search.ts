@@ -105,7 +105,7 @@ export function registerSearch(program: Command): void {
   program
     .command("search")
     .description(
-      "find the indexed functions nearest to a Python snippet, and whether each behaves the same\n" +
+      "find the indexed functions nearest to a Python snippet, and whether each behaves the same " +
         "(outputs on the index's inputs) when the snippet can run",
     )
     .argument("<index>", "index directory made by tracecode index")
