@@ -40,7 +40,7 @@ function parseArgs(args: string[]): Args {
   for (let i = 0; i < args.length; i += 2) {
     const [key, value] = [args[i], args[i + 1] ?? ""];
     const ints = value.split(",").map(Number);
-    if (key === "--data") out.data = value.split(",");
+    if (key === "--data") out.data = value.split(",").filter((p) => p !== "");
     else if (key === "--sizes" && ints.every((n) => Number.isInteger(n) && n > 0)) out.sizes = ints;
     else if (key === "--queries" && ints[0] > 0) out.queries = ints[0];
     else if (key === "--k" && ints[0] > 0) out.k = ints[0];

@@ -26,10 +26,15 @@ const EF_SEARCH = 100;
 const spaceOf = (d: Distance) => (d === "cosine" ? "cosine" : "l2");
 
 export class AnnIndex {
+  /** Live (not deleted) vectors, kept here: asking the graph lists every label. */
+  private live: number;
+
   private constructor(
     private readonly graph: hnswlib.HierarchicalNSW,
     readonly distance: Distance,
-  ) {}
+  ) {
+    this.live = graph.getIdsList().length;
+  }
 
   static build(distance: Distance, dim: number, ids: readonly number[], data: Float32Array) {
     const graph = new hnswlib.HierarchicalNSW(spaceOf(distance), dim);
@@ -52,7 +57,7 @@ export class AnnIndex {
   }
 
   get size(): number {
-    return this.graph.getIdsList().length;
+    return this.live;
   }
 
   /** Adds vectors (reusing the slots of removed ones), growing the graph as needed. */
@@ -64,11 +69,16 @@ export class AnnIndex {
     ids.forEach((id, i) => {
       this.graph.addPoint(Array.from(data.subarray(i * dim, (i + 1) * dim)), id, true);
     });
+    this.live += ids.length;
   }
 
   remove(ids: readonly number[]): void {
     const present = new Set(this.graph.getIdsList());
-    for (const id of ids) if (present.has(id)) this.graph.markDelete(id);
+    for (const id of ids) {
+      if (!present.has(id)) continue;
+      this.graph.markDelete(id);
+      this.live--;
+    }
   }
 
   /** Written to a temporary file, then renamed: a reader never sees a half-written graph. */
