@@ -3,7 +3,7 @@
  * (WebAssembly SIMD) implements the same interface, is tested against it, and is the default
  * whenever the compiled module is present. `TRACECODE_KERNELS=ts` forces the reference.
  */
-import { gemmTs, lstmBackwardTs, lstmForwardTs } from "./ts.js";
+import { gemmTs, lstmBackwardTs, lstmForwardTs, lstmReleaseTs } from "./ts.js";
 import type { Kernels } from "./types.js";
 import { loadWasmKernels } from "./wasm.js";
 
@@ -13,17 +13,19 @@ export type {
   LstmBackward,
   LstmForward,
   LstmGradients,
-  LstmPacked,
-  LstmSaved,
+  LstmLayer,
+  LstmOutputs,
+  LstmTape,
   LstmUpstream,
 } from "./types.js";
-export { loadWasmKernels } from "./wasm.js";
+export { loadWasmKernels, type WasmOptions } from "./wasm.js";
 
 export const tsKernels: Kernels = {
   name: "ts",
   gemm: gemmTs,
   lstmForward: lstmForwardTs,
   lstmBackward: lstmBackwardTs,
+  lstmRelease: lstmReleaseTs,
 };
 
 let active: Kernels =

@@ -1,5 +1,5 @@
 /** Reference kernels in plain TypeScript: the ground truth other backends are tested against. */
-import type { Gemm, LstmBackward, LstmForward } from "./types.js";
+import type { Gemm, LstmBackward, LstmForward, LstmLayer, LstmTape } from "./types.js";
 
 /**
  * C[m×n] = (accumulate ? C : 0) + op(A)·op(B), all row-major, where op(A) is m×k (A stored
@@ -50,11 +50,90 @@ export const gemmTs: Gemm = (transA, transB, m, n, k, a, b, c, accumulate) => {
   }
 };
 
+/** Packed row offsets[t] + j ← row (order[j], t) of a batch-first [batch, maxSteps, width]. */
+export function packRows(layer: LstmLayer, src: Float32Array, width: number): Float32Array {
+  const { steps, order, batchSizes, offsets, maxSteps } = layer;
+  const dst = new Float32Array(offsets[steps] * width);
+  for (let t = 0; t < steps; t++) {
+    for (let j = 0; j < batchSizes[t]; j++) {
+      const from = (order[j] * maxSteps + t) * width;
+      dst.set(src.subarray(from, from + width), (offsets[t] + j) * width);
+    }
+  }
+  return dst;
+}
+
+/** The inverse of packRows into `dst` [batch, maxSteps, width], zero at padded positions. */
+export function unpackRows(
+  layer: LstmLayer,
+  src: Float32Array,
+  dst: Float32Array,
+  width: number,
+): void {
+  const { steps, order, batchSizes, offsets, maxSteps } = layer;
+  dst.fill(0, 0, layer.batch * maxSteps * width);
+  for (let t = 0; t < steps; t++) {
+    for (let j = 0; j < batchSizes[t]; j++) {
+      const from = (offsets[t] + j) * width;
+      dst.set(src.subarray(from, from + width), (order[j] * maxSteps + t) * width);
+    }
+  }
+}
+
+/** dst[order[j]] ← the packed row of sorted sequence j's last step (zero if it has none). */
+function lastRows(layer: LstmLayer, src: Float32Array, dst: Float32Array, width: number): void {
+  const { batch, steps, order, batchSizes, offsets } = layer;
+  dst.fill(0, 0, batch * width);
+  for (let j = 0; j < batch; j++) {
+    let last = 0; // steps run by sorted sequence j
+    while (last < steps && batchSizes[last] > j) last++;
+    if (last === 0) continue;
+    const from = (offsets[last - 1] + j) * width;
+    dst.set(src.subarray(from, from + width), order[j] * width);
+  }
+}
+
+/** Row j ← row order[j] of a [batch, width] gradient (zero when absent). */
+function sortRows(layer: LstmLayer, src: Float32Array | null, width: number): Float32Array {
+  const dst = new Float32Array(layer.batch * width);
+  if (src === null) return dst;
+  for (let j = 0; j < layer.batch; j++) {
+    const from = layer.order[j] * width;
+    dst.set(src.subarray(from, from + width), j * width);
+  }
+  return dst;
+}
+
+class TsTape implements LstmTape {
+  readonly backend = "ts";
+  released = false;
+  constructor(
+    readonly layer: LstmLayer,
+    readonly xs: Float32Array,
+    readonly gates: Float32Array,
+    readonly hs: Float32Array,
+    readonly cs: Float32Array,
+    readonly tanhC: Float32Array,
+  ) {}
+}
+
+function asTsTape(tape: LstmTape): TsTape {
+  if (!(tape instanceof TsTape))
+    throw new Error(`lstm: a ${tape.backend} tape given to ts kernels`);
+  if (tape.released) throw new Error("lstm: backward through the same graph a second time");
+  return tape;
+}
+
 /** The LSTM forward pass (see LstmForward) with the reference gemm. */
-export const lstmForwardTs: LstmForward = (layer, bias, { gates, hs, cs, tanhC }) => {
-  const { steps, hid, inDim, batchSizes, offsets, xs, weightIh, weightHh } = layer;
+export const lstmForwardTs: LstmForward = (layer, out, keep) => {
+  const { steps, hid, inDim, offsets, batchSizes, weightIh, weightHh, bias } = layer;
   const g4 = 4 * hid;
   const rows = offsets[steps];
+  const xs = packRows(layer, layer.x, inDim);
+  const gates = new Float32Array(rows * g4);
+  const hs = new Float32Array(rows * hid);
+  const cs = new Float32Array(rows * hid);
+  const tanhC = new Float32Array(rows * hid);
   for (let r = 0; r < rows; r++) gates.set(bias, r * g4);
   gemmTs(false, true, rows, g4, inDim, xs, weightIh, gates, true);
   for (let t = 0; t < steps; t++) {
@@ -97,18 +176,23 @@ export const lstmForwardTs: LstmForward = (layer, bias, { gates, hs, cs, tanhC }
       }
     }
   }
+  unpackRows(layer, hs, out.output, hid);
+  lastRows(layer, hs, out.hN, hid);
+  lastRows(layer, cs, out.cN, hid);
+  return keep ? new TsTape({ ...layer }, xs, gates, hs, cs, tanhC) : null;
 };
 
 /** The LSTM backward pass (see LstmBackward) with the reference gemm. */
-export const lstmBackwardTs: LstmBackward = (
-  layer,
-  { gates, hs, cs, tanhC },
-  { gOut, gh, gc },
-  { dWih, dWhh, dBias, dxs },
-) => {
-  const { steps, hid, inDim, batchSizes, offsets, xs, weightIh, weightHh } = layer;
+export const lstmBackwardTs: LstmBackward = (tape, upstream, { dWih, dWhh, dBias, dx }) => {
+  const used = asTsTape(tape);
+  used.released = true;
+  const { layer, xs, gates, hs, cs, tanhC } = used;
+  const { steps, hid, inDim, batchSizes, offsets, weightIh, weightHh } = layer;
   const g4 = 4 * hid;
   const rows = offsets[steps];
+  const gOut = packRows(layer, upstream.gOut, hid);
+  const gh = sortRows(layer, upstream.gh, hid);
+  const gc = sortRows(layer, upstream.gc, hid);
   const dG = new Float32Array(rows * g4);
   const dh = new Float32Array(gh.length);
   const dc = new Float32Array(gc.length);
@@ -160,7 +244,9 @@ export const lstmBackwardTs: LstmBackward = (
     for (let k = 0; k < g4; k++) dBias[k] += dG[r * g4 + k];
   }
   gemmTs(true, false, g4, inDim, rows, dG, xs, dWih, false);
+  const dxs = new Float32Array(rows * inDim);
   gemmTs(false, false, rows, inDim, g4, dG, weightIh, dxs, false);
+  unpackRows(layer, dxs, dx, inDim);
   // dW_hh pairs the rows of steps 1.. with h_{t−1} (step 0 starts from h = 0).
   const first = steps > 0 ? batchSizes[0] : 0;
   const hPrev = new Float32Array((rows - first) * hid);
@@ -170,3 +256,7 @@ export const lstmBackwardTs: LstmBackward = (
   }
   gemmTs(true, false, g4, hid, rows - first, dG.subarray(first * g4), hPrev, dWhh, false);
 };
+
+export function lstmReleaseTs(tape: LstmTape): void {
+  if (tape instanceof TsTape) tape.released = true;
+}

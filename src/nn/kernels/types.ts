@@ -12,43 +12,57 @@ export type Gemm = (
 ) => void;
 
 /**
- * One LSTM layer over a packed batch (src/nn/ops/lstm.ts): sequences sorted by decreasing
- * length, step t covering packed rows offsets[t] … offsets[t] + batchSizes[t] − 1.
+ * One LSTM layer's operands. Inputs and outputs are batch first; the kernels run on the
+ * packed-sequence layout (src/nn/ops/lstm.ts): sequences sorted by decreasing length, step t
+ * covering packed rows offsets[t] … offsets[t] + batchSizes[t] − 1 of sorted sequences 0, 1, ….
  */
-export interface LstmPacked {
-  steps: number;
-  hid: number;
+export interface LstmLayer {
+  batch: number;
+  maxSteps: number;
   inDim: number;
+  hid: number;
+  /** Steps until the longest sequence ends. */
+  steps: number;
+  /** Sorted position → batch index. */
+  order: Int32Array;
   batchSizes: Int32Array;
   /** steps + 1 entries; offsets[steps] is the number of packed rows. */
   offsets: Int32Array;
-  /** [rows, inDim] packed inputs. */
-  xs: Float32Array;
+  /** [batch, maxSteps, inDim] */
+  x: Float32Array;
   /** [4·hid, inDim] */
   weightIh: Float32Array;
   /** [4·hid, hid] */
   weightHh: Float32Array;
+  /** [4·hid]: b_ih + b_hh. */
+  bias: Float32Array;
 }
 
-/** What the forward pass keeps for the backward pass. */
-export interface LstmSaved {
-  /** [rows, 4·hid]: the gate activations i, f, g, o. */
-  gates: Float32Array;
-  /** [rows, hid] each: h, c and tanh(c) of every packed row. */
-  hs: Float32Array;
-  cs: Float32Array;
-  tanhC: Float32Array;
+export interface LstmOutputs {
+  /** [batch, maxSteps, hid]: h of every step, zero at padded positions. */
+  output: Float32Array;
+  /** [batch, hid] each: the state after each sequence's last valid step (zero for length 0). */
+  hN: Float32Array;
+  cN: Float32Array;
 }
 
-/** Forward: fills `saved` from the inputs and `bias` (b_ih + b_hh, [4·hid]). */
-export type LstmForward = (layer: LstmPacked, bias: Float32Array, saved: LstmSaved) => void;
+/**
+ * What a forward pass keeps for its backward pass (inputs, weights, gate activations, states),
+ * owned by the backend that made it: the backward pass consumes it, `lstmRelease` drops it.
+ */
+export interface LstmTape {
+  readonly backend: string;
+}
+
+/** Forward: fills `out`; with `keep`, returns the tape the backward pass needs. */
+export type LstmForward = (layer: LstmLayer, out: LstmOutputs, keep: boolean) => LstmTape | null;
 
 export interface LstmUpstream {
-  /** [rows, hid]: gradient of every packed row's h. */
+  /** [batch, maxSteps, hid]: gradient of the output (padded positions are ignored). */
   gOut: Float32Array;
-  /** [batch, hid] each: gradients of the final h and c, row j = sorted sequence j. */
-  gh: Float32Array;
-  gc: Float32Array;
+  /** [batch, hid] each, or null for zero: gradients of the final states. */
+  gh: Float32Array | null;
+  gc: Float32Array | null;
 }
 
 export interface LstmGradients {
@@ -57,21 +71,18 @@ export interface LstmGradients {
   dWhh: Float32Array;
   /** Gradient of either bias: the column sums of the pre-activation gradients. */
   dBias: Float32Array;
-  /** [rows, inDim]: gradient of the packed inputs. */
-  dxs: Float32Array;
+  /** [batch, maxSteps, inDim]: gradient of x, zero at padded positions. */
+  dx: Float32Array;
 }
 
-/** Backward through time: fills `grads` from the forward pass's `saved` and `upstream`. */
-export type LstmBackward = (
-  layer: LstmPacked,
-  saved: LstmSaved,
-  upstream: LstmUpstream,
-  grads: LstmGradients,
-) => void;
+/** Backward through time: fills `grads` and releases the tape. */
+export type LstmBackward = (tape: LstmTape, upstream: LstmUpstream, grads: LstmGradients) => void;
 
 export interface Kernels {
   readonly name: string;
   gemm: Gemm;
   lstmForward: LstmForward;
   lstmBackward: LstmBackward;
+  /** Drops a tape no backward pass will use (idempotent). */
+  lstmRelease(tape: LstmTape): void;
 }

@@ -3,8 +3,9 @@ import { Random } from "../../random/index.js";
 import {
   kernels,
   type LstmGradients,
-  type LstmPacked,
-  type LstmSaved,
+  type LstmLayer,
+  type LstmOutputs,
+  type LstmTape,
   type LstmUpstream,
   tsKernels,
 } from "./index.js";
@@ -70,29 +71,49 @@ describe("wasm gemm", () => {
   });
 });
 
-/** A packed batch of 3 sequences with lengths 4, 3, 2 (sorted) for both LSTM passes. */
-function layerOf(rng: Random, hid: number, inDim: number): LstmPacked {
-  const batchSizes = Int32Array.from([3, 3, 2, 1]);
-  const offsets = Int32Array.from([0, 3, 6, 8, 9]);
+/**
+ * A batch of 4 sequences of lengths 2, 4, 0, 3 padded to 5 steps: sorted order 1, 3, 0, 2, so
+ * steps 0..3 run 3, 3, 2, 1 rows.
+ */
+function layerOf(rng: Random, hid: number, inDim: number): LstmLayer {
   return {
-    steps: 4,
-    hid,
+    batch: 4,
+    maxSteps: 5,
     inDim,
-    batchSizes,
-    offsets,
-    xs: random(rng, 9 * inDim).map((v) => v * 2),
+    hid,
+    steps: 4,
+    order: Int32Array.from([1, 3, 0, 2]),
+    batchSizes: Int32Array.from([3, 3, 2, 1]),
+    offsets: Int32Array.from([0, 3, 6, 8, 9]),
+    x: random(rng, 4 * 5 * inDim).map((v) => v * 2),
     weightIh: random(rng, 4 * hid * inDim),
     weightHh: random(rng, 4 * hid * hid),
+    bias: random(rng, 4 * hid),
   };
 }
 
-function savedOf(layer: LstmPacked): LstmSaved {
-  const rows = layer.offsets[layer.steps];
+function outputsOf(layer: LstmLayer): LstmOutputs {
   return {
-    gates: new Float32Array(rows * 4 * layer.hid),
-    hs: new Float32Array(rows * layer.hid),
-    cs: new Float32Array(rows * layer.hid),
-    tanhC: new Float32Array(rows * layer.hid),
+    output: new Float32Array(layer.batch * layer.maxSteps * layer.hid).fill(9),
+    hN: new Float32Array(layer.batch * layer.hid).fill(9),
+    cN: new Float32Array(layer.batch * layer.hid).fill(9),
+  };
+}
+
+function upstreamOf(rng: Random, layer: LstmLayer, finals: boolean): LstmUpstream {
+  return {
+    gOut: random(rng, layer.batch * layer.maxSteps * layer.hid),
+    gh: finals ? random(rng, layer.batch * layer.hid) : null,
+    gc: finals ? random(rng, layer.batch * layer.hid) : null,
+  };
+}
+
+function gradsOf({ hid, inDim, batch, maxSteps }: LstmLayer): LstmGradients {
+  return {
+    dWih: new Float32Array(4 * hid * inDim),
+    dWhh: new Float32Array(4 * hid * hid).fill(7), // written, not accumulated
+    dBias: new Float32Array(4 * hid),
+    dx: new Float32Array(batch * maxSteps * inDim).fill(7),
   };
 }
 
@@ -103,54 +124,94 @@ function expectClose(got: Float32Array, want: Float32Array, tol: number): void {
   }
 }
 
+function expectSameGrads(got: LstmGradients, want: LstmGradients): void {
+  for (const key of ["dWih", "dWhh", "dBias", "dx"] as const)
+    expectClose(got[key], want[key], 1e-5);
+}
+
 // Hidden sizes 64 (whole SIMD lanes) and 6 (scalar tails); input sizes off the tile grid.
 const SIZES = [
   [64, 32],
   [6, 5],
 ];
 
+const backend = wasm ?? tsKernels;
+
 describe("wasm lstmForward", () => {
-  it("matches the TypeScript reference on a packed batch, SIMD lanes and scalar tails", () => {
+  it("matches the TypeScript reference on a padded, unsorted batch", () => {
     const rng = new Random(9);
     for (const [hid, inDim] of SIZES) {
       const layer = layerOf(rng, hid, inDim);
-      const bias = random(rng, 4 * hid);
-      const want = savedOf(layer);
-      const got = savedOf(layer);
-      tsKernels.lstmForward(layer, bias, want);
-      (wasm ?? tsKernels).lstmForward(layer, bias, got);
-      for (const key of ["gates", "hs", "cs", "tanhC"] as const) {
-        expectClose(got[key], want[key], 2e-6);
-      }
+      const want = outputsOf(layer);
+      const got = outputsOf(layer);
+      expect(tsKernels.lstmForward(layer, want, false)).toBeNull();
+      expect(backend.lstmForward(layer, got, false)).toBeNull();
+      for (const key of ["output", "hN", "cN"] as const) expectClose(got[key], want[key], 2e-6);
+      // Sequence 0 has 2 steps: its steps 2..4 are padding; sequence 2 is empty.
+      expect(got.output.subarray(2 * hid, 5 * hid).every((v) => v === 0)).toBe(true);
+      expect(got.output.subarray(10 * hid, 15 * hid).every((v) => v === 0)).toBe(true);
+      expect(got.hN.subarray(2 * hid, 3 * hid).every((v) => v === 0)).toBe(true);
+      expect(got.hN.subarray(0, hid)).toEqual(got.output.subarray(hid, 2 * hid));
     }
   });
 });
 
 describe("wasm lstmBackward", () => {
-  it("matches the TypeScript reference on a packed batch with final-state gradients", () => {
+  it("matches the TypeScript reference, with and without final-state gradients", () => {
     const rng = new Random(10);
     for (const [hid, inDim] of SIZES) {
-      const layer = layerOf(rng, hid, inDim);
-      const saved = savedOf(layer);
-      tsKernels.lstmForward(layer, random(rng, 4 * hid), saved);
-      const upstream: LstmUpstream = {
-        gOut: random(rng, 9 * hid),
-        gh: random(rng, 3 * hid),
-        gc: random(rng, 3 * hid),
-      };
-      const gradsOf = (): LstmGradients => ({
-        dWih: new Float32Array(4 * hid * inDim),
-        dWhh: new Float32Array(4 * hid * hid).fill(7), // written, not accumulated
-        dBias: new Float32Array(4 * hid),
-        dxs: new Float32Array(9 * inDim),
-      });
-      const want = gradsOf();
-      const got = gradsOf();
-      tsKernels.lstmBackward(layer, saved, upstream, want);
-      (wasm ?? tsKernels).lstmBackward(layer, saved, upstream, got);
-      for (const key of ["dWih", "dWhh", "dBias", "dxs"] as const) {
-        expectClose(got[key], want[key], 1e-5);
+      for (const finals of [true, false]) {
+        const layer = layerOf(rng, hid, inDim);
+        const upstream = upstreamOf(rng, layer, finals);
+        const want = gradsOf(layer);
+        const got = gradsOf(layer);
+        const tapeTs = tsKernels.lstmForward(layer, outputsOf(layer), true);
+        const tape = backend.lstmForward(layer, outputsOf(layer), true);
+        if (!tapeTs || !tape) throw new Error("no tape kept");
+        tsKernels.lstmBackward(tapeTs, upstream, want);
+        backend.lstmBackward(tape, upstream, got);
+        expectSameGrads(got, want);
+        // Padded positions of x get no gradient.
+        expect(got.dx.subarray(2 * inDim, 5 * inDim).every((v) => v === 0)).toBe(true);
       }
     }
+  });
+
+  it("refuses a second backward pass and a tape from another backend", () => {
+    const rng = new Random(11);
+    const layer = layerOf(rng, 6, 5);
+    const upstream = upstreamOf(rng, layer, true);
+    const tape = backend.lstmForward(layer, outputsOf(layer), true);
+    const tapeTs = tsKernels.lstmForward(layer, outputsOf(layer), true);
+    if (!tape || !tapeTs) throw new Error("no tape kept");
+    backend.lstmBackward(tape, upstream, gradsOf(layer));
+    expect(() => backend.lstmBackward(tape, upstream, gradsOf(layer))).toThrow(/second time/);
+    if (wasm) expect(() => wasm.lstmBackward(tapeTs, upstream, gradsOf(layer))).toThrow(/ts tape/);
+  });
+});
+
+describe("wasm LSTM tapes", () => {
+  it("spill beyond the cap and come back exact; backward and release free their memory", () => {
+    const small = loadWasmKernels({ tapeBytes: 0 });
+    if (!small) throw new Error("wasm kernels not built");
+    const rng = new Random(12);
+    const layers = [layerOf(rng, 64, 32), layerOf(rng, 6, 5), layerOf(rng, 64, 32)];
+    const ups = layers.map((l) => upstreamOf(rng, l, true));
+    // Each new tape spills the older ones (cap 0), so the first two come back from the heap.
+    const tapes = layers.map((l) => small.lstmForward(l, outputsOf(l), true));
+    const dropped = small.lstmForward(layers[0], outputsOf(layers[0]), true);
+    for (let i = layers.length - 1; i >= 0; i--) {
+      const want = gradsOf(layers[i]);
+      const got = gradsOf(layers[i]);
+      const tapeTs = tsKernels.lstmForward(layers[i], outputsOf(layers[i]), true);
+      if (!tapeTs || !tapes[i]) throw new Error("no tape kept");
+      tsKernels.lstmBackward(tapeTs, ups[i], want);
+      small.lstmBackward(tapes[i] as LstmTape, ups[i], got);
+      expectSameGrads(got, want);
+    }
+    expect(small.arenaBytes()).toBeGreaterThan(0); // `dropped` is still resident
+    small.lstmRelease(dropped as LstmTape);
+    small.lstmRelease(dropped as LstmTape); // idempotent
+    expect(small.arenaBytes()).toBe(0);
   });
 });

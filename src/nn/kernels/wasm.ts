@@ -1,17 +1,25 @@
 /**
  * WebAssembly SIMD kernels (src/nn/wasm/assembly, compiled by `npm run build` to
- * dist/nn/wasm/kernels.wasm). Operands are copied as they are into one growable arena of linear
- * memory, where the kernels pack them into panels (transposing on the way) and write results
- * that are copied back. The copies are O(mk + kn + mn) against the product's O(mnk).
+ * dist/nn/wasm/kernels.wasm). Operands are copied into blocks of linear memory, where the
+ * kernels pack them into panels (transposing on the way) and write results that are copied
+ * back. The copies are O(mk + kn + mn) against the product's O(mnk).
+ *
+ * An LSTM forward pass keeps its tape (packed inputs, weights, gate activations, states) in
+ * linear memory until its backward pass, so the largest arrays of a training step never cross
+ * into JavaScript. Resident tapes are capped: beyond the cap the oldest are spilled to the
+ * JavaScript heap and copied back when their backward pass comes.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Gemm, Kernels, LstmBackward, LstmForward, LstmPacked } from "./types.js";
+import type { Gemm, Kernels, LstmBackward, LstmForward, LstmLayer, LstmTape } from "./types.js";
 
 /** Beside the compiled backend in dist/, or — when running from src/ (tests) — the built one. */
 const WASM_PATHS = ["../wasm/kernels.wasm", "../../../dist/nn/wasm/kernels.wasm"].map((p) =>
   fileURLToPath(new URL(p, import.meta.url)),
 );
+
+/** Default cap on the bytes of tapes kept in linear memory. */
+const TAPE_BYTES = 512 * 1024 * 1024;
 
 interface Exports {
   memory: WebAssembly.Memory;
@@ -30,22 +38,95 @@ interface Exports {
   /** Bytes of scratch a gemm of this shape needs. */
   gemmScratch(m: number, n: number, k: number): number;
   lstmScratch(rows: number, first: number, batch: number, hid: number, inDim: number): number;
-  lstmForward(...offsets: number[]): void;
-  lstmBackward(...offsets: number[]): void;
+  lstmForward(...args: number[]): void;
+  lstmBackward(...args: number[]): void;
+  packRows(...args: number[]): void;
+  unpackRows(...args: number[]): void;
+  lastRows(...args: number[]): void;
+  sortRows(...args: number[]): void;
 }
 
-/** Linear memory as a growable arena; views are refreshed after growth. */
+/** Byte size rounded up to 16 so every operand starts SIMD-aligned. */
+const aligned = (elements: number) => (elements * 4 + 15) & ~15;
+
+/** Byte offsets of consecutive operands of `counts` 4-byte elements, and their total. */
+function layout(counts: number[]): { at: number[]; bytes: number } {
+  const at: number[] = [];
+  let bytes = 0;
+  for (const n of counts) {
+    at.push(bytes);
+    bytes += aligned(n);
+  }
+  return { at, bytes };
+}
+
+/**
+ * Linear memory as a heap of 16-byte-aligned blocks, first fit, grown on demand. Views are
+ * refreshed after growth, so take them after allocating.
+ */
 class Arena {
   f32: Float32Array;
   i32: Int32Array;
+  /** Free blocks [at, bytes], sorted by address and coalesced. */
+  private readonly holes: [number, number][] = [];
+  private readonly sizes = new Map<number, number>();
+  /** End of the managed space. */
+  private top = 0;
 
   constructor(private readonly memory: WebAssembly.Memory) {
     this.f32 = new Float32Array(memory.buffer);
     this.i32 = new Int32Array(memory.buffer);
   }
 
-  /** Makes the first `bytes` bytes addressable. */
-  ensure(bytes: number): void {
+  alloc(size: number): number {
+    const bytes = Math.max(16, (size + 15) & ~15);
+    let at = -1;
+    const fit = this.holes.findIndex(([, n]) => n >= bytes);
+    if (fit >= 0) {
+      const [from, n] = this.holes[fit];
+      at = from;
+      if (n === bytes) this.holes.splice(fit, 1);
+      else this.holes[fit] = [from + bytes, n - bytes];
+    } else {
+      const last = this.holes[this.holes.length - 1];
+      at =
+        last && last[0] + last[1] === this.top
+          ? (this.holes.pop() as [number, number])[0]
+          : this.top;
+      this.top = at + bytes;
+      this.grow(this.top);
+    }
+    this.sizes.set(at, bytes);
+    return at;
+  }
+
+  free(at: number): void {
+    const bytes = this.sizes.get(at);
+    if (bytes === undefined) throw new Error(`wasm arena: no block at ${at}`);
+    this.sizes.delete(at);
+    let i = this.holes.findIndex(([from]) => from > at);
+    if (i < 0) i = this.holes.length;
+    this.holes.splice(i, 0, [at, bytes]);
+    const next = this.holes[i + 1];
+    if (next && at + bytes === next[0]) {
+      this.holes[i][1] += next[1];
+      this.holes.splice(i + 1, 1);
+    }
+    const prev = this.holes[i - 1];
+    if (prev && prev[0] + prev[1] === at) {
+      prev[1] += this.holes[i][1];
+      this.holes.splice(i, 1);
+    }
+  }
+
+  /** Bytes in live blocks. */
+  get used(): number {
+    let n = 0;
+    for (const bytes of this.sizes.values()) n += bytes;
+    return n;
+  }
+
+  private grow(bytes: number): void {
     const missing = bytes - this.memory.buffer.byteLength;
     if (missing > 0) this.memory.grow(Math.ceil(missing / 65536));
     if (this.f32.buffer !== this.memory.buffer) {
@@ -53,159 +134,376 @@ class Arena {
       this.i32 = new Int32Array(this.memory.buffer);
     }
   }
-}
 
-/** Byte size rounded up to 16 so every operand starts SIMD-aligned. */
-const aligned = (floats: number) => (floats * 4 + 15) & ~15;
+  put(src: Float32Array | Int32Array, at: number, n = src.length): void {
+    (src instanceof Int32Array ? this.i32 : this.f32).set(src.subarray(0, n), at >> 2);
+  }
+
+  get(at: number, dst: Float32Array, n = dst.length): void {
+    dst.set(this.f32.subarray(at >> 2, (at >> 2) + n));
+  }
+
+  /** Runs `fn` on a block of `bytes`, freed afterwards whatever happens. */
+  with<T>(bytes: number, fn: (at: number) => T): T {
+    const at = this.alloc(bytes);
+    try {
+      return fn(at);
+    } finally {
+      this.free(at);
+    }
+  }
+}
 
 function makeGemm(exports: Exports, arena: Arena): Gemm {
   return (transA, transB, m, n, k, a, b, c, accumulate) => {
-    const aOff = 0;
-    const bOff = aOff + aligned(m * k);
-    const cOff = bOff + aligned(k * n);
-    const scratch = cOff + aligned(m * n);
-    arena.ensure(scratch + exports.gemmScratch(m, n, k));
-    const f32 = arena.f32;
-    f32.set(a.subarray(0, m * k), aOff >> 2);
-    f32.set(b.subarray(0, k * n), bOff >> 2);
-    if (accumulate) f32.set(c.subarray(0, m * n), cOff >> 2);
-    exports.gemm(
-      m,
-      n,
-      k,
-      aOff,
-      bOff,
-      cOff,
-      accumulate ? 1 : 0,
-      transA ? 1 : 0,
-      transB ? 1 : 0,
-      scratch,
-    );
-    c.set(f32.subarray(cOff >> 2, (cOff >> 2) + m * n));
+    const { at, bytes } = layout([m * k, k * n, m * n]);
+    arena.with(bytes + exports.gemmScratch(m, n, k), (base) => {
+      const [aAt, bAt, cAt] = at.map((o) => base + o);
+      arena.put(a, aAt, m * k);
+      arena.put(b, bAt, k * n);
+      if (accumulate) arena.put(c, cAt, m * n);
+      exports.gemm(
+        m,
+        n,
+        k,
+        aAt,
+        bAt,
+        cAt,
+        accumulate ? 1 : 0,
+        transA ? 1 : 0,
+        transB ? 1 : 0,
+        base + bytes,
+      );
+      arena.get(cAt, c, m * n);
+    });
   };
 }
 
-type Operand = Float32Array | Int32Array;
-
-/**
- * Places operands one after another in the arena (each SIMD-aligned), copies the `inputs` in,
- * and returns the byte offset of every operand and of the scratch space after them.
- */
-function place(
-  arena: Arena,
-  inputs: [Operand, number][],
-  outputs: number[],
-  scratch: number,
-): { at: number[]; scratch: number } {
-  const at: number[] = [];
-  let end = 0;
-  for (const n of [...inputs.map(([, n]) => n), ...outputs]) {
-    at.push(end);
-    end += aligned(n);
-  }
-  arena.ensure(end + scratch);
-  inputs.forEach(([src, n], i) => {
-    (src instanceof Int32Array ? arena.i32 : arena.f32).set(src.subarray(0, n), at[i] >> 2);
-  });
-  return { at, scratch: end };
+/** A tape's block: resident at `at`, or spilled to `spill` on the JavaScript heap. */
+interface Region {
+  at: number | null;
+  bytes: number;
+  spill: Float32Array | null;
 }
 
-/** Copies `n` floats at byte offset `at` of the arena into `dst`. */
-function copyOut(arena: Arena, at: number, dst: Float32Array, n: number): void {
-  dst.set(arena.f32.subarray(at >> 2, (at >> 2) + n));
+interface TapeDims {
+  batch: number;
+  maxSteps: number;
+  inDim: number;
+  hid: number;
+  steps: number;
+  /** Rows of step 0. */
+  first: number;
 }
 
-/** The LSTM operands every pass needs, as arena inputs. */
-function layerInputs(layer: LstmPacked): [Operand, number][] {
-  const { steps, hid, inDim, batchSizes, offsets, xs, weightIh, weightHh } = layer;
+/** Byte offsets within a tape's block. */
+interface TapeParts {
+  batchSizes: number;
+  offsets: number;
+  order: number;
+  xs: number;
+  wih: number;
+  whh: number;
+  gates: number;
+  hs: number;
+  cs: number;
+  tanhC: number;
+}
+
+class WasmTape implements LstmTape {
+  readonly backend = "wasm";
+  released = false;
+  constructor(
+    readonly dims: TapeDims,
+    readonly parts: TapeParts,
+    readonly region: Region,
+  ) {}
+}
+
+function tapeLayout(layer: LstmLayer): { parts: TapeParts; bytes: number } {
+  const { batch, inDim, hid, steps, offsets } = layer;
   const rows = offsets[steps];
-  return [
-    [batchSizes, steps],
-    [offsets, steps + 1],
-    [xs, rows * inDim],
-    [weightIh, 4 * hid * inDim],
-    [weightHh, 4 * hid * hid],
-  ];
+  const g4 = 4 * hid;
+  const { at, bytes } = layout([
+    steps,
+    steps + 1,
+    batch,
+    rows * inDim,
+    g4 * inDim,
+    g4 * hid,
+    rows * g4,
+    rows * hid,
+    rows * hid,
+    rows * hid,
+  ]);
+  const [batchSizes, offs, order, xs, wih, whh, gates, hs, cs, tanhC] = at;
+  return {
+    parts: { batchSizes, offsets: offs, order, xs, wih, whh, gates, hs, cs, tanhC },
+    bytes,
+  };
 }
 
-function lstmScratch(exports: Exports, layer: LstmPacked): number {
-  const { steps, hid, inDim, batchSizes, offsets } = layer;
-  const first = steps > 0 ? batchSizes[0] : 0;
-  return exports.lstmScratch(offsets[steps], first, first, hid, inDim);
+/** Resident tapes, oldest first, within a byte cap; tapes dropped unused are freed by GC. */
+class TapeStore {
+  private readonly resident = new Set<Region>();
+  private residentBytes = 0;
+  private readonly dropped = new FinalizationRegistry<Region>((region) => this.drop(region));
+
+  constructor(
+    private readonly arena: Arena,
+    private readonly cap: number,
+  ) {}
+
+  add(tape: WasmTape): void {
+    this.resident.add(tape.region);
+    this.residentBytes += tape.region.bytes;
+    this.dropped.register(tape, tape.region, tape);
+    for (const old of this.resident) {
+      if (this.residentBytes <= this.cap || old === tape.region) break;
+      this.spill(old);
+    }
+  }
+
+  /** The tape's block address, copied back into linear memory if it was spilled. */
+  load(region: Region): number {
+    if (region.at !== null) return region.at;
+    const at = this.arena.alloc(region.bytes);
+    this.arena.f32.set(region.spill as Float32Array, at >> 2);
+    region.at = at;
+    region.spill = null;
+    return at;
+  }
+
+  release(tape: WasmTape): void {
+    this.dropped.unregister(tape);
+    this.drop(tape.region);
+  }
+
+  private spill(region: Region): void {
+    const at = region.at as number;
+    region.spill = this.arena.f32.slice(at >> 2, (at + region.bytes) >> 2);
+    this.arena.free(at);
+    region.at = null;
+    this.resident.delete(region);
+    this.residentBytes -= region.bytes;
+  }
+
+  private drop(region: Region): void {
+    if (region.at !== null) {
+      this.arena.free(region.at);
+      this.resident.delete(region);
+      this.residentBytes -= region.bytes;
+    }
+    region.at = null;
+    region.spill = null;
+  }
 }
 
-/** The whole layer runs in wasm: operands in once, activations and states out once. */
-function makeLstmForward(exports: Exports, arena: Arena): LstmForward {
-  return (layer, bias, saved) => {
-    const { steps, hid, inDim, offsets } = layer;
+function asWasmTape(tape: LstmTape): WasmTape {
+  if (!(tape instanceof WasmTape)) {
+    throw new Error(`lstm: a ${tape.backend} tape given to wasm kernels`);
+  }
+  if (tape.released) throw new Error("lstm: backward through the same graph a second time");
+  return tape;
+}
+
+function lstmScratch(exports: Exports, rows: number, first: number, hid: number, inDim: number) {
+  return exports.lstmScratch(rows, first, first, hid, inDim);
+}
+
+/** The whole layer runs in wasm: x and weights in once; output and final states out once. */
+function makeLstmForward(exports: Exports, arena: Arena, tapes: TapeStore): LstmForward {
+  return (layer, out, keep) => {
+    const { batch, maxSteps, inDim, hid, steps, offsets, batchSizes } = layer;
     const rows = offsets[steps];
-    const outputs: [Float32Array, number][] = [
-      [saved.gates, rows * 4 * hid],
-      [saved.hs, rows * hid],
-      [saved.cs, rows * hid],
-      [saved.tanhC, rows * hid],
-    ];
-    const { at, scratch } = place(
-      arena,
-      [...layerInputs(layer), [bias, 4 * hid]],
-      outputs.map(([, n]) => n),
-      lstmScratch(exports, layer),
-    );
-    exports.lstmForward(steps, hid, inDim, ...at, scratch);
-    outputs.forEach(([dst, n], i) => {
-      copyOut(arena, at[6 + i], dst, n);
+    const first = steps > 0 ? batchSizes[0] : 0;
+    const { parts, bytes } = tapeLayout(layer);
+    const t0 = arena.alloc(bytes);
+    try {
+      const work = layout([
+        batch * maxSteps * inDim,
+        4 * hid,
+        batch * maxSteps * hid,
+        batch * hid,
+        batch * hid,
+      ]);
+      const scratch = lstmScratch(exports, rows, first, hid, inDim);
+      arena.with(work.bytes + scratch, (w0) => {
+        const [x, bias, output, hN, cN] = work.at.map((o) => w0 + o);
+        const p = (o: number) => t0 + o;
+        arena.put(layer.batchSizes, p(parts.batchSizes), steps);
+        arena.put(layer.offsets, p(parts.offsets), steps + 1);
+        arena.put(layer.order, p(parts.order), batch);
+        arena.put(layer.weightIh, p(parts.wih), 4 * hid * inDim);
+        arena.put(layer.weightHh, p(parts.whh), 4 * hid * hid);
+        arena.put(layer.x, x, batch * maxSteps * inDim);
+        arena.put(layer.bias, bias, 4 * hid);
+        const packing = [p(parts.order), p(parts.batchSizes), p(parts.offsets), steps];
+        exports.packRows(x, p(parts.xs), ...packing, maxSteps, inDim);
+        exports.lstmForward(
+          steps,
+          hid,
+          inDim,
+          p(parts.batchSizes),
+          p(parts.offsets),
+          p(parts.xs),
+          p(parts.wih),
+          p(parts.whh),
+          bias,
+          p(parts.gates),
+          p(parts.hs),
+          p(parts.cs),
+          p(parts.tanhC),
+          w0 + work.bytes,
+        );
+        exports.unpackRows(p(parts.hs), output, ...packing, batch, maxSteps, hid);
+        exports.lastRows(p(parts.hs), hN, ...packing, batch, hid);
+        exports.lastRows(p(parts.cs), cN, ...packing, batch, hid);
+        arena.get(output, out.output, batch * maxSteps * hid);
+        arena.get(hN, out.hN, batch * hid);
+        arena.get(cN, out.cN, batch * hid);
+      });
+    } catch (err) {
+      arena.free(t0);
+      throw err;
+    }
+    if (!keep) {
+      arena.free(t0);
+      return null;
+    }
+    const tape = new WasmTape({ batch, maxSteps, inDim, hid, steps, first }, parts, {
+      at: t0,
+      bytes,
+      spill: null,
     });
+    tapes.add(tape);
+    return tape;
   };
 }
 
 /** The whole backward pass runs in wasm: the gate gradients never leave linear memory. */
-function makeLstmBackward(exports: Exports, arena: Arena): LstmBackward {
-  return (layer, saved, upstream, grads) => {
-    const { steps, hid, inDim, offsets } = layer;
-    const rows = offsets[steps];
-    const g4 = 4 * hid;
-    const batch = upstream.gh.length / hid;
-    const outputs: [Float32Array, number][] = [
-      [grads.dWih, g4 * inDim],
-      [grads.dWhh, g4 * hid],
-      [grads.dBias, g4],
-      [grads.dxs, rows * inDim],
-    ];
-    const work = [rows * g4, batch * hid, batch * hid]; // dG, dh, dc
-    const { at, scratch } = place(
-      arena,
-      [
-        ...layerInputs(layer),
-        [saved.gates, rows * g4],
-        [saved.tanhC, rows * hid],
-        [saved.cs, rows * hid],
-        [saved.hs, rows * hid],
-        [upstream.gOut, rows * hid],
-        [upstream.gh, batch * hid],
-        [upstream.gc, batch * hid],
-      ],
-      [...outputs.map(([, n]) => n), ...work],
-      lstmScratch(exports, layer),
-    );
-    exports.lstmBackward(steps, hid, inDim, ...at, scratch);
-    outputs.forEach(([dst, n], i) => {
-      copyOut(arena, at[12 + i], dst, n);
-    });
+function makeLstmBackward(exports: Exports, arena: Arena, tapes: TapeStore): LstmBackward {
+  return (handle, upstream, grads) => {
+    const tape = asWasmTape(handle);
+    tape.released = true;
+    try {
+      const { batch, maxSteps, inDim, hid, steps, first } = tape.dims;
+      const { parts } = tape;
+      const g4 = 4 * hid;
+      const t0 = tapes.load(tape.region);
+      const p = (o: number) => t0 + o;
+      const rows = arena.i32[(p(parts.offsets) >> 2) + steps];
+      const work = layout([
+        batch * maxSteps * hid, // gOut
+        rows * hid, // gOut, packed
+        batch * hid, // gh
+        batch * hid, // gc
+        batch * hid, // gh, sorted
+        batch * hid, // gc, sorted
+        g4 * inDim, // dWih
+        g4 * hid, // dWhh
+        g4, // dBias
+        rows * inDim, // dxs
+        batch * maxSteps * inDim, // dx
+        rows * g4, // dG
+        batch * hid, // dh
+        batch * hid, // dc
+      ]);
+      const scratch = lstmScratch(exports, rows, first, hid, inDim);
+      arena.with(work.bytes + scratch, (w0) => {
+        const [
+          gOut,
+          gOutPacked,
+          gh,
+          gc,
+          ghSorted,
+          gcSorted,
+          dWih,
+          dWhh,
+          dBias,
+          dxs,
+          dx,
+          dG,
+          dh,
+          dc,
+        ] = work.at.map((o) => w0 + o);
+        arena.put(upstream.gOut, gOut, batch * maxSteps * hid);
+        for (const [g, at] of [
+          [upstream.gh, gh],
+          [upstream.gc, gc],
+        ] as const) {
+          if (g) arena.put(g, at, batch * hid);
+          else arena.f32.fill(0, at >> 2, (at >> 2) + batch * hid);
+        }
+        const packing = [p(parts.order), p(parts.batchSizes), p(parts.offsets), steps];
+        exports.packRows(gOut, gOutPacked, ...packing, maxSteps, hid);
+        exports.sortRows(gh, ghSorted, p(parts.order), batch, hid);
+        exports.sortRows(gc, gcSorted, p(parts.order), batch, hid);
+        exports.lstmBackward(
+          steps,
+          hid,
+          inDim,
+          p(parts.batchSizes),
+          p(parts.offsets),
+          p(parts.xs),
+          p(parts.wih),
+          p(parts.whh),
+          p(parts.gates),
+          p(parts.tanhC),
+          p(parts.cs),
+          p(parts.hs),
+          gOutPacked,
+          ghSorted,
+          gcSorted,
+          dWih,
+          dWhh,
+          dBias,
+          dxs,
+          dG,
+          dh,
+          dc,
+          w0 + work.bytes,
+        );
+        exports.unpackRows(dxs, dx, ...packing, batch, maxSteps, inDim);
+        arena.get(dWih, grads.dWih, g4 * inDim);
+        arena.get(dWhh, grads.dWhh, g4 * hid);
+        arena.get(dBias, grads.dBias, g4);
+        arena.get(dx, grads.dx, batch * maxSteps * inDim);
+      });
+    } finally {
+      tapes.release(tape);
+    }
   };
 }
 
+export interface WasmOptions {
+  /** Cap on the bytes of LSTM tapes kept in linear memory (default 512 MiB). */
+  tapeBytes?: number;
+}
+
 /** The wasm backend, or null when the compiled module is missing (e.g. before a build). */
-export function loadWasmKernels(): Kernels | null {
+export function loadWasmKernels({
+  tapeBytes = TAPE_BYTES,
+}: WasmOptions = {}): (Kernels & { arenaBytes(): number }) | null {
   const path = WASM_PATHS.find((p) => existsSync(p));
   if (path === undefined) return null;
   const module = new WebAssembly.Module(readFileSync(path));
   const instance = new WebAssembly.Instance(module, {});
   const exports = instance.exports as unknown as Exports;
   const arena = new Arena(exports.memory);
+  const tapes = new TapeStore(arena, tapeBytes);
   return {
     name: "wasm",
     gemm: makeGemm(exports, arena),
-    lstmForward: makeLstmForward(exports, arena),
-    lstmBackward: makeLstmBackward(exports, arena),
+    lstmForward: makeLstmForward(exports, arena, tapes),
+    lstmBackward: makeLstmBackward(exports, arena, tapes),
+    lstmRelease: (tape) => {
+      if (tape instanceof WasmTape && !tape.released) {
+        tape.released = true;
+        tapes.release(tape);
+      }
+    },
+    /** Bytes of linear memory in live blocks (tapes and running kernels). */
+    arenaBytes: () => arena.used,
   };
 }

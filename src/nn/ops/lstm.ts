@@ -14,16 +14,12 @@
  * Forward: one gemm projects every valid (sequence, step) input at once, then per step one gemm
  * adds h_{t−1}·W_hhᵀ in place and a fused loop applies the cell. Backward (BPTT) runs in the
  * same node: per step a fused loop turns dh, dc into gate gradients and one gemm carries dh back
- * through W_hh; the weight and input gradients are then one gemm each over all steps.
+ * through W_hh; the weight and input gradients are then one gemm each over all steps. Both
+ * passes are kernels (src/nn/kernels); what the forward pass keeps for the backward pass is the
+ * kernel backend's tape.
  */
-import {
-  kernels,
-  type LstmGradients,
-  type LstmPacked,
-  type LstmSaved,
-  type LstmUpstream,
-} from "../kernels/index.js";
-import { record, Tensor } from "../tensor.js";
+import { kernels, type LstmLayer, type LstmTape } from "../kernels/index.js";
+import { isGradEnabled, record, Tensor } from "../tensor.js";
 
 export interface LstmLayerWeights {
   /** [4H, I] */
@@ -77,29 +73,7 @@ function pack(lengths: ArrayLike<number> | null, batch: number, maxSteps: number
   return { order, batchSizes, offsets, steps };
 }
 
-/** Copies n floats; for rows this short a loop beats subarray + set (no view allocated). */
-function copyRow(src: Float32Array, from: number, dst: Float32Array, to: number, n: number): void {
-  for (let k = 0; k < n; k++) dst[to + k] = src[from + k];
-}
-
-/**
- * Buffers the forward pass keeps for the backward pass, recycled once the backward pass has
- * used them: a fresh multi-megabyte array costs a page fault per 4 KiB on first touch, which
- * measured more than the copy into it.
- */
-const spare = new Map<number, Float32Array[]>();
-function take(size: number): Float32Array {
-  return spare.get(size)?.pop() ?? new Float32Array(size);
-}
-function give(...bufs: Float32Array[]): void {
-  for (const buf of bufs) {
-    const list = spare.get(buf.length) ?? [];
-    if (list.length < 8) list.push(buf);
-    spare.set(buf.length, list);
-  }
-}
-
-/** Reusable backward work buffers: backward passes never nest, so one set serves every layer. */
+/** Reusable gradient buffers: backward passes never nest, so one set serves every layer. */
 const scratch = new Map<string, Float32Array>();
 function work(name: string, size: number): Float32Array {
   let buf = scratch.get(name);
@@ -138,121 +112,65 @@ export function lstmLayer(
     throw new RangeError(`lstm: ${lengths.length} lengths for a batch of ${batch}`);
   }
   const { order, batchSizes, offsets, steps } = pack(lengths, batch, maxSteps);
-  const rows = offsets[steps];
-
-  // Packed input: row offsets[t] + j holds x[order[j], t].
-  const xs = take(rows * inDim);
-  for (let t = 0; t < steps; t++) {
-    for (let j = 0; j < batchSizes[t]; j++) {
-      const src = (order[j] * maxSteps + t) * inDim;
-      copyRow(x.data, src, xs, (offsets[t] + j) * inDim, inDim);
-    }
-  }
-  const layer: LstmPacked = {
-    steps,
-    hid,
-    inDim,
-    batchSizes,
-    offsets,
-    xs,
-    weightIh: weightIh.data,
-    weightHh: weightHh.data,
-  };
   const bias = new Float32Array(g4);
   for (let k = 0; k < g4; k++) bias[k] = biasIh.data[k] + biasHh.data[k];
-  // Every element of these is written by the kernel, so recycled buffers need no clearing.
-  const saved: LstmSaved = {
-    gates: take(rows * g4),
-    hs: take(rows * hid),
-    cs: take(rows * hid),
-    tanhC: take(rows * hid),
+  const layer: LstmLayer = {
+    batch,
+    maxSteps,
+    inDim,
+    hid,
+    steps,
+    order,
+    batchSizes,
+    offsets,
+    x: x.data,
+    weightIh: weightIh.data,
+    weightHh: weightHh.data,
+    bias,
   };
-  kernels().lstmForward(layer, bias, saved);
-  const { hs, cs } = saved;
-
   const out = new Float32Array(batch * maxSteps * hid);
-  for (let t = 0; t < steps; t++) {
-    for (let j = 0; j < batchSizes[t]; j++) {
-      const src = (offsets[t] + j) * hid;
-      copyRow(hs, src, out, (order[j] * maxSteps + t) * hid, hid);
-    }
-  }
   const hNData = new Float32Array(batch * hid);
   const cNData = new Float32Array(batch * hid);
-  for (let j = 0; j < batch; j++) {
-    let last = 0; // steps run by sorted sequence j
-    while (last < steps && batchSizes[last] > j) last++;
-    if (last === 0) continue;
-    const src = (offsets[last - 1] + j) * hid;
-    hNData.set(hs.subarray(src, src + hid), order[j] * hid);
-    cNData.set(cs.subarray(src, src + hid), order[j] * hid);
-  }
+  const backend = kernels();
+  const parents = [x, weightIh, weightHh, biasIh, biasHh];
+  const needsGrad = isGradEnabled() && parents.some((t) => t.requiresGrad);
+  let tape: LstmTape | null = backend.lstmForward(
+    layer,
+    { output: out, hN: hNData, cN: cNData },
+    needsGrad,
+  );
 
   // Gradients of hN and cN arrive through their own small nodes (children of `output`, so
   // their backward runs first) and are consumed by the fused backward below.
   let gradHN: Float32Array | null = null;
-  let released = false;
   let gradCN: Float32Array | null = null;
 
-  const output = record(
-    out,
-    [batch, maxSteps, hid],
-    [x, weightIh, weightHh, biasIh, biasHh],
-    (gOut) => {
-      if (released) throw new Error("lstm: backward through the same graph a second time");
-      released = true;
-      const gh = gradHN;
-      const gc = gradCN;
-      gradHN = null;
-      gradCN = null;
-      // Upstream gradients in the packed layout: h of every row, final states by sorted row.
-      const upstream: LstmUpstream = {
-        gOut: work("gOutPacked", rows * hid),
-        gh: work("ghSorted", batch * hid).fill(0),
-        gc: work("gcSorted", batch * hid).fill(0),
-      };
-      for (let t = 0; t < steps; t++) {
-        for (let j = 0; j < batchSizes[t]; j++) {
-          const src = (order[j] * maxSteps + t) * hid;
-          copyRow(gOut, src, upstream.gOut, (offsets[t] + j) * hid, hid);
-        }
-      }
-      for (let j = 0; j < batch; j++) {
-        if (gh) copyRow(gh, order[j] * hid, upstream.gh, j * hid, hid);
-        if (gc) copyRow(gc, order[j] * hid, upstream.gc, j * hid, hid);
-      }
-      const grads: LstmGradients = {
-        dWih: work("dWih", g4 * inDim),
-        dWhh: work("dWhh", g4 * hid),
-        dBias: work("dBias", g4),
-        dxs: work("dxs", rows * inDim),
-      };
-      kernels().lstmBackward(layer, saved, upstream, grads);
-      const accumulate = (t: Tensor, g: Float32Array) => {
-        if (!t.requiresGrad) return;
-        const buf = t.gradBuffer();
-        for (let k = 0; k < g.length; k++) buf[k] += g[k];
-      };
-      accumulate(weightIh, grads.dWih);
-      accumulate(weightHh, grads.dWhh);
-      accumulate(biasIh, grads.dBias); // both biases get the column sums of dG
-      accumulate(biasHh, grads.dBias);
-      if (x.requiresGrad) {
-        const gx = x.gradBuffer();
-        for (let t = 0; t < steps; t++) {
-          for (let j = 0; j < batchSizes[t]; j++) {
-            const src = (offsets[t] + j) * inDim;
-            const dst = (order[j] * maxSteps + t) * inDim;
-            for (let k = 0; k < inDim; k++) gx[dst + k] += grads.dxs[src + k];
-          }
-        }
-      }
-      give(xs, saved.gates, saved.hs, saved.cs, saved.tanhC);
-    },
-  );
+  const output = record(out, [batch, maxSteps, hid], parents, (gOut) => {
+    if (tape === null) throw new Error("lstm: backward through the same graph a second time");
+    const grads = {
+      dWih: work("dWih", g4 * inDim),
+      dWhh: work("dWhh", g4 * hid),
+      dBias: work("dBias", g4),
+      dx: work("dx", batch * maxSteps * inDim),
+    };
+    const used = tape;
+    tape = null;
+    backend.lstmBackward(used, { gOut, gh: gradHN, gc: gradCN }, grads);
+    gradHN = null;
+    gradCN = null;
+    const accumulate = (t: Tensor, g: Float32Array) => {
+      if (!t.requiresGrad) return;
+      const buf = t.gradBuffer();
+      for (let k = 0; k < g.length; k++) buf[k] += g[k];
+    };
+    accumulate(weightIh, grads.dWih);
+    accumulate(weightHh, grads.dWhh);
+    accumulate(biasIh, grads.dBias); // both biases get the column sums of dG
+    accumulate(biasHh, grads.dBias);
+    accumulate(x, grads.dx);
+  });
 
   if (!output.requiresGrad) {
-    give(xs, saved.gates, saved.hs, saved.cs, saved.tanhC); // no backward will read them
     return { output, hN: new Tensor(hNData, [batch, hid]), cN: new Tensor(cNData, [batch, hid]) };
   }
   const hN = new Tensor(hNData, [batch, hid], {

@@ -4,8 +4,9 @@
 
 // C[m×n] = (acc ? C : 0) + op(A)·op(B), row-major f32 at byte offsets a, b, c; op(A) is
 // A[m×k] or, with transA, Aᵀ of A stored [k×m]; op(B) is B[k×n] or Bᵀ of B stored [n×k].
-// Both operands are first packed into panels at `scratch` (see packA, packB) so the inner loop
-// streams contiguous memory whatever the layout; `scratch` needs gemmScratch(m, n, k) bytes.
+// B is packed into panels at `scratch` (see packB), and so is a transposed A (see packA), so the
+// inner loop streams contiguous memory whatever the layout; a plain A is read in place, four
+// rows at a time. `scratch` needs gemmScratch(m, n, k) bytes.
 export function gemm(
   m: i32,
   n: i32,
@@ -19,9 +20,13 @@ export function gemm(
   scratch: usize,
 ): void {
   const bp = scratch + packedASize(m, k);
-  packA(a, m, k, transA, scratch);
   packB(b, k, n, transB, bp);
-  gemmPacked(m, n, k, scratch, bp, c, acc);
+  if (transA) {
+    packA(a, m, k, scratch);
+    gemmTiles(m, n, k, scratch, 4, 16, bp, c, acc);
+  } else {
+    gemmTiles(m, n, k, a, <usize>k << 2, 4, bp, c, acc);
+  }
 }
 
 // Bytes of scratch gemm needs.
@@ -53,37 +58,22 @@ function packedBSize(k: i32, n: i32): usize {
   return (<usize>((n + 7) >> 3) * <usize>k) << 5;
 }
 
-// op(A) in panels of 4 rows: panel q holds, for each p < k, rows 4q..4q+3 of column p
-// (zero past row m), so the kernel reads one 16-byte group per step of p.
-function packA(a: usize, m: i32, k: i32, transA: i32, dst: usize): void {
-  for (let i = 0; i < m; i += 4) {
-    const rows = min(4, m - i);
-    if (transA && rows === 4) {
-      // Aᵀ: the panel's four values for column p are adjacent in A's row p — one vector each.
-      let s = a + (<usize>i << 2);
-      const step = <usize>m << 2;
-      let d = dst;
-      for (let p = 0; p < k; p++, d += 16, s += step) v128.store(d, v128.load(s));
-      dst += <usize>k << 4;
-      continue;
+// Aᵀ of A stored [k×m] in panels of 4 rows: panel q holds, for each p < k, rows 4q..4q+3 of
+// column p (zero past row m), so the kernel reads one 16-byte group per step of p. A is read
+// row by row (its rows are long when k is the packed-row count), each 16 bytes going to its
+// panel: one pass over A, where panel by panel would reload every cache line four times.
+function packA(a: usize, m: i32, k: i32, dst: usize): void {
+  const full = m >> 2;
+  const rest = m & 3;
+  const panel = <usize>k << 4;
+  for (let p = 0; p < k; p++) {
+    const s = a + ((<usize>p * <usize>m) << 2);
+    let d = dst + (<usize>p << 4);
+    for (let q = 0; q < full; q++, d += panel) v128.store(d, v128.load(s + (<usize>q << 4)));
+    if (rest) {
+      const t = s + (<usize>full << 4);
+      for (let r = 0; r < 4; r++) store<f32>(d + (<usize>r << 2), r < rest ? load<f32>(t + (<usize>r << 2)) : 0);
     }
-    for (let r = 0; r < 4; r++) {
-      let d = dst + (<usize>r << 2);
-      if (r >= rows) {
-        for (let p = 0; p < k; p++, d += 16) store<f32>(d, 0);
-        continue;
-      }
-      const row = i + r;
-      if (transA) {
-        let s = a + (<usize>row << 2);
-        const step = <usize>m << 2;
-        for (let p = 0; p < k; p++, d += 16, s += step) store<f32>(d, load<f32>(s));
-      } else {
-        let s = a + ((<usize>row * <usize>k) << 2);
-        for (let p = 0; p < k; p++, d += 16, s += 4) store<f32>(d, load<f32>(s));
-      }
-    }
-    dst += <usize>k << 4;
   }
 }
 
@@ -116,13 +106,29 @@ function packB(b: usize, k: i32, n: i32, transB: i32, dst: usize): void {
   }
 }
 
-// The register tile: 4 rows × 8 columns of C in eight f32x4 accumulators over packed panels.
-function gemmPacked(m: i32, n: i32, k: i32, ap: usize, bp: usize, c: usize, acc: i32): void {
+// The register tile: 4 rows × 8 columns of C in eight f32x4 accumulators, B in packed panels.
+// Element (i + r, p) of op(A), for a block of rows starting at i, is read at
+// a + i·4k + r·rowA + p·stepA: packed panels have rowA 4 and stepA 16, plain rows 4k and 4.
+function gemmTiles(
+  m: i32,
+  n: i32,
+  k: i32,
+  a: usize,
+  rowA: usize,
+  stepA: usize,
+  bp: usize,
+  c: usize,
+  acc: i32,
+): void {
   const rowC = <usize>n << 2;
-  const panelA = <usize>k << 4;
+  const blockA = <usize>k << 4;
   const panelB = <usize>k << 5;
-  for (let i = 0; i < m; i += 4) {
+  for (let i = 0; i < m; i += 4, a += blockA) {
     const rows = min(4, m - i);
+    // Rows past m read row i again (in bounds) and are not stored.
+    const a1 = rows > 1 ? a + rowA : a;
+    const a2 = rows > 2 ? a + 2 * rowA : a;
+    const a3 = rows > 3 ? a + 3 * rowA : a;
     const ci = c + <usize>i * rowC;
     let bq = bp;
     for (let j = 0; j < n; j += 8, bq += panelB) {
@@ -134,15 +140,22 @@ function gemmPacked(m: i32, n: i32, k: i32, ap: usize, bp: usize, c: usize, acc:
       let s21 = f32x4.splat(0);
       let s30 = f32x4.splat(0);
       let s31 = f32x4.splat(0);
-      let pa = ap;
+      let p0 = a;
+      let p1 = a1;
+      let p2 = a2;
+      let p3 = a3;
       let pb = bq;
-      for (let p = 0; p < k; p++, pa += 16, pb += 32) {
+      for (let p = 0; p < k; p++, pb += 32) {
         const b0 = v128.load(pb);
         const b1 = v128.load(pb, 16);
-        const x0 = v128.load32_splat(pa);
-        const x1 = v128.load32_splat(pa, 4);
-        const x2 = v128.load32_splat(pa, 8);
-        const x3 = v128.load32_splat(pa, 12);
+        const x0 = v128.load32_splat(p0);
+        const x1 = v128.load32_splat(p1);
+        const x2 = v128.load32_splat(p2);
+        const x3 = v128.load32_splat(p3);
+        p0 += stepA;
+        p1 += stepA;
+        p2 += stepA;
+        p3 += stepA;
         s00 = f32x4.add(s00, f32x4.mul(x0, b0));
         s01 = f32x4.add(s01, f32x4.mul(x0, b1));
         s10 = f32x4.add(s10, f32x4.mul(x1, b0));
@@ -159,7 +172,6 @@ function gemmPacked(m: i32, n: i32, k: i32, ap: usize, bp: usize, c: usize, acc:
       if (rows > 2) store8(cj + 2 * rowC, s20, s21, acc, cols);
       if (rows > 3) store8(cj + 3 * rowC, s30, s31, acc, cols);
     }
-    ap += panelA;
   }
 }
 
@@ -192,13 +204,18 @@ function lane(v: v128, q: i32): f32 {
   return f32x4.extract_lane(v, 3);
 }
 
-// e^x on four lanes: Cephes expf (range reduction by ln 2 split in two, degree-6 polynomial,
-// 2^n through the exponent bits); x is clamped to [-87, 88] so the result stays finite and normal.
+// e^x on four lanes: Cephes expf (range reduction by ln 2 split in two, degree-7 polynomial,
+// 2^n through the exponent bits). x is clamped to [-87, 88] so the result stays finite and normal.
+// pmin/pmax are the single min/max instructions (wasm's min/max add NaN and −0 fix-ups), and
+// n is rounded by adding 1.5·2²³, whose low mantissa bits then hold n: cheaper than the
+// round and float→int conversion instructions.
 // @ts-ignore: decorator
 @inline
 function expv(x: v128): v128 {
-  x = f32x4.min(f32x4.max(x, f32x4.splat(-87.0)), f32x4.splat(88.0));
-  const fx = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
+  x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-87.0)), f32x4.splat(88.0));
+  const magic = f32x4.splat(12582912.0);
+  const shifted = f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504088896341)), magic);
+  const fx = f32x4.sub(shifted, magic);
   let r = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(0.693359375)));
   r = f32x4.sub(r, f32x4.mul(fx, f32x4.splat(-2.12194440e-4)));
   let y = f32x4.splat(1.9875691500e-4);
@@ -208,8 +225,9 @@ function expv(x: v128): v128 {
   y = f32x4.add(f32x4.mul(y, r), f32x4.splat(1.6666665459e-1));
   y = f32x4.add(f32x4.mul(y, r), f32x4.splat(5.0000001201e-1));
   y = f32x4.add(f32x4.add(f32x4.mul(y, f32x4.mul(r, r)), r), f32x4.splat(1.0));
-  const n = i32x4.trunc_sat_f32x4_s(fx);
-  return f32x4.mul(y, i32x4.shl(i32x4.add(n, i32x4.splat(127)), 23));
+  // bits(shifted) = bits(1.5·2²³) + n, so 2^n = (bits(shifted) − bits(1.5·2²³) + 127) << 23.
+  const pow2 = i32x4.shl(i32x4.sub(shifted, i32x4.splat(0x4b400000 - 127)), 23);
+  return f32x4.mul(y, pow2);
 }
 
 // @ts-ignore: decorator
@@ -265,15 +283,14 @@ export function lstmForward(
   gemm(rows, g4, inDim, xs, wih, gates, 1, 0, 1, scratch);
   // W_hhᵀ is packed once and serves every step.
   const whhT = scratch;
-  const hPrev = scratch + packedBSize(hid, g4);
   packB(whh, hid, g4, 1, whhT);
   for (let t = 0; t < steps; t++) {
     const n = load<i32>(batchSizes + (<usize>t << 2));
     const row0 = load<i32>(offsets + (<usize>t << 2));
     const prev0 = t > 0 ? load<i32>(offsets + (<usize>(t - 1) << 2)) : 0;
     if (t > 0) {
-      packA(hs + ((<usize>prev0 * <usize>hid) << 2), n, hid, 0, hPrev);
-      gemmPacked(n, g4, hid, hPrev, whhT, gates + ((<usize>row0 * <usize>g4) << 2), 1);
+      const hRows = hs + ((<usize>prev0 * <usize>hid) << 2);
+      gemmTiles(n, g4, hid, hRows, <usize>hid << 2, 4, whhT, gates + ((<usize>row0 * <usize>g4) << 2), 1);
     }
     for (let j = 0; j < n; j++) {
       const gr = gates + ((<usize>(row0 + j) * <usize>g4) << 2);
@@ -358,7 +375,6 @@ export function lstmBackward(
   const one = f32x4.splat(1.0);
   // W_hh is packed once and serves every step.
   const whhP = scratch;
-  const dGRows = scratch + packedBSize(g4, hid);
   packB(whh, g4, hid, 0, whhP);
   for (let t = steps - 1; t >= 0; t--) {
     const n = load<i32>(batchSizes + (<usize>t << 2));
@@ -414,8 +430,7 @@ export function lstmBackward(
       }
     }
     if (t > 0) {
-      packA(dG + ((<usize>row0 * <usize>g4) << 2), n, g4, 0, dGRows);
-      gemmPacked(n, hid, g4, dGRows, whhP, dh, 0);
+      gemmTiles(n, hid, g4, dG + ((<usize>row0 * <usize>g4) << 2), <usize>g4 << 2, 4, whhP, dh, 0);
     }
   }
   const rows = steps > 0 ? load<i32>(offsets + (<usize>steps << 2)) : 0;
@@ -444,5 +459,84 @@ export function lstmBackward(
       const o = <usize>k << 2;
       v128.store(dBias + o, f32x4.add(v128.load(dBias + o), v128.load(dgr + o)));
     }
+  }
+}
+
+// Packed row offsets[t] + j ← row (order[j], t) of `src` [batch, maxSteps, width], batch first.
+export function packRows(
+  src: usize,
+  dst: usize,
+  order: usize,
+  batchSizes: usize,
+  offsets: usize,
+  steps: i32,
+  maxSteps: i32,
+  width: i32,
+): void {
+  const rowBytes = <usize>width << 2;
+  for (let t = 0; t < steps; t++) {
+    const n = load<i32>(batchSizes + (<usize>t << 2));
+    let to = dst + <usize>load<i32>(offsets + (<usize>t << 2)) * rowBytes;
+    for (let j = 0; j < n; j++, to += rowBytes) {
+      const b = load<i32>(order + (<usize>j << 2));
+      memory.copy(to, src + (<usize>b * <usize>maxSteps + <usize>t) * rowBytes, rowBytes);
+    }
+  }
+}
+
+// The inverse of packRows into `dst` [batch, maxSteps, width], zero at padded positions.
+export function unpackRows(
+  src: usize,
+  dst: usize,
+  order: usize,
+  batchSizes: usize,
+  offsets: usize,
+  steps: i32,
+  batch: i32,
+  maxSteps: i32,
+  width: i32,
+): void {
+  const rowBytes = <usize>width << 2;
+  memory.fill(dst, 0, <usize>batch * <usize>maxSteps * rowBytes);
+  for (let t = 0; t < steps; t++) {
+    const n = load<i32>(batchSizes + (<usize>t << 2));
+    let from = src + <usize>load<i32>(offsets + (<usize>t << 2)) * rowBytes;
+    for (let j = 0; j < n; j++, from += rowBytes) {
+      const b = load<i32>(order + (<usize>j << 2));
+      memory.copy(dst + (<usize>b * <usize>maxSteps + <usize>t) * rowBytes, from, rowBytes);
+    }
+  }
+}
+
+// dst[order[j]] ← the packed row of sorted sequence j's last step, zero when it has none.
+export function lastRows(
+  src: usize,
+  dst: usize,
+  order: usize,
+  batchSizes: usize,
+  offsets: usize,
+  steps: i32,
+  batch: i32,
+  width: i32,
+): void {
+  const rowBytes = <usize>width << 2;
+  memory.fill(dst, 0, <usize>batch * rowBytes);
+  // Sorted sequence j runs while batchSizes[t] > j; walk j upwards and `last` downwards.
+  let last = steps;
+  for (let j = 0; j < batch; j++) {
+    while (last > 0 && load<i32>(batchSizes + (<usize>(last - 1) << 2)) <= j) last--;
+    if (last === 0) break;
+    const row = load<i32>(offsets + (<usize>(last - 1) << 2)) + j;
+    const b = load<i32>(order + (<usize>j << 2));
+    memory.copy(dst + <usize>b * rowBytes, src + <usize>row * rowBytes, rowBytes);
+  }
+}
+
+// Row j ← row order[j] of `src` [batch, width].
+export function sortRows(src: usize, dst: usize, order: usize, batch: i32, width: i32): void {
+  const rowBytes = <usize>width << 2;
+  for (let j = 0; j < batch; j++) {
+    const b = load<i32>(order + (<usize>j << 2));
+    memory.copy(dst + <usize>j * rowBytes, src + <usize>b * rowBytes, rowBytes);
   }
 }
