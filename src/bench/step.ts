@@ -48,7 +48,7 @@ class Encoder extends Module {
 
   forward(ids: Int32Array, batch: number, lengths: Int32Array): Tensor {
     const { hN } = this.lstm.forward(
-      this.embedding.forward(ids, [batch, STEPS_PER_SNIPPET]),
+      this.embedding.tokens(ids, [batch, STEPS_PER_SNIPPET]),
       lengths,
     );
     return this.proj.forward(ops.reshape(ops.gather(hN, [1]), [batch, 64]));

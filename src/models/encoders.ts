@@ -82,7 +82,7 @@ class CharLstmBody extends Body {
   features(items: readonly EncoderItem[]): Tensor {
     const seqs = items.map((it) => charTokens(it.code).map((c) => this.vocab.id(c)));
     const b = padBatch(seqs, this.maxLength);
-    const x = this.embedding.forward(b.ids, [b.batch, b.steps]);
+    const x = this.embedding.tokens(b.ids, [b.batch, b.steps]);
     const { output } = this.lstm.forward(x, this.pooling === "last" ? null : b.lengths);
     return pool(output, b, this.pooling);
   }

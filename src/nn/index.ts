@@ -27,6 +27,7 @@ export {
 } from "./layers/transformer.js";
 export { Module } from "./module.js";
 export * as ops from "./ops/index.js";
+export type { Tokens } from "./ops/lstm.js";
 export { Adam, type AdamOptions, clipGradNorm, zeroGrad } from "./optim/index.js";
 export {
   decodeSafetensors,

@@ -57,9 +57,12 @@ export class Random {
     return t >>> 0;
   }
 
-  /** The next n draws of nextUint32 at once (state kept in locals: several times faster). */
-  uint32s(n: number): Uint32Array {
-    const out = new Uint32Array(n);
+  /**
+   * The next n draws of nextUint32 at once (state kept in locals: several times faster), into
+   * the first n elements of `out` when given.
+   */
+  uint32s(n: number, out = new Uint32Array(n)): Uint32Array {
+    if (out.length < n) throw new RangeError(`uint32s: ${n} draws do not fit ${out.length}`);
     // int32 locals keep the loop in small integers (the fields may hold uint32 doubles).
     let a = this.a | 0;
     let b = this.b | 0;

@@ -17,6 +17,14 @@ describe("Random", () => {
     const block = Array.from(a.uint32s(1000));
     expect(block).toEqual(Array.from({ length: 1000 }, () => b.nextUint32()));
     expect(a.nextUint32()).toBe(b.nextUint32());
+    // Into a longer buffer: only the first n are written.
+    const into = new Uint32Array(12).fill(7);
+    expect(a.uint32s(10, into)).toBe(into);
+    expect(Array.from(into.subarray(0, 10))).toEqual(
+      Array.from({ length: 10 }, () => b.nextUint32()),
+    );
+    expect(into[10]).toBe(7);
+    expect(() => a.uint32s(13, into)).toThrow(/13 draws/);
   });
 
   it("forks independent named streams", () => {

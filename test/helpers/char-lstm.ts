@@ -11,15 +11,19 @@ export interface CharLstmConfig {
   embeddingDim: number;
   hiddenSize: number;
   outputDim: number;
+  /** Feed the LSTM token ids (Embedding.tokens) instead of looked-up rows. */
+  tokens?: boolean;
 }
 
 export class CharLstm extends Module {
   readonly embedding: Embedding;
   readonly lstm: LSTM;
   readonly proj: Linear;
+  private readonly tokens: boolean;
 
   constructor(config: CharLstmConfig, rng = new Random(0)) {
     super();
+    this.tokens = config.tokens ?? false;
     this.embedding = this.child(
       "embedding",
       new Embedding(config.vocab, config.embeddingDim, { paddingIdx: 0, rng: rng.fork("emb") }),
@@ -40,7 +44,10 @@ export class CharLstm extends Module {
     shape: readonly [number, number],
     lengths: ArrayLike<number>,
   ): Tensor {
-    const { hN } = this.lstm.forward(this.embedding.forward(ids, shape), lengths);
+    const input = this.tokens
+      ? this.embedding.tokens(ids, shape)
+      : this.embedding.forward(ids, shape);
+    const { hN } = this.lstm.forward(input, lengths);
     const last = ops.gather(hN, [this.lstm.numLayers - 1]);
     return this.proj.forward(ops.reshape(last, [shape[0], this.lstm.hiddenSize]));
   }

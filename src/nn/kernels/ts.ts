@@ -104,6 +104,29 @@ function sortRows(layer: LstmLayer, src: Float32Array | null, width: number): Fl
   return dst;
 }
 
+/** x [batch · maxSteps, inDim] of a layer's input: itself, or its tokens' table rows. */
+function denseInput({ input, inDim }: LstmLayer): Float32Array {
+  if (input instanceof Float32Array) return input;
+  const x = new Float32Array(input.ids.length * inDim);
+  input.ids.forEach((id, i) => {
+    x.set(input.table.subarray(id * inDim, (id + 1) * inDim), i * inDim);
+  });
+  return x;
+}
+
+/** The gradient of a layer's input from dx: dx itself, or summed into the tokens' table rows. */
+function inputGradient({ input, inDim }: LstmLayer, dx: Float32Array, dInput: Float32Array): void {
+  if (input instanceof Float32Array) {
+    dInput.set(dx.subarray(0, dInput.length));
+    return;
+  }
+  dInput.fill(0, 0, input.vocab * inDim);
+  input.ids.forEach((id, i) => {
+    if (id === input.paddingIdx) return;
+    for (let k = 0; k < inDim; k++) dInput[id * inDim + k] += dx[i * inDim + k];
+  });
+}
+
 class TsTape implements LstmTape {
   readonly backend = "ts";
   released = false;
@@ -129,7 +152,7 @@ export const lstmForwardTs: LstmForward = (layer, out, keep) => {
   const { steps, hid, inDim, offsets, batchSizes, weightIh, weightHh, bias } = layer;
   const g4 = 4 * hid;
   const rows = offsets[steps];
-  const xs = packRows(layer, layer.x, inDim);
+  const xs = packRows(layer, denseInput(layer), inDim);
   const gates = new Float32Array(rows * g4);
   const hs = new Float32Array(rows * hid);
   const cs = new Float32Array(rows * hid);
@@ -183,7 +206,7 @@ export const lstmForwardTs: LstmForward = (layer, out, keep) => {
 };
 
 /** The LSTM backward pass (see LstmBackward) with the reference gemm. */
-export const lstmBackwardTs: LstmBackward = (tape, upstream, { dWih, dWhh, dBias, dx }) => {
+export const lstmBackwardTs: LstmBackward = (tape, upstream, { dWih, dWhh, dBias, dInput }) => {
   const used = asTsTape(tape);
   used.released = true;
   const { layer, xs, gates, hs, cs, tanhC } = used;
@@ -246,7 +269,9 @@ export const lstmBackwardTs: LstmBackward = (tape, upstream, { dWih, dWhh, dBias
   gemmTs(true, false, g4, inDim, rows, dG, xs, dWih, false);
   const dxs = new Float32Array(rows * inDim);
   gemmTs(false, false, rows, inDim, g4, dG, weightIh, dxs, false);
+  const dx = new Float32Array(layer.batch * layer.maxSteps * inDim);
   unpackRows(layer, dxs, dx, inDim);
+  inputGradient(layer, dx, dInput);
   // dW_hh pairs the rows of steps 1.. with h_{t−1} (step 0 starts from h = 0).
   const first = steps > 0 ? batchSizes[0] : 0;
   const hPrev = new Float32Array((rows - first) * hid);

@@ -28,14 +28,29 @@ export interface LstmLayer {
   batchSizes: Int32Array;
   /** steps + 1 entries; offsets[steps] is the number of packed rows. */
   offsets: Int32Array;
-  /** [batch, maxSteps, inDim] */
-  x: Float32Array;
+  /** x [batch, maxSteps, inDim], or token ids whose embedding rows are x. */
+  input: Float32Array | LstmTokens;
   /** [4·hid, inDim] */
   weightIh: Float32Array;
   /** [4·hid, hid] */
   weightHh: Float32Array;
   /** [4·hid]: b_ih + b_hh. */
   bias: Float32Array;
+}
+
+/**
+ * Inputs given as token ids into an embedding table: x = table[ids]. The input projection is
+ * then table·W_ihᵀ, once per table row instead of once per token, and the gradient goes to
+ * the table directly.
+ */
+export interface LstmTokens {
+  /** [batch · maxSteps] */
+  ids: Int32Array;
+  /** [vocab, inDim] */
+  table: Float32Array;
+  vocab: number;
+  /** This row gets no gradient (PyTorch's padding_idx); null for none. */
+  paddingIdx: number | null;
 }
 
 export interface LstmOutputs {
@@ -71,8 +86,11 @@ export interface LstmGradients {
   dWhh: Float32Array;
   /** Gradient of either bias: the column sums of the pre-activation gradients. */
   dBias: Float32Array;
-  /** [batch, maxSteps, inDim]: gradient of x, zero at padded positions. */
-  dx: Float32Array;
+  /**
+   * Gradient of the input: of x [batch, maxSteps, inDim] (zero at padded positions), or of
+   * the table [vocab, inDim] for tokens (zero in the padding row).
+   */
+  dInput: Float32Array;
 }
 
 /** Backward through time: fills `grads` and releases the tape. */

@@ -85,11 +85,33 @@ function layerOf(rng: Random, hid: number, inDim: number): LstmLayer {
     order: Int32Array.from([1, 3, 0, 2]),
     batchSizes: Int32Array.from([3, 3, 2, 1]),
     offsets: Int32Array.from([0, 3, 6, 8, 9]),
-    x: random(rng, 4 * 5 * inDim).map((v) => v * 2),
+    input: random(rng, 4 * 5 * inDim).map((v) => v * 2),
     weightIh: random(rng, 4 * hid * inDim),
     weightHh: random(rng, 4 * hid * hid),
     bias: random(rng, 4 * hid),
   };
+}
+
+/** The same layer with its inputs as ids into a table of 7 rows (row 0 padding, not zero). */
+function tokensOf(rng: Random, hid: number, inDim: number): LstmLayer {
+  const layer = layerOf(rng, hid, inDim);
+  const ids = Int32Array.from({ length: 4 * 5 }, () => rng.int(0, 6));
+  ids[1] = 0; // padding inside sequence 0's valid steps
+  return {
+    ...layer,
+    input: { ids, table: random(rng, 7 * inDim), vocab: 7, paddingIdx: 0 },
+  };
+}
+
+/** The dense layer the tokens stand for. */
+function lookedUp(layer: LstmLayer): LstmLayer {
+  const { input, inDim } = layer;
+  if (input instanceof Float32Array) return layer;
+  const x = new Float32Array(input.ids.length * inDim);
+  input.ids.forEach((id, i) => {
+    x.set(input.table.subarray(id * inDim, (id + 1) * inDim), i * inDim);
+  });
+  return { ...layer, input: x };
 }
 
 function outputsOf(layer: LstmLayer): LstmOutputs {
@@ -108,12 +130,13 @@ function upstreamOf(rng: Random, layer: LstmLayer, finals: boolean): LstmUpstrea
   };
 }
 
-function gradsOf({ hid, inDim, batch, maxSteps }: LstmLayer): LstmGradients {
+function gradsOf({ hid, inDim, batch, maxSteps, input }: LstmLayer): LstmGradients {
+  const rows = input instanceof Float32Array ? batch * maxSteps : input.vocab;
   return {
     dWih: new Float32Array(4 * hid * inDim),
     dWhh: new Float32Array(4 * hid * hid).fill(7), // written, not accumulated
     dBias: new Float32Array(4 * hid),
-    dx: new Float32Array(batch * maxSteps * inDim).fill(7),
+    dInput: new Float32Array(rows * inDim).fill(7),
   };
 }
 
@@ -125,7 +148,7 @@ function expectClose(got: Float32Array, want: Float32Array, tol: number): void {
 }
 
 function expectSameGrads(got: LstmGradients, want: LstmGradients): void {
-  for (const key of ["dWih", "dWhh", "dBias", "dx"] as const)
+  for (const key of ["dWih", "dWhh", "dBias", "dInput"] as const)
     expectClose(got[key], want[key], 1e-5);
 }
 
@@ -172,7 +195,39 @@ describe("wasm lstmBackward", () => {
         backend.lstmBackward(tape, upstream, got);
         expectSameGrads(got, want);
         // Padded positions of x get no gradient.
-        expect(got.dx.subarray(2 * inDim, 5 * inDim).every((v) => v === 0)).toBe(true);
+        expect(got.dInput.subarray(2 * inDim, 5 * inDim).every((v) => v === 0)).toBe(true);
+      }
+    }
+  });
+
+  it("runs token inputs as their looked-up rows, the table gradient skipping the padding row", () => {
+    const rng = new Random(13);
+    for (const [hid, inDim] of SIZES) {
+      const layer = tokensOf(rng, hid, inDim);
+      const dense = lookedUp(layer);
+      const upstream = upstreamOf(rng, layer, true);
+      for (const k of [tsKernels, backend]) {
+        const want = outputsOf(dense);
+        const got = outputsOf(layer);
+        const denseTape = k.lstmForward(dense, want, true);
+        const tape = k.lstmForward(layer, got, true);
+        if (!denseTape || !tape) throw new Error("no tape kept");
+        for (const key of ["output", "hN", "cN"] as const) expectClose(got[key], want[key], 2e-6);
+        const dx = gradsOf(dense);
+        const grads = gradsOf(layer);
+        k.lstmBackward(denseTape, upstream, dx);
+        k.lstmBackward(tape, upstream, grads);
+        for (const key of ["dWih", "dWhh", "dBias"] as const)
+          expectClose(grads[key], dx[key], 1e-5);
+        // d table[v] = Σ of dx over the positions holding v, except for the padding row.
+        const { ids } = layer.input as { ids: Int32Array };
+        const table = new Float32Array(7 * inDim);
+        ids.forEach((id, i) => {
+          if (id === 0) return;
+          for (let c = 0; c < inDim; c++) table[id * inDim + c] += dx.dInput[i * inDim + c];
+        });
+        expectClose(grads.dInput, table, 1e-5);
+        expect(grads.dInput.subarray(0, inDim).every((v) => v === 0)).toBe(true);
       }
     }
   });

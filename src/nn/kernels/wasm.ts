@@ -11,7 +11,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Gemm, Kernels, LstmBackward, LstmForward, LstmLayer, LstmTape } from "./types.js";
+import type { Gemm, Kernels, LstmBackward, LstmForward, LstmTape } from "./types.js";
 
 /** Beside the compiled backend in dist/, or — when running from src/ (tests) — the built one. */
 const WASM_PATHS = ["../wasm/kernels.wasm", "../../../dist/nn/wasm/kernels.wasm"].map((p) =>
@@ -37,13 +37,16 @@ interface Exports {
   ): void;
   /** Bytes of scratch a gemm of this shape needs. */
   gemmScratch(m: number, n: number, k: number): number;
-  lstmScratch(rows: number, first: number, batch: number, hid: number, inDim: number): number;
+  lstmScratch(rows: number, first: number, hid: number): number;
   lstmForward(...args: number[]): void;
   lstmBackward(...args: number[]): void;
   packRows(...args: number[]): void;
   unpackRows(...args: number[]): void;
   lastRows(...args: number[]): void;
   sortRows(...args: number[]): void;
+  fillRows(...args: number[]): void;
+  tokenRows(...args: number[]): void;
+  sumTokenRows(...args: number[]): void;
 }
 
 /** Byte size rounded up to 16 so every operand starts SIMD-aligned. */
@@ -196,18 +199,34 @@ interface TapeDims {
   first: number;
 }
 
-/** Byte offsets within a tape's block. */
+/** Byte offsets within a tape's block; the input side is `xs` (dense) or `ids` + `table` (tokens). */
 interface TapeParts {
   batchSizes: number;
   offsets: number;
   order: number;
-  xs: number;
   wih: number;
   whh: number;
   gates: number;
   hs: number;
   cs: number;
   tanhC: number;
+  xs: number;
+  ids: number;
+  table: number;
+}
+
+interface TapeDims {
+  batch: number;
+  maxSteps: number;
+  inDim: number;
+  hid: number;
+  steps: number;
+  rows: number;
+  /** Rows of step 0. */
+  first: number;
+  /** Table rows for token inputs, 0 for dense ones. */
+  vocab: number;
+  paddingIdx: number | null;
 }
 
 class WasmTape implements LstmTape {
@@ -220,25 +239,29 @@ class WasmTape implements LstmTape {
   ) {}
 }
 
-function tapeLayout(layer: LstmLayer): { parts: TapeParts; bytes: number } {
-  const { batch, inDim, hid, steps, offsets } = layer;
-  const rows = offsets[steps];
+function tapeLayout({ batch, inDim, hid, steps, rows, vocab }: TapeDims): {
+  parts: TapeParts;
+  bytes: number;
+} {
   const g4 = 4 * hid;
+  const tokens = vocab > 0;
   const { at, bytes } = layout([
     steps,
     steps + 1,
     batch,
-    rows * inDim,
     g4 * inDim,
     g4 * hid,
     rows * g4,
     rows * hid,
     rows * hid,
     rows * hid,
+    tokens ? 0 : rows * inDim,
+    tokens ? rows : 0,
+    tokens ? vocab * inDim : 0,
   ]);
-  const [batchSizes, offs, order, xs, wih, whh, gates, hs, cs, tanhC] = at;
+  const [batchSizes, offs, order, wih, whh, gates, hs, cs, tanhC, xs, ids, table] = at;
   return {
-    parts: { batchSizes, offsets: offs, order, xs, wih, whh, gates, hs, cs, tanhC },
+    parts: { batchSizes, offsets: offs, order, wih, whh, gates, hs, cs, tanhC, xs, ids, table },
     bytes,
   };
 }
@@ -307,54 +330,85 @@ function asWasmTape(tape: LstmTape): WasmTape {
   return tape;
 }
 
-function lstmScratch(exports: Exports, rows: number, first: number, hid: number, inDim: number) {
-  return exports.lstmScratch(rows, first, first, hid, inDim);
+/** Scratch bytes for a layer's recurrence and the gemms on its input side. */
+function lstmScratch(exports: Exports, { rows, first, hid, inDim, vocab }: TapeDims): number {
+  const g4 = 4 * hid;
+  const inputRows = vocab > 0 ? vocab : rows;
+  return Math.max(
+    exports.lstmScratch(rows, first, hid),
+    exports.gemmScratch(inputRows, g4, inDim),
+    exports.gemmScratch(g4, inDim, inputRows),
+    exports.gemmScratch(inputRows, inDim, g4),
+  );
 }
 
-/** The whole layer runs in wasm: x and weights in once; output and final states out once. */
+/**
+ * The whole layer runs in wasm: inputs and weights in once; output and final states out once.
+ * The input side is bias + xs·W_ihᵀ for dense inputs, or bias + (table·W_ihᵀ)[id] for tokens.
+ */
 function makeLstmForward(exports: Exports, arena: Arena, tapes: TapeStore): LstmForward {
   return (layer, out, keep) => {
-    const { batch, maxSteps, inDim, hid, steps, offsets, batchSizes } = layer;
-    const rows = offsets[steps];
-    const first = steps > 0 ? batchSizes[0] : 0;
-    const { parts, bytes } = tapeLayout(layer);
+    const { batch, maxSteps, inDim, hid, steps, offsets, batchSizes, input } = layer;
+    const tokens = input instanceof Float32Array ? null : input;
+    const g4 = 4 * hid;
+    const dims: TapeDims = {
+      batch,
+      maxSteps,
+      inDim,
+      hid,
+      steps,
+      rows: offsets[steps],
+      first: steps > 0 ? batchSizes[0] : 0,
+      vocab: tokens ? tokens.vocab : 0,
+      paddingIdx: tokens ? tokens.paddingIdx : null,
+    };
+    const { rows, vocab } = dims;
+    const { parts, bytes } = tapeLayout(dims);
     const t0 = arena.alloc(bytes);
+    const p = (o: number) => t0 + o;
     try {
       const work = layout([
-        batch * maxSteps * inDim,
-        4 * hid,
-        batch * maxSteps * hid,
-        batch * hid,
-        batch * hid,
+        batch * maxSteps * (tokens ? 1 : inDim), // x or ids, batch first
+        g4, // bias
+        batch * maxSteps * hid, // output
+        batch * hid, // hN
+        batch * hid, // cN
+        vocab * g4, // table·W_ihᵀ
       ]);
-      const scratch = lstmScratch(exports, rows, first, hid, inDim);
-      arena.with(work.bytes + scratch, (w0) => {
-        const [x, bias, output, hN, cN] = work.at.map((o) => w0 + o);
-        const p = (o: number) => t0 + o;
+      arena.with(work.bytes + lstmScratch(exports, dims), (w0) => {
+        const [x, bias, output, hN, cN, proj] = work.at.map((o) => w0 + o);
+        const scratch = w0 + work.bytes;
         arena.put(layer.batchSizes, p(parts.batchSizes), steps);
         arena.put(layer.offsets, p(parts.offsets), steps + 1);
         arena.put(layer.order, p(parts.order), batch);
-        arena.put(layer.weightIh, p(parts.wih), 4 * hid * inDim);
-        arena.put(layer.weightHh, p(parts.whh), 4 * hid * hid);
-        arena.put(layer.x, x, batch * maxSteps * inDim);
-        arena.put(layer.bias, bias, 4 * hid);
+        arena.put(layer.weightIh, p(parts.wih), g4 * inDim);
+        arena.put(layer.weightHh, p(parts.whh), g4 * hid);
+        arena.put(layer.bias, bias, g4);
         const packing = [p(parts.order), p(parts.batchSizes), p(parts.offsets), steps];
-        exports.packRows(x, p(parts.xs), ...packing, maxSteps, inDim);
+        const gates = p(parts.gates);
+        if (tokens) {
+          arena.put(tokens.ids, x, batch * maxSteps);
+          arena.put(tokens.table, p(parts.table), vocab * inDim);
+          exports.packRows(x, p(parts.ids), ...packing, maxSteps, 1);
+          exports.gemm(vocab, g4, inDim, p(parts.table), p(parts.wih), proj, 0, 0, 1, scratch);
+          exports.tokenRows(p(parts.ids), proj, bias, gates, rows, g4);
+        } else {
+          arena.put(input as Float32Array, x, batch * maxSteps * inDim);
+          exports.packRows(x, p(parts.xs), ...packing, maxSteps, inDim);
+          exports.fillRows(gates, bias, rows, g4);
+          exports.gemm(rows, g4, inDim, p(parts.xs), p(parts.wih), gates, 1, 0, 1, scratch);
+        }
         exports.lstmForward(
           steps,
           hid,
-          inDim,
           p(parts.batchSizes),
           p(parts.offsets),
-          p(parts.xs),
-          p(parts.wih),
           p(parts.whh),
-          bias,
-          p(parts.gates),
+          gates,
           p(parts.hs),
           p(parts.cs),
           p(parts.tanhC),
-          w0 + work.bytes,
+          scratch,
         );
         exports.unpackRows(p(parts.hs), output, ...packing, batch, maxSteps, hid);
         exports.lastRows(p(parts.hs), hN, ...packing, batch, hid);
@@ -371,11 +425,7 @@ function makeLstmForward(exports: Exports, arena: Arena, tapes: TapeStore): Lstm
       arena.free(t0);
       return null;
     }
-    const tape = new WasmTape({ batch, maxSteps, inDim, hid, steps, first }, parts, {
-      at: t0,
-      bytes,
-      spill: null,
-    });
+    const tape = new WasmTape(dims, parts, { at: t0, bytes, spill: null });
     tapes.add(tape);
     return tape;
   };
@@ -387,12 +437,11 @@ function makeLstmBackward(exports: Exports, arena: Arena, tapes: TapeStore): Lst
     const tape = asWasmTape(handle);
     tape.released = true;
     try {
-      const { batch, maxSteps, inDim, hid, steps, first } = tape.dims;
-      const { parts } = tape;
+      const { dims, parts } = tape;
+      const { batch, maxSteps, inDim, hid, steps, rows, vocab, paddingIdx } = dims;
       const g4 = 4 * hid;
       const t0 = tapes.load(tape.region);
       const p = (o: number) => t0 + o;
-      const rows = arena.i32[(p(parts.offsets) >> 2) + steps];
       const work = layout([
         batch * maxSteps * hid, // gOut
         rows * hid, // gOut, packed
@@ -403,14 +452,13 @@ function makeLstmBackward(exports: Exports, arena: Arena, tapes: TapeStore): Lst
         g4 * inDim, // dWih
         g4 * hid, // dWhh
         g4, // dBias
-        rows * inDim, // dxs
-        batch * maxSteps * inDim, // dx
         rows * g4, // dG
         batch * hid, // dh
         batch * hid, // dc
+        vocab > 0 ? vocab * g4 : rows * inDim, // dG summed per token, or dxs
+        vocab > 0 ? vocab * inDim : batch * maxSteps * inDim, // dTable or dx
       ]);
-      const scratch = lstmScratch(exports, rows, first, hid, inDim);
-      arena.with(work.bytes + scratch, (w0) => {
+      arena.with(work.bytes + lstmScratch(exports, dims), (w0) => {
         const [
           gOut,
           gOutPacked,
@@ -421,12 +469,13 @@ function makeLstmBackward(exports: Exports, arena: Arena, tapes: TapeStore): Lst
           dWih,
           dWhh,
           dBias,
-          dxs,
-          dx,
           dG,
           dh,
           dc,
+          side,
+          dInput,
         ] = work.at.map((o) => w0 + o);
+        const scratch = w0 + work.bytes;
         arena.put(upstream.gOut, gOut, batch * maxSteps * hid);
         for (const [g, at] of [
           [upstream.gh, gh],
@@ -442,11 +491,8 @@ function makeLstmBackward(exports: Exports, arena: Arena, tapes: TapeStore): Lst
         exports.lstmBackward(
           steps,
           hid,
-          inDim,
           p(parts.batchSizes),
           p(parts.offsets),
-          p(parts.xs),
-          p(parts.wih),
           p(parts.whh),
           p(parts.gates),
           p(parts.tanhC),
@@ -455,20 +501,32 @@ function makeLstmBackward(exports: Exports, arena: Arena, tapes: TapeStore): Lst
           gOutPacked,
           ghSorted,
           gcSorted,
-          dWih,
           dWhh,
           dBias,
-          dxs,
           dG,
           dh,
           dc,
-          w0 + work.bytes,
+          scratch,
         );
-        exports.unpackRows(dxs, dx, ...packing, batch, maxSteps, inDim);
+        if (vocab > 0) {
+          // dW_ih = Σ_r dG_r ⊗ table[id_r] = sumsᵀ·table; d table = sums·W_ih, none for padding.
+          exports.sumTokenRows(dG, p(parts.ids), side, rows, vocab, g4);
+          exports.gemm(g4, inDim, vocab, side, p(parts.table), dWih, 0, 1, 0, scratch);
+          if (paddingIdx !== null) {
+            const from = (side >> 2) + paddingIdx * g4;
+            arena.f32.fill(0, from, from + g4);
+          }
+          exports.gemm(vocab, inDim, g4, side, p(parts.wih), dInput, 0, 0, 0, scratch);
+          arena.get(dInput, grads.dInput, vocab * inDim);
+        } else {
+          exports.gemm(g4, inDim, rows, dG, p(parts.xs), dWih, 0, 1, 0, scratch);
+          exports.gemm(rows, inDim, g4, dG, p(parts.wih), side, 0, 0, 0, scratch);
+          exports.unpackRows(side, dInput, ...packing, batch, maxSteps, inDim);
+          arena.get(dInput, grads.dInput, batch * maxSteps * inDim);
+        }
         arena.get(dWih, grads.dWih, g4 * inDim);
         arena.get(dWhh, grads.dWhh, g4 * hid);
         arena.get(dBias, grads.dBias, g4);
-        arena.get(dx, grads.dx, batch * maxSteps * inDim);
       });
     } finally {
       tapes.release(tape);

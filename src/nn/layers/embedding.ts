@@ -5,6 +5,7 @@
 import { Random } from "../../random/index.js";
 import { embeddingInit } from "../init.js";
 import { Module } from "../module.js";
+import type { Tokens } from "../ops/lstm.js";
 import { record, sizeOf, Tensor } from "../tensor.js";
 
 export interface EmbeddingOptions {
@@ -38,19 +39,12 @@ export class Embedding extends Module {
 
   /** ids of `shape` (default [ids.length]) → [...shape, dim]. */
   forward(ids: ArrayLike<number>, shape: readonly number[] = [ids.length]): Tensor {
-    if (sizeOf(shape) !== ids.length) {
-      throw new RangeError(`embedding: ${ids.length} ids do not fit shape [${shape}]`);
-    }
+    const idx = this.checked(ids, shape);
     const dim = this.embeddingDim;
     const table = this.weight.data;
-    // A private copy, so a caller reusing its id buffer cannot change the backward pass.
-    const idx = Int32Array.from(ids);
     const out = new Float32Array(idx.length * dim);
     for (let i = 0; i < idx.length; i++) {
       const id = idx[i];
-      if (id !== ids[i] || id < 0 || id >= this.numEmbeddings) {
-        throw new RangeError(`embedding: id ${id} out of 0..${this.numEmbeddings - 1}`);
-      }
       out.set(table.subarray(id * dim, (id + 1) * dim), i * dim);
     }
     const weight = this.weight;
@@ -65,5 +59,34 @@ export class Embedding extends Module {
         for (let k = 0; k < dim; k++) gw[o + k] += g[src + k];
       }
     });
+  }
+
+  /**
+   * ids [batch, steps] as an LSTM input that is looked up inside the LSTM (see ops/lstm.ts
+   * Tokens): the same values and gradients as `forward`, with the first layer's input
+   * projection done once per table row.
+   */
+  tokens(ids: ArrayLike<number>, shape: readonly [number, number]): Tokens {
+    return {
+      table: this.weight,
+      ids: this.checked(ids, shape),
+      shape,
+      paddingIdx: this.paddingIdx,
+    };
+  }
+
+  /** A private copy of the ids, checked: a caller reusing its buffer cannot change backward. */
+  private checked(ids: ArrayLike<number>, shape: readonly number[]): Int32Array {
+    if (sizeOf(shape) !== ids.length) {
+      throw new RangeError(`embedding: ${ids.length} ids do not fit shape [${shape}]`);
+    }
+    const idx = Int32Array.from(ids);
+    for (let i = 0; i < idx.length; i++) {
+      const id = idx[i];
+      if (id !== ids[i] || id < 0 || id >= this.numEmbeddings) {
+        throw new RangeError(`embedding: id ${ids[i]} out of 0..${this.numEmbeddings - 1}`);
+      }
+    }
+    return idx;
   }
 }

@@ -8,7 +8,7 @@ import { Random } from "../../random/index.js";
 import { lstmInit } from "../init.js";
 import { Module } from "../module.js";
 import { dropout } from "../ops/dropout.js";
-import { lstmLayer } from "../ops/lstm.js";
+import { lstmLayer, type Tokens } from "../ops/lstm.js";
 import { concat, reshape } from "../ops/shape.js";
 import { Tensor } from "../tensor.js";
 
@@ -77,26 +77,30 @@ export class LSTM extends Module {
     this.dropoutRng = this.random("dropout", rng.fork("dropout"));
   }
 
-  /** x[B, T, inputSize]; `lengths[b]` (default T) valid leading steps of sequence b. */
-  forward(x: Tensor, lengths: ArrayLike<number> | null = null): LstmOutput {
-    let input = x;
+  /**
+   * x[B, T, inputSize], or tokens whose embedding rows are x (Embedding.tokens); `lengths[b]`
+   * (default T) valid leading steps of sequence b.
+   */
+  forward(x: Tensor | Tokens, lengths: ArrayLike<number> | null = null): LstmOutput {
     const hs: Tensor[] = [];
     const cs: Tensor[] = [];
-    this.layers.forEach((weights, k) => {
-      if (k > 0 && this.training && this.dropout > 0) {
-        input = dropout(input, this.dropout, this.dropoutRng);
+    let output: Tensor | null = null;
+    for (const weights of this.layers) {
+      let input = output ?? x;
+      if (output && this.training && this.dropout > 0) {
+        input = dropout(output, this.dropout, this.dropoutRng);
       }
-      const { output, hN, cN } = lstmLayer(input, lengths, weights);
-      hs.push(hN);
-      cs.push(cN);
-      input = output;
-    });
+      const layer = lstmLayer(input, lengths, weights);
+      hs.push(layer.hN);
+      cs.push(layer.cN);
+      output = layer.output;
+    }
     const [batch] = x.shape;
     const stack = (states: Tensor[]) =>
       concat(
         states.map((s) => reshape(s, [1, batch, this.hiddenSize])),
         0,
       );
-    return { output: input, hN: stack(hs), cN: stack(cs) };
+    return { output: output as Tensor, hN: stack(hs), cN: stack(cs) };
   }
 }

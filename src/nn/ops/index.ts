@@ -4,7 +4,7 @@ export { type SelfAttentionOptions, selfAttention } from "./attention.js";
 export { broadcastShape } from "./broadcast.js";
 export { dropout } from "./dropout.js";
 export * from "./elementwise.js";
-export { type LstmLayerResult, type LstmLayerWeights, lstmLayer } from "./lstm.js";
+export { type LstmLayerResult, type LstmLayerWeights, lstmLayer, type Tokens } from "./lstm.js";
 export { matmul } from "./matmul.js";
 export { l2Normalize, layerNorm } from "./norm.js";
 export { lastPool, lastValidPool, maskedMeanPool, paddingMask } from "./pooling.js";

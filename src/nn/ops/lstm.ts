@@ -32,6 +32,22 @@ export interface LstmLayerWeights {
   biasHh: Tensor;
 }
 
+/**
+ * An input given as token ids into an embedding table (Embedding.tokens): the same as the
+ * looked-up rows, but the input projection is applied once per table row instead of once per
+ * token, which for a character vocabulary is far less work.
+ */
+export interface Tokens {
+  /** [vocab, dim] */
+  table: Tensor;
+  /** [batch · steps], each in 0..vocab − 1. */
+  ids: Int32Array;
+  /** [batch, steps] */
+  shape: readonly [number, number];
+  /** This table row receives no gradient; null for none. */
+  paddingIdx: number | null;
+}
+
 export interface LstmLayerResult {
   /** [B, T, H], zero at padded positions. */
   output: Tensor;
@@ -73,6 +89,21 @@ function pack(lengths: ArrayLike<number> | null, batch: number, maxSteps: number
   return { order, batchSizes, offsets, steps };
 }
 
+function checkTokens({ table, ids, shape, paddingIdx }: Tokens): void {
+  const vocab = table.shape[0];
+  if (table.ndim !== 2 || ids.length !== shape[0] * shape[1]) {
+    throw new RangeError(
+      `lstm: ${ids.length} token ids for shape [${shape}] into a table [${table.shape}]`,
+    );
+  }
+  for (const id of ids) {
+    if (id < 0 || id >= vocab) throw new RangeError(`lstm: token id ${id} out of 0..${vocab - 1}`);
+  }
+  if (paddingIdx !== null && !(paddingIdx >= 0 && paddingIdx < vocab)) {
+    throw new RangeError(`lstm: paddingIdx ${paddingIdx} out of 0..${vocab - 1}`);
+  }
+}
+
 /** Reusable gradient buffers: backward passes never nest, so one set serves every layer. */
 const scratch = new Map<string, Float32Array>();
 function work(name: string, size: number): Float32Array {
@@ -85,16 +116,23 @@ function work(name: string, size: number): Float32Array {
 }
 
 /**
- * Runs one LSTM layer over x[B, T, I] (batch first) from a zero initial state. `lengths[b]`
- * (default T) is the number of valid leading steps of sequence b.
+ * Runs one LSTM layer over x[B, T, I] (batch first), or over tokens whose table rows are x,
+ * from a zero initial state. `lengths[b]` (default T) is the number of valid leading steps of
+ * sequence b.
  */
 export function lstmLayer(
-  x: Tensor,
+  input: Tensor | Tokens,
   lengths: ArrayLike<number> | null,
   { weightIh, weightHh, biasIh, biasHh }: LstmLayerWeights,
 ): LstmLayerResult {
-  if (x.ndim !== 3) throw new RangeError(`lstm needs x[B, T, I], shape is [${x.shape}]`);
-  const [batch, maxSteps, inDim] = x.shape;
+  const dense = input instanceof Tensor;
+  if (dense && input.ndim !== 3) {
+    throw new RangeError(`lstm needs x[B, T, I], shape is [${input.shape}]`);
+  }
+  const [batch, maxSteps, inDim] = dense ? input.shape : [...input.shape, input.table.shape[1]];
+  if (!dense) checkTokens(input);
+  // The tensor the input gradient goes to.
+  const x = dense ? input : input.table;
   const hid = weightHh.shape[1];
   const g4 = 4 * hid;
   if (
@@ -123,7 +161,14 @@ export function lstmLayer(
     order,
     batchSizes,
     offsets,
-    x: x.data,
+    input: dense
+      ? input.data
+      : {
+          ids: input.ids,
+          table: input.table.data,
+          vocab: input.table.shape[0],
+          paddingIdx: input.paddingIdx,
+        },
     weightIh: weightIh.data,
     weightHh: weightHh.data,
     bias,
@@ -151,23 +196,18 @@ export function lstmLayer(
       dWih: work("dWih", g4 * inDim),
       dWhh: work("dWhh", g4 * hid),
       dBias: work("dBias", g4),
-      dx: work("dx", batch * maxSteps * inDim),
+      dInput: work("dInput", x.size),
     };
     const used = tape;
     tape = null;
     backend.lstmBackward(used, { gOut, gh: gradHN, gc: gradCN }, grads);
     gradHN = null;
     gradCN = null;
-    const accumulate = (t: Tensor, g: Float32Array) => {
-      if (!t.requiresGrad) return;
-      const buf = t.gradBuffer();
-      for (let k = 0; k < g.length; k++) buf[k] += g[k];
-    };
-    accumulate(weightIh, grads.dWih);
-    accumulate(weightHh, grads.dWhh);
-    accumulate(biasIh, grads.dBias); // both biases get the column sums of dG
-    accumulate(biasHh, grads.dBias);
-    accumulate(x, grads.dx);
+    weightIh.accumulateGrad(grads.dWih);
+    weightHh.accumulateGrad(grads.dWhh);
+    biasIh.accumulateGrad(grads.dBias); // both biases get the column sums of dG
+    biasHh.accumulateGrad(grads.dBias);
+    x.accumulateGrad(grads.dInput);
   });
 
   if (!output.requiresGrad) {

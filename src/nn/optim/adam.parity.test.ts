@@ -9,10 +9,15 @@ import { expectClose } from "../testing.js";
 import { Adam, type AdamOptions } from "./adam.js";
 
 describe("Adam parity with PyTorch", () => {
-  for (const name of ["adam_char_lstm", "adam_char_lstm_wd"]) {
-    it(`matches every parameter after each of 5 steps (${name})`, () => {
+  const cases = ["adam_char_lstm", "adam_char_lstm_wd"].flatMap((name) =>
+    [false, true].map((tokens) => [name, tokens] as const),
+  );
+  for (const [name, tokens] of cases) {
+    const input = tokens ? "token ids into the LSTM" : "embedded rows into the LSTM";
+    it(`matches every parameter after each of 5 steps (${name}, ${input})`, () => {
       const f = loadFixture(name);
-      const model = new CharLstm({ vocab: 12, embeddingDim: 8, hiddenSize: 12, outputDim: 12 });
+      const config = { vocab: 12, embeddingDim: 8, hiddenSize: 12, outputDim: 12, tokens };
+      const model = new CharLstm(config);
       model.loadStateDict(fixtureState(f.initial));
       const o = f.options as { lr?: number; betas?: [number, number]; weight_decay?: number };
       const options: AdamOptions = { lr: o.lr, betas: o.betas, weightDecay: o.weight_decay };

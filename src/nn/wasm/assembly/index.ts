@@ -35,14 +35,10 @@ export function gemmScratch(m: i32, n: i32, k: i32): usize {
 }
 
 // Bytes of scratch lstmForward and lstmBackward need for `rows` packed rows of which `first`
-// belong to step 0, and at most `batch` rows per step: the largest packing, plus h_{t−1} rows.
-export function lstmScratch(rows: i32, first: i32, batch: i32, hid: i32, inDim: i32): usize {
+// belong to step 0: W_hh packed, and for dW_hh the product's packing plus the h_{t−1} rows.
+export function lstmScratch(rows: i32, first: i32, hid: i32): usize {
   const g4 = hid << 2;
-  let most = gemmScratch(rows, g4, inDim);
-  most = max(most, gemmScratch(batch, g4, hid));
-  most = max(most, gemmScratch(batch, hid, g4));
-  most = max(most, gemmScratch(g4, inDim, rows));
-  most = max(most, gemmScratch(rows, inDim, g4));
+  const most = packedBSize(hid, g4);
   return max(most, gemmScratch(g4, hid, rows - first) + ((<usize>(rows - first) * <usize>hid) << 2));
 }
 
@@ -253,21 +249,17 @@ function tanh1(x: f32): f32 {
   return f32x4.extract_lane(tanhv(f32x4.splat(x)), 0);
 }
 
-// One LSTM layer's forward pass over a packed batch (see src/nn/ops/lstm.ts): step t covers
-// rows offsets[t] .. offsets[t] + batchSizes[t] of the packed inputs xs [rows, inDim]. Writes
-// the gate activations i, f, g, o [rows, 4·hid] and the states hs, cs, tanhC [rows, hid].
-// wih is W_ih [4·hid, inDim], whh is W_hh [4·hid, hid], bias is b_ih + b_hh [4·hid];
-// `scratch` needs lstmScratch(rows, batchSizes[0], batchSizes[0], hid, inDim) bytes.
+// One LSTM layer's recurrence over a packed batch (see src/nn/ops/lstm.ts): step t covers
+// rows offsets[t] .. offsets[t] + batchSizes[t]. `gates` [rows, 4·hid] arrives holding each
+// row's input side, bias + x·W_ihᵀ (see fillRows, tokenRows), and leaves holding the gate
+// activations i, f, g, o; writes the states hs, cs, tanhC [rows, hid]. whh is W_hh [4·hid, hid];
+// `scratch` needs lstmScratch(rows, batchSizes[0], hid) bytes.
 export function lstmForward(
   steps: i32,
   hid: i32,
-  inDim: i32,
   batchSizes: usize,
   offsets: usize,
-  xs: usize,
-  wih: usize,
   whh: usize,
-  bias: usize,
   gates: usize,
   hs: usize,
   cs: usize,
@@ -276,11 +268,6 @@ export function lstmForward(
 ): void {
   const g4 = hid << 2;
   const h4 = hid & ~3;
-  const rows = steps > 0 ? load<i32>(offsets + (<usize>steps << 2)) : 0;
-  // Every step's input projection in one product: gates = bias + xs·W_ihᵀ.
-  const rowBytes = <usize>g4 << 2;
-  for (let r = 0; r < rows; r++) memory.copy(gates + <usize>r * rowBytes, bias, rowBytes);
-  gemm(rows, g4, inDim, xs, wih, gates, 1, 0, 1, scratch);
   // W_hhᵀ is packed once and serves every step.
   const whhT = scratch;
   packB(whh, hid, g4, 1, whhT);
@@ -339,20 +326,17 @@ export function lstmForward(
   }
 }
 
-// One LSTM layer's backward pass over the layout of lstmForward: from the saved activations
-// (gates, tanhC, cs, hs), the upstream gradient of every row's h (gOut, packed [rows, hid]) and of
-// the final states (gh, gc: one row per sequence in sorted order), writes the gradients of W_ih
-// (dWih), W_hh (dWhh), either bias (dBias, the column sums of the pre-activation gradients) and
-// the packed inputs (dxs). dG [rows, 4·hid], dh and dc [batch, hid] are work space; `scratch`
-// needs lstmScratch(rows, batchSizes[0], batchSizes[0], hid, inDim) bytes.
+// One LSTM layer's backward pass through its recurrence: from the saved activations (gates,
+// tanhC, cs, hs), the upstream gradient of every row's h (gOut, packed [rows, hid]) and of the
+// final states (gh, gc: one row per sequence in sorted order), writes the pre-activation
+// gradients dG [rows, 4·hid] (from which the caller takes the input side's gradients), and
+// the gradients of W_hh (dWhh) and either bias (dBias, the column sums of dG). dh and dc
+// [batch, hid] are work space; `scratch` needs lstmScratch(rows, batchSizes[0], hid) bytes.
 export function lstmBackward(
   steps: i32,
   hid: i32,
-  inDim: i32,
   batchSizes: usize,
   offsets: usize,
-  xs: usize,
-  wih: usize,
   whh: usize,
   gates: usize,
   tanhC: usize,
@@ -361,10 +345,8 @@ export function lstmBackward(
   gOut: usize,
   gh: usize,
   gc: usize,
-  dWih: usize,
   dWhh: usize,
   dBias: usize,
-  dxs: usize,
   dG: usize,
   dh: usize,
   dc: usize,
@@ -434,8 +416,6 @@ export function lstmBackward(
     }
   }
   const rows = steps > 0 ? load<i32>(offsets + (<usize>steps << 2)) : 0;
-  gemm(g4, inDim, rows, dG, xs, dWih, 0, 1, 0, scratch);
-  gemm(rows, inDim, g4, dG, wih, dxs, 0, 0, 0, scratch);
   // dW_hh pairs the rows of steps 1.. with h_{t−1} (step 0 starts from h = 0): gather those
   // h rows into one block after the packing space.
   const first = steps > 0 ? load<i32>(batchSizes) : 0;
@@ -538,5 +518,51 @@ export function sortRows(src: usize, dst: usize, order: usize, batch: i32, width
   for (let j = 0; j < batch; j++) {
     const b = load<i32>(order + (<usize>j << 2));
     memory.copy(dst + <usize>j * rowBytes, src + <usize>b * rowBytes, rowBytes);
+  }
+}
+
+// Every row of dst [rows, width] ← src [width].
+export function fillRows(dst: usize, src: usize, rows: i32, width: i32): void {
+  const rowBytes = <usize>width << 2;
+  for (let r = 0; r < rows; r++) memory.copy(dst + <usize>r * rowBytes, src, rowBytes);
+}
+
+// Row r of gates [rows, width] ← bias + proj[ids[r]]: the input side of an LSTM whose inputs
+// are embedding rows, with proj = table·W_ihᵀ computed once per table row instead of per token.
+export function tokenRows(ids: usize, proj: usize, bias: usize, gates: usize, rows: i32, width: i32): void {
+  const rowBytes = <usize>width << 2;
+  const w4 = width & ~3;
+  for (let r = 0; r < rows; r++) {
+    const src = proj + <usize>load<i32>(ids + (<usize>r << 2)) * rowBytes;
+    const dst = gates + <usize>r * rowBytes;
+    let k = 0;
+    for (; k < w4; k += 4) {
+      const o = <usize>k << 2;
+      v128.store(dst + o, f32x4.add(v128.load(bias + o), v128.load(src + o)));
+    }
+    for (; k < width; k++) {
+      const o = <usize>k << 2;
+      store<f32>(dst + o, load<f32>(bias + o) + load<f32>(src + o));
+    }
+  }
+}
+
+// sums[v] (zeroed first, [vocab, width]) ← the sum of the rows r of dG with ids[r] = v.
+export function sumTokenRows(dG: usize, ids: usize, sums: usize, rows: i32, vocab: i32, width: i32): void {
+  const rowBytes = <usize>width << 2;
+  const w4 = width & ~3;
+  memory.fill(sums, 0, <usize>vocab * rowBytes);
+  for (let r = 0; r < rows; r++) {
+    const dst = sums + <usize>load<i32>(ids + (<usize>r << 2)) * rowBytes;
+    const src = dG + <usize>r * rowBytes;
+    let k = 0;
+    for (; k < w4; k += 4) {
+      const o = <usize>k << 2;
+      v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+    }
+    for (; k < width; k++) {
+      const o = <usize>k << 2;
+      store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
+    }
   }
 }
