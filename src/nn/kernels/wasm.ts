@@ -189,16 +189,6 @@ interface Region {
   spill: Float32Array | null;
 }
 
-interface TapeDims {
-  batch: number;
-  maxSteps: number;
-  inDim: number;
-  hid: number;
-  steps: number;
-  /** Rows of step 0. */
-  first: number;
-}
-
 /** Byte offsets within a tape's block; the input side is `xs` (dense) or `ids` + `table` (tokens). */
 interface TapeParts {
   batchSizes: number;

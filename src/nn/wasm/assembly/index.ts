@@ -527,42 +527,38 @@ export function fillRows(dst: usize, src: usize, rows: i32, width: i32): void {
   for (let r = 0; r < rows; r++) memory.copy(dst + <usize>r * rowBytes, src, rowBytes);
 }
 
+// dst[0..width) ← a + b, one vector at a time (dst may be a).
+// @ts-ignore: decorator
+@inline
+function addRow(dst: usize, a: usize, b: usize, width: i32): void {
+  const w4 = width & ~3;
+  let k = 0;
+  for (; k < w4; k += 4) {
+    const o = <usize>k << 2;
+    v128.store(dst + o, f32x4.add(v128.load(a + o), v128.load(b + o)));
+  }
+  for (; k < width; k++) {
+    const o = <usize>k << 2;
+    store<f32>(dst + o, load<f32>(a + o) + load<f32>(b + o));
+  }
+}
+
 // Row r of gates [rows, width] ← bias + proj[ids[r]]: the input side of an LSTM whose inputs
 // are embedding rows, with proj = table·W_ihᵀ computed once per table row instead of per token.
 export function tokenRows(ids: usize, proj: usize, bias: usize, gates: usize, rows: i32, width: i32): void {
   const rowBytes = <usize>width << 2;
-  const w4 = width & ~3;
   for (let r = 0; r < rows; r++) {
     const src = proj + <usize>load<i32>(ids + (<usize>r << 2)) * rowBytes;
-    const dst = gates + <usize>r * rowBytes;
-    let k = 0;
-    for (; k < w4; k += 4) {
-      const o = <usize>k << 2;
-      v128.store(dst + o, f32x4.add(v128.load(bias + o), v128.load(src + o)));
-    }
-    for (; k < width; k++) {
-      const o = <usize>k << 2;
-      store<f32>(dst + o, load<f32>(bias + o) + load<f32>(src + o));
-    }
+    addRow(gates + <usize>r * rowBytes, bias, src, width);
   }
 }
 
 // sums[v] (zeroed first, [vocab, width]) ← the sum of the rows r of dG with ids[r] = v.
 export function sumTokenRows(dG: usize, ids: usize, sums: usize, rows: i32, vocab: i32, width: i32): void {
   const rowBytes = <usize>width << 2;
-  const w4 = width & ~3;
   memory.fill(sums, 0, <usize>vocab * rowBytes);
   for (let r = 0; r < rows; r++) {
     const dst = sums + <usize>load<i32>(ids + (<usize>r << 2)) * rowBytes;
-    const src = dG + <usize>r * rowBytes;
-    let k = 0;
-    for (; k < w4; k += 4) {
-      const o = <usize>k << 2;
-      v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
-    }
-    for (; k < width; k++) {
-      const o = <usize>k << 2;
-      store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
-    }
+    addRow(dst, dst, dG + <usize>r * rowBytes, width);
   }
 }
