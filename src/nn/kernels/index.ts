@@ -3,7 +3,7 @@
  * (WebAssembly SIMD) implements the same interface, is tested against it, and is the default
  * whenever the compiled module is present. `TRACECODE_KERNELS=ts` forces the reference.
  */
-import { gemmTs, lstmBackwardTs, lstmForwardTs, lstmReleaseTs } from "./ts.js";
+import { gemmTs, lstmBackwardTs, lstmForwardTs } from "./ts.js";
 import type { Kernels } from "./types.js";
 import { loadWasmKernels } from "./wasm.js";
 
@@ -25,7 +25,6 @@ export const tsKernels: Kernels = {
   gemm: gemmTs,
   lstmForward: lstmForwardTs,
   lstmBackward: lstmBackwardTs,
-  lstmRelease: lstmReleaseTs,
 };
 
 let active: Kernels =

@@ -281,7 +281,3 @@ export const lstmBackwardTs: LstmBackward = (tape, upstream, { dWih, dWhh, dBias
   }
   gemmTs(true, false, g4, hid, rows - first, dG.subarray(first * g4), hPrev, dWhh, false);
 };
-
-export function lstmReleaseTs(tape: LstmTape): void {
-  if (tape instanceof TsTape) tape.released = true;
-}

@@ -63,7 +63,7 @@ export interface LstmOutputs {
 
 /**
  * What a forward pass keeps for its backward pass (inputs, weights, gate activations, states),
- * owned by the backend that made it: the backward pass consumes it, `lstmRelease` drops it.
+ * owned by the backend that made it and consumed by the backward pass.
  */
 export interface LstmTape {
   readonly backend: string;
@@ -101,6 +101,4 @@ export interface Kernels {
   gemm: Gemm;
   lstmForward: LstmForward;
   lstmBackward: LstmBackward;
-  /** Drops a tape no backward pass will use (idempotent). */
-  lstmRelease(tape: LstmTape): void;
 }

@@ -545,12 +545,6 @@ export function loadWasmKernels({
     gemm: makeGemm(exports, arena),
     lstmForward: makeLstmForward(exports, arena, tapes),
     lstmBackward: makeLstmBackward(exports, arena, tapes),
-    lstmRelease: (tape) => {
-      if (tape instanceof WasmTape && !tape.released) {
-        tape.released = true;
-        tapes.release(tape);
-      }
-    },
     /** Bytes of linear memory in live blocks (tapes and running kernels). */
     arenaBytes: () => arena.used,
   };

@@ -442,6 +442,34 @@ export function lstmBackward(
   }
 }
 
+// Moves rows between the packed layout (row offsets[t] + j) and a batch-first one [batch,
+// maxSteps, width] (row order[j]·maxSteps + t): into the packed one when `toPacked`.
+// @ts-ignore: decorator
+@inline
+function moveRows(
+  packed: usize,
+  batchFirst: usize,
+  order: usize,
+  batchSizes: usize,
+  offsets: usize,
+  steps: i32,
+  maxSteps: i32,
+  width: i32,
+  toPacked: bool,
+): void {
+  const rowBytes = <usize>width << 2;
+  for (let t = 0; t < steps; t++) {
+    const n = load<i32>(batchSizes + (<usize>t << 2));
+    let p = packed + <usize>load<i32>(offsets + (<usize>t << 2)) * rowBytes;
+    for (let j = 0; j < n; j++, p += rowBytes) {
+      const b = load<i32>(order + (<usize>j << 2));
+      const q = batchFirst + (<usize>b * <usize>maxSteps + <usize>t) * rowBytes;
+      if (toPacked) memory.copy(p, q, rowBytes);
+      else memory.copy(q, p, rowBytes);
+    }
+  }
+}
+
 // Packed row offsets[t] + j ← row (order[j], t) of `src` [batch, maxSteps, width], batch first.
 export function packRows(
   src: usize,
@@ -453,15 +481,7 @@ export function packRows(
   maxSteps: i32,
   width: i32,
 ): void {
-  const rowBytes = <usize>width << 2;
-  for (let t = 0; t < steps; t++) {
-    const n = load<i32>(batchSizes + (<usize>t << 2));
-    let to = dst + <usize>load<i32>(offsets + (<usize>t << 2)) * rowBytes;
-    for (let j = 0; j < n; j++, to += rowBytes) {
-      const b = load<i32>(order + (<usize>j << 2));
-      memory.copy(to, src + (<usize>b * <usize>maxSteps + <usize>t) * rowBytes, rowBytes);
-    }
-  }
+  moveRows(dst, src, order, batchSizes, offsets, steps, maxSteps, width, true);
 }
 
 // The inverse of packRows into `dst` [batch, maxSteps, width], zero at padded positions.
@@ -476,16 +496,8 @@ export function unpackRows(
   maxSteps: i32,
   width: i32,
 ): void {
-  const rowBytes = <usize>width << 2;
-  memory.fill(dst, 0, <usize>batch * <usize>maxSteps * rowBytes);
-  for (let t = 0; t < steps; t++) {
-    const n = load<i32>(batchSizes + (<usize>t << 2));
-    let from = src + <usize>load<i32>(offsets + (<usize>t << 2)) * rowBytes;
-    for (let j = 0; j < n; j++, from += rowBytes) {
-      const b = load<i32>(order + (<usize>j << 2));
-      memory.copy(dst + (<usize>b * <usize>maxSteps + <usize>t) * rowBytes, from, rowBytes);
-    }
-  }
+  memory.fill(dst, 0, <usize>batch * <usize>maxSteps * (<usize>width << 2));
+  moveRows(src, dst, order, batchSizes, offsets, steps, maxSteps, width, false);
 }
 
 // dst[order[j]] ← the packed row of sorted sequence j's last step, zero when it has none.
