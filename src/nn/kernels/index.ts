@@ -3,11 +3,20 @@
  * (WebAssembly SIMD) implements the same interface, is tested against it, and is the default
  * whenever the compiled module is present. `TRACECODE_KERNELS=ts` forces the reference.
  */
-import { gemmTs, lstmBackwardTs, lstmForwardTs } from "./ts.js";
+import {
+  attentionBackwardTs,
+  attentionForwardTs,
+  gemmTs,
+  lstmBackwardTs,
+  lstmForwardTs,
+} from "./ts.js";
 import type { Kernels } from "./types.js";
 import { loadWasmKernels } from "./wasm.js";
 
 export type {
+  Attention,
+  AttentionBackward,
+  AttentionForward,
   Gemm,
   Kernels,
   LstmBackward,
@@ -25,6 +34,8 @@ export const tsKernels: Kernels = {
   gemm: gemmTs,
   lstmForward: lstmForwardTs,
   lstmBackward: lstmBackwardTs,
+  attentionForward: attentionForwardTs,
+  attentionBackward: attentionBackwardTs,
 };
 
 let active: Kernels =

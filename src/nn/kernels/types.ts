@@ -96,9 +96,43 @@ export interface LstmGradients {
 /** Backward through time: fills `grads` and releases the tape. */
 export type LstmBackward = (tape: LstmTape, upstream: LstmUpstream, grads: LstmGradients) => void;
 
+/**
+ * Multi-head self-attention over a packed projection (src/nn/ops/attention.ts): for each batch
+ * row b and head h, with Q, K, V the head's [steps, headDim] columns of qkv,
+ *   P = softmax((Q/√headDim)·Kᵀ, padded keys −∞),  O = (P ⊙ keep·keepScale)·V.
+ * A query whose keys are all padding gets P = 0.
+ */
+export interface Attention {
+  batch: number;
+  steps: number;
+  heads: number;
+  headDim: number;
+  /** [batch, steps, 3·heads·headDim]: Q, K, V side by side on the last axis. */
+  qkv: Float32Array;
+  /** [batch · steps], 1 = that key is padding; null for none. */
+  keyPadding: Uint8Array | null;
+  /** [batch · heads · steps · steps], 1 = keep that attention weight; null without dropout. */
+  keep: Uint8Array | null;
+  /** What a kept weight is multiplied by: 1/(1 − p). */
+  keepScale: number;
+}
+
+/** Writes O into out [batch, steps, heads·headDim] and P into probs [batch·heads, steps, steps]. */
+export type AttentionForward = (att: Attention, out: Float32Array, probs: Float32Array) => void;
+
+/** From the forward pass's P and the gradient of O, adds the gradient of qkv into gQkv. */
+export type AttentionBackward = (
+  att: Attention,
+  probs: Float32Array,
+  gOut: Float32Array,
+  gQkv: Float32Array,
+) => void;
+
 export interface Kernels {
   readonly name: string;
   gemm: Gemm;
   lstmForward: LstmForward;
   lstmBackward: LstmBackward;
+  attentionForward: AttentionForward;
+  attentionBackward: AttentionBackward;
 }

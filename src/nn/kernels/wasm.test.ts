@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { Random } from "../../random/index.js";
 import {
+  type Attention,
+  type Kernels,
   kernels,
   type LstmGradients,
   type LstmLayer,
@@ -272,5 +274,77 @@ describe("wasm LSTM tapes", () => {
       expectSameGrads(got, want);
     }
     expect(small.arenaBytes()).toBe(0);
+  });
+});
+
+describe("wasm attention", () => {
+  /** Batch 3 of lengths 5, 2, 0 (the last has no key at all), padded to `steps` 5. */
+  function attentionOf(rng: Random, heads: number, headDim: number, dropout: boolean): Attention {
+    const batch = 3;
+    const steps = 5;
+    const lengths = [5, 2, 0];
+    const keyPadding = new Uint8Array(batch * steps);
+    for (let b = 0; b < batch; b++)
+      for (let t = lengths[b]; t < steps; t++) keyPadding[b * steps + t] = 1;
+    const weights = batch * heads * steps * steps;
+    return {
+      batch,
+      steps,
+      heads,
+      headDim,
+      qkv: random(rng, batch * steps * 3 * heads * headDim).map((x) => 3 * x),
+      keyPadding,
+      keep: dropout ? Uint8Array.from({ length: weights }, () => +(rng.float() >= 0.3)) : null,
+      keepScale: Math.fround(1 / 0.7),
+    };
+  }
+
+  it("matches the TypeScript reference forward and backward: masks, dropout, odd head sizes", () => {
+    const rng = new Random(11);
+    for (const [heads, headDim] of [
+      [1, 1],
+      [2, 3],
+      [4, 8],
+      [3, 5],
+    ]) {
+      for (const dropout of [false, true]) {
+        for (const padded of [true, false]) {
+          const att = attentionOf(rng, heads, headDim, dropout);
+          if (!padded) att.keyPadding = null;
+          const outSize = att.batch * att.steps * heads * headDim;
+          const probSize = att.batch * heads * att.steps * att.steps;
+          const run = (k: Kernels) => {
+            const out = new Float32Array(outSize);
+            const probs = new Float32Array(probSize);
+            k.attentionForward(att, out, probs);
+            const gQkv = new Float32Array(att.qkv.length).fill(0.5);
+            k.attentionBackward(att, probs, gOut, gQkv);
+            return { out, probs, gQkv };
+          };
+          const gOut = random(rng, outSize);
+          const want = run(tsKernels);
+          const got = run(wasm as Kernels);
+          for (const key of ["out", "probs", "gQkv"] as const) {
+            for (let i = 0; i < want[key].length; i++) {
+              expect(Math.abs(got[key][i] - want[key][i])).toBeLessThan(
+                2e-6 * (1 + Math.abs(want[key][i])),
+              );
+            }
+          }
+          // Padded keys get exactly zero weight; the row without keys is zero throughout.
+          if (padded) {
+            const { steps } = att;
+            for (let h = 0; h < heads; h++)
+              for (let i = 0; i < steps; i++)
+                for (let j = 0; j < steps; j++) {
+                  const b1 = ((1 * heads + h) * steps + i) * steps + j;
+                  const b2 = ((2 * heads + h) * steps + i) * steps + j;
+                  if (j >= 2) expect(got.probs[b1]).toBe(0);
+                  expect(got.probs[b2]).toBe(0);
+                }
+          }
+        }
+      }
+    }
   });
 });

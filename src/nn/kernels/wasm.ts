@@ -11,7 +11,16 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Gemm, Kernels, LstmBackward, LstmForward, LstmTape } from "./types.js";
+import type {
+  Attention,
+  AttentionBackward,
+  AttentionForward,
+  Gemm,
+  Kernels,
+  LstmBackward,
+  LstmForward,
+  LstmTape,
+} from "./types.js";
 
 /** Beside the compiled backend in dist/, or — when running from src/ (tests) — the built one. */
 const WASM_PATHS = ["../wasm/kernels.wasm", "../../../dist/nn/wasm/kernels.wasm"].map((p) =>
@@ -38,6 +47,9 @@ interface Exports {
   /** Bytes of scratch a gemm of this shape needs. */
   gemmScratch(m: number, n: number, k: number): number;
   lstmScratch(rows: number, first: number, hid: number): number;
+  attentionScratch(steps: number, headDim: number): number;
+  attentionForward(...args: number[]): void;
+  attentionBackward(...args: number[]): void;
   lstmForward(...args: number[]): void;
   lstmBackward(...args: number[]): void;
   packRows(...args: number[]): void;
@@ -70,6 +82,7 @@ function layout(counts: number[]): { at: number[]; bytes: number } {
 class Arena {
   f32: Float32Array;
   i32: Int32Array;
+  u8: Uint8Array;
   /** Free blocks [at, bytes], sorted by address and coalesced. */
   private readonly holes: [number, number][] = [];
   private readonly sizes = new Map<number, number>();
@@ -79,6 +92,7 @@ class Arena {
   constructor(private readonly memory: WebAssembly.Memory) {
     this.f32 = new Float32Array(memory.buffer);
     this.i32 = new Int32Array(memory.buffer);
+    this.u8 = new Uint8Array(memory.buffer);
   }
 
   alloc(size: number): number {
@@ -135,11 +149,13 @@ class Arena {
     if (this.f32.buffer !== this.memory.buffer) {
       this.f32 = new Float32Array(this.memory.buffer);
       this.i32 = new Int32Array(this.memory.buffer);
+      this.u8 = new Uint8Array(this.memory.buffer);
     }
   }
 
-  put(src: Float32Array | Int32Array, at: number, n = src.length): void {
-    (src instanceof Int32Array ? this.i32 : this.f32).set(src.subarray(0, n), at >> 2);
+  put(src: Float32Array | Int32Array | Uint8Array, at: number, n = src.length): void {
+    if (src instanceof Uint8Array) this.u8.set(src.subarray(0, n), at);
+    else (src instanceof Int32Array ? this.i32 : this.f32).set(src.subarray(0, n), at >> 2);
   }
 
   get(at: number, dst: Float32Array, n = dst.length): void {
@@ -524,6 +540,79 @@ function makeLstmBackward(exports: Exports, arena: Arena, tapes: TapeStore): Lst
   };
 }
 
+/**
+ * Attention runs group by group inside wasm; qkv, the masks and P cross once per pass (P is
+ * kept by the op in JavaScript between the passes).
+ */
+function makeAttention(
+  exports: Exports,
+  arena: Arena,
+): { attentionForward: AttentionForward; attentionBackward: AttentionBackward } {
+  const sizes = ({ batch, steps, heads, headDim }: Attention) => {
+    const tokens = batch * steps;
+    return {
+      qkv: tokens * 3 * heads * headDim,
+      out: tokens * heads * headDim,
+      probs: batch * heads * steps * steps,
+      tokens,
+      scratch: exports.attentionScratch(steps, headDim),
+    };
+  };
+  return {
+    attentionForward: (att, out, probs) => {
+      const n = sizes(att);
+      const { at, bytes } = layout([n.qkv, n.out, n.probs, n.tokens / 4, n.probs / 4]);
+      arena.with(bytes + n.scratch, (base) => {
+        const [qkv, o, p, pad, keep] = at.map((x) => base + x);
+        arena.put(att.qkv, qkv, n.qkv);
+        if (att.keyPadding) arena.put(att.keyPadding, pad, n.tokens);
+        if (att.keep) arena.put(att.keep, keep, n.probs);
+        exports.attentionForward(
+          att.batch,
+          att.steps,
+          att.heads,
+          att.headDim,
+          qkv,
+          att.keyPadding ? pad : 0,
+          att.keep ? keep : 0,
+          att.keepScale,
+          o,
+          p,
+          base + bytes,
+        );
+        arena.get(o, out, n.out);
+        arena.get(p, probs, n.probs);
+      });
+    },
+    attentionBackward: (att, probs, gOut, gQkv) => {
+      const n = sizes(att);
+      const { at, bytes } = layout([n.qkv, n.probs, n.out, n.qkv, n.probs / 4]);
+      arena.with(bytes + n.scratch, (base) => {
+        const [qkv, p, g, gq, keep] = at.map((x) => base + x);
+        arena.put(att.qkv, qkv, n.qkv);
+        arena.put(probs, p, n.probs);
+        arena.put(gOut, g, n.out);
+        arena.put(gQkv, gq, n.qkv);
+        if (att.keep) arena.put(att.keep, keep, n.probs);
+        exports.attentionBackward(
+          att.batch,
+          att.steps,
+          att.heads,
+          att.headDim,
+          qkv,
+          att.keep ? keep : 0,
+          att.keepScale,
+          p,
+          g,
+          gq,
+          base + bytes,
+        );
+        arena.get(gq, gQkv, n.qkv);
+      });
+    },
+  };
+}
+
 export interface WasmOptions {
   /** Cap on the bytes of LSTM tapes kept in linear memory (default 512 MiB). */
   tapeBytes?: number;
@@ -545,6 +634,7 @@ export function loadWasmKernels({
     gemm: makeGemm(exports, arena),
     lstmForward: makeLstmForward(exports, arena, tapes),
     lstmBackward: makeLstmBackward(exports, arena, tapes),
+    ...makeAttention(exports, arena),
     /** Bytes of linear memory in live blocks (tapes and running kernels). */
     arenaBytes: () => arena.used,
   };

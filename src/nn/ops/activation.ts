@@ -2,6 +2,7 @@
  * Activations that are more than a one-line unary op: softmax and log-softmax over the last
  * axis (max-shifted, so large logits do not overflow) and the exact, erf-based GELU.
  */
+import { softmaxRow } from "../kernels/ts.js";
 import { record, type Tensor } from "../tensor.js";
 
 function lastAxis(a: Tensor, what: string): { rows: number; n: number } {
@@ -25,20 +26,6 @@ export function softmax(a: Tensor): Tensor {
       for (let j = 0; j < n; j++) ga[o + j] += y[o + j] * (g[o + j] - dot);
     }
   });
-}
-
-/** Writes softmax(x[o..o+n)) into y[o..o+n). Shared with the fused attention kernel. */
-export function softmaxRow(x: Float32Array, y: Float32Array, o: number, n: number): void {
-  let max = -Infinity;
-  for (let j = 0; j < n; j++) if (x[o + j] > max) max = x[o + j];
-  let total = 0;
-  for (let j = 0; j < n; j++) {
-    const e = Math.exp(x[o + j] - max);
-    y[o + j] = e;
-    total += e;
-  }
-  const inv = 1 / total;
-  for (let j = 0; j < n; j++) y[o + j] *= inv;
 }
 
 /** log-softmax over the last axis: x − max − log Σ exp(x − max). Backward: g − softmax·Σg. */

@@ -40,28 +40,24 @@ export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps = 1e-5): 
     }
   }
   return record(out, x.shape, [x, weight, bias], (g) => {
-    if (weight.requiresGrad || bias.requiresGrad) {
-      const gw = weight.requiresGrad ? weight.gradBuffer() : null;
-      const gb = bias.requiresGrad ? bias.gradBuffer() : null;
-      for (let r = 0; r < rows; r++) {
-        const o = r * n;
-        for (let j = 0; j < n; j++) {
-          if (gw) gw[j] += g[o + j] * xhat[o + j];
-          if (gb) gb[j] += g[o + j];
-        }
-      }
-    }
-    if (!x.requiresGrad) return;
-    const gx = x.gradBuffer();
+    // Parameter gradients are summed over rows even when not needed: cheaper than a branch.
+    const gw = weight.requiresGrad ? weight.gradBuffer() : new Float32Array(n);
+    const gb = bias.requiresGrad ? bias.gradBuffer() : new Float32Array(n);
+    const gx = x.requiresGrad ? x.gradBuffer() : null;
     for (let r = 0; r < rows; r++) {
       const o = r * n;
       let meanH = 0;
       let meanHX = 0;
       for (let j = 0; j < n; j++) {
-        const h = g[o + j] * w[j];
+        const gj = g[o + j];
+        const xh = xhat[o + j];
+        const h = gj * w[j];
         meanH += h;
-        meanHX += h * xhat[o + j];
+        meanHX += h * xh;
+        gw[j] += gj * xh;
+        gb[j] += gj;
       }
+      if (!gx) continue;
       meanH /= n;
       meanHX /= n;
       const inv = rstd[r];

@@ -1,0 +1,259 @@
+// Multi-head self-attention over a packed projection qkv [batch, steps, 3·heads·d] (Q, K, V side
+// by side), one batch row and head ("group") at a time: the head's Q (scaled by 1/√d), K and V
+// are copied into contiguous [steps, d] blocks, and every product is a gemm on them. The plain
+// TypeScript reference is attentionForwardTs/attentionBackwardTs in src/nn/kernels/ts.ts.
+import { gemm, gemmScratch } from "./gemm";
+import { expv } from "./math";
+
+// @ts-ignore: decorator
+@inline
+function aligned(bytes: usize): usize {
+  return (bytes + 15) & ~15;
+}
+
+// Bytes of scratch attentionForward and attentionBackward need.
+export function attentionScratch(steps: i32, d: i32): usize {
+  const block = aligned(<usize>(steps * d) << 2);
+  const square = aligned(<usize>(steps * steps) << 2);
+  const products = max(gemmScratch(steps, steps, d), gemmScratch(steps, d, steps));
+  return 7 * block + 2 * square + aligned(<usize>steps << 2) + products;
+}
+
+// dst [rows, cols] (contiguous) ← factor · the columns src.. of rows with a stride of `stride`
+// floats.
+function gatherCols(src: usize, stride: i32, dst: usize, rows: i32, cols: i32, factor: f32): void {
+  const c4 = cols & ~3;
+  const f = f32x4.splat(factor);
+  const rowBytes = <usize>stride << 2;
+  for (let r = 0; r < rows; r++, src += rowBytes) {
+    let c = 0;
+    for (; c < c4; c += 4, dst += 16) v128.store(dst, f32x4.mul(v128.load(src + (<usize>c << 2)), f));
+    for (; c < cols; c++, dst += 4) store<f32>(dst, load<f32>(src + (<usize>c << 2)) * factor);
+  }
+}
+
+// The columns dst.. of rows with a stride of `stride` floats ← (acc ? themselves : 0) + factor ·
+// src [rows, cols] (contiguous).
+function scatterCols(
+  src: usize,
+  dst: usize,
+  stride: i32,
+  rows: i32,
+  cols: i32,
+  factor: f32,
+  acc: bool,
+): void {
+  const c4 = cols & ~3;
+  const f = f32x4.splat(factor);
+  const rowBytes = <usize>stride << 2;
+  for (let r = 0; r < rows; r++, dst += rowBytes) {
+    let c = 0;
+    for (; c < c4; c += 4, src += 16) {
+      const o = dst + (<usize>c << 2);
+      const v = f32x4.mul(v128.load(src), f);
+      v128.store(o, acc ? f32x4.add(v128.load(o), v) : v);
+    }
+    for (; c < cols; c++, src += 4) {
+      const o = dst + (<usize>c << 2);
+      const v = load<f32>(src) * factor;
+      store<f32>(o, acc ? load<f32>(o) + v : v);
+    }
+  }
+}
+
+// Row [n] ← softmax of itself over the keys whose `valid` weight is 1 (0 elsewhere).
+function softmaxRow(row: usize, valid: usize, n: i32, masked: bool): void {
+  let mx = -Infinity;
+  for (let j = 0; j < n; j++) {
+    const o = <usize>j << 2;
+    if (!masked || load<f32>(valid + o) !== 0) mx = max(mx, load<f32>(row + o));
+  }
+  const m = f32x4.splat(<f32>mx);
+  const n4 = n & ~3;
+  let total = f32x4.splat(0);
+  let j = 0;
+  for (; j < n4; j += 4) {
+    const o = <usize>j << 2;
+    let e = expv(f32x4.sub(v128.load(row + o), m));
+    if (masked) e = f32x4.mul(e, v128.load(valid + o));
+    v128.store(row + o, e);
+    total = f32x4.add(total, e);
+  }
+  let sum = f32x4.extract_lane(total, 0) + f32x4.extract_lane(total, 1);
+  sum += f32x4.extract_lane(total, 2) + f32x4.extract_lane(total, 3);
+  for (; j < n; j++) {
+    const o = <usize>j << 2;
+    let e = f32x4.extract_lane(expv(f32x4.splat(load<f32>(row + o) - <f32>mx)), 0);
+    if (masked) e *= load<f32>(valid + o);
+    store<f32>(row + o, e);
+    sum += e;
+  }
+  const inv = f32x4.splat(<f32>1 / sum);
+  j = 0;
+  for (; j < n4; j += 4) {
+    const o = <usize>j << 2;
+    v128.store(row + o, f32x4.mul(v128.load(row + o), inv));
+  }
+  const invs = <f32>1 / sum;
+  for (; j < n; j++) store<f32>(row + (<usize>j << 2), load<f32>(row + (<usize>j << 2)) * invs);
+}
+
+// dst[i] ← src[i] · keep[i] · keepScale for n weights (keep: one byte per weight).
+function keepWeights(src: usize, keep: usize, keepScale: f32, dst: usize, n: i32): void {
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dst + o, load<f32>(src + o) * (<f32>load<u8>(keep + <usize>i) * keepScale));
+  }
+}
+
+// out [batch, steps, heads·d] ← O, probs [batch·heads, steps, steps] ← P (see the header of
+// src/nn/ops/attention.ts). keyPadding is one byte per [batch, steps] key (1 = padding) and keep
+// one byte per attention weight (1 = kept), each 0 for none. scratch: attentionScratch bytes.
+export function attentionForward(
+  batch: i32,
+  steps: i32,
+  heads: i32,
+  d: i32,
+  qkv: usize,
+  keyPadding: usize,
+  keep: usize,
+  keepScale: f32,
+  out: usize,
+  probs: usize,
+  scratch: usize,
+): void {
+  const embed = heads * d;
+  const width = 3 * embed;
+  const tt = steps * steps;
+  const block = aligned(<usize>(steps * d) << 2);
+  const q = scratch;
+  const k = q + block;
+  const v = k + block;
+  const head = v + block;
+  const dropped = head + block;
+  const valid = dropped + aligned(<usize>tt << 2);
+  const products = valid + aligned(<usize>steps << 2);
+  const scale = <f32>(1 / Math.sqrt(<f64>d));
+  for (let b = 0; b < batch; b++) {
+    let anyKey = true;
+    if (keyPadding) {
+      anyKey = false;
+      for (let j = 0; j < steps; j++) {
+        const pad = load<u8>(keyPadding + <usize>(b * steps + j));
+        store<f32>(valid + (<usize>j << 2), pad ? 0 : 1);
+        if (!pad) anyKey = true;
+      }
+    }
+    const rows = qkv + ((<usize>(b * steps) * <usize>width) << 2);
+    for (let h = 0; h < heads; h++) {
+      const grp = b * heads + h;
+      const cols = rows + (<usize>(h * d) << 2);
+      gatherCols(cols, width, q, steps, d, scale);
+      gatherCols(cols + (<usize>embed << 2), width, k, steps, d, 1);
+      gatherCols(cols + (<usize>(2 * embed) << 2), width, v, steps, d, 1);
+      const p = probs + ((<usize>grp * <usize>tt) << 2);
+      if (anyKey) {
+        gemm(steps, steps, d, q, k, p, 0, 0, 1, products);
+        for (let i = 0; i < steps; i++) {
+          softmaxRow(p + ((<usize>(i * steps)) << 2), valid, steps, keyPadding !== 0);
+        }
+      } else {
+        memory.fill(p, 0, <usize>tt << 2);
+      }
+      let weights = p;
+      if (keep) {
+        keepWeights(p, keep + <usize>grp * <usize>tt, keepScale, dropped, tt);
+        weights = dropped;
+      }
+      gemm(steps, d, steps, weights, v, head, 0, 0, 0, products);
+      const dst = out + ((<usize>(b * steps) * <usize>embed + <usize>(h * d)) << 2);
+      scatterCols(head, dst, embed, steps, d, 1, false);
+    }
+  }
+}
+
+// Adds the gradient of qkv into gQkv from P (probs, as the forward pass wrote it), the dropout
+// bytes (keep, 0 for none) and the gradient of O (gOut [batch, steps, heads·d]):
+//   dP' = dO·Vᵀ, dV = P'ᵀ·dO, dP = dP' ⊙ keep·keepScale, dS = P ⊙ (dP − rowsum(dP ⊙ P)),
+//   d(Q/√d) = dS·K, dK = dSᵀ·(Q/√d).
+export function attentionBackward(
+  batch: i32,
+  steps: i32,
+  heads: i32,
+  d: i32,
+  qkv: usize,
+  keep: usize,
+  keepScale: f32,
+  probs: usize,
+  gOut: usize,
+  gQkv: usize,
+  scratch: usize,
+): void {
+  const embed = heads * d;
+  const width = 3 * embed;
+  const tt = steps * steps;
+  const block = aligned(<usize>(steps * d) << 2);
+  const q = scratch;
+  const k = q + block;
+  const v = k + block;
+  const gHead = v + block;
+  const gq = gHead + block;
+  const gk = gq + block;
+  const gv = gk + block;
+  const dropped = gv + block;
+  const gP = dropped + aligned(<usize>tt << 2);
+  const products = gP + aligned(<usize>tt << 2) + aligned(<usize>steps << 2);
+  const scale = <f32>(1 / Math.sqrt(<f64>d));
+  const n4 = steps & ~3;
+  for (let b = 0; b < batch; b++) {
+    const rows = qkv + ((<usize>(b * steps) * <usize>width) << 2);
+    const gRows = gQkv + ((<usize>(b * steps) * <usize>width) << 2);
+    for (let h = 0; h < heads; h++) {
+      const grp = b * heads + h;
+      const cols = rows + (<usize>(h * d) << 2);
+      gatherCols(cols, width, q, steps, d, scale);
+      gatherCols(cols + (<usize>embed << 2), width, k, steps, d, 1);
+      gatherCols(cols + (<usize>(2 * embed) << 2), width, v, steps, d, 1);
+      const gSrc = gOut + ((<usize>(b * steps) * <usize>embed + <usize>(h * d)) << 2);
+      gatherCols(gSrc, embed, gHead, steps, d, 1);
+      const p = probs + ((<usize>grp * <usize>tt) << 2);
+      let weights = p;
+      if (keep) {
+        keepWeights(p, keep + <usize>grp * <usize>tt, keepScale, dropped, tt);
+        weights = dropped;
+      }
+      gemm(steps, steps, d, gHead, v, gP, 0, 0, 1, products);
+      gemm(steps, d, steps, weights, gHead, gv, 0, 1, 0, products);
+      if (keep) keepWeights(gP, keep + <usize>grp * <usize>tt, keepScale, gP, tt);
+      for (let i = 0; i < steps; i++) {
+        const gr = gP + (<usize>(i * steps) << 2);
+        const pr = p + (<usize>(i * steps) << 2);
+        let dots = f32x4.splat(0);
+        let j = 0;
+        for (; j < n4; j += 4) {
+          const o = <usize>j << 2;
+          dots = f32x4.add(dots, f32x4.mul(v128.load(gr + o), v128.load(pr + o)));
+        }
+        let dot = f32x4.extract_lane(dots, 0) + f32x4.extract_lane(dots, 1);
+        dot += f32x4.extract_lane(dots, 2) + f32x4.extract_lane(dots, 3);
+        for (; j < steps; j++) dot += load<f32>(gr + (<usize>j << 2)) * load<f32>(pr + (<usize>j << 2));
+        const dv = f32x4.splat(dot);
+        j = 0;
+        for (; j < n4; j += 4) {
+          const o = <usize>j << 2;
+          v128.store(gr + o, f32x4.mul(v128.load(pr + o), f32x4.sub(v128.load(gr + o), dv)));
+        }
+        for (; j < steps; j++) {
+          const o = <usize>j << 2;
+          store<f32>(gr + o, load<f32>(pr + o) * (load<f32>(gr + o) - dot));
+        }
+      }
+      gemm(steps, d, steps, gP, k, gq, 0, 0, 0, products);
+      gemm(steps, d, steps, gP, q, gk, 0, 1, 0, products);
+      const gCols = gRows + (<usize>(h * d) << 2);
+      scatterCols(gq, gCols, width, steps, d, scale, true);
+      scatterCols(gk, gCols + (<usize>embed << 2), width, steps, d, 1, true);
+      scatterCols(gv, gCols + (<usize>(2 * embed) << 2), width, steps, d, 1, true);
+    }
+  }
+}
