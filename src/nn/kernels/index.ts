@@ -7,6 +7,8 @@ import {
   attentionBackwardTs,
   attentionForwardTs,
   gemmTs,
+  layerNormBackwardTs,
+  layerNormForwardTs,
   lstmBackwardTs,
   lstmForwardTs,
 } from "./ts.js";
@@ -19,6 +21,9 @@ export type {
   AttentionForward,
   Gemm,
   Kernels,
+  LayerNormBackward,
+  LayerNormForward,
+  LayerNormRows,
   LstmBackward,
   LstmForward,
   LstmGradients,
@@ -36,6 +41,8 @@ export const tsKernels: Kernels = {
   lstmBackward: lstmBackwardTs,
   attentionForward: attentionForwardTs,
   attentionBackward: attentionBackwardTs,
+  layerNormForward: layerNormForwardTs,
+  layerNormBackward: layerNormBackwardTs,
 };
 
 let active: Kernels =

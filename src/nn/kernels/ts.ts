@@ -4,6 +4,8 @@ import type {
   AttentionBackward,
   AttentionForward,
   Gemm,
+  LayerNormBackward,
+  LayerNormForward,
   LstmBackward,
   LstmForward,
   LstmLayer,
@@ -432,3 +434,51 @@ export function softmaxRow(x: Float32Array, y: Float32Array, o: number, n: numbe
   const inv = 1 / total;
   for (let j = 0; j < n; j++) y[o + j] *= inv;
 }
+
+export const layerNormForwardTs: LayerNormForward = (
+  { rows, n, x, weight, bias, eps },
+  out,
+  xhat,
+  rstd,
+) => {
+  for (let r = 0; r < rows; r++) {
+    const o = r * n;
+    let mean = 0;
+    for (let j = 0; j < n; j++) mean += x[o + j];
+    mean /= n;
+    let variance = 0;
+    for (let j = 0; j < n; j++) {
+      const d = x[o + j] - mean;
+      variance += d * d;
+    }
+    const inv = 1 / Math.sqrt(variance / n + eps);
+    rstd[r] = inv;
+    for (let j = 0; j < n; j++) {
+      const h = (x[o + j] - mean) * inv;
+      xhat[o + j] = h;
+      out[o + j] = h * weight[j] + bias[j];
+    }
+  }
+};
+
+export const layerNormBackwardTs: LayerNormBackward = (ln, xhat, rstd, g, gx, gWeight, gBias) => {
+  const { rows, n, weight } = ln;
+  for (let r = 0; r < rows; r++) {
+    const o = r * n;
+    let meanH = 0;
+    let meanHX = 0;
+    for (let j = 0; j < n; j++) {
+      const h = g[o + j] * weight[j];
+      meanH += h;
+      meanHX += h * xhat[o + j];
+      gWeight[j] += g[o + j] * xhat[o + j];
+      gBias[j] += g[o + j];
+    }
+    if (!gx) continue;
+    meanH /= n;
+    meanHX /= n;
+    for (let j = 0; j < n; j++) {
+      gx[o + j] += rstd[r] * (g[o + j] * weight[j] - meanH - xhat[o + j] * meanHX);
+    }
+  }
+};

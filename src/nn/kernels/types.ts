@@ -128,6 +128,43 @@ export type AttentionBackward = (
   gQkv: Float32Array,
 ) => void;
 
+/** Layer normalisation of `rows` rows of `n` (src/nn/ops/norm.ts). */
+export interface LayerNormRows {
+  rows: number;
+  n: number;
+  /** [rows, n] */
+  x: Float32Array;
+  /** [n] each */
+  weight: Float32Array;
+  bias: Float32Array;
+  eps: number;
+}
+
+/**
+ * out = x̂·weight + bias with x̂ = (x − μ)·r, r = 1/√(σ² + eps) per row (biased variance);
+ * writes out and x̂ [rows, n] and r [rows].
+ */
+export type LayerNormForward = (
+  ln: LayerNormRows,
+  out: Float32Array,
+  xhat: Float32Array,
+  rstd: Float32Array,
+) => void;
+
+/**
+ * From x̂, r and the gradient g of out, adds dx = r·(h − mean(h) − x̂·mean(h⊙x̂)) with
+ * h = g⊙weight into gx (skipped when null), Σ g⊙x̂ into gWeight and Σ g into gBias.
+ */
+export type LayerNormBackward = (
+  ln: LayerNormRows,
+  xhat: Float32Array,
+  rstd: Float32Array,
+  g: Float32Array,
+  gx: Float32Array | null,
+  gWeight: Float32Array,
+  gBias: Float32Array,
+) => void;
+
 export interface Kernels {
   readonly name: string;
   gemm: Gemm;
@@ -135,4 +172,6 @@ export interface Kernels {
   lstmBackward: LstmBackward;
   attentionForward: AttentionForward;
   attentionBackward: AttentionBackward;
+  layerNormForward: LayerNormForward;
+  layerNormBackward: LayerNormBackward;
 }

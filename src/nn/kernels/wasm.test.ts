@@ -348,3 +348,45 @@ describe("wasm attention", () => {
     }
   });
 });
+
+describe("wasm layer norm", () => {
+  it("matches the TypeScript reference for row widths with and without a vector tail", () => {
+    const rng = new Random(13);
+    for (const n of [1, 3, 4, 5, 64, 67]) {
+      for (const withGx of [true, false]) {
+        const rows = 7;
+        const ln = {
+          rows,
+          n,
+          x: random(rng, rows * n).map((v) => 5 + 3 * v),
+          weight: random(rng, n),
+          bias: random(rng, n),
+          eps: 1e-5,
+        };
+        const g = random(rng, rows * n);
+        const start = random(rng, rows * n + 2 * n);
+        const run = (k: Kernels) => {
+          const out = new Float32Array(rows * n);
+          const xhat = new Float32Array(rows * n);
+          const rstd = new Float32Array(rows);
+          k.layerNormForward(ln, out, xhat, rstd);
+          const gx = withGx ? start.slice(0, rows * n) : null;
+          const gWeight = start.slice(rows * n, rows * n + n);
+          const gBias = start.slice(rows * n + n);
+          k.layerNormBackward(ln, xhat, rstd, g, gx, gWeight, gBias);
+          return { out, xhat, rstd, gx: gx ?? new Float32Array(0), gWeight, gBias };
+        };
+        const want = run(tsKernels);
+        const got = run(wasm as Kernels);
+        for (const key of ["out", "xhat", "rstd", "gx", "gWeight", "gBias"] as const) {
+          expect(got[key].length).toBe(want[key].length);
+          for (let i = 0; i < want[key].length; i++) {
+            expect(Math.abs(got[key][i] - want[key][i])).toBeLessThan(
+              2e-5 * (1 + Math.abs(want[key][i])),
+            );
+          }
+        }
+      }
+    }
+  });
+});

@@ -17,6 +17,8 @@ import type {
   AttentionForward,
   Gemm,
   Kernels,
+  LayerNormBackward,
+  LayerNormForward,
   LstmBackward,
   LstmForward,
   LstmTape,
@@ -50,6 +52,8 @@ interface Exports {
   attentionScratch(steps: number, headDim: number): number;
   attentionForward(...args: number[]): void;
   attentionBackward(...args: number[]): void;
+  layerNormForward(...args: number[]): void;
+  layerNormBackward(...args: number[]): void;
   lstmForward(...args: number[]): void;
   lstmBackward(...args: number[]): void;
   packRows(...args: number[]): void;
@@ -613,6 +617,45 @@ function makeAttention(
   };
 }
 
+/** Layer normalisation: rows in, outputs and statistics out, one call per pass. */
+function makeLayerNorm(
+  exports: Exports,
+  arena: Arena,
+): { layerNormForward: LayerNormForward; layerNormBackward: LayerNormBackward } {
+  return {
+    layerNormForward: ({ rows, n, x, weight, bias, eps }, out, xhat, rstd) => {
+      const { at, bytes } = layout([rows * n, n, n, rows * n, rows * n, rows]);
+      arena.with(bytes, (base) => {
+        const [xAt, wAt, bAt, outAt, xhatAt, rstdAt] = at.map((o) => base + o);
+        arena.put(x, xAt, rows * n);
+        arena.put(weight, wAt, n);
+        arena.put(bias, bAt, n);
+        exports.layerNormForward(rows, n, xAt, wAt, bAt, eps, outAt, xhatAt, rstdAt);
+        arena.get(outAt, out, rows * n);
+        arena.get(xhatAt, xhat, rows * n);
+        arena.get(rstdAt, rstd, rows);
+      });
+    },
+    layerNormBackward: ({ rows, n, weight }, xhat, rstd, g, gx, gWeight, gBias) => {
+      const { at, bytes } = layout([n, rows * n, rows, rows * n, gx ? rows * n : 0, n, n]);
+      arena.with(bytes, (base) => {
+        const [wAt, xhatAt, rstdAt, gAt, gxAt, gwAt, gbAt] = at.map((o) => base + o);
+        arena.put(weight, wAt, n);
+        arena.put(xhat, xhatAt, rows * n);
+        arena.put(rstd, rstdAt, rows);
+        arena.put(g, gAt, rows * n);
+        if (gx) arena.put(gx, gxAt, rows * n);
+        arena.put(gWeight, gwAt, n);
+        arena.put(gBias, gbAt, n);
+        exports.layerNormBackward(rows, n, wAt, xhatAt, rstdAt, gAt, gx ? gxAt : 0, gwAt, gbAt);
+        if (gx) arena.get(gxAt, gx, rows * n);
+        arena.get(gwAt, gWeight, n);
+        arena.get(gbAt, gBias, n);
+      });
+    },
+  };
+}
+
 export interface WasmOptions {
   /** Cap on the bytes of LSTM tapes kept in linear memory (default 512 MiB). */
   tapeBytes?: number;
@@ -635,6 +678,7 @@ export function loadWasmKernels({
     lstmForward: makeLstmForward(exports, arena, tapes),
     lstmBackward: makeLstmBackward(exports, arena, tapes),
     ...makeAttention(exports, arena),
+    ...makeLayerNorm(exports, arena),
     /** Bytes of linear memory in live blocks (tapes and running kernels). */
     arenaBytes: () => arena.used,
   };

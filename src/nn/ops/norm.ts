@@ -1,9 +1,11 @@
 /** Normalisations over the last axis: layer normalisation and L2 normalisation. */
+import { kernels, type LayerNormRows } from "../kernels/index.js";
 import { record, type Tensor } from "../tensor.js";
 
 /**
  * Layer normalisation over the last axis (PyTorch `F.layer_norm` with biased variance):
- * y = (x − μ)/√(σ² + eps)·weight + bias. Fused: one node, statistics kept for backward.
+ * y = (x − μ)/√(σ² + eps)·weight + bias. Fused: one node and a kernel pair
+ * (`kernels().layerNormForward/Backward`), statistics kept for backward.
  * Backward per row with x̂ = (x − μ)·r, r = 1/√(σ² + eps), h = g⊙weight:
  *   dx = r·(h − mean(h) − x̂·mean(h⊙x̂)),  dweight = Σ g⊙x̂,  dbias = Σ g.
  */
@@ -14,57 +16,24 @@ export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps = 1e-5): 
       `layerNorm: weight [${weight.shape}] and bias [${bias.shape}] must have ${n} elements`,
     );
   }
-  const rows = n === 0 ? 0 : x.size / n;
-  const xd = x.data;
-  const w = weight.data;
-  const b = bias.data;
+  const ln: LayerNormRows = {
+    rows: n === 0 ? 0 : x.size / n,
+    n,
+    x: x.data,
+    weight: weight.data,
+    bias: bias.data,
+    eps,
+  };
   const out = new Float32Array(x.size);
   const xhat = new Float32Array(x.size);
-  const rstd = new Float32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    const o = r * n;
-    let mean = 0;
-    for (let j = 0; j < n; j++) mean += xd[o + j];
-    mean /= n;
-    let variance = 0;
-    for (let j = 0; j < n; j++) {
-      const d = xd[o + j] - mean;
-      variance += d * d;
-    }
-    const inv = 1 / Math.sqrt(variance / n + eps);
-    rstd[r] = inv;
-    for (let j = 0; j < n; j++) {
-      const h = (xd[o + j] - mean) * inv;
-      xhat[o + j] = h;
-      out[o + j] = h * w[j] + b[j];
-    }
-  }
+  const rstd = new Float32Array(ln.rows);
+  kernels().layerNormForward(ln, out, xhat, rstd);
   return record(out, x.shape, [x, weight, bias], (g) => {
-    // Parameter gradients are summed over rows even when not needed: cheaper than a branch.
-    const gw = weight.requiresGrad ? weight.gradBuffer() : new Float32Array(n);
-    const gb = bias.requiresGrad ? bias.gradBuffer() : new Float32Array(n);
+    // Parameter gradients are summed even when not needed: one pass does them all.
+    const gWeight = weight.requiresGrad ? weight.gradBuffer() : new Float32Array(n);
+    const gBias = bias.requiresGrad ? bias.gradBuffer() : new Float32Array(n);
     const gx = x.requiresGrad ? x.gradBuffer() : null;
-    for (let r = 0; r < rows; r++) {
-      const o = r * n;
-      let meanH = 0;
-      let meanHX = 0;
-      for (let j = 0; j < n; j++) {
-        const gj = g[o + j];
-        const xh = xhat[o + j];
-        const h = gj * w[j];
-        meanH += h;
-        meanHX += h * xh;
-        gw[j] += gj * xh;
-        gb[j] += gj;
-      }
-      if (!gx) continue;
-      meanH /= n;
-      meanHX /= n;
-      const inv = rstd[r];
-      for (let j = 0; j < n; j++) {
-        gx[o + j] += inv * (g[o + j] * w[j] - meanH - xhat[o + j] * meanHX);
-      }
-    }
+    kernels().layerNormBackward(ln, xhat, rstd, g, gx, gWeight, gBias);
   });
 }
 

@@ -6,3 +6,4 @@ export { gemm, gemmScratch } from "./gemm";
 export * from "./lstm";
 export * from "./rows";
 export * from "./attention";
+export * from "./layernorm";
