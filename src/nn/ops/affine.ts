@@ -24,12 +24,15 @@ export function affine(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
     if (x.requiresGrad) gemm(false, false, m, inDim, outDim, g, weight.data, x.gradBuffer(), true);
     if (weight.requiresGrad)
       gemm(true, false, outDim, inDim, m, g, x.data, weight.gradBuffer(), true);
-    if (bias?.requiresGrad) {
-      const gb = bias.gradBuffer();
-      for (let i = 0; i < m; i++) {
-        const o = i * outDim;
-        for (let j = 0; j < outDim; j++) gb[j] += g[o + j];
-      }
-    }
+    // dbias = 1ᵀ·g: the column sums as a product, so they run in the gemm backend too.
+    if (bias?.requiresGrad) gemm(false, false, 1, outDim, m, ones(m), g, bias.gradBuffer(), true);
   });
+}
+
+let onesCache = new Float32Array(0);
+
+/** A vector of n ones (shared, never written). */
+function ones(n: number): Float32Array {
+  if (onesCache.length < n) onesCache = new Float32Array(n).fill(1);
+  return onesCache.subarray(0, n);
 }

@@ -207,16 +207,30 @@ export const sigmoid = (a: Tensor) =>
       for (let i = 0; i < g.length; i++) gx[i] += g[i] * out[i] * (1 - out[i]);
     },
   });
-/** max(x, 0). The forward pass clears negative values by their sign bit: a branch on the sign mispredicts half the time on typical activations, and costs 4× the loop. */
+const int32s = (a: F32) => new Int32Array(a.buffer, a.byteOffset, a.length);
+/** One float's bits, to turn a masked integer back into a float without a branch. */
+const bitsI = new Int32Array(1);
+const bitsF = new Float32Array(bitsI.buffer);
+
+/**
+ * max(x, 0), gradient g where x > 0. Both passes select by bits (x > 0 as a float ⇔ its bits
+ * > 0 as an int32): a branch on the sign mispredicts on half of typical activations and made
+ * each loop 4× slower.
+ */
 export const relu = (a: Tensor) =>
   unary(a, {
     f: (x, out) => {
-      const xi = new Int32Array(x.buffer, x.byteOffset, x.length);
-      const oi = new Int32Array(out.buffer, out.byteOffset, out.length);
+      const xi = int32s(x);
+      const oi = int32s(out);
       for (let i = 0; i < xi.length; i++) oi[i] = xi[i] & ~(xi[i] >> 31);
     },
     df: (x, _out, g, gx) => {
-      for (let i = 0; i < g.length; i++) if (x[i] > 0) gx[i] += g[i];
+      const xi = int32s(x);
+      const gi = int32s(g);
+      for (let i = 0; i < gi.length; i++) {
+        bitsI[0] = gi[i] & -(xi[i] > 0);
+        gx[i] += bitsF[0];
+      }
     },
   });
 /** clamp(x, min, max); zero gradient outside the range (PyTorch's clamp). */

@@ -53,6 +53,17 @@ describe("element-wise ops", () => {
   for (const [name, f] of Object.entries(unaries)) {
     it(`${name} has correct gradients`, () => gradCheck(f, [randn(5, 3)]));
   }
+  it("relu selects by sign bits: zeros, infinities, subnormals and views at an offset", () => {
+    const values = [-2, -0, 0, 1.5, -Infinity, Infinity, 1e-45, -1e-45];
+    const backing = new Float32Array(values.length + 3);
+    backing.set(values, 3);
+    const x = new Tensor(backing.subarray(3), [values.length], { requiresGrad: true });
+    const y = ops.relu(x);
+    expect(Array.from(y.data)).toEqual([0, 0, 0, 1.5, 0, Infinity, Math.fround(1e-45), 0]);
+    y.backward(Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8]));
+    expect(Array.from(x.grad ?? [])).toEqual([0, 0, 0, 4, 0, 6, 7, 0]);
+  });
+
   it("log and sqrt have correct gradients", () => {
     gradCheck(ops.log, [positive(6)]);
     gradCheck(ops.sqrt, [positive(6)]);
