@@ -6,7 +6,6 @@
  * backend available and for PyTorch (one thread) in the same run, in rounds that alternate the
  * two; ratios are taken within a round.
  */
-import { spawnSync } from "node:child_process";
 import {
   Adam,
   Embedding,
@@ -22,6 +21,7 @@ import {
   tsKernels,
 } from "../nn/index.js";
 import { Random } from "../random/index.js";
+import { flag, median, range, runTorchScript } from "./side-by-side.js";
 
 const VOCAB = 100;
 const STEPS_PER_SNIPPET = 50;
@@ -62,12 +62,6 @@ function tripletLoss(emb: Tensor): Tensor {
   const dist = (x: Tensor, y: Tensor) =>
     ops.sqrt(ops.sum(ops.square(ops.addScalar(ops.sub(x, y), 1e-6)), 1));
   return ops.mean(ops.relu(ops.addScalar(ops.sub(dist(a, p), dist(a, n)), MARGIN)));
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 interface Result {
@@ -147,21 +141,8 @@ print(json.dumps({"stepMs": statistics.median(times), "inferPerSec": ${3 * PER_R
                   "version": torch.__version__}))
 `;
 
-function runTorch(
-  steps: number,
-  warmup: number,
-): (Result & { maxRssMb: number; version: string }) | string {
-  for (const python of ["/usr/bin/python3", "python3"]) {
-    const probe = spawnSync(python, ["-c", "import torch"], { encoding: "utf8" });
-    if (probe.status !== 0) continue;
-    const run = spawnSync(python, ["-c", torchScript, String(steps), String(warmup)], {
-      encoding: "utf8",
-      env: { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1" },
-    });
-    if (run.status !== 0) return `PyTorch run failed: ${run.stderr.trim().split("\n").pop()}`;
-    return JSON.parse(run.stdout.trim().split("\n").pop()!);
-  }
-  return "no python3 with torch found";
+function runTorch(steps: number, warmup: number): TorchResult | string {
+  return runTorchScript<TorchResult>(torchScript, [String(steps), String(warmup)]);
 }
 
 /** Kernel backends to time: the TypeScript reference, plus WebAssembly when it is built. */
@@ -170,15 +151,7 @@ function backends(): Kernels[] {
   return wasm ? [tsKernels, wasm] : [tsKernels];
 }
 
-function flag(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-}
-
 type TorchResult = Result & { maxRssMb: number; version: string };
-
-const range = (xs: number[], digits = 1) =>
-  `${median(xs).toFixed(digits)} [${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}]`;
 
 /**
  * Rounds alternate ours and PyTorch so that both see the same machine: on a shared machine the

@@ -1,12 +1,12 @@
 /**
- * `npm run bench -- transformer [--steps N] [--no-torch]`: one training step of a small token
+ * `npm run bench -- transformer [--steps N] [--rounds N] [--no-torch]`: one training step of a small token
  * Transformer encoder — embedding (vocab 200, d 64, padding id 0) + sinusoidal positions +
  * 2 post-norm layers (4 heads, ff 128, dropout 0.1, key padding mask) + masked mean pooling +
  * a squared-norm loss, forward + backward + Adam — on 96 sequences of length ≤ 50; then an
  * inference pass (eval mode, no graph). The identical model runs in PyTorch with one thread
- * when `python3 -c 'import torch'` works, and the ratio is printed.
+ * when `python3 -c 'import torch'` works, in rounds that alternate the two; ratios are taken
+ * within a round.
  */
-import { spawnSync } from "node:child_process";
 import {
   Adam,
   Module,
@@ -18,6 +18,7 @@ import {
 } from "../nn/index.js";
 import { Embedding } from "../nn/layers/embedding.js";
 import { Random } from "../random/index.js";
+import { flag, median, range, runTorchScript } from "./side-by-side.js";
 
 const VOCAB = 200;
 const DIM = 64;
@@ -63,11 +64,6 @@ function batch(rng: Random): { ids: Int32Array; lengths: Int32Array } {
     for (let t = 0; t < lengths[b]; t++) ids[b * STEPS + t] = rng.int(1, VOCAB - 1);
   return { ids, lengths };
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 function timeOurs(steps: number): { stepMs: number; inferPerSec: number } {
   const rng = new Random(0);
@@ -137,38 +133,59 @@ times.sort(); infer.sort()
 print(json.dumps({"stepMs": times[len(times) // 2], "inferPerSec": BATCH / infer[len(infer) // 2]}))
 `;
 
-function timeTorch(steps: number): { stepMs: number; inferPerSec: number } | string {
-  for (const python of ["/usr/bin/python3", "python3"]) {
-    const run = spawnSync(python, ["-c", TORCH_SCRIPT, String(steps)], { encoding: "utf8" });
-    if (run.status === 0) return JSON.parse(run.stdout.trim().split("\n").pop() ?? "") as never;
-    if (run.stderr && !/No module named 'torch'|ENOENT/.test(run.stderr)) return run.stderr.trim();
-  }
-  return "PyTorch not available";
+interface Result {
+  stepMs: number;
+  inferPerSec: number;
 }
 
 export default async function transformerBench(args: string[]): Promise<void> {
-  const stepsArg = args.indexOf("--steps");
-  const steps = Math.max(10, stepsArg >= 0 ? Number(args[stepsArg + 1]) : 20);
+  const steps = Math.max(10, flag(args, "--steps", 20));
+  const rounds = flag(args, "--rounds", 3);
+  const withTorch = !args.includes("--no-torch");
   console.log(
     `Transformer encoder step: vocab ${VOCAB}, d ${DIM}, ${LAYERS} layers, ${HEADS} heads, ` +
-      `ff ${FF}, seq ${STEPS}, batch ${BATCH}; median of ${steps} steps after ${WARMUP} warm-up`,
+      `ff ${FF}, seq ${STEPS}, batch ${BATCH}; median of ${steps} steps after ${WARMUP} warm-up; ` +
+      `${rounds} rounds alternating ours and PyTorch\n`,
   );
-  const ours = timeOurs(steps);
+  const ours: Result[] = [];
+  const torch: Result[] = [];
+  let skipped = "";
+  for (let round = 1; round <= rounds; round++) {
+    const r = timeOurs(steps);
+    ours.push(r);
+    const line = [`ours ${r.stepMs.toFixed(1)} ms, ${r.inferPerSec.toFixed(0)} seq/s`];
+    if (withTorch && !skipped) {
+      const t = runTorchScript<Result>(TORCH_SCRIPT, [String(steps)]);
+      if (typeof t === "string") skipped = t;
+      else {
+        torch.push(t);
+        line.push(`PyTorch ${t.stepMs.toFixed(1)} ms, ${t.inferPerSec.toFixed(0)} seq/s`);
+      }
+    }
+    console.log(`round ${round}: ${line.join("; ")}`);
+  }
+  console.log("\nmedian [min–max] over rounds:");
   const rssMb = process.resourceUsage().maxRSS / 1024;
   console.log(
-    `  ours    ${ours.stepMs.toFixed(1)} ms/step  inference ${ours.inferPerSec.toFixed(0)} seq/s  peak RSS ${rssMb.toFixed(0)} MB`,
+    `ours: ${range(ours.map((r) => r.stepMs))} ms/step, inference ${range(
+      ours.map((r) => r.inferPerSec),
+      0,
+    )} seq/s, peak RSS ${rssMb.toFixed(0)} MB`,
   );
-  if (args.includes("--no-torch")) return;
-  const torch = timeTorch(steps);
-  if (typeof torch === "string") {
-    console.log(`  PyTorch skipped: ${torch.split("\n").pop()}`);
+  if (!withTorch) return;
+  if (skipped) {
+    console.log(`PyTorch: skipped (${skipped})`);
     return;
   }
   console.log(
-    `  PyTorch ${torch.stepMs.toFixed(1)} ms/step  inference ${torch.inferPerSec.toFixed(0)} seq/s  (1 thread)`,
+    `PyTorch (1 thread): ${range(torch.map((t) => t.stepMs))} ms/step, inference ${range(
+      torch.map((t) => t.inferPerSec),
+      0,
+    )} seq/s`,
   );
+  const step = ours.map((r, i) => r.stepMs / torch[i].stepMs);
+  const infer = ours.map((r, i) => r.inferPerSec / torch[i].inferPerSec);
   console.log(
-    `  ratio   ${(ours.stepMs / torch.stepMs).toFixed(2)}× PyTorch's step time, ` +
-      `${(torch.inferPerSec / ours.inferPerSec).toFixed(2)}× its inference time`,
+    `ratio ours/PyTorch: step ${range(step, 2)}×, inference throughput ${range(infer, 2)}×`,
   );
 }
