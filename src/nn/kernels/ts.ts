@@ -355,11 +355,12 @@ export const attentionForwardTs: AttentionForward = (att, out, probs) => {
   const tt = steps * steps;
   const td = steps * d;
   const head = new Float32Array(td);
+  const scratch = new Float32Array(probs ? 0 : tt);
   out.fill(0, 0, batch * steps * heads * d);
   for (let b = 0; b < batch; b++)
     for (let h = 0; h < heads; h++) {
       const grp = b * heads + h;
-      const p = probs.subarray(grp * tt, (grp + 1) * tt);
+      const p = probs ? probs.subarray(grp * tt, (grp + 1) * tt) : scratch;
       gemmTs(false, true, steps, steps, d, block(q, grp, td), block(k, grp, td), p, false);
       for (let i = 0; i < steps; i++) {
         const o = i * steps;
@@ -438,9 +439,9 @@ export function softmaxRow(x: Float32Array, y: Float32Array, o: number, n: numbe
 export const layerNormForwardTs: LayerNormForward = (
   { rows, n, x, weight, bias, eps },
   out,
-  xhat,
-  rstd,
+  stats,
 ) => {
+  const xhat = stats?.xhat ?? null;
   for (let r = 0; r < rows; r++) {
     const o = r * n;
     let mean = 0;
@@ -452,10 +453,10 @@ export const layerNormForwardTs: LayerNormForward = (
       variance += d * d;
     }
     const inv = 1 / Math.sqrt(variance / n + eps);
-    rstd[r] = inv;
+    if (stats) stats.rstd[r] = inv;
     for (let j = 0; j < n; j++) {
       const h = (x[o + j] - mean) * inv;
-      xhat[o + j] = h;
+      if (xhat) xhat[o + j] = h;
       out[o + j] = h * weight[j] + bias[j];
     }
   }

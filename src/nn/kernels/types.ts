@@ -117,8 +117,15 @@ export interface Attention {
   keepScale: number;
 }
 
-/** Writes O into out [batch, steps, heads·headDim] and P into probs [batch·heads, steps, steps]. */
-export type AttentionForward = (att: Attention, out: Float32Array, probs: Float32Array) => void;
+/**
+ * Writes O into out [batch, steps, heads·headDim] and P into probs [batch·heads, steps, steps]
+ * (null when no backward pass follows: P is then not kept).
+ */
+export type AttentionForward = (
+  att: Attention,
+  out: Float32Array,
+  probs: Float32Array | null,
+) => void;
 
 /** From the forward pass's P and the gradient of O, adds the gradient of qkv into gQkv. */
 export type AttentionBackward = (
@@ -142,13 +149,12 @@ export interface LayerNormRows {
 
 /**
  * out = x̂·weight + bias with x̂ = (x − μ)·r, r = 1/√(σ² + eps) per row (biased variance);
- * writes out and x̂ [rows, n] and r [rows].
+ * writes out, and x̂ [rows, n] and r [rows] unless `stats` is null (no backward pass follows).
  */
 export type LayerNormForward = (
   ln: LayerNormRows,
   out: Float32Array,
-  xhat: Float32Array,
-  rstd: Float32Array,
+  stats: { xhat: Float32Array; rstd: Float32Array } | null,
 ) => void;
 
 /**

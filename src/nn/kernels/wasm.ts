@@ -565,7 +565,8 @@ function makeAttention(
   return {
     attentionForward: (att, out, probs) => {
       const n = sizes(att);
-      const { at, bytes } = layout([n.qkv, n.out, n.probs, n.tokens / 4, n.probs / 4]);
+      const kept = probs ? n.probs : att.steps * att.steps;
+      const { at, bytes } = layout([n.qkv, n.out, kept, n.tokens / 4, n.probs / 4]);
       arena.with(bytes + n.scratch, (base) => {
         const [qkv, o, p, pad, keep] = at.map((x) => base + x);
         arena.put(att.qkv, qkv, n.qkv);
@@ -582,10 +583,11 @@ function makeAttention(
           att.keepScale,
           o,
           p,
+          probs ? 1 : 0,
           base + bytes,
         );
         arena.get(o, out, n.out);
-        arena.get(p, probs, n.probs);
+        if (probs) arena.get(p, probs, n.probs);
       });
     },
     attentionBackward: (att, probs, gOut, gQkv) => {
@@ -623,17 +625,20 @@ function makeLayerNorm(
   arena: Arena,
 ): { layerNormForward: LayerNormForward; layerNormBackward: LayerNormBackward } {
   return {
-    layerNormForward: ({ rows, n, x, weight, bias, eps }, out, xhat, rstd) => {
-      const { at, bytes } = layout([rows * n, n, n, rows * n, rows * n, rows]);
+    layerNormForward: ({ rows, n, x, weight, bias, eps }, out, stats) => {
+      const kept = stats ? rows : 0;
+      const { at, bytes } = layout([rows * n, n, n, rows * n, kept * n, kept]);
       arena.with(bytes, (base) => {
         const [xAt, wAt, bAt, outAt, xhatAt, rstdAt] = at.map((o) => base + o);
         arena.put(x, xAt, rows * n);
         arena.put(weight, wAt, n);
         arena.put(bias, bAt, n);
-        exports.layerNormForward(rows, n, xAt, wAt, bAt, eps, outAt, xhatAt, rstdAt);
+        exports.layerNormForward(rows, n, xAt, wAt, bAt, eps, outAt, stats ? xhatAt : 0, rstdAt);
         arena.get(outAt, out, rows * n);
-        arena.get(xhatAt, xhat, rows * n);
-        arena.get(rstdAt, rstd, rows);
+        if (stats) {
+          arena.get(xhatAt, stats.xhat, rows * n);
+          arena.get(rstdAt, stats.rstd, rows);
+        }
       });
     },
     layerNormBackward: ({ rows, n, weight }, xhat, rstd, g, gx, gWeight, gBias) => {

@@ -10,7 +10,7 @@
 
 import type { Random } from "../../random/index.js";
 import { type Attention, kernels } from "../kernels/index.js";
-import { record, type Tensor } from "../tensor.js";
+import { isGradEnabled, record, type Tensor } from "../tensor.js";
 
 export interface SelfAttentionOptions {
   heads: number;
@@ -44,7 +44,9 @@ export function selfAttention(qkv: Tensor, options: SelfAttentionOptions): Tenso
     );
   }
   const d = embed / heads;
-  const probs = new Float32Array(batch * heads * steps * steps);
+  const weights = batch * heads * steps * steps;
+  // P is kept for the backward pass only.
+  const probs = isGradEnabled() && qkv.requiresGrad ? new Float32Array(weights) : null;
   const useDropout = rng !== null && dropout > 0;
   const att: Attention = {
     batch,
@@ -53,13 +55,13 @@ export function selfAttention(qkv: Tensor, options: SelfAttentionOptions): Tenso
     headDim: d,
     qkv: qkv.data,
     keyPadding: keyPaddingMask ? Uint8Array.from(keyPaddingMask, (m) => (m ? 1 : 0)) : null,
-    keep: useDropout ? keepMask(probs.length, dropout, rng) : null,
+    keep: useDropout ? keepMask(weights, dropout, rng) : null,
     keepScale: Math.fround(dropout < 1 ? 1 / (1 - dropout) : 0),
   };
   const out = new Float32Array(batch * steps * embed);
   kernels().attentionForward(att, out, probs);
   return record(out, [batch, steps, embed], [qkv], (g) => {
-    kernels().attentionBackward(att, probs, g, qkv.gradBuffer());
+    if (probs) kernels().attentionBackward(att, probs, g, qkv.gradBuffer());
   });
 }
 

@@ -1,6 +1,6 @@
 /** Normalisations over the last axis: layer normalisation and L2 normalisation. */
 import { kernels, type LayerNormRows } from "../kernels/index.js";
-import { record, type Tensor } from "../tensor.js";
+import { isGradEnabled, record, type Tensor } from "../tensor.js";
 
 /**
  * Layer normalisation over the last axis (PyTorch `F.layer_norm` with biased variance):
@@ -25,9 +25,10 @@ export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps = 1e-5): 
     eps,
   };
   const out = new Float32Array(x.size);
-  const xhat = new Float32Array(x.size);
-  const rstd = new Float32Array(ln.rows);
-  kernels().layerNormForward(ln, out, xhat, rstd);
+  const needsGrad = isGradEnabled() && (x.requiresGrad || weight.requiresGrad || bias.requiresGrad);
+  const xhat = new Float32Array(needsGrad ? x.size : 0);
+  const rstd = new Float32Array(needsGrad ? ln.rows : 0);
+  kernels().layerNormForward(ln, out, needsGrad ? { xhat, rstd } : null);
   return record(out, x.shape, [x, weight, bias], (g) => {
     // Parameter gradients are summed even when not needed: one pass does them all.
     const gWeight = weight.requiresGrad ? weight.gradBuffer() : new Float32Array(n);

@@ -107,8 +107,9 @@ function keepWeights(src: usize, keep: usize, keepScale: f32, dst: usize, n: i32
 }
 
 // out [batch, steps, heads·d] ← O, probs [batch·heads, steps, steps] ← P (see the header of
-// src/nn/ops/attention.ts). keyPadding is one byte per [batch, steps] key (1 = padding) and keep
-// one byte per attention weight (1 = kept), each 0 for none. scratch: attentionScratch bytes.
+// src/nn/ops/attention.ts); without keepProbs, probs is one [steps, steps] block that every
+// group overwrites. keyPadding is one byte per [batch, steps] key (1 = padding) and keep one
+// byte per attention weight (1 = kept), each 0 for none. scratch: attentionScratch bytes.
 export function attentionForward(
   batch: i32,
   steps: i32,
@@ -120,6 +121,7 @@ export function attentionForward(
   keepScale: f32,
   out: usize,
   probs: usize,
+  keepProbs: bool,
   scratch: usize,
 ): void {
   const embed = heads * d;
@@ -151,7 +153,7 @@ export function attentionForward(
       gatherCols(cols, width, q, steps, d, scale);
       gatherCols(cols + (<usize>embed << 2), width, k, steps, d, 1);
       gatherCols(cols + (<usize>(2 * embed) << 2), width, v, steps, d, 1);
-      const p = probs + ((<usize>grp * <usize>tt) << 2);
+      const p = keepProbs ? probs + ((<usize>grp * <usize>tt) << 2) : probs;
       if (anyKey) {
         gemm(steps, steps, d, q, k, p, 0, 0, 1, products);
         for (let i = 0; i < steps; i++) {

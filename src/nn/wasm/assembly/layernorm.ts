@@ -8,7 +8,8 @@ function sum4(v: v128): f32 {
   return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
 }
 
-// out [rows, n] ← x̂·weight + bias, xhat [rows, n] ← x̂ = (x − μ)·r, rstd [rows] ← r = 1/√(σ² + eps).
+// out [rows, n] ← x̂·weight + bias, xhat [rows, n] ← x̂ = (x − μ)·r, rstd [rows] ← r = 1/√(σ² + eps);
+// xhat and rstd are not written when xhat is 0.
 export function layerNormForward(
   rows: i32,
   n: i32,
@@ -42,20 +43,20 @@ export function layerNormForward(
       variance += d * d;
     }
     const inv = <f32>(1 / Math.sqrt(<f64>(variance / <f32>n) + <f64>eps));
-    store<f32>(rstd + (<usize>r << 2), inv);
+    if (xhat) store<f32>(rstd + (<usize>r << 2), inv);
     const iv = f32x4.splat(inv);
     const hr = xhat + <usize>r * rowBytes;
     const or = out + <usize>r * rowBytes;
     for (j = 0; j < n4; j += 4) {
       const o = <usize>j << 2;
       const h = f32x4.mul(f32x4.sub(v128.load(xr + o), m), iv);
-      v128.store(hr + o, h);
+      if (xhat) v128.store(hr + o, h);
       v128.store(or + o, f32x4.add(f32x4.mul(h, v128.load(weight + o)), v128.load(bias + o)));
     }
     for (; j < n; j++) {
       const o = <usize>j << 2;
       const h = (load<f32>(xr + o) - mean) * inv;
-      store<f32>(hr + o, h);
+      if (xhat) store<f32>(hr + o, h);
       store<f32>(or + o, h * load<f32>(weight + o) + load<f32>(bias + o));
     }
   }
