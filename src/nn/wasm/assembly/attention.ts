@@ -61,6 +61,24 @@ function scatterCols(
   }
 }
 
+// q, k, v [steps, d] ← the head's columns of Q (times scale), K and V, from `cols` = its first
+// column in row 0 of a batch row's qkv [steps, 3·embed].
+function gatherHead(
+  cols: usize,
+  embed: i32,
+  steps: i32,
+  d: i32,
+  scale: f32,
+  q: usize,
+  k: usize,
+  v: usize,
+): void {
+  const width = 3 * embed;
+  gatherCols(cols, width, q, steps, d, scale);
+  gatherCols(cols + (<usize>embed << 2), width, k, steps, d, 1);
+  gatherCols(cols + (<usize>(2 * embed) << 2), width, v, steps, d, 1);
+}
+
 // Row [n] ← softmax of itself over the keys whose `valid` weight is 1 (0 elsewhere).
 function softmaxRow(row: usize, valid: usize, n: i32, masked: bool): void {
   let mx = -Infinity;
@@ -149,10 +167,7 @@ export function attentionForward(
     const rows = qkv + ((<usize>(b * steps) * <usize>width) << 2);
     for (let h = 0; h < heads; h++) {
       const grp = b * heads + h;
-      const cols = rows + (<usize>(h * d) << 2);
-      gatherCols(cols, width, q, steps, d, scale);
-      gatherCols(cols + (<usize>embed << 2), width, k, steps, d, 1);
-      gatherCols(cols + (<usize>(2 * embed) << 2), width, v, steps, d, 1);
+      gatherHead(rows + (<usize>(h * d) << 2), embed, steps, d, scale, q, k, v);
       const p = keepProbs ? probs + ((<usize>grp * <usize>tt) << 2) : probs;
       if (anyKey) {
         gemm(steps, steps, d, q, k, p, 0, 0, 1, products);
@@ -212,10 +227,7 @@ export function attentionBackward(
     const gRows = gQkv + ((<usize>(b * steps) * <usize>width) << 2);
     for (let h = 0; h < heads; h++) {
       const grp = b * heads + h;
-      const cols = rows + (<usize>(h * d) << 2);
-      gatherCols(cols, width, q, steps, d, scale);
-      gatherCols(cols + (<usize>embed << 2), width, k, steps, d, 1);
-      gatherCols(cols + (<usize>(2 * embed) << 2), width, v, steps, d, 1);
+      gatherHead(rows + (<usize>(h * d) << 2), embed, steps, d, scale, q, k, v);
       const gSrc = gOut + ((<usize>(b * steps) * <usize>embed + <usize>(h * d)) << 2);
       gatherCols(gSrc, embed, gHead, steps, d, 1);
       const p = probs + ((<usize>grp * <usize>tt) << 2);
