@@ -11,9 +11,9 @@ import {
   layerNormForwardTs,
   lstmBackwardTs,
   lstmForwardTs,
-} from "./ts.js";
+} from "./ts/index.js";
 import type { Kernels } from "./types.js";
-import { loadWasmKernels } from "./wasm.js";
+import { loadWasmKernels } from "./wasm/index.js";
 
 export type {
   Attention,
@@ -32,7 +32,7 @@ export type {
   LstmTape,
   LstmUpstream,
 } from "./types.js";
-export { loadWasmKernels, type WasmOptions } from "./wasm.js";
+export { loadWasmKernels, type WasmOptions } from "./wasm/index.js";
 
 export const tsKernels: Kernels = {
   name: "ts",

@@ -11,8 +11,8 @@ import {
   type LstmUpstream,
   tsKernels,
 } from "./index.js";
-import { gemmTs } from "./ts.js";
-import { loadWasmKernels } from "./wasm.js";
+import { gemmTs } from "./ts/index.js";
+import { loadWasmKernels } from "./wasm/index.js";
 
 const wasm = loadWasmKernels();
 

@@ -2,7 +2,7 @@
  * Activations that are more than a one-line unary op: softmax and log-softmax over the last
  * axis (max-shifted, so large logits do not overflow) and the exact, erf-based GELU.
  */
-import { softmaxRow } from "../kernels/ts.js";
+import { softmaxRow } from "../kernels/ts/index.js";
 import { record, type Tensor } from "../tensor.js";
 
 function lastAxis(a: Tensor, what: string): { rows: number; n: number } {

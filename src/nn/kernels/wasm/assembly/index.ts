@@ -1,6 +1,6 @@
 // WebAssembly SIMD kernels (AssemblyScript). Built by `npm run build` into
-// dist/nn/wasm/kernels.wasm; src/nn/kernels/wasm.ts copies operands into linear memory and
-// calls these. The plain TypeScript kernels in src/nn/kernels/ts.ts are the reference.
+// dist/nn/kernels/wasm/kernels.wasm; the modules beside this folder copy operands into linear
+// memory and call these. The plain TypeScript kernels in src/nn/kernels/ts/ are the reference.
 
 export { gemm, gemmScratch } from "./gemm";
 export * from "./lstm";

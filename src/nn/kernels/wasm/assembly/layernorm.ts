@@ -1,6 +1,6 @@
 // Layer normalisation over rows of n (biased variance), forward and backward, four lanes at a
 // time. The plain TypeScript reference is layerNormForwardTs/layerNormBackwardTs in
-// src/nn/kernels/ts.ts.
+// src/nn/kernels/ts/layernorm.ts.
 
 // @ts-ignore: decorator
 @inline

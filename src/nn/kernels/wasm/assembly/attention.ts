@@ -1,7 +1,7 @@
 // Multi-head self-attention over a packed projection qkv [batch, steps, 3·heads·d] (Q, K, V side
 // by side), one batch row and head ("group") at a time: the head's Q (scaled by 1/√d), K and V
 // are copied into contiguous [steps, d] blocks, and every product is a gemm on them. The plain
-// TypeScript reference is attentionForwardTs/attentionBackwardTs in src/nn/kernels/ts.ts.
+// TypeScript reference is attentionForwardTs/attentionBackwardTs in src/nn/kernels/ts/attention.ts.
 import { gemm, gemmScratch } from "./gemm";
 import { expv } from "./math";
 
