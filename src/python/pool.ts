@@ -84,6 +84,8 @@ interface Child {
   jobs: Pending[];
   timer?: NodeJS.Timeout;
   killedForTimeout: boolean;
+  /** Killed on purpose between jobs (its heap grew too large): none of its jobs was running. */
+  retired: boolean;
   keys: Set<string>;
   stderr: string;
 }
@@ -240,6 +242,7 @@ export class TracerPool {
       started: false,
       jobs: [],
       killedForTimeout: false,
+      retired: false,
       keys: new Set(),
       stderr: "",
     };
@@ -283,6 +286,7 @@ export class TracerPool {
       // The WebAssembly heap never shrinks: replace the child rather than keep it bloated.
       // Jobs already sent to it go back to the queue when it exits.
       child.ready = false;
+      child.retired = true;
       child.proc.kill("SIGKILL");
       return;
     }
@@ -294,10 +298,11 @@ export class TracerPool {
     const i = this.children.indexOf(child);
     if (i >= 0) this.children.splice(i, 1);
     this.stopTimer(child);
-    const [head, ...rest] = child.jobs;
+    // Jobs queued behind the one that was running never ran to completion: retry them, and
+    // the head too when the child was retired between jobs.
+    const head = child.retired ? undefined : child.jobs.shift();
+    this.queue.unshift(...child.jobs);
     child.jobs = [];
-    // Jobs queued behind the one that was running never ran to completion: retry them.
-    this.queue.unshift(...rest);
     if (!child.started && !head && !this.closed) {
       this.startFailures++;
       if (this.startFailures >= MAX_START_FAILURES) {

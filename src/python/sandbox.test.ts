@@ -240,3 +240,32 @@ describe("hostile snippets", () => {
     expect(check.runs[0][2]).toBe("(2,1,'0.3333')");
   });
 });
+
+describe("a child replaced after a memory bomb", () => {
+  it("runs the job queued behind the bomb in a fresh child instead of failing it", async () => {
+    // One child, two jobs in flight: the second is already sent when the first blows the heap.
+    const single = new TracerPool({ workers: 1, graceMs: 500, memoryMb: 256 });
+    try {
+      const [bomb, next] = await Promise.all([
+        single.trace({
+          code: fn("a = []\nwhile True:\n    a.append('x' * 10**6)"),
+          entry: "f",
+          inputs,
+          timeoutMs: 5000,
+        }),
+        // Long enough to be still running when the first child is killed.
+        single.trace({
+          code: fn("t = 0\nfor i in range(30000):\n    t += i\nreturn x + 1"),
+          entry: "f",
+          inputs,
+          timeoutMs: 5000,
+        }),
+      ]);
+      expect(bomb.status).toBe("limit");
+      expect(next.status, JSON.stringify(next).slice(0, 300)).toBe("ok");
+      expect(next.runs.map((run) => run[2])).toEqual(["2", "3", "4"]);
+    } finally {
+      await single.close();
+    }
+  }, 60_000);
+});
