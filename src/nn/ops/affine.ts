@@ -17,7 +17,7 @@ export function affine(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
   const m = inDim === 0 ? 0 : x.size / inDim;
   const out = new Float32Array(m * outDim);
   const { gemm } = kernels();
-  if (bias) for (let i = 0; i < m; i++) out.set(bias.data, i * outDim);
+  if (bias) fillRows(out, bias.data, m);
   gemm(false, true, m, outDim, inDim, x.data, weight.data, out, bias !== null);
   const parents = bias ? [x, weight, bias] : [x, weight];
   return record(out, [...x.shape.slice(0, -1), outDim], parents, (g) => {
@@ -35,4 +35,14 @@ let onesCache = new Float32Array(0);
 function ones(n: number): Float32Array {
   if (onesCache.length < n) onesCache = new Float32Array(n).fill(1);
   return onesCache.subarray(0, n);
+}
+
+/** Every row of out [rows, n] ← row: written once, then copied in doubling blocks (few calls). */
+function fillRows(out: Float32Array, row: Float32Array, rows: number): void {
+  const total = rows * row.length;
+  if (total === 0) return;
+  out.set(row);
+  for (let filled = row.length; filled < total; filled *= 2) {
+    out.copyWithin(filled, 0, Math.min(filled, total - filled));
+  }
 }

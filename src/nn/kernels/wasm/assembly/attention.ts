@@ -79,21 +79,30 @@ function gatherHead(
   gatherCols(cols + (<usize>(2 * embed) << 2), width, v, steps, d, 1);
 }
 
-// Row [n] ← softmax of itself over the keys whose `valid` weight is 1 (0 elsewhere).
-function softmaxRow(row: usize, valid: usize, n: i32, masked: bool): void {
-  let mx = -Infinity;
-  for (let j = 0; j < n; j++) {
-    const o = <usize>j << 2;
-    if (!masked || load<f32>(valid + o) !== 0) mx = max(mx, load<f32>(row + o));
-  }
-  const m = f32x4.splat(<f32>mx);
+// Row [n] ← softmax of itself over the keys whose `keys` lane is all ones (i32 −1; padded keys
+// are 0 and get weight exactly 0), when masked; over all keys otherwise.
+function softmaxRow(row: usize, keys: usize, n: i32, masked: bool): void {
   const n4 = n & ~3;
-  let total = f32x4.splat(0);
+  const minusInf = f32x4.splat(-Infinity);
+  let top = minusInf;
   let j = 0;
   for (; j < n4; j += 4) {
     const o = <usize>j << 2;
+    let x = v128.load(row + o);
+    if (masked) x = v128.bitselect(x, minusInf, v128.load(keys + o));
+    top = f32x4.pmax(top, x);
+  }
+  let mx = max(max(f32x4.extract_lane(top, 0), f32x4.extract_lane(top, 1)), max(f32x4.extract_lane(top, 2), f32x4.extract_lane(top, 3)));
+  for (; j < n; j++) {
+    const o = <usize>j << 2;
+    if (!masked || load<i32>(keys + o) !== 0) mx = max(mx, load<f32>(row + o));
+  }
+  const m = f32x4.splat(mx);
+  let total = f32x4.splat(0);
+  for (j = 0; j < n4; j += 4) {
+    const o = <usize>j << 2;
     let e = expv(f32x4.sub(v128.load(row + o), m));
-    if (masked) e = f32x4.mul(e, v128.load(valid + o));
+    if (masked) e = v128.and(e, v128.load(keys + o));
     v128.store(row + o, e);
     total = f32x4.add(total, e);
   }
@@ -101,19 +110,18 @@ function softmaxRow(row: usize, valid: usize, n: i32, masked: bool): void {
   sum += f32x4.extract_lane(total, 2) + f32x4.extract_lane(total, 3);
   for (; j < n; j++) {
     const o = <usize>j << 2;
-    let e = f32x4.extract_lane(expv(f32x4.splat(load<f32>(row + o) - <f32>mx)), 0);
-    if (masked) e *= load<f32>(valid + o);
+    let e = f32x4.extract_lane(expv(f32x4.splat(load<f32>(row + o) - mx)), 0);
+    if (masked && load<i32>(keys + o) === 0) e = 0;
     store<f32>(row + o, e);
     sum += e;
   }
-  const inv = f32x4.splat(<f32>1 / sum);
-  j = 0;
-  for (; j < n4; j += 4) {
+  const inv = <f32>1 / sum;
+  const iv = f32x4.splat(inv);
+  for (j = 0; j < n4; j += 4) {
     const o = <usize>j << 2;
-    v128.store(row + o, f32x4.mul(v128.load(row + o), inv));
+    v128.store(row + o, f32x4.mul(v128.load(row + o), iv));
   }
-  const invs = <f32>1 / sum;
-  for (; j < n; j++) store<f32>(row + (<usize>j << 2), load<f32>(row + (<usize>j << 2)) * invs);
+  for (; j < n; j++) store<f32>(row + (<usize>j << 2), load<f32>(row + (<usize>j << 2)) * inv);
 }
 
 // dst[i] ← src[i] · keep[i] · keepScale for n weights (keep: one byte per weight).
@@ -151,8 +159,8 @@ export function attentionForward(
   const v = k + block;
   const head = v + block;
   const dropped = head + block;
-  const valid = dropped + aligned(<usize>tt << 2);
-  const products = valid + aligned(<usize>steps << 2);
+  const keys = dropped + aligned(<usize>tt << 2);
+  const products = keys + aligned(<usize>steps << 2);
   const scale = <f32>(1 / Math.sqrt(<f64>d));
   for (let b = 0; b < batch; b++) {
     let anyKey = true;
@@ -160,7 +168,7 @@ export function attentionForward(
       anyKey = false;
       for (let j = 0; j < steps; j++) {
         const pad = load<u8>(keyPadding + <usize>(b * steps + j));
-        store<f32>(valid + (<usize>j << 2), pad ? 0 : 1);
+        store<i32>(keys + (<usize>j << 2), pad ? 0 : -1);
         if (!pad) anyKey = true;
       }
     }
@@ -172,7 +180,7 @@ export function attentionForward(
       if (anyKey) {
         gemm(steps, steps, d, q, k, p, 0, 0, 1, products);
         for (let i = 0; i < steps; i++) {
-          softmaxRow(p + ((<usize>(i * steps)) << 2), valid, steps, keyPadding !== 0);
+          softmaxRow(p + ((<usize>(i * steps)) << 2), keys, steps, keyPadding !== 0);
         }
       } else {
         memory.fill(p, 0, <usize>tt << 2);
