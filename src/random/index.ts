@@ -84,6 +84,18 @@ export class Random {
     return out;
   }
 
+  /**
+   * Continues this stream elsewhere (e.g. a WebAssembly kernel): `fn` gets the generator's four
+   * sfc32 words [a, b, c, d] and must leave them advanced past the draws it took, exactly as
+   * nextUint32 would have.
+   */
+  stream<T>(fn: (words: Int32Array) => T): T {
+    const words = Int32Array.of(this.a, this.b, this.c, this.d);
+    const result = fn(words);
+    [this.a, this.b, this.c, this.d] = words;
+    return result;
+  }
+
   /** Uniform in [0, 1) with 32 bits of resolution. */
   float(): number {
     return this.nextUint32() / 4294967296;

@@ -62,4 +62,20 @@ describe("Random", () => {
     expect([...ys].sort()).toEqual(xs);
     expect(ys).not.toEqual(xs);
   });
+
+  it("hands its words to a stream continued elsewhere and takes back what is left there", () => {
+    const r = new Random(6);
+    const other = new Random(7);
+    const seen = r.stream((words) => {
+      const before = Array.from(words);
+      other.stream((theirs) => words.set(theirs)); // continue as `other` from here on
+      return before;
+    });
+    expect(seen).toHaveLength(4);
+    expect(r.uint32s(5)).toEqual(other.uint32s(5));
+    // Untouched words leave the stream where it was.
+    const a = new Random(8);
+    a.stream(() => undefined);
+    expect(a.nextUint32()).toBe(new Random(8).nextUint32());
+  });
 });

@@ -6,6 +6,7 @@
 import {
   attentionBackwardTs,
   attentionForwardTs,
+  dropoutMaskTs,
   gemmTs,
   layerNormBackwardTs,
   layerNormForwardTs,
@@ -19,6 +20,8 @@ export type {
   Attention,
   AttentionBackward,
   AttentionForward,
+  DropoutMask,
+  DropoutMaskKernel,
   Gemm,
   Kernels,
   LayerNormBackward,
@@ -43,6 +46,7 @@ export const tsKernels: Kernels = {
   attentionBackward: attentionBackwardTs,
   layerNormForward: layerNormForwardTs,
   layerNormBackward: layerNormBackwardTs,
+  dropoutMask: dropoutMaskTs,
 };
 
 let active: Kernels =

@@ -171,6 +171,23 @@ export type LayerNormBackward = (
   gBias: Float32Array,
 ) => void;
 
+/**
+ * Dropout's keep mask, drawn from Random's sfc32 stream (src/random): kept[i] = 1 when draw i
+ * is ≥ threshold, else 0; with `apply`, also out[i] = x[i]·kept[i]·keepScale.
+ */
+export interface DropoutMask {
+  n: number;
+  /** p · 2³²: a draw below it drops its element (p = 1 drops all). */
+  threshold: number;
+  /** The generator's words [a, b, c, d]: read, and left advanced past the n draws. */
+  words: Int32Array;
+  /** [n] */
+  kept: Uint8Array;
+  apply: { x: Float32Array; out: Float32Array; keepScale: number } | null;
+}
+
+export type DropoutMaskKernel = (mask: DropoutMask) => void;
+
 export interface Kernels {
   readonly name: string;
   gemm: Gemm;
@@ -180,4 +197,5 @@ export interface Kernels {
   attentionBackward: AttentionBackward;
   layerNormForward: LayerNormForward;
   layerNormBackward: LayerNormBackward;
+  dropoutMask: DropoutMaskKernel;
 }

@@ -398,3 +398,33 @@ describe("wasm layer norm", () => {
     }
   });
 });
+
+describe("dropout mask", () => {
+  it("draws Random's own stream in both backends: the same mask, values and next draw", () => {
+    for (const n of [0, 1, 7, 1000]) {
+      for (const p of [0.1, 0.5, 1]) {
+        const threshold = p * 4294967296;
+        const x = random(new Random(n), n);
+        const reference = new Random(21);
+        const draws = reference.uint32s(n);
+        const run = (k: Kernels) => {
+          const rng = new Random(21);
+          const kept = new Uint8Array(n);
+          const out = new Float32Array(n);
+          rng.stream((words) =>
+            k.dropoutMask({ n, threshold, words, kept, apply: { x, out, keepScale: 1.25 } }),
+          );
+          return { kept, out, next: rng.nextUint32() };
+        };
+        for (const k of [tsKernels, wasm as Kernels]) {
+          const got = run(k);
+          expect(Array.from(got.kept)).toEqual(Array.from(draws, (d) => +(d >= threshold)));
+          expect(Array.from(got.out)).toEqual(
+            Array.from(x, (v, i) => Math.fround(v * (got.kept[i] * 1.25))),
+          );
+          expect(got.next).toBe(new Random(21).uint32s(n + 1)[n]);
+        }
+      }
+    }
+  });
+});

@@ -67,9 +67,9 @@ export function selfAttention(qkv: Tensor, options: SelfAttentionOptions): Tenso
 
 /** 1 where rng.float() ≥ p (keep), one draw per attention weight in order. */
 function keepMask(n: number, p: number, rng: Random): Uint8Array {
-  const draws = rng.uint32s(n);
-  const threshold = p * 4294967296;
-  const keep = new Uint8Array(n);
-  for (let i = 0; i < n; i++) keep[i] = +(draws[i] >= threshold);
-  return keep;
+  const kept = new Uint8Array(n);
+  rng.stream((words) =>
+    kernels().dropoutMask({ n, threshold: p * 4294967296, words, kept, apply: null }),
+  );
+  return kept;
 }

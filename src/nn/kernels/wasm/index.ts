@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Kernels } from "../types.js";
 import { makeAttention } from "./attention.js";
+import { makeDropoutMask } from "./dropout.js";
 import { makeGemm } from "./gemm.js";
 import { makeLayerNorm } from "./layernorm.js";
 import { makeLstmBackward, makeLstmForward, TapeStore } from "./lstm.js";
@@ -44,6 +45,7 @@ export function loadWasmKernels({
     lstmBackward: makeLstmBackward(exports, arena, tapes),
     ...makeAttention(exports, arena),
     ...makeLayerNorm(exports, arena),
+    dropoutMask: makeDropoutMask(exports, arena),
     /** Bytes of linear memory in live blocks (tapes and running kernels). */
     arenaBytes: () => arena.used,
   };

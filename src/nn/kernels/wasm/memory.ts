@@ -22,6 +22,7 @@ export interface Exports {
   attentionBackward(...args: number[]): void;
   layerNormForward(...args: number[]): void;
   layerNormBackward(...args: number[]): void;
+  dropoutMask(...args: number[]): void;
   lstmForward(...args: number[]): void;
   lstmBackward(...args: number[]): void;
   packRows(...args: number[]): void;
@@ -130,8 +131,10 @@ export class Arena {
     else (src instanceof Int32Array ? this.i32 : this.f32).set(src.subarray(0, n), at >> 2);
   }
 
-  get(at: number, dst: Float32Array, n = dst.length): void {
-    dst.set(this.f32.subarray(at >> 2, (at >> 2) + n));
+  get(at: number, dst: Float32Array | Int32Array | Uint8Array, n = dst.length): void {
+    if (dst instanceof Uint8Array) dst.set(this.u8.subarray(at, at + n));
+    else if (dst instanceof Int32Array) dst.set(this.i32.subarray(at >> 2, (at >> 2) + n));
+    else dst.set(this.f32.subarray(at >> 2, (at >> 2) + n));
   }
 
   /** Runs `fn` on a block of `bytes`, freed afterwards whatever happens. */

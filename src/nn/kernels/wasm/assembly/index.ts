@@ -7,3 +7,4 @@ export * from "./lstm";
 export * from "./rows";
 export * from "./attention";
 export * from "./layernorm";
+export * from "./dropout";
