@@ -102,4 +102,14 @@ describe("selfAttention", () => {
     const dropped = selfAttention(qkv, { heads: 1, dropout: 1, rng: new Random(0) }).data;
     expect(Array.from(dropped)).toEqual(new Array(6).fill(0));
   });
+
+  it("refuses a dropout probability outside [0, 1], with or without a generator", () => {
+    const qkv = randn(1, 3, 6);
+    expect(() => selfAttention(qkv, { heads: 1, dropout: 1.5 })).toThrow(
+      /dropout probability 1.5 is not in \[0, 1\]/,
+    );
+    expect(() => selfAttention(qkv, { heads: 1, dropout: -0.1, rng: new Random(0) })).toThrow(
+      /dropout probability -0.1/,
+    );
+  });
 });

@@ -11,6 +11,7 @@
 import type { Random } from "../../random/index.js";
 import { type Attention, kernels } from "../kernels/index.js";
 import { isGradEnabled, record, type Tensor } from "../tensor.js";
+import { dropoutScale, keepMask } from "./dropout.js";
 
 export interface SelfAttentionOptions {
   heads: number;
@@ -56,20 +57,11 @@ export function selfAttention(qkv: Tensor, options: SelfAttentionOptions): Tenso
     qkv: qkv.data,
     keyPadding: keyPaddingMask ? Uint8Array.from(keyPaddingMask, (m) => (m ? 1 : 0)) : null,
     keep: useDropout ? keepMask(weights, dropout, rng) : null,
-    keepScale: Math.fround(dropout < 1 ? 1 / (1 - dropout) : 0),
+    keepScale: dropoutScale(dropout),
   };
   const out = new Float32Array(batch * steps * embed);
   kernels().attentionForward(att, out, probs);
   return record(out, [batch, steps, embed], [qkv], (g) => {
     if (probs) kernels().attentionBackward(att, probs, g, qkv.gradBuffer());
   });
-}
-
-/** 1 where rng.float() ≥ p (keep), one draw per attention weight in order. */
-function keepMask(n: number, p: number, rng: Random): Uint8Array {
-  const kept = new Uint8Array(n);
-  rng.stream((words) =>
-    kernels().dropoutMask({ n, threshold: p * 4294967296, words, kept, apply: null }),
-  );
-  return kept;
 }

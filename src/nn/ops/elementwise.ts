@@ -33,6 +33,16 @@ function binary(a: Tensor, b: Tensor, op: Binary): Tensor {
   });
 }
 
+/** gx += g: the gradient of an input the output follows one for one. */
+function addInto(g: F32, gx: F32): void {
+  for (let i = 0; i < g.length; i++) gx[i] += g[i];
+}
+
+/** gx −= g: the gradient of an input the output follows negated. */
+function subtractInto(g: F32, gx: F32): void {
+  for (let i = 0; i < g.length; i++) gx[i] -= g[i];
+}
+
 function expand(data: F32, index: Int32Array): F32 {
   const out = new Float32Array(index.length);
   for (let i = 0; i < index.length; i++) out[i] = data[index[i]];
@@ -56,24 +66,16 @@ export const add = (a: Tensor, b: Tensor) =>
     f: (x, y, out) => {
       for (let i = 0; i < out.length; i++) out[i] = x[i] + y[i];
     },
-    dx: (_x, _y, _out, g, gx) => {
-      for (let i = 0; i < g.length; i++) gx[i] += g[i];
-    },
-    dy: (_x, _y, _out, g, gy) => {
-      for (let i = 0; i < g.length; i++) gy[i] += g[i];
-    },
+    dx: (_x, _y, _out, g, gx) => addInto(g, gx),
+    dy: (_x, _y, _out, g, gy) => addInto(g, gy),
   });
 export const sub = (a: Tensor, b: Tensor) =>
   binary(a, b, {
     f: (x, y, out) => {
       for (let i = 0; i < out.length; i++) out[i] = x[i] - y[i];
     },
-    dx: (_x, _y, _out, g, gx) => {
-      for (let i = 0; i < g.length; i++) gx[i] += g[i];
-    },
-    dy: (_x, _y, _out, g, gy) => {
-      for (let i = 0; i < g.length; i++) gy[i] -= g[i];
-    },
+    dx: (_x, _y, _out, g, gx) => addInto(g, gx),
+    dy: (_x, _y, _out, g, gy) => subtractInto(g, gy),
   });
 export const mul = (a: Tensor, b: Tensor) =>
   binary(a, b, {
@@ -131,9 +133,7 @@ export const neg = (a: Tensor) =>
     f: (x, out) => {
       for (let i = 0; i < x.length; i++) out[i] = -x[i];
     },
-    df: (_x, _out, g, gx) => {
-      for (let i = 0; i < g.length; i++) gx[i] -= g[i];
-    },
+    df: (_x, _out, g, gx) => subtractInto(g, gx),
   });
 export const scale = (a: Tensor, s: number) =>
   unary(a, {
@@ -149,9 +149,7 @@ export const addScalar = (a: Tensor, s: number) =>
     f: (x, out) => {
       for (let i = 0; i < x.length; i++) out[i] = x[i] + s;
     },
-    df: (_x, _out, g, gx) => {
-      for (let i = 0; i < g.length; i++) gx[i] += g[i];
-    },
+    df: (_x, _out, g, gx) => addInto(g, gx),
   });
 export const exp = (a: Tensor) =>
   unary(a, {
