@@ -11,12 +11,14 @@ function aligned(bytes: usize): usize {
   return (bytes + 15) & ~15;
 }
 
-// Bytes of scratch attentionForward and attentionBackward need.
+// Bytes of scratch attentionForward and attentionBackward need: the larger of the forward
+// pass's 4 [steps, d] blocks, a [steps, steps] one and the key mask, and the backward pass's
+// 7 blocks and 2 square ones, plus what the products pack.
 export function attentionScratch(steps: i32, d: i32): usize {
   const block = aligned(<usize>(steps * d) << 2);
   const square = aligned(<usize>(steps * steps) << 2);
   const products = max(gemmScratch(steps, steps, d), gemmScratch(steps, d, steps));
-  return 7 * block + 2 * square + aligned(<usize>steps << 2) + products;
+  return max(4 * block + square + aligned(<usize>steps << 2), 7 * block + 2 * square) + products;
 }
 
 // dst [rows, cols] (contiguous) ← factor · the columns src.. of rows with a stride of `stride`
@@ -227,7 +229,7 @@ export function attentionBackward(
   const gv = gk + block;
   const dropped = gv + block;
   const gP = dropped + aligned(<usize>tt << 2);
-  const products = gP + aligned(<usize>tt << 2) + aligned(<usize>steps << 2);
+  const products = gP + aligned(<usize>tt << 2);
   const scale = <f32>(1 / Math.sqrt(<f64>d));
   const n4 = steps & ~3;
   for (let b = 0; b < batch; b++) {
