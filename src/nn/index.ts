@@ -42,4 +42,3 @@ export {
   saveSafetensors,
 } from "./safetensors.js";
 export { isGradEnabled, noGrad, record, sizeOf, Tensor } from "./tensor.js";
-export { expectClose, gradCheck } from "./testing.js";

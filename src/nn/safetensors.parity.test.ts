@@ -3,9 +3,9 @@ import { fileURLToPath } from "node:url";
 import { describe, it } from "vitest";
 import { CharLstm, type CharLstmConfig } from "../../test/helpers/char-lstm.js";
 import { fixtureTensor, loadFixture } from "../../test/helpers/fixtures.js";
+import { expectClose } from "../../test/helpers/numeric.js";
 import { loadStateDict } from "./safetensors.js";
 import { noGrad } from "./tensor.js";
-import { expectClose } from "./testing.js";
 
 describe("safetensors parity with PyTorch", () => {
   it("loads PyTorch's char-LSTM file and computes the same embeddings", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { expectClose, gradCheck, Tensor } from "../../nn/index.js";
+import { expectClose, gradCheck } from "../../../test/helpers/numeric.js";
+import { Tensor } from "../../nn/index.js";
 import { Random } from "../../random/index.js";
 import { CosineSimilarity } from "./cosine-similarity.js";
 import { dissimilarity } from "./distance.js";

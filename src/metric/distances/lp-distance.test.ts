@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { gradCheck, noGrad, Tensor } from "../../nn/index.js";
+import { gradCheck } from "../../../test/helpers/numeric.js";
+import { noGrad, Tensor } from "../../nn/index.js";
 import { Random } from "../../random/index.js";
 import { LpDistance, lpPaired, lpPairwise } from "./lp-distance.js";
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { gradCheck, Tensor } from "../../nn/index.js";
+import { gradCheck } from "../../../test/helpers/numeric.js";
+import { Tensor } from "../../nn/index.js";
 import { Random } from "../../random/index.js";
 import { LpDistance } from "../distances/lp-distance.js";
 import { InfoNCELoss, infoNceFromMatrix } from "./info-nce-loss.js";

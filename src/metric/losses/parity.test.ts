@@ -1,7 +1,8 @@
 /** PyTorch parity of the losses (fixtures: tools/parity/parts/metric.py). */
 import { describe, expect, it } from "vitest";
 import { type Fixture, fixtureTensor, loadFixture } from "../../../test/helpers/fixtures.js";
-import { expectClose, Tensor } from "../../nn/index.js";
+import { expectClose } from "../../../test/helpers/numeric.js";
+import { Tensor } from "../../nn/index.js";
 import { LpDistance } from "../distances/lp-distance.js";
 import { InfoNCELoss } from "./info-nce-loss.js";
 import { TripletMarginLoss } from "./triplet-margin-loss.js";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { gradCheck, ops, Tensor } from "../../nn/index.js";
+import { gradCheck } from "../../../test/helpers/numeric.js";
+import { ops, Tensor } from "../../nn/index.js";
 import { Random } from "../../random/index.js";
 import { CosineSimilarity } from "../distances/cosine-similarity.js";
 import { LpDistance } from "../distances/lp-distance.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { gradCheck } from "../../../test/helpers/numeric.js";
 import { Random } from "../../random/index.js";
 import { Tensor } from "../tensor.js";
-import { gradCheck } from "../testing.js";
 import { Dropout } from "./dropout.js";
 
 describe("Dropout", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { gradCheck } from "../../../test/helpers/numeric.js";
 import { Random } from "../../random/index.js";
-import { gradCheck } from "../testing.js";
 import { Embedding } from "./embedding.js";
 
 describe("Embedding", () => {

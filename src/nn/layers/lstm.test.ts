@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { expectClose, gradCheck } from "../../../test/helpers/numeric.js";
 import { Random } from "../../random/index.js";
 import { dropout } from "../ops/dropout.js";
 import { lstmLayer } from "../ops/lstm.js";
 import { concat, reshape } from "../ops/shape.js";
 import { noGrad, Tensor } from "../tensor.js";
-import { expectClose, gradCheck } from "../testing.js";
 import { LSTM } from "./lstm.js";
 
 const rng = new Random(3);

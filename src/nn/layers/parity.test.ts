@@ -1,10 +1,10 @@
 /** PyTorch parity of the recurrent stack's layers (fixtures: tools/parity/parts/lstm.py). */
 import { describe, expect, it } from "vitest";
 import { type Fixture, fixtureTensor, loadFixture } from "../../../test/helpers/fixtures.js";
+import { expectClose } from "../../../test/helpers/numeric.js";
 import { fixtureState } from "../../../test/helpers/parity-state.js";
 import { concat, reshape } from "../ops/shape.js";
 import { Tensor } from "../tensor.js";
-import { expectClose } from "../testing.js";
 import { Embedding } from "./embedding.js";
 import { Linear } from "./linear.js";
 import { LSTM } from "./lstm.js";

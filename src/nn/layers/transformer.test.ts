@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { type Fixture, fixtureTensor, loadFixture } from "../../../test/helpers/fixtures.js";
+import { expectClose, gradCheck } from "../../../test/helpers/numeric.js";
 import { Random } from "../../random/index.js";
 import { paddingMask } from "../ops/pooling.js";
 import { Tensor } from "../tensor.js";
-import { expectClose, gradCheck } from "../testing.js";
 import { MultiheadAttention } from "./attention.js";
 import { LayerNorm } from "./layer-norm.js";
 import { TransformerEncoder, TransformerEncoderLayer } from "./transformer.js";

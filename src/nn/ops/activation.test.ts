@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { fixtureTensor, loadFixture } from "../../../test/helpers/fixtures.js";
+import { expectClose, gradCheck } from "../../../test/helpers/numeric.js";
 import { Random } from "../../random/index.js";
 import { Tensor } from "../tensor.js";
-import { expectClose, gradCheck } from "../testing.js";
 import { erf, gelu, logSoftmax, softmax } from "./activation.js";
 
 const rng = new Random(1);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { expectClose, gradCheck } from "../../../test/helpers/numeric.js";
 import { Random } from "../../random/index.js";
 import { Tensor } from "../tensor.js";
-import { expectClose, gradCheck } from "../testing.js";
 import { affine } from "./affine.js";
 import { selfAttention } from "./attention.js";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { gradCheck } from "../../../test/helpers/numeric.js";
 import { Random } from "../../random/index.js";
 import { noGrad, Tensor } from "../tensor.js";
-import { gradCheck } from "../testing.js";
 import * as ops from "./index.js";
 
 const rng = new Random(0);

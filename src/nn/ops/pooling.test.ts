@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { gradCheck } from "../../../test/helpers/numeric.js";
 import { Random } from "../../random/index.js";
 import { Tensor } from "../tensor.js";
-import { gradCheck } from "../testing.js";
 import { lastPool, lastValidPool, maskedMeanPool, paddingMask } from "./pooling.js";
 
 const rng = new Random(3);

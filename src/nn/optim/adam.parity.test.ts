@@ -2,10 +2,10 @@
 import { describe, expect, it } from "vitest";
 import { CharLstm } from "../../../test/helpers/char-lstm.js";
 import { fixtureTensor, loadFixture } from "../../../test/helpers/fixtures.js";
+import { expectClose } from "../../../test/helpers/numeric.js";
 import { fixtureState } from "../../../test/helpers/parity-state.js";
 import { mean, square, sub } from "../ops/index.js";
 import { Tensor } from "../tensor.js";
-import { expectClose } from "../testing.js";
 import { Adam, type AdamOptions } from "./adam.js";
 
 describe("Adam parity with PyTorch", () => {

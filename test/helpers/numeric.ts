@@ -2,8 +2,9 @@
  * Numerical proof helpers: closeness with a useful message, and gradient checks against
  * central finite differences. Used by the tests of every op, layer and loss.
  */
-import { Random } from "../random/index.js";
-import { noGrad, type Tensor } from "./tensor.js";
+
+import { noGrad, type Tensor } from "../../src/nn/index.js";
+import { Random } from "../../src/random/index.js";
 
 export interface Tolerance {
   atol?: number;
