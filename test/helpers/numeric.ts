@@ -2,7 +2,6 @@
  * Numerical proof helpers: closeness with a useful message, and gradient checks against
  * central finite differences. Used by the tests of every op, layer and loss.
  */
-
 import { noGrad, type Tensor } from "../../src/nn/index.js";
 import { Random } from "../../src/random/index.js";
 
