@@ -5,8 +5,15 @@
 
 export { DEFAULT_MODEL_DIR, resolveModelDir } from "./default.js";
 export { Encoder, type EncoderItem } from "./encoders.js";
-export { embedItems, loadEncoder, saveEncoder } from "./io.js";
-export { EncoderKind, ModelSpec, Pooling } from "./spec.js";
+export { architectureFile, embedItems, loadEncoder, saveEncoder, writeSpecFiles } from "./io.js";
+export {
+  type ArchitectureFile,
+  EncoderKind,
+  ModelSpec,
+  Pooling,
+  type TokenizerFile,
+  tokenizerFile,
+} from "./spec.js";
 export {
   charTokens,
   DEFAULT_TRACE_ENCODING,

@@ -1,14 +1,43 @@
-/** Saving and loading a model directory: `model.safetensors` + `model.json` (its ModelSpec). */
+/**
+ * Saving and loading a model directory: `model.safetensors` + `model.json` (its ModelSpec),
+ * plus the portable `tokenizer.json` and `architecture.json` (see spec.ts) for loaders written
+ * in other languages.
+ */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../data/index.js";
-import { loadStateDict, noGrad, saveSafetensors } from "../nn/index.js";
+import {
+  Embedding,
+  Linear,
+  LSTM,
+  loadStateDict,
+  noGrad,
+  SinusoidalPositionalEncoding,
+  saveSafetensors,
+  TransformerEncoder,
+} from "../nn/index.js";
 import { Encoder, type EncoderItem } from "./encoders.js";
-import { ModelSpec } from "./spec.js";
+import {
+  ARCHITECTURE_FORMAT,
+  type ArchitectureFile,
+  type BodyArchitecture,
+  type EmbeddingArchitecture,
+  type LstmArchitecture,
+  ModelSpec,
+  tokenizerFile,
+} from "./spec.js";
 
 export function saveEncoder(dir: string, encoder: Encoder): void {
   saveSafetensors(join(dir, "model.safetensors"), encoder.namedParameters(), { format: "pt" });
   writeFileAtomic(join(dir, "model.json"), `${JSON.stringify(encoder.spec, null, 2)}\n`);
+  writeSpecFiles(dir, encoder);
+}
+
+/** Writes `tokenizer.json` and `architecture.json` for `encoder` into `dir`. */
+export function writeSpecFiles(dir: string, encoder: Encoder): void {
+  const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+  writeFileAtomic(join(dir, "tokenizer.json"), json(tokenizerFile(encoder.spec)));
+  writeFileAtomic(join(dir, "architecture.json"), json(architectureFile(encoder)));
 }
 
 /** Rebuilds the encoder saved in `dir` (a run directory or a model directory), in eval mode. */
@@ -47,4 +76,129 @@ export function embedItems(
     if (wasTraining) encoder.train();
   }
   return out;
+}
+
+// --- architecture.json, read off the built layers so that it cannot drift from them ---
+
+/** `body[name]`, checked to be a `kind`: a changed encoder fails here instead of mis-describing. */
+function part<T>(body: object, name: string, kind: abstract new (...args: never[]) => T): T {
+  const value = (body as Record<string, unknown>)[name];
+  if (!(value instanceof kind)) {
+    throw new Error(
+      `architecture.json: the ${body.constructor.name} has no ${kind.name} "${name}"`,
+    );
+  }
+  return value;
+}
+
+function embedding(e: Embedding): EmbeddingArchitecture {
+  return {
+    num_embeddings: e.numEmbeddings,
+    embedding_dim: e.embeddingDim,
+    padding_idx: e.paddingIdx,
+  };
+}
+
+function lstm(l: LSTM, packed: boolean): LstmArchitecture {
+  return {
+    input_size: l.inputSize,
+    hidden_size: l.hiddenSize,
+    num_layers: l.numLayers,
+    dropout: l.dropout,
+    batch_first: true,
+    bidirectional: false,
+    packed,
+  };
+}
+
+const SINUSOID =
+  "table[pos, i] = sin(pos * exp(-i * ln(10000) / d_model)) for even i, table[pos, i] = cos(pos * exp(-(i - 1) * ln(10000) / d_model)) for odd i; computed in float64, stored as float32, added to the token embeddings (not scaled)";
+
+function bodyArchitecture(encoder: Encoder, index: number): BodyArchitecture {
+  const body = encoder.bodies[index];
+  const { encoder: kind, pooling } = encoder.spec;
+  const packed = pooling !== "last";
+  if (kind === "lstm") {
+    return {
+      name: "code",
+      type: "char_lstm",
+      width: body.width,
+      embedding: embedding(part(body, "embedding", Embedding)),
+      lstm: lstm(part(body, "lstm", LSTM), packed),
+    };
+  }
+  if (index === 0 && (kind === "transformer" || kind === "joint")) {
+    const stack = part(body, "encoder", TransformerEncoder);
+    const first = stack.layers[0];
+    return {
+      name: "code",
+      type: "token_transformer",
+      width: body.width,
+      embedding: embedding(part(body, "embedding", Embedding)),
+      positions: {
+        type: "sinusoidal",
+        max_len: part(body, "positions", SinusoidalPositionalEncoding).table.shape[0],
+        formula: SINUSOID,
+      },
+      encoder: {
+        num_layers: stack.layers.length,
+        d_model: first.selfAttn.embedDim,
+        nhead: first.selfAttn.numHeads,
+        dim_feedforward: first.linear1.outFeatures,
+        dropout: first.dropout.p,
+        activation: first.activation,
+        layer_norm_eps: first.norm1.eps,
+        norm_first: first.normFirst,
+        final_norm: stack.norm !== null,
+        batch_first: true,
+        key_padding_mask: true,
+      },
+    };
+  }
+  return {
+    name: "trace",
+    type: "trace_lstm",
+    width: body.width,
+    block_embedding: embedding(part(body, "blockEmbedding", Embedding)),
+    value_embedding: embedding(part(body, "valueEmbedding", Embedding)),
+    lstm: lstm(part(body, "lstm", LSTM), packed),
+  };
+}
+
+const POOLING_RULES = {
+  last: "pooling 'last': the output at the batch's last position (padding included; the LSTM runs over the padding unpacked) — PyTorch's output[:, -1]",
+  "last-valid":
+    "pooling 'last-valid': the output at each sequence's last valid position, output[b, length - 1] (packed LSTM)",
+  mean: "pooling 'mean': the mean of the outputs over each sequence's valid positions, sum(output[b, :length]) / length (packed LSTM)",
+} as const;
+
+/** The architecture file of a built encoder. */
+export function architectureFile(encoder: Encoder): ArchitectureFile {
+  const { spec } = encoder;
+  const proj = part(encoder, "proj", Linear);
+  return {
+    format: ARCHITECTURE_FORMAT,
+    kind: spec.encoder,
+    dim: spec.dim,
+    pooling: spec.pooling,
+    distance: spec.distance,
+    bodies: encoder.bodies.map((_, i) => bodyArchitecture(encoder, i)),
+    proj: {
+      in_features: proj.inFeatures,
+      out_features: proj.outFeatures,
+      bias: proj.bias !== null,
+    },
+    forward: [
+      "char_lstm: ids → embedding → lstm (packed by length unless lstm.packed is false) → pooling",
+      "token_transformer: ids → embedding + positions table[:T] → encoder layers (key padding mask; padded query positions are computed like any other, PyTorch's standard path) → pooling",
+      "trace_lstm: block ids → block_embedding, value ids → value_embedding, summed → lstm → pooling",
+      POOLING_RULES[spec.pooling],
+      "embedding = proj(concatenation of the bodies' pooled features, in bodies order); eval mode, no dropout; not normalised",
+    ],
+    weights: {
+      file: "model.safetensors",
+      dtype: "F32",
+      keys: "PyTorch state_dict names (body name + '.' + layer path, 'proj.weight', 'proj.bias'); loads with load_state_dict(strict=True)",
+    },
+  };
 }

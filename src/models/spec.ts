@@ -3,7 +3,7 @@
  * model rebuilds itself and tokenizes new input exactly as in training.
  */
 import { z } from "zod";
-import { DEFAULT_TRACE_ENCODING } from "./tokenizers.js";
+import { DEFAULT_TRACE_ENCODING, PYTHON_LEXER } from "./tokenizers.js";
 
 export const EncoderKind = z.enum(["lstm", "transformer", "trace", "joint"]);
 export type EncoderKind = z.infer<typeof EncoderKind>;
@@ -32,3 +32,199 @@ export const ModelSpec = z.object({
   seed: z.number().int(),
 });
 export type ModelSpec = z.infer<typeof ModelSpec>;
+
+/**
+ * The portable half of a model directory: `tokenizer.json` and `architecture.json`, written
+ * beside `model.json` by `saveEncoder` so that a model can be rebuilt without this code (the
+ * PyTorch loader in `python/tracecode_torch.py` reads them). `model.json` stays the source of
+ * truth for this code; these two are derived from it and from the built encoder.
+ */
+export const TOKENIZER_FORMAT = "tracecode-tokenizer/1";
+export const ARCHITECTURE_FORMAT = "tracecode-architecture/1";
+
+/** `tokenizer.json`: how code and traces become id sequences, precisely enough to re-implement. */
+export interface TokenizerFile {
+  format: typeof TOKENIZER_FORMAT;
+  /** How code is tokenized; null for models that read traces only. */
+  code: null | {
+    type: "characters" | "python_tokens";
+    /** Token of each id: `id_to_token[i]` has id i; 0 is padding, 1 unknown. */
+    id_to_token: string[];
+    pad_id: 0;
+    unk_id: 1;
+    /** Ids kept per snippet (the first ones); 0 keeps all. */
+    max_length: number;
+    rules: string[];
+    /** For `python_tokens`: the lexer. */
+    lexer?: {
+      pattern: string;
+      pattern_dialect: string;
+      groups: { group: number; name: string; emits: string }[];
+      indent_width: number;
+    };
+  };
+  /** How a trace row (a line of traces.jsonl) becomes events; null for code-only models. */
+  trace: null | {
+    runs: number;
+    blocks: number;
+    buckets: number;
+    max_events: number;
+    block_ids: string;
+    value_ids: string;
+    hash: string;
+    rules: string[];
+  };
+  batching: string[];
+}
+
+const GROUP_RULES: Record<string, string> = {
+  comment: "nothing (comments are dropped)",
+  string: "the token <str>",
+  name: "the matched text (identifiers and keywords)",
+  number: "the token <num>, then each character of the matched text as its own token",
+  operator: "the matched text",
+  newline:
+    "<nl> unless nothing was emitted yet or the last emitted token is <nl>; then, with every tab of the matched text after its \\n replaced by indent_width spaces, one <indent> per whole indent_width spaces",
+};
+
+/** The tokenizer file of a model, from its spec alone. */
+export function tokenizerFile(spec: ModelSpec): TokenizerFile {
+  const readsCode = spec.encoder !== "trace";
+  const readsTrace = spec.encoder === "trace" || spec.encoder === "joint";
+  const chars = spec.encoder === "lstm";
+  const enc = spec.traceEncoding;
+  return {
+    format: TOKENIZER_FORMAT,
+    code: readsCode
+      ? {
+          type: chars ? "characters" : "python_tokens",
+          id_to_token: ["<pad>", "<unk>", ...spec.vocab],
+          pad_id: 0,
+          unk_id: 1,
+          max_length: spec.maxLength,
+          rules: [
+            chars
+              ? "tokens: every Unicode code point of the source, in order (a UTF-16 surrogate pair is one token); no normalisation, \\r and \\t included"
+              : "tokens: scan the source with lexer.pattern (global search: at each position the leftmost match, alternatives tried in order, unmatched characters skipped); each match emits by the first capture group that took part, as lexer.groups says",
+            "ids: the id of each token in id_to_token (entries 2 and up), unk_id for any other token",
+            "truncation: when max_length > 0, only the first max_length ids are kept",
+          ],
+          ...(chars
+            ? {}
+            : {
+                lexer: {
+                  pattern: PYTHON_LEXER.pattern,
+                  pattern_dialect:
+                    "the same in ECMAScript (flag g) and Python's re (a str pattern, no flags)",
+                  groups: PYTHON_LEXER.groups.map((name, i) => ({
+                    group: i + 1,
+                    name,
+                    emits: GROUP_RULES[name],
+                  })),
+                  indent_width: PYTHON_LEXER.indentWidth,
+                },
+              }),
+        }
+      : null,
+    trace: readsTrace
+      ? {
+          runs: enc.runs,
+          blocks: enc.blocks,
+          buckets: enc.buckets,
+          max_events: enc.maxEvents,
+          block_ids:
+            "0 padding, 1 end of a run (or the single event of a snippet without an ok trace), b + 2 the trace's block b, b capped at blocks - 1",
+          value_ids: "0 padding, bucket(s) = 1 + (hash(s) mod buckets)",
+          hash: "32-bit FNV-1a over the UTF-16 code units of s: h = 0x811c9dc5; per unit u: h = ((h xor u) * 0x01000193) mod 2^32",
+          rules: [
+            "a trace row whose status is not ok (or a missing row) is one event: block id 1, value bucket('status:' + status), or bucket('status:missing')",
+            "otherwise for each of the row's first `runs` runs: one event per executed block i, (block id of blocks[i], bucket(values[i]), '' when values is shorter), then an end event (1, bucket('out:' + output))",
+            "the events are cut after max_events; no other truncation",
+          ],
+        }
+      : null,
+    batching: [
+      "snippets are embedded in batches of 64, in input order",
+      "a batch is padded with id 0 to its longest sequence (at least 1 step); each sequence's length is its number of ids, at least 1: an empty sequence reads one padding step as a real one",
+      "pooling 'last' reads the output at the batch's last padded position, so with it an embedding depends on the other snippets of its batch; 'last-valid' and 'mean' do not",
+    ],
+  };
+}
+
+/** nn.Embedding's settings. */
+export interface EmbeddingArchitecture {
+  num_embeddings: number;
+  embedding_dim: number;
+  padding_idx: number | null;
+}
+
+/** nn.LSTM's settings (batch_first, unidirectional, bias on). */
+export interface LstmArchitecture {
+  input_size: number;
+  hidden_size: number;
+  num_layers: number;
+  dropout: number;
+  batch_first: true;
+  bidirectional: false;
+  /** Run as a packed sequence (pack_padded_sequence by length); false runs over the padding. */
+  packed: boolean;
+}
+
+/** nn.TransformerEncoderLayer's settings, stacked num_layers times (nn.TransformerEncoder). */
+export interface TransformerArchitecture {
+  num_layers: number;
+  d_model: number;
+  nhead: number;
+  dim_feedforward: number;
+  dropout: number;
+  activation: "relu" | "gelu";
+  layer_norm_eps: number;
+  norm_first: boolean;
+  /** A LayerNorm after the last layer (key `norm.`). */
+  final_norm: boolean;
+  batch_first: true;
+  /** Padded keys are masked (src_key_padding_mask = position >= length). */
+  key_padding_mask: true;
+}
+
+export type BodyArchitecture =
+  | {
+      name: "code";
+      type: "char_lstm";
+      width: number;
+      embedding: EmbeddingArchitecture;
+      lstm: LstmArchitecture;
+    }
+  | {
+      name: "code";
+      type: "token_transformer";
+      width: number;
+      embedding: EmbeddingArchitecture;
+      positions: { type: "sinusoidal"; max_len: number; formula: string };
+      encoder: TransformerArchitecture;
+    }
+  | {
+      name: "trace";
+      type: "trace_lstm";
+      width: number;
+      block_embedding: EmbeddingArchitecture;
+      value_embedding: EmbeddingArchitecture;
+      lstm: LstmArchitecture;
+    };
+
+/** `architecture.json`: every setting of the network, those in the weights and those not. */
+export interface ArchitectureFile {
+  format: typeof ARCHITECTURE_FORMAT;
+  kind: EncoderKind;
+  /** Embedding width (proj's output). */
+  dim: number;
+  pooling: Pooling;
+  /** Distance the model was trained with; the embeddings are not normalised. */
+  distance: "euclidean" | "cosine";
+  /** In concatenation order; each one's state_dict prefix is its name. */
+  bodies: BodyArchitecture[];
+  proj: { in_features: number; out_features: number; bias: boolean };
+  /** The forward pass in words. */
+  forward: string[];
+  weights: { file: "model.safetensors"; dtype: "F32"; keys: string };
+}

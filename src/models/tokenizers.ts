@@ -73,9 +73,27 @@ export function charTokens(code: string): string[] {
  * (collapsed to `<str>`), operators (longest first) and `<nl>` for each non-empty line break.
  * Comments are dropped; indentation is kept as `<indent>` per leading 4-space step or tab.
  * A lexer rather than a parse, so broken code still tokenizes.
+ *
+ * The pattern is written to mean the same in ECMAScript and in Python's `re` (it is saved in
+ * every model's tokenizer.json): `[0-9]` rather than `\d` (Unicode digits in Python), an
+ * escaped character as any character but a line terminator (what ECMAScript's `.` means), and
+ * `[` escaped inside the operator class.
  */
 const PY_TOKEN =
-  /(#[^\n]*)|("""[\s\S]*?"""|'''[\s\S]*?'''|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')|([A-Za-z_][A-Za-z_0-9]*)|(\d[\d_]*(?:\.\d*)?(?:[eE][+-]?\d+)?)|(\*\*=|\/\/=|>>=|<<=|->|:=|==|!=|<=|>=|\*\*|\/\/|<<|>>|\+=|-=|\*=|\/=|%=|&=|\|=|\^=|[-+*/%@&|^~<>()[\]{}.,:;=])|(\n[ \t]*)/g;
+  /(#[^\n]*)|("""[\s\S]*?"""|'''[\s\S]*?'''|"(?:\\[^\n\r\u2028\u2029]|[^"\\\n])*"|'(?:\\[^\n\r\u2028\u2029]|[^'\\\n])*')|([A-Za-z_][A-Za-z_0-9]*)|([0-9][0-9_]*(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?)|(\*\*=|\/\/=|>>=|<<=|->|:=|==|!=|<=|>=|\*\*|\/\/|<<|>>|\+=|-=|\*=|\/=|%=|&=|\|=|\^=|[-+*/%@&|^~<>()[\]{}.,:;=])|(\n[ \t]*)/g;
+
+/** Spaces one `<indent>` stands for; a tab counts as this many spaces. */
+export const INDENT_WIDTH = 4;
+
+/**
+ * The Python lexer as data, for the tokenizer.json saved with every model: the pattern's
+ * source and what each of its six capture groups emits.
+ */
+export const PYTHON_LEXER = {
+  pattern: PY_TOKEN.source,
+  groups: ["comment", "string", "name", "number", "operator", "newline"],
+  indentWidth: INDENT_WIDTH,
+} as const;
 
 export function pythonTokens(code: string): string[] {
   const out: string[] = [];
@@ -88,8 +106,8 @@ export function pythonTokens(code: string): string[] {
     else if (op !== undefined) out.push(op);
     else if (newline !== undefined) {
       if (out.length > 0 && out[out.length - 1] !== "<nl>") out.push("<nl>");
-      const indent = newline.slice(1).replace(/\t/g, "    ");
-      for (let i = 0; i + 4 <= indent.length; i += 4) out.push("<indent>");
+      const indent = newline.slice(1).replace(/\t/g, " ".repeat(INDENT_WIDTH));
+      for (let i = 0; i + INDENT_WIDTH <= indent.length; i += INDENT_WIDTH) out.push("<indent>");
     }
   }
   return out;
