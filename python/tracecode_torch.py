@@ -1,0 +1,336 @@
+#!/usr/bin/env python3
+"""Load a TraceCode model directory into PyTorch and embed code with it.
+
+A model directory holds model.safetensors (PyTorch state_dict names), tokenizer.json (ids and
+the tokenizer's rules) and architecture.json (every setting of the network). This file builds
+the torch.nn module those describe, loads the weights with strict=True, tokenizes exactly as
+TraceCode's TypeScript does and embeds. All four encoder kinds: lstm, transformer, trace, joint.
+
+    import tracecode_torch as tt
+    model = tt.load("models/default")                 # eval mode
+    vectors = model.embed(["def f(x):\\n    return x + 1\\n"])  # [1, dim] float32
+
+    python3 tracecode_torch.py models/default --code 'def f(x):\\n    return x + 1'
+
+Needs only torch (tested with 1.13). The char-LSTM here (CharLstm, CharLstmEncoder) is the
+project's one Python definition of it: the parity fixtures and the benchmarks import it.
+"""
+import argparse
+import json
+import math
+import pathlib
+import re
+import struct
+import sys
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+TOKENIZER_FORMAT = "tracecode-tokenizer/1"
+ARCHITECTURE_FORMAT = "tracecode-architecture/1"
+BATCH_SIZE = 64  # `tracecode embed` embeds in batches of 64; with pooling "last" it matters
+
+
+# --- tokenizers (tokenizer.json) ---
+
+
+def fnv1a(text):
+    """32-bit FNV-1a over the UTF-16 code units of text (JavaScript's charCodeAt)."""
+    h = 0x811C9DC5
+    units = text.encode("utf-16-le", "surrogatepass")
+    for i in range(0, len(units), 2):
+        h = ((h ^ (units[i] | units[i + 1] << 8)) * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+class Tokenizer:
+    """Code → ids (characters or Python tokens) and trace rows → (block, value) events."""
+
+    GROUPS = ["comment", "string", "name", "number", "operator", "newline"]
+
+    def __init__(self, spec):
+        if spec.get("format") != TOKENIZER_FORMAT:
+            raise ValueError(f"tokenizer.json: format {spec.get('format')!r}, expected {TOKENIZER_FORMAT}")
+        self.code = spec["code"]
+        self.trace = spec["trace"]
+        if self.code:
+            self.ids = {tok: i for i, tok in enumerate(self.code["id_to_token"]) if i >= 2}
+            if self.code["type"] == "python_tokens":
+                lexer = self.code["lexer"]
+                if [g["name"] for g in lexer["groups"]] != self.GROUPS:
+                    raise ValueError(f"tokenizer.json: unknown lexer groups {lexer['groups']}")
+                self.pattern = re.compile(lexer["pattern"])
+                self.indent = lexer["indent_width"]
+
+    def code_tokens(self, code):
+        if self.code["type"] == "characters":
+            return list(code)  # code points, like JavaScript's [...code]
+        out = []
+        for m in self.pattern.finditer(code):
+            kind, text = self.GROUPS[m.lastindex - 1], m.group(m.lastindex)  # one group per match
+            if kind == "string":
+                out.append("<str>")
+            elif kind in ("name", "operator"):
+                out.append(text)
+            elif kind == "number":
+                out += ["<num>", *text]
+            elif kind == "newline":
+                if out and out[-1] != "<nl>":
+                    out.append("<nl>")
+                spaces = len(text[1:].replace("\t", " " * self.indent))
+                out += ["<indent>"] * (spaces // self.indent)
+        return out
+
+    def code_ids(self, code):
+        ids = [self.ids.get(t, self.code["unk_id"]) for t in self.code_tokens(code)]
+        n = self.code["max_length"]
+        return ids[:n] if n > 0 else ids
+
+    def trace_events(self, row):
+        """(block ids, value ids) of a traces.jsonl row (a dict), or of None for a missing one."""
+        enc = self.trace
+
+        def bucket(s):
+            return 1 + fnv1a(s) % enc["buckets"]
+
+        if row is None or row["status"] != "ok":
+            return [1], [bucket(f"status:{row['status'] if row else 'missing'}")]
+        blocks, values = [], []
+        for run in row["runs"][: enc["runs"]]:
+            for i, b in enumerate(run["blocks"]):
+                blocks.append(2 + min(b, enc["blocks"] - 1))
+                values.append(bucket(run["values"][i] if i < len(run["values"]) else ""))
+            blocks.append(1)
+            values.append(bucket(f"out:{run['output']}"))
+        return blocks[: enc["max_events"]], values[: enc["max_events"]]
+
+
+def pad(seqs):
+    """Sequences → ids [B, T] padded with 0 to the longest (T ≥ 1) and lengths (each ≥ 1)."""
+    steps = max([1, *map(len, seqs)])
+    ids = torch.zeros(len(seqs), steps, dtype=torch.long)
+    for b, s in enumerate(seqs):
+        ids[b, : len(s)] = torch.tensor(s, dtype=torch.long)
+    return ids, torch.tensor([max(1, len(s)) for s in seqs], dtype=torch.long)
+
+
+# --- the network (architecture.json) ---
+
+
+def pool(out, lengths, pooling):
+    """[B, T, H] → [B, H]: "last" position, "last-valid" position or "mean" over valid steps."""
+    if pooling == "last":
+        return out[:, -1]
+    if pooling == "last-valid":
+        return out[torch.arange(out.shape[0]), lengths - 1]
+    valid = torch.arange(out.shape[1])[None, :] < lengths[:, None]
+    return (out * valid[:, :, None]).sum(1) / lengths[:, None]
+
+
+def run_lstm(lstm, x, lengths, packed):
+    """The LSTM's output [B, T, H]: packed by lengths (zeros at padding), or over the padding."""
+    if not packed:
+        return lstm(x)[0]
+    seq = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+    return pad_packed_sequence(lstm(seq)[0], batch_first=True, total_length=x.shape[1])[0]
+
+
+class CharLstm(nn.Module):
+    """The paper's char-LSTM body: Embedding(pad 0) → LSTM (batch_first) → pooling.
+    Keys embedding.*, lstm.*. Runs packed unless pooling is "last" (PyTorch's output[:, -1])."""
+
+    def __init__(self, vocab_size, embedding_dim=32, hidden_size=64, num_layers=2, dropout=0.1, pooling="last"):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
+        self.lstm = nn.LSTM(embedding_dim, hidden_size, num_layers=num_layers, dropout=dropout, batch_first=True)
+        self.pooling = pooling
+
+    def forward(self, ids, lengths):
+        out = run_lstm(self.lstm, self.embedding(ids), lengths, packed=self.pooling != "last")
+        return pool(out, lengths, self.pooling)
+
+
+class CharLstmEncoder(CharLstm):
+    """A char-LSTM with its projection head in one module (keys embedding.*, lstm.*, proj.*)."""
+
+    def __init__(self, vocab_size, embedding_dim, hidden_size, out_dim, num_layers=2, dropout=0.1, pooling="last"):
+        super().__init__(vocab_size, embedding_dim, hidden_size, num_layers, dropout, pooling)
+        self.proj = nn.Linear(hidden_size, out_dim)
+
+    def forward(self, ids, lengths):
+        return self.proj(super().forward(ids, lengths))
+
+
+def sinusoidal_table(max_len, d_model):
+    """table[pos, 2i] = sin(pos·10000^(−2i/d)), table[pos, 2i+1] = cos(…); float64 → float32."""
+    pos = torch.arange(max_len, dtype=torch.float64)[:, None]
+    rate = torch.exp(-torch.arange(0, d_model, 2, dtype=torch.float64) * math.log(10000.0) / d_model)
+    table = torch.zeros(max_len, d_model, dtype=torch.float64)
+    table[:, 0::2] = torch.sin(pos * rate)
+    table[:, 1::2] = torch.cos(pos * rate)[:, : d_model // 2]
+    return table.float()
+
+
+class TokenTransformer(nn.Module):
+    """Embedding(pad 0) + sinusoidal positions → nn.TransformerEncoder with a key padding mask
+    → pooling. Keys embedding.*, encoder.layers.{i}.* (and encoder.norm.* with final_norm)."""
+
+    def __init__(self, vocab_size, d_model=64, nhead=4, dim_feedforward=128, num_layers=2, dropout=0.1,
+                 activation="relu", layer_norm_eps=1e-5, norm_first=False, final_norm=False,
+                 max_len=4096, pooling="mean"):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab_size, d_model, padding_idx=0)
+        self.register_buffer("positions", sinusoidal_table(max_len, d_model), persistent=False)
+        layer = nn.TransformerEncoderLayer(d_model, nhead, dim_feedforward, dropout, activation,
+                                           layer_norm_eps, batch_first=True, norm_first=norm_first)
+        norm = nn.LayerNorm(d_model, eps=layer_norm_eps) if final_norm else None
+        # No nested tensors: they would zero the padded positions, which pooling "last" reads.
+        self.encoder = nn.TransformerEncoder(layer, num_layers, norm, enable_nested_tensor=False)
+        self.pooling = pooling
+
+    def forward(self, ids, lengths):
+        x = self.embedding(ids) + self.positions[: ids.shape[1]]
+        padding = torch.arange(ids.shape[1])[None, :] >= lengths[:, None]
+        return pool(self.encoder(x, src_key_padding_mask=padding), lengths, self.pooling)
+
+
+class TraceLstm(nn.Module):
+    """Block ids and value ids, embedded and summed → LSTM → pooling. Keys block_embedding.*,
+    value_embedding.*, lstm.*."""
+
+    def __init__(self, blocks, buckets, embedding_dim=32, hidden_size=64, num_layers=2, dropout=0.1, pooling="last"):
+        super().__init__()
+        self.block_embedding = nn.Embedding(blocks + 2, embedding_dim, padding_idx=0)
+        self.value_embedding = nn.Embedding(buckets + 1, embedding_dim, padding_idx=0)
+        self.lstm = nn.LSTM(embedding_dim, hidden_size, num_layers=num_layers, dropout=dropout, batch_first=True)
+        self.pooling = pooling
+
+    def forward(self, blocks, values, lengths):
+        x = self.block_embedding(blocks) + self.value_embedding(values)
+        return pool(run_lstm(self.lstm, x, lengths, packed=self.pooling != "last"), lengths, self.pooling)
+
+
+def build_body(body, pooling):
+    """One body of architecture.json as a module."""
+    emb = body.get("embedding")
+    if body["type"] in ("char_lstm", "trace_lstm"):
+        lstm = body["lstm"]
+        if lstm["packed"] != (pooling != "last") or lstm["bidirectional"]:
+            raise ValueError(f"architecture.json: unsupported LSTM settings {lstm}")
+        common = dict(hidden_size=lstm["hidden_size"], num_layers=lstm["num_layers"], dropout=lstm["dropout"],
+                      pooling=pooling, embedding_dim=lstm["input_size"])
+        if body["type"] == "char_lstm":
+            return CharLstm(emb["num_embeddings"], **common)
+        return TraceLstm(body["block_embedding"]["num_embeddings"] - 2,
+                         body["value_embedding"]["num_embeddings"] - 1, **common)
+    if body["type"] == "token_transformer":
+        enc = body["encoder"]
+        return TokenTransformer(emb["num_embeddings"], enc["d_model"], enc["nhead"], enc["dim_feedforward"],
+                                enc["num_layers"], enc["dropout"], enc["activation"], enc["layer_norm_eps"],
+                                enc["norm_first"], enc["final_norm"], body["positions"]["max_len"], pooling)
+    raise ValueError(f"architecture.json: unknown body type {body['type']!r}")
+
+
+class TraceCodeEncoder(nn.Module):
+    """A TraceCode model: its bodies (code., trace.) side by side, concatenated, then proj."""
+
+    def __init__(self, architecture, tokenizer=None):
+        super().__init__()
+        if architecture.get("format") != ARCHITECTURE_FORMAT:
+            raise ValueError(f"architecture.json: format {architecture.get('format')!r}, expected {ARCHITECTURE_FORMAT}")
+        self.architecture = architecture
+        self.tokenizer = tokenizer
+        for body in architecture["bodies"]:
+            self.add_module(body["name"], build_body(body, architecture["pooling"]))
+        p = architecture["proj"]
+        self.proj = nn.Linear(p["in_features"], p["out_features"], bias=p["bias"])
+
+    def forward(self, code=None, trace=None):
+        """code = (ids, lengths), trace = (blocks, values, lengths), as their bodies need."""
+        parts = [self.code(*code)] if hasattr(self, "code") else []
+        if hasattr(self, "trace"):
+            parts.append(self.trace(*trace))
+        return self.proj(torch.cat(parts, dim=1))
+
+    def batch(self, codes, traces=None):
+        """Tokenized, padded inputs of forward() for lists of code strings and trace rows."""
+        out = {}
+        if hasattr(self, "code"):
+            out["code"] = pad([self.tokenizer.code_ids(c) for c in codes])
+        if hasattr(self, "trace"):
+            rows = traces if traces is not None else [None] * len(codes)
+            events = [self.tokenizer.trace_events(r) for r in rows]
+            blocks, lengths = pad([e[0] for e in events])
+            out["trace"] = (blocks, pad([e[1] for e in events])[0], lengths)
+        return out
+
+    @torch.no_grad()
+    def embed(self, codes, traces=None, batch_size=BATCH_SIZE):
+        """Embeddings [N, dim] of code strings (and their traces.jsonl rows for trace models)."""
+        self.eval()
+        out = []
+        for i in range(0, len(codes), batch_size):
+            chunk = None if traces is None else traces[i : i + batch_size]
+            out.append(self(**self.batch(codes[i : i + batch_size], chunk)))
+        return torch.cat(out) if out else torch.zeros(0, self.proj.out_features)
+
+
+# --- loading ---
+
+
+def read_safetensors(path):
+    """A .safetensors file (F32 tensors) as a state dict, without the safetensors package."""
+    raw = pathlib.Path(path).read_bytes()
+    (n,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8 : 8 + n])
+    data = raw[8 + n :]
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        if info["dtype"] != "F32":
+            raise ValueError(f"{path}: {name} has dtype {info['dtype']}, only F32 is read")
+        begin, end = info["data_offsets"]
+        out[name] = torch.frombuffer(bytearray(data[begin:end]), dtype=torch.float32).reshape(info["shape"]).clone()
+    return out
+
+
+def load(model_dir):
+    """The model saved in model_dir, weights loaded with strict=True, in eval mode."""
+    d = pathlib.Path(model_dir)
+    for name in ("tokenizer.json", "architecture.json"):
+        if not (d / name).exists():
+            raise FileNotFoundError(f"{d / name} is missing: a model saved before these files existed; "
+                                    "write them with `npx tsx tools/write-model-spec.ts MODEL_DIR`")
+    tokenizer = Tokenizer(json.loads((d / "tokenizer.json").read_text(encoding="utf-8")))
+    model = TraceCodeEncoder(json.loads((d / "architecture.json").read_text(encoding="utf-8")), tokenizer)
+    model.load_state_dict(read_safetensors(d / "model.safetensors"), strict=True)
+    return model.eval()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Embed Python code with a TraceCode model (JSON lines out).")
+    parser.add_argument("model_dir")
+    parser.add_argument("--code", action="append", default=[], help="a code string (repeatable); ids 0, 1, …")
+    parser.add_argument("--in", dest="inp", help="functions JSONL file (rows with id and code)")
+    parser.add_argument("--traces", help="traces JSONL file, for trace and joint models")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(1)
+    model = load(args.model_dir)
+    rows = [{"id": str(i), "code": c} for i, c in enumerate(args.code)]
+    if args.inp:
+        rows += [json.loads(line) for line in open(args.inp, encoding="utf-8") if line.strip()]
+    traces = None
+    if hasattr(model, "trace"):
+        if not args.traces:
+            parser.error(f"the {model.architecture['kind']} model reads traces: pass --traces FILE")
+        by_id = {r["id"]: r for r in (json.loads(x) for x in open(args.traces, encoding="utf-8") if x.strip())}
+        traces = [by_id.get(r["id"]) for r in rows]
+    vectors = model.embed([r["code"] for r in rows], traces)
+    for r, v in zip(rows, vectors):
+        sys.stdout.write(json.dumps({"id": r["id"], "embedding": v.tolist()}) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,211 @@
+/**
+ * The PyTorch loader (python/tracecode_torch.py) against our embedding code. The fixture
+ * (test/fixtures/loader/embeddings.json, from tools/parity/parts/loader.py) holds what the
+ * loader computes for models/default and a tiny model of every kind and pooling, so the first
+ * suite runs everywhere; the second runs the loader itself where /usr/bin/python3 has torch.
+ */
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import type { TraceRow } from "../src/data/index.js";
+import {
+  charTokens,
+  type EncoderItem,
+  embedItems,
+  loadEncoder,
+  type ModelSpec,
+  pythonTokens,
+  traceEvents,
+  Vocabulary,
+  writeSpecFiles,
+} from "../src/models/index.js";
+import { LOADER_MODELS, writeLoaderModels } from "../tools/parity/loader-models.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const defaultModel = join(root, "models", "default");
+
+interface ModelFixture {
+  sha256: string;
+  embeddings: number[][];
+  ids?: number[][];
+  events?: [number[], number[]][];
+}
+interface LoaderFixture {
+  torch: string;
+  codes: string[];
+  traces: (TraceRow | null)[];
+  models: Record<string, ModelFixture>;
+}
+const fixture = JSON.parse(
+  readFileSync(join(root, "test", "fixtures", "loader", "embeddings.json"), "utf8"),
+) as LoaderFixture;
+const REGENERATE = "/usr/bin/python3 tools/parity/make_fixtures.py loader";
+
+/** Embeddings agree to this (float32 through two layers or an LSTM; measured ≈ 1e-6). */
+const TOLERANCE = 1e-5;
+
+const dir = mkdtempSync(join(tmpdir(), "tracecode-loader-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const tiny = writeLoaderModels(join(dir, "models"));
+
+const sha256 = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
+
+function maxAbsDiff(ours: ArrayLike<number>[], theirs: number[][]): number {
+  expect(ours.length).toBe(theirs.length);
+  let worst = 0;
+  ours.forEach((row, i) => {
+    expect(row.length).toBe(theirs[i].length);
+    for (let j = 0; j < row.length; j++) worst = Math.max(worst, Math.abs(row[j] - theirs[i][j]));
+  });
+  return worst;
+}
+
+/** What our encoders feed their code body: token ids, truncated to maxLength. */
+function codeIds(spec: ModelSpec, code: string): number[] {
+  const vocab = new Vocabulary(spec.vocab);
+  const ids = (spec.encoder === "lstm" ? charTokens : pythonTokens)(code).map((t) => vocab.id(t));
+  return spec.maxLength > 0 ? ids.slice(0, spec.maxLength) : ids;
+}
+
+const items: EncoderItem[] = fixture.codes.map((code, i) => ({
+  code,
+  trace: fixture.traces[i] ?? undefined,
+}));
+
+/** functions.jsonl and traces.jsonl of the fixture's inputs, for the command-line tools. */
+function writeInputs(): { functions: string; traces: string } {
+  const functions = join(dir, "functions.jsonl");
+  const traces = join(dir, "traces.jsonl");
+  writeFileSync(
+    functions,
+    fixture.codes.map((code, i) => `${JSON.stringify({ id: `c${i}`, code })}\n`).join(""),
+  );
+  writeFileSync(
+    traces,
+    fixture.traces
+      .filter((t) => t !== null)
+      .map((t) => `${JSON.stringify(t)}\n`)
+      .join(""),
+  );
+  return { functions, traces };
+}
+const inputs = writeInputs();
+
+function readEmbeddingLines(text: string): number[][] {
+  return text
+    .trim()
+    .split("\n")
+    .map((line) => (JSON.parse(line) as { embedding: number[] }).embedding);
+}
+
+describe("PyTorch loader parity (fixture written by python/tracecode_torch.py)", () => {
+  it("the shipped model's tokenizer.json and architecture.json are those its model.json gives", () => {
+    const regenerated = join(dir, "default-spec");
+    writeSpecFiles(regenerated, loadEncoder(defaultModel));
+    for (const file of ["tokenizer.json", "architecture.json"]) {
+      expect(readFileSync(join(defaultModel, file), "utf8"), file).toBe(
+        readFileSync(join(regenerated, file), "utf8"),
+      );
+    }
+  });
+
+  it("tracecode embed with models/default gives the loader's embeddings", () => {
+    const expected = fixture.models.default;
+    expect(sha256(join(defaultModel, "model.safetensors")), `retrained? ${REGENERATE}`).toBe(
+      expected.sha256,
+    );
+    const spec = loadEncoder(defaultModel).spec;
+    expect(fixture.codes.map((c) => codeIds(spec, c))).toEqual(expected.ids);
+    const out = join(dir, "default.jsonl");
+    const run = spawnSync(
+      process.execPath,
+      [
+        join(root, "dist", "cli", "main.js"),
+        "embed",
+        "--model",
+        defaultModel,
+        "--in",
+        inputs.functions,
+        "--out",
+        out,
+      ],
+      { encoding: "utf8" },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    const diff = maxAbsDiff(readEmbeddingLines(readFileSync(out, "utf8")), expected.embeddings);
+    console.log(
+      `models/default: tracecode embed vs PyTorch loader, max |Δ| = ${diff.toExponential(2)}`,
+    );
+    expect(diff).toBeLessThan(TOLERANCE);
+  });
+
+  it.each(Object.keys(LOADER_MODELS))("tiny %s model: same ids, events and embeddings", (name) => {
+    const expected = fixture.models[name];
+    expect(expected, `no fixture for ${name}: ${REGENERATE}`).toBeDefined();
+    expect(sha256(join(tiny[name], "model.safetensors")), `weights changed: ${REGENERATE}`).toBe(
+      expected.sha256,
+    );
+    const spec = LOADER_MODELS[name];
+    if (expected.ids) expect(fixture.codes.map((c) => codeIds(spec, c))).toEqual(expected.ids);
+    if (expected.events) {
+      const ours = fixture.traces.map((t) => traceEvents(t ?? undefined, spec.traceEncoding));
+      expect(ours.map((e) => [e.blocks, e.values])).toEqual(expected.events);
+    }
+    const diff = maxAbsDiff(embedItems(loadEncoder(tiny[name]), items), expected.embeddings);
+    console.log(`tiny ${name}: ours vs PyTorch loader, max |Δ| = ${diff.toExponential(2)}`);
+    expect(diff).toBeLessThan(TOLERANCE);
+  });
+});
+
+const PYTHON = "/usr/bin/python3";
+const probe = spawnSync(PYTHON, ["-c", "import torch"], { encoding: "utf8" });
+const torchMissing =
+  probe.status === 0
+    ? ""
+    : `${PYTHON} -c 'import torch' failed (${(probe.stderr || String(probe.error)).trim().split("\n").pop()})`;
+if (torchMissing) console.warn(`skipping the direct PyTorch loader tests: ${torchMissing}`);
+
+describe.skipIf(torchMissing !== "")(
+  `python/tracecode_torch.py run directly${torchMissing ? ` — SKIPPED: ${torchMissing}` : ""}`,
+  () => {
+    const loader = join(root, "python", "tracecode_torch.py");
+    const runLoader = (args: string[]) => {
+      const run = spawnSync(PYTHON, [loader, ...args], {
+        encoding: "utf8",
+        env: { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1" },
+      });
+      expect(run.status, run.stderr).toBe(0);
+      return readEmbeddingLines(run.stdout);
+    };
+
+    it("embeds --code strings with models/default as we do", () => {
+      const codes = ["def f(x):\n    return x * 2\n", "lambda: 0", ""];
+      const theirs = runLoader([defaultModel, ...codes.flatMap((c) => ["--code", c])]);
+      const ours = embedItems(
+        loadEncoder(defaultModel),
+        codes.map((code) => ({ code })),
+      );
+      expect(maxAbsDiff(ours, theirs)).toBeLessThan(TOLERANCE);
+    });
+
+    it.each(Object.keys(LOADER_MODELS))("embeds with the freshly written tiny %s model", (name) => {
+      const theirs = runLoader([tiny[name], "--in", inputs.functions, "--traces", inputs.traces]);
+      const diff = maxAbsDiff(embedItems(loadEncoder(tiny[name]), items), theirs);
+      expect(diff).toBeLessThan(TOLERANCE);
+    });
+
+    it("refuses a model directory without tokenizer.json, naming the fix", () => {
+      const old = join(dir, "old-model");
+      writeLoaderModels(old);
+      const oldLstm = join(old, "lstm-last");
+      rmSync(join(oldLstm, "tokenizer.json"));
+      const run = spawnSync(PYTHON, [loader, oldLstm, "--code", "x"], { encoding: "utf8" });
+      expect(run.status).not.toBe(0);
+      expect(run.stderr).toMatch(/tokenizer\.json is missing.*tools\/write-model-spec\.ts/s);
+    });
+  },
+);
