@@ -1,5 +1,6 @@
 import type { Random } from "../../random/index.js";
 import { type Distance, dissimilarity } from "../distances/distance.js";
+import { LpDistance } from "../distances/lp-distance.js";
 import { checkLabels, type Matrix, matrixSize } from "../matrix.js";
 import type { Triplets } from "./triplets.js";
 
@@ -27,6 +28,52 @@ export interface MinerOptions {
 export interface RandomMinerOptions extends MinerOptions {
   /** Seeded source of every random choice (same seed ⇒ same triplets). */
   random: Random;
+}
+
+/** One anchor's candidates, as the base loop hands them to a miner's selection rule. */
+export interface AnchorCandidates {
+  /** Index of the anchor in the batch. */
+  anchor: number;
+  /** Items with the anchor's label, the anchor left out, in index order; never empty. */
+  positives: number[];
+  /** Items with another label, in index order; never empty. */
+  negatives: number[];
+}
+
+/**
+ * The loop every triplet miner shares (pytorch-metric-learning's BaseTupleMiner): prepare the
+ * batch's dissimilarity matrix, visit the anchors in index order, skip an anchor without a
+ * positive or without a negative (it has no triplet), collect what the selection rule adds,
+ * and keep the statistics in `lastStats`. A miner supplies only `selectTriplets`, called once
+ * per remaining anchor, in index order; triplets keep the order in which they are added.
+ */
+export abstract class BaseMiner implements Miner {
+  readonly distance: Distance;
+  lastStats: MiningStats | null = null;
+
+  constructor(distance: Distance = new LpDistance()) {
+    this.distance = distance;
+  }
+
+  mine(embeddings: Matrix, labels: ArrayLike<number>): Triplets {
+    const batch = prepareBatch(this.distance, embeddings, labels);
+    const out = new TripletCollector(batch);
+    for (let a = 0; a < batch.n; a++) {
+      const { positives, negatives } = partners(batch, a);
+      if (positives.length === 0 || negatives.length === 0) continue;
+      this.selectTriplets(batch, { anchor: a, positives, negatives }, (p, n) => out.add(a, p, n));
+    }
+    const { triplets, stats } = out.finish();
+    this.lastStats = stats;
+    return triplets;
+  }
+
+  /** The miner's own rule: add(positive, negative) for each triplet of this anchor. */
+  protected abstract selectTriplets(
+    batch: Batch,
+    candidates: AnchorCandidates,
+    add: (positive: number, negative: number) => void,
+  ): void;
 }
 
 /** The batch prepared for mining: sizes and the "smaller = closer" matrix. */

@@ -5,7 +5,7 @@ import { LpDistance } from "../distances/lp-distance.js";
 import type { Matrix } from "../matrix.js";
 import { BatchHardMiner } from "./batch-hard-miner.js";
 import { HardNegativeMiner } from "./hard-negative-miner.js";
-import type { Miner } from "./miner.js";
+import { type AnchorCandidates, BaseMiner, type Batch, type Miner } from "./miner.js";
 import { RandomNegativeMiner } from "./random-negative-miner.js";
 import { SemiHardMiner } from "./semi-hard-miner.js";
 import type { Triplets } from "./triplets.js";
@@ -147,5 +147,46 @@ describe("miners", () => {
       meanAnchorNegative: 0,
       hardFraction: 1,
     });
+  });
+
+  it("BaseMiner: anchors in index order, only those with a positive and a negative", () => {
+    // Records what the base loop hands over; adds (first positive, last negative).
+    class Recorder extends BaseMiner {
+      seen: AnchorCandidates[] = [];
+      protected selectTriplets(
+        _batch: Batch,
+        candidates: AnchorCandidates,
+        add: (positive: number, negative: number) => void,
+      ): void {
+        this.seen.push(candidates);
+        add(candidates.positives[0], candidates.negatives.at(-1)!);
+      }
+    }
+    const e = { data: [0, 1, 2, 3, 4, 5], shape: [6, 1] };
+    const miner = new Recorder();
+    // Label 1 (item 2) has no positive, label 3 (item 5) neither: both are skipped.
+    const mined = list(miner.mine(e, [0, 0, 1, 2, 2, 3]));
+    expect(miner.seen).toEqual([
+      { anchor: 0, positives: [1], negatives: [2, 3, 4, 5] },
+      { anchor: 1, positives: [0], negatives: [2, 3, 4, 5] },
+      { anchor: 3, positives: [4], negatives: [0, 1, 2, 5] },
+      { anchor: 4, positives: [3], negatives: [0, 1, 2, 5] },
+    ]);
+    expect(mined).toEqual([
+      [0, 1, 5],
+      [1, 0, 5],
+      [3, 4, 5],
+      [4, 3, 5],
+    ]);
+    expect(miner.lastStats?.triplets).toBe(4);
+    // d(a,p) = 1 for every triplet; d(a,n) = 5, 4, 2, 1.
+    expect(miner.lastStats?.meanAnchorPositive).toBeCloseTo(1);
+    expect(miner.lastStats?.meanAnchorNegative).toBeCloseTo(3);
+    expect(miner.lastStats?.hardFraction).toBe(0.25);
+    // One label only: no anchor has a negative, so the rule is never called.
+    const lone = new Recorder();
+    expect(lone.mine(e, [7, 7, 7, 7, 7, 7]).anchors.length).toBe(0);
+    expect(lone.seen).toEqual([]);
+    expect(lone.lastStats?.triplets).toBe(0);
   });
 });
