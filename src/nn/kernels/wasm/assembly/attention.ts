@@ -18,7 +18,7 @@ export function attentionScratch(steps: i32, d: i32): usize {
   const block = aligned(<usize>(steps * d) << 2);
   const square = aligned(<usize>(steps * steps) << 2);
   const products = max(gemmScratch(steps, steps, d), gemmScratch(steps, d, steps));
-  return max(4 * block + square + aligned(<usize>steps << 2), 7 * block + 2 * square) + products;
+  return max<usize>(4 * block + square + aligned(<usize>steps << 2), 7 * block + 2 * square) + products;
 }
 
 // dst [rows, cols] (contiguous) ← factor · the columns src.. of rows with a stride of `stride`
