@@ -3,6 +3,7 @@
  * PyTorch script (one thread) in the first python3 that imports torch.
  */
 import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 
 export function median(xs: number[]): number {
   const s = [...xs].sort((x, y) => x - y);
@@ -21,14 +22,24 @@ export function flag(args: string[], name: string, fallback: number): number {
 }
 
 /**
- * Runs `script` with `args` under Debian's /usr/bin/python3 or the python3 on PATH, whichever
- * first imports torch, on one thread; returns the JSON of its last output line, or why not.
+ * A bench's PyTorch side: `src/bench/<name>`, read from the source tree (this file is
+ * src/bench/ or dist/bench/, so ../../src/bench/ is the same folder from both); the scripts
+ * import the project's modules from python/tracecode_torch.py.
+ */
+export function benchPython(name: string): string {
+  return fileURLToPath(new URL(`../../src/bench/${name}`, import.meta.url));
+}
+
+/**
+ * Runs the Python file `script` with `args` under Debian's /usr/bin/python3 or the python3 on
+ * PATH, whichever first imports torch, on one thread; returns the JSON of its last output line,
+ * or why not.
  */
 export function runTorchScript<T>(script: string, args: string[]): T | string {
   for (const python of ["/usr/bin/python3", "python3"]) {
     const probe = spawnSync(python, ["-c", "import torch"], { encoding: "utf8" });
     if (probe.status !== 0) continue;
-    const run = spawnSync(python, ["-c", script, ...args], {
+    const run = spawnSync(python, [script, ...args], {
       encoding: "utf8",
       env: { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1" },
     });

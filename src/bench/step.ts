@@ -21,7 +21,7 @@ import {
   tsKernels,
 } from "../nn/index.js";
 import { Random } from "../random/index.js";
-import { flag, median, range, runTorchScript } from "./side-by-side.js";
+import { benchPython, flag, median, range, runTorchScript } from "./side-by-side.js";
 
 const VOCAB = 100;
 const STEPS_PER_SNIPPET = 50;
@@ -100,49 +100,14 @@ function runOurs(kernels: Kernels, steps: number, warmup: number): Result {
   return { stepMs: median(times), inferPerSec: (batch * 1000) / median(inferTimes), loss };
 }
 
-/** The same step in PyTorch, one thread; prints one JSON line. */
-const torchScript = `
-import json, resource, statistics, sys, time, torch
-from torch import nn
-torch.set_num_threads(1)
-torch.manual_seed(0)
-steps, warmup = int(sys.argv[1]), int(sys.argv[2])
-class Encoder(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.embedding = nn.Embedding(${VOCAB}, 32, padding_idx=0)
-        self.lstm = nn.LSTM(32, 64, num_layers=2, dropout=0.1, batch_first=True)
-        self.proj = nn.Linear(64, 64)
-    def forward(self, ids):
-        _, (h, _) = self.lstm(self.embedding(ids))
-        return self.proj(h[-1])
-model = Encoder()
-opt = torch.optim.Adam(model.parameters())
-loss_fn = nn.TripletMarginLoss(margin=${MARGIN})
-ids = torch.randint(1, ${VOCAB}, (${3 * PER_ROLE}, ${STEPS_PER_SNIPPET}))
-times = []
-for s in range(warmup + steps):
-    t = time.perf_counter()
-    opt.zero_grad()
-    e = model(ids)
-    loss = loss_fn(e[:${PER_ROLE}], e[${PER_ROLE}:${2 * PER_ROLE}], e[${2 * PER_ROLE}:])
-    loss.backward()
-    opt.step()
-    if s >= warmup: times.append((time.perf_counter() - t) * 1000)
-model.eval()
-infer = []
-with torch.no_grad():
-    for s in range(warmup + steps):
-        t = time.perf_counter()
-        model(ids)
-        if s >= warmup: infer.append(time.perf_counter() - t)
-print(json.dumps({"stepMs": statistics.median(times), "inferPerSec": ${3 * PER_ROLE} / statistics.median(infer),
-                  "loss": loss.item(), "maxRssMb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "version": torch.__version__}))
-`;
-
+/** The same step in PyTorch (src/bench/torch_step.py), one thread. */
 function runTorch(steps: number, warmup: number): TorchResult | string {
-  return runTorchScript<TorchResult>(torchScript, [String(steps), String(warmup)]);
+  const config = { vocab: VOCAB, length: STEPS_PER_SNIPPET, perRole: PER_ROLE, margin: MARGIN };
+  return runTorchScript<TorchResult>(benchPython("torch_step.py"), [
+    JSON.stringify(config),
+    String(steps),
+    String(warmup),
+  ]);
 }
 
 /** Kernel backends to time: the TypeScript reference, plus WebAssembly when it is built. */

@@ -18,7 +18,7 @@ import {
 } from "../nn/index.js";
 import { Embedding } from "../nn/layers/embedding.js";
 import { Random } from "../random/index.js";
-import { flag, median, range, runTorchScript } from "./side-by-side.js";
+import { benchPython, flag, median, range, runTorchScript } from "./side-by-side.js";
 
 const VOCAB = 200;
 const DIM = 64;
@@ -90,48 +90,24 @@ function timeOurs(steps: number): { stepMs: number; inferPerSec: number } {
   return { stepMs: median(times), inferPerSec: BATCH / (median(inferTimes) / 1000) };
 }
 
-const TORCH_SCRIPT = `
-import json, sys, time, math, torch
-torch.set_num_threads(1)
-torch.manual_seed(0)
-VOCAB, DIM, LAYERS, HEADS, FF, STEPS, BATCH, LR, WARMUP = ${VOCAB}, ${DIM}, ${LAYERS}, ${HEADS}, ${FF}, ${STEPS}, ${BATCH}, ${LR}, ${WARMUP}
-steps = int(sys.argv[1])
-pe = torch.zeros(STEPS, DIM)
-pos = torch.arange(STEPS, dtype=torch.float32)[:, None]
-div = torch.exp(torch.arange(0, DIM, 2, dtype=torch.float32) * (-math.log(10000.0) / DIM))
-pe[:, 0::2] = torch.sin(pos * div)
-pe[:, 1::2] = torch.cos(pos * div)
-emb = torch.nn.Embedding(VOCAB, DIM, padding_idx=0)
-layer = torch.nn.TransformerEncoderLayer(DIM, HEADS, dim_feedforward=FF, dropout=0.1, batch_first=True)
-enc = torch.nn.TransformerEncoder(layer, LAYERS, enable_nested_tensor=False)
-params = list(emb.parameters()) + list(enc.parameters())
-opt = torch.optim.Adam(params, lr=LR)
-lengths = torch.randint(10, STEPS + 1, (BATCH,))
-valid = torch.arange(STEPS)[None, :] < lengths[:, None]
-ids = torch.randint(1, VOCAB, (BATCH, STEPS)) * valid
-def forward():
-    h = enc(emb(ids) + pe, src_key_padding_mask=~valid)
-    return (h * valid[:, :, None]).sum(1) / lengths[:, None]
-times = []
-for i in range(WARMUP + steps):
-    start = time.perf_counter()
-    loss = forward().square().mean()
-    opt.zero_grad()
-    loss.backward()
-    opt.step()
-    if i >= WARMUP:
-        times.append((time.perf_counter() - start) * 1000)
-emb.eval(); enc.eval()
-infer = []
-with torch.no_grad():
-    for i in range(WARMUP + steps):
-        start = time.perf_counter()
-        forward()
-        if i >= WARMUP:
-            infer.append(time.perf_counter() - start)
-times.sort(); infer.sort()
-print(json.dumps({"stepMs": times[len(times) // 2], "inferPerSec": BATCH / infer[len(infer) // 2]}))
-`;
+/** The same model in PyTorch (src/bench/torch_transformer.py), one thread. */
+function runTorch(steps: number): Result | string {
+  const config = {
+    vocab: VOCAB,
+    dim: DIM,
+    layers: LAYERS,
+    heads: HEADS,
+    ff: FF,
+    steps: STEPS,
+    batch: BATCH,
+    lr: LR,
+    warmup: WARMUP,
+  };
+  return runTorchScript<Result>(benchPython("torch_transformer.py"), [
+    JSON.stringify(config),
+    String(steps),
+  ]);
+}
 
 interface Result {
   stepMs: number;
@@ -155,7 +131,7 @@ export default async function transformerBench(args: string[]): Promise<void> {
     ours.push(r);
     const line = [`ours ${r.stepMs.toFixed(1)} ms, ${r.inferPerSec.toFixed(0)} seq/s`];
     if (withTorch && !skipped) {
-      const t = runTorchScript<Result>(TORCH_SCRIPT, [String(steps)]);
+      const t = runTorch(steps);
       if (typeof t === "string") skipped = t;
       else {
         torch.push(t);

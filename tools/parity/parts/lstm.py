@@ -20,6 +20,8 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 FIXTURES = ROOT / "test" / "fixtures" / "parity"
+sys.path.insert(0, str(ROOT / "python"))
+from tracecode_torch import CharLstmEncoder, read_safetensors  # noqa: E402
 
 
 def compact(t):
@@ -36,20 +38,15 @@ def grads(module):
     return {k: compact(p.grad) for k, p in module.named_parameters()}
 
 
-def run_lstm(lstm, x, lengths):
-    """Output [B, T, H] (zero at padding) and (h_n, c_n), packed when lengths are given."""
-    if lengths is None:
-        return lstm(x)
-    packed = pack_padded_sequence(x, torch.tensor(lengths), batch_first=True, enforce_sorted=False)
-    out, (h, c) = lstm(packed)
-    out, _ = pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
-    return out, (h, c)
-
-
 def lstm_case(lengths):
     lstm = nn.LSTM(5, 6, num_layers=2, batch_first=True)
     x = torch.randn(3, 7, 5, requires_grad=True)
-    out, (h, c) = run_lstm(lstm, x, lengths)
+    if lengths is None:
+        out, (h, c) = lstm(x)
+    else:
+        packed = pack_padded_sequence(x, torch.tensor(lengths), batch_first=True, enforce_sorted=False)
+        out, (h, c) = lstm(packed)
+        out, _ = pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
     g_out, g_h, g_c = torch.randn_like(out), torch.randn_like(h), torch.randn_like(c)
     ((out * g_out).sum() + (h * g_h).sum() + (c * g_c).sum()).backward()
     return {
@@ -67,18 +64,10 @@ def lstm_case(lengths):
     }
 
 
-class CharLstm(nn.Module):
-    """Embedding(pad 0) → 2-layer LSTM → last layer's last valid state → Linear."""
-
-    def __init__(self, vocab, emb, hidden, out):
-        super().__init__()
-        self.embedding = nn.Embedding(vocab, emb, padding_idx=0)
-        self.lstm = nn.LSTM(emb, hidden, num_layers=2, batch_first=True)
-        self.proj = nn.Linear(hidden, out)
-
-    def forward(self, ids, lengths):
-        _, (h, _) = run_lstm(self.lstm, self.embedding(ids), lengths)
-        return self.proj(h[-1])
+def CharLstm(vocab, emb, hidden, out):
+    """The parity char-LSTM: the loader's, without dropout, pooled at the last valid step
+    (h_n of the last layer). Keys embedding.*, lstm.*, proj.*."""
+    return CharLstmEncoder(vocab, emb, hidden, out, num_layers=2, dropout=0.0, pooling="last-valid")
 
 
 def char_batch(vocab, batch, steps, lengths):
@@ -98,7 +87,7 @@ def adam_case(options):
     losses, after = [], []
     for _ in range(5):
         opt.zero_grad()
-        loss = ((model(ids, lengths) - target) ** 2).mean()
+        loss = ((model(ids, torch.tensor(lengths)) - target) ** 2).mean()
         loss.backward()
         opt.step()
         losses.append(loss.item())
@@ -115,7 +104,7 @@ def adam_case(options):
     }
 
 
-# --- safetensors, written and read by hand (the format is small; no extra package needed) ---
+# --- safetensors, written by hand (the format is small; no extra package needed; the loader reads) ---
 
 def write_safetensors(path, tensors, metadata=None):
     header, offset, blobs = {}, 0, []
@@ -131,22 +120,6 @@ def write_safetensors(path, tensors, metadata=None):
     pathlib.Path(path).write_bytes(struct.pack("<Q", len(text)) + text + b"".join(blobs))
 
 
-def read_safetensors(path):
-    raw = pathlib.Path(path).read_bytes()
-    (n,) = struct.unpack("<Q", raw[:8])
-    header = json.loads(raw[8 : 8 + n])
-    data = raw[8 + n :]
-    out = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        assert info["dtype"] == "F32", f"{name}: dtype {info['dtype']}"
-        begin, end = info["data_offsets"]
-        t = torch.frombuffer(bytearray(data[begin:end]), dtype=torch.float32)
-        out[name] = t.reshape(info["shape"]).clone()
-    return out
-
-
 def check_export(directory):
     """Loads a model written by our TypeScript code into PyTorch; its embeddings must match."""
     directory = pathlib.Path(directory)
@@ -157,7 +130,7 @@ def check_export(directory):
     model.eval()
     ids = torch.tensor(ours["ids"]).reshape(ours["shape"])
     with torch.no_grad():
-        emb = model(ids, ours["lengths"])
+        emb = model(ids, torch.tensor(ours["lengths"]))
     diff = (emb - torch.tensor(ours["embeddings"]).reshape(emb.shape)).abs().max().item()
     print(f"TypeScript-written model in PyTorch: max |embedding difference| = {diff:.2e}")
     if diff > 1e-5:
@@ -206,7 +179,7 @@ def make(save):
     lengths = [20, 13, 5, 1]
     ids = char_batch(100, len(lengths), 20, lengths)
     with torch.no_grad():
-        emb = model(ids, lengths)
+        emb = model(ids, torch.tensor(lengths))
     write_safetensors(FIXTURES / "char_lstm.safetensors", model.state_dict(), {"format": "pt"})
     print("wrote test/fixtures/parity/char_lstm.safetensors")
     save("char_lstm_embeddings", {"config": {"vocab": 100, "embeddingDim": 32, "hiddenSize": 64, "outputDim": 64},
