@@ -3,7 +3,7 @@
  * unstated. Each is a small declarative list of labelled overrides over the paper's defaults
  * (RunConfig); the sweep turns them into runs.
  */
-import type { RunConfig } from "./schemas.js";
+import { Renaming, type RunConfig } from "./schemas.js";
 
 export type Overrides = Partial<Omit<RunConfig, "data" | "seed" | "preset" | "label">>;
 
@@ -58,9 +58,7 @@ export const PRESETS: Record<string, Preset> = {
   },
   renaming: {
     question: "renaming invariance: renamed variants held out of training or of testing (Fig. 7)",
-    configs: (["both", "train-plain-test-renamed", "train-renamed-test-plain"] as const).map(
-      (renaming) => ({ label: renaming, overrides: { renaming } }),
-    ),
+    configs: Renaming.options.map((renaming) => ({ label: renaming, overrides: { renaming } })),
   },
   protocol: {
     question: "choices the paper leaves unstated, each against the paper-literal reading",

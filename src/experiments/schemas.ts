@@ -9,14 +9,16 @@
  *   SWEEP_DIR/runs/<runName>/DONE           written last
  */
 import { z } from "zod";
+import { EncoderKind, ModelSpec, Pooling } from "../models/index.js";
 
-export const Encoder = z.enum(["lstm", "transformer", "trace", "joint"]);
+/** What the model is (encoder, distance, pooling) is declared once, in its spec (models/spec.ts). */
+export const Encoder = EncoderKind;
 export const Loss = z.enum(["triplet", "infonce"]);
 export const Negatives = z.enum(["random", "hard", "semihard"]);
-export const Distance = z.enum(["euclidean", "cosine"]);
+export const Distance = ModelSpec.shape.distance;
 /** Protocol choices the paper leaves unstated; defaults are the paper-literal reading. */
 export const HoldOut = z.enum(["functions", "variants"]);
-export const Pooling = z.enum(["last", "last-valid", "mean"]);
+export { Pooling };
 export const MiningScope = z.enum(["batch", "epoch"]);
 /** Renaming ablation: which side sees renaming variants. */
 export const Renaming = z.enum(["both", "train-plain-test-renamed", "train-renamed-test-plain"]);

@@ -6,6 +6,7 @@ import {
   DEFAULT_TRACE_ENCODING,
   Encoder,
   type EncoderKind,
+  type ModelSpec,
   saveEncoder,
 } from "../../src/models/index.js";
 
@@ -15,7 +16,7 @@ const CHARS = [..."\n", ...Array.from({ length: 95 }, (_, i) => String.fromCharC
 export function writeTinyModel(
   dir: string,
   encoder: EncoderKind = "lstm",
-  distance: "cosine" | "euclidean" = "cosine",
+  distance: ModelSpec["distance"] = "cosine",
 ): string {
   const model = new Encoder({
     encoder,
