@@ -5,7 +5,7 @@ import { type Fixture, fixtureTensor, loadFixture } from "../../../test/helpers/
 import { expectClose } from "../../../test/helpers/numeric.js";
 import { Tensor } from "../../nn/index.js";
 import { LpDistance } from "../distances/lp-distance.js";
-import { InfoNCELoss } from "./info-nce-loss.js";
+import { InfoNCELoss, type InfoNceForm } from "./info-nce-loss.js";
 import { TripletMarginLoss } from "./triplet-margin-loss.js";
 
 const forwardTol = { atol: 1e-5, rtol: 1e-5 };
@@ -47,7 +47,7 @@ describe.each(BACKENDS)("%s kernels", (backend) => {
         const e = input(f, "embeddings");
         const loss = new InfoNCELoss({
           temperature: f.temperature as number,
-          form: f.form as "standard" | "paper",
+          form: f.form as InfoNceForm,
           ...(f.similarity === "euclidean" ? { distance: new LpDistance() } : {}),
         });
         const out = loss.forward(e, f.labels as number[]);

@@ -59,7 +59,11 @@ describe.each(BACKENDS)("%s kernels", (backend) => {
   });
 
   describe("TransformerEncoderLayer", () => {
-    const small = (activation: "relu" | "gelu", normFirst = false, dropout = 0) =>
+    const small = (
+      activation: TransformerEncoderLayer["activation"],
+      normFirst = false,
+      dropout = 0,
+    ) =>
       new TransformerEncoderLayer({
         dModel: 4,
         nhead: 2,
