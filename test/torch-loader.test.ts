@@ -198,6 +198,33 @@ describe.skipIf(torchMissing !== "")(
       expect(diff).toBeLessThan(TOLERANCE);
     });
 
+    it("batches by 64 as we do, which pooling 'last' depends on", () => {
+      // The first 64 run to 45 characters, the last 6 are short: in one batch of 70 those 6
+      // would be padded to 45 steps and read there.
+      const codes = Array.from({ length: 70 }, (_, i) =>
+        i < 64 ? `def f${i}(x):\n    return x * ${"7".repeat(i % 30)}` : `f(${i})`,
+      );
+      const functions = join(dir, "seventy.jsonl");
+      writeFileSync(
+        functions,
+        codes.map((code, i) => `${JSON.stringify({ id: `${i}`, code })}\n`).join(""),
+      );
+      const theirs = runLoader([tiny["lstm-last"], "--in", functions]);
+      const model = loadEncoder(tiny["lstm-last"]);
+      const ours = embedItems(
+        model,
+        codes.map((code) => ({ code })),
+      );
+      expect(maxAbsDiff(ours, theirs)).toBeLessThan(TOLERANCE);
+      // One batch of 70 would read other padded positions: the batching is what is checked.
+      const oneBatch = embedItems(
+        model,
+        codes.map((code) => ({ code })),
+        70,
+      );
+      expect(maxAbsDiff(oneBatch, theirs)).toBeGreaterThan(1e-3);
+    });
+
     it("refuses a model directory without tokenizer.json, naming the fix", () => {
       const old = join(dir, "old-model");
       writeLoaderModels(old);
