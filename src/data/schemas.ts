@@ -1,10 +1,10 @@
 /**
- * Row schemas for every file TraceCode writes or reads (see DESIGN.md, "Data on disk").
+ * Row schemas for every file TraceCode writes or reads (see docs/ARCHITECTURE.md, "Data on disk").
  * Readers validate each row, so a malformed line is reported by file and line number.
  */
 import { z } from "zod";
 
-/** Argument types of the input-generation type language (DESIGN.md, "Data you may use"). */
+/** Argument types of the input type language (docs/ARCHITECTURE.md, "Data you may use"). */
 export const ARG_TYPES = [
   "int",
   "nonneg_int",

@@ -1,6 +1,6 @@
 /**
- * The run and sweep directories (DESIGN.md, "Data on disk"): what `train` and `sweep` write and
- * `report` reads. A run is fully described by its `config.json`.
+ * The run and sweep directories (docs/ARCHITECTURE.md, "Data on disk"): what `train` and `sweep`
+ * write and `report` reads. A run is fully described by its `config.json`.
  *
  *   SWEEP_DIR/sweep.json                    presets, seeds, data dir, command
  *   SWEEP_DIR/runs/<runName>/config.json    RunConfig

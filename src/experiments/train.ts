@@ -1,5 +1,5 @@
 /**
- * One training run: a RunConfig in, a run directory out (DESIGN.md, "Data on disk").
+ * One training run: a RunConfig in, a run directory out (docs/ARCHITECTURE.md, "Data on disk").
  *
  * Each step takes `batch` anchors (the epoch's shuffled order), one random positive per anchor
  * (same behaviour class) and one negative per anchor, chosen by `negatives`:

@@ -18,7 +18,7 @@ describe("generateInputs", () => {
     expect(new Set(paper).size).toBeGreaterThan(50);
   });
 
-  it("follows the type language of DESIGN.md", () => {
+  it("follows the type language of docs/ARCHITECTURE.md", () => {
     const n = 500;
     const one = (t: (typeof ARG_TYPES)[number]) => generateInputs([t], n, 1).map(([v]) => v);
     const nonneg = one("nonneg_int") as number[];

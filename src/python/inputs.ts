@@ -1,5 +1,6 @@
 /**
- * Seeded input generators for the argument-type language of DESIGN.md ("Data you may use").
+ * Seeded input generators for the argument-type language of docs/ARCHITECTURE.md
+ * ("Data you may use").
  * The stream depends only on the seed, the argument types and the int range, so every row
  * with the same `args` gets identical inputs, in every process and on every run.
  */
