@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- search [--data PATH,...] [--sizes 10000,100000] [--queries 200] [--k 10]`:
- * indexing speed on real code (default: the dev set in ../shared/data and data/realcode-train.jsonl,
- * run in the sandbox and embedded with the default model), then search latency at each size
+ * indexing speed on real code (default: data/realcode-dev.jsonl and data/realcode-train.jsonl, run
+ * in the sandbox and embedded with the default model), then search latency at each size
  * with synthetic filler vectors: the HNSW graph against the exact scan, in the same run, with
  * the graph's recall of the exact top k. Filler vectors are clustered like families of
  * equivalent functions (a centre per 20 vectors plus noise), a harder case for the graph than
@@ -33,7 +33,7 @@ interface Args {
 
 function parseArgs(args: string[]): Args {
   const defaults = [
-    packagePath("..", "shared", "data", "realcode-dev.jsonl"),
+    packagePath("data", "realcode-dev.jsonl"),
     packagePath("data", "realcode-train.jsonl"),
   ].filter((p) => existsSync(p));
   const out: Args = { data: defaults, sizes: [10_000, 100_000], queries: 200, k: 10 };
