@@ -14,6 +14,7 @@ import {
 } from "./claims.js";
 import type { FigureDef } from "./figures.js";
 import type { MissingRun, Sweep } from "./load.js";
+import { portableCommand, portablePath } from "./paths.js";
 import { CHOICE_INFO, changesLevel, PROTOCOL_CHOICES, type ProtocolRow } from "./protocol.js";
 import { THRESHOLDS as T, THRESHOLD_MEANINGS } from "./thresholds.js";
 import type { TruncationStats } from "./truncation.js";
@@ -200,6 +201,7 @@ function truncationBlocks(t: TruncationStats | null, data: string): Block[] {
 export function reportDocument(c: ReportContent): Block[] {
   const { sweep, claims } = c;
   const m = sweep.manifest;
+  const data = portablePath(m.data);
   const h = hours(sweep);
   const blocks: Block[] = [
     { kind: "heading", level: 1, text: "TraceCode: paper reproduction report" },
@@ -207,9 +209,9 @@ export function reportDocument(c: ReportContent): Block[] {
   blocks.push({
     kind: "paragraph",
     text:
-      `Sweep of \`${m.presets.join(" ")}\` with ${m.seeds} seed(s) per configuration${m.quick ? " — **quick** (epoch budgets × 0.3)" : ""}, data \`${m.data}\`; ` +
+      `Sweep of \`${m.presets.join(" ")}\` with ${m.seeds} seed(s) per configuration${m.quick ? " — **quick** (epoch budgets × 0.3)" : ""}, data \`${data}\`; ` +
       `${h.finished} of ${h.planned} runs finished (${m.entries.length - sweep.missing.length} of ${m.entries.length} preset entries), ${h.hours.toFixed(2)} h of training summed over runs.\n` +
-      `Command: \`${m.command}\``,
+      `Command: \`${portableCommand(m.command)}\``,
   });
   if (sweep.missing.length > 0) {
     blocks.push({ kind: "heading", level: 2, text: "Missing runs" });
@@ -273,7 +275,7 @@ export function reportDocument(c: ReportContent): Block[] {
   });
 
   blocks.push(...protocolBlocks(c.protocol));
-  blocks.push(...truncationBlocks(c.truncation, m.data));
+  blocks.push(...truncationBlocks(c.truncation, data));
 
   blocks.push({ kind: "heading", level: 2, text: "Figures" });
   blocks.push({

@@ -40,6 +40,10 @@ function tinySweep(): string {
       done: false,
     },
   ]);
+  // The command as `tracecode sweep` records it: with the absolute paths it was given.
+  const manifest = JSON.parse(readFileSync(join(sweep, "sweep.json"), "utf8"));
+  manifest.command = `tracecode sweep epochs negatives --data ${data} --out ${sweep} --seeds 2`;
+  writeFileSync(join(sweep, "sweep.json"), JSON.stringify(manifest));
   mkdirSync(data);
   writeFileSync(
     join(data, "functions.jsonl"),
@@ -113,6 +117,20 @@ describe("writeReport", () => {
       },
     ]);
     expect(claims.truncation).toMatchObject({ snippets: 2, longer: 1, allCut: 1 });
+
+    // Committed reports carry no absolute local folder (the sweep is outside the working folder).
+    expect(claims.sweep).toMatchObject({
+      dir: "…/sweep",
+      data: "…/data",
+      command: "tracecode sweep epochs negatives --data …/data --out …/sweep --seeds 2",
+    });
+    expect(md).toContain(", data `…/data`;");
+    expect(md).toContain("Command: `tracecode sweep epochs negatives --data …/data --out …/sweep");
+    const claimsText = readFileSync(join(out, "claims.json"), "utf8");
+    for (const text of [md, html, claimsText]) {
+      expect(text).not.toContain(dir);
+      expect(text).not.toContain(process.cwd());
+    }
   });
 
   it("fails clearly without a sweep manifest", async () => {

@@ -8,6 +8,7 @@ import { FIGURES, type FigureDef, figureSpec, renderPng, renderSvg } from "./fig
 import { toHtml } from "./html.js";
 import { loadSweep } from "./load.js";
 import { toMarkdown } from "./markdown.js";
+import { portableCommand, portablePath } from "./paths.js";
 import { type ProtocolRow, protocolTable } from "./protocol.js";
 import { ClaimsFile } from "./schema.js";
 import { THRESHOLD_MEANINGS, THRESHOLDS } from "./thresholds.js";
@@ -61,12 +62,12 @@ export async function writeReport(
   const m = sweep.manifest;
   const json: ClaimsFile = ClaimsFile.parse({
     sweep: {
-      dir: sweepDir,
+      dir: portablePath(sweepDir),
       presets: m.presets,
       seeds: m.seeds,
       quick: m.quick,
-      data: m.data,
-      command: m.command,
+      data: portablePath(m.data),
+      command: portableCommand(m.command),
     },
     thresholds: THRESHOLDS,
     definitions: { verdicts: VERDICT_RULE, terms: DEFINITIONS, thresholds: THRESHOLD_MEANINGS },
