@@ -5,13 +5,13 @@
  */
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
+import { intRange, type NativeResult, runInPython3 } from "../../test/helpers/python3.js";
 import type { FunctionRow } from "../data/index.js";
 import { FAMILY_NAMES } from "./families/index.js";
 import { generateDataset } from "./generate.js";
 import { isReserved } from "./names.js";
 import { analyseFunction } from "./scope.js";
 import { findFunction, initPython, withTree } from "./syntax.js";
-import { intRange, type NativeResult, runInPython3 } from "./testing.js";
 
 beforeAll(initPython);
 

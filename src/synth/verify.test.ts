@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { python3IoTrace } from "../../test/helpers/python3.js";
 import type { FunctionRow, TraceRow } from "../data/index.js";
 import { generateDataset } from "./generate.js";
-import { python3IoTrace } from "./testing.js";
 import { TRANSFORMS } from "./transforms/registry.js";
 import { type TraceFn, VerificationError, verifyDataset } from "./verify.js";
 

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { intRange, runInPython3 } from "../../../test/helpers/python3.js";
 import { Random } from "../../random/index.js";
 import { behaviourOf, clearlyDifferent } from "../behaviour.js";
 import { initPython, isValidPython } from "../syntax.js";
-import { intRange, runInPython3 } from "../testing.js";
 import { affine } from "./affine.js";
 import { FAMILIES, FAMILY_NAMES, type SourceFunction } from "./index.js";
 

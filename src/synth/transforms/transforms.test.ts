@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { intRange, runInPython3 } from "../../../test/helpers/python3.js";
 import { Random } from "../../random/index.js";
 import { BUILTINS, isReserved, KEYWORDS, SOFT_KEYWORDS } from "../names.js";
 import { analyseFunction } from "../scope.js";
 import { descendants, findFunction, initPython, isValidPython, withTree } from "../syntax.js";
-import { intRange, runInPython3 } from "../testing.js";
 import { alwaysTrueIf, duplicateBranch, forToWhile, invertIf } from "./blocks.js";
 import type { Snippet } from "./common.js";
 import { commutableOperations, commute, commuteNode } from "./commute.js";

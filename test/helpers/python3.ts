@@ -4,8 +4,8 @@
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import type { FunctionRow, TraceRow } from "../data/index.js";
-import type { TraceFn } from "./verify.js";
+import type { FunctionRow, TraceRow } from "../../src/data/index.js";
+import type { TraceFn } from "../../src/synth/index.js";
 
 const RUNNER = `
 import json, sys, builtins
