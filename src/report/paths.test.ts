@@ -9,6 +9,7 @@ describe("portablePath", () => {
     expect(portablePath("/srv/ds3", "/home/ann/tracecode")).toBe("…/ds3");
     expect(portablePath("../ds3", "/home/ann/tracecode")).toBe("…/ds3");
     expect(portablePath("/home/ann/tracecode-old/x", "/home/ann/tracecode")).toBe("…/x");
+    expect(portablePath("/home/ann/tracecode/..data", "/home/ann/tracecode")).toBe("..data");
   });
 });
 

@@ -4,14 +4,14 @@
  * outside it as `…/` and its last component, because where it lies on this machine means
  * nothing elsewhere.
  */
-import { basename, isAbsolute, relative, resolve } from "node:path";
+import { basename, isAbsolute, relative, resolve, sep } from "node:path";
 
 export function portablePath(path: string, base: string = process.cwd()): string {
   const absolute = resolve(base, path);
   const inside = relative(base, absolute);
   if (inside === "") return ".";
-  if (!inside.startsWith("..") && !isAbsolute(inside)) return inside;
-  return `…/${basename(absolute)}`;
+  const outside = inside === ".." || inside.startsWith(`..${sep}`) || isAbsolute(inside);
+  return outside ? `…/${basename(absolute)}` : inside;
 }
 
 /** A recorded command line with every absolute path in it made portable (words split on spaces). */
