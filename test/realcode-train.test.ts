@@ -4,10 +4,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { FunctionRow, readJsonl } from "../src/data/index.js";
-import { checkLeaks } from "../src/leakcheck/index.js";
 import { traceFunctions } from "../src/python/index.js";
 import { packagePath } from "../src/python/pool.js";
-import { REAL_INT_RANGE } from "../src/search/index.js";
+import { checkLeaks, REAL_INT_RANGE } from "../src/realcode/index.js";
 
 const train = readJsonl(packagePath("data", "realcode-train.jsonl"), FunctionRow);
 const dev = readJsonl(packagePath("data", "realcode-dev.jsonl"), FunctionRow);

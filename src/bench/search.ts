@@ -10,6 +10,9 @@
 import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { resolveModelDir } from "../models/index.js";
+import { packagePath } from "../python/pool.js";
+import { Random } from "../random/index.js";
 import {
   ANN_FILE,
   AnnIndex,
@@ -19,10 +22,7 @@ import {
   indexPaths,
   loadEmbedder,
   searchIndex,
-} from "../codeindex/index.js";
-import { resolveModelDir } from "../models/index.js";
-import { packagePath } from "../python/pool.js";
-import { Random } from "../random/index.js";
+} from "../search/index.js";
 
 interface Args {
   data: string[];

@@ -1,7 +1,7 @@
 /** `tracecode index`: Python files and folders → an index directory for `tracecode search`. */
 import { relative } from "node:path";
 import type { Command } from "commander";
-import { type IndexSummary, indexPaths } from "../codeindex/index.js";
+import { type IndexSummary, indexPaths } from "../search/index.js";
 import { intOption } from "./options.js";
 import { type Progress, progressBar } from "./progress.js";
 

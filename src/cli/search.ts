@@ -1,8 +1,8 @@
 /** `tracecode search`: a snippet in, the nearest indexed functions and how they behave out. */
 import { readFileSync } from "node:fs";
 import { type Command, InvalidArgumentError } from "commander";
-import { type Behaviour, type SearchResult, searchIndex } from "../codeindex/index.js";
 import { ARG_TYPES, type ArgType } from "../data/index.js";
+import { type Behaviour, type SearchResult, searchIndex } from "../search/index.js";
 import { displayPath } from "./index-cmd.js";
 import { intOption } from "./options.js";
 

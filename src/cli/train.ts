@@ -4,7 +4,6 @@
  */
 import { statSync } from "node:fs";
 import type { Command } from "commander";
-import { DEFAULT_PREPARE_OPTIONS } from "../corpus/index.js";
 import {
   Distance,
   Encoder,
@@ -20,6 +19,7 @@ import {
   trainRun,
 } from "../experiments/index.js";
 import { packagePath } from "../python/pool.js";
+import { DEFAULT_PREPARE_OPTIONS } from "../realcode/index.js";
 import { choiceOption, floatOption, intOption } from "./options.js";
 import { progressBar } from "./progress.js";
 

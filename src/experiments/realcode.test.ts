@@ -2,10 +2,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { verifyVariants } from "../corpus/index.js";
 import { FunctionRow } from "../data/index.js";
 import { traceFunctions } from "../python/index.js";
-import { evalClones, REAL_INT_RANGE } from "../search/index.js";
+import { REAL_INT_RANGE, verifyVariants } from "../realcode/index.js";
+import { evalClones } from "../search/index.js";
 import { LeakError, RunConfig, trainRealCode } from "./index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tracecode-realcode-"));
@@ -99,6 +99,15 @@ describe("training on real code", () => {
     expect(functions.some((f) => f.transforms.length > 0)).toBe(true);
     expect(new Set(functions.map((f) => f.split))).toEqual(new Set(["train", "val"]));
     expect(lines.join("\n")).toMatch(/3 families → 3 behaviour classes/);
+    // realcode.json is committed with models: no absolute local folder, even for files outside.
+    const recorded = readFileSync(join(run, "realcode.json"), "utf8");
+    expect(recorded).not.toContain(dir);
+    expect(JSON.parse(recorded)).toMatchObject({
+      source: "…/train.jsonl",
+      holdout: ["…/holdout.jsonl"],
+      leaks: [{ holdout: "…/holdout.jsonl" }],
+      corpus: { source: "…/train.jsonl" },
+    });
   });
 
   it("measures embed and hybrid with the model, and flags functions it was trained on", async () => {

@@ -7,24 +7,22 @@
  *   RUN_DIR/fingerprint.json  hashes and MinHash signatures of the training functions
  *   RUN_DIR/realcode.json     source file and SHA-256, holdout files, leak report, preparation report
  */
-import { join } from "node:path";
+import { basename, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { FunctionRow, readJsonl, writeFileAtomic } from "../data/index.js";
 import {
   type CorpusManifest,
+  checkLeaks,
   DEFAULT_PREPARE_OPTIONS,
+  describeLeaks,
+  type LeakReport,
+  NEAR_DUPLICATE,
   type PrepareOptions,
   prepareRealCode,
   reusablePreparation,
   sha256File,
-  writePreparedCorpus,
-} from "../corpus/index.js";
-import { FunctionRow, readJsonl, writeFileAtomic } from "../data/index.js";
-import {
-  checkLeaks,
-  describeLeaks,
-  type LeakReport,
-  NEAR_DUPLICATE,
   writeFingerprint,
-} from "../leakcheck/index.js";
+  writePreparedCorpus,
+} from "../realcode/index.js";
 import { RunConfig, type RunConfig as RunConfigT } from "./schemas.js";
 import { type TrainOptions, trainRun } from "./train.js";
 
@@ -68,6 +66,17 @@ export class LeakError extends Error {
     super(message);
     this.name = "LeakError";
   }
+}
+
+/**
+ * A path as realcode.json records it (it is committed with models/default): relative to the
+ * working folder when inside it, else `…/` and its name; never an absolute local folder.
+ */
+function recordedPath(path: string): string {
+  const inside = relative(process.cwd(), resolve(path));
+  if (inside === "") return ".";
+  const outside = inside === ".." || inside.startsWith(`..${sep}`) || isAbsolute(inside);
+  return outside ? `…/${basename(path)}` : inside;
 }
 
 /** The leak check of `train` against every holdout file; throws a LeakError on overlap unless allowed. */
@@ -144,17 +153,17 @@ export async function trainRealCode(
     join(runDir, "realcode.json"),
     `${JSON.stringify(
       {
-        source: file,
+        source: recordedPath(file),
         sha256,
-        holdout: options.holdout,
+        holdout: options.holdout.map(recordedPath),
         nearDuplicateThreshold: NEAR_DUPLICATE,
         leaks: leaks.map((l, i) => ({
-          holdout: options.holdout[i],
+          holdout: recordedPath(options.holdout[i]),
           matches: l.matches,
           closest: l.closest,
         })),
         allowLeak: options.allowLeak ?? false,
-        corpus,
+        corpus: { ...corpus, source: recordedPath(corpus.source) },
       },
       null,
       2,

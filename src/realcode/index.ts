@@ -1,6 +1,33 @@
 /**
- * Real Python code in: top-level functions of `.py` sources with their same-file helpers, and
- * argument types from type hints. See README.md.
+ * Real Python code in: functions of `.py` sources and `.jsonl` rows with their argument types
+ * (from type hints), the inputs real code runs on, the leak check between training and
+ * evaluation code, and real code prepared as training data (verified transform variants,
+ * behaviour classes by execution, a family-wise validation split). See README.md.
  */
+export {
+  CORPUS_FILE,
+  type CorpusManifest,
+  reusablePreparation,
+  sha256File,
+  writePreparedCorpus,
+} from "./corpus.js";
 export { type ExtractedFunction, extractFunctions, extractFunctionsAsync } from "./extract.js";
 export { type HintResult, mapHint } from "./hints.js";
+export { REAL_INPUTS, REAL_INT_RANGE } from "./inputs.js";
+export * from "./leakcheck/index.js";
+export {
+  DEFAULT_PREPARE_OPTIONS,
+  type PreparedCorpus,
+  type PrepareOptions,
+  type PrepareReport,
+  prepareRealCode,
+  verifyVariants,
+} from "./prepare.js";
+export {
+  type Candidate,
+  candidatesOf,
+  contentHash,
+  listSourceFiles,
+  readSource,
+  type SourceFile,
+} from "./sources.js";

@@ -1,11 +1,39 @@
-/** Behaviour-aware code search: execution agreement, learned embeddings, a lexical baseline. */
+/**
+ * Behaviour-aware code search over real Python: building an index directory (`tracecode
+ * index`), storing it (SQLite + an HNSW graph), querying it (`tracecode search`) and measuring
+ * clone retrieval (`tracecode eval-clones`). See README.md.
+ */
+export { type FunctionProblem, type IndexOptions, type IndexSummary, indexPaths } from "./build.js";
 export {
+  agreement,
   type EvalClonesOptions,
   type EvalClonesResult,
   evalClones,
+  execDissimilarity,
+  lexicalDissimilarity,
   MODES,
   type Mode,
-  REAL_INT_RANGE,
-} from "./eval-clones.js";
-export { agreement, execDissimilarity } from "./exec.js";
-export { lexicalDissimilarity, tfidfVectors } from "./lexical.js";
+  tfidfVectors,
+} from "./clones/index.js";
+export {
+  type Behaviour,
+  openIndex,
+  SearchError,
+  type SearchHit,
+  type SearchOptions,
+  type SearchResult,
+  searchIndex,
+} from "./query.js";
+export {
+  ANN_FILE,
+  AnnIndex,
+  DB_FILE,
+  type Distance,
+  type Embedder,
+  exactNearest,
+  type FunctionRecord,
+  IndexStore,
+  loadEmbedder,
+  type Neighbour,
+  type StoredFunction,
+} from "./store/index.js";

@@ -3,7 +3,7 @@
  * value (or raise the same exception type). Functions with different argument types share no
  * inputs; functions that could not run agree with nothing.
  */
-import type { FunctionRow, TraceRow } from "../data/index.js";
+import type { FunctionRow, TraceRow } from "../../data/index.js";
 
 /** Inputs on which a and b agree, of the inputs they share (0 of 0 when none). */
 export function agreement(

@@ -5,8 +5,8 @@
  * names, comments, docstrings or layout normalise to the same text.
  */
 import { createHash } from "node:crypto";
-import { pythonTokens } from "../models/index.js";
-import { isReserved } from "../synth/index.js";
+import { pythonTokens } from "../../models/index.js";
+import { isReserved } from "../../synth/index.js";
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

@@ -1,14 +1,14 @@
 /**
  * What gets indexed: `.py` files (every top-level function, made self-contained by
- * src/realcode) and `.jsonl` files in the functions format. Directories contribute their `.py`
+ * extract.ts) and `.jsonl` files in the functions format. Directories contribute their `.py`
  * files; a `.jsonl` file is read only when named, since folders often hold other JSONL data.
  */
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { extname, join, resolve } from "node:path";
 import { type ArgType, FunctionRow } from "../data/index.js";
-import { extractFunctions } from "../realcode/index.js";
 import { initPython } from "../synth/index.js";
+import { extractFunctions } from "./extract.js";
 
 /** One function to index, before it runs. */
 export interface Candidate {

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { writeFileAtomic } from "../data/index.js";
+import { writeFileAtomic } from "../../data/index.js";
 import { type CodeRow, type LeakMatch, NEAR_DUPLICATE } from "./leak.js";
 import { codeHash } from "./normalise.js";
 import { minhash, minhashSimilarity, PERMUTATIONS, SHINGLE, shingles } from "./similarity.js";

@@ -4,8 +4,8 @@
  */
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { type Encoder, embedItems, loadEncoder } from "../models/index.js";
-import { contentHash } from "./sources.js";
+import { type Encoder, embedItems, loadEncoder } from "../../models/index.js";
+import { contentHash } from "../../realcode/index.js";
 import type { Distance } from "./vectors.js";
 
 export interface Embedder {

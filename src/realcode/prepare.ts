@@ -12,8 +12,8 @@
 import type { FunctionRow, TraceRow } from "../data/index.js";
 import { type TracerPool, traceFunctions } from "../python/index.js";
 import { Random } from "../random/index.js";
-import { REAL_INT_RANGE } from "../search/index.js";
 import { initPython, randomVariant, splitGroups, transformPool } from "../synth/index.js";
+import { REAL_INPUTS, REAL_INT_RANGE } from "./inputs.js";
 
 export interface PrepareOptions {
   /** Seed of the variants and of the family split. */
@@ -22,7 +22,7 @@ export interface PrepareOptions {
   variants: number;
   /** Share of families held out as `val`. */
   valFraction: number;
-  /** Seeded inputs per function (eval-clones uses the same 200). */
+  /** Seeded inputs per function (REAL_INPUTS, as everywhere real code runs). */
   inputs: number;
   /** Wall-time budget per function, all inputs together. */
   timeoutMs: number;
@@ -34,7 +34,7 @@ export const DEFAULT_PREPARE_OPTIONS = {
   seed: 0,
   variants: 3,
   valFraction: 0.2,
-  inputs: 200,
+  inputs: REAL_INPUTS,
   timeoutMs: 5000,
 } satisfies PrepareOptions;
 

@@ -9,13 +9,22 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type ArgType, FunctionRow, type TraceRow } from "../data/index.js";
 import { type TracerPool, traceFunctions } from "../python/index.js";
-import { extractFunctions } from "../realcode/index.js";
-import { agreement, REAL_INT_RANGE, tfidfVectors } from "../search/index.js";
+import { extractFunctions, REAL_INT_RANGE } from "../realcode/index.js";
 import { initPython, withTree } from "../synth/index.js";
 import { behaviourKey } from "./build.js";
-import { type Embedder, loadEmbedder } from "./embedder.js";
-import { DB_FILE, IndexStore, type StoredFunction } from "./store.js";
-import { ANN_FILE, AnnIndex, type Distance, exactNearest, type Neighbour } from "./vectors.js";
+import { agreement, tfidfVectors } from "./clones/index.js";
+import {
+  ANN_FILE,
+  AnnIndex,
+  DB_FILE,
+  type Distance,
+  type Embedder,
+  exactNearest,
+  IndexStore,
+  loadEmbedder,
+  type Neighbour,
+  type StoredFunction,
+} from "./store/index.js";
 
 export interface SearchOptions {
   /** Function of the snippet to search for; default: the last top-level function. */

@@ -4,17 +4,23 @@
  * first, the embedding breaking ties and ranking what could not run), and `lexical` (character
  * n-gram TF-IDF).
  */
-import type { FunctionRow, TraceRow } from "../data/index.js";
-import { type LeakMatch, overlapWithFingerprint, readFingerprint } from "../leakcheck/index.js";
+import type { FunctionRow, TraceRow } from "../../data/index.js";
 import {
   CosineSimilarity,
   LpDistance,
   metricsOf,
   type RetrievalMetrics,
   rankByDissimilarity,
-} from "../metric/index.js";
-import { embedItems, loadEncoder } from "../models/index.js";
-import { type TracerPool, traceFunctions } from "../python/index.js";
+} from "../../metric/index.js";
+import { embedItems, loadEncoder } from "../../models/index.js";
+import { type TracerPool, traceFunctions } from "../../python/index.js";
+import {
+  type LeakMatch,
+  overlapWithFingerprint,
+  REAL_INPUTS,
+  REAL_INT_RANGE,
+  readFingerprint,
+} from "../../realcode/index.js";
 import { execDissimilarity } from "./exec.js";
 import { lexicalDissimilarity } from "./lexical.js";
 
@@ -24,7 +30,7 @@ export type Mode = (typeof MODES)[number];
 export interface EvalClonesOptions {
   /** Model directory for `embed` and `hybrid`; without it those modes are not measured. */
   model?: string;
-  /** Inputs per function for `exec` (DESIGN.md: families were checked on 200). */
+  /** Inputs per function for `exec` (default REAL_INPUTS, 200). */
   inputs?: number;
   seed?: number;
   pool?: TracerPool;
@@ -49,9 +55,6 @@ export interface EvalClonesResult {
   trainingOverlap?: LeakMatch[];
 }
 
-/** Range of `int` arguments for real code (DESIGN.md: −10⁴..10⁴). */
-export const REAL_INT_RANGE = { min: -10_000, max: 10_000 };
-
 /** Weight of the embedding distance in `hybrid`: small enough to only break exec ties. */
 const HYBRID_EMBED_WEIGHT = 1e-3;
 
@@ -69,7 +72,7 @@ export async function evalClones(
     metricsOf(rankByDissimilarity(dis, labels, labels, true));
 
   const traced = await traceFunctions([...rows], {
-    inputs: options.inputs ?? 200,
+    inputs: options.inputs ?? REAL_INPUTS,
     seed: options.seed ?? 0,
     range: REAL_INT_RANGE,
     level: "io",

@@ -10,17 +10,23 @@ import { join, resolve, sep } from "node:path";
 import { FunctionRow, type TraceRow } from "../data/index.js";
 import { resolveModelDir } from "../models/index.js";
 import { classHash, TracerPool, traceFunctions } from "../python/index.js";
-import { REAL_INT_RANGE } from "../search/index.js";
-import { type Embedder, loadEmbedder } from "./embedder.js";
 import {
   type Candidate,
   candidatesOf,
   listSourceFiles,
+  REAL_INPUTS,
+  REAL_INT_RANGE,
   readSource,
   type SourceFile,
-} from "./sources.js";
-import { type FunctionRecord, IndexStore } from "./store.js";
-import { ANN_FILE, AnnIndex } from "./vectors.js";
+} from "../realcode/index.js";
+import {
+  ANN_FILE,
+  AnnIndex,
+  type Embedder,
+  type FunctionRecord,
+  IndexStore,
+  loadEmbedder,
+} from "./store/index.js";
 
 export interface IndexOptions {
   /** Model directory; `null` indexes without embeddings; absent: the index's model, else the default one. */
@@ -75,7 +81,7 @@ export interface IndexSummary {
 }
 
 /** Settings fixed at creation: inputs must be the same for every function to compare outputs. */
-const DEFAULT_INPUTS = 200;
+const DEFAULT_INPUTS = REAL_INPUTS;
 const DEFAULT_SEED = 0;
 /** Functions run and written per batch: bounds memory and the work lost to a crash. */
 const BATCH_FUNCTIONS = 128;
