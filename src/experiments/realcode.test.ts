@@ -2,10 +2,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { verifyVariants } from "../corpus/index.js";
 import { FunctionRow } from "../data/index.js";
 import { traceFunctions } from "../python/index.js";
-import { evalClones, REAL_INT_RANGE } from "../search/index.js";
+import { REAL_INT_RANGE, verifyVariants } from "../realcode/index.js";
+import { evalClones } from "../search/index.js";
 import { LeakError, RunConfig, trainRealCode } from "./index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tracecode-realcode-"));

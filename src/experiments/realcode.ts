@@ -8,23 +8,21 @@
  *   RUN_DIR/realcode.json     source file and SHA-256, holdout files, leak report, preparation report
  */
 import { basename, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { FunctionRow, readJsonl, writeFileAtomic } from "../data/index.js";
 import {
   type CorpusManifest,
+  checkLeaks,
   DEFAULT_PREPARE_OPTIONS,
+  describeLeaks,
+  type LeakReport,
+  NEAR_DUPLICATE,
   type PrepareOptions,
   prepareRealCode,
   reusablePreparation,
   sha256File,
-  writePreparedCorpus,
-} from "../corpus/index.js";
-import { FunctionRow, readJsonl, writeFileAtomic } from "../data/index.js";
-import {
-  checkLeaks,
-  describeLeaks,
-  type LeakReport,
-  NEAR_DUPLICATE,
   writeFingerprint,
-} from "../leakcheck/index.js";
+  writePreparedCorpus,
+} from "../realcode/index.js";
 import { RunConfig, type RunConfig as RunConfigT } from "./schemas.js";
 import { type TrainOptions, trainRun } from "./train.js";
 
