@@ -1,25 +1,50 @@
 /**
  * A pool of sandboxed Pyodide child processes with a job queue. Each child runs
- * `dist/python/worker.js` under Node's permission model; a job that overruns its time budget
- * by the grace period, or a child that dies, costs only that job (reported as a status) and
- * the child is replaced.
+ * `dist/python/worker.js` inside the operating-system boundary (boundary/) and Node's
+ * permission model. Jobs belong to units of trust: a unit runs on one child, in order, on an
+ * interpreter restored to its pristine start-up state. The parent trusts nothing a child
+ * sends; a malformed message, a job that overruns its time by the grace period, or a child that
+ * dies costs only that child's current job (reported as a status) and the child is replaced.
  */
-import { type ChildProcess, fork } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
+import type { Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import type { ArgType, TraceStatus } from "../data/index.js";
-import type { ChildMessage, ParentMessage } from "./protocol.js";
-import { TRACER_SOURCE } from "./tracer-source.js";
+import { boundaryCommand, boundaryStatus, DEFAULT_LIMITS } from "./boundary/index.js";
+import {
+  type ChildMessage,
+  type Expectation,
+  type ParentMessage,
+  ProtocolError,
+  parseChildLine,
+  type RawRun,
+  type StaticBlock,
+} from "./protocol.js";
+
+export type { RawRun, StaticBlock } from "./protocol.js";
 
 export interface PoolOptions {
   /** Child processes (default 2). */
   workers?: number;
   /** WebAssembly heap cap per child in MiB (default 512); growth past it is a MemoryError. */
   memoryMb?: number;
-  /** Extra time after a job's budget before the child is killed (default 1000 ms). */
+  /** Extra time after a job's wall-clock budget before the child is killed (default 1000 ms). */
   graceMs?: number;
+  /**
+   * Run children without the operating-system boundary (no bubblewrap): only for machines
+   * where it cannot be set up, and never for code you do not trust. Warned about by the CLI.
+   */
+  unsafeNoIsolation?: boolean;
+  /** The child script (default `dist/python/worker.js`); tests point it at hostile children. */
+  childScript?: string;
+  /**
+   * Node's permission model inside the child (default on). Tests turn it off to show that the
+   * operating-system boundary holds on its own.
+   */
+  permissionModel?: boolean;
 }
 
 /** A named set of argument tuples, shared by every snippet with the same argument types. */
@@ -33,16 +58,21 @@ export interface SnippetJob {
   code: string;
   entry: string;
   inputs: InputSet;
-  /** Wall-time budget for defining the code and running every input. */
-  timeoutMs: number;
+  /**
+   * The unit of trust this snippet belongs to: jobs of one unit run on one child, in the order
+   * they were submitted, starting from a pristine interpreter; no other unit sees their effects.
+   * Default: the job alone.
+   */
+  unit?: string;
+  /** Block events of user code for defining the code and running every input (default 1,000,000). */
+  maxSteps?: number;
+  /** Wall-clock safety net: the child is killed after this plus the grace period (default 10 s). */
+  timeoutMs?: number;
   /** Block events recorded per call before the trace is cut (default 2000). */
   maxEvents?: number;
   /** Cap on the size of one snippet's traces in characters (default 4,000,000). */
   maxChars?: number;
 }
-
-/** One call as the tracer reports it: blocks, values, output, truncated. */
-export type RawRun = [number[], string[], string, boolean];
 
 export interface SnippetResult {
   status: TraceStatus;
@@ -52,38 +82,39 @@ export interface SnippetResult {
   inputs: string[][];
 }
 
-export interface StaticBlock {
-  start: number;
-  /** Offset whose execution marks entry into the block (null: never observable). */
-  entry: number | null;
-  ops: string[];
-}
+export const DEFAULT_MAX_STEPS = 1_000_000;
+export const DEFAULT_TIMEOUT_MS = 10_000;
 
-type Answer = { result: string; inputs?: string; error?: string } | CrashInfo;
+type Answer =
+  | Extract<ChildMessage, { t: "result" }>
+  | Extract<ChildMessage, { t: "blocks" }>
+  | { t: "crash"; status: TraceStatus; detail: string };
 
 interface Pending {
-  message: ParentMessage & { id: number };
+  message: Extract<ParentMessage, { t: "job" | "blocks" }>;
+  unit: string;
   /** Values travel as JSON text; the child converts them by type (floats stay floats). */
   inputs?: InputSet;
   timeoutMs: number;
+  /** Set when the job is sent: what its answer must look like. */
+  expect?: Expectation;
   resolve: (answer: Answer) => void;
   reject: (error: Error) => void;
 }
 
-interface CrashInfo {
-  crash: "timeout" | "exit";
-  detail: string;
-}
-
 interface Child {
   proc: ChildProcess;
+  channel: Writable;
   ready: boolean;
   /** Has been ready once (a later exit is not a start failure). */
   started: boolean;
   /** Jobs sent and not yet answered; the child runs them in order, the first is running. */
   jobs: Pending[];
+  /** The unit of the last job sent: a job of another unit makes the child reset first. */
+  unit?: string;
   timer?: NodeJS.Timeout;
-  killedForTimeout: boolean;
+  /** Why the running job was ended by the parent (wall clock, protocol violation). */
+  killedFor?: { status: TraceStatus; detail: string };
   /** Killed on purpose between jobs (its heap grew too large): none of its jobs was running. */
   retired: boolean;
   keys: Set<string>;
@@ -91,8 +122,12 @@ interface Child {
 }
 
 const MAX_START_FAILURES = 3;
+/** A child that is not ready after this long is killed (counted as a failed start). */
+const START_TIMEOUT_MS = 120_000;
 /** Jobs in flight per child, so a child never idles waiting for the next message. */
 const PIPELINE_DEPTH = 2;
+/** Longest line a child may send: a result is capped by maxChars, inputs are small. */
+const MAX_LINE_OVERHEAD = 16 * 1024 * 1024;
 
 /** Locates the package root (the folder with tracecode's package.json) from this module. */
 function packageRoot(): string {
@@ -123,6 +158,14 @@ export function workerScriptPath(): string {
   return path;
 }
 
+/** The tracer's Python source, read from beside this module (src/ or dist/). */
+function tracerSource(): string {
+  const path = fileURLToPath(new URL("./tracer.py", import.meta.url));
+  if (!existsSync(path))
+    throw new Error(`the tracer ${path} is missing: run \`npm run build\` first`);
+  return readFileSync(path, "utf8");
+}
+
 export function pyodideDir(): string {
   const require = createRequire(import.meta.url);
   return dirname(require.resolve("pyodide/pyodide.mjs"));
@@ -132,44 +175,62 @@ export class TracerPool {
   readonly size: number;
   private readonly memoryMb: number;
   private readonly graceMs: number;
+  private readonly unsafe: boolean;
+  private readonly permissionModel: boolean;
   private readonly children: Child[] = [];
-  private readonly queue: Pending[] = [];
+  /** Queued jobs per unit, units in submission order. */
+  private queue = new Map<string, Pending[]>();
+  /** Units with jobs queued or running, and the child they are bound to. */
+  private readonly pins = new Map<string, Child>();
   private readonly encodedInputs = new Map<string, string[][]>();
   private nextId = 1;
   private startFailures = 0;
   private closed = false;
   private script?: string;
+  private tracer?: string;
   private pyodide?: string;
   private fatal?: Error;
+  private maxChars = 4_000_000;
 
   constructor(options: PoolOptions = {}) {
     this.size = Math.max(1, Math.floor(options.workers ?? 2));
     this.memoryMb = options.memoryMb ?? 512;
     this.graceMs = options.graceMs ?? 1000;
+    this.unsafe = options.unsafeNoIsolation ?? false;
+    this.script = options.childScript;
+    this.permissionModel = options.permissionModel ?? true;
   }
 
   /** Runs one snippet on every input of its input set. Rejects only on pool failure. */
   async trace(job: SnippetJob): Promise<SnippetResult> {
     const key = job.inputs.key;
-    const message: ParentMessage & { id: number } = {
+    const id = this.nextId++;
+    const maxChars = job.maxChars ?? 4_000_000;
+    this.maxChars = Math.max(this.maxChars, maxChars);
+    const message: Extract<ParentMessage, { t: "job" }> = {
       t: "job",
-      id: this.nextId++,
+      id,
       code: job.code,
       entry: job.entry,
       key,
-      timeoutMs: job.timeoutMs,
+      reset: true,
+      maxSteps: job.maxSteps ?? DEFAULT_MAX_STEPS,
       maxEvents: job.maxEvents ?? 2000,
-      maxChars: job.maxChars ?? 4_000_000,
+      maxChars,
     };
-    const answer = await this.submit(message, job.timeoutMs, job.inputs);
-    if ("crash" in answer) {
-      const status: TraceStatus = answer.crash === "timeout" ? "timeout" : "limit";
-      return { status, error: answer.detail, runs: [], inputs: [] };
-    }
+    const answer = await this.submit(
+      message,
+      job.unit ?? `job:${id}`,
+      job.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      job.inputs,
+    );
+    if (answer.t === "crash")
+      return { status: answer.status, error: answer.detail, runs: [], inputs: [] };
+    if (answer.t !== "result") throw new Error("internal: a trace job got a blocks answer");
     if (answer.inputs && !this.encodedInputs.has(key)) {
       this.encodedInputs.set(key, JSON.parse(answer.inputs) as string[][]);
     }
-    const r = JSON.parse(answer.result) as { s: TraceStatus; e?: string; r: RawRun[] };
+    const r = answer.result;
     const inputs = this.encodedInputs.get(key) ?? [];
     return r.e === undefined
       ? { status: r.s, runs: r.r, inputs }
@@ -178,10 +239,12 @@ export class TracerPool {
 
   /** Static basic blocks of each function in `code` (throws on a syntax error). */
   async basicBlocks(code: string): Promise<{ name: string; blocks: StaticBlock[] }[]> {
-    const answer = await this.submit({ t: "blocks", id: this.nextId++, code }, 10_000);
-    if ("crash" in answer) throw new Error(`basic blocks failed: ${answer.detail}`);
-    if (answer.error) throw new Error(answer.error);
-    return JSON.parse(answer.result) as { name: string; blocks: StaticBlock[] }[];
+    const id = this.nextId++;
+    const answer = await this.submit({ t: "blocks", id, code }, `blocks:${id}`, 10_000);
+    if (answer.t === "crash") throw new Error(`basic blocks failed: ${answer.detail}`);
+    if (answer.t !== "blocks") throw new Error("internal: a blocks job got a trace answer");
+    if (answer.error !== undefined) throw new Error(answer.error);
+    return answer.result ?? [];
   }
 
   /** Stops every child; pending jobs fail. Safe to call twice. */
@@ -196,20 +259,26 @@ export class TracerPool {
         }),
     );
     await Promise.all(exits);
-    for (const p of this.queue.splice(0)) {
-      p.resolve({ crash: "exit", detail: "the tracer pool was closed" });
+    for (const jobs of this.queue.values()) {
+      for (const p of jobs)
+        p.resolve({ t: "crash", status: "limit", detail: "the tracer pool was closed" });
     }
+    this.queue.clear();
   }
 
   private submit(
-    message: ParentMessage & { id: number },
+    message: Pending["message"],
+    unit: string,
     timeoutMs: number,
     inputs?: InputSet,
   ): Promise<Answer> {
     if (this.closed) return Promise.reject(new Error("the tracer pool is closed"));
     if (this.fatal) return Promise.reject(this.fatal);
     return new Promise((resolveJob, reject) => {
-      this.queue.push({ message, inputs, timeoutMs, resolve: resolveJob, reject });
+      const pending: Pending = { message, unit, inputs, timeoutMs, resolve: resolveJob, reject };
+      const list = this.queue.get(unit);
+      if (list) list.push(pending);
+      else this.queue.set(unit, [pending]);
       this.ensureChildren();
       this.dispatch();
     });
@@ -222,26 +291,53 @@ export class TracerPool {
   private spawn(): void {
     this.script ??= workerScriptPath();
     this.pyodide ??= pyodideDir();
-    const proc = fork(this.script, [], {
-      execArgv: [
-        "--experimental-permission",
-        `--allow-fs-read=${this.pyodide}/`,
-        `--allow-fs-read=${this.script}`,
-        "--max-old-space-size=384",
-        "--disable-warning=ExperimentalWarning",
-      ],
-      // No inherited environment: nothing secret exists in the child to be read.
-      env: {},
-      cwd: this.pyodide,
-      stdio: ["ignore", "ignore", "pipe", "ipc"],
-      serialization: "json",
-    });
+    this.tracer ??= tracerSource();
+    const permissions = [
+      "--experimental-permission",
+      `--allow-fs-read=${this.pyodide}/`,
+      `--allow-fs-read=${this.script}`,
+    ];
+    const node = [
+      ...(this.permissionModel ? permissions : []),
+      "--max-old-space-size=384",
+      "--disable-warning=ExperimentalWarning",
+      this.script,
+    ];
+    let proc: ChildProcess;
+    if (this.unsafe) {
+      proc = spawn(process.execPath, node, {
+        env: {},
+        cwd: this.pyodide,
+        stdio: ["ignore", "ignore", "pipe", "pipe"],
+      });
+    } else {
+      const status = boundaryStatus();
+      if (!status.ok) {
+        this.failAll(new Error(`refusing to run untrusted code: ${status.reason}`));
+        return;
+      }
+      const cmd = boundaryCommand(
+        [process.execPath, ...node],
+        [`${this.pyodide}`, this.script],
+        { ...DEFAULT_LIMITS, dataMb: Math.max(DEFAULT_LIMITS.dataMb, this.memoryMb + 1024) },
+        4,
+      );
+      try {
+        proc = spawn(cmd.file, cmd.args, {
+          env: {},
+          stdio: ["ignore", "ignore", "pipe", "pipe", ...cmd.extraFds],
+        });
+      } finally {
+        cmd.cleanup();
+      }
+    }
+    const channel = proc.stdio[3] as Readable & Writable;
     const child: Child = {
       proc,
+      channel,
       ready: false,
       started: false,
       jobs: [],
-      killedForTimeout: false,
       retired: false,
       keys: new Set(),
       stderr: "",
@@ -250,24 +346,74 @@ export class TracerPool {
     proc.stderr?.on("data", (d: Buffer) => {
       child.stderr = (child.stderr + d.toString()).slice(-2000);
     });
-    proc.on("message", (m: ChildMessage) => this.onMessage(child, m));
+    this.readLines(child, channel);
+    channel.on("error", () => {
+      // 'exit' follows and does the bookkeeping.
+    });
     proc.on("exit", (code, signal) => this.onExit(child, code, signal));
+    child.timer = setTimeout(() => child.proc.kill("SIGKILL"), START_TIMEOUT_MS);
     proc.on("error", () => {
       // 'exit' follows and does the bookkeeping.
     });
-    const init: ParentMessage = {
+    this.send(child, {
       t: "init",
       pyodideDir: this.pyodide,
-      tracer: TRACER_SOURCE,
+      tracer: this.tracer,
       memoryMb: this.memoryMb,
-    };
-    proc.send(init);
+    });
   }
 
-  private onMessage(child: Child, m: ChildMessage): void {
+  private send(child: Child, message: ParentMessage): void {
+    child.channel.write(`${JSON.stringify(message)}\n`);
+  }
+
+  /** Splits the child's channel into lines, refusing any line longer than the cap. */
+  private readLines(child: Child, channel: Readable): void {
+    let parts: Buffer[] = [];
+    let size = 0;
+    channel.on("data", (chunk: Buffer) => {
+      let start = 0;
+      for (let nl = chunk.indexOf(10, start); nl >= 0; nl = chunk.indexOf(10, start)) {
+        parts.push(chunk.subarray(start, nl));
+        const line = Buffer.concat(parts).toString("utf8");
+        parts = [];
+        size = 0;
+        start = nl + 1;
+        this.onLine(child, line);
+        if (child.killedFor) return;
+      }
+      if (start < chunk.length) {
+        parts.push(chunk.subarray(start));
+        size += chunk.length - start;
+        if (size > this.maxChars * 2 + MAX_LINE_OVERHEAD) {
+          this.violation(
+            child,
+            new ProtocolError("sandbox protocol violation: a message exceeds the size cap"),
+          );
+          parts = [];
+        }
+      }
+    });
+  }
+
+  private onLine(child: Child, line: string): void {
+    if (child.killedFor) return;
+    const head = child.jobs[0];
+    let m: ChildMessage;
+    try {
+      m = parseChildLine(line, head?.expect);
+    } catch (e) {
+      this.violation(child, e as Error);
+      return;
+    }
     if (m.t === "ready") {
+      if (child.ready) {
+        this.violation(child, new ProtocolError("sandbox protocol violation: ready sent twice"));
+        return;
+      }
       child.ready = true;
       child.started = true;
+      this.stopTimer(child);
       this.startFailures = 0;
       this.dispatch();
       return;
@@ -276,12 +422,12 @@ export class TracerPool {
       child.stderr += `\n${m.error}`;
       return;
     }
-    const job = child.jobs[0];
-    if (!job || job.message.id !== m.id) return;
     this.stopTimer(child);
     child.jobs.shift();
-    job.resolve({ result: m.result, inputs: m.inputs, error: m.error });
-    const memoryBlown = m.result.includes('"s":"limit"') && m.result.includes("memory limit");
+    this.releasePin(child, head!.unit);
+    head!.resolve(m);
+    const memoryBlown =
+      m.t === "result" && m.result.s === "limit" && (m.result.e ?? "").includes("memory limit");
     if (memoryBlown) {
       // The WebAssembly heap never shrinks: replace the child rather than keep it bloated.
       // Jobs already sent to it go back to the queue when it exits.
@@ -294,6 +440,14 @@ export class TracerPool {
     this.dispatch();
   }
 
+  /** A child broke the protocol: its current job fails with the reason, and it is replaced. */
+  private violation(child: Child, error: Error): void {
+    if (child.killedFor) return;
+    child.killedFor = { status: "limit", detail: error.message };
+    child.ready = false;
+    child.proc.kill("SIGKILL");
+  }
+
   private onExit(child: Child, code: number | null, signal: NodeJS.Signals | null): void {
     const i = this.children.indexOf(child);
     if (i >= 0) this.children.splice(i, 1);
@@ -301,8 +455,9 @@ export class TracerPool {
     // Jobs queued behind the one that was running never ran to completion: retry them, and
     // the head too when the child was retired between jobs.
     const head = child.retired ? undefined : child.jobs.shift();
-    this.queue.unshift(...child.jobs);
+    this.requeue(child.jobs);
     child.jobs = [];
+    for (const [unit, owner] of this.pins) if (owner === child) this.pins.delete(unit);
     if (!child.started && !head && !this.closed) {
       this.startFailures++;
       if (this.startFailures >= MAX_START_FAILURES) {
@@ -314,28 +469,47 @@ export class TracerPool {
       }
     }
     if (head) {
-      const budget = head.timeoutMs;
       head.resolve(
-        child.killedForTimeout
-          ? {
-              crash: "timeout",
-              detail: `killed after ${budget + this.graceMs} ms (budget ${budget} ms): the code did not yield to the soft time check`,
-            }
+        child.killedFor
+          ? { t: "crash", ...child.killedFor }
           : {
-              crash: "exit",
+              t: "crash",
+              status: "limit",
               detail: `the sandbox process died (${signal ?? `exit ${code}`}); likely a resource limit${lastLine(child.stderr)}`,
             },
       );
     }
-    if (!this.closed && this.queue.length > 0) this.ensureChildren();
+    if (!this.closed && this.queue.size > 0) this.ensureChildren();
     this.dispatch();
+  }
+
+  /** Puts jobs back at the front of the queue, in order. */
+  private requeue(jobs: Pending[]): void {
+    if (jobs.length === 0) return;
+    const front = new Map<string, Pending[]>();
+    for (const j of jobs) {
+      const list = front.get(j.unit);
+      if (list) list.push(j);
+      else front.set(j.unit, [j]);
+    }
+    for (const [unit, list] of this.queue) {
+      const f = front.get(unit);
+      if (f) f.push(...list);
+      else front.set(unit, list);
+    }
+    this.queue = front;
+  }
+
+  private releasePin(child: Child, unit: string): void {
+    if (this.pins.get(unit) !== child) return;
+    if (this.queue.has(unit) || child.jobs.some((j) => j.unit === unit)) return;
+    this.pins.delete(unit);
   }
 
   private failAll(error: Error): void {
     this.fatal = error;
-    for (const p of this.queue.splice(0)) {
-      p.reject(error);
-    }
+    for (const jobs of this.queue.values()) for (const p of jobs) p.reject(error);
+    this.queue.clear();
   }
 
   /** The hard deadline runs for the job at the head of a child's pipeline only. */
@@ -343,7 +517,10 @@ export class TracerPool {
     const head = child.jobs[0];
     if (!head || child.timer) return;
     child.timer = setTimeout(() => {
-      child.killedForTimeout = true;
+      child.killedFor = {
+        status: "timeout",
+        detail: `killed after ${head.timeoutMs + this.graceMs} ms of wall-clock time (safety net ${head.timeoutMs} ms): the code did not reach the step check`,
+      };
       child.proc.kill("SIGKILL");
     }, head.timeoutMs + this.graceMs);
   }
@@ -353,27 +530,54 @@ export class TracerPool {
     child.timer = undefined;
   }
 
+  /** The next job for `child`: its own unit's next job, else the first unit no child holds. */
+  private takeFor(child: Child): Pending | undefined {
+    for (const [unit, list] of this.queue) {
+      const owner = this.pins.get(unit);
+      if (owner && owner !== child) continue;
+      const job = list.shift()!;
+      if (list.length === 0) this.queue.delete(unit);
+      this.pins.set(unit, child);
+      return job;
+    }
+    return undefined;
+  }
+
   private dispatch(): void {
     for (const child of this.children) {
       while (
-        this.queue.length > 0 &&
         child.ready &&
         child.jobs.length < PIPELINE_DEPTH &&
-        child.proc.exitCode === null
+        child.proc.exitCode === null &&
+        !child.killedFor
       ) {
-        const job = this.queue.shift()!;
-        const message = { ...job.message } as ParentMessage & { id: number };
-        const inputs = job.inputs;
-        if (message.t === "job" && inputs && !child.keys.has(inputs.key)) {
-          message.inputs = {
-            types: JSON.stringify(inputs.types),
-            values: JSON.stringify(inputs.values),
-          };
-          child.keys.add(inputs.key);
+        const job = this.takeFor(child);
+        if (!job) break;
+        const message = { ...job.message };
+        let firstOfKey = false;
+        if (message.t === "job") {
+          const inputs = job.inputs!;
+          if (!child.keys.has(inputs.key)) {
+            message.inputs = {
+              types: JSON.stringify(inputs.types),
+              values: JSON.stringify(inputs.values),
+            };
+            child.keys.add(inputs.key);
+            firstOfKey = true;
+          }
+          message.reset = child.unit !== job.unit;
         }
+        child.unit = job.unit;
+        job.expect = {
+          id: message.id,
+          kind: message.t,
+          inputs: job.inputs?.values.length ?? 0,
+          maxEvents: message.t === "job" ? message.maxEvents : 0,
+          firstOfKey,
+        };
         child.jobs.push(job);
         this.startTimer(child);
-        child.proc.send(message);
+        this.send(child, message);
       }
     }
   }

@@ -163,7 +163,10 @@ describe("hostile snippets", () => {
   let results: SnippetResult[];
   beforeAll(async () => {
     results = await Promise.all(
-      hostile.map(([, code]) => pool.trace({ code, entry: "f", inputs, timeoutMs: 500 })),
+      // The step budget decides "too slow"; the wall clock only stops code that makes no steps.
+      hostile.map(([, code]) =>
+        pool.trace({ code, entry: "f", inputs, maxSteps: 200_000, timeoutMs: 3000 }),
+      ),
     );
   }, 120_000);
 
@@ -189,7 +192,6 @@ describe("hostile snippets", () => {
       code: "def f(x):\n    return len([x, x]) + x\n",
       entry: "f",
       inputs,
-      timeoutMs: 1000,
     });
     expect(r.status).toBe("ok");
     expect(r.runs.map((run) => run[2])).toEqual(["3", "4", "5"]);
@@ -200,31 +202,27 @@ describe("hostile snippets", () => {
       code: "len = None\ndef f(x):\n    return x\n",
       entry: "f",
       inputs,
-      timeoutMs: 1000,
     });
     expect(spoil.status).toBe("ok");
     const r = await pool.trace({
       code: "def f(x):\n    return len('ab')\n",
       entry: "f",
       inputs,
-      timeoutMs: 1000,
     });
     expect(r.runs[0][2]).toBe("2");
   });
 
-  it("undoes what a snippet does to shared modules and classes before the next one", async () => {
+  it("restores the interpreter between units: shared modules and classes are as new", async () => {
     // One child, so both snippets surely run in the same interpreter.
     const single = new TracerPool({ workers: 1 });
     const poison = await single.trace({
       code:
         "import collections, decimal\n" +
         "collections.Counter.most_common = None\n" +
-        "collections._names['deque'] = 1\n" +
         "decimal.getcontext().prec = 2\n" +
         "def f(x):\n    return collections.Counter.most_common is None\n",
       entry: "f",
       inputs,
-      timeoutMs: 1000,
     });
     expect(poison.runs[0][2]).toBe("True");
     const check = await single.trace({
@@ -234,7 +232,6 @@ describe("hostile snippets", () => {
         "    return (Counter('aab').most_common(1)[0][1], len(deque([x])), str(decimal.Decimal(1) / 3)[:6])\n",
       entry: "f",
       inputs,
-      timeoutMs: 1000,
     });
     await single.close();
     expect(check.runs[0][2]).toBe("(2,1,'0.3333')");

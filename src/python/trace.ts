@@ -13,8 +13,15 @@ export interface TraceOptions {
   /** Range of `int` arguments (default −100..100, the paper's). */
   range?: IntRange;
   seed?: number;
-  /** Wall-time budget per snippet, all inputs together (default 1000 ms). */
+  /** Block events of user code per snippet, all inputs together (default 1,000,000). */
+  maxSteps?: number;
+  /** Wall-clock safety net per snippet (default 10 s): the child is killed after it. */
   timeoutMs?: number;
+  /**
+   * The unit of trust of each row: rows of one unit share an interpreter (in row order) and no
+   * other unit sees their effects. Default: every row alone.
+   */
+  unitOf?: (row: FunctionRow, index: number) => string;
   /** Child processes when no `pool` is given (default 2). */
   workers?: number;
   level?: EquivalenceLevel;
@@ -75,7 +82,7 @@ export async function traceFunctions(
   const n = options.inputs ?? 100;
   const range = options.range ?? DEFAULT_RANGE;
   const seed = options.seed ?? 0;
-  const timeoutMs = options.timeoutMs ?? 1000;
+  const unitOf = options.unitOf ?? ((_row: FunctionRow, i: number) => `row:${i}`);
   const pool = options.pool ?? new TracerPool({ ...options.poolOptions, workers: options.workers });
   const sets = new Map<string, InputSet>();
   const setFor = (row: FunctionRow): InputSet => {
@@ -90,12 +97,14 @@ export async function traceFunctions(
   let done = 0;
   try {
     return await Promise.all(
-      rows.map(async (row): Promise<TraceRow> => {
+      rows.map(async (row, i): Promise<TraceRow> => {
         const r = await pool.trace({
           code: row.code,
           entry: row.entry,
           inputs: setFor(row),
-          timeoutMs,
+          unit: unitOf(row, i),
+          maxSteps: options.maxSteps,
+          timeoutMs: options.timeoutMs,
           maxEvents: options.maxEvents,
         });
         const out: TraceRow =

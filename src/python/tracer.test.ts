@@ -42,7 +42,7 @@ describe("basic blocks", () => {
 
   it("records entry, header, three bodies, header and exit for range(3)", async () => {
     const code = "def f(x):\n    s = 0\n    for i in range(x):\n        s += i\n    return s\n";
-    const r = await pool.trace({ code, entry: "f", inputs: ints("loop", [3, 0]), timeoutMs: 2000 });
+    const r = await pool.trace({ code, entry: "f", inputs: ints("loop", [3, 0]) });
     expect(r.status).toBe("ok");
     expect(r.runs[0][0]).toEqual([0, 1, 2, 1, 2, 1, 2, 1, 3]);
     expect(r.runs[0][1]).toEqual(["", "", "", "", "", "", "", "", "3"]);
@@ -58,13 +58,11 @@ describe("canonical block ids", () => {
       code,
       entry: "f",
       inputs: ints("nf", [-5, 5]),
-      timeoutMs: 2000,
     });
     const posFirst = await pool.trace({
       code,
       entry: "f",
       inputs: ints("pf", [5, -5]),
-      timeoutMs: 2000,
     });
     // Whichever branch runs first is block 1.
     expect(negFirst.runs.map((r) => r[0])).toEqual([
@@ -85,7 +83,6 @@ describe("canonical block ids", () => {
       code: "def f(x):\n    if x <= 1:\n        return 1\n    return x * f(x - 1)\n",
       entry: "f",
       inputs: set,
-      timeoutMs: 2000,
     });
     // The recursive branch runs first (x = 3), so it is block 1 and the base case block 2.
     expect(fact.runs[0].slice(0, 3)).toEqual([
@@ -97,7 +94,6 @@ describe("canonical block ids", () => {
       code: "def g(x):\n    yield x\n    yield x + 1\ndef f(x):\n    return sum(g(x))\n",
       entry: "f",
       inputs: set,
-      timeoutMs: 2000,
     });
     expect(gen.runs[0].slice(0, 3)).toEqual([
       [0, 1, 1, 1],
@@ -108,7 +104,6 @@ describe("canonical block ids", () => {
       code: "def f(x):\n    try:\n        return 1 // (x - 5)\n    except ZeroDivisionError:\n        return -1\n",
       entry: "f",
       inputs: set,
-      timeoutMs: 2000,
     });
     expect(caught.runs[1][1][0]).toBe("raise:ZeroDivisionError");
     expect(caught.runs[1][2]).toBe("-1");
@@ -143,7 +138,6 @@ describe("value encoding", () => {
         "enc",
         values.map((_, i) => i),
       ),
-      timeoutMs: 2000,
     });
     const out = r.runs.map((run) => run[2]);
     expect(out[0]).toBe("nan");
@@ -239,7 +233,7 @@ describe("statuses", () => {
         { code: "def f(x):\n    return x.__class__.__base__.__subclasses__()\n" },
         { code: "def f(x):\n    return [0] * 10**9\n" },
       ]),
-      { pool, inputs: 201, range: { min: -100, max: 100 }, timeoutMs: 400 },
+      { pool, inputs: 201, range: { min: -100, max: 100 }, maxSteps: 100_000 },
     );
     expect(traced.map((t) => t.id)).toEqual(["r0", "r1", "r2", "r3", "r4", "r5", "r6"]);
     expect(traced.map((t) => t.status)).toEqual([

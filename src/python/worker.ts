@@ -1,23 +1,41 @@
 /**
- * The sandboxed child process: loads Pyodide, installs the tracer, then answers trace jobs
- * over IPC. Started only by `TracerPool` under Node's permission model (read access to the
- * Pyodide package and this file, nothing else), with an empty environment. It must import
- * nothing but Node built-ins, because every extra file would need another read grant.
+ * The sandboxed child process: loads Pyodide, installs the tracer, takes a snapshot of the
+ * interpreter's memory, then answers jobs over the framed channel on fd 3, restoring the
+ * snapshot before every new unit of trust. Started only by `TracerPool`, inside the
+ * operating-system boundary (boundary/) and Node's permission model, with an empty environment.
+ * It must import nothing but Node built-ins, because every extra file would need another bind.
  */
+import nodeCrypto from "node:crypto";
 import { constants as fsConstants } from "node:fs";
+import { Socket } from "node:net";
 import type { ChildMessage, ParentMessage } from "./protocol.js";
 
 type PyCallable = ((...args: unknown[]) => unknown) & { destroy?: () => void };
+interface EmscriptenFS {
+  streams: unknown[];
+  currentPath: string;
+  ErrnoError: new (errno: number) => Error;
+  isChrdev(mode: number): boolean;
+  lookupPath(path: string, opts: object): { node?: { mode: number } };
+  [op: string]: unknown;
+}
+interface PyodideModule {
+  HEAPU8: Uint8Array;
+  _sbrk(increment: number): number;
+  FS: EmscriptenFS;
+}
 interface Pyodide {
   runPython(code: string): unknown;
-  globals: { get(name: string): PyCallable };
+  globals: { get(name: string): PyCallable; set(name: string, value: unknown): void };
   setStdout(opts: { batched: (s: string) => void }): void;
   setStderr(opts: { batched: (s: string) => void }): void;
   unregisterJsModule(name: string): void;
+  _module: PyodideModule;
 }
 
-const send = process.send!.bind(process);
-const reply = (m: ChildMessage) => send(m);
+const channel = new Socket({ fd: 3, readable: true, writable: true });
+const reply = (m: ChildMessage | string) =>
+  channel.write(`${typeof m === "string" ? m : JSON.stringify(m)}\n`);
 
 // Pyodide asks for fs constants through process.binding, which the permission model denies.
 const proc = process as unknown as { binding: (name: string) => unknown; dlopen: unknown };
@@ -25,13 +43,47 @@ const originalBinding = proc.binding.bind(process);
 proc.binding = (name: string) =>
   name === "constants" ? { fs: fsConstants } : originalBinding(name);
 
+// ---------------------------------------------------------------- determinism
+// Randomness and clocks are the only inputs from the outside world the interpreter has. Both
+// are replaced before Pyodide loads, and reset with the interpreter at every unit: entropy is
+// a seeded sfc32 stream (os.urandom, random.Random(), hash randomisation, uuid4), clocks count
+// calls from a fixed epoch (time.time, monotonic, perf_counter, datetime.now).
+const EPOCH_MS = Date.UTC(2000, 0, 1);
+let rngState = new Uint32Array([0x9e3779b9, 0x243f6a88, 0xb7e15162, 1]);
+let clockCalls = 0;
+function nextUint32(): number {
+  const s = rngState;
+  const t = (((s[0] + s[1]) >>> 0) + s[3]) >>> 0;
+  s[3] = (s[3] + 1) >>> 0;
+  s[0] = s[1] ^ (s[1] >>> 9);
+  s[1] = (s[2] + (s[2] << 3)) >>> 0;
+  s[2] = ((s[2] << 21) | (s[2] >>> 11)) >>> 0;
+  s[2] = (s[2] + t) >>> 0;
+  return t;
+}
+function fillRandom<T extends ArrayBufferView>(view: T): T {
+  const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = nextUint32() & 0xff;
+  return view;
+}
+function installDeterminism(): void {
+  const c = nodeCrypto as unknown as Record<string, unknown>;
+  const webCrypto = globalThis.crypto as unknown as Record<string, unknown>;
+  c.randomFillSync = fillRandom;
+  c.randomBytes = (n: number) => fillRandom(Buffer.alloc(n));
+  webCrypto.getRandomValues = fillRandom;
+  // Each read of a clock advances it by one microsecond: reproducible, and still monotonic.
+  const counted = () => ++clockCalls / 1000;
+  performance.now = counted;
+  Date.now = () => EPOCH_MS + Math.floor(counted());
+}
+
 /** Refuses WebAssembly memory growth past the cap, so a bomb gets MemoryError inside Python. */
 interface WasmMemory {
   buffer: ArrayBuffer;
   grow(pages: number): number;
 }
 function capWasmMemory(maxBytes: number): void {
-  // The ES2022 lib has no WebAssembly types; Node provides the global.
   const wasm = (globalThis as unknown as { WebAssembly: { Memory: { prototype: WasmMemory } } })
     .WebAssembly;
   const grow = wasm.Memory.prototype.grow;
@@ -57,20 +109,111 @@ function dropHostGlobals(): void {
   };
 }
 
+// ---------------------------------------------------------------- file system
+// The in-memory file system is part of the interpreter's state but lives in JavaScript, so the
+// memory snapshot does not cover it. User code therefore never changes it: opening a regular
+// file for writing and every call that changes the tree fail with EROFS.
+const EROFS = 69;
+const WRITE_FLAGS = 1 | 2 | 64 | 512 | 1024; // O_WRONLY O_RDWR O_CREAT O_TRUNC O_APPEND
+const TREE_OPS = [
+  "mknod",
+  "mkdir",
+  "rename",
+  "unlink",
+  "rmdir",
+  "symlink",
+  "truncate",
+  "ftruncate",
+  "chmod",
+  "fchmod",
+  "lchmod",
+  "chown",
+  "fchown",
+  "lchown",
+  "utime",
+  "createPath",
+  "writeFile",
+];
+function lockFileSystem(fs: EmscriptenFS): void {
+  const refuse = () => {
+    throw new fs.ErrnoError(EROFS);
+  };
+  for (const op of TREE_OPS) if (typeof fs[op] === "function") fs[op] = refuse;
+  const open = fs.open as (path: unknown, flags: unknown, mode?: number) => unknown;
+  fs.open = (path: unknown, flags: unknown, mode?: number) => {
+    const f = typeof flags === "number" ? flags : WRITE_FLAGS;
+    if (f & WRITE_FLAGS) {
+      const node =
+        typeof path === "string"
+          ? fs.lookupPath(path, { follow: true, noent_okay: true }).node
+          : path;
+      if (!node || !fs.isChrdev((node as { mode: number }).mode)) refuse();
+    }
+    return open(path, flags, mode);
+  };
+}
+
+// ---------------------------------------------------------------- snapshot and reset
+interface Snapshot {
+  memory: Uint8Array;
+  streams: unknown[];
+  cwd: string;
+  /** Where the entropy stream and the clocks stood: part of the state a unit starts from. */
+  rng: Uint32Array;
+  clockCalls: number;
+}
+let snapshot: Snapshot | undefined;
+/** A job ran since the last restore. */
+let dirty = false;
+
+function takeSnapshot(mod: PyodideModule): Snapshot {
+  return {
+    memory: mod.HEAPU8.slice(),
+    streams: mod.FS.streams.slice(),
+    cwd: mod.FS.currentPath,
+    rng: rngState.slice(),
+    clockCalls,
+  };
+}
+
+/**
+ * Puts the interpreter back to the state right after start-up: the linear memory is copied
+ * back in place (memory can't shrink: what grew since is zeroed up to the allocator's break),
+ * the file-descriptor table and working folder of the file system are restored, and the
+ * entropy and clocks start again. Runs between jobs, when no Python frame is active.
+ */
+function restore(mod: PyodideModule, snap: Snapshot): void {
+  const heap = mod.HEAPU8;
+  const end = Math.min(heap.length, mod._sbrk(0) >>> 0);
+  heap.set(snap.memory);
+  if (end > snap.memory.length) heap.fill(0, snap.memory.length, end);
+  mod.FS.streams.length = 0;
+  mod.FS.streams.push(...snap.streams);
+  mod.FS.currentPath = snap.cwd;
+  rngState = snap.rng.slice();
+  clockCalls = snap.clockCalls;
+}
+
+// ---------------------------------------------------------------- jobs
+let py: Pyodide | undefined;
 let runJob: PyCallable | undefined;
 let registerInputs: PyCallable | undefined;
 let describeBlocks: PyCallable | undefined;
+/** Input sets by key, as the parent sent them; registered with Python again after a reset. */
+const inputSets = new Map<string, { types: string; values: string }>();
+const registered = new Set<string>();
 
 async function init(m: Extract<ParentMessage, { t: "init" }>): Promise<void> {
+  installDeterminism();
   capWasmMemory(m.memoryMb * 1024 * 1024);
   const { loadPyodide } = (await import(`${m.pyodideDir}/pyodide.mjs`)) as {
     loadPyodide: (o: Record<string, unknown>) => Promise<Pyodide>;
   };
-  const py = await loadPyodide({
+  py = await loadPyodide({
     indexURL: `${m.pyodideDir}/`,
     jsglobals: Object.create(null),
     // Fixed hash seed: set and dict-of-str iteration orders are then reproducible.
-    env: { PYTHONHASHSEED: "0", HOME: "/home/pyodide" },
+    env: { PYTHONHASHSEED: "0", PYTHONDONTWRITEBYTECODE: "1", HOME: "/home/pyodide" },
     stdout: () => {},
     stderr: () => {},
   });
@@ -78,32 +221,63 @@ async function init(m: Extract<ParentMessage, { t: "init" }>): Promise<void> {
   py.setStderr({ batched: () => {} });
   py.unregisterJsModule("js");
   py.unregisterJsModule("pyodide_js");
-  py.runPython(m.tracer);
+  // The tracer runs in a module namespace of its own; __main__ keeps nothing of it.
+  py.globals.set("_tracer_source", m.tracer);
+  py.runPython(`
+import types as _types
+_tracer = _types.ModuleType("_tracecode_tracer")
+exec(compile(_tracer_source, "tracer.py", "exec"), _tracer.__dict__)
+run_job, register_inputs, describe_blocks = _tracer.run_job, _tracer.register_inputs, _tracer.describe_blocks
+del _tracer, _types, _tracer_source
+`);
   runJob = py.globals.get("run_job");
   registerInputs = py.globals.get("register_inputs");
   describeBlocks = py.globals.get("describe_blocks");
-  py.runPython("del run_job, register_inputs, describe_blocks");
+  py.runPython(
+    "for _k in [k for k in globals() if not k.startswith('__')]: del globals()[_k]\ndel _k",
+  );
+  lockFileSystem(py._module.FS);
   dropHostGlobals();
+  snapshot = takeSnapshot(py._module);
+}
+
+function runOne(m: Extract<ParentMessage, { t: "job" }>): void {
+  if (m.inputs) inputSets.set(m.key, m.inputs);
+  if (m.reset && dirty) {
+    restore(py!._module, snapshot!);
+    registered.clear();
+  }
+  dirty = true;
+  let inputs: string | undefined;
+  if (!registered.has(m.key)) {
+    const set = inputSets.get(m.key);
+    if (!set) throw new Error(`unknown input set ${m.key}`);
+    const encoded = registerInputs!(m.key, set.types, set.values) as string;
+    registered.add(m.key);
+    if (m.inputs) inputs = encoded;
+  }
+  const result = runJob!(m.code, m.entry, m.key, m.maxSteps, m.maxEvents, m.maxChars) as string;
+  // The result is JSON text already: spliced in, not parsed and serialised again.
+  const head = JSON.stringify({ t: "result", id: m.id, ...(inputs ? { inputs } : {}) });
+  reply(`${head.slice(0, -1)},"result":${result}}`);
 }
 
 function handle(m: ParentMessage): void {
   if (m.t === "job") {
-    let inputs: string | undefined;
-    if (m.inputs) {
-      inputs = registerInputs!(m.key, m.inputs.types, m.inputs.values) as string;
-    }
-    const result = runJob!(m.code, m.entry, m.key, m.timeoutMs, m.maxEvents, m.maxChars) as string;
-    reply({ t: "result", id: m.id, result, inputs });
+    runOne(m);
   } else if (m.t === "blocks") {
+    if (dirty) restore(py!._module, snapshot!);
+    registered.clear();
+    dirty = true;
     try {
-      reply({ t: "result", id: m.id, result: describeBlocks!(m.code) as string });
+      reply(`{"t":"blocks","id":${m.id},"result":${describeBlocks!(m.code) as string}}`);
     } catch (e) {
-      reply({ t: "result", id: m.id, result: "", error: String((e as Error).message) });
+      reply({ t: "blocks", id: m.id, error: String((e as Error).message).slice(0, 2000) });
     }
   }
 }
 
-process.on("message", (m: ParentMessage) => {
+function onMessage(m: ParentMessage): void {
   if (m.t === "init") {
     init(m).then(
       () => reply({ t: "ready" }),
@@ -121,10 +295,22 @@ process.on("message", (m: ParentMessage) => {
     // it for this job and exit, so the pool replaces this process with a fresh one.
     reply({
       t: "fatal",
-      error: `worker failure: ${`${(e as Error).constructor?.name} ${String((e as Error).message)} ${String((e as Error).stack).slice(0, 300)}`}`,
+      error: `worker failure: ${(e as Error).constructor?.name} ${String((e as Error).message).slice(0, 300)}`,
       id: m.id,
     });
     process.exit(1);
   }
+}
+
+let pending = "";
+channel.setEncoding("utf8");
+channel.on("data", (chunk: string) => {
+  pending += chunk;
+  for (let nl = pending.indexOf("\n"); nl >= 0; nl = pending.indexOf("\n")) {
+    const line = pending.slice(0, nl);
+    pending = pending.slice(nl + 1);
+    onMessage(JSON.parse(line) as ParentMessage);
+  }
 });
-process.on("disconnect", () => process.exit(0));
+channel.on("end", () => process.exit(0));
+channel.on("error", () => process.exit(0));

@@ -1,12 +1,8 @@
-/**
- * The Python half of the tracer, run once inside each sandboxed Pyodide child before any user
- * code. Kept as a TypeScript string (not a .py file) so the compiled child needs no file reads
- * beyond the Pyodide package: the parent sends this text over IPC. Semantics are documented in
- * src/python/README.md; keep the two in step.
- */
-// biome-ignore lint/complexity/noUselessStringRaw: Python escapes added later must stay literal
-export const TRACER_SOURCE = String.raw`
-import ast, dis, json, sys, time, types
+"""The Python half of the tracer: run once inside each sandboxed Pyodide child, in a module
+namespace of its own, before any user code. It records name-free basic-block traces, encodes
+values canonically and applies the in-interpreter policy (the second line of defence behind the
+operating-system boundary). Semantics: src/python/README.md; keep the two in step."""
+import ast, dis, gc, json, sys, types
 import bisect as _bisect_mod, cmath as _cmath_mod, collections as _collections_mod
 import collections.abc as _abc_mod, copy as _copy_mod, decimal as _decimal_mod
 import fractions as _fractions_mod, functools as _functools_mod, heapq as _heapq_mod
@@ -17,10 +13,10 @@ import builtins as _builtins_mod
 import __future__ as _future_mod
 
 _MON = sys.monitoring
+_gc_collect = gc.collect
 _EV = _MON.events
 _TOOL = 4
 _DISABLE = _MON.DISABLE
-_now = time.monotonic
 
 # ---------------------------------------------------------------- aborts
 class _Abort(BaseException):
@@ -178,7 +174,7 @@ _ids = {}         # block key -> canonical id, shared by all calls of a snippet
 _recording = False
 _truncated = False
 _max_events = 2000
-_deadline = 0.0
+_max_steps = 1000000
 _count = 0
 _aborted = None   # "timeout" / "limit" once a budget is spent; every later event re-raises
 
@@ -186,10 +182,12 @@ def _abort_again():
     raise _Timeout() if _aborted == "timeout" else _Limit()
 
 def _tick():
+    # The budget is counted (block events of user code), never timed, so a result does not
+    # depend on how busy the machine is; the parent's wall-clock kill is only a safety net.
     global _aborted
     if _aborted is not None:
         _abort_again()
-    if _now() > _deadline:
+    if _count > _max_steps:
         _aborted = "timeout"
         raise _Timeout()
 
@@ -312,7 +310,8 @@ def _attr_allowed(name):
 
 def _name_allowed(name):
     if name.startswith("__") and name.endswith("__"):
-        return name in ("__name__", "__class__", "__slots__", "__all__", "__doc__")
+        # __match_args__ is checked where it is used (_match_class); the rest are protocol names.
+        return name in ("__name__", "__class__", "__slots__", "__all__", "__doc__", "__match_args__") or name in _ALLOWED_DUNDERS
     return True
 
 def check_tree(tree):
@@ -333,6 +332,60 @@ def check_tree(tree):
                 if not _attr_allowed(k):
                     return "attribute '" + k + "' is not allowed (line " + str(node.lineno) + ")"
     return None
+
+# A class pattern with positional sub-patterns (case C(v)) reads the attributes named in
+# C.__match_args__ from the subject, with no policy in between: a class whose __match_args__
+# names '__globals__' and whose metaclass says yes to isinstance would read any attribute of any
+# object. So every such class is evaluated just before its match statement and checked: a
+# class of an ordinary metaclass whose __match_args__ is a plain tuple of allowed names.
+_MATCH_CLASS = "_tc_match_class"
+import abc as _abcmeta_mod, enum as _enum_mod
+_SAFE_METACLASSES = (type, _abcmeta_mod.ABCMeta, _enum_mod.EnumType)
+
+def _match_class(cls):
+    if not isinstance(cls, type):
+        return cls  # the match statement raises TypeError itself
+    if type(cls) not in _SAFE_METACLASSES:
+        _refuse_match("a class with a custom metaclass")
+    for k in cls.__mro__:
+        d = k.__dict__
+        if "__match_args__" in d:
+            names = d["__match_args__"]
+            if type(names) is not tuple or not all(type(n) is str and _attr_allowed(n) for n in names):
+                _refuse_match("__match_args__ " + encode(names))
+            break
+    return cls
+
+def _refuse_match(what):
+    global _aborted, _violation
+    _violation = "sandbox: a class pattern with " + what + " is not allowed"
+    _aborted = "limit"
+    raise _Limit()
+
+def _hoist_match_classes(tree):
+    """Rewrites case C(p, ...) to case _tc_mN(p, ...), with _tc_mN = _tc_match_class(C) placed
+    right before the match statement, so the class is checked before any attribute is read."""
+    counter = [0]
+    def fix(stmts):
+        out = []
+        for st in stmts:
+            if type(st) is ast.Match:
+                for case in st.cases:
+                    for node in ast.walk(case.pattern):
+                        if type(node) is ast.MatchClass and node.patterns:
+                            name = "_tc_m" + str(counter[0])
+                            counter[0] += 1
+                            call = ast.Call(ast.Name(_MATCH_CLASS, ast.Load()), [node.cls], [])
+                            out.append(ast.copy_location(ast.Assign([ast.Name(name, ast.Store())], call), st))
+                            node.cls = ast.copy_location(ast.Name(name, ast.Load()), node.cls)
+            out.append(st)
+        return out
+    for node in ast.walk(tree):
+        for field in ("body", "orelse", "finalbody"):
+            v = getattr(node, field, None)
+            if type(v) is list and v and isinstance(v[0], ast.stmt):
+                setattr(node, field, fix(v))
+    ast.fix_missing_locations(tree)
 
 def _safe_getattr(obj, name, *default):
     if type(name) is not str or not _attr_allowed(name):
@@ -361,7 +414,9 @@ class _Module:
     def __init__(self, names):
         object.__setattr__(self, "_names", names)
 
-    def __getattr__(self, name):
+    def __getattribute__(self, name):
+        # Every lookup goes to the names, never to the class, so attributes set on the class
+        # (type(math).sqrt = ...) cannot shadow a module's functions.
         try:
             return object.__getattribute__(self, "_names")[name]
         except KeyError:
@@ -372,6 +427,44 @@ class _Module:
 
     def __dir__(self):
         return sorted(object.__getattribute__(self, "_names"))
+
+# ---------------------------------------------------------------- audit hook
+# CPython raises audit events for the reads that lead from a value to the interpreter
+# (function __globals__/__code__/__builtins__, frames of generators and tracebacks), for frame
+# walks, the garbage collector, tracing hooks, files, processes and sockets, however the code
+# got there: a computed name, a match class pattern, a format string. While user code runs they
+# end the snippet with status "limit". A hook can't be removed, and sys.addaudithook itself is
+# refused while user code runs.
+_guard = False
+_violation = None
+_DENIED_EVENTS = frozenset((
+    "object.__getattr__", "object.__delattr__", "sys._getframe", "sys._getframemodulename",
+    "sys._current_frames", "sys._current_exceptions", "sys.addaudithook", "sys.settrace",
+    "sys.setprofile", "sys.monitoring.register_callback", "code.__new__", "function.__new__",
+    "open", "builtins.input", "builtins.breakpoint", "marshal.loads", "marshal.load",
+    "pickle.find_class", "time.sleep", "signal.pthread_kill", "resource.setrlimit",
+    "resource.prlimit", "setopencookiehook", "cpython.run_command", "cpython.run_file",
+    "cpython.run_module", "cpython.run_startup", "cpython.run_interactivehook",
+    "cpython.remote_debugger_script", "cpython._PySys_ClearAuditHooks", "sys.remote_exec",
+))
+_DENIED_PREFIXES_EV = ("os.", "socket.", "subprocess.", "ctypes.", "gc.", "shutil.", "mmap.",
+                       "fcntl.", "winreg.", "msvcrt.", "sqlite3.", "urllib.", "http.", "ftplib.",
+                       "smtplib.", "poplib.", "imaplib.", "nntplib.", "telnetlib.", "webbrowser.",
+                       "pdb.", "syslog.", "tempfile.", "glob.", "_posixsubprocess", "pty.",
+                       "ensurepip.", "sys.monitoring")
+
+def _audit(event, args):
+    global _aborted, _violation
+    if _guard and (event in _DENIED_EVENTS or event.startswith(_DENIED_PREFIXES_EV)):
+        if _violation is None:
+            detail = event
+            if event == "object.__getattr__" and len(args) > 1 and type(args[1]) is str:
+                detail = "reading attribute " + args[1]
+            _violation = "sandbox: " + detail + " is not allowed"
+        _aborted = "limit"
+        raise _Limit()
+
+sys.addaudithook(_audit)
 
 # Names that hand back live objects by name or evaluate strings, so they would bypass the
 # attribute policy above.
@@ -415,33 +508,6 @@ _VIEW_NAMES["random"] = {k: getattr(_seeded, k) for k in (
     "random", "randint", "randrange", "choice", "choices", "shuffle", "sample", "uniform",
     "gauss", "normalvariate", "getrandbits", "triangular")}
 _VIEW_NAMES["random"]["Random"] = _random_mod.Random
-
-# Classes written in Python that the views hand out: a snippet could rebind their attributes
-# and poison later snippets, so their namespaces are restored after any snippet that imports.
-_SHARED_CLASSES = []
-for _names in _VIEW_NAMES.values():
-    for _v in _names.values():
-        if isinstance(_v, type) and not _v.__flags__ & (1 << 8) and _v not in _SHARED_CLASSES:
-            _SHARED_CLASSES.append(_v)
-_CLASS_STATE = [(c, dict(vars(c))) for c in _SHARED_CLASSES]
-
-def _restore_shared():
-    for c, saved in _CLASS_STATE:
-        now = vars(c)
-        if len(now) == len(saved) and all(now.get(k) is v for k, v in saved.items()):
-            continue
-        for k in [k for k in now if k not in saved]:
-            try:
-                delattr(c, k)
-            except (AttributeError, TypeError):
-                pass
-        for k, v in saved.items():
-            if now.get(k) is not v:
-                try:
-                    setattr(c, k, v)
-                except (AttributeError, TypeError):
-                    pass
-    _decimal_mod.setcontext(_decimal_mod.Context())
 
 # Views are made per snippet, so nothing a snippet does to one is seen by the next.
 _views = {}
@@ -488,6 +554,7 @@ def _safe_builtins():
     b["setattr"] = _safe_setattr
     b["delattr"] = _safe_delattr
     b["__import__"] = _safe_import
+    b[_MATCH_CLASS] = _match_class
     return b
 
 _BUILTINS = _safe_builtins()
@@ -532,18 +599,19 @@ def _set_events(codes, on):
     if on:
         _user_codes.update(codes)
 
-def _run(code_text, entry, key, timeout_s, max_events):
-    global _deadline, _aborted, _count, _recording, _max_events, _ids, _blocks, _values
-    global _stack, _truncated
-    _deadline = _now() + timeout_s
+def _run(code_text, entry, key, max_steps, max_events):
+    global _aborted, _count, _recording, _max_events, _max_steps, _ids, _blocks, _values
+    global _stack, _truncated, _guard, _violation
     _aborted = None
+    _violation = None
     _count = 0
     _recording = False
     _max_events = max_events
+    _max_steps = max_steps
     _ids = {}
     _entries.clear()
     _starts.clear()
-    ms = str(int(timeout_s * 1000)) + " ms"
+    budget = " (budget " + str(max_steps) + " block events for all inputs)"
     try:
         tree = ast.parse(code_text, "<snippet>")
     except SyntaxError as e:
@@ -553,6 +621,7 @@ def _run(code_text, entry, key, timeout_s, max_events):
     problem = check_tree(tree)
     if problem is not None:
         return _result("limit", "sandbox: " + problem)
+    _hoist_match_classes(tree)
     try:
         code = compile(tree, "<snippet>", "exec")
     except SyntaxError as e:
@@ -565,68 +634,82 @@ def _run(code_text, entry, key, timeout_s, max_events):
         return _result("limit", "internal: unknown input set")
     # Reseeding costs more than a tiny call, so only snippets that mention random pay for it.
     reseed = "random" in code_text
-    imports = "import" in code_text
     _views.clear()
     ns = {"__builtins__": dict(_BUILTINS), "__name__": "snippet"}
     _set_events(codes, True)
+    _guard = True
     try:
-        try:
-            exec(code, ns)
-        except _Timeout:
-            return _result("timeout", "timed out while defining the code (limit " + ms + ")")
-        except _Limit:
-            return _result("limit", "trace limit while defining the code")
-        except MemoryError:
-            return _result("limit", "memory limit while defining the code")
-        except BaseException as e:
-            if _aborted is not None:
-                return _result("timeout", "timed out while defining the code (limit " + ms + ")")
-            return _result("runtime_error", "exception while defining the code: " + _exc_name(type(e)) + ": " + _short(e))
-        fn = ns.get(entry)
-        if fn is None:
-            return _result("runtime_error", "entry function '" + entry + "' is not defined")
-        if not callable(fn):
-            return _result("runtime_error", "entry '" + entry + "' is not callable")
-        runs = []
-        copy_lists = any(type(v) is list for row in rows for v in row)
-        for i, row in enumerate(rows):
-            _blocks = blocks = []
-            _values = values = []
-            _stack = []
-            _truncated = False
-            if reseed:
-                _seeded.seed(0)
-            _recording = True
-            try:
-                if copy_lists:
-                    # Fresh lists per call: one call's mutations must not leak into the next.
-                    value = fn(*[list(v) if type(v) is list else v for v in row])
-                else:
-                    value = fn(*row)
-                _recording = False
-                if type(value) is int and -_SMALL_INT < value < _SMALL_INT:
-                    out = str(value)
-                else:
-                    out = encode(value)
-            except _Timeout:
-                return _result("timeout", "timed out on input " + str(i) + " (limit " + ms + " for all inputs)")
-            except _Limit:
-                return _result("limit", "limit hit on input " + str(i))
-            except MemoryError:
-                return _result("limit", "memory limit on input " + str(i))
-            except BaseException as e:
-                if _aborted is not None:
-                    return _result("timeout", "timed out on input " + str(i) + " (limit " + ms + " for all inputs)")
-                out = "raise:" + _exc_name(type(e))
-            _recording = False
-            runs.append([blocks, values, out, _truncated])
-        return _result("ok", None, runs)
+        return _define_and_call(code, ns, entry, rows, reseed, budget)
     finally:
+        # Everything user code made is released while the guard is still up, so its __del__
+        # methods run under the same policy and budget as the code itself.
+        ns.clear()
+        try:
+            _gc_collect()
+        except BaseException:
+            pass
+        _guard = False
         _recording = False
         _set_events(codes, False)
-        if imports:
-            _restore_shared()
         _views.clear()
+
+def _stopped(where, budget):
+    if _aborted == "timeout":
+        return _result("timeout", "step budget spent " + where + budget)
+    return _result("limit", (_violation or "trace limit") + " (" + where + ")")
+
+def _define_and_call(code, ns, entry, rows, reseed, budget):
+    global _recording, _blocks, _values, _stack, _truncated
+    try:
+        exec(code, ns)
+    except _Abort:
+        return _stopped("while defining the code", budget)
+    except MemoryError:
+        return _result("limit", "memory limit while defining the code")
+    except BaseException as e:
+        if _aborted is not None:
+            return _stopped("while defining the code", budget)
+        return _result("runtime_error", "exception while defining the code: " + _exc_name(type(e)) + ": " + _short(e))
+    fn = ns.get(entry)
+    if fn is None:
+        return _result("runtime_error", "entry function '" + entry + "' is not defined")
+    if not callable(fn):
+        return _result("runtime_error", "entry '" + entry + "' is not callable")
+    runs = []
+    copy_lists = any(type(v) is list for row in rows for v in row)
+    for i, row in enumerate(rows):
+        _blocks = blocks = []
+        _values = values = []
+        _stack = []
+        _truncated = False
+        if reseed:
+            _seeded.seed(0)
+        _recording = True
+        try:
+            if copy_lists:
+                # Fresh lists per call: one call's mutations must not leak into the next.
+                value = fn(*[list(v) if type(v) is list else v for v in row])
+            else:
+                value = fn(*row)
+            _recording = False
+            if type(value) is int and -_SMALL_INT < value < _SMALL_INT:
+                out = str(value)
+            else:
+                out = encode(value)
+            value = None
+        except _Abort:
+            return _stopped("on input " + str(i), budget)
+        except MemoryError:
+            return _result("limit", "memory limit on input " + str(i))
+        except BaseException as e:
+            if _aborted is not None:
+                return _stopped("on input " + str(i), budget)
+            out = "raise:" + _exc_name(type(e))
+        _recording = False
+        runs.append([blocks, values, out, _truncated])
+    if _aborted is not None:
+        return _stopped("after the last input", budget)
+    return _result("ok", None, runs)
 
 def _short(e):
     try:
@@ -635,8 +718,8 @@ def _short(e):
         s = ""
     return s[:200]
 
-def run_job(code_text, entry, key, timeout_ms, max_events, max_chars):
-    r = _run(code_text, entry, key, timeout_ms / 1000.0, int(max_events))
+def run_job(code_text, entry, key, max_steps, max_events, max_chars):
+    r = _run(code_text, entry, key, int(max_steps), int(max_events))
     text = json.dumps(r, separators=(",", ":"))
     if len(text) > max_chars:
         text = json.dumps(_result("limit", "trace output exceeds " + str(int(max_chars)) + " characters"))
@@ -678,4 +761,3 @@ def _seal():
     sys.setrecursionlimit(1000)
 
 _seal()
-`;
