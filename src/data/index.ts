@@ -1,3 +1,4 @@
 export { type Dataset, loadDataset } from "./dataset.js";
 export { DataError, readJsonl, readJsonlLenient, writeFileAtomic, writeJsonl } from "./jsonl.js";
 export * from "./schemas.js";
+export { escapeControl } from "./text.js";

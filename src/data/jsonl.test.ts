@@ -1,8 +1,15 @@
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DataError, FunctionRow, readJsonl, readJsonlLenient, writeJsonl } from "./index.js";
+import {
+  DataError,
+  FunctionRow,
+  readJsonl,
+  readJsonlLenient,
+  writeFileAtomic,
+  writeJsonl,
+} from "./index.js";
 
 const dir = () => mkdtempSync(join(tmpdir(), "tracecode-jsonl-"));
 
@@ -29,6 +36,25 @@ describe("jsonl", () => {
     const d = dir();
     writeJsonl(join(d, "x.jsonl"), [{ a: 1 }]);
     expect(readdirSync(d)).toEqual(["x.jsonl"]);
+  });
+
+  it("removes its temp file when the write fails, and names the path", () => {
+    const d = dir();
+    mkdirSync(join(d, "taken"));
+    // Renaming a file over a directory fails (EISDIR), even for root.
+    expect(() => writeFileAtomic(join(d, "taken"), "x")).toThrow(
+      /cannot write .*taken: (EISDIR|ENOTEMPTY|EEXIST|EPERM)/,
+    );
+    expect(readdirSync(d)).toEqual(["taken"]);
+  });
+
+  it("keeps control characters exact", () => {
+    const path = join(dir(), "c.jsonl");
+    const code = 'def f(x):\n    raise ValueError("\x1b[2J\n#  1  fake\x9b\x7f")';
+    writeJsonl(path, [{ id: "\x1b[2J", group: "g", code }]);
+    const [row] = readJsonl(path, FunctionRow);
+    expect(row.id).toBe("\x1b[2J");
+    expect(row.code).toBe(code);
   });
 
   it("names the file and line of a bad row and keeps the good ones", () => {

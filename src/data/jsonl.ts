@@ -2,7 +2,7 @@
  * JSONL files: validated reading (errors name the file and line) and atomic writing
  * (temp file + rename, so a crash never leaves a half-written file that looks complete).
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { z } from "zod";
 
@@ -13,12 +13,31 @@ export class DataError extends Error {
   }
 }
 
-/** Writes `text` to `path` atomically, creating parent directories. */
+/**
+ * Writes `text` to `path` atomically, creating parent directories: into `PATH.tmp-PID`, then
+ * renamed over `path`. On any failure the temporary file is removed and a `DataError` names the
+ * path and the cause.
+ */
 export function writeFileAtomic(path: string, text: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch (e) {
+    removeQuietly(tmp);
+    const { code, message } = e as NodeJS.ErrnoException;
+    throw new DataError(`cannot write ${path}: ${code ?? message}`);
+  }
+}
+
+/** Removes a temporary file if it is there; a failure to remove it must not hide the cause. */
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // nothing more can be done: the original error is what the caller reports
+  }
 }
 
 export function writeJsonl(path: string, rows: readonly unknown[]): void {

@@ -4,7 +4,7 @@
  * the functions' database ids, which SQLite never reuses, so a graph entry always means one
  * function.
  */
-import { renameSync } from "node:fs";
+import { renameSync, rmSync } from "node:fs";
 import hnswlib from "hnswlib-node";
 
 export const ANN_FILE = "vectors.hnsw";
@@ -84,8 +84,13 @@ export class AnnIndex {
   /** Written to a temporary file, then renamed: a reader never sees a half-written graph. */
   save(path: string): void {
     const tmp = `${path}.tmp-${process.pid}`;
-    this.graph.writeIndexSync(tmp);
-    renameSync(tmp, path);
+    try {
+      this.graph.writeIndexSync(tmp);
+      renameSync(tmp, path);
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      throw e;
+    }
   }
 
   nearest(query: Float32Array, k: number): Neighbour[] {
