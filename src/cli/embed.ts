@@ -1,5 +1,4 @@
 /** `tracecode embed`: a trained model + a functions file → one embedding per row. */
-import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import {
   FunctionRow,
@@ -10,6 +9,8 @@ import {
 } from "../data/index.js";
 import { embedItems, loadEncoder } from "../models/index.js";
 import { choiceOption } from "./options.js";
+import { checkOutput } from "./output.js";
+import { term } from "./terminal.js";
 
 interface EmbedFlags {
   model: string;
@@ -37,9 +38,11 @@ export function npyBytes(rows: readonly Float32Array[], dim: number): Uint8Array
 }
 
 export async function runEmbed(flags: EmbedFlags): Promise<void> {
+  checkOutput("--out", flags.out, "file");
+  if (flags.format === "npy") checkOutput("--out", `${flags.out}.ids.txt`, "file");
   const encoder = loadEncoder(flags.model);
   const { rows, errors } = readJsonlLenient(flags.in, FunctionRow);
-  for (const e of errors) process.stderr.write(`tracecode embed: skipping invalid row: ${e}\n`);
+  for (const e of errors) process.stderr.write(term`tracecode embed: skipping invalid row: ${e}\n`);
   let traces = new Map<string, TraceRow>();
   if (encoder.needsTrace) {
     if (!flags.traces) {
@@ -60,12 +63,13 @@ export async function runEmbed(flags: EmbedFlags): Promise<void> {
     );
   } else {
     writeFileAtomic(flags.out, npyBytes(vectors, encoder.spec.dim));
-    writeFileSync(`${flags.out}.ids.txt`, `${rows.map((r) => r.id).join("\n")}\n`);
+    writeFileAtomic(`${flags.out}.ids.txt`, `${rows.map((r) => r.id).join("\n")}\n`);
   }
   const missing = encoder.needsTrace ? rows.filter((r) => !traces.has(r.id)).length : 0;
   process.stdout.write(
     `embedded ${rows.length} rows (dim ${encoder.spec.dim}, ${encoder.spec.encoder})` +
-      `${missing > 0 ? `, ${missing} without a trace` : ""} → ${flags.out}\n`,
+      `${missing > 0 ? `, ${missing} without a trace` : ""}` +
+      term` → ${flags.out}\n`,
   );
 }
 

@@ -5,6 +5,7 @@ import { resolveModelDir } from "../models/index.js";
 import { evalClones, MODES } from "../search/index.js";
 import { intOption } from "./options.js";
 import { progressBar } from "./progress.js";
+import { term } from "./terminal.js";
 
 interface EvalClonesFlags {
   /** A directory, or false with --no-model. */
@@ -16,7 +17,7 @@ interface EvalClonesFlags {
 export async function runEvalClones(file: string, flags: EvalClonesFlags): Promise<void> {
   const { rows, errors } = readJsonlLenient(file, FunctionRow);
   for (const e of errors)
-    process.stderr.write(`tracecode eval-clones: skipping invalid row: ${e}\n`);
+    process.stderr.write(term`tracecode eval-clones: skipping invalid row: ${e}\n`);
   if (rows.length < 2) throw new Error(`${file}: need at least 2 valid rows, got ${rows.length}`);
   const bar = progressBar("execute", rows.length);
   let result: Awaited<ReturnType<typeof evalClones>>;
@@ -35,11 +36,12 @@ export async function runEvalClones(file: string, flags: EvalClonesFlags): Promi
       .slice(0, 10)
       .map(
         (m) =>
-          `${m.holdout} ~ ${m.train} (${m.kind === "exact" ? "same code" : `similarity ${m.similarity.toFixed(2)}`})`,
+          term`${m.holdout} ~ ${m.train}` +
+          ` (${m.kind === "exact" ? "same code" : `similarity ${m.similarity.toFixed(2)}`})`,
       )
       .join(", ");
     process.stderr.write(
-      `tracecode eval-clones: warning: ${overlap.length} of ${result.rows} functions overlap the training data of ${result.model}: ${list}${overlap.length > 10 ? ", …" : ""}; embed and hybrid are not held out for them\n`,
+      `tracecode eval-clones: warning: ${overlap.length} of ${result.rows} functions overlap the training data of ${term`${result.model}`}: ${list}${overlap.length > 10 ? ", …" : ""}; embed and hybrid are not held out for them\n`,
     );
   }
   if (flags.json) {
@@ -50,7 +52,7 @@ export async function runEvalClones(file: string, flags: EvalClonesFlags): Promi
     .map(([s, n]) => `${s} ${n}`)
     .join(", ");
   const lines = [
-    `${result.rows} functions in ${result.families} families${notRun ? `; not run: ${notRun}` : ""}${result.model ? `; model ${result.model}` : ""}`,
+    `${result.rows} functions in ${result.families} families${notRun ? `; not run: ${notRun}` : ""}${result.model ? term`; model ${result.model}` : ""}`,
     "mode      top-1   MAP@R   MRR",
   ];
   for (const mode of MODES) {

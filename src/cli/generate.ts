@@ -13,7 +13,9 @@ import {
   verifyDataset,
 } from "../synth/index.js";
 import { floatOption, intOption } from "./options.js";
+import { checkOutput } from "./output.js";
 import { progressBar } from "./progress.js";
+import { term } from "./terminal.js";
 
 function familiesOption(text: string): FamilyName[] {
   if (text === "all") return [...FAMILY_NAMES];
@@ -102,6 +104,7 @@ export function registerGenerate(program: Command): void {
 }
 
 export async function runGenerate(flags: GenerateFlags): Promise<void> {
+  checkOutput("--out", flags.out, "dir");
   const bar = progressBar("generate", flags.functions * (1 + flags.mutants));
   const rows = await generateDataset({
     functions: flags.functions,
@@ -129,7 +132,8 @@ export async function runGenerate(flags: GenerateFlags): Promise<void> {
   const val = rows.filter((r) => r.split === "val").length;
   process.stdout.write(
     `generate: ${rows.length} snippets in ${groups} groups (${flags.functions} functions, ` +
-      `${groups - flags.functions} mutants), train ${rows.length - val} / val ${val}, ${verified} → ${path}\n`,
+      `${groups - flags.functions} mutants), train ${rows.length - val} / val ${val}, ${verified}` +
+      term` → ${path}\n`,
   );
 }
 

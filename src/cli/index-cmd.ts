@@ -3,7 +3,9 @@ import { relative } from "node:path";
 import type { Command } from "commander";
 import { type IndexSummary, indexPaths } from "../search/index.js";
 import { intOption } from "./options.js";
+import { checkOutput } from "./output.js";
 import { type Progress, progressBar } from "./progress.js";
+import { term } from "./terminal.js";
 
 interface IndexFlags {
   out: string;
@@ -35,14 +37,16 @@ function summaryLine(s: IndexSummary): string {
     }`,
     `index holds ${s.totalFunctions} functions in ${s.behaviours} behaviour classes`,
     s.model
-      ? `embeddings: ${s.model.kind} model ${displayPath(s.model.dir)}${s.reembedded ? ` (${s.reembedded} re-embedded)` : ""}`
+      ? term`embeddings: ${s.model.kind} model ${displayPath(s.model.dir)}` +
+        (s.reembedded ? ` (${s.reembedded} re-embedded)` : "")
       : "no model: no embeddings, search ranks lexically",
-    `${s.seconds.toFixed(1)} s → ${s.dir}`,
+    term`${s.seconds.toFixed(1)} s → ${s.dir}`,
   ];
   return parts.join("; ");
 }
 
 export async function runIndex(paths: string[], flags: IndexFlags): Promise<void> {
+  checkOutput("--out", flags.out, "dir");
   let bar: Progress | undefined;
   let summary: IndexSummary;
   try {
@@ -60,10 +64,10 @@ export async function runIndex(paths: string[], flags: IndexFlags): Promise<void
   } finally {
     bar?.stop();
   }
-  for (const e of summary.errors) process.stderr.write(`tracecode index: skipped: ${e}\n`);
+  for (const e of summary.errors) process.stderr.write(term`tracecode index: skipped: ${e}\n`);
   const shown = flags.verbose ? summary.problems : summary.problems.slice(0, SHOWN_PROBLEMS);
   const lines = shown.map(
-    (p) => `  ${displayPath(p.file)}:${p.line} ${p.name}: ${p.status}: ${p.reason}`,
+    (p) => term`  ${displayPath(p.file)}:${p.line} ${p.name}: ${p.status}: ${p.reason}`,
   );
   if (shown.length < summary.problems.length)
     lines.push(`  … and ${summary.problems.length - shown.length} more (--verbose lists all)`);

@@ -6,6 +6,7 @@
 import { createRequire } from "node:module";
 import { Command, CommanderError } from "commander";
 import { registerEmbed } from "./embed.js";
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./errors.js";
 import { registerEvalClones } from "./eval-clones.js";
 import { registerGenerate } from "./generate.js";
 import { registerIndex } from "./index-cmd.js";
@@ -13,6 +14,7 @@ import { registerReport } from "./report.js";
 import { registerRun } from "./run.js";
 import { registerSearch } from "./search.js";
 import { registerSweep } from "./sweep.js";
+import { message } from "./terminal.js";
 import { registerTrace } from "./trace.js";
 import { registerTrain } from "./train.js";
 
@@ -40,14 +42,20 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** Runs the command line; returns the exit code (src/cli/errors.ts: 0 ok, 1 failure, 2 usage). */
 export async function main(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv);
-    return 0;
+    return EXIT_OK;
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode;
-    process.stderr.write(`tracecode: error: ${(e as Error).message}\n`);
-    return 1;
+    // Commander has printed its message (or the help, or the version) already.
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    if (e instanceof UsageError) {
+      process.stderr.write(`tracecode: error: ${message(e.message)} (run with --help for usage)\n`);
+      return EXIT_USAGE;
+    }
+    process.stderr.write(`tracecode: error: ${message((e as Error).message)}\n`);
+    return EXIT_FAILURE;
   }
 }
 

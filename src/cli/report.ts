@@ -2,10 +2,13 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import { type Verdict, writeReport } from "../report/index.js";
+import { checkOutput } from "./output.js";
+import { term } from "./terminal.js";
 
 const VERDICTS: readonly Verdict[] = ["holds", "partly", "does not hold", "not measured"];
 
 export async function runReportCommand(sweepDir: string, flags: { out: string }): Promise<void> {
+  checkOutput("--out", flags.out, "dir");
   const t0 = performance.now();
   const r = await writeReport(sweepDir, flags.out);
   const verdicts = VERDICTS.map((v) => [v, r.claims.filter((c) => c.verdict === v).length] as const)
@@ -15,7 +18,8 @@ export async function runReportCommand(sweepDir: string, flags: { out: string })
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
   process.stdout.write(
     `report: ${r.figures.length} figures, ${r.claims.length} claims (${verdicts})` +
-      `${r.missing > 0 ? `, ${r.missing} runs missing` : ""} in ${seconds} s → ${join(flags.out, "REPORT.md")}\n`,
+      `${r.missing > 0 ? `, ${r.missing} runs missing` : ""} in ${seconds} s` +
+      term` → ${join(flags.out, "REPORT.md")}\n`,
   );
 }
 

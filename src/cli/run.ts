@@ -10,8 +10,10 @@ import { DEFAULT_RANGE } from "../python/index.js";
 import { DEFAULT_GENERATE_OPTIONS as G } from "../synth/index.js";
 import { runGenerate } from "./generate.js";
 import { intOption } from "./options.js";
+import { checkOutput } from "./output.js";
 import { runReportCommand } from "./report.js";
 import { runSweepCommand } from "./sweep.js";
+import { term } from "./terminal.js";
 import { runTrace } from "./trace.js";
 
 export interface RunFlags {
@@ -26,6 +28,7 @@ export interface RunFlags {
 }
 
 export async function runMainJob(flags: RunFlags): Promise<void> {
+  checkOutput("--out", flags.out, "dir");
   const t0 = performance.now();
   const data = join(flags.out, "data");
   const functions = join(data, "functions.jsonl");
@@ -62,7 +65,7 @@ export async function runMainJob(flags: RunFlags): Promise<void> {
   await runReportCommand(sweep, { out: report });
   const minutes = ((performance.now() - t0) / 60_000).toFixed(1);
   process.stdout.write(
-    `run: done in ${minutes} min. Report: ${join(report, "REPORT.md")} and ${join(report, "index.html")}\n`,
+    term`run: done in ${minutes} min. Report: ${join(report, "REPORT.md")} and ${join(report, "index.html")}\n`,
   );
 }
 

@@ -3,8 +3,10 @@ import { readFileSync } from "node:fs";
 import { type Command, InvalidArgumentError } from "commander";
 import { ARG_TYPES, type ArgType } from "../data/index.js";
 import { type Behaviour, type SearchResult, searchIndex } from "../search/index.js";
+import { UsageError } from "./errors.js";
 import { displayPath } from "./index-cmd.js";
 import { intOption } from "./options.js";
+import { escapeControl, term } from "./terminal.js";
 
 interface SearchFlags {
   code?: string;
@@ -47,20 +49,23 @@ function table(r: SearchResult): string {
   const signature = `${q.entry}(${q.args ? q.args.join(", ") : "?"})`;
   const ran = q.status === "ok" ? "ran on the index's inputs" : `not run (${q.reason ?? q.status})`;
   const lines = [
-    `query ${signature}: ${ran}; ${r.indexed} functions indexed; ranked by ${RANKING[r.ranking]}${
-      r.model ? ` (${r.model.kind} model)` : ""
-    }`,
+    term`query ${signature}: ${ran}; ` +
+      `${r.indexed} functions indexed; ranked by ${RANKING[r.ranking]}${
+        r.model ? term` (${r.model.kind} model)` : ""
+      }`,
   ];
-  if (r.note) lines.push(`note: ${r.note}`);
+  if (r.note) lines.push(term`note: ${r.note}`);
   if (r.hits.length === 0) lines.push("no functions in the index");
   else {
-    const rows = r.hits.map((h) => [
-      String(h.rank),
-      h.similarity.toFixed(3),
-      `${displayPath(h.file)}:${h.line}`,
-      h.name,
-      behaviourText(h.behaviour),
-    ]);
+    const rows = r.hits.map((h) =>
+      [
+        String(h.rank),
+        h.similarity.toFixed(3),
+        `${displayPath(h.file)}:${h.line}`,
+        h.name,
+        behaviourText(h.behaviour),
+      ].map((cell) => escapeControl(cell)),
+    );
     const header = ["#", "similarity", "location", "function", "behaviour"];
     const widths = header.map((t, i) => Math.max(t.length, ...rows.map((row) => row[i].length)));
     const fmt = (row: string[]) =>
@@ -73,7 +78,7 @@ function table(r: SearchResult): string {
   if (r.sameBehaviour.length > 0) {
     lines.push(
       `also equal on every input: ${r.sameBehaviour
-        .map((s) => `${displayPath(s.file)}:${s.line} ${s.name}`)
+        .map((s) => term`${displayPath(s.file)}:${s.line} ${s.name}`)
         .join(", ")}`,
     );
   }
@@ -82,7 +87,7 @@ function table(r: SearchResult): string {
 
 export async function runSearch(dir: string, flags: SearchFlags): Promise<void> {
   if ((flags.code === undefined) === (flags.file === undefined))
-    throw new Error("give the query as exactly one of --code SNIPPET or --file F.py");
+    throw new UsageError("give the query as exactly one of --code SNIPPET or --file F.py");
   let code = flags.code ?? "";
   if (flags.file !== undefined) {
     try {

@@ -11,8 +11,11 @@ import {
   type SweepSummary,
   sweepStatus,
 } from "../experiments/index.js";
+import { UsageError } from "./errors.js";
 import { intOption } from "./options.js";
+import { checkOutput } from "./output.js";
 import { progressBar } from "./progress.js";
+import { term } from "./terminal.js";
 
 export interface SweepFlags {
   data: string;
@@ -38,6 +41,7 @@ export function listPresets(): string {
 }
 
 export async function runSweepCommand(presets: string[], flags: SweepFlags): Promise<void> {
+  checkOutput("--out", flags.out, "dir");
   const command =
     `tracecode sweep ${presets.join(" ")} --data ${flags.data} --out ${flags.out} ` +
     `--seeds ${flags.seeds}${flags.quick ? " --quick" : ""}` +
@@ -52,7 +56,7 @@ export async function runSweepCommand(presets: string[], flags: SweepFlags): Pro
     `sweep: ${plan.manifest.entries.length} (preset, configuration, seed) entries → ` +
       `${plan.runs.length} runs: ${count("done")} done, ${count("resume")} to resume, ` +
       `${count("new")} new; ${todo.length} runs and ${epochs} epochs to train, ` +
-      `${flags.jobs} at a time → ${flags.out}\n`,
+      term`${flags.jobs} at a time → ${flags.out}\n`,
   );
 
   const bar = progressBar("sweep epochs", epochs, " | runs {runs}");
@@ -86,7 +90,7 @@ export async function runSweepCommand(presets: string[], flags: SweepFlags): Pro
         bar.tick(0, runsPayload());
         // On a terminal the bar holds the current line.
         const nl = process.stderr.isTTY ? "\n" : "";
-        if (error) process.stderr.write(`${nl}sweep: run ${run} failed: ${error}\n`);
+        if (error) process.stderr.write(`${nl}${term`sweep: run ${run} failed: ${error}`}\n`);
       },
     });
   } finally {
@@ -96,7 +100,7 @@ export async function runSweepCommand(presets: string[], flags: SweepFlags): Pro
   const minutes = (summary.seconds / 60).toFixed(1);
   process.stdout.write(
     `sweep: ${summary.trained} runs trained, ${summary.skipped} already done, ` +
-      `${summary.failed.length} failed in ${minutes} min → ${join(flags.out, "sweep.json")}\n`,
+      term`${summary.failed.length} failed in ${minutes} min → ${join(flags.out, "sweep.json")}\n`,
   );
   if (summary.interrupted) throw new Error("interrupted; rerun the same command to resume");
   if (summary.failed.length > 0) {
@@ -141,7 +145,7 @@ export function registerSweep(program: Command): void {
           return;
         }
         if (!flags.data || !flags.out) {
-          throw new Error("sweep needs --data DIR and --out SWEEP_DIR");
+          throw new UsageError("sweep needs --data DIR and --out SWEEP_DIR");
         }
         const { list: _list, ...rest } = flags;
         await runSweepCommand(presets, { ...rest, seeds: flags.seeds ?? (flags.quick ? 1 : 3) });

@@ -9,7 +9,9 @@ import {
 } from "../data/index.js";
 import { DEFAULT_RANGE, type IntRange, traceFunctions } from "../python/index.js";
 import { choiceOption, intOption } from "./options.js";
+import { checkOutput } from "./output.js";
 import { progressBar } from "./progress.js";
+import { term } from "./terminal.js";
 
 export interface TraceFlags {
   in: string;
@@ -45,8 +47,9 @@ function statusCounts(rows: readonly TraceRow[]): string {
 }
 
 export async function runTrace(flags: TraceFlags): Promise<void> {
+  checkOutput("--out", flags.out, "file");
   const { rows, errors } = readJsonlLenient(flags.in, FunctionRow);
-  for (const e of errors) process.stderr.write(`tracecode trace: skipping invalid row: ${e}\n`);
+  for (const e of errors) process.stderr.write(term`tracecode trace: skipping invalid row: ${e}\n`);
   const t0 = performance.now();
   const bar = progressBar("trace", rows.length);
   let traced: TraceRow[];
@@ -69,7 +72,7 @@ export async function runTrace(flags: TraceFlags): Promise<void> {
   const skipped = errors.length > 0 ? `, ${errors.length} invalid rows skipped` : "";
   process.stdout.write(
     `traced ${traced.length} snippets in ${seconds} s: ${statusCounts(traced)}; ` +
-      `${classes} ${flags.level} classes${skipped} → ${flags.out}\n`,
+      term`${classes} ${flags.level} classes${skipped} → ${flags.out}\n`,
   );
 }
 

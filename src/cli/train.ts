@@ -21,7 +21,9 @@ import {
 import { packagePath } from "../python/pool.js";
 import { DEFAULT_PREPARE_OPTIONS } from "../realcode/index.js";
 import { choiceOption, floatOption, intOption } from "./options.js";
+import { checkOutput } from "./output.js";
 import { progressBar } from "./progress.js";
+import { term } from "./terminal.js";
 
 /** The shipped evaluation functions: the leak check's holdout unless --holdout is given. */
 export const DEFAULT_HOLDOUT = packagePath("data", "realcode-dev.jsonl");
@@ -63,6 +65,8 @@ const isFile = (path: string) => {
 
 export async function runTrain(flags: TrainFlags, command?: Command): Promise<void> {
   const { out, resume, holdout, allowLeak, prepared, variants, valFraction, ...rest } = flags;
+  checkOutput("--out", out, "dir");
+  if (prepared !== undefined) checkOutput("--prepared", prepared, "dir");
   const realCode = isFile(flags.data);
   if (realCode && command) {
     // Real code has its own defaults (see REALCODE_DEFAULTS); flags given explicitly win.
@@ -81,7 +85,7 @@ export async function runTrain(flags: TrainFlags, command?: Command): Promise<vo
     const options = {
       resume,
       signal: controller.signal,
-      log: (line: string) => process.stderr.write(`train: ${line}\n`),
+      log: (line: string) => process.stderr.write(term`train: ${line}\n`),
       onEpoch: (r: { trainLoss: number; valTop1: number }) =>
         bar.tick(1, { loss: r.trainLoss.toFixed(4), top1: r.valTop1.toFixed(3) }),
     };
@@ -98,7 +102,7 @@ export async function runTrain(flags: TrainFlags, command?: Command): Promise<vo
       : await trainRun(config, out, options);
   } catch (e) {
     if (controller.signal.aborted) {
-      throw new Error(`interrupted; continue with: tracecode train ... --out ${out} --resume`);
+      throw new Error(term`interrupted; continue with: tracecode train ... --out ${out} --resume`);
     }
     throw e;
   } finally {
@@ -110,7 +114,8 @@ export async function runTrain(flags: TrainFlags, command?: Command): Promise<vo
   process.stdout.write(
     `trained ${config.encoder} for ${rows.length} epochs in ${seconds} s: train loss ` +
       `${last.trainLoss.toFixed(4)}, val loss ${last.valLoss.toFixed(4)}, val top-1 ` +
-      `${last.valTop1.toFixed(3)}, MAP@R ${last.valMapAtR.toFixed(3)}, MRR ${last.valMrr.toFixed(3)} → ${out}\n`,
+      `${last.valTop1.toFixed(3)}, MAP@R ${last.valMapAtR.toFixed(3)}, MRR ${last.valMrr.toFixed(3)}` +
+      term` → ${out}\n`,
   );
 }
 

@@ -1,12 +1,13 @@
 /** The report's blocks as one self-contained HTML page: styles and SVG figures inlined. */
+import { escapeControl } from "../data/index.js";
 import type { Block } from "./document.js";
 
 const escapeHtml = (s: string) =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
-/** Escaped text with `**bold**`, `` `code` `` and line breaks. */
+/** Escaped text (control characters made visible) with `**bold**`, `` `code` `` and line breaks. */
 const inline = (s: string) =>
-  escapeHtml(s)
+  escapeHtml(escapeControl(s, "\n"))
     .replace(/\*\*([^*]+)\*\*/g, "<b>$1</b>")
     .replace(/`([^`]+)`/g, "<code>$1</code>")
     .replace(/\n/g, "<br>");

@@ -1,16 +1,20 @@
 /** The report's blocks as Markdown (REPORT.md); figures are linked from figures/. */
+import { escapeControl } from "../data/index.js";
 import type { Block } from "./document.js";
 
-const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, "<br>");
+/** Control characters made visible; line breaks are the document's own. */
+const text = (s: string) => escapeControl(s, "\n");
+
+const cell = (s: string) => text(s).replace(/\|/g, "\\|").replace(/\n/g, "<br>");
 
 function block(b: Block): string {
   switch (b.kind) {
     case "heading":
-      return `${"#".repeat(b.level)} ${b.text}`;
+      return `${"#".repeat(b.level)} ${text(b.text)}`;
     case "paragraph":
-      return b.text.replace(/\n/g, "  \n");
+      return text(b.text).replace(/\n/g, "  \n");
     case "list":
-      return b.items.map((i) => `- ${i.replace(/\n/g, " ")}`).join("\n");
+      return b.items.map((i) => `- ${text(i).replace(/\n/g, " ")}`).join("\n");
     case "table":
       return [
         `| ${b.head.map(cell).join(" | ")} |`,
@@ -18,7 +22,7 @@ function block(b: Block): string {
         ...b.rows.map((r) => `| ${r.map(cell).join(" | ")} |`),
       ].join("\n");
     case "figure":
-      return `![${b.title}](figures/${b.name}.svg)`;
+      return `![${text(b.title)}](figures/${b.name}.svg)`;
   }
 }
 

@@ -119,7 +119,8 @@ function fixSetting(store: IndexStore, key: string, value: number | undefined, d
   return Number(recorded);
 }
 
-const firstLine = (text: string) => (text.trim().split("\n").pop() ?? "").slice(0, 200);
+/** The error as stored and shown: whole (a message may span lines), at most 200 characters. */
+const shortReason = (text: string) => text.trim().slice(0, 200);
 
 export async function indexPaths(
   paths: readonly string[],
@@ -346,7 +347,7 @@ function toRecord(
   }
   if (trace.status !== "ok") {
     summary.failed[trace.status] = (summary.failed[trace.status] ?? 0) + 1;
-    const reason = firstLine(trace.error ?? trace.status);
+    const reason = shortReason(trace.error ?? trace.status);
     summary.problems.push({ ...where, status: trace.status, reason });
     return { ...base, status: trace.status, error: trace.error ?? trace.status };
   }

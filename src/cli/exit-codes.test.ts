@@ -1,0 +1,97 @@
+/**
+ * Exit codes a script can trust, for every subcommand, from the built CLI (`dist/cli/main.js`):
+ * 2 for a usage error (unknown command or flag, a missing argument), 1 for a runtime failure,
+ * 0 for success, `--help` and `--version`; stderr names the problem.
+ */
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+import { packagePath } from "../python/pool.js";
+
+const root = mkdtempSync(join(tmpdir(), "tracecode-exit-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const run = promisify(execFile);
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run(process.execPath, [packagePath("dist", "cli", "main.js"), ...args], {
+      cwd: root,
+      timeout: 60_000,
+    });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const r = e as { code: number; stdout: string; stderr: string };
+    return { code: r.code, stdout: r.stdout, stderr: r.stderr };
+  }
+}
+
+/** Per subcommand: arguments with an unknown flag, and arguments missing a required one. */
+const SUBCOMMANDS: [name: string, badFlag: string[], missing: string[], named: RegExp][] = [
+  ["run", ["--bogus"], ["--out"], /option '--out <dir>' argument missing/],
+  ["generate", ["--out", "d", "--bogus"], [], /required option '--out <dir>' not specified/],
+  ["trace", ["--in", "a", "--out", "b", "--bogus"], ["--out", "b"], /required option '--in/],
+  ["train", ["--data", "d", "--out", "o", "--bogus"], ["--out", "o"], /required option '--data/],
+  [
+    "embed",
+    ["--model", "m", "--in", "i", "--out", "o", "--bogus"],
+    ["--in", "i", "--out", "o"],
+    /required option '--model/,
+  ],
+  ["sweep", ["--data", "d", "--out", "o", "--bogus"], ["--out", "o"], /sweep needs --data DIR/],
+  [
+    "report",
+    ["s", "--out", "o", "--bogus"],
+    ["--out", "o"],
+    /missing required argument 'sweep-dir'/,
+  ],
+  ["eval-clones", ["f.jsonl", "--bogus"], [], /missing required argument 'file'/],
+  ["index", ["p", "--out", "o", "--bogus"], ["p"], /required option '--out <dir>' not specified/],
+  ["search", ["idx", "--code", "x", "--bogus"], [], /missing required argument 'index'/],
+];
+
+describe("exit codes", () => {
+  it.each(SUBCOMMANDS)(
+    "%s: a bad flag or a missing argument exits 2 and says which",
+    async (name, bad, missing, named) => {
+      const [b, m, h] = await Promise.all([
+        cli([name, ...bad]),
+        cli([name, ...missing]),
+        cli([name, "--help"]),
+      ]);
+      expect(b.code, b.stderr).toBe(2);
+      expect(b.stderr).toMatch(/unknown option '--bogus'/);
+      expect(m.code, m.stderr).toBe(2);
+      expect(m.stderr).toMatch(named);
+      expect(h.code, h.stderr).toBe(0);
+      expect(h.stdout).toContain(`Usage: tracecode ${name}`);
+    },
+  );
+
+  it("the program: unknown command and no command exit 2, --help and --version 0", async () => {
+    const [unknown, none, help, version, query] = await Promise.all([
+      cli(["nonexist"]),
+      cli([]),
+      cli(["--help"]),
+      cli(["--version"]),
+      cli(["search", "idx"]),
+    ]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown command 'nonexist'/);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/Usage: tracecode/);
+    expect(help.code).toBe(0);
+    expect(version.code).toBe(0);
+    expect(version.stdout).toMatch(/^\d+\.\d+\.\d+/);
+    expect(query.code).toBe(2);
+    expect(query.stderr).toMatch(/exactly one of --code SNIPPET or --file/);
+  });
+
+  it("a runtime failure exits 1 and names the input", async () => {
+    const r = await cli(["trace", "--in", "missing.jsonl", "--out", "t.jsonl"]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/tracecode: error: cannot read missing\.jsonl/);
+  });
+});
