@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { FunctionRow, readJsonlLenient } from "../data/index.js";
 import { resolveModelDir } from "../models/index.js";
 import { evalClones, MODES } from "../search/index.js";
-import { intOption } from "./options.js";
+import { applySandboxFlags, intOption, unsafeOption } from "./options.js";
 import { progressBar } from "./progress.js";
 import { term } from "./terminal.js";
 
@@ -12,9 +12,11 @@ interface EvalClonesFlags {
   model?: string | false;
   json: boolean;
   inputs: number;
+  unsafeNoIsolation: boolean;
 }
 
 export async function runEvalClones(file: string, flags: EvalClonesFlags): Promise<void> {
+  applySandboxFlags(flags);
   const { rows, errors } = readJsonlLenient(file, FunctionRow);
   for (const e of errors)
     process.stderr.write(term`tracecode eval-clones: skipping invalid row: ${e}\n`);
@@ -67,7 +69,7 @@ export async function runEvalClones(file: string, flags: EvalClonesFlags): Promi
 }
 
 export function registerEvalClones(program: Command): void {
-  program
+  const command = program
     .command("eval-clones")
     .description(
       "clone retrieval over the `family` labels of a functions file: precision@1, MAP@R and MRR\n" +
@@ -80,6 +82,6 @@ export function registerEvalClones(program: Command): void {
     )
     .option("--no-model", "measure exec and lexical only")
     .option("--inputs <n>", "inputs per function for exec", intOption("--inputs", 1, 100_000), 200)
-    .option("--json", "print the result as JSON", false)
-    .action(runEvalClones);
+    .option("--json", "print the result as JSON", false);
+  unsafeOption(command).action(runEvalClones);
 }

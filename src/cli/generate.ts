@@ -12,7 +12,7 @@ import {
   VERIFY_TRACE_OPTIONS,
   verifyDataset,
 } from "../synth/index.js";
-import { floatOption, intOption } from "./options.js";
+import { applySandboxFlags, floatOption, intOption } from "./options.js";
 import { checkOutput } from "./output.js";
 import { progressBar } from "./progress.js";
 import { term } from "./terminal.js";
@@ -39,6 +39,7 @@ export interface GenerateFlags {
   seed: number;
   blockTransforms: boolean;
   verify: boolean;
+  unsafeNoIsolation?: boolean;
 }
 
 /** Verification runs the rows in the sandboxed tracer on the `tracecode trace` default inputs. */
@@ -100,11 +101,17 @@ export function registerGenerate(program: Command): void {
     .addOption(
       new Option("--no-verify", "skip checking every variant against its source by execution"),
     )
+    .option(
+      "--unsafe-no-isolation",
+      "verify without the operating-system boundary (bubblewrap), where it cannot be set up",
+      false,
+    )
     .action(runGenerate);
 }
 
 export async function runGenerate(flags: GenerateFlags): Promise<void> {
   checkOutput("--out", flags.out, "dir");
+  applySandboxFlags(flags);
   const bar = progressBar("generate", flags.functions * (1 + flags.mutants));
   const rows = await generateDataset({
     functions: flags.functions,

@@ -2,19 +2,25 @@
 import { relative } from "node:path";
 import type { Command } from "commander";
 import { type IndexSummary, indexPaths } from "../search/index.js";
-import { intOption } from "./options.js";
+import {
+  applySandboxFlags,
+  choiceOption,
+  intOption,
+  type SandboxFlags,
+  sandboxOptions,
+} from "./options.js";
 import { checkOutput } from "./output.js";
 import { type Progress, progressBar } from "./progress.js";
 import { term } from "./terminal.js";
 
-interface IndexFlags {
+interface IndexFlags extends SandboxFlags {
   out: string;
   /** A directory, or false for --no-model. */
   model?: string | false;
   inputs?: number;
   seed?: number;
-  timeoutMs: number;
   workers: number;
+  isolation: "file" | "row";
   verbose: boolean;
 }
 
@@ -47,6 +53,7 @@ function summaryLine(s: IndexSummary): string {
 
 export async function runIndex(paths: string[], flags: IndexFlags): Promise<void> {
   checkOutput("--out", flags.out, "dir");
+  applySandboxFlags(flags);
   let bar: Progress | undefined;
   let summary: IndexSummary;
   try {
@@ -54,7 +61,9 @@ export async function runIndex(paths: string[], flags: IndexFlags): Promise<void
       model: flags.model === false ? null : flags.model,
       inputs: flags.inputs,
       seed: flags.seed,
+      maxSteps: flags.maxSteps,
       timeoutMs: flags.timeoutMs,
+      isolation: flags.isolation,
       workers: flags.workers,
       onStart: (total) => {
         if (total > 0) bar = progressBar("index", total);
@@ -77,7 +86,7 @@ export async function runIndex(paths: string[], flags: IndexFlags): Promise<void
 }
 
 export function registerIndex(program: Command): void {
-  program
+  const command = program
     .command("index")
     .description(
       "index Python functions for `tracecode search`: run each in the sandbox on seeded inputs, " +
@@ -96,13 +105,14 @@ export function registerIndex(program: Command): void {
       intOption("--inputs", 1, 100_000),
     )
     .option("--seed <n>", "input seed, fixed at creation (default 0)", intOption("--seed", 0))
-    .option(
-      "--timeout-ms <ms>",
-      "time limit per function, all inputs together",
-      intOption("--timeout-ms", 1),
-      1000,
-    )
     .option("--workers <n>", "sandbox processes", intOption("--workers", 1, 64), 2)
-    .option("--verbose", "list every function indexed without a behaviour", false)
-    .action(runIndex);
+    .option(
+      "--isolation <unit>",
+      "unit of trust, run on a pristine interpreter: file (the functions of one file together) " +
+        "or row (each function alone)",
+      choiceOption("--isolation", ["file", "row"] as const),
+      "file",
+    )
+    .option("--verbose", "list every function indexed without a behaviour", false);
+  sandboxOptions(command).action(runIndex);
 }

@@ -1,5 +1,6 @@
 /** Flag parsers shared by subcommands; each throws a message naming the flag and the problem. */
-import { InvalidArgumentError } from "commander";
+import { type Command, InvalidArgumentError } from "commander";
+import { DEFAULT_MAX_STEPS, DEFAULT_TIMEOUT_MS, setUnsafeNoIsolation } from "../python/index.js";
 
 export function intOption(
   name: string,
@@ -33,4 +34,50 @@ export function choiceOption<T extends string>(name: string, choices: readonly T
     }
     return text as T;
   };
+}
+
+/** Flags of every command that runs untrusted Python. */
+export interface SandboxFlags {
+  maxSteps: number;
+  timeoutMs: number;
+  unsafeNoIsolation: boolean;
+}
+
+/** Adds the sandbox's flags: the counted budget, the wall-clock safety net, and the unsafe mode. */
+export function sandboxOptions(command: Command): Command {
+  command
+    .option(
+      "--max-steps <n>",
+      "budget per snippet in block events of its code, all inputs together (counted, so a " +
+        "result never depends on the machine's load)",
+      intOption("--max-steps", 1),
+      DEFAULT_MAX_STEPS,
+    )
+    .option(
+      "--timeout-ms <ms>",
+      "wall-clock safety net per snippet, for code that makes no steps (e.g. one huge power)",
+      intOption("--timeout-ms", 1, 3_600_000),
+      DEFAULT_TIMEOUT_MS,
+    );
+  return unsafeOption(command);
+}
+
+/** --unsafe-no-isolation, for every command that runs Python. */
+export function unsafeOption(command: Command): Command {
+  return command.option(
+    "--unsafe-no-isolation",
+    "run untrusted Python without the operating-system boundary (bubblewrap), where it cannot " +
+      "be set up; never for code you did not write",
+    false,
+  );
+}
+
+/** Applies --unsafe-no-isolation for this process, warning on every run that uses it. */
+export function applySandboxFlags(flags: { unsafeNoIsolation?: boolean }): void {
+  if (!flags.unsafeNoIsolation) return;
+  process.stderr.write(
+    "tracecode: WARNING: --unsafe-no-isolation: untrusted Python runs without the operating-system " +
+      "boundary; code that escapes the interpreter can reach this machine's network, processes and files\n",
+  );
+  setUnsafeNoIsolation(true);
 }

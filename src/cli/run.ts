@@ -6,10 +6,10 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import { PRESET_NAMES } from "../experiments/index.js";
-import { DEFAULT_RANGE } from "../python/index.js";
+import { DEFAULT_MAX_STEPS, DEFAULT_RANGE, DEFAULT_TIMEOUT_MS } from "../python/index.js";
 import { DEFAULT_GENERATE_OPTIONS as G } from "../synth/index.js";
 import { runGenerate } from "./generate.js";
-import { intOption } from "./options.js";
+import { applySandboxFlags, intOption } from "./options.js";
 import { checkOutput } from "./output.js";
 import { runReportCommand } from "./report.js";
 import { runSweepCommand } from "./sweep.js";
@@ -25,10 +25,12 @@ export interface RunFlags {
   seeds: number;
   jobs: number;
   full: boolean;
+  unsafeNoIsolation: boolean;
 }
 
 export async function runMainJob(flags: RunFlags): Promise<void> {
   checkOutput("--out", flags.out, "dir");
+  applySandboxFlags(flags);
   const t0 = performance.now();
   const data = join(flags.out, "data");
   const functions = join(data, "functions.jsonl");
@@ -49,7 +51,10 @@ export async function runMainJob(flags: RunFlags): Promise<void> {
     inputs: 100,
     range: DEFAULT_RANGE,
     seed: flags.seed,
-    timeoutMs: 1000,
+    maxSteps: DEFAULT_MAX_STEPS,
+    timeoutMs: DEFAULT_TIMEOUT_MS,
+    unsafeNoIsolation: flags.unsafeNoIsolation,
+    isolation: "row",
     workers: 2,
     level: "trace",
   });
@@ -89,5 +94,11 @@ export function registerRun(program: Command): void {
     .option("--seeds <n>", "seeds per configuration", intOption("--seeds", 1, 100), 1)
     .option("--jobs <n>", "training runs in parallel", intOption("--jobs", 1, 64), 2)
     .option("--full", "the paper's epoch budgets instead of the quick sweep", false)
+    .option(
+      "--unsafe-no-isolation",
+      "run the generated Python without the operating-system boundary (bubblewrap), where it " +
+        "cannot be set up",
+      false,
+    )
     .action(runMainJob);
 }

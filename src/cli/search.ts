@@ -5,7 +5,7 @@ import { ARG_TYPES, type ArgType } from "../data/index.js";
 import { type Behaviour, type SearchResult, searchIndex } from "../search/index.js";
 import { UsageError } from "./errors.js";
 import { displayPath } from "./index-cmd.js";
-import { intOption } from "./options.js";
+import { applySandboxFlags, intOption, unsafeOption } from "./options.js";
 import { escapeControl, term } from "./terminal.js";
 
 interface SearchFlags {
@@ -17,6 +17,7 @@ interface SearchFlags {
   exact: boolean;
   run: boolean;
   json: boolean;
+  unsafeNoIsolation: boolean;
 }
 
 function argsOption(text: string): ArgType[] {
@@ -88,6 +89,7 @@ function table(r: SearchResult): string {
 export async function runSearch(dir: string, flags: SearchFlags): Promise<void> {
   if ((flags.code === undefined) === (flags.file === undefined))
     throw new UsageError("give the query as exactly one of --code SNIPPET or --file F.py");
+  applySandboxFlags(flags);
   let code = flags.code ?? "";
   if (flags.file !== undefined) {
     try {
@@ -107,7 +109,7 @@ export async function runSearch(dir: string, flags: SearchFlags): Promise<void> 
 }
 
 export function registerSearch(program: Command): void {
-  program
+  const command = program
     .command("search")
     .description(
       "find the indexed functions nearest to a Python snippet, and whether each behaves the same " +
@@ -125,6 +127,6 @@ export function registerSearch(program: Command): void {
     )
     .option("--exact", "scan every embedding instead of the approximate graph", false)
     .option("--no-run", "do not run the query (no behaviour comparison)")
-    .option("--json", "print the result as JSON", false)
-    .action(runSearch);
+    .option("--json", "print the result as JSON", false);
+  unsafeOption(command).action(runSearch);
 }

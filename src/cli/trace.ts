@@ -8,20 +8,29 @@ import {
   writeJsonl,
 } from "../data/index.js";
 import { DEFAULT_RANGE, type IntRange, traceFunctions } from "../python/index.js";
-import { choiceOption, intOption } from "./options.js";
+import {
+  applySandboxFlags,
+  choiceOption,
+  intOption,
+  type SandboxFlags,
+  sandboxOptions,
+} from "./options.js";
 import { checkOutput } from "./output.js";
 import { progressBar } from "./progress.js";
 import { term } from "./terminal.js";
 
-export interface TraceFlags {
+export const ISOLATION = ["row", "group"] as const;
+
+export interface TraceFlags extends SandboxFlags {
   in: string;
   out: string;
   inputs: number;
   range: IntRange;
   seed: number;
-  timeoutMs: number;
   workers: number;
   level: EquivalenceLevel;
+  /** Unit of trust: every row alone, or the rows of one group (a function and its variants). */
+  isolation: (typeof ISOLATION)[number];
 }
 
 function rangeOption(text: string): IntRange {
@@ -48,6 +57,7 @@ function statusCounts(rows: readonly TraceRow[]): string {
 
 export async function runTrace(flags: TraceFlags): Promise<void> {
   checkOutput("--out", flags.out, "file");
+  applySandboxFlags(flags);
   const { rows, errors } = readJsonlLenient(flags.in, FunctionRow);
   for (const e of errors) process.stderr.write(term`tracecode trace: skipping invalid row: ${e}\n`);
   const t0 = performance.now();
@@ -58,7 +68,9 @@ export async function runTrace(flags: TraceFlags): Promise<void> {
       inputs: flags.inputs,
       range: flags.range,
       seed: flags.seed,
+      maxSteps: flags.maxSteps,
       timeoutMs: flags.timeoutMs,
+      unitOf: flags.isolation === "group" ? (row) => `group:${row.group}` : undefined,
       workers: flags.workers,
       level: flags.level,
       onProgress: () => bar.tick(),
@@ -77,7 +89,7 @@ export async function runTrace(flags: TraceFlags): Promise<void> {
 }
 
 export function registerTrace(program: Command): void {
-  program
+  const command = program
     .command("trace")
     .description(
       "run every row of a functions file in sandboxed CPython (Pyodide) on seeded inputs and\n" +
@@ -88,20 +100,21 @@ export function registerTrace(program: Command): void {
     .option("--inputs <n>", "inputs per snippet", intOption("--inputs", 1, 100_000), 100)
     .option("--range <min,max>", "range of int arguments", rangeOption, DEFAULT_RANGE)
     .option("--seed <n>", "input seed", intOption("--seed", 0, 2 ** 32 - 1), 0)
-    .option(
-      "--timeout-ms <ms>",
-      "wall-time budget per snippet, all inputs together",
-      intOption("--timeout-ms", 1, 3_600_000),
-      1000,
-    )
     .option("--workers <n>", "sandbox processes", intOption("--workers", 1, 64), 2)
+    .option(
+      "--isolation <unit>",
+      "unit of trust, run on a pristine interpreter: row (each row alone) or group (the rows " +
+        "of one group together, in file order)",
+      choiceOption("--isolation", ISOLATION),
+      "row",
+    )
     .option(
       "--level <level>",
       "equivalence level of traceClass: trace or io",
       choiceOption("--level", ["trace", "io"] as const),
       "trace",
-    )
-    .action(async (flags: TraceFlags) => {
-      await runTrace(flags);
-    });
+    );
+  sandboxOptions(command).action(async (flags: TraceFlags) => {
+    await runTrace(flags);
+  });
 }

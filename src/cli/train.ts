@@ -20,7 +20,13 @@ import {
 } from "../experiments/index.js";
 import { packagePath } from "../python/pool.js";
 import { DEFAULT_PREPARE_OPTIONS } from "../realcode/index.js";
-import { choiceOption, floatOption, intOption } from "./options.js";
+import {
+  applySandboxFlags,
+  choiceOption,
+  floatOption,
+  intOption,
+  unsafeOption,
+} from "./options.js";
 import { checkOutput } from "./output.js";
 import { progressBar } from "./progress.js";
 import { term } from "./terminal.js";
@@ -29,6 +35,7 @@ import { term } from "./terminal.js";
 export const DEFAULT_HOLDOUT = packagePath("data", "realcode-dev.jsonl");
 
 interface TrainFlags {
+  unsafeNoIsolation: boolean;
   data: string;
   out: string;
   encoder: RunConfig["encoder"];
@@ -65,16 +72,19 @@ const isFile = (path: string) => {
 
 export async function runTrain(flags: TrainFlags, command?: Command): Promise<void> {
   const { out, resume, holdout, allowLeak, prepared, variants, valFraction, ...rest } = flags;
+  const { unsafeNoIsolation, ...configFlags } = rest;
+  applySandboxFlags({ unsafeNoIsolation });
   checkOutput("--out", out, "dir");
   if (prepared !== undefined) checkOutput("--prepared", prepared, "dir");
   const realCode = isFile(flags.data);
   if (realCode && command) {
     // Real code has its own defaults (see REALCODE_DEFAULTS); flags given explicitly win.
     for (const [key, value] of Object.entries(REALCODE_DEFAULTS)) {
-      if (command.getOptionValueSource(key) === "default") Object.assign(rest, { [key]: value });
+      if (command.getOptionValueSource(key) === "default")
+        Object.assign(configFlags, { [key]: value });
     }
   }
-  const config = RunConfig.parse(rest);
+  const config = RunConfig.parse(configFlags);
   const bar = progressBar("train", config.epochs, " | loss {loss} | val top-1 {top1}");
   const controller = new AbortController();
   const stop = () => controller.abort();
@@ -121,7 +131,7 @@ export async function runTrain(flags: TrainFlags, command?: Command): Promise<vo
 
 export function registerTrain(program: Command): void {
   const d = RunConfig.parse({ data: "" });
-  program
+  const command = program
     .command("train")
     .description(
       "train a contrastive encoder on a dataset (functions.jsonl + traces.jsonl): positives\n" +
@@ -224,6 +234,6 @@ export function registerTrain(program: Command): void {
       "real code: share of families held out for validation",
       floatOption("--val-fraction", 0, 1),
       DEFAULT_PREPARE_OPTIONS.valFraction,
-    )
-    .action(runTrain);
+    );
+  unsafeOption(command).action(runTrain);
 }

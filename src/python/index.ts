@@ -10,12 +10,15 @@ export {
   inputSet,
 } from "./inputs.js";
 export {
+  DEFAULT_MAX_STEPS,
+  DEFAULT_TIMEOUT_MS,
   type InputSet,
   type PoolOptions,
   type RawRun,
   type SnippetJob,
   type SnippetResult,
   type StaticBlock,
+  setUnsafeNoIsolation,
   TracerPool,
 } from "./pool.js";
 export {

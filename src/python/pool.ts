@@ -83,6 +83,15 @@ export interface SnippetResult {
 }
 
 export const DEFAULT_MAX_STEPS = 1_000_000;
+
+let unsafeByDefault = false;
+/**
+ * Makes pools created without `unsafeNoIsolation` run without the operating-system boundary
+ * (the CLI's --unsafe-no-isolation, which warns on every run).
+ */
+export function setUnsafeNoIsolation(on: boolean): void {
+  unsafeByDefault = on;
+}
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
 type Answer =
@@ -196,7 +205,7 @@ export class TracerPool {
     this.size = Math.max(1, Math.floor(options.workers ?? 2));
     this.memoryMb = options.memoryMb ?? 512;
     this.graceMs = options.graceMs ?? 1000;
-    this.unsafe = options.unsafeNoIsolation ?? false;
+    this.unsafe = options.unsafeNoIsolation ?? unsafeByDefault;
     this.script = options.childScript;
     this.permissionModel = options.permissionModel ?? true;
   }

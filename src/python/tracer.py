@@ -13,7 +13,6 @@ import builtins as _builtins_mod
 import __future__ as _future_mod
 
 _MON = sys.monitoring
-_gc_collect = gc.collect
 _EV = _MON.events
 _TOOL = 4
 _DISABLE = _MON.DISABLE
@@ -466,6 +465,20 @@ def _audit(event, args):
 
 sys.addaudithook(_audit)
 
+_guard_outside_gc = [False]
+
+def _gc_phase(phase, info):
+    # A collection can start anywhere, also in the tracer's own code; the finalizers of user
+    # objects it runs are user code, so the guard is up for every collection.
+    global _guard
+    if phase == "start":
+        _guard_outside_gc[0] = _guard
+        _guard = True
+    else:
+        _guard = _guard_outside_gc[0]
+
+gc.callbacks.append(_gc_phase)
+
 # Names that hand back live objects by name or evaluate strings, so they would bypass the
 # attribute policy above.
 _MODULE_DENY = {
@@ -641,13 +654,9 @@ def _run(code_text, entry, key, max_steps, max_events):
     try:
         return _define_and_call(code, ns, entry, rows, reseed, budget)
     finally:
-        # Everything user code made is released while the guard is still up, so its __del__
-        # methods run under the same policy and budget as the code itself.
+        # What user code made is released while the guard is still up, so the __del__ methods
+        # this runs do so under the same policy and budget as the code itself.
         ns.clear()
-        try:
-            _gc_collect()
-        except BaseException:
-            pass
         _guard = False
         _recording = False
         _set_events(codes, False)

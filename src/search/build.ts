@@ -35,8 +35,15 @@ export interface IndexOptions {
   inputs?: number;
   /** Input seed (fixed when the index is created). */
   seed?: number;
-  /** Wall-time budget per function, all inputs together. */
+  /** Budget per function in block events of its code, all inputs together (counted). */
+  maxSteps?: number;
+  /** Wall-clock safety net per function, for code that makes no steps. */
   timeoutMs?: number;
+  /**
+   * Unit of trust (default `file`): the functions of one source file share an interpreter,
+   * restored to its pristine state before each file; `row`: before every function.
+   */
+  isolation?: "file" | "row";
   workers?: number;
   pool?: TracerPool;
   /** Called once the work is known (functions to run or record), then per function done. */
@@ -217,6 +224,7 @@ export async function indexPaths(
       const rows = runnable.map((c, i) =>
         FunctionRow.parse({ id: String(i), code: c.code, entry: c.name, args: c.args ?? [] }),
       );
+      const fileOf = new Map(batch.flatMap((f) => f.candidates.map((c) => [c, f.source.path])));
       const traced =
         rows.length === 0
           ? []
@@ -225,7 +233,12 @@ export async function indexPaths(
               seed,
               range: REAL_INT_RANGE,
               level: "io",
+              maxSteps: options.maxSteps,
               timeoutMs: options.timeoutMs,
+              unitOf:
+                options.isolation === "row"
+                  ? undefined
+                  : (_row, i) => `file:${fileOf.get(runnable[i])}`,
               pool,
               onProgress: () => tick(),
             });

@@ -15,7 +15,6 @@ export const VERIFY_TRACE_OPTIONS = {
   inputs: 100,
   range: { min: -100, max: 100 },
   seed: 0,
-  timeoutMs: 1000,
   workers: 2,
   level: "trace" as const,
 };

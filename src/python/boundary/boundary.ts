@@ -14,6 +14,7 @@ import {
   lstatSync,
   mkdtempSync,
   openSync,
+  readlinkSync,
   rmSync,
   writeFileSync,
 } from "node:fs";
@@ -124,8 +125,7 @@ function systemDir(path: string): string[] {
   if (!existsSync(path)) return [];
   const st = lstatSync(path);
   if (st.isSymbolicLink()) {
-    const target = spawnSync("readlink", [path], { encoding: "utf8" }).stdout.trim();
-    return target ? ["--symlink", target, path] : [];
+    return ["--symlink", readlinkSync(path), path];
   }
   return ["--ro-bind", path, path];
 }
