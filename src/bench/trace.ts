@@ -9,73 +9,7 @@ import { spawn } from "node:child_process";
 import type { FunctionRow } from "../data/index.js";
 import { generateInputs, TracerPool, traceFunctions } from "../python/index.js";
 import { Random } from "../random/index.js";
-
-/** Block tracing equivalent to the sandbox tracer: opcode events, leaders from `dis`. */
-// biome-ignore lint/complexity/noUselessStringRaw: Python escapes added later must stay literal
-const NATIVE_TRACER = String.raw`
-import dis, json, sys, time
-ENDS = {"RETURN_VALUE", "RETURN_CONST", "RAISE_VARARGS", "RERAISE"}
-JUMPS = set(dis.hasjrel) | set(dis.hasjabs)
-def leaders(code):
-    ins = list(dis.get_instructions(code))
-    out = {ins[0].offset}
-    for i, x in enumerate(ins):
-        if x.is_jump_target:
-            out.add(x.offset)
-        if (x.opcode in JUMPS or x.opname in ENDS) and i + 1 < len(ins):
-            out.add(ins[i + 1].offset)
-    for e in dis.Bytecode(code).exception_entries:
-        out.add(e.target)
-    return out
-job = json.load(sys.stdin)
-inputs = job["inputs"]
-t0 = time.perf_counter()
-calls = 0
-for src in job["snippets"]:
-    ns = {}
-    exec(compile(src, "<snippet>", "exec"), ns)
-    fn = ns["f"]
-    lead = {}
-    ids = {}
-    runs = []
-    for args in inputs:
-        blocks = []
-        values = []
-        def local(frame, event, arg):
-            if event == "opcode":
-                off = frame.f_lasti
-                code = frame.f_code
-                if off in lead[code]:
-                    k = (code, off)
-                    b = ids.get(k)
-                    if b is None:
-                        b = ids[k] = len(ids)
-                    blocks.append(b)
-                    values.append("")
-            elif event == "return":
-                if values:
-                    values[-1] = repr(arg)
-            elif event == "exception":
-                if values:
-                    values[-1] = "raise:" + arg[0].__name__
-            return local
-        def call(frame, event, arg):
-            code = frame.f_code
-            if code not in lead:
-                lead[code] = leaders(code)
-            frame.f_trace_opcodes = True
-            return local
-        sys.settrace(call)
-        try:
-            out = repr(fn(*args))
-        except Exception as e:
-            out = "raise:" + type(e).__name__
-        sys.settrace(None)
-        runs.append([blocks, values, out])
-        calls += 1
-    json.dumps(runs)
-print(json.dumps({"calls": calls, "seconds": time.perf_counter() - t0}))
-`;
+import { benchPython } from "./side-by-side.js";
 
 function parseArgs(args: string[]): Record<string, number> {
   const out: Record<string, number> = { workers: 2, functions: 20, variants: 16, inputs: 100 };
@@ -129,7 +63,9 @@ function runNative(
   inputs: unknown[][],
 ): Promise<{ calls: number; seconds: number }> {
   return new Promise((resolve, reject) => {
-    const p = spawn("python3", ["-c", NATIVE_TRACER], { stdio: ["pipe", "pipe", "inherit"] });
+    const p = spawn("python3", [benchPython("native_tracer.py")], {
+      stdio: ["pipe", "pipe", "inherit"],
+    });
     let out = "";
     p.stdout.on("data", (d: Buffer) => {
       out += d.toString();

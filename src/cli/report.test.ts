@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { FAST, writeSweepDir } from "../report/testing.js";
+import { FAST, writeSweepDir } from "../../test/helpers/report.js";
 import { registerReport } from "./report.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tracecode-cli-report-"));

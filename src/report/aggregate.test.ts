@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { FAST, SLOW } from "../../test/helpers/report.js";
 import { band, finalValue, firstEpoch, spearman, speed, spikes, spread } from "./aggregate.js";
-import { FAST, SLOW } from "./testing.js";
 
 describe("series statistics", () => {
   it("first epoch, final value and speed", () => {

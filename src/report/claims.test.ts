@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { EIGHTY, FAST, group, SLOW, SPIKY, series, sweepOf } from "../../test/helpers/report.js";
 import type { MetricsRow } from "../experiments/index.js";
 import {
   budgetsSharePrefix,
@@ -11,7 +12,6 @@ import {
 } from "./claims.js";
 import type { Group } from "./load.js";
 import { protocolTable } from "./protocol.js";
-import { EIGHTY, FAST, group, SLOW, SPIKY, series, sweepOf } from "./testing.js";
 
 const verdicts = (groups: Group[], quick = false): Record<ClaimId, Verdict> =>
   Object.fromEntries(

@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Resvg } from "@resvg/resvg-js";
 import { afterAll, describe, expect, it } from "vitest";
+import { EIGHTY, FAST, SPIKY, writeSweepDir } from "../../test/helpers/report.js";
 import { renderPng } from "./figures.js";
 import { ClaimsFile } from "./schema.js";
-import { EIGHTY, FAST, SPIKY, writeSweepDir } from "./testing.js";
 import { THRESHOLDS } from "./thresholds.js";
 import { writeReport } from "./write.js";
 

@@ -1,8 +1,8 @@
 /** Synthetic metric series, groups and sweep directories for the report's tests. */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type MetricsRow, RunConfig, type SweepEntry } from "../experiments/index.js";
-import type { Group, Sweep } from "./load.js";
+import { type MetricsRow, RunConfig, type SweepEntry } from "../../src/experiments/index.js";
+import type { Group, Sweep } from "../../src/report/load.js";
 
 /** Metrics rows from per-epoch train loss, val loss and val top-1. */
 export function series(train: number[], val: number[], top1: number[]): MetricsRow[] {
