@@ -13,10 +13,12 @@ import { registerIndex } from "./index-cmd.js";
 import { registerReport } from "./report.js";
 import { registerRun } from "./run.js";
 import { registerSearch } from "./search.js";
+import { registerServe } from "./serve.js";
 import { registerSweep } from "./sweep.js";
 import { message } from "./terminal.js";
 import { registerTrace } from "./trace.js";
 import { registerTrain } from "./train.js";
+import { registerWorker } from "./worker.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
 
@@ -39,6 +41,8 @@ export function buildProgram(): Command {
   registerEvalClones(program);
   registerIndex(program);
   registerSearch(program);
+  registerServe(program);
+  registerWorker(program);
   return program;
 }
 

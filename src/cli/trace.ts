@@ -3,10 +3,16 @@ import { type Command, InvalidArgumentError } from "commander";
 import {
   type EquivalenceLevel,
   FunctionRow,
+  formatOf,
+  openRowWriter,
+  ROW_FORMATS,
+  type RowFormat,
+  readAllRows,
   readJsonlLenient,
   type TraceRow,
-  writeJsonl,
+  TraceStatus,
 } from "../data/index.js";
+import { type FarmProgress, traceOnFarm } from "../farm/index.js";
 import { DEFAULT_RANGE, type IntRange, traceFunctions } from "../python/index.js";
 import {
   applySandboxFlags,
@@ -31,6 +37,14 @@ export interface TraceFlags extends SandboxFlags {
   level: EquivalenceLevel;
   /** Unit of trust: every row alone, or the rows of one group (a function and its variants). */
   isolation: (typeof ISOLATION)[number];
+  /** Output format (default: by the extension of --out, `.parquet` or JSONL). */
+  format?: RowFormat;
+  /** Run on a farm: the Redis URL its workers serve (`tracecode worker`). */
+  redis?: string;
+  /** Rows per farm chunk (units of trust kept whole; default 64). */
+  chunk?: number;
+  /** Leave the farm's results in Redis after writing the output. */
+  keep?: boolean;
 }
 
 function rangeOption(text: string): IntRange {
@@ -46,9 +60,8 @@ function rangeOption(text: string): IntRange {
 }
 
 /** "ok 310, syntax_error 2, …" in the schema's status order, zero counts left out. */
-function statusCounts(rows: readonly TraceRow[]): string {
-  const order = ["ok", "syntax_error", "runtime_error", "timeout", "limit"] as const;
-  const parts = order
+function statusCounts(rows: readonly Pick<TraceRow, "status">[]): string {
+  const parts = TraceStatus.options
     .map((s) => [s, rows.filter((r) => r.status === s).length] as const)
     .filter(([, n]) => n > 0)
     .map(([s, n]) => `${s} ${n}`);
@@ -58,32 +71,87 @@ function statusCounts(rows: readonly TraceRow[]): string {
 export async function runTrace(flags: TraceFlags): Promise<void> {
   checkOutput("--out", flags.out, "file");
   applySandboxFlags(flags);
-  const { rows, errors } = readJsonlLenient(flags.in, FunctionRow);
+  const { rows, errors } =
+    formatOf(flags.in) === "parquet"
+      ? await readAllRows(flags.in, "functions")
+      : readJsonlLenient(flags.in, FunctionRow);
   for (const e of errors) process.stderr.write(term`tracecode trace: skipping invalid row: ${e}\n`);
   const t0 = performance.now();
-  const bar = progressBar("trace", rows.length);
-  let traced: TraceRow[];
+  const unitOf =
+    flags.isolation === "group" ? (row: FunctionRow) => `group:${row.group}` : undefined;
+  const writer = openRowWriter(flags.out, "traces", formatOf(flags.out, flags.format));
+  const traced: Pick<TraceRow, "status" | "traceClass">[] = [];
+  let farm = "";
   try {
-    traced = await traceFunctions(rows, {
-      inputs: flags.inputs,
-      range: flags.range,
-      seed: flags.seed,
-      maxSteps: flags.maxSteps,
-      timeoutMs: flags.timeoutMs,
-      unitOf: flags.isolation === "group" ? (row) => `group:${row.group}` : undefined,
-      workers: flags.workers,
-      level: flags.level,
-      onProgress: () => bar.tick(),
-    });
-  } finally {
-    bar.stop();
+    if (flags.redis) {
+      const bar = progressBar(
+        "trace",
+        rows.length,
+        " | {workers} workers, {active} chunks running, {dead} given up",
+      );
+      let shown = 0;
+      try {
+        const summary = await traceOnFarm(rows, {
+          redis: flags.redis,
+          settings: {
+            inputs: flags.inputs,
+            range: flags.range,
+            seed: flags.seed,
+            maxSteps: flags.maxSteps,
+            timeoutMs: flags.timeoutMs,
+            level: flags.level,
+          },
+          unitOf,
+          chunkRows: flags.chunk,
+          keep: flags.keep,
+          write: (line, row) => {
+            writer.writeLine(line);
+            traced.push({ status: row.status, traceClass: row.traceClass });
+          },
+          onProgress: (p: FarmProgress) => {
+            bar.tick(p.done - shown, { workers: p.workers, active: p.active, dead: p.dead });
+            shown = p.done;
+          },
+        });
+        farm =
+          ` on the farm (${summary.chunks} chunks, ${summary.reused} finished before, ` +
+          `${summary.dead} given up, up to ${summary.workers} workers)`;
+      } finally {
+        bar.stop();
+      }
+    } else {
+      const bar = progressBar("trace", rows.length);
+      let local: TraceRow[];
+      try {
+        local = await traceFunctions(rows, {
+          inputs: flags.inputs,
+          range: flags.range,
+          seed: flags.seed,
+          maxSteps: flags.maxSteps,
+          timeoutMs: flags.timeoutMs,
+          unitOf,
+          workers: flags.workers,
+          level: flags.level,
+          onProgress: () => bar.tick(),
+        });
+      } finally {
+        bar.stop();
+      }
+      for (const row of local) {
+        writer.writeLine(JSON.stringify(row));
+        traced.push({ status: row.status, traceClass: row.traceClass });
+      }
+    }
+  } catch (e) {
+    writer.abort();
+    throw e;
   }
-  writeJsonl(flags.out, traced);
+  await writer.close();
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
   const classes = new Set(traced.filter((r) => r.traceClass).map((r) => r.traceClass)).size;
   const skipped = errors.length > 0 ? `, ${errors.length} invalid rows skipped` : "";
   process.stdout.write(
-    `traced ${traced.length} snippets in ${seconds} s: ${statusCounts(traced)}; ` +
+    `traced ${traced.length} snippets in ${seconds} s${farm}: ${statusCounts(traced)}; ` +
       term`${classes} ${flags.level} classes${skipped} → ${flags.out}\n`,
   );
 }
@@ -95,8 +163,11 @@ export function registerTrace(program: Command): void {
       "run every row of a functions file in sandboxed CPython (Pyodide) on seeded inputs and\n" +
         "write its execution traces and behaviour classes (traces.jsonl)",
     )
-    .requiredOption("--in <file>", "functions JSONL file (id, code; optional entry, args)")
-    .requiredOption("--out <file>", "traces JSONL file to write (atomically)")
+    .requiredOption(
+      "--in <file>",
+      "functions file, JSONL or .parquet (id, code; optional entry, args)",
+    )
+    .requiredOption("--out <file>", "traces file to write (atomically): JSONL, or .parquet")
     .option("--inputs <n>", "inputs per snippet", intOption("--inputs", 1, 100_000), 100)
     .option("--range <min,max>", "range of int arguments", rangeOption, DEFAULT_RANGE)
     .option("--seed <n>", "input seed", intOption("--seed", 0, 2 ** 32 - 1), 0)
@@ -113,7 +184,24 @@ export function registerTrace(program: Command): void {
       "equivalence level of traceClass: trace or io",
       choiceOption("--level", ["trace", "io"] as const),
       "trace",
-    );
+    )
+    .option(
+      "--format <format>",
+      "output format: jsonl or parquet (default: parquet for a .parquet --out, else jsonl)",
+      choiceOption("--format", ROW_FORMATS),
+    )
+    .option(
+      "--redis <url>",
+      "run on a farm: enqueue the work in chunks on this Redis (redis://HOST:PORT), served by " +
+        "`tracecode worker`s, and gather the results; a rerun resumes",
+    )
+    .option(
+      "--chunk <n>",
+      "rows per farm chunk (units of trust are kept whole)",
+      intOption("--chunk", 1, 100_000),
+      64,
+    )
+    .option("--keep", "leave the farm's results in Redis after writing the output", false);
   sandboxOptions(command).action(async (flags: TraceFlags) => {
     await runTrace(flags);
   });

@@ -1,3 +1,15 @@
+export {
+  formatOf,
+  openRowWriter,
+  ROW_FORMATS,
+  type RowBatch,
+  type RowFormat,
+  type RowKind,
+  type RowWriter,
+  readAllRows,
+  readRows,
+  writeRows,
+} from "./columnar.js";
 export { type Dataset, loadDataset } from "./dataset.js";
 export { DataError, readJsonl, readJsonlLenient, writeFileAtomic, writeJsonl } from "./jsonl.js";
 export * from "./schemas.js";

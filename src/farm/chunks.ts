@@ -1,0 +1,219 @@
+/**
+ * Chunks: the unit of work of the farm. A chunk is a list of rows whose units of trust stay
+ * whole (a unit never spans two chunks, so it runs on one child, in file order, from a pristine
+ * interpreter, exactly as in a local run), with the trace settings that decide its result. Its
+ * id is a content hash, so enqueueing it again is a no-op and a rerun finds it finished.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { gunzipSync, gzipSync } from "node:zlib";
+import { z } from "zod";
+import { ArgType, EquivalenceLevel, type FunctionRow, TraceRow } from "../data/index.js";
+import { packagePath } from "../python/pool.js";
+
+/** What decides a chunk's result besides its rows (the flags of `tracecode trace`). */
+export const ChunkSettings = z.object({
+  inputs: z.number().int().min(1),
+  range: z.object({ min: z.number().int(), max: z.number().int() }),
+  seed: z.number().int().min(0),
+  maxSteps: z.number().int().min(1),
+  timeoutMs: z.number().int().min(1),
+  level: EquivalenceLevel,
+});
+export type ChunkSettings = z.infer<typeof ChunkSettings>;
+
+export const ChunkRow = z.object({
+  id: z.string().min(1),
+  code: z.string(),
+  entry: z.string(),
+  args: z.array(ArgType),
+  /** The whole module the function lives in (real code), run as the module defines it. */
+  module: z.string().optional(),
+  /** The row's unit of trust within the chunk. */
+  unit: z.string(),
+});
+export type ChunkRow = z.infer<typeof ChunkRow>;
+
+/** The data of one job: checked by the worker before anything runs. */
+export const ChunkData = z.object({
+  /** The build that must run it (queue names carry it too): other builds trace differently. */
+  build: z.string(),
+  settings: ChunkSettings,
+  rows: z.array(ChunkRow).min(1),
+});
+export type ChunkData = z.infer<typeof ChunkData>;
+
+export interface Chunk {
+  id: string;
+  data: ChunkData;
+  /** Indices of the chunk's rows in the input, in chunk order. */
+  index: number[];
+  /** Distinct units, for splitting a chunk that keeps failing. */
+  units: number;
+}
+
+/** Rows per chunk by default: big enough that queue overhead is small, small enough to balance. */
+export const DEFAULT_CHUNK_ROWS = 64;
+
+let buildIdCache: string | undefined;
+/**
+ * The build's identity: the package version and the sandbox's two halves (the compiled child and
+ * the tracer). Workers of another build serve another queue, so a farm never mixes results.
+ */
+export function buildId(): string {
+  if (buildIdCache) return buildIdCache;
+  const h = createHash("sha256");
+  for (const part of [
+    ["package.json"],
+    ["dist", "python", "worker.js"],
+    ["dist", "python", "tracer.py"],
+  ]) {
+    const path = packagePath(...part);
+    h.update(`${part.join("/")}\n`);
+    if (existsSync(path)) h.update(readFileSync(path));
+  }
+  buildIdCache = h.digest("hex").slice(0, 12);
+  return buildIdCache;
+}
+
+/** The id of a chunk: a hash of everything that decides its result. */
+export function chunkId(data: ChunkData): string {
+  return `c${createHash("sha256").update(JSON.stringify(data)).digest("hex").slice(0, 40)}`;
+}
+
+/**
+ * Splits rows into chunks of about `chunkRows` rows, units whole (a unit larger than that is a
+ * chunk of its own). Units are taken in order of their first row; within a chunk rows keep
+ * their input order.
+ */
+export function planChunks(
+  rows: readonly FunctionRow[],
+  unitOf: (row: FunctionRow, index: number) => string,
+  settings: ChunkSettings,
+  chunkRows = DEFAULT_CHUNK_ROWS,
+  build = buildId(),
+): Chunk[] {
+  const units = new Map<string, number[]>();
+  rows.forEach((row, i) => {
+    const u = unitOf(row, i);
+    const list = units.get(u);
+    if (list) list.push(i);
+    else units.set(u, [i]);
+  });
+  const chunks: Chunk[] = [];
+  let current: { index: number[]; units: number } = { index: [], units: 0 };
+  const flush = () => {
+    if (current.index.length === 0) return;
+    current.index.sort((a, b) => a - b);
+    chunks.push(makeChunk(rows, current.index, unitOf, settings, build, current.units));
+    current = { index: [], units: 0 };
+  };
+  for (const members of units.values()) {
+    if (current.index.length > 0 && current.index.length + members.length > chunkRows) flush();
+    current.index.push(...members);
+    current.units++;
+  }
+  flush();
+  return chunks;
+}
+
+function makeChunk(
+  rows: readonly FunctionRow[],
+  index: number[],
+  unitOf: (row: FunctionRow, index: number) => string,
+  settings: ChunkSettings,
+  build: string,
+  units: number,
+): Chunk {
+  // Units are named by their first row's place in the chunk: the name never leaks the input's
+  // position, so the same rows give the same chunk wherever they sit in a file.
+  const names = new Map<string, string>();
+  const data: ChunkData = {
+    build,
+    settings,
+    rows: index.map((i, k) => {
+      const row = rows[i];
+      const u = unitOf(row, i);
+      let name = names.get(u);
+      if (name === undefined) {
+        name = `u${k}`;
+        names.set(u, name);
+      }
+      // `module` (real code) changes what runs: it travels with the row when present.
+      const module = (row as { module?: string }).module;
+      return {
+        id: row.id,
+        code: row.code,
+        entry: row.entry,
+        args: row.args,
+        ...(module !== undefined ? { module } : {}),
+        unit: name,
+      };
+    }),
+  };
+  return { id: chunkId(data), data, index, units };
+}
+
+/** One chunk per unit of `chunk`: how a chunk that kept failing is narrowed down. */
+export function splitChunk(chunk: Chunk): Chunk[] {
+  const byUnit = new Map<string, number[]>();
+  chunk.data.rows.forEach((r, k) => {
+    const list = byUnit.get(r.unit);
+    if (list) list.push(k);
+    else byUnit.set(r.unit, [k]);
+  });
+  return [...byUnit.values()].map((ks) => {
+    const data: ChunkData = {
+      build: chunk.data.build,
+      settings: chunk.data.settings,
+      rows: ks.map((k) => ({ ...chunk.data.rows[k], unit: "u0" })),
+    };
+    return { id: chunkId(data), data, index: ks.map((k) => chunk.index[k]), units: 1 };
+  });
+}
+
+/** A chunk's result as stored in Redis: its trace rows as JSONL lines, gzipped. */
+export function encodeResult(rows: readonly TraceRow[]): Buffer {
+  return gzipSync(rows.map((r) => JSON.stringify(r)).join("\n"), { level: 6 });
+}
+
+/**
+ * Decodes a stored result and checks it against the chunk: one valid trace row per chunk row,
+ * ids in order. Returns the rows' JSONL lines exactly as stored (a local run writes the same
+ * text). Throws naming the chunk and the problem.
+ */
+export function decodeResult(chunk: Chunk, stored: Buffer): { lines: string[]; rows: TraceRow[] } {
+  let text: string;
+  try {
+    text = gunzipSync(stored).toString("utf8");
+  } catch (e) {
+    throw new Error(`result of chunk ${chunk.id} is not gzip data (${(e as Error).message})`);
+  }
+  const lines = text.split("\n");
+  if (lines.length !== chunk.data.rows.length) {
+    throw new Error(
+      `result of chunk ${chunk.id} has ${lines.length} rows for ${chunk.data.rows.length}`,
+    );
+  }
+  const rows = lines.map((line, k) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      throw new Error(`result of chunk ${chunk.id}, row ${k + 1}: not JSON`);
+    }
+    const parsed = TraceRow.safeParse(value);
+    if (!parsed.success) {
+      throw new Error(
+        `result of chunk ${chunk.id}, row ${k + 1}: ${parsed.error.issues[0].message}`,
+      );
+    }
+    if (parsed.data.id !== chunk.data.rows[k].id) {
+      throw new Error(
+        `result of chunk ${chunk.id}, row ${k + 1}: id ${parsed.data.id} where ${chunk.data.rows[k].id} was sent`,
+      );
+    }
+    return parsed.data;
+  });
+  return { lines, rows };
+}

@@ -1,0 +1,280 @@
+/**
+ * The coordinator: `tracecode trace … --redis URL`. It cuts the rows into chunks (units of trust
+ * whole), enqueues every chunk not finished yet under its content hash, follows the workers'
+ * progress, narrows a chunk that keeps failing down to its units and gives a unit up (the
+ * dead-letter hash, its rows get status `limit` with the reason), and finally writes every row
+ * in input order, byte for byte what a local run writes. Stopping it loses nothing: the chunks
+ * stay queued, the results stay in Redis, and a rerun of the same command picks them up.
+ */
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import type { FunctionRow, TraceRow } from "../data/index.js";
+import {
+  type Chunk,
+  type ChunkSettings,
+  DEFAULT_CHUNK_ROWS,
+  decodeResult,
+  planChunks,
+  splitChunk,
+} from "./chunks.js";
+import { connectionOf, DEAD_KEY, JOB_OPTIONS, queueName, resultKey } from "./queue.js";
+
+export interface FarmProgress {
+  /** Rows whose chunk is finished (or given up on), of all rows. */
+  done: number;
+  total: number;
+  /** Chunks waiting, running, finished and given up on, across every worker. */
+  waiting: number;
+  active: number;
+  finished: number;
+  dead: number;
+  /** Workers connected to the queue. */
+  workers: number;
+}
+
+export interface FarmTraceOptions {
+  redis: string;
+  settings: ChunkSettings;
+  /** The unit of trust of each row (default: every row alone). */
+  unitOf?: (row: FunctionRow, index: number) => string;
+  chunkRows?: number;
+  /** How often the coordinator looks at the farm (default 500 ms). */
+  pollMs?: number;
+  /** Leave the results in Redis after writing them (default: they are deleted). */
+  keep?: boolean;
+  /** Receives every row's JSONL line, in input order, once all are finished. */
+  write: (line: string, row: TraceRow) => void | Promise<void>;
+  onProgress?: (p: FarmProgress) => void;
+}
+
+export interface FarmSummary {
+  rows: number;
+  chunks: number;
+  /** Chunks whose result was in Redis already when the run started (a rerun's savings). */
+  reused: number;
+  /** Chunks narrowed down to their units after failing. */
+  split: number;
+  /** Units given up on (in the dead-letter hash); their rows have status `limit`. */
+  dead: number;
+  /** Most workers seen connected at once. */
+  workers: number;
+}
+
+interface DeadLetter {
+  reason: string;
+  rows: string[];
+  at: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The row written for a row whose unit was given up on. */
+export function deadRow(id: string, level: ChunkSettings["level"], reason: string): TraceRow {
+  return {
+    id,
+    status: "limit",
+    error: `the farm gave this snippet up: ${reason}`,
+    level,
+    traceClass: null,
+    ioClass: null,
+    runs: [],
+  };
+}
+
+export async function traceOnFarm(
+  rows: readonly FunctionRow[],
+  options: FarmTraceOptions,
+): Promise<FarmSummary> {
+  const unitOf = options.unitOf ?? ((_row: FunctionRow, i: number) => `row:${i}`);
+  const plan = planChunks(rows, unitOf, options.settings, options.chunkRows ?? DEFAULT_CHUNK_ROWS);
+  const connection = connectionOf(options.redis);
+  const queue = new Queue(queueName(), { connection });
+  const redis = new Redis(options.redis, {
+    maxRetriesPerRequest: null,
+    retryStrategy: (times) => Math.min(200 * times, 2000),
+  });
+  const pollMs = options.pollMs ?? 500;
+  const summary: FarmSummary = {
+    rows: rows.length,
+    chunks: plan.length,
+    reused: 0,
+    split: 0,
+    dead: 0,
+    workers: 0,
+  };
+  /** The chunks whose results make up the output (a split chunk is replaced by its parts). */
+  const final: Chunk[] = [];
+  const deadOf = new Map<string, DeadLetter>();
+  const pending = new Map<string, Chunk>();
+  let done = 0;
+  try {
+    await queue.waitUntilReady();
+    const enqueue = async (chunks: Chunk[]) => {
+      const present = await existing(
+        redis,
+        chunks.map((c) => c.id),
+      );
+      const dead = await redis.hmget(DEAD_KEY, ...chunks.map((c) => c.id));
+      const toAdd: Chunk[] = [];
+      chunks.forEach((c, i) => {
+        final.push(c);
+        if (present[i]) {
+          summary.reused++;
+          done += c.index.length;
+        } else if (dead[i] !== null) {
+          deadOf.set(c.id, JSON.parse(dead[i]!) as DeadLetter);
+          summary.dead++;
+          done += c.index.length;
+        } else {
+          pending.set(c.id, c);
+          toAdd.push(c);
+        }
+      });
+      // Adding an id that is queued, running or failed is a no-op: a rerun never duplicates.
+      for (let i = 0; i < toAdd.length; i += 1000) {
+        await queue.addBulk(
+          toAdd.slice(i, i + 1000).map((c) => ({
+            name: "trace",
+            data: c.data,
+            opts: { ...JOB_OPTIONS, jobId: c.id },
+          })),
+        );
+      }
+    };
+    await enqueue(plan);
+
+    let polls = 0;
+    let lastDone = -1;
+    while (pending.size > 0) {
+      const ids = [...pending.keys()];
+      const present = await existing(redis, ids);
+      ids.forEach((id, i) => {
+        if (!present[i]) return;
+        done += pending.get(id)!.index.length;
+        pending.delete(id);
+      });
+      // Failed chunks: looked for when nothing finished in a poll, and every 10 polls.
+      if (pending.size > 0 && (done === lastDone || polls % 10 === 0)) {
+        const failed: Chunk[] = [];
+        for (const [id, chunk] of pending) {
+          const state = await queue.getJobState(id);
+          if (state === "failed") failed.push(chunk);
+          else if (state === "unknown" && (await redis.exists(resultKey(id))) === 0) {
+            // Gone from the queue without a result (deleted by hand, or a server that lost
+            // it): enqueue it again.
+            await queue.add("trace", chunk.data, { ...JOB_OPTIONS, jobId: id });
+          }
+        }
+        for (const chunk of failed) {
+          pending.delete(chunk.id);
+          const job = await queue.getJob(chunk.id);
+          const reason = (job?.failedReason ?? "failed").slice(0, 500);
+          if (chunk.units > 1) {
+            // One of its units keeps failing: run each unit alone to find which.
+            final.splice(final.indexOf(chunk), 1);
+            summary.split++;
+            await enqueue(splitChunk(chunk));
+          } else {
+            const letter: DeadLetter = {
+              reason,
+              rows: chunk.data.rows.map((r) => r.id),
+              at: new Date().toISOString(),
+            };
+            await redis.hsetnx(DEAD_KEY, chunk.id, JSON.stringify(letter));
+            const stored = await redis.hget(DEAD_KEY, chunk.id);
+            deadOf.set(chunk.id, stored ? (JSON.parse(stored) as DeadLetter) : letter);
+            summary.dead++;
+            done += chunk.index.length;
+          }
+        }
+      }
+      lastDone = done;
+      if (polls % 4 === 0 || pending.size === 0) {
+        const counts = await queue.getJobCounts("waiting", "active", "failed");
+        const workers = await queue.getWorkersCount();
+        summary.workers = Math.max(summary.workers, workers);
+        options.onProgress?.({
+          done,
+          total: rows.length,
+          waiting: counts.waiting ?? 0,
+          active: counts.active ?? 0,
+          finished: final.length - pending.size - deadOf.size,
+          dead: deadOf.size,
+          workers,
+        });
+      }
+      polls++;
+      if (pending.size > 0) await sleep(pollMs);
+    }
+
+    await writeInOrder(rows.length, final, deadOf, redis, options);
+    if (!options.keep) {
+      for (let i = 0; i < final.length; i += 1000) {
+        await redis.del(...final.slice(i, i + 1000).map((c) => resultKey(c.id)));
+      }
+    }
+    return summary;
+  } finally {
+    await queue.close();
+    redis.disconnect();
+  }
+}
+
+/** Which of these chunks have a result stored. */
+async function existing(redis: Redis, ids: readonly string[]): Promise<boolean[]> {
+  const out: boolean[] = [];
+  for (let i = 0; i < ids.length; i += 5000) {
+    const p = redis.pipeline();
+    for (const id of ids.slice(i, i + 5000)) p.exists(resultKey(id));
+    const r = (await p.exec()) ?? [];
+    for (const [error, n] of r) {
+      if (error) throw error;
+      out.push(n === 1);
+    }
+  }
+  return out;
+}
+
+/**
+ * Hands every row to `write` in input order. Chunks are fetched when their first row is due and
+ * dropped when their last one is written, so memory holds only the chunks that interleave.
+ */
+async function writeInOrder(
+  total: number,
+  chunks: readonly Chunk[],
+  dead: ReadonlyMap<string, DeadLetter>,
+  redis: Redis,
+  options: FarmTraceOptions,
+): Promise<void> {
+  const slot = new Array<{ chunk: Chunk; k: number }>(total);
+  for (const chunk of chunks) {
+    chunk.index.forEach((i, k) => {
+      slot[i] = { chunk, k };
+    });
+  }
+  const loaded = new Map<string, { lines: string[]; rows: TraceRow[]; left: number }>();
+  for (let i = 0; i < total; i++) {
+    const { chunk, k } = slot[i];
+    let entry = loaded.get(chunk.id);
+    if (!entry) {
+      const letter = dead.get(chunk.id);
+      if (letter) {
+        const rows = chunk.data.rows.map((r) =>
+          deadRow(r.id, chunk.data.settings.level, letter.reason),
+        );
+        entry = { rows, lines: rows.map((r) => JSON.stringify(r)), left: rows.length };
+      } else {
+        const stored = await redis.getBuffer(resultKey(chunk.id));
+        if (!stored) {
+          throw new Error(
+            `the result of chunk ${chunk.id} vanished from Redis before it was written; run the command again`,
+          );
+        }
+        entry = { ...decodeResult(chunk, stored), left: chunk.index.length };
+      }
+      loaded.set(chunk.id, entry);
+    }
+    await options.write(entry.lines[k], entry.rows[k]);
+    if (--entry.left === 0) loaded.delete(chunk.id);
+  }
+}

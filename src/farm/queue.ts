@@ -1,0 +1,57 @@
+/**
+ * Names and connection settings shared by workers and coordinators: the queue (one per build),
+ * the keys holding results and dead letters, and the retry policy.
+ */
+import type { ConnectionOptions, JobsOptions } from "bullmq";
+import { buildId } from "./chunks.js";
+
+/** Every key the farm writes outside BullMQ's own starts with this. */
+export const KEY_PREFIX = "tracecode";
+
+/** The queue of trace chunks for this build: workers of another build never see its jobs. */
+export const queueName = (build = buildId()) => `${KEY_PREFIX}-trace-${build}`;
+
+/** Where a finished chunk's result lives (gzipped JSONL), written by the worker that ran it. */
+export const resultKey = (chunk: string) => `${KEY_PREFIX}:result:${chunk}`;
+
+/** The dead-letter hash: chunk id → {reason, rows, at} for every chunk given up on. */
+export const DEAD_KEY = `${KEY_PREFIX}:dead`;
+
+/** Results expire a week after they are written, in case no coordinator ever collects them. */
+export const RESULT_TTL_S = 7 * 24 * 3600;
+
+/** Attempts of a chunk whose processing throws (e.g. a worker whose sandbox cannot start). */
+export const ATTEMPTS = 3;
+
+/** How often a chunk may lose its worker (lock expired) before it is given up on. */
+export const MAX_STALLED = 2;
+
+export const JOB_OPTIONS: JobsOptions = {
+  attempts: ATTEMPTS,
+  backoff: { type: "exponential", delay: 1000 },
+  // The result is in our own key: the job itself can go. Failed jobs stay (the dead letters).
+  removeOnComplete: true,
+  removeOnFail: false,
+};
+
+/**
+ * Connection settings from a `redis://` URL: commands wait through a restart of the server
+ * (BullMQ's workers need `maxRetriesPerRequest: null`), reconnecting every 0.2–2 s.
+ */
+export function connectionOf(url: string): ConnectionOptions {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`--redis ${url}: not a URL (expected redis://HOST:PORT)`);
+  }
+  if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
+    throw new Error(`--redis ${url}: expected a redis:// or rediss:// URL`);
+  }
+  return {
+    url,
+    maxRetriesPerRequest: null,
+    enableOfflineQueue: true,
+    retryStrategy: (times: number) => Math.min(200 * times, 2000),
+  };
+}

@@ -1,0 +1,180 @@
+/**
+ * A farm worker: takes trace chunks from the build's queue and runs them through a local
+ * `TracerPool` (the same operating-system boundary and units of trust as a local run), storing
+ * each chunk's result under its own key before the job completes. A worker killed mid-chunk
+ * loses nothing: the chunk's lock expires and another worker takes it again.
+ */
+import { hostname } from "node:os";
+import { UnrecoverableError, Worker } from "bullmq";
+import { Redis } from "ioredis";
+import type { FunctionRow, TraceRow } from "../data/index.js";
+import { type PoolOptions, TracerPool, traceFunctions } from "../python/index.js";
+import { buildId, ChunkData, encodeResult } from "./chunks.js";
+import { connectionOf, MAX_STALLED, queueName, RESULT_TTL_S, resultKey } from "./queue.js";
+
+export interface WorkerOptions {
+  redis: string;
+  /** Chunks in progress at once (default 2: the next one starts while one finishes). */
+  concurrency?: number;
+  /** Sandbox processes of this worker's pool (default 2). */
+  workers?: number;
+  /**
+   * How long a chunk stays locked without its worker renewing the lock (default 30 s): a worker
+   * killed mid-chunk gives the chunk back after this long.
+   */
+  lockMs?: number;
+  poolOptions?: Omit<PoolOptions, "workers">;
+  /** Runs a chunk's rows; tests replace it. Default: `traceFunctions` on this worker's pool. */
+  run?: (rows: FunctionRow[], data: ChunkData, pool: TracerPool) => Promise<TraceRow[]>;
+  /** Called after each chunk this worker finished. */
+  onChunk?: (event: { chunk: string; rows: number; skipped: boolean }) => void;
+  /** Called when a chunk failed here (it is retried, or given up on after its attempts). */
+  onFailure?: (event: { chunk: string; error: string }) => void;
+}
+
+export interface FarmWorker {
+  /** Resolves when the worker stops: after `close()`, or rejects when its sandbox cannot start. */
+  done: Promise<void>;
+  /** Finishes the chunks in progress, then stops. */
+  close(): Promise<void>;
+  name: string;
+  queue: string;
+}
+
+/** The default runner: the chunk's rows through `traceFunctions`, units as the chunk says. */
+export function traceChunk(
+  rows: FunctionRow[],
+  data: ChunkData,
+  pool: TracerPool,
+  prefix: string,
+): Promise<TraceRow[]> {
+  const s = data.settings;
+  return traceFunctions(rows, {
+    pool,
+    inputs: s.inputs,
+    range: s.range,
+    seed: s.seed,
+    maxSteps: s.maxSteps,
+    timeoutMs: s.timeoutMs,
+    level: s.level,
+    // Unit names are scoped by the chunk: chunks share this worker's pool.
+    unitOf: (_row, i) => `${prefix}/${data.rows[i].unit}`,
+  });
+}
+
+export function startWorker(options: WorkerOptions): FarmWorker {
+  const connection = connectionOf(options.redis);
+  const redis = new Redis(options.redis, {
+    maxRetriesPerRequest: null,
+    retryStrategy: (times) => Math.min(200 * times, 2000),
+  });
+  const pool = new TracerPool({ ...options.poolOptions, workers: options.workers ?? 2 });
+  const build = buildId();
+  const name = `${hostname()}:${process.pid}`;
+  const lockMs = options.lockMs ?? 30_000;
+  let fatal: Error | undefined;
+  let finish: () => void = () => {};
+  let fail: (e: Error) => void = () => {};
+  const done = new Promise<void>((resolve, reject) => {
+    finish = resolve;
+    fail = reject;
+  });
+
+  const worker = new Worker(
+    queueName(build),
+    async (job) => {
+      const chunk = job.id ?? "";
+      const parsed = ChunkData.safeParse(job.data);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new UnrecoverableError(
+          `chunk ${chunk}: malformed job data (${issue.message} at ${issue.path.join(".")})`,
+        );
+      }
+      const data = parsed.data;
+      if (data.build !== build) {
+        throw new UnrecoverableError(`chunk ${chunk} is for build ${data.build}, not ${build}`);
+      }
+      const key = resultKey(chunk);
+      // Finished already (a rerun, or the job came back after its worker died at the very end).
+      if ((await redis.exists(key)) === 1) {
+        options.onChunk?.({ chunk, rows: data.rows.length, skipped: true });
+        return { rows: data.rows.length, skipped: true };
+      }
+      const rows = data.rows.map(
+        (r) =>
+          ({
+            id: r.id,
+            group: r.unit,
+            code: r.code,
+            transforms: [],
+            split: "train",
+            seed: 0,
+            entry: r.entry,
+            args: r.args,
+            ...(r.module !== undefined ? { module: r.module } : {}),
+          }) as FunctionRow,
+      );
+      let traced: TraceRow[];
+      try {
+        traced = options.run
+          ? await options.run(rows, data, pool)
+          : await traceChunk(rows, data, pool, `${chunk}:${job.attemptsStarted}`);
+      } catch (e) {
+        // traceFunctions throws only when the sandbox cannot run at all: this machine cannot
+        // serve. Give the chunk back (it is retried elsewhere) and stop taking new ones.
+        if (!options.run) {
+          fatal ??= e as Error;
+          setImmediate(() => {
+            void stop();
+          });
+        }
+        throw e;
+      }
+      if (traced.length !== rows.length || traced.some((t, i) => t.id !== rows[i].id)) {
+        throw new Error(`chunk ${chunk}: the runner returned rows that do not match the chunk`);
+      }
+      await redis.set(key, encodeResult(traced), "EX", RESULT_TTL_S);
+      options.onChunk?.({ chunk, rows: rows.length, skipped: false });
+      return { rows: rows.length, skipped: false };
+    },
+    {
+      connection,
+      concurrency: options.concurrency ?? 2,
+      lockDuration: lockMs,
+      stalledInterval: lockMs,
+      maxStalledCount: MAX_STALLED,
+      name,
+    },
+  );
+  worker.on("failed", (job, error) => {
+    options.onFailure?.({ chunk: job?.id ?? "?", error: error.message });
+  });
+  worker.on("error", () => {
+    // Connection errors: ioredis reconnects, and BullMQ resumes once it has.
+  });
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      try {
+        await worker.close();
+      } finally {
+        await pool.close();
+        redis.disconnect();
+        if (fatal) fail(fatal);
+        else finish();
+      }
+    })();
+    return stopping;
+  };
+  return {
+    done,
+    close: async () => {
+      await stop();
+      await done.catch(() => {});
+    },
+    name,
+    queue: queueName(build),
+  };
+}
