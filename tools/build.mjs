@@ -7,9 +7,10 @@
 //    the SHA-256 stamp written beside the output after the last successful compile.
 // 2. TypeScript is one incremental `tsc -b`: tsconfig.json emits src into dist/; with --tests,
 //    tsconfig.test.json, which references it, also type-checks the tests (src is checked once).
-// 3. Every src/**/*.py is copied to the same place under dist/ (the tracer and the benches'
-//    PyTorch scripts are read from beside the compiled modules); copies whose source is gone are
-//    removed.
+// 3. Every src/**/*.py, and every file of the web app's folder (src/serve/web: plain HTML, CSS
+//    and ES modules, nothing to bundle), is copied to the same place under dist/ (the tracer,
+//    the benches' PyTorch scripts and the pages are read from beside the compiled modules);
+//    copies whose source is gone are removed.
 //
 // Plain Node, no dependency beyond the compilers in devDependencies. Exits non-zero on failure.
 import { spawnSync } from "node:child_process";
@@ -23,7 +24,7 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -33,6 +34,8 @@ const ASSEMBLY = "src/nn/kernels/wasm/assembly";
 const WASM = "dist/nn/kernels/wasm/kernels.wasm";
 const ASC_FLAGS = ["--enable", "simd", "-O3", "--runtime", "stub", "--noAssert"];
 const ASSET_EXTENSIONS = [".py"];
+/** Folders copied whole, whatever their files' extensions. */
+const ASSET_DIRS = ["src/serve/web"];
 
 /** Every file under `dir` (relative to the root), recursively, in a stable order. */
 function walk(dir) {
@@ -79,7 +82,10 @@ function buildWasm() {
 }
 
 function copyAssets() {
-  const isAsset = (file) => ASSET_EXTENSIONS.some((ext) => file.endsWith(ext));
+  const inDir = (file, dirs) => dirs.some((d) => file.startsWith(d + sep));
+  const isAsset = (file) =>
+    ASSET_EXTENSIONS.some((ext) => file.endsWith(ext)) || inDir(file, ASSET_DIRS);
+  const distDirs = ASSET_DIRS.map((d) => join("dist", relative("src", d)));
   const wanted = new Set();
   for (const file of walk("src").filter(isAsset)) {
     const target = join("dist", relative("src", file));
@@ -90,7 +96,9 @@ function copyAssets() {
     mkdirSync(dirname(targetPath), { recursive: true });
     copyFileSync(join(root, file), targetPath);
   }
-  for (const file of walk("dist").filter(isAsset)) {
+  const isCopy = (file) =>
+    ASSET_EXTENSIONS.some((ext) => file.endsWith(ext)) || inDir(file, distDirs);
+  for (const file of walk("dist").filter(isCopy)) {
     if (!wanted.has(file)) rmSync(join(root, file));
   }
 }

@@ -1,0 +1,472 @@
+/**
+ * What each JSON endpoint answers, as plain functions of the server's state (no HTTP here):
+ * search results with their behaviour diffs, a function with its inputs and outputs, one
+ * input's trace with the lines that ran, the map and the report. Bad input throws HttpError
+ * with a 4xx status and a message naming the input and the problem.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { extname, join, relative, resolve, sep } from "node:path";
+import { ARG_TYPES, type ArgType } from "../data/index.js";
+import { DEFAULT_MAX_STEPS, inputSet } from "../python/index.js";
+import { extractFunctions, REAL_INT_RANGE } from "../realcode/index.js";
+import {
+  type IndexStore,
+  SearchError,
+  type SearchHit,
+  type SearchResult,
+  type StoredFunction,
+  searchIndex,
+} from "../search/index.js";
+import { initPython } from "../synth/index.js";
+import { RecordingPool, type SandboxGate } from "./gate.js";
+import type { EmbeddingMap } from "./map.js";
+import { linesOf, MAX_PROBED_LINE, PROBE_ENTRY, probedCopy } from "./probe.js";
+
+export class HttpError extends Error {
+  override name = "HttpError";
+  constructor(
+    readonly status: 400 | 404 | 409 | 413 | 415 | 422 | 500 | 503,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Limits {
+  /** Characters of query code (default 65,536). */
+  maxCodeChars: number;
+  /** Largest k a search may ask for (default 50). */
+  maxK: number;
+}
+
+export const DEFAULT_LIMITS: Limits = { maxCodeChars: 65_536, maxK: 50 };
+/** Differing inputs listed per hit (all are counted). */
+export const MAX_DIFFERENCES = 50;
+
+export interface ServeState {
+  dir: string;
+  store: IndexStore;
+  gate: SandboxGate;
+  map: EmbeddingMap;
+  reportDir?: string;
+  limits: Limits;
+  /** Recent function runs, by `id:input`. */
+  runs: Map<string, FunctionRun>;
+}
+
+/** A path as the CLI prints it: relative to the working folder when inside it. */
+export function displayPath(p: string): string {
+  const r = relative(process.cwd(), p);
+  return r === "" || r.startsWith("..") ? p : r;
+}
+
+// ---------------------------------------------------------------- request checks
+
+function objectBody(body: unknown): Record<string, unknown> {
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    throw new HttpError(400, "the request body must be a JSON object");
+  return body as Record<string, unknown>;
+}
+
+function codeField(body: Record<string, unknown>, limits: Limits): string {
+  const code = body.code;
+  if (typeof code !== "string" || code.trim() === "")
+    throw new HttpError(400, '"code" must be a non-empty string of Python source');
+  if (code.length > limits.maxCodeChars)
+    throw new HttpError(
+      413,
+      `"code" is ${code.length.toLocaleString("en")} characters; the limit is ${limits.maxCodeChars.toLocaleString("en")}`,
+    );
+  return code;
+}
+
+function entryField(body: Record<string, unknown>): string | undefined {
+  const entry = body.entry;
+  if (entry === undefined || entry === null || entry === "") return undefined;
+  if (typeof entry !== "string" || !/^[A-Za-z_][A-Za-z0-9_]{0,99}$/.test(entry))
+    throw new HttpError(
+      400,
+      `"entry" must be a Python function name, got ${JSON.stringify(entry)}`,
+    );
+  return entry;
+}
+
+function argsField(body: Record<string, unknown>): ArgType[] | undefined {
+  const args = body.args;
+  if (args === undefined || args === null || args === "") return undefined;
+  const list = typeof args === "string" ? args.split(",").map((s) => s.trim()) : args;
+  if (!Array.isArray(list) || list.length > 16)
+    throw new HttpError(400, '"args" must be a list (or comma-separated text) of argument types');
+  for (const t of list) {
+    if (typeof t !== "string" || !(ARG_TYPES as readonly string[]).includes(t))
+      throw new HttpError(
+        400,
+        `"args": unknown type ${JSON.stringify(t)} (types: ${ARG_TYPES.join(", ")})`,
+      );
+  }
+  return list as ArgType[];
+}
+
+function intField(value: unknown, name: string, min: number, max: number, fallback: number) {
+  if (value === undefined || value === null || value === "") return fallback;
+  const n = typeof value === "string" ? Number(value) : value;
+  if (typeof n !== "number" || !Number.isInteger(n) || n < min || n > max)
+    throw new HttpError(
+      400,
+      `"${name}" must be an integer in ${min}..${max}, got ${JSON.stringify(value)}`,
+    );
+  return n;
+}
+
+/** A function id from the URL; 400 when malformed, 404 when not in the index. */
+export function lookup(state: ServeState, idText: string): StoredFunction {
+  if (!/^[0-9]{1,15}$/.test(idText))
+    throw new HttpError(
+      400,
+      `function id must be a positive integer, got ${JSON.stringify(idText)}`,
+    );
+  const [f] = state.store.functions([Number(idText)]);
+  if (!f) throw new HttpError(404, `no function with id ${idText} in this index`);
+  return f;
+}
+
+const typesOf = (args: string | null): ArgType[] | null =>
+  args === null ? null : (JSON.parse(args) as ArgType[]);
+
+function signature(name: string, args: readonly string[] | null): string {
+  return `${name}(${args ? args.join(", ") : "?"})`;
+}
+
+// ---------------------------------------------------------------- search
+
+export interface Difference {
+  /** Index of the input in the index's inputs for this signature. */
+  index: number;
+  input: string[];
+  query: string;
+  hit: string;
+}
+
+export interface PageHit extends SearchHit {
+  /** Position by behaviour, then similarity (`rank` is the similarity rank). */
+  order: number;
+  verdict: "same" | "differs" | "not compared";
+  verdictText: string;
+  code: string;
+  signature: string;
+  argsFrom: string;
+  differences: { count: number; shown: Difference[] } | null;
+}
+
+export interface SearchPage extends Omit<SearchResult, "hits"> {
+  query: SearchResult["query"] & { signature: string };
+  hits: PageHit[];
+  milliseconds: number;
+}
+
+const verdictOrder = { same: 0, differs: 1, "not compared": 2 };
+
+export async function search(state: ServeState, raw: unknown): Promise<SearchPage> {
+  const t0 = performance.now();
+  const body = objectBody(raw);
+  const code = codeField(body, state.limits);
+  const entry = entryField(body);
+  const args = argsField(body);
+  const k = intField(body.k, "k", 1, state.limits.maxK, 10);
+  const pool = new RecordingPool(state.gate.pool);
+  let result: SearchResult;
+  try {
+    result = await state.gate.run(() => searchIndex(state.dir, code, { entry, args, k, pool }));
+  } catch (e) {
+    if (e instanceof SearchError) throw new HttpError(422, e.message);
+    throw e;
+  }
+  const run = result.query.status === "ok" ? pool.results[0] : undefined;
+  const stored = new Map(state.store.functions(result.hits.map((h) => h.id)).map((f) => [f.id, f]));
+  const hits = result.hits.map((h): PageHit => {
+    const f = stored.get(h.id);
+    const b = h.behaviour;
+    let differences: PageHit["differences"] = null;
+    let verdict: PageHit["verdict"] = "not compared";
+    let verdictText = b.kind === "not-compared" ? b.reason : "";
+    if (b.kind === "compared") {
+      verdict = b.equal === b.shared ? "same" : "differs";
+      verdictText =
+        verdict === "same"
+          ? `same behaviour: equal on ${b.equal}/${b.shared} inputs`
+          : `differs on ${b.shared - b.equal} of ${b.shared} inputs`;
+      const inputs = f?.args ? state.store.inputsFor(f.args) : undefined;
+      const shown: Difference[] = [];
+      let count = 0;
+      if (run && f?.outputs && inputs) {
+        const n = Math.min(run.runs.length, f.outputs.length);
+        for (let i = 0; i < n; i++) {
+          const q = run.runs[i][2];
+          if (q === f.outputs[i]) continue;
+          count++;
+          if (shown.length < MAX_DIFFERENCES)
+            shown.push({ index: i, input: inputs[i] ?? [], query: q, hit: f.outputs[i] });
+        }
+      }
+      differences = { count, shown };
+    }
+    return {
+      ...h,
+      file: displayPath(h.file),
+      order: 0,
+      verdict,
+      verdictText,
+      code: f?.code ?? "",
+      signature: f ? signature(f.name, typesOf(f.args)) : h.name,
+      argsFrom: f?.args
+        ? f.argsFrom === "row"
+          ? "given with the row"
+          : "type hints"
+        : (f?.problem ?? ""),
+      differences,
+    };
+  });
+  const share = (h: PageHit) =>
+    h.behaviour.kind === "compared" ? h.behaviour.equal / Math.max(1, h.behaviour.shared) : 0;
+  hits.sort(
+    (a, b) =>
+      verdictOrder[a.verdict] - verdictOrder[b.verdict] || share(b) - share(a) || a.rank - b.rank,
+  );
+  hits.forEach((h, i) => {
+    h.order = i + 1;
+  });
+  return {
+    ...result,
+    query: { ...result.query, signature: signature(result.query.entry, result.query.args) },
+    ...(result.model ? { model: { ...result.model, dir: displayPath(result.model.dir) } } : {}),
+    hits,
+    sameBehaviour: result.sameBehaviour.map((s) => ({ ...s, file: displayPath(s.file) })),
+    milliseconds: Math.round(performance.now() - t0),
+  };
+}
+
+// ---------------------------------------------------------------- functions
+
+export function functionInfo(state: ServeState, idText: string, withRows: boolean) {
+  const f = lookup(state, idText);
+  const args = typesOf(f.args);
+  const inputs = f.args ? state.store.inputsFor(f.args) : undefined;
+  const members = f.behaviour ? state.store.inBehaviour(f.behaviour, 1001) : [];
+  return {
+    id: f.id,
+    name: f.name,
+    file: displayPath(f.file),
+    line: f.line,
+    code: f.code,
+    signature: signature(f.name, args),
+    args,
+    argsFrom: f.argsFrom,
+    ...(f.problem ? { problem: f.problem } : {}),
+    status: f.status,
+    ...(f.error ? { error: f.error } : {}),
+    behaviour: f.behaviour
+      ? {
+          key: f.behaviour,
+          size: members.length > 1000 ? "1000+" : members.length,
+          others: members
+            .filter((m) => m.id !== f.id)
+            .slice(0, 20)
+            .map((m) => ({ id: m.id, name: m.name, file: displayPath(m.file), line: m.line })),
+        }
+      : null,
+    ...(withRows
+      ? {
+          rows:
+            f.outputs && inputs
+              ? f.outputs.map((output, i) => ({ index: i, input: inputs[i] ?? [], output }))
+              : [],
+        }
+      : {}),
+  };
+}
+
+export interface FunctionRun {
+  id: number;
+  index: number;
+  input: string[];
+  /** Output stored at indexing time, and this run's (they differ only if the code changed). */
+  stored: string | null;
+  status: string;
+  error?: string;
+  output?: string;
+  /** The tracer's canonical block ids for this input (numbered by first execution). */
+  blocks: number[];
+  values: string[];
+  truncated: boolean;
+  /** Lines of the code whose statements ran (from the probed copy), or null with why not. */
+  lines: number[] | null;
+  linesNote?: string;
+}
+
+const MAX_CACHED_RUNS = 256;
+
+/** Runs a function in the sandbox on one of the index's inputs: its blocks and the lines that ran. */
+export async function functionRun(
+  state: ServeState,
+  idText: string,
+  inputText: string | undefined,
+): Promise<FunctionRun> {
+  const f = lookup(state, idText);
+  const types = typesOf(f.args);
+  const stored = f.args ? state.store.inputsFor(f.args) : undefined;
+  if (!types || f.status !== "ok" || !stored)
+    throw new HttpError(
+      409,
+      `function ${f.id} (${f.name}) did not run at indexing (${f.problem ?? f.error ?? f.status}): there is nothing to trace`,
+    );
+  const index = intField(inputText, "input", 0, stored.length - 1, 0);
+  const key = `${f.id}:${index}`;
+  const cached = state.runs.get(key);
+  if (cached) return cached;
+  const n = Number(state.store.getMeta("inputs"));
+  const seed = Number(state.store.getMeta("seed"));
+  const all = inputSet(types, n, seed, REAL_INT_RANGE);
+  const one = { key: `${all.key}#${index}`, types, values: [all.values[index]] };
+  await initPython();
+  const probed = (() => {
+    try {
+      return probedCopy(f.code, f.name);
+    } catch {
+      return undefined;
+    }
+  })();
+  const [traced, probe] = await state.gate.run(() =>
+    Promise.all([
+      state.gate.pool.trace({ code: f.code, entry: f.name, inputs: one }),
+      probed
+        ? state.gate.pool.trace({
+            code: probed,
+            entry: PROBE_ENTRY,
+            inputs: one,
+            // Probes add no block events, but leave room for the wrapper's own.
+            maxSteps: DEFAULT_MAX_STEPS + 10_000,
+          })
+        : Promise.resolve(undefined),
+    ]),
+  );
+  const r = traced.runs[0];
+  let lines: number[] | null = null;
+  let linesNote: string | undefined;
+  if (!probe) linesNote = "the code could not be probed";
+  else if (probe.status !== "ok" || !probe.runs[0])
+    linesNote = `the probed copy did not run: ${probe.status}${probe.error ? ` (${probe.error})` : ""}`;
+  else {
+    lines = linesOf(probe.runs[0][2]) ?? null;
+    if (!lines) linesNote = "the probed copy gave no line mask";
+    else if (f.code.split("\n").length > MAX_PROBED_LINE)
+      linesNote = `lines after ${MAX_PROBED_LINE} are not probed`;
+  }
+  const run: FunctionRun = {
+    id: f.id,
+    index,
+    input: stored[index] ?? [],
+    stored: f.outputs?.[index] ?? null,
+    status: traced.status,
+    ...(traced.error ? { error: traced.error } : {}),
+    ...(r ? { output: r[2] } : {}),
+    blocks: r?.[0] ?? [],
+    values: r?.[1] ?? [],
+    truncated: r?.[3] ?? false,
+    lines,
+    ...(linesNote ? { linesNote } : {}),
+  };
+  state.runs.set(key, run);
+  if (state.runs.size > MAX_CACHED_RUNS) state.runs.delete(state.runs.keys().next().value!);
+  return run;
+}
+
+// ---------------------------------------------------------------- map
+
+export async function placeQuery(state: ServeState, raw: unknown) {
+  const body = objectBody(raw);
+  const code = codeField(body, state.limits);
+  const entry = entryField(body);
+  const current = state.map.current;
+  if (current.status !== "ready")
+    throw new HttpError(409, `the map is not ready (${current.status})`);
+  await initPython();
+  let fns: ReturnType<typeof extractFunctions>;
+  try {
+    fns = extractFunctions(code);
+  } catch (e) {
+    throw new HttpError(422, `the query cannot be read: ${(e as Error).message}`);
+  }
+  if (fns.length === 0) throw new HttpError(422, "the query has no top-level function (def)");
+  const f = entry ? fns.find((g) => g.name === entry) : fns[fns.length - 1];
+  if (!f) throw new HttpError(422, `the query has no function "${entry}"`);
+  return { entry: f.name, ...(await state.map.place(f.code)) };
+}
+
+// ---------------------------------------------------------------- report
+
+const REPORT_TYPES: Record<string, string> = {
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".html": "text/html; charset=utf-8",
+  ".md": "text/markdown; charset=utf-8",
+  ".json": "application/json",
+};
+
+function reportDir(state: ServeState): string {
+  if (!state.reportDir)
+    throw new HttpError(
+      404,
+      "no report: start the server with --report DIR (a tracecode report folder)",
+    );
+  return state.reportDir;
+}
+
+export function reportInfo(state: ServeState) {
+  const dir = reportDir(state);
+  const claimsPath = join(dir, "claims.json");
+  let claims: unknown[] = [];
+  if (existsSync(claimsPath)) {
+    try {
+      claims =
+        (JSON.parse(readFileSync(claimsPath, "utf8")) as { claims?: unknown[] }).claims ?? [];
+    } catch (e) {
+      throw new HttpError(
+        500,
+        `${displayPath(claimsPath)} is not valid JSON: ${(e as Error).message}`,
+      );
+    }
+  }
+  const figuresDir = join(dir, "figures");
+  const figures = existsSync(figuresDir)
+    ? readdirSync(figuresDir)
+        .filter((f) => f.endsWith(".svg"))
+        .sort()
+        .map((f) => {
+          const name = f.replace(/\.svg$/, "");
+          return {
+            name,
+            svg: `/report/files/figures/${encodeURIComponent(f)}`,
+            ...(existsSync(join(figuresDir, `${name}.png`))
+              ? { png: `/report/files/figures/${encodeURIComponent(name)}.png` }
+              : {}),
+          };
+        })
+    : [];
+  return {
+    dir: displayPath(dir),
+    claims,
+    figures,
+    html: existsSync(join(dir, "index.html")) ? "/report/files/index.html" : null,
+    markdown: existsSync(join(dir, "REPORT.md")) ? "/report/files/REPORT.md" : null,
+  };
+}
+
+/** A file of the report folder; only known types, never outside the folder. */
+export function reportFile(state: ServeState, path: string): { body: Buffer; type: string } {
+  const dir = resolve(reportDir(state));
+  const full = resolve(dir, path);
+  const type = REPORT_TYPES[extname(full).toLowerCase()];
+  if (!full.startsWith(dir + sep) || !type || !existsSync(full) || !statSync(full).isFile())
+    throw new HttpError(404, `the report has no file ${JSON.stringify(path)}`);
+  return { body: readFileSync(full), type };
+}

@@ -1,0 +1,275 @@
+/**
+ * `startServer`: the HTTP face of an index. One Hono app serves the pages (prebuilt static
+ * files from dist/serve/web) and the JSON API (api.ts); one warm sandbox pool behind a bounded
+ * queue (gate.ts) runs every query for the server's lifetime.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { extname, join } from "node:path";
+import { type ServerType, serve } from "@hono/node-server";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { packagePath } from "../python/pool.js";
+import { type Embedder, loadEmbedder, openIndex, SearchError } from "../search/index.js";
+import {
+  DEFAULT_LIMITS,
+  displayPath,
+  functionInfo,
+  functionRun,
+  HttpError,
+  type Limits,
+  placeQuery,
+  reportFile,
+  reportInfo,
+  type ServeState,
+  search,
+} from "./api.js";
+import { BusyError, type GateOptions, SandboxGate } from "./gate.js";
+import { EmbeddingMap } from "./map.js";
+
+export interface ServeOptions extends GateOptions {
+  port?: number;
+  host?: string;
+  /** A `tracecode report` output folder for the report page. */
+  report?: string;
+  /** Allow a host other than loopback (the CLI's --allow-remote). */
+  allowRemote?: boolean;
+  limits?: Partial<Limits>;
+  /** Largest request body in bytes (default 256 KiB). */
+  maxBodyBytes?: number;
+  /** Do not project the embeddings (tests that do not need the map). */
+  noMap?: boolean;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  host: string;
+  state: ServeState;
+  app: Hono;
+  close(): Promise<void>;
+}
+
+const LOOPBACK = /^(127(\.\d{1,3}){3}|::1|localhost)$/i;
+export const isLoopback = (host: string) => LOOPBACK.test(host.replace(/^\[|\]$/g, ""));
+
+const PAGES: Record<string, string> = {
+  "/": "index.html",
+  "/function": "function.html",
+  "/map": "map.html",
+  "/report": "report.html",
+};
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
+};
+const CSP =
+  "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; " +
+  "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/** The prebuilt web assets, read once (they are small). */
+function loadAssets(): Map<string, { body: Buffer; type: string }> {
+  const dir = packagePath("dist", "serve", "web");
+  if (!existsSync(dir))
+    throw new Error(`the web assets ${dir} are missing: run \`npm run build\` first`);
+  const out = new Map<string, { body: Buffer; type: string }>();
+  for (const f of readdirSync(dir)) {
+    const type = TYPES[extname(f)];
+    if (type) out.set(f, { body: readFileSync(join(dir, f)), type });
+  }
+  return out;
+}
+
+/** The index's model, when its embeddings can be used for the map; else why not. */
+function mapModel(dir: string): { embedder: Embedder | null; reason?: string } {
+  const store = openIndex(dir);
+  try {
+    const modelDir = store.getMeta("model");
+    if (!modelDir)
+      return { embedder: null, reason: "the index has no embeddings (built without a model)" };
+    if (!existsSync(join(modelDir, "model.json")))
+      return { embedder: null, reason: `the index's model ${displayPath(modelDir)} is missing` };
+    const embedder = loadEmbedder(modelDir);
+    if (embedder.id !== store.getMeta("model_id"))
+      return {
+        embedder: null,
+        reason: `the model in ${displayPath(modelDir)} changed since indexing (re-run tracecode index)`,
+      };
+    return { embedder };
+  } finally {
+    store.close();
+  }
+}
+
+export function buildApp(state: ServeState, options: ServeOptions = {}): Hono {
+  const assets = loadAssets();
+  const app = new Hono();
+  const maxBody = options.maxBodyBytes ?? 256 * 1024;
+
+  app.use("*", async (c, next) => {
+    // A page on another site must not reach this server through a name that resolves to
+    // loopback (DNS rebinding): only loopback names are served unless remote use was allowed.
+    const host = (c.req.header("host") ?? "").replace(/:\d+$/, "");
+    if (!options.allowRemote && !isLoopback(host))
+      return c.json({ error: `host ${JSON.stringify(host)} is not served (loopback only)` }, 403);
+    await next();
+    c.header("X-Content-Type-Options", "nosniff");
+    c.header("Referrer-Policy", "no-referrer");
+    if (!c.res.headers.has("Content-Security-Policy")) c.header("Content-Security-Policy", CSP);
+  });
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: maxBody,
+      onError: (c) =>
+        c.json({ error: `the request body is over ${maxBody.toLocaleString("en")} bytes` }, 413),
+    }),
+  );
+
+  const json = async (c: {
+    req: { header(n: string): string | undefined; text(): Promise<string> };
+  }) => {
+    // JSON only: a plain form or text post from another page cannot run code here.
+    if (!(c.req.header("content-type") ?? "").toLowerCase().startsWith("application/json"))
+      throw new HttpError(415, "send the request body as JSON (Content-Type: application/json)");
+    const text = await c.req.text();
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (e) {
+      throw new HttpError(400, `the request body is not valid JSON: ${(e as Error).message}`);
+    }
+  };
+
+  app.get("/api/info", (c) => {
+    const { store } = state;
+    const map = state.map.current;
+    return c.json({
+      index: displayPath(state.dir),
+      functions: store.count("functions"),
+      behaviours: store.count("behaviours"),
+      files: store.count("files"),
+      statuses: store.statusCounts(),
+      model: store.getMeta("model") ? displayPath(store.getMeta("model")!) : null,
+      inputs: Number(store.getMeta("inputs")),
+      map: map.status,
+      report: state.reportDir ? displayPath(state.reportDir) : null,
+      limits: { ...state.limits, bodyBytes: maxBody },
+      sandbox: { ...state.gate.load(), slots: state.gate.running, queue: state.gate.queued },
+    });
+  });
+  app.post("/api/search", async (c) => c.json(await search(state, await json(c))));
+  app.get("/api/functions/:id", (c) =>
+    c.json(functionInfo(state, c.req.param("id"), c.req.query("rows") !== "0")),
+  );
+  app.get("/api/functions/:id/run", async (c) =>
+    c.json(await functionRun(state, c.req.param("id"), c.req.query("input"))),
+  );
+  app.get("/api/map", (c) => {
+    const m = state.map.current;
+    const status = { ready: 200, computing: 202, unavailable: 409, failed: 500 } as const;
+    return c.json(m, status[m.status]);
+  });
+  app.post("/api/map/place", async (c) => c.json(await placeQuery(state, await json(c))));
+  app.get("/api/report", (c) => c.json(reportInfo(state)));
+  app.get("/report/files/*", (c) => {
+    const path = decodeURIComponent(c.req.path.slice("/report/files/".length));
+    const f = reportFile(state, path);
+    c.header("Content-Type", f.type);
+    // The report's own page runs in a sandbox: no scripts, no access to this origin.
+    if (f.type.startsWith("text/html"))
+      c.header("Content-Security-Policy", "sandbox; default-src 'self' data: 'unsafe-inline'");
+    return c.body(new Uint8Array(f.body));
+  });
+  for (const [route, file] of Object.entries(PAGES)) {
+    app.get(route, (c) => {
+      const a = assets.get(file)!;
+      return c.body(new Uint8Array(a.body), 200, { "Content-Type": a.type });
+    });
+  }
+  app.get("/assets/:file", (c) => {
+    const a = assets.get(c.req.param("file"));
+    if (!a || a.type.startsWith("text/html")) return c.json({ error: "no such asset" }, 404);
+    return c.body(new Uint8Array(a.body), 200, {
+      "Content-Type": a.type,
+      "Cache-Control": "no-cache",
+    });
+  });
+
+  app.notFound((c) =>
+    c.json(
+      {
+        error: `no such ${c.req.path.startsWith("/api/") ? "endpoint" : "page"}: ${c.req.method} ${c.req.path}`,
+      },
+      404,
+    ),
+  );
+  app.onError((e, c) => {
+    if (e instanceof HttpError) return c.json({ error: e.message }, e.status);
+    if (e instanceof BusyError) {
+      c.header("Retry-After", "1");
+      return c.json({ error: e.message }, 503);
+    }
+    if (e instanceof SearchError) return c.json({ error: e.message }, 422);
+    return c.json({ error: `internal error: ${e.message}` }, 500);
+  });
+  return app;
+}
+
+/** Opens the index, starts the warm pool and the map, and listens. */
+export async function startServer(dir: string, options: ServeOptions = {}): Promise<RunningServer> {
+  const host = options.host ?? "127.0.0.1";
+  if (!isLoopback(host) && !options.allowRemote)
+    throw new Error(
+      `--host ${host} is not a loopback address: anyone who can reach it could run code in this machine's sandbox; pass --allow-remote to serve it anyway`,
+    );
+  if (options.report && !existsSync(options.report))
+    throw new Error(`--report ${options.report}: no such folder`);
+  const store = openIndex(dir);
+  const model = options.noMap ? { embedder: null, reason: "the map is turned off" } : mapModel(dir);
+  const map = new EmbeddingMap(store, model.embedder, model.reason);
+  const gate = new SandboxGate(options);
+  const state: ServeState = {
+    dir,
+    store,
+    gate,
+    map,
+    reportDir: options.report,
+    limits: { ...DEFAULT_LIMITS, ...options.limits },
+    runs: new Map(),
+  };
+  let server: ServerType | undefined;
+  try {
+    const app = buildApp(state, options);
+    map.start();
+    const info = await new Promise<AddressInfo>((resolve, reject) => {
+      server = serve({ fetch: app.fetch, port: options.port ?? 7878, hostname: host }, resolve);
+      server.once("error", reject);
+    });
+    const shown = info.family === "IPv6" ? `[${info.address}]` : info.address;
+    return {
+      url: `http://${shown}:${info.port}/`,
+      port: info.port,
+      host,
+      state,
+      app,
+      close: async () => {
+        await new Promise<void>((resolve) => {
+          if (!server) return resolve();
+          server.close(() => resolve());
+          (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+        });
+        await map.close();
+        await gate.close();
+        store.close();
+      },
+    };
+  } catch (e) {
+    server?.close();
+    await map.close();
+    await gate.close();
+    store.close();
+    throw e;
+  }
+}

@@ -1,0 +1,83 @@
+// Shared helpers of the pages: the JSON API, DOM building (text only, never HTML from data),
+// and the code view with line numbers.
+
+/** Calls the JSON API; throws an Error carrying the server's message on a 4xx/5xx answer. */
+export async function api(path, options = {}) {
+  const init = { method: options.method ?? "GET", headers: {} };
+  if (options.body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(options.body);
+  }
+  const res = await fetch(path, init);
+  let data;
+  try {
+    data = await res.json();
+  } catch {
+    data = { error: `${res.status} ${res.statusText}` };
+  }
+  if (!res.ok && res.status !== 202) {
+    const e = new Error(data.error ?? `${res.status} ${res.statusText}`);
+    e.status = res.status;
+    throw e;
+  }
+  return { status: res.status, data };
+}
+
+/** An element with attributes (on* are listeners) and children (strings become text). */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else if (k === "class") node.className = v;
+    else if (k === "dataset") Object.assign(node.dataset, v);
+    else node.setAttribute(k, v === true ? "" : String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === undefined || c === null || c === false) continue;
+    node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return node;
+}
+
+/** Code with line numbers; `lines` (a Set) marks lines that ran. Returns the element. */
+export function codeView(code, label, lines) {
+  const pre = el("pre", { class: "code", tabindex: "0", "aria-label": label });
+  code.split("\n").forEach((text, i) => {
+    const n = i + 1;
+    const ran = lines?.has(n);
+    pre.append(
+      el(
+        "span",
+        { class: ran ? "line ran" : "line", dataset: { line: n } },
+        el("span", { class: "ln", "aria-hidden": "true" }, String(n)),
+        ran ? el("span", { class: "sr" }, "ran: ") : null,
+        text,
+        "\n",
+      ),
+    );
+  });
+  return pre;
+}
+
+/** `name(a, b)` of an encoded input tuple. */
+export const tuple = (input) => `(${input.join(", ")})`;
+
+/** The last query of the search page, for the map. */
+export const lastQuery = {
+  get() {
+    try {
+      return JSON.parse(sessionStorage.getItem("tracecode.query") ?? "null");
+    } catch {
+      return null;
+    }
+  },
+  set(q) {
+    sessionStorage.setItem("tracecode.query", JSON.stringify(q));
+  },
+};
+
+/** Shows an error in a status element. */
+export function showError(node, e) {
+  node.replaceChildren(el("span", { class: "error" }, e.message ?? String(e)));
+}

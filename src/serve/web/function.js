@@ -1,0 +1,137 @@
+// Function page: the code, its inputs and stored outputs, and — for a chosen input — a run in
+// the sandbox with the lines that ran highlighted and the tracer's block sequence.
+import { api, codeView, el, showError, tuple } from "./common.js";
+
+const id = new URLSearchParams(location.search).get("id") ?? "";
+const status = document.getElementById("status");
+const codeBox = document.getElementById("code");
+const runBox = document.getElementById("run");
+const tbody = document.querySelector("#rows tbody");
+let fn;
+
+async function choose(index) {
+  for (const tr of tbody.querySelectorAll("tr")) {
+    const on = tr.dataset.index === String(index);
+    tr.classList.toggle("selected", on);
+    tr.querySelector("button")?.setAttribute("aria-pressed", on ? "true" : "false");
+  }
+  runBox.replaceChildren(el("p", {}, `Running input ${index} in the sandbox…`));
+  try {
+    const { data: r } = await api(`/api/functions/${encodeURIComponent(id)}/run?input=${index}`);
+    const lines = new Set(r.lines ?? []);
+    codeBox.replaceChildren(
+      codeView(fn.code, `code of ${fn.name}, lines that ran on input ${index} highlighted`, lines),
+    );
+    document.getElementById("legend").textContent = r.lines
+      ? `Highlighted: the ${lines.size} lines whose statements ran on input ${index} ${tuple(r.input)}.`
+      : `No lines highlighted: ${r.linesNote}.`;
+    const distinct = new Set(r.blocks).size;
+    runBox.replaceChildren(
+      el("p", {}, `Input ${index}: ${tuple(r.input)}`),
+      el(
+        "p",
+        {},
+        `Output: `,
+        el("code", {}, r.output ?? `(${r.status}${r.error ? `: ${r.error}` : ""})`),
+      ),
+      r.stored !== null && r.output !== undefined && r.output !== r.stored
+        ? el(
+            "p",
+            { class: "error" },
+            `This run's output differs from the one stored at indexing (${r.stored}).`,
+          )
+        : el("p", { class: "muted" }, "Same output as stored at indexing."),
+      el(
+        "p",
+        {},
+        `${r.blocks.length} block events over ${distinct} distinct blocks${r.truncated ? " (trace cut at the event cap)" : ""}.`,
+      ),
+      el(
+        "p",
+        { class: "muted" },
+        "Blocks are the tracer's canonical ids, numbered by first execution; they carry no line numbers, so the highlighted lines come from a probed copy run in the sandbox on the same input.",
+      ),
+      el(
+        "div",
+        { class: "blocks", "aria-label": "block sequence" },
+        r.blocks.slice(0, 400).join(" → ") + (r.blocks.length > 400 ? " …" : ""),
+      ),
+      r.linesNote ? el("p", { class: "muted" }, `Note: ${r.linesNote}`) : null,
+    );
+    document.body.dataset.ran = String(index);
+  } catch (e) {
+    showError(runBox, e);
+  }
+}
+
+try {
+  const { data } = await api(`/api/functions/${encodeURIComponent(id)}`);
+  fn = data;
+  document.title = `${fn.name} · TraceCode`;
+  document.getElementById("title").textContent = fn.name;
+  document
+    .getElementById("meta")
+    .replaceChildren(
+      `${fn.file}:${fn.line} · run as ${fn.signature}`,
+      fn.args
+        ? ` (types from ${fn.argsFrom === "row" ? "the row" : "type hints"})`
+        : ` (not run: ${fn.problem ?? "no argument types"})`,
+      ` · status ${fn.status}${fn.error ? `: ${fn.error}` : ""}`,
+    );
+  codeBox.replaceChildren(codeView(fn.code, `code of ${fn.name}`));
+  tbody.replaceChildren(
+    ...fn.rows.map((r) =>
+      el(
+        "tr",
+        { dataset: { index: r.index } },
+        el(
+          "td",
+          {},
+          el(
+            "button",
+            {
+              type: "button",
+              "aria-pressed": "false",
+              "aria-label": `run input ${r.index}`,
+              onclick: () => choose(r.index),
+            },
+            String(r.index),
+          ),
+        ),
+        el("td", {}, tuple(r.input)),
+        el("td", {}, r.output),
+      ),
+    ),
+  );
+  if (fn.rows.length === 0)
+    tbody.append(
+      el(
+        "tr",
+        {},
+        el("td", { colspan: "3" }, "No stored runs: the function did not run at indexing."),
+      ),
+    );
+  const b = fn.behaviour;
+  if (b) {
+    document.getElementById("behaviour").replaceChildren(
+      el("h2", {}, `Behaviour class (${b.size} functions)`),
+      b.others.length
+        ? el(
+            "ul",
+            {},
+            b.others.map((o) =>
+              el(
+                "li",
+                {},
+                el("a", { href: `/function?id=${o.id}` }, o.name),
+                ` ${o.file}:${o.line}`,
+              ),
+            ),
+          )
+        : el("p", {}, "No other function behaves exactly like this one."),
+    );
+  }
+  if (fn.rows.length > 0) await choose(0);
+} catch (e) {
+  showError(status, e);
+}

@@ -1,0 +1,287 @@
+// Map page: every embedding projected to 2-D (UMAP, computed by the server), drawn on a canvas,
+// coloured by behaviour class; hover or arrow keys show a function, click or Enter opens it; the
+// last search query is placed on the map as a star.
+import { api, codeView, el, lastQuery, showError } from "./common.js";
+
+const canvas = document.getElementById("map");
+const status = document.getElementById("status");
+const tip = document.getElementById("tip");
+const ctx = canvas.getContext("2d");
+const PAD = 16;
+const CELL = 12;
+let data;
+let sx = new Float32Array(0);
+let sy = new Float32Array(0);
+let grid = new Map();
+let current = -1;
+let query = null;
+let highlighted = new Set();
+const codeCache = new Map();
+
+const colour = (c) => (c < 0 ? "#b8bec6" : `hsl(${(c * 137.508) % 360} 70% 42%)`);
+
+function layout() {
+  const ratio = window.devicePixelRatio || 1;
+  const w = canvas.clientWidth;
+  const h = canvas.clientHeight;
+  canvas.width = Math.round(w * ratio);
+  canvas.height = Math.round(h * ratio);
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
+  const n = data.ids.length;
+  for (let i = 0; i < n; i++) {
+    x0 = Math.min(x0, data.x[i]);
+    x1 = Math.max(x1, data.x[i]);
+    y0 = Math.min(y0, data.y[i]);
+    y1 = Math.max(y1, data.y[i]);
+  }
+  if (query) {
+    x0 = Math.min(x0, query.x);
+    x1 = Math.max(x1, query.x);
+    y0 = Math.min(y0, query.y);
+    y1 = Math.max(y1, query.y);
+  }
+  const scale = Math.min((w - 2 * PAD) / (x1 - x0 || 1), (h - 2 * PAD) / (y1 - y0 || 1));
+  const ox = PAD + (w - 2 * PAD - scale * (x1 - x0)) / 2;
+  const oy = PAD + (h - 2 * PAD - scale * (y1 - y0)) / 2;
+  const toX = (x) => ox + (x - x0) * scale;
+  const toY = (y) => h - (oy + (y - y0) * scale);
+  sx = new Float32Array(n);
+  sy = new Float32Array(n);
+  grid = new Map();
+  for (let i = 0; i < n; i++) {
+    sx[i] = toX(data.x[i]);
+    sy[i] = toY(data.y[i]);
+    const key = `${Math.floor(sx[i] / CELL)},${Math.floor(sy[i] / CELL)}`;
+    const list = grid.get(key);
+    if (list) list.push(i);
+    else grid.set(key, [i]);
+  }
+  if (query) {
+    query.sx = toX(query.x);
+    query.sy = toY(query.y);
+  }
+}
+
+function draw() {
+  ctx.clearRect(0, 0, canvas.clientWidth, canvas.clientHeight);
+  const byClass = new Map();
+  data.cls.forEach((c, i) => {
+    const list = byClass.get(c);
+    if (list) list.push(i);
+    else byClass.set(c, [i]);
+  });
+  for (const [c, list] of byClass) {
+    ctx.fillStyle = colour(c);
+    for (const i of list) ctx.fillRect(sx[i] - 2, sy[i] - 2, 4, 4);
+  }
+  ctx.lineWidth = 2;
+  ctx.strokeStyle = "#000";
+  for (const i of highlighted) {
+    ctx.beginPath();
+    ctx.arc(sx[i], sy[i], 6, 0, 2 * Math.PI);
+    ctx.stroke();
+  }
+  if (current >= 0) {
+    ctx.strokeStyle = "#0969da";
+    ctx.lineWidth = 3;
+    ctx.beginPath();
+    ctx.arc(sx[current], sy[current], 9, 0, 2 * Math.PI);
+    ctx.stroke();
+  }
+  if (query) star(query.sx, query.sy);
+}
+
+function star(x, y) {
+  ctx.beginPath();
+  for (let k = 0; k < 10; k++) {
+    const r = k % 2 === 0 ? 11 : 4.5;
+    const a = (Math.PI / 5) * k - Math.PI / 2;
+    ctx.lineTo(x + r * Math.cos(a), y + r * Math.sin(a));
+  }
+  ctx.closePath();
+  ctx.fillStyle = "#ffd000";
+  ctx.strokeStyle = "#000";
+  ctx.lineWidth = 1.5;
+  ctx.fill();
+  ctx.stroke();
+}
+
+function nearestAt(x, y, radius = 8) {
+  let best = -1;
+  let bestD = radius * radius;
+  const cx = Math.floor(x / CELL);
+  const cy = Math.floor(y / CELL);
+  for (let gx = cx - 1; gx <= cx + 1; gx++) {
+    for (let gy = cy - 1; gy <= cy + 1; gy++) {
+      for (const i of grid.get(`${gx},${gy}`) ?? []) {
+        const d = (sx[i] - x) ** 2 + (sy[i] - y) ** 2;
+        if (d <= bestD) [best, bestD] = [i, d];
+      }
+    }
+  }
+  return best;
+}
+
+let tipTimer;
+function show(i) {
+  current = i;
+  draw();
+  if (i < 0) {
+    tip.replaceChildren();
+    return;
+  }
+  const id = data.ids[i];
+  const cls = data.cls[i];
+  const head = el(
+    "p",
+    {},
+    el("a", { href: `/function?id=${id}` }, data.names[i]),
+    cls < 0 ? " · not run" : ` · behaviour class of ${data.classes[cls].size}`,
+  );
+  tip.replaceChildren(head);
+  clearTimeout(tipTimer);
+  tipTimer = setTimeout(async () => {
+    try {
+      let f = codeCache.get(id);
+      if (!f) {
+        f = (await api(`/api/functions/${id}?rows=0`)).data;
+        codeCache.set(id, f);
+      }
+      if (current === i)
+        tip.replaceChildren(
+          head,
+          el("p", { class: "muted" }, `${f.file}:${f.line} · ${f.signature}`),
+          codeView(f.code, `code of ${f.name}`),
+        );
+    } catch (e) {
+      showError(tip, e);
+    }
+  }, 60);
+}
+
+function open(i) {
+  if (i >= 0) location.href = `/function?id=${data.ids[i]}`;
+}
+
+canvas.addEventListener("mousemove", (e) => {
+  const r = canvas.getBoundingClientRect();
+  const i = nearestAt(e.clientX - r.left, e.clientY - r.top);
+  if (i !== current && i >= 0) show(i);
+});
+canvas.addEventListener("click", (e) => {
+  const r = canvas.getBoundingClientRect();
+  open(nearestAt(e.clientX - r.left, e.clientY - r.top));
+});
+canvas.addEventListener("keydown", (e) => {
+  const dirs = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+  if (e.key === "Enter") open(current);
+  else if (e.key === "Escape") show(-1);
+  else if (dirs[e.key]) {
+    e.preventDefault();
+    const [dx, dy] = dirs[e.key];
+    if (current < 0) {
+      show(0);
+      return;
+    }
+    // The nearest point ahead, within a 90° cone of the arrow's direction.
+    let best = -1;
+    let bestD = Infinity;
+    for (let i = 0; i < sx.length; i++) {
+      const vx = sx[i] - sx[current];
+      const vy = sy[i] - sy[current];
+      const along = vx * dx + vy * dy;
+      if (along <= 0 || Math.abs(vx * dy - vy * dx) > along) continue;
+      const d = vx * vx + vy * vy;
+      if (d < bestD) [best, bestD] = [i, d];
+    }
+    if (best >= 0) show(best);
+  }
+});
+document.getElementById("find").addEventListener("input", (e) => {
+  const text = e.target.value.trim().toLowerCase();
+  highlighted = new Set();
+  const found = document.getElementById("found");
+  found.replaceChildren();
+  if (text && data) {
+    data.names.forEach((name, i) => {
+      if (name.toLowerCase().includes(text)) highlighted.add(i);
+    });
+    [...highlighted].slice(0, 15).forEach((i) => {
+      found.append(el("li", {}, el("a", { href: `/function?id=${data.ids[i]}` }, data.names[i])));
+    });
+    if (highlighted.size > 15)
+      found.append(el("li", { class: "muted" }, `… ${highlighted.size - 15} more`));
+  }
+  draw();
+});
+
+function legend() {
+  const order = data.classes
+    .map((c, i) => [c.size, i])
+    .sort((a, b) => b[0] - a[0])
+    .slice(0, 12);
+  const none = data.cls.filter((c) => c < 0).length;
+  document
+    .getElementById("legend")
+    .replaceChildren(
+      ...order.map(([size, i]) =>
+        el(
+          "li",
+          {},
+          el("span", { class: "swatch", style: `background: ${colour(i)}` }),
+          `${size} functions (${JSON.parse(data.classes[i].args || "[]").join(", ")})`,
+        ),
+      ),
+      none
+        ? el(
+            "li",
+            {},
+            el("span", { class: "swatch", style: `background: ${colour(-1)}` }),
+            `${none} not run`,
+          )
+        : null,
+    );
+}
+
+async function placeQuery() {
+  const q = lastQuery.get();
+  if (!q || new URLSearchParams(location.search).get("query") === "none") return;
+  try {
+    const { data: p } = await api("/api/map/place", { method: "POST", body: q });
+    query = p;
+    layout();
+    draw();
+    status.append(` The star is the query ${p.entry}.`);
+  } catch (e) {
+    status.append(el("span", { class: "error" }, ` The query could not be placed: ${e.message}`));
+  }
+}
+
+async function load() {
+  try {
+    const { status: code, data: d } = await api("/api/map");
+    if (code === 202) {
+      status.textContent = `Projecting ${d.points} embeddings with UMAP… ${d.total ? `epoch ${d.done} of ${d.total}` : "building the neighbour graph"}`;
+      setTimeout(load, 1000);
+      return;
+    }
+    data = d;
+    layout();
+    draw();
+    legend();
+    document.body.dataset.rendered = String(Math.round(performance.now()));
+    status.textContent = `${data.ids.length} functions in ${data.classes.length} behaviour classes (UMAP of the index's embeddings).`;
+    await placeQuery();
+  } catch (e) {
+    showError(status, e);
+  }
+}
+
+window.addEventListener("resize", () => {
+  if (data) {
+    layout();
+    draw();
+  }
+});
+load();

@@ -1,0 +1,186 @@
+// Search page: a function in, the nearest indexed functions out, ranked by behaviour, then
+// similarity; each hit opens into the two functions side by side with the inputs where they differ.
+import { api, codeView, el, lastQuery, showError, tuple } from "./common.js";
+
+const form = document.getElementById("query");
+const code = document.getElementById("code");
+const status = document.getElementById("status");
+const results = document.getElementById("results");
+
+const saved = lastQuery.get();
+if (saved && !code.value) {
+  code.value = saved.code;
+  document.getElementById("entry").value = saved.entry ?? "";
+}
+
+document.getElementById("file").addEventListener("change", async (e) => {
+  const file = e.target.files?.[0];
+  if (file) code.value = await file.text();
+});
+code.addEventListener("keydown", (e) => {
+  if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+    e.preventDefault();
+    form.requestSubmit();
+  }
+});
+
+function differences(hit) {
+  const d = hit.differences;
+  if (!d) return el("p", { class: "muted" }, `Not compared: ${hit.verdictText}`);
+  if (d.count === 0) return el("p", {}, "Equal outputs on every shared input.");
+  const rows = d.shown.map((x) =>
+    el(
+      "tr",
+      {},
+      el("td", {}, String(x.index)),
+      el("td", {}, tuple(x.input)),
+      el("td", {}, x.query),
+      el("td", {}, x.hit),
+    ),
+  );
+  return el(
+    "div",
+    {},
+    el(
+      "p",
+      {},
+      `Differs on ${d.count} inputs${d.count > d.shown.length ? ` (first ${d.shown.length} shown)` : ""}:`,
+    ),
+    el(
+      "div",
+      { class: "scroll" },
+      el(
+        "table",
+        { class: "diff-table" },
+        el(
+          "thead",
+          {},
+          el(
+            "tr",
+            {},
+            el("th", { scope: "col" }, "#"),
+            el("th", { scope: "col" }, "input"),
+            el("th", { scope: "col" }, "query output"),
+            el("th", { scope: "col" }, "hit output"),
+          ),
+        ),
+        el("tbody", {}, rows),
+      ),
+    ),
+  );
+}
+
+function hitView(hit, query, queryCode) {
+  const similarity = `similarity ${hit.similarity.toFixed(3)} (rank ${hit.rank})`;
+  return el(
+    "details",
+    {
+      class: `hit ${hit.verdict === "same" ? "same" : hit.verdict === "differs" ? "differs" : "none"}`,
+      dataset: { id: hit.id },
+    },
+    el(
+      "summary",
+      {},
+      el("strong", {}, `${hit.order}. ${hit.name}`),
+      `  ${hit.file}:${hit.line}  ·  `,
+      el("span", { class: "verdict" }, hit.verdictText),
+      `  ·  ${similarity}`,
+    ),
+    el(
+      "div",
+      { class: "split" },
+      el(
+        "section",
+        { "aria-label": "query" },
+        el("h3", {}, "Query"),
+        el(
+          "p",
+          { class: "muted" },
+          `run as ${query.signature}${query.status === "ok" ? "" : ` (${query.reason ?? query.status})`}`,
+        ),
+        codeView(queryCode, "query code"),
+      ),
+      el(
+        "section",
+        { "aria-label": `hit ${hit.name}` },
+        el(
+          "h3",
+          {},
+          el("a", { href: `/function?id=${hit.id}` }, `${hit.name} (open the function page)`),
+        ),
+        el(
+          "p",
+          { class: "muted" },
+          `run as ${hit.signature}${hit.argsFrom ? `; types: ${hit.argsFrom}` : ""}; status ${hit.status}`,
+        ),
+        codeView(hit.code, `code of ${hit.name}`),
+      ),
+    ),
+    el(
+      "div",
+      { style: "padding: 0 0.8rem 0.8rem" },
+      el("p", { class: "verdict" }, `Verdict: ${hit.verdictText}`),
+      differences(hit),
+    ),
+  );
+}
+
+form.addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const body = {
+    code: code.value,
+    entry: document.getElementById("entry").value.trim() || undefined,
+    args: document.getElementById("args").value.trim() || undefined,
+    k: Number(document.getElementById("k").value) || 10,
+  };
+  lastQuery.set({ code: body.code, entry: body.entry });
+  status.textContent = "Searching… (the query runs in the sandbox on the index's inputs)";
+  results.replaceChildren();
+  document.body.dataset.searching = "1";
+  try {
+    const { data } = await api("/api/search", { method: "POST", body });
+    const q = data.query;
+    status.replaceChildren(
+      `Query ${q.signature}: ${q.status === "ok" ? "ran on the index's inputs" : `not run (${q.reason ?? q.status})`}; `,
+      `${data.indexed} functions indexed; ranked by ${data.ranking}${data.model ? ` (${data.model.kind} model)` : ""}, then by behaviour; ${data.milliseconds} ms. `,
+      el("a", { href: "/map?query=last" }, "Show the query on the map"),
+    );
+    if (data.note) results.append(el("p", { class: "muted" }, `Note: ${data.note}`));
+    if (data.hits.length === 0) results.append(el("p", {}, "No functions in the index."));
+    const list = el(
+      "div",
+      { id: "hits" },
+      data.hits.map((h) => hitView(h, q, body.code)),
+    );
+    results.append(list);
+    if (data.sameBehaviour.length > 0) {
+      results.append(
+        el("h2", {}, "Also equal on every input"),
+        el(
+          "ul",
+          {},
+          data.sameBehaviour.map((s) =>
+            el(
+              "li",
+              {},
+              el("a", { href: `/function?id=${s.id}` }, `${s.name}`),
+              ` ${s.file}:${s.line}`,
+            ),
+          ),
+        ),
+      );
+    }
+    list.querySelector("summary")?.focus();
+  } catch (err) {
+    showError(status, err);
+  } finally {
+    delete document.body.dataset.searching;
+  }
+});
+
+api("/api/info")
+  .then(({ data }) => {
+    document.getElementById("index-info").textContent =
+      `${data.index}: ${data.functions} functions, ${data.behaviours} behaviour classes`;
+  })
+  .catch(() => {});
