@@ -42,6 +42,8 @@ export interface FarmTraceOptions {
   pollMs?: number;
   /** Leave the results in Redis after writing them (default: they are deleted). */
   keep?: boolean;
+  /** Attempts per chunk and the first retry's delay (default 3 and 1000 ms, doubling). */
+  retry?: { attempts: number; backoffMs: number };
   /** Receives every row's JSONL line, in input order, once all are finished. */
   write: (line: string, row: TraceRow) => void | Promise<void>;
   onProgress?: (p: FarmProgress) => void;
@@ -94,6 +96,13 @@ export async function traceOnFarm(
     retryStrategy: (times) => Math.min(200 * times, 2000),
   });
   const pollMs = options.pollMs ?? 500;
+  const jobOptions = options.retry
+    ? {
+        ...JOB_OPTIONS,
+        attempts: options.retry.attempts,
+        backoff: { type: "exponential", delay: options.retry.backoffMs },
+      }
+    : JOB_OPTIONS;
   const summary: FarmSummary = {
     rows: rows.length,
     chunks: plan.length,
@@ -136,7 +145,7 @@ export async function traceOnFarm(
           toAdd.slice(i, i + 1000).map((c) => ({
             name: "trace",
             data: c.data,
-            opts: { ...JOB_OPTIONS, jobId: c.id },
+            opts: { ...jobOptions, jobId: c.id },
           })),
         );
       }
@@ -162,7 +171,7 @@ export async function traceOnFarm(
           else if (state === "unknown" && (await redis.exists(resultKey(id))) === 0) {
             // Gone from the queue without a result (deleted by hand, or a server that lost
             // it): enqueue it again.
-            await queue.add("trace", chunk.data, { ...JOB_OPTIONS, jobId: id });
+            await queue.add("trace", chunk.data, { ...jobOptions, jobId: id });
           }
         }
         for (const chunk of failed) {

@@ -24,6 +24,8 @@ export interface WorkerOptions {
    */
   lockMs?: number;
   poolOptions?: Omit<PoolOptions, "workers">;
+  /** Use this pool instead of starting one (it is not closed with the worker). */
+  pool?: TracerPool;
   /** Runs a chunk's rows; tests replace it. Default: `traceFunctions` on this worker's pool. */
   run?: (rows: FunctionRow[], data: ChunkData, pool: TracerPool) => Promise<TraceRow[]>;
   /** Called after each chunk this worker finished. */
@@ -68,7 +70,8 @@ export function startWorker(options: WorkerOptions): FarmWorker {
     maxRetriesPerRequest: null,
     retryStrategy: (times) => Math.min(200 * times, 2000),
   });
-  const pool = new TracerPool({ ...options.poolOptions, workers: options.workers ?? 2 });
+  const pool =
+    options.pool ?? new TracerPool({ ...options.poolOptions, workers: options.workers ?? 2 });
   const build = buildId();
   const name = `${hostname()}:${process.pid}`;
   const lockMs = options.lockMs ?? 30_000;
@@ -160,7 +163,7 @@ export function startWorker(options: WorkerOptions): FarmWorker {
       try {
         await worker.close();
       } finally {
-        await pool.close();
+        if (!options.pool) await pool.close();
         redis.disconnect();
         if (fatal) fail(fatal);
         else finish();

@@ -1,0 +1,221 @@
+/**
+ * The farm against a private redis-server on loopback: output byte-identical to a local run,
+ * idempotent enqueueing (two coordinators, one execution per chunk) and a rerun that runs
+ * nothing, a worker killed mid-chunk, and the dead-letter path.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FunctionRow, type TraceRow } from "../data/index.js";
+import { TracerPool, traceFunctions } from "../python/index.js";
+import { packagePath } from "../python/pool.js";
+import {
+  type ChunkSettings,
+  connectionOf,
+  DEAD_KEY,
+  haveRedisServer,
+  planChunks,
+  queueName,
+  type RedisServer,
+  startRedis,
+  startWorker,
+  traceChunk,
+  traceOnFarm,
+} from "./index.js";
+
+const dir = mkdtempSync(join(tmpdir(), "tracecode-farm-"));
+let redis: RedisServer;
+let pool: TracerPool;
+
+const settings: ChunkSettings = {
+  inputs: 12,
+  range: { min: -20, max: 20 },
+  seed: 3,
+  maxSteps: 1_000_000,
+  timeoutMs: 10_000,
+  level: "trace",
+};
+
+/** Groups of variants, interleaved so a group's rows are not contiguous in the file. */
+function rows(tag: string, groups: number, variants: number): FunctionRow[] {
+  const out: FunctionRow[] = [];
+  for (let v = 0; v < variants; v++) {
+    for (let g = 0; g < groups; g++) {
+      const body =
+        v % 2 ? `    t = x * ${g + 2}\n    return t - ${v}\n` : `    return x * ${g + 2} - ${v}\n`;
+      out.push(
+        FunctionRow.parse({
+          id: `${tag}-${g}/v${v}`,
+          group: `${tag}-${g}`,
+          code: `def f(x):\n${body}`,
+        }),
+      );
+    }
+  }
+  return out;
+}
+const byGroup = (row: FunctionRow) => `group:${row.group}`;
+
+async function local(input: FunctionRow[]): Promise<string[]> {
+  const traced = await traceFunctions(input, { ...settings, pool, unitOf: byGroup });
+  return traced.map((t) => JSON.stringify(t));
+}
+
+async function farm(input: FunctionRow[], extra: Partial<Parameters<typeof traceOnFarm>[1]> = {}) {
+  const lines: string[] = [];
+  const traced: TraceRow[] = [];
+  const summary = await traceOnFarm(input, {
+    redis: redis.url,
+    settings,
+    unitOf: byGroup,
+    chunkRows: 8,
+    pollMs: 100,
+    write: (line, row) => {
+      lines.push(line);
+      traced.push(row);
+    },
+    ...extra,
+  });
+  return { lines, traced, summary };
+}
+
+beforeAll(async () => {
+  if (!haveRedisServer()) {
+    throw new Error("the farm tests need redis-server on the PATH: apt-get install redis-server");
+  }
+  redis = await startRedis(dir);
+  pool = new TracerPool({ workers: 2 });
+});
+
+afterAll(async () => {
+  await pool?.close();
+  await redis?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("trace farm", () => {
+  it("writes what a local run writes, enqueues idempotently, and a rerun runs nothing", async () => {
+    const input = rows("same", 5, 4);
+    const expected = await local(input);
+    const chunks = planChunks(input, byGroup, settings, 8);
+    // Two coordinators enqueue the same chunks before any worker runs: one job per chunk.
+    const enqueued: Promise<void>[] = [];
+    const [a, b] = [0, 1].map(() => {
+      let seen: () => void = () => {};
+      enqueued.push(new Promise<void>((r) => (seen = r)));
+      return farm(input, { keep: true, onProgress: () => seen() });
+    });
+    await Promise.all(enqueued);
+    const queue = new Queue(queueName(), { connection: connectionOf(redis.url) });
+    expect(await queue.getJobCounts("waiting", "active")).toEqual({
+      waiting: chunks.length,
+      active: 0,
+    });
+    await queue.close();
+    const ran: string[] = [];
+    const worker = startWorker({
+      redis: redis.url,
+      pool,
+      onChunk: (e) => {
+        if (!e.skipped) ran.push(e.chunk);
+      },
+    });
+    try {
+      const [ra, rb] = await Promise.all([a, b]);
+      expect(ra.lines).toEqual(expected);
+      expect(rb.lines).toEqual(expected);
+      expect(ran.sort()).toEqual(chunks.map((c) => c.id).sort());
+      // A rerun finds every chunk finished and runs none.
+      const again = await farm(input);
+      expect(again.summary.reused).toBe(chunks.length);
+      expect(again.lines).toEqual(expected);
+      expect(ran).toHaveLength(chunks.length);
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it("loses nothing when a worker is killed in the middle of a chunk", async () => {
+    const input = rows("kill", 6, 4);
+    const expected = await local(input);
+    const run = farm(input);
+    // A worker in its own process takes a chunk (it is still starting its sandbox) and dies.
+    const victim: ChildProcess = spawn(
+      process.execPath,
+      [
+        packagePath("dist", "cli", "main.js"),
+        "worker",
+        "--redis",
+        redis.url,
+        "--workers",
+        "1",
+        "--lock-ms",
+        "2000",
+      ],
+      { stdio: "ignore" },
+    );
+    const queue = new Queue(queueName(), { connection: connectionOf(redis.url) });
+    try {
+      let active = 0;
+      for (let i = 0; i < 400 && active === 0; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        active = (await queue.getJobCounts("active")).active ?? 0;
+      }
+      expect(active).toBeGreaterThan(0);
+      victim.kill("SIGKILL");
+      await new Promise((r) => victim.once("exit", r));
+    } finally {
+      await queue.close();
+    }
+    const worker = startWorker({ redis: redis.url, pool, lockMs: 2000 });
+    try {
+      const r = await run;
+      expect(r.lines).toEqual(expected);
+      expect(new Set(r.traced.map((t) => t.id)).size).toBe(input.length);
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it("narrows a failing chunk to its unit and gives that unit up with the reason", async () => {
+    const input = rows("dead", 4, 3);
+    const poison = input.find((r) => r.group === "dead-2")!;
+    const expected = await local(input);
+    const worker = startWorker({
+      redis: redis.url,
+      pool,
+      run: (chunkRows, data, p) => {
+        if (chunkRows.some((r) => r.id === poison.id)) {
+          return Promise.reject(new Error("the worker died running this"));
+        }
+        return traceChunk(chunkRows, data, p, `test:${data.rows[0].id}`);
+      },
+    });
+    try {
+      const r = await farm(input, { retry: { attempts: 2, backoffMs: 100 } });
+      expect(r.summary.split).toBe(1);
+      expect(r.summary.dead).toBe(1);
+      const deadIds = input.filter((row) => row.group === "dead-2").map((row) => row.id);
+      r.traced.forEach((t, i) => {
+        if (deadIds.includes(t.id)) {
+          expect(t.status).toBe("limit");
+          expect(t.error).toContain("the worker died running this");
+        } else {
+          expect(r.lines[i]).toBe(expected[i]);
+        }
+      });
+      const client = new Redis(redis.url);
+      const letters = Object.values(await client.hgetall(DEAD_KEY)).map((v) => JSON.parse(v));
+      client.disconnect();
+      expect(letters).toEqual([
+        expect.objectContaining({ rows: deadIds, reason: "the worker died running this" }),
+      ]);
+    } finally {
+      await worker.close();
+    }
+  });
+});
