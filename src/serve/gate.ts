@@ -55,6 +55,19 @@ export class SandboxGate {
     }
   }
 
+  /**
+   * Starts every child of the pool now (a trivial job each), so the first request does not pay
+   * for interpreters starting; fails when the sandbox cannot start (bubblewrap missing, no build).
+   */
+  async warm(): Promise<void> {
+    const inputs = { key: "serve-warm", types: ["int" as const], values: [[0]] };
+    const jobs = Array.from({ length: this.pool.size }, () =>
+      this.pool.trace({ code: "def f(x):\n    return x\n", entry: "f", inputs }),
+    );
+    for (const r of await Promise.all(jobs))
+      if (r.status !== "ok") throw new Error(`the sandbox did not start: ${r.error ?? r.status}`);
+  }
+
   /** Operations running and waiting now. */
   load(): { running: number; waiting: number } {
     return { running: this.active, waiting: this.waiting.length };

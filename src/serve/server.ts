@@ -243,6 +243,7 @@ export async function startServer(dir: string, options: ServeOptions = {}): Prom
   try {
     const app = buildApp(state, options);
     map.start();
+    await gate.warm();
     const info = await new Promise<AddressInfo>((resolve, reject) => {
       server = serve({ fetch: app.fetch, port: options.port ?? 7878, hostname: host }, resolve);
       server.once("error", reject);

@@ -81,3 +81,10 @@ export const lastQuery = {
 export function showError(node, e) {
   node.replaceChildren(el("span", { class: "error" }, e.message ?? String(e)));
 }
+
+/** Replaces a node's children; arrays are flattened, null and false left out. */
+export function fill(node, ...children) {
+  node.replaceChildren(
+    ...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false),
+  );
+}

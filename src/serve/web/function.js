@@ -1,6 +1,6 @@
 // Function page: the code, its inputs and stored outputs, and — for a chosen input — a run in
 // the sandbox with the lines that ran highlighted and the tracer's block sequence.
-import { api, codeView, el, showError, tuple } from "./common.js";
+import { api, codeView, el, fill, showError, tuple } from "./common.js";
 
 const id = new URLSearchParams(location.search).get("id") ?? "";
 const status = document.getElementById("status");
@@ -26,7 +26,8 @@ async function choose(index) {
       ? `Highlighted: the ${lines.size} lines whose statements ran on input ${index} ${tuple(r.input)}.`
       : `No lines highlighted: ${r.linesNote}.`;
     const distinct = new Set(r.blocks).size;
-    runBox.replaceChildren(
+    fill(
+      runBox,
       el("p", {}, `Input ${index}: ${tuple(r.input)}`),
       el(
         "p",

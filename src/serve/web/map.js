@@ -1,7 +1,7 @@
 // Map page: every embedding projected to 2-D (UMAP, computed by the server), drawn on a canvas,
 // coloured by behaviour class; hover or arrow keys show a function, click or Enter opens it; the
 // last search query is placed on the map as a star.
-import { api, codeView, el, lastQuery, showError } from "./common.js";
+import { api, codeView, el, fill, lastQuery, showError } from "./common.js";
 
 const canvas = document.getElementById("map");
 const status = document.getElementById("status");
@@ -222,26 +222,25 @@ function legend() {
     .sort((a, b) => b[0] - a[0])
     .slice(0, 12);
   const none = data.cls.filter((c) => c < 0).length;
-  document
-    .getElementById("legend")
-    .replaceChildren(
-      ...order.map(([size, i]) =>
-        el(
+  fill(
+    document.getElementById("legend"),
+    ...order.map(([size, i]) =>
+      el(
+        "li",
+        {},
+        el("span", { class: "swatch", style: `background: ${colour(i)}` }),
+        `${size} functions (${JSON.parse(data.classes[i].args || "[]").join(", ")})`,
+      ),
+    ),
+    none
+      ? el(
           "li",
           {},
-          el("span", { class: "swatch", style: `background: ${colour(i)}` }),
-          `${size} functions (${JSON.parse(data.classes[i].args || "[]").join(", ")})`,
-        ),
-      ),
-      none
-        ? el(
-            "li",
-            {},
-            el("span", { class: "swatch", style: `background: ${colour(-1)}` }),
-            `${none} not run`,
-          )
-        : null,
-    );
+          el("span", { class: "swatch", style: `background: ${colour(-1)}` }),
+          `${none} not run`,
+        )
+      : null,
+  );
 }
 
 async function placeQuery() {

@@ -1,12 +1,13 @@
 // Report page: the claims of the sweep report with their verdicts, and its figures.
-import { api, el, showError } from "./common.js";
+import { api, el, fill, showError } from "./common.js";
 
 const status = document.getElementById("status");
 const box = document.getElementById("report");
 
 try {
   const { data } = await api("/api/report");
-  status.replaceChildren(
+  fill(
+    status,
     `Report folder ${data.dir}. `,
     data.html ? el("a", { href: data.html }, "The full report (HTML)") : null,
     data.markdown ? [" · ", el("a", { href: data.markdown }, "REPORT.md")] : null,
@@ -26,7 +27,8 @@ try {
       ),
     ),
   );
-  box.append(
+  fill(
+    box,
     el("h2", {}, "Claims"),
     rows.length
       ? el(

@@ -2,6 +2,11 @@
 // similarity; each hit opens into the two functions side by side with the inputs where they differ.
 import { api, codeView, el, lastQuery, showError, tuple } from "./common.js";
 
+const RANKING = {
+  ann: "embedding (approximate graph)",
+  exact: "embedding (exact scan)",
+  lexical: "lexical similarity (character n-grams)",
+};
 const form = document.getElementById("query");
 const code = document.getElementById("code");
 const status = document.getElementById("status");
@@ -142,7 +147,7 @@ form.addEventListener("submit", async (e) => {
     const q = data.query;
     status.replaceChildren(
       `Query ${q.signature}: ${q.status === "ok" ? "ran on the index's inputs" : `not run (${q.reason ?? q.status})`}; `,
-      `${data.indexed} functions indexed; ranked by ${data.ranking}${data.model ? ` (${data.model.kind} model)` : ""}, then by behaviour; ${data.milliseconds} ms. `,
+      `${data.indexed} functions indexed; the ${data.hits.length} nearest by ${RANKING[data.ranking] ?? data.ranking}${data.model ? ` (${data.model.kind} model)` : ""}, ordered by behaviour, then similarity; ${data.milliseconds} ms. `,
       el("a", { href: "/map?query=last" }, "Show the query on the map"),
     );
     if (data.note) results.append(el("p", { class: "muted" }, `Note: ${data.note}`));

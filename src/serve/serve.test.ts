@@ -1,0 +1,295 @@
+/**
+ * tracecode serve, end to end: one small index made once, one server, the JSON API's answers
+ * and errors, and the four pages driven in Debian's Chromium (playwright-core pointed at the
+ * system browser; nothing is downloaded). Screenshots go to out/screenshots/.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeTinyModel } from "../../test/helpers/tiny-model.js";
+import { packagePath } from "../python/pool.js";
+import { indexPaths } from "../search/index.js";
+import { initPython } from "../synth/index.js";
+import { BusyError, SandboxGate } from "./gate.js";
+import { type RunningServer, startServer } from "./index.js";
+import { linesOf, probedCopy } from "./probe.js";
+
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const haveChromium = existsSync(CHROMIUM);
+const SHOTS = packagePath("out", "screenshots");
+
+const root = mkdtempSync(join(tmpdir(), "tracecode-serve-"));
+const index = join(root, "idx");
+let server: RunningServer;
+
+const SOURCE = `def double(x: int) -> int:
+    return 2 * x
+
+
+def twice(y: int) -> int:
+    return y + y
+
+
+def square(x: int) -> int:
+    return x * x
+
+
+def sign(x: int) -> int:
+    if x > 0:
+        return 1
+    return -1
+
+
+def clamp(x: int) -> int: return x if x < 100 else 100
+
+
+def shout(s: str) -> str:
+    return s.upper()
+
+
+def untyped(a):
+    return a
+`;
+
+beforeAll(async () => {
+  mkdirSync(join(root, "src"));
+  writeFileSync(join(root, "src", "maths.py"), SOURCE);
+  await indexPaths([join(root, "src")], index, {
+    model: writeTinyModel(join(root, "model")),
+    inputs: 40,
+  });
+  server = await startServer(index, { port: 0, report: packagePath("docs", "results") });
+  // The map is projected in a worker thread; the pages below need it.
+  for (let i = 0; i < 600 && server.state.map.current.status === "computing"; i++)
+    await new Promise((r) => setTimeout(r, 100));
+});
+afterAll(async () => {
+  await server?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  server.app.request(path, {
+    method: "POST",
+    headers: { "content-type": "application/json", host: "127.0.0.1", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+const get = (path: string, headers: Record<string, string> = {}) =>
+  server.app.request(path, { headers: { host: "127.0.0.1", ...headers } });
+
+describe("the JSON API", () => {
+  it("ranks hits by behaviour, then similarity, with every differing input and both signatures", async () => {
+    const r = await post("/api/search", {
+      code: "def f(n: int) -> int:\n    return n * 2\n",
+      k: 7,
+    });
+    expect(r.status).toBe(200);
+    const data = await r.json();
+    expect(data.query).toMatchObject({
+      entry: "f",
+      args: ["int"],
+      status: "ok",
+      signature: "f(int)",
+    });
+    const verdicts = data.hits.map((h: { verdict: string }) => h.verdict);
+    expect(verdicts.slice(0, 2)).toEqual(["same", "same"]);
+    expect(verdicts.indexOf("not compared")).toBeGreaterThan(verdicts.lastIndexOf("differs"));
+    const names = data.hits
+      .slice(0, 2)
+      .map((h: { name: string }) => h.name)
+      .sort();
+    expect(names).toEqual(["double", "twice"]);
+    const square = data.hits.find((h: { name: string }) => h.name === "square");
+    expect(square.signature).toBe("square(int)");
+    expect(square.differences.count).toBeGreaterThan(30);
+    for (const d of square.differences.shown) {
+      const x = BigInt(d.input[0]);
+      expect([d.query, d.hit]).toEqual([String(2n * x), String(x * x)]);
+    }
+    const shout = data.hits.find((h: { name: string }) => h.name === "shout");
+    expect(shout).toMatchObject({ verdict: "not compared", signature: "shout(str)" });
+  });
+
+  it("runs one input of a function and highlights exactly the lines that ran", async () => {
+    const info = await (await get("/api/functions/4")).json();
+    expect(info.name).toBe("sign");
+    const positive = info.rows.find((r: { input: string[] }) => Number(r.input[0]) > 0);
+    const negative = info.rows.find((r: { input: string[] }) => Number(r.input[0]) <= 0);
+    const run = async (i: number) => (await get(`/api/functions/4/run?input=${i}`)).json();
+    const [p, n] = [await run(positive.index), await run(negative.index)];
+    expect([p.output, p.lines]).toEqual(["1", [2, 3]]);
+    expect([n.output, n.lines]).toEqual(["-1", [2, 4]]);
+    expect(p.blocks.length).toBeGreaterThan(0);
+    const one = await (await get("/api/functions/5/run?input=0")).json();
+    expect(one).toMatchObject({ status: "ok", lines: [1] });
+  });
+
+  it("answers bad requests with a 4xx naming the problem", async () => {
+    const cases: [Promise<Response>, number, RegExp][] = [
+      [post("/api/search", "{not json"), 400, /not valid JSON/],
+      [post("/api/search", { code: "x" }, { "content-type": "text/plain" }), 415, /JSON/],
+      [
+        post("/api/search", { code: "x".repeat(70_000) }),
+        413,
+        /"code" is 70,000 characters; the limit is 65,536/,
+      ],
+      [post("/api/search", { code: "y".repeat(300_000) }), 413, /over 262,144 bytes/],
+      [post("/api/search", { code: "def f(:\n" }), 422, /not valid Python/],
+      [
+        post("/api/search", { code: "def f(x): return x", k: 5000 }),
+        400,
+        /"k" must be an integer in 1..50/,
+      ],
+      [
+        post("/api/search", { code: "def f(x): return x", args: ["dict"] }),
+        400,
+        /unknown type "dict"/,
+      ],
+      [get("/api/functions/abc"), 400, /positive integer/],
+      [get("/api/functions/9999"), 404, /no function with id 9999/],
+      [get("/api/functions/7/run"), 409, /did not run at indexing/],
+      [get("/api/functions/1/run?input=40"), 400, /"input" must be an integer in 0..39/],
+      [get("/api/nothing"), 404, /no such endpoint/],
+      [get("/report/files/../package.json"), 404, /no such|no file/],
+      [get("/api/info", { host: "evil.example" }), 403, /loopback only/],
+    ];
+    for (const [response, status, message] of cases) {
+      const r = await response;
+      expect(r.status).toBe(status);
+      expect((await r.json()).error).toMatch(message);
+    }
+  });
+
+  it("refuses work past the queue at once instead of starting more interpreters", async () => {
+    const gate = new SandboxGate({ running: 1, queued: 1 });
+    let release = () => {};
+    const first = gate.run(() => new Promise<void>((r) => (release = r)));
+    const second = gate.run(async () => "ran");
+    await expect(gate.run(async () => "never")).rejects.toBeInstanceOf(BusyError);
+    expect(gate.load()).toEqual({ running: 1, waiting: 1 });
+    release();
+    await first;
+    expect(await second).toBe("ran");
+    await gate.close();
+  });
+
+  it("probes one-line bodies, docstrings and __future__ imports without changing the code's meaning", async () => {
+    await initPython();
+    const code =
+      'from __future__ import annotations\n\ndef f(x: int) -> int:\n    """doc"""\n    if x: return 1; \n    return 2\n';
+    const probed = probedCopy(code, "f");
+    expect(probed.startsWith("from __future__ import annotations\n_tracecode_lines = [0]\n")).toBe(
+      true,
+    );
+    expect(probed).toContain('    """doc"""\n');
+    expect(probed).toContain("if x: _tracecode_lines[0] |= 1 << 5; return 1");
+    expect(linesOf(`[${(1n << 5n) | (1n << 6n)}]`)).toEqual([5, 6]);
+    expect(linesOf("raise:TypeError")).toBeUndefined();
+  });
+
+  it("refuses a non-loopback host without --allow-remote (usage error)", () => {
+    const r = spawnSync(
+      process.execPath,
+      [packagePath("dist", "cli", "main.js"), "serve", index, "--host", "0.0.0.0"],
+      {
+        encoding: "utf8",
+      },
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--host 0\.0\.0\.0 is not a loopback address.*--allow-remote/);
+  });
+});
+
+it.runIf(process.env.CI)("has Chromium in CI (.ci/run installs it)", () => {
+  expect(haveChromium, `${CHROMIUM} is missing`).toBe(true);
+});
+
+describe.skipIf(!haveChromium)(
+  haveChromium
+    ? "the pages in Chromium"
+    : `the pages in Chromium — SKIPPED: ${CHROMIUM} is missing (apt-get install chromium)`,
+  () => {
+    it("searches, opens a diff and a function, the map and the report, by keyboard where it matters", async () => {
+      const { chromium } = await import("playwright-core");
+      const profile = mkdtempSync(join(tmpdir(), "tracecode-chromium-"));
+      mkdirSync(SHOTS, { recursive: true });
+      const context = await chromium.launchPersistentContext(profile, {
+        executablePath: CHROMIUM,
+        headless: true,
+        viewport: { width: 1280, height: 900 },
+        args: [
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-quic",
+          "--no-first-run",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+        ],
+      });
+      try {
+        const page = context.pages()[0] ?? (await context.newPage());
+        const errors: string[] = [];
+        page.on("pageerror", (e) => errors.push(String(e)));
+        const base = server.url.replace(/\/$/, "");
+
+        // Search: type a query, submit with Ctrl+Enter, open the differing hit with the keyboard.
+        await page.goto(`${base}/`);
+        await page.fill("#code", "def f(n: int) -> int:\n    return n * 2\n");
+        await page.focus("#code");
+        await page.keyboard.press("Control+Enter");
+        await page.waitForSelector("#hits details");
+        expect(await page.locator("#hits details.same").count()).toBe(2);
+        const differs = page.locator("#hits details.differs", { hasText: "square" });
+        await differs.locator("summary").focus();
+        await page.keyboard.press("Enter");
+        await expect.poll(() => differs.getAttribute("open")).not.toBeNull();
+        expect(await differs.locator(".diff-table tbody tr").count()).toBeGreaterThan(5);
+        expect(await differs.textContent()).toContain("run as square(int)");
+        await page.screenshot({ path: join(SHOTS, "search.png"), fullPage: true });
+
+        // Function page: the first input runs on load; another is chosen by keyboard.
+        await page.goto(`${base}/function?id=4`);
+        await page.waitForSelector("body[data-ran='0']");
+        await page.locator("#rows button").nth(3).focus();
+        await page.keyboard.press("Enter");
+        await page.waitForSelector("body[data-ran='3']");
+        const ran = await page.locator("#code .line.ran").count();
+        expect(ran).toBe(2);
+        await page.screenshot({ path: join(SHOTS, "function.png"), fullPage: true });
+
+        // Map: rendered, the query placed, arrow keys move between points, Enter opens one.
+        await page.goto(`${base}/map?query=last`);
+        await page.waitForSelector("body[data-rendered]");
+        await expect
+          .poll(() => page.locator("#status").textContent())
+          .toContain("The star is the query f");
+        await page.focus("#map");
+        await page.keyboard.press("ArrowRight");
+        await expect.poll(() => page.locator("#tip pre.code").count()).toBe(1);
+        await page.screenshot({ path: join(SHOTS, "map.png"), fullPage: true });
+        await page.keyboard.press("Enter");
+        await page.waitForURL(/\/function\?id=\d+/);
+
+        // Report: the claims and every figure loaded.
+        await page.goto(`${base}/report`);
+        await page.waitForSelector("body[data-loaded]");
+        expect(await page.locator("table.claims tbody tr").count()).toBe(9);
+        const images = page.locator("figure img");
+        expect(await images.count()).toBe(8);
+        await page.evaluate(() => Promise.all([...document.images].map((i) => i.decode())));
+        const widths = await images.evaluateAll((all) =>
+          all.map((i) => (i as HTMLImageElement).naturalWidth),
+        );
+        expect(widths.every((w) => w > 0)).toBe(true);
+        await page.screenshot({ path: join(SHOTS, "report.png"), fullPage: true });
+        expect(errors).toEqual([]);
+      } finally {
+        await context.close();
+        rmSync(profile, { recursive: true, force: true });
+      }
+    });
+  },
+);
