@@ -50,12 +50,30 @@ export const FunctionRow = z
     source: z.string().optional(),
     /** True for a near-miss mutant made for hard negatives (its own group). */
     mutant: z.boolean().optional(),
+    /**
+     * The whole module the function lives in (real code): when present the sandbox runs it
+     * statement by statement as the module defines it (constants, classes, helpers, imports; a
+     * failing import binds a placeholder that raises only when used), then calls `entry`.
+     * `code` stays what is embedded and shown.
+     */
+    module: z.string().optional(),
   })
   .transform((row) => ({ ...row, group: row.group ?? row.family ?? row.id }));
 export type FunctionRow = z.infer<typeof FunctionRow>;
 export type FunctionRowInput = z.input<typeof FunctionRow>;
 
-export const TraceStatus = z.enum(["ok", "syntax_error", "runtime_error", "timeout", "limit"]);
+/**
+ * `always_raises`: every call raised (the exception is in `error`); such a row has no behaviour
+ * class, since raising alike says nothing about what two functions compute.
+ */
+export const TraceStatus = z.enum([
+  "ok",
+  "always_raises",
+  "syntax_error",
+  "runtime_error",
+  "timeout",
+  "limit",
+]);
 export type TraceStatus = z.infer<typeof TraceStatus>;
 
 export const EquivalenceLevel = z.enum(["trace", "io"]);

@@ -72,6 +72,8 @@ export interface SnippetJob {
   maxEvents?: number;
   /** Cap on the size of one snippet's traces in characters (default 4,000,000). */
   maxChars?: number;
+  /** Run `code` as a module, statement by statement (real code); default: as one snippet. */
+  module?: boolean;
 }
 
 export interface SnippetResult {
@@ -226,6 +228,7 @@ export class TracerPool {
       maxSteps: job.maxSteps ?? DEFAULT_MAX_STEPS,
       maxEvents: job.maxEvents ?? 2000,
       maxChars,
+      module: job.module ?? false,
     };
     const answer = await this.submit(
       message,

@@ -22,6 +22,8 @@ export type ParentMessage =
       maxSteps: number;
       maxEvents: number;
       maxChars: number;
+      /** Run `code` as a module: statement by statement, failing imports bound to placeholders. */
+      module: boolean;
     }
   | { t: "blocks"; id: number; code: string };
 
@@ -60,6 +62,7 @@ export interface Expectation {
   firstOfKey: boolean;
 }
 
+/** What a child may report; `always_raises` is decided by the parent from the runs. */
 const STATUSES: ReadonlySet<string> = new Set([
   "ok",
   "syntax_error",

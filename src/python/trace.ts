@@ -73,6 +73,17 @@ function toRuns(raw: readonly RawRun[], inputs: readonly string[][]): TraceRun[]
   }));
 }
 
+/** "raises X on every input" when no call returned, else undefined. */
+function alwaysRaised(runs: readonly RawRun[]): string | undefined {
+  if (runs.length === 0 || !runs.every((r) => r[2].startsWith("raise:"))) return undefined;
+  const counts = new Map<string, number>();
+  for (const r of runs) counts.set(r[2].slice(6), (counts.get(r[2].slice(6)) ?? 0) + 1);
+  const [name] = [...counts].sort((a, b) => b[1] - a[1])[0];
+  return counts.size === 1
+    ? `raises ${name} on every input`
+    : `raises on every input (${[...counts].map(([n, c]) => `${n} ×${c}`).join(", ")})`;
+}
+
 /** Traces every row; results come back in input order. A row's own fault becomes its status. */
 export async function traceFunctions(
   rows: readonly FunctionRow[],
@@ -99,7 +110,8 @@ export async function traceFunctions(
     return await Promise.all(
       rows.map(async (row, i): Promise<TraceRow> => {
         const r = await pool.trace({
-          code: row.code,
+          code: row.module ?? row.code,
+          module: row.module !== undefined,
           entry: row.entry,
           inputs: setFor(row),
           unit: unitOf(row, i),
@@ -107,8 +119,9 @@ export async function traceFunctions(
           timeoutMs: options.timeoutMs,
           maxEvents: options.maxEvents,
         });
+        const raised = r.status === "ok" ? alwaysRaised(r.runs) : undefined;
         const out: TraceRow =
-          r.status === "ok"
+          r.status === "ok" && raised === undefined
             ? (() => {
                 const runs = toRuns(r.runs, r.inputs);
                 return {
@@ -122,8 +135,8 @@ export async function traceFunctions(
               })()
             : {
                 id: row.id,
-                status: r.status,
-                error: r.error ?? r.status,
+                status: raised === undefined ? r.status : "always_raises",
+                error: raised ?? r.error ?? r.status,
                 level,
                 traceClass: null,
                 ioClass: null,

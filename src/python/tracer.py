@@ -10,6 +10,14 @@ import itertools as _itertools_mod, math as _math_mod, operator as _operator_mod
 import random as _random_mod, re as _re_mod, statistics as _statistics_mod
 import string as _string_mod, typing as _typing_mod, unicodedata as _unicodedata_mod
 import builtins as _builtins_mod
+import numbers as _numbers_mod, struct as _struct_mod, dataclasses as _dataclasses_mod
+import textwrap as _textwrap_mod, json as _json_mod, keyword as _keyword_mod, array as _array_mod
+import binascii as _binascii_mod, base64 as _base64_mod, zlib as _zlib_mod
+import hashlib as _hashlib_mod, graphlib as _graphlib_mod, pprint as _pprint_mod
+import reprlib as _reprlib_mod, difflib as _difflib_mod, calendar as _calendar_mod
+import datetime as _datetime_mod, time as _time_mod, io as _io_mod, colorsys as _colorsys_mod
+import contextlib as _contextlib_mod, weakref as _weakref_mod, warnings as _warnings_mod
+import html as _html_mod
 import __future__ as _future_mod
 
 _MON = sys.monitoring
@@ -428,16 +436,15 @@ class _Module:
         return sorted(object.__getattribute__(self, "_names"))
 
 # ---------------------------------------------------------------- audit hook
-# CPython raises audit events for the reads that lead from a value to the interpreter
-# (function __globals__/__code__/__builtins__, frames of generators and tracebacks), for frame
-# walks, the garbage collector, tracing hooks, files, processes and sockets, however the code
-# got there: a computed name, a match class pattern, a format string. While user code runs they
-# end the snippet with status "limit". A hook can't be removed, and sys.addaudithook itself is
-# refused while user code runs.
+# CPython raises audit events for reads of frames (of generators, coroutines and tracebacks),
+# for frame walks, the garbage collector, tracing hooks, files, processes and sockets, however
+# the code got there: a computed name, a match class pattern, a format string. While user code
+# (or a garbage collection) runs they end the snippet with status "limit". A hook can't be
+# removed, and sys.addaudithook itself is refused while user code runs.
 _guard = False
 _violation = None
 _DENIED_EVENTS = frozenset((
-    "object.__getattr__", "object.__delattr__", "sys._getframe", "sys._getframemodulename",
+    "object.__delattr__", "sys._getframe",
     "sys._current_frames", "sys._current_exceptions", "sys.addaudithook", "sys.settrace",
     "sys.setprofile", "sys.monitoring.register_callback", "code.__new__", "function.__new__",
     "open", "builtins.input", "builtins.breakpoint", "marshal.loads", "marshal.load",
@@ -452,9 +459,16 @@ _DENIED_PREFIXES_EV = ("os.", "socket.", "subprocess.", "ctypes.", "gc.", "shuti
                        "pdb.", "syslog.", "tempfile.", "glob.", "_posixsubprocess", "pty.",
                        "ensurepip.", "sys.monitoring")
 
+def _denied(event, args):
+    if event == "object.__getattr__":
+        # Frames lead to every namespace; a function's __code__ does not (dataclasses and
+        # namedtuple read it, and the policy keeps user code from its co_ attributes).
+        return len(args) > 1 and type(args[1]) is str and (args[1].endswith("_frame") or args[1] == "f_back")
+    return event in _DENIED_EVENTS or event.startswith(_DENIED_PREFIXES_EV)
+
 def _audit(event, args):
     global _aborted, _violation
-    if _guard and (event in _DENIED_EVENTS or event.startswith(_DENIED_PREFIXES_EV)):
+    if _guard and _denied(event, args):
         if _violation is None:
             detail = event
             if event == "object.__getattr__" and len(args) > 1 and type(args[1]) is str:
@@ -490,11 +504,28 @@ _MODULE_DENY = {
 
 _seeded = _random_mod.Random(0)
 
+# Modules that also reach the host or the interpreter: only the names listed are served.
+_MODULE_ONLY = {
+    "types": {"SimpleNamespace", "MappingProxyType", "GeneratorType", "NoneType", "GenericAlias",
+              "UnionType", "EllipsisType", "NotImplementedType", "BuiltinFunctionType",
+              "MethodType", "DynamicClassAttribute", "new_class", "prepare_class", "resolve_bases",
+              "coroutine", "AsyncGeneratorType", "CoroutineType", "BuiltinMethodType"},
+    "time": {"time", "time_ns", "monotonic", "monotonic_ns", "perf_counter", "perf_counter_ns",
+             "gmtime", "localtime", "mktime", "strftime", "strptime", "asctime", "ctime",
+             "struct_time", "timezone", "altzone", "daylight", "tzname"},
+    "io": {"StringIO", "BytesIO", "SEEK_SET", "SEEK_CUR", "SEEK_END", "UnsupportedOperation"},
+    "sys": {"maxsize", "maxunicode", "byteorder", "float_info", "int_info", "hash_info",
+            "version_info", "version", "hexversion", "float_repr_style", "getrecursionlimit",
+            "getsizeof", "intern", "stdout", "stderr", "getdefaultencoding", "exc_info",
+            "exception", "get_int_max_str_digits"},
+}
+
 def _public_names(name, mod):
     deny = _MODULE_DENY.get(name, set())
+    only = _MODULE_ONLY.get(name)
     names = {}
     for k in dir(mod):
-        if k.startswith("_") or k in deny:
+        if k.startswith("_") or k in deny or (only is not None and k not in only):
             continue
         v = getattr(mod, k)
         if type(v) is types.ModuleType:
@@ -514,6 +545,14 @@ _ALLOWED_MODULES = {
     "collections.abc": _abc_mod,
     # Compiler directives (e.g. "from __future__ import annotations"), common in real code.
     "__future__": _future_mod,
+    "numbers": _numbers_mod, "struct": _struct_mod, "types": types, "dataclasses": _dataclasses_mod,
+    "enum": _enum_mod, "abc": _abcmeta_mod, "textwrap": _textwrap_mod, "json": _json_mod,
+    "keyword": _keyword_mod, "array": _array_mod, "binascii": _binascii_mod,
+    "base64": _base64_mod, "zlib": _zlib_mod, "hashlib": _hashlib_mod, "graphlib": _graphlib_mod,
+    "pprint": _pprint_mod, "reprlib": _reprlib_mod, "difflib": _difflib_mod,
+    "calendar": _calendar_mod, "datetime": _datetime_mod, "time": _time_mod, "io": _io_mod,
+    "colorsys": _colorsys_mod, "contextlib": _contextlib_mod, "weakref": _weakref_mod,
+    "warnings": _warnings_mod, "html": _html_mod, "sys": sys,
 }
 _VIEW_NAMES = {k: _public_names(k, m) for k, m in _ALLOWED_MODULES.items()}
 # random: one generator reseeded before every call, so results are reproducible.
@@ -612,7 +651,74 @@ def _set_events(codes, on):
     if on:
         _user_codes.update(codes)
 
-def _run(code_text, entry, key, max_steps, max_events):
+def _syntax(e):
+    return _result("syntax_error", type(e).__name__ + ": " + str(e.msg) + " (line " + str(e.lineno) + ")")
+
+def _is_main_guard(st):
+    """if __name__ == "__main__": (either side), which a module run as a library never enters."""
+    if type(st) is not ast.If or type(st.test) is not ast.Compare or len(st.test.ops) != 1:
+        return False
+    sides = [st.test.left, st.test.comparators[0]]
+    names = [x for x in sides if type(x) is ast.Name and x.id == "__name__"]
+    consts = [x for x in sides if type(x) is ast.Constant and x.value == "__main__"]
+    return type(st.test.ops[0]) is ast.Eq and len(names) == 1 and len(consts) == 1
+
+def _bound_names(st):
+    """The names an import statement binds (placeholders go there when it fails)."""
+    if type(st) is ast.Import:
+        return [a.asname or a.name.split(".")[0] for a in st.names]
+    if type(st) is ast.ImportFrom:
+        return [a.asname or a.name for a in st.names if a.name != "*"]
+    return None
+
+def _compile_units(tree, module):
+    """[(code, line, import names or None)], or a result when the snippet can't run at all.
+    A snippet compiles whole and is refused whole; a module (module=True) compiles statement by
+    statement, so one refused or failing statement costs only what it defines."""
+    if not module:
+        problem = check_tree(tree)
+        if problem is not None:
+            return _result("limit", "sandbox: " + problem)
+        _hoist_match_classes(tree)
+        return [(compile(tree, "<snippet>", "exec"), 1, None)], []
+    flags = 0
+    for st in tree.body:
+        if type(st) is ast.ImportFrom and st.module == "__future__":
+            for a in st.names:
+                feature = getattr(_future_mod, a.name, None)
+                flags |= getattr(feature, "compiler_flag", 0)
+    units = []
+    notes = []
+    for st in tree.body:
+        if _is_main_guard(st):
+            continue
+        problem = check_tree(st)
+        if problem is not None:
+            notes.append("line " + str(st.lineno) + " skipped: sandbox: " + problem)
+            continue
+        unit = ast.Module([st], [])
+        _hoist_match_classes(unit)
+        units.append((compile(unit, "<module>", "exec", flags=flags, dont_inherit=True), st.lineno, _bound_names(st)))
+    return units, notes
+
+class _Unavailable:
+    """What a module-level import that failed binds: any use raises ImportError, so functions of
+    the module that never touch it still run."""
+    __slots__ = ("_why",)
+
+    def __init__(self, why):
+        object.__setattr__(self, "_why", why)
+
+    def _fail(self, *args, **kwargs):
+        raise ImportError(object.__getattribute__(self, "_why"))
+
+    def __getattribute__(self, name):
+        raise ImportError(object.__getattribute__(self, "_why"))
+
+    __call__ = __getitem__ = __iter__ = __len__ = __bool__ = __int__ = __index__ = _fail
+    __eq__ = __lt__ = __add__ = __radd__ = __contains__ = __hash__ = _fail
+
+def _run(code_text, entry, key, max_steps, max_events, module=False):
     global _aborted, _count, _recording, _max_events, _max_steps, _ids, _blocks, _values
     global _stack, _truncated, _guard, _violation
     _aborted = None
@@ -627,21 +733,17 @@ def _run(code_text, entry, key, max_steps, max_events):
     budget = " (budget " + str(max_steps) + " block events for all inputs)"
     try:
         tree = ast.parse(code_text, "<snippet>")
+        compiled = _compile_units(tree, module)
     except SyntaxError as e:
-        return _result("syntax_error", type(e).__name__ + ": " + str(e.msg) + " (line " + str(e.lineno) + ")")
-    except (MemoryError, RecursionError):
-        return _result("limit", "source too large or too deeply nested to parse")
-    problem = check_tree(tree)
-    if problem is not None:
-        return _result("limit", "sandbox: " + problem)
-    _hoist_match_classes(tree)
-    try:
-        code = compile(tree, "<snippet>", "exec")
-    except SyntaxError as e:
-        return _result("syntax_error", type(e).__name__ + ": " + str(e.msg) + " (line " + str(e.lineno) + ")")
+        return _syntax(e)
     except (MemoryError, RecursionError):
         return _result("limit", "source too large or too deeply nested to compile")
-    codes = _all_codes(code, [])
+    if type(compiled) is dict:
+        return compiled
+    units, notes = compiled
+    codes = []
+    for code, _line, _names in units:
+        _all_codes(code, codes)
     rows = _inputs.get(key)
     if rows is None:
         return _result("limit", "internal: unknown input set")
@@ -652,7 +754,7 @@ def _run(code_text, entry, key, max_steps, max_events):
     _set_events(codes, True)
     _guard = True
     try:
-        return _define_and_call(code, ns, entry, rows, reseed, budget)
+        return _define_and_call(units, notes, module, ns, entry, rows, reseed, budget)
     finally:
         # What user code made is released while the guard is still up, so the __del__ methods
         # this runs do so under the same policy and budget as the code itself.
@@ -662,28 +764,63 @@ def _run(code_text, entry, key, max_steps, max_events):
         _set_events(codes, False)
         _views.clear()
 
+def _arity_mismatch(fn, entry, n):
+    """Why n positional arguments can't bind to a plain function, or None. Read with the guard
+    down: a function's code and defaults are C attributes, no user code runs here."""
+    global _guard
+    if type(fn) is not types.FunctionType:
+        return None
+    _guard = False
+    try:
+        co = fn.__code__
+        defaults = fn.__defaults__ or ()
+        kwdefaults = fn.__kwdefaults__ or {}
+    finally:
+        _guard = True
+    most = co.co_argcount
+    least = most - len(defaults)
+    kwonly = [n for n in co.co_varnames[most:most + co.co_kwonlyargcount] if n not in kwdefaults]
+    if kwonly:
+        return entry + " needs keyword-only arguments (" + ", ".join(kwonly) + ")"
+    if n < least or (n > most and not co.co_flags & 0x04):
+        want = str(least) if least == most else str(least) + " to " + str(most)
+        return entry + " takes " + want + " positional arguments, the inputs give " + str(n)
+    return None
+
 def _stopped(where, budget):
     if _aborted == "timeout":
         return _result("timeout", "step budget spent " + where + budget)
     return _result("limit", (_violation or "trace limit") + " (" + where + ")")
 
-def _define_and_call(code, ns, entry, rows, reseed, budget):
+def _define_and_call(units, notes, module, ns, entry, rows, reseed, budget):
     global _recording, _blocks, _values, _stack, _truncated
-    try:
-        exec(code, ns)
-    except _Abort:
-        return _stopped("while defining the code", budget)
-    except MemoryError:
-        return _result("limit", "memory limit while defining the code")
-    except BaseException as e:
-        if _aborted is not None:
+    for code, line, names in units:
+        try:
+            exec(code, ns)
+        except _Abort:
             return _stopped("while defining the code", budget)
-        return _result("runtime_error", "exception while defining the code: " + _exc_name(type(e)) + ": " + _short(e))
+        except MemoryError:
+            return _result("limit", "memory limit while defining the code")
+        except BaseException as e:
+            if _aborted is not None:
+                return _stopped("while defining the code", budget)
+            what = _exc_name(type(e)) + ": " + _short(e)
+            if not module:
+                return _result("runtime_error", "exception while defining the code: " + what)
+            if names is not None and isinstance(e, ImportError):
+                for name in names:
+                    ns[name] = _Unavailable("not available in the sandbox (line " + str(line) + ": " + what + ")")
+            notes.append("line " + str(line) + " raised " + what)
+    if notes and entry not in ns:
+        return _result("runtime_error", "entry function '" + entry + "' is not defined; " + "; ".join(notes[:3]))
     fn = ns.get(entry)
     if fn is None:
         return _result("runtime_error", "entry function '" + entry + "' is not defined")
     if not callable(fn):
         return _result("runtime_error", "entry '" + entry + "' is not callable")
+    mismatch = _arity_mismatch(fn, entry, len(rows[0]) if rows else 0)
+    if mismatch is not None:
+        return _result("runtime_error", "signature mismatch: " + mismatch)
     runs = []
     copy_lists = any(type(v) is list for row in rows for v in row)
     for i, row in enumerate(rows):
@@ -727,8 +864,8 @@ def _short(e):
         s = ""
     return s[:200]
 
-def run_job(code_text, entry, key, max_steps, max_events, max_chars):
-    r = _run(code_text, entry, key, int(max_steps), int(max_events))
+def run_job(code_text, entry, key, max_steps, max_events, max_chars, module=False):
+    r = _run(code_text, entry, key, int(max_steps), int(max_events), bool(module))
     text = json.dumps(r, separators=(",", ":"))
     if len(text) > max_chars:
         text = json.dumps(_result("limit", "trace output exceeds " + str(int(max_chars)) + " characters"))
@@ -749,6 +886,8 @@ def _seal():
     """Removes every Python-to-JS path and import route to dangerous builtin modules."""
     sys.stdout = _Sink()
     sys.stderr = _Sink()
+    _VIEW_NAMES["sys"]["stdout"] = sys.stdout
+    _VIEW_NAMES["sys"]["stderr"] = sys.stderr
     bridges = ("js", "pyodide_js", "pyodide", "_pyodide", "_pyodide_core", "micropip")
     for name in list(sys.modules):
         if name.split(".")[0] in bridges:

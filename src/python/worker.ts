@@ -256,7 +256,15 @@ function runOne(m: Extract<ParentMessage, { t: "job" }>): void {
     registered.add(m.key);
     if (m.inputs) inputs = encoded;
   }
-  const result = runJob!(m.code, m.entry, m.key, m.maxSteps, m.maxEvents, m.maxChars) as string;
+  const result = runJob!(
+    m.code,
+    m.entry,
+    m.key,
+    m.maxSteps,
+    m.maxEvents,
+    m.maxChars,
+    m.module,
+  ) as string;
   // The result is JSON text already: spliced in, not parsed and serialised again.
   const head = JSON.stringify({ t: "result", id: m.id, ...(inputs ? { inputs } : {}) });
   reply(`${head.slice(0, -1)},"result":${result}}`);

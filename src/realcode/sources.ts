@@ -28,6 +28,8 @@ export interface Candidate {
   /** Row id of a `.jsonl` row. */
   rowId?: string;
   family?: string;
+  /** The whole file, for a `.py` file: the function runs inside its module as it defines it. */
+  module?: string;
 }
 
 /** One readable source file with its content hash (the key for skipping unchanged files). */
@@ -92,6 +94,7 @@ function pythonCandidates(source: SourceFile): Candidate[] {
     args: f.args,
     ...(f.problem ? { problem: f.problem } : {}),
     argsFrom: "hints",
+    module: source.text,
   }));
 }
 

@@ -222,7 +222,13 @@ export async function indexPaths(
       const runnable = all.filter((c) => c.args !== null);
       for (const c of all) if (c.args === null) tick();
       const rows = runnable.map((c, i) =>
-        FunctionRow.parse({ id: String(i), code: c.code, entry: c.name, args: c.args ?? [] }),
+        FunctionRow.parse({
+          id: String(i),
+          code: c.code,
+          entry: c.name,
+          args: c.args ?? [],
+          module: c.module,
+        }),
       );
       const fileOf = new Map(batch.flatMap((f) => f.candidates.map((c) => [c, f.source.path])));
       const traced =

@@ -257,7 +257,14 @@ export async function searchIndex(
     let reason = problem;
     if (options.noExecute) reason = "not asked to run";
     else if (args) {
-      const row = FunctionRow.parse({ id: "query", code: f.code, entry: f.name, args });
+      // The query runs as the module it is, like an indexed file's functions.
+      const row = FunctionRow.parse({
+        id: "query",
+        code: f.code,
+        entry: f.name,
+        args,
+        module: code,
+      });
       [trace] = await traceFunctions([row], {
         inputs: Number(store.getMeta("inputs")),
         seed: Number(store.getMeta("seed")),

@@ -26,6 +26,9 @@ def tri_loop(n: int) -> int:
         t += i
     return t
 
+def below(n: int) -> int:
+    return sum(range(n))
+
 def lookup(d: dict[str, int]) -> int:
     return len(d)
 `,
@@ -54,34 +57,38 @@ describe("index and search without a model (lexical ranking)", () => {
     const s = await indexPaths([src], dir, { model: null, inputs: INPUTS, pool });
     expect(s.files).toBe(3);
     expect(s.indexed).toBe(3);
-    expect(s.functions).toBe(6);
-    expect(s.totalFunctions).toBe(6);
+    expect(s.functions).toBe(7);
+    expect(s.totalFunctions).toBe(7);
     expect(s.noInputs).toBe(1);
-    expect(s.failed).toEqual({ timeout: 1 });
+    // escape raises on every input (the sandbox has no os): no behaviour class.
+    expect(s.failed).toEqual({ timeout: 1, always_raises: 1 });
     expect(s.model).toBeNull();
     const reasons = Object.fromEntries(s.problems.map((p) => [p.name, `${p.status}: ${p.reason}`]));
     expect(reasons.lookup).toMatch(/no_inputs: parameter "d": unsupported type hint/);
     expect(reasons.spin).toMatch(/^timeout/);
     // The sandbox has no shell: the hostile call raised instead of touching the host.
     expect(existsSync(pwned)).toBe(false);
-    // tri and tri_loop share a behaviour class; escape, rev are their own.
+    // tri and tri_loop share a behaviour class; below and rev are their own.
     expect(s.behaviours).toBe(3);
     expect(existsSync(join(dir, ANN_FILE))).toBe(false);
   });
 
   it("reports behavioural equivalence from the stored outputs, and the first difference", async () => {
-    const r = await searchIndex(dir, query, { k: 6, pool });
+    const r = await searchIndex(dir, query, { k: 7, pool });
     expect(r.ranking).toBe("lexical");
     expect(r.note).toMatch(/no embeddings/);
     expect(r.query).toMatchObject({ entry: "f", args: ["int"], status: "ok" });
-    expect(r.hits).toHaveLength(6);
+    expect(r.hits).toHaveLength(7);
     const by = Object.fromEntries(r.hits.map((h) => [h.name, h.behaviour]));
     expect(by.tri).toEqual({ kind: "compared", equal: INPUTS, shared: INPUTS });
     expect(by.tri_loop).toEqual({ kind: "compared", equal: INPUTS, shared: INPUTS });
-    expect(by.escape).toMatchObject({ kind: "compared", equal: 0, shared: INPUTS });
-    if (by.escape.kind === "compared") {
-      expect(by.escape.firstDifference?.hit).toMatch(/^raise:/);
-      expect(by.escape.firstDifference?.input).toHaveLength(1);
+    expect(by.escape).toEqual({ kind: "not-compared", reason: "did not run: always_raises" });
+    // below(n) = tri(n - 1): equal only where both are 0, the first difference named.
+    expect(by.below).toMatchObject({ kind: "compared", shared: INPUTS });
+    if (by.below.kind === "compared") {
+      expect(by.below.equal).toBeLessThan(INPUTS);
+      expect(by.below.firstDifference?.input).toHaveLength(1);
+      expect(by.below.firstDifference?.query).not.toBe(by.below.firstDifference?.hit);
     }
     expect(by.spin).toEqual({ kind: "not-compared", reason: "did not run: timeout" });
     expect(by.rev).toMatchObject({ kind: "not-compared", reason: "other argument types (str)" });
@@ -98,12 +105,12 @@ describe("index and search without a model (lexical ranking)", () => {
 
   it("skips unchanged files, replaces changed ones and drops deleted ones", async () => {
     const again = await indexPaths([src], dir, { model: null, pool });
-    expect(again).toMatchObject({ unchanged: 3, indexed: 0, functions: 0, totalFunctions: 6 });
+    expect(again).toMatchObject({ unchanged: 3, indexed: 0, functions: 0, totalFunctions: 7 });
     writeFileSync(join(src, "strings.py"), "def rev(s: str) -> str:\n    return s\n");
     rmSync(join(src, "hostile.py"));
     const changed = await indexPaths([src], dir, { model: null, pool });
     expect(changed).toMatchObject({ unchanged: 1, indexed: 1, removed: 1, functions: 1 });
-    expect(changed.totalFunctions).toBe(4);
+    expect(changed.totalFunctions).toBe(5);
     const store = IndexStore.open(dir, { readonly: true });
     try {
       expect(store.files().map((f) => f.path.slice(src.length))).toEqual([
