@@ -45,6 +45,8 @@ export interface TraceFlags extends SandboxFlags {
   chunk?: number;
   /** Leave the farm's results in Redis after writing the output. */
   keep?: boolean;
+  /** Try the farm's given-up chunks of this run again. */
+  retryDead?: boolean;
 }
 
 function rangeOption(text: string): IntRange {
@@ -104,6 +106,7 @@ export async function runTrace(flags: TraceFlags): Promise<void> {
           unitOf,
           chunkRows: flags.chunk,
           keep: flags.keep,
+          retryDead: flags.retryDead,
           write: (line, row) => {
             writer.writeLine(line);
             traced.push({ status: row.status, traceClass: row.traceClass });
@@ -201,7 +204,12 @@ export function registerTrace(program: Command): void {
       intOption("--chunk", 1, 100_000),
       64,
     )
-    .option("--keep", "leave the farm's results in Redis after writing the output", false);
+    .option("--keep", "leave the farm's results in Redis after writing the output", false)
+    .option(
+      "--retry-dead",
+      "try again the chunks of this run that the farm gave up on (dead letters)",
+      false,
+    );
   sandboxOptions(command).action(async (flags: TraceFlags) => {
     await runTrace(flags);
   });

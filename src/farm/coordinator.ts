@@ -42,6 +42,8 @@ export interface FarmTraceOptions {
   pollMs?: number;
   /** Leave the results in Redis after writing them (default: they are deleted). */
   keep?: boolean;
+  /** Try again the chunks given up on before (their dead letters and failed jobs are removed). */
+  retryDead?: boolean;
   /** Attempts per chunk and the first retry's delay (default 3 and 1000 ms, doubling). */
   retry?: { attempts: number; backoffMs: number };
   /** Receives every row's JSONL line, in input order, once all are finished. */
@@ -95,6 +97,10 @@ export async function traceOnFarm(
     maxRetriesPerRequest: null,
     retryStrategy: (times) => Math.min(200 * times, 2000),
   });
+  // While the server is away (a restart) commands wait and the clients reconnect: the errors
+  // they emit meanwhile are expected.
+  redis.on("error", () => {});
+  queue.on("error", () => {});
   const pollMs = options.pollMs ?? 500;
   const jobOptions = options.retry
     ? {
@@ -119,6 +125,12 @@ export async function traceOnFarm(
   try {
     await queue.waitUntilReady();
     const enqueue = async (chunks: Chunk[]) => {
+      if (options.retryDead) {
+        for (const c of chunks) {
+          if ((await queue.getJobState(c.id)) === "failed") await queue.remove(c.id);
+        }
+        await redis.hdel(DEAD_KEY, ...chunks.map((c) => c.id));
+      }
       const present = await existing(
         redis,
         chunks.map((c) => c.id),

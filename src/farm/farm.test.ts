@@ -214,6 +214,15 @@ describe("trace farm", () => {
       expect(letters).toEqual([
         expect.objectContaining({ rows: deadIds, reason: "the worker died running this" }),
       ]);
+      // A rerun gives the same answer; --retry-dead tries the unit again, here with success.
+      expect((await farm(input)).lines).toEqual(r.lines);
+      await worker.close();
+      const healthy = startWorker({ redis: redis.url, pool });
+      try {
+        expect((await farm(input, { retryDead: true })).lines).toEqual(expected);
+      } finally {
+        await healthy.close();
+      }
     } finally {
       await worker.close();
     }

@@ -70,6 +70,9 @@ export function startWorker(options: WorkerOptions): FarmWorker {
     maxRetriesPerRequest: null,
     retryStrategy: (times) => Math.min(200 * times, 2000),
   });
+  redis.on("error", () => {
+    // reconnecting: commands wait for the server
+  });
   const pool =
     options.pool ?? new TracerPool({ ...options.poolOptions, workers: options.workers ?? 2 });
   const build = buildId();
