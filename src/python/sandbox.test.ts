@@ -32,6 +32,7 @@ type Expect =
   | ((r: SnippetResult) => void);
 
 const fn = (body: string) => `def f(x):\n${body.replace(/^/gm, "    ")}\n`;
+const META = "class Meta(type):\n    def __instancecheck__(cls, obj):\n        return True\n";
 
 const hostile: [string, string, Expect][] = [
   ["import js", fn("import js\nreturn js"), "blocked"],
@@ -152,6 +153,33 @@ const hostile: [string, string, Expect][] = [
     (r) => expect(r.status).toBe("ok"),
   ],
   ["exit at definition", "raise SystemExit(3)\ndef f(x):\n    return x\n", "runtime_error"],
+  [
+    "class-pattern escape through a metaclass",
+    `${META}def f(x):\n    M = Meta('M', (), {'__match_args__': ('__globals__',)})\n    match getattr:\n        case M(v):\n            return len(v)\n    return 0\n`,
+    "limit",
+  ],
+  [
+    "class-pattern escape with the check rebound",
+    `_tc_match_class = lambda c: c\n${META}def f(x):\n    M = Meta('M', (), {'__match_args__': ('__globals__',)})\n    match getattr:\n        case M(v):\n            return len(v)\n    return 0\n`,
+    "limit",
+  ],
+  [
+    "class-pattern escape through an enum's __match_args__",
+    "import enum\nclass E(enum.Enum):\n    __match_args__ = ('__globals__',)\n    A = 1\ndef f(x):\n    match getattr:\n        case E(v):\n            return 1\n    return 0\n",
+    "limit",
+  ],
+  [
+    "class-pattern escape through types.new_class",
+    `import types\n${META}def f(x):\n    C = types.new_class('C', (), {'metaclass': Meta}, lambda ns: ns.update({'__match_args__': ('__globals__',)}))\n    match getattr:\n        case C(v):\n            return 1\n    return 0\n`,
+    "limit",
+  ],
+  [
+    "traceback frame through sys.exc_info",
+    fn(
+      "import sys\ntry:\n    1 / 0\nexcept Exception:\n    return getattr(sys.exc_info()[2], 'tb_' + 'frame')",
+    ),
+    "blocked",
+  ],
   [
     "format string leak",
     fn("return '{0.__globals__}'.format(f)[:0]"),

@@ -321,9 +321,27 @@ def _name_allowed(name):
         return name in ("__name__", "__class__", "__slots__", "__all__", "__doc__", "__match_args__") or name in _ALLOWED_DUNDERS
     return True
 
+# Names the tracer inserts (the class-pattern checks): user code may not bind or read them, or
+# it could rebind the check itself, or the checked class between the check and the match.
+_RESERVED = "_tc_"
+_NAME_FIELDS = ("id", "name", "arg", "asname", "rest")
+
+def _reserved_name(node):
+    for field in _NAME_FIELDS:
+        v = getattr(node, field, None)
+        if type(v) is str and v.startswith(_RESERVED):
+            return v
+    for v in getattr(node, "names", ()):
+        if type(v) is str and v.startswith(_RESERVED):
+            return v
+    return None
+
 def check_tree(tree):
     for node in ast.walk(tree):
         t = type(node)
+        reserved = _reserved_name(node)
+        if reserved is not None:
+            return "name '" + reserved + "' is reserved (line " + str(getattr(node, "lineno", "?")) + ")"
         if t is ast.Attribute and not _attr_allowed(node.attr):
             return "attribute '" + node.attr + "' is not allowed (line " + str(node.lineno) + ")"
         if t is ast.Name and not _name_allowed(node.id):
@@ -621,19 +639,114 @@ class _Sink:
 # ---------------------------------------------------------------- inputs
 _inputs = {}
 
-def _convert(t, v):
+def _convert(t, v, _parsed={}):
+    """A JSON value drawn for type t (src/python/inputs.ts) as the Python value it stands for:
+    floats as float, tuples and sets from lists, dicts from [key, value] pairs, bytes from byte
+    values, optional (None or T), union ([branch, value]), callable[N] (the index of a fixed
+    pure builtin) and *list[T] (a list, spread into the call by register_inputs)."""
     if t == "float":
         return float(v)
     if t == "list[float]":
         return [float(x) for x in v]
-    return v
+    if t in ("int", "str", "bool", "nonneg_int", "pos_int", "small_nonneg_int", "list[int]",
+             "list[str]", "sorted_list[int]"):
+        return v
+    node = _parsed.get(t)
+    if node is None:
+        def split(body):
+            out, depth, start = [], 0, 0
+            for i, c in enumerate(body):
+                if c == "[":
+                    depth += 1
+                elif c == "]":
+                    depth -= 1
+                elif c == "," and depth == 0:
+                    out.append(body[start:i])
+                    start = i + 1
+            out.append(body[start:])
+            return out
+
+        def parse(text):
+            if text.startswith("*"):
+                return ("list", parse(text[1:])[1])
+            if "[" not in text:
+                return ("atom", text)
+            head, body = text[:text.index("[")], text[text.index("[") + 1:-1]
+            if head == "sorted_list":
+                return ("list", ("atom", "int"))
+            if head == "callable":
+                return ("callable", int(body))
+            args = split(body) if body else []
+            if head == "tuple" and len(args) == 2 and args[1] == "...":
+                return ("list_tuple", parse(args[0]))
+            if head in ("tuple", "union"):
+                return (head, tuple(parse(a) for a in args))
+            if head == "dict":
+                return ("dict", parse(args[0]), parse(args[1]))
+            return (head, parse(args[0]))
+
+        node = _parsed[t] = parse(t)
+    fns = _parsed.get(None)
+    if fns is None:
+        # callable[N] inputs: pure builtins (C functions: no Python frames, globals or code).
+        fns = _parsed[None] = (
+            (int, str, list, tuple, dict),
+            (abs, _operator_mod.neg, str, bool, len),
+            (_operator_mod.add, _operator_mod.sub, _operator_mod.mul, max, min),
+        )
+
+    def conv(n, x):
+        k = n[0]
+        if k == "atom":
+            if n[1] == "float":
+                return float(x)
+            if n[1] == "bytes":
+                return bytes(x)
+            return x
+        if k == "list":
+            return [conv(n[1], y) for y in x]
+        if k == "list_tuple":
+            return tuple(conv(n[1], y) for y in x)
+        if k == "tuple":
+            return tuple(conv(m, y) for m, y in zip(n[1], x))
+        if k == "set":
+            return set(conv(n[1], y) for y in x)
+        if k == "frozenset":
+            return frozenset(conv(n[1], y) for y in x)
+        if k == "dict":
+            return {conv(n[1], a): conv(n[2], b) for a, b in x}
+        if k == "optional":
+            return None if x is None else conv(n[1], x)
+        if k == "union":
+            return conv(n[1][x[0]], x[1])
+        if k == "callable":
+            return fns[n[1]][x]
+        raise ValueError("unknown argument type " + repr(t))
+
+    return conv(node, v)
 
 def register_inputs(key, types_json, values_json):
-    """Stores an input set; returns the encoded inputs (JSON list of lists of strings)."""
+    """Stores an input set; returns the encoded inputs (JSON list of lists of strings). A *list[T]
+    argument is spread into extra positional arguments; a callable is encoded by its name."""
     types_ = json.loads(types_json)
-    rows = [[_convert(t, v) for t, v in zip(types_, row)] for row in json.loads(values_json)]
+    star = [t.startswith("*") for t in types_]
+    rows = []
+    encoded = []
+    for row in json.loads(values_json):
+        args = []
+        texts = []
+        for t, s, v in zip(types_, star, row):
+            x = _convert(t, v)
+            if s:
+                args.extend(x)
+                texts.extend(encode(y) for y in x)
+            else:
+                args.append(x)
+                texts.append("fn:" + x.__name__ if t.startswith("callable[") else encode(x))
+        rows.append(args)
+        encoded.append(texts)
     _inputs[key] = rows
-    return json.dumps([[encode(v) for v in row] for row in rows], separators=(",", ":"))
+    return json.dumps(encoded, separators=(",", ":"))
 
 # ---------------------------------------------------------------- running a snippet
 def _result(status, error=None, runs=None):
