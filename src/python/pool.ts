@@ -304,8 +304,11 @@ export class TracerPool {
     this.script ??= workerScriptPath();
     this.pyodide ??= pyodideDir();
     this.tracer ??= tracerSource();
+    // Node 23 renamed the flag; from Node 25 the permission model also denies the network
+    // (no --allow-net is given), a second wall behind the boundary's network namespace.
+    const major = Number(process.versions.node.split(".")[0]);
     const permissions = [
-      "--experimental-permission",
+      major >= 23 ? "--permission" : "--experimental-permission",
       `--allow-fs-read=${this.pyodide}/`,
       `--allow-fs-read=${this.script}`,
     ];
