@@ -18,11 +18,10 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { loadDataset, writeFileAtomic, writeJsonl } from "../data/index.js";
 import {
-  CosineSimilarity,
   type Distance,
   dissimilarity,
+  distanceNamed,
   InfoNCELoss,
-  LpDistance,
   selfRetrievalMetrics,
   TripletMarginLoss,
 } from "../metric/index.js";
@@ -97,8 +96,7 @@ export async function trainRun(
     seed: config.seed,
   });
   const optimizer = new Adam(encoder.parameters(), { lr: config.lr });
-  const distance: Distance =
-    config.distance === "cosine" ? new CosineSimilarity() : new LpDistance();
+  const distance: Distance = distanceNamed(config.distance);
   const loss = lossOf(config, distance);
   const valTriplets = fixedTriplets(val, new Random(config.seed).fork("val-triplets"));
 

@@ -3,6 +3,8 @@
  * model rebuilds itself and tokenizes new input exactly as in training.
  */
 import { z } from "zod";
+import { DISTANCE_NAMES } from "../metric/index.js";
+import type { Activation } from "../nn/index.js";
 import { DEFAULT_TRACE_ENCODING, PYTHON_LEXER } from "./tokenizers.js";
 
 export const EncoderKind = z.enum(["lstm", "transformer", "trace", "joint"]);
@@ -27,7 +29,7 @@ export const ModelSpec = z.object({
     })
     .default(DEFAULT_TRACE_ENCODING),
   /** Distance the model was trained with; retrieval with it ranks as in validation. */
-  distance: z.enum(["euclidean", "cosine"]),
+  distance: z.enum(DISTANCE_NAMES),
   /** Seed of the initial weights. */
   seed: z.number().int(),
 });
@@ -177,7 +179,7 @@ export interface TransformerArchitecture {
   nhead: number;
   dim_feedforward: number;
   dropout: number;
-  activation: "relu" | "gelu";
+  activation: Activation;
   layer_norm_eps: number;
   norm_first: boolean;
   /** A LayerNorm after the last layer (key `norm.`). */

@@ -20,6 +20,7 @@ export {
   sinusoidalTable,
 } from "./layers/positional.js";
 export {
+  type Activation,
   TransformerEncoder,
   TransformerEncoderLayer,
   type TransformerEncoderLayerOptions,

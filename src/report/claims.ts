@@ -23,8 +23,10 @@ import { THRESHOLDS as T } from "./thresholds.js";
 export const CLAIM_IDS = ["C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9"] as const;
 export type ClaimId = (typeof CLAIM_IDS)[number];
 
-export type PartStatus = "holds" | "partly" | "fails" | "not measured";
-export type Verdict = "holds" | "partly" | "does not hold" | "not measured";
+export const PART_STATUSES = ["holds", "partly", "fails", "not measured"] as const;
+export type PartStatus = (typeof PART_STATUSES)[number];
+export const VERDICTS = ["holds", "partly", "does not hold", "not measured"] as const;
+export type Verdict = (typeof VERDICTS)[number];
 
 export interface Part {
   test: string;

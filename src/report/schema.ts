@@ -1,6 +1,6 @@
 /** The schema of claims.json: the machine-readable verdicts, their numbers and definitions. */
 import { z } from "zod";
-import { CLAIM_IDS } from "./claims.js";
+import { CLAIM_IDS, PART_STATUSES, VERDICTS } from "./claims.js";
 import { PROTOCOL_CHOICES } from "./protocol.js";
 
 const SpreadJson = z.object({
@@ -12,12 +12,12 @@ const SpreadJson = z.object({
   of: z.number().int().nonnegative(),
 });
 
-const VerdictJson = z.enum(["holds", "partly", "does not hold", "not measured"]);
+const VerdictJson = z.enum(VERDICTS);
 
 const PartJson = z.object({
   test: z.string(),
   paper: z.string().nullable(),
-  status: z.enum(["holds", "partly", "fails", "not measured"]),
+  status: z.enum(PART_STATUSES),
   seeds: z.number().int().nonnegative(),
   seedsHolding: z.number().int().nonnegative(),
   value: SpreadJson.nullable(),

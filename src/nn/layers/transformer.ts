@@ -14,6 +14,8 @@ import { Dropout } from "./dropout.js";
 import { LayerNorm } from "./layer-norm.js";
 import { Linear } from "./linear.js";
 
+export type Activation = "relu" | "gelu";
+
 export interface TransformerEncoderLayerOptions {
   dModel: number;
   nhead: number;
@@ -21,7 +23,7 @@ export interface TransformerEncoderLayerOptions {
   dimFeedforward?: number;
   /** Default 0.1, as PyTorch; used by the attention weights and the three dropout sites. */
   dropout?: number;
-  activation?: "relu" | "gelu";
+  activation?: Activation;
   layerNormEps?: number;
   normFirst?: boolean;
   /** Source of the initial weights and the dropout masks. */
@@ -37,7 +39,7 @@ export class TransformerEncoderLayer extends Module {
   readonly norm2: LayerNorm;
   readonly dropout1: Dropout;
   readonly dropout2: Dropout;
-  readonly activation: "relu" | "gelu";
+  readonly activation: Activation;
   readonly normFirst: boolean;
 
   constructor({

@@ -6,8 +6,7 @@
  */
 import type { FunctionRow, TraceRow } from "../../data/index.js";
 import {
-  CosineSimilarity,
-  LpDistance,
+  distanceNamed,
   metricsOf,
   type RetrievalMetrics,
   rankByDissimilarity,
@@ -113,7 +112,7 @@ export async function evalClones(
   vectors.forEach((v, i) => {
     data.set(v, i * dim);
   });
-  const distance = encoder.spec.distance === "cosine" ? new CosineSimilarity() : new LpDistance();
+  const distance = distanceNamed(encoder.spec.distance);
   const m = distance.matrix({ data, shape: [rows.length, dim] });
   const embed = distance.isInverted ? m.map((v) => -v) : m;
   result.modes.embed = score(embed);

@@ -6,10 +6,12 @@
  */
 import { renameSync, rmSync } from "node:fs";
 import hnswlib from "hnswlib-node";
+import type { ModelSpec } from "../../models/index.js";
 
 export const ANN_FILE = "vectors.hnsw";
 
-export type Distance = "euclidean" | "cosine";
+/** The distance a model was trained with. */
+export type Distance = ModelSpec["distance"];
 
 export interface Neighbour {
   id: number;
