@@ -1,22 +1,36 @@
 /**
- * `npm run bench -- trace [--workers 2] [--functions 20] [--variants 16] [--inputs 100]`:
- * traced calls per second through `traceFunctions` on the paper's data shape, against the same
- * block tracing done by native `python3` with `sys.settrace` (same number of processes), in
- * the same run. Variants are renamed affine functions made here, so the benchmark does not
- * depend on the generator.
+ * `npm run bench -- trace [--workers 2] [--functions 20] [--variants 16] [--inputs 100]
+ * [--profile 1]`: traced calls per second through `traceFunctions` on the paper's data shape, at
+ * file and row isolation, against the same block tracing done by native `python3` with
+ * `sys.settrace` (same number of processes), in the same run. Variants are renamed affine
+ * functions made here, so the benchmark does not depend on the generator.
+ *
+ * `--profile 1` adds where a child's time goes per snippet: the bench's own snippets (trusted
+ * code made here, never user input) run through `tracer.py` in a Pyodide instance in this
+ * process, timed in parts — parse, policy check and compile; defining and calling the function
+ * bare; the same under the tracer; the JSON of the result — beside the reset time measured on
+ * the pool and the parent's share (run the bench under `node --cpu-prof` for the parent).
  */
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import type { FunctionRow } from "../data/index.js";
-import { generateInputs, TracerPool, traceFunctions } from "../python/index.js";
+import { generateInputs, inputSet, TracerPool, traceFunctions } from "../python/index.js";
+import { packagePath } from "../python/pool.js";
 import { Random } from "../random/index.js";
 import { benchPython } from "./side-by-side.js";
 
 function parseArgs(args: string[]): Record<string, number> {
-  const out: Record<string, number> = { workers: 2, functions: 20, variants: 16, inputs: 100 };
+  const out: Record<string, number> = {
+    workers: 2,
+    functions: 20,
+    variants: 16,
+    inputs: 100,
+    profile: 0,
+  };
   for (let i = 0; i < args.length; i += 2) {
     const key = args[i].replace(/^--/, "");
     const value = Number(args[i + 1]);
-    if (!(key in out) || !Number.isInteger(value) || value < 1) {
+    if (!(key in out) || !Number.isInteger(value) || value < (key === "profile" ? 0 : 1)) {
       throw new Error(`bench trace: bad option ${args[i]} ${args[i + 1] ?? ""}`);
     }
     out[key] = value;
@@ -118,6 +132,67 @@ async function resetCost(pool: TracerPool, jobs: number): Promise<number> {
   return (row - one) / jobs;
 }
 
+/** Microseconds per snippet spent in each part of a child's work (see the header). */
+async function childProfile(rows: FunctionRow[], inputs: number): Promise<Record<string, number>> {
+  const { loadPyodide } = await import("pyodide");
+  const py = await loadPyodide({
+    env: { PYTHONHASHSEED: "0" },
+    stdout: () => {},
+    stderr: () => {},
+  });
+  py.globals.set(
+    "_tracer_source",
+    readFileSync(packagePath("dist", "python", "tracer.py"), "utf8"),
+  );
+  py.runPython(`
+import ast, json, time, types
+T = types.ModuleType("_tracecode_tracer")
+exec(compile(_tracer_source, "tracer.py", "exec"), T.__dict__)
+
+def parts(code, entry, key, repeat):
+    rows = T._inputs[key]
+    t = [0.0] * 5
+    for _ in range(repeat):
+        a = time.perf_counter()
+        tree = ast.parse(code, "<snippet>")
+        T.check_tree(tree)
+        compiled = compile(tree, "<snippet>", "exec")
+        b = time.perf_counter()
+        ns = {"__builtins__": dict(T._BUILTINS)}
+        exec(compiled, ns)
+        fn = ns[entry]
+        for row in rows:
+            fn(*row)
+        c = time.perf_counter()
+        r = T._run(code, entry, key, 1000000, 2000)
+        d = time.perf_counter()
+        json.dumps(r, separators=(",", ":"))
+        e = time.perf_counter()
+        T._run(code, entry, key, 1000000, 2000)
+        # The same snippet on one input: what does not grow with the inputs.
+        one = key + ":1"
+        f = time.perf_counter()
+        T._run(code, entry, one, 1000000, 2000)
+        g = time.perf_counter()
+        t[0] += b - a; t[1] += c - b; t[2] += d - c; t[3] += e - d; t[4] += g - f
+    return [x / repeat * 1e6 for x in t]
+`);
+  const set = inputSet(["int"], inputs, 0, { min: -100, max: 100 });
+  const register = py.globals.get("T").register_inputs as (...a: unknown[]) => unknown;
+  register(set.key, JSON.stringify(set.types), JSON.stringify(set.values));
+  register(`${set.key}:1`, JSON.stringify(set.types), JSON.stringify(set.values.slice(0, 1)));
+  const parts = py.globals.get("parts") as (...a: unknown[]) => { toJs(): number[] };
+  const sum = [0, 0, 0, 0, 0];
+  for (const pass of [0, 1]) {
+    for (const row of rows) {
+      const t = parts(row.code, row.entry, set.key, 3).toJs();
+      if (pass === 1) for (let i = 0; i < sum.length; i++) sum[i] += t[i];
+    }
+  }
+  const [compileUs, bareUs, tracedUs, jsonUs, oneInputUs] = sum.map((x) => x / rows.length);
+  return { compileUs, bareUs, tracedUs, jsonUs, oneInputUs };
+}
+
 export default async function bench(args: string[]): Promise<void> {
   const o = parseArgs(args);
   const rows = affineRows(o.functions, o.variants, 0);
@@ -156,8 +231,9 @@ export default async function bench(args: string[]): Promise<void> {
       );
     }
     const single = new TracerPool({ workers: 1 });
+    let perReset = 0;
     try {
-      const perReset = await resetCost(single, 1000);
+      perReset = await resetCost(single, 1000);
       console.log(
         `  interpreter reset (1 child, 1000 one-call jobs, own unit vs one unit): ${(perReset * 1000).toFixed(2)} ms per reset (goal ≤ 10 ms)`,
       );
@@ -178,6 +254,23 @@ export default async function bench(args: string[]): Promise<void> {
     );
     for (const [level, rate] of Object.entries(rates)) {
       console.log(`  ratio native/tracecode, ${level} isolation: ${(natRate / rate).toFixed(2)}×`);
+    }
+    if (o.profile) {
+      const p = await childProfile(rows, o.inputs);
+      const us = (x: number) => `${x.toFixed(0)} µs`;
+      const perSnippet = (rate: number) => ((o.inputs / rate) * o.workers * 1e6).toFixed(0);
+      console.log(
+        `  per snippet, one child (${o.inputs} calls): ${perSnippet(rates.file)} µs at file isolation, ${perSnippet(rates.row)} µs at row isolation (reset ${us(perReset * 1e6)})`,
+      );
+      console.log(
+        `    tracer.py _run: ${us(p.tracedUs)} (${us(p.oneInputUs)} of it on one input: parse, policy, compile, block tables, events on and off, define); result JSON ${us(p.jsonUs)}`,
+      );
+      console.log(
+        `    bare Python in the same interpreter: parse + policy + compile ${us(p.compileUs)}, define + ${o.inputs} calls ${us(p.bareUs)}`,
+      );
+      console.log(
+        `    so per call under the tracer: ${((p.tracedUs - p.oneInputUs) / (o.inputs - 1)).toFixed(1)} µs; the rest of the child's time per snippet (messages, JSON parse of jobs, the parent's turn): ${us(Number(perSnippet(rates.file)) - p.tracedUs - p.jsonUs)}`,
+      );
     }
   } finally {
     await pool.close();
