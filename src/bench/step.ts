@@ -6,14 +6,12 @@
  * backend available and for PyTorch (one thread) in the same run, in rounds that alternate the
  * two; ratios are taken within a round.
  */
+
+import { CharLstmEncoder } from "../models/index.js";
 import {
   Adam,
-  Embedding,
   type Kernels,
-  Linear,
-  LSTM,
   loadWasmKernels,
-  Module,
   noGrad,
   ops,
   setKernels,
@@ -27,33 +25,6 @@ const VOCAB = 100;
 const STEPS_PER_SNIPPET = 50;
 const PER_ROLE = 32;
 const MARGIN = 0.2;
-
-class Encoder extends Module {
-  readonly embedding: Embedding;
-  readonly lstm: LSTM;
-  readonly proj: Linear;
-
-  constructor(rng: Random) {
-    super();
-    this.embedding = this.child(
-      "embedding",
-      new Embedding(VOCAB, 32, { paddingIdx: 0, rng: rng.fork("emb") }),
-    );
-    this.lstm = this.child(
-      "lstm",
-      new LSTM(32, 64, { numLayers: 2, dropout: 0.1, rng: rng.fork("lstm") }),
-    );
-    this.proj = this.child("proj", new Linear(64, 64, { rng: rng.fork("proj") }));
-  }
-
-  forward(ids: Int32Array, batch: number, lengths: Int32Array): Tensor {
-    const { hN } = this.lstm.forward(
-      this.embedding.tokens(ids, [batch, STEPS_PER_SNIPPET]),
-      lengths,
-    );
-    return this.proj.forward(ops.reshape(ops.gather(hN, [1]), [batch, 64]));
-  }
-}
 
 /** PyTorch's TripletMarginLoss(margin, p=2): mean(relu(‖a−p+ε‖ − ‖a−n+ε‖ + margin)), ε=1e-6. */
 function tripletLoss(emb: Tensor): Tensor {
@@ -73,7 +44,8 @@ interface Result {
 function runOurs(kernels: Kernels, steps: number, warmup: number): Result {
   setKernels(kernels);
   const rng = new Random(0);
-  const model = new Encoder(rng.fork("model"));
+  // The project's char-LSTM with its head: Embedding 32 → LSTM 64 × 2 (dropout 0.1) → Linear 64.
+  const model = new CharLstmEncoder({ vocabSize: VOCAB, outputDim: 64 }, rng.fork("model"));
   const adam = new Adam(model.parameters());
   const batch = 3 * PER_ROLE;
   const ids = Int32Array.from({ length: batch * STEPS_PER_SNIPPET }, () => rng.int(1, VOCAB - 1));
@@ -83,7 +55,7 @@ function runOurs(kernels: Kernels, steps: number, warmup: number): Result {
   for (let s = 0; s < warmup + steps; s++) {
     const start = performance.now();
     adam.zeroGrad();
-    const l = tripletLoss(model.forward(ids, batch, lengths));
+    const l = tripletLoss(model.forward(ids, [batch, STEPS_PER_SNIPPET], lengths));
     l.backward();
     adam.step();
     loss = l.item();
@@ -93,7 +65,7 @@ function runOurs(kernels: Kernels, steps: number, warmup: number): Result {
   const inferTimes: number[] = [];
   for (let s = 0; s < warmup + steps; s++) {
     const start = performance.now();
-    noGrad(() => model.forward(ids, batch, lengths));
+    noGrad(() => model.forward(ids, [batch, STEPS_PER_SNIPPET], lengths));
     if (s >= warmup) inferTimes.push(performance.now() - start);
   }
   setKernels(tsKernels);

@@ -25,6 +25,7 @@ import {
   TransformerEncoder,
 } from "../nn/index.js";
 import { Random } from "../random/index.js";
+import { CharLstm } from "./char-lstm.js";
 import type { ModelSpec, Pooling } from "./spec.js";
 import {
   charTokens,
@@ -50,16 +51,16 @@ function pool(output: Tensor, batch: IdBatch, pooling: Pooling): Tensor {
   return ops.maskedMeanPool(output, batch.lengths);
 }
 
-abstract class Body extends Module {
-  readonly width = HIDDEN;
-  abstract features(items: readonly EncoderItem[]): Tensor;
+/** A body turns a batch of items into pooled features [items, width]. */
+interface Body extends Module {
+  readonly width: number;
+  features(items: readonly EncoderItem[]): Tensor;
 }
 
 /** The paper's char-LSTM. With `last` pooling the LSTM runs over the padding, unpacked. */
-class CharLstmBody extends Body {
+class CharLstmBody extends CharLstm implements Body {
+  readonly width = HIDDEN;
   readonly vocab: Vocabulary;
-  readonly embedding: Embedding;
-  readonly lstm: LSTM;
 
   constructor(
     vocab: readonly string[],
@@ -67,28 +68,24 @@ class CharLstmBody extends Body {
     private readonly pooling: Pooling,
     rng: Random,
   ) {
-    super();
+    super({ vocabSize: new Vocabulary(vocab).size, hiddenSize: HIDDEN }, rng);
     this.vocab = new Vocabulary(vocab);
-    this.embedding = this.child(
-      "embedding",
-      new Embedding(this.vocab.size, 32, { paddingIdx: 0, rng: rng.fork("embedding") }),
-    );
-    this.lstm = this.child(
-      "lstm",
-      new LSTM(32, HIDDEN, { numLayers: 2, dropout: 0.1, rng: rng.fork("lstm") }),
-    );
   }
 
   features(items: readonly EncoderItem[]): Tensor {
     const seqs = items.map((it) => charTokens(it.code).map((c) => this.vocab.id(c)));
     const b = padBatch(seqs, this.maxLength);
-    const x = this.embedding.tokens(b.ids, [b.batch, b.steps]);
-    const { output } = this.lstm.forward(x, this.pooling === "last" ? null : b.lengths);
+    const { output } = this.run(
+      b.ids,
+      [b.batch, b.steps],
+      this.pooling === "last" ? null : b.lengths,
+    );
     return pool(output, b, this.pooling);
   }
 }
 
-class TokenTransformerBody extends Body {
+class TokenTransformerBody extends Module implements Body {
+  readonly width = HIDDEN;
   readonly vocab: Vocabulary;
   readonly embedding: Embedding;
   readonly positions: SinusoidalPositionalEncoding;
@@ -126,7 +123,8 @@ class TokenTransformerBody extends Body {
   }
 }
 
-class TraceLstmBody extends Body {
+class TraceLstmBody extends Module implements Body {
+  readonly width = HIDDEN;
   readonly blockEmbedding: Embedding;
   readonly valueEmbedding: Embedding;
   readonly lstm: LSTM;

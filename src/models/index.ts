@@ -3,6 +3,7 @@
  * the joint model; tokenizers; saving and loading model directories. See README.md.
  */
 
+export { CharLstm, CharLstmEncoder, type CharLstmOptions } from "./char-lstm.js";
 export { DEFAULT_MODEL_DIR, resolveModelDir } from "./default.js";
 export { Encoder, type EncoderItem } from "./encoders.js";
 export { architectureFile, embedItems, loadEncoder, saveEncoder, writeSpecFiles } from "./io.js";
