@@ -29,3 +29,11 @@ export {
   traceClassOf,
   traceFunctions,
 } from "./trace.js";
+export {
+  startWarmServer,
+  stopWarmServer,
+  traceWarm,
+  type WarmOptions,
+  type WarmTraceOptions,
+  warmSocketPath,
+} from "./warm.js";

@@ -94,6 +94,11 @@ let unsafeByDefault = false;
 export function setUnsafeNoIsolation(on: boolean): void {
   unsafeByDefault = on;
 }
+
+/** Whether pools of this process run without the boundary by default. */
+export function unsafeNoIsolation(): boolean {
+  return unsafeByDefault;
+}
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
 type Answer =
