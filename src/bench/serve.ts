@@ -199,15 +199,33 @@ async function browser(server: RunningServer, args: Args) {
       const dir = args.screenshots;
       mkdirSync(dir, { recursive: true });
       await page.goto(server.url);
-      await page.fill("#code", "def triangle(n: int) -> int:\n    return sum(range(n + 1))\n");
+      await page.fill(
+        "#code",
+        "def total_even(xs: list[int]) -> int:\n    return sum(x for x in xs if x % 2 == 0)\n",
+      );
       await page.click("#go");
       await page.waitForSelector("#hits details");
-      const hit = page.locator("#hits details.differs, #hits details.same").first();
-      await hit.locator("summary").click();
+      const differs = page.locator("#hits details.differs");
+      const open =
+        (await differs.count()) > 0 ? differs.first() : page.locator("#hits details").first();
+      await open.locator("summary").click();
       await page.screenshot({ path: join(dir, "search.png") });
-      const id = await hit.getAttribute("data-id");
+      // The function page shows the longest function that behaves like the query.
+      type Hit = { dataset: { id: string }; querySelectorAll(s: string): { length: number } };
+      const ids = await page
+        .locator("#hits details.same")
+        .evaluateAll((all: Hit[]) =>
+          all.map((d): [string, number] => [
+            d.dataset.id,
+            d.querySelectorAll(".split section:last-child .line").length,
+          ]),
+        );
+      const longest = ids.sort((a, b) => b[1] - a[1])[0];
+      const id = longest ? longest[0] : await open.getAttribute("data-id");
       await page.goto(`${server.url}function?id=${id}`);
       await page.waitForSelector("body[data-ran]");
+      await page.locator("#rows button").nth(2).click();
+      await page.waitForSelector("body[data-ran='2']");
       await page.screenshot({ path: join(dir, "function.png") });
       await page.goto(`${server.url}map?query=last`);
       await page.waitForSelector("body[data-rendered]");

@@ -5,7 +5,7 @@
  * with a 4xx status and a message naming the input and the problem.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { extname, join, relative, resolve, sep } from "node:path";
+import { basename, extname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { ARG_TYPES, type ArgType } from "../data/index.js";
 import { DEFAULT_MAX_STEPS, inputSet } from "../python/index.js";
 import { extractFunctions, REAL_INT_RANGE } from "../realcode/index.js";
@@ -54,10 +54,14 @@ export interface ServeState {
   runs: Map<string, FunctionRun>;
 }
 
-/** A path as the CLI prints it: relative to the working folder when inside it. */
+/**
+ * A path as the pages show it: relative to the working folder when inside it, else `…/name`
+ * (as the reports write paths), so no page or screenshot shows this machine's folders.
+ */
 export function displayPath(p: string): string {
-  const r = relative(process.cwd(), p);
-  return r === "" || r.startsWith("..") ? p : r;
+  const r = relative(process.cwd(), resolve(p));
+  if (r === "") return ".";
+  return r === ".." || r.startsWith(`..${sep}`) || isAbsolute(r) ? `…/${basename(p)}` : r;
 }
 
 // ---------------------------------------------------------------- request checks

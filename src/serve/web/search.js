@@ -56,7 +56,7 @@ function differences(hit) {
       { class: "scroll" },
       el(
         "table",
-        { class: "diff-table" },
+        { class: "diff-table mono" },
         el(
           "thead",
           {},
