@@ -29,7 +29,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 TOKENIZER_FORMAT = "tracecode-tokenizer/1"
 ARCHITECTURE_FORMAT = "tracecode-architecture/1"
-BATCH_SIZE = 64  # `tracecode embed` embeds in batches of 64; with pooling "last" it matters
+BATCH_SIZE = 64  # `tracecode embed` embeds in batches of 64; no embedding depends on its batch
 
 
 # --- tokenizers (tokenizer.json) ---
@@ -118,11 +118,13 @@ def pad(seqs):
 # --- the network (architecture.json) ---
 
 
-def pool(out, lengths, pooling):
-    """[B, T, H] → [B, H]: "last" position, "last-valid" position or "mean" over valid steps."""
-    if pooling == "last":
+def pool(out, lengths, pooling, positions="paper"):
+    """[B, T, H] → [B, H]: "last" position, "last-valid" position or "mean" over valid steps.
+    positions="real" (embedding) reads "last" at each sequence's last real position, so a snippet
+    gets the same vector alone or in any batch; "paper" (training) at the batch's last position."""
+    if pooling == "last" and positions == "paper":
         return out[:, -1]
-    if pooling == "last-valid":
+    if pooling != "mean":
         return out[torch.arange(out.shape[0]), lengths - 1]
     valid = torch.arange(out.shape[1])[None, :] < lengths[:, None]
     return (out * valid[:, :, None]).sum(1) / lengths[:, None]
@@ -145,10 +147,11 @@ class CharLstm(nn.Module):
         self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
         self.lstm = nn.LSTM(embedding_dim, hidden_size, num_layers=num_layers, dropout=dropout, batch_first=True)
         self.pooling = pooling
+        self.reading = "paper"  # TraceCodeEncoder.embed reads real positions
 
     def forward(self, ids, lengths):
         out = run_lstm(self.lstm, self.embedding(ids), lengths, packed=self.pooling != "last")
-        return pool(out, lengths, self.pooling)
+        return pool(out, lengths, self.pooling, self.reading)
 
 
 class CharLstmEncoder(CharLstm):
@@ -188,11 +191,12 @@ class TokenTransformer(nn.Module):
         # No nested tensors: they would zero the padded positions, which pooling "last" reads.
         self.encoder = nn.TransformerEncoder(layer, num_layers, norm, enable_nested_tensor=False)
         self.pooling = pooling
+        self.reading = "paper"  # TraceCodeEncoder.embed reads real positions
 
     def forward(self, ids, lengths):
         x = self.embedding(ids) + self.positions[: ids.shape[1]]
         padding = torch.arange(ids.shape[1])[None, :] >= lengths[:, None]
-        return pool(self.encoder(x, src_key_padding_mask=padding), lengths, self.pooling)
+        return pool(self.encoder(x, src_key_padding_mask=padding), lengths, self.pooling, self.reading)
 
 
 class TraceLstm(nn.Module):
@@ -205,10 +209,11 @@ class TraceLstm(nn.Module):
         self.value_embedding = nn.Embedding(buckets + 1, embedding_dim, padding_idx=0)
         self.lstm = nn.LSTM(embedding_dim, hidden_size, num_layers=num_layers, dropout=dropout, batch_first=True)
         self.pooling = pooling
+        self.reading = "paper"  # TraceCodeEncoder.embed reads real positions
 
     def forward(self, blocks, values, lengths):
         x = self.block_embedding(blocks) + self.value_embedding(values)
-        return pool(run_lstm(self.lstm, x, lengths, packed=self.pooling != "last"), lengths, self.pooling)
+        return pool(run_lstm(self.lstm, x, lengths, packed=self.pooling != "last"), lengths, self.pooling, self.reading)
 
 
 def build_body(body, pooling):
@@ -267,13 +272,25 @@ class TraceCodeEncoder(nn.Module):
 
     @torch.no_grad()
     def embed(self, codes, traces=None, batch_size=BATCH_SIZE):
-        """Embeddings [N, dim] of code strings (and their traces.jsonl rows for trace models)."""
+        """Embeddings [N, dim] of code strings (and their traces.jsonl rows for trace models), as
+        `tracecode embed` gives them: real positions only (the same vector alone or in any batch),
+        unit vectors for a cosine model."""
         self.eval()
-        out = []
-        for i in range(0, len(codes), batch_size):
-            chunk = None if traces is None else traces[i : i + batch_size]
-            out.append(self(**self.batch(codes[i : i + batch_size], chunk)))
-        return torch.cat(out) if out else torch.zeros(0, self.proj.out_features)
+        bodies = [m for m in (getattr(self, "code", None), getattr(self, "trace", None)) if m is not None]
+        for body in bodies:
+            body.reading = "real"
+        try:
+            out = []
+            for i in range(0, len(codes), batch_size):
+                chunk = None if traces is None else traces[i : i + batch_size]
+                out.append(self(**self.batch(codes[i : i + batch_size], chunk)))
+        finally:
+            for body in bodies:
+                body.reading = "paper"
+        e = torch.cat(out) if out else torch.zeros(0, self.proj.out_features)
+        if self.architecture.get("distance") == "cosine":
+            e = e / e.norm(dim=1, keepdim=True).clamp_min(torch.finfo(e.dtype).tiny)
+        return e
 
 
 # --- loading ---

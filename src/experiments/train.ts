@@ -38,6 +38,12 @@ import { Random } from "../random/index.js";
 import { type Example, positivesOf, splitExamples } from "./examples.js";
 import { MetricsRow, RunConfig, type RunConfig as RunConfigT } from "./schemas.js";
 
+/**
+ * Validation and epoch-level mining read the model as the paper's protocol does: `last` pooling
+ * at the padded batch's last position, raw vectors (embed, index and search read real positions
+ * and unit vectors for cosine models instead).
+ */
+const PROTOCOL_READING = { positions: "paper", raw: true } as const;
 export interface TrainOptions {
   /** Continue from the run's checkpoint (a finished run is returned as it is). */
   resume?: boolean;
@@ -113,7 +119,10 @@ export async function trainRun(
     const order = rng.shuffle(anchors);
     const epochTable =
       config.negatives !== "random" && config.miningScope === "epoch"
-        ? dissimilarity(distance, matrixOf(embedItems(encoder, train), config.dim))
+        ? dissimilarity(
+            distance,
+            matrixOf(embedItems(encoder, train, undefined, PROTOCOL_READING), config.dim),
+          )
         : null;
     encoder.train();
     let lossSum = 0;
@@ -291,7 +300,7 @@ function evaluate(
       count += k;
     }
   });
-  const emb = matrixOf(embedItems(encoder, val), encoder.spec.dim);
+  const emb = matrixOf(embedItems(encoder, val, undefined, PROTOCOL_READING), encoder.spec.dim);
   const m = selfRetrievalMetrics(
     emb,
     val.map((e) => e.label),

@@ -45,16 +45,24 @@ export interface EncoderItem {
 
 const HIDDEN = 64;
 
-function pool(output: Tensor, batch: IdBatch, pooling: Pooling): Tensor {
-  if (pooling === "last") return ops.lastPool(output);
-  if (pooling === "last-valid") return ops.lastValidPool(output, batch.lengths);
+/**
+ * How a body reads its output: `paper` pools as the model was trained (`last` reads the padded
+ * batch's last position, so the result depends on the batch); `real` reads real positions only
+ * (`last` is each sequence's last real token), so a snippet gets the same vector alone or in any
+ * batch — what embed, index and search use.
+ */
+export type Positions = "paper" | "real";
+
+function pool(output: Tensor, batch: IdBatch, pooling: Pooling, positions: Positions): Tensor {
+  if (pooling === "last" && positions === "paper") return ops.lastPool(output);
+  if (pooling !== "mean") return ops.lastValidPool(output, batch.lengths);
   return ops.maskedMeanPool(output, batch.lengths);
 }
 
 /** A body turns a batch of items into pooled features [items, width]. */
 interface Body extends Module {
   readonly width: number;
-  features(items: readonly EncoderItem[]): Tensor;
+  features(items: readonly EncoderItem[], positions: Positions): Tensor;
 }
 
 /** The paper's char-LSTM. With `last` pooling the LSTM runs over the padding, unpacked. */
@@ -72,7 +80,7 @@ class CharLstmBody extends CharLstm implements Body {
     this.vocab = new Vocabulary(vocab);
   }
 
-  features(items: readonly EncoderItem[]): Tensor {
+  features(items: readonly EncoderItem[], positions: Positions): Tensor {
     const seqs = items.map((it) => charTokens(it.code).map((c) => this.vocab.id(c)));
     const b = padBatch(seqs, this.maxLength);
     const { output } = this.run(
@@ -80,7 +88,7 @@ class CharLstmBody extends CharLstm implements Body {
       [b.batch, b.steps],
       this.pooling === "last" ? null : b.lengths,
     );
-    return pool(output, b, this.pooling);
+    return pool(output, b, this.pooling, positions);
   }
 }
 
@@ -114,12 +122,12 @@ class TokenTransformerBody extends Module implements Body {
     );
   }
 
-  features(items: readonly EncoderItem[]): Tensor {
+  features(items: readonly EncoderItem[], positions: Positions): Tensor {
     const seqs = items.map((it) => pythonTokens(it.code).map((t) => this.vocab.id(t)));
     const b = padBatch(seqs, this.maxLength);
     const x = this.positions.forward(this.embedding.forward(b.ids, [b.batch, b.steps]));
     const out = this.encoder.forward(x, ops.paddingMask(b.lengths, b.steps));
-    return pool(out, b, this.pooling);
+    return pool(out, b, this.pooling, positions);
   }
 }
 
@@ -149,7 +157,7 @@ class TraceLstmBody extends Module implements Body {
     );
   }
 
-  features(items: readonly EncoderItem[]): Tensor {
+  features(items: readonly EncoderItem[], positions: Positions): Tensor {
     const events = items.map((it) => traceEvents(it.trace, this.encoding));
     const blocks = padBatch(
       events.map((e) => e.blocks),
@@ -165,7 +173,7 @@ class TraceLstmBody extends Module implements Body {
       this.valueEmbedding.forward(values.ids, shape),
     );
     const { output } = this.lstm.forward(x, this.pooling === "last" ? null : blocks.lengths);
-    return pool(output, blocks, this.pooling);
+    return pool(output, blocks, this.pooling, positions);
   }
 }
 
@@ -205,9 +213,9 @@ export class Encoder extends Module {
     return this.spec.encoder === "trace" || this.spec.encoder === "joint";
   }
 
-  /** items → embeddings [items.length, dim]. */
-  forward(items: readonly EncoderItem[]): Tensor {
-    const parts = this.bodies.map((b) => b.features(items));
+  /** items → embeddings [items.length, dim]; `positions` as in `Positions` (training: paper). */
+  forward(items: readonly EncoderItem[], positions: Positions = "paper"): Tensor {
+    const parts = this.bodies.map((b) => b.features(items, positions));
     return this.proj.forward(parts.length === 1 ? parts[0] : ops.concat(parts, 1));
   }
 }

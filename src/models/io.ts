@@ -16,7 +16,7 @@ import {
   saveSafetensors,
   TransformerEncoder,
 } from "../nn/index.js";
-import { Encoder, type EncoderItem } from "./encoders.js";
+import { Encoder, type EncoderItem, type Positions } from "./encoders.js";
 import {
   ARCHITECTURE_FORMAT,
   type ArchitectureFile,
@@ -55,27 +55,47 @@ export function loadEncoder(dir: string): Encoder {
   return encoder;
 }
 
-/** Embeddings of many items, in batches, without gradients; one Float32Array per item. */
+/**
+ * Embeddings of many items, in batches, without gradients; one Float32Array per item.
+ * By default what embed, index and search need: real positions only, so an item gets the same
+ * vector alone or in any batch, and for a cosine model unit vectors (cosine similarity is then a
+ * dot product, and every consumer sees the same scale). Training's validation passes `paper`
+ * and `raw` to measure the model exactly as the paper's protocol reads it.
+ */
 export function embedItems(
   encoder: Encoder,
   items: readonly EncoderItem[],
   batchSize = 64,
+  { positions = "real", raw = false }: { positions?: Positions; raw?: boolean } = {},
 ): Float32Array[] {
   const out: Float32Array[] = [];
   const wasTraining = encoder.training;
+  const normalise = !raw && encoder.spec.distance === "cosine";
   encoder.eval();
   try {
     noGrad(() => {
       for (let i = 0; i < items.length; i += batchSize) {
-        const e = encoder.forward(items.slice(i, i + batchSize));
+        const e = encoder.forward(items.slice(i, i + batchSize), positions);
         const dim = e.shape[1];
-        for (let r = 0; r < e.shape[0]; r++) out.push(e.data.slice(r * dim, (r + 1) * dim));
+        for (let r = 0; r < e.shape[0]; r++) {
+          const v = e.data.slice(r * dim, (r + 1) * dim);
+          if (normalise) unitLength(v);
+          out.push(v);
+        }
       }
     });
   } finally {
     if (wasTraining) encoder.train();
   }
   return out;
+}
+
+/** Scales `v` to length 1 in place (a zero vector stays zero). */
+function unitLength(v: Float32Array): void {
+  let sum = 0;
+  for (let i = 0; i < v.length; i++) sum += v[i] * v[i];
+  const norm = Math.sqrt(sum);
+  if (norm > 0) for (let i = 0; i < v.length; i++) v[i] /= norm;
 }
 
 // --- architecture.json, read off the built layers so that it cannot drift from them ---

@@ -125,17 +125,43 @@ describe("encoders", () => {
     });
   }
 
-  it("pooling changes what a padded batch gives; `last` reads the padding", () => {
+  it("training's `last` reads the padding; embedding reads real positions, so the batch does not matter", () => {
     const last = new Encoder(spec("lstm", { pooling: "last" }));
     const valid = new Encoder(spec("lstm", { pooling: "last-valid" }));
     // Same weights (same seed); only the pooling differs. Batched with a longer snippet, the
-    // short one is padded: `last` reads its state after the padding, `last-valid` does not.
+    // short one is padded: the paper's `last` reads its state after the padding.
     const batch = [items[0], { code: `${items[0].code}${"#".repeat(30)}` }];
-    const [a] = embedItems(last, batch);
-    const [b] = embedItems(valid, batch);
-    const [alone] = embedItems(valid, [items[0]]);
-    expect(Array.from(a)).not.toEqual(Array.from(b));
-    for (let i = 0; i < b.length; i++) expect(b[i]).toBeCloseTo(alone[i], 5);
+    const [paper] = embedItems(last, batch, 64, { positions: "paper" });
+    const [validInBatch] = embedItems(valid, batch, 64, { positions: "paper" });
+    expect(Array.from(paper)).not.toEqual(Array.from(validInBatch));
+    for (const encoder of [last, valid]) {
+      const [inBatch] = embedItems(encoder, batch);
+      const [alone] = embedItems(encoder, [items[0]]);
+      for (let i = 0; i < alone.length; i++) expect(inBatch[i]).toBeCloseTo(alone[i], 6);
+      for (let i = 0; i < alone.length; i++) expect(validInBatch[i]).toBeCloseTo(alone[i], 6);
+    }
+  });
+
+  it.each(["lstm", "transformer", "joint"] as const)(
+    "a %s model gives a snippet the same vector alone and in any batch, whatever its pooling",
+    (kind) => {
+      for (const pooling of ["last", "last-valid", "mean"] as const) {
+        const encoder = new Encoder(spec(kind, { pooling }));
+        const all = [...items, { code: `${items[0].code}\n${"# pad\n".repeat(20)}` }];
+        const batched = embedItems(encoder, all);
+        all.forEach((item, k) => {
+          const [alone] = embedItems(encoder, [item]);
+          for (let i = 0; i < alone.length; i++) expect(batched[k][i]).toBeCloseTo(alone[i], 5);
+        });
+      }
+    },
+  );
+
+  it("a cosine model gives unit vectors", () => {
+    const encoder = new Encoder(spec("transformer", { distance: "cosine" }));
+    for (const v of embedItems(encoder, items)) {
+      expect(Math.hypot(...v)).toBeCloseTo(1, 5);
+    }
   });
 
   it("a model directory without its files fails clearly", () => {

@@ -146,9 +146,10 @@ export function tokenizerFile(spec: ModelSpec): TokenizerFile {
         }
       : null,
     batching: [
-      "snippets are embedded in batches of 64, in input order",
+      "snippets are embedded in batches of 64, in input order; no embedding depends on its batch",
       "a batch is padded with id 0 to its longest sequence (at least 1 step); each sequence's length is its number of ids, at least 1: an empty sequence reads one padding step as a real one",
-      "pooling 'last' reads the output at the batch's last padded position, so with it an embedding depends on the other snippets of its batch; 'last-valid' and 'mean' do not",
+      "embedding reads real positions only: pooling 'last' and 'last-valid' read each sequence's last real position, 'mean' averages its real positions (training with 'last' read the batch's last padded position, the paper's protocol, and validation still does)",
+      "a model whose distance is 'cosine' gives unit vectors",
     ],
   };
 }
