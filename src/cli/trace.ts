@@ -111,6 +111,10 @@ export async function runTrace(flags: TraceFlags): Promise<void> {
             writer.writeLine(line);
             traced.push({ status: row.status, traceClass: row.traceClass });
           },
+          onNoWorkers: (queue) =>
+            process.stderr.write(
+              term`\ntracecode trace: no worker has served ${queue} on ${flags.redis} for 15 s; start one with \`tracecode worker --redis ${flags.redis}\` (of this same build: the queue's name carries it). Waiting; Ctrl-C and a rerun resume.\n`,
+            ),
           onProgress: (p: FarmProgress) => {
             bar.tick(p.done - shown, { workers: p.workers, active: p.active, dead: p.dead });
             shown = p.done;

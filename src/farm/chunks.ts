@@ -58,13 +58,14 @@ export const DEFAULT_CHUNK_ROWS = 64;
 let buildIdCache: string | undefined;
 /**
  * The build's identity: the package version and the sandbox's two halves (the compiled child and
- * the tracer). Workers of another build serve another queue, so a farm never mixes results.
+ * the tracer), which decide every trace. Workers of another build serve another queue, so a farm never mixes results.
  */
 export function buildId(): string {
   if (buildIdCache) return buildIdCache;
   const h = createHash("sha256");
+  const pkg = JSON.parse(readFileSync(packagePath("package.json"), "utf8")) as { version: string };
+  h.update(`tracecode ${pkg.version}\n`);
   for (const part of [
-    ["package.json"],
     ["dist", "python", "worker.js"],
     ["dist", "python", "tracer.py"],
   ]) {

@@ -49,6 +49,12 @@ export interface FarmTraceOptions {
   /** Receives every row's JSONL line, in input order, once all are finished. */
   write: (line: string, row: TraceRow) => void | Promise<void>;
   onProgress?: (p: FarmProgress) => void;
+  /**
+   * Called once when no worker has been connected to the queue for `noWorkerMs` (default 15 s)
+   * while chunks wait: typically none was started, or they run another build.
+   */
+  onNoWorkers?: (queue: string) => void;
+  noWorkerMs?: number;
 }
 
 export interface FarmSummary {
@@ -166,6 +172,8 @@ export async function traceOnFarm(
 
     let polls = 0;
     let lastDone = -1;
+    let lastWorkerSeen = performance.now();
+    let warned = false;
     while (pending.size > 0) {
       const ids = [...pending.keys()];
       const present = await existing(redis, ids);
@@ -214,6 +222,11 @@ export async function traceOnFarm(
         const counts = await queue.getJobCounts("waiting", "active", "failed");
         const workers = await queue.getWorkersCount();
         summary.workers = Math.max(summary.workers, workers);
+        if (workers > 0) lastWorkerSeen = performance.now();
+        else if (!warned && performance.now() - lastWorkerSeen > (options.noWorkerMs ?? 15_000)) {
+          warned = true;
+          options.onNoWorkers?.(queueName());
+        }
         options.onProgress?.({
           done,
           total: rows.length,
