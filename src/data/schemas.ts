@@ -4,7 +4,10 @@
  */
 import { z } from "zod";
 
-/** Argument types of the input type language (docs/ARCHITECTURE.md, "Data you may use"). */
+/**
+ * Atomic argument types of the input type language (docs/ARCHITECTURE.md, "Data you may use",
+ * widened for real code: `bytes`, and `none` inside `optional`).
+ */
 export const ARG_TYPES = [
   "int",
   "nonneg_int",
@@ -17,9 +20,121 @@ export const ARG_TYPES = [
   "list[float]",
   "list[str]",
   "sorted_list[int]",
+  "bytes",
+  "none",
 ] as const;
-export const ArgType = z.enum(ARG_TYPES);
-export type ArgType = z.infer<typeof ArgType>;
+
+/** The atoms a composite type is built from (`sorted_list[int]` is its own form). */
+const ATOMS = new Set<string>([
+  "int",
+  "nonneg_int",
+  "pos_int",
+  "small_nonneg_int",
+  "float",
+  "str",
+  "bool",
+  "bytes",
+  "none",
+]);
+
+/**
+ * A parsed argument type. Written without spaces: `list[T]`, `sorted_list[int]`, `tuple[A,B]`,
+ * `tuple[T,...]` (any length), `set[T]`, `frozenset[T]`, `dict[K,V]`, `optional[T]` (None or
+ * T), `union[A,B,…]`, `callable[N]` (a pure builtin of N arguments, N 0–2), and at the top level
+ * of a signature `*list[T]` (the values are spread as extra positional arguments).
+ */
+export type TypeNode =
+  | { kind: "atom"; name: string }
+  | { kind: "sorted_list" }
+  | { kind: "list" | "set" | "frozenset" | "optional" | "star"; of: TypeNode }
+  | { kind: "tuple"; items: TypeNode[]; variadic: boolean }
+  | { kind: "dict"; key: TypeNode; value: TypeNode }
+  | { kind: "union"; options: TypeNode[] }
+  | { kind: "callable"; arity: number };
+
+/** Splits the arguments of `X[A,B]` at top level (brackets respected). */
+function splitArgs(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "[") depth++;
+    else if (c === "]") depth--;
+    else if (c === "," && depth === 0) {
+      out.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(text.slice(start));
+  return out;
+}
+
+/** Parses a type of the language; throws an Error naming the type and the problem. */
+export function parseArgType(text: string, top = true): TypeNode {
+  const fail = (why: string): never => {
+    throw new Error(`argument type "${text}": ${why}`);
+  };
+  if (text.startsWith("*")) {
+    if (!top) fail("a *spread is allowed only as a whole argument");
+    const of = parseArgType(text.slice(1), false);
+    if (of.kind !== "list") fail("only *list[T] can be spread");
+    return { kind: "star", of: (of as { of: TypeNode }).of };
+  }
+  if (ATOMS.has(text)) return { kind: "atom", name: text };
+  if (text === "sorted_list[int]") return { kind: "sorted_list" };
+  const m = /^([a-z_]+)\[(.*)\]$/.exec(text);
+  if (!m) return fail(`unknown type (atoms: ${[...ATOMS].join(", ")})`);
+  const [, head, body] = m;
+  const args = splitArgs(body);
+  if (args.some((a) => a === "") && !(head === "tuple" && body === "")) fail("empty type argument");
+  const sub = (t: string) => parseArgType(t, false);
+  switch (head) {
+    case "list":
+    case "set":
+    case "frozenset":
+    case "optional":
+      if (args.length !== 1) fail(`${head}[…] takes one type`);
+      return { kind: head, of: sub(args[0]) };
+    case "tuple":
+      if (body === "") return { kind: "tuple", items: [], variadic: false };
+      if (args.length === 2 && args[1] === "...")
+        return { kind: "tuple", items: [sub(args[0])], variadic: true };
+      return { kind: "tuple", items: args.map(sub), variadic: false };
+    case "dict":
+      if (args.length !== 2) fail("dict[…] takes a key and a value type");
+      return { kind: "dict", key: sub(args[0]), value: sub(args[1]) };
+    case "union":
+      if (args.length < 2) fail("union[…] takes two or more types");
+      return { kind: "union", options: args.map(sub) };
+    case "callable": {
+      const n = Number(body);
+      if (!Number.isInteger(n) || n < 0 || n > 2) fail("callable[N] takes N in 0..2");
+      return { kind: "callable", arity: n };
+    }
+    default:
+      return fail(`unknown type constructor "${head}"`);
+  }
+}
+
+export function isArgType(text: string): boolean {
+  try {
+    parseArgType(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** An argument type: an atom of ARG_TYPES or a composite (see parseArgType). */
+export const ArgType = z.string().superRefine((t, ctx) => {
+  try {
+    parseArgType(t);
+  } catch (e) {
+    ctx.addIssue({ code: "custom", message: (e as Error).message });
+  }
+});
+export type ArgType = string;
 
 export const Split = z.enum(["train", "val", "test"]);
 export type Split = z.infer<typeof Split>;

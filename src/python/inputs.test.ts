@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ARG_TYPES } from "../data/index.js";
-import { generateInputs, inputSet } from "./index.js";
+import { ARG_TYPES, parseArgType } from "../data/index.js";
+import { generateInputs, inputSet, traceFunctions } from "./index.js";
 
 describe("generateInputs", () => {
   it("is identical for the same args and seed, and differs for another seed", () => {
@@ -49,5 +49,77 @@ describe("generateInputs", () => {
 
   it("rejects a bad range with a message naming it", () => {
     expect(() => generateInputs(["int"], 1, 0, { min: 5, max: 1 })).toThrow(/bad int range 5,1/);
+  });
+});
+
+describe("composite types", () => {
+  const types = [
+    "tuple[int,str]",
+    "tuple[float,...]",
+    "dict[int,list[str]]",
+    "set[int]",
+    "frozenset[str]",
+    "bytes",
+    "optional[int]",
+    "union[int,str]",
+    "callable[1]",
+    "list[list[int]]",
+    "*list[int]",
+  ];
+
+  it("parses the language and names what is wrong", () => {
+    expect(parseArgType("dict[str,list[int]]")).toEqual({
+      kind: "dict",
+      key: { kind: "atom", name: "str" },
+      value: { kind: "list", of: { kind: "atom", name: "int" } },
+    });
+    expect(() => parseArgType("complex")).toThrow(/argument type "complex": unknown type/);
+    expect(() => parseArgType("list[*list[int]]")).toThrow(/only as a whole argument/);
+    expect(() => parseArgType("callable[5]")).toThrow(/N in 0\.\.2/);
+    expect(() => parseArgType("dict[int]")).toThrow(/a key and a value type/);
+  });
+
+  it("draws deterministic values with unique set items and dict keys", () => {
+    const a = generateInputs(types, 200, 7);
+    expect(a).toEqual(generateInputs(types, 200, 7));
+    for (const row of a) {
+      const [tuple, , dict, set] = row as [unknown[], unknown, [number, unknown][], number[]];
+      expect(tuple).toHaveLength(2);
+      expect(new Set(dict.map(([k]) => k)).size).toBe(dict.length);
+      expect(new Set(set).size).toBe(set.length);
+    }
+    expect(a.some((r) => r[6] === null)).toBe(true);
+    // The old types keep their streams: adding composites changed nothing for them.
+    expect(generateInputs(["int", "list[int]"], 2, 0)).toEqual([
+      [-52, [2]],
+      [22, [17, -3, -49]],
+    ]);
+  });
+
+  it("arrive in the sandbox as the Python values they stand for", async () => {
+    const code = "def f(*a):\n    return [type(x).__name__ for x in a[:10]] + [len(a)]\n";
+    const [t] = await traceFunctions(
+      [
+        {
+          id: "t",
+          group: "t",
+          code,
+          entry: "f",
+          args: types,
+          transforms: [],
+          split: "train",
+          seed: 0,
+        },
+      ],
+      { inputs: 20, workers: 1, level: "io" },
+    );
+    expect(t.status, t.error).toBe("ok");
+    const names = t.runs.map((r) => r.output);
+    expect(names[0]).toMatch(
+      /^\['tuple','tuple','dict','set','frozenset','bytes','(int|NoneType)','(int|str)','(builtin_function_or_method|type)','list',\d+\]$/,
+    );
+    // A spread adds 0–3 positional arguments; a callable is shown by its name.
+    expect(new Set(t.runs.map((r) => r.input.length)).size).toBeGreaterThan(1);
+    expect(t.runs.every((r) => /^fn:\w+$/.test(r.input[8]))).toBe(true);
   });
 });

@@ -4,7 +4,7 @@
  * The stream depends only on the seed, the argument types and the int range, so every row
  * with the same `args` gets identical inputs, in every process and on every run.
  */
-import type { ArgType } from "../data/index.js";
+import { type ArgType, parseArgType, type TypeNode } from "../data/index.js";
 import { Random } from "../random/index.js";
 import type { InputSet } from "./pool.js";
 
@@ -64,7 +64,7 @@ function list<T>(r: Random, maxLen: number, item: (r: Random) => T): T[] {
   return out;
 }
 
-/** Draws one value of `type`; `range` applies to `int` only. */
+/** Draws one value of `type`; `range` applies to a top-level `int` only. */
 export function drawValue(r: Random, type: ArgType, range: IntRange): unknown {
   switch (type) {
     case "int":
@@ -89,12 +89,80 @@ export function drawValue(r: Random, type: ArgType, range: IntRange): unknown {
       return list(r, 30, float);
     case "list[str]":
       return list(r, 10, str);
-    default: {
-      const never: never = type;
-      throw new Error(`unknown argument type ${String(never)}`);
-    }
+    default:
+      return drawNode(r, parseArgType(type), range, true);
   }
 }
+
+/** Some printable ASCII, some arbitrary bytes, as a JSON list of byte values. */
+function bytes(r: Random): number[] {
+  const ascii = r.bool(0.6);
+  return list(r, 16, (q) => (ascii ? q.int(32, 126) : q.int(0, 255)));
+}
+
+/**
+ * Composite types (see parseArgType). Values travel as JSON and are converted by type in the
+ * child (tracer.py `_convert`): tuples and sets as lists, dicts as `[key, value]` pairs (keys
+ * need not be strings), bytes as byte values, a union as `[branch, value]`, a callable as the
+ * index of a fixed pure builtin. `int` elements of containers are drawn in −50..50.
+ */
+function drawNode(r: Random, t: TypeNode, range: IntRange, top: boolean): unknown {
+  const inner = (u: TypeNode) => drawNode(r, u, range, false);
+  switch (t.kind) {
+    case "atom":
+      if (t.name === "none") return null;
+      if (t.name === "bytes") return bytes(r);
+      if (t.name === "int" && !top) return r.int(-50, 50);
+      return drawValue(r, t.name, range);
+    case "sorted_list":
+      return drawValue(r, "sorted_list[int]", range);
+    case "list":
+    case "star": {
+      const scalar = t.of.kind === "atom" && t.of.name !== "str";
+      return list(r, t.kind === "star" ? 3 : scalar ? 30 : 8, () => inner(t.of));
+    }
+    case "set":
+    case "frozenset": {
+      const seen = new Set<string>();
+      const out: unknown[] = [];
+      for (const v of list(r, 10, () => inner(t.of))) {
+        const k = JSON.stringify(v);
+        if (!seen.has(k)) {
+          seen.add(k);
+          out.push(v);
+        }
+      }
+      return out;
+    }
+    case "tuple":
+      return t.variadic ? list(r, 8, () => inner(t.items[0])) : t.items.map(inner);
+    case "dict": {
+      const seen = new Set<string>();
+      const out: [unknown, unknown][] = [];
+      for (let i = r.int(0, 8); i > 0; i--) {
+        const k = inner(t.key);
+        const v = inner(t.value);
+        const s = JSON.stringify(k);
+        if (!seen.has(s)) {
+          seen.add(s);
+          out.push([k, v]);
+        }
+      }
+      return out;
+    }
+    case "optional":
+      return r.bool(0.2) ? null : drawNode(r, t.of, range, top);
+    case "union": {
+      const i = r.int(0, t.options.length - 1);
+      return [i, drawNode(r, t.options[i], range, top)];
+    }
+    case "callable":
+      return r.int(0, CALLABLES[t.arity] - 1);
+  }
+}
+
+/** How many pure builtins `callable[N]` chooses from (the list is in tracer.py `_convert`). */
+const CALLABLES = [5, 5, 5];
 
 function checkRange(range: IntRange): void {
   if (
