@@ -1,7 +1,9 @@
 /** `tracecode index`: Python files and folders → an index directory for `tracecode search`. */
 import { relative } from "node:path";
 import type { Command } from "commander";
-import { type IndexSummary, indexPaths } from "../search/index.js";
+import { ConfigError, readTypesConfig, type TypesConfig } from "../realcode/index.js";
+import { type IndexSummary, indexPaths, type OutcomeCounts } from "../search/index.js";
+import { UsageError } from "./errors.js";
 import {
   applySandboxFlags,
   choiceOption,
@@ -22,6 +24,8 @@ interface IndexFlags extends SandboxFlags {
   workers: number;
   isolation: "file" | "row";
   verbose: boolean;
+  types?: string;
+  json: boolean;
 }
 
 /** Problems listed before the summary unless --verbose asks for all of them. */
@@ -51,9 +55,58 @@ function summaryLine(s: IndexSummary): string {
   return parts.join("; ");
 }
 
+/** Reasons of one outcome, most frequent first: `raises TypeError 12, signature mismatch 3`. */
+function reasonsText(r: Record<string, number>, max = 6): string {
+  const sorted = Object.entries(r).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const shown = sorted.slice(0, max).map(([k, n]) => term`${k} ${n}`);
+  if (sorted.length > max) shown.push(`${sorted.length - max} other reasons`);
+  return shown.join("; ");
+}
+
+function outcomeLines(what: string, c: OutcomeCounts): string[] {
+  if (c.total === 0) return [];
+  const pct = (n: number) => `${((100 * n) / c.total).toFixed(1)} %`;
+  const lines = [
+    `${what}: ${c.total}: behaviour class ${c.behaviour} (${pct(c.behaviour)}), always raises ${c.always_raises}, not run ${c.not_run}`,
+  ];
+  if (c.always_raises > 0) lines.push(`  always raises: ${reasonsText(c.reasons.always_raises)}`);
+  if (c.not_run > 0) lines.push(`  not run: ${reasonsText(c.reasons.not_run)}`);
+  return lines;
+}
+
+/** The summary as `--json` prints it. */
+export function summaryJson(s: IndexSummary) {
+  return {
+    dir: s.dir,
+    files: { found: s.files, indexed: s.indexed, unchanged: s.unchanged, removed: s.removed },
+    functions: s.report.functions,
+    methods: s.report.methods,
+    signatures: s.report.signatures,
+    probed: s.report.probed,
+    doctests: s.report.doctests,
+    index: { functions: s.totalFunctions, behaviours: s.behaviours },
+    model: s.model,
+    reembedded: s.reembedded,
+    problems: s.problems,
+    errors: s.errors,
+    seconds: s.seconds,
+  };
+}
+
+function loadTypes(path: string | undefined): TypesConfig | undefined {
+  if (path === undefined) return undefined;
+  try {
+    return readTypesConfig(path);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(`--types: ${e.message}`);
+    throw e;
+  }
+}
+
 export async function runIndex(paths: string[], flags: IndexFlags): Promise<void> {
   checkOutput("--out", flags.out, "dir");
   applySandboxFlags(flags);
+  const types = loadTypes(flags.types);
   let bar: Progress | undefined;
   let summary: IndexSummary;
   try {
@@ -65,13 +118,21 @@ export async function runIndex(paths: string[], flags: IndexFlags): Promise<void
       timeoutMs: flags.timeoutMs,
       isolation: flags.isolation,
       workers: flags.workers,
+      types,
       onStart: (total) => {
-        if (total > 0) bar = progressBar("index", total);
+        if (total > 0 && !flags.json) bar = progressBar("index", total);
       },
       onProgress: () => bar?.tick(),
     });
+  } catch (e) {
+    if (e instanceof ConfigError) throw new Error(e.message);
+    throw e;
   } finally {
     bar?.stop();
+  }
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(summaryJson(summary), null, 2)}\n`);
+    return;
   }
   for (const e of summary.errors) process.stderr.write(term`tracecode index: skipped: ${e}\n`);
   const shown = flags.verbose ? summary.problems : summary.problems.slice(0, SHOWN_PROBLEMS);
@@ -81,6 +142,18 @@ export async function runIndex(paths: string[], flags: IndexFlags): Promise<void
   if (shown.length < summary.problems.length)
     lines.push(`  … and ${summary.problems.length - shown.length} more (--verbose lists all)`);
   if (lines.length > 0) lines.unshift("indexed without a behaviour:");
+  lines.push(...outcomeLines("functions", summary.report.functions));
+  lines.push(...outcomeLines("methods", summary.report.methods));
+  const sig = Object.entries(summary.report.signatures)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(", ");
+  if (sig)
+    lines.push(
+      `signatures of those with a behaviour: ${sig}${summary.report.probed ? ` (${summary.report.probed} chosen by probing)` : ""}`,
+    );
+  const d = summary.report.doctests;
+  if (d.examples > 0)
+    lines.push(`doctests: ${d.agree} of ${d.examples} examples in ${d.functions} functions agree`);
   lines.push(summaryLine(summary));
   process.stdout.write(`${lines.join("\n")}\n`);
 }
@@ -113,6 +186,12 @@ export function registerIndex(program: Command): void {
       choiceOption("--isolation", ["file", "row"] as const),
       "file",
     )
+    .option(
+      "--types <file>",
+      "argument types, input count, int range and step budget per function or for all " +
+        "(TOML or JSON; see README). A tracecode.toml beside the code is read too",
+    )
+    .option("--json", "print the summary as JSON (counts per status and reason)", false)
     .option("--verbose", "list every function indexed without a behaviour", false);
   sandboxOptions(command).action(runIndex);
 }

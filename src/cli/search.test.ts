@@ -28,20 +28,58 @@ def twice(y: int) -> int:
 
 def untyped(a):
     return a
+
+def nothing(s):
+    return s.upper().missing()
 `,
 );
 const index = join(root, "idx");
 
 describe("tracecode index and search", () => {
-  it("indexes a folder, prints what could not run and a one-line summary", () => {
+  it("indexes a folder, prints what could not run, the counts with reasons and a summary", () => {
     const r = cli("index", "src", "--out", "idx", "--no-model", "--inputs", "20");
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toContain('src/maths.py:7 untyped: no_inputs: parameter "a" has no type hint');
+    expect(r.stdout).toContain("src/maths.py:10 nothing: always_raises: raises AttributeError");
     expect(r.stdout).toMatch(
-      /indexed 1 of 1 files \(0 unchanged, skipped\); 3 functions: 2 run, 1 without inputs, 0 failed; index holds 3 functions in 1 behaviour classes; no model/,
+      /functions: 4: behaviour class 3 \(75\.0 %\), always raises 1, not run 0\n {2}always raises: raises AttributeError 1/,
+    );
+    expect(r.stdout).toMatch(/signatures of those with a behaviour: hints 2, inferred 1/);
+    expect(r.stdout).toMatch(
+      /indexed 1 of 1 files \(0 unchanged, skipped\); 4 functions: 3 run, 0 without inputs, failed always_raises 1; index holds 4 functions in 2 behaviour classes; no model/,
     );
     const again = cli("index", "src", "--out", "idx", "--no-model");
     expect(again.stdout).toMatch(/indexed 0 of 1 files \(1 unchanged, skipped\)/);
+  });
+
+  it("prints the summary as JSON, and takes types from --types and tracecode.toml", () => {
+    const pkg = join(root, "typed");
+    mkdirSync(pkg);
+    writeFileSync(
+      join(pkg, "shapes.py"),
+      "class Box:\n    def __init__(self, w):\n        self.w = w\n\n    def area(self):\n        return self.w * self.w\n\ndef echo(v):\n    return v\n",
+    );
+    writeFileSync(join(pkg, "tracecode.toml"), '[functions.echo]\nargs = ["bytes"]\n');
+    writeFileSync(join(root, "types.toml"), '[functions."Box.area".params]\nw = "float"\n');
+    const r = cli(
+      "index",
+      "typed",
+      "--out",
+      "idx-typed",
+      "--no-model",
+      "--inputs",
+      "5",
+      "--json",
+      "--types",
+      "types.toml",
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.functions).toMatchObject({ total: 1, behaviour: 1 });
+    expect(s.methods).toMatchObject({ total: 1, behaviour: 1, always_raises: 0, not_run: 0 });
+    expect(s.signatures).toEqual({ user: 2 });
+    const bad = cli("index", "typed", "--out", "idx-bad", "--types", "missing.toml");
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--types: missing\.toml: ENOENT/);
   });
 
   it("prints a table with locations and behaviour, or JSON", () => {
@@ -50,8 +88,15 @@ describe("tracecode index and search", () => {
     expect(t.status, t.stderr).toBe(0);
     expect(t.stdout).toMatch(/ranked by lexical similarity/);
     expect(t.stdout).toMatch(/note: the index has no embeddings/);
-    expect(t.stdout).toMatch(/src\/maths\.py:1 +double +equal on 20\/20 inputs/);
-    expect(t.stdout).toMatch(/src\/maths\.py:4 +twice +equal on 20\/20 inputs/);
+    expect(t.stdout).toMatch(/2 indexed functions have exactly the query's behaviour/);
+    // Exact behaviour first (all of it, though --k is 2), then similarity.
+    expect(t.stdout).toMatch(
+      /— same behaviour as the query\n\d +[\d.]+ +src\/maths\.py:\d +(double|twice) +equal on 20\/20 inputs\n\d +[\d.]+ +src\/maths\.py:\d +(double|twice) +equal on 20\/20 inputs\n— /,
+    );
+    const none = cli("search", "idx", "--code", "def f(n: int) -> int:\n    return n - 7\n");
+    expect(none.stdout).toMatch(
+      /no indexed function behaves like the query on the index's 20 inputs for \(int\)/,
+    );
     writeFileSync(join(root, "q.py"), "def g(s: str) -> str:\n    return s\n");
     const j = cli("search", index, "--file", "q.py", "--json", "--k", "1", "--no-run");
     expect(j.status, j.stderr).toBe(0);
@@ -81,7 +126,7 @@ describe("tracecode index and search", () => {
       [["search", "idx", "--file", "missing.py"], /cannot read missing\.py: ENOENT/],
       [
         ["search", "idx", "--code", "def f(x): return x", "--args", "complex"],
-        /--args: unknown type "complex"/,
+        /--args: argument type "complex": unknown type/,
       ],
       [["index", "nothere", "--out", "idx2"], /nothere: no such file or directory/],
       [

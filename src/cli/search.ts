@@ -1,7 +1,7 @@
 /** `tracecode search`: a snippet in, the nearest indexed functions and how they behave out. */
 import { readFileSync } from "node:fs";
 import { type Command, InvalidArgumentError } from "commander";
-import { ARG_TYPES, type ArgType } from "../data/index.js";
+import { ARG_TYPES, type ArgType, parseArgType } from "../data/index.js";
 import { type Behaviour, type SearchResult, searchIndex } from "../search/index.js";
 import { UsageError } from "./errors.js";
 import { displayPath } from "./index-cmd.js";
@@ -17,18 +17,34 @@ interface SearchFlags {
   exact: boolean;
   run: boolean;
   json: boolean;
+  maxExact?: number;
   unsafeNoIsolation: boolean;
 }
 
 function argsOption(text: string): ArgType[] {
-  const parts = text.split(",").map((s) => s.trim());
-  for (const p of parts) {
-    if (!(ARG_TYPES as readonly string[]).includes(p))
-      throw new InvalidArgumentError(
-        `--args: unknown type "${p}" (types: ${ARG_TYPES.join(", ")})`,
-      );
+  // Commas inside brackets belong to a type: dict[str,int],list[int] is two types.
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  const t = text.replace(/\s+/g, "");
+  for (let i = 0; i <= t.length; i++) {
+    if (t[i] === "[") depth++;
+    else if (t[i] === "]") depth--;
+    else if ((t[i] === "," && depth === 0) || i === t.length) {
+      parts.push(t.slice(start, i));
+      start = i + 1;
+    }
   }
-  return parts as ArgType[];
+  for (const p of parts) {
+    try {
+      parseArgType(p);
+    } catch (e) {
+      throw new InvalidArgumentError(
+        `--args: ${(e as Error).message} (atoms: ${ARG_TYPES.join(", ")}; composites as in the README)`,
+      );
+    }
+  }
+  return parts;
 }
 
 function behaviourText(b: Behaviour): string {
@@ -45,6 +61,12 @@ const RANKING = {
   lexical: "lexical similarity (character n-gram TF-IDF)",
 };
 
+const GROUP_TITLE = {
+  same: "same behaviour as the query",
+  partial: "equal on some inputs",
+  similar: "similar code",
+};
+
 function table(r: SearchResult): string {
   const q = r.query;
   const signature = `${q.entry}(${q.args ? q.args.join(", ") : "?"})`;
@@ -55,7 +77,16 @@ function table(r: SearchResult): string {
         r.model ? term` (${r.model.kind} model)` : ""
       }`,
   ];
+  if (q.signature) lines.push(term`query signature: ${q.signature}`);
   if (r.note) lines.push(term`note: ${r.note}`);
+  if (q.status === "ok")
+    lines.push(
+      r.exactCount > 0
+        ? `${r.exactCount} indexed function${r.exactCount === 1 ? " has" : "s have"} exactly the query's behaviour${
+            r.sameBehaviour.length > 0 ? ` (${r.exactCount - r.sameBehaviour.length} shown)` : ""
+          }`
+        : term`${r.noExact ?? "no indexed function has the query's behaviour"}`,
+    );
   if (r.hits.length === 0) lines.push("no functions in the index");
   else {
     const rows = r.hits.map((h) =>
@@ -74,7 +105,16 @@ function table(r: SearchResult): string {
         .map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i])))
         .join("  ")
         .trimEnd();
-    lines.push(fmt(header), ...rows.map(fmt));
+    lines.push(fmt(header));
+    let group: string | undefined;
+    r.hits.forEach((h, i) => {
+      if (q.status === "ok" && h.group !== group) {
+        group = h.group;
+        lines.push(`— ${GROUP_TITLE[h.group]}`);
+      }
+      lines.push(fmt(rows[i]));
+      if (h.signature) lines.push(term`     signature: ${h.signature}`);
+    });
   }
   if (r.sameBehaviour.length > 0) {
     lines.push(
@@ -104,6 +144,7 @@ export async function runSearch(dir: string, flags: SearchFlags): Promise<void> 
     args: flags.args,
     exact: flags.exact,
     noExecute: !flags.run,
+    maxExact: flags.maxExact,
   });
   process.stdout.write(`${flags.json ? JSON.stringify(result, null, 2) : table(result)}\n`);
 }
@@ -124,6 +165,11 @@ export function registerSearch(program: Command): void {
       "--args <types>",
       "argument types of the query, comma-separated (default: its type hints)",
       argsOption,
+    )
+    .option(
+      "--max-exact <n>",
+      "list at most N functions of the query's exact behaviour (default: all)",
+      intOption("--max-exact", 0, 1_000_000),
     )
     .option("--exact", "scan every embedding instead of the approximate graph", false)
     .option("--no-run", "do not run the query (no behaviour comparison)")

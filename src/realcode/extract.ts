@@ -1,24 +1,79 @@
 /**
- * Top-level functions of a Python source file, each made self-contained: the file's imports,
- * then the same-file helper functions it calls (transitively, in file order), then the function.
- * Argument types come from the type hints (hints.ts); a function whose inputs cannot be drawn
- * carries the reason and is kept for static search.
+ * Functions and methods of a Python source file. Every top-level function and every method of a
+ * top-level class becomes one entry with:
+ * - `code`: what is shown and embedded — for a function, the file's imports, then the same-file
+ *   functions it calls (transitively, in file order), then the function; for a method, the
+ *   class line and the method;
+ * - what the source says about each parameter: its hint, its default value, its uses in the body
+ *   (usage.ts), and the doctest examples that call it (inferred into a signature by infer.ts);
+ * - for a method, how to call it: an instance built from the constructor's parameters (its
+ *   `__init__`, or a dataclass's fields), or the class itself for static and class methods.
+ * Calls of the file's functions with literal arguments are collected as call-site evidence.
  */
 import type { ArgType } from "../data/index.js";
 import { initPython, type Node, withTree } from "../synth/index.js";
-import { mapHint } from "./hints.js";
+import { type HintResult, mapHint } from "./hints.js";
+import { type Literal, literalOf } from "./literals.js";
+import { usageCandidates, usageVotes } from "./usage.js";
+
+export interface ParamInfo {
+  name: string;
+  kind: "positional" | "keyword" | "varargs" | "varkw";
+  /** No default value (a varargs or varkw parameter is never required). */
+  required: boolean;
+  /** The hint's text and what it maps to. */
+  hint?: string;
+  hinted?: HintResult;
+  /** The default value as a literal, `other` for an expression (None is the literal `none`). */
+  default?: Literal | "other";
+  /** Candidate types from the body, most likely first, and the uses behind them. */
+  usage: { types: ArgType[]; uses: string[] };
+}
+
+export interface Doctest {
+  /** 1-based line of the `>>>` in the file. */
+  line: number;
+  /** The call as written. */
+  text: string;
+  args: Literal[];
+  /** The expected output as written (joined lines), or null when none is given. */
+  expected: string | null;
+}
+
+export type FunctionKind = "function" | "method" | "staticmethod" | "classmethod" | "property";
 
 export interface ExtractedFunction {
+  /** `f` for a function, `Class.method` for a method. */
   name: string;
+  kind: FunctionKind;
+  className?: string;
+  /** The method's own name. */
+  method?: string;
   /** 1-based line of the `def` (or of its first decorator). */
   line: number;
-  /** The function with its imports and helpers: runnable on its own. */
+  /** What is shown and embedded (see the file comment). */
   code: string;
-  /** Argument types from the hints, or null with `problem` saying why not. */
+  /**
+   * Argument types from the hints when every parameter that is passed has a usable one (as
+   * before inference existed), or null with `problem` saying why not.
+   */
   args: ArgType[] | null;
   problem?: string;
   /** Same-file functions it calls, directly or through other helpers. */
   helpers: string[];
+  /** Parameters without `self`/`cls`. */
+  params: ParamInfo[];
+  /** A generator function: its calls are materialised (first 64 items) to compare them. */
+  generator: boolean;
+  /** For an instance method or property: the constructor's parameters (without `self`). */
+  ctor?: { params: ParamInfo[]; from: "__init__" | "fields" | "inherited" };
+  doctests: Doctest[];
+}
+
+export interface FileFunctions {
+  functions: ExtractedFunction[];
+  /** Literal arguments of calls to a name (a function, `Class`, or `Class.method`). */
+  calls: Map<string, Literal[][]>;
 }
 
 interface TopFunction {
@@ -36,52 +91,212 @@ function calledNames(node: Node, out: Set<string>): Set<string> {
   return out;
 }
 
-function argTypes(def: Node): { args: ArgType[] | null; problem?: string } {
-  const params = def.childForFieldName("parameters");
-  const args: ArgType[] = [];
-  for (const p of params?.namedChildren ?? []) {
+function paramName(p: Node): string {
+  if (p.type === "identifier") return p.text;
+  const n = p.childForFieldName("name") ?? p.namedChildren[0];
+  if (!n) return "?";
+  if (n.type === "list_splat_pattern" || n.type === "dictionary_splat_pattern")
+    return n.namedChildren[0]?.text ?? "?";
+  return n.text;
+}
+
+/** Parameters of a def, the first one dropped for methods (`self`/`cls`). */
+function paramsOf(def: Node, body: Node | null, dropFirst: boolean): ParamInfo[] {
+  const out: ParamInfo[] = [];
+  let keywordOnly = false;
+  const params = def.childForFieldName("parameters")?.namedChildren ?? [];
+  for (const p of params) {
     if (!p) continue;
-    if (p.type === "identifier" || p.type === "default_parameter") {
-      const name = p.type === "identifier" ? p.text : p.childForFieldName("name")?.text;
-      return { args: null, problem: `parameter "${name}" has no type hint` };
-    }
-    if (p.type === "typed_parameter" || p.type === "typed_default_parameter") {
-      const name = (p.childForFieldName("name") ?? p.namedChildren[0])?.text ?? "?";
-      if (name.startsWith("*")) return { args: null, problem: `variadic parameter "${name}"` };
-      const hint = p.childForFieldName("type")?.text ?? "";
-      const mapped = mapHint(hint);
-      if ("problem" in mapped)
-        return { args: null, problem: `parameter "${name}": ${mapped.problem}` };
-      args.push(mapped.type);
+    if (p.type === "keyword_separator") {
+      keywordOnly = true;
       continue;
     }
-    return { args: null, problem: `parameter "${p.text}" cannot be generated` };
+    if (p.type === "positional_separator") continue;
+    const typed = p.type === "typed_parameter" || p.type === "typed_default_parameter";
+    const inner = typed ? p.namedChildren[0] : p;
+    let kind: ParamInfo["kind"] = keywordOnly ? "keyword" : "positional";
+    if (inner?.type === "list_splat_pattern" || p.type === "list_splat_pattern") {
+      kind = "varargs";
+      keywordOnly = true;
+    } else if (inner?.type === "dictionary_splat_pattern" || p.type === "dictionary_splat_pattern")
+      kind = "varkw";
+    const name = paramName(p);
+    const hasDefault = p.type === "default_parameter" || p.type === "typed_default_parameter";
+    const hint = typed ? p.childForFieldName("type")?.text : undefined;
+    const defaultNode = hasDefault ? p.childForFieldName("value") : null;
+    const info: ParamInfo = {
+      name,
+      kind,
+      required: kind !== "varargs" && kind !== "varkw" && !hasDefault,
+      usage: body ? usageCandidates(usageVotes(body, name)) : { types: [], uses: [] },
+    };
+    if (hint !== undefined) {
+      info.hint = hint;
+      info.hinted = mapHint(hint);
+    }
+    if (hasDefault) info.default = literalOf(defaultNode) ?? "other";
+    out.push(info);
+  }
+  return dropFirst ? out.slice(1) : out;
+}
+
+/** The docstring's text (first statement of the body), or undefined. */
+function docstringOf(body: Node | null): { text: string; line: number } | undefined {
+  const first = body?.namedChildren[0];
+  if (first?.type !== "expression_statement") return undefined;
+  const s = first.namedChildren[0];
+  if (s?.type !== "string") return undefined;
+  return { text: s.text, line: s.startPosition.row + 1 };
+}
+
+/**
+ * `>>> name(args)` examples in a docstring whose arguments are all literals, with the
+ * expected output (the lines up to a blank line or the next prompt).
+ */
+function doctestsOf(body: Node | null, callee: string): Doctest[] {
+  const doc = docstringOf(body);
+  if (!doc) return [];
+  const lines = doc.text.split("\n");
+  const out: Doctest[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^\s*>>>\s?(.*)$/.exec(lines[i]);
+    if (!m) continue;
+    const text = m[1].trim();
+    if (!text.startsWith(`${callee}(`)) continue;
+    const expected: string[] = [];
+    for (let j = i + 1; j < lines.length; j++) {
+      const l = lines[j].trim();
+      if (l === "" || l.startsWith(">>>") || l.startsWith("...") || /^("""|''')/.test(l)) break;
+      expected.push(l.replace(/("""|''')$/, "").trim());
+    }
+    const args = callLiterals(text, callee);
+    if (!args) continue;
+    out.push({
+      line: doc.line + i,
+      text,
+      args,
+      expected: expected.length > 0 ? expected.join("\n") : null,
+    });
+  }
+  return out;
+}
+
+/** The literal positional arguments of a one-call expression, or undefined. */
+function callLiterals(text: string, callee: string): Literal[] | undefined {
+  // Docstrings escape backslashes; a doctest line is Python source once unescaped by Python,
+  // which we cannot do faithfully here: skip lines with backslashes.
+  if (text.includes("\\")) return undefined;
+  return withTree(text, (root) => {
+    if (root.hasError) return undefined;
+    const call = root.namedChildren[0]?.namedChildren[0];
+    if (call?.type !== "call" || call.childForFieldName("function")?.text !== callee)
+      return undefined;
+    return argLiterals(call);
+  });
+}
+
+function argLiterals(call: Node): Literal[] | undefined {
+  const args: Literal[] = [];
+  for (const a of call.childForFieldName("arguments")?.namedChildren ?? []) {
+    const l = literalOf(a);
+    if (!l) return undefined;
+    args.push(l);
+  }
+  return args;
+}
+
+function isGenerator(def: Node): boolean {
+  const stack = [...(def.childForFieldName("body")?.namedChildren ?? [])];
+  while (stack.length > 0) {
+    const n = stack.pop();
+    if (!n) continue;
+    if (n.type === "yield") return true;
+    if (n.type === "function_definition" || n.type === "class_definition" || n.type === "lambda")
+      continue;
+    stack.push(...n.namedChildren);
+  }
+  return false;
+}
+
+const decoratorsOf = (node: Node) =>
+  node.type === "decorated_definition"
+    ? node.namedChildren.filter((c) => c?.type === "decorator").map((c) => c?.text ?? "")
+    : [];
+
+/** The hint-only signature of the passed parameters (the pre-inference behaviour). */
+function hintArgs(params: ParamInfo[]): { args: ArgType[] | null; problem?: string } {
+  const args: ArgType[] = [];
+  for (const p of params) {
+    if (p.kind === "varkw" || (!p.required && p.kind !== "varargs")) continue;
+    if (p.kind === "varargs") {
+      if (!p.hinted)
+        return { args: null, problem: `variadic parameter "*${p.name}" has no type hint` };
+      if ("problem" in p.hinted)
+        return { args: null, problem: `parameter "*${p.name}": ${p.hinted.problem}` };
+      continue;
+    }
+    if (p.kind === "keyword")
+      return { args: null, problem: `keyword-only parameter "${p.name}" has no default` };
+    if (!p.hinted) return { args: null, problem: `parameter "${p.name}" has no type hint` };
+    if ("problem" in p.hinted)
+      return { args: null, problem: `parameter "${p.name}": ${p.hinted.problem}` };
+    args.push(p.hinted.type);
   }
   return { args };
 }
 
+/** Dataclass / NamedTuple fields of a class body: annotated names, in order. */
+function fieldsOf(body: Node): ParamInfo[] {
+  const out: ParamInfo[] = [];
+  for (const st of body.namedChildren) {
+    const a = st?.type === "expression_statement" ? st.namedChildren[0] : null;
+    if (a?.type !== "assignment") continue;
+    const left = a.childForFieldName("left");
+    const type = a.childForFieldName("type");
+    if (left?.type !== "identifier" || !type) continue;
+    if (/ClassVar/.test(type.text)) continue;
+    const right = a.childForFieldName("right");
+    out.push({
+      name: left.text,
+      kind: "positional",
+      required: !right,
+      hint: type.text,
+      hinted: mapHint(type.text),
+      ...(right ? { default: literalOf(right) ?? ("other" as const) } : {}),
+      usage: { types: [], uses: [] },
+    });
+  }
+  return out;
+}
+
 /** Needs `initPython()` first (see extractFunctionsAsync). */
-export function extractFunctions(source: string): ExtractedFunction[] {
+export function extractFile(source: string): FileFunctions {
   return withTree(source, (root) => {
     const imports: string[] = [];
     const top: TopFunction[] = [];
+    const classes: { name: string; node: Node; def: Node; decorators: string[] }[] = [];
     for (const child of root.namedChildren) {
       if (!child) continue;
       if (child.type === "import_statement" || child.type === "import_from_statement") {
         imports.push(child.text);
       }
       const def =
-        child.type === "function_definition"
+        child.type === "function_definition" || child.type === "class_definition"
           ? child
           : child.type === "decorated_definition"
             ? child.childForFieldName("definition")
             : null;
+      if (def?.type === "class_definition") {
+        const name = def.childForFieldName("name")?.text ?? "";
+        classes.push({ name, node: child, def, decorators: decoratorsOf(child) });
+        continue;
+      }
       if (def?.type !== "function_definition") continue;
       const name = def.childForFieldName("name")?.text ?? "";
       top.push({ name, node: child, def, calls: calledNames(def, new Set()) });
     }
     const byName = new Map(top.map((f) => [f.name, f]));
-    return top.map((f) => {
+    const functions: ExtractedFunction[] = top.map((f) => {
       const needed = new Set<string>();
       const visit = (g: TopFunction) => {
         for (const c of g.calls) {
@@ -95,17 +310,108 @@ export function extractFunctions(source: string): ExtractedFunction[] {
       visit(f);
       const helpers = top.filter((g) => needed.has(g.name));
       const parts = [...imports, ...helpers.map((g) => g.node.text), f.node.text];
-      const { args, problem } = argTypes(f.def);
+      const body = f.def.childForFieldName("body");
+      const params = paramsOf(f.def, body, false);
+      const { args, problem } = hintArgs(params);
       return {
         name: f.name,
+        kind: "function",
         line: f.node.startPosition.row + 1,
         code: `${parts.join("\n\n")}\n`,
         args,
         ...(problem ? { problem } : {}),
         helpers: helpers.map((g) => g.name),
+        params,
+        generator: isGenerator(f.def),
+        doctests: doctestsOf(body, f.name),
       };
     });
+
+    for (const c of classes) {
+      const body = c.def.childForFieldName("body");
+      if (!body) continue;
+      const header = c.def.text.slice(0, (body.startIndex ?? 0) - c.def.startIndex).trimEnd();
+      const methods: { node: Node; def: Node; decorators: string[] }[] = [];
+      for (const st of body.namedChildren) {
+        if (!st) continue;
+        const def =
+          st.type === "function_definition"
+            ? st
+            : st.type === "decorated_definition"
+              ? st.childForFieldName("definition")
+              : null;
+        if (def?.type === "function_definition")
+          methods.push({ node: st, def, decorators: decoratorsOf(st) });
+      }
+      const init = methods.find((m) => m.def.childForFieldName("name")?.text === "__init__");
+      const isData = c.decorators.some((d) => /dataclass/.test(d)) || /NamedTuple/.test(header);
+      const ctor: ExtractedFunction["ctor"] = init
+        ? { params: paramsOf(init.def, init.def.childForFieldName("body"), true), from: "__init__" }
+        : isData
+          ? { params: fieldsOf(body), from: "fields" }
+          : { params: [], from: "inherited" };
+      for (const m of methods) {
+        const method = m.def.childForFieldName("name")?.text ?? "";
+        if (method === "__init__" || method === "__new__" || method === "__post_init__") continue;
+        const kind: FunctionKind = m.decorators.some((d) => /^@staticmethod\b/.test(d))
+          ? "staticmethod"
+          : m.decorators.some((d) => /^@classmethod\b/.test(d))
+            ? "classmethod"
+            : m.decorators.some((d) =>
+                  /^@(property|functools\.cached_property|cached_property)\b/.test(d),
+                )
+              ? "property"
+              : m.decorators.some((d) => /\.(setter|deleter)\b/.test(d))
+                ? "property"
+                : "method";
+        if (m.decorators.some((d) => /\.(setter|deleter)\b/.test(d))) continue;
+        const mbody = m.def.childForFieldName("body");
+        const params = paramsOf(m.def, mbody, kind !== "staticmethod");
+        const { args, problem } = hintArgs(
+          kind === "method" || kind === "property" ? [...ctor.params, ...params] : params,
+        );
+        const qualified = `${c.name}.${method}`;
+        functions.push({
+          name: qualified,
+          kind,
+          className: c.name,
+          method,
+          line: m.node.startPosition.row + 1,
+          code: `${header}\n    ${m.node.text}\n`,
+          args,
+          ...(problem ? { problem } : {}),
+          helpers: [],
+          params,
+          generator: isGenerator(m.def),
+          ...(kind === "method" || kind === "property" ? { ctor } : {}),
+          doctests:
+            kind === "staticmethod" || kind === "classmethod" ? doctestsOf(mbody, qualified) : [],
+        });
+      }
+    }
+    functions.sort((a, b) => a.line - b.line);
+
+    // Call sites: literal arguments of calls to the file's functions, classes and methods.
+    const names = new Set([...top.map((f) => f.name), ...classes.map((c) => c.name)]);
+    const calls = new Map<string, Literal[][]>();
+    for (const call of root.descendantsOfType("call")) {
+      const fn = call?.childForFieldName("function");
+      if (!call || !fn) continue;
+      const name = fn.type === "identifier" ? fn.text : fn.type === "attribute" ? fn.text : "";
+      if (!names.has(name.split(".")[0])) continue;
+      const args = argLiterals(call);
+      if (!args || args.length === 0) continue;
+      const list = calls.get(name) ?? [];
+      if (list.length < 8) list.push(args);
+      calls.set(name, list);
+    }
+    return { functions, calls };
   });
+}
+
+/** Needs `initPython()` first. The functions and methods of a source (see extractFile). */
+export function extractFunctions(source: string): ExtractedFunction[] {
+  return extractFile(source).functions;
 }
 
 export async function extractFunctionsAsync(source: string): Promise<ExtractedFunction[]> {

@@ -4,6 +4,16 @@
  * evaluation code, and real code prepared as training data (verified transform variants,
  * behaviour classes by execution, a family-wise validation split). See README.md.
  */
+
+export {
+  CONFIG_FILE,
+  ConfigError,
+  type FunctionSettings,
+  type RunSettings,
+  readTypesConfig,
+  SettingsResolver,
+  type TypesConfig,
+} from "./config.js";
 export {
   CORPUS_FILE,
   type CorpusManifest,
@@ -11,10 +21,30 @@ export {
   sha256File,
   writePreparedCorpus,
 } from "./corpus.js";
-export { type ExtractedFunction, extractFunctions, extractFunctionsAsync } from "./extract.js";
+export {
+  type Doctest,
+  type ExtractedFunction,
+  extractFile,
+  extractFunctions,
+  extractFunctionsAsync,
+  type FunctionKind,
+  type ParamInfo,
+} from "./extract.js";
 export { type HintResult, mapHint } from "./hints.js";
+export {
+  describeSignature,
+  type Evidence,
+  FALLBACK_TYPES,
+  type Inference,
+  inferSignature,
+  type ParamChoice,
+  type SignatureCandidate,
+  type UserTypes,
+  WRAPPER_ENTRY,
+} from "./infer.js";
 export { REAL_INPUTS, REAL_INT_RANGE } from "./inputs.js";
 export * from "./leakcheck/index.js";
+export { type Literal, literalOf } from "./literals.js";
 export {
   DEFAULT_PREPARE_OPTIONS,
   type PreparedCorpus,
@@ -25,6 +55,8 @@ export {
 } from "./prepare.js";
 export {
   type Candidate,
+  type CandidateOptions,
+  callSitesOf,
   candidatesOf,
   contentHash,
   listSourceFiles,

@@ -7,14 +7,20 @@ describe("mapHint", () => {
     expect(mapHint("list[int]")).toEqual({ type: "list[int]" });
     expect(mapHint("typing.List[ str ]")).toEqual({ type: "list[str]" });
     expect(mapHint("Sequence[float]")).toEqual({ type: "list[float]" });
-    expect(mapHint("Optional[int]")).toEqual({ type: "int" });
-    expect(mapHint("int | None")).toEqual({ type: "int" });
-    expect(mapHint("dict[str, int]")).toEqual({
-      problem: 'unsupported type hint "dict[str, int]"',
+    expect(mapHint("Optional[int]")).toEqual({ type: "optional[int]" });
+    expect(mapHint("int | None")).toEqual({ type: "optional[int]" });
+    expect(mapHint("dict[str, int]")).toEqual({ type: "dict[str,int]" });
+    expect(mapHint("Mapping[int, list[str]]")).toEqual({ type: "dict[int,list[str]]" });
+    expect(mapHint("int | str")).toEqual({ type: "union[int,str]" });
+    expect(mapHint("Tuple[int, ...]")).toEqual({ type: "tuple[int,...]" });
+    expect(mapHint("tuple[int, str]")).toEqual({ type: "tuple[int,str]" });
+    expect(mapHint("FrozenSet[bytes]")).toEqual({ type: "frozenset[bytes]" });
+    expect(mapHint("list[list[int]]")).toEqual({ type: "list[list[int]]" });
+    expect(mapHint("Callable[[int, int], int]")).toEqual({ type: "callable[2]" });
+    expect(mapHint("Iterable[Any]")).toEqual({
+      problem: 'type hint "Any" says nothing about the values',
     });
-    expect(mapHint("int | str")).toEqual({
-      problem: 'union type hint "int | str" has no single input type',
-    });
+    expect(mapHint("complex")).toEqual({ problem: 'unsupported type hint "complex"' });
   });
 });
 
@@ -38,6 +44,9 @@ def untyped(a, b=2):
 
 def mapping(d: dict[str, int]) -> int:
     return len(d)
+
+def opaque(z: complex):
+    return z
 `;
 
   it("keeps each function with its imports and transitive same-file helpers, in file order", async () => {
@@ -48,6 +57,7 @@ def mapping(d: dict[str, int]) -> int:
       "uses_helper",
       "untyped",
       "mapping",
+      "opaque",
     ]);
     const f = fns[2];
     expect(f.line).toBe(10);
@@ -62,9 +72,10 @@ def mapping(d: dict[str, int]) -> int:
   it("records why inputs cannot be generated instead of guessing", async () => {
     const fns = await extractFunctionsAsync(source);
     expect(fns[3]).toMatchObject({ args: null, problem: 'parameter "a" has no type hint' });
-    expect(fns[4]).toMatchObject({
+    expect(fns[4]).toMatchObject({ args: ["dict[str,int]"] });
+    expect(fns[5]).toMatchObject({
       args: null,
-      problem: 'parameter "d": unsupported type hint "dict[str, int]"',
+      problem: 'parameter "z": unsupported type hint "complex"',
     });
   });
 });

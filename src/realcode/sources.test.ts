@@ -86,12 +86,23 @@ describe("candidatesOf", () => {
     expect(by.sum_sq.code).toContain("def _sq(x: int)");
     expect(by.sum_sq.code).toMatch(/^import math\s+from typing import Optional\s+def _sq/);
     expect(by.mean.args).toEqual(["list[float]"]);
-    expect(by.maybe.args).toEqual(["str"]);
-    expect(by.lookup.args).toBeNull();
-    expect(by.lookup.problem).toMatch(/parameter "d": unsupported type hint "dict\[str, int\]"/);
-    expect(by.untyped.args).toBeNull();
-    expect(by.untyped.problem).toBe('parameter "a" has no type hint');
-    expect(candidates.every((c) => c.argsFrom === "hints")).toBe(true);
+    expect(by.maybe.args).toEqual(["optional[str]"]);
+    expect(by.lookup.args).toEqual(["dict[str,int]", "str"]);
+    // No hints: inferred from the body (`a + b`), with the evidence kept.
+    expect(by.untyped).toMatchObject({ args: ["int", "int"], argsFrom: "inferred" });
+    expect(by.untyped.inference?.candidates[0].params[0]).toMatchObject({
+      name: "a",
+      from: "usage",
+      why: "a + …",
+    });
+    expect(by.untyped.inference?.certain).toBe(false);
+    expect(candidates.filter((c) => c.argsFrom === "hints").map((c) => c.name)).toEqual([
+      "_sq",
+      "sum_sq",
+      "mean",
+      "maybe",
+      "lookup",
+    ]);
   });
 
   it("reads .jsonl rows: args from the row, else from the hints; bad rows reported", async () => {

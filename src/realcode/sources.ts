@@ -8,7 +8,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { extname, join, resolve } from "node:path";
 import { type ArgType, FunctionRow } from "../data/index.js";
 import { initPython } from "../synth/index.js";
-import { extractFunctions } from "./extract.js";
+import { extractFile, extractFunctions, type FileFunctions, type FunctionKind } from "./extract.js";
+import { type Inference, inferSignature, type UserTypes } from "./infer.js";
+import type { Literal } from "./literals.js";
 
 /** One function to index, before it runs. */
 export interface Candidate {
@@ -16,15 +18,21 @@ export interface Candidate {
   file: string;
   /** 1-based line: of the `def` in a `.py` file, of the row in a `.jsonl` file. */
   line: number;
-  /** Function to call. */
+  /** The function (`f`) or method (`Class.method`). */
   name: string;
+  kind?: FunctionKind;
   /** Self-contained code (imports and same-file helpers included). */
   code: string;
-  /** Argument types, or null with `problem` saying why inputs cannot be drawn. */
+  /** Argument types (the most likely signature), or null with `problem` saying why none. */
   args: ArgType[] | null;
   problem?: string;
-  /** Where `args` came from: the row's `args`, or the type hints. */
-  argsFrom: "row" | "hints";
+  /**
+   * Where `args` came from: the row's `args`, the type hints alone, the user (`--types`,
+   * `tracecode.toml`), or inference (infer.ts: doctests, defaults, usage, call sites, probing).
+   */
+  argsFrom: "row" | "hints" | "user" | "inferred";
+  /** For a `.py` function: the signature candidates and how to call it. */
+  inference?: Inference;
   /** Row id of a `.jsonl` row. */
   rowId?: string;
   family?: string;
@@ -75,32 +83,65 @@ export function readSource(path: string): SourceFile {
   return { path, hash: contentHash(bytes), text: bytes.toString("utf8") };
 }
 
+export interface CandidateOptions {
+  /** Literal call sites of every indexed file (by called name), added to the file's own. */
+  calls?: ReadonlyMap<string, Literal[][]>;
+  /** User types of a function (`f` or `Class.method`) of this file. */
+  typesFor?: (name: string) => UserTypes | undefined;
+}
+
 /** The functions of one file, and the rows that could not be read (`.jsonl` only). */
 export async function candidatesOf(
   source: SourceFile,
+  options: CandidateOptions = {},
 ): Promise<{ candidates: Candidate[]; errors: string[] }> {
   await initPython();
   return source.path.endsWith(".jsonl")
     ? jsonlCandidates(source)
-    : { candidates: pythonCandidates(source), errors: [] };
+    : { candidates: pythonCandidates(source, options), errors: [] };
 }
 
-function pythonCandidates(source: SourceFile): Candidate[] {
-  return extractFunctions(source.text).map((f) => ({
-    file: source.path,
-    line: f.line,
-    name: f.name,
-    code: f.code,
-    args: f.args,
-    ...(f.problem ? { problem: f.problem } : {}),
-    argsFrom: "hints",
-    module: source.text,
-  }));
+/** Literal call sites of a `.py` file's functions, classes and methods (by called name). */
+export async function callSitesOf(source: SourceFile): Promise<FileFunctions["calls"]> {
+  await initPython();
+  return source.path.endsWith(".py") ? extractFile(source.text).calls : new Map();
+}
+
+function pythonCandidates(source: SourceFile, options: CandidateOptions): Candidate[] {
+  const { functions, calls } = extractFile(source.text);
+  return functions.map((f) => {
+    const own = [
+      ...(calls.get(f.name) ?? []),
+      ...(options.calls?.get(f.name) ?? []),
+      ...(f.kind === "function" ? [] : (calls.get(f.method ?? "") ?? [])),
+    ];
+    const user = options.typesFor?.(f.name);
+    const inference = inferSignature(f, own, user);
+    const top = inference.candidates[0];
+    const hintsOnly = f.args !== null && top?.params.every((p) => p.from === "hint") === true;
+    const argsFrom: Candidate["argsFrom"] = user
+      ? "user"
+      : hintsOnly || !top
+        ? "hints"
+        : "inferred";
+    return {
+      file: source.path,
+      line: f.line,
+      name: f.name,
+      kind: f.kind,
+      code: f.code,
+      args: top ? top.args : null,
+      ...(top ? {} : { problem: inference.problem ?? f.problem ?? "cannot be called" }),
+      argsFrom,
+      inference,
+      module: source.text,
+    };
+  });
 }
 
 /** Argument types from the hints of `entry` in `code`, as for a `.py` file. */
 function hintsOf(code: string, entry: string): { args: ArgType[] | null; problem?: string } {
-  const f = extractFunctions(code).find((g) => g.name === entry);
+  const f = extractFunctions(code).find((g) => g.name === entry && g.kind === "function");
   if (!f)
     return { args: null, problem: `entry "${entry}" is not a top-level function of the code` };
   return f.problem ? { args: null, problem: f.problem } : { args: f.args };

@@ -5,20 +5,30 @@
  * one, and written to SQLite file by file; unchanged files (same content hash) are skipped.
  * The approximate-nearest-neighbour graph is updated last, from what the database holds.
  */
+
+import { createHash } from "node:crypto";
 import { existsSync, rmSync } from "node:fs";
 import { join, resolve, sep } from "node:path";
-import { FunctionRow, type TraceRow } from "../data/index.js";
+import { type ArgType, FunctionRow, type TraceRow } from "../data/index.js";
 import { resolveModelDir } from "../models/index.js";
-import { classHash, TracerPool, traceFunctions } from "../python/index.js";
+import { classHash, type IntRange, TracerPool, traceFunctions } from "../python/index.js";
 import {
   type Candidate,
+  callSitesOf,
   candidatesOf,
+  type FunctionSettings,
+  type Literal,
   listSourceFiles,
   REAL_INPUTS,
   REAL_INT_RANGE,
   readSource,
+  SettingsResolver,
+  type SignatureCandidate,
   type SourceFile,
+  type TypesConfig,
 } from "../realcode/index.js";
+import { checkDoctests, type DoctestCheck } from "./doctests.js";
+import { countOutcome, emptyReport, type IndexReport } from "./report.js";
 import {
   ANN_FILE,
   AnnIndex,
@@ -46,6 +56,8 @@ export interface IndexOptions {
   isolation?: "file" | "row";
   workers?: number;
   pool?: TracerPool;
+  /** `--types FILE`: argument types and run settings per function, over every indexed file. */
+  types?: TypesConfig;
   /** Called once the work is known (functions to run or record), then per function done. */
   onStart?: (total: number) => void;
   onProgress?: (done: number) => void;
@@ -82,6 +94,8 @@ export interface IndexSummary {
   /** Functions re-embedded because the model changed. */
   reembedded: number;
   problems: FunctionProblem[];
+  /** Functions and methods per outcome and reason, signatures by evidence, doctest checks. */
+  report: IndexReport;
   /** Unreadable files and invalid `.jsonl` rows. */
   errors: string[];
   seconds: number;
@@ -158,12 +172,17 @@ export async function indexPaths(
       model: embedder ? { dir: embedder.dir, kind: embedder.kind } : null,
       reembedded: 0,
       problems: [],
+      report: emptyReport(),
       errors: [],
       seconds: 0,
     };
+    const settings = new SettingsResolver(
+      options.types,
+      paths.map((p) => resolve(p)),
+    );
 
     // What changed: new or edited files, and files gone from the folders given.
-    const changed: { source: SourceFile; candidates: Candidate[] }[] = [];
+    const fresh: SourceFile[] = [];
     for (const path of files) {
       let source: SourceFile;
       try {
@@ -176,7 +195,25 @@ export async function indexPaths(
         summary.unchanged++;
         continue;
       }
-      const { candidates, errors } = await candidatesOf(source);
+      fresh.push(source);
+    }
+    // Call sites with literal arguments, across every changed file (evidence for inference).
+    const calls = new Map<string, Literal[][]>();
+    for (const source of fresh) {
+      for (const [name, list] of await callSitesOf(source)) {
+        const all = calls.get(name) ?? [];
+        if (all.length < 8) all.push(...list.slice(0, 8 - all.length));
+        calls.set(name, all);
+      }
+    }
+    const changed: { source: SourceFile; candidates: Candidate[] }[] = [];
+    const settingsOf = new Map<Candidate, FunctionSettings>();
+    for (const source of fresh) {
+      const { candidates, errors } = await candidatesOf(source, {
+        calls,
+        typesFor: (name) => settings.settingsFor(source.path, name).types,
+      });
+      for (const c of candidates) settingsOf.set(c, settings.settingsFor(source.path, c.name));
       summary.errors.push(...errors);
       changed.push({ source, candidates });
     }
@@ -205,6 +242,7 @@ export async function indexPaths(
     }
 
     const total = changed.reduce((n, c) => n + c.candidates.length, 0);
+    const chosen = new Map<Candidate, SignatureCandidate>();
     options.onStart?.(total);
     let done = 0;
     const tick = () => options.onProgress?.(++done);
@@ -221,45 +259,85 @@ export async function indexPaths(
       const all = batch.flatMap((f) => f.candidates);
       const runnable = all.filter((c) => c.args !== null);
       for (const c of all) if (c.args === null) tick();
-      const rows = runnable.map((c, i) =>
-        FunctionRow.parse({
-          id: String(i),
-          code: c.code,
-          entry: c.name,
-          args: c.args ?? [],
-          module: c.module,
-        }),
-      );
       const fileOf = new Map(batch.flatMap((f) => f.candidates.map((c) => [c, f.source.path])));
-      const traced =
-        rows.length === 0
-          ? []
-          : await traceFunctions(rows, {
-              inputs,
-              seed,
-              range: REAL_INT_RANGE,
-              level: "io",
-              maxSteps: options.maxSteps,
-              timeoutMs: options.timeoutMs,
-              unitOf:
-                options.isolation === "row"
-                  ? undefined
-                  : (_row, i) => `file:${fileOf.get(runnable[i])}`,
-              pool,
-              onProgress: () => tick(),
-            });
-      const traceOf = new Map<Candidate, TraceRow>(runnable.map((c, i) => [c, traced[i]]));
+      const run = (jobs: RunJob[]) =>
+        runJobs(jobs, {
+          pool,
+          seed,
+          maxSteps: options.maxSteps,
+          timeoutMs: options.timeoutMs,
+          unitOf: (c) => (options.isolation === "row" ? undefined : `file:${fileOf.get(c)}`),
+        });
+      const plan = (c: Candidate, s: SignatureCandidate | { args: ArgType[] }, n?: number) => {
+        const set = settingsOf.get(c) ?? {};
+        return {
+          candidate: c,
+          args: s.args,
+          inputs: n ?? set.inputs ?? inputs,
+          range: set.range ?? REAL_INT_RANGE,
+          maxSteps: set.maxSteps,
+        };
+      };
+      // 1. Every function on its most likely signature and the index's inputs.
+      const first = await run(runnable.map((c) => plan(c, { args: c.args as ArgType[] })));
+      for (let i = 0; i < runnable.length; i++) tick();
+      const traceOf = new Map<Candidate, TraceRow>(runnable.map((c, i) => [c, first[i]]));
+      const tried = new Map<Candidate, Tried[]>();
+      // 2. Probing: an inferred signature under which calls fail tries the other candidates on
+      //    a few inputs; the one under which most calls return normally is kept.
+      const probes: { c: Candidate; s: SignatureCandidate }[] = [];
+      for (const c of runnable) {
+        const inf = c.inference;
+        if (!inf || inf.certain || inf.candidates.length < 2) continue;
+        const t = traceOf.get(c);
+        const share = successShare(t);
+        tried.set(c, [{ args: c.args as ArgType[], share, inputs: t?.runs.length ?? 0 }]);
+        // Other types help only where calls happened: not when the code was not even defined.
+        if (share >= 1 || (t?.status !== "ok" && t?.status !== "always_raises")) continue;
+        // Nor when every call failed on a missing name or module: no argument type brings it.
+        if (t.status === "always_raises" && /^raises (ImportError|NameError) /.test(t.error ?? ""))
+          continue;
+        for (const s of inf.candidates.slice(1)) probes.push({ c, s });
+      }
+      const probed = await run(probes.map((p) => plan(p.c, p.s, PROBE_INPUTS)));
+      const best = new Map<Candidate, { s: SignatureCandidate; share: number }>();
+      probes.forEach((p, i) => {
+        const share = successShare(probed[i]);
+        tried.get(p.c)?.push({ args: p.s.args, share, inputs: PROBE_INPUTS });
+        const b = best.get(p.c);
+        if (share > successShare(traceOf.get(p.c)) && (!b || share > b.share))
+          best.set(p.c, { s: p.s, share });
+      });
+      // 3. The chosen signature on the index's inputs.
+      const switched = [...best];
+      const rerun = await run(switched.map(([c, b]) => plan(c, b.s)));
+      switched.forEach(([c, b], i) => {
+        c.args = b.s.args;
+        chosen.set(c, b.s);
+        traceOf.set(c, rerun[i]);
+      });
+      // 4. Doctest examples with an expected output: run exactly, compare.
+      const doctests = await checkDoctests(
+        runnable.filter((c) => c.kind === "function" && c.module !== undefined),
+        {
+          pool,
+          unitOf: (c) => (options.isolation === "row" ? undefined : `file:${fileOf.get(c)}`),
+          timeoutMs: options.timeoutMs,
+        },
+      );
+      const extra = (c: Candidate) =>
+        signatureRecord(c, chosen.get(c), tried.get(c), doctests.get(c), settingsOf.get(c), inputs);
       const vectors = embedder ? embedder.embed(all.map((c) => c.code)) : [];
       const vectorOf = new Map<Candidate, Float32Array>(all.map((c, i) => [c, vectors[i]]));
       store.transaction(() => {
         for (const { source, candidates } of batch) {
           const records = candidates.map((c) =>
-            toRecord(c, traceOf.get(c), vectorOf.get(c), summary),
+            toRecord(c, traceOf.get(c), vectorOf.get(c), summary, extra(c)),
           );
-          for (const c of candidates) {
-            const t = traceOf.get(c);
-            if (t?.status === "ok") store.saveInputs(JSON.stringify(c.args), inputsOf(t));
-          }
+          records.forEach((r, i) => {
+            const t = traceOf.get(candidates[i]);
+            if (t?.status === "ok" && r.inputsKey) store.saveInputs(r.inputsKey, inputsOf(t));
+          });
           const r = store.replaceFile(source.path, source.hash, records);
           removedIds.push(...r.removed);
           r.added.forEach((id, i) => {
@@ -341,11 +419,134 @@ export async function indexPaths(
 /** The encoded inputs of a trace, one list of argument strings per call. */
 const inputsOf = (t: TraceRow) => t.runs.map((r) => r.input);
 
+/** What probing tried: a signature and the share of its calls that returned normally. */
+interface Tried {
+  args: ArgType[];
+  share: number;
+  inputs: number;
+}
+
+/** Inputs per candidate signature when probing. */
+const PROBE_INPUTS = 8;
+
+/** Share of calls that returned normally (−1 when the function did not run at all). */
+export function successShare(t: TraceRow | undefined): number {
+  if (!t) return -1;
+  if (t.status === "always_raises") return 0;
+  if (t.status !== "ok" || t.runs.length === 0) return -1;
+  return t.runs.filter((r) => !r.output.startsWith("raise:")).length / t.runs.length;
+}
+
+interface RunJob {
+  candidate: Candidate;
+  args: ArgType[];
+  inputs: number;
+  range: IntRange;
+  maxSteps?: number;
+}
+
+/** The module a candidate runs in: its file, plus the call wrapper when it needs one. */
+export function moduleOf(c: Candidate): string | undefined {
+  if (c.module === undefined) return undefined;
+  const w = c.inference?.wrapper;
+  return w ? `${c.module}\n\n${w}\n` : c.module;
+}
+
+/** Runs jobs grouped by their run settings (one traceFunctions call per group, concurrently). */
+async function runJobs(
+  jobs: RunJob[],
+  o: {
+    pool: TracerPool;
+    seed: number;
+    maxSteps?: number;
+    timeoutMs?: number;
+    unitOf: (c: Candidate) => string | undefined;
+  },
+): Promise<TraceRow[]> {
+  const groups = new Map<string, number[]>();
+  jobs.forEach((j, i) => {
+    const k = `${j.inputs}|${j.range.min},${j.range.max}|${j.maxSteps ?? ""}`;
+    groups.set(k, [...(groups.get(k) ?? []), i]);
+  });
+  const out: TraceRow[] = new Array(jobs.length);
+  await Promise.all(
+    [...groups.values()].map(async (idx) => {
+      const j0 = jobs[idx[0]];
+      const rows = idx.map((i) => {
+        const c = jobs[i].candidate;
+        return FunctionRow.parse({
+          id: String(i),
+          code: c.code,
+          entry: c.inference?.entry ?? c.name,
+          args: jobs[i].args,
+          module: moduleOf(c),
+        });
+      });
+      const traced = await traceFunctions(rows, {
+        inputs: j0.inputs,
+        seed: o.seed,
+        range: j0.range,
+        level: "io",
+        maxSteps: j0.maxSteps ?? o.maxSteps,
+        timeoutMs: o.timeoutMs,
+        unitOf: (_row, k) => o.unitOf(jobs[idx[k]].candidate) ?? `row:${idx[k]}`,
+        pool: o.pool,
+      });
+      idx.forEach((i, k) => {
+        out[i] = traced[k];
+      });
+    }),
+  );
+  return out;
+}
+
+/** The stored signature: chosen parameters with evidence, what probing tried, doctests. */
+function signatureRecord(
+  c: Candidate,
+  chosen: SignatureCandidate | undefined,
+  tried: Tried[] | undefined,
+  doctest: DoctestCheck | undefined,
+  set: FunctionSettings | undefined,
+  indexInputs: number,
+): { signature: string | null; inputsKey: string | null } {
+  const inf = c.inference;
+  const top = chosen ?? inf?.candidates[0];
+  const custom = set && (set.inputs !== undefined || set.range !== undefined);
+  const inputsKey =
+    c.args === null
+      ? null
+      : custom
+        ? JSON.stringify({
+            args: c.args,
+            inputs: set.inputs ?? indexInputs,
+            range: set.range ?? REAL_INT_RANGE,
+          })
+        : JSON.stringify(c.args);
+  if (!inf && !custom) return { signature: null, inputsKey };
+  const sig = {
+    ...(top ? { params: top.params } : {}),
+    ...(chosen ? { chosen: true } : {}),
+    ...(inf?.wrapper
+      ? { call: (/for item in (.*):/m.exec(inf.wrapper) ?? /return (.*)$/m.exec(inf.wrapper))?.[1] }
+      : {}),
+    ...(tried && tried.length > 1 ? { tried } : {}),
+    ...(doctest ? { doctest } : {}),
+    ...(custom ? { inputs: set.inputs ?? indexInputs, range: set.range ?? REAL_INT_RANGE } : {}),
+    ...(set?.maxSteps ? { maxSteps: set.maxSteps } : {}),
+  };
+  return { signature: JSON.stringify(sig), inputsKey };
+}
+
+/** Content hash for input-set keys of explicit values. */
+export const valuesKey = (v: unknown) =>
+  createHash("sha256").update(JSON.stringify(v)).digest("hex").slice(0, 16);
+
 function toRecord(
   c: Candidate,
   trace: TraceRow | undefined,
   embedding: Float32Array | undefined,
   summary: IndexSummary,
+  extra: { signature: string | null; inputsKey: string | null },
 ): FunctionRecord {
   const base = {
     line: c.line,
@@ -357,13 +558,26 @@ function toRecord(
     argsFrom: c.argsFrom,
     ...(c.problem ? { problem: c.problem } : {}),
     embedding: embedding ?? null,
+    kind: c.kind ?? null,
+    signature: extra.signature,
+    inputsKey: extra.inputsKey,
   };
   const where = { file: c.file, line: c.line, name: c.name };
+  const method = c.kind !== undefined && c.kind !== "function";
   if (!trace || c.args === null) {
     summary.noInputs++;
     summary.problems.push({ ...where, status: "no_inputs", reason: c.problem ?? "no inputs" });
+    countOutcome(summary.report, method, "no_inputs", c.problem ?? "no inputs", c.argsFrom);
     return { ...base, status: "no_inputs" };
   }
+  countOutcome(
+    summary.report,
+    method,
+    trace.status,
+    trace.error ?? trace.status,
+    c.argsFrom,
+    extra.signature,
+  );
   if (trace.status !== "ok") {
     summary.failed[trace.status] = (summary.failed[trace.status] ?? 0) + 1;
     const reason = shortReason(trace.error ?? trace.status);
@@ -371,12 +585,12 @@ function toRecord(
     return { ...base, status: trace.status, error: trace.error ?? trace.status };
   }
   summary.executed++;
-  const args = base.args as string;
+  const key = extra.inputsKey as string;
   return {
     ...base,
     status: "ok",
     ioClass: trace.ioClass,
-    behaviour: trace.ioClass ? behaviourKey(args, trace.ioClass) : null,
+    behaviour: trace.ioClass ? behaviourKey(key, trace.ioClass) : null,
     outputs: trace.runs.map((r) => r.output),
   };
 }

@@ -3,7 +3,13 @@
  * index`), storing it (SQLite + an HNSW graph), querying it (`tracecode search`) and measuring
  * clone retrieval (`tracecode eval-clones`). See README.md.
  */
-export { type FunctionProblem, type IndexOptions, type IndexSummary, indexPaths } from "./build.js";
+export {
+  type FunctionProblem,
+  type IndexOptions,
+  type IndexSummary,
+  indexPaths,
+  successShare,
+} from "./build.js";
 export {
   agreement,
   type EvalClonesOptions,
@@ -15,6 +21,7 @@ export {
   type Mode,
   tfidfVectors,
 } from "./clones/index.js";
+export { type DoctestCheck, doctestAgrees, normaliseRepr } from "./doctests.js";
 export {
   type Behaviour,
   openIndex,
@@ -24,6 +31,13 @@ export {
   type SearchResult,
   searchIndex,
 } from "./query.js";
+export {
+  addReports,
+  emptyReport,
+  type IndexReport,
+  type OutcomeCounts,
+  reasonKey,
+} from "./report.js";
 export {
   ANN_FILE,
   AnnIndex,

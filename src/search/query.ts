@@ -9,9 +9,15 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type ArgType, FunctionRow, type TraceRow } from "../data/index.js";
 import { type TracerPool, traceFunctions } from "../python/index.js";
-import { extractFunctions, REAL_INT_RANGE } from "../realcode/index.js";
+import {
+  describeSignature,
+  extractFunctions,
+  inferSignature,
+  REAL_INT_RANGE,
+  type SignatureCandidate,
+} from "../realcode/index.js";
 import { initPython, withTree } from "../synth/index.js";
-import { behaviourKey } from "./build.js";
+import { behaviourKey, successShare } from "./build.js";
 import { agreement, tfidfVectors } from "./clones/index.js";
 import {
   ANN_FILE,
@@ -36,6 +42,8 @@ export interface SearchOptions {
   exact?: boolean;
   /** Do not run the query. */
   noExecute?: boolean;
+  /** Show at most this many functions of the query's exact behaviour (default: all). */
+  maxExact?: number;
   pool?: TracerPool;
 }
 
@@ -51,7 +59,10 @@ export interface Difference {
 }
 
 export interface SearchHit {
+  /** Position in the answer: exact behaviour first, then partial agreement, then similarity. */
   rank: number;
+  /** `same`: the query's exact behaviour; `partial`: equal on some inputs; `similar`: neither. */
+  group: "same" | "partial" | "similar";
   id: number;
   file: string;
   line: number;
@@ -62,6 +73,8 @@ export interface SearchHit {
   distance?: number;
   status: string;
   behaviour: Behaviour;
+  /** The signature it ran with and where each type came from, when inferred or given. */
+  signature?: string;
 }
 
 export interface SearchResult {
@@ -71,14 +84,20 @@ export interface SearchResult {
     /** Trace status, or `not_run` with `reason`. */
     status: string;
     reason?: string;
+    /** Where its argument types came from (hints, `--args`, or inference with evidence). */
+    signature?: string;
   };
+  /** Functions of the index with exactly the query's behaviour (all of them, even if cut). */
+  exactCount: number;
+  /** The explicit answer when the query ran and no indexed function behaves like it. */
+  noExact?: string;
   ranking: "ann" | "exact" | "lexical";
   /** Why the ranking is not the approximate one by embeddings, when it is not. */
   note?: string;
   model?: { dir: string; kind: string };
   indexed: number;
   hits: SearchHit[];
-  /** Other indexed functions with exactly the query's behaviour (not among the hits). */
+  /** Functions of exactly the query's behaviour left out by `maxExact`. */
   sameBehaviour: { id: number; file: string; line: number; name: string }[];
 }
 
@@ -110,15 +129,33 @@ async function queryFunction(code: string, options: SearchOptions) {
   await initPython();
   const error = syntaxErrorAt(code);
   if (error) throw new SearchError(`the query is not valid Python (${error})`);
-  const fns = extractFunctions(code);
+  const all = extractFunctions(code);
+  const fns = all.filter((g) => g.kind === "function");
   if (fns.length === 0) throw new SearchError("the query has no top-level function (def)");
-  const f = options.entry ? fns.find((g) => g.name === options.entry) : fns[fns.length - 1];
+  const f = options.entry ? all.find((g) => g.name === options.entry) : fns[fns.length - 1];
   if (!f) {
-    const names = fns.map((g) => g.name).join(", ");
+    const names = all.map((g) => g.name).join(", ");
     throw new SearchError(`the query has no function "${options.entry}" (it has: ${names})`);
   }
-  const args = options.args ?? f.args;
-  return { f, args, problem: args ? undefined : f.problem };
+  const inference = inferSignature(f, [], options.args ? { args: options.args } : undefined);
+  return {
+    f,
+    inference,
+    problem: inference.candidates.length ? undefined : (inference.problem ?? f.problem),
+  };
+}
+
+/** A stored signature as one line: `xs: list[int] (usage: len(xs))`, and the doctest check. */
+export function storedSignatureText(json: string): string {
+  const s = JSON.parse(json) as {
+    params?: SignatureCandidate["params"];
+    chosen?: boolean;
+    doctest?: { examples: number; agree: number };
+  };
+  const parts = [s.params ? describeSignature({ args: [], params: s.params }) : ""];
+  if (s.chosen) parts.push("chosen by probing");
+  if (s.doctest) parts.push(`doctests ${s.doctest.agree}/${s.doctest.examples} agree`);
+  return parts.filter((p) => p !== "").join("; ");
 }
 
 function similarityOf(distance: Distance, d: number): number {
@@ -156,13 +193,13 @@ function compare(
   if (hit.status === "no_inputs")
     return { kind: "not-compared", reason: `not run: ${hit.problem ?? "no inputs"}` };
   if (hit.status !== "ok") return { kind: "not-compared", reason: `did not run: ${hit.status}` };
-  if (hit.args !== queryArgs) {
+  if ((hit.inputsKey ?? hit.args) !== queryArgs) {
     return {
       kind: "not-compared",
       reason: `other argument types (${(JSON.parse(hit.args ?? "[]") as string[]).join(", ")})`,
     };
   }
-  const mine = storedTrace(hit, store.inputsFor(hit.args ?? ""));
+  const mine = storedTrace(hit, store.inputsFor(hit.inputsKey ?? hit.args ?? ""));
   const a = agreement(query, mine);
   if (a.shared === 0) return { kind: "not-compared", reason: "no shared inputs" };
   if (!a.firstDifference) return { kind: "compared", equal: a.equal, shared: a.shared };
@@ -212,9 +249,93 @@ export async function searchIndex(
   const k = options.k ?? 10;
   const store = openIndex(dir);
   try {
-    const { f, args, problem } = await queryFunction(code, options);
-    const argsKey = args ? JSON.stringify(args) : null;
+    const { f, inference, problem } = await queryFunction(code, options);
 
+    // The query's behaviour on the index's inputs: its most likely signatures that the index
+    // has inputs for (up to three, run together); the one whose calls return most often wins.
+    let trace: TraceRow | undefined;
+    let chosen: SignatureCandidate | undefined;
+    let status = "not_run";
+    let reason = problem;
+    if (options.noExecute) reason = "not asked to run";
+    else if (inference.candidates.length > 0) {
+      const known = inference.candidates.filter((c) => store.inputsFor(JSON.stringify(c.args)));
+      const tryThese = (
+        inference.certain
+          ? inference.candidates.slice(0, 1)
+          : known.length
+            ? known
+            : inference.candidates
+      ).slice(0, 3);
+      const module = inference.wrapper ? `${code}\n\n${inference.wrapper}\n` : code;
+      const rows = tryThese.map((c, i) =>
+        FunctionRow.parse({
+          id: `query${i}`,
+          code: f.code,
+          entry: inference.entry,
+          args: c.args,
+          module,
+        }),
+      );
+      const traced = await traceFunctions(rows, {
+        inputs: Number(store.getMeta("inputs")),
+        seed: Number(store.getMeta("seed")),
+        range: REAL_INT_RANGE,
+        level: "io",
+        workers: 1,
+        pool: options.pool,
+      });
+      let best = 0;
+      traced.forEach((t, i) => {
+        if (successShare(t) > successShare(traced[best])) best = i;
+      });
+      trace = traced[best];
+      chosen = tryThese[best];
+      status = trace.status;
+      if (trace.status !== "ok") reason = `${trace.status}: ${trace.error ?? ""}`.trim();
+    }
+    const argsKey = chosen ? JSON.stringify(chosen.args) : null;
+    const args = chosen?.args ?? inference.candidates[0]?.args ?? null;
+
+    const distance = (store.getMeta("distance") ?? "cosine") as Distance;
+    const similarity = (d: number) => (ranking === "lexical" ? 1 - d : similarityOf(distance, d));
+    /** Distances of functions that may not be among the neighbours. */
+    const distancesOf = (ids: number[]): Map<number, number> => {
+      const out = new Map(neighbours.map((n) => [n.id, n.distance]));
+      const missing = ids.filter((id) => !out.has(id));
+      if (missing.length === 0) return out;
+      if (lexicalAll) {
+        for (const n of lexicalAll) if (!out.has(n.id)) out.set(n.id, n.distance);
+      } else if (embedder && queryVector) {
+        const { ids: have, data } = store.embeddingsOf(missing, embedder.dim);
+        for (const n of exactNearest(
+          queryVector,
+          have,
+          data,
+          embedder.dim,
+          embedder.distance,
+          have.length,
+        ))
+          out.set(n.id, n.distance);
+      }
+      return out;
+    };
+
+    // Exact behaviour: every indexed function of the query's class; partial: equal on some.
+    const ran = trace?.status === "ok" && trace.ioClass && argsKey;
+    const exact = ran ? store.allInBehaviour(behaviourKey(argsKey, trace?.ioClass as string)) : [];
+    const partial: { s: StoredFunction; share: number }[] = [];
+    if (ran) {
+      const exactIds = new Set(exact.map((e) => e.id));
+      const inputs = store.inputsFor(argsKey);
+      for (const s of store.ranUnder(argsKey)) {
+        if (exactIds.has(s.id)) continue;
+        const a = agreement(trace, storedTrace(s, inputs));
+        if (a.shared > 0 && a.equal > 0) partial.push({ s, share: a.equal / a.shared });
+      }
+    }
+    // Ranking: enough neighbours to fill k after the exact and partial ones they may repeat.
+    const want = Math.min(k + exact.length + Math.min(partial.length, k), store.count("functions"));
     // Ranking: embeddings when the index has them and the model is still there.
     let embedder: Embedder | null = null;
     let note: string | undefined;
@@ -232,87 +353,91 @@ export async function searchIndex(
     }
     let ranking: SearchResult["ranking"] = "lexical";
     let neighbours: Neighbour[];
+    let queryVector: Float32Array | undefined;
+    let lexicalAll: Neighbour[] | undefined;
     if (embedder) {
-      const q = embedder.embed([f.code])[0];
+      queryVector = embedder.embed([f.code])[0];
       const annPath = join(dir, ANN_FILE);
       const annCurrent =
         existsSync(annPath) && store.getMeta("ann_generation") === store.getMeta("generation");
       if (!options.exact && annCurrent) {
         ranking = "ann";
-        neighbours = AnnIndex.load(annPath, embedder.distance, embedder.dim).nearest(q, k);
+        neighbours = AnnIndex.load(annPath, embedder.distance, embedder.dim).nearest(
+          queryVector,
+          k,
+        );
       } else {
         ranking = "exact";
         if (!options.exact)
           note = "the ANN graph is out of date (re-run tracecode index): exact scan";
         const { ids, data } = store.embeddings(embedder.dim);
-        neighbours = exactNearest(q, ids, data, embedder.dim, embedder.distance, k);
+        neighbours = exactNearest(queryVector, ids, data, embedder.dim, embedder.distance, want);
       }
     } else {
-      neighbours = lexicalNearest(store, f.code, k);
+      lexicalAll = lexicalNearest(store, f.code, Number.POSITIVE_INFINITY);
+      neighbours = lexicalAll.slice(0, want);
     }
 
-    // The query's behaviour on the index's inputs.
-    let trace: TraceRow | undefined;
-    let status = "not_run";
-    let reason = problem;
-    if (options.noExecute) reason = "not asked to run";
-    else if (args) {
-      // The query runs as the module it is, like an indexed file's functions.
-      const row = FunctionRow.parse({
-        id: "query",
-        code: f.code,
+    const distances = distancesOf([...exact.map((e) => e.id), ...partial.map((p) => p.s.id)]);
+    const dist = (id: number) => distances.get(id) ?? Number.POSITIVE_INFINITY;
+    exact.sort((a, b) => dist(a.id) - dist(b.id) || a.id - b.id);
+    partial.sort((a, b) => b.share - a.share || dist(a.s.id) - dist(b.s.id) || a.s.id - b.s.id);
+    const shownExact = options.maxExact !== undefined ? exact.slice(0, options.maxExact) : exact;
+    const taken = new Set(exact.map((e) => e.id));
+    const rest: { s: StoredFunction; group: SearchHit["group"] }[] = [];
+    for (const p of partial) {
+      if (rest.length >= k) break;
+      rest.push({ s: p.s, group: "partial" });
+      taken.add(p.s.id);
+    }
+    const similar = store.functions(neighbours.map((n) => n.id)).filter((s) => !taken.has(s.id));
+    for (const s of similar) {
+      if (rest.length >= k) break;
+      rest.push({ s, group: "similar" });
+    }
+    const ordered = [...shownExact.map((s) => ({ s, group: "same" as const })), ...rest];
+    const hits: SearchHit[] = ordered.map(({ s, group }, i) => {
+      const d = dist(s.id);
+      return {
+        rank: i + 1,
+        group,
+        id: s.id,
+        file: s.file,
+        line: s.line,
+        name: s.name,
+        similarity: Number.isFinite(d) ? similarity(d) : 0,
+        ...(ranking === "lexical" || !Number.isFinite(d) ? {} : { distance: d }),
+        status: s.status,
+        behaviour: compare(trace, argsKey, reason, s, store),
+        ...(s.signature && (s.argsFrom === "inferred" || s.argsFrom === "user")
+          ? { signature: storedSignatureText(s.signature) }
+          : {}),
+      };
+    });
+    const noExact =
+      ran && exact.length === 0
+        ? `no indexed function behaves like the query on the index's ${trace?.runs.length} inputs for (${args?.join(", ")})`
+        : undefined;
+    return {
+      query: {
         entry: f.name,
         args,
-        module: code,
-      });
-      [trace] = await traceFunctions([row], {
-        inputs: Number(store.getMeta("inputs")),
-        seed: Number(store.getMeta("seed")),
-        range: REAL_INT_RANGE,
-        level: "io",
-        workers: 1,
-        pool: options.pool,
-      });
-      status = trace.status;
-      if (trace.status !== "ok") reason = `${trace.status}: ${trace.error ?? ""}`.trim();
-    }
-
-    const distance = (store.getMeta("distance") ?? "cosine") as Distance;
-    const found = store.functions(neighbours.map((n) => n.id));
-    const byId = new Map(found.map((s) => [s.id, s]));
-    const hits: SearchHit[] = neighbours
-      .filter((n) => byId.has(n.id))
-      .map((n, i) => {
-        const s = byId.get(n.id)!;
-        return {
-          rank: i + 1,
-          id: s.id,
-          file: s.file,
-          line: s.line,
-          name: s.name,
-          similarity: ranking === "lexical" ? 1 - n.distance : similarityOf(distance, n.distance),
-          ...(ranking === "lexical" ? {} : { distance: n.distance }),
-          status: s.status,
-          behaviour: compare(trace, argsKey, reason, s, store),
-        };
-      });
-    const hitIds = new Set(hits.map((h) => h.id));
-    const sameBehaviour =
-      trace?.status === "ok" && trace.ioClass && argsKey
-        ? store
-            .inBehaviour(behaviourKey(argsKey, trace.ioClass), k + hits.length)
-            .filter((s) => !hitIds.has(s.id))
-            .slice(0, k)
-            .map((s) => ({ id: s.id, file: s.file, line: s.line, name: s.name }))
-        : [];
-    return {
-      query: { entry: f.name, args, status, ...(reason ? { reason } : {}) },
+        status,
+        ...(reason ? { reason } : {}),
+        ...(chosen && !chosen.params.every((p) => p.from === "hint")
+          ? { signature: describeSignature(chosen) }
+          : {}),
+      },
       ranking,
       ...(note ? { note } : {}),
       ...(embedder ? { model: { dir: embedder.dir, kind: embedder.kind } } : {}),
       indexed: store.count("functions"),
+      exactCount: exact.length,
+      ...(noExact ? { noExact } : {}),
       hits,
-      sameBehaviour,
+      sameBehaviour: exact
+        .slice(shownExact.length)
+        .map((s) => ({ id: s.id, file: s.file, line: s.line, name: s.name })),
     };
   } finally {
     store.close();

@@ -44,6 +44,32 @@ def escape(n: int) -> int:
   "strings.py": `def rev(s: str) -> str:
     return s[::-1]
 `,
+  "untyped.py": `LIMIT = 10
+
+def isascii(v):
+    return v.isascii()
+
+def add_all(xs):
+    """Sum, checked by its doctests (the second is wrong on purpose).
+
+    >>> add_all([1, 2, 3])
+    6
+    >>> add_all([])
+    1
+    """
+    return sum(xs) % LIMIT
+
+class Acc:
+    def __init__(self, start):
+        self.start = start
+
+    def plus(self, n):
+        return self.start + n
+
+    @staticmethod
+    def twice(n):
+        return n * 2
+`,
 };
 for (const [name, text] of Object.entries(files)) writeFileSync(join(src, name), text);
 
@@ -53,35 +79,95 @@ const query = "def f(k: int) -> int:\n    return sum(range(k + 1))\n";
 describe("index and search without a model (lexical ranking)", () => {
   const dir = join(root, "idx");
 
-  it("indexes every function, containing hostile ones and recording what could not run", async () => {
+  it("indexes every function and method, containing hostile ones and recording what could not run", async () => {
     const s = await indexPaths([src], dir, { model: null, inputs: INPUTS, pool });
-    expect(s.files).toBe(3);
-    expect(s.indexed).toBe(3);
-    expect(s.functions).toBe(7);
-    expect(s.totalFunctions).toBe(7);
-    expect(s.noInputs).toBe(1);
+    expect(s.files).toBe(4);
+    expect(s.indexed).toBe(4);
+    expect(s.functions).toBe(11);
+    expect(s.totalFunctions).toBe(11);
+    expect(s.noInputs).toBe(0);
     // escape raises on every input (the sandbox has no os): no behaviour class.
     expect(s.failed).toEqual({ timeout: 1, always_raises: 1 });
     expect(s.model).toBeNull();
     const reasons = Object.fromEntries(s.problems.map((p) => [p.name, `${p.status}: ${p.reason}`]));
-    expect(reasons.lookup).toMatch(/no_inputs: parameter "d": unsupported type hint/);
     expect(reasons.spin).toMatch(/^timeout/);
+    expect(s.report.functions).toMatchObject({
+      total: 9,
+      behaviour: 7,
+      always_raises: 1,
+      not_run: 1,
+    });
+    expect(s.report.functions.reasons).toEqual({
+      always_raises: { "raises ImportError": 1 },
+      not_run: { "timeout: step budget spent": 1 },
+    });
+    expect(s.report.methods).toMatchObject({ total: 2, behaviour: 2 });
+    // isascii: int (the first guess) raises on every call; probing finds str.
+    expect(s.report.probed).toBe(1);
+    expect(s.report.doctests).toEqual({ functions: 1, examples: 2, agree: 1 });
     // The sandbox has no shell: the hostile call raised instead of touching the host.
     expect(existsSync(pwned)).toBe(false);
-    // tri and tri_loop share a behaviour class; below and rev are their own.
-    expect(s.behaviours).toBe(3);
+    // tri and tri_loop share a behaviour class; every other function that ran is its own.
+    expect(s.behaviours).toBe(8);
     expect(existsSync(join(dir, ANN_FILE))).toBe(false);
+    const store = IndexStore.open(dir, { readonly: true });
+    try {
+      const byName = new Map(store.allCode().map((f) => [store.functions([f.id])[0].name, f.id]));
+      const [isascii, addAll, plus] = store.functions(
+        ["isascii", "add_all", "Acc.plus"].map((n) => byName.get(n) as number),
+      );
+      expect(isascii).toMatchObject({ args: '["str"]', argsFrom: "inferred", status: "ok" });
+      expect(JSON.parse(isascii.signature ?? "{}")).toMatchObject({
+        chosen: true,
+        tried: [{ args: ["int"], share: 0 }, { args: ["str"], share: 1 }, { args: ["list[int]"] }],
+      });
+      expect(JSON.parse(addAll.signature ?? "{}").doctest).toEqual({
+        examples: 2,
+        agree: 1,
+        mismatches: [{ call: "add_all([])", expected: "1", got: "0" }],
+      });
+      // A method: an instance from the constructor's inferred argument, then the call.
+      expect(plus).toMatchObject({ kind: "method", args: '["int","int"]', status: "ok" });
+      expect(JSON.parse(plus.signature ?? "{}").call).toBe("Acc(a0).plus(a1)");
+    } finally {
+      store.close();
+    }
   });
 
-  it("reports behavioural equivalence from the stored outputs, and the first difference", async () => {
-    const r = await searchIndex(dir, query, { k: 7, pool });
+  it("puts every function of the query's exact behaviour first, then partial agreement, then similarity", async () => {
+    const r = await searchIndex(dir, query, { k: 3, pool });
     expect(r.ranking).toBe("lexical");
     expect(r.note).toMatch(/no embeddings/);
     expect(r.query).toMatchObject({ entry: "f", args: ["int"], status: "ok" });
-    expect(r.hits).toHaveLength(7);
+    expect(r.exactCount).toBe(2);
+    // All exact matches (though k is 3), then k more: partial agreement before mere similarity.
+    const groups = r.hits.map((h) => h.group);
+    expect(groups.slice(0, 2)).toEqual(["same", "same"]);
+    expect(groups).toHaveLength(5);
+    expect(groups.slice(2)).toEqual([...groups.slice(2)].sort((a, b) => (a < b ? -1 : 1)));
+    expect(groups).toContain("partial");
+    expect(
+      r.hits
+        .slice(0, 2)
+        .map((h) => h.name)
+        .sort(),
+    ).toEqual(["tri", "tri_loop"]);
     const by = Object.fromEntries(r.hits.map((h) => [h.name, h.behaviour]));
     expect(by.tri).toEqual({ kind: "compared", equal: INPUTS, shared: INPUTS });
-    expect(by.tri_loop).toEqual({ kind: "compared", equal: INPUTS, shared: INPUTS });
+    // Partial agreement is ordered by the share of equal inputs.
+    const shares = r.hits
+      .filter((h) => h.group === "partial")
+      .map((h) => (h.behaviour.kind === "compared" ? h.behaviour.equal / h.behaviour.shared : -1));
+    expect(shares).toEqual([...shares].sort((a, b) => b - a));
+    expect(shares.every((x) => x > 0 && x < 1)).toBe(true);
+    const cut = await searchIndex(dir, query, { k: 1, maxExact: 1, pool });
+    expect(cut.hits[0].group).toBe("same");
+    expect(cut.sameBehaviour).toHaveLength(1);
+  });
+
+  it("compares every hit input by input, and names the first difference", async () => {
+    const r = await searchIndex(dir, query, { k: 11, pool });
+    const by = Object.fromEntries(r.hits.map((h) => [h.name, h.behaviour]));
     expect(by.escape).toEqual({ kind: "not-compared", reason: "did not run: always_raises" });
     // below(n) = tri(n - 1): equal only where both are 0, the first difference named.
     expect(by.below).toMatchObject({ kind: "compared", shared: INPUTS });
@@ -93,29 +179,35 @@ describe("index and search without a model (lexical ranking)", () => {
     expect(by.spin).toEqual({ kind: "not-compared", reason: "did not run: timeout" });
     expect(by.rev).toMatchObject({ kind: "not-compared", reason: "other argument types (str)" });
     expect(by.lookup.kind).toBe("not-compared");
-    expect(r.hits[0].file).toBe(join(src, "sums.py"));
   });
 
-  it("lists functions of the same behaviour that are not among the hits", async () => {
-    const r = await searchIndex(dir, query, { k: 1, pool });
-    expect(r.hits).toHaveLength(1);
-    expect(r.sameBehaviour).toHaveLength(1);
-    expect(["tri", "tri_loop"]).toContain(r.sameBehaviour[0].name);
+  it("finds a method by behaviour from an untyped query, and says when nothing behaves alike", async () => {
+    const r = await searchIndex(dir, "def add(a, b):\n    return b + a\n", { k: 2, pool });
+    expect(r.query).toMatchObject({ args: ["int", "int"], status: "ok" });
+    expect(r.query.signature).toMatch(/a: int \(usage: a \+ …\)/);
+    expect(r.hits[0]).toMatchObject({ name: "Acc.plus", group: "same" });
+    const none = await searchIndex(dir, "def g(n: int) -> int:\n    return n - 12345\n", { pool });
+    expect(none.exactCount).toBe(0);
+    expect(none.noExact).toMatch(/no indexed function behaves like the query/);
+    const raising = await searchIndex(dir, "def g(n: int) -> int:\n    return n.nope\n", { pool });
+    expect(raising.query.status).toBe("always_raises");
+    expect(raising.hits.every((h) => h.behaviour.kind === "not-compared")).toBe(true);
   });
 
   it("skips unchanged files, replaces changed ones and drops deleted ones", async () => {
     const again = await indexPaths([src], dir, { model: null, pool });
-    expect(again).toMatchObject({ unchanged: 3, indexed: 0, functions: 0, totalFunctions: 7 });
+    expect(again).toMatchObject({ unchanged: 4, indexed: 0, functions: 0, totalFunctions: 11 });
     writeFileSync(join(src, "strings.py"), "def rev(s: str) -> str:\n    return s\n");
     rmSync(join(src, "hostile.py"));
     const changed = await indexPaths([src], dir, { model: null, pool });
-    expect(changed).toMatchObject({ unchanged: 1, indexed: 1, removed: 1, functions: 1 });
-    expect(changed.totalFunctions).toBe(5);
+    expect(changed).toMatchObject({ unchanged: 2, indexed: 1, removed: 1, functions: 1 });
+    expect(changed.totalFunctions).toBe(9);
     const store = IndexStore.open(dir, { readonly: true });
     try {
       expect(store.files().map((f) => f.path.slice(src.length))).toEqual([
         "/strings.py",
         "/sums.py",
+        "/untyped.py",
       ]);
     } finally {
       store.close();
@@ -145,9 +237,10 @@ describe("index and search with a model (embeddings, HNSW)", () => {
     // The query is an indexed function's own code: it is its own nearest neighbour.
     expect(ann.hits[0].name).toBe("tri");
     expect(ann.hits[0].similarity).toBeCloseTo(1, 4);
+    const similar = await searchIndex(dir, code, { k: 3, noExecute: true });
     const exact = await searchIndex(dir, code, { k: 3, exact: true, noExecute: true });
     expect(exact.ranking).toBe("exact");
-    expect(exact.hits.map((h) => h.id)).toEqual(ann.hits.map((h) => h.id));
+    expect(exact.hits.map((h) => h.id)).toEqual(similar.hits.map((h) => h.id));
     expect(exact.query.status).toBe("not_run");
   });
 

@@ -10,7 +10,13 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 
 export const DB_FILE = "index.sqlite";
-const SCHEMA_VERSION = "1";
+const SCHEMA_VERSION = "2";
+/** Columns added since schema 1, added in place to an older index (their values stay null). */
+const ADDED_COLUMNS: [string, string][] = [
+  ["kind", "TEXT"],
+  ["signature", "TEXT"],
+  ["inputs_key", "TEXT"],
+];
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -36,7 +42,10 @@ CREATE TABLE IF NOT EXISTS functions (
   io_class TEXT,
   behaviour TEXT,
   outputs TEXT,
-  embedding BLOB
+  embedding BLOB,
+  kind TEXT,
+  signature TEXT,
+  inputs_key TEXT
 );
 CREATE INDEX IF NOT EXISTS functions_file ON functions(file);
 CREATE INDEX IF NOT EXISTS functions_behaviour ON functions(behaviour);
@@ -58,8 +67,17 @@ export interface FunctionRecord {
   code: string;
   /** JSON of the argument types, or null when inputs cannot be drawn. */
   args: string | null;
-  argsFrom: "row" | "hints";
+  argsFrom: "row" | "hints" | "user" | "inferred";
   problem?: string;
+  /** `function`, `method`, `staticmethod`, `classmethod` or `property` (null: a `.jsonl` row). */
+  kind?: string | null;
+  /** The chosen signature with its evidence, the candidates tried and the doctest check (JSON). */
+  signature?: string | null;
+  /**
+   * Key of the inputs it ran on: the JSON of `args` for the index's inputs, or with the count
+   * and range when the user set others for it. Outputs compare only under the same key.
+   */
+  inputsKey?: string | null;
   /** A trace status, or `no_inputs` when the function was not run. */
   status: string;
   error?: string;
@@ -73,6 +91,7 @@ export interface FunctionRecord {
 
 /** A function as read back. */
 export interface StoredFunction extends Omit<FunctionRecord, "outputs" | "embedding"> {
+  inputsKey: string | null;
   id: number;
   file: string;
   outputs: string[] | null;
@@ -87,8 +106,11 @@ interface FunctionSqlRow {
   family: string | null;
   code: string;
   args: string | null;
-  args_from: "row" | "hints";
+  args_from: FunctionRecord["argsFrom"];
   problem: string | null;
+  kind?: string | null;
+  signature?: string | null;
+  inputs_key?: string | null;
   status: string;
   error: string | null;
   io_class: string | null;
@@ -113,6 +135,9 @@ function fromSql(r: FunctionSqlRow): StoredFunction {
     ioClass: r.io_class,
     behaviour: r.behaviour,
     outputs: r.outputs === null ? null : (JSON.parse(r.outputs) as string[]),
+    kind: r.kind ?? null,
+    signature: r.signature ?? null,
+    inputsKey: r.inputs_key ?? r.args,
   };
 }
 
@@ -141,9 +166,18 @@ export class IndexStore {
       db.exec(SCHEMA);
     }
     const store = new IndexStore(dir, db);
-    const version = store.getMeta("schema");
+    let version = store.getMeta("schema");
+    if (version === "1" && !options.readonly) {
+      const have = new Set(
+        (db.prepare("PRAGMA table_info(functions)").all() as { name: string }[]).map((c) => c.name),
+      );
+      for (const [name, type] of ADDED_COLUMNS)
+        if (!have.has(name)) db.exec(`ALTER TABLE functions ADD COLUMN ${name} ${type}`);
+      store.setMeta("schema", SCHEMA_VERSION);
+      version = SCHEMA_VERSION;
+    }
     if (version === undefined && !options.readonly) store.setMeta("schema", SCHEMA_VERSION);
-    else if (version !== SCHEMA_VERSION) {
+    else if (version !== SCHEMA_VERSION && !(options.readonly && version === "1")) {
       db.close();
       throw new Error(`${dir}: index schema ${version ?? "missing"}, expected ${SCHEMA_VERSION}`);
     }
@@ -220,9 +254,9 @@ export class IndexStore {
       .run(path, hash, records.length, new Date().toISOString());
     const insert = this.db.prepare(
       `INSERT INTO functions (file, line, name, row_id, family, code, args, args_from, problem,
-         status, error, io_class, behaviour, outputs, embedding)
+         status, error, io_class, behaviour, outputs, embedding, kind, signature, inputs_key)
        VALUES (@file, @line, @name, @rowId, @family, @code, @args, @argsFrom, @problem,
-         @status, @error, @ioClass, @behaviour, @outputs, @embedding)`,
+         @status, @error, @ioClass, @behaviour, @outputs, @embedding, @kind, @signature, @inputsKey)`,
     );
     const added = records.map((r) =>
       Number(
@@ -242,6 +276,9 @@ export class IndexStore {
           behaviour: r.behaviour ?? null,
           outputs: r.outputs ? JSON.stringify(r.outputs) : null,
           embedding: blob(r.embedding),
+          kind: r.kind ?? null,
+          signature: r.signature ?? null,
+          inputsKey: r.inputsKey ?? r.args,
         }).lastInsertRowid,
       ),
     );
@@ -295,6 +332,26 @@ export class IndexStore {
     ).map(fromSql);
   }
 
+  /** Every function of a behaviour class, by id. */
+  allInBehaviour(behaviour: string): StoredFunction[] {
+    return (
+      this.db
+        .prepare("SELECT * FROM functions WHERE behaviour = ? ORDER BY id")
+        .all(behaviour) as FunctionSqlRow[]
+    ).map(fromSql);
+  }
+
+  /** Functions that ran under an inputs key (for partial agreement with a query). */
+  ranUnder(inputsKey: string): StoredFunction[] {
+    return (
+      this.db
+        .prepare(
+          "SELECT * FROM functions WHERE status = 'ok' AND COALESCE(inputs_key, args) = ? ORDER BY id",
+        )
+        .all(inputsKey) as FunctionSqlRow[]
+    ).map(fromSql);
+  }
+
   /** Status counts over all functions. */
   statusCounts(): Record<string, number> {
     const out: Record<string, number> = {};
@@ -315,6 +372,24 @@ export class IndexStore {
 
   setEmbedding(id: number, v: Float32Array | null): void {
     this.db.prepare("UPDATE functions SET embedding = ? WHERE id = ?").run(blob(v), id);
+  }
+
+  /** The embeddings of `ids` (those that have one), packed as `embeddings` does. */
+  embeddingsOf(ids: readonly number[], dim: number): { ids: number[]; data: Float32Array } {
+    const get = this.db.prepare("SELECT embedding FROM functions WHERE id = ?");
+    const found: number[] = [];
+    const parts: Float32Array[] = [];
+    for (const id of ids) {
+      const r = get.get(id) as { embedding: Buffer | null } | undefined;
+      if (!r?.embedding || r.embedding.byteLength !== dim * 4) continue;
+      found.push(id);
+      parts.push(vector(r.embedding));
+    }
+    const data = new Float32Array(found.length * dim);
+    parts.forEach((p, i) => {
+      data.set(p, i * dim);
+    });
+    return { ids: found, data };
   }
 
   /** Every stored embedding, packed row-major: `ids[i]` owns `data[i*dim … (i+1)*dim)`. */

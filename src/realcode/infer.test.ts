@@ -1,0 +1,193 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { initPython } from "../synth/index.js";
+import {
+  ConfigError,
+  type ExtractedFunction,
+  extractFile,
+  inferSignature,
+  readTypesConfig,
+  SettingsResolver,
+  WRAPPER_ENTRY,
+} from "./index.js";
+
+beforeAll(async () => {
+  await initPython();
+});
+
+const source = `import math
+
+def scale(xs, factor):
+    """Each item times factor.
+
+    >>> scale([1, 2, 3], 2)
+    [2, 4, 6]
+    """
+    return [x * factor for x in xs]
+
+def shout(s):
+    return s.upper() + "!"
+
+def total(counts):
+    return sum(v for k, v in counts.items())
+
+def repeat(n=3, word="ab"):
+    return word * n
+
+def apply(fn, v):
+    return fn(v)
+
+def norm(v):
+    return math.sqrt(v)
+
+def mystery(thing):
+    return thing
+
+def kw(a, *, b):
+    return a - b
+
+def gen(n):
+    for i in range(n):
+        yield i * i
+
+def spread(*parts):
+    return len(parts)
+
+mystery("hello")
+
+class Point:
+    def __init__(self, x, y=0):
+        self.x = x
+        self.y = y
+
+    def dist(self, other):
+        return abs(self.x - other)
+
+    @staticmethod
+    def origin(n):
+        return n + 1
+
+    @property
+    def size(self):
+        return self.x
+
+    def __private(self):
+        return 1
+`;
+
+let fns: Record<string, ExtractedFunction>;
+let calls: ReturnType<typeof extractFile>["calls"];
+beforeAll(() => {
+  const r = extractFile(source);
+  fns = Object.fromEntries(r.functions.map((f) => [f.name, f]));
+  calls = r.calls;
+});
+
+const top = (name: string) => inferSignature(fns[name], calls.get(name) ?? []);
+
+describe("signature inference", () => {
+  it("takes doctest calls as exact evidence", () => {
+    expect(fns.scale.doctests).toEqual([
+      expect.objectContaining({ text: "scale([1, 2, 3], 2)", expected: "[2, 4, 6]" }),
+    ]);
+    const s = top("scale");
+    expect(s.certain).toBe(true);
+    expect(s.candidates[0].params.map((p) => [p.type, p.from])).toEqual([
+      ["list[int]", "doctest"],
+      ["int", "doctest"],
+    ]);
+  });
+
+  it("reads string methods, dict methods, arithmetic, math calls and calls of a parameter", () => {
+    expect(top("shout").candidates[0].args).toEqual(["str"]);
+    expect(top("total").candidates[0].args[0]).toMatch(/^dict\[str,/);
+    expect(top("norm").candidates[0].args).toEqual(["float"]);
+    const apply = top("apply").candidates[0];
+    expect(apply.args[0]).toBe("callable[1]");
+    expect(apply.params[0].why).toMatch(/fn\(…\)/);
+  });
+
+  it("passes only defaulted parameters, typed by their defaults, when none is required", () => {
+    const s = top("repeat").candidates[0];
+    expect(s.params.map((p) => [p.name, p.type, p.from])).toEqual([
+      ["n", "int", "default"],
+      ["word", "str", "default"],
+    ]);
+  });
+
+  it("uses literal call sites when the body says nothing, then guesses for probing", () => {
+    const s = top("mystery");
+    expect(s.candidates[0].params[0]).toMatchObject({ type: "str", from: "call site" });
+    expect(s.certain).toBe(false);
+    expect(s.candidates.map((c) => c.args[0])).toEqual(["str", "int", "list[int]"]);
+  });
+
+  it("calls keyword-only parameters, generators and methods through a wrapper", () => {
+    expect(top("kw").wrapper).toContain("return kw(a0, b=a1)");
+    const g = top("gen");
+    expect(g.entry).toBe(WRAPPER_ENTRY);
+    expect(g.wrapper).toMatch(/for item in gen\(a0\):/);
+    expect(top("spread").candidates[0].args).toEqual(["*list[int]"]);
+    const m = inferSignature(fns["Point.dist"]);
+    expect(m.wrapper).toBe(
+      `if Point is not None:\n    def ${WRAPPER_ENTRY}(a0, a1):\n        return Point(a0).dist(a1)`,
+    );
+    expect(m.candidates[0].params.map((p) => p.name)).toEqual(["Point(x)", "other"]);
+    expect(inferSignature(fns["Point.origin"]).wrapper).toContain("return Point.origin(a0)");
+    expect(inferSignature(fns["Point.size"]).wrapper).toContain("return Point(a0).size");
+    expect(inferSignature(fns["Point.__private"]).wrapper).toContain("Point(a0)._Point__private()");
+  });
+
+  it("lets the user's types win, and checks their count against the parameters", () => {
+    const s = inferSignature(fns.mystery, [], { params: { thing: "bytes" } });
+    expect(s.candidates).toHaveLength(1);
+    expect(s.candidates[0].params[0]).toMatchObject({ type: "bytes", from: "user" });
+    const bad = inferSignature(fns.mystery, [], { args: ["int", "int"] });
+    expect(bad.candidates).toEqual([]);
+    expect(bad.problem).toMatch(/do not match the 1 parameters/);
+  });
+});
+
+describe("tracecode.toml and --types", () => {
+  const root = mkdtempSync(join(tmpdir(), "tracecode-config-"));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it("applies per function, per file and defaults, the nearest file and --types first", () => {
+    mkdirSync(join(root, "pkg", "sub"), { recursive: true });
+    writeFileSync(
+      join(root, "pkg", "tracecode.toml"),
+      '[defaults]\ninputs = 40\nrange = [0, 9]\n\n[functions.f]\nargs = ["str"]\n\n[functions."sub/b.py:g".params]\nx = "bytes"\n',
+    );
+    writeFileSync(join(root, "pkg", "sub", "tracecode.toml"), "[defaults]\nmax_steps = 5000\n");
+    const given = join(root, "types.json");
+    writeFileSync(given, JSON.stringify({ functions: { h: { args: ["float"] } } }));
+    const r = new SettingsResolver(readTypesConfig(given), [join(root, "pkg")]);
+    expect(r.settingsFor(join(root, "pkg", "a.py"), "f")).toEqual({
+      inputs: 40,
+      range: { min: 0, max: 9 },
+      types: { args: ["str"] },
+    });
+    expect(r.settingsFor(join(root, "pkg", "sub", "b.py"), "g")).toEqual({
+      inputs: 40,
+      range: { min: 0, max: 9 },
+      maxSteps: 5000,
+      types: { params: { x: "bytes" } },
+    });
+    expect(r.settingsFor(join(root, "pkg", "a.py"), "h").types).toEqual({ args: ["float"] });
+  });
+
+  it("names the file, the entry and the problem", () => {
+    const bad = join(root, "bad.toml");
+    writeFileSync(bad, '[functions.f]\nargs = ["complex"]\n');
+    expect(() => readTypesConfig(bad)).toThrow(ConfigError);
+    expect(() => readTypesConfig(bad)).toThrow(
+      /bad\.toml: functions\.f\.args\[0\]: argument type "complex"/,
+    );
+    writeFileSync(bad, "[defaults]\nrange = [5, 1]\n");
+    expect(() => readTypesConfig(bad)).toThrow(/defaults\.range: expected \[min, max\]/);
+    writeFileSync(bad, "[other]\n");
+    expect(() => readTypesConfig(bad)).toThrow(/unknown table "other"/);
+  });
+});

@@ -1,0 +1,283 @@
+/**
+ * Signatures for real code, from the strongest evidence down: types given by the user
+ * (`--types`, `tracecode.toml`), type hints, doctest calls, default values, uses in the body,
+ * literal call sites in the indexed code, and a fallback list that probing (src/search
+ * build.ts: a few inputs per candidate in the sandbox) chooses from. Also how a function or
+ * method is called: directly, or through a wrapper appended to its module (methods on an
+ * instance built from the constructor's parameters, keyword-only parameters, generators).
+ */
+import type { ArgType } from "../data/index.js";
+import type { ExtractedFunction, ParamInfo } from "./extract.js";
+import type { Literal } from "./literals.js";
+
+/** Where a parameter's type came from, strongest first. */
+export const EVIDENCE = [
+  "user",
+  "row",
+  "hint",
+  "doctest",
+  "default",
+  "usage",
+  "call site",
+  "probe",
+  "guess",
+] as const;
+export type Evidence = (typeof EVIDENCE)[number];
+
+export interface ParamChoice {
+  /** `name`, `*name` (spread), or `Class(name)` for a constructor parameter. */
+  name: string;
+  type: ArgType;
+  from: Evidence;
+  /** The uses or example behind it (`len(xs)`, `>>> f([1, 2])`). */
+  why?: string;
+}
+
+export interface SignatureCandidate {
+  args: ArgType[];
+  params: ParamChoice[];
+}
+
+export interface Inference {
+  /** Candidate signatures, most likely first; empty when the function cannot be called. */
+  candidates: SignatureCandidate[];
+  /** Every passed parameter's type is given (user, row, hint, doctest): nothing to probe. */
+  certain: boolean;
+  problem?: string;
+  /** The name to call, and the wrapper to append to the module when it is not the function. */
+  entry: string;
+  wrapper?: string;
+}
+
+/** User-given types: per parameter name, or the whole signature. */
+export interface UserTypes {
+  params?: Record<string, ArgType>;
+  args?: ArgType[];
+}
+
+export const WRAPPER_ENTRY = "_tracecode_entry";
+/** Items of a generator collected per call. */
+const GENERATOR_ITEMS = 64;
+/** Candidate types tried per uncertain parameter, and candidate signatures per function. */
+const PER_PARAM = 3;
+const MAX_CANDIDATES = 6;
+/** Types probed for a parameter nothing says anything about. */
+export const FALLBACK_TYPES: ArgType[] = ["int", "str", "list[int]"];
+
+interface Slot {
+  param: ParamInfo;
+  label: string;
+  spread: boolean;
+  /** Ranked options for this slot. */
+  options: ParamChoice[];
+}
+
+const literalWhy = (l: Literal) => JSON.stringify(l.value).slice(0, 30);
+
+function optionsFor(
+  p: ParamInfo,
+  label: string,
+  spread: boolean,
+  position: number,
+  doctests: Literal[][],
+  calls: Literal[][],
+  user: UserTypes | undefined,
+): ParamChoice[] {
+  const out: ParamChoice[] = [];
+  const add = (type: ArgType, from: Evidence, why?: string) => {
+    const t = spread ? `*list[${type}]` : type;
+    if (!out.some((o) => o.type === t))
+      out.push({ name: label, type: t, from, ...(why ? { why } : {}) });
+  };
+  const given = user?.params?.[p.name];
+  if (given) return [{ name: label, type: given, from: "user" }];
+  if (p.hinted && "type" in p.hinted) {
+    if (spread) add(p.hinted.type, "hint", p.hint);
+    else add(p.hinted.type, "hint", p.hint);
+    return out;
+  }
+  if (!spread) {
+    for (const ex of doctests) {
+      const l = ex[position];
+      if (l && l.type !== "none") add(l.type, "doctest", literalWhy(l));
+    }
+    if (out.length > 0) return out.slice(0, 1);
+    if (p.default && p.default !== "other" && p.default.type !== "none")
+      add(p.default.type, "default", literalWhy(p.default));
+  }
+  // A *args parameter's uses describe the tuple of arguments: its elements are what is drawn.
+  for (const t of p.usage.types) {
+    const el = spread ? /^list\[(.*)\]$/.exec(t)?.[1] : t;
+    if (el) add(el, "usage", p.usage.uses.join(", "));
+  }
+  if (!spread)
+    for (const c of calls) {
+      const l = c[position];
+      if (l && l.type !== "none") add(l.type, "call site", literalWhy(l));
+    }
+  for (const t of FALLBACK_TYPES) add(t, "guess");
+  return out;
+}
+
+/** Which parameters get a value, in call order. */
+function passed(
+  params: ParamInfo[],
+  doctests: Literal[][],
+): { positional: ParamInfo[]; star?: ParamInfo; keyword: ParamInfo[] } {
+  const positionalAll = params.filter((p) => p.kind === "positional");
+  let positional = positionalAll.filter((p) => p.required);
+  const most = Math.max(0, ...doctests.map((d) => d.length));
+  if (most > positional.length)
+    positional = positionalAll.slice(0, Math.min(most, positionalAll.length));
+  const star = params.find((p) => p.kind === "varargs");
+  if (positional.length === 0 && !star) {
+    // Only defaulted parameters: pass those with a plain literal default, typed by it.
+    positional = positionalAll.filter(
+      (p) => p.default !== undefined && p.default !== "other" && p.default.type !== "none",
+    );
+  }
+  const keyword = params.filter((p) => p.kind === "keyword" && p.required);
+  return { positional, ...(star ? { star } : {}), keyword };
+}
+
+/** Python's private-name mangling, for calling `obj.__name` from outside the class. */
+function attributeName(className: string, method: string): string {
+  if (method.startsWith("__") && !method.endsWith("__")) {
+    const stripped = className.replace(/^_+/, "");
+    return stripped ? `_${stripped}${method}` : method;
+  }
+  return method;
+}
+
+/** Ranked signature candidates from per-slot options (lowest rank sum first). */
+function combine(slots: Slot[]): SignatureCandidate[] {
+  let combos: { picks: number[]; cost: number }[] = [{ picks: [], cost: 0 }];
+  for (const s of slots) {
+    const n = Math.min(PER_PARAM, s.options.length);
+    const next: typeof combos = [];
+    for (const c of combos)
+      for (let i = 0; i < n; i++) next.push({ picks: [...c.picks, i], cost: c.cost + i });
+    next.sort((a, b) => a.cost - b.cost);
+    combos = next.slice(0, MAX_CANDIDATES * 4);
+  }
+  return combos.slice(0, MAX_CANDIDATES).map((c) => {
+    const params = c.picks.map((i, k) => slots[k].options[i]);
+    return { args: params.map((p) => p.type), params };
+  });
+}
+
+const STRONG = new Set<Evidence>(["user", "row", "hint", "doctest"]);
+
+/**
+ * The signature candidates and call plan of one function or method. `calls` are the literal
+ * call sites found for it in the indexed code.
+ */
+export function inferSignature(
+  f: ExtractedFunction,
+  calls: Literal[][] = [],
+  user?: UserTypes,
+): Inference {
+  const doctests = f.doctests.map((d) => d.args);
+  const needsInstance = f.kind === "method" || f.kind === "property";
+  const ctorParams = needsInstance ? (f.ctor?.params ?? []) : [];
+  const ctor = passed(ctorParams, []);
+  const own = f.kind === "property" ? { positional: [], keyword: [] } : passed(f.params, doctests);
+  for (const p of [...ctorParams, ...f.params])
+    if (p.kind === "varkw" && p.required) return { candidates: [], certain: true, entry: f.name };
+
+  const slots: Slot[] = [];
+  const names: string[] = [];
+  const add = (
+    p: ParamInfo,
+    label: string,
+    spread: boolean,
+    position: number,
+    ctorSlot: boolean,
+  ) => {
+    const name = `a${slots.length}`;
+    names.push(name);
+    slots.push({
+      param: p,
+      label,
+      spread,
+      options: optionsFor(
+        p,
+        label,
+        spread,
+        position,
+        ctorSlot ? [] : doctests,
+        ctorSlot ? [] : calls,
+        ctorSlot ? (user?.params ? { params: user.params } : undefined) : user,
+      ),
+    });
+    return spread ? `*${name}` : name;
+  };
+  const cls = f.className ?? "";
+  const ctorArgs = [
+    ...ctor.positional.map((p, i) => add(p, `${cls}(${p.name})`, false, i, true)),
+    ...ctor.keyword.map((p) => `${p.name}=${add(p, `${cls}(${p.name})`, false, 0, true)}`),
+  ];
+  // Slots in wrapper order (a spread last); the call puts *args before the keywords.
+  const ownPositional = own.positional.map((p, i) => add(p, p.name, false, i, false));
+  const ownKeyword = own.keyword.map((p) => `${p.name}=${add(p, p.name, false, 0, false)}`);
+  const ownStar =
+    "star" in own && own.star ? [add(own.star, `*${own.star.name}`, true, 0, false)] : [];
+  const ownArgs = [...ownPositional, ...ownStar, ...ownKeyword];
+
+  let candidates: SignatureCandidate[];
+  if (user?.args) {
+    if (user.args.length !== slots.length && !slots.some((s) => s.spread))
+      return {
+        candidates: [],
+        certain: true,
+        problem: `the given types (${user.args.join(", ")}) do not match the ${slots.length} parameters passed`,
+        entry: f.name,
+      };
+    candidates = [
+      {
+        args: user.args,
+        params: user.args.map((t, i) => ({
+          name: slots[i]?.label ?? `#${i}`,
+          type: t,
+          from: "user",
+        })),
+      },
+    ];
+  } else candidates = combine(slots);
+  const certain = user?.args !== undefined || slots.every((s) => STRONG.has(s.options[0].from));
+
+  const direct = f.kind === "function" && own.keyword.length === 0 && !f.generator;
+  if (direct) return { candidates, certain, entry: f.name };
+  const attr = f.method ? attributeName(cls, f.method) : "";
+  const target =
+    f.kind === "function"
+      ? f.name
+      : needsInstance
+        ? `${cls}(${ctorArgs.join(", ")}).${attr}`
+        : `${cls}.${attr}`;
+  const call = f.kind === "property" ? target : `${target}(${ownArgs.join(", ")})`;
+  const header = `def ${WRAPPER_ENTRY}(${names.map((n, i) => (slots[i].spread ? `*${n}` : n)).join(", ")}):`;
+  const body = f.generator
+    ? [
+        "    out = []",
+        `    for item in ${call}:`,
+        "        out.append(item)",
+        `        if len(out) >= ${GENERATOR_ITEMS}:`,
+        "            break",
+        "    return out",
+      ]
+    : [`    return ${call}`];
+  // A spread is always the last slot: the constructor's own *args are never passed.
+  // Defined only when the class (or function) is: when its definition failed, the run says why
+  // ("not defined; line N skipped: …") rather than raising NameError on every input.
+  const guard = `if ${f.kind === "function" ? f.name : cls} is not None:`;
+  const wrapper = [guard, ...[header, ...body].map((l) => `    ${l}`)].join("\n");
+  return { candidates, certain, entry: WRAPPER_ENTRY, wrapper };
+}
+
+/** "xs: list[int] (usage: len(xs)), n: int (hint)" */
+export function describeSignature(s: SignatureCandidate): string {
+  return s.params
+    .map((p) => `${p.name}: ${p.type} (${p.from}${p.why ? `: ${p.why}` : ""})`)
+    .join(", ");
+}

@@ -1,0 +1,466 @@
+/**
+ * What a function's body says about a parameter's type: arithmetic → a number, `len`,
+ * indexing and iteration → a sequence, string methods → `str`, `.append` → `list`, `.items()`
+ * and string-key subscripts → `dict`, `range(x)` → `int`, a call → a callable, … Each use is a
+ * vote; `usageCandidates` turns the votes into candidate types, most likely first, with the uses
+ * that decided them (the evidence shown to the user).
+ */
+import type { ArgType } from "../data/index.js";
+import type { Node } from "../synth/index.js";
+
+type Kind =
+  | "int"
+  | "float"
+  | "number"
+  | "str"
+  | "bytes"
+  | "list"
+  | "seq"
+  | "iter"
+  | "dict"
+  | "set"
+  | "bool"
+  | "callable"
+  | "none";
+
+export interface Votes {
+  counts: Partial<Record<Kind, number>>;
+  /** A few uses, as evidence (`len(p)`, `p.append`). */
+  uses: string[];
+  /** Arity of calls `p(…)`. */
+  arity?: number;
+  /** Element kind when iterated or indexed (`for x in p: x + 1`). */
+  element?: Votes;
+  /** Dict key kind from `p["k"]` or `p[0]`-style subscripts on a dict. */
+  key?: "str" | "int";
+}
+
+const STR_METHODS = new Set(
+  "lower upper strip lstrip rstrip split rsplit splitlines startswith endswith replace find rfind index rindex join isdigit isalpha isalnum isspace isupper islower istitle isdecimal isnumeric isidentifier isprintable title capitalize casefold center ljust rjust zfill expandtabs partition rpartition format format_map encode translate removeprefix removesuffix swapcase count".split(
+    " ",
+  ),
+);
+const BYTES_ONLY = new Set(["decode", "hex"]);
+const LIST_METHODS = new Set([
+  "append",
+  "extend",
+  "insert",
+  "pop",
+  "remove",
+  "sort",
+  "reverse",
+  "clear",
+  "copy",
+]);
+const DICT_METHODS = new Set(["items", "keys", "values", "get", "setdefault", "update", "popitem"]);
+const SET_METHODS = new Set([
+  "add",
+  "discard",
+  "union",
+  "intersection",
+  "difference",
+  "symmetric_difference",
+  "issubset",
+  "issuperset",
+  "isdisjoint",
+]);
+const NUM_METHODS = new Set([
+  "bit_length",
+  "to_bytes",
+  "is_integer",
+  "as_integer_ratio",
+  "conjugate",
+  "real",
+  "imag",
+  "numerator",
+  "denominator",
+]);
+/** Builtins whose argument is a sequence or iterable. */
+const SEQ_FUNCS = new Set(["len", "reversed"]);
+const ITER_FUNCS = new Set([
+  "sorted",
+  "enumerate",
+  "zip",
+  "list",
+  "tuple",
+  "set",
+  "frozenset",
+  "iter",
+  "any",
+  "all",
+  "map",
+  "filter",
+  "min",
+  "max",
+  "sum",
+  "next",
+]);
+const NUM_FUNCS = new Set(["abs", "round", "divmod", "bin", "hex", "oct", "chr", "pow", "hash"]);
+const FLOAT_MODULE = new Set([
+  "sqrt",
+  "exp",
+  "log",
+  "log2",
+  "log10",
+  "sin",
+  "cos",
+  "tan",
+  "atan",
+  "atan2",
+  "asin",
+  "acos",
+  "floor",
+  "ceil",
+  "fabs",
+  "isnan",
+  "isinf",
+  "isfinite",
+  "hypot",
+  "degrees",
+  "radians",
+  "trunc",
+  "copysign",
+  "fmod",
+  "frexp",
+  "modf",
+  "ldexp",
+  "isclose",
+]);
+const INT_MODULE = new Set(["factorial", "gcd", "lcm", "isqrt", "comb", "perm"]);
+const ARITH = new Set(["+", "-", "*", "/", "//", "%", "**", "&", "|", "^", "<<", ">>", "@"]);
+const INT_OPS = new Set(["&", "|", "^", "<<", ">>", "//", "%"]);
+
+const vote = (v: Votes, k: Kind, use: string, weight = 1) => {
+  v.counts[k] = (v.counts[k] ?? 0) + weight;
+  if (v.uses.length < 4 && !v.uses.includes(use)) v.uses.push(use);
+};
+
+const emptyVotes = (): Votes => ({ counts: {}, uses: [] });
+
+/** The kind a literal operand suggests for the other operand of `+`, `<`, `==`, … */
+function literalKind(n: Node | null): Kind | undefined {
+  if (!n) return undefined;
+  switch (n.type) {
+    case "integer":
+      return "number";
+    case "float":
+      return "float";
+    case "string":
+    case "concatenated_string":
+      return /^[rR]?[bB]/.test(n.text) ? "bytes" : "str";
+    case "list":
+    case "list_comprehension":
+      return "list";
+    case "unary_operator":
+      return literalKind(n.childForFieldName("argument"));
+    default:
+      return undefined;
+  }
+}
+
+/** Nodes of `root` (not inside nested function or class definitions) named `name`. */
+function usesOf(root: Node, name: string): Node[] {
+  const out: Node[] = [];
+  const walk = (n: Node) => {
+    for (const c of n.namedChildren) {
+      if (!c) continue;
+      if (
+        c.type === "function_definition" ||
+        c.type === "class_definition" ||
+        c.type === "lambda"
+      ) {
+        // a nested scope may rebind the name; its uses of an outer parameter still count
+        if (!boundIn(c, name)) walk(c);
+        continue;
+      }
+      if (c.type === "identifier" && c.text === name) out.push(c);
+      else walk(c);
+    }
+  };
+  walk(root);
+  return out;
+}
+
+function boundIn(def: Node, name: string): boolean {
+  const params = def.childForFieldName("parameters");
+  if (!params) return false;
+  return params.descendantsOfType("identifier").some((i) => i?.text === name);
+}
+
+/** Votes for `name` from its uses in `body`; `depth` bounds the element analysis. */
+export function usageVotes(body: Node, name: string, depth = 0): Votes {
+  const v = emptyVotes();
+  for (const id of usesOf(body, name)) {
+    const p = id.parent;
+    if (!p) continue;
+    classify(id, p, name, v, body, depth);
+  }
+  return v;
+}
+
+function classify(id: Node, p: Node, name: string, v: Votes, body: Node, depth: number) {
+  const isChild = (field: string) => p.childForFieldName(field)?.id === id.id;
+  switch (p.type) {
+    case "attribute": {
+      if (!isChild("object")) return;
+      const attr = p.childForFieldName("attribute")?.text ?? "";
+      const use = `${name}.${attr}`;
+      if (STR_METHODS.has(attr)) {
+        // `count`/`index` exist on lists too; `encode`/`format` only on str
+        vote(v, attr === "count" || attr === "index" ? "seq" : "str", use);
+      } else if (BYTES_ONLY.has(attr)) vote(v, "bytes", use);
+      else if (LIST_METHODS.has(attr))
+        vote(v, attr === "pop" || attr === "copy" || attr === "clear" ? "seq" : "list", use);
+      else if (DICT_METHODS.has(attr)) {
+        vote(v, "dict", use, 2);
+        if (attr === "get" || attr === "setdefault")
+          keyFrom(p.parent?.childForFieldName("arguments")?.namedChildren[0] ?? null, v);
+      } else if (SET_METHODS.has(attr)) vote(v, "set", use, 2);
+      else if (NUM_METHODS.has(attr)) vote(v, attr === "is_integer" ? "float" : "int", use);
+      return;
+    }
+    case "subscript": {
+      if (!isChild("value")) return;
+      const sub = p.childForFieldName("subscript");
+      if (sub?.type === "slice") vote(v, "seq", `${name}[a:b]`);
+      else if (sub?.type === "string") {
+        vote(v, "dict", `${name}["…"]`, 2);
+        v.key = "str";
+      } else {
+        vote(v, "seq", `${name}[i]`);
+        elementFromSubscript(p, v, body, depth);
+      }
+      return;
+    }
+    case "argument_list": {
+      const call = p.parent;
+      const fn = call?.childForFieldName("function");
+      if (!call || !fn) return;
+      const args = p.namedChildren;
+      const pos = args.findIndex((a) => a?.id === id.id);
+      const fname =
+        fn.type === "identifier"
+          ? fn.text
+          : fn.type === "attribute"
+            ? (fn.childForFieldName("attribute")?.text ?? "")
+            : "";
+      const module = fn.type === "attribute" ? fn.childForFieldName("object")?.text : undefined;
+      const use = `${fn.text}(${name})`;
+      if (fn.type === "identifier") {
+        if (fname === "range") vote(v, "int", use, 2);
+        else if (SEQ_FUNCS.has(fname)) vote(v, "seq", use);
+        else if (fname === "sum") {
+          vote(v, "iter", use);
+          v.element ??= emptyVotes();
+          vote(v.element, "number", "sum");
+        } else if ((fname === "min" || fname === "max") && args.length > 1) vote(v, "number", use);
+        else if (ITER_FUNCS.has(fname)) {
+          if ((fname === "map" || fname === "filter") && pos === 0) {
+            vote(v, "callable", use, 2);
+            v.arity = 1;
+          } else vote(v, "iter", use);
+        } else if (NUM_FUNCS.has(fname)) vote(v, fname === "chr" ? "int" : "number", use);
+        else if (fname === "ord") vote(v, "str", use);
+        else if (fname === "float") vote(v, "number", use, 0.5);
+        else if (fname === "isinstance") isinstanceVote(args[1] ?? null, v, use);
+        else if (fname === "dict") vote(v, "dict", use, 0.5);
+      } else if (module === "math" || module === "cmath") {
+        if (FLOAT_MODULE.has(fname)) vote(v, "float", use);
+        else if (INT_MODULE.has(fname)) vote(v, "int", use, 2);
+        else if (fname === "fsum" || fname === "prod") vote(v, "iter", use);
+      } else if (fname === "join" && fn.type === "attribute") {
+        vote(v, "iter", use);
+        v.element ??= emptyVotes();
+        vote(v.element, "str", "join");
+      } else if (module === "heapq" || module === "bisect") {
+        if (pos === 0) vote(v, "list", use, 2);
+      }
+      return;
+    }
+    case "keyword_argument": {
+      if (p.childForFieldName("value")?.id !== id.id) return;
+      const key = p.childForFieldName("name")?.text;
+      if (key === "key") {
+        vote(v, "callable", `key=${name}`, 2);
+        v.arity = 1;
+      }
+      return;
+    }
+    case "call": {
+      if (!isChild("function")) return;
+      vote(v, "callable", `${name}(…)`, 3);
+      v.arity = Math.max(v.arity ?? 0, p.childForFieldName("arguments")?.namedChildren.length ?? 0);
+      return;
+    }
+    case "binary_operator": {
+      const op = p.childForFieldName("operator")?.text ?? "";
+      if (!ARITH.has(op)) return;
+      const other = isChild("left") ? p.childForFieldName("right") : p.childForFieldName("left");
+      const lit = literalKind(other);
+      const use = `${name} ${op} …`;
+      if (op === "%" && isChild("left") && lit !== "number" && lit !== "float") {
+        vote(v, "str", `${name} % …`, 0.5);
+        return;
+      }
+      if (lit === "str" || lit === "bytes" || lit === "list") vote(v, lit, use, 2);
+      else if (op === "*" && lit === "number" && other?.type === "integer")
+        vote(v, "number", use, 0.7);
+      else if (lit === "float" || op === "/") vote(v, "float", use);
+      else if (INT_OPS.has(op)) vote(v, "int", use);
+      else vote(v, "number", use);
+      return;
+    }
+    case "augmented_assignment": {
+      const op = p.childForFieldName("operator")?.text ?? "";
+      const lit = literalKind(p.childForFieldName("right"));
+      if (lit === "str" || lit === "list") vote(v, lit, `${name} ${op} …`, 2);
+      else if (/^[-*/%&|^<>]/.test(op) || lit === "number") vote(v, "number", `${name} ${op} …`);
+      return;
+    }
+    case "unary_operator":
+      if (p.childForFieldName("operator")?.text !== "not") vote(v, "number", `-${name}`);
+      return;
+    case "comparison_operator": {
+      const ops = p.children.filter((c) => c && !c.isNamed).map((c) => c?.text ?? "");
+      const operands = p.namedChildren;
+      const idx = operands.findIndex((o) => o?.id === id.id);
+      if (ops.includes("in") || ops.includes("not in")) {
+        if (idx > 0) vote(v, "iter", `… in ${name}`, 0.7);
+        return;
+      }
+      if (ops.includes("is") || ops.includes("is not")) {
+        if (operands.some((o) => o?.type === "none")) vote(v, "none", `${name} is None`);
+        return;
+      }
+      for (const o of operands) {
+        if (o?.id === id.id) continue;
+        const lit = literalKind(o);
+        if (lit) vote(v, lit, `${name} ${ops[0] ?? "=="} ${o?.text.slice(0, 10)}`, 0.7);
+        if (o?.type === "none") vote(v, "none", `${name} == None`);
+      }
+      return;
+    }
+    case "for_statement":
+    case "for_in_clause": {
+      if (p.childForFieldName("right")?.id !== id.id) return;
+      vote(v, "iter", `for … in ${name}`);
+      const left = p.childForFieldName("left");
+      if (left?.type === "identifier" && depth < 1) {
+        const scope = p.type === "for_statement" ? p : (p.parent ?? p);
+        const el = usageVotes(scope, left.text, depth + 1);
+        v.element = mergeVotes(v.element, el);
+      } else if (left?.type === "pattern_list" || left?.type === "tuple_pattern") {
+        v.element ??= emptyVotes();
+        vote(v.element, "seq", "unpacked", 0.5);
+      }
+      return;
+    }
+    case "if_statement":
+    case "while_statement":
+    case "boolean_operator":
+    case "not_operator":
+    case "conditional_expression":
+      if (p.childForFieldName("condition")?.id === id.id || p.type !== "conditional_expression")
+        vote(v, "bool", `if ${name}`, 0.3);
+      return;
+    default:
+      return;
+  }
+}
+
+function keyFrom(arg: Node | null, v: Votes) {
+  const k = literalKind(arg);
+  if (k === "str") v.key = "str";
+  else if (k === "number") v.key = "int";
+}
+
+function elementFromSubscript(sub: Node, v: Votes, _body: Node, depth: number) {
+  if (depth >= 1) return;
+  const p = sub.parent;
+  if (!p) return;
+  // `p[i] + 1`, `p[i].lower()`: what the element is used as.
+  const el = emptyVotes();
+  classify(sub, p, "·", el, sub, depth + 1);
+  if (Object.keys(el.counts).length > 0) v.element = mergeVotes(v.element, el);
+}
+
+function isinstanceVote(t: Node | null, v: Votes, use: string) {
+  if (!t) return;
+  const names = t.type === "tuple" ? t.namedChildren.map((c) => c?.text ?? "") : [t.text];
+  for (const n of names) {
+    const k: Kind | undefined = (
+      {
+        int: "int",
+        float: "float",
+        str: "str",
+        bytes: "bytes",
+        list: "list",
+        tuple: "seq",
+        dict: "dict",
+        set: "set",
+        bool: "bool",
+      } as Record<string, Kind>
+    )[n];
+    if (k) vote(v, k, use, 1 / names.length);
+  }
+}
+
+function mergeVotes(a: Votes | undefined, b: Votes): Votes {
+  if (!a) return b;
+  const out: Votes = {
+    counts: { ...a.counts },
+    uses: [...a.uses],
+    arity: a.arity ?? b.arity,
+    key: a.key ?? b.key,
+  };
+  for (const [k, n] of Object.entries(b.counts))
+    out.counts[k as Kind] = (out.counts[k as Kind] ?? 0) + (n ?? 0);
+  for (const u of b.uses) if (out.uses.length < 4 && !out.uses.includes(u)) out.uses.push(u);
+  return out;
+}
+
+/** The element type of a container whose elements were used as `el` (default int). */
+function elementType(el: Votes | undefined): ArgType {
+  if (!el) return "int";
+  const c = el.counts;
+  const score = (k: Kind) => c[k] ?? 0;
+  const best = (["str", "float", "number", "int", "seq", "list"] as Kind[]).sort(
+    (x, y) => score(y) - score(x),
+  )[0];
+  if (score(best) === 0) return "int";
+  if (best === "str") return "str";
+  if (best === "float") return "float";
+  if (best === "seq" || best === "list") return "list[int]";
+  return "int";
+}
+
+/**
+ * Candidate types from the votes, most likely first (empty when the body says nothing), and the
+ * uses behind the first.
+ */
+export function usageCandidates(v: Votes): { types: ArgType[]; uses: string[] } {
+  const c = v.counts;
+  const s = (k: Kind) => c[k] ?? 0;
+  const el = elementType(v.element);
+  const list = `list[${el}]`;
+  const scored: [number, ArgType[]][] = [];
+  if (s("callable") > 0)
+    scored.push([s("callable") * 2, [`callable[${Math.min(2, v.arity ?? 1)}]`]]);
+  if (s("dict") > 0)
+    scored.push([s("dict") * 1.5, [`dict[${v.key ?? "str"},${el === "list[int]" ? "int" : el}]`]]);
+  if (s("set") > 0) scored.push([s("set") * 1.5, [`set[${el}]`]]);
+  if (s("bytes") > 0) scored.push([s("bytes") * 1.5, ["bytes"]]);
+  if (s("str") > 0) scored.push([s("str") * 1.2, ["str"]]);
+  if (s("list") > 0) scored.push([s("list") * 1.3, [list]]);
+  if (s("seq") > 0) scored.push([s("seq"), v.element?.counts.str ? ["str", list] : [list, "str"]]);
+  if (s("iter") > 0) scored.push([s("iter") * 0.9, [list, "str"]]);
+  if (s("float") > 0) scored.push([s("float") * 1.1, ["float", "int"]]);
+  if (s("int") > 0) scored.push([s("int") * 1.2, ["int"]]);
+  if (s("number") > 0) scored.push([s("number"), ["int", "float"]]);
+  if (s("bool") > 0) scored.push([s("bool"), ["bool"]]);
+  scored.sort((a, b) => b[0] - a[0]);
+  const types: ArgType[] = [];
+  for (const [, ts] of scored) for (const t of ts) if (!types.includes(t)) types.push(t);
+  if (s("none") > 0 && types.length > 0) types.splice(1, 0, `optional[${types[0]}]`);
+  return { types, uses: v.uses };
+}
