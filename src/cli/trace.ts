@@ -7,6 +7,7 @@ import {
   openRowWriter,
   ROW_FORMATS,
   type RowFormat,
+  type RowWriter,
   readAllRows,
   readJsonlLenient,
   type TraceRow,
@@ -81,7 +82,19 @@ export async function runTrace(flags: TraceFlags): Promise<void> {
   const t0 = performance.now();
   const unitOf =
     flags.isolation === "group" ? (row: FunctionRow) => `group:${row.group}` : undefined;
-  const writer = openRowWriter(flags.out, "traces", formatOf(flags.out, flags.format));
+  // Opened when the first row is ready, so a run stopped while it waits leaves no file behind.
+  let opened: RowWriter | undefined;
+  const writer = {
+    writeLine: (line: string) => {
+      opened ??= openRowWriter(flags.out, "traces", formatOf(flags.out, flags.format));
+      opened.writeLine(line);
+    },
+    abort: () => opened?.abort(),
+    close: async () => {
+      opened ??= openRowWriter(flags.out, "traces", formatOf(flags.out, flags.format));
+      await opened.close();
+    },
+  };
   const traced: Pick<TraceRow, "status" | "traceClass">[] = [];
   let farm = "";
   try {
@@ -92,6 +105,16 @@ export async function runTrace(flags: TraceFlags): Promise<void> {
         " | {workers} workers, {active} chunks running, {dead} given up",
       );
       let shown = 0;
+      // Ctrl-C leaves the farm working: the chunks stay queued and their results in Redis.
+      const interrupted = () => {
+        bar.stop();
+        writer.abort();
+        process.stderr.write(
+          "\ntracecode trace: stopped; the workers go on, and the same command again resumes\n",
+        );
+        process.exit(130);
+      };
+      process.once("SIGINT", interrupted);
       try {
         const summary = await traceOnFarm(rows, {
           redis: flags.redis,
@@ -124,6 +147,7 @@ export async function runTrace(flags: TraceFlags): Promise<void> {
           ` on the farm (${summary.chunks} chunks, ${summary.reused} finished before, ` +
           `${summary.dead} given up, up to ${summary.workers} workers)`;
       } finally {
+        process.off("SIGINT", interrupted);
         bar.stop();
       }
     } else {
