@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packagePath } from "../python/pool.js";
+import { IndexStore } from "../search/index.js";
 
 const CLI = packagePath("dist", "cli", "main.js");
 const work = mkdtempSync(join(tmpdir(), "tracecode-cli-sandbox-"));
@@ -122,26 +123,27 @@ describe("attacks through index and search --code", () => {
   it("gives the innocent functions the results they have alone", () => {
     const alone = join(work, "alone");
     mkdirSync(alone);
-    writeFileSync(join(alone, "good.py"), readFileSync(join(project, "good.py")));
-    writeFileSync(join(alone, "more.py"), readFileSync(join(project, "more.py")));
+    for (const f of ["good.py", "more.py"])
+      writeFileSync(join(alone, f), readFileSync(join(project, f)));
     const aloneIndex = join(work, "alone-index");
     expect(cli(["index", alone, "--out", aloneIndex, "--no-model", "--inputs", "20"]).code).toBe(0);
-    for (const query of [
-      "def q(s: str) -> int:\n    from collections import Counter\n    return Counter(s).most_common(1)[0][1] if s else 0\n",
-      "def q(x: int) -> str:\n    import decimal\n    return str(decimal.Decimal(x) / 7)[:8]\n",
-    ]) {
-      const both = [index, aloneIndex].map((dir) => {
-        const r = cli(["search", dir, "--code", query, "--k", "10", "--json"]);
-        expect(r.code, r.stderr).toBe(0);
-        const hits = (JSON.parse(r.stdout) as { hits: { name: string; behaviour: unknown }[] })
-          .hits;
-        return hits
-          .filter((h) => h.name === "top_count" || h.name === "seventh")
-          .map((h) => ({ name: h.name, behaviour: h.behaviour }));
-      });
-      expect(both[0]).toEqual(both[1]);
-      expect(both[0].some((h) => JSON.stringify(h.behaviour).includes('"equal":20'))).toBe(true);
-    }
+    // What each index stored for the innocent files: status and every output.
+    const stored = (dir: string, folder: string) => {
+      const store = IndexStore.open(dir, { readonly: true });
+      try {
+        return ["good.py", "more.py"].flatMap((f) =>
+          store
+            .functions(store.functionIdsOf(join(folder, f)))
+            .map((fn) => ({ name: fn.name, status: fn.status, outputs: fn.outputs })),
+        );
+      } finally {
+        store.close();
+      }
+    };
+    const withHostile = stored(index, project);
+    expect(withHostile.map((f) => f.name).sort()).toEqual(["seventh", "top_count"]);
+    for (const f of withHostile) expect(f.outputs?.length).toBe(20);
+    expect(withHostile).toEqual(stored(aloneIndex, alone));
   });
 
   it("contains an escape sent as a search query", () => {
