@@ -227,6 +227,11 @@ function classify(id: Node, p: Node, name: string, v: Votes, body: Node, depth: 
         vote(v, "dict", `${name}["…"]`, 2);
         v.key = "str";
       } else {
+        // `p[k] = v` with a computed key is how dicts are filled (lists too: a weaker vote).
+        const assigned =
+          p.parent?.type === "assignment" && p.parent.childForFieldName("left")?.id === p.id;
+        const computed = sub?.type === "call" || sub?.type === "attribute";
+        if (assigned || computed) vote(v, "dict", `${name}[k] = …`, computed ? 1 : 0.8);
         vote(v, "seq", `${name}[i]`);
         elementFromSubscript(p, v, body, depth);
       }
@@ -447,7 +452,10 @@ export function usageCandidates(v: Votes): { types: ArgType[]; uses: string[] } 
   if (s("callable") > 0)
     scored.push([s("callable") * 2, [`callable[${Math.min(2, v.arity ?? 1)}]`]]);
   if (s("dict") > 0)
-    scored.push([s("dict") * 1.5, [`dict[${v.key ?? "str"},${el === "list[int]" ? "int" : el}]`]]);
+    scored.push([
+      s("dict") * 1.5,
+      [`dict[${v.key ?? (s("seq") > 0 ? "int" : "str")},${el === "list[int]" ? "int" : el}]`],
+    ]);
   if (s("set") > 0) scored.push([s("set") * 1.5, [`set[${el}]`]]);
   if (s("bytes") > 0) scored.push([s("bytes") * 1.5, ["bytes"]]);
   if (s("str") > 0) scored.push([s("str") * 1.2, ["str"]]);
