@@ -5,24 +5,35 @@
  */
 import { createRequire } from "node:module";
 import { Command, CommanderError } from "commander";
-import { registerEmbed } from "./embed.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./errors.js";
-import { registerEvalClones } from "./eval-clones.js";
-import { registerGenerate } from "./generate.js";
-import { registerIndex } from "./index-cmd.js";
-import { registerReport } from "./report.js";
-import { registerRun } from "./run.js";
-import { registerSearch } from "./search.js";
-import { registerServe } from "./serve.js";
-import { registerSweep } from "./sweep.js";
 import { message } from "./terminal.js";
-import { registerTrace } from "./trace.js";
-import { registerTrain } from "./train.js";
-import { registerWorker } from "./worker.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * The subcommands in the order `--help` lists them, each loaded only when it is used: loading
+ * every command's libraries (SQLite, DuckDB, BullMQ, Vega, the web server…) took a second
+ * before any command started, which a quick `search` feels.
+ */
+const COMMANDS: [string, () => Promise<Register>][] = [
+  ["run", async () => (await import("./run.js")).registerRun],
+  ["generate", async () => (await import("./generate.js")).registerGenerate],
+  ["trace", async () => (await import("./trace.js")).registerTrace],
+  ["train", async () => (await import("./train.js")).registerTrain],
+  ["embed", async () => (await import("./embed.js")).registerEmbed],
+  ["sweep", async () => (await import("./sweep.js")).registerSweep],
+  ["report", async () => (await import("./report.js")).registerReport],
+  ["eval-clones", async () => (await import("./eval-clones.js")).registerEvalClones],
+  ["index", async () => (await import("./index-cmd.js")).registerIndex],
+  ["search", async () => (await import("./search.js")).registerSearch],
+  ["serve", async () => (await import("./serve.js")).registerServe],
+  ["worker", async () => (await import("./worker.js")).registerWorker],
+];
+
+/** The program with the subcommand `argv` names, or all of them (help, an unknown name). */
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command("tracecode")
     .description(
       "Learn code representations from execution: generate Python functions and variants,\n" +
@@ -31,25 +42,16 @@ export function buildProgram(): Command {
     .version(version)
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
-  registerRun(program);
-  registerGenerate(program);
-  registerTrace(program);
-  registerTrain(program);
-  registerEmbed(program);
-  registerSweep(program);
-  registerReport(program);
-  registerEvalClones(program);
-  registerIndex(program);
-  registerSearch(program);
-  registerServe(program);
-  registerWorker(program);
+  const named = argv.slice(2).find((a) => !a.startsWith("-"));
+  const one = COMMANDS.filter(([name]) => name === named);
+  for (const [, load] of one.length > 0 ? one : COMMANDS) (await load())(program);
   return program;
 }
 
 /** Runs the command line; returns the exit code (src/cli/errors.ts: 0 ok, 1 failure, 2 usage). */
 export async function main(argv: string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv);
+    await (await buildProgram(argv)).parseAsync(argv);
     return EXIT_OK;
   } catch (e) {
     // Commander has printed its message (or the help, or the version) already.

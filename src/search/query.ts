@@ -8,7 +8,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type ArgType, FunctionRow, type TraceRow } from "../data/index.js";
-import { type TracerPool, traceFunctions } from "../python/index.js";
+import { type TracerPool, traceFunctions, traceWarm } from "../python/index.js";
 import {
   describeSignature,
   extractFunctions,
@@ -277,14 +277,17 @@ export async function searchIndex(
           module,
         }),
       );
-      const traced = await traceFunctions(rows, {
+      const settings = {
         inputs: Number(store.getMeta("inputs")),
         seed: Number(store.getMeta("seed")),
         range: REAL_INT_RANGE,
-        level: "io",
-        workers: 1,
-        pool: options.pool,
-      });
+        level: "io" as const,
+      };
+      // Without a pool of the caller's, a warm sandbox server answers (starting the sandbox
+      // costs seconds per command); the rows are the same either way.
+      const traced = options.pool
+        ? await traceFunctions(rows, { ...settings, pool: options.pool })
+        : (await traceWarm(rows, settings)).rows;
       let best = 0;
       traced.forEach((t, i) => {
         if (successShare(t) > successShare(traced[best])) best = i;
