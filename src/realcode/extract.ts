@@ -68,6 +68,8 @@ export interface ExtractedFunction {
   /** For an instance method or property: the constructor's parameters (without `self`). */
   ctor?: { params: ParamInfo[]; from: "__init__" | "fields" | "inherited" };
   doctests: Doctest[];
+  /** The top-level statement that defines it (the function, or the method's class). */
+  definition: { line: number; text: string };
 }
 
 export interface FileFunctions {
@@ -324,6 +326,7 @@ export function extractFile(source: string): FileFunctions {
         params,
         generator: isGenerator(f.def),
         doctests: doctestsOf(body, f.name),
+        definition: { line: f.node.startPosition.row + 1, text: f.node.text },
       };
     });
 
@@ -386,6 +389,7 @@ export function extractFile(source: string): FileFunctions {
           ...(kind === "method" || kind === "property" ? { ctor } : {}),
           doctests:
             kind === "staticmethod" || kind === "classmethod" ? doctestsOf(mbody, qualified) : [],
+          definition: { line: c.node.startPosition.row + 1, text: c.node.text },
         });
       }
     }

@@ -33,6 +33,8 @@ export interface Candidate {
   argsFrom: "row" | "hints" | "user" | "inferred";
   /** For a `.py` function: the signature candidates and how to call it. */
   inference?: Inference;
+  /** For a `.py` function: the top-level statement defining it (itself, or its class). */
+  definition?: { line: number; text: string };
   /** Row id of a `.jsonl` row. */
   rowId?: string;
   family?: string;
@@ -134,6 +136,7 @@ function pythonCandidates(source: SourceFile, options: CandidateOptions): Candid
       ...(top ? {} : { problem: inference.problem ?? f.problem ?? "cannot be called" }),
       argsFrom,
       inference,
+      definition: f.definition,
       module: source.text,
     };
   });

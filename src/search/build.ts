@@ -282,6 +282,15 @@ export async function indexPaths(
       const first = await run(runnable.map((c) => plan(c, { args: c.args as ArgType[] })));
       for (let i = 0; i < runnable.length; i++) tick();
       const traceOf = new Map<Candidate, TraceRow>(runnable.map((c, i) => [c, first[i]]));
+      await diagnoseUndefined(runnable, traceOf, (rows) =>
+        traceFunctions(rows, {
+          inputs: 1,
+          seed,
+          level: "io",
+          timeoutMs: options.timeoutMs,
+          pool,
+        }),
+      );
       const tried = new Map<Candidate, Tried[]>();
       // 2. Probing: an inferred signature under which calls fail tries the other candidates on
       //    a few inputs; the one under which most calls return normally is kept.
@@ -535,6 +544,55 @@ function signatureRecord(
     ...(set?.maxSteps ? { maxSteps: set.maxSteps } : {}),
   };
   return { signature: JSON.stringify(sig), inputsKey };
+}
+
+/**
+ * Why a function or method is "not defined" in its module: its defining statement (the
+ * function, or the method's class) runs alone, so the sandbox names what it refuses in it or
+ * what it raised; a statement fine alone failed on something earlier in its module. The reason
+ * replaces the run's note list (which names only the module's first three problems).
+ */
+async function diagnoseUndefined(
+  candidates: readonly Candidate[],
+  traceOf: Map<Candidate, TraceRow>,
+  trace: (rows: FunctionRow[]) => Promise<TraceRow[]>,
+): Promise<void> {
+  const byStatement = new Map<string, Candidate[]>();
+  for (const c of candidates) {
+    const t = traceOf.get(c);
+    if (!c.definition || t?.status !== "runtime_error" || !/is not defined/.test(t.error ?? ""))
+      continue;
+    const key = `${c.file}:${c.definition.line}`;
+    byStatement.set(key, [...(byStatement.get(key) ?? []), c]);
+  }
+  const groups = [...byStatement.values()];
+  if (groups.length === 0) return;
+  const rows = groups.map((g, i) => {
+    const text = g[0].definition?.text ?? "";
+    return FunctionRow.parse({
+      id: `d${i}`,
+      code: text,
+      entry: "_tracecode_absent",
+      args: [],
+      module: text,
+    });
+  });
+  const traced = await trace(rows);
+  groups.forEach((g, i) => {
+    const e = traced[i]?.error ?? "";
+    const refused = /skipped: sandbox: ([^;]*)/.exec(e);
+    const raised = /line \d+ raised ([^;]*)/.exec(e);
+    const what = g[0].kind === "function" ? "the function" : "its class";
+    const why = refused
+      ? `the sandbox refuses ${what}'s definition (${refused[1].replace(/\s*\(line \d+\)/, "").trim()})`
+      : raised
+        ? `${what}'s definition raised ${raised[1].trim()}`
+        : `${what} is fine alone: an earlier statement of its module that it needs failed`;
+    for (const c of g) {
+      const t = traceOf.get(c);
+      if (t) traceOf.set(c, { ...t, error: `not defined: ${why}; ${t.error ?? ""}` });
+    }
+  });
 }
 
 /** Content hash for input-set keys of explicit values. */

@@ -59,6 +59,8 @@ export function reasonKey(status: string, text: string): string {
   if (status === "runtime_error") {
     if (/^signature mismatch/.test(t)) return "signature mismatch";
     const raised = /line N raised (\w+)/.exec(generic) ?? /raised (\w+)/.exec(generic);
+    const diagnosed = /^not defined: ([^;]*)/.exec(t);
+    if (diagnosed) return `not defined: ${diagnosed[1].trim()}`;
     if (/is not defined/.test(t)) {
       const refused = /skipped: sandbox: ([^;]*)/.exec(t);
       if (refused)

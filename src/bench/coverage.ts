@@ -1,0 +1,247 @@
+/**
+ * `npm run bench -- coverage [--modules N | --only a,b] [--all] [--workers 2] [--out DIR] [--json FILE]`:
+ * how much real, untyped Python gets a behaviour class. The corpus is the pure-Python standard
+ * library inside the Pyodide npm package (`node_modules/pyodide/python_stdlib.zip`, read here
+ * with Node's zlib), so every machine indexes the same code: its top-level modules (`NAME.py`
+ * at the zip's root; packages, `_`-private modules and Pyodide's own files left out), every
+ * top-level function and every method of a top-level class (constructors excluded: they run
+ * inside every method's calls) — the denominator. Each module is indexed in the sandbox as
+ * `tracecode index` would (no type hints given, inference and probing on, no model), and the
+ * bench prints per module and in total the share that got a behaviour class from calls that
+ * returned, the reasons for the rest, and functions per second.
+ *
+ * `--modules N` takes the first N modules in name order; `--only` names them; the default is a
+ * fixed subset of 40 (DEFAULT_SUBSET, ≈ 5 min here); `--all` every top-level module.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { inflateRawSync } from "node:zlib";
+import { TracerPool, traceFunctions } from "../python/index.js";
+import { packagePath } from "../python/pool.js";
+import { addReports, emptyReport, type IndexReport, indexPaths } from "../search/index.js";
+
+/** Entries of a zip file: name → contents (stored or deflated; the central directory is read). */
+export function readZip(buffer: Buffer): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  // End of central directory: signature 0x06054b50, within the last 64 KiB + 22 bytes.
+  let eocd = -1;
+  for (let i = buffer.length - 22; i >= Math.max(0, buffer.length - 65_557); i--) {
+    if (buffer.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) throw new Error("not a zip file: no end of central directory");
+  const entries = buffer.readUInt16LE(eocd + 10);
+  let p = buffer.readUInt32LE(eocd + 16);
+  for (let n = 0; n < entries; n++) {
+    if (buffer.readUInt32LE(p) !== 0x02014b50) throw new Error(`zip: bad central entry at ${p}`);
+    const method = buffer.readUInt16LE(p + 10);
+    const compressed = buffer.readUInt32LE(p + 20);
+    const nameLength = buffer.readUInt16LE(p + 28);
+    const extra = buffer.readUInt16LE(p + 30);
+    const comment = buffer.readUInt16LE(p + 32);
+    const local = buffer.readUInt32LE(p + 42);
+    const name = buffer.toString("utf8", p + 46, p + 46 + nameLength);
+    p += 46 + nameLength + extra + comment;
+    if (name.endsWith("/")) continue;
+    if (buffer.readUInt32LE(local) !== 0x04034b50)
+      throw new Error(`zip: bad local header of ${name}`);
+    const start = local + 30 + buffer.readUInt16LE(local + 26) + buffer.readUInt16LE(local + 28);
+    const data = buffer.subarray(start, start + compressed);
+    if (method === 0) out.set(name, Buffer.from(data));
+    else if (method === 8) out.set(name, inflateRawSync(data));
+    else throw new Error(`zip: ${name} uses compression method ${method}`);
+  }
+  return out;
+}
+
+/** A fixed subset that runs in ≈ 5 minutes on the 2-core machine (the full set is in the README). */
+export const DEFAULT_SUBSET = [
+  "base64",
+  "bisect",
+  "calendar",
+  "colorsys",
+  "copy",
+  "csv",
+  "datetime",
+  "difflib",
+  "dis",
+  "enum",
+  "fnmatch",
+  "fractions",
+  "ftplib",
+  "functools",
+  "genericpath",
+  "getopt",
+  "gettext",
+  "glob",
+  "graphlib",
+  "heapq",
+  "html",
+  "ipaddress",
+  "keyword",
+  "linecache",
+  "locale",
+  "ntpath",
+  "numbers",
+  "operator",
+  "posixpath",
+  "pprint",
+  "quopri",
+  "random",
+  "reprlib",
+  "shlex",
+  "statistics",
+  "string",
+  "textwrap",
+  "tokenize",
+  "uu",
+  "weakref",
+];
+
+interface Args {
+  modules?: number;
+  only?: string[];
+  all: boolean;
+  workers: number;
+  json?: string;
+}
+
+function parseArgs(args: string[]): Args {
+  const out: Args = { all: false, workers: 2 };
+  for (let i = 0; i < args.length; i++) {
+    const key = args[i];
+    const value = args[i + 1] ?? "";
+    if (key === "--all") out.all = true;
+    else if (key === "--modules" && Number.isInteger(Number(value)) && Number(value) > 0) {
+      out.modules = Number(value);
+      i++;
+    } else if (key === "--only" && value) {
+      out.only = value.split(",").filter((m) => m !== "");
+      i++;
+    } else if (key === "--workers" && Number(value) > 0) {
+      out.workers = Number(value);
+      i++;
+    } else if (key === "--json" && value) {
+      out.json = value;
+      i++;
+    } else throw new Error(`bench coverage: bad option ${key} ${value}`);
+  }
+  return out;
+}
+
+const pct = (n: number, d: number) => (d === 0 ? "—" : `${((100 * n) / d).toFixed(1)} %`);
+
+function reasonsTable(total: IndexReport): string[] {
+  const merged = new Map<string, number>();
+  for (const c of [total.functions, total.methods])
+    for (const o of ["always_raises", "not_run"] as const)
+      for (const [k, n] of Object.entries(c.reasons[o])) {
+        const key = `${o === "always_raises" ? "always raises" : "not run"}: ${k}`;
+        merged.set(key, (merged.get(key) ?? 0) + n);
+      }
+  return [...merged]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([k, n]) => `| ${k.replace(/\|/g, "\\|")} | ${n} |`);
+}
+
+export default async function coverage(argv: string[]): Promise<void> {
+  const args = parseArgs(argv);
+  const zipPath = packagePath("node_modules", "pyodide", "python_stdlib.zip");
+  const zip = readZip(readFileSync(zipPath));
+  const available = [...zip.keys()]
+    .filter((n) => /^[a-z][a-z0-9_]*\.py$/.test(n) && !n.startsWith("_"))
+    .map((n) => n.slice(0, -3))
+    .filter((m) => !["antigravity", "this", "site", "sitecustomize"].includes(m))
+    .sort();
+  let modules: string[];
+  if (args.only) {
+    const unknown = args.only.filter((m) => !available.includes(m));
+    if (unknown.length > 0)
+      throw new Error(`bench coverage: not in the corpus: ${unknown.join(", ")}`);
+    modules = args.only;
+  } else if (args.all) modules = available;
+  else if (args.modules) modules = available.slice(0, args.modules);
+  else modules = DEFAULT_SUBSET.filter((m) => available.includes(m));
+
+  const dir = mkdtempSync(join(tmpdir(), "tracecode-coverage-"));
+  const pool = new TracerPool({ workers: args.workers });
+  const total = emptyReport();
+  const rows: string[] = [];
+  const perModule: Record<string, IndexReport> = {};
+  let seconds = 0;
+  try {
+    // Start the children first: their start-up (seconds) is not the indexing speed.
+    await traceFunctions(
+      [
+        {
+          id: "warm",
+          group: "warm",
+          code: "def f(x):\n    return x\n",
+          entry: "f",
+          args: ["int"],
+          transforms: [],
+          split: "train",
+          seed: 0,
+        },
+      ],
+      { pool, inputs: 1 },
+    );
+    process.stdout.write(
+      `coverage: ${modules.length} of ${available.length} top-level stdlib modules from ${zipPath}\n`,
+    );
+    for (const m of modules) {
+      const src = join(dir, "src", m);
+      mkdirSync(src, { recursive: true });
+      const file = join(src, `${m}.py`);
+      writeFileSync(file, zip.get(`${m}.py`) as Buffer);
+      const idx = join(dir, "idx", m);
+      const s = await indexPaths([file], idx, { model: null, pool });
+      rmSync(idx, { recursive: true, force: true });
+      seconds += s.seconds;
+      const r = s.report;
+      perModule[m] = r;
+      addReports(total, r);
+      const n = r.functions.total + r.methods.total;
+      const ok = r.functions.behaviour + r.methods.behaviour;
+      rows.push(
+        `| ${m} | ${r.functions.behaviour}/${r.functions.total} | ${r.methods.behaviour}/${r.methods.total} | ${pct(ok, n)} | ${(n / s.seconds).toFixed(1)} |`,
+      );
+      process.stdout.write(`  ${m}: ${ok}/${n} (${pct(ok, n)}) in ${s.seconds.toFixed(1)} s\n`);
+    }
+  } finally {
+    await pool.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const n = total.functions.total + total.methods.total;
+  const ok = total.functions.behaviour + total.methods.behaviour;
+  const lines = [
+    "",
+    "| module | functions | methods | behaviour class | functions/s |",
+    "| --- | --- | --- | --- | --- |",
+    ...rows,
+    `| **total** | ${total.functions.behaviour}/${total.functions.total} | ${total.methods.behaviour}/${total.methods.total} | **${pct(ok, n)}** | ${(n / seconds).toFixed(1)} |`,
+    "",
+    `behaviour class from calls that returned: ${ok} of ${n} functions and methods (${pct(ok, n)}); ` +
+      `functions ${pct(total.functions.behaviour, total.functions.total)}, methods ${pct(total.methods.behaviour, total.methods.total)}; ` +
+      `always raises ${total.functions.always_raises + total.methods.always_raises}, not run ${total.functions.not_run + total.methods.not_run}`,
+    `signatures of those with a behaviour: ${Object.entries(total.signatures)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(
+        ", ",
+      )} (${total.probed} chosen by probing); doctests: ${total.doctests.agree}/${total.doctests.examples} examples agree in ${total.doctests.functions} functions`,
+    `${(n / seconds).toFixed(1)} functions/s (${seconds.toFixed(0)} s of indexing, ${args.workers} sandbox processes, 200 inputs per function)`,
+    "",
+    "| reason | functions and methods |",
+    "| --- | --- |",
+    ...reasonsTable(total),
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+  if (args.json)
+    writeFileSync(
+      args.json,
+      `${JSON.stringify({ modules, total, perModule, seconds }, null, 2)}\n`,
+    );
+}
