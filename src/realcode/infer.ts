@@ -19,6 +19,7 @@ export const EVIDENCE = [
   "default",
   "usage",
   "call site",
+  "name",
   "probe",
   "guess",
 ] as const;
@@ -62,7 +63,54 @@ const GENERATOR_ITEMS = 64;
 const PER_PARAM = 3;
 const MAX_CANDIDATES = 6;
 /** Types probed for a parameter nothing says anything about. */
-export const FALLBACK_TYPES: ArgType[] = ["int", "str", "list[int]"];
+export const FALLBACK_TYPES: ArgType[] = [
+  "int",
+  "str",
+  "list[int]",
+  "bytes",
+  "float",
+  "dict[str,int]",
+];
+
+/** Conventional parameter names and the type they usually hold (weak evidence). */
+const NAMES: [RegExp, ArgType][] = [
+  [
+    /^(s|st|str|string|text|txt|line|word|name|prefix|suffix|sep|char|ch|pattern|pat|fmt|format|msg|message|label|title|path|filename|fname|url|key_name)$/,
+    "str",
+  ],
+  [
+    /^(n|i|j|k|m|num|count|cnt|size|length|len|width|height|depth|index|idx|pos|start|stop|end|year|month|day|hour|minute|second|level|digits|ndigits|base|bits|nbits|limit|times|offset|step)$/,
+    "int",
+  ],
+  [
+    /^(x|y|z|a|b|value|val|num|number|f|t|r|theta|angle|ratio|rate|factor|scale|alpha|beta|eps|tol)$/,
+    "float",
+  ],
+  [/^(data|buf|buffer|bs|raw|payload|octets|bytestring|blob|b_?data)$/, "bytes"],
+  [
+    /^(xs|ys|items|seq|sequence|lst|list|values|vals|elements|elems|nums|numbers|arr|array|iterable|it|args|l|li|coll|collection|pool|population)$/,
+    "list[int]",
+  ],
+  [/^(words|names|lines|strings|strs|tokens|parts|fields)$/, "list[str]"],
+  [
+    /^(d|dct|dict|mapping|map|table|counts|kwargs|kw|attrs|env|cache|memo|lookup)$/,
+    "dict[str,int]",
+  ],
+  [
+    /^(func|fn|f|function|callback|cb|key|pred|predicate|op|operator|transform|mapper)$/,
+    "callable[1]",
+  ],
+  [
+    /^(flag|verbose|strict|reverse|debug|quiet|force|recursive|inplace|is_\w+|has_\w+|use_\w+)$/,
+    "bool",
+  ],
+];
+
+function typeFromName(name: string): ArgType | undefined {
+  const n = name.toLowerCase();
+  for (const [re, t] of NAMES) if (re.test(n)) return t;
+  return undefined;
+}
 
 interface Slot {
   param: ParamInfo;
@@ -115,6 +163,18 @@ function optionsFor(
       const l = c[position];
       if (l && l.type !== "none") add(l.type, "call site", literalWhy(l));
     }
+  const named = typeFromName(p.name);
+  if (named) add(spread && named.startsWith("list[") ? named.slice(5, -1) : named, "name", p.name);
+  // Range, not type: ints drawn from −10⁴..10⁴ often miss a small valid domain (a month, an
+  // index), so a small non-negative int is the next candidate after an int.
+  const i = out.findIndex((o) => o.type === "int" || o.type === "*list[int]");
+  if (i >= 0 && !out.some((o) => o.from === "call site" || o.from === "default"))
+    out.splice(i + 1, 0, {
+      name: label,
+      type: spread ? "*list[small_nonneg_int]" : "small_nonneg_int",
+      from: out[i].from,
+      ...(out[i].why ? { why: `${out[i].why}; small values` } : { why: "small values" }),
+    });
   for (const t of FALLBACK_TYPES) add(t, "guess");
   return out;
 }
@@ -151,9 +211,11 @@ function attributeName(className: string, method: string): string {
 
 /** Ranked signature candidates from per-slot options (lowest rank sum first). */
 function combine(slots: Slot[]): SignatureCandidate[] {
+  // One parameter may try every candidate; more parameters share the budget.
+  const perParam = slots.length <= 1 ? MAX_CANDIDATES : slots.length === 2 ? PER_PARAM : 2;
   let combos: { picks: number[]; cost: number }[] = [{ picks: [], cost: 0 }];
   for (const s of slots) {
-    const n = Math.min(PER_PARAM, s.options.length);
+    const n = Math.min(perParam, s.options.length);
     const next: typeof combos = [];
     for (const c of combos)
       for (let i = 0; i < n; i++) next.push({ picks: [...c.picks, i], cost: c.cost + i });

@@ -117,10 +117,13 @@ describe("index and search without a model (lexical ranking)", () => {
         ["isascii", "add_all", "Acc.plus"].map((n) => byName.get(n) as number),
       );
       expect(isascii).toMatchObject({ args: '["str"]', argsFrom: "inferred", status: "ok" });
-      expect(JSON.parse(isascii.signature ?? "{}")).toMatchObject({
-        chosen: true,
-        tried: [{ args: ["int"], share: 0 }, { args: ["str"], share: 1 }, { args: ["list[int]"] }],
-      });
+      const sig = JSON.parse(isascii.signature ?? "{}");
+      expect(sig.chosen).toBe(true);
+      expect(sig.tried.slice(0, 3)).toMatchObject([
+        { args: ["int"], share: 0 },
+        { args: ["str"], share: 1 },
+        { args: ["list[int]"], share: 0 },
+      ]);
       expect(JSON.parse(addAll.signature ?? "{}").doctest).toEqual({
         examples: 2,
         agree: 1,
