@@ -121,7 +121,12 @@ describe("signature inference", () => {
     const s = top("mystery");
     expect(s.candidates[0].params[0]).toMatchObject({ type: "str", from: "call site" });
     expect(s.certain).toBe(false);
-    expect(s.candidates.map((c) => c.args[0]).slice(0, 4)).toEqual(["str", "int", "list[int]", "bytes"]);
+    expect(s.candidates.map((c) => c.args[0]).slice(0, 4)).toEqual([
+      "str",
+      "int",
+      "list[int]",
+      "bytes",
+    ]);
   });
 
   it("calls keyword-only parameters, generators and methods through a wrapper", () => {
