@@ -192,6 +192,14 @@ describe("index and search without a model (lexical ranking)", () => {
     const none = await searchIndex(dir, "def g(n: int) -> int:\n    return n - 12345\n", { pool });
     expect(none.exactCount).toBe(0);
     expect(none.noExact).toMatch(/no indexed function behaves like the query/);
+    const arity = await searchIndex(dir, "def add(a, b):\n    return a + b\n", {
+      args: ["int"],
+      pool,
+    });
+    expect(arity.query).toMatchObject({ status: "not_run" });
+    expect(arity.query.reason).toMatch(
+      /the given types \(int\) do not match the 2 parameters passed/,
+    );
     const raising = await searchIndex(dir, "def g(n: int) -> int:\n    return n.nope\n", { pool });
     expect(raising.query.status).toBe("always_raises");
     expect(raising.hits.every((h) => h.behaviour.kind === "not-compared")).toBe(true);
