@@ -14,7 +14,7 @@ import type { ArgType } from "../data/index.js";
 import { initPython, type Node, withTree } from "../synth/index.js";
 import { type HintResult, mapHint } from "./hints.js";
 import { type Literal, literalOf } from "./literals.js";
-import { usageCandidates, usageVotes } from "./usage.js";
+import { mergeVotes, usageCandidates, usageVotes } from "./usage.js";
 
 export interface ParamInfo {
   name: string;
@@ -247,6 +247,31 @@ function hintArgs(params: ParamInfo[]): { args: ArgType[] | null; problem?: stri
   return { args };
 }
 
+/**
+ * A constructor's parameters, each with the uses of the attribute it is stored in
+ * (`self.x = x`) anywhere in the class added to its own uses in `__init__`.
+ */
+function ctorParams(init: Node, classBody: Node): ParamInfo[] {
+  const initBody = init.childForFieldName("body");
+  const params = paramsOf(init, initBody, true);
+  if (!initBody) return params;
+  const stored = new Map<string, string[]>();
+  for (const a of initBody.descendantsOfType("assignment")) {
+    const left = a?.childForFieldName("left");
+    const right = a?.childForFieldName("right");
+    if (left?.type !== "attribute" || right?.type !== "identifier") continue;
+    if (left.childForFieldName("object")?.text !== "self") continue;
+    stored.set(right.text, [...(stored.get(right.text) ?? []), left.text]);
+  }
+  return params.map((p) => {
+    const attrs = stored.get(p.name);
+    if (!attrs || (p.hinted && "type" in p.hinted)) return p;
+    let votes = usageVotes(initBody, p.name);
+    for (const attr of attrs) votes = mergeVotes(votes, usageVotes(classBody, attr));
+    return { ...p, usage: usageCandidates(votes) };
+  });
+}
+
 /** Dataclass / NamedTuple fields of a class body: annotated names, in order. */
 function fieldsOf(body: Node): ParamInfo[] {
   const out: ParamInfo[] = [];
@@ -330,6 +355,43 @@ export function extractFile(source: string): FileFunctions {
       };
     });
 
+    // Constructors first: a class without its own takes its same-file base class's.
+    const ownCtor = new Map<string, NonNullable<ExtractedFunction["ctor"]>>();
+    const basesOf = new Map<string, string[]>();
+    for (const c of classes) {
+      const body = c.def.childForFieldName("body");
+      if (!body) continue;
+      basesOf.set(
+        c.name,
+        (c.def.childForFieldName("superclasses")?.namedChildren ?? [])
+          .filter((b) => b?.type === "identifier")
+          .map((b) => b?.text ?? ""),
+      );
+      const header = c.def.text.slice(0, body.startIndex - c.def.startIndex);
+      const init = body.namedChildren
+        .map((st) =>
+          st?.type === "function_definition"
+            ? st
+            : st?.type === "decorated_definition"
+              ? st.childForFieldName("definition")
+              : null,
+        )
+        .find((d) => d?.childForFieldName("name")?.text === "__init__");
+      if (init) ownCtor.set(c.name, { params: ctorParams(init, body), from: "__init__" });
+      else if (c.decorators.some((d) => /dataclass/.test(d)) || /NamedTuple/.test(header))
+        ownCtor.set(c.name, { params: fieldsOf(body), from: "fields" });
+    }
+    const ctorOf = (name: string, depth = 0): NonNullable<ExtractedFunction["ctor"]> => {
+      const own = ownCtor.get(name);
+      if (own) return own;
+      for (const b of depth < 8 ? (basesOf.get(name) ?? []) : []) {
+        const inherited = ownCtor.has(b) || basesOf.has(b) ? ctorOf(b, depth + 1) : undefined;
+        if (inherited && (inherited.params.length > 0 || ownCtor.has(b)))
+          return { ...inherited, from: "inherited" };
+      }
+      return { params: [], from: "inherited" };
+    };
+
     for (const c of classes) {
       const body = c.def.childForFieldName("body");
       if (!body) continue;
@@ -346,13 +408,7 @@ export function extractFile(source: string): FileFunctions {
         if (def?.type === "function_definition")
           methods.push({ node: st, def, decorators: decoratorsOf(st) });
       }
-      const init = methods.find((m) => m.def.childForFieldName("name")?.text === "__init__");
-      const isData = c.decorators.some((d) => /dataclass/.test(d)) || /NamedTuple/.test(header);
-      const ctor: ExtractedFunction["ctor"] = init
-        ? { params: paramsOf(init.def, init.def.childForFieldName("body"), true), from: "__init__" }
-        : isData
-          ? { params: fieldsOf(body), from: "fields" }
-          : { params: [], from: "inherited" };
+      const ctor = ctorOf(c.name);
       for (const m of methods) {
         const method = m.def.childForFieldName("name")?.text ?? "";
         if (method === "__init__" || method === "__new__" || method === "__post_init__") continue;

@@ -196,3 +196,27 @@ describe("tracecode.toml and --types", () => {
     expect(() => readTypesConfig(bad)).toThrow(/unknown table "other"/);
   });
 });
+
+describe("constructors", () => {
+  it("types a constructor parameter by the uses of the attribute it is stored in, and inherits a same-file base's", () => {
+    const { functions } = extractFile(`class Base:
+    def __init__(self, words):
+        self.words = words
+
+    def first(self):
+        return self.words[0].upper()
+
+class Child(Base):
+    def count(self):
+        return len(self.words)
+`);
+    const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
+    const first = inferSignature(byName["Base.first"]).candidates;
+    // `self.words[0].upper()`: indexed, its items are strings (a str or a list of them).
+    expect(first[0].params[0]).toMatchObject({ name: "Base(words)", from: "usage" });
+    expect(first.slice(0, 2).map((c) => c.args[0])).toEqual(["str", "list[str]"]);
+    const count = inferSignature(byName["Child.count"]);
+    expect(count.candidates.map((c) => c.args)).toEqual(first.map((c) => c.args));
+    expect(count.wrapper).toContain("return Child(a0).count()");
+  });
+});

@@ -161,6 +161,8 @@ function literalKind(n: Node | null): Kind | undefined {
 /** Nodes of `root` (not inside nested function or class definitions) named `name`. */
 function usesOf(root: Node, name: string): Node[] {
   const out: Node[] = [];
+  // `self.x`: an attribute the constructor stored a parameter in.
+  const dotted = name.includes(".");
   const walk = (n: Node) => {
     for (const c of n.namedChildren) {
       if (!c) continue;
@@ -173,7 +175,8 @@ function usesOf(root: Node, name: string): Node[] {
         if (!boundIn(c, name)) walk(c);
         continue;
       }
-      if (c.type === "identifier" && c.text === name) out.push(c);
+      if ((c.type === "identifier" || (dotted && c.type === "attribute")) && c.text === name)
+        out.push(c);
       else walk(c);
     }
   };
@@ -410,7 +413,7 @@ function isinstanceVote(t: Node | null, v: Votes, use: string) {
   }
 }
 
-function mergeVotes(a: Votes | undefined, b: Votes): Votes {
+export function mergeVotes(a: Votes | undefined, b: Votes): Votes {
   if (!a) return b;
   const out: Votes = {
     counts: { ...a.counts },
@@ -418,6 +421,9 @@ function mergeVotes(a: Votes | undefined, b: Votes): Votes {
     arity: a.arity ?? b.arity,
     key: a.key ?? b.key,
   };
+  const element =
+    a.element && b.element ? mergeVotes(a.element, b.element) : (a.element ?? b.element);
+  if (element) out.element = element;
   for (const [k, n] of Object.entries(b.counts))
     out.counts[k as Kind] = (out.counts[k as Kind] ?? 0) + (n ?? 0);
   for (const u of b.uses) if (out.uses.length < 4 && !out.uses.includes(u)) out.uses.push(u);
