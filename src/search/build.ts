@@ -578,16 +578,52 @@ async function diagnoseUndefined(
     });
   });
   const traced = await trace(rows);
+  // Not refused alone: run it in its module, after the statements before it, and catch what
+  // it raises there (alone, a module constant it uses would be missing).
+  const inContext = groups
+    .map((g, i) => ({ g, i }))
+    .filter(({ i }) => !/skipped: sandbox: /.test(traced[i]?.error ?? ""));
+  const contextRows = inContext.map(({ g }, k) => {
+    const c = g[0];
+    const before = (c.module ?? "").split("\n").slice(0, (c.definition?.line ?? 1) - 1);
+    const indented = (c.definition?.text ?? "").split("\n").map((l) => `    ${l}`);
+    const module = [
+      ...before,
+      "try:",
+      ...indented,
+      "except BaseException as _tracecode_error:",
+      "    _tracecode_why = type(_tracecode_error).__name__ + ': ' + str(_tracecode_error)",
+      "else:",
+      "    _tracecode_why = 'defined'",
+      "def _tracecode_diagnosis():",
+      "    return _tracecode_why",
+      "",
+    ].join("\n");
+    return FunctionRow.parse({
+      id: `c${k}`,
+      code: module,
+      entry: "_tracecode_diagnosis",
+      args: [],
+      module,
+    });
+  });
+  const context = contextRows.length > 0 ? await trace(contextRows) : [];
+  const raisedThere = new Map<number, string>();
+  inContext.forEach(({ i }, k) => {
+    const out = context[k]?.runs[0]?.output ?? "";
+    const m = /^(['"])(.*)\1$/s.exec(out);
+    if (context[k]?.status === "ok" && m && m[2] !== "defined") raisedThere.set(i, m[2]);
+  });
   groups.forEach((g, i) => {
     const e = traced[i]?.error ?? "";
     const refused = /skipped: sandbox: ([^;]*)/.exec(e);
-    const raised = /line \d+ raised ([^;]*)/.exec(e);
+    const there = raisedThere.get(i);
     const what = g[0].kind === "function" ? "the function" : "its class";
     const why = refused
       ? `the sandbox refuses ${what}'s definition (${refused[1].replace(/\s*\(line \d+\)/, "").trim()})`
-      : raised
-        ? `${what}'s definition raised ${raised[1].trim()}`
-        : `${what} is fine alone: an earlier statement of its module that it needs failed`;
+      : there
+        ? `${what}'s definition raised ${there.slice(0, 120)}`
+        : `${what} is not defined in its module for a reason not found`;
     for (const c of g) {
       const t = traceOf.get(c);
       if (t) traceOf.set(c, { ...t, error: `not defined: ${why}; ${t.error ?? ""}` });
