@@ -177,9 +177,12 @@ export class IndexStore {
       version = SCHEMA_VERSION;
     }
     if (version === undefined && !options.readonly) store.setMeta("schema", SCHEMA_VERSION);
-    else if (version !== SCHEMA_VERSION && !(options.readonly && version === "1")) {
+    else if (version !== SCHEMA_VERSION) {
       db.close();
-      throw new Error(`${dir}: index schema ${version ?? "missing"}, expected ${SCHEMA_VERSION}`);
+      const fix = version === "1" ? " (run tracecode index on it once to update it in place)" : "";
+      throw new Error(
+        `${dir}: index schema ${version ?? "missing"}, expected ${SCHEMA_VERSION}${fix}`,
+      );
     }
     return store;
   }
