@@ -138,6 +138,23 @@ describe("a function inside its module", () => {
   });
 });
 
+describe("inputs", () => {
+  it("are fresh for every call, nested containers included", async () => {
+    // Each call appends to every inner list; shared inputs would grow from call to call.
+    const code =
+      "def f(a):\n    for x in a:\n        x.append(0)\n    return sum(len(x) for x in a)\n";
+    const [t] = await traceFunctions(
+      [FunctionRow.parse({ id: "n", code, args: ["list[list[int]]"] })],
+      { pool, inputs: 6 },
+    );
+    expect(t.status).toBe("ok");
+    for (const run of t.runs) {
+      const a = JSON.parse(run.input[0]) as number[][];
+      expect(run.output).toBe(String(a.reduce((n, x) => n + x.length + 1, 0)));
+    }
+  });
+});
+
 describe("the module allow-list", () => {
   const snippet = (body: string) => `def f(x):\n${body.replace(/^/gm, "    ")}\n`;
   const cases: [string, string, (t: TraceRow) => void][] = [

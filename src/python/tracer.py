@@ -900,6 +900,9 @@ def _arity_mismatch(fn, entry, n):
         return entry + " takes " + want + " positional arguments, the inputs give " + str(n)
     return None
 
+_ATOMS = frozenset((int, float, str, bool, bytes, complex, type(None)))
+_deepcopy = _copy_mod.deepcopy
+
 def _stopped(where, budget):
     if _aborted == "timeout":
         return _result("timeout", "step budget spent " + where + budget)
@@ -935,7 +938,9 @@ def _define_and_call(units, notes, module, ns, entry, rows, reseed, budget):
     if mismatch is not None:
         return _result("runtime_error", "signature mismatch: " + mismatch)
     runs = []
-    copy_lists = any(type(v) is list for row in rows for v in row)
+    # Fresh containers per call (lists, dicts, sets, nested ones): one call's mutations must not
+    # leak into the next call's inputs. Immutable atoms are passed as they are.
+    copy_inputs = any(type(v) not in _ATOMS for row in rows for v in row)
     for i, row in enumerate(rows):
         _blocks = blocks = []
         _values = values = []
@@ -945,9 +950,8 @@ def _define_and_call(units, notes, module, ns, entry, rows, reseed, budget):
             _seeded.seed(0)
         _recording = True
         try:
-            if copy_lists:
-                # Fresh lists per call: one call's mutations must not leak into the next.
-                value = fn(*[list(v) if type(v) is list else v for v in row])
+            if copy_inputs:
+                value = fn(*_deepcopy(row))
             else:
                 value = fn(*row)
             _recording = False
