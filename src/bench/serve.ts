@@ -24,6 +24,7 @@ import { packagePath } from "../python/pool.js";
 import { Random } from "../random/index.js";
 import { REAL_INT_RANGE } from "../realcode/index.js";
 import { ANN_FILE, AnnIndex, IndexStore, indexPaths, loadEmbedder } from "../search/index.js";
+import { CHROMIUM_ARGS } from "../serve/chromium.js";
 import { type RunningServer, startServer } from "../serve/index.js";
 
 interface Args {
@@ -172,15 +173,7 @@ async function browser(server: RunningServer, args: Args) {
     executablePath: chromiumPath,
     headless: true,
     viewport: { width: 1280, height: 860 },
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
+    args: CHROMIUM_ARGS,
   });
   try {
     const page = context.pages()[0] ?? (await context.newPage());

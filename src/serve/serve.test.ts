@@ -12,6 +12,7 @@ import { writeTinyModel } from "../../test/helpers/tiny-model.js";
 import { packagePath } from "../python/pool.js";
 import { indexPaths } from "../search/index.js";
 import { initPython } from "../synth/index.js";
+import { CHROMIUM_ARGS } from "./chromium.js";
 import { BusyError, SandboxGate } from "./gate.js";
 import { type RunningServer, startServer } from "./index.js";
 import { linesOf, probedCopy } from "./probe.js";
@@ -238,15 +239,7 @@ describe.skipIf(!haveChromium)(
         executablePath: CHROMIUM,
         headless: true,
         viewport: { width: 1280, height: 900 },
-        args: [
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-        ],
+        args: CHROMIUM_ARGS,
       });
       try {
         const page = context.pages()[0] ?? (await context.newPage());
