@@ -21,6 +21,7 @@ const COMMANDS: [string, () => Promise<Register>][] = [
   ["run", async () => (await import("./run.js")).registerRun],
   ["generate", async () => (await import("./generate.js")).registerGenerate],
   ["trace", async () => (await import("./trace.js")).registerTrace],
+  ["corpus", async () => (await import("./corpus.js")).registerCorpus],
   ["train", async () => (await import("./train.js")).registerTrain],
   ["embed", async () => (await import("./embed.js")).registerEmbed],
   ["sweep", async () => (await import("./sweep.js")).registerSweep],

@@ -17,8 +17,10 @@ import {
   RunConfig,
   trainRealCode,
   trainRun,
+  trainStdlibCorpus,
 } from "../experiments/index.js";
 import { packagePath } from "../python/pool.js";
+import { readStdlibManifest } from "../realcode/corpus/index.js";
 import { DEFAULT_PREPARE_OPTIONS } from "../realcode/index.js";
 import {
   applySandboxFlags,
@@ -60,6 +62,8 @@ interface TrainFlags {
   prepared?: string;
   variants: number;
   valFraction: number;
+  distillFrom?: string;
+  distillWeight: number;
 }
 
 const isFile = (path: string) => {
@@ -72,19 +76,23 @@ const isFile = (path: string) => {
 
 export async function runTrain(flags: TrainFlags, command?: Command): Promise<void> {
   const { out, resume, holdout, allowLeak, prepared, variants, valFraction, ...rest } = flags;
-  const { unsafeNoIsolation, ...configFlags } = rest;
+  const { unsafeNoIsolation, distillFrom, distillWeight, ...configFlags } = rest;
   applySandboxFlags({ unsafeNoIsolation });
   checkOutput("--out", out, "dir");
   if (prepared !== undefined) checkOutput("--prepared", prepared, "dir");
   const realCode = isFile(flags.data);
-  if (realCode && command) {
+  const stdlib = !realCode && readStdlibManifest(flags.data) !== null;
+  if ((realCode || stdlib) && command) {
     // Real code has its own defaults (see REALCODE_DEFAULTS); flags given explicitly win.
     for (const [key, value] of Object.entries(REALCODE_DEFAULTS)) {
       if (command.getOptionValueSource(key) === "default")
         Object.assign(configFlags, { [key]: value });
     }
   }
-  const config = RunConfig.parse(configFlags);
+  const config = RunConfig.parse({
+    ...configFlags,
+    ...(distillFrom ? { distill: { teacher: distillFrom, weight: distillWeight } } : {}),
+  });
   const bar = progressBar("train", config.epochs, " | loss {loss} | val top-1 {top1}");
   const controller = new AbortController();
   const stop = () => controller.abort();
@@ -99,17 +107,26 @@ export async function runTrain(flags: TrainFlags, command?: Command): Promise<vo
       onEpoch: (r: { trainLoss: number; valTop1: number }) =>
         bar.tick(1, { loss: r.trainLoss.toFixed(4), top1: r.valTop1.toFixed(3) }),
     };
-    rows = realCode
+    const holdoutFiles = holdout && holdout.length > 0 ? holdout : [DEFAULT_HOLDOUT];
+    rows = stdlib
       ? (
-          await trainRealCode(flags.data, config, out, {
+          await trainStdlibCorpus(flags.data, config, out, {
             ...options,
-            holdout: holdout && holdout.length > 0 ? holdout : [DEFAULT_HOLDOUT],
+            holdout: holdoutFiles,
             allowLeak,
-            prepared,
-            prepare: { variants, valFraction },
           })
         ).rows
-      : await trainRun(config, out, options);
+      : realCode
+        ? (
+            await trainRealCode(flags.data, config, out, {
+              ...options,
+              holdout: holdoutFiles,
+              allowLeak,
+              prepared,
+              prepare: { variants, valFraction },
+            })
+          ).rows
+        : await trainRun(config, out, options);
   } catch (e) {
     if (controller.signal.aborted) {
       throw new Error(term`interrupted; continue with: tracecode train ... --out ${out} --resume`);
@@ -234,6 +251,16 @@ export function registerTrain(program: Command): void {
       "real code: share of families held out for validation",
       floatOption("--val-fraction", 0, 1),
       DEFAULT_PREPARE_OPTIONS.valFraction,
+    )
+    .option(
+      "--distill-from <dir>",
+      "a frozen model (e.g. a trace or joint encoder) whose distances between train snippets the encoder also learns (relational distillation)",
+    )
+    .option(
+      "--distill-weight <w>",
+      "weight of the distillation loss beside the contrastive one",
+      floatOption("--distill-weight", 1e-9),
+      1,
     );
   unsafeOption(command).action(runTrain);
 }

@@ -27,6 +27,7 @@ export {
   trainRealCode,
 } from "./realcode.js";
 export * from "./schemas.js";
+export { trainStdlibCorpus } from "./stdlib.js";
 export {
   expectedCost,
   INTERRUPTED_EXIT,

@@ -72,7 +72,7 @@ export class LeakError extends Error {
  * A path as realcode.json records it (it is committed with models/default): relative to the
  * working folder when inside it, else `…/` and its name; never an absolute local folder.
  */
-function recordedPath(path: string): string {
+export function recordedPath(path: string): string {
   const inside = relative(process.cwd(), resolve(path));
   if (inside === "") return ".";
   const outside = inside === ".." || inside.startsWith(`..${sep}`) || isAbsolute(inside);

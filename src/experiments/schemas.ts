@@ -41,6 +41,12 @@ export const RunConfig = z.object({
   pooling: Pooling.default("last"),
   miningScope: MiningScope.default("batch"),
   renaming: Renaming.default("both"),
+  /**
+   * Distillation: a frozen model (any encoder, e.g. one that reads traces) embeds every train
+   * snippet once, and each step adds `weight` × the relational distillation loss between the
+   * batch's embeddings and the teacher's. Absent: none (configs without it are unchanged).
+   */
+  distill: z.object({ teacher: z.string(), weight: z.number().positive() }).optional(),
   /** Sweep bookkeeping: the preset and the label of this configuration within it. */
   preset: z.string().optional(),
   label: z.string().optional(),

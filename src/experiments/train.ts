@@ -22,6 +22,7 @@ import {
   dissimilarity,
   distanceNamed,
   InfoNCELoss,
+  RelationalDistillationLoss,
   selfRetrievalMetrics,
   TripletMarginLoss,
 } from "../metric/index.js";
@@ -30,10 +31,11 @@ import {
   DEFAULT_TRACE_ENCODING,
   Encoder,
   embedItems,
+  loadEncoder,
   pythonTokens,
   saveEncoder,
 } from "../models/index.js";
-import { Adam, loadSafetensors, noGrad, ops, saveSafetensors, type Tensor } from "../nn/index.js";
+import { Adam, loadSafetensors, noGrad, ops, saveSafetensors, Tensor } from "../nn/index.js";
 import { Random } from "../random/index.js";
 import { type Example, positivesOf, splitExamples } from "./examples.js";
 import { MetricsRow, RunConfig, type RunConfig as RunConfigT } from "./schemas.js";
@@ -105,6 +107,8 @@ export async function trainRun(
   const distance: Distance = distanceNamed(config.distance);
   const loss = lossOf(config, distance);
   const valTriplets = fixedTriplets(val, new Random(config.seed).fork("val-triplets"));
+  const teacher = config.distill ? teacherTargets(config.distill.teacher, train, log) : null;
+  const distillLoss = new RelationalDistillationLoss();
 
   let rows: MetricsRow[] = [];
   const checkpoint = join(runDir, CHECKPOINT);
@@ -147,12 +151,16 @@ export async function trainRun(
           triplet[k] = [k, a.length + k, local];
         }
       }
-      const value = lossValue(
+      let value = lossValue(
         loss,
         emb,
         triplet,
         batch.map((i) => train[i].label),
       );
+      if (teacher && config.distill) {
+        const targets = ops.gather(teacher, batch);
+        value = ops.add(value, ops.scale(distillLoss.forward(emb, targets), config.distill.weight));
+      }
       value.backward();
       optimizer.step();
       optimizer.zeroGrad();
@@ -177,6 +185,24 @@ export async function trainRun(
   writeFileAtomic(join(runDir, "DONE"), `${new Date().toISOString()}\n`);
   rmSync(checkpoint, { force: true });
   return rows;
+}
+
+/**
+ * The frozen teacher's embedding of every train snippet (as embed reads a model: real positions,
+ * unit vectors for cosine), one [N, E] constant; a teacher that reads traces gets each snippet's.
+ */
+function teacherTargets(
+  dir: string,
+  train: readonly Example[],
+  log: (line: string) => void,
+): Tensor {
+  const teacher = loadEncoder(dir);
+  const rows = embedItems(teacher, train);
+  log(
+    `distilling from ${dir} (${teacher.spec.encoder}, ${teacher.spec.dim} wide) over ${rows.length} train snippets`,
+  );
+  const m = matrixOf(rows, teacher.spec.dim);
+  return Tensor.from(m.data, m.shape);
 }
 
 function readRows(runDir: string): MetricsRow[] {

@@ -1,0 +1,149 @@
+/**
+ * `tracecode corpus`: training data at corpus scale from the standard library inside the
+ * Pyodide package → a dataset directory `tracecode train --data DIR` reads (src/realcode/corpus).
+ */
+import type { Command } from "commander";
+import { FunctionRow, readJsonl } from "../data/index.js";
+import { TracerPool } from "../python/index.js";
+import {
+  buildStdlibCorpus,
+  DEFAULT_STDLIB_OPTIONS,
+  readStdlib,
+  reusableStdlibCorpus,
+  stdlibSha256,
+  writeStdlibCorpus,
+} from "../realcode/corpus/index.js";
+import { applySandboxFlags, floatOption, intOption, unsafeOption } from "./options.js";
+import { checkOutput } from "./output.js";
+import { type Progress, progressBar } from "./progress.js";
+import { term } from "./terminal.js";
+import { DEFAULT_HOLDOUT } from "./train.js";
+
+interface CorpusFlags {
+  out: string;
+  modules?: number;
+  only?: string;
+  variants: number;
+  valFraction: number;
+  inputs: number;
+  seed: number;
+  workers: number;
+  holdout?: string[];
+  unsafeNoIsolation: boolean;
+}
+
+export async function runCorpus(flags: CorpusFlags): Promise<void> {
+  applySandboxFlags({ unsafeNoIsolation: flags.unsafeNoIsolation });
+  checkOutput("--out", flags.out, "dir");
+  const stdlib = readStdlib();
+  const holdoutFiles =
+    flags.holdout && flags.holdout.length > 0 ? flags.holdout : [DEFAULT_HOLDOUT];
+  const options = {
+    ...DEFAULT_STDLIB_OPTIONS,
+    seed: flags.seed,
+    variants: flags.variants,
+    valFraction: flags.valFraction,
+    inputs: flags.inputs,
+    ...(flags.only ? { only: flags.only.split(",").filter((m) => m !== "") } : {}),
+    ...(flags.modules !== undefined ? { maxModules: flags.modules } : {}),
+  };
+  const sha256 = stdlibSha256(stdlib);
+  const recorded = { ...options, holdout: holdoutFiles };
+  const t0 = performance.now();
+  let manifest = reusableStdlibCorpus(flags.out, sha256, recorded);
+  if (manifest) process.stderr.write(term`corpus: reusing ${flags.out}\n`);
+  else {
+    const holdout = holdoutFiles.map((file) => ({ file, rows: readJsonl(file, FunctionRow) }));
+    const pool = new TracerPool({ workers: flags.workers });
+    let bar: Progress | null = null;
+    let phase = "";
+    try {
+      const corpus = await buildStdlibCorpus(stdlib, {
+        ...options,
+        holdout,
+        pool,
+        onProgress: (p, done, total) => {
+          if (p !== phase) {
+            bar?.stop();
+            phase = p;
+            bar = progressBar(`corpus ${p}`, total);
+          }
+          bar?.tick();
+          if (done === total) bar?.stop();
+        },
+      });
+      manifest = {
+        kind: "stdlib",
+        source: "pyodide/python_stdlib.zip",
+        sha256,
+        options: recorded,
+        report: corpus.report,
+      };
+      writeStdlibCorpus(flags.out, corpus, manifest);
+    } finally {
+      (bar as Progress | null)?.stop();
+      await pool.close();
+    }
+  }
+  const r = manifest.report;
+  const seconds = ((performance.now() - t0) / 1000).toFixed(0);
+  process.stdout.write(
+    `${r.modules.train.length + r.modules.val.length} modules (${r.modules.val.length} val): ` +
+      `${r.functions.found} functions and methods, ${r.functions.withSignature} with a signature, ` +
+      `${r.functions.ok} return on their inputs (${r.functions.informative} informative); ` +
+      `variants kept ${r.variants.kept} of ${r.variants.tried} tried (${r.variants.unchanged} unchanged, ` +
+      `${r.variants.droppedNotRunning + r.variants.droppedDifferentOutputs} failed verification); ` +
+      `${r.sharedClasses} behaviour classes shared by ${r.functionsInSharedClasses} functions; ` +
+      `${r.removed.length} near-duplicates removed; ${r.rows.train} train and ${r.rows.val} val snippets ` +
+      term`in ${seconds} s → ${flags.out}\n`,
+  );
+}
+
+export function registerCorpus(program: Command): void {
+  const d = DEFAULT_STDLIB_OPTIONS;
+  const command = program
+    .command("corpus")
+    .description(
+      "training data from the standard library inside the Pyodide package: functions and\n" +
+        "methods run in the sandbox under inferred signatures, verified variants, behaviour\n" +
+        "classes across the corpus, split by module, leak-checked → a dataset directory",
+    )
+    .requiredOption("--out <dir>", "dataset directory to write (reused when built the same way)")
+    .option(
+      "--modules <n>",
+      "a seeded sample of N modules (default: all)",
+      intOption("--modules", 1),
+    )
+    .option("--only <list>", "these modules, comma-separated")
+    .option(
+      "--variants <n>",
+      "transformed variants tried per function",
+      intOption("--variants", 0, 100),
+      d.variants,
+    )
+    .option(
+      "--val-fraction <f>",
+      "share of modules held out for validation",
+      floatOption("--val-fraction", 0, 1),
+      d.valFraction,
+    )
+    .option(
+      "--inputs <n>",
+      "seeded inputs per function",
+      intOption("--inputs", 1, 10_000),
+      d.inputs,
+    )
+    .option(
+      "--seed <n>",
+      "seed of the sample, split, variants and inputs",
+      intOption("--seed", 0, 2 ** 32 - 1),
+      d.seed,
+    )
+    .option("--workers <n>", "sandbox processes", intOption("--workers", 1, 64), 2)
+    .option(
+      "--holdout <file>",
+      "evaluation functions no training function may near-duplicate (repeatable; default: the shipped data/realcode-dev.jsonl)",
+      (v: string, prev: string[] = []) => [...prev, v],
+    );
+  unsafeOption(command).action(runCorpus);
+}

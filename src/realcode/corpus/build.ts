@@ -1,0 +1,264 @@
+/**
+ * Training data at corpus scale from code every machine has: the functions and methods of the
+ * standard library inside the Pyodide package, run in the sandbox under their inferred
+ * signatures (as `tracecode index` runs them, without probing), with positives from
+ * execution-verified transformed variants and from behaviour classes found across the corpus.
+ *
+ * Labels (the dataset's `traceClass`): a function whose calls return at least two different
+ * outputs on the shared inputs, most calls returning normally, gets its behaviour class (same
+ * argument types, same outputs on every input), so functions of different modules that behave
+ * alike are positives of each other. Any other function (a constant, one that mostly raises)
+ * is its own class with its variants: "always returns None" says nothing about what it computes.
+ * Modules go whole to `train` or `val`; a train function that is a near-duplicate of a val or
+ * holdout function (src/realcode/leakcheck) is removed with its variants.
+ */
+import { createHash } from "node:crypto";
+import type { FunctionRow, TraceRow } from "../../data/index.js";
+import { classHash, type TracerPool, traceFunctions } from "../../python/index.js";
+import { Random } from "../../random/index.js";
+import { initPython, randomVariant, splitGroups, transformPool } from "../../synth/index.js";
+import { REAL_INPUTS, REAL_INT_RANGE } from "../inputs.js";
+import { type CodeRow, checkLeaks, type LeakMatch } from "../leakcheck/index.js";
+import { verifyVariants } from "../prepare.js";
+import { type Candidate, callSitesOf, candidatesOf } from "../sources.js";
+import type { Stdlib } from "./zip.js";
+
+export interface StdlibCorpusOptions {
+  seed: number;
+  /** Modules to use, by name; absent: every top-level module (then `maxModules` applies). */
+  only?: string[];
+  /** At most this many modules, a seeded sample of them (keeps a build within a time budget). */
+  maxModules?: number;
+  /** Transformed variants tried per plain function. */
+  variants: number;
+  /** Share of modules held out as `val`. */
+  valFraction: number;
+  inputs: number;
+  /** Runs (inputs) kept per row for trace encoders: the tokenizer reads the first 8. */
+  keepRuns: number;
+  timeoutMs: number;
+  /** Evaluation functions the training part must not near-duplicate (leak check). */
+  holdout: { file: string; rows: CodeRow[] }[];
+  pool?: TracerPool;
+  onProgress?: (phase: "functions" | "variants", done: number, total: number) => void;
+}
+
+export const DEFAULT_STDLIB_OPTIONS = {
+  seed: 0,
+  variants: 3,
+  valFraction: 0.2,
+  inputs: REAL_INPUTS,
+  keepRuns: 8,
+  timeoutMs: 5000,
+} satisfies Omit<StdlibCorpusOptions, "holdout">;
+
+export interface StdlibCorpusReport {
+  modules: { train: string[]; val: string[] };
+  /** Functions and methods found, with a signature, returning on their inputs, informative. */
+  functions: { found: number; withSignature: number; ok: number; informative: number };
+  /** Status counts of those with a signature that did not return (`always_raises`, …). */
+  notOk: Record<string, number>;
+  variants: {
+    tried: number;
+    unchanged: number;
+    kept: number;
+    droppedNotRunning: number;
+    droppedDifferentOutputs: number;
+    droppedByTransform: Record<string, number>;
+  };
+  /** Behaviour classes with functions of more than one source (positives found by execution). */
+  sharedClasses: number;
+  functionsInSharedClasses: number;
+  classes: number;
+  /** Train functions removed as near-duplicates of val or holdout functions. */
+  removed: { train: string; holdout: string; file: string; similarity: number }[];
+  rows: { train: number; val: number };
+}
+
+export interface StdlibCorpus {
+  functions: FunctionRow[];
+  traces: TraceRow[];
+  report: StdlibCorpusReport;
+}
+
+/** The modules a build uses: `only`, else all, else a seeded sample of `maxModules`. */
+export function chooseModules(
+  stdlib: Stdlib,
+  o: Pick<StdlibCorpusOptions, "only" | "maxModules" | "seed">,
+): string[] {
+  const all = [...stdlib.modules.keys()];
+  if (o.only) {
+    const unknown = o.only.filter((m) => !stdlib.modules.has(m));
+    if (unknown.length > 0)
+      throw new Error(`not a top-level module of ${stdlib.path}: ${unknown.join(", ")}`);
+    return [...new Set(o.only)].sort();
+  }
+  if (o.maxModules === undefined || o.maxModules >= all.length) return all;
+  return new Random(o.seed).fork("modules").shuffle(all).slice(0, o.maxModules).sort();
+}
+
+const isInformative = (t: TraceRow) => {
+  const outputs = t.runs.map((r) => r.output);
+  const returned = outputs.filter((o) => !o.startsWith("raise:"));
+  return returned.length * 2 >= outputs.length && new Set(outputs).size >= 2;
+};
+
+const ownClass = (id: string) => createHash("sha256").update(`own\n${id}`).digest("hex");
+
+/** The module text a candidate runs in (its file, and the call wrapper when it needs one). */
+const moduleOf = (c: Candidate) =>
+  c.inference?.wrapper ? `${c.module}\n\n${c.inference.wrapper}\n` : (c.module as string);
+
+export async function buildStdlibCorpus(
+  stdlib: Stdlib,
+  options: Partial<StdlibCorpusOptions> & Pick<StdlibCorpusOptions, "holdout">,
+): Promise<StdlibCorpus> {
+  const o = { ...DEFAULT_STDLIB_OPTIONS, ...options };
+  await initPython();
+  const modules = chooseModules(stdlib, o);
+  const rng = new Random(o.seed);
+  const split = splitGroups(modules, o.valFraction, rng.fork("split"));
+
+  // 1. Candidates: every function and method with its most likely signature.
+  const found: { m: string; c: Candidate }[] = [];
+  for (const m of modules) {
+    const source = { path: `${m}.py`, hash: "", text: stdlib.modules.get(m) as string };
+    const calls = await callSitesOf(source);
+    const { candidates } = await candidatesOf(source, { calls });
+    for (const c of candidates) found.push({ m, c });
+  }
+  const runnable = found.filter(({ c }) => c.args !== null);
+  const rowOf = ({ m, c }: { m: string; c: Candidate }): FunctionRow => ({
+    id: `${m}:${c.name}`,
+    group: `${m}:${c.name}`,
+    family: m,
+    code: c.code,
+    entry: c.inference?.entry ?? c.name,
+    args: c.args as string[],
+    transforms: [],
+    split: split.get(m) ?? "train",
+    seed: o.seed,
+    source: `python_stdlib.zip/${m}.py:${c.line}`,
+    module: moduleOf(c),
+  });
+  const sources = runnable.map(rowOf);
+  const run = (rows: FunctionRow[], phase: "functions" | "variants") =>
+    traceFunctions(rows, {
+      inputs: o.inputs,
+      range: REAL_INT_RANGE,
+      seed: o.seed,
+      timeoutMs: o.timeoutMs,
+      level: "io",
+      pool: o.pool,
+      // The functions of one module share an interpreter (restored before each module).
+      unitOf: (row) => `module:${row.family}`,
+      onProgress: (d, t) => o.onProgress?.(phase, d, t),
+    });
+  const traced = await run(sources, "functions");
+  const traceOf = new Map(traced.map((t) => [t.id, t]));
+  const notOk: Record<string, number> = {};
+  for (const t of traced) if (t.status !== "ok") notOk[t.status] = (notOk[t.status] ?? 0) + 1;
+  const ok = sources.filter((r) => traceOf.get(r.id)?.status === "ok");
+
+  // 2. Variants of plain functions (a method's code is not a module-level definition), appended
+  //    to the module so they replace the original there; verified against the source.
+  const pool = transformPool(true);
+  const candidateOf = new Map(runnable.map((f, i) => [sources[i].id, f.c]));
+  const variants: FunctionRow[] = [];
+  let unchanged = 0;
+  let tried = 0;
+  for (const source of ok) {
+    const c = candidateOf.get(source.id) as Candidate;
+    if (c.kind !== "function" || c.inference?.wrapper) continue;
+    const seen = new Set([source.code]);
+    for (let v = 1; v <= o.variants; v++) {
+      tried++;
+      const variant = randomVariant(source, pool, rng.fork(`${source.id}/v${v}`));
+      if (!variant || seen.has(variant.code)) {
+        unchanged++;
+        continue;
+      }
+      seen.add(variant.code);
+      variants.push({
+        ...source,
+        id: `${source.id}/v${v}`,
+        code: variant.code,
+        entry: variant.entry,
+        transforms: variant.transforms,
+        module: `${c.module}\n\n${variant.code}\n`,
+      });
+    }
+  }
+  for (const t of await run(variants, "variants")) traceOf.set(t.id, t);
+  const variantsOf = new Map<string, FunctionRow[]>();
+  for (const v of variants) variantsOf.set(v.group, [...(variantsOf.get(v.group) ?? []), v]);
+  const ordered = ok.flatMap((s) => [s, ...(variantsOf.get(s.id) ?? [])]);
+  const verified = verifyVariants(ordered, traceOf);
+
+  // 3. Labels: behaviour classes for informative functions, their own class otherwise.
+  const labelOf = new Map<string, string>();
+  let informative = 0;
+  for (const s of ok) {
+    const t = traceOf.get(s.id) as TraceRow;
+    const useful = isInformative(t);
+    if (useful) informative++;
+    labelOf.set(
+      s.id,
+      useful ? classHash("behaviour", [s.args.join(","), t.ioClass]) : ownClass(s.id),
+    );
+  }
+
+  // 4. Near-duplicates: train functions like a val or holdout function go, with their variants.
+  const train = ok.filter((r) => r.split === "train");
+  const val = ok.filter((r) => r.split !== "train");
+  const removed: StdlibCorpusReport["removed"] = [];
+  const against = [{ file: "val modules", rows: val as CodeRow[] }, ...o.holdout];
+  const gone = new Set<string>();
+  for (const h of against) {
+    for (const m of checkLeaks(train, h.rows).matches as LeakMatch[]) {
+      if (!gone.has(m.train)) removed.push({ ...m, file: h.file });
+      gone.add(m.train);
+    }
+  }
+  const functions = verified.functions
+    .filter((r) => !gone.has(r.group))
+    .map(({ module: _module, ...r }) => r);
+  const traces = functions.map((r) => {
+    const t = traceOf.get(r.id) as TraceRow;
+    return { ...t, traceClass: labelOf.get(r.group) as string, runs: t.runs.slice(0, o.keepRuns) };
+  });
+
+  const sourcesOfClass = new Map<string, number>();
+  for (const r of functions)
+    if (r.transforms.length === 0) {
+      const l = labelOf.get(r.id) as string;
+      sourcesOfClass.set(l, (sourcesOfClass.get(l) ?? 0) + 1);
+    }
+  const shared = [...sourcesOfClass.values()].filter((n) => n > 1);
+  return {
+    functions,
+    traces,
+    report: {
+      modules: {
+        train: modules.filter((m) => split.get(m) === "train"),
+        val: modules.filter((m) => split.get(m) !== "train"),
+      },
+      functions: {
+        found: found.length,
+        withSignature: runnable.length,
+        ok: ok.length,
+        informative,
+      },
+      notOk,
+      variants: { tried, unchanged, ...verified.variants },
+      sharedClasses: shared.length,
+      functionsInSharedClasses: shared.reduce((a, b) => a + b, 0),
+      classes: sourcesOfClass.size,
+      removed,
+      rows: {
+        train: functions.filter((r) => r.split === "train").length,
+        val: functions.filter((r) => r.split !== "train").length,
+      },
+    },
+  };
+}
