@@ -8,6 +8,7 @@ import {
   FAMILY_NAMES,
   type FamilyName,
   generateDataset,
+  HARD_GENERATE_OPTIONS,
   type TraceFn,
   VERIFY_TRACE_OPTIONS,
   verifyDataset,
@@ -38,6 +39,7 @@ export interface GenerateFlags {
   valFraction: number;
   seed: number;
   blockTransforms: boolean;
+  hard?: boolean;
   verify: boolean;
   unsafeNoIsolation?: boolean;
 }
@@ -98,6 +100,11 @@ export function registerGenerate(program: Command): void {
       "also use transforms that change block structure (same outputs, different traces)",
       false,
     )
+    .option(
+      "--hard",
+      "the harder preset: --family piecewise,loop --mutants 1 --block-transforms (trace it with --level io)",
+      false,
+    )
     .addOption(
       new Option("--no-verify", "skip checking every variant against its source by execution"),
     )
@@ -112,6 +119,11 @@ export function registerGenerate(program: Command): void {
 export async function runGenerate(flags: GenerateFlags): Promise<void> {
   checkOutput("--out", flags.out, "dir");
   applySandboxFlags(flags);
+  if (flags.hard) {
+    flags.family = [...HARD_GENERATE_OPTIONS.families];
+    flags.mutants = Math.max(flags.mutants, HARD_GENERATE_OPTIONS.mutants);
+    flags.blockTransforms = HARD_GENERATE_OPTIONS.blockTransforms;
+  }
   const bar = progressBar("generate", flags.functions * (1 + flags.mutants));
   const rows = await generateDataset({
     functions: flags.functions,

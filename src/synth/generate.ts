@@ -40,6 +40,20 @@ export const DEFAULT_GENERATE_OPTIONS: GenerateOptions = {
   blockTransforms: false,
 };
 
+/**
+ * The harder preset (`tracecode generate --hard`): families with branches and loops, a
+ * near-miss mutant per function as its own group, and the block-changing transforms and
+ * structural rewrites, so that variants of one behaviour class run different basic blocks
+ * (their traces differ) and near misses sit close by in code. Classes are meant at level
+ * `io` (`tracecode trace --level io`): at level `trace` every block-changing variant would
+ * be a class of its own.
+ */
+export const HARD_GENERATE_OPTIONS = {
+  families: ["piecewise", "loop"],
+  mutants: 1,
+  blockTransforms: true,
+} as const satisfies Partial<GenerateOptions>;
+
 /** Bad options: the message names the flag and what would work. */
 export class GenerateError extends Error {
   constructor(message: string) {

@@ -12,6 +12,7 @@ import { deadAssignment } from "./dead-code.js";
 import { addComment, blankLines, docstring, whitespace } from "./layout.js";
 import { rename } from "./rename.js";
 import { reorder } from "./reorder.js";
+import * as rewrite from "./rewrites/index.js";
 import { tempConstant, tempExpression } from "./temporaries.js";
 
 export interface Transform {
@@ -107,6 +108,114 @@ export const TRANSFORMS = {
     preservesTrace: false,
     weight: 1,
     apply: forToWhile,
+  },
+  loop_to_comprehension: {
+    summary: "a for loop that only appends → a list comprehension",
+    preservesTrace: false,
+    weight: 1,
+    apply: rewrite.loopToComprehension,
+  },
+  comprehension_to_loop: {
+    summary: "a list comprehension → a for loop that appends",
+    preservesTrace: false,
+    weight: 1,
+    apply: rewrite.comprehensionToLoop,
+  },
+  while_to_for: {
+    summary: "i = a; while i < b: …; i += 1 → for i in range(a, b)",
+    preservesTrace: false,
+    weight: 1,
+    apply: rewrite.whileToFor,
+  },
+  early_return_to_flag: {
+    summary: "a return inside a loop → flag = value; break, returned after the loop",
+    preservesTrace: false,
+    weight: 1,
+    apply: rewrite.earlyReturnToFlag,
+  },
+  flag_to_early_return: {
+    summary: "flag = value; break in a loop → return value",
+    preservesTrace: false,
+    weight: 1,
+    apply: rewrite.flagToEarlyReturn,
+  },
+  if_to_conditional: {
+    summary: "if c: return a else: return b → return a if c else b (and assignments)",
+    preservesTrace: false,
+    weight: 1,
+    apply: rewrite.ifToConditional,
+  },
+  conditional_to_if: {
+    summary: "return a if c else b → if c: return a else: return b (and assignments)",
+    preservesTrace: false,
+    weight: 1,
+    apply: rewrite.conditionalToIf,
+  },
+  builtin_to_loop: {
+    summary: "sum/any/all/min/max(…) → the loop it runs",
+    preservesTrace: false,
+    weight: 1,
+    apply: rewrite.builtinToLoop,
+  },
+  loop_to_builtin: {
+    summary: "r = 0; for t in it: r += e → r = sum(e for t in it) (and any/all)",
+    preservesTrace: false,
+    weight: 1,
+    apply: rewrite.loopToBuiltin,
+  },
+  swap_to_temp: {
+    summary: "a, b = b, a → t = a; a = b; b = t",
+    preservesTrace: false,
+    weight: 1,
+    apply: rewrite.swapToTemp,
+  },
+  temp_to_swap: {
+    summary: "t = a; a = b; b = t → a, b = b, a",
+    preservesTrace: false,
+    weight: 1,
+    apply: rewrite.tempToSwap,
+  },
+  augmented_to_plain: {
+    summary: "x += e → x = x + (e)",
+    preservesTrace: false,
+    weight: 1,
+    apply: rewrite.augmentedToPlain,
+  },
+  plain_to_augmented: {
+    summary: "x = x + e → x += e",
+    preservesTrace: false,
+    weight: 1,
+    apply: rewrite.plainToAugmented,
+  },
+  format_string: {
+    summary: "f-string ↔ str.format ↔ % formatting",
+    preservesTrace: false,
+    weight: 1,
+    apply: rewrite.formatString,
+  },
+  extract_helper: {
+    summary: "an expression → a call of a local function defined at the top of the body",
+    preservesTrace: false,
+    weight: 1,
+    apply: rewrite.extractHelper,
+  },
+  inline_helper: {
+    summary: "a one-line local function → its expression at every call",
+    preservesTrace: false,
+    weight: 1,
+    apply: rewrite.inlineHelper,
+  },
+  recursion_to_loop: {
+    summary: "tail recursion → a while loop reassigning the parameters",
+    preservesTrace: false,
+    weight: 1,
+    apply: rewrite.recursionToLoop,
+  },
+  loop_to_recursion: {
+    summary: "a while loop reassigning the parameters → tail recursion",
+    preservesTrace: false,
+    weight: 1,
+    apply: rewrite.loopToRecursion,
   },
 } satisfies Record<string, Transform>;
 
