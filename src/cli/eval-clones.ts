@@ -2,7 +2,14 @@
 import type { Command } from "commander";
 import { FunctionRow, readJsonlLenient } from "../data/index.js";
 import { resolveModelDir } from "../models/index.js";
-import { evalClones, MODES } from "../search/index.js";
+import {
+  type EvalClonesResult,
+  evalClones,
+  type Measured,
+  MODES,
+  THRESHOLD_MODES,
+  writeThreshold,
+} from "../search/index.js";
 import { applySandboxFlags, intOption, unsafeOption } from "./options.js";
 import { progressBar } from "./progress.js";
 import { term } from "./terminal.js";
@@ -12,6 +19,8 @@ interface EvalClonesFlags {
   model?: string | false;
   json: boolean;
   inputs: number;
+  nameFree: boolean;
+  saveThreshold: boolean;
   unsafeNoIsolation: boolean;
 }
 
@@ -21,12 +30,16 @@ export async function runEvalClones(file: string, flags: EvalClonesFlags): Promi
   for (const e of errors)
     process.stderr.write(term`tracecode eval-clones: skipping invalid row: ${e}\n`);
   if (rows.length < 2) throw new Error(`${file}: need at least 2 valid rows, got ${rows.length}`);
-  const bar = progressBar("execute", rows.length);
-  let result: Awaited<ReturnType<typeof evalClones>>;
+  const model = flags.model === false ? undefined : resolveModelDir(flags.model);
+  if (flags.saveThreshold && !model)
+    throw new Error("--save-threshold: no model to save a threshold for (drop --no-model)");
+  const bar = progressBar("execute", rows.length * (flags.nameFree ? 2 : 1));
+  let result: EvalClonesResult;
   try {
     result = await evalClones(rows, {
-      model: flags.model === false ? undefined : resolveModelDir(flags.model),
+      model,
       inputs: flags.inputs,
+      nameFree: flags.nameFree,
       onProgress: () => bar.tick(),
     });
   } finally {
@@ -46,42 +59,110 @@ export async function runEvalClones(file: string, flags: EvalClonesFlags): Promi
       `tracecode eval-clones: warning: ${overlap.length} of ${result.rows} functions overlap the training data of ${term`${result.model}`}: ${list}${overlap.length > 10 ? ", …" : ""}; embed and hybrid are not held out for them\n`,
     );
   }
+  if (flags.saveThreshold && model) {
+    const t = result.thresholds.embed;
+    if (!t) throw new Error(`--save-threshold: embed was not measured (${result.skipped.embed})`);
+    const path = writeThreshold(model, {
+      similarity: t.similarity,
+      threshold: t.threshold,
+      reached: t.reached,
+      target: t.target,
+      heldOut: { ...t.heldOut },
+      calibratedOn: `${file} (${result.rows} functions, ${result.families} families)`,
+      command: `tracecode eval-clones ${file} --save-threshold`,
+    });
+    process.stderr.write(term`tracecode eval-clones: wrote ${path}\n`);
+  }
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return;
   }
+  process.stdout.write(`${table(result).join("\n")}\n`);
+}
+
+const fixed = (v: number) => v.toFixed(3);
+
+function table(result: EvalClonesResult): string[] {
   const notRun = Object.entries(result.notRun)
     .map(([s, n]) => `${s} ${n}`)
     .join(", ");
   const lines = [
     `${result.rows} functions in ${result.families} families${notRun ? `; not run: ${notRun}` : ""}${result.model ? term`; model ${result.model}` : ""}`,
-    "mode      top-1   MAP@R   MRR",
   ];
-  for (const mode of MODES) {
-    const m = result.modes[mode];
+  const nf = result.nameFree;
+  const forms: [string, Measured][] = [["plain", result]];
+  if (nf) {
+    forms.push(["name-free", nf]);
     lines.push(
-      m
-        ? `${mode.padEnd(9)} ${m.precisionAt1.toFixed(3)}   ${m.mapAtR.toFixed(3)}   ${m.mrr.toFixed(3)}`
-        : `${mode.padEnd(9)} not measured: ${result.skipped[mode]}`,
+      `name-free: ${nf.transformed} of ${result.rows} functions renamed and verified by execution` +
+        (nf.original.length ? `; ${nf.original.length} measured as they are:` : ""),
+      ...nf.original.map((o) => term`  ${o.id}: ${o.reason}`),
     );
   }
-  process.stdout.write(`${lines.join("\n")}\n`);
+  const cell = (m: Measured, mode: (typeof MODES)[number]) => {
+    const r = m.modes[mode];
+    return r ? `${fixed(r.mapAtR)}   ${fixed(r.precisionAt1)}   ${fixed(r.mrr)}` : "not measured";
+  };
+  lines.push(
+    `${"".padEnd(10)}${forms.map(([f]) => f.padEnd(25)).join("")}`.trimEnd(),
+    `${"mode".padEnd(10)}${forms.map(() => "MAP@R   P@1     MRR      ").join("")}`.trimEnd(),
+  );
+  for (const mode of MODES)
+    lines.push(
+      `${mode.padEnd(10)}${forms.map(([, m]) => cell(m, mode).padEnd(25)).join("")}`.trimEnd(),
+    );
+  for (const mode of MODES)
+    if (result.skipped[mode]) lines.push(`${mode}: not measured: ${result.skipped[mode]}`);
+  lines.push(
+    "",
+    `"has an equivalent" when the top-1 similarity ≥ τ; τ for precision ≥ ${result.thresholds.lexical?.target ?? 0.9} on all families;`,
+    "precision and recall held out (τ chosen without the query's family, leave-one-family-out)",
+    `${"mode".padEnd(10)}${"form".padEnd(11)}τ        held-out precision  recall`,
+  );
+  for (const mode of THRESHOLD_MODES)
+    for (const [form, m] of forms) {
+      const t = m.thresholds[mode];
+      if (!t) continue;
+      const h = t.heldOut;
+      lines.push(
+        `${mode.padEnd(10)}${form.padEnd(11)}${fixed(t.threshold)}${t.reached ? " " : "*"}   ` +
+          `${fixed(h.precision)} (${h.truePositives}/${h.truePositives + h.falsePositives})`.padEnd(
+            20,
+          ) +
+          `${fixed(h.recall)} (${h.truePositives}/${h.truePositives + h.falseNegatives})`,
+      );
+    }
+  if (THRESHOLD_MODES.some((mode) => forms.some(([, m]) => m.thresholds[mode]?.reached === false)))
+    lines.push("* the precision target is not reached on all families: τ is the most precise one");
+  return lines;
 }
 
 export function registerEvalClones(program: Command): void {
   const command = program
     .command("eval-clones")
     .description(
-      "clone retrieval over the `family` labels of a functions file: precision@1, MAP@R and MRR\n" +
-        "for exec (outputs on shared seeded inputs), embed and hybrid (with --model), and lexical",
+      "clone retrieval over the `family` labels of a functions file: MAP@R, precision@1 and MRR\n" +
+        "for exec (outputs on shared seeded inputs), embed and hybrid (with --model), lexical and\n" +
+        'structure, and the calibrated "no equivalent" threshold of the similarity modes',
     )
     .argument("<file>", "functions JSONL file with `family` labels (entry, args per row)")
     .option(
       "--model <dir>",
       "code-only model directory for embed and hybrid (default: the shipped models/default)",
     )
-    .option("--no-model", "measure exec and lexical only")
+    .option("--no-model", "measure exec, lexical and structure only")
     .option("--inputs <n>", "inputs per function for exec", intOption("--inputs", 1, 100_000), 200)
+    .option(
+      "--name-free",
+      "also measure every mode with docstrings and comments removed and every defined name\n" +
+        "renamed (each function verified by execution), both tables in one run",
+      false,
+    )
+    .option(
+      "--save-threshold",
+      "write the embed threshold to MODEL_DIR/threshold.json, where tracecode search reads it",
+      false,
+    )
     .option("--json", "print the result as JSON", false);
   unsafeOption(command).action(runEvalClones);
 }

@@ -18,8 +18,17 @@ export {
   execDissimilarity,
   lexicalDissimilarity,
   MODES,
+  type Measured,
   type Mode,
+  type NameFreeReport,
+  readThreshold,
+  StoredThreshold,
+  structureDissimilarity,
+  THRESHOLD_MODES,
+  type ThresholdMode,
+  type ThresholdReport,
   tfidfVectors,
+  writeThreshold,
 } from "./clones/index.js";
 export { type DoctestCheck, doctestAgrees, normaliseRepr } from "./doctests.js";
 export {

@@ -17,6 +17,7 @@ export {
   generateDataset,
   HARD_GENERATE_OPTIONS,
 } from "./generate.js";
+export { type NameFree, NameFreeError, nameFree, stripDocsAndComments } from "./namefree.js";
 export { isReserved } from "./names.js";
 export { splitGroups } from "./split.js";
 export { initPython, isValidPython, type Node, parsePython, withTree } from "./syntax.js";

@@ -1,7 +1,18 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { FunctionRowInput } from "../../data/index.js";
 import { FunctionRow } from "../../data/index.js";
-import { agreement, evalClones, lexicalDissimilarity } from "./index.js";
+import { initPython } from "../../synth/index.js";
+import {
+  agreement,
+  calibrateThreshold,
+  chooseThreshold,
+  evalClones,
+  lexicalDissimilarity,
+  nodeTypes,
+  structureDissimilarity,
+} from "./index.js";
+
+beforeAll(initPython);
 
 const row = (id: string, family: string, code: string, entry = "f"): FunctionRow =>
   FunctionRow.parse({
@@ -21,12 +32,14 @@ const rows = [
   row(
     "fact/1",
     "fact",
-    "from __future__ import annotations\nimport math\n\ndef g(n: int) -> int:\n    return math.factorial(n)\n",
+    'from __future__ import annotations\nimport math\n\ndef g(n: int) -> int:\n    """Factorial."""\n    return math.factorial(n)  # the library\'s\n',
     "g",
   ),
   row("tri/0", "tri", "def f(n: int) -> int:\n    return n * (n + 1) // 2\n"),
   row("tri/1", "tri", "def f(n: int) -> int:\n    return sum(range(n + 1))\n"),
   row("bad/0", "bad", "def f(n: int) -> int:\n    return 1 // 0\n"),
+  // Reads its own name: renaming changes what it returns, so it is measured as it is.
+  row("named/0", "named", "def f(n: int) -> int:\n    return len(f.__name__) + n\n"),
 ];
 
 describe("lexical baseline", () => {
@@ -41,19 +54,85 @@ describe("lexical baseline", () => {
   });
 });
 
+describe("structural baseline", () => {
+  it("sees node types only: names, literals, comments and layout do not count", () => {
+    const types = nodeTypes("def f(x):  # note\n    return x + 1\n");
+    expect(types).toContain("binary_operator");
+    expect(types).toContain("+");
+    expect(types.join(" ")).not.toMatch(/\bx\b|\bf\b|note|comment/);
+    const d = structureDissimilarity([
+      "def f(x):\n    return x + 1\n",
+      "def total(count):  # same shape\n    return count + 99\n",
+      "def f(xs):\n    for x in xs:\n        print(x)\n",
+    ]);
+    expect(d[1]).toBeCloseTo(0, 12);
+    expect(d[2]).toBeGreaterThan(0.3);
+  });
+});
+
+describe("no-equivalent threshold", () => {
+  it("chooses the smallest threshold that reaches the precision target", () => {
+    const ex = (similarity: number, positive: boolean) => ({ similarity, positive });
+    const examples = [ex(0.9, true), ex(0.8, true), ex(0.7, false), ex(0.6, true), ex(0.5, false)];
+    expect(chooseThreshold(examples, 0.9)).toEqual({ threshold: 0.8, reached: true });
+    // 3 of 4 at 0.6: 0.75 precision reaches a 0.75 target with every positive found.
+    expect(chooseThreshold(examples, 0.75)).toEqual({ threshold: 0.6, reached: true });
+    expect(chooseThreshold([ex(0.5, true), ex(0.9, false)], 0.9).reached).toBe(false);
+  });
+
+  it("holds out each family: perfect separation gives precision and recall 1", () => {
+    // Three families of two; clones at similarity 0.9, strangers at 0.1.
+    const labels = [0, 0, 1, 1, 2, 2];
+    const sim = labels.flatMap((a, i) => labels.map((b, j) => (i === j ? 1 : a === b ? 0.9 : 0.1)));
+    const t = calibrateThreshold(sim, labels);
+    expect(t.threshold).toBe(0.9);
+    expect(t.positives).toBe(6);
+    expect(t.negatives).toBe(6);
+    expect(t.heldOut).toMatchObject({
+      precision: 1,
+      recall: 1,
+      truePositives: 6,
+      falsePositives: 0,
+    });
+  });
+
+  it("counts a held-out family's stranger above the others' threshold as a false positive", () => {
+    // Family 2's members are nearer to family 0 (0.95) than anything in 0 and 1 is to a stranger.
+    const labels = [0, 0, 1, 1, 2, 2];
+    const sim = labels.flatMap((a, i) =>
+      labels.map((b, j) =>
+        i === j ? 1 : a === b ? 0.9 : (a === 2 && b === 0) || (a === 0 && b === 2) ? 0.95 : 0.1,
+      ),
+    );
+    const t = calibrateThreshold(sim, labels);
+    expect(t.heldOut.falsePositives).toBeGreaterThan(0);
+    expect(t.heldOut.precision).toBeLessThan(1);
+  });
+});
+
 describe("evalClones", () => {
-  it("finds the families by execution, reports what did not run, and skips embed without a model", async () => {
-    const r = await evalClones(rows, { inputs: 30 });
-    expect(r.rows).toBe(5);
-    expect(r.families).toBe(3);
+  it("finds the families by execution, reports what did not run, and measures name-free forms", async () => {
+    const r = await evalClones(rows, { inputs: 30, nameFree: true });
+    expect(r.rows).toBe(6);
+    expect(r.families).toBe(4);
     // bad/0 raises on every input: no behaviour to compare, never "equal" for raising alike.
     expect(r.notRun).toEqual({ always_raises: 1 });
-    // Queries with a clone (4 of 5): exec ranks each clone first.
+    // Queries with a clone (4 of 6): exec ranks each clone first.
     expect(r.modes.exec?.precisionAt1).toBe(1);
     expect(r.modes.exec?.queries).toBe(4);
     expect(r.modes.lexical?.queries).toBe(4);
+    expect(r.modes.structure?.queries).toBe(4);
     expect(r.skipped.embed).toMatch(/no model/);
     expect(r.modes.embed).toBeUndefined();
+    expect(r.thresholds.lexical?.positives).toBe(4);
+    expect(r.thresholds.embed).toBeUndefined();
+    // Name-free: the function reading its own name fails verification and stays as it is;
+    // the one that always raises raises alike after renaming.
+    const nf = r.nameFree!;
+    expect(nf.transformed).toBe(5);
+    expect(nf.original).toEqual([{ id: "named/0", reason: expect.stringMatching(/returns/) }]);
+    expect(nf.modes.exec).toEqual(r.modes.exec);
+    expect(nf.modes.structure?.queries).toBe(4);
   });
 
   it("compares outputs input by input", () => {

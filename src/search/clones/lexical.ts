@@ -1,6 +1,7 @@
 /**
  * The lexical baseline: character n-gram (3–5) TF-IDF vectors, cosine similarity. Whitespace
- * runs are collapsed first so indentation style does not dominate.
+ * runs are collapsed first so indentation style does not dominate. The TF-IDF weighting and
+ * the cosine dissimilarity are shared with the structural baseline (`structure.ts`).
  */
 const N_MIN = 3;
 const N_MAX = 5;
@@ -19,14 +20,18 @@ function grams(code: string): Map<string, number> {
 
 /** Unit-length TF-IDF vectors (sparse) of every document, IDF from the documents themselves. */
 export function tfidfVectors(docs: readonly string[]): Map<string, number>[] {
-  const counts = docs.map(grams);
+  return tfidfOfCounts(docs.map(grams));
+}
+
+/** Unit-length TF-IDF vectors of term counts, IDF from the documents themselves. */
+export function tfidfOfCounts(counts: readonly Map<string, number>[]): Map<string, number>[] {
   const df = new Map<string, number>();
   for (const c of counts) for (const g of c.keys()) df.set(g, (df.get(g) ?? 0) + 1);
   return counts.map((c) => {
     const v = new Map<string, number>();
     let norm = 0;
     for (const [g, tf] of c) {
-      const w = (1 + Math.log(tf)) * Math.log((1 + docs.length) / (1 + (df.get(g) ?? 0)) + 1);
+      const w = (1 + Math.log(tf)) * Math.log((1 + counts.length) / (1 + (df.get(g) ?? 0)) + 1);
       v.set(g, w);
       norm += w * w;
     }
@@ -36,10 +41,9 @@ export function tfidfVectors(docs: readonly string[]): Map<string, number>[] {
   });
 }
 
-/** [n, n] dissimilarity: 1 − cosine of the TF-IDF vectors. */
-export function lexicalDissimilarity(docs: readonly string[]): Float64Array {
-  const v = tfidfVectors(docs);
-  const n = docs.length;
+/** [n, n] dissimilarity: 1 − cosine of unit-length sparse vectors. */
+export function cosineDissimilarity(v: readonly Map<string, number>[]): Float64Array {
+  const n = v.length;
   const dis = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = i; j < n; j++) {
@@ -50,4 +54,9 @@ export function lexicalDissimilarity(docs: readonly string[]): Float64Array {
     }
   }
   return dis;
+}
+
+/** [n, n] dissimilarity: 1 − cosine of the character n-gram TF-IDF vectors. */
+export function lexicalDissimilarity(docs: readonly string[]): Float64Array {
+  return cosineDissimilarity(tfidfVectors(docs));
 }
