@@ -1,6 +1,7 @@
 /** `tracecode index`: Python files and folders → an index directory for `tracecode search`. */
 import { relative } from "node:path";
 import type { Command } from "commander";
+import { DEFAULT_INDEX_CHUNK, type FarmSummary, farmExecutor } from "../farm/index.js";
 import { ConfigError, readTypesConfig, type TypesConfig } from "../realcode/index.js";
 import { type IndexSummary, indexPaths, type OutcomeCounts } from "../search/index.js";
 import { UsageError } from "./errors.js";
@@ -26,6 +27,12 @@ interface IndexFlags extends SandboxFlags {
   verbose: boolean;
   types?: string;
   json: boolean;
+  /** Run the functions on a farm: the Redis URL its workers serve (`tracecode worker`). */
+  redis?: string;
+  /** Functions per farm chunk (files kept whole). */
+  chunk?: number;
+  keep: boolean;
+  retryDead: boolean;
 }
 
 /** Problems listed before the summary unless --verbose asks for all of them. */
@@ -109,6 +116,19 @@ export async function runIndex(paths: string[], flags: IndexFlags): Promise<void
   const types = loadTypes(flags.types);
   let bar: Progress | undefined;
   let summary: IndexSummary;
+  let farm: FarmSummary | undefined;
+  let farmDone = 0;
+  const redis = flags.redis;
+  // Ctrl-C leaves the farm working: the chunks stay queued and their results in Redis, and
+  // the index holds only whole files.
+  const interrupted = () => {
+    bar?.stop();
+    process.stderr.write(
+      "\ntracecode index: stopped; the workers go on, and the same command again resumes\n",
+    );
+    process.exit(130);
+  };
+  if (redis) process.once("SIGINT", interrupted);
   try {
     summary = await indexPaths(paths, flags.out, {
       model: flags.model === false ? null : flags.model,
@@ -119,19 +139,58 @@ export async function runIndex(paths: string[], flags: IndexFlags): Promise<void
       isolation: flags.isolation,
       workers: flags.workers,
       types,
+      ...(redis
+        ? {
+            execute: farmExecutor({
+              redis,
+              chunkRows: flags.chunk,
+              keep: flags.keep,
+              retryDead: flags.retryDead,
+              onProgress: (p) => {
+                bar?.tick(p.done - farmDone, {
+                  workers: p.workers,
+                  active: p.active,
+                  dead: p.dead,
+                });
+                farmDone = p.done;
+              },
+              onNoWorkers: (queue) =>
+                process.stderr.write(
+                  term`\ntracecode index: no worker has served ${queue} on ${redis} for 15 s; start one with \`tracecode worker --redis ${redis}\` (of this same build: the queue's name carries it). Waiting; Ctrl-C and a rerun resume.\n`,
+                ),
+              onFarmDone: (s) => {
+                farm = s;
+              },
+            }),
+          }
+        : {}),
       onStart: (total) => {
-        if (total > 0 && !flags.json) bar = progressBar("index", total);
+        if (total > 0 && !flags.json)
+          bar = progressBar(
+            "index",
+            total,
+            redis ? " | {workers} workers, {active} chunks running, {dead} given up" : "",
+          );
       },
-      onProgress: () => bar?.tick(),
+      // On the farm the bar follows the workers; the index's own ticks come at the end.
+      onProgress: () => {
+        if (!redis) bar?.tick();
+      },
     });
   } catch (e) {
     if (e instanceof ConfigError) throw new Error(e.message);
     throw e;
   } finally {
+    process.off("SIGINT", interrupted);
     bar?.stop();
   }
+  const farmLine = farm
+    ? `on the farm: ${farm.chunks} chunks of ${farm.rows} functions, ${farm.reused} finished before, ${farm.split} narrowed, ${farm.dead} given up, up to ${farm.workers} workers`
+    : undefined;
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify(summaryJson(summary), null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ...summaryJson(summary), ...(farm ? { farm } : {}) }, null, 2)}\n`,
+    );
     return;
   }
   for (const e of summary.errors) process.stderr.write(term`tracecode index: skipped: ${e}\n`);
@@ -154,6 +213,7 @@ export async function runIndex(paths: string[], flags: IndexFlags): Promise<void
   const d = summary.report.doctests;
   if (d.examples > 0)
     lines.push(`doctests: ${d.agree} of ${d.examples} examples in ${d.functions} functions agree`);
+  if (farmLine) lines.push(farmLine);
   lines.push(summaryLine(summary));
   process.stdout.write(`${lines.join("\n")}\n`);
 }
@@ -192,6 +252,22 @@ export function registerIndex(program: Command): void {
         "(TOML or JSON; see README). A tracecode.toml beside the code is read too",
     )
     .option("--json", "print the summary as JSON (counts per status and reason)", false)
-    .option("--verbose", "list every function indexed without a behaviour", false);
+    .option("--verbose", "list every function indexed without a behaviour", false)
+    .option(
+      "--redis <url>",
+      "run the functions on a farm: enqueue them in chunks on this Redis (redis://HOST:PORT), " +
+        "served by `tracecode worker`s; the index is the one a local run writes",
+    )
+    .option(
+      "--chunk <n>",
+      `functions per farm chunk, files kept whole (default ${DEFAULT_INDEX_CHUNK})`,
+      intOption("--chunk", 1, 100_000),
+    )
+    .option("--keep", "leave the farm's results in Redis after writing the index", false)
+    .option(
+      "--retry-dead",
+      "try again the chunks of this run that the farm gave up on (dead letters)",
+      false,
+    );
   sandboxOptions(command).action(runIndex);
 }

@@ -1,4 +1,4 @@
-/** `tracecode worker`: serve a farm's trace chunks with this machine's sandbox until stopped. */
+/** `tracecode worker`: serve a farm's chunks (trace and index) with this machine's sandbox until stopped. */
 import type { Command } from "commander";
 import { startWorker } from "../farm/index.js";
 import { applySandboxFlags, intOption, unsafeOption } from "./options.js";
@@ -50,9 +50,10 @@ export function registerWorker(program: Command): void {
   const command = program
     .command("worker")
     .description(
-      "serve a trace farm: take chunks from the Redis queue that `tracecode trace --redis`\n" +
-        "fills and run them in this machine's sandbox, until stopped (Ctrl-C finishes the chunks\n" +
-        "in progress). Start any number, on any machines that reach the Redis server.",
+      "serve a farm: take chunks from the Redis queue that `tracecode trace --redis` and\n" +
+        "`tracecode index --redis` fill and run them in this machine's sandbox, until stopped\n" +
+        "(Ctrl-C finishes the chunks in progress). Start any number, on any machines that reach\n" +
+        "the Redis server.",
     )
     .requiredOption("--redis <url>", "the farm's Redis server (redis://HOST:PORT)")
     .option(

@@ -49,9 +49,15 @@ export const ChunkData = z.object({
 });
 export type ChunkData = z.infer<typeof ChunkData>;
 
-export interface Chunk {
+/** What every kind of chunk's data holds: the build that must run it and rows in units. */
+export interface ChunkBase {
+  build: string;
+  rows: readonly { id: string; unit: string }[];
+}
+
+export interface Chunk<D extends ChunkBase = ChunkData> {
   id: string;
-  data: ChunkData;
+  data: D;
   /** Indices of the chunk's rows in the input, in chunk order. */
   index: number[];
   /** Distinct units, for splitting a chunk that keeps failing. */
@@ -84,7 +90,7 @@ export function buildId(): string {
 }
 
 /** The id of a chunk: a hash of everything that decides its result. */
-export function chunkId(data: ChunkData): string {
+export function chunkId(data: ChunkBase): string {
   return `c${createHash("sha256").update(JSON.stringify(data)).digest("hex").slice(0, 40)}`;
 }
 
@@ -100,28 +106,9 @@ export function planChunks(
   chunkRows = DEFAULT_CHUNK_ROWS,
   build = buildId(),
 ): Chunk[] {
-  const units = new Map<string, number[]>();
-  rows.forEach((row, i) => {
-    const u = unitOf(row, i);
-    const list = units.get(u);
-    if (list) list.push(i);
-    else units.set(u, [i]);
-  });
-  const chunks: Chunk[] = [];
-  let current: { index: number[]; units: number } = { index: [], units: 0 };
-  const flush = () => {
-    if (current.index.length === 0) return;
-    current.index.sort((a, b) => a - b);
-    chunks.push(makeChunk(rows, current.index, unitOf, settings, build, current.units));
-    current = { index: [], units: 0 };
-  };
-  for (const members of units.values()) {
-    if (current.index.length > 0 && current.index.length + members.length > chunkRows) flush();
-    current.index.push(...members);
-    current.units++;
-  }
-  flush();
-  return chunks;
+  return packUnits(rows.length, (i) => unitOf(rows[i], i), chunkRows).map((p) =>
+    makeChunk(rows, p.index, unitOf, settings, build, p.units),
+  );
 }
 
 function makeChunk(
@@ -132,20 +119,12 @@ function makeChunk(
   build: string,
   units: number,
 ): Chunk {
-  // Units are named by their first row's place in the chunk: the name never leaks the input's
-  // position, so the same rows give the same chunk wherever they sit in a file.
-  const names = new Map<string, string>();
+  const names = unitNames((k) => unitOf(rows[index[k]], index[k]), index.length);
   const data: ChunkData = {
     build,
     settings,
     rows: index.map((i, k) => {
       const row = rows[i];
-      const u = unitOf(row, i);
-      let name = names.get(u);
-      if (name === undefined) {
-        name = `u${k}`;
-        names.set(u, name);
-      }
       // `module` (real code) changes what runs: it travels with the row when present.
       const module = (row as { module?: string }).module;
       return {
@@ -154,15 +133,71 @@ function makeChunk(
         entry: row.entry,
         args: row.args,
         ...(module !== undefined ? { module } : {}),
-        unit: name,
+        unit: names[k],
       };
     }),
   };
   return { id: chunkId(data), data, index, units };
 }
 
-/** One chunk per unit of `chunk`: how a chunk that kept failing is narrowed down. */
-export function splitChunk(chunk: Chunk): Chunk[] {
+/**
+ * Packs items into groups of about `chunkRows`, units whole (a unit larger than that is a group
+ * of its own), units in order of their first item, items in input order within a group: how
+ * every kind of chunk is planned.
+ */
+export function packUnits(
+  count: number,
+  unitOf: (index: number) => string,
+  chunkRows = DEFAULT_CHUNK_ROWS,
+): { index: number[]; units: number }[] {
+  const units = new Map<string, number[]>();
+  for (let i = 0; i < count; i++) {
+    const u = unitOf(i);
+    const list = units.get(u);
+    if (list) list.push(i);
+    else units.set(u, [i]);
+  }
+  const groups: { index: number[]; units: number }[] = [];
+  let current: { index: number[]; units: number } = { index: [], units: 0 };
+  const flush = () => {
+    if (current.index.length === 0) return;
+    current.index.sort((a, b) => a - b);
+    groups.push(current);
+    current = { index: [], units: 0 };
+  };
+  for (const members of units.values()) {
+    if (current.index.length > 0 && current.index.length + members.length > chunkRows) flush();
+    current.index.push(...members);
+    current.units++;
+  }
+  flush();
+  return groups;
+}
+
+/**
+ * Names units by their first row's place in the chunk: the name never leaks the input's
+ * position, so the same rows give the same chunk wherever they sit in a file.
+ */
+export function unitNames(unitOfRow: (k: number) => string, count: number): string[] {
+  const names = new Map<string, string>();
+  const out: string[] = [];
+  for (let k = 0; k < count; k++) {
+    const u = unitOfRow(k);
+    let name = names.get(u);
+    if (name === undefined) {
+      name = `u${k}`;
+      names.set(u, name);
+    }
+    out.push(name);
+  }
+  return out;
+}
+
+/**
+ * One chunk per unit of `chunk`: how a chunk that kept failing is narrowed down. Any kind of
+ * chunk: its other data travels unchanged with each part.
+ */
+export function splitChunk<D extends ChunkBase>(chunk: Chunk<D>): Chunk<D>[] {
   const byUnit = new Map<string, number[]>();
   chunk.data.rows.forEach((r, k) => {
     const list = byUnit.get(r.unit);
@@ -170,17 +205,16 @@ export function splitChunk(chunk: Chunk): Chunk[] {
     else byUnit.set(r.unit, [k]);
   });
   return [...byUnit.values()].map((ks) => {
-    const data: ChunkData = {
-      build: chunk.data.build,
-      settings: chunk.data.settings,
+    const data = {
+      ...chunk.data,
       rows: ks.map((k) => ({ ...chunk.data.rows[k], unit: "u0" })),
-    };
+    } as D;
     return { id: chunkId(data), data, index: ks.map((k) => chunk.index[k]), units: 1 };
   });
 }
 
-/** A chunk's result as stored in Redis: its trace rows as JSONL lines, gzipped. */
-export function encodeResult(rows: readonly TraceRow[]): Buffer {
+/** A chunk's result as stored in Redis: its rows (trace rows, or any kind's) as JSONL, gzipped. */
+export function encodeResult(rows: readonly unknown[]): Buffer {
   return gzipSync(rows.map((r) => JSON.stringify(r)).join("\n"), { level: 6 });
 }
 

@@ -11,6 +11,7 @@ import { Redis } from "ioredis";
 import type { FunctionRow, TraceRow } from "../data/index.js";
 import {
   type Chunk,
+  type ChunkBase,
   type ChunkSettings,
   DEFAULT_CHUNK_ROWS,
   decodeResult,
@@ -70,7 +71,7 @@ export interface FarmSummary {
   workers: number;
 }
 
-interface DeadLetter {
+export interface DeadLetter {
   reason: string;
   rows: string[];
   at: string;
@@ -91,12 +92,67 @@ export function deadRow(id: string, level: ChunkSettings["level"], reason: strin
   };
 }
 
+/** What following a farm run needs besides its chunks (shared by every kind of chunk). */
+export interface FarmRunOptions {
+  redis: string;
+  /** The job kind the workers dispatch on (`trace`, `index`). */
+  jobName: string;
+  pollMs?: number;
+  retryDead?: boolean;
+  retry?: { attempts: number; backoffMs: number };
+  onProgress?: (p: FarmProgress) => void;
+  onNoWorkers?: (queue: string) => void;
+  noWorkerMs?: number;
+}
+
+/** A finished farm run: the chunks whose results make up the output, and those given up. */
+export interface FarmRun<D extends ChunkBase> {
+  summary: FarmSummary;
+  /** The chunks whose results make up the output (a split chunk is replaced by its parts). */
+  final: Chunk<D>[];
+  dead: ReadonlyMap<string, DeadLetter>;
+  redis: Redis;
+  /** Deletes the results of `final` from Redis. */
+  deleteResults(): Promise<void>;
+  close(): Promise<void>;
+}
+
 export async function traceOnFarm(
   rows: readonly FunctionRow[],
   options: FarmTraceOptions,
 ): Promise<FarmSummary> {
   const unitOf = options.unitOf ?? ((_row: FunctionRow, i: number) => `row:${i}`);
   const plan = planChunks(rows, unitOf, options.settings, options.chunkRows ?? DEFAULT_CHUNK_ROWS);
+  const run = await runOnFarm(plan, rows.length, { ...options, jobName: "trace" });
+  try {
+    const level = options.settings.level;
+    for await (const r of resultsInOrder(run, rows.length, async (chunk, letter) => {
+      if (letter) {
+        const dead = chunk.data.rows.map((row) => deadRow(row.id, level, letter.reason));
+        return dead.map((row) => ({ line: JSON.stringify(row), row }));
+      }
+      const { lines, rows: traced } = decodeResult(chunk, await storedResult(run.redis, chunk.id));
+      return lines.map((line, k) => ({ line, row: traced[k] }));
+    })) {
+      await options.write(r.line, r.row);
+    }
+    if (!options.keep) await run.deleteResults();
+    return run.summary;
+  } finally {
+    await run.close();
+  }
+}
+
+/**
+ * Enqueues every chunk not finished yet under its content hash and follows the workers until
+ * each is finished or given up: a chunk that fails is narrowed to its units, a unit that fails
+ * goes to the dead-letter hash. The caller reads the results (`resultsInOrder`) and closes.
+ */
+export async function runOnFarm<D extends ChunkBase>(
+  plan: Chunk<D>[],
+  total: number,
+  options: FarmRunOptions,
+): Promise<FarmRun<D>> {
   const connection = connectionOf(options.redis);
   const queue = new Queue(queueName(), { connection });
   const redis = new Redis(options.redis, {
@@ -107,6 +163,10 @@ export async function traceOnFarm(
   // they emit meanwhile are expected.
   redis.on("error", () => {});
   queue.on("error", () => {});
+  const close = async () => {
+    await queue.close();
+    redis.disconnect();
+  };
   const pollMs = options.pollMs ?? 500;
   const jobOptions = options.retry
     ? {
@@ -116,21 +176,21 @@ export async function traceOnFarm(
       }
     : JOB_OPTIONS;
   const summary: FarmSummary = {
-    rows: rows.length,
+    rows: total,
     chunks: plan.length,
     reused: 0,
     split: 0,
     dead: 0,
     workers: 0,
   };
-  /** The chunks whose results make up the output (a split chunk is replaced by its parts). */
-  const final: Chunk[] = [];
+  const final: Chunk<D>[] = [];
   const deadOf = new Map<string, DeadLetter>();
-  const pending = new Map<string, Chunk>();
+  const pending = new Map<string, Chunk<D>>();
   let done = 0;
   try {
     await queue.waitUntilReady();
-    const enqueue = async (chunks: Chunk[]) => {
+    const enqueue = async (chunks: Chunk<D>[]) => {
+      if (chunks.length === 0) return;
       if (options.retryDead) {
         for (const c of chunks) {
           if ((await queue.getJobState(c.id)) === "failed") await queue.remove(c.id);
@@ -142,7 +202,7 @@ export async function traceOnFarm(
         chunks.map((c) => c.id),
       );
       const dead = await redis.hmget(DEAD_KEY, ...chunks.map((c) => c.id));
-      const toAdd: Chunk[] = [];
+      const toAdd: Chunk<D>[] = [];
       chunks.forEach((c, i) => {
         final.push(c);
         if (present[i]) {
@@ -161,7 +221,7 @@ export async function traceOnFarm(
       for (let i = 0; i < toAdd.length; i += 1000) {
         await queue.addBulk(
           toAdd.slice(i, i + 1000).map((c) => ({
-            name: "trace",
+            name: options.jobName,
             data: c.data,
             opts: { ...jobOptions, jobId: c.id },
           })),
@@ -184,14 +244,14 @@ export async function traceOnFarm(
       });
       // Failed chunks: looked for when nothing finished in a poll, and every 10 polls.
       if (pending.size > 0 && (done === lastDone || polls % 10 === 0)) {
-        const failed: Chunk[] = [];
+        const failed: Chunk<D>[] = [];
         for (const [id, chunk] of pending) {
           const state = await queue.getJobState(id);
           if (state === "failed") failed.push(chunk);
           else if (state === "unknown" && (await redis.exists(resultKey(id))) === 0) {
             // Gone from the queue without a result (deleted by hand, or a server that lost
             // it): enqueue it again.
-            await queue.add("trace", chunk.data, { ...jobOptions, jobId: id });
+            await queue.add(options.jobName, chunk.data, { ...jobOptions, jobId: id });
           }
         }
         for (const chunk of failed) {
@@ -229,7 +289,7 @@ export async function traceOnFarm(
         }
         options.onProgress?.({
           done,
-          total: rows.length,
+          total,
           waiting: counts.waiting ?? 0,
           active: counts.active ?? 0,
           finished: final.length - pending.size - deadOf.size,
@@ -240,18 +300,22 @@ export async function traceOnFarm(
       polls++;
       if (pending.size > 0) await sleep(pollMs);
     }
-
-    await writeInOrder(rows.length, final, deadOf, redis, options);
-    if (!options.keep) {
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return {
+    summary,
+    final,
+    dead: deadOf,
+    redis,
+    deleteResults: async () => {
       for (let i = 0; i < final.length; i += 1000) {
         await redis.del(...final.slice(i, i + 1000).map((c) => resultKey(c.id)));
       }
-    }
-    return summary;
-  } finally {
-    await queue.close();
-    redis.disconnect();
-  }
+    },
+    close,
+  };
 }
 
 /** Which of these chunks have a result stored. */
@@ -269,46 +333,42 @@ async function existing(redis: Redis, ids: readonly string[]): Promise<boolean[]
   return out;
 }
 
+/** A finished chunk's stored result; throws when it is gone. */
+export async function storedResult(redis: Redis, chunk: string): Promise<Buffer> {
+  const stored = await redis.getBuffer(resultKey(chunk));
+  if (!stored) {
+    throw new Error(
+      `the result of chunk ${chunk} vanished from Redis before it was written; run the command again`,
+    );
+  }
+  return stored;
+}
+
 /**
- * Hands every row to `write` in input order. Chunks are fetched when their first row is due and
- * dropped when their last one is written, so memory holds only the chunks that interleave.
+ * Every input row's result, in input order. A chunk is loaded (`load`: its stored result
+ * decoded and checked, or the rows of a dead letter) when its first row is due and dropped after
+ * its last, so memory holds only the chunks that interleave.
  */
-async function writeInOrder(
+export async function* resultsInOrder<D extends ChunkBase, R>(
+  run: FarmRun<D>,
   total: number,
-  chunks: readonly Chunk[],
-  dead: ReadonlyMap<string, DeadLetter>,
-  redis: Redis,
-  options: FarmTraceOptions,
-): Promise<void> {
-  const slot = new Array<{ chunk: Chunk; k: number }>(total);
-  for (const chunk of chunks) {
+  load: (chunk: Chunk<D>, letter: DeadLetter | undefined) => Promise<R[]>,
+): AsyncGenerator<R> {
+  const slot = new Array<{ chunk: Chunk<D>; k: number }>(total);
+  for (const chunk of run.final) {
     chunk.index.forEach((i, k) => {
       slot[i] = { chunk, k };
     });
   }
-  const loaded = new Map<string, { lines: string[]; rows: TraceRow[]; left: number }>();
+  const loaded = new Map<string, { rows: R[]; left: number }>();
   for (let i = 0; i < total; i++) {
     const { chunk, k } = slot[i];
     let entry = loaded.get(chunk.id);
     if (!entry) {
-      const letter = dead.get(chunk.id);
-      if (letter) {
-        const rows = chunk.data.rows.map((r) =>
-          deadRow(r.id, chunk.data.settings.level, letter.reason),
-        );
-        entry = { rows, lines: rows.map((r) => JSON.stringify(r)), left: rows.length };
-      } else {
-        const stored = await redis.getBuffer(resultKey(chunk.id));
-        if (!stored) {
-          throw new Error(
-            `the result of chunk ${chunk.id} vanished from Redis before it was written; run the command again`,
-          );
-        }
-        entry = { ...decodeResult(chunk, stored), left: chunk.index.length };
-      }
+      entry = { rows: await load(chunk, run.dead.get(chunk.id)), left: chunk.index.length };
       loaded.set(chunk.id, entry);
     }
-    await options.write(entry.lines[k], entry.rows[k]);
+    yield entry.rows[k];
     if (--entry.left === 0) loaded.delete(chunk.id);
   }
 }

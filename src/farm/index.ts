@@ -1,7 +1,8 @@
 /**
- * The farm: tracing on many machines through a BullMQ queue on Redis. `startWorker` serves
- * chunks with a local sandbox pool; `traceOnFarm` enqueues a run's chunks and gathers the
- * results in input order. See README.md here.
+ * The farm: tracing and indexing on many machines through a BullMQ queue on Redis.
+ * `startWorker` serves chunks of both kinds with a local sandbox pool; `traceOnFarm` enqueues a
+ * trace's chunks and gathers the results in input order; `farmExecutor` runs an index's
+ * execution the same way. See README.md here.
  */
 export {
   buildId,
@@ -12,16 +13,36 @@ export {
   DEFAULT_CHUNK_ROWS,
   decodeResult,
   encodeResult,
+  packUnits,
   planChunks,
   splitChunk,
 } from "./chunks.js";
 export {
+  type DeadLetter,
   deadRow,
   type FarmProgress,
+  type FarmRun,
+  type FarmRunOptions,
   type FarmSummary,
   type FarmTraceOptions,
+  resultsInOrder,
+  runOnFarm,
   traceOnFarm,
 } from "./coordinator.js";
+export {
+  decodeIndexResult,
+  IndexChunkData,
+  itemId,
+  itemsOf,
+  planIndexChunks,
+} from "./index-chunks.js";
+export { DEFAULT_INDEX_CHUNK, type FarmIndexOptions, farmExecutor } from "./index-farm.js";
 export { ATTEMPTS, connectionOf, DEAD_KEY, MAX_STALLED, queueName, resultKey } from "./queue.js";
 export { freePort, haveRedisServer, type RedisServer, startRedis } from "./redis-server.js";
-export { type FarmWorker, startWorker, traceChunk, type WorkerOptions } from "./worker.js";
+export {
+  type FarmWorker,
+  indexChunk,
+  startWorker,
+  traceChunk,
+  type WorkerOptions,
+} from "./worker.js";

@@ -1,15 +1,19 @@
 /**
- * A farm worker: takes trace chunks from the build's queue and runs them through a local
- * `TracerPool` (the same operating-system boundary and units of trust as a local run), storing
- * each chunk's result under its own key before the job completes. A worker killed mid-chunk
- * loses nothing: the chunk's lock expires and another worker takes it again.
+ * A farm worker: takes chunks (of `trace` or of `index`) from the build's queue and runs them
+ * through a local `TracerPool` (the same operating-system boundary and units of trust as a
+ * local run), storing each chunk's result under its own key before the job completes. A worker
+ * killed mid-chunk loses nothing: the chunk's lock expires and another worker takes it again.
  */
 import { hostname } from "node:os";
 import { UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
+import type { z } from "zod";
 import type { FunctionRow, TraceRow } from "../data/index.js";
 import { type PoolOptions, TracerPool, traceFunctions } from "../python/index.js";
+import { type ExecResult, executeItems } from "../search/index.js";
+import { initPython } from "../synth/index.js";
 import { buildId, ChunkData, encodeResult } from "./chunks.js";
+import { IndexChunkData, itemsOf } from "./index-chunks.js";
 import { connectionOf, MAX_STALLED, queueName, RESULT_TTL_S, resultKey } from "./queue.js";
 
 export interface WorkerOptions {
@@ -28,6 +32,8 @@ export interface WorkerOptions {
   pool?: TracerPool;
   /** Runs a chunk's rows; tests replace it. Default: `traceFunctions` on this worker's pool. */
   run?: (rows: FunctionRow[], data: ChunkData, pool: TracerPool) => Promise<TraceRow[]>;
+  /** Runs an index chunk; tests replace it. Default: `executeItems` on this worker's pool. */
+  runIndex?: (data: IndexChunkData, pool: TracerPool) => Promise<ExecResult[]>;
   /** Called after each chunk this worker finished. */
   onChunk?: (event: { chunk: string; rows: number; skipped: boolean }) => void;
   /** Called when a chunk failed here (it is retried, or given up on after its attempts). */
@@ -41,6 +47,17 @@ export interface FarmWorker {
   close(): Promise<void>;
   name: string;
   queue: string;
+}
+
+/** The default index runner: the chunk's functions through the index's own execution. */
+export async function indexChunk(
+  data: IndexChunkData,
+  pool: TracerPool,
+  prefix: string,
+): Promise<ExecResult[]> {
+  // Doctest checks read the module's syntax tree.
+  await initPython();
+  return executeItems(itemsOf(data), data.settings, pool, `${prefix}/`);
 }
 
 /** The default runner: the chunk's rows through `traceFunctions`, units as the chunk says. */
@@ -86,27 +103,13 @@ export function startWorker(options: WorkerOptions): FarmWorker {
     fail = reject;
   });
 
-  const worker = new Worker(
-    queueName(build),
-    async (job) => {
-      const chunk = job.id ?? "";
-      const parsed = ChunkData.safeParse(job.data);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new UnrecoverableError(
-          `chunk ${chunk}: malformed job data (${issue.message} at ${issue.path.join(".")})`,
-        );
-      }
-      const data = parsed.data;
-      if (data.build !== build) {
-        throw new UnrecoverableError(`chunk ${chunk} is for build ${data.build}, not ${build}`);
-      }
-      const key = resultKey(chunk);
-      // Finished already (a rerun, or the job came back after its worker died at the very end).
-      if ((await redis.exists(key)) === 1) {
-        options.onChunk?.({ chunk, rows: data.rows.length, skipped: true });
-        return { rows: data.rows.length, skipped: true };
-      }
+  /** Checks a job's data and runs it; one entry per kind of chunk. */
+  const kinds: Record<
+    string,
+    (chunk: string, data: unknown, prefix: string) => Promise<unknown[]>
+  > = {
+    trace: async (chunk, raw, prefix) => {
+      const data = checked(ChunkData, chunk, raw);
       const rows = data.rows.map(
         (r) =>
           ({
@@ -121,28 +124,73 @@ export function startWorker(options: WorkerOptions): FarmWorker {
             ...(r.module !== undefined ? { module: r.module } : {}),
           }) as FunctionRow,
       );
-      let traced: TraceRow[];
-      try {
-        traced = options.run
-          ? await options.run(rows, data, pool)
-          : await traceChunk(rows, data, pool, `${chunk}:${job.attemptsStarted}`);
-      } catch (e) {
-        // traceFunctions throws only when the sandbox cannot run at all: this machine cannot
-        // serve. Give the chunk back (it is retried elsewhere) and stop taking new ones.
-        if (!options.run) {
-          fatal ??= e as Error;
-          setImmediate(() => {
-            void stop();
-          });
-        }
-        throw e;
-      }
+      const traced = await serving(() =>
+        options.run ? options.run(rows, data, pool) : traceChunk(rows, data, pool, prefix),
+      );
       if (traced.length !== rows.length || traced.some((t, i) => t.id !== rows[i].id)) {
         throw new Error(`chunk ${chunk}: the runner returned rows that do not match the chunk`);
       }
-      await redis.set(key, encodeResult(traced), "EX", RESULT_TTL_S);
-      options.onChunk?.({ chunk, rows: rows.length, skipped: false });
-      return { rows: rows.length, skipped: false };
+      return traced;
+    },
+    index: async (chunk, raw, prefix) => {
+      const data = checked(IndexChunkData, chunk, raw);
+      const results = await serving(() =>
+        options.runIndex ? options.runIndex(data, pool) : indexChunk(data, pool, prefix),
+      );
+      if (results.length !== data.rows.length) {
+        throw new Error(`chunk ${chunk}: the runner returned ${results.length} results`);
+      }
+      return results;
+    },
+  };
+  /** Runs a chunk; a throw of the default runner means this machine cannot serve. */
+  const serving = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (e) {
+      // The runners throw only when the sandbox cannot run at all: give the chunk back (it is
+      // retried elsewhere) and stop taking new ones.
+      if (!options.run && !options.runIndex) {
+        fatal ??= e as Error;
+        setImmediate(() => {
+          void stop();
+        });
+      }
+      throw e;
+    }
+  };
+  const checked = <T>(schema: z.ZodType<T>, chunk: string, raw: unknown): T => {
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new UnrecoverableError(
+        `chunk ${chunk}: malformed job data (${issue.message} at ${issue.path.join(".")})`,
+      );
+    }
+    const build_ = (parsed.data as { build: string }).build;
+    if (build_ !== build) {
+      throw new UnrecoverableError(`chunk ${chunk} is for build ${build_}, not ${build}`);
+    }
+    return parsed.data;
+  };
+
+  const worker = new Worker(
+    queueName(build),
+    async (job) => {
+      const chunk = job.id ?? "";
+      const kind = kinds[job.name];
+      if (!kind) throw new UnrecoverableError(`chunk ${chunk}: unknown kind of job ${job.name}`);
+      const rowsOf = (job.data as { rows?: unknown[] })?.rows?.length ?? 0;
+      const key = resultKey(chunk);
+      // Finished already (a rerun, or the job came back after its worker died at the very end).
+      if ((await redis.exists(key)) === 1) {
+        options.onChunk?.({ chunk, rows: rowsOf, skipped: true });
+        return { rows: rowsOf, skipped: true };
+      }
+      const results = await kind(chunk, job.data, `${chunk}:${job.attemptsStarted}`);
+      await redis.set(key, encodeResult(results), "EX", RESULT_TTL_S);
+      options.onChunk?.({ chunk, rows: results.length, skipped: false });
+      return { rows: results.length, skipped: false };
     },
     {
       connection,

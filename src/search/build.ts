@@ -16,6 +16,7 @@ import {
   type Candidate,
   callSitesOf,
   candidatesOf,
+  type FunctionKind,
   type FunctionSettings,
   type Literal,
   listSourceFiles,
@@ -58,6 +59,8 @@ export interface IndexOptions {
   pool?: TracerPool;
   /** `--types FILE`: argument types and run settings per function, over every indexed file. */
   types?: TypesConfig;
+  /** Runs the functions (default: on `pool` here); `tracecode index --redis` runs them on a farm. */
+  execute?: Executor;
   /** Called once the work is known (functions to run or record), then per function done. */
   onStart?: (total: number) => void;
   onProgress?: (done: number) => void;
@@ -255,85 +258,47 @@ export async function indexPaths(
       if (size + c.candidates.length > BATCH_FUNCTIONS && size > 0) batches.push([c]);
       else last.push(c);
     }
-    for (const batch of batches) {
-      const all = batch.flatMap((f) => f.candidates);
-      const runnable = all.filter((c) => c.args !== null);
-      for (const c of all) if (c.args === null) tick();
-      const fileOf = new Map(batch.flatMap((f) => f.candidates.map((c) => [c, f.source.path])));
-      const run = (jobs: RunJob[]) =>
-        runJobs(jobs, {
-          pool,
-          seed,
-          maxSteps: options.maxSteps,
-          timeoutMs: options.timeoutMs,
-          unitOf: (c) => (options.isolation === "row" ? undefined : `file:${fileOf.get(c)}`),
-        });
-      const plan = (c: Candidate, s: SignatureCandidate | { args: ArgType[] }, n?: number) => {
-        const set = settingsOf.get(c) ?? {};
-        return {
-          candidate: c,
-          args: s.args,
-          inputs: n ?? set.inputs ?? inputs,
-          range: set.range ?? REAL_INT_RANGE,
-          maxSteps: set.maxSteps,
-        };
-      };
-      // 1. Every function on its most likely signature and the index's inputs.
-      const first = await run(runnable.map((c) => plan(c, { args: c.args as ArgType[] })));
-      for (let i = 0; i < runnable.length; i++) tick();
-      const traceOf = new Map<Candidate, TraceRow>(runnable.map((c, i) => [c, first[i]]));
-      await diagnoseUndefined(runnable, traceOf, (rows) =>
-        traceFunctions(rows, {
-          inputs: 1,
-          seed,
-          level: "io",
-          timeoutMs: options.timeoutMs,
-          pool,
-        }),
-      );
-      const tried = new Map<Candidate, Tried[]>();
-      // 2. Probing: an inferred signature under which calls fail tries the other candidates on
-      //    a few inputs; the one under which most calls return normally is kept.
-      const probes: { c: Candidate; s: SignatureCandidate }[] = [];
-      for (const c of runnable) {
-        const inf = c.inference;
-        if (!inf || inf.certain || inf.candidates.length < 2) continue;
-        const t = traceOf.get(c);
-        const share = successShare(t);
-        tried.set(c, [{ args: c.args as ArgType[], share, inputs: t?.runs.length ?? 0 }]);
-        // Other types help only where calls happened: not when the code was not even defined.
-        if (share >= 1 || (t?.status !== "ok" && t?.status !== "always_raises")) continue;
-        // Nor when every call failed on a missing name or module: no argument type brings it.
-        if (t.status === "always_raises" && /^raises (ImportError|NameError) /.test(t.error ?? ""))
-          continue;
-        for (const s of inf.candidates.slice(1)) probes.push({ c, s });
+    const execSettings: ExecSettings = {
+      seed,
+      isolation: options.isolation ?? "file",
+      ...(options.maxSteps !== undefined ? { maxSteps: options.maxSteps } : {}),
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    };
+    const itemOf = (c: Candidate): ExecItem => {
+      const set = settingsOf.get(c) ?? {};
+      return execItem(c, set.inputs ?? inputs, set.range ?? REAL_INT_RANGE, set.maxSteps);
+    };
+    const runnableOf = batches.map((batch) =>
+      batch.flatMap((f) => f.candidates).filter((c) => c.args !== null),
+    );
+    const execute = options.execute ?? localExecutor(() => pool);
+    let b = 0;
+    for await (const results of execute(
+      runnableOf.map((list) => list.map(itemOf)),
+      execSettings,
+    )) {
+      const batch = batches[b];
+      const runnable = runnableOf[b++];
+      if (!batch || results.length !== runnable.length) {
+        throw new Error(`the executor's results do not match batch ${b}`);
       }
-      const probed = await run(probes.map((p) => plan(p.c, p.s, PROBE_INPUTS)));
-      const best = new Map<Candidate, { s: SignatureCandidate; share: number }>();
-      probes.forEach((p, i) => {
-        const share = successShare(probed[i]);
-        tried.get(p.c)?.push({ args: p.s.args, share, inputs: PROBE_INPUTS });
-        const b = best.get(p.c);
-        if (share > successShare(traceOf.get(p.c)) && (!b || share > b.share))
-          best.set(p.c, { s: p.s, share });
+      const all = batch.flatMap((f) => f.candidates);
+      for (const c of all) if (c.args === null) tick();
+      const traceOf = new Map<Candidate, TraceRow>();
+      const tried = new Map<Candidate, Tried[]>();
+      const doctests = new Map<Candidate, DoctestCheck>();
+      runnable.forEach((c, i) => {
+        const r = results[i];
+        traceOf.set(c, r.trace);
+        if (r.tried) tried.set(c, r.tried);
+        if (r.doctest) doctests.set(c, r.doctest);
+        const s = r.chosen !== undefined ? c.inference?.candidates[r.chosen] : undefined;
+        if (s) {
+          c.args = s.args;
+          chosen.set(c, s);
+        }
+        tick();
       });
-      // 3. The chosen signature on the index's inputs.
-      const switched = [...best];
-      const rerun = await run(switched.map(([c, b]) => plan(c, b.s)));
-      switched.forEach(([c, b], i) => {
-        c.args = b.s.args;
-        chosen.set(c, b.s);
-        traceOf.set(c, rerun[i]);
-      });
-      // 4. Doctest examples with an expected output: run exactly, compare.
-      const doctests = await checkDoctests(
-        runnable.filter((c) => c.kind === "function" && c.module !== undefined),
-        {
-          pool,
-          unitOf: (c) => (options.isolation === "row" ? undefined : `file:${fileOf.get(c)}`),
-          timeoutMs: options.timeoutMs,
-        },
-      );
       const extra = (c: Candidate) =>
         signatureRecord(c, chosen.get(c), tried.get(c), doctests.get(c), settingsOf.get(c), inputs);
       const vectors = embedder ? embedder.embed(all.map((c) => c.code)) : [];
@@ -359,6 +324,8 @@ export async function indexPaths(
       summary.indexed += batch.length;
       summary.functions += all.length;
     }
+    if (b !== batches.length)
+      throw new Error(`the executor ended after ${b} of ${batches.length} batches`);
 
     // A new model: every stored function is embedded again (their code is in the database).
     if (embedder && modelChanged) {
@@ -507,6 +474,215 @@ async function runJobs(
     }),
   );
   return out;
+}
+
+/** Index-wide run settings of the execution (the per-function ones travel with each item). */
+export interface ExecSettings {
+  seed: number;
+  maxSteps?: number;
+  timeoutMs?: number;
+  isolation: "file" | "row";
+}
+
+/**
+ * One function to run, with everything its execution needs and nothing else: plain data, so a
+ * farm can carry it to another machine (`tracecode index --redis`).
+ */
+export interface ExecItem {
+  file: string;
+  line: number;
+  name: string;
+  kind?: FunctionKind;
+  code: string;
+  module?: string;
+  definition?: { line: number; text: string };
+  /** The most likely signature. */
+  args: ArgType[];
+  /** Inferred signatures (most likely first) and how to call: absent for a `.jsonl` row. */
+  inference?: { entry: string; wrapper?: string; certain: boolean; alternatives: ArgType[][] };
+  inputs: number;
+  range: IntRange;
+  maxSteps?: number;
+}
+
+/** What running an item gave: its trace on the chosen signature and how it was chosen. */
+export interface ExecResult {
+  trace: TraceRow;
+  /** Index of the signature probing chose among `inference.alternatives`, when not the first. */
+  chosen?: number;
+  tried?: Tried[];
+  doctest?: DoctestCheck;
+}
+
+/**
+ * Runs batches of items, yielding each batch's results in order. The local one runs them here;
+ * `tracecode index --redis` gives one that runs them on a farm.
+ */
+export type Executor = (
+  batches: readonly ExecItem[][],
+  settings: ExecSettings,
+) => AsyncIterable<ExecResult[]>;
+
+export function execItem(
+  c: Candidate,
+  inputs: number,
+  range: IntRange,
+  maxSteps?: number,
+): ExecItem {
+  const inf = c.inference;
+  return {
+    file: c.file,
+    line: c.line,
+    name: c.name,
+    ...(c.kind !== undefined ? { kind: c.kind } : {}),
+    code: c.code,
+    ...(c.module !== undefined ? { module: c.module } : {}),
+    ...(c.definition ? { definition: c.definition } : {}),
+    args: c.args ?? [],
+    ...(inf
+      ? {
+          inference: {
+            entry: inf.entry,
+            ...(inf.wrapper !== undefined ? { wrapper: inf.wrapper } : {}),
+            certain: inf.certain,
+            alternatives: inf.candidates.map((s) => s.args),
+          },
+        }
+      : {}),
+    inputs,
+    range,
+    ...(maxSteps !== undefined ? { maxSteps } : {}),
+  };
+}
+
+/** The candidate an item stands for (what the execution steps read of it). */
+function candidateOf(item: ExecItem): Candidate {
+  const inf = item.inference;
+  return {
+    file: item.file,
+    line: item.line,
+    name: item.name,
+    ...(item.kind !== undefined ? { kind: item.kind } : {}),
+    code: item.code,
+    args: item.args,
+    argsFrom: "inferred",
+    ...(item.module !== undefined ? { module: item.module } : {}),
+    ...(item.definition ? { definition: item.definition } : {}),
+    ...(inf
+      ? {
+          inference: {
+            entry: inf.entry,
+            ...(inf.wrapper !== undefined ? { wrapper: inf.wrapper } : {}),
+            certain: inf.certain,
+            candidates: inf.alternatives.map((args) => ({ args, params: [] })),
+          },
+        }
+      : {}),
+  };
+}
+
+/** The executor that runs every batch on this machine's pool (started when first needed). */
+export const localExecutor = (pool: () => TracerPool): Executor =>
+  async function* (batches, settings) {
+    for (const items of batches) yield await executeItems(items, settings, pool());
+  };
+
+/**
+ * Runs items in the sandbox: every function on its most likely signature; a "not defined" one
+ * diagnosed; an uncertain signature whose calls fail probed against the others and the best
+ * run on the index's inputs; doctest examples checked. Unit names start with `unitPrefix` (a
+ * farm worker runs several chunks on one pool).
+ */
+export async function executeItems(
+  items: readonly ExecItem[],
+  settings: ExecSettings,
+  pool: TracerPool,
+  unitPrefix = "",
+): Promise<ExecResult[]> {
+  const runnable = items.map(candidateOf);
+  const itemOf = new Map(runnable.map((c, i) => [c, items[i]]));
+  const unitOf = (c: Candidate) =>
+    settings.isolation === "row" ? undefined : `${unitPrefix}file:${c.file}`;
+  const run = (jobs: RunJob[]) =>
+    runJobs(jobs, {
+      pool,
+      seed: settings.seed,
+      maxSteps: settings.maxSteps,
+      timeoutMs: settings.timeoutMs,
+      unitOf,
+    });
+  const plan = (c: Candidate, args: ArgType[], n?: number): RunJob => {
+    const it = itemOf.get(c) as ExecItem;
+    return {
+      candidate: c,
+      args,
+      inputs: n ?? it.inputs,
+      range: it.range,
+      ...(it.maxSteps !== undefined ? { maxSteps: it.maxSteps } : {}),
+    };
+  };
+  // 1. Every function on its most likely signature and the index's inputs.
+  const first = await run(runnable.map((c) => plan(c, c.args as ArgType[])));
+  const traceOf = new Map<Candidate, TraceRow>(runnable.map((c, i) => [c, first[i]]));
+  await diagnoseUndefined(runnable, traceOf, (rows) =>
+    traceFunctions(rows, {
+      inputs: 1,
+      seed: settings.seed,
+      level: "io",
+      timeoutMs: settings.timeoutMs,
+      pool,
+    }),
+  );
+  const tried = new Map<Candidate, Tried[]>();
+  // 2. Probing: an inferred signature under which calls fail tries the other candidates on
+  //    a few inputs; the one under which most calls return normally is kept.
+  const probes: { c: Candidate; k: number }[] = [];
+  for (const c of runnable) {
+    const inf = c.inference;
+    if (!inf || inf.certain || inf.candidates.length < 2) continue;
+    const t = traceOf.get(c);
+    const share = successShare(t);
+    tried.set(c, [{ args: c.args as ArgType[], share, inputs: t?.runs.length ?? 0 }]);
+    // Other types help only where calls happened: not when the code was not even defined.
+    if (share >= 1 || (t?.status !== "ok" && t?.status !== "always_raises")) continue;
+    // Nor when every call failed on a missing name or module: no argument type brings it.
+    if (t.status === "always_raises" && /^raises (ImportError|NameError) /.test(t.error ?? ""))
+      continue;
+    for (let k = 1; k < inf.candidates.length; k++) probes.push({ c, k });
+  }
+  const argsOf = (c: Candidate, k: number) => c.inference?.candidates[k].args as ArgType[];
+  const probed = await run(probes.map((p) => plan(p.c, argsOf(p.c, p.k), PROBE_INPUTS)));
+  const best = new Map<Candidate, { k: number; share: number }>();
+  probes.forEach((p, i) => {
+    const share = successShare(probed[i]);
+    tried.get(p.c)?.push({ args: argsOf(p.c, p.k), share, inputs: PROBE_INPUTS });
+    const b = best.get(p.c);
+    if (share > successShare(traceOf.get(p.c)) && (!b || share > b.share))
+      best.set(p.c, { k: p.k, share });
+  });
+  // 3. The chosen signature on the index's inputs.
+  const switched = [...best];
+  const rerun = await run(switched.map(([c, b]) => plan(c, argsOf(c, b.k))));
+  switched.forEach(([c], i) => {
+    traceOf.set(c, rerun[i]);
+  });
+  // 4. Doctest examples with an expected output: run exactly, compare (on the chosen args).
+  for (const [c, b] of switched) c.args = argsOf(c, b.k);
+  const doctests = await checkDoctests(
+    runnable.filter((c) => c.kind === "function" && c.module !== undefined),
+    { pool, unitOf, timeoutMs: settings.timeoutMs },
+  );
+  return runnable.map((c) => {
+    const k = best.get(c)?.k;
+    const t = tried.get(c);
+    const d = doctests.get(c);
+    return {
+      trace: traceOf.get(c) as TraceRow,
+      ...(k !== undefined ? { chosen: k } : {}),
+      ...(t ? { tried: t } : {}),
+      ...(d ? { doctest: d } : {}),
+    };
+  });
 }
 
 /** The stored signature: chosen parameters with evidence, what probing tried, doctests. */

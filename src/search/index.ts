@@ -4,6 +4,11 @@
  * clone retrieval (`tracecode eval-clones`). See README.md.
  */
 export {
+  type ExecItem,
+  type ExecResult,
+  type ExecSettings,
+  type Executor,
+  executeItems,
   type FunctionProblem,
   type IndexOptions,
   type IndexSummary,
@@ -17,8 +22,8 @@ export {
   evalClones,
   execDissimilarity,
   lexicalDissimilarity,
-  MODES,
   type Measured,
+  MODES,
   type Mode,
   type NameFreeReport,
   readThreshold,

@@ -1,0 +1,272 @@
+/**
+ * `tracecode index --redis` against a private redis-server on loopback: the index it writes
+ * holds exactly what a local index of the same folder holds (every table, every row), a rerun
+ * enqueues nothing and runs nothing, a worker killed mid-chunk loses nothing, and a file whose
+ * chunk keeps failing is given up with its functions' status and reason.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TracerPool } from "../python/index.js";
+import { packagePath } from "../python/pool.js";
+import { DB_FILE, type IndexSummary, indexPaths } from "../search/index.js";
+import {
+  connectionOf,
+  DEAD_KEY,
+  type FarmIndexOptions,
+  type FarmSummary,
+  farmExecutor,
+  haveRedisServer,
+  indexChunk,
+  queueName,
+  type RedisServer,
+  startRedis,
+  startWorker,
+} from "./index.js";
+
+const root = mkdtempSync(join(tmpdir(), "tracecode-farm-index-"));
+const src = join(root, "src");
+let redis: RedisServer;
+let pool: TracerPool;
+
+/** Typed, untyped (probing), doctests, a method, a function that always raises. */
+const files = {
+  "sums.py": `def tri(n: int) -> int:
+    return n * (n + 1) // 2 if n > 0 else 0
+
+def tri_loop(n: int) -> int:
+    t = 0
+    for i in range(n + 1):
+        t += i
+    return t
+`,
+  "strings.py": `def rev(s: str) -> str:
+    return s[::-1]
+
+def first(s: str) -> str:
+    return s[0]
+`,
+  "untyped.py": `LIMIT = 10
+
+def isascii(v):
+    return v.isascii()
+
+def add_all(xs):
+    """
+    >>> add_all([1, 2, 3])
+    6
+    >>> add_all([])
+    1
+    """
+    return sum(xs) % LIMIT
+
+class Acc:
+    def __init__(self, start):
+        self.start = start
+
+    def plus(self, n):
+        return self.start + n
+`,
+  "pkg/more.py": `def halve(n: int) -> int:
+    return n // 2
+
+def boom(n: int) -> int:
+    raise ValueError(n)
+`,
+};
+mkdirSync(join(src, "pkg"), { recursive: true });
+for (const [name, text] of Object.entries(files)) writeFileSync(join(src, name), text);
+
+const INPUTS = 16;
+const base = { model: null, inputs: INPUTS, pool } as const;
+
+/** Every table of an index, every row, in a canonical order (blobs as hex; not the clock). */
+function dump(dir: string): Record<string, unknown[]> {
+  const db = new Database(join(dir, DB_FILE), { readonly: true });
+  try {
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .all() as { name: string }[];
+    const out: Record<string, unknown[]> = {};
+    for (const { name } of tables) {
+      const rows = db.prepare(`SELECT * FROM "${name}"`).all() as Record<string, unknown>[];
+      out[name] = rows
+        .map((r) =>
+          JSON.stringify(
+            Object.entries(r)
+              .filter(([k]) => k !== "indexed_at")
+              .map(([k, v]) => [k, Buffer.isBuffer(v) ? v.toString("hex") : v]),
+          ),
+        )
+        .sort();
+    }
+    return out;
+  } finally {
+    db.close();
+  }
+}
+
+let localDir: string;
+let local: Record<string, unknown[]>;
+let localSummary: IndexSummary;
+
+async function onFarm(
+  name: string,
+  extra: Partial<FarmIndexOptions> = {},
+): Promise<{ dir: string; summary: IndexSummary; farm: FarmSummary }> {
+  const dir = join(root, name);
+  let farm: FarmSummary | undefined;
+  const summary = await indexPaths([src], dir, {
+    ...base,
+    execute: farmExecutor({
+      redis: redis.url,
+      chunkRows: 3,
+      pollMs: 100,
+      onFarmDone: (s) => {
+        farm = s;
+      },
+      ...extra,
+    }),
+  });
+  return { dir, summary, farm: farm as FarmSummary };
+}
+
+beforeAll(async () => {
+  if (!haveRedisServer()) {
+    throw new Error("the farm tests need redis-server on the PATH: apt-get install redis-server");
+  }
+  mkdirSync(join(root, "redis"));
+  redis = await startRedis(join(root, "redis"));
+  pool = new TracerPool({ workers: 2 });
+  localDir = join(root, "local");
+  localSummary = await indexPaths([src], localDir, base);
+  local = dump(localDir);
+});
+
+afterAll(async () => {
+  await pool?.close();
+  await redis?.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe("index farm", () => {
+  it("writes the index a local run writes, and a rerun enqueues and runs nothing", async () => {
+    // The local index is worth comparing: behaviours, probing, doctests, a failure.
+    expect(localSummary.functions).toBe(9);
+    expect(local.behaviours.length).toBeGreaterThan(3);
+    expect(localSummary.report.doctests.examples).toBe(2);
+    expect(localSummary.failed).toEqual({ always_raises: 1 });
+    const ran: string[] = [];
+    const worker = startWorker({
+      redis: redis.url,
+      pool,
+      onChunk: (e) => {
+        if (!e.skipped) ran.push(e.chunk);
+      },
+    });
+    try {
+      const first = await onFarm("farm1", { keep: true });
+      expect(dump(first.dir)).toEqual(local);
+      expect(first.farm.chunks).toBeGreaterThan(2);
+      expect(first.farm.reused).toBe(0);
+      expect(ran).toHaveLength(first.farm.chunks);
+      // The same folder into a new index: every chunk is found finished, nothing runs again.
+      const again = await onFarm("farm2");
+      expect(again.farm.reused).toBe(first.farm.chunks);
+      expect(ran).toHaveLength(first.farm.chunks);
+      expect(dump(again.dir)).toEqual(local);
+      const queue = new Queue(queueName(), { connection: connectionOf(redis.url) });
+      expect(await queue.getJobCounts("waiting", "active")).toEqual({ waiting: 0, active: 0 });
+      await queue.close();
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it("loses nothing when a worker is killed in the middle of a chunk", async () => {
+    const run = onFarm("killed", { keep: false });
+    // A worker in its own process takes a chunk (it is still starting its sandbox) and dies.
+    const victim: ChildProcess = spawn(
+      process.execPath,
+      [
+        packagePath("dist", "cli", "main.js"),
+        "worker",
+        "--redis",
+        redis.url,
+        "--workers",
+        "1",
+        "--lock-ms",
+        "2000",
+      ],
+      { stdio: "ignore" },
+    );
+    const queue = new Queue(queueName(), { connection: connectionOf(redis.url) });
+    try {
+      let active = 0;
+      for (let i = 0; i < 400 && active === 0; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        active = (await queue.getJobCounts("active")).active ?? 0;
+      }
+      expect(active).toBeGreaterThan(0);
+      victim.kill("SIGKILL");
+      await new Promise((r) => victim.once("exit", r));
+    } finally {
+      await queue.close();
+    }
+    const worker = startWorker({ redis: redis.url, pool, lockMs: 2000 });
+    try {
+      const r = await run;
+      expect(dump(r.dir)).toEqual(local);
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it("gives up a file whose chunk keeps failing: its functions get status limit and the reason", async () => {
+    const poison = join(src, "strings.py");
+    const worker = startWorker({
+      redis: redis.url,
+      pool,
+      runIndex: (data, p) => {
+        if (data.rows.some((r) => r.item.file === poison)) {
+          return Promise.reject(new Error("the worker died running this"));
+        }
+        return indexChunk(data, p, `test:${data.rows[0].id}`);
+      },
+    });
+    try {
+      const r = await onFarm("dead", { retry: { attempts: 2, backoffMs: 100 } });
+      expect(r.farm.dead).toBe(1);
+      const db = new Database(join(r.dir, DB_FILE), { readonly: true });
+      const rows = db
+        .prepare("SELECT file, name, status, error FROM functions ORDER BY file, line")
+        .all() as { file: string; name: string; status: string; error: string | null }[];
+      db.close();
+      const dead = rows.filter((row) => row.file === poison);
+      expect(dead.map((row) => row.name)).toEqual(["rev", "first"]);
+      for (const row of dead) {
+        expect(row.status).toBe("limit");
+        expect(row.error).toContain("the worker died running this");
+      }
+      // Every other file is as a local run indexed it.
+      const others = dump(r.dir).functions.filter((f) => !String(f).includes(poison));
+      expect(others).toEqual(local.functions.filter((f) => !String(f).includes(poison)));
+      const client = new Redis(redis.url);
+      const letters = Object.values(await client.hgetall(DEAD_KEY)).map((v) => JSON.parse(v));
+      client.disconnect();
+      expect(letters).toEqual([
+        expect.objectContaining({
+          rows: [`${poison}:1 rev`, `${poison}:4 first`],
+          reason: "the worker died running this",
+        }),
+      ]);
+    } finally {
+      await worker.close();
+    }
+  });
+});
