@@ -7,6 +7,8 @@ import {
   attentionBackwardTs,
   attentionForwardTs,
   dropoutMaskTs,
+  encoderBackwardTs,
+  encoderForwardTs,
   gemmTs,
   layerNormBackwardTs,
   layerNormForwardTs,
@@ -22,6 +24,13 @@ export type {
   AttentionForward,
   DropoutMask,
   DropoutMaskKernel,
+  EncoderBackward,
+  EncoderDropout,
+  EncoderForward,
+  EncoderGradients,
+  EncoderLayer,
+  EncoderTape,
+  EncoderWeights,
   Gemm,
   Kernels,
   LayerNormBackward,
@@ -47,6 +56,8 @@ export const tsKernels: Kernels = {
   layerNormForward: layerNormForwardTs,
   layerNormBackward: layerNormBackwardTs,
   dropoutMask: dropoutMaskTs,
+  encoderForward: encoderForwardTs,
+  encoderBackward: encoderBackwardTs,
 };
 
 let active: Kernels =

@@ -188,6 +188,82 @@ export interface DropoutMask {
 
 export type DropoutMaskKernel = (mask: DropoutMask) => void;
 
+/**
+ * One `nn.TransformerEncoderLayer` with ReLU (src/nn/ops/encoder-layer.ts) on rows =
+ * batch·steps tokens of width dModel. Post-norm:
+ *   r1 = x + drop1(attn(x)),  y1 = norm1(r1),  out = norm2(y1 + drop2(ff(y1)));
+ * pre-norm: x1 = x + drop1(attn(norm1(x))),  out = x1 + drop2(ff(norm2(x1)));
+ * attn(u) = (heads of selfAttention over u·inProjᵀ + inBias)·outProjᵀ + outBias and
+ * ff(u) = drop(relu(u·linear1ᵀ + bias1))·linear2ᵀ + bias2.
+ */
+export interface EncoderLayer {
+  batch: number;
+  steps: number;
+  heads: number;
+  dModel: number;
+  ff: number;
+  normFirst: boolean;
+  eps: number;
+  /** [batch · steps, dModel] */
+  x: Float32Array;
+  /** [batch · steps], 1 = that key is padding; null for none. */
+  keyPadding: Uint8Array | null;
+  weights: EncoderWeights;
+  /** Keep bytes of the four dropout sites; null without dropout. */
+  dropout: EncoderDropout | null;
+}
+
+/** The layer's parameters, PyTorch's layouts ([out, in] matrices). */
+export interface EncoderWeights {
+  inProjWeight: Float32Array;
+  inProjBias: Float32Array;
+  outProjWeight: Float32Array;
+  outProjBias: Float32Array;
+  linear1Weight: Float32Array;
+  linear1Bias: Float32Array;
+  linear2Weight: Float32Array;
+  linear2Bias: Float32Array;
+  norm1Weight: Float32Array;
+  norm1Bias: Float32Array;
+  norm2Weight: Float32Array;
+  norm2Bias: Float32Array;
+}
+
+export interface EncoderDropout {
+  /** What a kept element is multiplied by: 1/(1 − p). */
+  keepScale: number;
+  /** [batch · heads · steps · steps]: the attention weights. */
+  attention: Uint8Array;
+  /** [rows · dModel]: dropout1, on the attention block's output. */
+  attentionOut: Uint8Array;
+  /** [rows · ff]: dropout, on the ReLU's output. */
+  hidden: Uint8Array;
+  /** [rows · dModel]: dropout2, on the feed-forward block's output. */
+  ffOut: Uint8Array;
+}
+
+/** What an encoder layer's forward pass keeps for its backward pass, owned by its backend. */
+export interface EncoderTape {
+  readonly backend: string;
+}
+
+/** Forward: writes out [rows, dModel]; with `keep`, returns the tape the backward pass needs. */
+export type EncoderForward = (
+  layer: EncoderLayer,
+  out: Float32Array,
+  keep: boolean,
+) => EncoderTape | null;
+
+/** Gradients of the input ([rows, dModel]) and of every weight: written, not accumulated. */
+export type EncoderGradients = EncoderWeights & { x: Float32Array };
+
+/** From the gradient of out, fills `grads` and releases the tape. */
+export type EncoderBackward = (
+  tape: EncoderTape,
+  gOut: Float32Array,
+  grads: EncoderGradients,
+) => void;
+
 export interface Kernels {
   readonly name: string;
   gemm: Gemm;
@@ -198,4 +274,6 @@ export interface Kernels {
   layerNormForward: LayerNormForward;
   layerNormBackward: LayerNormBackward;
   dropoutMask: DropoutMaskKernel;
+  encoderForward: EncoderForward;
+  encoderBackward: EncoderBackward;
 }

@@ -2,6 +2,10 @@ import { describe, expect, it } from "vitest";
 import { Random } from "../../random/index.js";
 import {
   type Attention,
+  type EncoderGradients,
+  type EncoderLayer,
+  type EncoderTape,
+  type EncoderWeights,
   type Kernels,
   kernels,
   type LstmGradients,
@@ -426,5 +430,99 @@ describe("dropout mask", () => {
         }
       }
     }
+  });
+});
+
+describe("wasm encoder layer", () => {
+  /** Batch 3 of lengths 5, 2, 0 padded to 5 steps; odd widths so every vector loop has a tail. */
+  function layerOf(rng: Random, normFirst: boolean, dropout: boolean, padded: boolean) {
+    const [batch, steps, heads, dModel, ff] = [3, 5, 3, 9, 7];
+    const rows = batch * steps;
+    const keyPadding = new Uint8Array(rows);
+    for (const [b, len] of [5, 2, 0].entries())
+      for (let t = len; t < steps; t++) keyPadding[b * steps + t] = 1;
+    const keep = (n: number) => Uint8Array.from({ length: n }, () => +(rng.float() >= 0.3));
+    const w = (n: number) => random(rng, n);
+    const layer: EncoderLayer = {
+      batch,
+      steps,
+      heads,
+      dModel,
+      ff,
+      normFirst,
+      eps: 1e-5,
+      x: random(rng, rows * dModel).map((v) => 2 * v),
+      keyPadding: padded ? keyPadding : null,
+      weights: {
+        inProjWeight: w(3 * dModel * dModel),
+        inProjBias: w(3 * dModel),
+        outProjWeight: w(dModel * dModel),
+        outProjBias: w(dModel),
+        linear1Weight: w(ff * dModel),
+        linear1Bias: w(ff),
+        linear2Weight: w(dModel * ff),
+        linear2Bias: w(dModel),
+        norm1Weight: w(dModel).map((v) => 1 + v / 2),
+        norm1Bias: w(dModel),
+        norm2Weight: w(dModel).map((v) => 1 + v / 2),
+        norm2Bias: w(dModel),
+      },
+      dropout: dropout
+        ? {
+            keepScale: Math.fround(1 / 0.7),
+            attention: keep(batch * heads * steps * steps),
+            attentionOut: keep(rows * dModel),
+            hidden: keep(rows * ff),
+            ffOut: keep(rows * dModel),
+          }
+        : null,
+    };
+    return layer;
+  }
+
+  it("matches the TypeScript reference forward and backward: pre/post-norm, mask, dropout", () => {
+    const rng = new Random(17);
+    for (const normFirst of [false, true])
+      for (const dropout of [false, true])
+        for (const padded of [true, false]) {
+          const layer = layerOf(rng, normFirst, dropout, padded);
+          const gOut = random(rng, layer.x.length);
+          const run = (k: Kernels) => {
+            const out = new Float32Array(layer.x.length);
+            const tape = k.encoderForward(layer, out, true) as EncoderTape;
+            // Without a tape (no backward pass to follow) the output is the same.
+            const bare = new Float32Array(layer.x.length);
+            expect(k.encoderForward(layer, bare, false)).toBeNull();
+            expect(bare).toEqual(out);
+            const grads = { x: new Float32Array(layer.x.length) } as EncoderGradients;
+            for (const [name, v] of Object.entries(layer.weights))
+              grads[name as keyof EncoderWeights] = new Float32Array(v.length).fill(9);
+            k.encoderBackward(tape, gOut, grads);
+            return { out, ...grads };
+          };
+          const want = run(tsKernels);
+          const got = run(wasm as Kernels);
+          for (const [key, values] of Object.entries(want)) {
+            const mine = got[key as keyof typeof got];
+            for (let i = 0; i < values.length; i++) {
+              expect(Math.abs(mine[i] - values[i]), `${key}[${i}]`).toBeLessThan(
+                5e-5 * (1 + Math.abs(values[i])),
+              );
+            }
+          }
+        }
+  });
+
+  it("refuses a second backward pass and a tape from another backend", () => {
+    const layer = layerOf(new Random(19), false, false, true);
+    const out = new Float32Array(layer.x.length);
+    const grads = { x: new Float32Array(layer.x.length) } as EncoderGradients;
+    for (const [name, v] of Object.entries(layer.weights))
+      grads[name as keyof EncoderWeights] = new Float32Array(v.length);
+    const tape = (wasm as Kernels).encoderForward(layer, out, true) as EncoderTape;
+    (wasm as Kernels).encoderBackward(tape, out, grads);
+    expect(() => (wasm as Kernels).encoderBackward(tape, out, grads)).toThrow(/twice/);
+    const foreign = tsKernels.encoderForward(layer, out, true) as EncoderTape;
+    expect(() => (wasm as Kernels).encoderBackward(foreign, out, grads)).toThrow(/ts tape/);
   });
 });

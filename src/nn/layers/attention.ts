@@ -24,7 +24,8 @@ export class MultiheadAttention extends Module {
   readonly inProjBias: Tensor;
   readonly outProj: Linear;
   readonly dropout: number;
-  private readonly dropoutRng: Random;
+  /** Source of the attention-weight dropout masks. */
+  readonly dropoutRng: Random;
 
   constructor(
     readonly embedDim: number,

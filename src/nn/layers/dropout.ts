@@ -7,7 +7,7 @@ import type { Tensor } from "../tensor.js";
 export class Dropout extends Module {
   readonly p: number;
   /** Source of the masks; pass one forked from the run's seed for reproducible training. */
-  private readonly rng: Random;
+  readonly rng: Random;
 
   constructor(p = 0.5, rng: Random = new Random(0)) {
     super();

@@ -83,9 +83,11 @@ describe.each(BACKENDS)("%s kernels", (backend) => {
         });
       }
 
-    it("has correct input gradients with dropout on at all four sites (fixed masks)", () => {
-      gradCheck((x) => small("gelu", false, 0.2).forward(x, mask), [randn(2, 3, 4)]);
-    });
+    for (const activation of ["relu", "gelu"] as const)
+      for (const normFirst of [false, true])
+        it(`has correct input gradients with dropout at all four sites (${activation}, ${normFirst ? "pre" : "post"}-norm, fixed masks)`, () => {
+          gradCheck((x) => small(activation, normFirst, 0.2).forward(x, mask), [randn(2, 3, 4)]);
+        });
 
     it("uses PyTorch defaults and drops out in training only", () => {
       const layer = new TransformerEncoderLayer({ dModel: 8, nhead: 2 });

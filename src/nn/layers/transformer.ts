@@ -7,7 +7,8 @@
 import { Random } from "../../random/index.js";
 import { Module } from "../module.js";
 import { gelu } from "../ops/activation.js";
-import { add, relu } from "../ops/elementwise.js";
+import { add } from "../ops/elementwise.js";
+import { encoderLayer } from "../ops/encoder-layer.js";
 import type { Tensor } from "../tensor.js";
 import { MultiheadAttention } from "./attention.js";
 import { Dropout } from "./dropout.js";
@@ -71,8 +72,12 @@ export class TransformerEncoderLayer extends Module {
     this.dropout2 = drop("dropout2");
   }
 
-  /** src[B, T, dModel] → [B, T, dModel]; `keyPaddingMask` [B·T], truthy = padding. */
+  /**
+   * src[B, T, dModel] → [B, T, dModel]; `keyPaddingMask` [B·T], truthy = padding. A ReLU layer
+   * runs as one fused node (ops/encoder-layer.ts); a GELU one is built from ops.
+   */
   forward(src: Tensor, keyPaddingMask: ArrayLike<number | boolean> | null = null): Tensor {
+    if (this.activation === "relu") return this.fused(src, keyPaddingMask);
     let x = src;
     if (this.normFirst) {
       x = add(x, this.saBlock(this.norm1.forward(x), keyPaddingMask));
@@ -84,14 +89,51 @@ export class TransformerEncoderLayer extends Module {
     return x;
   }
 
+  private fused(src: Tensor, keyPaddingMask: ArrayLike<number | boolean> | null): Tensor {
+    const sa = this.selfAttn;
+    const p = this.dropout.p;
+    return encoderLayer(
+      src,
+      {
+        inProjWeight: sa.inProjWeight,
+        inProjBias: sa.inProjBias,
+        outProjWeight: sa.outProj.weight,
+        outProjBias: sa.outProj.bias as Tensor,
+        linear1Weight: this.linear1.weight,
+        linear1Bias: this.linear1.bias as Tensor,
+        linear2Weight: this.linear2.weight,
+        linear2Bias: this.linear2.bias as Tensor,
+        norm1Weight: this.norm1.weight,
+        norm1Bias: this.norm1.bias,
+        norm2Weight: this.norm2.weight,
+        norm2Bias: this.norm2.bias,
+      },
+      {
+        heads: sa.numHeads,
+        normFirst: this.normFirst,
+        eps: this.norm1.eps,
+        keyPaddingMask,
+        dropout:
+          this.training && p > 0
+            ? {
+                p,
+                attention: sa.dropoutRng,
+                attentionOut: this.dropout1.rng,
+                hidden: this.dropout.rng,
+                ffOut: this.dropout2.rng,
+              }
+            : null,
+      },
+    );
+  }
+
   private saBlock(x: Tensor, keyPaddingMask: ArrayLike<number | boolean> | null): Tensor {
     return this.dropout1.forward(this.selfAttn.forward(x, keyPaddingMask));
   }
 
   private ffBlock(x: Tensor): Tensor {
     const hidden = this.linear1.forward(x);
-    const act = this.activation === "gelu" ? gelu(hidden) : relu(hidden);
-    return this.dropout2.forward(this.linear2.forward(this.dropout.forward(act)));
+    return this.dropout2.forward(this.linear2.forward(this.dropout.forward(gelu(hidden))));
   }
 }
 

@@ -4,6 +4,11 @@ export { type SelfAttentionOptions, selfAttention } from "./attention.js";
 export { broadcastShape } from "./broadcast.js";
 export { dropout } from "./dropout.js";
 export * from "./elementwise.js";
+export {
+  type EncoderLayerOptions,
+  type EncoderLayerParams,
+  encoderLayer,
+} from "./encoder-layer.js";
 export { type LstmLayerResult, type LstmLayerWeights, lstmLayer, type Tokens } from "./lstm.js";
 export { matmul } from "./matmul.js";
 export { l2Normalize, layerNorm } from "./norm.js";

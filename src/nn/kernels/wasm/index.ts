@@ -1,18 +1,21 @@
 /**
  * WebAssembly SIMD kernels: the AssemblyScript in ./assembly, compiled by `npm run build` to
  * dist/nn/kernels/wasm/kernels.wasm, behind the same interface as the TypeScript reference.
- * Operands are copied into blocks of linear memory (./memory.ts) and results copied back; an
- * LSTM's tape stays there between its passes (./lstm.ts).
+ * Operands are copied into blocks of linear memory (./memory.ts) and results copied back; the
+ * tapes of an LSTM layer (./lstm.ts) and of a Transformer encoder layer (./encoder.ts) stay
+ * there between their passes (./tapes.ts).
  */
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Kernels } from "../types.js";
 import { makeAttention } from "./attention.js";
 import { makeDropoutMask } from "./dropout.js";
+import { makeEncoder } from "./encoder.js";
 import { makeGemm } from "./gemm.js";
 import { makeLayerNorm } from "./layernorm.js";
-import { makeLstmBackward, makeLstmForward, TapeStore } from "./lstm.js";
+import { makeLstmBackward, makeLstmForward } from "./lstm.js";
 import { Arena, type Exports } from "./memory.js";
+import { TapeStore } from "./tapes.js";
 
 /** Beside the compiled backend in dist/, or — when running from src/ (tests) — the built one. */
 const WASM_PATHS = ["./kernels.wasm", "../../../../dist/nn/kernels/wasm/kernels.wasm"].map((p) =>
@@ -46,6 +49,7 @@ export function loadWasmKernels({
     ...makeAttention(exports, arena),
     ...makeLayerNorm(exports, arena),
     dropoutMask: makeDropoutMask(exports, arena),
+    ...makeEncoder(exports, arena, tapes),
     /** Bytes of linear memory in live blocks (tapes and running kernels). */
     arenaBytes: () => arena.used,
   };

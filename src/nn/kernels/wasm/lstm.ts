@@ -6,13 +6,7 @@
  */
 import type { LstmBackward, LstmForward, LstmTape } from "../types.js";
 import { type Arena, type Exports, layout } from "./memory.js";
-
-/** A tape's block: resident at `at`, or spilled to `spill` on the JavaScript heap. */
-interface Region {
-  at: number | null;
-  bytes: number;
-  spill: Float32Array | null;
-}
+import type { Region, Tape, TapeStore } from "./tapes.js";
 
 /** Byte offsets within a tape's block; the input side is `xs` (dense) or `ids` + `table` (tokens). */
 interface TapeParts {
@@ -44,7 +38,7 @@ interface TapeDims {
   paddingIdx: number | null;
 }
 
-class WasmTape implements LstmTape {
+class WasmTape implements LstmTape, Tape {
   readonly backend = "wasm";
   released = false;
   constructor(
@@ -79,62 +73,6 @@ function tapeLayout({ batch, inDim, hid, steps, rows, vocab }: TapeDims): {
     parts: { batchSizes, offsets: offs, order, wih, whh, gates, hs, cs, tanhC, xs, ids, table },
     bytes,
   };
-}
-
-/** Resident tapes, oldest first, within a byte cap; tapes dropped unused are freed by GC. */
-export class TapeStore {
-  private readonly resident = new Set<Region>();
-  private residentBytes = 0;
-  private readonly dropped = new FinalizationRegistry<Region>((region) => this.drop(region));
-
-  constructor(
-    private readonly arena: Arena,
-    private readonly cap: number,
-  ) {}
-
-  add(tape: WasmTape): void {
-    this.resident.add(tape.region);
-    this.residentBytes += tape.region.bytes;
-    this.dropped.register(tape, tape.region, tape);
-    for (const old of this.resident) {
-      if (this.residentBytes <= this.cap || old === tape.region) break;
-      this.spill(old);
-    }
-  }
-
-  /** The tape's block address, copied back into linear memory if it was spilled. */
-  load(region: Region): number {
-    if (region.at !== null) return region.at;
-    const at = this.arena.alloc(region.bytes);
-    this.arena.f32.set(region.spill as Float32Array, at >> 2);
-    region.at = at;
-    region.spill = null;
-    return at;
-  }
-
-  release(tape: WasmTape): void {
-    this.dropped.unregister(tape);
-    this.drop(tape.region);
-  }
-
-  private spill(region: Region): void {
-    const at = region.at as number;
-    region.spill = this.arena.f32.slice(at >> 2, (at + region.bytes) >> 2);
-    this.arena.free(at);
-    region.at = null;
-    this.resident.delete(region);
-    this.residentBytes -= region.bytes;
-  }
-
-  private drop(region: Region): void {
-    if (region.at !== null) {
-      this.arena.free(region.at);
-      this.resident.delete(region);
-      this.residentBytes -= region.bytes;
-    }
-    region.at = null;
-    region.spill = null;
-  }
 }
 
 function asWasmTape(tape: LstmTape): WasmTape {

@@ -32,6 +32,11 @@ export interface Exports {
   fillRows(...args: number[]): void;
   tokenRows(...args: number[]): void;
   sumTokenRows(...args: number[]): void;
+  addKept(...args: number[]): void;
+  keepScaled(...args: number[]): void;
+  reluKept(...args: number[]): void;
+  reluKeptGrad(...args: number[]): void;
+  columnSums(...args: number[]): void;
 }
 
 /** Byte size rounded up to 16 so every operand starts SIMD-aligned. */

@@ -8,3 +8,4 @@ export * from "./rows";
 export * from "./attention";
 export * from "./layernorm";
 export * from "./dropout";
+export * from "./encoder";
