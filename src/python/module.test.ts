@@ -16,8 +16,8 @@ beforeAll(() => {
 afterAll(() => pool.close());
 
 const MODULE = `"""A module like colorsys: constants, a class, helpers, imports it may not get."""
-import os
-from os.path import join
+import socket
+from os.path import *
 import sys
 from dataclasses import dataclass
 
@@ -38,8 +38,11 @@ def uses_constants(x):
 def uses_class(x):
     return Point(x).y + Point(x, x).x
 
-def uses_os(x):
-    return os.getcwd()
+def uses_star_import(x):
+    return join("a", basename("/b/c" + str(x)))
+
+def uses_socket(x):
+    return socket.gethostname()
 
 def uses_sys(x):
     return sys.maxsize > x
@@ -74,7 +77,8 @@ describe("a function inside its module", () => {
     r = await run([
       "uses_constants",
       "uses_class",
-      "uses_os",
+      "uses_socket",
+      "uses_star_import",
       "uses_sys",
       "defined_after_a_refused_line",
       "two",
@@ -94,15 +98,21 @@ describe("a function inside its module", () => {
     );
   });
 
+  it("serves a view's names to from m import *", () => {
+    expect(r.uses_star_import.runs.map((run) => run.output)).toEqual(
+      r.uses_star_import.runs.map((run) => `'a/c${run.input[0]}'`),
+    );
+  });
+
   it("runs a function that never touches an import the sandbox refused", () => {
     expect(r.defined_after_a_refused_line.status).toBe("ok");
     expect(r.uses_sys.status).toBe("ok");
   });
 
   it("gives a function that uses a refused import its own status, not a behaviour", () => {
-    expect(r.uses_os.status).toBe("always_raises");
-    expect(r.uses_os.error).toBe("raises ImportError on every input");
-    expect(r.uses_os.ioClass).toBeNull();
+    expect(r.uses_socket.status).toBe("always_raises");
+    expect(r.uses_socket.error).toBe("raises ImportError on every input");
+    expect(r.uses_socket.ioClass).toBeNull();
   });
 
   it("checks the inputs against the signature", () => {
@@ -198,7 +208,55 @@ describe("the module allow-list", () => {
       "import time\nreturn time.sleep(0)",
       (t) => expect(t.status).toBe("always_raises"),
     ],
-    ["os", "import os\nreturn 1", (t) => expect(t.status).toBe("always_raises")],
+    [
+      "os: path strings, constants and an empty environment",
+      "import os, os.path, posixpath\nfrom os.path import basename\nreturn (os.path.join('a', str(x)), posixpath.splitext('a.b.py'), basename('/x/y'), os.sep, os.name, dict(os.environ), os.getenv('HOME', 'none'))",
+      (t) => {
+        expect(t.status).toBe("ok");
+        for (const run of t.runs)
+          expect(run.output).toBe(`('a/${run.input[0]}',('a.b','.py'),'y','/','posix',{},'none')`);
+      },
+    ],
+    ...[
+      "os.system('true')",
+      "os.getcwd()",
+      "os.listdir('/')",
+      "os.stat('/')",
+      "os.getpid()",
+      "os.urandom(4)",
+      "os.path.exists('/')",
+      "os.path.abspath('a')",
+      "os.path.expanduser('~')",
+      "os.path.expandvars('$HOME')",
+      "os.environ.__setitem__('A', 'b')",
+    ].map((call): [string, string, (t: TraceRow) => void] => [
+      `os without ${call}`,
+      `import os\nreturn ${call}`,
+      (t) => expect(t.status).toBe("always_raises"),
+    ]),
+    [
+      "pure modules: stat, errno, fnmatch, shlex, ipaddress, tokenize, gettext, builtins",
+      "import stat, errno, fnmatch, shlex, ipaddress, io, tokenize, builtins\nfrom gettext import gettext as _\ntoks = [t.string for t in tokenize.generate_tokens(io.StringIO('a+1').readline)]\nreturn (stat.S_ISDIR(0o40000), errno.ENOENT > 0, fnmatch.fnmatch('a.py', '*.py'), shlex.split('a \"b c\"'), str(ipaddress.ip_address(x % 256)), toks[:3], _('hi'), builtins.len('ab'))",
+      (t) => {
+        expect(t.status).toBe("ok");
+        for (const run of t.runs)
+          expect(run.output).toBe(
+            `(True,True,True,['a','b c'],'0.0.0.${((Number(run.input[0]) % 256) + 256) % 256}',['a','+','1'],'hi',2)`,
+          );
+      },
+    ],
+    ...[
+      "shlex.shlex()",
+      "builtins.open",
+      "builtins.eval",
+      "builtins.__import__",
+      "tokenize.open",
+      "gettext.translation",
+    ].map((name): [string, string, (t: TraceRow) => void] => [
+      `no ${name}`,
+      `import shlex, builtins, tokenize, gettext\nreturn ${name}`,
+      (t) => expect(t.status).not.toBe("ok"),
+    ]),
     ["inspect", "import inspect\nreturn 1", (t) => expect(t.status).toBe("always_raises")],
     [
       "clocks are fixed",

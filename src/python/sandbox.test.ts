@@ -180,6 +180,71 @@ const hostile: [string, string, Expect][] = [
     ),
     "blocked",
   ],
+  // Protocol names a class may now define, and harmless names it may now read: each tried.
+  [
+    "a builtin method's reduction (the unguarded getattr) stays unreadable",
+    fn("return [].append.__reduce_ex__(2)[0]"),
+    "limit",
+  ],
+  [
+    "__reduce__ defined to call getattr through copy.copy",
+    "import copy\nclass A:\n    def r(self):\n        return (getattr, (f, '__glo' + 'bals__'))\n    __reduce__ = r\ndef f(x):\n    return len(copy.copy(A()))\n",
+    "blocked",
+  ],
+  [
+    "__getattr__ defined to answer any name",
+    "class A:\n    __getattr__ = lambda self, name: name\ndef f(x):\n    return getattr(A(), '__glo' + 'bals__')\n",
+    "blocked",
+  ],
+  [
+    "__instancecheck__ assigned in a metaclass for a class pattern",
+    "class Meta(type):\n    __instancecheck__ = lambda cls, obj: True\ndef f(x):\n    M = Meta('M', (), {'__match_args__': ('__globals__',)})\n    match getattr:\n        case M(v):\n            return len(v)\n    return 0\n",
+    "limit",
+  ],
+  [
+    "__init_subclass__ and __set_name__ defined: run at class creation, under the budget",
+    "class D:\n    def s(self, owner, name):\n        while True:\n            pass\n    __set_name__ = s\nclass B:\n    __init_subclass__ = classmethod(lambda cls: None)\ndef f(x):\n    class C(B):\n        d = D()\n    return 1\n",
+    "timeout",
+  ],
+  [
+    "a __class__ property is never called by the encoder",
+    "class A:\n    @property\n    def __class__(self):\n        while True:\n            pass\ndef f(x):\n    return [A(), x]\n",
+    (r) => {
+      expect(r.status).toBe("ok");
+      expect(r.runs[0][2]).toBe("[<obj:object>,1]");
+    },
+  ],
+  [
+    "__module__ = 'builtins' does not pass a class off as a builtin",
+    "class ValueError2(Exception):\n    __module__ = 'builtins'\nclass Str(str):\n    __module__ = 'builtins'\ndef f(x):\n    if x == 1:\n        raise ValueError2()\n    return Str('a')\n",
+    (r) => {
+      expect(r.status).toBe("ok");
+      expect(r.runs.map((run) => run[2])).toEqual(["raise:Exception", "<obj:str>", "<obj:str>"]);
+    },
+  ],
+  [
+    "object.__setattr__ cannot write what getattr may not read",
+    fn("object.__setattr__(f, '__globals__', {})\nreturn 1"),
+    "blocked",
+  ],
+  [
+    "type.__delattr__ on a module view's class shows only the served names",
+    fn(
+      "import math\ntype.__delattr__(type(math), '__getattribute__')\nreturn sorted(k for k in math._names if k.startswith('_'))",
+    ),
+    (r) => {
+      expect(r.status).toBe("ok");
+      for (const run of r.runs) expect(["raise:AttributeError", "['__all__']"]).toContain(run[2]);
+    },
+  ],
+  [
+    "__module__, __dir__ and __del__ read",
+    "class A:\n    def __del__(self):\n        pass\ndef f(x):\n    import math\n    A().__del__()\n    return (f.__module__, '__del__' in A().__dir__(), type(math).__module__ != '')\n",
+    (r) => {
+      expect(r.status).toBe("ok");
+      expect(r.runs[0][2]).toBe("('snippet',True,True)");
+    },
+  ],
   [
     "format string leak",
     fn("return '{0.__globals__}'.format(f)[:0]"),

@@ -45,11 +45,22 @@ MAX_SET_SORT = 256
 _SMALL_INT = 10 ** 30
 _MOD61 = (1 << 61) - 1
 
+# A class's own slots, read through type's descriptors: a class body may define __module__ and a
+# metaclass may define properties, and neither must run or decide anything in the encoder.
+_type_mro = type.__dict__["__mro__"].__get__
+_type_flags = type.__dict__["__flags__"].__get__
+_type_module = type.__dict__["__module__"].__get__
+_type_name = type.__dict__["__name__"].__get__
+_HEAPTYPE = 1 << 9
+
+def _builtin_class(k):
+    return not _type_flags(k) & _HEAPTYPE and _type_module(k) == "builtins"
+
 def _exc_name(t):
     # Nearest builtin class, so user exception classes can be renamed freely.
-    for k in t.__mro__:
-        if k.__module__ == "builtins":
-            return k.__name__
+    for k in _type_mro(t):
+        if _builtin_class(k):
+            return _type_name(k)
     return "Exception"
 
 def _enc(v, d):
@@ -97,10 +108,11 @@ def _enc(v, d):
         return t.__name__ + ":" + repr(s) + ("...<" + str(len(v)) + ">" if len(v) > MAX_STR else "")
     if t is range:
         return repr(v)
-    if isinstance(v, BaseException):
+    # issubclass on the exact type: isinstance would read a __class__ the user defined.
+    if issubclass(t, BaseException):
         return "exc:" + _exc_name(t)
-    if t.__module__ == "builtins":
-        return "<" + t.__name__ + ">"
+    if _builtin_class(t):
+        return "<" + _type_name(t) + ">"
     # Instances of user classes: only the nearest builtin base, never user code (no __repr__).
     return "<obj:" + _exc_name(t) + ">"
 
@@ -304,22 +316,71 @@ _ALLOWED_DUNDERS = {
     "__all__", "__format__", "__matmul__", "__divmod__", "__rtruediv__", "__rfloordiv__",
     "__rmod__", "__rpow__", "__post_init__",
 }
+# Protocol names a class may define (a def, or an assignment target of its body: `__copy__ =
+# copy`, `__class_getitem__ = classmethod(GenericAlias)`) but not read as attributes: defining one
+# gives the class a protocol that the interpreter or an allowed module calls under the guard and
+# budget, while reading some (`x.__reduce_ex__`, `x.__getstate__`) hands back live internals
+# (the unguarded builtin getattr, an object's state). `__del__` is not here: finalizers run
+# whenever the last reference goes, which is why a def of it is allowed only because collections
+# and the snippet's teardown run with the guard up (the red-team suites try it).
+_DEFINABLE_DUNDERS = _ALLOWED_DUNDERS | {
+    "__class_getitem__", "__copy__", "__deepcopy__", "__reduce__", "__reduce_ex__",
+    "__getstate__", "__setstate__", "__getnewargs__", "__getnewargs_ex__", "__replace__",
+    "__rdivmod__", "__rand__", "__ror__", "__rxor__", "__rlshift__", "__rrshift__",
+    "__rmatmul__", "__iand__", "__ior__", "__ixor__", "__ilshift__", "__irshift__",
+    "__imatmul__", "__itruediv__", "__ifloordiv__", "__imod__", "__ipow__",
+    "__init_subclass__", "__set_name__", "__get__", "__set__", "__delete__", "__getattr__",
+    "__setattr__", "__delattr__", "__dir__", "__sizeof__", "__trunc__", "__floor__",
+    "__ceil__", "__complex__", "__bytes__", "__fspath__", "__length_hint__",
+    "__instancecheck__", "__subclasscheck__", "__aiter__", "__anext__", "__await__",
+    "__aenter__", "__aexit__", "__module__", "__buffer__", "__release_buffer__",
+    "__match_args__",
+}
+# Attributes that are harmless to read: methods of the protocols above that return nothing the
+# caller could not compute (not __reduce__/__reduce_ex__/__getstate__: a builtin method's
+# reduction holds the unguarded getattr), a class's module name, and object.__setattr__/
+# __delattr__ (they set or delete by a computed name, which reads nothing: the attributes that
+# lead somewhere are read-only or refused on read).
+_READABLE_DUNDERS = _ALLOWED_DUNDERS | {
+    "__module__", "__isabstractmethod__", "__setattr__", "__delattr__", "__getattr__",
+    "__del__", "__dir__", "__copy__", "__deepcopy__", "__class_getitem__", "__init_subclass__",
+    "__set_name__", "__get__", "__set__", "__delete__", "__rdivmod__", "__rand__", "__ror__",
+    "__rxor__", "__rlshift__", "__rrshift__", "__rmatmul__", "__iand__", "__ior__", "__ixor__",
+    "__ilshift__", "__irshift__", "__itruediv__", "__ifloordiv__", "__imod__", "__ipow__",
+    "__trunc__", "__floor__", "__ceil__", "__complex__", "__bytes__", "__fspath__",
+    "__length_hint__", "__sizeof__", "__members__", "__replace__",
+}
 # Introspection that leads from a value to frames, code, globals or the interpreter.
 _DENIED_PREFIXES = ("gi_", "cr_", "ag_", "f_", "tb_", "co_")
 _DENIED_NAMES = {"mro_entries"}
 
 def _attr_allowed(name):
     if name.startswith("__") and name.endswith("__"):
-        return name in _ALLOWED_DUNDERS
+        return name in _READABLE_DUNDERS
     if name.startswith(_DENIED_PREFIXES) or name in _DENIED_NAMES:
         return False
     return True
 
 def _name_allowed(name):
     if name.startswith("__") and name.endswith("__"):
-        # __match_args__ is checked where it is used (_match_class); the rest are protocol names.
-        return name in ("__name__", "__class__", "__slots__", "__all__", "__doc__", "__match_args__") or name in _ALLOWED_DUNDERS
+        # __match_args__ is checked where it is used (_match_class); __debug__ is a constant.
+        return name in ("__name__", "__class__", "__slots__", "__all__", "__doc__", "__match_args__", "__debug__") or name in _ALLOWED_DUNDERS
     return True
+
+def _class_definitions(tree):
+    """ids of the Name nodes that assign a definable protocol name in a class body."""
+    out = set()
+    for node in ast.walk(tree):
+        if type(node) is not ast.ClassDef:
+            continue
+        for st in node.body:
+            t = type(st)
+            targets = st.targets if t is ast.Assign else [st.target] if t is ast.AnnAssign else []
+            for target in targets:
+                for x in ast.walk(target):
+                    if type(x) is ast.Name and type(x.ctx) is ast.Store and x.id in _DEFINABLE_DUNDERS:
+                        out.add(id(x))
+    return out
 
 # Names the tracer inserts (the class-pattern checks): user code may not bind or read them, or
 # it could rebind the check itself, or the checked class between the check and the match.
@@ -337,6 +398,7 @@ def _reserved_name(node):
     return None
 
 def check_tree(tree):
+    defined = _class_definitions(tree)
     for node in ast.walk(tree):
         t = type(node)
         reserved = _reserved_name(node)
@@ -344,7 +406,7 @@ def check_tree(tree):
             return "name '" + reserved + "' is reserved (line " + str(getattr(node, "lineno", "?")) + ")"
         if t is ast.Attribute and not _attr_allowed(node.attr):
             return "attribute '" + node.attr + "' is not allowed (line " + str(node.lineno) + ")"
-        if t is ast.Name and not _name_allowed(node.id):
+        if t is ast.Name and not _name_allowed(node.id) and id(node) not in defined:
             return "name '" + node.id + "' is not allowed (line " + str(node.lineno) + ")"
         if t is ast.ImportFrom:
             if node.level:
@@ -522,8 +584,36 @@ _MODULE_DENY = {
 
 _seeded = _random_mod.Random(0)
 
+import os as _os_mod, posixpath as _posixpath_mod, genericpath as _genericpath_mod
+import stat as _stat_mod, errno as _errno_mod, fnmatch as _fnmatch_mod, shlex as _shlex_mod
+import ipaddress as _ipaddress_mod, token as _token_mod, tokenize as _tokenize_mod
+import gettext as _gettext_mod
+
+# Path strings: what posixpath computes from its arguments alone (abspath, realpath, relpath,
+# expanduser, expandvars and the exists/is*/get* family ask the file system or the environment).
+_PURE_PATH = {"sep", "altsep", "extsep", "pathsep", "defpath", "curdir", "pardir", "devnull",
+              "normcase", "isabs", "join", "splitroot", "split", "splitext", "splitdrive",
+              "basename", "dirname", "commonprefix", "commonpath", "normpath", "samestat",
+              "supports_unicode_filenames"}
+
 # Modules that also reach the host or the interpreter: only the names listed are served.
 _MODULE_ONLY = {
+    # os for the many modules that import it for os.path, os.fspath and the constants; no
+    # files, processes, clocks of the host or environment (environ is empty, below).
+    "os": {"path", "sep", "altsep", "extsep", "pathsep", "linesep", "defpath", "curdir",
+           "pardir", "devnull", "name", "fspath", "fsencode", "fsdecode", "PathLike", "error",
+           "strerror", "SEEK_SET", "SEEK_CUR", "SEEK_END", "F_OK", "R_OK", "W_OK", "X_OK",
+           "O_RDONLY", "O_WRONLY", "O_RDWR", "O_APPEND", "O_CREAT", "O_EXCL", "O_TRUNC",
+           "supports_bytes_environ"},
+    "os.path": _PURE_PATH,
+    "posixpath": _PURE_PATH,
+    "genericpath": {"commonprefix", "samestat"},
+    "shlex": {"split", "join", "quote"},  # the shlex class reads sys.stdin and opens files
+    "tokenize": {"tokenize", "generate_tokens", "detect_encoding", "untokenize", "TokenInfo",
+                 "TokenError", "tok_name", "EXACT_TOKEN_TYPES", "ENCODING", "COMMENT", "NL",
+                 "NAME", "NUMBER", "STRING", "OP", "NEWLINE", "INDENT", "DEDENT", "ENDMARKER",
+                 "ERRORTOKEN", "FSTRING_START", "FSTRING_MIDDLE", "FSTRING_END"},
+    "gettext": {"NullTranslations"},  # the message functions are NullTranslations' (below)
     "types": {"SimpleNamespace", "MappingProxyType", "GeneratorType", "NoneType", "GenericAlias",
               "UnionType", "EllipsisType", "NotImplementedType", "BuiltinFunctionType",
               "MethodType", "DynamicClassAttribute", "new_class", "prepare_class", "resolve_bases",
@@ -535,7 +625,16 @@ _MODULE_ONLY = {
     "sys": {"maxsize", "maxunicode", "byteorder", "float_info", "int_info", "hash_info",
             "version_info", "version", "hexversion", "float_repr_style", "getrecursionlimit",
             "getsizeof", "intern", "stdout", "stderr", "getdefaultencoding", "exc_info",
-            "exception", "get_int_max_str_digits"},
+            "exception", "get_int_max_str_digits", "platform", "exit", "flags",
+            "getfilesystemencoding", "getfilesystemencodeerrors", "builtin_module_names"},
+}
+_NULL_TRANSLATIONS = _gettext_mod.NullTranslations()
+# Names a view serves in place of the module's own: the environment is empty (and read-only),
+# and messages are not translated (gettext would read the environment and locale files).
+_MODULE_REPLACE = {
+    "os": {"environ": types.MappingProxyType({}), "getenv": types.MappingProxyType({}).get},
+    "gettext": {k: getattr(_NULL_TRANSLATIONS, k) for k in (
+        "gettext", "ngettext", "pgettext", "npgettext")},
 }
 
 def _public_names(name, mod):
@@ -552,6 +651,9 @@ def _public_names(name, mod):
                 names[k] = sub  # a submodule: its view is made on import
             continue
         names[k] = v
+    names.update(_MODULE_REPLACE.get(name, {}))
+    # from m import * reads __all__: the served names, nothing private.
+    names["__all__"] = tuple(sorted(k for k in names if not k.startswith("_")))
     return names
 
 _ALLOWED_MODULES = {
@@ -571,6 +673,12 @@ _ALLOWED_MODULES = {
     "calendar": _calendar_mod, "datetime": _datetime_mod, "time": _time_mod, "io": _io_mod,
     "colorsys": _colorsys_mod, "contextlib": _contextlib_mod, "weakref": _weakref_mod,
     "warnings": _warnings_mod, "html": _html_mod, "sys": sys,
+    "os": _os_mod, "os.path": _posixpath_mod, "posixpath": _posixpath_mod,
+    "genericpath": _genericpath_mod, "stat": _stat_mod, "errno": _errno_mod,
+    "fnmatch": _fnmatch_mod, "shlex": _shlex_mod, "ipaddress": _ipaddress_mod,
+    "token": _token_mod, "tokenize": _tokenize_mod, "gettext": _gettext_mod,
+    # The private twin of collections.abc, which real code imports by that name.
+    "_collections_abc": _abc_mod,
 }
 _VIEW_NAMES = {k: _public_names(k, m) for k, m in _ALLOWED_MODULES.items()}
 # random: one generator reseeded before every call, so results are reproducible.
@@ -578,6 +686,7 @@ _VIEW_NAMES["random"] = {k: getattr(_seeded, k) for k in (
     "random", "randint", "randrange", "choice", "choices", "shuffle", "sample", "uniform",
     "gauss", "normalvariate", "getrandbits", "triangular")}
 _VIEW_NAMES["random"]["Random"] = _random_mod.Random
+_VIEW_NAMES["random"]["__all__"] = tuple(sorted(_VIEW_NAMES["random"]))
 
 # Views are made per snippet, so nothing a snippet does to one is seen by the next.
 _views = {}
@@ -628,6 +737,9 @@ def _safe_builtins():
     return b
 
 _BUILTINS = _safe_builtins()
+# import builtins: the snippet's own restricted builtins (getattr with the policy, no open, eval).
+_VIEW_NAMES["builtins"] = {k: v for k, v in _BUILTINS.items() if not k.startswith("_")}
+_VIEW_NAMES["builtins"]["__all__"] = tuple(sorted(_VIEW_NAMES["builtins"]))
 
 class _Sink:
     """Discards printed text: output is the return value, and prints must not reach the host."""
@@ -976,7 +1088,7 @@ def _define_and_call(units, notes, module, ns, entry, rows, reseed, budget):
 
 def _short(e):
     try:
-        s = str(e) if type(e).__module__ == "builtins" else ""
+        s = str(e) if _builtin_class(type(e)) else ""
     except BaseException:
         s = ""
     return s[:200]
