@@ -79,7 +79,8 @@ function table(r: SearchResult): string {
   ];
   if (q.signature) lines.push(term`query signature: ${q.signature}`);
   if (r.note) lines.push(term`note: ${r.note}`);
-  if (q.status === "ok")
+  if (r.noEquivalent) lines.push(term`${r.noEquivalent}`);
+  else if (q.status === "ok")
     lines.push(
       r.exactCount > 0
         ? `${r.exactCount} indexed function${r.exactCount === 1 ? " has" : "s have"} exactly the query's behaviour${

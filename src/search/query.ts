@@ -18,7 +18,7 @@ import {
 } from "../realcode/index.js";
 import { initPython, withTree } from "../synth/index.js";
 import { behaviourKey, successShare } from "./build.js";
-import { agreement, tfidfVectors } from "./clones/index.js";
+import { agreement, readThreshold, tfidfVectors } from "./clones/index.js";
 import {
   ANN_FILE,
   AnnIndex,
@@ -91,6 +91,11 @@ export interface SearchResult {
   exactCount: number;
   /** The explicit answer when the query ran and no indexed function behaves like it. */
   noExact?: string;
+  /**
+   * The answer when nothing has the query's behaviour and even the nearest code is less similar
+   * than the model's calibrated threshold (its threshold.json, from eval-clones --save-threshold).
+   */
+  noEquivalent?: string;
   ranking: "ann" | "exact" | "lexical";
   /** Why the ranking is not the approximate one by embeddings, when it is not. */
   note?: string;
@@ -417,6 +422,17 @@ export async function searchIndex(
           : {}),
       };
     });
+    // Below the calibrated threshold even the nearest code is no evidence of an equivalent.
+    const threshold = embedder ? readThreshold(embedder.dir)?.threshold : undefined;
+    const best = Math.max(...neighbours.map((n) => similarity(n.distance)));
+    const noEquivalent =
+      threshold !== undefined &&
+      ranking !== "lexical" &&
+      neighbours.length > 0 &&
+      exact.length === 0 &&
+      best < threshold
+        ? `no function in the index has ${ran ? "this behaviour or a similar one" : "similar code"} (best similarity ${best.toFixed(3)} < τ ${threshold.toFixed(3)})`
+        : undefined;
     const noExact =
       ran && exact.length === 0
         ? `no indexed function behaves like the query on the index's ${trace?.runs.length} inputs for (${args?.join(", ")})`
@@ -437,6 +453,7 @@ export async function searchIndex(
       indexed: store.count("functions"),
       exactCount: exact.length,
       ...(noExact ? { noExact } : {}),
+      ...(noEquivalent ? { noEquivalent } : {}),
       hits,
       sameBehaviour: exact
         .slice(shownExact.length)

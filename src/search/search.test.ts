@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { writeTinyModel } from "../../test/helpers/tiny-model.js";
 import { TracerPool } from "../python/index.js";
+import { THRESHOLD_FILE, writeThreshold } from "./clones/index.js";
 import { ANN_FILE, IndexStore, indexPaths, searchIndex } from "./index.js";
 
 const root = mkdtempSync(join(tmpdir(), "tracecode-search-"));
@@ -253,6 +254,30 @@ describe("index and search with a model (embeddings, HNSW)", () => {
     expect(exact.ranking).toBe("exact");
     expect(exact.hits.map((h) => h.id)).toEqual(similar.hits.map((h) => h.id));
     expect(exact.query.status).toBe("not_run");
+  });
+
+  it("says when even the nearest code is below the model's calibrated threshold", async () => {
+    const ownCode = files["sums.py"].split("\n\n")[0];
+    const farCode = "def g(s: str) -> str:\n    return s.upper()[::2]\n";
+    const best = async (code: string) =>
+      (await searchIndex(dir, code, { noExecute: true, exact: true })).hits[0].similarity;
+    const [own, far] = [await best(ownCode), await best(farCode)];
+    expect(far).toBeLessThan(own);
+    // τ between the two: the indexed function's own code is above it, the other query below.
+    const threshold = (own + far) / 2;
+    const stored = { similarity: "cosine", reached: true, target: 0.9, calibratedOn: "test" };
+    const heldOut = { precision: 1, recall: 1 };
+    writeThreshold(model, { ...stored, heldOut, threshold, command: "test" });
+    try {
+      const near = await searchIndex(dir, ownCode, { noExecute: true, exact: true });
+      expect(near.noEquivalent).toBeUndefined();
+      const none = await searchIndex(dir, farCode, { noExecute: true, exact: true });
+      expect(none.noEquivalent).toBe(
+        `no function in the index has similar code (best similarity ${far.toFixed(3)} < τ ${threshold.toFixed(3)})`,
+      );
+    } finally {
+      rmSync(join(model, THRESHOLD_FILE));
+    }
   });
 
   it("keeps the graph in step with changed files", async () => {
