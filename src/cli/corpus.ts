@@ -13,6 +13,7 @@ import {
   stdlibSha256,
   writeStdlibCorpus,
 } from "../realcode/corpus/index.js";
+import { sha256File } from "../realcode/index.js";
 import { applySandboxFlags, floatOption, intOption, unsafeOption } from "./options.js";
 import { checkOutput } from "./output.js";
 import { type Progress, progressBar } from "./progress.js";
@@ -29,6 +30,7 @@ interface CorpusFlags {
   seed: number;
   workers: number;
   holdout?: string[];
+  functions?: string[];
   unsafeNoIsolation: boolean;
 }
 
@@ -48,7 +50,12 @@ export async function runCorpus(flags: CorpusFlags): Promise<void> {
     ...(flags.modules !== undefined ? { maxModules: flags.modules } : {}),
   };
   const sha256 = stdlibSha256(stdlib);
-  const recorded = { ...options, holdout: holdoutFiles };
+  const extraFiles = flags.functions ?? [];
+  const recorded = {
+    ...options,
+    holdout: holdoutFiles,
+    extra: extraFiles.map((file) => ({ file, sha256: sha256File(file) })),
+  };
   const t0 = performance.now();
   let manifest = reusableStdlibCorpus(flags.out, sha256, recorded);
   if (manifest) process.stderr.write(term`corpus: reusing ${flags.out}\n`);
@@ -61,6 +68,7 @@ export async function runCorpus(flags: CorpusFlags): Promise<void> {
       const corpus = await buildStdlibCorpus(stdlib, {
         ...options,
         holdout,
+        extra: extraFiles.map((file) => ({ file, rows: readJsonl(file, FunctionRow) })),
         pool,
         onProgress: (p, done, total) => {
           if (p !== phase) {
@@ -140,6 +148,11 @@ export function registerCorpus(program: Command): void {
       d.seed,
     )
     .option("--workers <n>", "sandbox processes", intOption("--workers", 1, 64), 2)
+    .option(
+      "--functions <file>",
+      "also these functions files (rows with family, entry, args, code, like data/realcode-train.jsonl), each family a unit of the split (repeatable)",
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .option(
       "--holdout <file>",
       "evaluation functions no training function may near-duplicate (repeatable; default: the shipped data/realcode-dev.jsonl)",

@@ -13,6 +13,7 @@
  * holdout function (src/realcode/leakcheck) is removed with its variants.
  */
 import { createHash } from "node:crypto";
+import { basename } from "node:path";
 import type { FunctionRow, TraceRow } from "../../data/index.js";
 import { classHash, type TracerPool, traceFunctions } from "../../python/index.js";
 import { Random } from "../../random/index.js";
@@ -37,6 +38,12 @@ export interface StdlibCorpusOptions {
   /** Runs (inputs) kept per row for trace encoders: the tokenizer reads the first 8. */
   keepRuns: number;
   timeoutMs: number;
+  /**
+   * Functions files to add (rows with `family`, `entry`, `args`, `code`, like
+   * data/realcode-train.jsonl): each runs as its own snippet, its family is a unit of the split
+   * like a module, and it gets variants and a behaviour class like any stdlib function.
+   */
+  extra: { file: string; rows: FunctionRow[] }[];
   /** Evaluation functions the training part must not near-duplicate (leak check). */
   holdout: { file: string; rows: CodeRow[] }[];
   pool?: TracerPool;
@@ -50,9 +57,11 @@ export const DEFAULT_STDLIB_OPTIONS = {
   inputs: REAL_INPUTS,
   keepRuns: 8,
   timeoutMs: 5000,
+  extra: [],
 } satisfies Omit<StdlibCorpusOptions, "holdout">;
 
 export interface StdlibCorpusReport {
+  /** Units of the split: stdlib modules, and `FILE:family` for the families of extra files. */
   modules: { train: string[]; val: string[] };
   /** Functions and methods found, with a signature, returning on their inputs, informative. */
   functions: { found: number; withSignature: number; ok: number; informative: number };
@@ -115,13 +124,16 @@ export async function buildStdlibCorpus(
 ): Promise<StdlibCorpus> {
   const o = { ...DEFAULT_STDLIB_OPTIONS, ...options };
   await initPython();
-  const modules = chooseModules(stdlib, o);
+  const stdlibModules = chooseModules(stdlib, o);
+  const unitOf = (file: string, r: FunctionRow) => `${basename(file)}:${r.family ?? r.group}`;
+  const extraUnits = o.extra.flatMap((x) => x.rows.map((r) => unitOf(x.file, r)));
+  const modules = [...stdlibModules, ...new Set(extraUnits)];
   const rng = new Random(o.seed);
   const split = splitGroups(modules, o.valFraction, rng.fork("split"));
 
   // 1. Candidates: every function and method with its most likely signature.
   const found: { m: string; c: Candidate }[] = [];
-  for (const m of modules) {
+  for (const m of stdlibModules) {
     const source = { path: `${m}.py`, hash: "", text: stdlib.modules.get(m) as string };
     const calls = await callSitesOf(source);
     const { candidates } = await candidatesOf(source, { calls });
@@ -141,7 +153,24 @@ export async function buildStdlibCorpus(
     source: `python_stdlib.zip/${m}.py:${c.line}`,
     module: moduleOf(c),
   });
-  const sources = runnable.map(rowOf);
+  const extraRows: FunctionRow[] = o.extra.flatMap((x) =>
+    x.rows.map((r) => {
+      const unit = unitOf(x.file, r);
+      const { module: _m, ...row } = r;
+      const id = `${unit}:${r.id}`;
+      return {
+        ...row,
+        id,
+        group: id,
+        family: unit,
+        transforms: [],
+        split: split.get(unit) ?? "train",
+        seed: o.seed,
+        source: r.source ?? `${basename(x.file)}:${r.id}`,
+      };
+    }),
+  );
+  const sources = [...runnable.map(rowOf), ...extraRows];
   const run = (rows: FunctionRow[], phase: "functions" | "variants") =>
     traceFunctions(rows, {
       inputs: o.inputs,
@@ -164,12 +193,15 @@ export async function buildStdlibCorpus(
   //    to the module so they replace the original there; verified against the source.
   const pool = transformPool(true);
   const candidateOf = new Map(runnable.map((f, i) => [sources[i].id, f.c]));
+  const plain = (id: string) => {
+    const c = candidateOf.get(id);
+    return c === undefined || (c.kind === "function" && !c.inference?.wrapper);
+  };
   const variants: FunctionRow[] = [];
   let unchanged = 0;
   let tried = 0;
   for (const source of ok) {
-    const c = candidateOf.get(source.id) as Candidate;
-    if (c.kind !== "function" || c.inference?.wrapper) continue;
+    if (!plain(source.id)) continue;
     const seen = new Set([source.code]);
     for (let v = 1; v <= o.variants; v++) {
       tried++;
@@ -185,7 +217,8 @@ export async function buildStdlibCorpus(
         code: variant.code,
         entry: variant.entry,
         transforms: variant.transforms,
-        module: `${c.module}\n\n${variant.code}\n`,
+        // Appended to its module it replaces the original there; an extra row has no module.
+        module: source.module === undefined ? undefined : `${source.module}\n\n${variant.code}\n`,
       });
     }
   }
@@ -244,8 +277,8 @@ export async function buildStdlibCorpus(
         val: modules.filter((m) => split.get(m) !== "train"),
       },
       functions: {
-        found: found.length,
-        withSignature: runnable.length,
+        found: found.length + extraRows.length,
+        withSignature: runnable.length + extraRows.length,
         ok: ok.length,
         informative,
       },

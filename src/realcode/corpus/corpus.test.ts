@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { FunctionRow } from "../../data/index.js";
 import { TracerPool } from "../../python/index.js";
 import { buildStdlibCorpus, chooseModules, readStdlib, type Stdlib } from "./index.js";
 
@@ -31,6 +32,20 @@ const holdout = [
     ],
   },
 ];
+// A functions file's row (data/realcode-train.jsonl's format) that behaves like `double`.
+const extra = [
+  {
+    file: "own.jsonl",
+    rows: [
+      FunctionRow.parse({
+        id: "d1",
+        family: "dbl",
+        args: ["int"],
+        code: "def f(v):\n    return 2 * v\n",
+      }),
+    ],
+  },
+];
 const pool = new TracerPool({ workers: 1 });
 afterAll(() => pool.close());
 
@@ -38,22 +53,24 @@ describe("buildStdlibCorpus", () => {
   it("labels by behaviour across modules, verifies variants, splits by module, removes leaks", async () => {
     const c = await buildStdlibCorpus(stdlib, {
       holdout,
+      extra,
       inputs: 20,
       variants: 2,
       valFraction: 0.25,
       pool,
     });
     const r = c.report;
-    expect(r.functions).toMatchObject({ found: 6, withSignature: 6, ok: 6, informative: 5 });
+    expect(r.functions).toMatchObject({ found: 7, withSignature: 7, ok: 7, informative: 6 });
     const classOf = new Map(c.traces.map((t) => [t.id, t.traceClass]));
     const splitOf = new Map(c.functions.map((f) => [f.id, f.split]));
     // One split per module.
-    for (const m of modules.keys()) {
+    for (const m of [...modules.keys(), "own.jsonl:dbl"]) {
       expect(
         new Set(c.functions.filter((f) => f.family === m).map((f) => f.split)).size,
       ).toBeLessThanOrEqual(1);
     }
-    expect(r.modules.val).toHaveLength(1);
+    expect(r.modules.val.length + r.modules.train.length).toBe(5);
+    expect(r.modules.val.length).toBeGreaterThan(0);
     // The copy of the holdout function is gone (with its variants) unless its module is in val.
     if (r.modules.train.includes("gamma")) {
       expect(r.removed.map((x) => x.train)).toEqual(["gamma:clamp_low"]);
@@ -62,6 +79,8 @@ describe("buildStdlibCorpus", () => {
     // Equal behaviour across modules is one class; a constant function is a class of its own.
     if (splitOf.has("alpha:double") && splitOf.has("beta:twice"))
       expect(classOf.get("alpha:double")).toBe(classOf.get("beta:twice"));
+    if (splitOf.has("alpha:double") && splitOf.has("own.jsonl:dbl:d1"))
+      expect(classOf.get("own.jsonl:dbl:d1")).toBe(classOf.get("alpha:double"));
     if (splitOf.has("alpha:const"))
       expect(classOf.get("alpha:const")).not.toBe(classOf.get("beta:twice"));
     // Every variant kept returns its source's outputs and carries its label.

@@ -16,7 +16,11 @@ export interface StdlibManifest {
   /** `python_stdlib.zip` of the Pyodide package, and the SHA-256 of its bytes. */
   source: string;
   sha256: string;
-  options: Omit<StdlibCorpusOptions, "pool" | "onProgress" | "holdout"> & { holdout: string[] };
+  options: Omit<StdlibCorpusOptions, "pool" | "onProgress" | "holdout" | "extra"> & {
+    holdout: string[];
+    /** Functions files added, with the SHA-256 of their bytes. */
+    extra: { file: string; sha256: string }[];
+  };
   report: StdlibCorpusReport;
 }
 
