@@ -5,6 +5,7 @@
  * raises on every input has no behaviour class, inputs that cannot bind are a signature
  * mismatch); the widened module allow-list serves pure computation and nothing else.
  */
+import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FunctionRow, type TraceRow } from "../data/index.js";
 import { TracerPool, traceFunctions } from "./index.js";
@@ -272,4 +273,51 @@ describe("the module allow-list", () => {
     });
     check(t);
   });
+});
+
+describe("limits that do not depend on load", () => {
+  // A file whose rows end every way a budget can decide: on the step budget (at some input,
+  // inside a module statement too), with traces cut by the event cap, always raising, and
+  // drawing on the seeded randomness and the counted clocks.
+  const rows = [
+    ["spin", "def f(x):\n    while True:\n        x += 1\n"],
+    [
+      "late",
+      "def f(x):\n    t = 0\n    for i in range(abs(x) * 200):\n        t += i\n    return t\n",
+    ],
+    ["long", "def f(x):\n    t = 0\n    for i in range(1200):\n        t += i\n    return t\n"],
+    ["raises", "def f(x):\n    return [][x]\n"],
+    ["random", "import random, time\ndef f(x):\n    return (random.random(), time.time(), x)\n"],
+    ["slow module", "N = 0\nwhile N < 10**9:\n    N += 1\ndef f(x):\n    return N\n"],
+  ].map(([id, code]) =>
+    FunctionRow.parse({ id, code, module: id === "slow module" ? code : undefined }),
+  );
+  const traceAll = () =>
+    traceFunctions(rows, { pool, inputs: 20, maxSteps: 100_000, range: { min: -40, max: 40 } });
+
+  it("gives byte-identical output with two CPU-burning processes alongside", async () => {
+    const idle = JSON.stringify(await traceAll());
+    const burners = [0, 1].map(() =>
+      spawn(process.execPath, ["-e", "for (;;) {}"], { stdio: "ignore" }),
+    );
+    let busy: string;
+    try {
+      busy = JSON.stringify(await traceAll());
+    } finally {
+      for (const b of burners) b.kill("SIGKILL");
+    }
+    expect(busy).toBe(idle);
+    // The budget, not the clock, decided: the rows that ran out say so, with the input.
+    const statuses = (JSON.parse(idle) as TraceRow[]).map((t) => `${t.id} ${t.status}`);
+    expect(statuses).toEqual([
+      "spin timeout",
+      "late timeout",
+      "long ok",
+      "raises always_raises",
+      "random ok",
+      "slow module timeout",
+    ]);
+    expect(idle).toMatch(/step budget spent on input \d+/);
+    expect(idle).toContain('"truncated":true');
+  }, 60_000);
 });
