@@ -5,6 +5,7 @@ import { resolveModelDir } from "../models/index.js";
 import {
   type EvalClonesResult,
   evalClones,
+  loadEmbedder,
   type Measured,
   MODES,
   THRESHOLD_MODES,
@@ -63,6 +64,7 @@ export async function runEvalClones(file: string, flags: EvalClonesFlags): Promi
     const t = result.thresholds.embed;
     if (!t) throw new Error(`--save-threshold: embed was not measured (${result.skipped.embed})`);
     const path = writeThreshold(model, {
+      model: loadEmbedder(model).id,
       similarity: t.similarity,
       threshold: t.threshold,
       reached: t.reached,

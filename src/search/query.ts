@@ -423,7 +423,7 @@ export async function searchIndex(
       };
     });
     // Below the calibrated threshold even the nearest code is no evidence of an equivalent.
-    const threshold = embedder ? readThreshold(embedder.dir)?.threshold : undefined;
+    const threshold = embedder ? readThreshold(embedder.dir, embedder.id)?.threshold : undefined;
     const best = Math.max(...neighbours.map((n) => similarity(n.distance)));
     const noEquivalent =
       threshold !== undefined &&

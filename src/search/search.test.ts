@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { writeTinyModel } from "../../test/helpers/tiny-model.js";
 import { TracerPool } from "../python/index.js";
 import { THRESHOLD_FILE, writeThreshold } from "./clones/index.js";
-import { ANN_FILE, IndexStore, indexPaths, searchIndex } from "./index.js";
+import { ANN_FILE, IndexStore, indexPaths, loadEmbedder, searchIndex } from "./index.js";
 
 const root = mkdtempSync(join(tmpdir(), "tracecode-search-"));
 const pool = new TracerPool({ workers: 2 });
@@ -267,7 +267,8 @@ describe("index and search with a model (embeddings, HNSW)", () => {
     const threshold = (own + far) / 2;
     const stored = { similarity: "cosine", reached: true, target: 0.9, calibratedOn: "test" };
     const heldOut = { precision: 1, recall: 1 };
-    writeThreshold(model, { ...stored, heldOut, threshold, command: "test" });
+    const id = loadEmbedder(model).id;
+    writeThreshold(model, { ...stored, heldOut, threshold, command: "test", model: id });
     try {
       const near = await searchIndex(dir, ownCode, { noExecute: true, exact: true });
       expect(near.noEquivalent).toBeUndefined();

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { FunctionRowInput } from "../../data/index.js";
 import { FunctionRow } from "../../data/index.js";
@@ -9,7 +12,10 @@ import {
   evalClones,
   lexicalDissimilarity,
   nodeTypes,
+  readThreshold,
   structureDissimilarity,
+  THRESHOLD_FILE,
+  writeThreshold,
 } from "./index.js";
 
 beforeAll(initPython);
@@ -107,6 +113,33 @@ describe("no-equivalent threshold", () => {
     const t = calibrateThreshold(sim, labels);
     expect(t.heldOut.falsePositives).toBeGreaterThan(0);
     expect(t.heldOut.precision).toBeLessThan(1);
+  });
+});
+
+describe("stored threshold", () => {
+  it("is read back for its own model only, and a bad file is named", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tracecode-threshold-"));
+    try {
+      expect(readThreshold(dir)).toBeUndefined();
+      const stored = {
+        model: "abc",
+        similarity: "cosine",
+        threshold: 0.5,
+        reached: true,
+        target: 0.9,
+        heldOut: { precision: 1, recall: 0.5 },
+        calibratedOn: "x.jsonl",
+        command: "tracecode eval-clones x.jsonl --save-threshold",
+      };
+      writeThreshold(dir, stored);
+      expect(readThreshold(dir, "abc")).toEqual(stored);
+      // Calibrated for other weights: not used.
+      expect(readThreshold(dir, "retrained")).toBeUndefined();
+      writeFileSync(join(dir, THRESHOLD_FILE), '{"threshold": "high"}');
+      expect(() => readThreshold(dir)).toThrow(/threshold\.json: not a threshold file/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

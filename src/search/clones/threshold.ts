@@ -161,6 +161,8 @@ export function calibrateThreshold(
 export const THRESHOLD_FILE = "threshold.json";
 
 export const StoredThreshold = z.object({
+  /** The model's identity (hash of model.json and weights, as an index stores it). */
+  model: z.string(),
   /** What is compared with τ: the similarity tracecode search shows for this model. */
   similarity: z.string(),
   threshold: z.number(),
@@ -180,8 +182,11 @@ export function writeThreshold(modelDir: string, stored: StoredThreshold): strin
   return path;
 }
 
-/** The model's stored threshold; undefined when it has none; an error naming a bad file. */
-export function readThreshold(modelDir: string): StoredThreshold | undefined {
+/**
+ * The model's stored threshold: undefined when it has none or when it was calibrated for other
+ * weights than `modelId` (a retrained model); an error naming a file that is not one.
+ */
+export function readThreshold(modelDir: string, modelId?: string): StoredThreshold | undefined {
   const path = join(modelDir, THRESHOLD_FILE);
   if (!existsSync(path)) return undefined;
   let json: unknown;
@@ -193,5 +198,5 @@ export function readThreshold(modelDir: string): StoredThreshold | undefined {
   const parsed = StoredThreshold.safeParse(json);
   if (!parsed.success)
     throw new Error(`${path}: not a threshold file (${parsed.error.issues[0]?.message})`);
-  return parsed.data;
+  return modelId === undefined || parsed.data.model === modelId ? parsed.data : undefined;
 }
