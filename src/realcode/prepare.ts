@@ -7,12 +7,25 @@
  * positives of a function are the members of its family that behave like it and its own
  * verified variants. A variant is kept only if it runs and gives its source's outputs; one that
  * does not is dropped and counted (real code breaks assumptions of some transforms, e.g.
- * `commute` on `str` arguments). Families go whole to `train` or `val`, chosen by the seed.
+ * `commute` on `str` arguments). Besides the variants drawn from every transform, `structural`
+ * variants use only the rewrites that change the basic blocks (loop ↔ comprehension, early
+ * return ↔ flag, …), so positives differ in their traces, not just in names and layout.
+ * Near-miss mutants (`mutants` per function: an off-by-one `range`, a moved comparison
+ * boundary, …) are kept only when they run and differ from their source on the inputs; each is
+ * its own row (`mutant: true`) whose class is its own behaviour, a hard negative of the source.
+ * Families go whole to `train` or `val`, chosen by the seed; a mutant goes with its source.
  */
 import type { FunctionRow, TraceRow } from "../data/index.js";
 import { type TracerPool, traceFunctions } from "../python/index.js";
 import { Random } from "../random/index.js";
-import { initPython, randomVariant, splitGroups, transformPool } from "../synth/index.js";
+import {
+  initPython,
+  makeMutants,
+  randomVariant,
+  splitGroups,
+  structuralPool,
+  transformPool,
+} from "../synth/index.js";
 import { REAL_INPUTS, REAL_INT_RANGE } from "./inputs.js";
 
 export interface PrepareOptions {
@@ -20,6 +33,10 @@ export interface PrepareOptions {
   seed: number;
   /** Transformed variants tried per function (duplicates and failures are not replaced). */
   variants: number;
+  /** More variants per function made only by block-changing rewrites. */
+  structural: number;
+  /** Near-miss mutants tried per function (kept when verified to differ). */
+  mutants: number;
   /** Share of families held out as `val`. */
   valFraction: number;
   /** Seeded inputs per function (REAL_INPUTS, as everywhere real code runs). */
@@ -33,6 +50,8 @@ export interface PrepareOptions {
 export const DEFAULT_PREPARE_OPTIONS = {
   seed: 0,
   variants: 3,
+  structural: 2,
+  mutants: 1,
   valFraction: 0.2,
   inputs: REAL_INPUTS,
   timeoutMs: 5000,
@@ -54,7 +73,20 @@ export interface PrepareReport {
     droppedDifferentOutputs: number;
     /** Per transform: variants it took part in that failed verification. */
     droppedByTransform: Record<string, number>;
+    /** Per transform: kept variants it took part in. */
+    keptByTransform: Record<string, number>;
   };
+  mutants: {
+    tried: number;
+    /** Made (an edit applied and parsed) out of `tried`. */
+    made: number;
+    kept: number;
+    droppedSameOutputs: number;
+    droppedNotRunning: number;
+    /** Per mutation: mutants kept. */
+    keptByMutation: Record<string, number>;
+  };
+  /** Behaviour classes of the functions and their variants (mutants not counted). */
   classes: number;
   rows: { train: number; val: number };
 }
@@ -78,8 +110,10 @@ export async function prepareRealCode(
   const families = [...new Set(sources.map(familyOf))].sort();
   const split = splitGroups(families, o.valFraction, rng.fork("split"));
   const pool = transformPool(true);
+  const structural = structuralPool();
 
   const candidates: FunctionRow[] = [];
+  const mutantRows: FunctionRow[] = [];
   let unchanged = 0;
   for (const source of sources) {
     const fam = familyOf(source);
@@ -93,8 +127,12 @@ export async function prepareRealCode(
     };
     candidates.push(base);
     const seen = new Set([source.code]);
-    for (let v = 1; v <= o.variants; v++) {
-      const variant = randomVariant(source, pool, rng.fork(`${source.id}/v${v}`));
+    const tries = [
+      ...Array.from({ length: o.variants }, (_, i) => ({ id: `v${i + 1}`, from: pool })),
+      ...Array.from({ length: o.structural }, (_, i) => ({ id: `s${i + 1}`, from: structural })),
+    ];
+    for (const t of tries) {
+      const variant = randomVariant(source, t.from, rng.fork(`${source.id}/${t.id}`));
       if (!variant || seen.has(variant.code)) {
         unchanged++;
         continue;
@@ -102,15 +140,26 @@ export async function prepareRealCode(
       seen.add(variant.code);
       candidates.push({
         ...base,
-        id: `${source.id}/v${v}`,
+        id: `${source.id}/${t.id}`,
         code: variant.code,
         entry: variant.entry,
         transforms: variant.transforms,
       });
     }
+    makeMutants(source, o.mutants, rng.fork(`${source.id}/mutants`)).forEach((m, k) => {
+      const id = `${source.id}/m${k}`;
+      mutantRows.push({
+        ...base,
+        id,
+        group: id,
+        code: m.code,
+        transforms: [m.mutation],
+        mutant: true,
+      });
+    });
   }
 
-  const traced = await traceFunctions(candidates, {
+  const traced = await traceFunctions([...candidates, ...mutantRows], {
     inputs: o.inputs,
     range: REAL_INT_RANGE,
     seed: o.seed,
@@ -123,12 +172,18 @@ export async function prepareRealCode(
 
   const verified = verifyVariants(candidates, traceOf);
   const { functions, sourceTrace } = verified;
+  const mutants = verifyMutants(mutantRows, traceOf, sourceTrace);
   const report: PrepareReport = {
     functions: sources.length,
     families: families.length,
     notRun: verified.notRun,
     splitFamilies: [],
-    variants: { tried: sources.length * o.variants, unchanged, ...verified.variants },
+    variants: {
+      tried: sources.length * (o.variants + o.structural),
+      unchanged,
+      ...verified.variants,
+    },
+    mutants: { tried: sources.length * o.mutants, made: mutantRows.length, ...mutants.report },
     classes: 0,
     rows: { train: 0, val: 0 },
   };
@@ -149,8 +204,45 @@ export async function prepareRealCode(
     return { ...t, runs: [] };
   });
   report.classes = new Set(traces.map((t) => t.traceClass)).size;
+  functions.push(...mutants.kept);
+  traces.push(...mutants.kept.map((r) => ({ ...(traceOf.get(r.id) as TraceRow), runs: [] })));
   for (const r of functions) report.rows[r.split === "train" ? "train" : "val"]++;
   return { functions, traces, report };
+}
+
+/**
+ * Keeps the mutants that run and give other outputs than their source (`group` is the
+ * mutant's own id; its source is the id before `/m`), counted per mutation.
+ */
+export function verifyMutants(
+  mutants: readonly FunctionRow[],
+  traceOf: ReadonlyMap<string, TraceRow>,
+  sourceTrace: ReadonlyMap<string, TraceRow>,
+): {
+  kept: FunctionRow[];
+  report: Omit<PrepareReport["mutants"], "tried" | "made">;
+} {
+  const kept: FunctionRow[] = [];
+  const report = {
+    kept: 0,
+    droppedSameOutputs: 0,
+    droppedNotRunning: 0,
+    keptByMutation: {} as Record<string, number>,
+  };
+  for (const row of mutants) {
+    const source = sourceTrace.get(row.id.slice(0, row.id.lastIndexOf("/m")));
+    if (!source) continue; // its source did not run
+    const t = traceOf.get(row.id);
+    if (t?.status !== "ok") report.droppedNotRunning++;
+    else if (t.ioClass === source.ioClass) report.droppedSameOutputs++;
+    else {
+      kept.push(row);
+      report.kept++;
+      for (const name of row.transforms)
+        report.keptByMutation[name] = (report.keptByMutation[name] ?? 0) + 1;
+    }
+  }
+  return { kept, report };
 }
 
 /**
@@ -175,6 +267,7 @@ export function verifyVariants(
     droppedNotRunning: 0,
     droppedDifferentOutputs: 0,
     droppedByTransform: {} as Record<string, number>,
+    keptByTransform: {} as Record<string, number>,
   };
   // Candidates list each source before its variants (prepareRealCode's order, kept in the output).
   for (const row of candidates) {
@@ -194,6 +287,9 @@ export function verifyVariants(
     if (runs && t.ioClass === st.ioClass) {
       variants.kept++;
       functions.push(row);
+      for (const name of row.transforms) {
+        variants.keptByTransform[name] = (variants.keptByTransform[name] ?? 0) + 1;
+      }
       continue;
     }
     if (runs) variants.droppedDifferentOutputs++;

@@ -17,6 +17,13 @@ export {
   generateDataset,
   HARD_GENERATE_OPTIONS,
 } from "./generate.js";
+export {
+  MUTATION_NAMES,
+  MUTATIONS,
+  type Mutant,
+  type MutationName,
+  makeMutants,
+} from "./mutants/index.js";
 export { type NameFree, NameFreeError, nameFree, stripDocsAndComments } from "./namefree.js";
 export { isReserved } from "./names.js";
 export { splitGroups } from "./split.js";
@@ -26,6 +33,7 @@ export {
   applyTransform,
   isTransformName,
   preservesTrace,
+  structuralPool,
   TRANSFORM_NAMES,
   TRANSFORMS,
   type Transform,

@@ -231,6 +231,11 @@ export function transformPool(blockTransforms: boolean): TransformName[] {
   return TRANSFORM_NAMES.filter((n) => blockTransforms || TRANSFORMS[n].preservesTrace);
 }
 
+/** The transforms that change the basic blocks (block transforms and structural rewrites). */
+export function structuralPool(): TransformName[] {
+  return TRANSFORM_NAMES.filter((n) => !TRANSFORMS[n].preservesTrace);
+}
+
 /** True when every named transform keeps the trace (unknown names count as not keeping it). */
 export function preservesTrace(names: readonly string[]): boolean {
   return names.every((n) => isTransformName(n) && TRANSFORMS[n].preservesTrace);
