@@ -209,7 +209,7 @@ export interface EncoderLayer {
   /** [batch · steps], 1 = that key is padding; null for none. */
   keyPadding: Uint8Array | null;
   weights: EncoderWeights;
-  /** Keep bytes of the four dropout sites; null without dropout. */
+  /** Dropout at the four sites; null without. */
   dropout: EncoderDropout | null;
 }
 
@@ -229,17 +229,26 @@ export interface EncoderWeights {
   norm2Bias: Float32Array;
 }
 
+/**
+ * Dropout at the four sites, each mask drawn by the kernel from its own generator as
+ * `dropoutMask` draws it (keep element i when draw i ≥ threshold).
+ */
 export interface EncoderDropout {
+  /** p · 2³²: a draw below it drops its element. */
+  threshold: number;
   /** What a kept element is multiplied by: 1/(1 − p). */
   keepScale: number;
-  /** [batch · heads · steps · steps]: the attention weights. */
-  attention: Uint8Array;
-  /** [rows · dModel]: dropout1, on the attention block's output. */
-  attentionOut: Uint8Array;
-  /** [rows · ff]: dropout, on the ReLU's output. */
-  hidden: Uint8Array;
-  /** [rows · dModel]: dropout2, on the feed-forward block's output. */
-  ffOut: Uint8Array;
+  /** Each generator's words [a, b, c, d]: read, and left advanced past the site's draws. */
+  words: {
+    /** [batch · heads · steps · steps] draws: the attention weights. */
+    attention: Int32Array;
+    /** [rows · dModel]: dropout1, on the attention block's output. */
+    attentionOut: Int32Array;
+    /** [rows · ff]: dropout, on the ReLU's output. */
+    hidden: Int32Array;
+    /** [rows · dModel]: dropout2, on the feed-forward block's output. */
+    ffOut: Int32Array;
+  };
 }
 
 /** What an encoder layer's forward pass keeps for its backward pass, owned by its backend. */

@@ -441,7 +441,7 @@ describe("wasm encoder layer", () => {
     const keyPadding = new Uint8Array(rows);
     for (const [b, len] of [5, 2, 0].entries())
       for (let t = len; t < steps; t++) keyPadding[b * steps + t] = 1;
-    const keep = (n: number) => Uint8Array.from({ length: n }, () => +(rng.float() >= 0.3));
+    const words = () => Int32Array.from({ length: 4 }, () => rng.nextUint32() | 0);
     const w = (n: number) => random(rng, n);
     const layer: EncoderLayer = {
       batch,
@@ -469,11 +469,14 @@ describe("wasm encoder layer", () => {
       },
       dropout: dropout
         ? {
+            threshold: 0.3 * 4294967296,
             keepScale: Math.fround(1 / 0.7),
-            attention: keep(batch * heads * steps * steps),
-            attentionOut: keep(rows * dModel),
-            hidden: keep(rows * ff),
-            ffOut: keep(rows * dModel),
+            words: {
+              attention: words(),
+              attentionOut: words(),
+              hidden: words(),
+              ffOut: words(),
+            },
           }
         : null,
     };
@@ -487,12 +490,25 @@ describe("wasm encoder layer", () => {
         for (const padded of [true, false]) {
           const layer = layerOf(rng, normFirst, dropout, padded);
           const gOut = random(rng, layer.x.length);
+          // Every pass draws its masks from the same generator positions.
+          const fresh = (): EncoderLayer => {
+            const d = layer.dropout;
+            if (!d) return layer;
+            const w = d.words;
+            const words = {
+              attention: w.attention.slice(),
+              attentionOut: w.attentionOut.slice(),
+              hidden: w.hidden.slice(),
+              ffOut: w.ffOut.slice(),
+            };
+            return { ...layer, dropout: { ...d, words } };
+          };
           const run = (k: Kernels) => {
             const out = new Float32Array(layer.x.length);
-            const tape = k.encoderForward(layer, out, true) as EncoderTape;
+            const tape = k.encoderForward(fresh(), out, true) as EncoderTape;
             // Without a tape (no backward pass to follow) the output is the same.
             const bare = new Float32Array(layer.x.length);
-            expect(k.encoderForward(layer, bare, false)).toBeNull();
+            expect(k.encoderForward(fresh(), bare, false)).toBeNull();
             expect(bare).toEqual(out);
             const grads = { x: new Float32Array(layer.x.length) } as EncoderGradients;
             for (const [name, v] of Object.entries(layer.weights))

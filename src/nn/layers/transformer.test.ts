@@ -3,11 +3,40 @@ import { BACKENDS, useBackend } from "../../../test/helpers/backends.js";
 import { type Fixture, fixtureTensor, loadFixture } from "../../../test/helpers/fixtures.js";
 import { expectClose, gradCheck } from "../../../test/helpers/numeric.js";
 import { Random } from "../../random/index.js";
+import { affine } from "../ops/affine.js";
+import { selfAttention } from "../ops/attention.js";
+import { dropout as dropoutOp } from "../ops/dropout.js";
+import { add, relu } from "../ops/elementwise.js";
+import { layerNorm } from "../ops/norm.js";
 import { paddingMask } from "../ops/pooling.js";
 import { Tensor } from "../tensor.js";
 import { MultiheadAttention } from "./attention.js";
+import type { Dropout } from "./dropout.js";
 import { LayerNorm } from "./layer-norm.js";
 import { TransformerEncoder, TransformerEncoderLayer } from "./transformer.js";
+
+/** A ReLU layer's forward pass op by op, drawing from the layer's own dropout streams. */
+function opByOp(layer: TransformerEncoderLayer, x: Tensor, mask: ArrayLike<number>): Tensor {
+  const sa = layer.selfAttn;
+  const drop = (t: Tensor, d: Dropout) => (d.p > 0 ? dropoutOp(t, d.p, d.rng) : t);
+  const attention = (u: Tensor) => {
+    const qkv = affine(u, sa.inProjWeight, sa.inProjBias);
+    const options = { heads: sa.numHeads, keyPaddingMask: mask, dropout: sa.dropout };
+    const heads = selfAttention(qkv, { ...options, rng: sa.dropoutRng });
+    return drop(affine(heads, sa.outProj.weight, sa.outProj.bias), layer.dropout1);
+  };
+  const ff = (u: Tensor) => {
+    const hidden = drop(relu(affine(u, layer.linear1.weight, layer.linear1.bias)), layer.dropout);
+    return drop(affine(hidden, layer.linear2.weight, layer.linear2.bias), layer.dropout2);
+  };
+  const norm = (t: Tensor, n: LayerNorm) => layerNorm(t, n.weight, n.bias, n.eps);
+  if (layer.normFirst) {
+    const x1 = add(x, attention(norm(x, layer.norm1)));
+    return add(x1, ff(norm(x1, layer.norm2)));
+  }
+  const y1 = norm(add(x, attention(x)), layer.norm1);
+  return norm(add(y1, ff(y1)), layer.norm2);
+}
 
 const maxAbs = (t: Tensor) => t.data.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
 
@@ -88,6 +117,25 @@ describe.each(BACKENDS)("%s kernels", (backend) => {
         it(`has correct input gradients with dropout at all four sites (${activation}, ${normFirst ? "pre" : "post"}-norm, fixed masks)`, () => {
           gradCheck((x) => small(activation, normFirst, 0.2).forward(x, mask), [randn(2, 3, 4)]);
         });
+
+    for (const normFirst of [false, true])
+      it(`equals the layer built op by op, dropout masks included (relu, ${normFirst ? "pre" : "post"}-norm)`, () => {
+        const [fused, reference] = [0, 1].map(() => small("relu", normFirst, 0.2));
+        const x = randn(2, 3, 4);
+        const xs = [0, 1].map(() => Tensor.from(x.data, x.shape, true));
+        const upstream = Float32Array.from({ length: x.size }, () => rng.normal());
+        for (let pass = 0; pass < 2; pass++) {
+          const got = fused.forward(xs[0], mask);
+          const want = opByOp(reference, xs[1], mask);
+          expectClose(got.data, want.data, { atol: 1e-6, rtol: 1e-5 }, "output");
+          got.backward(upstream);
+          want.backward(upstream);
+        }
+        expectClose(xs[0].grad!, xs[1].grad!, { atol: 1e-6, rtol: 1e-5 }, "input gradient");
+        const params = reference.namedParameters();
+        for (const [i, [name, p]] of fused.namedParameters().entries())
+          expectClose(p.grad!, params[i][1].grad!, { atol: 1e-6, rtol: 1e-5 }, name);
+      });
 
     it("uses PyTorch defaults and drops out in training only", () => {
       const layer = new TransformerEncoderLayer({ dModel: 8, nhead: 2 });

@@ -9,7 +9,7 @@
 import type { Random } from "../../random/index.js";
 import { type EncoderGradients, type EncoderWeights, kernels } from "../kernels/index.js";
 import { isGradEnabled, record, type Tensor } from "../tensor.js";
-import { dropoutScale, keepMask } from "./dropout.js";
+import { dropoutScale } from "./dropout.js";
 
 export type EncoderLayerParams = { [K in keyof EncoderWeights]: Tensor };
 
@@ -53,37 +53,45 @@ export function encoderLayer(
   const names = Object.keys(params) as (keyof EncoderWeights)[];
   const weights = {} as EncoderWeights;
   for (const name of names) weights[name] = params[name].data;
-  const useDropout = dropout !== null && dropout.p > 0;
-  const drop = (n: number, rng: Random) => keepMask(n, (dropout as { p: number }).p, rng);
   const tensors = names.map((name) => params[name]);
   const needsGrad = isGradEnabled() && [x, ...tensors].some((t) => t.requiresGrad);
   const out = new Float32Array(x.size);
-  const tape = kernels().encoderForward(
-    {
-      batch,
-      steps,
-      heads,
-      dModel,
-      ff,
-      normFirst,
-      eps,
-      x: x.data,
-      keyPadding: keyPaddingMask ? Uint8Array.from(keyPaddingMask, (m) => (m ? 1 : 0)) : null,
-      weights,
-      dropout:
-        useDropout && dropout
-          ? {
-              keepScale: dropoutScale(dropout.p),
-              attention: drop(batch * heads * steps * steps, dropout.attention),
-              attentionOut: drop(rows * dModel, dropout.attentionOut),
-              hidden: drop(rows * ff, dropout.hidden),
-              ffOut: drop(rows * dModel, dropout.ffOut),
-            }
-          : null,
-    },
-    out,
-    needsGrad,
-  );
+  const run = (words: Int32Array[] | null) =>
+    kernels().encoderForward(
+      {
+        batch,
+        steps,
+        heads,
+        dModel,
+        ff,
+        normFirst,
+        eps,
+        x: x.data,
+        keyPadding: keyPaddingMask ? Uint8Array.from(keyPaddingMask, (m) => (m ? 1 : 0)) : null,
+        weights,
+        dropout:
+          dropout && words
+            ? {
+                threshold: dropout.p * 4294967296,
+                keepScale: dropoutScale(dropout.p),
+                words: {
+                  attention: words[0],
+                  attentionOut: words[1],
+                  hidden: words[2],
+                  ffOut: words[3],
+                },
+              }
+            : null,
+      },
+      out,
+      needsGrad,
+    );
+  const tape =
+    dropout && dropout.p > 0
+      ? streams([dropout.attention, dropout.attentionOut, dropout.hidden, dropout.ffOut], (words) =>
+          run(words),
+        )
+      : run(null);
   return record(out, x.shape, [x, ...tensors], (g) => {
     if (!tape) return;
     const grads = { x: new Float32Array(x.size) } as EncoderGradients;
@@ -92,6 +100,12 @@ export function encoderLayer(
     addGrad(x, grads.x);
     for (const name of names) addGrad(params[name], grads[name]);
   });
+}
+
+/** Runs fn on the generators' words, each continued by the kernel (Random.stream). */
+function streams<T>(rngs: Random[], fn: (words: Int32Array[]) => T, got: Int32Array[] = []): T {
+  if (got.length === rngs.length) return fn(got);
+  return rngs[got.length].stream((words) => streams(rngs, fn, [...got, words]));
 }
 
 /** t's gradient += g; a first gradient is taken as it is. */

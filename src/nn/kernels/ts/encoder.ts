@@ -12,6 +12,7 @@ import type {
   LayerNormRows,
 } from "../types.js";
 import { attentionBackwardTs, attentionForwardTs } from "./attention.js";
+import { dropoutMaskTs } from "./dropout.js";
 import { gemmTs } from "./gemm.js";
 import { layerNormBackwardTs, layerNormForwardTs } from "./layernorm.js";
 
@@ -31,8 +32,36 @@ class TsEncoderTape implements EncoderTape {
       hidden: Float32Array;
       norm1: { xhat: Float32Array; rstd: Float32Array };
       norm2: { xhat: Float32Array; rstd: Float32Array };
+      masks: Masks | null;
     },
   ) {}
+}
+
+/** The four sites' keep bytes. */
+interface Masks {
+  attention: Uint8Array;
+  attentionOut: Uint8Array;
+  hidden: Uint8Array;
+  ffOut: Uint8Array;
+}
+
+function drawMasks(layer: EncoderLayer): Masks | null {
+  const { dropout } = layer;
+  if (!dropout) return null;
+  const n = rowsOf(layer);
+  const draw = (count: number, words: Int32Array) => {
+    const kept = new Uint8Array(count);
+    dropoutMaskTs({ n: count, threshold: dropout.threshold, words, kept, apply: null });
+    return kept;
+  };
+  const { words } = dropout;
+  const { batch, heads, steps, dModel, ff } = layer;
+  return {
+    attention: draw(batch * heads * steps * steps, words.attention),
+    attentionOut: draw(n * dModel, words.attentionOut),
+    hidden: draw(n * ff, words.hidden),
+    ffOut: draw(n * dModel, words.ffOut),
+  };
 }
 
 const rowsOf = (layer: EncoderLayer) => layer.batch * layer.steps;
@@ -50,7 +79,7 @@ function keepScaled(x: Float32Array, keep: Uint8Array | undefined, keepScale: nu
   for (let i = 0; i < x.length; i++) x[i] *= keep[i] * keepScale;
 }
 
-function attentionOf(layer: EncoderLayer, qkv: Float32Array): Attention {
+function attentionOf(layer: EncoderLayer, qkv: Float32Array, masks: Masks | null): Attention {
   const { batch, steps, heads, dModel, keyPadding, dropout } = layer;
   return {
     batch,
@@ -59,7 +88,7 @@ function attentionOf(layer: EncoderLayer, qkv: Float32Array): Attention {
     headDim: dModel / heads,
     qkv,
     keyPadding,
-    keep: dropout?.attention ?? null,
+    keep: masks?.attention ?? null,
     keepScale: dropout?.keepScale ?? 1,
   };
 }
@@ -80,6 +109,7 @@ export const encoderForwardTs: EncoderForward = (layer, out, keep) => {
   const { dModel: e, ff, weights: w, dropout, x } = layer;
   const n = rowsOf(layer);
   const scale = dropout?.keepScale ?? 1;
+  const masks = drawMasks(layer);
   const stats = () => (keep ? { xhat: new Float32Array(n * e), rstd: new Float32Array(n) } : null);
   const norm1 = stats();
   const norm2 = stats();
@@ -93,13 +123,13 @@ export const encoderForwardTs: EncoderForward = (layer, out, keep) => {
   const ua = layer.normFirst ? layerNorm(x, 1) : x;
   const qkv = biasRows(w.inProjBias, n);
   gemmTs(false, true, n, 3 * e, e, ua, w.inProjWeight, qkv, true);
-  const att = attentionOf(layer, qkv);
+  const att = attentionOf(layer, qkv, masks);
   const probs = new Float32Array(keep ? att.batch * att.heads * att.steps * att.steps : 0);
   const heads = new Float32Array(n * e);
   attentionForwardTs(att, heads, keep ? probs : null);
   const s = biasRows(w.outProjBias, n);
   gemmTs(false, true, n, e, e, heads, w.outProjWeight, s, true);
-  keepScaled(s, dropout?.attentionOut, scale);
+  keepScaled(s, masks?.attentionOut, scale);
   const r1 = new Float32Array(n * e);
   for (let i = 0; i < r1.length; i++) r1[i] = x[i] + s[i];
 
@@ -108,18 +138,29 @@ export const encoderForwardTs: EncoderForward = (layer, out, keep) => {
   const relu = biasRows(w.linear1Bias, n);
   gemmTs(false, true, n, ff, e, ub, w.linear1Weight, relu, true);
   for (let i = 0; i < relu.length; i++) relu[i] = relu[i] > 0 ? relu[i] : 0;
-  const hidden = dropout ? relu.slice() : relu;
-  keepScaled(hidden, dropout?.hidden, scale);
+  const hidden = masks ? relu.slice() : relu;
+  keepScaled(hidden, masks?.hidden, scale);
   const f = biasRows(w.linear2Bias, n);
   gemmTs(false, true, n, e, ff, hidden, w.linear2Weight, f, true);
-  keepScaled(f, dropout?.ffOut, scale);
+  keepScaled(f, masks?.ffOut, scale);
   const base = layer.normFirst ? r1 : ub;
   const r2 = new Float32Array(n * e);
   for (let i = 0; i < r2.length; i++) r2[i] = base[i] + f[i];
   if (layer.normFirst) out.set(r2);
   else layerNormForwardTs(normOf(layer, r2, 2), out, norm2);
   if (!keep || !norm1 || !norm2) return null;
-  return new TsEncoderTape(layer, { ua, qkv, probs, heads, ub, relu, hidden, norm1, norm2 });
+  return new TsEncoderTape(layer, {
+    ua,
+    qkv,
+    probs,
+    heads,
+    ub,
+    relu,
+    hidden,
+    norm1,
+    norm2,
+    masks,
+  });
 };
 
 /** Column sums of g [rows, width] written into out [width]. */
@@ -137,6 +178,7 @@ export const encoderBackwardTs: EncoderBackward = (handle, gOut, grads) => {
   handle.released = true;
   const { layer, kept } = handle;
   const { dModel: e, ff, weights: w, dropout } = layer;
+  const { masks } = kept;
   const n = rowsOf(layer);
   const scale = dropout?.keepScale ?? 1;
   const g = grads as EncoderGradients;
@@ -152,12 +194,12 @@ export const encoderBackwardTs: EncoderBackward = (handle, gOut, grads) => {
   // Gradient of the feed-forward block's output → its weights, and added into gub.
   const ffBack = (gf0: Float32Array, gub: Float32Array) => {
     const gf = gf0.slice();
-    keepScaled(gf, dropout?.ffOut, scale);
+    keepScaled(gf, masks?.ffOut, scale);
     gemmTs(true, false, e, ff, n, gf, kept.hidden, g.linear2Weight, false);
     columnSums(gf, n, g.linear2Bias);
     const gh = new Float32Array(n * ff);
     gemmTs(false, false, n, ff, e, gf, w.linear2Weight, gh, false);
-    keepScaled(gh, dropout?.hidden, scale);
+    keepScaled(gh, masks?.hidden, scale);
     for (let i = 0; i < gh.length; i++) if (!(kept.relu[i] > 0)) gh[i] = 0;
     gemmTs(true, false, ff, e, n, gh, kept.ub, g.linear1Weight, false);
     columnSums(gh, n, g.linear1Bias);
@@ -167,13 +209,13 @@ export const encoderBackwardTs: EncoderBackward = (handle, gOut, grads) => {
   // Gradient of the attention block's output → its weights, and added into gua.
   const attentionBack = (gs0: Float32Array, gua: Float32Array) => {
     const gs = gs0.slice();
-    keepScaled(gs, dropout?.attentionOut, scale);
+    keepScaled(gs, masks?.attentionOut, scale);
     gemmTs(true, false, e, e, n, gs, kept.heads, g.outProjWeight, false);
     columnSums(gs, n, g.outProjBias);
     const gHeads = new Float32Array(n * e);
     gemmTs(false, false, n, e, e, gs, w.outProjWeight, gHeads, false);
     const gQkv = new Float32Array(n * 3 * e);
-    attentionBackwardTs(attentionOf(layer, kept.qkv), kept.probs, gHeads, gQkv);
+    attentionBackwardTs(attentionOf(layer, kept.qkv, masks), kept.probs, gHeads, gQkv);
     gemmTs(true, false, 3 * e, e, n, gQkv, kept.ua, g.inProjWeight, false);
     columnSums(gQkv, n, g.inProjBias);
     gemmTs(false, false, n, e, 3 * e, gQkv, w.inProjWeight, gua, true);

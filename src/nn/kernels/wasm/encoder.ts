@@ -163,10 +163,10 @@ export function makeEncoder(
     const { n, e, ff, batch, steps, heads } = d;
     const t = tapeLayout(d, keep);
     const t0 = arena.alloc(t.bytes);
-    const work = layout([n * e, n * e, n * e, n * e, Math.ceil(n / 4)]);
+    const work = layout([n * e, n * e, n * e, n * e, Math.ceil(n / 4), 4]);
     try {
       arena.with(work.bytes + scratchBytes(exports, d), (w0) => {
-        const [x, s, r1, r2, pad] = work.at.map((o) => w0 + o);
+        const [x, s, r1, r2, pad, rng] = work.at.map((o) => w0 + o);
         const scratch = w0 + work.bytes;
         const p = (o: number) => t0 + o;
         const w = t.w.map(p);
@@ -177,10 +177,16 @@ export function makeEncoder(
         const drop = layer.dropout;
         const [kAttn, k1, kH, k2] = drop ? t.keeps.map(p) : [0, 0, 0, 0];
         if (drop) {
-          arena.put(drop.attention, kAttn);
-          arena.put(drop.attentionOut, k1);
-          arena.put(drop.hidden, kH);
-          arena.put(drop.ffOut, k2);
+          const { attention, attentionOut, hidden, ffOut } = drop.words;
+          const draw = (count: number, words: Int32Array, kept: number) => {
+            arena.put(words, rng);
+            exports.dropoutMask(count, drop.threshold, rng, kept, 0, 0, 0);
+            arena.get(rng, words);
+          };
+          draw(batch * heads * steps * steps, attention, kAttn);
+          draw(n * e, attentionOut, k1);
+          draw(n * ff, hidden, kH);
+          draw(n * e, ffOut, k2);
         }
         if (layer.keyPadding) arena.put(layer.keyPadding, pad);
         const stats = (xhat: number, rstd: number) => (keep ? [p(xhat), p(rstd)] : [0, 0]);
