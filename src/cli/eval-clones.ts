@@ -1,6 +1,6 @@
 /** `tracecode eval-clones`: clone retrieval over `family` labels, for every mode in one run. */
 import type { Command } from "commander";
-import { FunctionRow, readJsonlLenient } from "../data/index.js";
+import { FunctionRow, formatOf, readAllRows, readJsonlLenient } from "../data/index.js";
 import { resolveModelDir } from "../models/index.js";
 import {
   type EvalClonesResult,
@@ -27,7 +27,10 @@ interface EvalClonesFlags {
 
 export async function runEvalClones(file: string, flags: EvalClonesFlags): Promise<void> {
   applySandboxFlags(flags);
-  const { rows, errors } = readJsonlLenient(file, FunctionRow);
+  const { rows, errors } =
+    formatOf(file) === "parquet"
+      ? await readAllRows(file, "functions")
+      : readJsonlLenient(file, FunctionRow);
   for (const e of errors)
     process.stderr.write(term`tracecode eval-clones: skipping invalid row: ${e}\n`);
   if (rows.length < 2) throw new Error(`${file}: need at least 2 valid rows, got ${rows.length}`);
@@ -79,12 +82,13 @@ export async function runEvalClones(file: string, flags: EvalClonesFlags): Promi
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return;
   }
-  process.stdout.write(`${table(result).join("\n")}\n`);
+  process.stdout.write(`${clonesTable(result).join("\n")}\n`);
 }
 
 const fixed = (v: number) => v.toFixed(3);
 
-function table(result: EvalClonesResult): string[] {
+/** The tables eval-clones prints: retrieval per mode and form, then the thresholds. */
+export function clonesTable(result: EvalClonesResult): string[] {
   const notRun = Object.entries(result.notRun)
     .map(([s, n]) => `${s} ${n}`)
     .join(", ");
