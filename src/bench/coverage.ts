@@ -16,46 +16,10 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { inflateRawSync } from "node:zlib";
 import { TracerPool, traceFunctions } from "../python/index.js";
 import { packagePath } from "../python/pool.js";
+import { readZip } from "../realcode/corpus/index.js";
 import { addReports, emptyReport, type IndexReport, indexPaths } from "../search/index.js";
-
-/** Entries of a zip file: name → contents (stored or deflated; the central directory is read). */
-export function readZip(buffer: Buffer): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  // End of central directory: signature 0x06054b50, within the last 64 KiB + 22 bytes.
-  let eocd = -1;
-  for (let i = buffer.length - 22; i >= Math.max(0, buffer.length - 65_557); i--) {
-    if (buffer.readUInt32LE(i) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
-  }
-  if (eocd < 0) throw new Error("not a zip file: no end of central directory");
-  const entries = buffer.readUInt16LE(eocd + 10);
-  let p = buffer.readUInt32LE(eocd + 16);
-  for (let n = 0; n < entries; n++) {
-    if (buffer.readUInt32LE(p) !== 0x02014b50) throw new Error(`zip: bad central entry at ${p}`);
-    const method = buffer.readUInt16LE(p + 10);
-    const compressed = buffer.readUInt32LE(p + 20);
-    const nameLength = buffer.readUInt16LE(p + 28);
-    const extra = buffer.readUInt16LE(p + 30);
-    const comment = buffer.readUInt16LE(p + 32);
-    const local = buffer.readUInt32LE(p + 42);
-    const name = buffer.toString("utf8", p + 46, p + 46 + nameLength);
-    p += 46 + nameLength + extra + comment;
-    if (name.endsWith("/")) continue;
-    if (buffer.readUInt32LE(local) !== 0x04034b50)
-      throw new Error(`zip: bad local header of ${name}`);
-    const start = local + 30 + buffer.readUInt16LE(local + 26) + buffer.readUInt16LE(local + 28);
-    const data = buffer.subarray(start, start + compressed);
-    if (method === 0) out.set(name, Buffer.from(data));
-    else if (method === 8) out.set(name, inflateRawSync(data));
-    else throw new Error(`zip: ${name} uses compression method ${method}`);
-  }
-  return out;
-}
 
 /** A fixed subset that runs in 4–5 minutes on the 2-core machine (the full set is in the README). */
 export const DEFAULT_SUBSET = [
