@@ -12,14 +12,23 @@
  *
  * `--modules N` takes the first N modules in name order; `--only` names them; the default is a
  * fixed subset of 37 (DEFAULT_SUBSET, 4–5 min here); `--all` every top-level module (12 min).
+ * `--corpus-out FILE` (`.parquet` or `.jsonl`) exports the corpus: every function and method
+ * with its module, signature and status (`CorpusFunctionRow`).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type CorpusFunctionRow, openRowWriter, type RowWriter } from "../data/index.js";
 import { TracerPool, traceFunctions } from "../python/index.js";
 import { packagePath } from "../python/pool.js";
 import { readZip } from "../realcode/corpus/index.js";
-import { addReports, emptyReport, type IndexReport, indexPaths } from "../search/index.js";
+import {
+  addReports,
+  emptyReport,
+  type IndexReport,
+  IndexStore,
+  indexPaths,
+} from "../search/index.js";
 
 /** A fixed subset that runs in 4–5 minutes on the 2-core machine (the full set is in the README). */
 export const DEFAULT_SUBSET = [
@@ -68,6 +77,7 @@ interface Args {
   all: boolean;
   workers: number;
   json?: string;
+  corpusOut?: string;
 }
 
 function parseArgs(args: string[]): Args {
@@ -88,9 +98,37 @@ function parseArgs(args: string[]): Args {
     } else if (key === "--json" && value) {
       out.json = value;
       i++;
+    } else if (key === "--corpus-out" && value) {
+      out.corpusOut = value;
+      i++;
     } else throw new Error(`bench coverage: bad option ${key} ${value}`);
   }
   return out;
+}
+
+/** Appends every function of the index in `idx` (one module) to the corpus file. */
+function exportCorpus(idx: string, module: string, out: RowWriter): void {
+  const store = IndexStore.open(idx, { readonly: true });
+  try {
+    for (const f of store.functions(store.allCode().map((c) => c.id))) {
+      const row: CorpusFunctionRow = {
+        module,
+        line: f.line,
+        name: f.name,
+        kind: f.kind ?? null,
+        code: f.code,
+        args: f.args === null ? null : (JSON.parse(f.args) as string[]),
+        argsFrom: f.argsFrom,
+        signature: f.signature ?? null,
+        status: f.status,
+        ...(f.error ? { error: f.error } : {}),
+        ...(f.behaviour ? { behaviour: f.behaviour } : {}),
+      };
+      out.writeLine(JSON.stringify(row));
+    }
+  } finally {
+    store.close();
+  }
 }
 
 const pct = (n: number, d: number) => (d === 0 ? "—" : `${((100 * n) / d).toFixed(1)} %`);
@@ -133,6 +171,7 @@ export default async function coverage(argv: string[]): Promise<void> {
   const rows: string[] = [];
   const perModule: Record<string, IndexReport> = {};
   let seconds = 0;
+  const corpus = args.corpusOut ? openRowWriter(args.corpusOut, "corpus") : undefined;
   try {
     // Start the children first: their start-up (seconds) is not the indexing speed.
     await traceFunctions(
@@ -160,6 +199,7 @@ export default async function coverage(argv: string[]): Promise<void> {
       writeFileSync(file, zip.get(`${m}.py`) as Buffer);
       const idx = join(dir, "idx", m);
       const s = await indexPaths([file], idx, { model: null, pool });
+      if (corpus) exportCorpus(idx, m, corpus);
       rmSync(idx, { recursive: true, force: true });
       seconds += s.seconds;
       const r = s.report;
@@ -172,7 +212,9 @@ export default async function coverage(argv: string[]): Promise<void> {
       );
       process.stdout.write(`  ${m}: ${ok}/${n} (${pct(ok, n)}) in ${s.seconds.toFixed(1)} s\n`);
     }
+    await corpus?.close();
   } finally {
+    corpus?.abort();
     await pool.close();
     rmSync(dir, { recursive: true, force: true });
   }

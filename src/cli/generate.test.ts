@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
 import { describe, expect, it, vi } from "vitest";
-import { FunctionRow, readJsonl } from "../data/index.js";
+import { FunctionRow, readAllRows, readJsonl } from "../data/index.js";
 import { registerGenerate } from "./generate.js";
 
 async function run(args: string[]): Promise<string> {
@@ -50,6 +50,24 @@ describe("tracecode generate", () => {
     expect(meta.command).toContain(
       "--family affine,piecewise,loop --mutants 1 --val-fraction 0.2 --seed 9 --block-transforms",
     );
+  });
+
+  it("writes Parquet with --format parquet or a .parquet --out, the same rows as JSONL", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tracecode-gen-pq-"));
+    const flags = ["--functions", "3", "--variants", "2", "--seed", "4", "--no-verify"];
+    await run(["--out", join(dir, "j"), ...flags]);
+    const summary = await run(["--out", join(dir, "p"), ...flags, "--format", "parquet"]);
+    await run(["--out", join(dir, "corpus.parquet"), ...flags]);
+    expect(summary).toContain(join(dir, "p", "functions.parquet"));
+    const jsonl = readJsonl(join(dir, "j", "functions.jsonl"), FunctionRow);
+    expect(jsonl).toHaveLength(6);
+    for (const path of [join(dir, "p", "functions.parquet"), join(dir, "corpus.parquet")]) {
+      const { rows, errors } = await readAllRows(path, "functions");
+      expect(errors).toEqual([]);
+      expect(rows).toEqual(jsonl);
+    }
+    const meta = JSON.parse(readFileSync(join(dir, "corpus.meta.json"), "utf8"));
+    expect(meta.command).toContain(`--out ${join(dir, "corpus.parquet")}`);
   });
 
   it("rejects bad flags with a message naming the flag", async () => {

@@ -1,7 +1,17 @@
-/** `tracecode generate`: flags → `generateDataset` → DIR/functions.jsonl (+ how it was made). */
+/**
+ * `tracecode generate`: flags → `generateDataset` → DIR/functions.jsonl or .parquet, or the
+ * `.parquet`/`.jsonl` file named by --out (+ how it was made).
+ */
 import { join } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { writeFileAtomic, writeJsonl } from "../data/index.js";
+import {
+  type FunctionRow,
+  formatOf,
+  openRowWriter,
+  ROW_FORMATS,
+  type RowFormat,
+  writeFileAtomic,
+} from "../data/index.js";
 import { traceFunctions } from "../python/index.js";
 import {
   DEFAULT_GENERATE_OPTIONS as D,
@@ -13,7 +23,7 @@ import {
   VERIFY_TRACE_OPTIONS,
   verifyDataset,
 } from "../synth/index.js";
-import { applySandboxFlags, floatOption, intOption } from "./options.js";
+import { applySandboxFlags, choiceOption, floatOption, intOption } from "./options.js";
 import { checkOutput } from "./output.js";
 import { progressBar } from "./progress.js";
 import { term } from "./terminal.js";
@@ -41,7 +51,38 @@ export interface GenerateFlags {
   blockTransforms: boolean;
   hard?: boolean;
   verify: boolean;
+  format?: RowFormat;
   unsafeNoIsolation?: boolean;
+}
+
+/** Where the rows and the meta file go: DIR/functions.FORMAT, or the corpus file --out names. */
+export function generateTargets(out: string, format?: RowFormat) {
+  const file = /\.(jsonl|parquet)$/i.exec(out);
+  if (file) {
+    const stem = out.slice(0, -file[0].length);
+    return { path: out, format: formatOf(out, format), meta: `${stem}.meta.json` };
+  }
+  const f = format ?? "jsonl";
+  return {
+    path: join(out, `functions.${f}`),
+    format: f,
+    meta: join(out, "functions.meta.json"),
+  };
+}
+
+/**
+ * Writes the rows as a stream of appends (a Parquet file is made from them in one streaming
+ * pass), so the writer holds one row at a time beside the dataset.
+ */
+async function writeFunctions(path: string, format: RowFormat, rows: readonly FunctionRow[]) {
+  const writer = openRowWriter(path, "functions", format);
+  try {
+    for (const r of rows) writer.writeLine(JSON.stringify(r));
+  } catch (e) {
+    writer.abort();
+    throw e;
+  }
+  await writer.close();
 }
 
 /** Verification runs the rows in the sandboxed tracer on the `tracecode trace` default inputs. */
@@ -63,7 +104,16 @@ export function registerGenerate(program: Command): void {
       "generate source functions and verified variants (renaming, temporaries, reordering, …) " +
         "into DIR/functions.jsonl",
     )
-    .requiredOption("--out <dir>", "output directory")
+    .requiredOption(
+      "--out <path>",
+      "output directory (DIR/functions.jsonl, or .parquet with --format parquet), or a " +
+        "corpus file ending in .jsonl or .parquet",
+    )
+    .option(
+      "--format <format>",
+      "jsonl or parquet (default: by --out's extension, else jsonl)",
+      choiceOption("--format", ROW_FORMATS),
+    )
     .option(
       "--functions <n>",
       "source functions (groups)",
@@ -117,7 +167,8 @@ export function registerGenerate(program: Command): void {
 }
 
 export async function runGenerate(flags: GenerateFlags): Promise<void> {
-  checkOutput("--out", flags.out, "dir");
+  const target = generateTargets(flags.out, flags.format);
+  checkOutput("--out", flags.out, target.path === flags.out ? "file" : "dir");
   applySandboxFlags(flags);
   if (flags.hard) {
     flags.family = [...HARD_GENERATE_OPTIONS.families];
@@ -141,12 +192,9 @@ export async function runGenerate(flags: GenerateFlags): Promise<void> {
     const report = await verifyDataset(rows, sandboxTrace(rows.length));
     verified = `verified ${report.variants} variants (${report.traceChecked} also by trace)`;
   }
-  const path = join(flags.out, "functions.jsonl");
-  writeJsonl(path, rows);
-  writeFileAtomic(
-    join(flags.out, "functions.meta.json"),
-    `${JSON.stringify(howMade(flags), null, 2)}\n`,
-  );
+  const path = target.path;
+  await writeFunctions(path, target.format, rows);
+  writeFileAtomic(target.meta, `${JSON.stringify(howMade(flags), null, 2)}\n`);
   const groups = new Set(rows.map((r) => r.group)).size;
   const val = rows.filter((r) => r.split === "val").length;
   process.stdout.write(
@@ -161,6 +209,7 @@ function howMade(flags: GenerateFlags) {
   const command =
     `tracecode generate --out ${flags.out} --functions ${flags.functions} --variants ${flags.variants} ` +
     `--family ${flags.family.join(",")} --mutants ${flags.mutants} --val-fraction ${flags.valFraction} ` +
-    `--seed ${flags.seed}${flags.blockTransforms ? " --block-transforms" : ""}`;
+    `--seed ${flags.seed}${flags.blockTransforms ? " --block-transforms" : ""}` +
+    (flags.format ? ` --format ${flags.format}` : "");
   return { command, seed: flags.seed };
 }

@@ -9,10 +9,15 @@ import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, describe, expect, it } from "vitest";
 import {
+  type CorpusFunctionRow,
   DataError,
   FunctionRow,
   formatOf,
+  loadDataset,
+  openDataset,
+  openRowWriter,
   readAllRows,
+  readJsonl,
   readRows,
   type TraceRow,
   writeRows,
@@ -113,5 +118,104 @@ describe("Parquet corpora", () => {
     expect(formatOf("x.PARQUET")).toBe("parquet");
     expect(formatOf("x.jsonl")).toBe("jsonl");
     expect(existsSync(join(dir, "never.parquet"))).toBe(false);
+  });
+
+  it("round-trips the real-code training corpus and the coverage corpus, readable with SQL", async () => {
+    const realcode = readJsonl(join(process.cwd(), "data", "realcode-train.jsonl"), FunctionRow);
+    const rc = join(dir, "realcode.parquet");
+    await writeRows(rc, "functions", realcode);
+    expect((await readAllRows(rc, "functions")).rows).toEqual(realcode);
+    const families = await sql(`SELECT count(DISTINCT family) AS n FROM read_parquet('${rc}')`);
+    expect(Number(families[0].n)).toBe(new Set(realcode.map((r) => r.family)).size);
+
+    const corpus: CorpusFunctionRow[] = [
+      {
+        module: "textwrap",
+        line: 12,
+        name: "TextWrapper.wrap",
+        kind: "method",
+        code: "def wrap(self, text):\n    return self._wrap_chunks(text)\n",
+        args: ["str"],
+        argsFrom: "inferred",
+        signature: '{"params":[{"name":"text","type":"str","from":"usage"}]}',
+        status: "ok",
+        behaviour: "b1",
+      },
+      {
+        module: "colorsys",
+        line: 3,
+        name: "f",
+        kind: null,
+        code: "def f(*a): pass\n",
+        args: null,
+        argsFrom: "hints",
+        signature: null,
+        status: "no_inputs",
+        error: "cannot be called",
+      },
+    ];
+    const cf = join(dir, "corpus.parquet");
+    await writeRows(cf, "corpus", corpus);
+    expect((await readAllRows(cf, "corpus")).rows).toEqual(corpus);
+    expect(
+      await sql(`SELECT module, name, args[1] AS first, status FROM read_parquet('${cf}')`),
+    ).toEqual([
+      { module: "textwrap", name: "TextWrapper.wrap", first: "str", status: "ok" },
+      { module: "colorsys", name: "f", first: null, status: "no_inputs" },
+    ]);
+  });
+
+  it("opens a dataset directory of Parquet files as the same dataset as its JSONL form", async () => {
+    const functions = traces
+      .slice(0, 40)
+      .map((t, i) =>
+        FunctionRow.parse({ id: t.id, group: `g${i % 4}`, code: `def f(x):\n    return ${i}\n` }),
+      );
+    const j = join(dir, "ds-jsonl");
+    const p = join(dir, "ds-parquet");
+    await writeRows(join(j, "functions.jsonl"), "functions", functions);
+    await writeRows(join(j, "traces.jsonl"), "traces", traces.slice(0, 40));
+    await writeRows(join(p, "functions.parquet"), "functions", functions);
+    await writeRows(join(p, "traces.parquet"), "traces", traces.slice(0, 40));
+    const fromParquet = await openDataset(p);
+    expect({ ...fromParquet, dir: j }).toEqual(loadDataset(j));
+    rmSync(join(p, "traces.parquet"));
+    await expect(openDataset(p)).rejects.toThrow(/traces\.jsonl is missing \(run tracecode trace/);
+  });
+
+  it("writes and reads many rows in small pieces with bounded memory (counted)", async () => {
+    const path = join(dir, "many.parquet");
+    const rows = 10_000;
+    const row = (i: number) =>
+      JSON.stringify(
+        FunctionRow.parse({
+          id: `r${i}`,
+          group: `g${i % 97}`,
+          code: `def f(x):\n    # ${"x".repeat(200)}\n    return x * ${i} + ${"1".repeat(i % 50)}\n`,
+          seed: i,
+        }),
+      );
+    const writer = openRowWriter(path, "functions");
+    let written = 0;
+    for (let i = 0; i < rows; i++) {
+      const line = row(i);
+      written += line.length + 1;
+      writer.writeLine(line);
+    }
+    await writer.close();
+    // 3 MB of rows went through, at most 1 Mi characters (and one row) of them in memory.
+    expect(written).toBeGreaterThan(3_000_000);
+    expect(writer.peakBufferedChars).toBeLessThanOrEqual((1 << 20) + 400);
+    // Reading holds one batch: 500 rows asked, plus at most one DuckDB vector (2048 rows).
+    let seen = 0;
+    let largest = 0;
+    for await (const batch of readRows(path, "functions", { batchRows: 500 })) {
+      expect(batch.errors).toEqual([]);
+      expect(batch.rows[0].id).toBe(`r${seen}`);
+      seen += batch.rows.length;
+      largest = Math.max(largest, batch.rows.length);
+    }
+    expect(seen).toBe(rows);
+    expect(largest).toBeLessThanOrEqual(500 + 2048);
   });
 });

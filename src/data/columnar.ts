@@ -18,15 +18,38 @@ import {
 } from "node:fs";
 import { dirname } from "node:path";
 import { createInterface } from "node:readline";
-import type { z } from "zod";
+import { z } from "zod";
 import { DataError } from "./jsonl.js";
 import { FunctionRow, TraceRow } from "./schemas.js";
 
 export const ROW_FORMATS = ["jsonl", "parquet"] as const;
 export type RowFormat = (typeof ROW_FORMATS)[number];
 
+/**
+ * A function or method as extracted from real code and indexed: the coverage benchmark's corpus
+ * (`npm run bench -- coverage --corpus-out F.parquet`). `args` is the chosen signature's types
+ * (null when it could not be called), `signature` its parameters with their evidence (JSON, as
+ * the index stores it), `status` what running it gave (`ok`, `always_raises`, `no_inputs`, …).
+ */
+export const CorpusFunctionRow = z
+  .object({
+    module: z.string().min(1),
+    line: z.number().int().min(0),
+    name: z.string().min(1),
+    kind: z.string().nullable(),
+    code: z.string(),
+    args: z.array(z.string()).nullable(),
+    argsFrom: z.string(),
+    signature: z.string().nullable(),
+    status: z.string().min(1),
+    error: z.string().optional(),
+    behaviour: z.string().optional(),
+  })
+  .strict();
+export type CorpusFunctionRow = z.infer<typeof CorpusFunctionRow>;
+
 /** The kinds of corpus with a Parquet schema. */
-export type RowKind = "functions" | "traces";
+export type RowKind = "functions" | "traces" | "corpus";
 
 /** The format of `path`: `.parquet` is Parquet, anything else JSONL; `explicit` wins. */
 export function formatOf(path: string, explicit?: RowFormat): RowFormat {
@@ -58,15 +81,29 @@ const COLUMNS: Record<RowKind, Record<string, string>> = {
     ioClass: "VARCHAR",
     runs: 'STRUCT("input" VARCHAR[], "blocks" INTEGER[], "values" VARCHAR[], "output" VARCHAR, "truncated" BOOLEAN)[]',
   },
+  corpus: {
+    module: "VARCHAR",
+    line: "INTEGER",
+    name: "VARCHAR",
+    kind: "VARCHAR",
+    code: "VARCHAR",
+    args: "VARCHAR[]",
+    argsFrom: "VARCHAR",
+    signature: "VARCHAR",
+    status: "VARCHAR",
+    error: "VARCHAR",
+    behaviour: "VARCHAR",
+  },
 };
 
 /** Columns that are absent (not null) in a row when Parquet holds a null. */
 const OPTIONAL: Record<RowKind, readonly string[]> = {
   functions: ["group", "family", "source", "mutant", "module"],
   traces: ["error"],
+  corpus: ["error", "behaviour"],
 };
 
-const SCHEMAS = { functions: FunctionRow, traces: TraceRow } as const;
+const SCHEMAS = { functions: FunctionRow, traces: TraceRow, corpus: CorpusFunctionRow } as const;
 
 export interface RowWriter {
   /** Appends one row, given as its JSON text (one line, no newline). */
@@ -75,6 +112,8 @@ export interface RowWriter {
   close(): Promise<void>;
   /** Drops everything written; the target is left as it was. */
   abort(): void;
+  /** The most characters of rows it held in memory at once (the rest were on disk already). */
+  readonly peakBufferedChars: number;
 }
 
 const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
@@ -84,6 +123,8 @@ class TempFile {
   private fd: number;
   private buffer: string[] = [];
   private size = 0;
+  /** The most characters buffered at once: writes go to disk past 1 Mi of them. */
+  peak = 0;
   constructor(readonly path: string) {
     mkdirSync(dirname(path), { recursive: true });
     try {
@@ -95,6 +136,7 @@ class TempFile {
   write(text: string): void {
     this.buffer.push(text);
     this.size += text.length;
+    if (this.size > this.peak) this.peak = this.size;
     if (this.size >= 1 << 20) this.flush();
   }
   flush(): void {
@@ -159,6 +201,9 @@ export function openRowWriter(path: string, kind: RowKind, format = formatOf(pat
     },
     abort() {
       tmp.remove();
+    },
+    get peakBufferedChars() {
+      return tmp.peak;
     },
   };
 }

@@ -1,9 +1,11 @@
 /**
  * A dataset directory, as `tracecode generate` + `tracecode trace` (or `tracecode ingest`)
- * leave it: `functions.jsonl` and `traces.jsonl`, joined by id.
+ * leave it: `functions.jsonl` and `traces.jsonl`, joined by id (or their `.parquet` forms:
+ * `openDataset`).
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { readAllRows } from "./columnar.js";
 import { DataError, readJsonlLenient } from "./jsonl.js";
 import { FunctionRow, TraceRow } from "./schemas.js";
 
@@ -32,6 +34,37 @@ export function loadDataset(dir: string): Dataset {
   const f = readJsonlLenient(functions, FunctionRow);
   const t = readJsonlLenient(tracesPath, TraceRow);
   if (f.rows.length === 0) throw new DataError(`${functions} has no valid rows`);
+  return {
+    dir,
+    rows: f.rows,
+    traces: new Map(t.rows.map((r) => [r.id, r])),
+    invalid: [...f.errors, ...t.errors],
+  };
+}
+
+/**
+ * A dataset directory whose files may be Parquet (`functions.parquet`, `traces.parquet`, as
+ * `generate --format parquet` and `trace --format parquet` write them), else `loadDataset`.
+ */
+export async function openDataset(dir: string): Promise<Dataset> {
+  const parquet = (name: string) => {
+    const path = join(dir, `${name}.parquet`);
+    return !existsSync(join(dir, `${name}.jsonl`)) && existsSync(path) ? path : undefined;
+  };
+  const functions = parquet("functions");
+  const traces = parquet("traces");
+  if (!functions && !traces) return loadDataset(dir);
+  const fPath = functions ?? join(dir, "functions.jsonl");
+  const tPath = traces ?? join(dir, "traces.jsonl");
+  for (const [path, fix] of [
+    [fPath, "run tracecode generate"],
+    [tPath, `run tracecode trace --in ${fPath} --out ${tPath}`],
+  ]) {
+    if (!existsSync(path)) throw new DataError(`${dir}: ${path} is missing (${fix})`);
+  }
+  const f = await readAllRows(fPath, "functions");
+  const t = await readAllRows(tPath, "traces");
+  if (f.rows.length === 0) throw new DataError(`${fPath} has no valid rows`);
   return {
     dir,
     rows: f.rows,

@@ -1,4 +1,5 @@
 export {
+  CorpusFunctionRow,
   formatOf,
   openRowWriter,
   ROW_FORMATS,
@@ -10,7 +11,7 @@ export {
   readRows,
   writeRows,
 } from "./columnar.js";
-export { type Dataset, loadDataset } from "./dataset.js";
+export { type Dataset, loadDataset, openDataset } from "./dataset.js";
 export { DataError, readJsonl, readJsonlLenient, writeFileAtomic, writeJsonl } from "./jsonl.js";
 export * from "./schemas.js";
 export { escapeControl } from "./text.js";

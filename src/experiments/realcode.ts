@@ -8,7 +8,14 @@
  *   RUN_DIR/realcode.json     source file and SHA-256, holdout files, leak report, preparation report
  */
 import { basename, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { FunctionRow, readJsonl, writeFileAtomic } from "../data/index.js";
+import {
+  DataError,
+  FunctionRow,
+  formatOf,
+  readAllRows,
+  readJsonl,
+  writeFileAtomic,
+} from "../data/index.js";
 import {
   type CorpusManifest,
   checkLeaks,
@@ -79,15 +86,24 @@ export function recordedPath(path: string): string {
   return outside ? `…/${basename(path)}` : inside;
 }
 
+/** A real-code corpus, JSONL or Parquet (by extension); the first invalid row is an error. */
+export async function readFunctionsFile(path: string): Promise<FunctionRow[]> {
+  if (formatOf(path) === "jsonl") return readJsonl(path, FunctionRow);
+  const { rows, errors } = await readAllRows(path, "functions");
+  if (errors.length > 0) throw new DataError(errors[0]);
+  return rows;
+}
+
 /** The leak check of `train` against every holdout file; throws a LeakError on overlap unless allowed. */
-export function leakCheckFiles(
+export async function leakCheckFiles(
   trainFile: string,
   holdout: readonly string[],
   allowLeak: boolean,
   log: (line: string) => void = () => {},
-): LeakReport[] {
-  const rows = readJsonl(trainFile, FunctionRow);
-  const reports = holdout.map((h) => checkLeaks(rows, readJsonl(h, FunctionRow)));
+): Promise<LeakReport[]> {
+  const rows = await readFunctionsFile(trainFile);
+  const reports: LeakReport[] = [];
+  for (const h of holdout) reports.push(checkLeaks(rows, await readFunctionsFile(h)));
   const leaking = reports
     .map((r, i) => ({ r, file: holdout[i] }))
     .filter(({ r }) => r.matches.length > 0);
@@ -117,8 +133,8 @@ export async function trainRealCode(
       `real code trains code-only encoders (${CODE_ONLY_ENCODERS.join(", ")}), not ${config.encoder}: search must embed code without running it`,
     );
   }
-  const leaks = leakCheckFiles(file, options.holdout, options.allowLeak ?? false, log);
-  const sources = readJsonl(file, FunctionRow);
+  const leaks = await leakCheckFiles(file, options.holdout, options.allowLeak ?? false, log);
+  const sources = await readFunctionsFile(file);
   const dataDir = options.prepared ?? join(runDir, "data");
   const prepareOptions = { ...DEFAULT_PREPARE_OPTIONS, ...options.prepare, seed: config.seed };
   const sha256 = sha256File(file);

@@ -12,7 +12,7 @@ import { fork } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadDataset, writeFileAtomic } from "../data/index.js";
+import { openDataset, writeFileAtomic } from "../data/index.js";
 import { hashString } from "../random/index.js";
 import { expandPresets, PRESETS, quickEpochs } from "./presets.js";
 import { RunConfig, type SweepEntry, SweepManifest } from "./schemas.js";
@@ -188,7 +188,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
     throw new Error(`sweep worker ${worker} is missing; build it with \`npm run build\``);
   }
   // A dataset every run would fail on is one error, not one per run.
-  loadDataset(plan.manifest.data);
+  await openDataset(plan.manifest.data);
   mkdirSync(join(options.out, "runs"), { recursive: true });
   writeFileAtomic(join(options.out, "sweep.json"), `${JSON.stringify(plan.manifest, null, 2)}\n`);
   const summary: SweepSummary = {

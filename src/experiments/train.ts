@@ -16,7 +16,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { loadDataset, writeFileAtomic, writeJsonl } from "../data/index.js";
+import { openDataset, writeFileAtomic, writeJsonl } from "../data/index.js";
 import {
   type Distance,
   dissimilarity,
@@ -79,7 +79,7 @@ export async function trainRun(
   }
   writeFileAtomic(configPath, configText);
 
-  const ds = loadDataset(config.data);
+  const ds = await openDataset(config.data);
   const { train, val, untraced } = splitExamples(ds, config);
   if (untraced > 0) log(`${untraced} snippets without an ok trace left out`);
   if (train.length < 2 || val.length < 2) {
