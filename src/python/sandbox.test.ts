@@ -245,6 +245,49 @@ const hostile: [string, string, Expect][] = [
       expect(r.runs[0][2]).toBe("('snippet',True,True)");
     },
   ],
+  // A module's __builtins__ becomes the builtins of the functions defined after it, where the
+  // class-pattern check is looked up: binding it any way at all is refused.
+  ...(
+    [
+      [
+        "a class",
+        "class __builtins__:\n    def __class_getitem__(cls, k):\n        return (lambda c: c) if k == '_tc_match_class' else {'getattr': _g, 'str': _s}[k]\n",
+      ],
+      ["an import alias", "from errno import errorcode as __builtins__\n"],
+      ["a def", "def __builtins__():\n    pass\n"],
+      ["an except capture", "try:\n    1 / 0\nexcept Exception as __builtins__:\n    pass\n"],
+      ["a match capture", "match {}:\n    case __builtins__:\n        pass\n"],
+      ["a global statement", "def g():\n    global __builtins__\n"],
+    ] as const
+  ).map(([how, binding]): [string, string, Expect] => [
+    `builtins replaced through ${how} to turn the class-pattern check off`,
+    `_g = getattr\n_s = str\nclass Meta(type):\n    def __instancecheck__(cls, obj):\n        return True\n${binding}def f(x):\n    M = Meta('M', (), {'__match_args__': ('__globals__',)})\n    match getattr:\n        case M(v):\n            return _s(v)[:40]\n    return 0\n`,
+    "limit",
+  ]),
+  [
+    "a class's __dict__ (a function type's __globals__ getter)",
+    fn("return type(f).__dict__['__globals__'].__get__(f)"),
+    "blocked",
+  ],
+  [
+    "a class's __dict__ through super(Meta, C)",
+    "class Meta(type):\n    pass\nclass C(metaclass=Meta):\n    pass\ndef f(x):\n    return len(super(Meta, C).__dict__)\n",
+    "blocked",
+  ],
+  ["a module view's __dict__", fn("import math\nreturn math.__dict__"), "blocked"],
+  [
+    "writing an instance's __dict__",
+    fn("class A:\n    pass\na = A()\na.__dict__ = {}\nreturn 1"),
+    "limit",
+  ],
+  [
+    "an instance's __dict__ is read",
+    "class A:\n    def __init__(self, v):\n        self.v = v\n        self.__dict__.update(w=v + 1)\ndef f(x):\n    return sorted(A(x).__dict__.items())\n",
+    (r) => {
+      expect(r.status).toBe("ok");
+      expect(r.runs[0][2]).toBe("[('v',1),('w',2)]");
+    },
+  ],
   [
     "format string leak",
     fn("return '{0.__globals__}'.format(f)[:0]"),

@@ -316,32 +316,14 @@ _ALLOWED_DUNDERS = {
     "__all__", "__format__", "__matmul__", "__divmod__", "__rtruediv__", "__rfloordiv__",
     "__rmod__", "__rpow__", "__post_init__",
 }
-# Protocol names a class may define (a def, or an assignment target of its body: `__copy__ =
-# copy`, `__class_getitem__ = classmethod(GenericAlias)`) but not read as attributes: defining one
-# gives the class a protocol that the interpreter or an allowed module calls under the guard and
-# budget, while reading some (`x.__reduce_ex__`, `x.__getstate__`) hands back live internals
-# (the unguarded builtin getattr, an object's state). `__del__` is not here: finalizers run
-# whenever the last reference goes, which is why a def of it is allowed only because collections
-# and the snippet's teardown run with the guard up (the red-team suites try it).
-_DEFINABLE_DUNDERS = _ALLOWED_DUNDERS | {
-    "__class_getitem__", "__copy__", "__deepcopy__", "__reduce__", "__reduce_ex__",
-    "__getstate__", "__setstate__", "__getnewargs__", "__getnewargs_ex__", "__replace__",
-    "__rdivmod__", "__rand__", "__ror__", "__rxor__", "__rlshift__", "__rrshift__",
-    "__rmatmul__", "__iand__", "__ior__", "__ixor__", "__ilshift__", "__irshift__",
-    "__imatmul__", "__itruediv__", "__ifloordiv__", "__imod__", "__ipow__",
-    "__init_subclass__", "__set_name__", "__get__", "__set__", "__delete__", "__getattr__",
-    "__setattr__", "__delattr__", "__dir__", "__sizeof__", "__trunc__", "__floor__",
-    "__ceil__", "__complex__", "__bytes__", "__fspath__", "__length_hint__",
-    "__instancecheck__", "__subclasscheck__", "__aiter__", "__anext__", "__await__",
-    "__aenter__", "__aexit__", "__module__", "__buffer__", "__release_buffer__",
-    "__match_args__",
-}
-# Attributes that are harmless to read: methods of the protocols above that return nothing the
-# caller could not compute (not __reduce__/__reduce_ex__/__getstate__: a builtin method's
-# reduction holds the unguarded getattr), a class's module name, and object.__setattr__/
-# __delattr__ (they set or delete by a computed name, which reads nothing: the attributes that
-# lead somewhere are read-only or refused on read).
+# Attributes that are harmless to read: protocol methods that return nothing the caller could
+# not compute (not __reduce__/__reduce_ex__/__getstate__: a builtin method's reduction holds the
+# unguarded getattr), a class's module name, the function a wrapper or method wraps, and
+# object.__setattr__/__delattr__ (they set or delete by a computed name, which reads nothing:
+# the attributes that lead somewhere are read-only or refused on read). __dict__ is read through
+# _instance_dict (below): an instance's, never a class's or a module's.
 _READABLE_DUNDERS = _ALLOWED_DUNDERS | {
+    "__wrapped__", "__func__", "__match_args__",
     "__module__", "__isabstractmethod__", "__setattr__", "__delattr__", "__getattr__",
     "__del__", "__dir__", "__copy__", "__deepcopy__", "__class_getitem__", "__init_subclass__",
     "__set_name__", "__get__", "__set__", "__delete__", "__rdivmod__", "__rand__", "__ror__",
@@ -362,51 +344,44 @@ def _attr_allowed(name):
     return True
 
 def _name_allowed(name):
-    if name.startswith("__") and name.endswith("__"):
-        # __match_args__ is checked where it is used (_match_class); __debug__ is a constant.
-        return name in ("__name__", "__class__", "__slots__", "__all__", "__doc__", "__match_args__", "__debug__") or name in _ALLOWED_DUNDERS
-    return True
-
-def _class_definitions(tree):
-    """ids of the Name nodes that assign a definable protocol name in a class body."""
-    out = set()
-    for node in ast.walk(tree):
-        if type(node) is not ast.ClassDef:
-            continue
-        for st in node.body:
-            t = type(st)
-            targets = st.targets if t is ast.Assign else [st.target] if t is ast.AnnAssign else []
-            for target in targets:
-                for x in ast.walk(target):
-                    if type(x) is ast.Name and type(x.ctx) is ast.Store and x.id in _DEFINABLE_DUNDERS:
-                        out.add(id(x))
-    return out
+    # A name is a variable: it reaches only the snippet's own namespaces and the restricted
+    # builtins, so a dunder name is harmless (a class body defining __copy__, __class_getitem__,
+    # __rdivmod__, ... gives the class a protocol that runs under the guard and budget), except
+    # __builtins__, refused with the reserved names below, and __import__, kept refused: code
+    # imports with the import statement.
+    return name != "__import__"
 
 # Names the tracer inserts (the class-pattern checks): user code may not bind or read them, or
-# it could rebind the check itself, or the checked class between the check and the match.
+# it could rebind the check itself, or the checked class between the check and the match. Nor
+# __builtins__, however it would be bound (a name, a def or class, an import alias, an except or
+# match capture, global): a module's __builtins__ becomes the builtins of every function defined
+# after it, and the class-pattern check is looked up there, so a class __builtins__ whose
+# __class_getitem__ answered '_tc_match_class' with an identity turned the check off.
 _RESERVED = "_tc_"
 _NAME_FIELDS = ("id", "name", "arg", "asname", "rest")
+
+def _is_reserved(v):
+    return type(v) is str and (v.startswith(_RESERVED) or v == "__builtins__")
 
 def _reserved_name(node):
     for field in _NAME_FIELDS:
         v = getattr(node, field, None)
-        if type(v) is str and v.startswith(_RESERVED):
+        if _is_reserved(v):
             return v
     for v in getattr(node, "names", ()):
-        if type(v) is str and v.startswith(_RESERVED):
+        if _is_reserved(v):
             return v
     return None
 
 def check_tree(tree):
-    defined = _class_definitions(tree)
     for node in ast.walk(tree):
         t = type(node)
         reserved = _reserved_name(node)
         if reserved is not None:
             return "name '" + reserved + "' is reserved (line " + str(getattr(node, "lineno", "?")) + ")"
-        if t is ast.Attribute and not _attr_allowed(node.attr):
+        if t is ast.Attribute and not _attr_allowed(node.attr) and not (node.attr == "__dict__" and type(node.ctx) is ast.Load):
             return "attribute '" + node.attr + "' is not allowed (line " + str(node.lineno) + ")"
-        if t is ast.Name and not _name_allowed(node.id) and id(node) not in defined:
+        if t is ast.Name and not _name_allowed(node.id):
             return "name '" + node.id + "' is not allowed (line " + str(node.lineno) + ")"
         if t is ast.ImportFrom:
             if node.level:
@@ -451,7 +426,8 @@ def _refuse_match(what):
 
 def _hoist_match_classes(tree):
     """Rewrites case C(p, ...) to case _tc_mN(p, ...), with _tc_mN = _tc_match_class(C) placed
-    right before the match statement, so the class is checked before any attribute is read."""
+    right before the match statement, so the class is checked before any attribute is read; and
+    every x.__dict__ read to _tc_instance_dict(x)."""
     counter = [0]
     def fix(stmts):
         out = []
@@ -467,12 +443,33 @@ def _hoist_match_classes(tree):
                             node.cls = ast.copy_location(ast.Name(name, ast.Load()), node.cls)
             out.append(st)
         return out
+    _DictReads().visit(tree)
     for node in ast.walk(tree):
         for field in ("body", "orelse", "finalbody"):
             v = getattr(node, field, None)
             if type(v) is list and v and isinstance(v[0], ast.stmt):
                 setattr(node, field, fix(v))
     ast.fix_missing_locations(tree)
+
+_INSTANCE_DICT = "_tc_instance_dict"
+
+def _instance_dict(obj):
+    # A class's __dict__ holds descriptors (a function type's __globals__ getter, type's
+    # __subclasses__), a module's is its globals, and super(Meta, C) reads a class's: refused.
+    # An instance's holds only what its attributes already give.
+    t = type(obj)
+    if issubclass(t, (type, types.ModuleType, super, _Module)):
+        raise AttributeError("'__dict__' of a class or module is not available in the sandbox")
+    return obj.__dict__
+
+class _DictReads(ast.NodeTransformer):
+    """x.__dict__ (read) → _tc_instance_dict(x); writes and deletes stay refused by check_tree."""
+    def visit_Attribute(self, node):
+        self.generic_visit(node)
+        if node.attr == "__dict__" and type(node.ctx) is ast.Load:
+            call = ast.Call(ast.Name(_INSTANCE_DICT, ast.Load()), [node.value], [])
+            return ast.copy_location(call, node)
+        return node
 
 def _safe_getattr(obj, name, *default):
     if type(name) is not str or not _attr_allowed(name):
@@ -734,6 +731,7 @@ def _safe_builtins():
     b["delattr"] = _safe_delattr
     b["__import__"] = _safe_import
     b[_MATCH_CLASS] = _match_class
+    b[_INSTANCE_DICT] = _instance_dict
     return b
 
 _BUILTINS = _safe_builtins()
