@@ -145,6 +145,15 @@ describe("nameFree", () => {
     expect(stripDocsAndComments('def f(x):\n    f"{g(x)}"\n    return x\n')).toContain('f"{g(x)}"');
   });
 
+  it("keeps a dunder entry's name", () => {
+    const nf = nameFree("def __getattr__(name):\n    return name\n", "__getattr__");
+    expect(nf).toEqual({
+      code: "def __getattr__(v1):\n    return v1\n",
+      entry: "__getattr__",
+      renamed: { name: "v1" },
+    });
+  });
+
   it("says what is wrong with code it cannot transform", () => {
     expect(() => nameFree("def f(x):\n    return x\n", "g")).toThrow(NameFreeError);
     expect(() => nameFree("def f(x):\n    return x\n", "g")).toThrow(

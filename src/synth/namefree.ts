@@ -47,12 +47,12 @@ export function nameFree(code: string, entry: string): NameFree {
   const stripped = stripDocsAndComments(code);
   return withTree(stripped, (root) => {
     const { edits, renamed } = renameEdits(root);
-    const newEntry = renamed.get(entry);
+    // A dunder entry (`__getattr__`) keeps its name.
+    const newEntry = renamed.get(entry) ?? entry;
     const isEntry = (n: Node) =>
       n.type === "function_definition" && n.childForFieldName("name")?.text === entry;
     const defined = namedChildren(root).flatMap(definitionOf).some(isEntry);
-    if (!defined || newEntry === undefined)
-      throw new NameFreeError(`no top-level function named ${entry}`);
+    if (!defined) throw new NameFreeError(`no top-level function named ${entry}`);
     return {
       code: applyEdits(stripped, edits),
       entry: newEntry,
