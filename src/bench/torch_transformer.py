@@ -1,6 +1,6 @@
 """PyTorch side of `npm run bench -- transformer` (src/bench/transformer.ts): a training step
 and an inference pass of the project's token Transformer (python/tracecode_torch.py), one
-thread; prints one JSON line.
+thread; prints one JSON line (median wall and CPU time per step, inference throughput).
 
     python3 src/bench/torch_transformer.py '{"vocab": 200, "dim": 64, ...}' STEPS
 """
@@ -27,15 +27,16 @@ def main():
     lengths = torch.randint(10, c["steps"] + 1, (c["batch"],))
     valid = torch.arange(c["steps"])[None, :] < lengths[:, None]
     ids = torch.randint(1, c["vocab"], (c["batch"], c["steps"])) * valid
-    times = []
+    times, cpu = [], []
     for i in range(c["warmup"] + steps):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         loss = model(ids, lengths).square().mean()
         opt.zero_grad()
         loss.backward()
         opt.step()
         if i >= c["warmup"]:
             times.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
     model.eval()
     infer = []
     with torch.no_grad():
@@ -44,7 +45,8 @@ def main():
             model(ids, lengths)
             if i >= c["warmup"]:
                 infer.append(time.perf_counter() - start)
-    print(json.dumps({"stepMs": statistics.median(times), "inferPerSec": c["batch"] / statistics.median(infer)}))
+    print(json.dumps({"stepMs": statistics.median(times), "stepCpuMs": statistics.median(cpu),
+                      "inferPerSec": c["batch"] / statistics.median(infer)}))
 
 
 if __name__ == "__main__":
