@@ -69,7 +69,18 @@ describe("eval-clones output", () => {
     expect(lines.at(-1)).toMatch(/^\* the precision target is not reached/);
   });
 
-  it("refuses --save-threshold without a model before running anything", async () => {
+  it("prints no threshold section when there is no threshold", () => {
+    const lines = clonesTable({
+      rows: 2,
+      families: 1,
+      notRun: {},
+      ...measured(1),
+      thresholds: {},
+    });
+    expect(lines.at(-1)).toMatch(/^hybrid: not measured/);
+  });
+
+  it("refuses --save-threshold without a model or with one family, before running anything", async () => {
     const file = join(dir, "two.jsonl");
     const row = (id: string) =>
       JSON.stringify({ id, family: "a", entry: "f", args: ["int"], code: "def f(x): return x" });
@@ -84,5 +95,15 @@ describe("eval-clones output", () => {
         unsafeNoIsolation: false,
       }),
     ).rejects.toThrow(/--save-threshold: no model/);
+    await expect(
+      runEvalClones(file, {
+        model: undefined,
+        json: false,
+        inputs: 10,
+        nameFree: false,
+        saveThreshold: true,
+        unsafeNoIsolation: false,
+      }),
+    ).rejects.toThrow(/two\.jsonl has one family; a threshold needs at least two/);
   });
 });

@@ -37,6 +37,8 @@ export async function runEvalClones(file: string, flags: EvalClonesFlags): Promi
   const model = flags.model === false ? undefined : resolveModelDir(flags.model);
   if (flags.saveThreshold && !model)
     throw new Error("--save-threshold: no model to save a threshold for (drop --no-model)");
+  if (flags.saveThreshold && new Set(rows.map((r) => r.family ?? r.group)).size < 2)
+    throw new Error(`--save-threshold: ${file} has one family; a threshold needs at least two`);
   const bar = progressBar("execute", rows.length * (flags.nameFree ? 2 : 1));
   let result: EvalClonesResult;
   try {
@@ -119,6 +121,7 @@ export function clonesTable(result: EvalClonesResult): string[] {
     );
   for (const mode of MODES)
     if (result.skipped[mode]) lines.push(`${mode}: not measured: ${result.skipped[mode]}`);
+  if (!THRESHOLD_MODES.some((mode) => result.thresholds[mode])) return lines;
   lines.push(
     "",
     `"has an equivalent" when the top-1 similarity ≥ τ; τ for precision ≥ ${result.thresholds.lexical?.target ?? 0.9} on all families;`,

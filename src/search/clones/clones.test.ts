@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FunctionRowInput } from "../../data/index.js";
 import { FunctionRow } from "../../data/index.js";
+import { TracerPool } from "../../python/index.js";
 import { initPython } from "../../synth/index.js";
 import {
   agreement,
@@ -19,6 +20,8 @@ import {
 } from "./index.js";
 
 beforeAll(initPython);
+const pool = new TracerPool({ workers: 2 });
+afterAll(() => pool.close());
 
 const row = (id: string, family: string, code: string, entry = "f"): FunctionRow =>
   FunctionRow.parse({
@@ -145,7 +148,7 @@ describe("stored threshold", () => {
 
 describe("evalClones", () => {
   it("finds the families by execution, reports what did not run, and measures name-free forms", async () => {
-    const r = await evalClones(rows, { inputs: 30, nameFree: true });
+    const r = await evalClones(rows, { inputs: 30, nameFree: true, pool });
     expect(r.rows).toBe(6);
     expect(r.families).toBe(4);
     // bad/0 raises on every input: no behaviour to compare, never "equal" for raising alike.
@@ -166,6 +169,10 @@ describe("evalClones", () => {
     expect(nf.original).toEqual([{ id: "named/0", reason: expect.stringMatching(/returns/) }]);
     expect(nf.modes.exec).toEqual(r.modes.exec);
     expect(nf.modes.structure?.queries).toBe(4);
+    // One family: nothing to remove from the index, so no threshold.
+    const one = await evalClones(rows.slice(0, 2), { inputs: 5, pool });
+    expect(one.thresholds).toEqual({});
+    expect(one.modes.lexical?.queries).toBe(2);
   });
 
   it("compares outputs input by input", () => {

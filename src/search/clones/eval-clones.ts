@@ -197,21 +197,21 @@ function measureAll(
 ): Measured {
   const score = (dis: ArrayLike<number>) =>
     metricsOf(rankByDissimilarity(dis, labels, labels, true));
-  const calibrate = (sim: ArrayLike<number>, similarity: string) => ({
-    similarity,
-    ...calibrateThreshold(sim, labels),
-  });
   const exec = execDissimilarity(rows, traces);
   const lexical = lexicalDissimilarity(rows.map((r) => r.code));
   const structure = structureDissimilarity(rows.map((r) => r.code));
   const out: Measured = {
     modes: { exec: score(exec), lexical: score(lexical), structure: score(structure) },
     skipped: {},
-    thresholds: {
-      lexical: calibrate(oneMinus(lexical), "cosine"),
-      structure: calibrate(oneMinus(structure), "cosine"),
-    },
+    thresholds: {},
   };
+  // A threshold needs queries whose family can be removed from an index that still holds others.
+  const calibrate = (mode: ThresholdMode, sim: ArrayLike<number>, similarity: string) => {
+    if (new Set(labels).size >= 2)
+      out.thresholds[mode] = { similarity, ...calibrateThreshold(sim, labels) };
+  };
+  calibrate("lexical", oneMinus(lexical), "cosine");
+  calibrate("structure", oneMinus(structure), "cosine");
   if (!encoder) {
     out.skipped.embed = out.skipped.hybrid = noEncoder;
     return out;
@@ -230,12 +230,13 @@ function measureAll(
   const embed = distance.isInverted ? m.map((v) => -v) : m;
   out.modes.embed = score(embed);
   // The similarity tracecode search shows: cosine, or 1 / (1 + distance) for Euclidean models.
-  out.thresholds.embed = distance.isInverted
-    ? calibrate(m, "cosine")
-    : calibrate(
-        m.map((d) => 1 / (1 + d)),
-        "1 / (1 + euclidean distance)",
-      );
+  if (distance.isInverted) calibrate("embed", m, "cosine");
+  else
+    calibrate(
+      "embed",
+      m.map((d) => 1 / (1 + d)),
+      "1 / (1 + euclidean distance)",
+    );
   // Rescale embed to [0, 1] so its weight means the same for any distance.
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
