@@ -17,6 +17,7 @@ import {
   spread,
   values,
 } from "./aggregate.js";
+import { datasetTraceDiversity, type TraceDiversity } from "./diversity.js";
 import type { Group, Sweep } from "./load.js";
 import { THRESHOLDS as T } from "./thresholds.js";
 
@@ -144,6 +145,8 @@ export interface ClaimInputs {
   trainRenamedTestPlain: Group | null;
   /** True for a quick sweep: budgets are the paper's × QUICK_EPOCH_SCALE. */
   quick: boolean;
+  /** Whether traces differ inside the data's behaviour classes (C7); null when unknown. */
+  diversity: TraceDiversity | null;
 }
 
 function presetGroups(sweep: Sweep, preset: string, key?: (c: RunConfig) => number): Group[] {
@@ -175,6 +178,7 @@ export function claimInputs(sweep: Sweep): ClaimInputs {
     trainPlainTestRenamed: find("renaming", (c) => c.renaming === "train-plain-test-renamed"),
     trainRenamedTestPlain: find("renaming", (c) => c.renaming === "train-renamed-test-plain"),
     quick: sweep.manifest.quick,
+    diversity: datasetTraceDiversity(sweep.manifest.data),
   };
 }
 
@@ -201,6 +205,8 @@ interface PartSpec {
   undefinedAs?: string;
   /** More numbers for the reader, computed when every role has runs. */
   context?: (groups: Group[]) => string | null;
+  /** Why the numbers, though measured, cannot decide the part (it is then not measured). */
+  undecidable?: string;
 }
 
 /** One number: 2 decimals (1 for epochs and counts; integral epochs as integers), a real minus, "+" on positive deltas. */
@@ -262,6 +268,9 @@ function evaluatePart(spec: PartSpec): Part {
     `holds in ${holding}/${seeds.length} seeds`,
     spec.context?.(groups) ?? null,
   ];
+  const measured = notes.filter((n) => n !== null).join("; ");
+  if (spec.undecidable)
+    return { ...notMeasured(spec, `${spec.undecidable}; ${measured}`), seeds: seeds.length, value };
   return {
     test: spec.test,
     paper: spec.paper ?? null,
@@ -269,7 +278,7 @@ function evaluatePart(spec: PartSpec): Part {
     seeds: seeds.length,
     seedsHolding: holding,
     value,
-    measured: notes.filter((n) => n !== null).join("; "),
+    measured,
   };
 }
 
@@ -306,6 +315,12 @@ const byEpoch = (g: Group | null) => Math.min(T.earlyEpoch, g?.config?.epochs ??
 /** The configurations, or one null standing for all of them when there are none (not measured). */
 const orNone = (groups: readonly Group[]): (Group | null)[] =>
   groups.length > 0 ? [...groups] : [null];
+
+/** "traces differ inside 20 of 20 classes (3.0 distinct traces per class)". */
+function diversityText(d: TraceDiversity | null): string {
+  if (!d) return "trace diversity unknown (no traces with runs beside the data)";
+  return `traces differ inside ${d.diverse} of ${d.classes} classes (${d.meanTraces.toFixed(1)} distinct traces per class)`;
+}
 
 // ---------------------------------------------------------------------------------------------
 // The claims: definitions (printed in the report) and part specs, one entry per claim id.
@@ -466,7 +481,7 @@ const RULES: Record<ClaimId, ClaimRule> = {
     },
   },
   C7: {
-    definition: `final val top-1 (mean of the last ${T.finalEpochs} epochs) of joint minus that of transformer-only, and of lstm-only, seeds paired; holds in a seed when > 0`,
+    definition: `final val top-1 (mean of the last ${T.finalEpochs} epochs) of joint minus that of transformer-only, and of lstm-only, seeds paired; holds in a seed when > 0. Decided only on data whose traces differ inside behaviour classes (some class has snippets with two distinct traces): on the default data every variant of a function runs the same blocks with the same values, so traces are identical inside every class, the trace alone names the class, and the claim is trivially true there and not measured; the harder preset (\`tracecode generate --hard\`, traced at level io) decides it`,
     parts: (x) =>
       (
         [
@@ -480,7 +495,11 @@ const RULES: Record<ClaimId, ClaimRule> = {
         holds: (v) => v > 0,
         format: "delta",
         context: ([j, o]) =>
-          `joint ${over(j, finalTop1, "top1")} vs ${name} ${over(o, finalTop1, "top1")}`,
+          `joint ${over(j, finalTop1, "top1")} vs ${name} ${over(o, finalTop1, "top1")}; ${diversityText(x.diversity)}`,
+        undecidable:
+          x.diversity?.diverse === 0
+            ? `traces are identical inside every behaviour class of this data (${x.diversity.classes} classes): the trace names the class, so joint wins trivially`
+            : undefined,
       })),
   },
   C8: {
