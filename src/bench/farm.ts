@@ -1,23 +1,32 @@
 /**
- * `npm run bench -- farm [--snippets 20000] [--inputs 20] [--phase 3000] [--chunk 64]`: the trace
- * farm on loopback, bounded in time. A private redis-server (AOF on) in a temporary folder;
- * workers are `tracecode worker` processes with one sandbox process each.
+ * `npm run bench -- farm [--snippets 20000] [--inputs 20] [--phase 3000] [--chunk 64]
+ * [--index 240] [--load 1]`: the trace and index farm on loopback, bounded in time. A private
+ * redis-server (AOF on) in a temporary folder; workers are `tracecode worker` processes with one
+ * sandbox process each. `--phase 0`, `--index 0` and `--load 0` skip a part.
  *
  * 1. Throughput: the same number of snippets with 1 worker, then 2 (fresh snippets each time, so
  *    nothing is reused), against a local `traceFunctions` with 1 and 2 sandbox processes.
- * 2. Load and faults: 3 workers trace `--snippets` snippets; at 25% one worker is killed with
+ * 2. Index: `--index` functions of real-code shape (typed and untyped functions, a method,
+ *    doctests, module constants) in files of 8, indexed as `tracecode index` does (200 inputs,
+ *    no model) locally with 1 and 2 sandbox processes and on the farm with 1 and 2 workers (a
+ *    fresh folder per worker count, so nothing is reused); the farm's index must hold exactly
+ *    what the local one holds (a digest of every table, every row).
+ * 3. Load and faults: 3 workers trace `--snippets` snippets; at 25% one worker is killed with
  *    SIGKILL, at 50% a new one is started in its place, at 70% Redis is restarted (SIGTERM, same
  *    port and folder: the AOF brings everything back). Every snippet must be in the output
  *    exactly once, in input order, all `ok`, and a sample must equal a local run byte for byte.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { FunctionRow } from "../data/index.js";
 import {
   type ChunkSettings,
   type FarmProgress,
+  farmExecutor,
   haveRedisServer,
   type RedisServer,
   startRedis,
@@ -25,13 +34,22 @@ import {
 } from "../farm/index.js";
 import { TracerPool, traceFunctions } from "../python/index.js";
 import { packagePath } from "../python/pool.js";
+import { DB_FILE, indexPaths } from "../search/index.js";
 
 function parseArgs(args: string[]): Record<string, number> {
-  const out: Record<string, number> = { snippets: 20_000, inputs: 20, phase: 3000, chunk: 64 };
+  const out: Record<string, number> = {
+    snippets: 20_000,
+    inputs: 20,
+    phase: 3000,
+    chunk: 64,
+    index: 240,
+    load: 1,
+  };
+  const mayBeZero = new Set(["phase", "index", "load"]);
   for (let i = 0; i < args.length; i += 2) {
     const key = args[i].replace(/^--/, "");
     const value = Number(args[i + 1]);
-    if (!(key in out) || !Number.isInteger(value) || value < 1) {
+    if (!(key in out) || !Number.isInteger(value) || value < (mayBeZero.has(key) ? 0 : 1)) {
       throw new Error(`bench farm: bad option ${args[i]} ${args[i + 1] ?? ""}`);
     }
     out[key] = value;
@@ -58,6 +76,51 @@ function snippets(tag: string, n: number): FunctionRow[] {
       code: `def f(x):\n${body}`,
     });
   });
+}
+
+/** A folder of `n` functions of real-code shape, 8 per file; `tag` makes every file new. */
+function pythonFolder(dir: string, tag: string, n: number): void {
+  mkdirSync(dir, { recursive: true });
+  for (let f = 0; f * 8 < n; f++) {
+    const c = (f % 13) + 2;
+    const fns = [
+      `def add_${f}(a: int, b: int) -> int:\n    return a + b + LIMIT\n`,
+      `def below_${f}(xs):\n    return [x for x in xs if x < LIMIT]\n`,
+      `def words_${f}(s: str) -> int:\n    return len(s.split()) * ${c}\n`,
+      `def loop_${f}(n: int) -> int:\n    t = 0\n    for k in range(n % 40):\n        t += k * ${c}\n    return t\n`,
+      `def scale_${f}(x, factor=${c}):\n    """\n    >>> scale_${f}(2)\n    ${2 * c}\n    """\n    return x * factor\n`,
+      `def pick_${f}(d: dict[str, int], k: str) -> int:\n    return d.get(k, -1)\n`,
+      `class Acc_${f}:\n    def __init__(self, start):\n        self.start = start\n\n    def plus(self, n):\n        return self.start + n * ${c}\n`,
+      `def rev_${f}(s: str) -> str:\n    return s[::-1] + "${tag}"\n`,
+    ].slice(0, Math.min(8, n - f * 8));
+    writeFileSync(join(dir, `m${f}.py`), `"""${tag}"""\nLIMIT = ${c * 3}\n\n\n${fns.join("\n\n")}`);
+  }
+}
+
+/** A digest of every table of an index, every row (not the clock), in a canonical order. */
+function indexDigest(dir: string): string {
+  const db = new Database(join(dir, DB_FILE), { readonly: true });
+  const h = createHash("sha256");
+  try {
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .all() as { name: string }[];
+    for (const { name } of tables) {
+      const rows = (db.prepare(`SELECT * FROM "${name}"`).all() as Record<string, unknown>[])
+        .map((r) =>
+          JSON.stringify(
+            Object.entries(r)
+              .filter(([k]) => k !== "indexed_at")
+              .map(([k, v]) => [k, Buffer.isBuffer(v) ? v.toString("hex") : v]),
+          ),
+        )
+        .sort();
+      h.update(`${name}\n${rows.join("\n")}\n`);
+    }
+  } finally {
+    db.close();
+  }
+  return h.digest("hex");
 }
 
 const main = () => packagePath("dist", "cli", "main.js");
@@ -147,7 +210,7 @@ export default async function bench(args: string[]): Promise<void> {
     const url = redis.url;
 
     // 1. Throughput with 1 and 2 workers, and the local pool with 1 and 2 processes.
-    for (const n of [1, 2]) {
+    for (const n of o.phase > 0 ? [1, 2] : []) {
       const pool = new TracerPool({ workers: n });
       try {
         const rows = snippets(`local${n}`, o.phase);
@@ -171,7 +234,38 @@ export default async function bench(args: string[]): Promise<void> {
       await Promise.all(workers.splice(0).map((w) => stopProcess(w)));
     }
 
-    // 2. Load and faults.
+    // 2. Index: local and on the farm, the same folder, the same index.
+    let indexOk = true;
+    for (const n of o.index > 0 ? [1, 2] : []) {
+      const src = join(dir, `index-src-${n}`);
+      pythonFolder(src, `bench ${n} ${Date.now()}`, o.index);
+      const pool = new TracerPool({ workers: n });
+      let local: Awaited<ReturnType<typeof indexPaths>>;
+      try {
+        await traceFunctions(snippets(`iwarm${n}`, n * 2), { pool, inputs: 1 });
+        local = await indexPaths([src], join(dir, `index-local-${n}`), { model: null, pool });
+      } finally {
+        await pool.close();
+      }
+      for (let k = 0; k < n; k++) workers.push(startWorkerProcess(url));
+      await farmRun(url, snippets(`iwarm-farm${n}`, n * 4 * 2), settings, 2);
+      const farm = await indexPaths([src], join(dir, `index-farm-${n}`), {
+        model: null,
+        execute: farmExecutor({ redis: url, pollMs: 200 }),
+      });
+      await Promise.all(workers.splice(0).map((w) => stopProcess(w)));
+      const same =
+        indexDigest(join(dir, `index-local-${n}`)) === indexDigest(join(dir, `index-farm-${n}`));
+      indexOk &&= same && farm.functions === o.index;
+      console.log(
+        `  index, ${local.functions} functions × 200 inputs: local ${n} sandbox process${n > 1 ? "es" : ""} ${(local.functions / local.seconds).toFixed(1)} functions/s (${local.seconds.toFixed(1)} s); farm ${n} worker${n > 1 ? "s" : ""} ${(farm.functions / farm.seconds).toFixed(1)} functions/s (${farm.seconds.toFixed(1)} s); ${local.behaviours} behaviours; index ${same ? "identical to" : "DIFFERENT from"} the local one`,
+      );
+    }
+    if (o.index > 0) console.log(`  index verdict: ${indexOk ? "PASS" : "FAIL"}`);
+    if (!indexOk) process.exitCode = 1;
+    if (o.load === 0) return;
+
+    // 3. Load and faults.
     for (let k = 0; k < 3; k++) workers.push(startWorkerProcess(url));
     const rows = snippets("load", o.snippets);
     const events: string[] = [];
