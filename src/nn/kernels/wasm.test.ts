@@ -282,7 +282,10 @@ describe("wasm LSTM tapes", () => {
 });
 
 describe("wasm attention", () => {
-  /** Batch 3 of lengths 5, 2, 0 (the last has no key at all), padded to `steps` 5. */
+  /**
+   * Batch 3 of lengths 5, 2, 0 (the last has no key at all), padded to `steps` 5; the first
+   * also has a padded key inside it (key 1).
+   */
   function attentionOf(rng: Random, heads: number, headDim: number, dropout: boolean): Attention {
     const batch = 3;
     const steps = 5;
@@ -290,6 +293,7 @@ describe("wasm attention", () => {
     const keyPadding = new Uint8Array(batch * steps);
     for (let b = 0; b < batch; b++)
       for (let t = lengths[b]; t < steps; t++) keyPadding[b * steps + t] = 1;
+    keyPadding[1] = 1;
     const weights = batch * heads * steps * steps;
     return {
       batch,

@@ -22,8 +22,7 @@ export function makeAttention(
   return {
     attentionForward: (att, out, probs) => {
       const n = sizes(att);
-      const kept = probs ? n.probs : att.steps * att.steps;
-      const { at, bytes } = layout([n.qkv, n.out, kept, n.tokens / 4, n.probs / 4]);
+      const { at, bytes } = layout([n.qkv, n.out, probs ? n.probs : 0, n.tokens / 4, n.probs / 4]);
       arena.with(bytes + n.scratch, (base) => {
         const [qkv, o, p, pad, keep] = at.map((x) => base + x);
         arena.put(att.qkv, qkv, n.qkv);
@@ -49,10 +48,11 @@ export function makeAttention(
     },
     attentionBackward: (att, probs, gOut, gQkv) => {
       const n = sizes(att);
-      const { at, bytes } = layout([n.qkv, n.probs, n.out, n.qkv, n.probs / 4]);
+      const { at, bytes } = layout([n.qkv, n.probs, n.out, n.qkv, n.probs / 4, n.tokens / 4]);
       arena.with(bytes + n.scratch, (base) => {
-        const [qkv, p, g, gq, keep] = at.map((x) => base + x);
+        const [qkv, p, g, gq, keep, pad] = at.map((x) => base + x);
         arena.put(att.qkv, qkv, n.qkv);
+        if (att.keyPadding) arena.put(att.keyPadding, pad, n.tokens);
         arena.put(probs, p, n.probs);
         arena.put(gOut, g, n.out);
         arena.put(gQkv, gq, n.qkv);
@@ -63,6 +63,7 @@ export function makeAttention(
           att.heads,
           att.headDim,
           qkv,
+          att.keyPadding ? pad : 0,
           att.keep ? keep : 0,
           att.keepScale,
           p,

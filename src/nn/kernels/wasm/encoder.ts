@@ -61,7 +61,7 @@ const weightSizes = ({ e, ff }: Dims) => [
 /** Byte offsets in the tape: weights (in WEIGHTS order), then what the passes share. */
 function tapeLayout(d: Dims, keep: boolean) {
   const { n, e, ff } = d;
-  const probs = keep ? d.batch * d.heads * d.steps * d.steps : d.steps * d.steps;
+  const probs = keep ? d.batch * d.heads * d.steps * d.steps : 0;
   const bytes = (count: number) => Math.ceil(count / 4);
   const kept = keep ? 1 : 0;
   const masks = d.dropout ? 1 : 0;
@@ -78,13 +78,14 @@ function tapeLayout(d: Dims, keep: boolean) {
     kept * n, // rstd1
     kept * n * e, // xhat2
     kept * n, // rstd2
+    bytes(n), // key padding
     masks * bytes(d.batch * d.heads * d.steps * d.steps),
     masks * bytes(n * e),
     masks * bytes(n * ff),
     masks * bytes(n * e),
   ]);
   const w = at.slice(0, WEIGHTS.length);
-  const [ua, qkv, probsAt, heads, ub, relu, hidden, xhat1, rstd1, xhat2, rstd2, ...keeps] =
+  const [ua, qkv, probsAt, heads, ub, relu, hidden, xhat1, rstd1, xhat2, rstd2, pad, ...keeps] =
     at.slice(WEIGHTS.length);
   return {
     w,
@@ -99,6 +100,7 @@ function tapeLayout(d: Dims, keep: boolean) {
     rstd1,
     xhat2,
     rstd2,
+    pad,
     keeps,
     bytes: total,
   };
@@ -163,10 +165,11 @@ export function makeEncoder(
     const { n, e, ff, batch, steps, heads } = d;
     const t = tapeLayout(d, keep);
     const t0 = arena.alloc(t.bytes);
-    const work = layout([n * e, n * e, n * e, n * e, Math.ceil(n / 4), 4]);
+    const work = layout([n * e, n * e, n * e, n * e, 4]);
     try {
       arena.with(work.bytes + scratchBytes(exports, d), (w0) => {
-        const [x, s, r1, r2, pad, rng] = work.at.map((o) => w0 + o);
+        const [x, s, r1, r2, rng] = work.at.map((o) => w0 + o);
+        const pad = t0 + t.pad;
         const scratch = w0 + work.bytes;
         const p = (o: number) => t0 + o;
         const w = t.w.map(p);
@@ -308,6 +311,7 @@ export function makeEncoder(
             heads,
             e / heads,
             p(t.qkv),
+            d.keyPadding ? p(t.pad) : 0,
             kAttn,
             keepScale,
             p(t.probs),

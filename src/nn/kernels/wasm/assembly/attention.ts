@@ -12,13 +12,13 @@ function aligned(bytes: usize): usize {
 }
 
 // Bytes of scratch attentionForward and attentionBackward need: the larger of the forward
-// pass's 4 [steps, d] blocks, a [steps, steps] one and the key mask, and the backward pass's
-// 7 blocks and 2 square ones, plus what the products pack.
+// pass's 4 [steps, d] blocks, 2 [steps, steps] ones and the key mask, and the backward pass's
+// 7 blocks and 3 square ones, plus what the products pack.
 export function attentionScratch(steps: i32, d: i32): usize {
   const block = aligned(<usize>(steps * d) << 2);
   const square = aligned(<usize>(steps * steps) << 2);
   const products = max(gemmScratch(steps, steps, d), gemmScratch(steps, d, steps));
-  return max<usize>(4 * block + square + aligned(<usize>steps << 2), 7 * block + 2 * square) + products;
+  return max<usize>(4 * block + 2 * square + aligned(<usize>steps << 2), 7 * block + 3 * square) + products;
 }
 
 // dst [rows, cols] (contiguous) ← factor · the columns src.. of rows with a stride of `stride`
@@ -134,10 +134,40 @@ function keepWeights(src: usize, keep: usize, keepScale: f32, dst: usize, n: i32
   }
 }
 
+// Keys past the last unpadded one of batch row b get weight exactly 0 from every query, so the
+// products run over the first keyCount(b) keys only: the rest add exact zeros (and gradients
+// of exactly 0 to those keys and values). 0 when every key is padding; steps without a mask.
+function keyCount(keyPadding: usize, b: i32, steps: i32): i32 {
+  if (!keyPadding) return steps;
+  let n = steps;
+  while (n > 0 && load<u8>(keyPadding + <usize>(b * steps + n - 1))) n--;
+  return n;
+}
+
+// dst [rows, cols] ← src's rows (stride `stride` floats), each element times keep·keepScale
+// (keep one byte per element with the same stride; none when 0).
+function copyKept(
+  src: usize,
+  stride: i32,
+  keep: usize,
+  keepScale: f32,
+  dst: usize,
+  rows: i32,
+  cols: i32,
+): void {
+  for (let i = 0; i < rows; i++) {
+    const s = src + (<usize>(i * stride) << 2);
+    const d = dst + (<usize>(i * cols) << 2);
+    if (keep) keepWeights(s, keep + <usize>(i * stride), keepScale, d, cols);
+    else memory.copy(d, s, <usize>cols << 2);
+  }
+}
+
 // out [batch, steps, heads·d] ← O, probs [batch·heads, steps, steps] ← P (see the header of
-// src/nn/ops/attention.ts); without keepProbs, probs is one [steps, steps] block that every
-// group overwrites. keyPadding is one byte per [batch, steps] key (1 = padding) and keep one
-// byte per attention weight (1 = kept), each 0 for none. scratch: attentionScratch bytes.
+// src/nn/ops/attention.ts); without keepProbs, probs is not written. keyPadding is one byte
+// per [batch, steps] key (1 = padding) and keep one byte per attention weight (1 = kept), each
+// 0 for none. Each group's products run on compact [steps, keys] blocks (see keyCount).
+// scratch: attentionScratch bytes.
 export function attentionForward(
   batch: i32,
   steps: i32,
@@ -160,40 +190,53 @@ export function attentionForward(
   const k = q + block;
   const v = k + block;
   const head = v + block;
-  const dropped = head + block;
+  const s = head + block;
+  const dropped = s + aligned(<usize>tt << 2);
   const keys = dropped + aligned(<usize>tt << 2);
   const products = keys + aligned(<usize>steps << 2);
   const scale = <f32>(1 / Math.sqrt(<f64>d));
   for (let b = 0; b < batch; b++) {
-    let anyKey = true;
+    const n = keyCount(keyPadding, b, steps);
     if (keyPadding) {
-      anyKey = false;
       for (let j = 0; j < steps; j++) {
         const pad = load<u8>(keyPadding + <usize>(b * steps + j));
         store<i32>(keys + (<usize>j << 2), pad ? 0 : -1);
-        if (!pad) anyKey = true;
       }
     }
     const rows = qkv + ((<usize>(b * steps) * <usize>width) << 2);
     for (let h = 0; h < heads; h++) {
       const grp = b * heads + h;
-      gatherHead(rows + (<usize>(h * d) << 2), embed, steps, d, scale, q, k, v);
-      const p = keepProbs ? probs + ((<usize>grp * <usize>tt) << 2) : probs;
-      if (anyKey) {
-        gemm(steps, steps, d, q, k, p, 0, 0, 1, products);
-        for (let i = 0; i < steps; i++) {
-          softmaxRow(p + ((<usize>(i * steps)) << 2), keys, steps, keyPadding !== 0);
-        }
-      } else {
-        memory.fill(p, 0, <usize>tt << 2);
+      const p = probs + ((<usize>grp * <usize>tt) << 2);
+      const dst = out + ((<usize>(b * steps) * <usize>embed + <usize>(h * d)) << 2);
+      if (n === 0) {
+        // No key at all: P = 0 and O = 0.
+        if (keepProbs) memory.fill(p, 0, <usize>tt << 2);
+        memory.fill(head, 0, <usize>(steps * d) << 2);
+        scatterCols(head, dst, embed, steps, d, 1, false);
+        continue;
       }
-      let weights = p;
+      gatherHead(rows + (<usize>(h * d) << 2), embed, steps, d, scale, q, k, v);
+      gemm(steps, n, d, q, k, s, 0, 0, 1, products);
+      for (let i = 0; i < steps; i++) {
+        softmaxRow(s + (<usize>(i * n) << 2), keys, n, keyPadding !== 0);
+      }
+      if (keepProbs) {
+        // P in the full [steps, steps] layout, zero past the n keys.
+        for (let i = 0; i < steps; i++) {
+          const row = p + (<usize>(i * steps) << 2);
+          memory.copy(row, s + (<usize>(i * n) << 2), <usize>n << 2);
+          memory.fill(row + (<usize>n << 2), 0, <usize>(steps - n) << 2);
+        }
+      }
+      let weights = s;
       if (keep) {
-        keepWeights(p, keep + <usize>grp * <usize>tt, keepScale, dropped, tt);
+        for (let i = 0; i < steps; i++) {
+          const at = <usize>(i * n) << 2;
+          keepWeights(s + at, keep + <usize>grp * <usize>tt + <usize>(i * steps), keepScale, dropped + at, n);
+        }
         weights = dropped;
       }
-      gemm(steps, d, steps, weights, v, head, 0, 0, 0, products);
-      const dst = out + ((<usize>(b * steps) * <usize>embed + <usize>(h * d)) << 2);
+      gemm(steps, d, n, weights, v, head, 0, 0, 0, products);
       scatterCols(head, dst, embed, steps, d, 1, false);
     }
   }
@@ -202,13 +245,15 @@ export function attentionForward(
 // Adds the gradient of qkv into gQkv from P (probs, as the forward pass wrote it), the dropout
 // bytes (keep, 0 for none) and the gradient of O (gOut [batch, steps, heads·d]):
 //   dP' = dO·Vᵀ, dV = P'ᵀ·dO, dP = dP' ⊙ keep·keepScale, dS = P ⊙ (dP − rowsum(dP ⊙ P)),
-//   d(Q/√d) = dS·K, dK = dSᵀ·(Q/√d).
+//   d(Q/√d) = dS·K, dK = dSᵀ·(Q/√d),
+// over each batch row's first keyCount keys (the others' weights and gradients are 0).
 export function attentionBackward(
   batch: i32,
   steps: i32,
   heads: i32,
   d: i32,
   qkv: usize,
+  keyPadding: usize,
   keep: usize,
   keepScale: f32,
   probs: usize,
@@ -220,6 +265,7 @@ export function attentionBackward(
   const width = 3 * embed;
   const tt = steps * steps;
   const block = aligned(<usize>(steps * d) << 2);
+  const square = aligned(<usize>tt << 2);
   const q = scratch;
   const k = q + block;
   const v = k + block;
@@ -227,12 +273,15 @@ export function attentionBackward(
   const gq = gHead + block;
   const gk = gq + block;
   const gv = gk + block;
-  const dropped = gv + block;
-  const gP = dropped + aligned(<usize>tt << 2);
-  const products = gP + aligned(<usize>tt << 2);
+  const pc = gv + block;
+  const dropped = pc + square;
+  const gP = dropped + square;
+  const products = gP + square;
   const scale = <f32>(1 / Math.sqrt(<f64>d));
-  const n4 = steps & ~3;
   for (let b = 0; b < batch; b++) {
+    const n = keyCount(keyPadding, b, steps);
+    if (n === 0) continue;
+    const n4 = n & ~3;
     const rows = qkv + ((<usize>(b * steps) * <usize>width) << 2);
     const gRows = gQkv + ((<usize>(b * steps) * <usize>width) << 2);
     for (let h = 0; h < heads; h++) {
@@ -241,17 +290,24 @@ export function attentionBackward(
       const gSrc = gOut + ((<usize>(b * steps) * <usize>embed + <usize>(h * d)) << 2);
       gatherCols(gSrc, embed, gHead, steps, d, 1);
       const p = probs + ((<usize>grp * <usize>tt) << 2);
-      let weights = p;
+      const kg = keep ? keep + <usize>grp * <usize>tt : 0;
+      copyKept(p, steps, 0, 1, pc, steps, n);
+      let weights = pc;
       if (keep) {
-        keepWeights(p, keep + <usize>grp * <usize>tt, keepScale, dropped, tt);
+        copyKept(p, steps, kg, keepScale, dropped, steps, n);
         weights = dropped;
       }
-      gemm(steps, steps, d, gHead, v, gP, 0, 0, 1, products);
-      gemm(steps, d, steps, weights, gHead, gv, 0, 1, 0, products);
-      if (keep) keepWeights(gP, keep + <usize>grp * <usize>tt, keepScale, gP, tt);
+      gemm(steps, n, d, gHead, v, gP, 0, 0, 1, products);
+      gemm(n, d, steps, weights, gHead, gv, 0, 1, 0, products);
+      if (keep) {
+        for (let i = 0; i < steps; i++) {
+          const at = gP + (<usize>(i * n) << 2);
+          keepWeights(at, kg + <usize>(i * steps), keepScale, at, n);
+        }
+      }
       for (let i = 0; i < steps; i++) {
-        const gr = gP + (<usize>(i * steps) << 2);
-        const pr = p + (<usize>(i * steps) << 2);
+        const gr = gP + (<usize>(i * n) << 2);
+        const pr = pc + (<usize>(i * n) << 2);
         let dots = f32x4.splat(0);
         let j = 0;
         for (; j < n4; j += 4) {
@@ -260,24 +316,24 @@ export function attentionBackward(
         }
         let dot = f32x4.extract_lane(dots, 0) + f32x4.extract_lane(dots, 1);
         dot += f32x4.extract_lane(dots, 2) + f32x4.extract_lane(dots, 3);
-        for (; j < steps; j++) dot += load<f32>(gr + (<usize>j << 2)) * load<f32>(pr + (<usize>j << 2));
+        for (; j < n; j++) dot += load<f32>(gr + (<usize>j << 2)) * load<f32>(pr + (<usize>j << 2));
         const dv = f32x4.splat(dot);
         j = 0;
         for (; j < n4; j += 4) {
           const o = <usize>j << 2;
           v128.store(gr + o, f32x4.mul(v128.load(pr + o), f32x4.sub(v128.load(gr + o), dv)));
         }
-        for (; j < steps; j++) {
+        for (; j < n; j++) {
           const o = <usize>j << 2;
           store<f32>(gr + o, load<f32>(pr + o) * (load<f32>(gr + o) - dot));
         }
       }
-      gemm(steps, d, steps, gP, k, gq, 0, 0, 0, products);
-      gemm(steps, d, steps, gP, q, gk, 0, 1, 0, products);
+      gemm(steps, d, n, gP, k, gq, 0, 0, 0, products);
+      gemm(n, d, steps, gP, q, gk, 0, 1, 0, products);
       const gCols = gRows + (<usize>(h * d) << 2);
       scatterCols(gq, gCols, width, steps, d, scale, true);
-      scatterCols(gk, gCols + (<usize>embed << 2), width, steps, d, 1, true);
-      scatterCols(gv, gCols + (<usize>(2 * embed) << 2), width, steps, d, 1, true);
+      scatterCols(gk, gCols + (<usize>embed << 2), width, n, d, 1, true);
+      scatterCols(gv, gCols + (<usize>(2 * embed) << 2), width, n, d, 1, true);
     }
   }
 }
