@@ -16,9 +16,10 @@
  * Families go whole to `train` or `val`, chosen by the seed; a mutant goes with its source.
  */
 import type { FunctionRow, TraceRow } from "../data/index.js";
-import { type TracerPool, traceFunctions } from "../python/index.js";
+import { type TracerPool, traceClassOf, traceFunctions } from "../python/index.js";
 import { Random } from "../random/index.js";
 import {
+  applicableVariant,
   initPython,
   makeMutants,
   randomVariant,
@@ -88,6 +89,8 @@ export interface PrepareReport {
   };
   /** Behaviour classes of the functions and their variants (mutants not counted). */
   classes: number;
+  /** Those classes (with ≥ 2 rows) whose rows run two or more distinct traces. */
+  traces: { classes: number; diverse: number };
   rows: { train: number; val: number };
 }
 
@@ -128,11 +131,15 @@ export async function prepareRealCode(
     candidates.push(base);
     const seen = new Set([source.code]);
     const tries = [
-      ...Array.from({ length: o.variants }, (_, i) => ({ id: `v${i + 1}`, from: pool })),
-      ...Array.from({ length: o.structural }, (_, i) => ({ id: `s${i + 1}`, from: structural })),
+      ...Array.from({ length: o.variants }, (_, i) => ({ id: `v${i + 1}`, structural: false })),
+      ...Array.from({ length: o.structural }, (_, i) => ({ id: `s${i + 1}`, structural: true })),
     ];
     for (const t of tries) {
-      const variant = randomVariant(source, t.from, rng.fork(`${source.id}/${t.id}`));
+      const r = rng.fork(`${source.id}/${t.id}`);
+      // a structural variant applies one or two of the rewrites that match this function
+      const variant = t.structural
+        ? applicableVariant(source, structural, r, r.int(1, 2))
+        : randomVariant(source, pool, r);
       if (!variant || seen.has(variant.code)) {
         unchanged++;
         continue;
@@ -185,6 +192,7 @@ export async function prepareRealCode(
     },
     mutants: { tried: sources.length * o.mutants, made: mutantRows.length, ...mutants.report },
     classes: 0,
+    traces: { classes: 0, diverse: 0 },
     rows: { train: 0, val: 0 },
   };
 
@@ -204,10 +212,23 @@ export async function prepareRealCode(
     return { ...t, runs: [] };
   });
   report.classes = new Set(traces.map((t) => t.traceClass)).size;
+  report.traces = traceDiversity(functions.map((r) => traceOf.get(r.id) as TraceRow));
   functions.push(...mutants.kept);
   traces.push(...mutants.kept.map((r) => ({ ...(traceOf.get(r.id) as TraceRow), runs: [] })));
   for (const r of functions) report.rows[r.split === "train" ? "train" : "val"]++;
   return { functions, traces, report };
+}
+
+/** Classes with ≥ 2 rows, and those whose rows' canonical traces are not all the same. */
+function traceDiversity(rows: readonly TraceRow[]): PrepareReport["traces"] {
+  const byClass = new Map<string, string[]>();
+  for (const t of rows) {
+    const list = byClass.get(t.traceClass as string) ?? [];
+    list.push(traceClassOf(t.runs));
+    byClass.set(t.traceClass as string, list);
+  }
+  const sized = [...byClass.values()].filter((l) => l.length >= 2);
+  return { classes: sized.length, diverse: sized.filter((l) => new Set(l).size >= 2).length };
 }
 
 /**

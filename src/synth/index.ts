@@ -40,7 +40,7 @@ export {
   type TransformName,
   transformPool,
 } from "./transforms/registry.js";
-export { makeVariants, randomVariant, type Variant } from "./variants.js";
+export { applicableVariant, makeVariants, randomVariant, type Variant } from "./variants.js";
 export {
   type TraceFn,
   VERIFY_TRACE_OPTIONS,

@@ -58,6 +58,31 @@ export function randomVariant(
   return applied.length === 0 ? null : { ...current, transforms: applied };
 }
 
+/**
+ * A variant made of up to `count` transforms of `pool` that apply, tried in a weighted random
+ * order until that many applied: unlike `randomVariant`, which draws first and skips what does
+ * not apply, it finds a change whenever any transform of the pool applies (for small pools of
+ * rewrites that each match only their own pattern).
+ */
+export function applicableVariant(
+  source: Snippet,
+  pool: readonly TransformName[],
+  rng: Random,
+  count: number,
+): Variant | null {
+  let current = source;
+  const applied: TransformName[] = [];
+  for (const name of weightedSample(pool, pool.length, rng)) {
+    if (applied.length >= count) break;
+    const next = applyTransform(name, current, rng);
+    if (next) {
+      current = next;
+      applied.push(name);
+    }
+  }
+  return applied.length === 0 ? null : { ...current, transforms: applied };
+}
+
 /** `count` snippets: the source itself (no transforms) followed by `count − 1` variants. */
 export function makeVariants(
   source: Snippet,
