@@ -172,6 +172,11 @@ export const FunctionRow = z
      * `code` stays what is embedded and shown.
      */
     module: z.string().optional(),
+    /**
+     * With `module`: the package folder it lives in (its path there, every file's source by
+     * path), so its relative and absolute imports of the package's modules work.
+     */
+    package: z.object({ path: z.string(), files: z.record(z.string(), z.string()) }).optional(),
   })
   .transform((row) => ({ ...row, group: row.group ?? row.family ?? row.id }));
 export type FunctionRow = z.infer<typeof FunctionRow>;

@@ -29,6 +29,11 @@ const IndexItem = z
     kind: z.enum(["function", "method", "staticmethod", "classmethod", "property"]).optional(),
     code: z.string(),
     definition: z.object({ line: z.number().int(), text: z.string() }).strict().optional(),
+    /** The package folder the file is in (its modules importable): see src/realcode. */
+    package: z
+      .object({ path: z.string(), files: z.record(z.string(), z.string()) })
+      .strict()
+      .optional(),
     args: z.array(ArgType),
     inference: z
       .object({

@@ -13,6 +13,7 @@ export {
   DEFAULT_MAX_STEPS,
   DEFAULT_TIMEOUT_MS,
   type InputSet,
+  type PackageFiles,
   type PoolOptions,
   type RawRun,
   type SnippetJob,

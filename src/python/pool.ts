@@ -17,6 +17,7 @@ import { boundaryCommand, boundaryStatus, DEFAULT_LIMITS } from "./boundary/inde
 import {
   type ChildMessage,
   type Expectation,
+  type PackageFiles,
   type ParentMessage,
   ProtocolError,
   parseChildLine,
@@ -24,7 +25,7 @@ import {
   type StaticBlock,
 } from "./protocol.js";
 
-export type { RawRun, StaticBlock } from "./protocol.js";
+export type { PackageFiles, RawRun, StaticBlock } from "./protocol.js";
 
 export interface PoolOptions {
   /** Child processes (default 2). */
@@ -74,6 +75,8 @@ export interface SnippetJob {
   maxChars?: number;
   /** Run `code` as a module, statement by statement (real code); default: as one snippet. */
   module?: boolean;
+  /** With `module`: the package it belongs to, whose modules it may import. */
+  package?: PackageFiles;
 }
 
 export interface SnippetResult {
@@ -234,6 +237,7 @@ export class TracerPool {
       maxEvents: job.maxEvents ?? 2000,
       maxChars,
       module: job.module ?? false,
+      ...(job.package ? { package: job.package } : {}),
     };
     const answer = await this.submit(
       message,

@@ -6,6 +6,12 @@
  */
 import type { TraceStatus } from "../data/index.js";
 
+/** A module's package: its path in it (`pkg/sub/mod.py`) and every file's source by path. */
+export interface PackageFiles {
+  path: string;
+  files: Record<string, string>;
+}
+
 export type ParentMessage =
   | { t: "init"; pyodideDir: string; tracer: string; memoryMb: number }
   | {
@@ -24,6 +30,8 @@ export type ParentMessage =
       maxChars: number;
       /** Run `code` as a module: statement by statement, failing imports bound to placeholders. */
       module: boolean;
+      /** The package the module belongs to: its siblings become importable. */
+      package?: PackageFiles;
     }
   | { t: "blocks"; id: number; code: string };
 

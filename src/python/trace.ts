@@ -112,6 +112,7 @@ export async function traceFunctions(
         const r = await pool.trace({
           code: row.module ?? row.code,
           module: row.module !== undefined,
+          ...(row.package ? { package: row.package } : {}),
           entry: row.entry,
           inputs: setFor(row),
           unit: unitOf(row, i),

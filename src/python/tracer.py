@@ -696,13 +696,142 @@ def _view(name):
     return v
 
 def _safe_import(name, globals=None, locals=None, fromlist=(), level=0):
+    if type(name) is not str:
+        raise ImportError("module names are strings")
+    if _package is not None:
+        found = _import_from_package(name, globals, fromlist, level)
+        if found is not None:
+            return found
     if level:
-        raise ImportError("relative imports are not available in the sandbox")
-    if type(name) is not str or name not in _VIEW_NAMES:
+        raise ImportError("relative imports are not available here: the code is not in a package")
+    if name not in _VIEW_NAMES:
         raise ImportError("module " + repr(name) + " is not available in the sandbox")
     if fromlist:
         return _view(name)
     return _view(name.split(".")[0])
+
+# ---------------------------------------------------------------- package imports
+# Real code in a package folder imports its siblings (from . import x, from .x import y, import
+# pkg.x). The job brings the package's files (read-only text); a module is run on first import,
+# statement by statement like the indexed file, under the same policy, budget and events, and
+# served as a view that reads its namespace live but never hands it out (its __builtins__ holds
+# the class-pattern check). Per job: nothing is kept for the next.
+_package = None        # {dotted name: (source, is_package)} of the job's package, or None
+_package_views = {}    # dotted name -> view (loading or loaded)
+_package_ns = {}       # id(view) -> its module namespace
+_package_of = {}       # id(namespace) -> the package its relative imports start from
+_package_codes = []    # code objects of the package modules run, for the events
+
+class _PackageModule:
+    """A module of the indexed package: its public names, read live from its namespace."""
+    __slots__ = ()
+
+    def __getattribute__(self, name):
+        ns = _package_ns[id(self)]
+        if name == "__all__":
+            return tuple(ns.get("__all__") or sorted(k for k in ns if not k.startswith("_")))
+        if type(name) is str and name.startswith("__"):
+            raise AttributeError("module attribute " + repr(name) + " is not available in the sandbox")
+        try:
+            return ns[name]
+        except KeyError:
+            raise AttributeError("module has no attribute " + repr(name)) from None
+
+    def __setattr__(self, name, value):
+        raise AttributeError("sandbox modules are read-only")
+
+def _set_package(files, path):
+    """files: {relative path: source}; path: the indexed file's. Returns the file's dotted name
+    and its package (where its relative imports start)."""
+    global _package
+    _package = {}
+    for p, text in files.items():
+        parts = p[:-3].split("/")
+        is_pkg = parts[-1] == "__init__"
+        if is_pkg:
+            parts = parts[:-1]
+        if parts and all(x.isidentifier() for x in parts):
+            _package[".".join(parts)] = (text, is_pkg)
+    parts = path[:-3].split("/")
+    if parts[-1] == "__init__":
+        return ".".join(parts[:-1]), ".".join(parts[:-1])
+    return ".".join(parts), ".".join(parts[:-1])
+
+def _import_from_package(name, globals, fromlist, level):
+    if level:
+        base = _package_of.get(id(globals))
+        if base is None:
+            raise ImportError("relative import outside the indexed package")
+        parts = base.split(".") if base else []
+        if level - 1 > len(parts) or (level - 1 == len(parts) and not name):
+            raise ImportError("relative import beyond the top-level package")
+        parts = parts[:len(parts) - (level - 1)]
+        target = ".".join(parts + ([name] if name else []))
+    else:
+        target = name
+    if target.split(".")[0] not in _package and not level:
+        return None
+    # Every package on the way is imported, as Python does.
+    pieces = target.split(".")
+    top = view = None
+    for i in range(1, len(pieces) + 1):
+        view = _package_module(".".join(pieces[:i]))
+        if top is None:
+            top = view
+    for attr in fromlist or ():
+        if attr != "*" and (target + "." + attr) in _package:
+            _package_module(target + "." + attr)
+    return view if fromlist or level else top
+
+def _package_module(dotted):
+    view = _package_views.get(dotted)
+    if view is not None:
+        return view
+    entry = _package.get(dotted)
+    if entry is None:
+        raise ImportError("no module named " + repr(dotted) + " in the indexed package")
+    text, is_pkg = entry
+    view = object.__new__(_PackageModule)
+    ns = {"__builtins__": dict(_BUILTINS), "__name__": dotted}
+    _package_ns[id(view)] = ns
+    _package_of[id(ns)] = dotted if is_pkg else dotted.rpartition(".")[0]
+    _package_views[dotted] = view
+    parent, _, leaf = dotted.rpartition(".")
+    if parent in _package_views:
+        _package_ns[id(_package_views[parent])][leaf] = view
+    tree = ast.parse(text, dotted)
+    units, notes = _compile_units(tree, True)
+    codes = []
+    for code, _line, _names in units:
+        _all_codes(code, codes)
+    for c in codes:
+        _MON.set_local_events(_TOOL, c, _EVENTS_SUSPENDABLE if c.co_flags & _CO_SUSPENDABLE else _EVENTS)
+    _user_codes.update(codes)
+    _package_codes.extend(codes)
+    for code, line, names in units:
+        try:
+            exec(code, ns)
+        except (_Abort, MemoryError):
+            raise
+        except BaseException as e:
+            if _aborted is not None:
+                raise
+            if names is not None and isinstance(e, ImportError):
+                for n in names:
+                    ns[n] = _Unavailable("not available in the sandbox (" + dotted + " line " + str(line) + ")")
+    if parent in _package_views:
+        _package_ns[id(_package_views[parent])][leaf] = view
+    return view
+
+def _clear_package():
+    global _package
+    for c in _package_codes:
+        _MON.set_local_events(_TOOL, c, 0)
+    _package = None
+    _package_views.clear()
+    _package_ns.clear()
+    _package_of.clear()
+    del _package_codes[:]
 
 _SAFE_BUILTIN_NAMES = [
     "abs", "all", "any", "ascii", "bin", "bool", "bytearray", "bytes", "callable", "chr",
@@ -938,7 +1067,7 @@ class _Unavailable:
     __call__ = __getitem__ = __iter__ = __len__ = __bool__ = __int__ = __index__ = _fail
     __eq__ = __lt__ = __add__ = __radd__ = __contains__ = __hash__ = _fail
 
-def _run(code_text, entry, key, max_steps, max_events, module=False):
+def _run(code_text, entry, key, max_steps, max_events, module=False, package=None):
     global _aborted, _count, _recording, _max_events, _max_steps, _ids, _blocks, _values
     global _stack, _truncated, _guard, _violation
     _aborted = None
@@ -971,6 +1100,13 @@ def _run(code_text, entry, key, max_steps, max_events, module=False):
     reseed = "random" in code_text
     _views.clear()
     ns = {"__builtins__": dict(_BUILTINS), "__name__": "snippet"}
+    if package is not None:
+        own, base = _set_package(package["files"], package["path"])
+        _package_of[id(ns)] = base
+        # Siblings that import this file get this run's namespace, not a second copy.
+        view = object.__new__(_PackageModule)
+        _package_ns[id(view)] = ns
+        _package_views[own] = view
     _set_events(codes, True)
     _guard = True
     try:
@@ -979,9 +1115,12 @@ def _run(code_text, entry, key, max_steps, max_events, module=False):
         # What user code made is released while the guard is still up, so the __del__ methods
         # this runs do so under the same policy and budget as the code itself.
         ns.clear()
+        for other in _package_ns.values():
+            other.clear()
         _guard = False
         _recording = False
         _set_events(codes, False)
+        _clear_package()
         _views.clear()
 
 def _arity_mismatch(fn, entry, n):
@@ -1088,8 +1227,10 @@ def _short(e):
         s = ""
     return s[:200]
 
-def run_job(code_text, entry, key, max_steps, max_events, max_chars, module=False):
-    r = _run(code_text, entry, key, int(max_steps), int(max_events), bool(module))
+def run_job(code_text, entry, key, max_steps, max_events, max_chars, module=False, package=None):
+    """package: JSON text {"path": the file's path in its package, "files": {path: source}}."""
+    pkg = json.loads(package) if type(package) is str else None
+    r = _run(code_text, entry, key, int(max_steps), int(max_events), bool(module), pkg)
     text = json.dumps(r, separators=(",", ":"))
     if len(text) > max_chars:
         text = json.dumps(_result("limit", "trace output exceeds " + str(int(max_chars)) + " characters"))

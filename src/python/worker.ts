@@ -264,6 +264,7 @@ function runOne(m: Extract<ParentMessage, { t: "job" }>): void {
     m.maxEvents,
     m.maxChars,
     m.module,
+    m.package ? JSON.stringify(m.package) : null,
   ) as string;
   // The result is JSON text already: spliced in, not parsed and serialised again.
   const head = JSON.stringify({ t: "result", id: m.id, ...(inputs ? { inputs } : {}) });

@@ -60,6 +60,8 @@ export {
   candidatesOf,
   contentHash,
   listSourceFiles,
+  PACKAGE_MAX_CHARS,
+  packageOf,
   readSource,
   type SourceFile,
 } from "./sources.js";

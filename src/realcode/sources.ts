@@ -5,8 +5,9 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { extname, join, resolve } from "node:path";
+import { dirname, extname, join, relative, resolve, sep } from "node:path";
 import { type ArgType, FunctionRow } from "../data/index.js";
+import type { PackageFiles } from "../python/index.js";
 import { initPython } from "../synth/index.js";
 import { extractFile, extractFunctions, type FileFunctions, type FunctionKind } from "./extract.js";
 import { type Inference, inferSignature, type UserTypes } from "./infer.js";
@@ -40,6 +41,8 @@ export interface Candidate {
   family?: string;
   /** The whole file, for a `.py` file: the function runs inside its module as it defines it. */
   module?: string;
+  /** For a `.py` file inside a package folder: the package, whose modules it may import. */
+  package?: PackageFiles;
 }
 
 /** One readable source file with its content hash (the key for skipping unchanged files). */
@@ -80,6 +83,46 @@ export function listSourceFiles(paths: readonly string[]): string[] {
   return [...out].sort();
 }
 
+/** Packages bigger than this are not made importable: every job carries the package's text. */
+export const PACKAGE_MAX_CHARS = 2_000_000;
+
+const packages = new Map<string, Record<string, string> | null>();
+
+/**
+ * The package a `.py` file belongs to (its folder has an `__init__.py`): the sources of every
+ * module of the top-level package, by path from the folder above it, so the sandbox can serve
+ * `from . import x`, `from .x import y` and `import pkg.x`. Undefined outside a package or
+ * for a package over PACKAGE_MAX_CHARS of source. Read once per package per process.
+ */
+export function packageOf(file: string): PackageFiles | undefined {
+  let top = dirname(resolve(file));
+  if (!existsSync(join(top, "__init__.py"))) return undefined;
+  while (dirname(top) !== top && existsSync(join(dirname(top), "__init__.py"))) top = dirname(top);
+  const base = dirname(top);
+  let files = packages.get(top);
+  if (files === undefined) {
+    const found: Record<string, string> = {};
+    let chars = 0;
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        if (entry.name.startsWith(".") || SKIP_DIRS.has(entry.name)) continue;
+        const p = join(dir, entry.name);
+        if (entry.isDirectory()) walk(p);
+        else if (entry.isFile() && entry.name.endsWith(".py")) {
+          const text = readFileSync(p, "utf8");
+          chars += text.length;
+          found[relative(base, p).split(sep).join("/")] = text;
+        }
+      }
+    };
+    walk(top);
+    files = chars <= PACKAGE_MAX_CHARS ? found : null;
+    packages.set(top, files);
+  }
+  if (files === null) return undefined;
+  return { path: relative(base, resolve(file)).split(sep).join("/"), files };
+}
+
 export function readSource(path: string): SourceFile {
   const bytes = readFileSync(path);
   return { path, hash: contentHash(bytes), text: bytes.toString("utf8") };
@@ -111,6 +154,7 @@ export async function callSitesOf(source: SourceFile): Promise<FileFunctions["ca
 
 function pythonCandidates(source: SourceFile, options: CandidateOptions): Candidate[] {
   const { functions, calls } = extractFile(source.text);
+  const pkg = packageOf(source.path);
   return functions.map((f) => {
     const own = [
       ...(calls.get(f.name) ?? []),
@@ -138,6 +182,7 @@ function pythonCandidates(source: SourceFile, options: CandidateOptions): Candid
       inference,
       definition: f.definition,
       module: source.text,
+      ...(pkg ? { package: pkg } : {}),
     };
   });
 }

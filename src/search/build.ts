@@ -456,6 +456,7 @@ async function runJobs(
           entry: c.inference?.entry ?? c.name,
           args: jobs[i].args,
           module: moduleOf(c),
+          package: c.package,
         });
       });
       const traced = await traceFunctions(rows, {
@@ -495,6 +496,7 @@ export interface ExecItem {
   kind?: FunctionKind;
   code: string;
   module?: string;
+  package?: Candidate["package"];
   definition?: { line: number; text: string };
   /** The most likely signature. */
   args: ArgType[];
@@ -537,6 +539,7 @@ export function execItem(
     ...(c.kind !== undefined ? { kind: c.kind } : {}),
     code: c.code,
     ...(c.module !== undefined ? { module: c.module } : {}),
+    ...(c.package ? { package: c.package } : {}),
     ...(c.definition ? { definition: c.definition } : {}),
     args: c.args ?? [],
     ...(inf
@@ -567,6 +570,7 @@ function candidateOf(item: ExecItem): Candidate {
     args: item.args,
     argsFrom: "inferred",
     ...(item.module !== undefined ? { module: item.module } : {}),
+    ...(item.package ? { package: item.package } : {}),
     ...(item.definition ? { definition: item.definition } : {}),
     ...(inf
       ? {
