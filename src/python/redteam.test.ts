@@ -213,6 +213,19 @@ const hostile: [string, string][] = [
       "def ga(obj, name):\n    M = Meta('M', (), {'__match_args__': (name,)})\n    match obj:\n        case M(v):\n            return v\n" +
       fn("return str(ga(getattr, '__globals__'))[:50]"),
   ],
+  [
+    "deletes the module views' attribute lookup",
+    "import math\ntype.__delattr__(type(math), '__getattribute__')\n" + fn("return x"),
+  ],
+  [
+    "replaces the module view class's constructor through type.__setattr__",
+    "import math\ntype.__setattr__(type(math), '__init__', lambda self, names: None)\n" +
+      fn("return x"),
+  ],
+  [
+    "rebinds the builtins of later functions",
+    "from errno import errorcode as __builtins__\nerrorcode = __builtins__\n" + fn("return x"),
+  ],
   ["bombs the memory", fn("a = []\nwhile True:\n    a.append('x' * 10**6)")],
   ["loops forever", fn("while True:\n    pass")],
 ];
@@ -264,6 +277,7 @@ describe("isolation between snippets (row units, one child)", () => {
     const status = (name: string) =>
       first[hostile.findIndex(([n]) => n === name) * (innocent.length + 1)];
     expect(status("escapes through a class pattern").status).toBe("limit");
+    expect(status("rebinds the builtins of later functions").status).toBe("limit");
     expect(status("bombs the memory").status).toBe("limit");
     expect(status("loops forever").status).toBe("timeout");
   });
