@@ -69,8 +69,10 @@ export const DEFAULT_CHUNK_ROWS = 64;
 
 let buildIdCache: string | undefined;
 /**
- * The build's identity: the package version and the sandbox's two halves (the compiled child and
- * the tracer), which decide every trace. Workers of another build serve another queue, so a farm never mixes results.
+ * The build's identity: the package version, the sandbox's two halves (the compiled child and
+ * the tracer), which decide every trace, and the index's execution steps (probing, diagnosis,
+ * doctest checks), which decide an index chunk's result. Workers of another build serve another
+ * queue, so a farm never mixes results.
  */
 export function buildId(): string {
   if (buildIdCache) return buildIdCache;
@@ -80,6 +82,8 @@ export function buildId(): string {
   for (const part of [
     ["dist", "python", "worker.js"],
     ["dist", "python", "tracer.py"],
+    ["dist", "search", "build.js"],
+    ["dist", "search", "doctests.js"],
   ]) {
     const path = packagePath(...part);
     h.update(`${part.join("/")}\n`);
