@@ -2,6 +2,8 @@
 import type { Command } from "commander";
 import {
   FunctionRow,
+  formatOf,
+  readAllRows,
   readJsonlLenient,
   TraceRow,
   writeFileAtomic,
@@ -41,7 +43,10 @@ export async function runEmbed(flags: EmbedFlags): Promise<void> {
   checkOutput("--out", flags.out, "file");
   if (flags.format === "npy") checkOutput("--out", `${flags.out}.ids.txt`, "file");
   const encoder = loadEncoder(flags.model);
-  const { rows, errors } = readJsonlLenient(flags.in, FunctionRow);
+  const { rows, errors } =
+    formatOf(flags.in) === "parquet"
+      ? await readAllRows(flags.in, "functions")
+      : readJsonlLenient(flags.in, FunctionRow);
   for (const e of errors) process.stderr.write(term`tracecode embed: skipping invalid row: ${e}\n`);
   let traces = new Map<string, TraceRow>();
   if (encoder.needsTrace) {
@@ -50,7 +55,11 @@ export async function runEmbed(flags: EmbedFlags): Promise<void> {
         `the ${encoder.spec.encoder} model in ${flags.model} reads traces: pass --traces FILE (from tracecode trace)`,
       );
     }
-    traces = new Map(readJsonlLenient(flags.traces, TraceRow).rows.map((t) => [t.id, t]));
+    const read =
+      formatOf(flags.traces) === "parquet"
+        ? await readAllRows(flags.traces, "traces")
+        : readJsonlLenient(flags.traces, TraceRow);
+    traces = new Map(read.rows.map((t) => [t.id, t]));
   }
   const vectors = embedItems(
     encoder,
