@@ -43,9 +43,11 @@ export class Embedding extends Module {
     const dim = this.embeddingDim;
     const table = this.weight.data;
     const out = new Float32Array(idx.length * dim);
+    // A plain loop: a subarray view per token cost more than its copy.
     for (let i = 0; i < idx.length; i++) {
-      const id = idx[i];
-      out.set(table.subarray(id * dim, (id + 1) * dim), i * dim);
+      const src = idx[i] * dim;
+      const dst = i * dim;
+      for (let k = 0; k < dim; k++) out[dst + k] = table[src + k];
     }
     const weight = this.weight;
     const pad = this.paddingIdx;

@@ -91,10 +91,18 @@ export function sortRows(src: usize, dst: usize, order: usize, batch: i32, width
   }
 }
 
-// Every row of dst [rows, width] ← src [width].
+// Every row of dst [rows, width] ← src [width]: one row, then copies of what is filled, doubling
+// (a copy per row cost more in calls than in bytes for short rows).
 export function fillRows(dst: usize, src: usize, rows: i32, width: i32): void {
-  const rowBytes = <usize>width << 2;
-  for (let r = 0; r < rows; r++) memory.copy(dst + <usize>r * rowBytes, src, rowBytes);
+  if (rows <= 0) return;
+  const total = <usize>rows * (<usize>width << 2);
+  let filled = <usize>width << 2;
+  memory.copy(dst, src, filled);
+  while (filled < total) {
+    const n = min(filled, total - filled);
+    memory.copy(dst + filled, dst, n);
+    filled += n;
+  }
 }
 
 // dst[0..width) ← a + b, one vector at a time (dst may be a).
