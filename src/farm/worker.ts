@@ -57,7 +57,13 @@ export async function indexChunk(
 ): Promise<ExecResult[]> {
   // Doctest checks read the module's syntax tree.
   await initPython();
-  return executeItems(itemsOf(data), data.settings, pool, `${prefix}/`);
+  const results = await executeItems(itemsOf(data), data.settings, pool, `${prefix}/`);
+  // The index keeps a function's inputs and outputs, not its blocks and values: they would only
+  // fill Redis until the index is written.
+  return results.map((r) => ({
+    ...r,
+    trace: { ...r.trace, runs: r.trace.runs.map((run) => ({ ...run, blocks: [], values: [] })) },
+  }));
 }
 
 /** The default runner: the chunk's rows through `traceFunctions`, units as the chunk says. */
