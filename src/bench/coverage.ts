@@ -13,7 +13,8 @@
  * `--modules N` takes the first N modules in name order; `--only` names them; the default is a
  * fixed subset of 37 (DEFAULT_SUBSET, 4–5 min here); `--all` every top-level module (12 min).
  * `--corpus-out FILE` (`.parquet` or `.jsonl`) exports the corpus: every function and method
- * with its module, signature and status (`CorpusFunctionRow`).
+ * with its module, signature and status (`CorpusFunctionRow`). `--merge a.json,b.json` prints the
+ * tables of runs written with `--json` (parts of the corpus run side by side with `--only`) as one.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -78,6 +79,7 @@ interface Args {
   workers: number;
   json?: string;
   corpusOut?: string;
+  merge?: string[];
 }
 
 function parseArgs(args: string[]): Args {
@@ -100,6 +102,9 @@ function parseArgs(args: string[]): Args {
       i++;
     } else if (key === "--corpus-out" && value) {
       out.corpusOut = value;
+      i++;
+    } else if (key === "--merge" && value) {
+      out.merge = value.split(",").filter((f) => f !== "");
       i++;
     } else throw new Error(`bench coverage: bad option ${key} ${value}`);
   }
@@ -146,8 +151,84 @@ function reasonsTable(total: IndexReport): string[] {
     .map(([k, n]) => `| ${k.replace(/\|/g, "\\|")} | ${n} |`);
 }
 
+/** What `--json` writes (`moduleSeconds` and `workers` are absent in files of older runs). */
+interface CoverageRun {
+  modules: string[];
+  perModule: Record<string, IndexReport>;
+  seconds: number;
+  moduleSeconds?: Record<string, number>;
+  workers?: number;
+}
+
+/** The per-module table, the totals and the reasons of a run. */
+function summary(run: CoverageRun): { total: IndexReport; lines: string[] } {
+  const total = emptyReport();
+  const rows = run.modules.map((m) => {
+    const r = run.perModule[m];
+    addReports(total, r);
+    const n = r.functions.total + r.methods.total;
+    const ok = r.functions.behaviour + r.methods.behaviour;
+    const sec = run.moduleSeconds?.[m];
+    return `| ${m} | ${r.functions.behaviour}/${r.functions.total} | ${r.methods.behaviour}/${r.methods.total} | ${pct(ok, n)} | ${sec ? (n / sec).toFixed(1) : "—"} |`;
+  });
+  const { seconds } = run;
+  const n = total.functions.total + total.methods.total;
+  const ok = total.functions.behaviour + total.methods.behaviour;
+  const lines = [
+    "",
+    "| module | functions | methods | behaviour class | functions/s |",
+    "| --- | --- | --- | --- | --- |",
+    ...rows,
+    `| **total** | ${total.functions.behaviour}/${total.functions.total} | ${total.methods.behaviour}/${total.methods.total} | **${pct(ok, n)}** | ${(n / seconds).toFixed(1)} |`,
+    "",
+    `behaviour class from calls that returned: ${ok} of ${n} functions and methods (${pct(ok, n)}); ` +
+      `functions ${pct(total.functions.behaviour, total.functions.total)}, methods ${pct(total.methods.behaviour, total.methods.total)}; ` +
+      `always raises ${total.functions.always_raises + total.methods.always_raises}, not run ${total.functions.not_run + total.methods.not_run}`,
+    `signatures of those with a behaviour: ${Object.entries(total.signatures)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(
+        ", ",
+      )} (${total.probed} chosen by probing); doctests: ${total.doctests.agree}/${total.doctests.examples} examples agree in ${total.doctests.functions} functions`,
+    `${(n / seconds).toFixed(1)} functions/s (${seconds.toFixed(0)} s of indexing${run.workers ? `, ${run.workers} sandbox processes` : ""}, 200 inputs per function)`,
+    "",
+    "| reason | functions and methods |",
+    "| --- | --- |",
+    ...reasonsTable(total),
+  ];
+  return { total, lines };
+}
+
+/** Runs written by `--json`, as one: each module once, indexing seconds added up. */
+function mergeRuns(files: readonly string[]): CoverageRun {
+  const merged: CoverageRun = { modules: [], perModule: {}, seconds: 0, moduleSeconds: {} };
+  for (const file of files) {
+    let run: CoverageRun;
+    try {
+      run = JSON.parse(readFileSync(file, "utf8")) as CoverageRun;
+    } catch (e) {
+      throw new Error(`bench coverage --merge: ${file}: ${(e as Error).message}`);
+    }
+    if (!Array.isArray(run.modules) || typeof run.perModule !== "object")
+      throw new Error(`bench coverage --merge: ${file}: not a file written by --json`);
+    for (const m of run.modules) {
+      if (merged.perModule[m]) throw new Error(`bench coverage --merge: ${m} is in two runs`);
+      merged.modules.push(m);
+      merged.perModule[m] = run.perModule[m];
+      const sec = run.moduleSeconds?.[m];
+      if (sec !== undefined && merged.moduleSeconds) merged.moduleSeconds[m] = sec;
+    }
+    merged.seconds += run.seconds;
+  }
+  merged.modules.sort();
+  return merged;
+}
+
 export default async function coverage(argv: string[]): Promise<void> {
   const args = parseArgs(argv);
+  if (args.merge) {
+    process.stdout.write(`${summary(mergeRuns(args.merge)).lines.join("\n")}\n`);
+    return;
+  }
   const zipPath = packagePath("node_modules", "pyodide", "python_stdlib.zip");
   const zip = readZip(readFileSync(zipPath));
   const available = [...zip.keys()]
@@ -167,9 +248,8 @@ export default async function coverage(argv: string[]): Promise<void> {
 
   const dir = mkdtempSync(join(tmpdir(), "tracecode-coverage-"));
   const pool = new TracerPool({ workers: args.workers });
-  const total = emptyReport();
-  const rows: string[] = [];
   const perModule: Record<string, IndexReport> = {};
+  const moduleSeconds: Record<string, number> = {};
   let seconds = 0;
   const corpus = args.corpusOut ? openRowWriter(args.corpusOut, "corpus") : undefined;
   try {
@@ -204,12 +284,9 @@ export default async function coverage(argv: string[]): Promise<void> {
       seconds += s.seconds;
       const r = s.report;
       perModule[m] = r;
-      addReports(total, r);
+      moduleSeconds[m] = s.seconds;
       const n = r.functions.total + r.methods.total;
       const ok = r.functions.behaviour + r.methods.behaviour;
-      rows.push(
-        `| ${m} | ${r.functions.behaviour}/${r.functions.total} | ${r.methods.behaviour}/${r.methods.total} | ${pct(ok, n)} | ${(n / s.seconds).toFixed(1)} |`,
-      );
       process.stdout.write(`  ${m}: ${ok}/${n} (${pct(ok, n)}) in ${s.seconds.toFixed(1)} s\n`);
     }
     await corpus?.close();
@@ -218,33 +295,8 @@ export default async function coverage(argv: string[]): Promise<void> {
     await pool.close();
     rmSync(dir, { recursive: true, force: true });
   }
-  const n = total.functions.total + total.methods.total;
-  const ok = total.functions.behaviour + total.methods.behaviour;
-  const lines = [
-    "",
-    "| module | functions | methods | behaviour class | functions/s |",
-    "| --- | --- | --- | --- | --- |",
-    ...rows,
-    `| **total** | ${total.functions.behaviour}/${total.functions.total} | ${total.methods.behaviour}/${total.methods.total} | **${pct(ok, n)}** | ${(n / seconds).toFixed(1)} |`,
-    "",
-    `behaviour class from calls that returned: ${ok} of ${n} functions and methods (${pct(ok, n)}); ` +
-      `functions ${pct(total.functions.behaviour, total.functions.total)}, methods ${pct(total.methods.behaviour, total.methods.total)}; ` +
-      `always raises ${total.functions.always_raises + total.methods.always_raises}, not run ${total.functions.not_run + total.methods.not_run}`,
-    `signatures of those with a behaviour: ${Object.entries(total.signatures)
-      .map(([k, v]) => `${k} ${v}`)
-      .join(
-        ", ",
-      )} (${total.probed} chosen by probing); doctests: ${total.doctests.agree}/${total.doctests.examples} examples agree in ${total.doctests.functions} functions`,
-    `${(n / seconds).toFixed(1)} functions/s (${seconds.toFixed(0)} s of indexing, ${args.workers} sandbox processes, 200 inputs per function)`,
-    "",
-    "| reason | functions and methods |",
-    "| --- | --- |",
-    ...reasonsTable(total),
-  ];
+  const run: CoverageRun = { modules, perModule, seconds, moduleSeconds, workers: args.workers };
+  const { total, lines } = summary(run);
   process.stdout.write(`${lines.join("\n")}\n`);
-  if (args.json)
-    writeFileSync(
-      args.json,
-      `${JSON.stringify({ modules, total, perModule, seconds }, null, 2)}\n`,
-    );
+  if (args.json) writeFileSync(args.json, `${JSON.stringify({ ...run, total }, null, 2)}\n`);
 }
