@@ -103,6 +103,9 @@ export interface PreparedCorpus {
 
 const familyOf = (r: FunctionRow) => r.family ?? r.group;
 
+/** Argument types that are plain ints (what the int-assuming transforms need). */
+const INT_ARGS = new Set(["int", "nonneg_int", "pos_int", "small_nonneg_int"]);
+
 export async function prepareRealCode(
   sources: readonly FunctionRow[],
   options: Partial<PrepareOptions> = {},
@@ -112,8 +115,11 @@ export async function prepareRealCode(
   const rng = new Random(o.seed);
   const families = [...new Set(sources.map(familyOf))].sort();
   const split = splitGroups(families, o.valFraction, rng.fork("split"));
-  const pool = transformPool(true);
-  const structural = structuralPool();
+  // transforms that assume int parameters only for functions whose arguments are all ints
+  const pools = (args: readonly string[]) => {
+    const ints = args.every((a) => INT_ARGS.has(a));
+    return { pool: transformPool(true, ints), structural: structuralPool(ints) };
+  };
 
   const candidates: FunctionRow[] = [];
   const mutantRows: FunctionRow[] = [];
@@ -130,6 +136,7 @@ export async function prepareRealCode(
     };
     candidates.push(base);
     const seen = new Set([source.code]);
+    const { pool, structural } = pools(source.args);
     const tries = [
       ...Array.from({ length: o.variants }, (_, i) => ({ id: `v${i + 1}`, structural: false })),
       ...Array.from({ length: o.structural }, (_, i) => ({ id: `s${i + 1}`, structural: true })),

@@ -21,6 +21,8 @@ export interface Transform {
   preservesTrace: boolean;
   /** Relative chance of being picked for a variant. */
   weight: number;
+  /** True when it assumes int parameters (every generated family's), e.g. `x * x >= 0`. */
+  intParams?: boolean;
   apply: TransformFn;
 }
 
@@ -41,6 +43,7 @@ export const TRANSFORMS = {
     summary: "split a pure sub-expression into an assignment: t = x * 3 … t + 1",
     preservesTrace: true,
     weight: 1.5,
+    intParams: true,
     apply: tempExpression,
   },
   reorder: {
@@ -53,12 +56,14 @@ export const TRANSFORMS = {
     summary: "swap the operands of an int + or *",
     preservesTrace: true,
     weight: 1.5,
+    intParams: true,
     apply: commute,
   },
   dead_assignment: {
     summary: "assign a fresh, never-read name",
     preservesTrace: true,
     weight: 1,
+    intParams: true,
     apply: deadAssignment,
   },
   comment: {
@@ -89,12 +94,14 @@ export const TRANSFORMS = {
     summary: "S → if x > K: S else: S",
     preservesTrace: false,
     weight: 1,
+    intParams: true,
     apply: duplicateBranch,
   },
   always_true_if: {
     summary: "wrap statements in if x == x: (or another condition true for ints)",
     preservesTrace: false,
     weight: 1,
+    intParams: true,
     apply: alwaysTrueIf,
   },
   invert_if: {
@@ -107,6 +114,7 @@ export const TRANSFORMS = {
     summary: "for i in range(a, b) → i = a; while i < b: …; i += 1",
     preservesTrace: false,
     weight: 1,
+    intParams: true,
     apply: forToWhile,
   },
   loop_to_comprehension: {
@@ -226,14 +234,23 @@ export function isTransformName(name: string): name is TransformName {
   return Object.hasOwn(TRANSFORMS, name);
 }
 
-/** Names of the transforms a dataset may use. */
-export function transformPool(blockTransforms: boolean): TransformName[] {
-  return TRANSFORM_NAMES.filter((n) => blockTransforms || TRANSFORMS[n].preservesTrace);
+const assumesInts = (n: TransformName) => (TRANSFORMS[n] as Transform).intParams === true;
+
+/**
+ * Names of the transforms a dataset may use; `intParams` false leaves out those that assume
+ * int parameters (for real code whose arguments are not all ints).
+ */
+export function transformPool(blockTransforms: boolean, intParams = true): TransformName[] {
+  return TRANSFORM_NAMES.filter(
+    (n) => (blockTransforms || TRANSFORMS[n].preservesTrace) && (intParams || !assumesInts(n)),
+  );
 }
 
 /** The transforms that change the basic blocks (block transforms and structural rewrites). */
-export function structuralPool(): TransformName[] {
-  return TRANSFORM_NAMES.filter((n) => !TRANSFORMS[n].preservesTrace);
+export function structuralPool(intParams = true): TransformName[] {
+  return TRANSFORM_NAMES.filter(
+    (n) => !TRANSFORMS[n].preservesTrace && (intParams || !assumesInts(n)),
+  );
 }
 
 /** True when every named transform keeps the trace (unknown names count as not keeping it). */
