@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { FunctionRow } from "../data/index.js";
 import { Random } from "../random/index.js";
-import { GenerateError, generateDataset } from "./generate.js";
+import { GenerateError, generateDataset, HARD_GENERATE_OPTIONS } from "./generate.js";
 import { splitGroups } from "./split.js";
+import { TRANSFORMS, type TransformName } from "./transforms/registry.js";
 
 function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();
@@ -93,6 +94,22 @@ describe("generateDataset", () => {
     expect(rows.filter((r) => !r.group.includes("-m")).every((r) => r.mutant === undefined)).toBe(
       true,
     );
+  });
+
+  it("the hard preset: branch and loop families, mutants, block-changing variants", async () => {
+    const rows = await generateDataset({
+      functions: 6,
+      variants: 8,
+      seed: 0,
+      ...HARD_GENERATE_OPTIONS,
+    });
+    expect(new Set(rows.map((r) => r.family))).toEqual(new Set(["piecewise", "loop"]));
+    expect(rows.filter((r) => r.mutant && r.transforms.length === 0)).toHaveLength(6);
+    const changing = rows.filter((r) =>
+      r.transforms.some((t) => !TRANSFORMS[t as TransformName].preservesTrace),
+    );
+    // most variants run other blocks than their source (execution-checked in verify.test.ts)
+    expect(changing.length).toBeGreaterThan(rows.length / 3);
   });
 
   it("holds out whole groups, the requested fraction", async () => {
