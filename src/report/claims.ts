@@ -138,6 +138,8 @@ export interface ClaimInputs {
   transformer: Group | null;
   lstm: Group | null;
   joint: Group | null;
+  /** The trace encoder alone (shown beside C7, not one of its parts). */
+  trace: Group | null;
   /** The margin preset, smallest first. */
   margins: Group[];
   renamingBoth: Group | null;
@@ -173,6 +175,7 @@ export function claimInputs(sweep: Sweep): ClaimInputs {
     transformer: find("architecture", (c) => c.encoder === "transformer"),
     lstm: find("architecture", (c) => c.encoder === "lstm"),
     joint: find("architecture", (c) => c.encoder === "joint"),
+    trace: find("architecture", (c) => c.encoder === "trace"),
     margins: presetGroups(sweep, "margin", (c) => c.margin),
     renamingBoth: find("renaming", (c) => c.renaming === "both"),
     trainPlainTestRenamed: find("renaming", (c) => c.renaming === "train-plain-test-renamed"),
@@ -495,7 +498,11 @@ const RULES: Record<ClaimId, ClaimRule> = {
         holds: (v) => v > 0,
         format: "delta",
         context: ([j, o]) =>
-          `joint ${over(j, finalTop1, "top1")} vs ${name} ${over(o, finalTop1, "top1")}; ${diversityText(x.diversity)}`,
+          `joint ${over(j, finalTop1, "top1")} vs ${name} ${over(o, finalTop1, "top1")}` +
+          (x.trace && x.trace.runs.length > 0
+            ? `, trace alone ${over(x.trace, finalTop1, "top1")}`
+            : "") +
+          `; ${diversityText(x.diversity)}`,
         undecidable:
           x.diversity?.diverse === 0
             ? `traces are identical inside every behaviour class of this data (${x.diversity.classes} classes): the trace names the class, so joint wins trivially`
