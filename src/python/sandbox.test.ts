@@ -61,6 +61,16 @@ const hostile: [string, string, Expect][] = [
   ],
   ["function globals", fn("return (lambda: 0).__globals__"), "limit"],
   ["subclass walk", fn("return ().__class__.__base__.__subclasses__()"), "limit"],
+  [
+    "subclass walk from a readable __mro__",
+    fn("return getattr(type(x).__mro__[-1], '__subcla' + 'sses__')()"),
+    "blocked",
+  ],
+  [
+    "a base's __dict__ from a readable __bases__",
+    fn("import fractions\nreturn fractions.Fraction.__bases__[0].__dict__"),
+    "blocked",
+  ],
   ["getattr by string", fn("return getattr(f, '__glo' + 'bals__')"), "blocked"],
   ["module private", fn("import collections\nreturn collections._sys"), "blocked"],
   [

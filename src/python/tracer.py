@@ -318,12 +318,15 @@ _ALLOWED_DUNDERS = {
 }
 # Attributes that are harmless to read: protocol methods that return nothing the caller could
 # not compute (not __reduce__/__reduce_ex__/__getstate__: a builtin method's reduction holds the
-# unguarded getattr), a class's module name, the function a wrapper or method wraps, and
+# unguarded getattr), a class's module name and bases, the function a wrapper or method wraps, and
 # object.__setattr__/__delattr__ (they set or delete by a computed name, which reads nothing:
 # the attributes that lead somewhere are read-only or refused on read). __dict__ is read through
 # _instance_dict (below): an instance's, never a class's or a module's.
 _READABLE_DUNDERS = _ALLOWED_DUNDERS | {
     "__wrapped__", "__func__", "__match_args__",
+    # A class's bases: classes, from which only __subclasses__ (refused) or a class's __dict__
+    # (refused) would lead further.
+    "__mro__", "__bases__", "__base__",
     "__module__", "__isabstractmethod__", "__setattr__", "__delattr__", "__getattr__",
     "__del__", "__dir__", "__copy__", "__deepcopy__", "__class_getitem__", "__init_subclass__",
     "__set_name__", "__get__", "__set__", "__delete__", "__rdivmod__", "__rand__", "__ror__",
