@@ -298,6 +298,36 @@ const hostile: [string, string, Expect][] = [
       expect(r.runs[0][2]).toBe("[('v',1),('w',2)]");
     },
   ],
+  // Strings an allowed module compiles while user code runs must pass the policy too.
+  [
+    "a ForwardRef from typing.get_args evaluating an import",
+    fn(
+      "import typing\nreturn typing.get_args(typing.List['__import__(\"sys\").platform'])[0].evaluate()",
+    ),
+    "limit",
+  ],
+  [
+    "a ForwardRef evaluating the unguarded getattr",
+    fn(
+      "import typing\nref = typing.get_args(typing.List['getattr(f, \"__glo\" + \"bals__\")'])[0]\nreturn len(ref.evaluate(globals={'f': f}))",
+    ),
+    "limit",
+  ],
+  [
+    "a dataclass field name that injects code into the generated __init__",
+    fn(
+      "from dataclasses import dataclass\nA = type('A', (), {'__annotations__': {'x': int, 'y=(lambda: 0).__globals__#': int}})\nreturn len(dataclass(A)(1, 2).y)",
+    ),
+    "limit",
+  ],
+  [
+    "generated code that passes: dataclasses (frozen, ordered), namedtuple, a plain ForwardRef",
+    "from dataclasses import dataclass\nfrom collections import namedtuple\nimport typing\n@dataclass(frozen=True, order=True)\nclass P:\n    a: int\n    b: tuple = ()\nN = namedtuple('N', 'u v')\ndef f(x):\n    return (P(x) < P(x + 1), repr(P(x)), N(x, 1).u, typing.get_args(typing.List['int'])[0].evaluate() is int)\n",
+    (r) => {
+      expect(r.status).toBe("ok");
+      expect(r.runs[0][2]).toBe("(True,'P(a=1, b=())',1,True)");
+    },
+  ],
   [
     "format string leak",
     fn("return '{0.__globals__}'.format(f)[:0]"),

@@ -543,9 +543,57 @@ def _denied(event, args):
         return len(args) > 1 and type(args[1]) is str and (args[1].endswith("_frame") or args[1] == "f_back")
     return event in _DENIED_EVENTS or event.startswith(_DENIED_PREFIXES_EV)
 
+# Code that allowed modules compile from strings while user code runs: namedtuple and dataclasses
+# generate functions, a ForwardRef (typing.get_args(List['...']), a dataclass field's type)
+# evaluates its text. That text can come from the user (a field name from __annotations__, a
+# type argument) and runs unchecked, often with the real builtins (exec with globals {}): so it
+# must pass the policy, read no __dict__, name no builtin the snippet does not get (eval, open,
+# the unguarded getattr, ...) and hold no class pattern.
+_own_compile = False   # the tracer compiling a package module, checked statement by statement
+_UNSAFE_NAMES = frozenset(k for k in dir(_builtins_mod) if k not in (
+    "abs", "all", "any", "ascii", "bin", "bool", "bytearray", "bytes", "callable", "chr",
+    "classmethod", "complex", "dict", "dir", "divmod", "enumerate", "filter", "float",
+    "format", "frozenset", "hash", "hex", "id", "int", "isinstance", "issubclass", "iter",
+    "len", "list", "map", "max", "min", "next", "object", "oct", "ord", "pow", "print",
+    "property", "range", "repr", "reversed", "round", "set", "slice", "sorted", "staticmethod",
+    "str", "sum", "super", "tuple", "type", "zip", "aiter", "anext", "memoryview",
+    "NotImplemented", "Ellipsis", "None", "True", "False") and not (
+    isinstance(getattr(_builtins_mod, k), type) and issubclass(getattr(_builtins_mod, k), BaseException)))
+
+def _compiled_problem(source):
+    global _own_compile
+    _own_compile = True
+    try:
+        tree = source if isinstance(source, ast.AST) else ast.parse(source)
+    except BaseException:
+        return "source that does not parse"
+    finally:
+        _own_compile = False
+    problem = check_tree(tree)
+    if problem is not None:
+        return problem
+    for node in ast.walk(tree):
+        t = type(node)
+        if t is ast.Name and node.id in _UNSAFE_NAMES:
+            return "name '" + node.id + "'"
+        if t is ast.Attribute and node.attr == "__dict__":
+            return "attribute '__dict__'"
+        if t is ast.MatchClass:
+            return "a class pattern"
+    return None
+
 def _audit(event, args):
     global _aborted, _violation
-    if _guard and _denied(event, args):
+    if not _guard:
+        return
+    denied = _denied(event, args)
+    if not denied and event == "compile" and not _own_compile and args:
+        problem = _compiled_problem(args[0])
+        if problem is not None:
+            denied = True
+            if _violation is None:
+                _violation = "sandbox: compiling a string with " + problem + " is not allowed"
+    if denied:
         if _violation is None:
             detail = event
             if event == "object.__getattr__" and len(args) > 1 and type(args[1]) is str:
@@ -787,6 +835,7 @@ def _import_from_package(name, globals, fromlist, level):
     return view if fromlist or level else top
 
 def _package_module(dotted):
+    global _own_compile
     view = _package_views.get(dotted)
     if view is not None:
         return view
@@ -802,8 +851,12 @@ def _package_module(dotted):
     parent, _, leaf = dotted.rpartition(".")
     if parent in _package_views:
         _package_ns[id(_package_views[parent])][leaf] = view
-    tree = ast.parse(text, dotted)
-    units, notes = _compile_units(tree, True)
+    _own_compile = True
+    try:
+        tree = ast.parse(text, dotted)
+        units, notes = _compile_units(tree, True)
+    finally:
+        _own_compile = False
     codes = []
     for code, _line, _names in units:
         _all_codes(code, codes)
