@@ -119,8 +119,8 @@ export function registerCorpus(program: Command): void {
     .requiredOption("--out <dir>", "dataset directory to write (reused when built the same way)")
     .option(
       "--modules <n>",
-      "a seeded sample of N modules (default: all)",
-      intOption("--modules", 1),
+      "a seeded sample of N modules (default: all; 0: only --functions files)",
+      intOption("--modules", 0),
     )
     .option("--only <list>", "these modules, comma-separated")
     .option(
