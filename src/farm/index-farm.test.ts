@@ -188,6 +188,23 @@ describe("index farm", () => {
     }
   });
 
+  it("writes the local index with --isolation row too (every function its own unit)", async () => {
+    const rowLocal = join(root, "row-local");
+    await indexPaths([src], rowLocal, { ...base, isolation: "row" });
+    const worker = startWorker({ redis: redis.url, pool });
+    try {
+      const dir = join(root, "row-farm");
+      await indexPaths([src], dir, {
+        ...base,
+        isolation: "row",
+        execute: farmExecutor({ redis: redis.url, chunkRows: 3, pollMs: 100 }),
+      });
+      expect(dump(dir)).toEqual(dump(rowLocal));
+    } finally {
+      await worker.close();
+    }
+  });
+
   it("loses nothing when a worker is killed in the middle of a chunk", async () => {
     const run = onFarm("killed", { keep: false });
     // A worker in its own process takes a chunk (it is still starting its sandbox) and dies.

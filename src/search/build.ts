@@ -436,7 +436,8 @@ async function runJobs(
     seed: number;
     maxSteps?: number;
     timeoutMs?: number;
-    unitOf: (c: Candidate) => string | undefined;
+    /** The unit of trust of the `i`th job. */
+    unitOf: (c: Candidate, i: number) => string;
   },
 ): Promise<TraceRow[]> {
   const groups = new Map<string, number[]>();
@@ -466,7 +467,7 @@ async function runJobs(
         level: "io",
         maxSteps: j0.maxSteps ?? o.maxSteps,
         timeoutMs: o.timeoutMs,
-        unitOf: (_row, k) => o.unitOf(jobs[idx[k]].candidate) ?? `row:${idx[k]}`,
+        unitOf: (_row, k) => o.unitOf(jobs[idx[k]].candidate, idx[k]),
         pool: o.pool,
       });
       idx.forEach((i, k) => {
@@ -588,14 +589,16 @@ function candidateOf(item: ExecItem): Candidate {
 /** The executor that runs every batch on this machine's pool (started when first needed). */
 export const localExecutor = (pool: () => TracerPool): Executor =>
   async function* (batches, settings) {
-    for (const items of batches) yield await executeItems(items, settings, pool());
+    // Unit names are scoped by batch: the pool must reset between two batches' units.
+    let n = 0;
+    for (const items of batches) yield await executeItems(items, settings, pool(), `b${n++}/`);
   };
 
 /**
  * Runs items in the sandbox: every function on its most likely signature; a "not defined" one
  * diagnosed; an uncertain signature whose calls fail probed against the others and the best
- * run on the index's inputs; doctest examples checked. Unit names start with `unitPrefix` (a
- * farm worker runs several chunks on one pool).
+ * run on the index's inputs; doctest examples checked. Unit names start with `unitPrefix`
+ * (each batch and each farm chunk its own, so the pool resets between them).
  */
 export async function executeItems(
   items: readonly ExecItem[],
@@ -605,15 +608,17 @@ export async function executeItems(
 ): Promise<ExecResult[]> {
   const runnable = items.map(candidateOf);
   const itemOf = new Map(runnable.map((c, i) => [c, items[i]]));
-  const unitOf = (c: Candidate) =>
+  // A file's functions share its unit in every step; with row isolation every job of every step
+  // is a unit of its own (a name reused by a later step would skip the reset between them).
+  const fileUnit = (c: Candidate) =>
     settings.isolation === "row" ? undefined : `${unitPrefix}file:${c.file}`;
-  const run = (jobs: RunJob[]) =>
+  const run = (jobs: RunJob[], step: string) =>
     runJobs(jobs, {
       pool,
       seed: settings.seed,
       maxSteps: settings.maxSteps,
       timeoutMs: settings.timeoutMs,
-      unitOf,
+      unitOf: (c, i) => fileUnit(c) ?? `${unitPrefix}${step}:${i}`,
     });
   const plan = (c: Candidate, args: ArgType[], n?: number): RunJob => {
     const it = itemOf.get(c) as ExecItem;
@@ -626,15 +631,19 @@ export async function executeItems(
     };
   };
   // 1. Every function on its most likely signature and the index's inputs.
-  const first = await run(runnable.map((c) => plan(c, c.args as ArgType[])));
+  const first = await run(
+    runnable.map((c) => plan(c, c.args as ArgType[])),
+    "first",
+  );
   const traceOf = new Map<Candidate, TraceRow>(runnable.map((c, i) => [c, first[i]]));
-  await diagnoseUndefined(runnable, traceOf, (rows) =>
+  await diagnoseUndefined(runnable, traceOf, (rows, step) =>
     traceFunctions(rows, {
       inputs: 1,
       seed: settings.seed,
       level: "io",
       timeoutMs: settings.timeoutMs,
       pool,
+      unitOf: (_row, i) => `${unitPrefix}${step}:${i}`,
     }),
   );
   const tried = new Map<Candidate, Tried[]>();
@@ -655,7 +664,10 @@ export async function executeItems(
     for (let k = 1; k < inf.candidates.length; k++) probes.push({ c, k });
   }
   const argsOf = (c: Candidate, k: number) => c.inference?.candidates[k].args as ArgType[];
-  const probed = await run(probes.map((p) => plan(p.c, argsOf(p.c, p.k), PROBE_INPUTS)));
+  const probed = await run(
+    probes.map((p) => plan(p.c, argsOf(p.c, p.k), PROBE_INPUTS)),
+    "probe",
+  );
   const best = new Map<Candidate, { k: number; share: number }>();
   probes.forEach((p, i) => {
     const share = successShare(probed[i]);
@@ -666,7 +678,10 @@ export async function executeItems(
   });
   // 3. The chosen signature on the index's inputs.
   const switched = [...best];
-  const rerun = await run(switched.map(([c, b]) => plan(c, argsOf(c, b.k))));
+  const rerun = await run(
+    switched.map(([c, b]) => plan(c, argsOf(c, b.k))),
+    "chosen",
+  );
   switched.forEach(([c], i) => {
     traceOf.set(c, rerun[i]);
   });
@@ -674,7 +689,7 @@ export async function executeItems(
   for (const [c, b] of switched) c.args = argsOf(c, b.k);
   const doctests = await checkDoctests(
     runnable.filter((c) => c.kind === "function" && c.module !== undefined),
-    { pool, unitOf, timeoutMs: settings.timeoutMs },
+    { pool, unitOf: fileUnit, timeoutMs: settings.timeoutMs },
   );
   return runnable.map((c) => {
     const k = best.get(c)?.k;
@@ -735,7 +750,7 @@ function signatureRecord(
 async function diagnoseUndefined(
   candidates: readonly Candidate[],
   traceOf: Map<Candidate, TraceRow>,
-  trace: (rows: FunctionRow[]) => Promise<TraceRow[]>,
+  trace: (rows: FunctionRow[], step: string) => Promise<TraceRow[]>,
 ): Promise<void> {
   const byStatement = new Map<string, Candidate[]>();
   for (const c of candidates) {
@@ -757,7 +772,7 @@ async function diagnoseUndefined(
       module: text,
     });
   });
-  const traced = await trace(rows);
+  const traced = await trace(rows, "diagnose");
   // Not refused alone: run it in its module, after the statements before it, and catch what
   // it raises there (alone, a module constant it uses would be missing).
   const inContext = groups
@@ -787,7 +802,7 @@ async function diagnoseUndefined(
       module,
     });
   });
-  const context = contextRows.length > 0 ? await trace(contextRows) : [];
+  const context = contextRows.length > 0 ? await trace(contextRows, "context") : [];
   const raisedThere = new Map<number, string>();
   inContext.forEach(({ i }, k) => {
     const out = context[k]?.runs[0]?.output ?? "";
