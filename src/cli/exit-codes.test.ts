@@ -31,7 +31,7 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 /** Per subcommand: arguments with an unknown flag, and arguments missing a required one. */
 const SUBCOMMANDS: [name: string, badFlag: string[], missing: string[], named: RegExp][] = [
   ["run", ["--bogus"], ["--out"], /option '--out <dir>' argument missing/],
-  ["generate", ["--out", "d", "--bogus"], [], /required option '--out <dir>' not specified/],
+  ["generate", ["--out", "d", "--bogus"], [], /required option '--out <path>' not specified/],
   ["trace", ["--in", "a", "--out", "b", "--bogus"], ["--out", "b"], /required option '--in/],
   ["train", ["--data", "d", "--out", "o", "--bogus"], ["--out", "o"], /required option '--data/],
   [
