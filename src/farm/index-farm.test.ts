@@ -83,7 +83,8 @@ mkdirSync(join(src, "pkg"), { recursive: true });
 for (const [name, text] of Object.entries(files)) writeFileSync(join(src, name), text);
 
 const INPUTS = 16;
-const base = { model: null, inputs: INPUTS, pool } as const;
+/** A function: the pool is only made in beforeAll. */
+const base = () => ({ model: null, inputs: INPUTS, pool });
 
 /** Every table of an index, every row, in a canonical order (blobs as hex; not the clock). */
 function dump(dir: string): Record<string, unknown[]> {
@@ -122,7 +123,7 @@ async function onFarm(
   const dir = join(root, name);
   let farm: FarmSummary | undefined;
   const summary = await indexPaths([src], dir, {
-    ...base,
+    ...base(),
     execute: farmExecutor({
       redis: redis.url,
       chunkRows: 3,
@@ -144,7 +145,7 @@ beforeAll(async () => {
   redis = await startRedis(join(root, "redis"));
   pool = new TracerPool({ workers: 2 });
   localDir = join(root, "local");
-  localSummary = await indexPaths([src], localDir, base);
+  localSummary = await indexPaths([src], localDir, base());
   local = dump(localDir);
 });
 
@@ -190,12 +191,12 @@ describe("index farm", () => {
 
   it("writes the local index with --isolation row too (every function its own unit)", async () => {
     const rowLocal = join(root, "row-local");
-    await indexPaths([src], rowLocal, { ...base, isolation: "row" });
+    await indexPaths([src], rowLocal, { ...base(), isolation: "row" });
     const worker = startWorker({ redis: redis.url, pool });
     try {
       const dir = join(root, "row-farm");
       await indexPaths([src], dir, {
-        ...base,
+        ...base(),
         isolation: "row",
         execute: farmExecutor({ redis: redis.url, chunkRows: 3, pollMs: 100 }),
       });
