@@ -64,6 +64,7 @@ interface TrainFlags {
   valFraction: number;
   distillFrom?: string;
   distillWeight: number;
+  families?: string;
 }
 
 const isFile = (path: string) => {
@@ -251,6 +252,10 @@ export function registerTrain(program: Command): void {
       "real code: share of families held out for validation",
       floatOption("--val-fraction", 0, 1),
       DEFAULT_PREPARE_OPTIONS.valFraction,
+    )
+    .option(
+      "--families <prefix>",
+      "train and validate only on rows whose family starts with this (e.g. realcode-train.jsonl: in a corpus built with --functions)",
     )
     .option(
       "--distill-from <dir>",

@@ -29,8 +29,11 @@ const renamed = (r: FunctionRow) => r.transforms.includes("rename");
 
 export function splitExamples(ds: Dataset, config: RunConfig): Examples {
   const ok: [FunctionRow, TraceRow][] = [];
+  let considered = 0;
   for (const row of ds.rows) {
     const t = ds.traces.get(row.id);
+    if (config.families !== undefined && !(row.family ?? "").startsWith(config.families)) continue;
+    considered++;
     if (t?.status === "ok" && t.traceClass) ok.push([row, t]);
   }
   const labels = new Map<string, number>();
@@ -73,7 +76,7 @@ export function splitExamples(ds: Dataset, config: RunConfig): Examples {
   return {
     train: trainRows.map(example),
     val: valRows.map(example),
-    untraced: ds.rows.length - ok.length,
+    untraced: considered - ok.length,
   };
 }
 

@@ -47,6 +47,8 @@ export const RunConfig = z.object({
    * batch's embeddings and the teacher's. Absent: none (configs without it are unchanged).
    */
   distill: z.object({ teacher: z.string(), weight: z.number().positive() }).optional(),
+  /** Only the rows whose `family` starts with this (a part of a corpus, e.g. one functions file). */
+  families: z.string().optional(),
   /** Sweep bookkeeping: the preset and the label of this configuration within it. */
   preset: z.string().optional(),
   label: z.string().optional(),

@@ -21,7 +21,10 @@ export async function trainStdlibCorpus(
   const corpus = readStdlibManifest(dir);
   if (!corpus) throw new Error(`${dir} is not a stdlib corpus (no corpus.json of kind stdlib)`);
   const sources = readJsonl(join(dir, "functions.jsonl"), FunctionRow).filter(
-    (r) => r.transforms.length === 0 && r.split === "train",
+    (r) =>
+      r.transforms.length === 0 &&
+      r.split === "train" &&
+      (config.families === undefined || (r.family ?? "").startsWith(config.families)),
   );
   // The corpus removed near-duplicates of the holdout it was built with; others are checked here.
   const leaks = options.holdout.map((h) => checkLeaks(sources, readJsonl(h, FunctionRow)));
@@ -36,7 +39,7 @@ export async function trainStdlibCorpus(
   if (leaking.length > 0) log(`warning: ${leaking.join("\n")}\ntraining anyway (--allow-leak)`);
   const r = corpus.report;
   log(
-    `${r.rows.train} train and ${r.rows.val} val snippets from ${r.modules.train.length} + ${r.modules.val.length} modules; ` +
+    `corpus: ${r.rows.train} train and ${r.rows.val} val snippets from ${r.modules.train.length} + ${r.modules.val.length} modules; ` +
       `${r.classes} classes, ${r.sharedClasses} shared by several functions`,
   );
   const rows = await trainRun(RunConfig.parse({ ...config, data: dir }), runDir, options);
