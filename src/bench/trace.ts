@@ -2,8 +2,10 @@
  * `npm run bench -- trace [--workers 2] [--functions 20] [--variants 16] [--inputs 100]
  * [--profile 1]`: traced calls per second through `traceFunctions` on the paper's data shape, at
  * file and row isolation, against the same block tracing done by native `python3` with
- * `sys.settrace` (same number of processes), in the same run. Variants are renamed affine
- * functions made here, so the benchmark does not depend on the generator.
+ * `sys.settrace` (same number of processes), in the same run, with the pool start (median of
+ * three new pools until every child is ready) and the machine's load average beside them.
+ * Variants are renamed affine functions made here, so the benchmark does not depend on the
+ * generator.
  *
  * `--profile 1` adds where a child's time goes per snippet: the bench's own snippets (trusted
  * code made here, never user input) run through `tracer.py` in a Pyodide instance in this
