@@ -184,7 +184,7 @@ _MAX_TABLES = 4096
 # block key, and the sorted block starts with their keys (for calls and resumes). Reset per job.
 _entries = {}
 _starts = {}
-_user_codes = set()  # ids of the snippet's code objects
+_user_codes = set()
 
 _CO_SUSPENDABLE = 0x20 | 0x80 | 0x100 | 0x200  # generator, coroutine, iterable coroutine, async gen
 
@@ -321,14 +321,14 @@ def _on_yield(code, off, value):
         _values[i] = "yield:" + encode(value)
 
 def _on_unwind(code, off, exc):
-    if id(code) not in _user_codes:
+    if code not in _user_codes:
         return
     i = _stack.pop() if _stack else -1
     if i >= 0 and _recording and not isinstance(exc, _Abort):
         _values[i] = "raise:" + _exc_name(type(exc))
 
 def _on_raise(code, off, exc):
-    if id(code) not in _user_codes or not _stack:
+    if code not in _user_codes or not _stack:
         return
     i = _stack[-1]
     if i >= 0 and _recording and not isinstance(exc, _Abort):
@@ -828,7 +828,7 @@ def _set_events(codes, on):
         _MON.set_local_events(_TOOL, c, ev)
     _user_codes.clear()
     if on:
-        _user_codes.update(id(c) for c in codes)
+        _user_codes.update(codes)
 
 def _syntax(e):
     return _result("syntax_error", type(e).__name__ + ": " + str(e.msg) + " (line " + str(e.lineno) + ")")
@@ -850,13 +850,14 @@ def _bound_names(st):
         return [a.asname or a.name for a in st.names if a.name != "*"]
     return None
 
-def _compile_units(tree, module, text):
+def _compile_units(tree, module, text=None):
     """[(code, line, import names or None)], or a result when the snippet can't run at all.
     A snippet compiles whole and is refused whole; a module (module=True) compiles statement by
     statement, so one refused or failing statement costs only what it defines."""
-    # ASCII source without the word "match" has no match statement, so nothing to hoist: the
-    # text is compiled as it is (cheaper than compiling the tree, and the same code).
-    may_match = not text.isascii() or "match" in text
+    # ASCII source (`text`, when the caller has it) without the word "match" has no match
+    # statement, so nothing to hoist: the text is compiled as it is (cheaper than compiling the
+    # tree, and the same code).
+    may_match = text is None or not text.isascii() or "match" in text
     if not module:
         problem = check_tree(tree)
         if problem is not None:
