@@ -24,6 +24,7 @@ import {
   type RawRun,
   type StaticBlock,
 } from "./protocol.js";
+import { startupSnapshot } from "./snapshot.js";
 
 export type { PackageFiles, RawRun, StaticBlock } from "./protocol.js";
 
@@ -143,8 +144,12 @@ interface Child {
 const MAX_START_FAILURES = 3;
 /** A child that is not ready after this long is killed (counted as a failed start). */
 const START_TIMEOUT_MS = 120_000;
-/** Jobs in flight per child, so a child never idles waiting for the next message. */
-const PIPELINE_DEPTH = 2;
+/**
+ * Jobs in flight per child, so a child never idles waiting for the parent's turn (on a busy
+ * machine that turn can be late). A child is topped up once half of them are answered, so jobs
+ * leave several to a write.
+ */
+const PIPELINE_DEPTH = 8;
 /** Longest line a child may send: a result is capped by maxChars, inputs are small. */
 const MAX_LINE_OVERHEAD = 16 * 1024 * 1024;
 
@@ -177,17 +182,21 @@ export function workerScriptPath(): string {
   return path;
 }
 
+let tracerText: string | undefined;
 /** The tracer's Python source, read from beside this module (src/ or dist/). */
 function tracerSource(): string {
+  if (tracerText !== undefined) return tracerText;
   const path = fileURLToPath(new URL("./tracer.py", import.meta.url));
   if (!existsSync(path))
     throw new Error(`the tracer ${path} is missing: run \`npm run build\` first`);
-  return readFileSync(path, "utf8");
+  tracerText = readFileSync(path, "utf8");
+  return tracerText;
 }
 
+let pyodideFolder: string | undefined;
 export function pyodideDir(): string {
-  const require = createRequire(import.meta.url);
-  return dirname(require.resolve("pyodide/pyodide.mjs"));
+  pyodideFolder ??= dirname(createRequire(import.meta.url).resolve("pyodide/pyodide.mjs"));
+  return pyodideFolder;
 }
 
 export class TracerPool {
@@ -205,9 +214,12 @@ export class TracerPool {
   private nextId = 1;
   private startFailures = 0;
   private closed = false;
-  private script?: string;
-  private tracer?: string;
-  private pyodide?: string;
+  /** A custom child script (tests); undefined: the worker, started from the snapshot. */
+  private readonly script?: string;
+  private snapshot?: Promise<string | undefined>;
+  private snapshotPath?: string;
+  private snapshotReady = false;
+  private readonly startWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private fatal?: Error;
   private maxChars = 4_000_000;
 
@@ -258,6 +270,25 @@ export class TracerPool {
       : { status: r.s, error: r.e, runs: r.r, inputs };
   }
 
+  /** Starts every child; resolves once all are ready for jobs (rejects if they cannot start). */
+  start(): Promise<void> {
+    if (this.fatal) return Promise.reject(this.fatal);
+    return new Promise((resolve, reject) => {
+      this.startWaiters.push({ resolve, reject });
+      this.ensureChildren();
+      this.checkStarted();
+    });
+  }
+
+  private checkStarted(): void {
+    const ready = this.children.filter((c) => c.ready).length;
+    if (ready < this.size && !this.fatal) return;
+    for (const w of this.startWaiters.splice(0)) {
+      if (this.fatal) w.reject(this.fatal);
+      else w.resolve();
+    }
+  }
+
   /** Static basic blocks of each function in `code` (throws on a syntax error). */
   async basicBlocks(code: string): Promise<{ name: string; blocks: StaticBlock[] }[]> {
     const id = this.nextId++;
@@ -271,6 +302,7 @@ export class TracerPool {
   /** Stops every child; pending jobs fail. Safe to call twice. */
   async close(): Promise<void> {
     this.closed = true;
+    for (const w of this.startWaiters.splice(0)) w.reject(new Error("the tracer pool was closed"));
     const exits = this.children.map(
       (c) =>
         new Promise<void>((done) => {
@@ -306,54 +338,105 @@ export class TracerPool {
   }
 
   private ensureChildren(): void {
+    if (this.closed || this.fatal) return;
+    if (!this.snapshot) {
+      // Children start from a snapshot made once (and cached); a custom child script (the
+      // red-team tests' hostile child) gets none.
+      this.snapshot = this.script
+        ? Promise.resolve(undefined)
+        : startupSnapshot(pyodideDir(), tracerSource(), workerScriptPath(), () =>
+            this.startMaker(),
+          );
+      this.snapshot.then(
+        (path) => {
+          this.snapshotPath = path;
+          this.snapshotReady = true;
+          this.ensureChildren();
+          this.dispatch();
+        },
+        (e: Error) => this.failAll(e),
+      );
+      return;
+    }
+    if (!this.snapshotReady) return;
     while (this.children.length < this.size && !this.closed && !this.fatal) this.spawn();
   }
 
-  private spawn(): void {
-    this.script ??= workerScriptPath();
-    this.pyodide ??= pyodideDir();
-    this.tracer ??= tracerSource();
+  /** A child that makes the start-up snapshot, writes it to its stdout and exits. */
+  private startMaker(): ChildProcess {
+    const script = workerScriptPath();
+    const proc = this.launch(script, "pipe", []);
+    const timer = setTimeout(() => proc.kill("SIGKILL"), START_TIMEOUT_MS);
+    proc.on("exit", () => clearTimeout(timer));
+    const channel = proc.stdio[3] as Writable;
+    channel.on("error", () => {
+      // the exit code says what happened
+    });
+    const init: ParentMessage = {
+      t: "init",
+      pyodideDir: pyodideDir(),
+      memoryMb: this.memoryMb,
+      make: true,
+      tracer: tracerSource(),
+    };
+    channel.write(`${JSON.stringify(init)}\n`);
+    return proc;
+  }
+
+  /**
+   * Starts `script` inside the boundary (or without it, when unsafe), reading only Pyodide, the
+   * script and `reads`; stdio: none in, stdout as asked, stderr and the channel (fd 3) piped.
+   */
+  private launch(script: string, stdout: "ignore" | "pipe", reads: string[]): ChildProcess {
+    const pyodide = pyodideDir();
     // Node 23 renamed the flag; from Node 25 the permission model also denies the network
     // (no --allow-net is given), a second wall behind the boundary's network namespace.
     const major = Number(process.versions.node.split(".")[0]);
     const permissions = [
       major >= 23 ? "--permission" : "--experimental-permission",
-      `--allow-fs-read=${this.pyodide}/`,
-      `--allow-fs-read=${this.script}`,
+      `--allow-fs-read=${pyodide}/`,
+      `--allow-fs-read=${script}`,
+      ...reads.map((r) => `--allow-fs-read=${r}`),
     ];
     const node = [
       ...(this.permissionModel ? permissions : []),
       "--max-old-space-size=384",
       "--disable-warning=ExperimentalWarning",
-      this.script,
+      script,
     ];
-    let proc: ChildProcess;
     if (this.unsafe) {
-      proc = spawn(process.execPath, node, {
+      return spawn(process.execPath, node, {
         env: {},
-        cwd: this.pyodide,
-        stdio: ["ignore", "ignore", "pipe", "pipe"],
+        cwd: pyodide,
+        stdio: ["ignore", stdout, "pipe", "pipe"],
       });
-    } else {
-      const status = boundaryStatus();
-      if (!status.ok) {
-        this.failAll(new Error(`refusing to run untrusted code: ${status.reason}`));
-        return;
-      }
-      const cmd = boundaryCommand(
-        [process.execPath, ...node],
-        [`${this.pyodide}`, this.script],
-        { ...DEFAULT_LIMITS, dataMb: Math.max(DEFAULT_LIMITS.dataMb, this.memoryMb + 1024) },
-        4,
-      );
-      try {
-        proc = spawn(cmd.file, cmd.args, {
-          env: {},
-          stdio: ["ignore", "ignore", "pipe", "pipe", ...cmd.extraFds],
-        });
-      } finally {
-        cmd.cleanup();
-      }
+    }
+    const status = boundaryStatus();
+    if (!status.ok) throw new Error(`refusing to run untrusted code: ${status.reason}`);
+    const cmd = boundaryCommand(
+      [process.execPath, ...node],
+      [pyodide, script, ...reads],
+      { ...DEFAULT_LIMITS, dataMb: Math.max(DEFAULT_LIMITS.dataMb, this.memoryMb + 1024) },
+      4,
+    );
+    try {
+      return spawn(cmd.file, cmd.args, {
+        env: {},
+        stdio: ["ignore", stdout, "pipe", "pipe", ...cmd.extraFds],
+      });
+    } finally {
+      cmd.cleanup();
+    }
+  }
+
+  private spawn(): void {
+    const script = this.script ?? workerScriptPath();
+    let proc: ChildProcess;
+    try {
+      proc = this.launch(script, "ignore", this.snapshotPath ? [this.snapshotPath] : []);
+    } catch (e) {
+      this.failAll(e as Error);
+      return;
     }
     const channel = proc.stdio[3] as Readable & Writable;
     const child: Child = {
@@ -381,9 +464,9 @@ export class TracerPool {
     });
     this.send(child, {
       t: "init",
-      pyodideDir: this.pyodide,
-      tracer: this.tracer,
+      pyodideDir: pyodideDir(),
       memoryMb: this.memoryMb,
+      ...(this.snapshotPath ? { snapshot: this.snapshotPath } : { tracer: tracerSource() }),
     });
   }
 
@@ -398,8 +481,12 @@ export class TracerPool {
     channel.on("data", (chunk: Buffer) => {
       let start = 0;
       for (let nl = chunk.indexOf(10, start); nl >= 0; nl = chunk.indexOf(10, start)) {
-        parts.push(chunk.subarray(start, nl));
-        const line = Buffer.concat(parts).toString("utf8");
+        let line: string;
+        if (parts.length === 0) line = chunk.toString("utf8", start, nl);
+        else {
+          parts.push(chunk.subarray(start, nl));
+          line = Buffer.concat(parts).toString("utf8");
+        }
         parts = [];
         size = 0;
         start = nl + 1;
@@ -439,6 +526,7 @@ export class TracerPool {
       child.started = true;
       this.stopTimer(child);
       this.startFailures = 0;
+      this.checkStarted();
       this.dispatch();
       return;
     }
@@ -532,6 +620,7 @@ export class TracerPool {
 
   private failAll(error: Error): void {
     this.fatal = error;
+    this.checkStarted();
     for (const jobs of this.queue.values()) for (const p of jobs) p.reject(error);
     this.queue.clear();
   }
@@ -569,6 +658,8 @@ export class TracerPool {
 
   private dispatch(): void {
     for (const child of this.children) {
+      if (child.jobs.length > PIPELINE_DEPTH / 2) continue;
+      const lines: string[] = [];
       while (
         child.ready &&
         child.jobs.length < PIPELINE_DEPTH &&
@@ -601,8 +692,9 @@ export class TracerPool {
         };
         child.jobs.push(job);
         this.startTimer(child);
-        this.send(child, message);
+        lines.push(`${JSON.stringify(message)}\n`);
       }
+      if (lines.length > 0) child.channel.write(lines.join(""));
     }
   }
 }

@@ -13,7 +13,17 @@ export interface PackageFiles {
 }
 
 export type ParentMessage =
-  | { t: "init"; pyodideDir: string; tracer: string; memoryMb: number }
+  | {
+      t: "init";
+      pyodideDir: string;
+      memoryMb: number;
+      /** The start-up snapshot to load (read-only in the child). */
+      snapshot?: string;
+      /** Make the start-up snapshot from `tracer`, write it to stdout and exit. */
+      make?: boolean;
+      /** The tracer's source, for a child without a snapshot. */
+      tracer?: string;
+    }
   | {
       t: "job";
       id: number;

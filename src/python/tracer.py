@@ -154,6 +154,44 @@ def basic_blocks(code):
             b[1] = x.offset
     return blocks
 
+# The same leaders and entries as basic_blocks, from the raw bytecode without building dis
+# Instructions (ten times cheaper): the tracer's hot path. Checked against basic_blocks.
+_SILENT_OPS = frozenset(dis.opmap[n] for n in _SILENT if n in dis.opmap)
+_ENDS_OPS = frozenset(dis.opmap[n] for n in _ENDS_BLOCK if n in dis.opmap)
+_unpack_opargs = dis._unpack_opargs
+_jump_target = dis._get_jump_target
+_exception_table = dis._parse_exception_table
+
+def block_table(code):
+    """(block starts, entry offset or None per block), in offset order."""
+    ins = [(x[0], x[2], x[3]) for x in _unpack_opargs(code.co_code)]
+    leaders = {ins[0][0]}
+    last = len(ins) - 1
+    for i, (off, op, arg) in enumerate(ins):
+        if op in _JUMPS:
+            leaders.add(_jump_target(op, arg, off))
+            if i < last:
+                leaders.add(ins[i + 1][0])
+        elif op in _ENDS_OPS and i < last:
+            leaders.add(ins[i + 1][0])
+    if code.co_exceptiontable:
+        for e in _exception_table(code):
+            leaders.add(e.target)
+    starts = []
+    entries = []
+    for off, op, _arg in ins:
+        if off in leaders or not starts:
+            starts.append(off)
+            entries.append(None)
+        if entries[-1] is None and op not in _SILENT_OPS:
+            entries[-1] = off
+    return starts, entries
+
+# Block tables by bytecode: renamed variants of one function share theirs. Bounded; part of the
+# tracer's own state, which no user code can reach.
+_tables = {}
+_MAX_TABLES = 4096
+
 # Per code object (keyed by id: hashing a code object hashes its whole body): entry offset ->
 # block key, and the sorted block starts with their keys (for calls and resumes). Reset per job.
 _entries = {}
@@ -163,17 +201,22 @@ _user_codes = set()
 _CO_SUSPENDABLE = 0x20 | 0x80 | 0x100 | 0x200  # generator, coroutine, iterable coroutine, async gen
 
 def _prepare(code):
-    blocks = basic_blocks(code)
-    m = {}
-    plain = not (code.co_flags & _CO_SUSPENDABLE)
-    for i, b in enumerate(blocks):
-        # A plain function's block 0 is entered exactly once per call, so its INSTRUCTION
-        # event doubles as the call event (it pushes the frame); generators and coroutines
-        # report block 0 through PY_START/PY_RESUME instead.
-        if b[1] is not None and (i > 0 or plain):
-            m[b[1]] = (id(code), i)
-    _entries[id(code)] = m
-    _starts[id(code)] = ([b[0] for b in blocks], [(id(code), i) for i in range(len(blocks))])
+    k = (code.co_code, code.co_exceptiontable)
+    t = _tables.get(k)
+    if t is None:
+        if len(_tables) >= _MAX_TABLES:
+            _tables.clear()
+        t = _tables[k] = block_table(code)
+    starts, entries = t
+    cid = id(code)
+    keys = [(cid, i) for i in range(len(starts))]
+    # A plain function's block 0 is entered exactly once per call, so its INSTRUCTION event
+    # doubles as the call event (it pushes the frame); generators and coroutines report block 0
+    # through PY_START/PY_RESUME instead.
+    first = 0 if not (code.co_flags & _CO_SUSPENDABLE) else 1
+    m = {entries[i]: keys[i] for i in range(first, len(starts)) if entries[i] is not None}
+    _entries[cid] = m
+    _starts[cid] = (starts, keys)
     return m
 
 def _all_codes(code, out):
@@ -230,13 +273,30 @@ def _record(key):
     return n
 
 def _on_instruction(code, off):
+    # _record inlined: this runs on every block event.
+    global _count, _truncated
     m = _entries.get(id(code))
     if m is None:
         m = _prepare(code)
     key = m.get(off)
     if key is None:
         return _DISABLE
-    i = _record(key)
+    _count += 1
+    if not (_count & 255) or _aborted is not None:
+        _tick()
+    if not _recording:
+        i = -1
+    else:
+        i = len(_blocks)
+        if i >= _max_events:
+            _truncated = True
+            i = -1
+        else:
+            bid = _ids.get(key)
+            if bid is None:
+                bid = _ids[key] = len(_ids)
+            _blocks.append(bid)
+            _values.append("")
     if key[1] == 0:
         _stack.append(i)
     elif _stack:
@@ -289,6 +349,7 @@ def _on_raise(code, off, exc):
 _EVENTS = _EV.INSTRUCTION | _EV.PY_RETURN
 _EVENTS_SUSPENDABLE = _EV.INSTRUCTION | _EV.PY_START | _EV.PY_RESUME | _EV.PY_RETURN | _EV.PY_YIELD
 # Exception events can only be enabled globally; callbacks ignore code that isn't the user's.
+# They stay on: changing global events makes CPython re-instrument every code object it runs.
 _GLOBAL_EVENTS = _EV.RAISE | _EV.PY_UNWIND
 
 _MON.use_tool_id(_TOOL, "tracecode")
@@ -299,6 +360,7 @@ _MON.register_callback(_TOOL, _EV.PY_RETURN, _on_return)
 _MON.register_callback(_TOOL, _EV.PY_YIELD, _on_yield)
 _MON.register_callback(_TOOL, _EV.PY_UNWIND, _on_unwind)
 _MON.register_callback(_TOOL, _EV.RAISE, _on_raise)
+_MON.set_events(_TOOL, _GLOBAL_EVENTS)
 
 # ---------------------------------------------------------------- sandbox policy
 class SandboxViolation(Exception):
@@ -1017,28 +1079,33 @@ def _convert(t, v, _parsed={}):
 
     return conv(node, v)
 
-def register_inputs(key, types_json, values_json):
-    """Stores an input set; returns the encoded inputs (JSON list of lists of strings). A *list[T]
-    argument is spread into extra positional arguments; a callable is encoded by its name."""
+def register_inputs(key, types_json, values_json, want_encoded=True):
+    """Stores an input set; returns the encoded inputs (JSON list of lists of strings), or ""
+    when not wanted (a child registers a set again after every reset; the parent has it). A
+    *list[T] argument is spread into extra positional arguments; a callable is encoded by its
+    name."""
     types_ = json.loads(types_json)
     star = [t.startswith("*") for t in types_]
     rows = []
     encoded = []
     for row in json.loads(values_json):
         args = []
-        texts = []
+        texts = [] if want_encoded else None
         for t, s, v in zip(types_, star, row):
             x = _convert(t, v)
             if s:
                 args.extend(x)
-                texts.extend(encode(y) for y in x)
+                if texts is not None:
+                    texts.extend(encode(y) for y in x)
             else:
                 args.append(x)
-                texts.append("fn:" + x.__name__ if t.startswith("callable[") else encode(x))
+                if texts is not None:
+                    texts.append("fn:" + x.__name__ if t.startswith("callable[") else encode(x))
         rows.append(args)
-        encoded.append(texts)
+        if texts is not None:
+            encoded.append(texts)
     _inputs[key] = rows
-    return json.dumps(encoded, separators=(",", ":"))
+    return json.dumps(encoded, separators=(",", ":")) if want_encoded else ""
 
 # ---------------------------------------------------------------- running a snippet
 def _result(status, error=None, runs=None):
@@ -1051,7 +1118,6 @@ def _set_events(codes, on):
     for c in codes:
         ev = (_EVENTS_SUSPENDABLE if c.co_flags & _CO_SUSPENDABLE else _EVENTS) if on else 0
         _MON.set_local_events(_TOOL, c, ev)
-    _MON.set_events(_TOOL, _GLOBAL_EVENTS if on else 0)
     _user_codes.clear()
     if on:
         _user_codes.update(codes)
@@ -1076,14 +1142,20 @@ def _bound_names(st):
         return [a.asname or a.name for a in st.names if a.name != "*"]
     return None
 
-def _compile_units(tree, module):
+def _compile_units(tree, module, text=None):
     """[(code, line, import names or None)], or a result when the snippet can't run at all.
     A snippet compiles whole and is refused whole; a module (module=True) compiles statement by
     statement, so one refused or failing statement costs only what it defines."""
+    # ASCII source (`text`, when the caller has it) without the word "match" has no match
+    # statement, so nothing to hoist: the text is compiled as it is (cheaper than compiling the
+    # tree, and the same code).
+    may_match = text is None or not text.isascii() or "match" in text
     if not module:
         problem = check_tree(tree)
         if problem is not None:
             return _result("limit", "sandbox: " + problem)
+        if not may_match:
+            return [(compile(text, "<snippet>", "exec"), 1, None)], []
         _hoist_match_classes(tree)
         return [(compile(tree, "<snippet>", "exec"), 1, None)], []
     flags = 0
@@ -1102,7 +1174,8 @@ def _compile_units(tree, module):
             notes.append("line " + str(st.lineno) + " skipped: sandbox: " + problem)
             continue
         unit = ast.Module([st], [])
-        _hoist_match_classes(unit)
+        if may_match:
+            _hoist_match_classes(unit)
         units.append((compile(unit, "<module>", "exec", flags=flags, dont_inherit=True), st.lineno, _bound_names(st)))
     return units, notes
 
@@ -1138,7 +1211,7 @@ def _run(code_text, entry, key, max_steps, max_events, module=False, package=Non
     budget = " (budget " + str(max_steps) + " block events for all inputs)"
     try:
         tree = ast.parse(code_text, "<snippet>")
-        compiled = _compile_units(tree, module)
+        compiled = _compile_units(tree, module, code_text)
     except SyntaxError as e:
         return _syntax(e)
     except (MemoryError, RecursionError):
@@ -1292,6 +1365,22 @@ def run_job(code_text, entry, key, max_steps, max_events, max_chars, module=Fals
         text = json.dumps(_result("limit", "trace output exceeds " + str(int(max_chars)) + " characters"))
     return text
 
+# Trusted snippets run once before a child takes its snapshot: every unit then starts from an
+# interpreter whose tracer code is already specialised and instrumented.
+_WARM_UP = (
+    "def f(x):\n    return x + 1\n",
+    "def f(x):\n    t = 0\n    for i in range(x):\n        if i % 2:\n            t += i\n    return t\n",
+    "def f(x):\n    if x < 0:\n        raise ValueError(x)\n    return [x, {x: (x, 'a')}, None]\n",
+    "def g(x):\n    yield x\n\ndef f(x):\n    return sum(g(x))\n",
+)
+
+def warm_up():
+    key = "\0warm-up"
+    register_inputs(key, '["int"]', "[[-3],[0],[4]]", False)
+    for code in _WARM_UP:
+        run_job(code, "f", key, 100000, 2000, 100000)
+    del _inputs[key]
+
 def describe_blocks(code_text):
     """Static basic blocks of every code object in the snippet (for tests and docs)."""
     code = compile(code_text, "<snippet>", "exec")
@@ -1304,7 +1393,9 @@ def describe_blocks(code_text):
 
 # ---------------------------------------------------------------- closing the bridges
 def _seal():
-    """Removes every Python-to-JS path and import route to dangerous builtin modules."""
+    """Removes every Python-to-JS path and import route to dangerous builtin modules. Called by
+    the worker once the interpreter is up (after a memory snapshot is loaded: Pyodide's own start
+    still imports _pyodide_core), before any user code."""
     sys.stdout = _Sink()
     sys.stderr = _Sink()
     _VIEW_NAMES["sys"]["stdout"] = sys.stdout
@@ -1329,4 +1420,3 @@ def _seal():
         sys.modules.pop(name, None)
     sys.setrecursionlimit(1000)
 
-_seal()

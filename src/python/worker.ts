@@ -6,7 +6,7 @@
  * It must import nothing but Node built-ins, because every extra file would need another bind.
  */
 import nodeCrypto from "node:crypto";
-import { constants as fsConstants } from "node:fs";
+import { constants as fsConstants, readFileSync } from "node:fs";
 import { Socket } from "node:net";
 import type { ChildMessage, ParentMessage } from "./protocol.js";
 
@@ -30,6 +30,7 @@ interface Pyodide {
   setStdout(opts: { batched: (s: string) => void }): void;
   setStderr(opts: { batched: (s: string) => void }): void;
   unregisterJsModule(name: string): void;
+  makeMemorySnapshot(): Uint8Array;
   _module: PyodideModule;
 }
 
@@ -203,32 +204,62 @@ let describeBlocks: PyCallable | undefined;
 const inputSets = new Map<string, { types: string; values: string }>();
 const registered = new Set<string>();
 
-async function init(m: Extract<ParentMessage, { t: "init" }>): Promise<void> {
+/**
+ * Loads the tracer into its own module namespace and warms it up (trusted snippets, so every
+ * unit starts from specialised tracer code); `_tracer` stays in __main__ until `finish`.
+ */
+function loadTracer(p: Pyodide, source: string): Pyodide {
+  p.globals.set("_tracer_source", source);
+  p.runPython(`
+import types as _types
+_tracer = _types.ModuleType("_tracecode_tracer")
+exec(compile(_tracer_source, "tracer.py", "exec"), _tracer.__dict__)
+_tracer.warm_up()
+del _types, _tracer_source
+`);
+  return p;
+}
+
+/**
+ * Starts Pyodide from the start-up snapshot (or, for `make`, boots it, loads the tracer and
+ * writes the snapshot to stdout, then exits). Returns whether the child is ready for jobs.
+ */
+async function init(m: Extract<ParentMessage, { t: "init" }>): Promise<boolean> {
   installDeterminism();
   capWasmMemory(m.memoryMb * 1024 * 1024);
   const { loadPyodide } = (await import(`${m.pyodideDir}/pyodide.mjs`)) as {
     loadPyodide: (o: Record<string, unknown>) => Promise<Pyodide>;
   };
-  py = await loadPyodide({
+  const options = {
     indexURL: `${m.pyodideDir}/`,
     jsglobals: Object.create(null),
     // Fixed hash seed: set and dict-of-str iteration orders are then reproducible.
     env: { PYTHONHASHSEED: "0", PYTHONDONTWRITEBYTECODE: "1", HOME: "/home/pyodide" },
     stdout: () => {},
     stderr: () => {},
-  });
+  };
+  if (m.make) {
+    // Nothing but Pyodide's start, the tracer and its warm-up has run when the snapshot is made.
+    // Stdout carries the snapshot alone.
+    console.log = console.info = console.debug = () => {};
+    const maker = loadTracer(await loadPyodide({ ...options, _makeSnapshot: true }), m.tracer!);
+    const bytes = maker.makeMemorySnapshot();
+    process.stdout.write(bytes, () => process.exit(0));
+    return false;
+  }
+  py = m.snapshot
+    ? await loadPyodide({ ...options, _loadSnapshot: readFileSync(m.snapshot) })
+    : loadTracer(await loadPyodide(options), m.tracer!);
   py.setStdout({ batched: () => {} });
   py.setStderr({ batched: () => {} });
   py.unregisterJsModule("js");
   py.unregisterJsModule("pyodide_js");
-  // The tracer runs in a module namespace of its own; __main__ keeps nothing of it.
-  py.globals.set("_tracer_source", m.tracer);
+  // The tracer runs in a module namespace of its own; __main__ keeps nothing of it. Sealed only
+  // now: Pyodide's own start (from a snapshot too) still imports the modules the seal removes.
   py.runPython(`
-import types as _types
-_tracer = _types.ModuleType("_tracecode_tracer")
-exec(compile(_tracer_source, "tracer.py", "exec"), _tracer.__dict__)
 run_job, register_inputs, describe_blocks = _tracer.run_job, _tracer.register_inputs, _tracer.describe_blocks
-del _tracer, _types, _tracer_source
+_tracer._seal()
+del _tracer
 `);
   runJob = py.globals.get("run_job");
   registerInputs = py.globals.get("register_inputs");
@@ -239,6 +270,7 @@ del _tracer, _types, _tracer_source
   lockFileSystem(py._module.FS);
   dropHostGlobals();
   snapshot = takeSnapshot(py._module);
+  return true;
 }
 
 function runOne(m: Extract<ParentMessage, { t: "job" }>): void {
@@ -252,7 +284,8 @@ function runOne(m: Extract<ParentMessage, { t: "job" }>): void {
   if (!registered.has(m.key)) {
     const set = inputSets.get(m.key);
     if (!set) throw new Error(`unknown input set ${m.key}`);
-    const encoded = registerInputs!(m.key, set.types, set.values) as string;
+    // The encoded inputs go back only with the set's first job; a reset re-registers silently.
+    const encoded = registerInputs!(m.key, set.types, set.values, !!m.inputs) as string;
     registered.add(m.key);
     if (m.inputs) inputs = encoded;
   }
@@ -289,7 +322,9 @@ function handle(m: ParentMessage): void {
 function onMessage(m: ParentMessage): void {
   if (m.t === "init") {
     init(m).then(
-      () => reply({ t: "ready" }),
+      (ready) => {
+        if (ready) reply({ t: "ready" });
+      },
       (e: unknown) => {
         reply({ t: "fatal", error: `cannot start Pyodide: ${(e as Error).message ?? e}` });
         process.exit(1);
