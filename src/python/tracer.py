@@ -1146,15 +1146,16 @@ def _compile_units(tree, module, text=None):
     """[(code, line, import names or None)], or a result when the snippet can't run at all.
     A snippet compiles whole and is refused whole; a module (module=True) compiles statement by
     statement, so one refused or failing statement costs only what it defines."""
-    # ASCII source (`text`, when the caller has it) without the word "match" has no match
-    # statement, so nothing to hoist: the text is compiled as it is (cheaper than compiling the
-    # tree, and the same code).
-    may_match = text is None or not text.isascii() or "match" in text
+    # _hoist_match_classes rewrites match statements and __dict__ reads. ASCII source (`text`,
+    # when the caller has it) that spells neither word has nothing to rewrite (an identifier in
+    # ASCII text is spelled as it is), so the text is compiled as it is: cheaper than compiling
+    # the tree, and the same code. A new rewrite must add its word here.
+    needs_rewrite = text is None or not text.isascii() or "match" in text or "__dict__" in text
     if not module:
         problem = check_tree(tree)
         if problem is not None:
             return _result("limit", "sandbox: " + problem)
-        if not may_match:
+        if not needs_rewrite:
             return [(compile(text, "<snippet>", "exec"), 1, None)], []
         _hoist_match_classes(tree)
         return [(compile(tree, "<snippet>", "exec"), 1, None)], []
@@ -1174,7 +1175,7 @@ def _compile_units(tree, module, text=None):
             notes.append("line " + str(st.lineno) + " skipped: sandbox: " + problem)
             continue
         unit = ast.Module([st], [])
-        if may_match:
+        if needs_rewrite:
             _hoist_match_classes(unit)
         units.append((compile(unit, "<module>", "exec", flags=flags, dont_inherit=True), st.lineno, _bound_names(st)))
     return units, notes
