@@ -408,14 +408,10 @@ def _attr_allowed(name):
         return False
     return True
 
-def _name_allowed(name):
-    # A name is a variable: it reaches only the snippet's own namespaces and the restricted
-    # builtins, so a dunder name is harmless (a class body defining __copy__, __class_getitem__,
-    # __rdivmod__, ... gives the class a protocol that runs under the guard and budget), except
-    # __builtins__, refused with the reserved names below, and __import__, kept refused: code
-    # imports with the import statement.
-    return name != "__import__"
-
+# A name is a variable: it reaches only the snippet's own namespaces and the restricted builtins,
+# so any name is allowed (a class body defining __copy__, __class_getitem__, __rdivmod__, ...
+# gives the class a protocol that runs under the guard and budget; the builtin __import__ is the
+# sandbox's own import) except the reserved ones below.
 # Names the tracer inserts (the class-pattern checks): user code may not bind or read them, or
 # it could rebind the check itself, or the checked class between the check and the match. Nor
 # __builtins__, however it would be bound (a name, a def or class, an import alias, an except or
@@ -449,8 +445,6 @@ def check_tree(tree):
             return "name '" + reserved + "' is reserved (line " + str(getattr(node, "lineno", "?")) + ")"
         if t is ast.Attribute and not _attr_allowed(node.attr) and not (node.attr == "__dict__" and type(node.ctx) is ast.Load):
             return "attribute '" + node.attr + "' is not allowed (line " + str(node.lineno) + ")"
-        if t is ast.Name and not _name_allowed(node.id):
-            return "name '" + node.id + "' is not allowed (line " + str(node.lineno) + ")"
         if t is ast.MatchClass:
             for k in node.kwd_attrs:
                 if not _attr_allowed(k):
