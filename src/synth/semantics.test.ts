@@ -10,8 +10,8 @@ import type { FunctionRow } from "../data/index.js";
 import { FAMILY_NAMES } from "./families/index.js";
 import { generateDataset } from "./generate.js";
 import { isReserved } from "./names.js";
-import { analyseFunction } from "./scope.js";
-import { findFunction, initPython, withTree } from "./syntax.js";
+import { analyseFunction, boundIdentifiers } from "./scope.js";
+import { descendants, findFunction, initPython, namedChildren, withTree } from "./syntax.js";
 
 beforeAll(initPython);
 
@@ -40,13 +40,29 @@ function semanticFailures(
   return failures;
 }
 
-/** Names a variant binds (function, parameters, locals) that shadow a builtin or keyword. */
+/**
+ * Names a variant binds (functions, parameters, locals) that shadow a builtin or keyword, in the
+ * entry and in every function inside it (helper extraction nests one, which the scope analysis
+ * does not take: such a function is checked by its parameters and everything its body binds).
+ */
 function shadowing(row: FunctionRow): string[] {
   return withTree(row.code, (root) => {
-    const fn = findFunction(root, row.entry);
-    const scope = fn && analyseFunction(fn);
-    if (!scope) return [`${row.id}: entry ${row.entry} not found or not analysable`];
-    return [row.entry, ...scope.params, ...scope.locals].filter(isReserved);
+    if (!findFunction(root, row.entry)) return [`${row.id}: entry ${row.entry} not found`];
+    const names: string[] = [];
+    for (const fn of descendants(root)) {
+      if (fn.type !== "function_definition") continue;
+      const scope = analyseFunction(fn);
+      if (scope) {
+        names.push(scope.name.text, ...scope.params, ...scope.locals);
+        continue;
+      }
+      const parameters = fn.childForFieldName("parameters");
+      const body = fn.childForFieldName("body");
+      names.push(fn.childForFieldName("name")?.text ?? "");
+      if (parameters) names.push(...namedChildren(parameters).map((p) => p.text));
+      if (body) names.push(...boundIdentifiers(body));
+    }
+    return names.filter(isReserved);
   });
 }
 
