@@ -227,6 +227,14 @@ const hostile: [string, string, Expect][] = [
     },
   ],
   [
+    "a raised exception's __class__ property is never called by the tracer's callbacks",
+    "calls = []\nclass E(Exception):\n    @property\n    def __class__(self):\n        calls.append(1)\n        return E\ndef f(x):\n    calls.clear()\n    try:\n        raise E()\n    except E:\n        pass\n    return len(calls)\n",
+    (r) => {
+      expect(r.status).toBe("ok");
+      expect(r.runs.map((run) => run[2])).toEqual(["0", "0", "0"]);
+    },
+  ],
+  [
     "__module__ = 'builtins' does not pass a class off as a builtin",
     "class ValueError2(Exception):\n    __module__ = 'builtins'\nclass Str(str):\n    __module__ = 'builtins'\ndef f(x):\n    if x == 1:\n        raise ValueError2()\n    return Str('a')\n",
     (r) => {

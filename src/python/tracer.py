@@ -336,14 +336,14 @@ def _on_unwind(code, off, exc):
     if code not in _user_codes:
         return
     i = _stack.pop() if _stack else -1
-    if i >= 0 and _recording and not isinstance(exc, _Abort):
+    if i >= 0 and _recording and not issubclass(type(exc), _Abort):
         _values[i] = "raise:" + _exc_name(type(exc))
 
 def _on_raise(code, off, exc):
     if code not in _user_codes or not _stack:
         return
     i = _stack[-1]
-    if i >= 0 and _recording and not isinstance(exc, _Abort):
+    if i >= 0 and _recording and not issubclass(type(exc), _Abort):
         _values[i] = "raise:" + _exc_name(type(exc))
 
 _EVENTS = _EV.INSTRUCTION | _EV.PY_RETURN
@@ -461,7 +461,9 @@ import abc as _abcmeta_mod, enum as _enum_mod
 _SAFE_METACLASSES = (type, _abcmeta_mod.ABCMeta, _enum_mod.EnumType)
 
 def _match_class(cls):
-    if not isinstance(cls, type):
+    # type(), not isinstance: isinstance falls back to a user __class__ property, which would run
+    # here; the same holds for the exception checks in the callbacks and after module statements.
+    if not issubclass(type(cls), type):
         return cls  # the match statement raises TypeError itself
     if type(cls) not in _SAFE_METACLASSES:
         _refuse_match("a class with a custom metaclass")
@@ -928,7 +930,7 @@ def _package_module(dotted):
         except BaseException as e:
             if _aborted is not None:
                 raise
-            if names is not None and isinstance(e, ImportError):
+            if names is not None and issubclass(type(e), ImportError):
                 for n in names:
                     ns[n] = _Unavailable("not available in the sandbox (" + dotted + " line " + str(line) + ")")
     if parent in _package_views:
@@ -1293,7 +1295,7 @@ def _define_and_call(units, notes, module, ns, entry, rows, reseed, budget):
             what = _exc_name(type(e)) + ": " + _short(e)
             if not module:
                 return _result("runtime_error", "exception while defining the code: " + what)
-            if names is not None and isinstance(e, ImportError):
+            if names is not None and issubclass(type(e), ImportError):
                 for name in names:
                     ns[name] = _Unavailable("not available in the sandbox (line " + str(line) + ": " + what + ")")
             notes.append("line " + str(line) + " raised " + what)
