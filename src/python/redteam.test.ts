@@ -165,7 +165,7 @@ const innocent: string[] = [
     fn(
       "return (Counter('aab').most_common(1), math.sqrt(abs(x)), str(decimal.Decimal(1) / 7), decimal.DefaultContext.prec, decimal.getcontext().prec)",
     ),
-  "import collections.abc\n" + fn("return (isinstance(x, collections.abc.Iterable), len(str(x)))"),
+  `import collections.abc\n${fn("return (isinstance(x, collections.abc.Iterable), len(str(x)))")}`,
   "import random, statistics\n" +
     fn(
       "return (random.Random().random(), statistics.NormalDist().samples(2), random.random(), hash('abc') % 1000)",
@@ -174,10 +174,10 @@ const innocent: string[] = [
 
 /** Poisoning routes that obey the policy, and attacks the policy refuses. */
 const hostile: [string, string][] = [
-  ["patches the module type", "import math\ntype(math).sqrt = lambda x: 42\n" + fn("return x")],
+  ["patches the module type", `import math\ntype(math).sqrt = lambda x: 42\n${fn("return x")}`],
   [
     "changes the decimal context",
-    "import decimal\ndecimal.getcontext().prec = 2\n" + fn("return x"),
+    `import decimal\ndecimal.getcontext().prec = 2\n${fn("return x")}`,
   ],
   [
     "changes decimal.DefaultContext",
@@ -186,7 +186,7 @@ const hostile: [string, string][] = [
   ],
   [
     "registers int as Iterable",
-    "import collections.abc\ncollections.abc.Iterable.register(int)\n" + fn("return x"),
+    `import collections.abc\ncollections.abc.Iterable.register(int)\n${fn("return x")}`,
   ],
   [
     "patches Counter.most_common",
@@ -205,7 +205,7 @@ const hostile: [string, string][] = [
   ],
   [
     "draws from the shared random state",
-    "import random\n" + fn("return [random.random() for _ in range(50)][0] > 2"),
+    `import random\n${fn("return [random.random() for _ in range(50)][0] > 2")}`,
   ],
   [
     "escapes through a class pattern",
@@ -215,7 +215,7 @@ const hostile: [string, string][] = [
   ],
   [
     "deletes the module views' attribute lookup",
-    "import math\ntype.__delattr__(type(math), '__getattribute__')\n" + fn("return x"),
+    `import math\ntype.__delattr__(type(math), '__getattribute__')\n${fn("return x")}`,
   ],
   [
     "replaces the module view class's constructor through type.__setattr__",
@@ -224,7 +224,7 @@ const hostile: [string, string][] = [
   ],
   [
     "rebinds the builtins of later functions",
-    "from errno import errorcode as __builtins__\nerrorcode = __builtins__\n" + fn("return x"),
+    `from errno import errorcode as __builtins__\nerrorcode = __builtins__\n${fn("return x")}`,
   ],
   ["bombs the memory", fn("a = []\nwhile True:\n    a.append('x' * 10**6)")],
   ["loops forever", fn("while True:\n    pass")],
