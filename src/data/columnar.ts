@@ -48,8 +48,37 @@ export const CorpusFunctionRow = z
   .strict();
 export type CorpusFunctionRow = z.infer<typeof CorpusFunctionRow>;
 
+/**
+ * A function or method as an index holds it (`tracecode index --export F.parquet`): the corpus
+ * row's columns plus the file it came from (as indexed, absolute), the row id and family of a
+ * functions-file row, why it has no inputs (`problem`), its I/O class, its encoded output per
+ * input and its embedding (null without a model).
+ */
+export const IndexFunctionRow = z
+  .object({
+    file: z.string().min(1),
+    line: z.number().int().min(0),
+    name: z.string().min(1),
+    kind: z.string().nullable(),
+    rowId: z.string().nullable(),
+    family: z.string().nullable(),
+    code: z.string(),
+    args: z.array(z.string()).nullable(),
+    argsFrom: z.string(),
+    signature: z.string().nullable(),
+    status: z.string().min(1),
+    problem: z.string().nullable(),
+    error: z.string().nullable(),
+    ioClass: z.string().nullable(),
+    behaviour: z.string().nullable(),
+    outputs: z.array(z.string()).nullable(),
+    embedding: z.array(z.number()).nullable(),
+  })
+  .strict();
+export type IndexFunctionRow = z.infer<typeof IndexFunctionRow>;
+
 /** The kinds of corpus with a Parquet schema. */
-export type RowKind = "functions" | "traces" | "corpus";
+export type RowKind = "functions" | "traces" | "corpus" | "index";
 
 /** The format of `path`: `.parquet` is Parquet, anything else JSONL; `explicit` wins. */
 export function formatOf(path: string, explicit?: RowFormat): RowFormat {
@@ -94,16 +123,54 @@ const COLUMNS: Record<RowKind, Record<string, string>> = {
     error: "VARCHAR",
     behaviour: "VARCHAR",
   },
+  index: {
+    file: "VARCHAR",
+    line: "INTEGER",
+    name: "VARCHAR",
+    kind: "VARCHAR",
+    rowId: "VARCHAR",
+    family: "VARCHAR",
+    code: "VARCHAR",
+    args: "VARCHAR[]",
+    argsFrom: "VARCHAR",
+    signature: "VARCHAR",
+    status: "VARCHAR",
+    problem: "VARCHAR",
+    error: "VARCHAR",
+    ioClass: "VARCHAR",
+    behaviour: "VARCHAR",
+    outputs: "VARCHAR[]",
+    embedding: "FLOAT[]",
+  },
 };
 
 /** Columns that are absent (not null) in a row when Parquet holds a null. */
 const OPTIONAL: Record<RowKind, readonly string[]> = {
-  functions: ["group", "family", "source", "mutant", "module"],
+  // A null where the schema has a default is a row that gave none: absent, as in JSONL (a
+  // Parquet file from pandas may lack the column). `raw` tells an absent `args` apart.
+  functions: [
+    "group",
+    "family",
+    "source",
+    "mutant",
+    "module",
+    "transforms",
+    "split",
+    "seed",
+    "entry",
+    "args",
+  ],
   traces: ["error"],
   corpus: ["error", "behaviour"],
+  index: [],
 };
 
-const SCHEMAS = { functions: FunctionRow, traces: TraceRow, corpus: CorpusFunctionRow } as const;
+const SCHEMAS = {
+  functions: FunctionRow,
+  traces: TraceRow,
+  corpus: CorpusFunctionRow,
+  index: IndexFunctionRow,
+} as const;
 
 export interface RowWriter {
   /** Appends one row, given as its JSON text (one line, no newline). */
@@ -280,6 +347,8 @@ export interface RowBatch<T> {
   rows: T[];
   /** Invalid rows of this batch, as `FILE:ROW: problem`. */
   errors: string[];
+  /** With `raw`: each valid row before its defaults, and its 1-based row number in the file. */
+  raw?: { value: unknown; n: number }[];
 }
 
 /**
@@ -290,16 +359,24 @@ export interface RowBatch<T> {
 export async function* readRows<K extends RowKind>(
   path: string,
   kind: K,
-  options: { format?: RowFormat; batchRows?: number } = {},
+  options: { format?: RowFormat; batchRows?: number; raw?: boolean } = {},
 ): AsyncGenerator<RowBatch<z.infer<(typeof SCHEMAS)[K]>>> {
   const schema = SCHEMAS[kind] as z.ZodType;
   const batchRows = options.batchRows ?? 4096;
   type Row = z.infer<(typeof SCHEMAS)[K]>;
-  let batch: RowBatch<Row> = { rows: [], errors: [] };
+  const empty = (): RowBatch<Row> => ({
+    rows: [],
+    errors: [],
+    ...(options.raw ? { raw: [] } : {}),
+  });
+  let batch = empty();
+  let n = 0;
   const check = (value: unknown, where: string) => {
     const parsed = schema.safeParse(value);
-    if (parsed.success) batch.rows.push(parsed.data as Row);
-    else {
+    if (parsed.success) {
+      batch.rows.push(parsed.data as Row);
+      batch.raw?.push({ value, n });
+    } else {
       const issue = parsed.error.issues[0];
       const at = issue.path.length > 0 ? ` at "${issue.path.join(".")}"` : "";
       batch.errors.push(`${where}: ${issue.message}${at}`);
@@ -312,7 +389,6 @@ export async function* readRows<K extends RowKind>(
       stream.once("error", (e) => reject(new DataError(`cannot read ${path}: ${e.message}`)));
     });
     await opened;
-    let n = 0;
     for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) {
       n++;
       if (line.trim() === "") continue;
@@ -326,7 +402,7 @@ export async function* readRows<K extends RowKind>(
       check(value, `${path}:${n}`);
       if (batch.rows.length >= batchRows) {
         yield batch;
-        batch = { rows: [], errors: [] };
+        batch = empty();
       }
     }
     if (batch.rows.length > 0 || batch.errors.length > 0) yield batch;
@@ -341,7 +417,6 @@ export async function* readRows<K extends RowKind>(
       throw new DataError(`cannot read ${path}: ${(e as Error).message.split("\n")[0]}`);
     }
     const optional = OPTIONAL[kind];
-    let n = 0;
     for await (const objects of result.yieldRowObjectJs()) {
       for (const o of objects) {
         n++;
@@ -351,7 +426,7 @@ export async function* readRows<K extends RowKind>(
       }
       if (batch.rows.length >= batchRows) {
         yield batch;
-        batch = { rows: [], errors: [] };
+        batch = empty();
       }
     }
     if (batch.rows.length > 0 || batch.errors.length > 0) yield batch;

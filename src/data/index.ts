@@ -1,6 +1,7 @@
 export {
   CorpusFunctionRow,
   formatOf,
+  IndexFunctionRow,
   openRowWriter,
   ROW_FORMATS,
   type RowBatch,
