@@ -71,7 +71,9 @@ describe("listSourceFiles", () => {
       /no such file/,
     );
     write("x.txt", "");
-    expect(() => listSourceFiles([join(root, "x.txt")])).toThrow(/not a \.py or \.jsonl file/);
+    expect(() => listSourceFiles([join(root, "x.txt")])).toThrow(
+      /not a \.py, \.jsonl or \.parquet file/,
+    );
   });
 });
 

@@ -1,12 +1,13 @@
 /**
  * What gets indexed: `.py` files (every top-level function, made self-contained by
- * extract.ts) and `.jsonl` files in the functions format. Directories contribute their `.py`
- * files; a `.jsonl` file is read only when named, since folders often hold other JSONL data.
+ * extract.ts) and `.jsonl` or `.parquet` files in the functions format. Directories contribute
+ * their `.py` files; a functions file is read only when named, since folders often hold other
+ * data.
  */
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, extname, join, relative, resolve, sep } from "node:path";
-import { type ArgType, FunctionRow } from "../data/index.js";
+import { type ArgType, FunctionRow, readRows } from "../data/index.js";
 import type { PackageFiles } from "../python/index.js";
 import { initPython } from "../synth/index.js";
 import { extractFile, extractFunctions, type FileFunctions, type FunctionKind } from "./extract.js";
@@ -17,7 +18,7 @@ import type { Literal } from "./literals.js";
 export interface Candidate {
   /** Absolute path of the file it came from. */
   file: string;
-  /** 1-based line: of the `def` in a `.py` file, of the row in a `.jsonl` file. */
+  /** 1-based line: of the `def` in a `.py` file, of the row in a `.jsonl` or `.parquet` file. */
   line: number;
   /** The function (`f`) or method (`Class.method`). */
   name: string;
@@ -36,7 +37,7 @@ export interface Candidate {
   inference?: Inference;
   /** For a `.py` function: the top-level statement defining it (itself, or its class). */
   definition?: { line: number; text: string };
-  /** Row id of a `.jsonl` row. */
+  /** Row id of a functions-file row. */
   rowId?: string;
   family?: string;
   /** The whole file, for a `.py` file: the function runs inside its module as it defines it. */
@@ -61,7 +62,7 @@ export function contentHash(text: string | Buffer): string {
 
 /**
  * Absolute paths of the files to index under `paths`, sorted. Throws on a missing path or a
- * named file that is neither `.py` nor `.jsonl`.
+ * named file that is neither `.py`, `.jsonl` nor `.parquet`.
  */
 export function listSourceFiles(paths: readonly string[]): string[] {
   const out = new Set<string>();
@@ -77,8 +78,8 @@ export function listSourceFiles(paths: readonly string[]): string[] {
     const p = resolve(given);
     if (!existsSync(p)) throw new Error(`${given}: no such file or directory`);
     if (statSync(p).isDirectory()) walk(p);
-    else if ([".py", ".jsonl"].includes(extname(p))) out.add(p);
-    else throw new Error(`${given}: not a .py or .jsonl file (or a directory)`);
+    else if ([".py", ".jsonl", ".parquet"].includes(extname(p))) out.add(p);
+    else throw new Error(`${given}: not a .py, .jsonl or .parquet file (or a directory)`);
   }
   return [...out].sort();
 }
@@ -135,12 +136,13 @@ export interface CandidateOptions {
   typesFor?: (name: string) => UserTypes | undefined;
 }
 
-/** The functions of one file, and the rows that could not be read (`.jsonl` only). */
+/** The functions of one file, and the rows that could not be read (functions files only). */
 export async function candidatesOf(
   source: SourceFile,
   options: CandidateOptions = {},
 ): Promise<{ candidates: Candidate[]; errors: string[] }> {
   await initPython();
+  if (source.path.endsWith(".parquet")) return parquetCandidates(source);
   return source.path.endsWith(".jsonl")
     ? jsonlCandidates(source)
     : { candidates: pythonCandidates(source, options), errors: [] };
@@ -215,21 +217,44 @@ function jsonlCandidates(source: SourceFile): { candidates: Candidate[]; errors:
       errors.push(`${where}: ${issue.message}${at}`);
       return;
     }
-    const row = parsed.data;
-    // The schema defaults a missing `args` to ["int"]; here a missing one means "use the hints".
-    const hasArgs = typeof raw === "object" && raw !== null && "args" in raw;
-    const typed = hasArgs ? { args: row.args } : hintsOf(row.code, row.entry);
-    candidates.push({
-      file: source.path,
-      line: i + 1,
-      name: row.entry,
-      code: row.code,
-      args: typed.args,
-      ...(typed.problem ? { problem: typed.problem } : {}),
-      argsFrom: hasArgs ? "row" : "hints",
-      rowId: row.id,
-      ...(row.family ? { family: row.family } : {}),
-    });
+    candidates.push(rowCandidate(source.path, i + 1, parsed.data, raw));
   });
+  return { candidates, errors };
+}
+
+/** A functions-file row as a candidate; `raw` is the row before the schema's defaults. */
+function rowCandidate(file: string, line: number, row: FunctionRow, raw: unknown): Candidate {
+  // The schema defaults a missing `args` to ["int"]; here a missing one means "use the hints".
+  const hasArgs = typeof raw === "object" && raw !== null && "args" in raw;
+  const typed = hasArgs ? { args: row.args } : hintsOf(row.code, row.entry);
+  return {
+    file,
+    line,
+    name: row.entry,
+    code: row.code,
+    args: typed.args,
+    ...(typed.problem ? { problem: typed.problem } : {}),
+    argsFrom: hasArgs ? "row" : "hints",
+    rowId: row.id,
+    ...(row.family ? { family: row.family } : {}),
+  };
+}
+
+/**
+ * The rows of a Parquet functions file, streamed by the data layer's reader; a null `args`
+ * reads as absent, so it means "use the hints" as in JSONL. `line` is the row's number.
+ */
+async function parquetCandidates(
+  source: SourceFile,
+): Promise<{ candidates: Candidate[]; errors: string[] }> {
+  const candidates: Candidate[] = [];
+  const errors: string[] = [];
+  for await (const batch of readRows(source.path, "functions", { raw: true })) {
+    errors.push(...batch.errors);
+    batch.rows.forEach((row, i) => {
+      const { value, n } = batch.raw?.[i] ?? { value: row, n: 0 };
+      candidates.push(rowCandidate(source.path, n, row, value));
+    });
+  }
   return { candidates, errors };
 }
