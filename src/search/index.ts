@@ -59,6 +59,7 @@ export {
   type Distance,
   type Embedder,
   exactNearest,
+  exportIndex,
   type FunctionRecord,
   IndexStore,
   loadEmbedder,

@@ -3,5 +3,6 @@
  * its embeddings come from. See ../README.md.
  */
 export { type Embedder, loadEmbedder } from "./embedder.js";
+export { exportIndex } from "./export.js";
 export { DB_FILE, type FunctionRecord, IndexStore, type StoredFunction } from "./store.js";
 export { ANN_FILE, AnnIndex, type Distance, exactNearest, type Neighbour } from "./vectors.js";

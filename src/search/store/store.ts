@@ -373,6 +373,17 @@ export class IndexStore {
     }[];
   }
 
+  /**
+   * Every function with its embedding, by id, one at a time from SQLite's cursor: an export
+   * holds one row, not the index.
+   */
+  *eachFunction(): Generator<StoredFunction & { embedding: Float32Array | null }> {
+    for (const r of this.db
+      .prepare("SELECT * FROM functions ORDER BY id")
+      .iterate() as IterableIterator<FunctionSqlRow & { embedding: Buffer | null }>)
+      yield { ...fromSql(r), embedding: r.embedding ? vector(r.embedding) : null };
+  }
+
   setEmbedding(id: number, v: Float32Array | null): void {
     this.db.prepare("UPDATE functions SET embedding = ? WHERE id = ?").run(blob(v), id);
   }

@@ -1,0 +1,50 @@
+/**
+ * An index as a file of rows (`tracecode index --export F.parquet|F.jsonl`): one row per indexed
+ * function or method, streamed from SQLite's cursor into the data layer's row writer, so memory
+ * holds one row and the writer's buffer whatever the index's size.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { type IndexFunctionRow, openRowWriter } from "../../data/index.js";
+import { DB_FILE, IndexStore } from "./store.js";
+
+/** Writes every function of the index in `dir` to `path` (Parquet or JSONL by extension). */
+export async function exportIndex(dir: string, path: string): Promise<{ rows: number }> {
+  if (!existsSync(join(dir, DB_FILE)))
+    throw new Error(`${dir}: no index to export (${DB_FILE} is missing)`);
+  const store = IndexStore.open(dir, { readonly: true });
+  const out = openRowWriter(path, "index");
+  let rows = 0;
+  try {
+    for (const f of store.eachFunction()) {
+      const row: IndexFunctionRow = {
+        file: f.file,
+        line: f.line,
+        name: f.name,
+        kind: f.kind ?? null,
+        rowId: f.rowId ?? null,
+        family: f.family ?? null,
+        code: f.code,
+        args: f.args === null ? null : (JSON.parse(f.args) as string[]),
+        argsFrom: f.argsFrom,
+        signature: f.signature ?? null,
+        status: f.status,
+        problem: f.problem ?? null,
+        error: f.error ?? null,
+        ioClass: f.ioClass ?? null,
+        behaviour: f.behaviour ?? null,
+        outputs: f.outputs,
+        embedding: f.embedding ? Array.from(f.embedding) : null,
+      };
+      out.writeLine(JSON.stringify(row));
+      rows++;
+    }
+  } catch (e) {
+    out.abort();
+    throw e;
+  } finally {
+    store.close();
+  }
+  await out.close();
+  return { rows };
+}
