@@ -3,7 +3,7 @@ import { relative } from "node:path";
 import type { Command } from "commander";
 import { DEFAULT_INDEX_CHUNK, type FarmSummary, farmExecutor } from "../farm/index.js";
 import { ConfigError, readTypesConfig, type TypesConfig } from "../realcode/index.js";
-import { type IndexSummary, indexPaths, type OutcomeCounts } from "../search/index.js";
+import { exportIndex, type IndexSummary, indexPaths, type OutcomeCounts } from "../search/index.js";
 import { UsageError } from "./errors.js";
 import {
   applySandboxFlags,
@@ -33,6 +33,8 @@ interface IndexFlags extends SandboxFlags {
   chunk?: number;
   keep: boolean;
   retryDead: boolean;
+  /** Write the index's functions to this file after indexing (Parquet or JSONL by extension). */
+  export?: string;
 }
 
 /** Problems listed before the summary unless --verbose asks for all of them. */
@@ -110,8 +112,23 @@ function loadTypes(path: string | undefined): TypesConfig | undefined {
   }
 }
 
+/** `--export` alone: the index as it is, written to the file; nothing runs. */
+async function exportOnly(flags: IndexFlags & { export: string }): Promise<void> {
+  const { rows } = await exportIndex(flags.out, flags.export);
+  if (flags.json)
+    process.stdout.write(`${JSON.stringify({ export: { path: flags.export, rows } }, null, 2)}\n`);
+  else process.stdout.write(term`exported ${rows} functions → ${flags.export}\n`);
+}
+
 export async function runIndex(paths: string[], flags: IndexFlags): Promise<void> {
   checkOutput("--out", flags.out, "dir");
+  if (flags.export !== undefined) {
+    if (!/\.(parquet|jsonl)$/i.test(flags.export))
+      throw new UsageError(`--export ${flags.export}: name a .parquet or .jsonl file`);
+    checkOutput("--export", flags.export, "file");
+    if (paths.length === 0) return exportOnly({ ...flags, export: flags.export });
+  } else if (paths.length === 0)
+    throw new UsageError("name the .py files, folders or functions files to index");
   applySandboxFlags(flags);
   const types = loadTypes(flags.types);
   let bar: Progress | undefined;
@@ -187,9 +204,12 @@ export async function runIndex(paths: string[], flags: IndexFlags): Promise<void
   const farmLine = farm
     ? `on the farm: ${farm.chunks} chunks of ${farm.rows} functions, ${farm.reused} finished before, ${farm.split} narrowed, ${farm.dead} given up, up to ${farm.workers} workers`
     : undefined;
+  const exported = flags.export
+    ? { path: flags.export, ...(await exportIndex(summary.dir, flags.export)) }
+    : undefined;
   if (flags.json) {
     process.stdout.write(
-      `${JSON.stringify({ ...summaryJson(summary), ...(farm ? { farm } : {}) }, null, 2)}\n`,
+      `${JSON.stringify({ ...summaryJson(summary), ...(farm ? { farm } : {}), ...(exported ? { export: exported } : {}) }, null, 2)}\n`,
     );
     return;
   }
@@ -215,6 +235,7 @@ export async function runIndex(paths: string[], flags: IndexFlags): Promise<void
     lines.push(`doctests: ${d.agree} of ${d.examples} examples in ${d.functions} functions agree`);
   if (farmLine) lines.push(farmLine);
   lines.push(summaryLine(summary));
+  if (exported) lines.push(term`exported ${exported.rows} functions → ${exported.path}`);
   process.stdout.write(`${lines.join("\n")}\n`);
 }
 
@@ -225,7 +246,11 @@ export function registerIndex(program: Command): void {
       "index Python functions for `tracecode search`: run each in the sandbox on seeded inputs, " +
         "group them by behaviour, embed them with a code-only model, store them in INDEX_DIR",
     )
-    .argument("<paths...>", ".py files, folders (their .py files) and functions .jsonl files")
+    .argument(
+      "[paths...]",
+      ".py files, folders (their .py files) and functions .jsonl or .parquet files " +
+        "(none with --export: export the index as it is)",
+    )
     .requiredOption("--out <dir>", "index directory (created, or updated in place)")
     .option(
       "--model <dir>",
@@ -250,6 +275,11 @@ export function registerIndex(program: Command): void {
       "--types <file>",
       "argument types, input count, int range and step budget per function or for all " +
         "(TOML or JSON; see README). A tracecode.toml beside the code is read too",
+    )
+    .option(
+      "--export <file>",
+      "then write one row per indexed function to FILE.parquet or FILE.jsonl (file, line, " +
+        "name, status, reasons, signature, behaviour class, outputs, embedding)",
     )
     .option("--json", "print the summary as JSON (counts per status and reason)", false)
     .option("--verbose", "list every function indexed without a behaviour", false)
