@@ -205,7 +205,7 @@ export async function runIndex(paths: string[], flags: IndexFlags): Promise<void
     ? `on the farm: ${farm.chunks} chunks of ${farm.rows} functions, ${farm.reused} finished before, ${farm.split} narrowed, ${farm.dead} given up, up to ${farm.workers} workers`
     : undefined;
   const exported = flags.export
-    ? { path: flags.export, ...(await exportIndex(summary.dir, flags.export)) }
+    ? { path: flags.export, rows: (await exportIndex(summary.dir, flags.export)).rows }
     : undefined;
   if (flags.json) {
     process.stdout.write(

@@ -3,7 +3,7 @@
  * SQLite store holds (read back with DuckDB SQL), and the same functions rows indexed from JSONL
  * and from Parquet give the same index.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -70,7 +70,7 @@ class Box:
     expect(stored.length).toBeGreaterThanOrEqual(5);
 
     const parquet = join(root, "index.parquet");
-    expect(await exportIndex(dir, parquet)).toEqual({ rows: stored.length });
+    expect((await exportIndex(dir, parquet)).rows).toBe(stored.length);
     const rows = await sql(
       `SELECT name, status, behaviour, kind, argsFrom, error, problem, len(outputs)::INT AS outputs,
               len(embedding)::INT AS dim, embedding[1]::DOUBLE AS e1
@@ -109,6 +109,46 @@ class Box:
     expect(fromParquet.rows.map((r) => r.embedding)).toEqual(
       stored.map((f) => (f.embedding ? Array.from(f.embedding) : null)),
     );
+  });
+
+  it("streams a large index with bounded memory (counted)", async () => {
+    const big = join(root, "idx-big");
+    const store = IndexStore.open(big, { create: true });
+    const N = 4000;
+    const body = "    x = x + 1\n".repeat(60);
+    store.transaction(() => {
+      for (let f = 0; f < N / 100; f++)
+        store.replaceFile(
+          `/code/m${f}.py`,
+          `h${f}`,
+          Array.from({ length: 100 }, (_, i) => ({
+            line: 1 + i * 70,
+            name: `f${i}`,
+            code: `def f${i}(x):\n${body}    return x\n`,
+            args: '["int"]',
+            argsFrom: "inferred" as const,
+            status: "ok",
+            behaviour: `b${i % 7}`,
+            outputs: ["1", "2"],
+            embedding: new Float32Array(64).fill(i / 100),
+          })),
+        );
+    });
+    store.close();
+    const jsonl = join(root, "big.jsonl");
+    const parquet = join(root, "big.parquet");
+    const j = await exportIndex(big, jsonl);
+    const p = await exportIndex(big, parquet);
+    const chars = readFileSync(jsonl, "utf8").length;
+    expect(j.rows).toBe(N);
+    expect(chars).toBeGreaterThan(4 << 20);
+    // The writer flushes past 1 Mi characters: it held at most that plus one row, not the index.
+    expect(p.peakBufferedChars).toBeLessThan((1 << 20) + 4096);
+    const [count] = await sql(
+      `SELECT count(*)::INT AS n, count(DISTINCT file)::INT AS files, count(DISTINCT behaviour)::INT AS classes
+       FROM read_parquet('${parquet}')`,
+    );
+    expect(count).toEqual({ n: N, files: N / 100, classes: 7 });
   });
 
   it("names the index it cannot open", async () => {

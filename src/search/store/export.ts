@@ -8,8 +8,14 @@ import { join } from "node:path";
 import { type IndexFunctionRow, openRowWriter } from "../../data/index.js";
 import { DB_FILE, IndexStore } from "./store.js";
 
-/** Writes every function of the index in `dir` to `path` (Parquet or JSONL by extension). */
-export async function exportIndex(dir: string, path: string): Promise<{ rows: number }> {
+/**
+ * Writes every function of the index in `dir` to `path` (Parquet or JSONL by extension); says
+ * how many rows, and the most characters of rows the writer held in memory at once.
+ */
+export async function exportIndex(
+  dir: string,
+  path: string,
+): Promise<{ rows: number; peakBufferedChars: number }> {
   if (!existsSync(join(dir, DB_FILE)))
     throw new Error(`${dir}: no index to export (${DB_FILE} is missing)`);
   const store = IndexStore.open(dir, { readonly: true });
@@ -46,5 +52,5 @@ export async function exportIndex(dir: string, path: string): Promise<{ rows: nu
     store.close();
   }
   await out.close();
-  return { rows };
+  return { rows, peakBufferedChars: out.peakBufferedChars };
 }
