@@ -1,18 +1,13 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { packagePath } from "../python/pool.js";
+import { cliRunner } from "../../test/helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tracecode-cli-corpus-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const cli = (...args: string[]) =>
-  spawnSync(process.execPath, [packagePath("dist", "cli", "main.js"), ...args], {
-    encoding: "utf8",
-    timeout: 120_000,
-  });
+const cli = cliRunner({ timeoutMs: 120_000 });
 
 describe("tracecode corpus", () => {
   it("builds a corpus from named stdlib modules, and the same command reuses it", () => {

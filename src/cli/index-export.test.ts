@@ -1,24 +1,14 @@
-/**
- * `tracecode index --export`: after indexing, or alone on an existing index; a bad export path
- * is named before anything runs.
- */
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { cliRunner } from "../../test/helpers/cli.js";
 import { readAllRows } from "../data/index.js";
-import { packagePath } from "../python/pool.js";
 
 const root = mkdtempSync(join(tmpdir(), "tracecode-cli-export-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const cli = (...args: string[]) =>
-  spawnSync(process.execPath, [packagePath("dist", "cli", "main.js"), ...args], {
-    encoding: "utf8",
-    timeout: 60_000,
-    cwd: root,
-  });
+const cli = cliRunner({ cwd: root, timeoutMs: 60_000 });
 
 mkdirSync(join(root, "src"));
 writeFileSync(

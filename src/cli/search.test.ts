@@ -1,20 +1,14 @@
-import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { cliRunner } from "../../test/helpers/cli.js";
 import { writeTinyModel } from "../../test/helpers/tiny-model.js";
-import { packagePath } from "../python/pool.js";
 
 const root = mkdtempSync(join(tmpdir(), "tracecode-cli-search-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const cli = (...args: string[]) =>
-  spawnSync(process.execPath, [packagePath("dist", "cli", "main.js"), ...args], {
-    encoding: "utf8",
-    timeout: 60_000,
-    cwd: root,
-  });
+const cli = cliRunner({ cwd: root, timeoutMs: 60_000 });
 
 const src = join(root, "src");
 mkdirSync(src);

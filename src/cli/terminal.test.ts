@@ -1,26 +1,15 @@
-/**
- * Text from outside reaches the terminal escaped, and JSON/JSONL output keeps it exact: a file
- * name and an exception text carrying an escape sequence (`\x1b[2J`, clear screen) and a forged
- * table row (`\n#  1  fake`), through the built CLI.
- */
-import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { cliRunner } from "../../test/helpers/cli.js";
 import { readJsonl, TraceRow } from "../data/index.js";
-import { packagePath } from "../python/pool.js";
 import { term } from "./terminal.js";
 
 const root = mkdtempSync(join(tmpdir(), "tracecode-terminal-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const cli = (...args: string[]) =>
-  spawnSync(process.execPath, [packagePath("dist", "cli", "main.js"), ...args], {
-    encoding: "utf8",
-    timeout: 120_000,
-    cwd: root,
-  });
+const cli = cliRunner({ cwd: root, timeoutMs: 120_000 });
 
 const HOSTILE = "\x1b[2J\n#  1  fake";
 const ESCAPED = "\\x1b[2J\\n#  1  fake";

@@ -1,18 +1,13 @@
-import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { cliRunner } from "../../test/helpers/cli.js";
 import { writeTinyDataset } from "../../test/helpers/tiny-dataset.js";
-import { packagePath } from "../python/pool.js";
 
 const data = writeTinyDataset(6, 4, "tracecode-cli-train-");
 afterAll(() => rmSync(data, { recursive: true, force: true }));
 
-const cli = (...args: string[]) =>
-  spawnSync(process.execPath, [packagePath("dist", "cli", "main.js"), ...args], {
-    encoding: "utf8",
-    timeout: 60_000,
-  });
+const cli = cliRunner({ timeoutMs: 60_000 });
 
 describe("tracecode train and embed", () => {
   const run = join(data, "run");

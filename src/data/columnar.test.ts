@@ -6,8 +6,8 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, describe, expect, it } from "vitest";
+import { sql } from "../../test/helpers/duckdb.js";
 import {
   type CorpusFunctionRow,
   DataError,
@@ -52,17 +52,6 @@ const traces: TraceRow[] = Array.from({ length: 2500 }, (_, i) =>
         })),
       },
 );
-
-async function sql(query: string): Promise<Record<string, unknown>[]> {
-  const instance = await DuckDBInstance.create(":memory:");
-  const connection = await instance.connect();
-  try {
-    return (await connection.runAndReadAll(query)).getRowObjectsJS();
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
-}
 
 describe("Parquet corpora", () => {
   it("round-trips trace rows exactly, and DuckDB reads them as nested columns", async () => {

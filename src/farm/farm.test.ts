@@ -1,18 +1,12 @@
-/**
- * The farm against a private redis-server on loopback: output byte-identical to a local run,
- * idempotent enqueueing (two coordinators, one execution per chunk) and a rerun that runs
- * nothing, a worker killed mid-chunk, and the dead-letter path.
- */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { killWorkerMidChunk } from "../../test/helpers/farm.js";
 import { FunctionRow, type TraceRow } from "../data/index.js";
 import { TracerPool, traceFunctions } from "../python/index.js";
-import { packagePath } from "../python/pool.js";
 import {
   type ChunkSettings,
   connectionOf,
@@ -143,34 +137,7 @@ describe("trace farm", () => {
     const input = rows("kill", 6, 4);
     const expected = await local(input);
     const run = farm(input);
-    // A worker in its own process takes a chunk (it is still starting its sandbox) and dies.
-    const victim: ChildProcess = spawn(
-      process.execPath,
-      [
-        packagePath("dist", "cli", "main.js"),
-        "worker",
-        "--redis",
-        redis.url,
-        "--workers",
-        "1",
-        "--lock-ms",
-        "2000",
-      ],
-      { stdio: "ignore" },
-    );
-    const queue = new Queue(queueName(), { connection: connectionOf(redis.url) });
-    try {
-      let active = 0;
-      for (let i = 0; i < 400 && active === 0; i++) {
-        await new Promise((r) => setTimeout(r, 50));
-        active = (await queue.getJobCounts("active")).active ?? 0;
-      }
-      expect(active).toBeGreaterThan(0);
-      victim.kill("SIGKILL");
-      await new Promise((r) => victim.once("exit", r));
-    } finally {
-      await queue.close();
-    }
+    await killWorkerMidChunk(redis.url);
     const worker = startWorker({ redis: redis.url, pool, lockMs: 2000 });
     try {
       const r = await run;

@@ -1,10 +1,3 @@
-/**
- * `tracecode index --redis` against a private redis-server on loopback: the index it writes
- * holds exactly what a local index of the same folder holds (every table, every row), a rerun
- * enqueues nothing and runs nothing, a worker killed mid-chunk loses nothing, and a file whose
- * chunk keeps failing is given up with its functions' status and reason.
- */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,8 +5,8 @@ import Database from "better-sqlite3";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { killWorkerMidChunk } from "../../test/helpers/farm.js";
 import { TracerPool } from "../python/index.js";
-import { packagePath } from "../python/pool.js";
 import { DB_FILE, type IndexSummary, indexPaths } from "../search/index.js";
 import {
   connectionOf,
@@ -208,34 +201,7 @@ describe("index farm", () => {
 
   it("loses nothing when a worker is killed in the middle of a chunk", async () => {
     const run = onFarm("killed", { keep: false });
-    // A worker in its own process takes a chunk (it is still starting its sandbox) and dies.
-    const victim: ChildProcess = spawn(
-      process.execPath,
-      [
-        packagePath("dist", "cli", "main.js"),
-        "worker",
-        "--redis",
-        redis.url,
-        "--workers",
-        "1",
-        "--lock-ms",
-        "2000",
-      ],
-      { stdio: "ignore" },
-    );
-    const queue = new Queue(queueName(), { connection: connectionOf(redis.url) });
-    try {
-      let active = 0;
-      for (let i = 0; i < 400 && active === 0; i++) {
-        await new Promise((r) => setTimeout(r, 50));
-        active = (await queue.getJobCounts("active")).active ?? 0;
-      }
-      expect(active).toBeGreaterThan(0);
-      victim.kill("SIGKILL");
-      await new Promise((r) => victim.once("exit", r));
-    } finally {
-      await queue.close();
-    }
+    await killWorkerMidChunk(redis.url);
     const worker = startWorker({ redis: redis.url, pool, lockMs: 2000 });
     try {
       const r = await run;

@@ -6,8 +6,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, describe, expect, it } from "vitest";
+import { sql } from "../../../test/helpers/duckdb.js";
 import { writeTinyModel } from "../../../test/helpers/tiny-model.js";
 import { type FunctionRowInput, readAllRows, writeJsonl, writeRows } from "../../data/index.js";
 import { TracerPool } from "../../python/index.js";
@@ -22,17 +22,6 @@ afterAll(async () => {
 });
 
 const INPUTS = 12;
-
-async function sql(query: string): Promise<Record<string, unknown>[]> {
-  const instance = await DuckDBInstance.create(":memory:");
-  const connection = await instance.connect();
-  try {
-    return (await connection.runAndReadAll(query)).getRowObjectsJS();
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
-}
 
 describe("tracecode index --export", () => {
   const src = join(root, "src");

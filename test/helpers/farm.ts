@@ -1,0 +1,41 @@
+/** Farm test scaffolding shared by the trace and the index farm tests. */
+import { type ChildProcess, spawn } from "node:child_process";
+import { Queue } from "bullmq";
+import { expect } from "vitest";
+import { connectionOf, queueName } from "../../src/farm/index.js";
+import { packagePath } from "../../src/python/pool.js";
+
+/**
+ * Starts a worker in its own process, waits until it has taken a chunk (it is still starting
+ * its sandbox then) and kills it with SIGKILL: the chunk's lock (2 s) must expire for the run
+ * to finish, which is what the killed-worker tests check.
+ */
+export async function killWorkerMidChunk(redisUrl: string): Promise<void> {
+  const victim: ChildProcess = spawn(
+    process.execPath,
+    [
+      packagePath("dist", "cli", "main.js"),
+      "worker",
+      "--redis",
+      redisUrl,
+      "--workers",
+      "1",
+      "--lock-ms",
+      "2000",
+    ],
+    { stdio: "ignore" },
+  );
+  const queue = new Queue(queueName(), { connection: connectionOf(redisUrl) });
+  try {
+    let active = 0;
+    for (let i = 0; i < 400 && active === 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      active = (await queue.getJobCounts("active")).active ?? 0;
+    }
+    expect(active).toBeGreaterThan(0);
+    victim.kill("SIGKILL");
+    await new Promise((r) => victim.once("exit", r));
+  } finally {
+    await queue.close();
+  }
+}
