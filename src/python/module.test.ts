@@ -321,3 +321,243 @@ describe("limits that do not depend on load", () => {
     expect(idle).toContain('"truncated":true');
   }, 60_000);
 });
+
+describe("a function whose body the policy refuses (module context)", () => {
+  // The policy refuses the smallest function whose body breaks it, not its whole statement:
+  // the rest of the class runs, the refused function raises SandboxRefused when called, and a
+  // caller that reaches it on every input is reported refused, not "always raises".
+  const FRAMES = `import sys
+SEEN = []
+
+class Frames:
+    """One method reads frames; the others are innocent."""
+
+    def __init__(self, x):
+        self.x = x
+
+    def innocent(self):
+        return self.x * 2
+
+    def walk(self):
+        """Walks the frames."""
+        SEEN.append("walk ran")
+        while True:
+            pass
+        return sys.exc_info()[2].tb_frame.f_back
+
+    def nested(self):
+        def inner(tb):
+            SEEN.append("inner ran")
+            return tb.tb_frame
+        return inner
+
+    key = staticmethod(lambda t: t.tb_lineno)
+
+    def gen(self):
+        yield self.x.gi_frame
+
+def innocent(x):
+    return Frames(x).innocent()
+
+def calls_walk(x):
+    return Frames(x).walk()
+
+def walk_when_positive(x):
+    if x > 0:
+        return Frames(x).walk()
+    return x
+
+def outer_runs(x):
+    return Frames(x).nested() is not None
+
+def calls_inner(x):
+    return Frames(x).nested()(None)
+
+def calls_lambda(x):
+    return Frames.key(x)
+
+def still_a_generator(x):
+    return type(Frames(x).gen()).__name__
+
+def no_side_effects(x):
+    for call in (Frames(x).walk, lambda: Frames(x).nested()(None)):
+        try:
+            call()
+        except Exception:
+            pass
+    return len(SEEN)
+
+def itself_refused(x):
+    return x.f_back
+
+def caught(x):
+    try:
+        Frames(x).walk()
+    except Exception as e:
+        try:
+            getattr(e, "__traceback__")
+            tb = "read"
+        except AttributeError:
+            tb = "denied"
+        return (type(e).__name__, e.args, e.__dict__, tb)
+
+def forged(x):
+    try:
+        Frames(x).walk()
+    except Exception as e:
+        raise type(e)("not the sandbox's message")
+`;
+  const inputs = (values: number[]) => ({
+    key: `refused:${values.join(",")}`,
+    types: ["int"],
+    values: values.map((v) => [v]),
+  });
+  const call = (entry: string, module = FRAMES, values = [1, 2, 3]) =>
+    pool.trace({ code: module, module: true, entry, inputs: inputs(values) });
+  const outputs = (r: { runs: [unknown, unknown, string, unknown][] }) => r.runs.map((x) => x[2]);
+
+  it("runs the innocent methods of a class one of whose methods reads frames", async () => {
+    const r = await call("innocent");
+    expect(r.status).toBe("ok");
+    expect(outputs(r)).toEqual(["2", "4", "6"]);
+  });
+
+  it("reports a caller that reaches the refused method on every input as refused, with the reason", async () => {
+    const r = await call("calls_walk");
+    expect(r.status).toBe("limit");
+    expect(r.error).toMatch(
+      /^sandbox: attribute '(f_back|tb_frame)' is not allowed \(line \d+\) \(def Frames\.walk, line 13, refused; called on every input\)$/,
+    );
+    // The entry itself refused is reported the same way.
+    const own = await call("itself_refused");
+    expect(own.status).toBe("limit");
+    expect(own.error).toMatch(/'f_back' is not allowed .*\(def itself_refused, line \d+, refused/);
+  });
+
+  it("gives an exception output on the inputs that reach it, behaviour on the others", async () => {
+    const r = await call("walk_when_positive", FRAMES, [1, -2, 0]);
+    expect(r.status).toBe("ok");
+    expect(outputs(r)).toEqual(["raise:SandboxRefused", "-2", "0"]);
+  });
+
+  it("refuses the innermost function: a nested def, a lambda; a generator stays a generator", async () => {
+    expect(outputs(await call("outer_runs"))).toEqual(["True", "True", "True"]);
+    expect((await call("calls_inner")).error).toMatch(/\(def Frames\.nested\.<locals>\.inner,/);
+    expect((await call("calls_lambda")).error).toMatch(/'tb_lineno' .*\(def Frames\.<lambda>,/);
+    expect(outputs(await call("still_a_generator"))).toEqual(Array(3).fill("'generator'"));
+  });
+
+  it("never runs the refused body (no side effect, no endless loop)", async () => {
+    expect(outputs(await call("no_side_effects"))).toEqual(["0", "0", "0"]);
+  });
+
+  it("hands a catcher only the message: no traceback, no attributes, and a forged one is no refusal", async () => {
+    const r = await call("caught", FRAMES, [1]);
+    expect(r.status).toBe("ok");
+    expect(outputs(r)).toEqual([
+      "('SandboxRefused',(\"def Frames.walk (line 13) refused by the sandbox: attribute 'f_back' is not allowed (line 18)\",),{},'denied')",
+    ]);
+    const f = await call("forged");
+    expect(f.status).toBe("ok");
+    expect(outputs(f)).toEqual(Array(3).fill("raise:SandboxRefused"));
+  });
+
+  it("still skips the whole statement when the violation is outside every function body", async () => {
+    const cases = [
+      ["a decorator", "def deco(g):\n    return g\n@deco(sys.f_code)\ndef f(x):\n    return x\n"],
+      ["a default value", "def f(x, d=sys.f_lineno):\n    return x\n"],
+      ["an annotation", "def f(x: sys.f_back):\n    return x\n"],
+      [
+        "a base class",
+        "class C(sys.tb_frame):\n    def m(self):\n        return 1\nif C:\n    def f(x):\n        return 1\n",
+      ],
+      [
+        "a class body",
+        "class C:\n    v = sys.f_globals\n    def m(self):\n        return 1\nif C:\n    def f(x):\n        return 1\n",
+      ],
+      [
+        "module code",
+        "F = sys.f_back\ndef g():\n    return 1\nif F:\n    def f(x):\n        return 1\n",
+      ],
+    ];
+    const results = await Promise.all(cases.map(([, m]) => call("f", `import sys\n${m}`)));
+    results.forEach((r, i) => {
+      expect(r.status, cases[i][0]).toBe("runtime_error");
+      expect(r.error, cases[i][0]).toMatch(
+        /entry function 'f' is not defined; line \d+ skipped: sandbox: attribute '(f_code|f_lineno|f_back|tb_frame|f_globals)' is not allowed/,
+      );
+    });
+  });
+
+  it("refuses an outer function for a violation in its nested def's decorator", async () => {
+    const r = await call(
+      "f",
+      "def f(x):\n    @x.f_back\n    def g():\n        return 1\n    return 2\n",
+    );
+    expect(r.error).toMatch(
+      /'f_back' is not allowed .*\(def f, line 1, refused; called on every input\)/,
+    );
+  });
+
+  it("keeps the raiser's reserved name out of reach: read, called, rebound or shadowed", async () => {
+    const BAD = "    return x.f_back\n";
+    const cases: [string, string, RegExp][] = [
+      ["read", "def f(x):\n    return _tc_refuse\n", /name '_tc_refuse' is reserved .*\(def f,/],
+      [
+        "called",
+        "def f(x):\n    return _tc_refuse('x')\n",
+        /name '_tc_refuse' is reserved .*\(def f,/,
+      ],
+      [
+        "rebound at module level",
+        `_tc_refuse = len\ndef f(x):\n${BAD}`,
+        /'f_back' is not allowed .*\(def f, line 2, refused/,
+      ],
+      [
+        "shadowed by a parameter",
+        `def f(x, _tc_refuse=len):\n${BAD}`,
+        /not defined; line 1 skipped: sandbox: name '_tc_refuse' is reserved/,
+      ],
+      [
+        "shadowed in the enclosing function",
+        `def f(x):\n    _tc_refuse = len\n    def g():\n    ${BAD}    return g()\n`,
+        /name '_tc_refuse' is reserved .*\(def f, line 1, refused/,
+      ],
+      [
+        "declared global",
+        `def f(x):\n    global _tc_refuse\n${BAD}`,
+        /name '_tc_refuse' is reserved .*\(def f, line 1, refused/,
+      ],
+      [
+        "shadowed in a class body",
+        `class C:\n    _tc_refuse = len\n    def m(self, x):\n    ${BAD}if C:\n    def f(x):\n        return 1\n`,
+        /not defined; line 1 skipped: sandbox: name '_tc_refuse' is reserved/,
+      ],
+      [
+        "reached through builtins",
+        "import builtins\ndef f(x):\n    return getattr(builtins, '_tc_' + 'refuse')\n",
+        /^$/,
+      ],
+    ];
+    const results = await Promise.all(cases.map(([, m]) => call("f", m)));
+    results.forEach((r, i) => {
+      const [name, , want] = cases[i];
+      if (name === "reached through builtins") {
+        expect(outputs(r), name).toEqual(Array(3).fill("raise:AttributeError"));
+        return;
+      }
+      expect(r.status, name).not.toBe("ok");
+      expect(r.error, name).toMatch(want);
+    });
+  });
+
+  it("refuses a snippet (not a module) whole, as before", async () => {
+    const r = await pool.trace({
+      code: "class C:\n    def m(self):\n        return self.f_back\ndef f(x):\n    return 1\n",
+      entry: "f",
+      inputs: inputs([1]),
+    });
+    expect(r.status).toBe("limit");
+    expect(r.error).toMatch(/^sandbox: attribute 'f_back' is not allowed \(line 3\)$/);
+  });
+});

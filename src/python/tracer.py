@@ -59,6 +59,8 @@ def _builtin_class(k):
 def _exc_name(t):
     # Nearest builtin class, so user exception classes can be renamed freely.
     for k in _type_mro(t):
+        if k is SandboxRefused:
+            return "SandboxRefused"
         if _builtin_class(k):
             return _type_name(k)
     return "Exception"
@@ -481,6 +483,82 @@ def _refuse_match(what):
     _violation = "sandbox: a class pattern with " + what + " is not allowed"
     _aborted = "limit"
     raise _Limit()
+
+# Module context refuses the smallest function whose body breaks the policy, not its whole
+# statement: the body becomes a call that raises SandboxRefused, so the rest of a class (or a
+# module) still runs. The refused body is never compiled; a violation outside every function
+# body (a decorator, a default, a base class, a class body, module code) skips the statement.
+class SandboxRefused(Exception):
+    """Raised by a function whose body the sandbox refused; carries only a message string."""
+
+_REFUSE = "_tc_refuse"
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+_SCOPES = _FUNCTIONS + (ast.ClassDef,)
+_refused_defs = {}  # message -> (problem, qualified name, line), this run's refused functions
+
+def _refuse(message):
+    raise SandboxRefused(message)
+
+def _own_yield(body):
+    """Whether a function body yields in its own scope (a refused generator stays one)."""
+    todo = list(body)
+    while todo:
+        n = todo.pop()
+        t = type(n)
+        if t is ast.Yield or t is ast.YieldFrom:
+            return True
+        if t not in _SCOPES:
+            todo.extend(ast.iter_child_nodes(n))
+    return False
+
+def _refuse_defs(st, notes):
+    """Rewrites the innermost functions whose bodies fail check_tree (inner first, so an outer
+    function is refused only for what remains outside its inner ones); returns the problem
+    left in the statement, or None once the rewritten statement passes."""
+    found = []
+
+    def visit(node, prefix):
+        t = type(node)
+        inner = prefix
+        if t is ast.ClassDef:
+            inner = prefix + node.name + "."
+        elif t is ast.FunctionDef or t is ast.AsyncFunctionDef:
+            inner = prefix + node.name + ".<locals>."
+        elif t is ast.Lambda:
+            inner = prefix + "<lambda>.<locals>."
+        start = len(found)
+        for child in ast.iter_child_nodes(node):
+            visit(child, inner)
+        if t in _FUNCTIONS:
+            lam = t is ast.Lambda
+            problem = check_tree(node.body if lam else ast.Module(node.body, []))
+            if problem is not None:
+                body = node.body
+                doc = None
+                if not lam and type(body[0]) is ast.Expr and type(body[0].value) is ast.Constant and type(body[0].value.value) is str:
+                    doc = body[0]
+                gen = not lam and _own_yield(body)
+                del found[start:]  # refused inside a body that goes as a whole
+                found.append((node, problem, prefix + ("<lambda>" if lam else node.name), doc, gen))
+                # A placeholder until the statement passes: the raiser's reserved name would
+                # fail the re-check.
+                node.body = ast.Constant(None) if lam else [ast.Pass()]
+
+    visit(st, "")
+    problem = check_tree(st)
+    if problem is not None or not found:
+        return problem
+    for node, why, name, doc, gen in found:
+        message = "def " + name + " (line " + str(node.lineno) + ") refused by the sandbox: " + why
+        _refused_defs[message] = (why, name, node.lineno)
+        notes.append(message)
+        call = ast.Call(ast.Name(_REFUSE, ast.Load()), [ast.Constant(message)], [])
+        if type(node) is ast.Lambda:
+            node.body = call
+        else:
+            node.body = ([doc] if doc else []) + [ast.Expr(call)] + ([ast.Expr(ast.Yield(None))] if gen else [])
+    ast.fix_missing_locations(st)
+    return None
 
 def _hoist_match_classes(tree):
     """Rewrites case C(p, ...) to case _tc_mN(p, ...), with _tc_mN = _tc_match_class(C) placed
@@ -972,6 +1050,7 @@ def _safe_builtins():
     b["__import__"] = _safe_import
     b[_MATCH_CLASS] = _match_class
     b[_INSTANCE_DICT] = _instance_dict
+    b[_REFUSE] = _refuse
     return b
 
 _BUILTINS = _safe_builtins()
@@ -1168,6 +1247,8 @@ def _compile_units(tree, module, text=None):
             continue
         problem = check_tree(st)
         if problem is not None:
+            problem = _refuse_defs(st, notes)
+        if problem is not None:
             notes.append("line " + str(st.lineno) + " skipped: sandbox: " + problem)
             continue
         unit = ast.Module([st], [])
@@ -1205,6 +1286,7 @@ def _run(code_text, entry, key, max_steps, max_events, module=False, package=Non
     _ids = {}
     _entries.clear()
     _starts.clear()
+    _refused_defs.clear()
     budget = " (budget " + str(max_steps) + " block events for all inputs)"
     try:
         tree = ast.parse(code_text, "<snippet>")
@@ -1300,6 +1382,8 @@ def _define_and_call(units, notes, module, ns, entry, rows, reseed, budget):
                     ns[name] = _Unavailable("not available in the sandbox (line " + str(line) + ": " + what + ")")
             notes.append("line " + str(line) + " raised " + what)
     if notes and entry not in ns:
+        # Skipped and failing statements first: a refused function body explains no missing name.
+        notes.sort(key=lambda n: n.startswith("def "))
         return _result("runtime_error", "entry function '" + entry + "' is not defined; " + "; ".join(notes[:3]))
     fn = ns.get(entry)
     if fn is None:
@@ -1313,6 +1397,7 @@ def _define_and_call(units, notes, module, ns, entry, rows, reseed, budget):
     # Fresh containers per call (lists, dicts, sets, nested ones): one call's mutations must not
     # leak into the next call's inputs. Immutable atoms are passed as they are.
     copy_inputs = any(type(v) not in _ATOMS for row in rows for v in row)
+    refused = None  # the refused function's message while every call so far raised it
     for i, row in enumerate(rows):
         _blocks = blocks = []
         _values = values = []
@@ -1340,10 +1425,22 @@ def _define_and_call(units, notes, module, ns, entry, rows, reseed, budget):
             if _aborted is not None:
                 return _stopped("on input " + str(i), budget)
             out = "raise:" + _exc_name(type(e))
+            # Only the tracer's own messages count (user code can build the exception).
+            a = e.args if type(e) is SandboxRefused else None
+            if (i == 0 or refused is not None) and a and type(a[0]) is str and a[0] in _refused_defs:
+                refused = a[0]
+            else:
+                refused = None
+        else:
+            refused = None
         _recording = False
         runs.append([blocks, values, out, _truncated])
     if _aborted is not None:
         return _stopped("after the last input", budget)
+    if refused is not None:
+        # Not a behaviour: every call stopped at code the sandbox would not compile.
+        why, name, line = _refused_defs[refused]
+        return _result("limit", "sandbox: " + why + " (def " + name + ", line " + str(line) + ", refused; called on every input)")
     return _result("ok", None, runs)
 
 def _short(e):

@@ -685,6 +685,7 @@ export async function executeItems(
   switched.forEach(([c], i) => {
     traceOf.set(c, rerun[i]);
   });
+  nameRefusals(runnable, traceOf);
   // 4. Doctest examples with an expected output: run exactly, compare (on the chosen args).
   for (const [c, b] of switched) c.args = argsOf(c, b.k);
   const doctests = await checkDoctests(
@@ -824,6 +825,30 @@ async function diagnoseUndefined(
       if (t) traceOf.set(c, { ...t, error: `not defined: ${why}; ${t.error ?? ""}` });
     }
   });
+}
+
+/** The tracer's verdict when every call reached a function body the sandbox refused. */
+const REFUSED_DEF = /^sandbox: (.*) \(def (\S+), line \d+, refused; called on every input\)$/s;
+
+/**
+ * A function every call of which reached a function body the sandbox refused (in module
+ * context the policy refuses that function, not its whole statement) did not run: the reason
+ * says whose definition — its own, or one it calls (a constructor, a helper) — and what.
+ */
+function nameRefusals(candidates: readonly Candidate[], traceOf: Map<Candidate, TraceRow>): void {
+  for (const c of candidates) {
+    const t = traceOf.get(c);
+    const m = t?.status === "limit" ? REFUSED_DEF.exec(t.error ?? "") : null;
+    if (!t || !m) continue;
+    const what =
+      m[2] !== c.name
+        ? "the definition of a function it calls"
+        : c.kind === undefined || c.kind === "function"
+          ? "the function's definition"
+          : "the method's definition";
+    const why = m[1].replace(/\s*\(line \d+\)/, "").trim();
+    traceOf.set(c, { ...t, error: `refused: the sandbox refuses ${what} (${why}); ${t.error}` });
+  }
 }
 
 /** Content hash for input-set keys of explicit values. */

@@ -72,6 +72,14 @@ export function reasonKey(status: string, text: string): string {
     return `runtime error: ${generic.slice(0, 60)}`;
   }
   if (status === "no_inputs") return generic.slice(0, 80);
+  if (status === "limit") {
+    // A function body the sandbox refused, reached on every call (named by the index).
+    const refused = /^refused: ([^;]*)/.exec(t);
+    if (refused) return refused[1].trim();
+    const raw = /^sandbox: (.*) \(def \S+, line \d+, refused; called on every input\)$/.exec(t);
+    if (raw)
+      return `the sandbox refuses a function's definition (${raw[1].replace(/\s*\(line \d+\)/, "").trim()})`;
+  }
   return `${status}: ${generic.slice(0, 70)}`;
 }
 

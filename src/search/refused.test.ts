@@ -1,0 +1,65 @@
+/**
+ * Honest verdicts for code the sandbox refuses in part: in module context the policy refuses
+ * the function whose body reads frames, not its class, so the class's other methods get a
+ * behaviour class, and a function or method that reaches the refused body on every call is
+ * counted "not run: the sandbox refuses …", never "always raises".
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, expect, it } from "vitest";
+import { TracerPool } from "../python/index.js";
+import { indexPaths } from "./index.js";
+
+const root = mkdtempSync(join(tmpdir(), "tracecode-refused-"));
+const pool = new TracerPool({ workers: 2 });
+afterAll(async () => {
+  await pool.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+it("counts a function that reaches a refused body on every call as refused, not as always raising", async () => {
+  const src = join(root, "src");
+  mkdirSync(src);
+  writeFileSync(
+    join(src, "frames.py"),
+    `class Walker:
+    def __init__(self, n):
+        self.n = n
+
+    def double(self):
+        return self.n * 2
+
+    def lineno(self):
+        return self.n.tb_lineno
+
+
+def _frame(tb):
+    return tb.tb_frame
+
+
+def uses_frame(n: int) -> int:
+    return _frame(n) is None
+
+
+def sometimes(n: int) -> int:
+    return _frame(n) if n > 1000 else n + 1
+`,
+  );
+  const s = await indexPaths([src], join(root, "idx"), { model: null, inputs: 6, pool });
+  const refusal = "attribute 'tb_frame' is not allowed";
+  expect(s.report.functions).toMatchObject({ total: 3, behaviour: 1, always_raises: 0 });
+  expect(s.report.functions.reasons.not_run).toEqual({
+    [`the sandbox refuses the function's definition (${refusal})`]: 1,
+    [`the sandbox refuses the definition of a function it calls (${refusal})`]: 1,
+  });
+  expect(s.report.methods).toMatchObject({ total: 2, behaviour: 1, always_raises: 0 });
+  expect(s.report.methods.reasons.not_run).toEqual({
+    "the sandbox refuses the method's definition (attribute 'tb_lineno' is not allowed)": 1,
+  });
+  const reasons = Object.fromEntries(s.problems.map((p) => [p.name, `${p.status}: ${p.reason}`]));
+  expect(reasons.uses_frame).toMatch(
+    /^limit: refused: the sandbox refuses the definition of a function it calls .*\(def _frame, line 12, refused/,
+  );
+  expect(reasons.sometimes).toBeUndefined();
+}, 120_000);
