@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -5,8 +6,10 @@ import Database from "better-sqlite3";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cliRunner } from "../../test/helpers/cli.js";
 import { killWorkerMidChunk } from "../../test/helpers/farm.js";
 import { TracerPool } from "../python/index.js";
+import { packagePath } from "../python/pool.js";
 import { DB_FILE, type IndexSummary, indexPaths } from "../search/index.js";
 import {
   connectionOf,
@@ -76,6 +79,7 @@ mkdirSync(join(src, "pkg"), { recursive: true });
 for (const [name, text] of Object.entries(files)) writeFileSync(join(src, name), text);
 
 const INPUTS = 16;
+const cli = cliRunner({ timeoutMs: 120_000 });
 /** A function: the pool is only made in beforeAll. */
 const base = () => ({ model: null, inputs: INPUTS, pool });
 
@@ -208,6 +212,78 @@ describe("index farm", () => {
       expect(dump(r.dir)).toEqual(local);
     } finally {
       await worker.close();
+    }
+  });
+
+  it("resumes after Ctrl-C: the workers go on, and the same command again reuses what they finished", async () => {
+    const dir = join(root, "interrupted");
+    // A seed of its own: chunks the other tests left finished in Redis are not these.
+    const settings = ["--no-model", "--inputs", String(INPUTS), "--seed", "7", "--json"];
+    const farmArgs = [
+      "index",
+      src,
+      "--out",
+      dir,
+      "--redis",
+      redis.url,
+      "--chunk",
+      "3",
+      ...settings,
+    ];
+    const command = [packagePath("dist", "cli", "main.js"), ...farmArgs];
+    // No worker is running: the coordinator enqueues its chunks and waits for them.
+    const coordinator = spawn(process.execPath, command, { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    coordinator.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const exited = new Promise<number | null>((r) => coordinator.once("exit", (code) => r(code)));
+    const queue = new Queue(queueName(), { connection: connectionOf(redis.url) });
+    const pending = async () => {
+      const c = await queue.getJobCounts("waiting", "active", "delayed");
+      return (c.waiting ?? 0) + (c.active ?? 0) + (c.delayed ?? 0);
+    };
+    let queued = 0;
+    let seen = -1;
+    // Enqueued in one go; wait until the count holds still over two polls.
+    for (let i = 0; i < 400 && (queued === 0 || queued !== seen); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      seen = queued;
+      queued = await pending();
+    }
+    expect(queued, stderr).toBeGreaterThan(2);
+    coordinator.kill("SIGINT");
+    expect(await exited).toBe(130);
+    expect(stderr).toContain("the same command again resumes");
+    // Nobody waits for the chunks now; a worker still runs them all.
+    const ran: string[] = [];
+    const worker = startWorker({
+      redis: redis.url,
+      pool,
+      onChunk: (e) => {
+        if (!e.skipped) ran.push(e.chunk);
+      },
+    });
+    try {
+      for (let i = 0; i < 600 && (await pending()) > 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(await pending()).toBe(0);
+      expect(ran).toHaveLength(queued);
+      // The same command again: every chunk is found finished, nothing runs twice, and the
+      // index is the one a local run writes.
+      const again = cli(...farmArgs);
+      expect(again.status, again.stderr).toBe(0);
+      const summary = JSON.parse(again.stdout) as { farm: FarmSummary };
+      expect(summary.farm.chunks).toBe(queued);
+      expect(summary.farm.reused).toBe(queued);
+      expect(ran).toHaveLength(queued);
+      const alone = cli("index", src, "--out", join(root, "interrupted-local"), ...settings);
+      expect(alone.status, alone.stderr).toBe(0);
+      expect(dump(dir)).toEqual(dump(join(root, "interrupted-local")));
+    } finally {
+      await worker.close();
+      await queue.close();
     }
   });
 
