@@ -489,6 +489,16 @@ def forged(x):
     });
   });
 
+  it("names the refused function a failing statement called", async () => {
+    const r = await call(
+      "f",
+      "def deco(c):\n    return c.f_back\n@deco\nclass C:\n    pass\nif C:\n    def f(x):\n        return 1\n",
+    );
+    expect(r.error).toMatch(
+      /not defined; line \d+ raised SandboxRefused: def deco \(line 1\) refused by the sandbox: attribute 'f_back' is not allowed \(line 2\); line 6 raised NameError/,
+    );
+  });
+
   it("refuses an outer function for a violation in its nested def's decorator", async () => {
     const r = await call(
       "f",

@@ -1445,7 +1445,11 @@ def _define_and_call(units, notes, module, ns, entry, rows, reseed, budget):
 
 def _short(e):
     try:
-        s = str(e) if _builtin_class(type(e)) else ""
+        if type(e) is SandboxRefused:
+            a = e.args  # the tracer's message (a user-built one could hold anything)
+            s = a[0] if a and type(a[0]) is str else ""
+        else:
+            s = str(e) if _builtin_class(type(e)) else ""
     except BaseException:
         s = ""
     return s[:200]

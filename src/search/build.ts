@@ -815,11 +815,17 @@ async function diagnoseUndefined(
     const refused = /skipped: sandbox: ([^;]*)/.exec(e);
     const there = raisedThere.get(i);
     const what = g[0].kind === "function" ? "the function" : "its class";
+    // A class (or decorator) that calls a function whose body the sandbox refused.
+    const calls = /^SandboxRefused: def \S+ \(line \d+\) refused by the sandbox: (.*)$/s.exec(
+      there ?? "",
+    );
     const why = refused
       ? `the sandbox refuses ${what}'s definition (${refused[1].replace(/\s*\(line \d+\)/, "").trim()})`
-      : there
-        ? `${what}'s definition raised ${there.slice(0, 120)}`
-        : `${what} is not defined in its module for a reason not found`;
+      : calls
+        ? `${what}'s definition calls a function the sandbox refuses (${calls[1].replace(/\s*\(line \d+\)/, "").trim()})`
+        : there
+          ? `${what}'s definition raised ${there.slice(0, 120)}`
+          : `${what} is not defined in its module for a reason not found`;
     for (const c of g) {
       const t = traceOf.get(c);
       if (t) traceOf.set(c, { ...t, error: `not defined: ${why}; ${t.error ?? ""}` });

@@ -44,18 +44,31 @@ def uses_frame(n: int) -> int:
 
 def sometimes(n: int) -> int:
     return _frame(n) if n > 1000 else n + 1
+
+
+def register(cls):
+    return cls.tb_next
+
+
+@register
+class Registered:
+    def one(self):
+        return 1
 `,
   );
   const s = await indexPaths([src], join(root, "idx"), { model: null, inputs: 6, pool });
   const refusal = "attribute 'tb_frame' is not allowed";
-  expect(s.report.functions).toMatchObject({ total: 3, behaviour: 1, always_raises: 0 });
+  expect(s.report.functions).toMatchObject({ total: 4, behaviour: 1, always_raises: 0 });
   expect(s.report.functions.reasons.not_run).toEqual({
     [`the sandbox refuses the function's definition (${refusal})`]: 1,
     [`the sandbox refuses the definition of a function it calls (${refusal})`]: 1,
+    "the sandbox refuses the function's definition (attribute 'tb_next' is not allowed)": 1,
   });
-  expect(s.report.methods).toMatchObject({ total: 2, behaviour: 1, always_raises: 0 });
+  expect(s.report.methods).toMatchObject({ total: 3, behaviour: 1, always_raises: 0 });
   expect(s.report.methods.reasons.not_run).toEqual({
     "the sandbox refuses the method's definition (attribute 'tb_lineno' is not allowed)": 1,
+    // The class statement ran the refused decorator.
+    "not defined: its class's definition calls a function the sandbox refuses (attribute 'tb_next' is not allowed)": 1,
   });
   const reasons = Object.fromEntries(s.problems.map((p) => [p.name, `${p.status}: ${p.reason}`]));
   expect(reasons.uses_frame).toMatch(
