@@ -22,6 +22,7 @@ import { REAL_INPUTS, REAL_INT_RANGE } from "../inputs.js";
 import { type CodeRow, checkLeaks, type LeakMatch } from "../leakcheck/index.js";
 import { verifyVariants } from "../prepare.js";
 import { type Candidate, callSitesOf, candidatesOf } from "../sources.js";
+import type { DebianModule } from "./debian.js";
 import type { Stdlib } from "./zip.js";
 
 export interface StdlibCorpusOptions {
@@ -44,6 +45,12 @@ export interface StdlibCorpusOptions {
    * like a module, and it gets variants and a behaviour class like any stdlib function.
    */
   extra: { file: string; rows: FunctionRow[] }[];
+  /**
+   * Debian's pure-Python packages (debian.ts): the modules of the chosen top-level modules and
+   * packages of `dir`, each top-level one a unit of the split (`debian:NAME`), with the
+   * packages left out and why.
+   */
+  debian?: { dir: string; modules: DebianModule[]; skipped: { unit: string; reason: string }[] };
   /** Evaluation functions the training part must not near-duplicate (leak check). */
   holdout: { file: string; rows: CodeRow[] }[];
   pool?: TracerPool;
@@ -60,9 +67,27 @@ export const DEFAULT_STDLIB_OPTIONS = {
   extra: [],
 } satisfies Omit<StdlibCorpusOptions, "holdout">;
 
+/** Where a unit of the split came from. */
+export type CorpusSource = "stdlib" | "debian" | "functions";
+
+export interface SourceCounts {
+  units: number;
+  found: number;
+  withSignature: number;
+  ok: number;
+  rows: { train: number; val: number };
+}
+
 export interface StdlibCorpusReport {
-  /** Units of the split: stdlib modules, and `FILE:family` for the families of extra files. */
+  /**
+   * Units of the split: stdlib modules, `debian:NAME` for Debian's top-level modules and
+   * packages, and `FILE:family` for the families of extra files.
+   */
   modules: { train: string[]; val: string[] };
+  /** The same counts per source (the sources given). */
+  sources: Partial<Record<CorpusSource, SourceCounts>>;
+  /** Debian's top-level packages left out, and why. */
+  skipped?: { unit: string; reason: string }[];
   /** Functions and methods found, with a signature, returning on their inputs, informative. */
   functions: { found: number; withSignature: number; ok: number; informative: number };
   /** Status counts of those with a signature that did not return (`always_raises`, …). */
@@ -82,6 +107,18 @@ export interface StdlibCorpusReport {
   /** Train functions removed as near-duplicates of val or holdout functions. */
   removed: { train: string; holdout: string; file: string; similarity: number }[];
   rows: { train: number; val: number };
+}
+
+/** One module's text, the unit of the split it belongs to, and where it came from. */
+interface ModuleFile {
+  unit: string;
+  /** Its name in row ids; the functions of one module share an interpreter. */
+  module: string;
+  /** Its path: a Debian module's is absolute, so `packageOf` finds its package. */
+  path: string;
+  text: string;
+  /** Where it came from, for the rows' `source`. */
+  label: string;
 }
 
 export interface StdlibCorpus {
@@ -127,31 +164,55 @@ export async function buildStdlibCorpus(
   const stdlibModules = chooseModules(stdlib, o);
   const unitOf = (file: string, r: FunctionRow) => `${basename(file)}:${r.family ?? r.group}`;
   const extraUnits = o.extra.flatMap((x) => x.rows.map((r) => unitOf(x.file, r)));
-  const modules = [...stdlibModules, ...new Set(extraUnits)];
+  // Debian's modules are named by source (`debian:attr._make`), so they never meet the stdlib's.
+  const files: ModuleFile[] = [
+    ...stdlibModules.map((m) => ({
+      unit: m,
+      module: m,
+      path: `${m}.py`,
+      text: stdlib.modules.get(m) as string,
+      label: `python_stdlib.zip/${m}.py`,
+    })),
+    ...(o.debian?.modules ?? []).map((d) => ({
+      unit: `debian:${d.unit}`,
+      module: `debian:${d.module}`,
+      path: d.path,
+      text: d.text,
+      label: `${basename(o.debian?.dir ?? "")}/${d.rel}`,
+    })),
+  ];
+  const sourceOfUnit = new Map<string, CorpusSource>([
+    ...stdlibModules.map((m) => [m, "stdlib"] as const),
+    ...(o.debian?.modules ?? []).map((d) => [`debian:${d.unit}`, "debian"] as const),
+    ...extraUnits.map((u) => [u, "functions"] as const),
+  ]);
+  const modules = [...sourceOfUnit.keys()];
   const rng = new Random(o.seed);
   const split = splitGroups(modules, o.valFraction, rng.fork("split"));
 
-  // 1. Candidates: every function and method with its most likely signature.
-  const found: { m: string; c: Candidate }[] = [];
-  for (const m of stdlibModules) {
-    const source = { path: `${m}.py`, hash: "", text: stdlib.modules.get(m) as string };
+  // 1. Candidates: every function and method with its most likely signature. A module inside
+  //    a Debian package carries its package (`c.package`, by its path) to serve its imports.
+  const found: { f: ModuleFile; c: Candidate }[] = [];
+  for (const f of files) {
+    const source = { path: f.path, hash: "", text: f.text };
     const calls = await callSitesOf(source);
     const { candidates } = await candidatesOf(source, { calls });
-    for (const c of candidates) found.push({ m, c });
+    for (const c of candidates) found.push({ f, c });
   }
   const runnable = found.filter(({ c }) => c.args !== null);
-  const rowOf = ({ m, c }: { m: string; c: Candidate }): FunctionRow => ({
-    id: `${m}:${c.name}`,
-    group: `${m}:${c.name}`,
-    family: m,
+  const rowOf = ({ f, c }: { f: ModuleFile; c: Candidate }): FunctionRow => ({
+    id: `${f.module}:${c.name}`,
+    group: `${f.module}:${c.name}`,
+    family: f.unit,
     code: c.code,
     entry: c.inference?.entry ?? c.name,
     args: c.args as string[],
     transforms: [],
-    split: split.get(m) ?? "train",
+    split: split.get(f.unit) ?? "train",
     seed: o.seed,
-    source: `python_stdlib.zip/${m}.py:${c.line}`,
+    source: `${f.label}:${c.line}`,
     module: moduleOf(c),
+    ...(c.package ? { package: c.package } : {}),
   });
   const extraRows: FunctionRow[] = o.extra.flatMap((x) =>
     x.rows.map((r) => {
@@ -171,6 +232,7 @@ export async function buildStdlibCorpus(
     }),
   );
   const sources = [...runnable.map(rowOf), ...extraRows];
+  const moduleOfRow = new Map(runnable.map(({ f }, i) => [sources[i].id, f.module]));
   const run = (rows: FunctionRow[], phase: "functions" | "variants") =>
     traceFunctions(rows, {
       inputs: o.inputs,
@@ -180,7 +242,7 @@ export async function buildStdlibCorpus(
       level: "io",
       pool: o.pool,
       // The functions of one module share an interpreter (restored before each module).
-      unitOf: (row) => `module:${row.family}`,
+      unitOf: (row) => `module:${moduleOfRow.get(row.group) ?? row.family}`,
       onProgress: (d, t) => o.onProgress?.(phase, d, t),
     });
   const traced = await run(sources, "functions");
@@ -255,7 +317,7 @@ export async function buildStdlibCorpus(
   }
   const functions = verified.functions
     .filter((r) => !gone.has(r.group))
-    .map(({ module: _module, ...r }) => r);
+    .map(({ module: _module, package: _package, ...r }) => r);
   const traces = functions.map((r) => {
     const t = traceOf.get(r.id) as TraceRow;
     return { ...t, traceClass: labelOf.get(r.group) as string, runs: t.runs.slice(0, o.keepRuns) };
@@ -268,6 +330,21 @@ export async function buildStdlibCorpus(
       sourcesOfClass.set(l, (sourcesOfClass.get(l) ?? 0) + 1);
     }
   const shared = [...sourcesOfClass.values()].filter((n) => n > 1);
+  const perSource: StdlibCorpusReport["sources"] = {};
+  const counts = (s: CorpusSource): SourceCounts =>
+    (perSource[s] ??= { units: 0, found: 0, withSignature: 0, ok: 0, rows: { train: 0, val: 0 } });
+  const countsOf = (unit: string | undefined) =>
+    counts(sourceOfUnit.get(unit ?? "") ?? "functions");
+  // Every source given is reported, even one whose functions all failed.
+  if (stdlibModules.length > 0) counts("stdlib");
+  if (o.debian) counts("debian");
+  if (o.extra.length > 0) counts("functions");
+  for (const u of modules) countsOf(u).units++;
+  for (const { f } of found) countsOf(f.unit).found++;
+  for (const r of extraRows) countsOf(r.family).found++;
+  for (const r of sources) countsOf(r.family).withSignature++;
+  for (const r of ok) countsOf(r.family).ok++;
+  for (const r of functions) countsOf(r.family).rows[r.split === "train" ? "train" : "val"]++;
   return {
     functions,
     traces,
@@ -276,6 +353,8 @@ export async function buildStdlibCorpus(
         train: modules.filter((m) => split.get(m) === "train"),
         val: modules.filter((m) => split.get(m) !== "train"),
       },
+      sources: perSource,
+      ...(o.debian ? { skipped: o.debian.skipped } : {}),
       functions: {
         found: found.length + extraRows.length,
         withSignature: runnable.length + extraRows.length,

@@ -1,7 +1,18 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { FunctionRow } from "../../data/index.js";
 import { TracerPool } from "../../python/index.js";
-import { buildStdlibCorpus, chooseModules, readStdlib, type Stdlib } from "./index.js";
+import {
+  buildStdlibCorpus,
+  chooseDebianUnits,
+  chooseModules,
+  readDebianModules,
+  readDebianPackages,
+  readStdlib,
+  type Stdlib,
+} from "./index.js";
 
 // A small library of its own, so the test runs in seconds: `double` and `twice` (in different
 // modules) behave alike, `const` says nothing about what it computes, `near` copies a holdout.
@@ -47,7 +58,34 @@ const extra = [
   },
 ];
 const pool = new TracerPool({ workers: 1 });
-afterAll(() => pool.close());
+const tmp = mkdtempSync(join(tmpdir(), "tracecode-debian-"));
+afterAll(async () => {
+  await pool.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+/** A tiny dist-packages folder: a module, a package with a relative import, compiled files. */
+function fakeDistPackages(dir: string): void {
+  const write = (rel: string, text: string) => {
+    mkdirSync(join(dir, rel, ".."), { recursive: true });
+    writeFileSync(join(dir, rel), text);
+  };
+  write(
+    "mod.py",
+    'def vowels(text: str) -> int:\n    total = 0\n    for ch in text.lower():\n        if ch in "aeiou":\n            total += 1\n    return total\n',
+  );
+  write("pkg/__init__.py", "");
+  write("pkg/util.py", "def helper(x: int) -> int:\n    return x + 1\n");
+  write(
+    "pkg/core.py",
+    "from .util import helper\n\n\ndef bump(x: int) -> int:\n    return helper(x) * 2\n",
+  );
+  write("pkg/__main__.py", "raise SystemExit(0)\n");
+  write("fast.cpython-311-x86_64-linux-gnu.so", "\x7fELF not python");
+  write("ext/__init__.py", "from ._speed import go\n");
+  write("ext/_speed.cpython-311-x86_64-linux-gnu.so", "\x7fELF");
+  write("_private.py", "def hidden(x: int) -> int:\n    return x\n");
+}
 
 describe("buildStdlibCorpus", () => {
   it("labels by behaviour across modules, verifies variants, splits by module, removes leaks", async () => {
@@ -108,5 +146,88 @@ describe("buildStdlibCorpus", () => {
     expect(() => chooseModules(real, { seed: 0, only: ["bisect", "nonesuch"] })).toThrow(
       /not a top-level module of .*: nonesuch/,
     );
+  });
+});
+
+describe("Debian's pure-Python packages", () => {
+  it("reads modules and packages (not compiled ones), serves relative imports, splits by unit", async () => {
+    const dir = join(tmp, "dist-packages");
+    fakeDistPackages(dir);
+    const debian = readDebianPackages(dir);
+    expect([...debian.units.keys()]).toEqual(["mod", "pkg"]);
+    expect(debian.units.get("pkg")?.files).toEqual([
+      "pkg/__init__.py",
+      "pkg/core.py",
+      "pkg/util.py",
+    ]);
+    expect(debian.skipped).toEqual([
+      { unit: "ext", reason: expect.stringMatching(/compiled extension modules \(ext\/_speed/) },
+    ]);
+    const units = chooseDebianUnits(debian, { seed: 0 });
+    const { modules: files, sha256 } = readDebianModules(debian, units);
+    expect(files.map((m) => m.module)).toEqual(["mod", "pkg", "pkg.core", "pkg.util"]);
+    const empty: Stdlib = { path: "none.zip", bytes: Buffer.from(""), modules: new Map() };
+    const c = await buildStdlibCorpus(empty, {
+      holdout: [],
+      debian: { dir: debian.dir, modules: files, skipped: debian.skipped },
+      inputs: 10,
+      variants: 0,
+      valFraction: 0.5,
+      pool,
+    });
+    const byId = new Map(c.traces.map((t) => [t.id, t]));
+    // `bump` imports its package's `helper` relatively: it runs, and returns (x + 1) * 2.
+    const bump = byId.get("debian:pkg.core:bump");
+    expect(bump?.status).toBe("ok");
+    for (const run of bump?.runs ?? [])
+      expect(run.output).toBe(String((Number(run.input[0]) + 1) * 2));
+    expect(byId.get("debian:mod:vowels")?.status).toBe("ok");
+    expect(c.functions.every((f) => f.package === undefined && f.module === undefined)).toBe(true);
+    expect(c.functions.find((f) => f.id === "debian:pkg.core:bump")?.source).toMatch(
+      /^dist-packages\/pkg\/core\.py:\d+$/,
+    );
+    // Each top-level module or package is one unit: all its rows on one side of the split.
+    expect([...c.report.modules.train, ...c.report.modules.val].sort()).toEqual([
+      "debian:mod",
+      "debian:pkg",
+    ]);
+    const splitOf = (unit: string) =>
+      new Set(c.functions.filter((f) => f.family === unit).map((f) => f.split));
+    expect(splitOf("debian:pkg").size).toBe(1);
+    expect(splitOf("debian:mod").size).toBe(1);
+    expect(c.report.sources.debian).toMatchObject({ units: 2, found: 3, ok: 3 });
+    expect(c.report.sources.stdlib).toBeUndefined();
+    expect(c.report.skipped).toEqual(debian.skipped);
+
+    // The manifest's hash is of the files used: it changes when one of them changes.
+    writeFileSync(join(dir, "pkg", "util.py"), "def helper(x: int) -> int:\n    return x + 2\n");
+    expect(readDebianModules(readDebianPackages(dir), units).sha256).not.toBe(sha256);
+    expect(readDebianModules(readDebianPackages(dir), ["mod"]).sha256).toBe(
+      readDebianModules(debian, ["mod"]).sha256,
+    );
+  });
+
+  it("names a missing folder, one without pure-Python modules, and an unknown unit", () => {
+    expect(() => readDebianPackages(join(tmp, "nonesuch"))).toThrow(
+      /nonesuch: no such folder .*apt-get install python3-six/,
+    );
+    const compiled = join(tmp, "compiled");
+    mkdirSync(join(compiled, "ext"), { recursive: true });
+    writeFileSync(join(compiled, "fast.cpython-311-x86_64-linux-gnu.so"), "");
+    writeFileSync(join(compiled, "ext", "__init__.py"), "");
+    writeFileSync(join(compiled, "ext", "_c.so"), "");
+    expect(() => readDebianPackages(compiled)).toThrow(
+      /compiled: no pure-Python modules or packages .*apt-get install python3-six/,
+    );
+    const dir = join(tmp, "dist-packages-2");
+    fakeDistPackages(dir);
+    expect(() =>
+      chooseDebianUnits(readDebianPackages(dir), { seed: 0, only: ["ext", "zzz"] }),
+    ).toThrow(
+      /not a pure-Python top-level module or package of .*: ext \(skipped: compiled extension modules .*\), zzz/,
+    );
+    const sample = chooseDebianUnits(readDebianPackages(dir), { seed: 3, maxUnits: 1 });
+    expect(sample).toHaveLength(1);
+    expect(chooseDebianUnits(readDebianPackages(dir), { seed: 3, maxUnits: 1 })).toEqual(sample);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * A stdlib corpus on disk: a dataset directory `train` reads (`functions.jsonl`,
- * `traces.jsonl`) and `corpus.json` last (the zip's SHA-256, the options, the report), so a
- * build with the same zip and options is reused rather than run again.
+ * `traces.jsonl`) and `corpus.json` last (the zip's SHA-256, the options with the SHA-256 of
+ * the other sources' files, the report), so a build from the same bytes with the same options
+ * is reused rather than run again.
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -16,10 +17,15 @@ export interface StdlibManifest {
   /** `python_stdlib.zip` of the Pyodide package, and the SHA-256 of its bytes. */
   source: string;
   sha256: string;
-  options: Omit<StdlibCorpusOptions, "pool" | "onProgress" | "holdout" | "extra"> & {
+  options: Omit<StdlibCorpusOptions, "pool" | "onProgress" | "holdout" | "extra" | "debian"> & {
     holdout: string[];
     /** Functions files added, with the SHA-256 of their bytes. */
     extra: { file: string; sha256: string }[];
+    /**
+     * Debian's packages added: the folder, how its units were chosen, and the SHA-256 of the
+     * files used (paths and bytes), so a rebuild after a package changed is not reused.
+     */
+    debian?: { source: string; only?: string[]; maxUnits?: number; sha256: string };
   };
   report: StdlibCorpusReport;
 }
