@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -43,5 +43,43 @@ describe("tracecode corpus", () => {
     const bad = cli("corpus", "--out", join(dir, "y"), "--modules", "-1");
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--modules must be an integer ≥ 0, got "-1"/);
+  });
+
+  it("adds Debian's pure-Python packages from a folder, and rebuilds when a file changed", () => {
+    const dist = join(dir, "dist-packages");
+    mkdirSync(join(dist, "pkg"), { recursive: true });
+    writeFileSync(
+      join(dist, "words.py"),
+      'def vowels(text: str) -> int:\n    total = 0\n    for ch in text.lower():\n        if ch in "aeiou":\n            total += 1\n    return total\n',
+    );
+    writeFileSync(join(dist, "pkg", "__init__.py"), "");
+    writeFileSync(join(dist, "pkg", "util.py"), "def helper(x: int) -> int:\n    return x + 1\n");
+    writeFileSync(
+      join(dist, "pkg", "core.py"),
+      "from .util import helper\n\n\ndef bump(x: int) -> int:\n    return helper(x) * 2\n",
+    );
+    writeFileSync(join(dist, "fast.cpython-311-x86_64-linux-gnu.so"), "\x7fELF");
+    const out = join(dir, "d");
+    const args = ["corpus", "--out", out, "--modules", "0", "--debian", dist];
+    const first = cli(...args, "--variants", "0", "--inputs", "10");
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^2 modules \(\d val\): 3 functions and methods/);
+    expect(first.stdout).toMatch(/by source: debian 2 units, 3 functions \(3 return\)/);
+    const manifest = JSON.parse(readFileSync(join(out, "corpus.json"), "utf8"));
+    expect(manifest.options.debian).toMatchObject({ source: dist, sha256: expect.any(String) });
+    const ids = readFileSync(join(out, "functions.jsonl"), "utf8");
+    expect(ids).toMatch(/"id":"debian:pkg\.core:bump"/);
+    expect(ids).not.toMatch(/"package"/);
+    // A changed file changes the recorded hash: the corpus is built again, not reused.
+    writeFileSync(join(dist, "pkg", "util.py"), "def helper(x: int) -> int:\n    return x + 2\n");
+    const again = cli(...args, "--variants", "0", "--inputs", "10");
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).not.toMatch(/reusing/);
+    const rebuilt = JSON.parse(readFileSync(join(out, "corpus.json"), "utf8"));
+    expect(rebuilt.options.debian.sha256).not.toBe(manifest.options.debian.sha256);
+
+    const missing = cli("corpus", "--out", join(dir, "z"), "--debian", join(dir, "nonesuch"));
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/nonesuch: no such folder .*apt-get install python3-six/);
   });
 });

@@ -1,13 +1,19 @@
 /**
  * `tracecode corpus`: training data at corpus scale from the standard library inside the
- * Pyodide package → a dataset directory `tracecode train --data DIR` reads (src/realcode/corpus).
+ * Pyodide package (and optionally Debian's pure-Python packages) → a dataset directory
+ * `tracecode train --data DIR` reads (src/realcode/corpus).
  */
 import type { Command } from "commander";
 import { FunctionRow, readJsonl } from "../data/index.js";
 import { TracerPool } from "../python/index.js";
 import {
   buildStdlibCorpus,
+  chooseDebianUnits,
+  DEBIAN_DIR,
+  DEBIAN_INSTALL_HINT,
   DEFAULT_STDLIB_OPTIONS,
+  readDebianModules,
+  readDebianPackages,
   readStdlib,
   reusableStdlibCorpus,
   stdlibSha256,
@@ -31,7 +37,31 @@ interface CorpusFlags {
   workers: number;
   holdout?: string[];
   functions?: string[];
+  debian?: string | true;
+  debianOnly?: string;
+  debianModules?: number;
   unsafeNoIsolation: boolean;
+}
+
+const list = (text: string) => text.split(",").filter((m) => m !== "");
+
+/** Debian's packages when asked for (`--debian-only`/`--debian-modules` imply `--debian`). */
+function debianSource(flags: CorpusFlags) {
+  if (flags.debian === undefined && !flags.debianOnly && flags.debianModules === undefined)
+    return undefined;
+  const packages = readDebianPackages(typeof flags.debian === "string" ? flags.debian : DEBIAN_DIR);
+  const choice = {
+    seed: flags.seed,
+    ...(flags.debianOnly ? { only: list(flags.debianOnly) } : {}),
+    ...(flags.debianModules !== undefined ? { maxUnits: flags.debianModules } : {}),
+  };
+  const units = chooseDebianUnits(packages, choice);
+  const { modules, sha256 } = readDebianModules(packages, units);
+  const { seed: _seed, ...how } = choice;
+  return {
+    build: { dir: packages.dir, modules, skipped: packages.skipped },
+    recorded: { source: packages.dir, ...how, sha256 },
+  };
 }
 
 export async function runCorpus(flags: CorpusFlags): Promise<void> {
@@ -46,15 +76,17 @@ export async function runCorpus(flags: CorpusFlags): Promise<void> {
     variants: flags.variants,
     valFraction: flags.valFraction,
     inputs: flags.inputs,
-    ...(flags.only ? { only: flags.only.split(",").filter((m) => m !== "") } : {}),
+    ...(flags.only ? { only: list(flags.only) } : {}),
     ...(flags.modules !== undefined ? { maxModules: flags.modules } : {}),
   };
   const sha256 = stdlibSha256(stdlib);
   const extraFiles = flags.functions ?? [];
+  const debian = debianSource(flags);
   const recorded = {
     ...options,
     holdout: holdoutFiles,
     extra: extraFiles.map((file) => ({ file, sha256: sha256File(file) })),
+    ...(debian ? { debian: debian.recorded } : {}),
   };
   const t0 = performance.now();
   let manifest = reusableStdlibCorpus(flags.out, sha256, recorded);
@@ -69,6 +101,7 @@ export async function runCorpus(flags: CorpusFlags): Promise<void> {
         ...options,
         holdout,
         extra: extraFiles.map((file) => ({ file, rows: readJsonl(file, FunctionRow) })),
+        ...(debian ? { debian: debian.build } : {}),
         pool,
         onProgress: (p, done, total) => {
           if (p !== phase) {
@@ -105,6 +138,15 @@ export async function runCorpus(flags: CorpusFlags): Promise<void> {
       `${r.removed.length} near-duplicates removed; ${r.rows.train} train and ${r.rows.val} val snippets ` +
       term`in ${seconds} s → ${flags.out}\n`,
   );
+  const bySource = Object.entries(r.sources ?? {}).map(
+    ([s, c]) =>
+      `${s} ${c.units} units, ${c.found} functions (${c.ok} return), ${c.rows.train} train and ${c.rows.val} val snippets`,
+  );
+  if (bySource.length > 1 || r.skipped) process.stdout.write(`by source: ${bySource.join("; ")}\n`);
+  if (r.skipped && r.skipped.length > 0)
+    process.stdout.write(
+      term`debian: left out ${r.skipped.map((s) => `${s.unit} (${s.reason})`).join(", ")}\n`,
+    );
 }
 
 export function registerCorpus(program: Command): void {
@@ -112,9 +154,10 @@ export function registerCorpus(program: Command): void {
   const command = program
     .command("corpus")
     .description(
-      "training data from the standard library inside the Pyodide package: functions and\n" +
-        "methods run in the sandbox under inferred signatures, verified variants, behaviour\n" +
-        "classes across the corpus, split by module, leak-checked → a dataset directory",
+      "training data from the standard library inside the Pyodide package (and, with --debian,\n" +
+        "Debian's pure-Python packages): functions and methods run in the sandbox under inferred\n" +
+        "signatures, verified variants, behaviour classes across the corpus, split by module,\n" +
+        "leak-checked → a dataset directory",
     )
     .requiredOption("--out <dir>", "dataset directory to write (reused when built the same way)")
     .option(
@@ -123,6 +166,19 @@ export function registerCorpus(program: Command): void {
       intOption("--modules", 0),
     )
     .option("--only <list>", "these modules, comma-separated")
+    .option(
+      "--debian [dir]",
+      `also Debian's pure-Python packages in DIR (default ${DEBIAN_DIR}; e.g. ${DEBIAN_INSTALL_HINT}), each top-level module or package a unit of the split, ids prefixed debian:`,
+    )
+    .option(
+      "--debian-only <list>",
+      "these of Debian's top-level modules and packages, comma-separated (implies --debian)",
+    )
+    .option(
+      "--debian-modules <n>",
+      "a seeded sample of N of Debian's top-level modules and packages (implies --debian)",
+      intOption("--debian-modules", 0),
+    )
     .option(
       "--variants <n>",
       "transformed variants tried per function",
