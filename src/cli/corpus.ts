@@ -10,7 +10,6 @@ import {
   buildStdlibCorpus,
   chooseDebianUnits,
   DEBIAN_DIR,
-  DEBIAN_INSTALL_HINT,
   DEFAULT_STDLIB_OPTIONS,
   readDebianModules,
   readDebianPackages,
@@ -154,21 +153,21 @@ export function registerCorpus(program: Command): void {
   const command = program
     .command("corpus")
     .description(
-      "training data from the standard library inside the Pyodide package (and, with --debian,\n" +
-        "Debian's pure-Python packages): functions and methods run in the sandbox under inferred\n" +
-        "signatures, verified variants, behaviour classes across the corpus, split by module,\n" +
+      "training data from the standard library inside the Pyodide package (and, with --debian, " +
+        "Debian's pure-Python packages): functions and methods run in the sandbox under inferred " +
+        "signatures, verified variants, behaviour classes across the corpus, split by module, " +
         "leak-checked → a dataset directory",
     )
     .requiredOption("--out <dir>", "dataset directory to write (reused when built the same way)")
     .option(
       "--modules <n>",
-      "a seeded sample of N modules (default: all; 0: only --functions files)",
+      "a seeded sample of N stdlib modules (default: all; 0: none, only --functions files and --debian)",
       intOption("--modules", 0),
     )
     .option("--only <list>", "these modules, comma-separated")
     .option(
       "--debian [dir]",
-      `also Debian's pure-Python packages in DIR (default ${DEBIAN_DIR}; e.g. ${DEBIAN_INSTALL_HINT}), each top-level module or package a unit of the split, ids prefixed debian:`,
+      `also Debian's pure-Python packages in DIR (default ${DEBIAN_DIR}), each top-level module or package a unit of the split (ids debian:MODULE:FUNCTION)`,
     )
     .option(
       "--debian-only <list>",
