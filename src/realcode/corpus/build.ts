@@ -15,7 +15,12 @@
 import { createHash } from "node:crypto";
 import { basename } from "node:path";
 import type { FunctionRow, TraceRow } from "../../data/index.js";
-import { classHash, type TracerPool, traceFunctions } from "../../python/index.js";
+import {
+  classHash,
+  type PackageFiles,
+  type TracerPool,
+  traceFunctions,
+} from "../../python/index.js";
 import { Random } from "../../random/index.js";
 import { initPython, randomVariant, splitGroups, transformPool } from "../../synth/index.js";
 import { REAL_INPUTS, REAL_INT_RANGE } from "../inputs.js";
@@ -114,11 +119,13 @@ interface ModuleFile {
   unit: string;
   /** Its name in row ids; the functions of one module share an interpreter. */
   module: string;
-  /** Its path: a Debian module's is absolute, so `packageOf` finds its package. */
+  /** Its path, as the candidates' file. */
   path: string;
   text: string;
   /** Where it came from, for the rows' `source`. */
   label: string;
+  /** The files served to its imports (Debian's modules). */
+  package: PackageFiles | undefined;
 }
 
 export interface StdlibCorpus {
@@ -172,13 +179,15 @@ export async function buildStdlibCorpus(
       path: `${m}.py`,
       text: stdlib.modules.get(m) as string,
       label: `python_stdlib.zip/${m}.py`,
+      package: undefined,
     })),
     ...(o.debian?.modules ?? []).map((d) => ({
       unit: `debian:${d.unit}`,
       module: `debian:${d.module}`,
-      path: d.path,
+      path: `${basename(o.debian?.dir ?? "")}/${d.rel}`,
       text: d.text,
       label: `${basename(o.debian?.dir ?? "")}/${d.rel}`,
+      package: d.package,
     })),
   ];
   const sourceOfUnit = new Map<string, CorpusSource>([
@@ -190,8 +199,8 @@ export async function buildStdlibCorpus(
   const rng = new Random(o.seed);
   const split = splitGroups(modules, o.valFraction, rng.fork("split"));
 
-  // 1. Candidates: every function and method with its most likely signature. A module inside
-  //    a Debian package carries its package (`c.package`, by its path) to serve its imports.
+  // 1. Candidates: every function and method with its most likely signature. A Debian module
+  //    carries the files its imports are served from (debian.ts), whatever the working folder.
   const found: { f: ModuleFile; c: Candidate }[] = [];
   for (const f of files) {
     const source = { path: f.path, hash: "", text: f.text };
@@ -212,7 +221,7 @@ export async function buildStdlibCorpus(
     seed: o.seed,
     source: `${f.label}:${c.line}`,
     module: moduleOf(c),
-    ...(c.package ? { package: c.package } : {}),
+    ...(f.package ? { package: f.package } : {}),
   });
   const extraRows: FunctionRow[] = o.extra.flatMap((x) =>
     x.rows.map((r) => {

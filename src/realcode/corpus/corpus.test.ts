@@ -64,7 +64,10 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-/** A tiny dist-packages folder: a module, a package with a relative import, compiled files. */
+/**
+ * A tiny dist-packages folder: a module, a package with a relative import and one of the module,
+ * compiled files.
+ */
 function fakeDistPackages(dir: string): void {
   const write = (rel: string, text: string) => {
     mkdirSync(join(dir, rel, ".."), { recursive: true });
@@ -78,7 +81,7 @@ function fakeDistPackages(dir: string): void {
   write("pkg/util.py", "def helper(x: int) -> int:\n    return x + 1\n");
   write(
     "pkg/core.py",
-    "from .util import helper\n\n\ndef bump(x: int) -> int:\n    return helper(x) * 2\n",
+    "from .util import helper\nfrom mod import vowels\n\n\ndef bump(x: int) -> int:\n    return helper(x) * 2\n\n\ndef loud(text: str) -> list:\n    return [vowels(text), len(text)]\n",
   );
   write("pkg/__main__.py", "raise SystemExit(0)\n");
   write("fast.cpython-311-x86_64-linux-gnu.so", "\x7fELF not python");
@@ -166,6 +169,14 @@ describe("Debian's pure-Python packages", () => {
     const units = chooseDebianUnits(debian, { seed: 0 });
     const { modules: files, sha256 } = readDebianModules(debian, units);
     expect(files.map((m) => m.module)).toEqual(["mod", "pkg", "pkg.core", "pkg.util"]);
+    // The package's imports are served its own modules and the folder's module it imports.
+    expect(Object.keys(files[2].package?.files ?? {}).sort()).toEqual([
+      "mod.py",
+      "pkg/__init__.py",
+      "pkg/core.py",
+      "pkg/util.py",
+    ]);
+    expect(files[0].package).toBeUndefined();
     const empty: Stdlib = { path: "none.zip", bytes: Buffer.from(""), modules: new Map() };
     const c = await buildStdlibCorpus(empty, {
       holdout: [],
@@ -182,6 +193,16 @@ describe("Debian's pure-Python packages", () => {
     for (const run of bump?.runs ?? [])
       expect(run.output).toBe(String((Number(run.input[0]) + 1) * 2));
     expect(byId.get("debian:mod:vowels")?.status).toBe("ok");
+    // `loud` imports the folder's `mod` absolutely: served too, so its calls return.
+    const loud = byId.get("debian:pkg.core:loud");
+    expect(loud?.status).toBe("ok");
+    // (both take a str, so they run on the same inputs)
+    const vowels = byId.get("debian:mod:vowels")?.runs ?? [];
+    expect(loud?.runs.length).toBe(vowels.length);
+    loud?.runs.forEach((run, i) => {
+      expect(run.input).toEqual(vowels[i].input);
+      expect(run.output).toMatch(new RegExp(`^\\[${vowels[i].output},\\d+\\]$`));
+    });
     expect(c.functions.every((f) => f.package === undefined && f.module === undefined)).toBe(true);
     expect(c.functions.find((f) => f.id === "debian:pkg.core:bump")?.source).toMatch(
       /^dist-packages\/pkg\/core\.py:\d+$/,
@@ -195,7 +216,7 @@ describe("Debian's pure-Python packages", () => {
       new Set(c.functions.filter((f) => f.family === unit).map((f) => f.split));
     expect(splitOf("debian:pkg").size).toBe(1);
     expect(splitOf("debian:mod").size).toBe(1);
-    expect(c.report.sources.debian).toMatchObject({ units: 2, found: 3, ok: 3 });
+    expect(c.report.sources.debian).toMatchObject({ units: 2, found: 4, ok: 4 });
     expect(c.report.sources.stdlib).toBeUndefined();
     expect(c.report.skipped).toEqual(debian.skipped);
 

@@ -2,12 +2,14 @@
  * Debian's pure-Python packages as a second corpus source: the `.py` files of the top-level
  * modules and packages in a `dist-packages` folder (where Debian's `python3-*` packages install
  * them), read at run time from the machine and never copied. Each top-level module or package
- * is one unit of the split; a package's modules are served to each other's imports as
- * `tracecode index` serves a package folder (`packageOf` in ../sources.ts).
+ * is one unit of the split; a package's modules (and the folder's pure-Python units it
+ * imports) are served to its imports as `tracecode index` serves a package folder (`packageOf`
+ * in ../sources.ts).
  */
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
+import type { PackageFiles } from "../../python/index.js";
 import { Random } from "../../random/index.js";
 import { PACKAGE_MAX_CHARS } from "../sources.js";
 
@@ -126,35 +128,97 @@ export interface DebianModule {
   unit: string;
   /** Dotted module name (`attr._make`; a package's `__init__.py` is the package). */
   module: string;
-  /** Absolute path, so `packageOf` finds its package. */
-  path: string;
   /** Path from the folder. */
   rel: string;
   text: string;
+  /**
+   * What its imports are served from, as `tracecode index` serves a package folder: its
+   * package's modules and those of the folder's pure-Python units it imports, directly or
+   * through them (`dateutil` gets `six`), up to PACKAGE_MAX_CHARS in all. Absent for a
+   * top-level module that imports none of them.
+   */
+  package?: PackageFiles;
+}
+
+/** Top-level names a module imports (`import a.b, c`, `from a.b import x`; not relative ones). */
+function importedNames(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(
+    /^[ \t]*(?:import[ \t]+([\w., \t]+)|from[ \t]+(\w+)[\w.]*[ \t]+import\b)/gm,
+  )) {
+    if (m[2]) out.push(m[2]);
+    else for (const part of m[1].split(",")) out.push(part.trim().split(/[.\s]/)[0]);
+  }
+  return out;
 }
 
 /**
- * The modules of `units`, and the SHA-256 of the files used (their paths and bytes), so that a
- * corpus built before a package changed is not reused.
+ * The modules of `units`, each with the files served to its imports, and the SHA-256 of every
+ * file used (paths and bytes), so that a corpus built before a package changed is not reused.
  */
 export function readDebianModules(
   packages: DebianPackages,
   units: readonly string[],
 ): { modules: DebianModule[]; sha256: string } {
-  const hash = createHash("sha256");
+  const bytesOf = new Map<string, Buffer>();
+  const textOf = (rel: string) => {
+    let b = bytesOf.get(rel);
+    if (b === undefined) {
+      b = readFileSync(join(packages.dir, rel));
+      bytesOf.set(rel, b);
+    }
+    return b.toString("utf8");
+  };
+  const filesOf = (u: string) => (packages.units.get(u) as DebianUnit).files;
+  const dependencies = (u: string) => {
+    const names = new Set(filesOf(u).flatMap((rel) => importedNames(textOf(rel))));
+    return [...names].filter((n) => n !== u && packages.units.has(n)).sort();
+  };
+  // Its own files first, then its dependencies breadth-first while they fit.
+  const served = (u: string): Record<string, string> => {
+    const files: Record<string, string> = {};
+    let chars = 0;
+    const queue = [u];
+    const seen = new Set(queue);
+    while (queue.length > 0) {
+      const v = queue.shift() as string;
+      const texts = filesOf(v).map((rel) => [rel, textOf(rel)] as const);
+      const size = texts.reduce((n, [, t]) => n + t.length, 0);
+      if (v !== u && chars + size > PACKAGE_MAX_CHARS) continue;
+      for (const [rel, t] of texts) files[rel] = t;
+      chars += size;
+      for (const d of dependencies(v)) {
+        if (seen.has(d)) continue;
+        seen.add(d);
+        queue.push(d);
+      }
+    }
+    return files;
+  };
   const modules: DebianModule[] = [];
   for (const u of units) {
-    for (const rel of (packages.units.get(u) as DebianUnit).files) {
-      const path = join(packages.dir, rel);
-      const bytes = readFileSync(path);
-      hash.update(`${rel}\0${bytes.length}\0`).update(bytes);
+    const unit = packages.units.get(u) as DebianUnit;
+    const files = served(u);
+    const withPackage = unit.kind === "package" || Object.keys(files).length > 1;
+    for (const rel of unit.files) {
       const module = rel
         .slice(0, -3)
         .replace(/\/__init__$/, "")
         .split("/")
         .join(".");
-      modules.push({ unit: u, module, path, rel, text: bytes.toString("utf8") });
+      modules.push({
+        unit: u,
+        module,
+        rel,
+        text: textOf(rel),
+        ...(withPackage ? { package: { path: rel, files } } : {}),
+      });
     }
+  }
+  const hash = createHash("sha256");
+  for (const rel of [...bytesOf.keys()].sort()) {
+    const bytes = bytesOf.get(rel) as Buffer;
+    hash.update(`${rel}\0${bytes.length}\0`).update(bytes);
   }
   return { modules, sha256: hash.digest("hex") };
 }
