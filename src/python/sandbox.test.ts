@@ -331,6 +331,33 @@ const hostile: [string, string, Expect][] = [
     "limit",
   ],
   [
+    "a ForwardRef that reads a builtin the snippet lacks at class level (a lookup that reaches the builtins)",
+    fn(
+      "import typing\nreturn typing.get_args(typing.List['[locals for locals in ()] or locals'])[0].evaluate()",
+    ),
+    "limit",
+  ],
+  [
+    "a ForwardRef evaluating a lambda whose free name is a builtin the snippet lacks",
+    fn("import typing\nreturn typing.get_args(typing.List['(lambda: vars)()'])[0].evaluate()"),
+    "limit",
+  ],
+  [
+    "a ForwardRef compiling an import (library code runs it with real builtins)",
+    fn(
+      "import typing\nreturn typing.get_args(typing.List['[__import__ for os in ()]'])[0].evaluate()",
+    ),
+    "limit",
+  ],
+  [
+    "generated code whose parameter is named like a builtin the snippet lacks: namedtuple('A', 'args locals')",
+    "from collections import namedtuple\nA = namedtuple('A', 'args locals vars')\ndef f(x):\n    a = A(x, 2, 3)\n    return (a.locals, a.vars, a._replace(locals=x).locals)\n",
+    (r) => {
+      expect(r.status).toBe("ok");
+      expect(r.runs[0][2]).toBe("(2,3,1)");
+    },
+  ],
+  [
     "generated code that passes: dataclasses (frozen, ordered), namedtuple, a plain ForwardRef",
     "from dataclasses import dataclass\nfrom collections import namedtuple\nimport typing\n@dataclass(frozen=True, order=True)\nclass P:\n    a: int\n    b: tuple = ()\nN = namedtuple('N', 'u v')\ndef f(x):\n    return (P(x) < P(x + 1), repr(P(x)), N(x, 1).u, typing.get_args(typing.List['int'])[0].evaluate() is int)\n",
     (r) => {

@@ -9,7 +9,7 @@ import fractions as _fractions_mod, functools as _functools_mod, heapq as _heapq
 import itertools as _itertools_mod, math as _math_mod, operator as _operator_mod
 import random as _random_mod, re as _re_mod, statistics as _statistics_mod
 import string as _string_mod, typing as _typing_mod, unicodedata as _unicodedata_mod
-import builtins as _builtins_mod
+import builtins as _builtins_mod, symtable as _symtable_mod
 import numbers as _numbers_mod, struct as _struct_mod, dataclasses as _dataclasses_mod
 import textwrap as _textwrap_mod, json as _json_mod, keyword as _keyword_mod, array as _array_mod
 import binascii as _binascii_mod, base64 as _base64_mod, zlib as _zlib_mod
@@ -708,15 +708,46 @@ def _compiled_problem(source):
     problem = check_tree(tree)
     if problem is not None:
         return problem
+    unsafe = False
     for node in ast.walk(tree):
         t = type(node)
         if t is ast.Name and node.id in _UNSAFE_NAMES:
-            return "name '" + node.id + "'"
+            unsafe = True
         if t is ast.Attribute and node.attr == "__dict__":
             return "attribute '__dict__'"
         if t is ast.MatchClass:
             return "a class pattern"
+        # Library code runs what it compiles with its own globals, whose builtins are real.
+        if t is ast.Import or t is ast.ImportFrom:
+            return "an import"
+    return _unsafe_lookup(tree) if unsafe else None
+
+def _unsafe_lookup(tree):
+    """The first builtin the snippet does not get that the code would look up in the builtins,
+    or None. A function's parameters and locals never fall through to the builtins (a fast
+    local or a closure cell), so namedtuple('ArgInfo', 'args locals') is fine; at module and
+    class level and in annotation scopes a lookup may (LOAD_NAME), so any read there counts."""
+    global _own_compile
+    _own_compile = True
+    try:
+        todo = [_symtable_mod.symtable(ast.unparse(tree), "<string>", "exec")]
+        while todo:
+            table = todo.pop()
+            function = table.get_type() == "function"
+            for sym in table.get_symbols():
+                name = sym.get_name()
+                if name in _UNSAFE_NAMES and sym.is_referenced() and (not function or sym.is_global()):
+                    return "name '" + name + "'"
+            todo.extend(table.get_children())
+    except BaseException:
+        return "source whose names cannot be resolved"
+    finally:
+        _own_compile = False
     return None
+
+# Loads what ast.unparse and symtable import on first use (ast.unparse's module is imported
+# lazily), before any guard is up.
+_unsafe_lookup(ast.parse("lambda locals: locals"))
 
 def _audit(event, args):
     global _aborted, _violation
