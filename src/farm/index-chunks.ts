@@ -41,6 +41,7 @@ const IndexItem = z
         wrapper: z.string().optional(),
         certain: z.boolean(),
         alternatives: z.array(z.array(ArgType)),
+        wrappers: z.array(z.string().nullable()).optional(),
       })
       .strict()
       .optional(),

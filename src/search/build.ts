@@ -416,15 +416,17 @@ export function successShare(t: TraceRow | undefined): number {
 interface RunJob {
   candidate: Candidate;
   args: ArgType[];
+  /** The candidate signature's own wrapper, when not the function's. */
+  wrapper?: string;
   inputs: number;
   range: IntRange;
   maxSteps?: number;
 }
 
 /** The module a candidate runs in: its file, plus the call wrapper when it needs one. */
-export function moduleOf(c: Candidate): string | undefined {
+export function moduleOf(c: Candidate, wrapper?: string): string | undefined {
   if (c.module === undefined) return undefined;
-  const w = c.inference?.wrapper;
+  const w = wrapper ?? c.inference?.wrapper;
   return w ? `${c.module}\n\n${w}\n` : c.module;
 }
 
@@ -456,7 +458,7 @@ async function runJobs(
           code: c.code,
           entry: c.inference?.entry ?? c.name,
           args: jobs[i].args,
-          module: moduleOf(c),
+          module: moduleOf(c, jobs[i].wrapper),
           package: c.package,
         });
       });
@@ -502,7 +504,14 @@ export interface ExecItem {
   /** The most likely signature. */
   args: ArgType[];
   /** Inferred signatures (most likely first) and how to call: absent for a `.jsonl` row. */
-  inference?: { entry: string; wrapper?: string; certain: boolean; alternatives: ArgType[][] };
+  inference?: {
+    entry: string;
+    wrapper?: string;
+    certain: boolean;
+    alternatives: ArgType[][];
+    /** Per alternative, its own wrapper when it calls another way (another instance). */
+    wrappers?: (string | null)[];
+  };
   inputs: number;
   range: IntRange;
   maxSteps?: number;
@@ -550,6 +559,9 @@ export function execItem(
             ...(inf.wrapper !== undefined ? { wrapper: inf.wrapper } : {}),
             certain: inf.certain,
             alternatives: inf.candidates.map((s) => s.args),
+            ...(inf.candidates.some((s) => s.wrapper)
+              ? { wrappers: inf.candidates.map((s) => s.wrapper ?? null) }
+              : {}),
           },
         }
       : {}),
@@ -579,7 +591,10 @@ function candidateOf(item: ExecItem): Candidate {
             entry: inf.entry,
             ...(inf.wrapper !== undefined ? { wrapper: inf.wrapper } : {}),
             certain: inf.certain,
-            candidates: inf.alternatives.map((args) => ({ args, params: [] })),
+            candidates: inf.alternatives.map((args, k) => {
+              const wrapper = inf.wrappers?.[k];
+              return { args, params: [], ...(wrapper ? { wrapper } : {}) };
+            }),
           },
         }
       : {}),
@@ -620,11 +635,13 @@ export async function executeItems(
       timeoutMs: settings.timeoutMs,
       unitOf: (c, i) => fileUnit(c) ?? `${unitPrefix}${step}:${i}`,
     });
-  const plan = (c: Candidate, args: ArgType[], n?: number): RunJob => {
+  const plan = (c: Candidate, args: ArgType[], n?: number, k = 0): RunJob => {
     const it = itemOf.get(c) as ExecItem;
+    const wrapper = c.inference?.candidates[k]?.wrapper;
     return {
       candidate: c,
       args,
+      ...(wrapper ? { wrapper } : {}),
       inputs: n ?? it.inputs,
       range: it.range,
       ...(it.maxSteps !== undefined ? { maxSteps: it.maxSteps } : {}),
@@ -665,7 +682,7 @@ export async function executeItems(
   }
   const argsOf = (c: Candidate, k: number) => c.inference?.candidates[k].args as ArgType[];
   const probed = await run(
-    probes.map((p) => plan(p.c, argsOf(p.c, p.k), PROBE_INPUTS)),
+    probes.map((p) => plan(p.c, argsOf(p.c, p.k), PROBE_INPUTS, p.k)),
     "probe",
   );
   const best = new Map<Candidate, { k: number; share: number }>();
@@ -679,7 +696,7 @@ export async function executeItems(
   // 3. The chosen signature on the index's inputs.
   const switched = [...best];
   const rerun = await run(
-    switched.map(([c, b]) => plan(c, argsOf(c, b.k))),
+    switched.map(([c, b]) => plan(c, argsOf(c, b.k), undefined, b.k)),
     "chosen",
   );
   switched.forEach(([c], i) => {
@@ -728,11 +745,17 @@ function signatureRecord(
           })
         : JSON.stringify(c.args);
   if (!inf && !custom) return { signature: null, inputsKey };
+  const wrapper = top?.wrapper ?? inf?.wrapper;
   const sig = {
     ...(top ? { params: top.params } : {}),
+    ...(top?.instance ? { instance: top.instance } : {}),
     ...(chosen ? { chosen: true } : {}),
-    ...(inf?.wrapper
-      ? { call: (/for item in (.*):/m.exec(inf.wrapper) ?? /return (.*)$/m.exec(inf.wrapper))?.[1] }
+    ...(wrapper
+      ? {
+          call: (/for item in (.*):/m.exec(wrapper) ??
+            /out = (.*)$/m.exec(wrapper) ??
+            /return (.*)$/m.exec(wrapper))?.[1],
+        }
       : {}),
     ...(tried && tried.length > 1 ? { tried } : {}),
     ...(doctest ? { doctest } : {}),
