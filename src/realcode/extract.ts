@@ -26,8 +26,11 @@ export interface ParamInfo {
   hinted?: HintResult;
   /** The default value as a literal, `other` for an expression (None is the literal `none`). */
   default?: Literal | "other";
-  /** Candidate types from the body, most likely first, and the uses behind them. */
-  usage: { types: ArgType[]; uses: string[] };
+  /**
+   * Candidate types from the body, most likely first, and the uses behind them; `file` when it
+   * is used as a file (`.read()`, `.write()`, …: passed as an in-memory one).
+   */
+  usage: { types: ArgType[]; uses: string[]; file?: "read" | "write" };
 }
 
 export interface Doctest {
@@ -68,6 +71,22 @@ export interface ExtractedFunction {
   /** For an instance method or property: the constructor's parameters (without `self`). */
   ctor?: { params: ParamInfo[]; from: "__init__" | "fields" | "inherited" };
   doctests: Doctest[];
+  /**
+   * For a method or property: instances of its class built with literal arguments in the module
+   * (`Point(1, 2)` in code or in a `>>>` line), as Python source.
+   */
+  instances?: string[];
+  /**
+   * For a method of a class whose methods read `self.x`/`cls.x` that neither it nor its same-file
+   * bases define: the same-file subclass (not overriding the method) that defines the most of them.
+   */
+  subclass?: {
+    name: string;
+    ctor: { params: ParamInfo[] };
+    defines: string[];
+    /** The subclass's literal instances in the module. */
+    instances?: string[];
+  };
   /** The top-level statement that defines it (the function, or the method's class). */
   definition: { line: number; text: string };
 }
@@ -296,6 +315,88 @@ function fieldsOf(body: Node): ParamInfo[] {
   return out;
 }
 
+/** `Cls(…)` with only literal arguments (positional or keyword), as `Cls(<args>)`, or undefined. */
+function literalInstance(call: Node, classes: ReadonlySet<string>): string | undefined {
+  const fn = call.childForFieldName("function");
+  // `Cls(…)` or `module.Cls(…)` (doctests name the module).
+  const name =
+    fn?.type === "identifier"
+      ? fn.text
+      : fn?.type === "attribute" && fn.childForFieldName("object")?.type === "identifier"
+        ? (fn.childForFieldName("attribute")?.text ?? "")
+        : "";
+  if (!classes.has(name)) return undefined;
+  const args = call.childForFieldName("arguments")?.namedChildren ?? [];
+  if (args.length === 0) return undefined;
+  const texts: string[] = [];
+  for (const a of args) {
+    const value = a?.type === "keyword_argument" ? a.childForFieldName("value") : a;
+    if (!a || !literalOf(value)) return undefined;
+    texts.push(a.text);
+  }
+  return `${name}(${texts.join(", ")})`;
+}
+
+/** Literal instances of the file's classes, from its code and from its `>>>` lines. */
+function literalInstances(root: Node, classes: ReadonlySet<string>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const add = (expr: string | undefined) => {
+    if (!expr) return;
+    const cls = expr.slice(0, expr.indexOf("("));
+    const list = out.get(cls) ?? [];
+    if (list.length < 3 && !list.includes(expr)) list.push(expr);
+    out.set(cls, list);
+  };
+  for (const call of root.descendantsOfType("call")) if (call) add(literalInstance(call, classes));
+  for (const s of root.descendantsOfType("string")) {
+    for (const line of s?.text.split("\n") ?? []) {
+      const m = /^\s*>>>\s?(.*)$/.exec(line);
+      // Backslashes in a docstring are escapes Python would undo first: skip such lines.
+      if (!m || m[1].includes("\\")) continue;
+      withTree(m[1], (doc) => {
+        if (doc.hasError) return;
+        for (const call of doc.descendantsOfType("call"))
+          if (call) add(literalInstance(call, classes));
+      });
+    }
+  }
+  return out;
+}
+
+/** Names a class body defines: its methods, class attributes, and `self.x = …` targets. */
+function definedNames(body: Node): Set<string> {
+  const out = new Set<string>();
+  for (const st of body.namedChildren) {
+    const def =
+      st?.type === "decorated_definition" ? st.childForFieldName("definition") : (st ?? null);
+    if (def?.type === "function_definition" || def?.type === "class_definition")
+      out.add(def.childForFieldName("name")?.text ?? "");
+  }
+  for (const a of [
+    ...body.descendantsOfType("assignment"),
+    ...body.descendantsOfType("augmented_assignment"),
+  ]) {
+    const left = a?.childForFieldName("left");
+    for (const t of left?.type === "pattern_list" ? left.namedChildren : [left]) {
+      if (t?.type === "identifier" && a?.parent?.parent?.id === body.id) out.add(t.text);
+      if (t?.type === "attribute" && /^(self|cls)$/.test(t.childForFieldName("object")?.text ?? ""))
+        out.add(t.childForFieldName("attribute")?.text ?? "");
+    }
+  }
+  return out;
+}
+
+/** `self.x` and `cls.x` read in a class body (dunders left out). */
+function readNames(body: Node): Set<string> {
+  const out = new Set<string>();
+  for (const a of body.descendantsOfType("attribute")) {
+    if (!a || !/^(self|cls)$/.test(a.childForFieldName("object")?.text ?? "")) continue;
+    const name = a.childForFieldName("attribute")?.text ?? "";
+    if (!/^__.*__$/.test(name)) out.add(name);
+  }
+  return out;
+}
+
 /** Needs `initPython()` first (see extractFunctionsAsync). */
 export function extractFile(source: string): FileFunctions {
   return withTree(source, (root) => {
@@ -392,6 +493,52 @@ export function extractFile(source: string): FileFunctions {
       return { params: [], from: "inherited" };
     };
 
+    // What a class lacks: names its methods read that it and its same-file bases never define.
+    const defined = new Map<string, Set<string>>();
+    const read = new Map<string, Set<string>>();
+    for (const c of classes) {
+      const body = c.def.childForFieldName("body");
+      if (!body) continue;
+      defined.set(c.name, definedNames(body));
+      read.set(c.name, readNames(body));
+    }
+    const chain = (name: string): string[] => {
+      const out: string[] = [];
+      const visit = (n: string, depth: number) => {
+        if (out.includes(n) || depth > 8 || !defined.has(n)) return;
+        out.push(n);
+        for (const b of basesOf.get(n) ?? []) visit(b, depth + 1);
+      };
+      visit(name, 0);
+      return out;
+    };
+    const definedIn = (names: string[]) =>
+      new Set(names.flatMap((n) => [...(defined.get(n) ?? [])]));
+    const instances = literalInstances(root, new Set(classes.map((c) => c.name)));
+    /** The subclass to call `method` of `cls` on, when `cls` lacks names a subclass defines. */
+    const subclassFor = (cls: string, method: string): ExtractedFunction["subclass"] => {
+      const have = definedIn(chain(cls));
+      const missing = [...(read.get(cls) ?? [])].filter((n) => !have.has(n));
+      if (missing.length === 0) return undefined;
+      let best: { name: string; defines: string[] } | undefined;
+      for (const c of classes) {
+        const up = chain(c.name);
+        const at = up.indexOf(cls);
+        // A subclass that runs this very method: neither it nor a class between overrides it.
+        if (at <= 0 || up.slice(0, at).some((n) => defined.get(n)?.has(method))) continue;
+        const theirs = definedIn(up.slice(0, at));
+        const defines = missing.filter((n) => theirs.has(n));
+        if (defines.length > (best?.defines.length ?? 0)) best = { name: c.name, defines };
+      }
+      if (!best) return undefined;
+      const theirs = instances.get(best.name);
+      return {
+        ...best,
+        ctor: { params: ctorOf(best.name).params },
+        ...(theirs ? { instances: theirs } : {}),
+      };
+    };
+
     for (const c of classes) {
       const body = c.def.childForFieldName("body");
       if (!body) continue;
@@ -430,6 +577,8 @@ export function extractFile(source: string): FileFunctions {
           kind === "method" || kind === "property" ? [...ctor.params, ...params] : params,
         );
         const qualified = `${c.name}.${method}`;
+        const subclass = kind === "staticmethod" ? undefined : subclassFor(c.name, method);
+        const own = instances.get(c.name);
         functions.push({
           name: qualified,
           kind,
@@ -445,6 +594,8 @@ export function extractFile(source: string): FileFunctions {
           ...(kind === "method" || kind === "property" ? { ctor } : {}),
           doctests:
             kind === "staticmethod" || kind === "classmethod" ? doctestsOf(mbody, qualified) : [],
+          ...((kind === "method" || kind === "property") && own ? { instances: own } : {}),
+          ...(subclass ? { subclass } : {}),
           definition: { line: c.node.startPosition.row + 1, text: c.node.text },
         });
       }

@@ -220,3 +220,104 @@ class Child(Base):
     expect(count.wrapper).toContain("return Child(a0).count()");
   });
 });
+
+describe("instances and arguments built other ways", () => {
+  const file = `import io
+
+class Matcher:
+    """
+    >>> Matcher(None, "ab", "cd").ratio()
+    """
+    def __init__(self, isjunk=None, a="", b=""):
+        self.a = a
+        self.b = b
+
+    def ratio(self):
+        return len(self.a) / max(1, len(self.b))
+
+class Shape:
+    def area(self):
+        return self.width * self.height
+
+    def describe(self):
+        return "shape"
+
+class Rect(Shape):
+    def __init__(self, width, height):
+        self.width = width
+        self.height = height
+
+class Square(Shape):
+    def __init__(self, side):
+        self.width = self.height = side
+
+    def area(self):
+        return self.side ** 2
+
+def words(fp):
+    return fp.read().split()
+
+class Writer:
+    def __init__(self, out):
+        self.out = out
+
+    def line(self, text):
+        self.out.write(text + "\\n")
+
+Matcher(None, "abc", "b")
+`;
+  let byName: Record<string, ExtractedFunction>;
+  beforeAll(() => {
+    byName = Object.fromEntries(extractFile(file).functions.map((f) => [f.name, f]));
+  });
+
+  it("passes defaulted parameters after one it skips (a None default) by keyword", () => {
+    expect(inferSignature(byName["Matcher.ratio"]).wrapper).toContain(
+      "return Matcher(a=a0, b=a1).ratio()",
+    );
+  });
+
+  it("adds the module's literal instances (code and >>> lines) and the constructor's defaults, each with its own wrapper", () => {
+    const inf = inferSignature(byName["Matcher.ratio"]);
+    expect(inf.certain).toBe(false);
+    const other = inf.candidates.filter((c) => c.instance);
+    expect(other.map((c) => [c.instance, c.args])).toEqual([
+      ['literal instance in the module: Matcher(None, "abc", "b")', []],
+      ['literal instance in the module: Matcher(None, "ab", "cd")', []],
+      ["constructor defaults: Matcher()", []],
+    ]);
+    expect(other[1].wrapper).toContain('return Matcher(None, "ab", "cd").ratio()');
+    expect(other[2].wrapper).toContain("return Matcher().ratio()");
+    // The first candidate keeps the function's own wrapper.
+    expect(inf.candidates[0].wrapper).toBeUndefined();
+  });
+
+  it("runs a method of a class lacking what it reads on a subclass that defines it and does not override it", () => {
+    expect(byName["Shape.area"].subclass).toMatchObject({
+      name: "Rect",
+      defines: ["width", "height"],
+    });
+    const inf = inferSignature(byName["Shape.area"]);
+    const sub = inf.candidates.filter((c) => c.instance);
+    expect(sub[0].instance).toBe("subclass Rect defines width, height");
+    expect(sub[0].params.map((p) => p.name)).toEqual(["Rect(width)", "Rect(height)"]);
+    expect(sub[0].wrapper).toContain("return Rect(a0, a1).area()");
+    // Square overrides area, so it is not a way to call Shape's; a class that lacks nothing it
+    // reads is called as it is.
+    expect(byName["Shape.describe"].subclass?.name).toBe("Rect");
+    expect(byName["Writer.line"].subclass).toBeUndefined();
+  });
+
+  it("passes a parameter used as a file as an in-memory file of drawn text or bytes, and returns what was written", () => {
+    const read = inferSignature(byName.words);
+    expect(read.candidates.map((c) => c.args)).toEqual([["str"], ["bytes"]]);
+    expect(read.candidates[0].params[0].why).toMatch(/fp\.read: io\.StringIO/);
+    expect(read.wrapper).toContain(
+      "f0 = _tracecode_io.StringIO(a0) if isinstance(a0, str) else _tracecode_io.BytesIO(a0)",
+    );
+    expect(read.wrapper).toContain("return words(f0)");
+    const write = inferSignature(byName["Writer.line"]).wrapper ?? "";
+    expect(write).toContain("out = Writer(f0).line(a1)");
+    expect(write).toContain("return (out, f0.getvalue())");
+  });
+});

@@ -37,6 +37,13 @@ export interface ParamChoice {
 export interface SignatureCandidate {
   args: ArgType[];
   params: ParamChoice[];
+  /**
+   * How the instance is built when not from drawn constructor arguments (`Point(1, 2)` found in
+   * the module, the constructor's defaults, a subclass that defines what the class lacks).
+   */
+  instance?: string;
+  /** This candidate's wrapper, when it calls another way than the first candidate. */
+  wrapper?: string;
 }
 
 export interface Inference {
@@ -190,13 +197,17 @@ function passed(
   if (most > positional.length)
     positional = positionalAll.slice(0, Math.min(most, positionalAll.length));
   const star = params.find((p) => p.kind === "varargs");
-  if (positional.length === 0 && !star) {
-    // Only defaulted parameters: pass those with a plain literal default, typed by it.
-    positional = positionalAll.filter(
-      (p) => p.default !== undefined && p.default !== "other" && p.default.type !== "none",
-    );
-  }
   const keyword = params.filter((p) => p.kind === "keyword" && p.required);
+  if (positional.length === 0 && !star) {
+    // Only defaulted parameters: pass those with a plain literal default, typed by it. One that
+    // is skipped (None, an expression) shifts the rest: those after it go by keyword.
+    const literal = (p: ParamInfo) =>
+      p.default !== undefined && p.default !== "other" && p.default.type !== "none";
+    const gap = positionalAll.findIndex((p) => !literal(p));
+    const before = gap < 0 ? positionalAll : positionalAll.slice(0, gap);
+    const after = gap < 0 ? [] : positionalAll.slice(gap).filter(literal);
+    return { positional: before, keyword: [...after, ...keyword] };
+  }
   return { positional, ...(star ? { star } : {}), keyword };
 }
 
@@ -229,6 +240,18 @@ function combine(slots: Slot[]): SignatureCandidate[] {
 }
 
 const STRONG = new Set<Evidence>(["user", "row", "hint", "doctest"]);
+/** Candidates taken from each other way of building the instance. */
+const PER_INSTANCE_PLAN = 2;
+
+/** How the object a method runs on is built. */
+interface InstancePlan {
+  /** The class called: the method's own, or a subclass. */
+  cls: string;
+  /** Drawn constructor parameters, or a fixed expression (literals, or no arguments). */
+  ctor: ParamInfo[] | { expr: string };
+  /** Evidence shown when not the method's class built from drawn arguments. */
+  instance?: string;
+}
 
 /**
  * The signature candidates and call plan of one function or method. `calls` are the literal
@@ -242,13 +265,73 @@ export function inferSignature(
   const doctests = f.doctests.map((d) => d.args);
   const needsInstance = f.kind === "method" || f.kind === "property";
   const ctorParams = needsInstance ? (f.ctor?.params ?? []) : [];
-  const ctor = passed(ctorParams, []);
   const own = f.kind === "property" ? { positional: [], keyword: [] } : passed(f.params, doctests);
   for (const p of [...ctorParams, ...f.params])
     if (p.kind === "varkw" && p.required) return { candidates: [], certain: true, entry: f.name };
+  const cls = f.className ?? "";
 
+  // Ways to build the instance (or the class a class method is called on), the usual one first.
+  const plans: InstancePlan[] = [{ cls, ctor: ctorParams }];
+  if (needsInstance) {
+    for (const expr of f.instances ?? [])
+      plans.push({ cls, ctor: { expr }, instance: `literal instance in the module: ${expr}` });
+    const ctor = passed(ctorParams, []);
+    if (ctorParams.every((p) => !p.required) && ctor.positional.length + ctor.keyword.length > 0)
+      plans.push({ cls, ctor: { expr: `${cls}()` }, instance: `constructor defaults: ${cls}()` });
+  }
+  if (f.subclass && f.kind !== "staticmethod") {
+    const sub = f.subclass;
+    const why = `subclass ${sub.name} defines ${sub.defines.slice(0, 4).join(", ")}`;
+    plans.push({ cls: sub.name, ctor: needsInstance ? sub.ctor.params : [], instance: why });
+    for (const expr of needsInstance ? (sub.instances ?? []) : [])
+      plans.push({ cls: sub.name, ctor: { expr }, instance: `${why}; literal instance ${expr}` });
+  }
+
+  let certain = true;
+  let wrapper = "";
+  const all: SignatureCandidate[][] = [];
+  for (const [k, plan] of plans.entries()) {
+    const built = buildPlan(f, plan, own, doctests, calls, user);
+    if ("problem" in built) return { ...built, candidates: [], certain: true, entry: f.name };
+    if (k === 0) ({ certain, wrapper } = built);
+    if (k > 0 && built.direct) continue;
+    all.push(
+      built.candidates.slice(0, k === 0 ? undefined : PER_INSTANCE_PLAN).map((c) => ({
+        ...c,
+        ...(plan.instance ? { instance: plan.instance } : {}),
+        ...(k > 0 && built.wrapper ? { wrapper: built.wrapper } : {}),
+      })),
+    );
+    if (k === 0 && built.direct) return { candidates: all[0], certain, entry: f.name };
+  }
+  // A fixed user signature is one candidate: the other instances do not apply to it.
+  const candidates = user?.args ? all[0] : all.flat();
+  // Other instances are worth probing even when every drawn argument's type is given.
+  if (candidates.length > all[0].length) certain = false;
+  return { candidates, certain, entry: WRAPPER_ENTRY, wrapper };
+}
+
+interface PlanBuilt {
+  candidates: SignatureCandidate[];
+  certain: boolean;
+  direct: boolean;
+  wrapper: string;
+}
+
+/** One instance plan's slots, candidates and wrapper. */
+function buildPlan(
+  f: ExtractedFunction,
+  plan: InstancePlan,
+  own: ReturnType<typeof passed>,
+  doctests: Literal[][],
+  calls: Literal[][],
+  user: UserTypes | undefined,
+): PlanBuilt | { problem: string } {
+  const needsInstance = f.kind === "method" || f.kind === "property";
   const slots: Slot[] = [];
   const names: string[] = [];
+  /** File-like arguments: the drawn text or bytes wrapped in `io.StringIO`/`BytesIO`. */
+  const files: { name: string; write: boolean }[] = [];
   const add = (
     p: ParamInfo,
     label: string,
@@ -258,27 +341,42 @@ export function inferSignature(
   ) => {
     const name = `a${slots.length}`;
     names.push(name);
+    const given = user?.params?.[p.name];
+    const file = !spread && !given && !(p.hinted && "type" in p.hinted) ? p.usage.file : undefined;
     slots.push({
       param: p,
       label,
       spread,
-      options: optionsFor(
-        p,
-        label,
-        spread,
-        position,
-        ctorSlot ? [] : doctests,
-        ctorSlot ? [] : calls,
-        ctorSlot ? (user?.params ? { params: user.params } : undefined) : user,
-      ),
+      options: file
+        ? (["str", "bytes"] as ArgType[]).map((type) => ({
+            name: label,
+            type,
+            from: "usage" as const,
+            why: `${p.usage.uses.join(", ")}: io.${type === "str" ? "StringIO" : "BytesIO"}`,
+          }))
+        : optionsFor(
+            p,
+            label,
+            spread,
+            position,
+            ctorSlot ? [] : doctests,
+            ctorSlot ? [] : calls,
+            ctorSlot ? (user?.params ? { params: user.params } : undefined) : user,
+          ),
     });
+    if (file) {
+      files.push({ name: `f${slots.length - 1}`, write: file === "write" });
+      return `f${slots.length - 1}`;
+    }
     return spread ? `*${name}` : name;
   };
-  const cls = f.className ?? "";
-  const ctorArgs = [
-    ...ctor.positional.map((p, i) => add(p, `${cls}(${p.name})`, false, i, true)),
-    ...ctor.keyword.map((p) => `${p.name}=${add(p, `${cls}(${p.name})`, false, 0, true)}`),
-  ];
+  const ctor = Array.isArray(plan.ctor) ? passed(plan.ctor, []) : undefined;
+  const ctorArgs = ctor
+    ? [
+        ...ctor.positional.map((p, i) => add(p, `${plan.cls}(${p.name})`, false, i, true)),
+        ...ctor.keyword.map((p) => `${p.name}=${add(p, `${plan.cls}(${p.name})`, false, 0, true)}`),
+      ]
+    : [];
   // Slots in wrapper order (a spread last); the call puts *args before the keywords.
   const ownPositional = own.positional.map((p, i) => add(p, p.name, false, i, false));
   const ownKeyword = own.keyword.map((p) => `${p.name}=${add(p, p.name, false, 0, false)}`);
@@ -290,10 +388,7 @@ export function inferSignature(
   if (user?.args) {
     if (user.args.length !== slots.length && !slots.some((s) => s.spread))
       return {
-        candidates: [],
-        certain: true,
         problem: `the given types (${user.args.join(", ")}) do not match the ${slots.length} parameters passed`,
-        entry: f.name,
       };
     candidates = [
       {
@@ -308,33 +403,44 @@ export function inferSignature(
   } else candidates = combine(slots);
   const certain = user?.args !== undefined || slots.every((s) => STRONG.has(s.options[0].from));
 
-  const direct = f.kind === "function" && own.keyword.length === 0 && !f.generator;
-  if (direct) return { candidates, certain, entry: f.name };
-  const attr = f.method ? attributeName(cls, f.method) : "";
+  const direct =
+    f.kind === "function" && own.keyword.length === 0 && !f.generator && files.length === 0;
+  const attr = f.method ? attributeName(f.className ?? "", f.method) : "";
+  const instance = Array.isArray(plan.ctor)
+    ? `${plan.cls}(${ctorArgs.join(", ")})`
+    : plan.ctor.expr;
   const target =
-    f.kind === "function"
-      ? f.name
-      : needsInstance
-        ? `${cls}(${ctorArgs.join(", ")}).${attr}`
-        : `${cls}.${attr}`;
+    f.kind === "function" ? f.name : needsInstance ? `${instance}.${attr}` : `${plan.cls}.${attr}`;
   const call = f.kind === "property" ? target : `${target}(${ownArgs.join(", ")})`;
   const header = `def ${WRAPPER_ENTRY}(${names.map((n, i) => (slots[i].spread ? `*${n}` : n)).join(", ")}):`;
-  const body = f.generator
-    ? [
-        "    out = []",
-        `    for item in ${call}:`,
-        "        out.append(item)",
-        `        if len(out) >= ${GENERATOR_ITEMS}:`,
-        "            break",
-        "    return out",
-      ]
-    : [`    return ${call}`];
+  const opened = files.map(
+    (x) =>
+      `    ${x.name} = _tracecode_io.StringIO(a${x.name.slice(1)}) if isinstance(a${x.name.slice(1)}, str) else _tracecode_io.BytesIO(a${x.name.slice(1)})`,
+  );
+  const written = files.filter((x) => x.write).map((x) => `${x.name}.getvalue()`);
+  // What a call gives: its result, and the text written to a file-like argument.
+  const result = written.length > 0 ? `(out, ${written.join(", ")})` : "out";
+  const body = [
+    ...(files.length > 0 ? ["    import io as _tracecode_io", ...opened] : []),
+    ...(f.generator
+      ? [
+          "    out = []",
+          `    for item in ${call}:`,
+          "        out.append(item)",
+          `        if len(out) >= ${GENERATOR_ITEMS}:`,
+          "            break",
+          `    return ${result}`,
+        ]
+      : written.length > 0
+        ? [`    out = ${call}`, `    return ${result}`]
+        : [`    return ${call}`]),
+  ];
   // A spread is always the last slot: the constructor's own *args are never passed.
   // Defined only when the class (or function) is: when its definition failed, the run says why
   // ("not defined; line N skipped: …") rather than raising NameError on every input.
-  const guard = `if ${f.kind === "function" ? f.name : cls} is not None:`;
+  const guard = `if ${f.kind === "function" ? f.name : plan.cls} is not None:`;
   const wrapper = [guard, ...[header, ...body].map((l) => `    ${l}`)].join("\n");
-  return { candidates, certain, entry: WRAPPER_ENTRY, wrapper };
+  return { candidates, certain, direct, wrapper };
 }
 
 /** "xs: list[int] (usage: len(xs)), n: int (hint)" */

@@ -21,6 +21,8 @@ type Kind =
   | "set"
   | "bool"
   | "callable"
+  | "file"
+  | "fileread"
   | "none";
 
 export interface Votes {
@@ -53,6 +55,16 @@ const LIST_METHODS = new Set([
   "copy",
 ]);
 const DICT_METHODS = new Set(["items", "keys", "values", "get", "setdefault", "update", "popitem"]);
+/** Methods of files (`io.StringIO`/`BytesIO` serve them); reading ones also say "read". */
+const FILE_METHODS = new Set([
+  "read",
+  "readline",
+  "readlines",
+  "write",
+  "writelines",
+  "seek",
+  "tell",
+]);
 const SET_METHODS = new Set([
   "add",
   "discard",
@@ -220,6 +232,11 @@ function classify(id: Node, p: Node, name: string, v: Votes, body: Node, depth: 
           keyFrom(p.parent?.childForFieldName("arguments")?.namedChildren[0] ?? null, v);
       } else if (SET_METHODS.has(attr)) vote(v, "set", use, 2);
       else if (NUM_METHODS.has(attr)) vote(v, attr === "is_integer" ? "float" : "int", use);
+      else if (FILE_METHODS.has(attr)) {
+        vote(v, "file", use, 2);
+        if (attr.startsWith("read") || attr === "seek" || attr === "tell")
+          vote(v, "fileread", use, 0);
+      }
       return;
     }
     case "subscript": {
@@ -449,9 +466,23 @@ function elementType(el: Votes | undefined): ArgType {
  * Candidate types from the votes, most likely first (empty when the body says nothing), and the
  * uses behind the first.
  */
-export function usageCandidates(v: Votes): { types: ArgType[]; uses: string[] } {
+export function usageCandidates(v: Votes): {
+  types: ArgType[];
+  uses: string[];
+  file?: "read" | "write";
+} {
   const c = v.counts;
   const s = (k: Kind) => c[k] ?? 0;
+  // Used as a file more than as anything else: an in-memory file (infer.ts), its content drawn.
+  const others = Object.entries(c).filter(
+    ([k]) => k !== "file" && k !== "fileread" && k !== "bool",
+  );
+  if (s("file") > 0 && others.every(([, n]) => (n ?? 0) < s("file")))
+    return {
+      types: ["str", "bytes"],
+      uses: v.uses,
+      file: c.fileread !== undefined ? "read" : "write",
+    };
   const el = elementType(v.element);
   const list = `list[${el}]`;
   const scored: [number, ArgType[]][] = [];

@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { TracerPool } from "../python/index.js";
+import { IndexStore, indexPaths } from "./index.js";
+
+const root = mkdtempSync(join(tmpdir(), "tracecode-probe-"));
+const pool = new TracerPool({ workers: 1 });
+afterAll(async () => {
+  await pool.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe("probing other instances", () => {
+  it("runs each candidate with its own wrapper and stores the instance that made the calls return", async () => {
+    const file = join(root, "shapes.py");
+    // Shape.area reads what only Rect sets; Rect.area is Shape's. The first candidate (a bare
+    // Shape) raises AttributeError on every call: probing finds the subclass.
+    writeFileSync(
+      file,
+      `class Shape:
+    def area(self):
+        return self.width * self.height
+
+class Rect(Shape):
+    def __init__(self, width, height):
+        self.width = width
+        self.height = height
+`,
+    );
+    const dir = join(root, "idx");
+    const s = await indexPaths([file], dir, { model: null, inputs: 12, pool });
+    expect(s.report.probed).toBe(1);
+    const store = IndexStore.open(dir, { readonly: true });
+    try {
+      const [f] = store.functions(store.allCode().map((c) => c.id));
+      expect(f.status).toBe("ok");
+      const sig = JSON.parse(f.signature ?? "{}");
+      expect(sig).toMatchObject({
+        chosen: true,
+        instance: "subclass Rect defines width, height",
+        call: "Rect(a0, a1).area()",
+      });
+      expect(sig.tried[0]).toMatchObject({ args: [], share: 0 });
+      expect(f.outputs?.length).toBe(12);
+    } finally {
+      store.close();
+    }
+  });
+});
