@@ -119,11 +119,9 @@ interface ModuleFile {
   unit: string;
   /** Its name in row ids; the functions of one module share an interpreter. */
   module: string;
-  /** Its path, as the candidates' file. */
+  /** Where it came from (the rows' `source`; not a path on this machine). */
   path: string;
   text: string;
-  /** Where it came from, for the rows' `source`. */
-  label: string;
   /** The files served to its imports (Debian's modules). */
   package: PackageFiles | undefined;
 }
@@ -176,9 +174,8 @@ export async function buildStdlibCorpus(
     ...stdlibModules.map((m) => ({
       unit: m,
       module: m,
-      path: `${m}.py`,
+      path: `python_stdlib.zip/${m}.py`,
       text: stdlib.modules.get(m) as string,
-      label: `python_stdlib.zip/${m}.py`,
       package: undefined,
     })),
     ...(o.debian?.modules ?? []).map((d) => ({
@@ -186,7 +183,6 @@ export async function buildStdlibCorpus(
       module: `debian:${d.module}`,
       path: `${basename(o.debian?.dir ?? "")}/${d.rel}`,
       text: d.text,
-      label: `${basename(o.debian?.dir ?? "")}/${d.rel}`,
       package: d.package,
     })),
   ];
@@ -219,7 +215,7 @@ export async function buildStdlibCorpus(
     transforms: [],
     split: split.get(f.unit) ?? "train",
     seed: o.seed,
-    source: `${f.label}:${c.line}`,
+    source: `${f.path}:${c.line}`,
     module: moduleOf(c),
     ...(f.package ? { package: f.package } : {}),
   });
