@@ -1265,27 +1265,95 @@ def _compile_units(tree, module, text=None):
             return [(compile(text, "<snippet>", "exec"), 1, None)], []
         _hoist_match_classes(tree)
         return [(compile(tree, "<snippet>", "exec"), 1, None)], []
+    units = []
+    notes = []
+    for _end, unit, st_notes, refused in _compile_statements(tree.body, _future_flags(tree.body), needs_rewrite):
+        notes.extend(st_notes)
+        _refused_defs.update(refused)
+        if unit is not None:
+            units.append(unit)
+    return units, notes
+
+def _future_flags(stmts):
     flags = 0
-    for st in tree.body:
+    for st in stmts:
         if type(st) is ast.ImportFrom and st.module == "__future__":
             for a in st.names:
                 feature = getattr(_future_mod, a.name, None)
                 flags |= getattr(feature, "compiler_flag", 0)
-    units = []
-    notes = []
-    for st in tree.body:
+    return flags
+
+def _compile_statements(stmts, flags, needs_rewrite):
+    """Per top-level statement: (its last line, its unit or None when skipped, its notes, the
+    functions it refuses {message: (problem, name, line)})."""
+    out = []
+    for st in stmts:
         if _is_main_guard(st):
+            out.append((st.end_lineno, None, [], {}))
             continue
+        notes = []
         problem = check_tree(st)
+        refused = {}
         if problem is not None:
+            before = dict(_refused_defs)
             problem = _refuse_defs(st, notes)
+            refused = {k: v for k, v in _refused_defs.items() if k not in before}
         if problem is not None:
             notes.append("line " + str(st.lineno) + " skipped: sandbox: " + problem)
+            out.append((st.end_lineno, None, notes, refused))
             continue
         unit = ast.Module([st], [])
         if needs_rewrite:
             _hoist_match_classes(unit)
-        units.append((compile(unit, "<module>", "exec", flags=flags, dont_inherit=True), st.lineno, _bound_names(st)))
+        code = compile(unit, "<module>", "exec", flags=flags, dont_inherit=True)
+        out.append((st.end_lineno, (code, st.lineno, _bound_names(st)), notes, refused))
+    return out
+
+# A file's functions run as jobs of one unit of trust, each with the same module text and its
+# own call wrapper appended; parsing and compiling a big module is most of such a job's time.
+# So the statements compiled for the unit's last module are kept (the reset that starts the next
+# unit clears them) and reused for the leading lines the new text shares with it; only the rest
+# is parsed, alone. A rest that does not parse alone (it continues the last kept statement: an
+# indented line, else, except, ...) or that brings a __future__ import means a full parse.
+_last_module = [None]  # (lines, statements as _compile_statements gives them, flags)
+
+def _module_units(text):
+    lines = text.splitlines(True)
+    needs_rewrite = not text.isascii() or "match" in text or "__dict__" in text
+    kept = []
+    last = _last_module[0]
+    if last is not None:
+        old_lines, old_stmts, flags = last
+        same = 0
+        most = min(len(lines), len(old_lines))
+        while same < most and lines[same] == old_lines[same]:
+            same += 1
+        for entry in old_stmts:
+            if entry[0] > same:
+                break
+            kept.append(entry)
+    stmts = None
+    if kept:
+        start = kept[-1][0]
+        try:
+            rest = ast.parse("".join(lines[start:]), "<snippet>")
+        except SyntaxError:
+            rest = None
+        if rest is not None and not _future_flags(rest.body):
+            ast.increment_lineno(rest, start)
+            stmts = kept + _compile_statements(rest.body, flags, needs_rewrite)
+    if stmts is None:
+        tree = ast.parse(text, "<snippet>")
+        flags = _future_flags(tree.body)
+        stmts = _compile_statements(tree.body, flags, needs_rewrite)
+    _last_module[0] = (lines, stmts, flags)
+    units = []
+    notes = []
+    for _end, unit, st_notes, refused in stmts:
+        notes.extend(st_notes)
+        _refused_defs.update(refused)
+        if unit is not None:
+            units.append(unit)
     return units, notes
 
 class _Unavailable:
@@ -1320,8 +1388,10 @@ def _run(code_text, entry, key, max_steps, max_events, module=False, package=Non
     _refused_defs.clear()
     budget = " (budget " + str(max_steps) + " block events for all inputs)"
     try:
-        tree = ast.parse(code_text, "<snippet>")
-        compiled = _compile_units(tree, module, code_text)
+        if module:
+            compiled = _module_units(code_text)
+        else:
+            compiled = _compile_units(ast.parse(code_text, "<snippet>"), False, code_text)
     except SyntaxError as e:
         return _syntax(e)
     except (MemoryError, RecursionError):
@@ -1509,6 +1579,7 @@ def warm_up():
     for code in _WARM_UP:
         run_job(code, "f", key, 100000, 2000, 100000)
     del _inputs[key]
+    _last_module[0] = None
 
 def describe_blocks(code_text):
     """Static basic blocks of every code object in the snippet (for tests and docs)."""
