@@ -397,6 +397,47 @@ function readNames(body: Node): Set<string> {
   return out;
 }
 
+/**
+ * A parameter that says nothing of itself (or not that it is a file) but is passed on to a
+ * same-file function, constructor or `self.method` whose parameter is used as a file, or says
+ * what it is: it takes that parameter's uses (`f` → `self.initfp(f)` → `_Chunk(file)` →
+ * `file.read()`). A few rounds follow such chains.
+ */
+function forwardUses(
+  defs: { params: ParamInfo[]; body: Node | null; cls?: string }[],
+  paramsOf: (callee: string, cls: string | undefined) => ParamInfo[] | undefined,
+): void {
+  for (let round = 0; round < 3; round++) {
+    for (const d of defs) {
+      if (!d.body) continue;
+      const weak = d.params.filter(
+        (p) =>
+          !p.usage.file &&
+          !(p.hinted && "type" in p.hinted) &&
+          (p.default === undefined || p.default === "other" || p.default.type === "none"),
+      );
+      if (weak.length === 0) continue;
+      for (const call of d.body.descendantsOfType("call")) {
+        const fn = call?.childForFieldName("function");
+        const args = call?.childForFieldName("arguments")?.namedChildren ?? [];
+        if (!fn || (fn.type !== "identifier" && fn.type !== "attribute")) continue;
+        const callee = fn.text;
+        args.forEach((a, i) => {
+          const p = a?.type === "identifier" ? weak.find((w) => w.name === a.text) : undefined;
+          if (!p) return;
+          const target = paramsOf(callee, d.cls)?.filter((q) => q.kind === "positional")[i];
+          if (!target || target === p) return;
+          if (target.usage.file || (p.usage.types.length === 0 && target.usage.types.length > 0))
+            p.usage = {
+              ...target.usage,
+              uses: [`${callee}(${p.name})`, ...target.usage.uses].slice(0, 4),
+            };
+        });
+      }
+    }
+  }
+}
+
 /** Needs `initPython()` first (see extractFunctionsAsync). */
 export function extractFile(source: string): FileFunctions {
   return withTree(source, (root) => {
@@ -424,6 +465,9 @@ export function extractFile(source: string): FileFunctions {
       top.push({ name, node: child, def, calls: calledNames(def, new Set()) });
     }
     const byName = new Map(top.map((f) => [f.name, f]));
+    /** Every def's parameters and body (with its class), for uses through forwarding calls. */
+    const bodies: { params: ParamInfo[]; body: Node | null; cls?: string }[] = [];
+    const topParams = new Map<string, ParamInfo[]>();
     const functions: ExtractedFunction[] = top.map((f) => {
       const needed = new Set<string>();
       const visit = (g: TopFunction) => {
@@ -440,6 +484,8 @@ export function extractFile(source: string): FileFunctions {
       const parts = [...imports, ...helpers.map((g) => g.node.text), f.node.text];
       const body = f.def.childForFieldName("body");
       const params = paramsOf(f.def, body, false);
+      bodies.push({ params, body });
+      topParams.set(f.name, params);
       const { args, problem } = hintArgs(params);
       return {
         name: f.name,
@@ -478,8 +524,11 @@ export function extractFile(source: string): FileFunctions {
               : null,
         )
         .find((d) => d?.childForFieldName("name")?.text === "__init__");
-      if (init) ownCtor.set(c.name, { params: ctorParams(init, body), from: "__init__" });
-      else if (c.decorators.some((d) => /dataclass/.test(d)) || /NamedTuple/.test(header))
+      if (init) {
+        const params = ctorParams(init, body);
+        ownCtor.set(c.name, { params, from: "__init__" });
+        bodies.push({ params, body: init.childForFieldName("body"), cls: c.name });
+      } else if (c.decorators.some((d) => /dataclass/.test(d)) || /NamedTuple/.test(header))
         ownCtor.set(c.name, { params: fieldsOf(body), from: "fields" });
     }
     const ctorOf = (name: string, depth = 0): NonNullable<ExtractedFunction["ctor"]> => {
@@ -539,6 +588,7 @@ export function extractFile(source: string): FileFunctions {
       };
     };
 
+    const methodParams = new Map<string, ParamInfo[]>();
     for (const c of classes) {
       const body = c.def.childForFieldName("body");
       if (!body) continue;
@@ -573,6 +623,8 @@ export function extractFile(source: string): FileFunctions {
         if (m.decorators.some((d) => /\.(setter|deleter)\b/.test(d))) continue;
         const mbody = m.def.childForFieldName("body");
         const params = paramsOf(m.def, mbody, kind !== "staticmethod");
+        bodies.push({ params, body: mbody, cls: c.name });
+        methodParams.set(`${c.name}.${method}`, params);
         const { args, problem } = hintArgs(
           kind === "method" || kind === "property" ? [...ctor.params, ...params] : params,
         );
@@ -600,6 +652,17 @@ export function extractFile(source: string): FileFunctions {
         });
       }
     }
+    forwardUses(bodies, (callee, cls) => {
+      if (callee.startsWith("self.") && cls) {
+        for (const c of chain(cls)) {
+          const m = methodParams.get(`${c}.${callee.slice(5)}`);
+          if (m) return m;
+        }
+        return undefined;
+      }
+      if (topParams.has(callee)) return topParams.get(callee);
+      return ownCtor.has(callee) || basesOf.has(callee) ? ctorOf(callee).params : undefined;
+    });
     functions.sort((a, b) => a.line - b.line);
 
     // Call sites: literal arguments of calls to the file's functions, classes and methods.

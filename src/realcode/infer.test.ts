@@ -320,4 +320,27 @@ Matcher(None, "abc", "b")
     expect(write).toContain("out = Writer(f0).line(a1)");
     expect(write).toContain("return (out, f0.getvalue())");
   });
+
+  it("follows a parameter passed on to a same-file constructor or method that uses it as a file", () => {
+    const { functions } = extractFile(`class Chunk:
+    def __init__(self, file):
+        self.file = file
+        self.name = file.read(4)
+
+class Reader:
+    def __init__(self, f):
+        self.initfp(f)
+
+    def initfp(self, file):
+        self.chunk = Chunk(file)
+
+    def name(self):
+        return self.chunk.name
+`);
+    const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
+    const reader = inferSignature(byName["Reader.name"]);
+    expect(reader.wrapper).toContain("return Reader(f0).name()");
+    expect(reader.candidates[0].params[0].why).toMatch(/^self\.initfp\(f\), Chunk\(file\)/);
+    expect(inferSignature(byName["Reader.initfp"]).wrapper).toContain(".initfp(f1)");
+  });
 });
