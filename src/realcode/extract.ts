@@ -30,7 +30,17 @@ export interface ParamInfo {
    * Candidate types from the body, most likely first, and the uses behind them; `file` when it
    * is used as a file (`.read()`, `.write()`, …: passed as an in-memory one).
    */
-  usage: { types: ArgType[]; uses: string[]; file?: "read" | "write" };
+  usage: {
+    types: ArgType[];
+    uses: string[];
+    file?: "read" | "write";
+    attrs?: string[];
+    /**
+     * An instance of a same-file class that has every attribute it reads (`parser.converters` →
+     * `RawConfigParser()`), built from the class's literal instances or its defaults.
+     */
+    instance?: string;
+  };
 }
 
 export interface Doctest {
@@ -663,6 +673,22 @@ export function extractFile(source: string): FileFunctions {
       if (topParams.has(callee)) return topParams.get(callee);
       return ownCtor.has(callee) || basesOf.has(callee) ? ctorOf(callee).params : undefined;
     });
+    // Arguments that are objects of the file's classes: what they read says which class.
+    const buildable = classes.flatMap((c) => {
+      const lit = instances.get(c.name)?.[0];
+      const ctor = ctorOf(c.name);
+      const expr = lit ?? (ctor.params.every((p) => !p.required) ? `${c.name}()` : undefined);
+      return expr ? [{ name: c.name, expr, has: definedIn(chain(c.name)) }] : [];
+    });
+    for (const d of bodies)
+      for (const p of d.params) {
+        const attrs = p.usage.attrs ?? [];
+        // Attributes that only a class of the file has say more than a `.get()` or a name.
+        if (attrs.length === 0 || p.usage.file || (p.hinted && "type" in p.hinted)) continue;
+        if (p.default !== undefined && p.default !== "other" && p.default.type !== "none") continue;
+        const c = buildable.find((b) => attrs.every((a) => b.has.has(a)));
+        if (c) p.usage = { ...p.usage, instance: c.expr };
+      }
     functions.sort((a, b) => a.line - b.line);
 
     // Call sites: literal arguments of calls to the file's functions, classes and methods.

@@ -343,4 +343,28 @@ class Reader:
     expect(reader.candidates[0].params[0].why).toMatch(/^self\.initfp\(f\), Chunk\(file\)/);
     expect(inferSignature(byName["Reader.initfp"]).wrapper).toContain(".initfp(f1)");
   });
+
+  it("passes an instance of the file's class that has every attribute a parameter reads", () => {
+    const { functions } = extractFile(`class Parser:
+    def __init__(self, prefix="-", strict=True):
+        self.prefix = prefix
+        self.strict = strict
+
+    def handler(self):
+        return "error"
+
+class Group:
+    def __init__(self, container):
+        self.prefix = container.prefix
+        self.container = container
+
+    def check(self, name):
+        return name.startswith(self.prefix) and self.container.handler() == "error"
+`);
+    const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
+    const inf = inferSignature(byName["Group.check"]);
+    expect(inf.wrapper).toContain("return Group(Parser()).check(a0)");
+    expect(inf.candidates[0].args).toEqual(["str"]);
+    expect(inf.candidates[0].instance).toBe("Group(container): Parser() (has prefix, handler)");
+  });
 });

@@ -295,10 +295,11 @@ export function inferSignature(
     if ("problem" in built) return { ...built, candidates: [], certain: true, entry: f.name };
     if (k === 0) ({ certain, wrapper } = built);
     if (k > 0 && built.direct) continue;
+    const instance = [plan.instance, ...built.objects].filter((x) => x).join("; ");
     all.push(
       built.candidates.slice(0, k === 0 ? undefined : PER_INSTANCE_PLAN).map((c) => ({
         ...c,
-        ...(plan.instance ? { instance: plan.instance } : {}),
+        ...(instance ? { instance } : {}),
         ...(k > 0 && built.wrapper ? { wrapper: built.wrapper } : {}),
       })),
     );
@@ -316,6 +317,7 @@ interface PlanBuilt {
   certain: boolean;
   direct: boolean;
   wrapper: string;
+  objects: string[];
 }
 
 /** One instance plan's slots, candidates and wrapper. */
@@ -332,6 +334,8 @@ function buildPlan(
   const names: string[] = [];
   /** File-like arguments: the drawn text or bytes wrapped in `io.StringIO`/`BytesIO`. */
   const files: { name: string; write: boolean }[] = [];
+  /** Arguments that are instances of the module's classes, not drawn (their evidence). */
+  const objects: string[] = [];
   const add = (
     p: ParamInfo,
     label: string,
@@ -339,9 +343,14 @@ function buildPlan(
     position: number,
     ctorSlot: boolean,
   ) => {
+    const given = user?.params?.[p.name];
+    const object = p.usage.instance;
+    if (object && !given && !spread && !(p.hinted && "type" in p.hinted)) {
+      objects.push(`${label}: ${object} (has ${(p.usage.attrs ?? []).slice(0, 3).join(", ")})`);
+      return object;
+    }
     const name = `a${slots.length}`;
     names.push(name);
-    const given = user?.params?.[p.name];
     const file = !spread && !given && !(p.hinted && "type" in p.hinted) ? p.usage.file : undefined;
     slots.push({
       param: p,
@@ -440,7 +449,7 @@ function buildPlan(
   // ("not defined; line N skipped: …") rather than raising NameError on every input.
   const guard = `if ${f.kind === "function" ? f.name : plan.cls} is not None:`;
   const wrapper = [guard, ...[header, ...body].map((l) => `    ${l}`)].join("\n");
-  return { candidates, certain, direct, wrapper };
+  return { candidates, certain, direct: direct && objects.length === 0, wrapper, objects };
 }
 
 /** "xs: list[int] (usage: len(xs)), n: int (hint)" */

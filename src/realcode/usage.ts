@@ -35,6 +35,8 @@ export interface Votes {
   element?: Votes;
   /** Dict key kind from `p["k"]` or `p[0]`-style subscripts on a dict. */
   key?: "str" | "int";
+  /** Attributes read or called on it that no builtin type explains (`p.conflict_handler`). */
+  attrs?: string[];
 }
 
 const STR_METHODS = new Set(
@@ -236,6 +238,9 @@ function classify(id: Node, p: Node, name: string, v: Votes, body: Node, depth: 
         vote(v, "file", use, 2);
         if (attr.startsWith("read") || attr === "seek" || attr === "tell")
           vote(v, "fileread", use, 0);
+      } else if (!/^__.*__$/.test(attr)) {
+        v.attrs ??= [];
+        if (!v.attrs.includes(attr)) v.attrs.push(attr);
       }
       return;
     }
@@ -438,6 +443,8 @@ export function mergeVotes(a: Votes | undefined, b: Votes): Votes {
     arity: a.arity ?? b.arity,
     key: a.key ?? b.key,
   };
+  const attrs = [...new Set([...(a.attrs ?? []), ...(b.attrs ?? [])])];
+  if (attrs.length > 0) out.attrs = attrs;
   const element =
     a.element && b.element ? mergeVotes(a.element, b.element) : (a.element ?? b.element);
   if (element) out.element = element;
@@ -470,6 +477,7 @@ export function usageCandidates(v: Votes): {
   types: ArgType[];
   uses: string[];
   file?: "read" | "write";
+  attrs?: string[];
 } {
   const c = v.counts;
   const s = (k: Kind) => c[k] ?? 0;
@@ -507,5 +515,5 @@ export function usageCandidates(v: Votes): {
   const types: ArgType[] = [];
   for (const [, ts] of scored) for (const t of ts) if (!types.includes(t)) types.push(t);
   if (s("none") > 0 && types.length > 0) types.splice(1, 0, `optional[${types[0]}]`);
-  return { types, uses: v.uses };
+  return { types, uses: v.uses, ...(v.attrs ? { attrs: v.attrs } : {}) };
 }
