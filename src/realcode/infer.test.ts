@@ -275,6 +275,19 @@ Matcher(None, "abc", "b")
     expect(inferSignature(byName["Matcher.ratio"]).wrapper).toContain(
       "return Matcher(a=a0, b=a1).ratio()",
     );
+    // A None default whose uses say what else it takes is passed, typed by them.
+    const { functions } = extractFile(`class Lexer:
+    def __init__(self, text=None, skipped=None, posix=False):
+        if isinstance(text, str):
+            self.text = text
+        self.posix = posix
+
+    def upper(self):
+        return self.text.upper()
+`);
+    const lexer = inferSignature(functions[0]);
+    expect(lexer.wrapper).toContain("return Lexer(a0, posix=a1).upper()");
+    expect(lexer.candidates[0].params[0]).toMatchObject({ name: "Lexer(text)", type: "str" });
   });
 
   it("adds the module's literal instances (code and >>> lines) and the constructor's defaults, each with its own wrapper", () => {

@@ -199,10 +199,17 @@ function passed(
   const star = params.find((p) => p.kind === "varargs");
   const keyword = params.filter((p) => p.kind === "keyword" && p.required);
   if (positional.length === 0 && !star) {
-    // Only defaulted parameters: pass those with a plain literal default, typed by it. One that
-    // is skipped (None, an expression) shifts the rest: those after it go by keyword.
+    // Only defaulted parameters: pass those with a plain literal default, typed by it, and
+    // those defaulting to None whose uses say what else they take (`isinstance(s, str)`). One
+    // that is skipped (an expression, an unused None) shifts the rest: those after it go by
+    // keyword.
     const literal = (p: ParamInfo) =>
-      p.default !== undefined && p.default !== "other" && p.default.type !== "none";
+      p.default !== undefined &&
+      p.default !== "other" &&
+      (p.default.type !== "none" ||
+        p.usage.types.length > 0 ||
+        p.usage.file !== undefined ||
+        p.usage.instance !== undefined);
     const gap = positionalAll.findIndex((p) => !literal(p));
     const before = gap < 0 ? positionalAll : positionalAll.slice(0, gap);
     const after = gap < 0 ? [] : positionalAll.slice(gap).filter(literal);
