@@ -272,14 +272,15 @@ export async function searchIndex(
             ? known
             : inference.candidates
       ).slice(0, 3);
-      const module = inference.wrapper ? `${code}\n\n${inference.wrapper}\n` : code;
+      // A candidate that builds its instance another way has its own wrapper.
+      const moduleFor = (w = inference.wrapper) => (w ? `${code}\n\n${w}\n` : code);
       const rows = tryThese.map((c, i) =>
         FunctionRow.parse({
           id: `query${i}`,
           code: f.code,
           entry: inference.entry,
           args: c.args,
-          module,
+          module: moduleFor(c.wrapper),
         }),
       );
       const settings = {
