@@ -97,6 +97,11 @@ export interface ExtractedFunction {
     /** The subclass's literal instances in the module. */
     instances?: string[];
   };
+  /**
+   * For a method or property of a class with builtin types registered as virtual subclasses
+   * (`Integral.register(int)`, or a subclass's): those types, to call it unbound on their values.
+   */
+  registered?: ArgType[];
   /** The top-level statement that defines it (the function, or the method's class). */
   definition: { line: number; text: string };
 }
@@ -373,6 +378,36 @@ function literalInstances(root: Node, classes: ReadonlySet<string>): Map<string,
   return out;
 }
 
+/** Builtin types that can be drawn, as the input type of their values. */
+const DRAWN_BUILTINS: Record<string, ArgType> = {
+  int: "int",
+  float: "float",
+  str: "str",
+  bytes: "bytes",
+  bool: "bool",
+  list: "list[int]",
+  tuple: "tuple[int,...]",
+  dict: "dict[str,int]",
+  set: "set[int]",
+  frozenset: "frozenset[int]",
+};
+
+/** `Cls.register(int)` statements at the top level: class → the drawable types registered. */
+function registeredTypes(root: Node): Map<string, ArgType[]> {
+  const out = new Map<string, ArgType[]>();
+  for (const st of root.namedChildren) {
+    const call = st?.type === "expression_statement" ? st.namedChildren[0] : null;
+    const fn = call?.type === "call" ? call.childForFieldName("function") : null;
+    if (fn?.type !== "attribute" || fn.childForFieldName("attribute")?.text !== "register")
+      continue;
+    const cls = fn.childForFieldName("object")?.text ?? "";
+    const arg = call?.childForFieldName("arguments")?.namedChildren;
+    const type = arg?.length === 1 ? DRAWN_BUILTINS[arg[0]?.text ?? ""] : undefined;
+    if (type) out.set(cls, [...(out.get(cls) ?? []), type]);
+  }
+  return out;
+}
+
 /** Names a class body defines: its methods, class attributes, and `self.x = …` targets. */
 function definedNames(body: Node): Set<string> {
   const out = new Set<string>();
@@ -574,6 +609,15 @@ export function extractFile(source: string): FileFunctions {
     const definedIn = (names: string[]) =>
       new Set(names.flatMap((n) => [...(defined.get(n) ?? [])]));
     const instances = literalInstances(root, new Set(classes.map((c) => c.name)));
+    const registered = registeredTypes(root);
+    /** Builtin types registered as virtual subclasses of `cls` or of a subclass of it. */
+    const registeredFor = (cls: string): ArgType[] => [
+      ...new Set(
+        classes
+          .filter((c) => chain(c.name).includes(cls))
+          .flatMap((c) => registered.get(c.name) ?? []),
+      ),
+    ];
     /** The subclass to call `method` of `cls` on, when `cls` lacks names a subclass defines. */
     const subclassFor = (cls: string, method: string): ExtractedFunction["subclass"] => {
       const have = definedIn(chain(cls));
@@ -641,6 +685,7 @@ export function extractFile(source: string): FileFunctions {
         const qualified = `${c.name}.${method}`;
         const subclass = kind === "staticmethod" ? undefined : subclassFor(c.name, method);
         const own = instances.get(c.name);
+        const virtual = kind === "method" || kind === "property" ? registeredFor(c.name) : [];
         functions.push({
           name: qualified,
           kind,
@@ -658,6 +703,7 @@ export function extractFile(source: string): FileFunctions {
             kind === "staticmethod" || kind === "classmethod" ? doctestsOf(mbody, qualified) : [],
           ...((kind === "method" || kind === "property") && own ? { instances: own } : {}),
           ...(subclass ? { subclass } : {}),
+          ...(virtual.length > 0 ? { registered: virtual } : {}),
           definition: { line: c.node.startPosition.row + 1, text: c.node.text },
         });
       }

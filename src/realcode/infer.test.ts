@@ -380,4 +380,34 @@ class Group:
     expect(inf.candidates[0].args).toEqual(["str"]);
     expect(inf.candidates[0].instance).toBe("Group(container): Parser() (has prefix, handler)");
   });
+
+  it("calls a method of an abstract class unbound on values of a builtin type registered as its virtual subclass", () => {
+    const { functions } = extractFile(`from abc import ABCMeta, abstractmethod
+
+class Number(metaclass=ABCMeta):
+    def __bool__(self):
+        return self != 0
+
+    @property
+    def real(self):
+        return +self
+
+class Whole(Number):
+    @abstractmethod
+    def __int__(self):
+        raise NotImplementedError
+
+Whole.register(int)
+`);
+    const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
+    expect(byName["Number.__bool__"].registered).toEqual(["int"]);
+    const other = inferSignature(byName["Number.__bool__"]).candidates.filter((c) => c.instance);
+    expect(other[0]).toMatchObject({
+      args: ["int"],
+      instance: "called unbound on int values (registered as a virtual subclass)",
+    });
+    expect(other[0].wrapper).toContain("return Number.__bool__(a0)");
+    const real = inferSignature(byName["Number.real"]).candidates.find((c) => c.instance);
+    expect(real?.wrapper).toContain("return Number.real.fget(a0)");
+  });
 });

@@ -254,8 +254,11 @@ const PER_INSTANCE_PLAN = 2;
 interface InstancePlan {
   /** The class called: the method's own, or a subclass. */
   cls: string;
-  /** Drawn constructor parameters, or a fixed expression (literals, or no arguments). */
-  ctor: ParamInfo[] | { expr: string };
+  /**
+   * Drawn constructor parameters, a fixed expression (literals, or no arguments), or a drawn
+   * value of a builtin type registered as a virtual subclass (the method called unbound on it).
+   */
+  ctor: ParamInfo[] | { expr: string } | { registered: ArgType };
   /** Evidence shown when not the method's class built from drawn arguments. */
   instance?: string;
 }
@@ -286,6 +289,12 @@ export function inferSignature(
     if (ctorParams.every((p) => !p.required) && ctor.positional.length + ctor.keyword.length > 0)
       plans.push({ cls, ctor: { expr: `${cls}()` }, instance: `constructor defaults: ${cls}()` });
   }
+  for (const type of f.registered ?? [])
+    plans.push({
+      cls,
+      ctor: { registered: type },
+      instance: `called unbound on ${type} values (registered as a virtual subclass)`,
+    });
   if (f.subclass && f.kind !== "staticmethod") {
     const sub = f.subclass;
     const why = `subclass ${sub.name} defines ${sub.defines.slice(0, 4).join(", ")}`;
@@ -387,6 +396,18 @@ function buildPlan(
     return spread ? `*${name}` : name;
   };
   const ctor = Array.isArray(plan.ctor) ? passed(plan.ctor, []) : undefined;
+  const unbound = "registered" in plan.ctor ? plan.ctor.registered : undefined;
+  let self = "";
+  if (unbound) {
+    self = `a${slots.length}`;
+    names.push(self);
+    slots.push({
+      param: { name: "self", kind: "positional", required: true, usage: { types: [], uses: [] } },
+      label: `${plan.cls}(self)`,
+      spread: false,
+      options: [{ name: `${plan.cls}(self)`, type: unbound, from: "usage", why: "registered" }],
+    });
+  }
   const ctorArgs = ctor
     ? [
         ...ctor.positional.map((p, i) => add(p, `${plan.cls}(${p.name})`, false, i, true)),
@@ -424,10 +445,22 @@ function buildPlan(
   const attr = f.method ? attributeName(f.className ?? "", f.method) : "";
   const instance = Array.isArray(plan.ctor)
     ? `${plan.cls}(${ctorArgs.join(", ")})`
-    : plan.ctor.expr;
+    : "expr" in plan.ctor
+      ? plan.ctor.expr
+      : "";
   const target =
-    f.kind === "function" ? f.name : needsInstance ? `${instance}.${attr}` : `${plan.cls}.${attr}`;
-  const call = f.kind === "property" ? target : `${target}(${ownArgs.join(", ")})`;
+    f.kind === "function"
+      ? f.name
+      : needsInstance && !unbound
+        ? `${instance}.${attr}`
+        : `${plan.cls}.${attr}`;
+  const call = unbound
+    ? f.kind === "property"
+      ? `${target}.fget(${self})`
+      : `${target}(${[self, ...ownArgs].join(", ")})`
+    : f.kind === "property"
+      ? target
+      : `${target}(${ownArgs.join(", ")})`;
   const header = `def ${WRAPPER_ENTRY}(${names.map((n, i) => (slots[i].spread ? `*${n}` : n)).join(", ")}):`;
   const opened = files.map(
     (x) =>
