@@ -729,8 +729,10 @@ export function extractFile(source: string): FileFunctions {
     for (const d of bodies)
       for (const p of d.params) {
         const attrs = p.usage.attrs ?? [];
-        // Attributes that only a class of the file has say more than a `.get()` or a name.
-        if (attrs.length === 0 || p.usage.file || (p.hinted && "type" in p.hinted)) continue;
+        // Attributes that only a class of the file has say more than a `.get()` or a name; one
+        // alone (`value.value`) does not outweigh uses that say what it is.
+        if (attrs.length < (p.usage.types.length > 0 ? 2 : 1) || p.usage.file) continue;
+        if (p.hinted && "type" in p.hinted) continue;
         if (p.default !== undefined && p.default !== "other" && p.default.type !== "none") continue;
         const c = buildable.find((b) => attrs.every((a) => b.has.has(a)));
         if (c) p.usage = { ...p.usage, instance: c.expr };
