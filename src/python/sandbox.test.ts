@@ -366,6 +366,27 @@ const hostile: [string, string, Expect][] = [
     },
   ],
   [
+    "typing and dataclass bookkeeping reads give only what the code could name",
+    "import typing, enum\nfrom dataclasses import dataclass\nT = typing.TypeVar('T')\nclass G(typing.Generic[T]):\n    pass\n@dataclass\nclass P:\n    a: int = 0\nclass E(enum.Enum):\n    A = 1\ndef f(x):\n    alias = typing.Dict[str, typing.List[int]]\n    return (alias.__origin__ is dict, alias.__args__[1].__args__, G.__parameters__ == (T,), G.__orig_bases__[0].__origin__ is typing.Generic, f.__type_params__, sorted(P.__dataclass_fields__), P.__dataclass_params__.frozen, E.A.value)\n",
+    (r) => {
+      expect(r.status, r.error).toBe("ok");
+      expect(r.runs[0][2]).toBe("(True,(<type>,),True,True,(),['a'],False,1)");
+    },
+  ],
+  [
+    "bookkeeping names on the sandbox's own objects: a module view and the import function",
+    fn("import math\nreturn (math.__origin__, __import__.__type_params__)"),
+    (r) => {
+      expect(r.status).toBe("ok");
+      expect(r.runs[0][2]).toBe("raise:AttributeError");
+    },
+  ],
+  [
+    "a dataclass's fields reach no function's globals",
+    "from dataclasses import dataclass, field\n@dataclass\nclass P:\n    a: list = field(default_factory=list)\ndef f(x):\n    return P.__dataclass_fields__['a'].default_factory.__globals__\n",
+    "limit",
+  ],
+  [
     "format string leak",
     fn("return '{0.__globals__}'.format(f)[:0]"),
     (r) => expect(r.status).toBe("ok"),

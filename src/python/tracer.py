@@ -398,6 +398,11 @@ _READABLE_DUNDERS = _ALLOWED_DUNDERS | {
     "__ilshift__", "__irshift__", "__itruediv__", "__ifloordiv__", "__imod__", "__ipow__",
     "__trunc__", "__floor__", "__ceil__", "__complex__", "__bytes__", "__fspath__",
     "__length_hint__", "__sizeof__", "__members__", "__replace__",
+    # Typing and dataclass bookkeeping: classes, type variables and tuples of them, a generic
+    # class's original bases, a dataclass's Field objects and flags: values the code could
+    # name itself.
+    "__origin__", "__args__", "__parameters__", "__orig_bases__", "__type_params__",
+    "__dataclass_fields__", "__dataclass_params__",
 }
 # Introspection that leads from a value to frames, code, globals or the interpreter.
 _DENIED_PREFIXES = ("gi_", "cr_", "ag_", "f_", "tb_", "co_")
