@@ -730,11 +730,18 @@ export function extractFile(source: string): FileFunctions {
       for (const p of d.params) {
         const attrs = p.usage.attrs ?? [];
         // Attributes that only a class of the file has say more than a `.get()` or a name; one
-        // alone (`value.value`) does not outweigh uses that say what it is.
-        if (attrs.length < (p.usage.types.length > 0 ? 2 : 1) || p.usage.file) continue;
-        if (p.hinted && "type" in p.hinted) continue;
+        // alone (`value.value`) outweighs uses that say what it is only when the class is named
+        // like the parameter (`parser.optionxform` → `RawConfigParser`).
+        if (attrs.length === 0 || p.usage.file || (p.hinted && "type" in p.hinted)) continue;
         if (p.default !== undefined && p.default !== "other" && p.default.type !== "none") continue;
-        const c = buildable.find((b) => attrs.every((a) => b.has.has(a)));
+        const stem = p.name.replace(/^_+/, "").toLowerCase();
+        const named = (b: { name: string }) =>
+          stem.length >= 3 && b.name.toLowerCase().includes(stem);
+        const c = buildable.find(
+          (b) =>
+            attrs.every((a) => b.has.has(a)) &&
+            (attrs.length >= 2 || p.usage.types.length === 0 || named(b)),
+        );
         if (c) p.usage = { ...p.usage, instance: c.expr };
       }
     functions.sort((a, b) => a.line - b.line);

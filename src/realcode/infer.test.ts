@@ -379,6 +379,19 @@ class Group:
     expect(inf.wrapper).toContain("return Group(Parser()).check(a0)");
     expect(inf.candidates[0].args).toEqual(["str"]);
     expect(inf.candidates[0].instance).toBe("Group(container): Parser() (has prefix, handler)");
+    // One attribute beside uses that say what it is: only a class named like the parameter.
+    const one = extractFile(`class Parser:
+    def optionxform(self, s):
+        return s.lower()
+
+class Auto:
+    def __init__(self):
+        self.value = 1
+
+def lookup(parser, value):
+    return parser.get(value.value) or parser.optionxform(value.replace("a", "b"))
+`).functions.find((f) => f.name === "lookup");
+    expect(one?.params.map((p) => p.usage.instance)).toEqual(["Parser()", undefined]);
   });
 
   it("calls a method of an abstract class unbound on values of a builtin type registered as its virtual subclass", () => {
