@@ -723,7 +723,11 @@ export function extractFile(source: string): FileFunctions {
     const buildable = classes.flatMap((c) => {
       const lit = instances.get(c.name)?.[0];
       const ctor = ctorOf(c.name);
-      const expr = lit ?? (ctor.params.every((p) => !p.required) ? `${c.name}()` : undefined);
+      // A `__new__` of its own (or `__new__ = f`) may require what no `__init__` says.
+      const bare =
+        ctor.params.every((p) => !p.required) &&
+        (ctor.from === "__init__" || !definedIn(chain(c.name)).has("__new__"));
+      const expr = lit ?? (bare ? `${c.name}()` : undefined);
       return expr ? [{ name: c.name, expr, has: definedIn(chain(c.name)) }] : [];
     });
     for (const d of bodies)

@@ -392,6 +392,17 @@ def lookup(parser, value):
     return parser.get(value.value) or parser.optionxform(value.replace("a", "b"))
 `).functions.find((f) => f.name === "lookup");
     expect(one?.params.map((p) => p.usage.instance)).toEqual(["Parser()", undefined]);
+    // A class whose own __new__ may require arguments is not built bare.
+    const made = extractFile(`class Cell:
+    def __new__(cls, value):
+        self = super().__new__(cls)
+        self.value = value
+        return self
+
+def show(cell):
+    return cell.value
+`).functions.find((f) => f.name === "show");
+    expect(made?.params[0].usage.instance).toBeUndefined();
   });
 
   it("calls a method of an abstract class unbound on values of a builtin type registered as its virtual subclass", () => {
