@@ -838,7 +838,12 @@ _MODULE_ONLY = {
     "time": {"time", "time_ns", "monotonic", "monotonic_ns", "perf_counter", "perf_counter_ns",
              "gmtime", "localtime", "mktime", "strftime", "strptime", "asctime", "ctime",
              "struct_time", "timezone", "altzone", "daylight", "tzname"},
-    "io": {"StringIO", "BytesIO", "SEEK_SET", "SEEK_CUR", "SEEK_END", "UnsupportedOperation"},
+    # In-memory streams and the stream classes real code subclasses or wraps around them;
+    # never open, open_code or FileIO (files and descriptors).
+    "io": {"StringIO", "BytesIO", "SEEK_SET", "SEEK_CUR", "SEEK_END", "UnsupportedOperation",
+           "IOBase", "RawIOBase", "BufferedIOBase", "TextIOBase", "TextIOWrapper",
+           "BufferedReader", "BufferedWriter", "BufferedRWPair", "BufferedRandom",
+           "IncrementalNewlineDecoder", "DEFAULT_BUFFER_SIZE", "text_encoding"},
     "sys": {"maxsize", "maxunicode", "byteorder", "float_info", "int_info", "hash_info",
             "version_info", "version", "hexversion", "float_repr_style", "getrecursionlimit",
             "getsizeof", "intern", "stdout", "stderr", "getdefaultencoding", "exc_info",
@@ -968,10 +973,9 @@ _STDLIB_BRIDGES = ("js", "pyodide", "_pyodide", "micropip")
 # from source only to fail on their C half (_posixsubprocess, _thread, _ctypes, ...) after
 # spending the job's budget.
 _STDLIB_REFUSED = frozenset((
-    "subprocess", "multiprocessing", "concurrent", "asyncio", "threading", "_thread",
-    "ctypes", "importlib", "sqlite3", "pdb", "bdb", "webbrowser", "pty", "tty", "getpass",
-    "site", "sysconfig", "venv", "ensurepip", "idlelib", "turtle", "tkinter", "unittest",
-    "zipimport", "runpy", "pkgutil", "code", "codeop",
+    "subprocess", "multiprocessing", "concurrent", "asyncio", "threading", "ctypes",
+    "importlib", "sqlite3", "webbrowser", "pty", "tty", "getpass", "site", "sysconfig", "venv",
+    "ensurepip", "idlelib", "turtle", "tkinter", "zipimport", "runpy", "pkgutil",
 ))
 
 def _stdlib_files():
@@ -1093,35 +1097,61 @@ def _source_module(dotted):
         entry = _package.get(dotted)
         if entry is None:
             raise ImportError("no module named " + repr(dotted) + " in the indexed package")
+        text, is_pkg = entry
+        units, codes = _compile_module(dotted, text)
     elif dotted in _VIEW_NAMES:
         return _view(dotted)
     else:
+        return _run_module(dotted, *_stdlib_compiled(dotted))
+    return _run_module(dotted, units, codes, is_pkg, True)
+
+def _compile_module(dotted, text):
+    global _own_compile
+    _own_compile = True
+    try:
+        units, _notes = _compile_units(ast.parse(text, dotted), True, text)
+    finally:
+        _own_compile = False
+    codes = []
+    for code, _line, _names in units:
+        _all_codes(code, codes)
+    return units, codes
+
+# Standard-library modules compiled (policy walks and all, the bulk of an import's cost) once per
+# interpreter and kept: code objects are immutable, the source is the archive's, and what a job
+# changes (its namespaces, the events on the codes) is dropped with the job. Modules compiled
+# before the start-up snapshot (precompile_stdlib) come free to every unit.
+_stdlib_units = {}
+
+def _stdlib_compiled(dotted):
+    done = _stdlib_units.get(dotted)
+    if done is None:
         entry = _stdlib_source(dotted)
         if entry is None:
             raise ImportError("module " + repr(dotted) + " is not available in the sandbox")
-    return _run_module(dotted, *entry)
+        text, is_pkg = entry
+        units, codes = _compile_module(dotted, text)
+        # Their events stay on for good: these codes run only where a job imports the module,
+        # and then they must count (switching them per job cost a quarter of an import).
+        _enable_events(codes)
+        done = _stdlib_units[dotted] = (units, codes, is_pkg, False)
+    return done
 
-def _run_module(dotted, text, is_pkg):
-    global _own_compile
+def _enable_events(codes):
+    for c in codes:
+        _MON.set_local_events(_TOOL, c, _EVENTS_SUSPENDABLE if c.co_flags & _CO_SUSPENDABLE else _EVENTS)
+
+def _run_module(dotted, units, codes, is_pkg, own_events):
     view = object.__new__(_PackageModule)
     ns = {"__builtins__": dict(_BUILTINS), "__name__": dotted}
     _package_ns[id(view)] = ns
     _package_of[id(ns)] = dotted if is_pkg else dotted.rpartition(".")[0]
     _package_views[dotted] = view
     _bind_in_parent(dotted, view)
-    _own_compile = True
-    try:
-        tree = ast.parse(text, dotted)
-        units, notes = _compile_units(tree, True)
-    finally:
-        _own_compile = False
-    codes = []
-    for code, _line, _names in units:
-        _all_codes(code, codes)
-    for c in codes:
-        _MON.set_local_events(_TOOL, c, _EVENTS_SUSPENDABLE if c.co_flags & _CO_SUSPENDABLE else _EVENTS)
+    if own_events:
+        _enable_events(codes)
+        _package_codes.extend(codes)
     _user_codes.update(codes)
-    _package_codes.extend(codes)
     for code, line, names in units:
         try:
             exec(code, ns)
