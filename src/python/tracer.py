@@ -406,7 +406,9 @@ _READABLE_DUNDERS = _ALLOWED_DUNDERS | {
 }
 # Introspection that leads from a value to frames, code, globals or the interpreter.
 _DENIED_PREFIXES = ("gi_", "cr_", "ag_", "f_", "tb_", "co_")
-_DENIED_NAMES = {"mro_entries"}
+# Enum._convert_ reads sys.modules[name] of the real interpreter and makes its globals members:
+# enum.Enum._convert_('E', 'builtins', ...) handed out the real open, eval and sys.modules.
+_DENIED_NAMES = {"mro_entries", "_convert_"}
 
 def _attr_allowed(name):
     if name.startswith("__") and name.endswith("__"):
@@ -797,6 +799,9 @@ _MODULE_DENY = {
     "string": {"Formatter"},
     "typing": {"get_type_hints", "evaluate_forward_ref", "ForwardRef", "get_annotations"},
     "functools": {"singledispatchmethod"},
+    # writes an enum's members into sys.modules[cls.__module__] of the real interpreter, which a
+    # class body names (__module__ = 'builtins' replaced the tracer's own builtins)
+    "enum": {"global_enum"},
 }
 
 _seeded = _random_mod.Random(0)
@@ -1705,21 +1710,6 @@ _WARM_UP = (
     "def g(x):\n    yield x\n\ndef f(x):\n    return sum(g(x))\n",
 )
 
-# Standard-library modules the corpus imports most (directly or through each other), compiled
-# before the start-up snapshot so that every unit gets them free: compiling pickle's chain took a
-# second per unit, and units are as small as one call (a diagnosis, row isolation).
-_PRECOMPILED = (
-    "codecs", "encodings", "encodings.aliases", "opcode", "_opcode_metadata", "linecache",
-    "ast", "dis", "annotationlib", "inspect", "traceback", "ntpath", "glob", "pathlib",
-    "pathlib._os", "compression", "compression._common", "compression._common._streams", "bz2",
-    "lzma", "socket", "selectors", "signal", "ssl", "_ssl", "copyreg", "_compat_pickle", "pickle",
-    "argparse", "shutil", "tempfile", "_weakrefset", "urllib", "urllib.parse", "quopri",
-    "email", "email.errors", "email.utils", "email._parseaddr", "email.charset",
-    "email.encoders", "email.base64mime", "email.quoprimime", "email.header",
-    "email._encoded_words", "email._policybase", "platform", "locale", "_colorize",
-    "_markupbase", "html.parser",
-)
-
 def warm_up():
     key = "\0warm-up"
     register_inputs(key, '["int"]', "[[-3],[0],[4]]", False)
@@ -1727,11 +1717,6 @@ def warm_up():
         run_job(code, "f", key, 100000, 2000, 100000)
     del _inputs[key]
     _last_module[0] = None
-    for name in _PRECOMPILED:
-        _stdlib_compiled(name)
-        # Each module's syntax tree is garbage once compiled: collected at once, the heap (which
-        # every reset copies) does not grow for them.
-        gc.collect()
 
 def describe_blocks(code_text):
     """Static basic blocks of every code object in the snippet (for tests and docs)."""
