@@ -251,3 +251,26 @@ def subclasses(s):
     expect(r.subclasses.error).toMatch(/'__subclasses__' is not allowed/);
   });
 });
+
+describe("enum helpers that reach the real interpreter's modules", () => {
+  const ENUM = `import enum
+
+def convert(s):
+    E = enum.Enum._convert_("E", "builtins", lambda n: n in ("open", "eval"))
+    return [m.value for m in E]
+
+def global_enum(s):
+    class X(enum.Enum):
+        __module__ = "builtins"
+        len = 1
+    return enum.global_enum(X)
+`;
+
+  it("are refused: Enum._convert_ (real builtins, sys.modules) and global_enum (writes them)", async () => {
+    const r = await run(["convert", "global_enum"], ENUM);
+    expect(r.convert.status).toBe("limit");
+    expect(r.convert.error).toMatch(/attribute '_convert_' is not allowed/);
+    expect(r.global_enum.status).toBe("always_raises");
+    expect(r.global_enum.error).toBe("raises AttributeError on every input");
+  });
+});
