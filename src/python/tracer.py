@@ -976,11 +976,12 @@ _STDLIB_ZIP = _posixpath_mod.dirname(_os_mod.__file__)
 _STDLIB_BRIDGES = ("js", "pyodide", "_pyodide", "micropip")
 # Modules whose whole purpose is the host: refused by name (a clear ImportError) rather than run
 # from source only to fail on their C half (_posixsubprocess, _thread, _ctypes, ...) after
-# spending the job's budget.
+# spending the job's budget. _colorize (terminal colours) makes dataclasses whose processing
+# the audit hook refuses (function.__new__), which ended every job importing traceback or code.
 _STDLIB_REFUSED = frozenset((
     "subprocess", "multiprocessing", "concurrent", "asyncio", "threading", "ctypes",
     "importlib", "sqlite3", "webbrowser", "pty", "tty", "getpass", "site", "sysconfig", "venv",
-    "ensurepip", "idlelib", "turtle", "tkinter", "zipimport", "runpy", "pkgutil",
+    "ensurepip", "idlelib", "turtle", "tkinter", "zipimport", "runpy", "pkgutil", "_colorize",
 ))
 
 def _stdlib_files():
