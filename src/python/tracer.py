@@ -406,7 +406,9 @@ _READABLE_DUNDERS = _ALLOWED_DUNDERS | {
 }
 # Introspection that leads from a value to frames, code, globals or the interpreter.
 _DENIED_PREFIXES = ("gi_", "cr_", "ag_", "f_", "tb_", "co_")
-_DENIED_NAMES = {"mro_entries"}
+# Enum._convert_ reads sys.modules[name] of the real interpreter and makes its globals members:
+# enum.Enum._convert_('E', 'builtins', ...) handed out the real open, eval and sys.modules.
+_DENIED_NAMES = {"mro_entries", "_convert_"}
 
 def _attr_allowed(name):
     if name.startswith("__") and name.endswith("__"):
@@ -797,6 +799,9 @@ _MODULE_DENY = {
     "string": {"Formatter"},
     "typing": {"get_type_hints", "evaluate_forward_ref", "ForwardRef", "get_annotations"},
     "functools": {"singledispatchmethod"},
+    # writes an enum's members into sys.modules[cls.__module__] of the real interpreter, which a
+    # class body names (__module__ = 'builtins' replaced the tracer's own builtins)
+    "enum": {"global_enum"},
 }
 
 _seeded = _random_mod.Random(0)
@@ -838,7 +843,12 @@ _MODULE_ONLY = {
     "time": {"time", "time_ns", "monotonic", "monotonic_ns", "perf_counter", "perf_counter_ns",
              "gmtime", "localtime", "mktime", "strftime", "strptime", "asctime", "ctime",
              "struct_time", "timezone", "altzone", "daylight", "tzname"},
-    "io": {"StringIO", "BytesIO", "SEEK_SET", "SEEK_CUR", "SEEK_END", "UnsupportedOperation"},
+    # In-memory streams and the stream classes real code subclasses or wraps around them;
+    # never open, open_code or FileIO (files and descriptors).
+    "io": {"StringIO", "BytesIO", "SEEK_SET", "SEEK_CUR", "SEEK_END", "UnsupportedOperation",
+           "IOBase", "RawIOBase", "BufferedIOBase", "TextIOBase", "TextIOWrapper",
+           "BufferedReader", "BufferedWriter", "BufferedRWPair", "BufferedRandom",
+           "IncrementalNewlineDecoder", "DEFAULT_BUFFER_SIZE", "text_encoding"},
     "sys": {"maxsize", "maxunicode", "byteorder", "float_info", "int_info", "hash_info",
             "version_info", "version", "hexversion", "float_repr_style", "getrecursionlimit",
             "getsizeof", "intern", "stdout", "stderr", "getdefaultencoding", "exc_info",
@@ -921,32 +931,109 @@ def _view(name):
 def _safe_import(name, globals=None, locals=None, fromlist=(), level=0):
     if type(name) is not str:
         raise ImportError("module names are strings")
-    if _package is not None:
-        found = _import_from_package(name, globals, fromlist, level)
-        if found is not None:
-            return found
     if level:
-        raise ImportError("relative imports are not available here: the code is not in a package")
-    if name not in _VIEW_NAMES:
-        raise ImportError("module " + repr(name) + " is not available in the sandbox")
-    if fromlist:
-        return _view(name)
-    return _view(name.split(".")[0])
+        return _import_source(_relative_target(name, globals, level), fromlist, True)
+    top = name.split(".")[0]
+    if _package is not None and top in _package:
+        return _import_source(name, fromlist, False)
+    if name in _VIEW_NAMES:
+        if not fromlist:
+            return _view(top)
+        view = _view(name)
+        # from html import parser: a submodule the view does not serve, run from source.
+        for attr in fromlist:
+            if type(attr) is str and attr not in object.__getattribute__(view, "_names"):
+                if _stdlib_path(name + "." + attr) is not None:
+                    _source_module(name + "." + attr)
+        return view
+    if _stdlib_path(name) is not None:
+        return _import_source(name, fromlist, False)
+    raise ImportError("module " + repr(name) + " is not available in the sandbox")
 
-# ---------------------------------------------------------------- package imports
+# ---------------------------------------------------------------- modules run from source
 # Real code in a package folder imports its siblings (from . import x, from .x import y, import
-# pkg.x). The job brings the package's files (read-only text); a module is run on first import,
-# statement by statement like the indexed file, under the same policy, budget and events, and
-# served as a view that reads its namespace live but never hands it out (its __builtins__ holds
-# the class-pattern check). Per job: nothing is kept for the next.
+# pkg.x), and real code everywhere imports the standard library. Both are run from their source:
+# the job's package files (read-only text the job brings) and the pure-Python modules of the
+# standard library inside the sandbox (Pyodide's stdlib archive, read by the tracer itself). A
+# module runs on first import, statement by statement like the indexed file, under the same
+# policy, builtins, import function, budget and events, and is served as a view that reads its
+# namespace live but never hands it out (its __builtins__ holds the class-pattern check). So a
+# standard-library module run this way can do nothing the indexed code could not do by pasting
+# its source. Views keep precedence for the modules they serve; the job's package shadows both,
+# as a folder on sys.path would. Per job: nothing is kept for the next.
 _package = None        # {dotted name: (source, is_package)} of the job's package, or None
 _package_views = {}    # dotted name -> view (loading or loaded)
 _package_ns = {}       # id(view) -> its module namespace
 _package_of = {}       # id(namespace) -> the package its relative imports start from
-_package_codes = []    # code objects of the package modules run, for the events
+_package_codes = []    # code objects of the modules run, for the events
+
+# The standard library: the archive Pyodide puts on sys.path and imports os from, opened with a
+# zipimporter of the tracer's own (user code reaches neither). Only .py files whose every path
+# part is an identifier, never Pyodide's own packages (pyodide, _pyodide: the archive holds
+# them), the JavaScript bridge or an installer; site-packages is not an identifier.
+import zipimport as _zipimport_mod
+_STDLIB_ZIP = _posixpath_mod.dirname(_os_mod.__file__)
+_STDLIB_BRIDGES = ("js", "pyodide", "_pyodide", "micropip")
+# Modules whose whole purpose is the host: refused by name (a clear ImportError) rather than run
+# from source only to fail on their C half (_posixsubprocess, _thread, _ctypes, ...) after
+# spending the job's budget. _colorize (terminal colours) makes dataclasses whose processing
+# the audit hook refuses (function.__new__), which ended every job importing traceback or code.
+_STDLIB_REFUSED = frozenset((
+    "subprocess", "multiprocessing", "concurrent", "asyncio", "threading", "ctypes",
+    "importlib", "sqlite3", "webbrowser", "pty", "tty", "getpass", "site", "sysconfig", "venv",
+    "ensurepip", "idlelib", "turtle", "tkinter", "zipimport", "runpy", "pkgutil", "_colorize",
+))
+
+def _stdlib_files():
+    if not _STDLIB_ZIP.endswith(".zip") or _STDLIB_ZIP not in sys.path:
+        return None, frozenset()
+    reader = _zipimport_mod.zipimporter(_STDLIB_ZIP)
+    paths = []
+    for p in reader._get_files():
+        parts = p[:-3].split("/") if p.endswith(".py") else ()
+        if parts and all(x.isidentifier() and x.isascii() for x in parts) and not _stdlib_refused(parts[0]):
+            paths.append(p)
+    return reader, frozenset(paths)
+
+def _stdlib_refused(top):
+    return top in _STDLIB_REFUSED or top.startswith(_STDLIB_BRIDGES)
+
+_STDLIB, _STDLIB_PATHS = _stdlib_files()
+
+def _stdlib_path(dotted):
+    """The archive path of a standard-library module's source, or None (not a plain dotted
+    name, a view's own name, refused, C-only or absent)."""
+    if type(dotted) is not str or dotted in _VIEW_NAMES:
+        return None
+    parts = dotted.split(".")
+    if not all(x.isidentifier() and x.isascii() for x in parts) or _stdlib_refused(parts[0]):
+        return None
+    p = "/".join(parts)
+    if p + "/__init__.py" in _STDLIB_PATHS:
+        return p + "/__init__.py"
+    if p + ".py" in _STDLIB_PATHS:
+        return p + ".py"
+    return None
+
+def _stdlib_source(dotted):
+    global _guard
+    path = _stdlib_path(dotted)
+    if path is None:
+        return None
+    # Reading the archive is an "open" event, refused while user code runs; none runs here (a
+    # collection in between raises the guard for its finalizers itself).
+    guard = _guard
+    _guard = False
+    try:
+        text = _STDLIB.get_data(path).decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    finally:
+        _guard = guard
+    return text, path.endswith("/__init__.py")
 
 class _PackageModule:
-    """A module of the indexed package: its public names, read live from its namespace."""
+    """A module run from source: its public names, read live from its namespace."""
     __slots__ = ()
 
     def __getattribute__(self, name):
@@ -980,62 +1067,97 @@ def _set_package(files, path):
         return ".".join(parts[:-1]), ".".join(parts[:-1])
     return ".".join(parts), ".".join(parts[:-1])
 
-def _import_from_package(name, globals, fromlist, level):
-    if level:
-        base = _package_of.get(id(globals))
-        if base is None:
-            raise ImportError("relative import outside the indexed package")
-        parts = base.split(".") if base else []
-        if level - 1 > len(parts) or (level - 1 == len(parts) and not name):
-            raise ImportError("relative import beyond the top-level package")
-        parts = parts[:len(parts) - (level - 1)]
-        target = ".".join(parts + ([name] if name else []))
-    else:
-        target = name
-    if target.split(".")[0] not in _package and not level:
-        return None
+def _relative_target(name, globals, level):
+    base = _package_of.get(id(globals))
+    if base is None:
+        raise ImportError("relative imports are not available here: the code is not in a package")
+    parts = base.split(".") if base else []
+    if level - 1 > len(parts) or (level - 1 == len(parts) and not name):
+        raise ImportError("relative import beyond the top-level package")
+    parts = parts[:len(parts) - (level - 1)]
+    return ".".join(parts + ([name] if name else []))
+
+def _in_package(dotted):
+    return _package is not None and dotted.split(".")[0] in _package
+
+def _import_source(target, fromlist, relative):
     # Every package on the way is imported, as Python does.
     pieces = target.split(".")
     top = view = None
     for i in range(1, len(pieces) + 1):
-        view = _package_module(".".join(pieces[:i]))
+        view = _source_module(".".join(pieces[:i]))
         if top is None:
             top = view
     for attr in fromlist or ():
-        if attr != "*" and (target + "." + attr) in _package:
-            _package_module(target + "." + attr)
-    return view if fromlist or level else top
+        if type(attr) is str and attr != "*":
+            sub = target + "." + attr
+            if (sub in _package) if _in_package(sub) else (_stdlib_path(sub) is not None):
+                _source_module(sub)
+    return view if fromlist or relative else top
 
-def _package_module(dotted):
-    global _own_compile
+def _source_module(dotted):
     view = _package_views.get(dotted)
     if view is not None:
         return view
-    entry = _package.get(dotted)
-    if entry is None:
-        raise ImportError("no module named " + repr(dotted) + " in the indexed package")
-    text, is_pkg = entry
-    view = object.__new__(_PackageModule)
-    ns = {"__builtins__": dict(_BUILTINS), "__name__": dotted}
-    _package_ns[id(view)] = ns
-    _package_of[id(ns)] = dotted if is_pkg else dotted.rpartition(".")[0]
-    _package_views[dotted] = view
-    parent, _, leaf = dotted.rpartition(".")
-    if parent in _package_views:
-        _package_ns[id(_package_views[parent])][leaf] = view
+    if _in_package(dotted):
+        entry = _package.get(dotted)
+        if entry is None:
+            raise ImportError("no module named " + repr(dotted) + " in the indexed package")
+        text, is_pkg = entry
+        units, codes = _compile_module(dotted, text)
+    elif dotted in _VIEW_NAMES:
+        return _view(dotted)
+    else:
+        return _run_module(dotted, *_stdlib_compiled(dotted))
+    return _run_module(dotted, units, codes, is_pkg, True)
+
+def _compile_module(dotted, text):
+    global _own_compile
     _own_compile = True
     try:
-        tree = ast.parse(text, dotted)
-        units, notes = _compile_units(tree, True)
+        units, _notes = _compile_units(ast.parse(text, dotted), True, text)
     finally:
         _own_compile = False
     codes = []
     for code, _line, _names in units:
         _all_codes(code, codes)
+    return units, codes
+
+# Standard-library modules compiled (policy walks and all, the bulk of an import's cost) once per
+# interpreter and kept: code objects are immutable, the source is the archive's, and what a job
+# changes (its namespaces, the events on the codes) is dropped with the job. Modules compiled
+# before the start-up snapshot (precompile_stdlib) come free to every unit.
+_stdlib_units = {}
+
+def _stdlib_compiled(dotted):
+    done = _stdlib_units.get(dotted)
+    if done is None:
+        entry = _stdlib_source(dotted)
+        if entry is None:
+            raise ImportError("module " + repr(dotted) + " is not available in the sandbox")
+        text, is_pkg = entry
+        units, codes = _compile_module(dotted, text)
+        # Their events stay on for good: these codes run only where a job imports the module,
+        # and then they must count (switching them per job cost a quarter of an import).
+        _enable_events(codes)
+        done = _stdlib_units[dotted] = (units, codes, is_pkg, False)
+    return done
+
+def _enable_events(codes):
     for c in codes:
         _MON.set_local_events(_TOOL, c, _EVENTS_SUSPENDABLE if c.co_flags & _CO_SUSPENDABLE else _EVENTS)
+
+def _run_module(dotted, units, codes, is_pkg, own_events):
+    view = object.__new__(_PackageModule)
+    ns = {"__builtins__": dict(_BUILTINS), "__name__": dotted}
+    _package_ns[id(view)] = ns
+    _package_of[id(ns)] = dotted if is_pkg else dotted.rpartition(".")[0]
+    _package_views[dotted] = view
+    _bind_in_parent(dotted, view)
+    if own_events:
+        _enable_events(codes)
+        _package_codes.extend(codes)
     _user_codes.update(codes)
-    _package_codes.extend(codes)
     for code, line, names in units:
         try:
             exec(code, ns)
@@ -1047,9 +1169,20 @@ def _package_module(dotted):
             if names is not None and issubclass(type(e), ImportError):
                 for n in names:
                     ns[n] = _Unavailable("not available in the sandbox (" + dotted + " line " + str(line) + ")")
+    _bind_in_parent(dotted, view)
+    return view
+
+def _bind_in_parent(dotted, view):
+    # import a.b binds b in a, again after b ran (its own code may have bound the name).
+    parent, _, leaf = dotted.rpartition(".")
     if parent in _package_views:
         _package_ns[id(_package_views[parent])][leaf] = view
-    return view
+    elif parent in _VIEW_NAMES and not _in_package(parent):
+        # A served module's submodule run from source (html.parser): this job's copy of the
+        # view gets it, unless the view serves that name itself.
+        names = object.__getattribute__(_view(parent), "_names")
+        if leaf not in names:
+            names[leaf] = view
 
 def _clear_package():
     global _package
