@@ -21,6 +21,7 @@ import tomllib
 import ftplib
 import socket
 import inspect
+import traceback
 import html.parser
 from collections import namedtuple
 
@@ -53,6 +54,12 @@ def frames(s):
 
 def stack(s):
     return len(inspect.stack())
+
+def walk(s):
+    return list(traceback.walk_stack(None))
+
+def walk_again(s):
+    return len(list(traceback.walk_stack(None)))
 
 def parser(s):
     seen = []
@@ -109,6 +116,8 @@ describe("standard-library modules run from source", () => {
         "members",
         "frames",
         "stack",
+        "walk",
+        "walk_again",
         "parser",
         "fields",
         "escapes",
@@ -153,6 +162,12 @@ describe("standard-library modules run from source", () => {
     expect(outputs(r.frames)).toEqual(Array(3).fill("None"));
     expect(r.stack.status).not.toBe("ok");
     expect(r.stack.runs.every((x) => x.output.startsWith("raise:"))).toBe(true);
+    // walk_stack's body reads frames: refused, and so reported on every input, though an
+    // earlier job of the unit compiled traceback (the refusal is registered from the cache).
+    for (const t of [r.walk, r.walk_again]) {
+      expect(t.status).toBe("limit");
+      expect(t.error).toMatch(/def walk_stack, line \d+, refused; called on every input/);
+    }
   });
 
   it("refuses names outside the archive, Pyodide's packages and host modules", () => {

@@ -1104,29 +1104,33 @@ def _source_module(dotted):
         if entry is None:
             raise ImportError("no module named " + repr(dotted) + " in the indexed package")
         text, is_pkg = entry
-        units, codes = _compile_module(dotted, text)
+        units, codes, refused = _compile_module(dotted, text)
     elif dotted in _VIEW_NAMES:
         return _view(dotted)
     else:
         return _run_module(dotted, *_stdlib_compiled(dotted))
-    return _run_module(dotted, units, codes, is_pkg, True)
+    return _run_module(dotted, units, codes, is_pkg, True, refused)
 
 def _compile_module(dotted, text):
+    """Its units, their code objects, and the functions the policy refused in it (registered for
+    every job that runs the module: the registry is this run's)."""
     global _own_compile
     _own_compile = True
+    before = dict(_refused_defs)
     try:
         units, _notes = _compile_units(ast.parse(text, dotted), True, text)
     finally:
         _own_compile = False
+    refused = {k: v for k, v in _refused_defs.items() if k not in before}
     codes = []
     for code, _line, _names in units:
         _all_codes(code, codes)
-    return units, codes
+    return units, codes, refused
 
 # Standard-library modules compiled (policy walks and all, the bulk of an import's cost) once per
 # interpreter and kept: code objects are immutable, the source is the archive's, and what a job
-# changes (its namespaces, the events on the codes) is dropped with the job. Modules compiled
-# before the start-up snapshot (precompile_stdlib) come free to every unit.
+# changes (its namespaces, the events on the codes) is dropped with the job; the reset that
+# starts the next unit drops them.
 _stdlib_units = {}
 
 def _stdlib_compiled(dotted):
@@ -1136,18 +1140,19 @@ def _stdlib_compiled(dotted):
         if entry is None:
             raise ImportError("module " + repr(dotted) + " is not available in the sandbox")
         text, is_pkg = entry
-        units, codes = _compile_module(dotted, text)
+        units, codes, refused = _compile_module(dotted, text)
         # Their events stay on for good: these codes run only where a job imports the module,
         # and then they must count (switching them per job cost a quarter of an import).
         _enable_events(codes)
-        done = _stdlib_units[dotted] = (units, codes, is_pkg, False)
+        done = _stdlib_units[dotted] = (units, codes, is_pkg, False, refused)
     return done
 
 def _enable_events(codes):
     for c in codes:
         _MON.set_local_events(_TOOL, c, _EVENTS_SUSPENDABLE if c.co_flags & _CO_SUSPENDABLE else _EVENTS)
 
-def _run_module(dotted, units, codes, is_pkg, own_events):
+def _run_module(dotted, units, codes, is_pkg, own_events, refused):
+    _refused_defs.update(refused)
     view = object.__new__(_PackageModule)
     ns = {"__builtins__": dict(_BUILTINS), "__name__": dotted}
     _package_ns[id(view)] = ns
