@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { killWorkerMidChunk } from "../../test/helpers/farm.js";
+import { killWorkerMidChunk, startRecordingWorker } from "../../test/helpers/farm.js";
 import { FunctionRow, type TraceRow } from "../data/index.js";
 import { TracerPool, traceFunctions } from "../python/index.js";
 import {
@@ -110,14 +110,7 @@ describe("trace farm", () => {
       active: 0,
     });
     await queue.close();
-    const ran: string[] = [];
-    const worker = startWorker({
-      redis: redis.url,
-      pool,
-      onChunk: (e) => {
-        if (!e.skipped) ran.push(e.chunk);
-      },
-    });
+    const { worker, ran } = startRecordingWorker(redis.url, pool);
     try {
       const [ra, rb] = await Promise.all([a, b]);
       expect(ra.lines).toEqual(expected);

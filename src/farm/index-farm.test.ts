@@ -7,7 +7,7 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliRunner } from "../../test/helpers/cli.js";
-import { killWorkerMidChunk } from "../../test/helpers/farm.js";
+import { killWorkerMidChunk, startRecordingWorker } from "../../test/helpers/farm.js";
 import { TracerPool } from "../python/index.js";
 import { packagePath } from "../python/pool.js";
 import { DB_FILE, type IndexSummary, indexPaths } from "../search/index.js";
@@ -159,14 +159,7 @@ describe("index farm", () => {
     expect(local.behaviours.length).toBeGreaterThan(3);
     expect(localSummary.report.doctests.examples).toBe(2);
     expect(localSummary.failed).toEqual({ always_raises: 1 });
-    const ran: string[] = [];
-    const worker = startWorker({
-      redis: redis.url,
-      pool,
-      onChunk: (e) => {
-        if (!e.skipped) ran.push(e.chunk);
-      },
-    });
+    const { worker, ran } = startRecordingWorker(redis.url, pool);
     try {
       const first = await onFarm("farm1", { keep: true });
       expect(dump(first.dir)).toEqual(local);
@@ -256,14 +249,7 @@ describe("index farm", () => {
     expect(await exited).toBe(130);
     expect(stderr).toContain("the same command again resumes");
     // Nobody waits for the chunks now; a worker still runs them all.
-    const ran: string[] = [];
-    const worker = startWorker({
-      redis: redis.url,
-      pool,
-      onChunk: (e) => {
-        if (!e.skipped) ran.push(e.chunk);
-      },
-    });
+    const { worker, ran } = startRecordingWorker(redis.url, pool);
     try {
       for (let i = 0; i < 600 && (await pending()) > 0; i++) {
         await new Promise((r) => setTimeout(r, 100));

@@ -2,7 +2,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { Queue } from "bullmq";
 import { expect } from "vitest";
-import { connectionOf, queueName } from "../../src/farm/index.js";
+import { connectionOf, queueName, startWorker } from "../../src/farm/index.js";
+import type { TracerPool } from "../../src/python/index.js";
 import { packagePath } from "../../src/python/pool.js";
 
 /**
@@ -38,4 +39,17 @@ export async function killWorkerMidChunk(redisUrl: string): Promise<void> {
   } finally {
     await queue.close();
   }
+}
+
+/** A worker in this process that records the chunks it ran (not those it found finished). */
+export function startRecordingWorker(redisUrl: string, pool: TracerPool) {
+  const ran: string[] = [];
+  const worker = startWorker({
+    redis: redisUrl,
+    pool,
+    onChunk: (e) => {
+      if (!e.skipped) ran.push(e.chunk);
+    },
+  });
+  return { worker, ran };
 }
