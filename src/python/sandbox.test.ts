@@ -387,6 +387,26 @@ const hostile: [string, string, Expect][] = [
     "limit",
   ],
   [
+    "threading's locks, conditions and queues over the _thread view",
+    fn(
+      "import threading, queue\nq = queue.Queue()\nq.put(x)\nlock = threading.Lock()\nlock.acquire()\nheld = lock.acquire(timeout=0)\nev = threading.Event()\nev.set()\nwith threading.RLock():\n    pass\nreturn (q.get(), held, ev.is_set())",
+    ),
+    (r) => {
+      expect(r.status, r.error).toBe("ok");
+      expect(r.runs[0][2]).toBe("(1,False,True)");
+    },
+  ],
+  [
+    "starting a thread, or _thread's thread and interrupt functions",
+    fn(
+      "import threading, _thread\nout = []\nfor name in ('start_new_thread', 'start_new', 'start_joinable_thread', 'interrupt_main', 'exit', '_local', '_excepthook'):\n    try:\n        getattr(_thread, name)\n        out.append(name)\n    except AttributeError:\n        pass\ntry:\n    threading.Thread(target=print).start()\n    out.append('started')\nexcept Exception:\n    pass\nreturn out",
+    ),
+    (r) => {
+      expect(r.status, r.error).toBe("ok");
+      expect(r.runs[0][2]).toBe("[]");
+    },
+  ],
+  [
     "format string leak",
     fn("return '{0.__globals__}'.format(f)[:0]"),
     (r) => expect(r.status).toBe("ok"),

@@ -78,7 +78,7 @@ def escapes(s):
     for name in ["..os", "/lib/python314.zip/os", "os/../subprocess", "js", "pyodide",
                  "pyodide.ffi", "_pyodide", "_pyodide._base", "pyodide_js", "micropip",
                  "site-packages", "email..utils", ".email", "", "_socket", "posix",
-                 "subprocess", "importlib", "threading"]:
+                 "subprocess", "importlib", "_thread.start_new_thread"]:
         try:
             __import__(name)
             out.append(name)

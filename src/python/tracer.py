@@ -17,7 +17,7 @@ import hashlib as _hashlib_mod, graphlib as _graphlib_mod, pprint as _pprint_mod
 import reprlib as _reprlib_mod, difflib as _difflib_mod, calendar as _calendar_mod
 import datetime as _datetime_mod, time as _time_mod, io as _io_mod, colorsys as _colorsys_mod
 import contextlib as _contextlib_mod, weakref as _weakref_mod, warnings as _warnings_mod
-import html as _html_mod
+import html as _html_mod, _thread as _thread_mod
 import __future__ as _future_mod
 
 _MON = sys.monitoring
@@ -845,6 +845,10 @@ _MODULE_ONLY = {
              "struct_time", "timezone", "altzone", "daylight", "tzname"},
     # In-memory streams and the stream classes real code subclasses or wraps around them;
     # never open, open_code or FileIO (files and descriptors).
+    # Locks and thread identity only, which threading (run from source) builds its locks,
+    # conditions, events and queues on: never start_new_thread, interrupt_main or exit.
+    "_thread": {"allocate_lock", "allocate", "LockType", "RLock", "get_ident", "get_native_id",
+                "error", "TIMEOUT_MAX", "daemon_threads_allowed"},
     "io": {"StringIO", "BytesIO", "SEEK_SET", "SEEK_CUR", "SEEK_END", "UnsupportedOperation",
            "IOBase", "RawIOBase", "BufferedIOBase", "TextIOBase", "TextIOWrapper",
            "BufferedReader", "BufferedWriter", "BufferedRWPair", "BufferedRandom",
@@ -898,6 +902,7 @@ _ALLOWED_MODULES = {
     "base64": _base64_mod, "zlib": _zlib_mod, "hashlib": _hashlib_mod, "graphlib": _graphlib_mod,
     "pprint": _pprint_mod, "reprlib": _reprlib_mod, "difflib": _difflib_mod,
     "calendar": _calendar_mod, "datetime": _datetime_mod, "time": _time_mod, "io": _io_mod,
+    "_thread": _thread_mod,
     "colorsys": _colorsys_mod, "contextlib": _contextlib_mod, "weakref": _weakref_mod,
     "warnings": _warnings_mod, "html": _html_mod, "sys": sys,
     "os": _os_mod, "os.path": _posixpath_mod, "posixpath": _posixpath_mod,
@@ -979,7 +984,7 @@ _STDLIB_BRIDGES = ("js", "pyodide", "_pyodide", "micropip")
 # spending the job's budget. _colorize (terminal colours) makes dataclasses whose processing
 # the audit hook refuses (function.__new__), which ended every job importing traceback or code.
 _STDLIB_REFUSED = frozenset((
-    "subprocess", "multiprocessing", "concurrent", "asyncio", "threading", "ctypes",
+    "subprocess", "multiprocessing", "concurrent", "asyncio", "ctypes",
     "importlib", "sqlite3", "webbrowser", "pty", "tty", "getpass", "site", "sysconfig", "venv",
     "ensurepip", "idlelib", "turtle", "tkinter", "zipimport", "runpy", "pkgutil", "_colorize",
 ))
