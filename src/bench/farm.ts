@@ -21,7 +21,6 @@ import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { FunctionRow } from "../data/index.js";
 import {
   type ChunkSettings,
@@ -34,7 +33,7 @@ import {
 } from "../farm/index.js";
 import { TracerPool, traceFunctions } from "../python/index.js";
 import { packagePath } from "../python/pool.js";
-import { DB_FILE, indexPaths } from "../search/index.js";
+import { canonicalRows, indexPaths } from "../search/index.js";
 
 function parseArgs(args: string[]): Record<string, number> {
   const out: Record<string, number> = {
@@ -99,26 +98,9 @@ function pythonFolder(dir: string, tag: string, n: number): void {
 
 /** A digest of every table of an index, every row (not the clock), in a canonical order. */
 function indexDigest(dir: string): string {
-  const db = new Database(join(dir, DB_FILE), { readonly: true });
   const h = createHash("sha256");
-  try {
-    const tables = db
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-      .all() as { name: string }[];
-    for (const { name } of tables) {
-      const rows = (db.prepare(`SELECT * FROM "${name}"`).all() as Record<string, unknown>[])
-        .map((r) =>
-          JSON.stringify(
-            Object.entries(r)
-              .filter(([k]) => k !== "indexed_at")
-              .map(([k, v]) => [k, Buffer.isBuffer(v) ? v.toString("hex") : v]),
-          ),
-        )
-        .sort();
-      h.update(`${name}\n${rows.join("\n")}\n`);
-    }
-  } finally {
-    db.close();
+  for (const [name, rows] of Object.entries(canonicalRows(dir))) {
+    h.update(`${name}\n${rows.join("\n")}\n`);
   }
   return h.digest("hex");
 }

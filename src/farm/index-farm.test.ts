@@ -10,7 +10,7 @@ import { cliRunner } from "../../test/helpers/cli.js";
 import { killWorkerMidChunk, startRecordingWorker } from "../../test/helpers/farm.js";
 import { TracerPool } from "../python/index.js";
 import { packagePath } from "../python/pool.js";
-import { DB_FILE, type IndexSummary, indexPaths } from "../search/index.js";
+import { canonicalRows, DB_FILE, type IndexSummary, indexPaths } from "../search/index.js";
 import {
   connectionOf,
   DEAD_KEY,
@@ -83,32 +83,6 @@ const cli = cliRunner({ timeoutMs: 120_000 });
 /** A function: the pool is only made in beforeAll. */
 const base = () => ({ model: null, inputs: INPUTS, pool });
 
-/** Every table of an index, every row, in a canonical order (blobs as hex; not the clock). */
-function dump(dir: string): Record<string, unknown[]> {
-  const db = new Database(join(dir, DB_FILE), { readonly: true });
-  try {
-    const tables = db
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-      .all() as { name: string }[];
-    const out: Record<string, unknown[]> = {};
-    for (const { name } of tables) {
-      const rows = db.prepare(`SELECT * FROM "${name}"`).all() as Record<string, unknown>[];
-      out[name] = rows
-        .map((r) =>
-          JSON.stringify(
-            Object.entries(r)
-              .filter(([k]) => k !== "indexed_at")
-              .map(([k, v]) => [k, Buffer.isBuffer(v) ? v.toString("hex") : v]),
-          ),
-        )
-        .sort();
-    }
-    return out;
-  } finally {
-    db.close();
-  }
-}
-
 let localDir: string;
 let local: Record<string, unknown[]>;
 let localSummary: IndexSummary;
@@ -143,7 +117,7 @@ beforeAll(async () => {
   pool = new TracerPool({ workers: 2 });
   localDir = join(root, "local");
   localSummary = await indexPaths([src], localDir, base());
-  local = dump(localDir);
+  local = canonicalRows(localDir);
 });
 
 afterAll(async () => {
@@ -162,7 +136,7 @@ describe("index farm", () => {
     const { worker, ran } = startRecordingWorker(redis.url, pool);
     try {
       const first = await onFarm("farm1", { keep: true });
-      expect(dump(first.dir)).toEqual(local);
+      expect(canonicalRows(first.dir)).toEqual(local);
       expect(first.farm.chunks).toBeGreaterThan(2);
       expect(first.farm.reused).toBe(0);
       expect(ran).toHaveLength(first.farm.chunks);
@@ -170,7 +144,7 @@ describe("index farm", () => {
       const again = await onFarm("farm2");
       expect(again.farm.reused).toBe(first.farm.chunks);
       expect(ran).toHaveLength(first.farm.chunks);
-      expect(dump(again.dir)).toEqual(local);
+      expect(canonicalRows(again.dir)).toEqual(local);
       const queue = new Queue(queueName(), { connection: connectionOf(redis.url) });
       expect(await queue.getJobCounts("waiting", "active")).toEqual({ waiting: 0, active: 0 });
       await queue.close();
@@ -190,7 +164,7 @@ describe("index farm", () => {
         isolation: "row",
         execute: farmExecutor({ redis: redis.url, chunkRows: 3, pollMs: 100 }),
       });
-      expect(dump(dir)).toEqual(dump(rowLocal));
+      expect(canonicalRows(dir)).toEqual(canonicalRows(rowLocal));
     } finally {
       await worker.close();
     }
@@ -202,7 +176,7 @@ describe("index farm", () => {
     const worker = startWorker({ redis: redis.url, pool, lockMs: 2000 });
     try {
       const r = await run;
-      expect(dump(r.dir)).toEqual(local);
+      expect(canonicalRows(r.dir)).toEqual(local);
     } finally {
       await worker.close();
     }
@@ -266,7 +240,7 @@ describe("index farm", () => {
       expect(ran).toHaveLength(queued);
       const alone = cli("index", src, "--out", join(root, "interrupted-local"), ...settings);
       expect(alone.status, alone.stderr).toBe(0);
-      expect(dump(dir)).toEqual(dump(join(root, "interrupted-local")));
+      expect(canonicalRows(dir)).toEqual(canonicalRows(join(root, "interrupted-local")));
     } finally {
       await worker.close();
       await queue.close();
@@ -300,7 +274,7 @@ describe("index farm", () => {
         expect(row.error).toContain("the worker died running this");
       }
       // Every other file is as a local run indexed it.
-      const others = dump(r.dir).functions.filter((f) => !String(f).includes(poison));
+      const others = canonicalRows(r.dir).functions.filter((f) => !String(f).includes(poison));
       expect(others).toEqual(local.functions.filter((f) => !String(f).includes(poison)));
       const client = new Redis(redis.url);
       const letters = Object.values(await client.hgetall(DEAD_KEY)).map((v) => JSON.parse(v));

@@ -693,14 +693,17 @@ def _denied(event, args):
 # must pass the policy, read no __dict__, name no builtin the snippet does not get (eval, open,
 # the unguarded getattr, ...) and hold no class pattern.
 _own_compile = False   # the tracer compiling a package module, checked statement by statement
-_UNSAFE_NAMES = frozenset(k for k in dir(_builtins_mod) if k not in (
+# The builtins a snippet gets; any other builtin (exceptions aside) is unsafe in compiled strings.
+_SAFE_BUILTIN_NAMES = [
     "abs", "all", "any", "ascii", "bin", "bool", "bytearray", "bytes", "callable", "chr",
     "classmethod", "complex", "dict", "dir", "divmod", "enumerate", "filter", "float",
     "format", "frozenset", "hash", "hex", "id", "int", "isinstance", "issubclass", "iter",
     "len", "list", "map", "max", "min", "next", "object", "oct", "ord", "pow", "print",
     "property", "range", "repr", "reversed", "round", "set", "slice", "sorted", "staticmethod",
     "str", "sum", "super", "tuple", "type", "zip", "aiter", "anext", "memoryview",
-    "NotImplemented", "Ellipsis", "None", "True", "False") and not (
+    "NotImplemented", "Ellipsis", "None", "True", "False", "__build_class__",
+]
+_UNSAFE_NAMES = frozenset(k for k in dir(_builtins_mod) if k not in _SAFE_BUILTIN_NAMES and not (
     isinstance(getattr(_builtins_mod, k), type) and issubclass(getattr(_builtins_mod, k), BaseException)))
 
 def _compiled_problem(source):
@@ -1204,15 +1207,6 @@ def _clear_package():
     _package_of.clear()
     del _package_codes[:]
 
-_SAFE_BUILTIN_NAMES = [
-    "abs", "all", "any", "ascii", "bin", "bool", "bytearray", "bytes", "callable", "chr",
-    "classmethod", "complex", "dict", "dir", "divmod", "enumerate", "filter", "float",
-    "format", "frozenset", "hash", "hex", "id", "int", "isinstance", "issubclass", "iter",
-    "len", "list", "map", "max", "min", "next", "object", "oct", "ord", "pow", "print",
-    "property", "range", "repr", "reversed", "round", "set", "slice", "sorted", "staticmethod",
-    "str", "sum", "super", "tuple", "type", "zip", "aiter", "anext", "memoryview",
-    "NotImplemented", "Ellipsis", "None", "True", "False", "__build_class__",
-]
 
 def _safe_builtins():
     b = {}
@@ -1396,15 +1390,19 @@ def _bound_names(st):
         return [a.asname or a.name for a in st.names if a.name != "*"]
     return None
 
+# _hoist_match_classes rewrites match statements and __dict__ reads. ASCII source that spells
+# neither word has nothing to rewrite (an identifier in ASCII text is spelled as it is), so the
+# text is compiled as it is: cheaper than compiling the tree, and the same code. A new rewrite
+# must add its word here.
+def _needs_rewrite(text):
+    return not text.isascii() or "match" in text or "__dict__" in text
+
 def _compile_units(tree, module, text=None):
     """[(code, line, import names or None)], or a result when the snippet can't run at all.
     A snippet compiles whole and is refused whole; a module (module=True) compiles statement by
     statement, so one refused or failing statement costs only what it defines."""
-    # _hoist_match_classes rewrites match statements and __dict__ reads. ASCII source (`text`,
-    # when the caller has it) that spells neither word has nothing to rewrite (an identifier in
-    # ASCII text is spelled as it is), so the text is compiled as it is: cheaper than compiling
-    # the tree, and the same code. A new rewrite must add its word here.
-    needs_rewrite = text is None or not text.isascii() or "match" in text or "__dict__" in text
+    # Without the text (a tree of the tracer's own), every rewrite is applied.
+    needs_rewrite = text is None or _needs_rewrite(text)
     if not module:
         problem = check_tree(tree)
         if problem is not None:
@@ -1413,9 +1411,13 @@ def _compile_units(tree, module, text=None):
             return [(compile(text, "<snippet>", "exec"), 1, None)], []
         _hoist_match_classes(tree)
         return [(compile(tree, "<snippet>", "exec"), 1, None)], []
+    return _units_of(_compile_statements(tree.body, _future_flags(tree.body), needs_rewrite))
+
+def _units_of(stmts):
+    """The units and notes of compiled statements; registers the functions they refuse."""
     units = []
     notes = []
-    for _end, unit, st_notes, refused in _compile_statements(tree.body, _future_flags(tree.body), needs_rewrite):
+    for _end, unit, st_notes, refused in stmts:
         notes.extend(st_notes)
         _refused_defs.update(refused)
         if unit is not None:
@@ -1467,7 +1469,7 @@ _last_module = [None]  # (lines, statements as _compile_statements gives them, f
 
 def _module_units(text):
     lines = text.splitlines(True)
-    needs_rewrite = not text.isascii() or "match" in text or "__dict__" in text
+    needs_rewrite = _needs_rewrite(text)
     kept = []
     last = _last_module[0]
     if last is not None:
@@ -1495,14 +1497,7 @@ def _module_units(text):
         flags = _future_flags(tree.body)
         stmts = _compile_statements(tree.body, flags, needs_rewrite)
     _last_module[0] = (lines, stmts, flags)
-    units = []
-    notes = []
-    for _end, unit, st_notes, refused in stmts:
-        notes.extend(st_notes)
-        _refused_defs.update(refused)
-        if unit is not None:
-            units.append(unit)
-    return units, notes
+    return _units_of(stmts)
 
 class _Unavailable:
     """What a module-level import that failed binds: any use raises ImportError, so functions of

@@ -55,6 +55,7 @@ export {
 export {
   ANN_FILE,
   AnnIndex,
+  canonicalRows,
   DB_FILE,
   type Distance,
   type Embedder,

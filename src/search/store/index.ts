@@ -4,5 +4,11 @@
  */
 export { type Embedder, loadEmbedder } from "./embedder.js";
 export { exportIndex } from "./export.js";
-export { DB_FILE, type FunctionRecord, IndexStore, type StoredFunction } from "./store.js";
+export {
+  canonicalRows,
+  DB_FILE,
+  type FunctionRecord,
+  IndexStore,
+  type StoredFunction,
+} from "./store.js";
 export { ANN_FILE, AnnIndex, type Distance, exactNearest, type Neighbour } from "./vectors.js";

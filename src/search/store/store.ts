@@ -144,6 +144,34 @@ function fromSql(r: FunctionSqlRow): StoredFunction {
 const blob = (v: Float32Array | null | undefined) =>
   v ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : null;
 
+/**
+ * Every table of an index directory, every row (not the clock) as JSON with blobs in hex, in a
+ * canonical order: what two indexes must share to be the same index (a farm's and a local run's).
+ */
+export function canonicalRows(dir: string): Record<string, string[]> {
+  const db = new Database(join(dir, DB_FILE), { readonly: true });
+  try {
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .all() as { name: string }[];
+    const out: Record<string, string[]> = {};
+    for (const { name } of tables) {
+      out[name] = (db.prepare(`SELECT * FROM "${name}"`).all() as Record<string, unknown>[])
+        .map((r) =>
+          JSON.stringify(
+            Object.entries(r)
+              .filter(([k]) => k !== "indexed_at")
+              .map(([k, v]) => [k, Buffer.isBuffer(v) ? v.toString("hex") : v]),
+          ),
+        )
+        .sort();
+    }
+    return out;
+  } finally {
+    db.close();
+  }
+}
+
 /** A copy, so the vector does not alias SQLite's buffer (and is 4-byte aligned). */
 const vector = (b: Buffer) =>
   new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
