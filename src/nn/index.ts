@@ -10,6 +10,7 @@ export { kernels, loadWasmKernels, setKernels, tsKernels } from "./kernels/index
 export { MultiheadAttention, type MultiheadAttentionOptions } from "./layers/attention.js";
 export { Dropout } from "./layers/dropout.js";
 export { Embedding, type EmbeddingOptions } from "./layers/embedding.js";
+export { EmbeddingBag, type EmbeddingBagOptions } from "./layers/embedding-bag.js";
 export { LayerNorm } from "./layers/layer-norm.js";
 export { Linear, type LinearOptions } from "./layers/linear.js";
 export { LSTM, type LstmOptions, type LstmOutput } from "./layers/lstm.js";
