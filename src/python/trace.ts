@@ -73,15 +73,33 @@ function toRuns(raw: readonly RawRun[], inputs: readonly string[][]): TraceRun[]
   }));
 }
 
-/** "raises X on every input" when no call returned, else undefined. */
-function alwaysRaised(runs: readonly RawRun[]): string | undefined {
+/**
+ * The sandbox's text of an exception, fit to show: control and format characters and absolute
+ * paths dropped (it is untrusted text), whitespace folded, cut to 120 characters.
+ */
+export function exceptionMessage(text: string): string {
+  const t = text
+    .replace(/[\p{Cc}\p{Cf}]+/gu, " ")
+    .replace(/(?:\/[\w.+-]+){2,}/g, (p) => `…/${p.slice(p.lastIndexOf("/") + 1)}`)
+    .replace(/\s+/g, " ")
+    .trim();
+  return t.length > 120 ? `${t.slice(0, 119)}…` : t;
+}
+
+/**
+ * "raises X on every input (message)" when no call returned, else undefined; `first` is the
+ * first call's exception as the tracer sent it ("X: message").
+ */
+export function alwaysRaised(runs: readonly RawRun[], first?: string): string | undefined {
   if (runs.length === 0 || !runs.every((r) => r[2].startsWith("raise:"))) return undefined;
   const counts = new Map<string, number>();
   for (const r of runs) counts.set(r[2].slice(6), (counts.get(r[2].slice(6)) ?? 0) + 1);
   const [name] = [...counts].sort((a, b) => b[1] - a[1])[0];
+  const said = first ? exceptionMessage(first) : "";
+  const message = said.startsWith(`${name}: `) ? said.slice(name.length + 2) : "";
   return counts.size === 1
-    ? `raises ${name} on every input`
-    : `raises on every input (${[...counts].map(([n, c]) => `${n} ×${c}`).join(", ")})`;
+    ? `raises ${name} on every input${message ? ` (${message})` : ""}`
+    : `raises on every input (${[...counts].map(([n, c]) => `${n} ×${c}`).join(", ")}${said ? `; the first: ${said}` : ""})`;
 }
 
 /** Traces every row; results come back in input order. A row's own fault becomes its status. */
@@ -120,7 +138,7 @@ export async function traceFunctions(
           timeoutMs: options.timeoutMs,
           maxEvents: options.maxEvents,
         });
-        const raised = r.status === "ok" ? alwaysRaised(r.runs) : undefined;
+        const raised = r.status === "ok" ? alwaysRaised(r.runs, r.error) : undefined;
         const out: TraceRow =
           r.status === "ok" && raised === undefined
             ? (() => {

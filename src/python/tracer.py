@@ -1642,6 +1642,7 @@ def _define_and_call(units, notes, module, ns, entry, rows, reseed, budget):
     # leak into the next call's inputs. Immutable atoms are passed as they are.
     copy_inputs = any(type(v) not in _ATOMS for row in rows for v in row)
     refused = None  # the refused function's message while every call so far raised it
+    first = None  # the first call's exception as text, sent only when no call returned
     for i, row in enumerate(rows):
         _blocks = blocks = []
         _values = values = []
@@ -1669,6 +1670,11 @@ def _define_and_call(units, notes, module, ns, entry, rows, reseed, budget):
             if _aborted is not None:
                 return _stopped("on input " + str(i), budget)
             out = "raise:" + _exc_name(type(e))
+            if i == 0:
+                # A message of strings only (no user __str__ runs); the host cleans and cuts it.
+                a = BaseException.args.__get__(e)
+                msg = _short(e) or (a[0] if len(a) == 1 and type(a[0]) is str else "")
+                first = _exc_name(type(e)) + (": " + msg[:200] if msg else "")
             # Only the tracer's own messages count (user code can build the exception).
             a = e.args if type(e) is SandboxRefused else None
             if (i == 0 or refused is not None) and a and type(a[0]) is str and a[0] in _refused_defs:
@@ -1685,7 +1691,8 @@ def _define_and_call(units, notes, module, ns, entry, rows, reseed, budget):
         # Not a behaviour: every call stopped at code the sandbox would not compile.
         why, name, line = _refused_defs[refused]
         return _result("limit", "sandbox: " + why + " (def " + name + ", line " + str(line) + ", refused; called on every input)")
-    return _result("ok", None, runs)
+    raised = all(r[2][:6] == "raise:" for r in runs)
+    return _result("ok", first if raised else None, runs)
 
 def _short(e):
     try:

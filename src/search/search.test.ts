@@ -92,6 +92,10 @@ describe("index and search without a model (lexical ranking)", () => {
     expect(s.model).toBeNull();
     const reasons = Object.fromEntries(s.problems.map((p) => [p.name, `${p.status}: ${p.reason}`]));
     expect(reasons.spin).toMatch(/^timeout/);
+    // The verdict says why, from the first call's exception (traced inside the sandbox).
+    expect(reasons.escape).toBe(
+      "always_raises: raises AttributeError on every input (module has no attribute 'system')",
+    );
     expect(s.report.functions).toMatchObject({
       total: 9,
       behaviour: 7,
