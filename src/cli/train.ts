@@ -5,6 +5,7 @@
 import { statSync } from "node:fs";
 import type { Command } from "commander";
 import {
+  BAG_DEFAULTS,
   Distance,
   Encoder,
   HoldOut,
@@ -65,6 +66,9 @@ interface TrainFlags {
   distillFrom?: string;
   distillWeight: number;
   families?: string;
+  nameFreeTrain: boolean;
+  bagBuckets?: number;
+  bagWeights?: number[];
 }
 
 const isFile = (path: string) => {
@@ -77,7 +81,15 @@ const isFile = (path: string) => {
 
 export async function runTrain(flags: TrainFlags, command?: Command): Promise<void> {
   const { out, resume, holdout, allowLeak, prepared, variants, valFraction, ...rest } = flags;
-  const { unsafeNoIsolation, distillFrom, distillWeight, ...configFlags } = rest;
+  const {
+    unsafeNoIsolation,
+    distillFrom,
+    distillWeight,
+    nameFreeTrain,
+    bagBuckets,
+    bagWeights,
+    ...configFlags
+  } = rest;
   applySandboxFlags({ unsafeNoIsolation });
   checkOutput("--out", out, "dir");
   if (prepared !== undefined) checkOutput("--prepared", prepared, "dir");
@@ -93,6 +105,8 @@ export async function runTrain(flags: TrainFlags, command?: Command): Promise<vo
   const config = RunConfig.parse({
     ...configFlags,
     ...(distillFrom ? { distill: { teacher: distillFrom, weight: distillWeight } } : {}),
+    ...(nameFreeTrain ? { nameFree: true } : {}),
+    ...bagConfig(flags.encoder, bagBuckets, bagWeights),
   });
   const bar = progressBar("train", config.epochs, " | loss {loss} | val top-1 {top1}");
   const controller = new AbortController();
@@ -147,6 +161,35 @@ export async function runTrain(flags: TrainFlags, command?: Command): Promise<vo
   );
 }
 
+/** `--bag-buckets` and `--bag-weights` as the config's `bag` (only for the bag encoder). */
+function bagConfig(encoder: string, buckets?: number, weights?: number[]) {
+  if (buckets === undefined && weights === undefined) return {};
+  if (encoder !== "bag") throw new Error("--bag-buckets and --bag-weights need --encoder bag");
+  const [chars, tokens, tree] = weights ?? [
+    BAG_DEFAULTS.groupWeights.chars,
+    BAG_DEFAULTS.groupWeights.tokens,
+    BAG_DEFAULTS.groupWeights.tree,
+  ];
+  return {
+    bag: { buckets: buckets ?? BAG_DEFAULTS.buckets, groupWeights: { chars, tokens, tree } },
+  };
+}
+
+/** `a,b,c`: three non-negative numbers, not all zero. */
+function groupWeightsOption(value: string): number[] {
+  const parts = value.split(",").map(Number);
+  if (
+    parts.length !== 3 ||
+    parts.some((p) => !Number.isFinite(p) || p < 0) ||
+    parts.every((p) => p === 0)
+  ) {
+    throw new Error(
+      `--bag-weights: expected three non-negative numbers for chars,tokens,tree (not all 0), got "${value}"`,
+    );
+  }
+  return parts;
+}
+
 export function registerTrain(program: Command): void {
   const d = RunConfig.parse({ data: "" });
   const command = program
@@ -164,7 +207,7 @@ export function registerTrain(program: Command): void {
     .requiredOption("--out <dir>", "run directory to write")
     .option(
       "--encoder <kind>",
-      "lstm | transformer | trace | joint",
+      "lstm | transformer | trace | joint | bag (hashed code features, TF-IDF-weighted EmbeddingBag)",
       choiceOption("--encoder", Encoder.options),
       d.encoder,
     )
@@ -266,6 +309,21 @@ export function registerTrain(program: Command): void {
       "weight of the distillation loss beside the contrastive one",
       floatOption("--distill-weight", 1e-9),
       1,
+    )
+    .option(
+      "--name-free-train",
+      "also train on each train snippet's name-free form (docstrings and comments removed, defined names renamed), labelled as its original",
+      false,
+    )
+    .option(
+      "--bag-buckets <n>",
+      `bag encoder: rows of its hashed feature table (default ${BAG_DEFAULTS.buckets})`,
+      intOption("--bag-buckets", 1, 2 ** 24),
+    )
+    .option(
+      "--bag-weights <c,t,s>",
+      "bag encoder: weights of the character n-gram, token and syntax-tree feature groups (default 1,1,1)",
+      groupWeightsOption,
     );
   unsafeOption(command).action(runTrain);
 }

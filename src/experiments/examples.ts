@@ -13,6 +13,8 @@ export interface Example extends EncoderItem {
   group: string;
   /** Behaviour class index (shared by train and val, so equal classes get equal labels). */
   label: number;
+  /** The function the snippet defines and calls (name-free training renames it too). */
+  entry: string;
 }
 
 export interface Examples {
@@ -40,7 +42,14 @@ export function splitExamples(ds: Dataset, config: RunConfig): Examples {
   const example = ([row, t]: [FunctionRow, TraceRow]): Example => {
     const cls = t.traceClass as string;
     if (!labels.has(cls)) labels.set(cls, labels.size);
-    return { id: row.id, group: row.group, code: row.code, trace: t, label: labels.get(cls)! };
+    return {
+      id: row.id,
+      group: row.group,
+      code: row.code,
+      trace: t,
+      label: labels.get(cls)!,
+      entry: row.entry,
+    };
   };
 
   let trainRows: [FunctionRow, TraceRow][];

@@ -47,6 +47,23 @@ export const RunConfig = z.object({
    * batch's embeddings and the teacher's. Absent: none (configs without it are unchanged).
    */
   distill: z.object({ teacher: z.string(), weight: z.number().positive() }).optional(),
+  /**
+   * The `bag` encoder's feature table: rows (hash buckets) and the weight of each feature group
+   * (models/bag/features.ts). Its width is `dim`. Absent: BAG_DEFAULTS (and configs of the
+   * other encoders are unchanged).
+   */
+  bag: z
+    .object({
+      buckets: z.number().int().positive(),
+      groupWeights: z.object({ chars: z.number(), tokens: z.number(), tree: z.number() }),
+    })
+    .optional(),
+  /**
+   * Also train on the name-free form of every train snippet (synth's nameFree: docstrings and
+   * comments removed, defined names renamed), labelled as its original; snippets it cannot
+   * rename are kept as they are. Absent: false.
+   */
+  nameFree: z.boolean().optional(),
   /** Only the rows whose `family` starts with this (a part of a corpus, e.g. one functions file). */
   families: z.string().optional(),
   /** Sweep bookkeeping: the preset and the label of this configuration within it. */
@@ -54,6 +71,12 @@ export const RunConfig = z.object({
   label: z.string().optional(),
 });
 export type RunConfig = z.infer<typeof RunConfig>;
+
+/** The bag encoder's table when a config does not say. */
+export const BAG_DEFAULTS = {
+  buckets: 16_384,
+  groupWeights: { chars: 1, tokens: 1, tree: 1 },
+} as const;
 
 export const MetricsRow = z.object({
   epoch: z.number().int().positive(),

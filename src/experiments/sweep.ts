@@ -254,7 +254,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
  */
 export function expectedCost(s: Pick<RunStatus, "config" | "epochsDone">): number {
   const c = s.config;
-  const encoder = { lstm: 1, transformer: 2, joint: 2.7, trace: 0.3 }[c.encoder];
+  const encoder = { lstm: 1, transformer: 2, joint: 2.7, trace: 0.3, bag: 0.3 }[c.encoder];
   const length = c.maxLength === 0 && c.encoder !== "trace" ? 2.2 : 1;
   const data = c.renaming === "both" ? 1 : 0.5;
   return (c.epochs - s.epochsDone) * encoder * length * data;

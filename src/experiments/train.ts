@@ -31,14 +31,17 @@ import {
   DEFAULT_TRACE_ENCODING,
   Encoder,
   embedItems,
+  fitIdf,
   loadEncoder,
   pythonTokens,
+  rawFeatures,
   saveEncoder,
 } from "../models/index.js";
 import { Adam, loadSafetensors, noGrad, ops, saveSafetensors, Tensor } from "../nn/index.js";
 import { Random } from "../random/index.js";
+import { initPython, NameFreeError, nameFree } from "../synth/index.js";
 import { type Example, positivesOf, splitExamples } from "./examples.js";
-import { MetricsRow, RunConfig, type RunConfig as RunConfigT } from "./schemas.js";
+import { BAG_DEFAULTS, MetricsRow, RunConfig, type RunConfig as RunConfigT } from "./schemas.js";
 
 /**
  * Validation and epoch-level mining read the model as the paper's protocol does: `last` pooling
@@ -80,8 +83,11 @@ export async function trainRun(
   writeFileAtomic(configPath, configText);
 
   const ds = await openDataset(config.data);
-  const { train, val, untraced } = splitExamples(ds, config);
+  const { train: plainTrain, val, untraced } = splitExamples(ds, config);
   if (untraced > 0) log(`${untraced} snippets without an ok trace left out`);
+  // Both read syntax trees: the bag encoder's features, the name-free forms.
+  if (config.encoder === "bag" || config.nameFree) await initPython();
+  const train = config.nameFree ? withNameFree(plainTrain, log) : plainTrain;
   if (train.length < 2 || val.length < 2) {
     throw new Error(
       `${config.data}: ${train.length} train and ${val.length} val snippets after the split ` +
@@ -102,6 +108,7 @@ export async function trainRun(
     traceEncoding: DEFAULT_TRACE_ENCODING,
     distance: config.distance,
     seed: config.seed,
+    ...(config.encoder === "bag" ? { bag: bagSettings(config, train) } : {}),
   });
   const optimizer = new Adam(encoder.parameters(), { lr: config.lr });
   const distance: Distance = distanceNamed(config.distance);
@@ -213,9 +220,38 @@ function readRows(runDir: string): MetricsRow[] {
     .map((l) => MetricsRow.parse(JSON.parse(l)));
 }
 
+/**
+ * `train` and, after it, the name-free form of every snippet that has one (a new code, labelled
+ * as its original): names and docstrings stop telling classes apart.
+ */
+function withNameFree(train: readonly Example[], log: (line: string) => void): Example[] {
+  const extra: Example[] = [];
+  for (const e of train) {
+    try {
+      const nf = nameFree(e.code, e.entry);
+      if (nf.code !== e.code)
+        extra.push({ ...e, id: `${e.id}#name-free`, code: nf.code, entry: nf.entry });
+    } catch (err) {
+      if (!(err instanceof NameFreeError)) throw err;
+    }
+  }
+  log(`name-free forms of ${extra.length} of ${train.length} train snippets added`);
+  return [...train, ...extra];
+}
+
+/** The bag encoder's table: its rows, width `dim`, and the IDF of every row over `train`. */
+function bagSettings(config: RunConfigT, train: readonly Example[]) {
+  const { buckets, groupWeights } = config.bag ?? BAG_DEFAULTS;
+  const idf = fitIdf(
+    train.map((e) => rawFeatures(e.code, buckets)),
+    buckets,
+  );
+  return { buckets, width: config.dim, groupWeights: { ...groupWeights }, idf };
+}
+
 /** The code vocabulary from the training snippets: characters for lstm, tokens otherwise. */
 function vocabularyOf(encoder: RunConfigT["encoder"], train: readonly Example[]): string[] {
-  if (encoder === "trace") return [];
+  if (encoder === "trace" || encoder === "bag") return [];
   const tokenize = encoder === "lstm" ? charTokens : pythonTokens;
   const seen = new Set<string>();
   for (const e of train) for (const t of tokenize(e.code)) seen.add(t);

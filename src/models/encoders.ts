@@ -8,6 +8,8 @@
  *                                feed-forward 128, dropout 0.1), key-padding mask → pool
  *   trace        trace events → Embedding(block) 32 + Embedding(value bucket) 32 → LSTM 64 × 2 → pool
  *   joint        transformer body and trace body side by side (paper §3), fused by `proj`
+ *   bag          code  hashed features (bag/features.ts) → EmbeddingBag(sum, TF-IDF weights);
+ *                      `proj` starts as the identity when it is square
  *
  * Pooling (`last` = the last position, padding included, as an unpacked LSTM over padded input
  * gives — the paper-literal reading; `last-valid` = each sequence's last real token; `mean` =
@@ -25,6 +27,7 @@ import {
   TransformerEncoder,
 } from "../nn/index.js";
 import { Random } from "../random/index.js";
+import { BagBody } from "./bag/index.js";
 import { CharLstm } from "./char-lstm.js";
 import type { ModelSpec, Pooling } from "./spec.js";
 import {
@@ -199,6 +202,10 @@ export class Encoder extends Module {
         ),
       );
     }
+    if (encoder === "bag") {
+      if (!spec.bag) throw new Error("a bag encoder's spec needs its `bag` settings");
+      bodies.push(this.child("code", new BagBody(spec.bag, rng.fork("code"))));
+    }
     if (encoder === "trace" || encoder === "joint") {
       bodies.push(
         this.child("trace", new TraceLstmBody(spec.traceEncoding, pooling, rng.fork("trace"))),
@@ -207,6 +214,12 @@ export class Encoder extends Module {
     this.bodies = bodies;
     const width = bodies.reduce((w, b) => w + b.width, 0);
     this.proj = this.child("proj", new Linear(width, spec.dim, { rng: rng.fork("proj") }));
+    // The bag body already is a projection of TF-IDF vectors: a square head starts by keeping it.
+    if (encoder === "bag" && width === spec.dim) {
+      this.proj.weight.data.fill(0);
+      for (let i = 0; i < width; i++) this.proj.weight.data[i * width + i] = 1;
+      this.proj.bias?.data.fill(0);
+    }
   }
 
   get needsTrace(): boolean {

@@ -3,6 +3,15 @@
  * the joint model; tokenizers; saving and loading model directories. See README.md.
  */
 
+export {
+  BagBody,
+  bagOf,
+  FEATURE_GROUPS,
+  type FeatureGroup,
+  featureGrams,
+  fitIdf,
+  rawFeatures,
+} from "./bag/index.js";
 export { CharLstm, CharLstmEncoder, type CharLstmOptions } from "./char-lstm.js";
 export { DEFAULT_MODEL_DIR, resolveModelDir } from "./default.js";
 export { Encoder, type EncoderItem, type Positions } from "./encoders.js";

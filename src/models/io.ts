@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { writeFileAtomic } from "../data/index.js";
 import {
   Embedding,
+  EmbeddingBag,
   Linear,
   LSTM,
   loadStateDict,
@@ -147,6 +148,15 @@ function bodyArchitecture(encoder: Encoder, index: number): BodyArchitecture {
       lstm: lstm(part(body, "lstm", LSTM), packed),
     };
   }
+  if (kind === "bag") {
+    const bag = part(body, "bag", EmbeddingBag);
+    return {
+      name: "code",
+      type: "bag_of_features",
+      width: body.width,
+      bag: { num_embeddings: bag.numEmbeddings, embedding_dim: bag.embeddingDim, mode: "sum" },
+    };
+  }
   if (index === 0 && (kind === "transformer" || kind === "joint")) {
     const stack = part(body, "encoder", TransformerEncoder);
     const first = stack.layers[0];
@@ -212,6 +222,7 @@ export function architectureFile(encoder: Encoder): ArchitectureFile {
       "char_lstm: ids → embedding → lstm (packed by length unless lstm.packed is false) → pooling",
       "token_transformer: ids → embedding + positions table[:T] → encoder layers (key padding mask; padded query positions are computed like any other, PyTorch's standard path) → pooling",
       "trace_lstm: block ids → block_embedding, value ids → value_embedding, summed → lstm → pooling",
+      "bag_of_features: the snippet's rows and weights (tokenizer.json, bag_features) → bag (EmbeddingBag, mode 'sum', per_sample_weights); no pooling",
       POOLING_RULES[spec.pooling],
       "embedding = proj(concatenation of the bodies' pooled features, in bodies order); eval mode, no dropout; not normalised",
     ],

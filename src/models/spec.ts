@@ -7,7 +7,7 @@ import { DISTANCE_NAMES } from "../metric/index.js";
 import type { Activation } from "../nn/index.js";
 import { DEFAULT_TRACE_ENCODING, PYTHON_LEXER } from "./tokenizers.js";
 
-export const EncoderKind = z.enum(["lstm", "transformer", "trace", "joint"]);
+export const EncoderKind = z.enum(["lstm", "transformer", "trace", "joint", "bag"]);
 export type EncoderKind = z.infer<typeof EncoderKind>;
 export const Pooling = z.enum(["last", "last-valid", "mean"]);
 export type Pooling = z.infer<typeof Pooling>;
@@ -32,6 +32,15 @@ export const ModelSpec = z.object({
   distance: z.enum(DISTANCE_NAMES),
   /** Seed of the initial weights. */
   seed: z.number().int(),
+  /** The `bag` encoder's features (models/bag): table rows, per-group weights, IDF per row. */
+  bag: z
+    .object({
+      buckets: z.number().int().positive(),
+      width: z.number().int().positive(),
+      groupWeights: z.object({ chars: z.number(), tokens: z.number(), tree: z.number() }),
+      idf: z.array(z.number()),
+    })
+    .optional(),
 });
 export type ModelSpec = z.infer<typeof ModelSpec>;
 
@@ -76,6 +85,15 @@ export interface TokenizerFile {
     hash: string;
     rules: string[];
   };
+  /** The `bag` encoder's features (models/bag/features.ts); absent for the other kinds. */
+  bag_features?: {
+    buckets: number;
+    group_weights: Record<string, number>;
+    /** `idf[row]`, fitted on the training snippets. */
+    idf: number[];
+    hash: string;
+    rules: string[];
+  };
   batching: string[];
 }
 
@@ -91,7 +109,7 @@ const GROUP_RULES: Record<string, string> = {
 
 /** The tokenizer file of a model, from its spec alone. */
 export function tokenizerFile(spec: ModelSpec): TokenizerFile {
-  const readsCode = spec.encoder !== "trace";
+  const readsCode = spec.encoder !== "trace" && spec.encoder !== "bag";
   const readsTrace = spec.encoder === "trace" || spec.encoder === "joint";
   const chars = spec.encoder === "lstm";
   const enc = spec.traceEncoding;
@@ -145,11 +163,29 @@ export function tokenizerFile(spec: ModelSpec): TokenizerFile {
           ],
         }
       : null,
+    ...(spec.bag ? { bag_features: bagFeaturesFile(spec.bag) } : {}),
     batching: [
       "snippets are embedded in batches of 64, in input order; no embedding depends on its batch",
       "a batch is padded with id 0 to its longest sequence (at least 1 step); each sequence's length is its number of ids, at least 1: an empty sequence reads one padding step as a real one",
       "embedding reads real positions only: pooling 'last' and 'last-valid' read each sequence's last real position, 'mean' averages its real positions (training with 'last' read the batch's last padded position, the paper's protocol, and validation still does)",
       "a model whose distance is 'cosine' gives unit vectors",
+    ],
+  };
+}
+
+function bagFeaturesFile(bag: NonNullable<ModelSpec["bag"]>): TokenizerFile["bag_features"] {
+  return {
+    buckets: bag.buckets,
+    group_weights: bag.groupWeights,
+    idf: bag.idf,
+    hash: "32-bit FNV-1a over the UTF-16 code units of s: h = 0x811c9dc5; per unit u: h = ((h xor u) * 0x01000193) mod 2^32",
+    rules: [
+      "chars: the source with every whitespace run replaced by one space; every substring of 3, 4 and 5 characters (UTF-16 units)",
+      "tokens: the python_tokens lexer of the transformer models (see a transformer's tokenizer.json); every token, every adjacent pair 'a b', and for an identifier with more than one part (split at '_' and before a capital that follows a lower-case letter or digit, lower-cased, empty parts dropped) 'part p' for each part",
+      "tree: tree-sitter-python node types (named and anonymous, 'comment' subtrees left out) in pre-order from the module node; every 1-, 2- and 3-gram joined by a space",
+      "row of a gram g of group G: hash(G + ':' + g) mod buckets; rows of one group are merged, counting",
+      "weight of a row r with count c in group G: (1 + ln c) * idf[r], then the group's weights scaled to unit Euclidean length and multiplied by sqrt(group_weights[G]) (a group without rows contributes nothing)",
+      "the bag of a snippet: the rows of chars, then tokens, then tree (ascending within a group), with their weights: EmbeddingBag(mode='sum') input and per_sample_weights",
     ],
   };
 }
@@ -205,6 +241,13 @@ export type BodyArchitecture =
       embedding: EmbeddingArchitecture;
       positions: { type: "sinusoidal"; max_len: number; formula: string };
       encoder: TransformerArchitecture;
+    }
+  | {
+      name: "code";
+      type: "bag_of_features";
+      width: number;
+      /** nn.EmbeddingBag(num_embeddings, embedding_dim, mode="sum"), key `code.bag.weight`. */
+      bag: { num_embeddings: number; embedding_dim: number; mode: "sum" };
     }
   | {
       name: "trace";

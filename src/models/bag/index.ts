@@ -1,0 +1,14 @@
+/** The bag-of-features encoder's parts: its feature extractor and its body (README.md). */
+export { BagBody, type BagSettings } from "./body.js";
+export {
+  type Bag,
+  bagOf,
+  FEATURE_GROUPS,
+  type FeatureGroup,
+  featureGrams,
+  featureRow,
+  fitIdf,
+  nodeTypes,
+  type RawFeatures,
+  rawFeatures,
+} from "./features.js";
