@@ -57,7 +57,7 @@ const TEXTS: [string, string][] = [
   ],
   [
     "a refused function in the rest",
-    `${BASE}def bad(x):\n    return x.f_back\ndef entry(x):\n    return bad(x)\n`,
+    `${BASE}def bad(x):\n    return x.__globals__\ndef entry(x):\n    return bad(x)\n`,
   ],
   ["back to the first", `${BASE}\n\ndef entry(x):\n    return Box(x).get()\n`],
 ];

@@ -59,7 +59,7 @@ const hostile: [string, string, Expect][] = [
   [
     "generator frame walk",
     "def g():\n    yield 1\ndef f(x):\n    gen = g()\n    return gen.gi_frame.f_back.f_globals\n",
-    "limit",
+    "blocked",
   ],
   ["function globals", fn("return (lambda: 0).__globals__"), "limit"],
   ["subclass walk", fn("return ().__class__.__base__.__subclasses__()"), "limit"],

@@ -56,10 +56,13 @@ def stack(s):
     return len(inspect.stack())
 
 def walk(s):
-    return list(traceback.walk_stack(None))
+    return traceback.format_exception(ValueError(s))
 
 def walk_again(s):
-    return len(list(traceback.walk_stack(None)))
+    return len(traceback.format_exception(ValueError(s)))
+
+def walk_stack(s):
+    return list(traceback.walk_stack(None))
 
 def parser(s):
     seen = []
@@ -118,6 +121,7 @@ describe("standard-library modules run from source", () => {
         "stack",
         "walk",
         "walk_again",
+        "walk_stack",
         "parser",
         "fields",
         "escapes",
@@ -162,12 +166,17 @@ describe("standard-library modules run from source", () => {
     expect(outputs(r.frames)).toEqual(Array(3).fill("None"));
     expect(r.stack.status).not.toBe("ok");
     expect(r.stack.runs.every((x) => x.output.startsWith("raise:"))).toBe(true);
-    // walk_stack's body reads frames: refused, and so reported on every input, though an
-    // earlier job of the unit compiled traceback (the refusal is registered from the cache).
+    // format_exception starts with a body that reads __traceback__: refused, and so reported
+    // on every input, though an earlier job of the unit compiled traceback (the refusal is
+    // registered from the cache).
     for (const t of [r.walk, r.walk_again]) {
       expect(t.status).toBe("limit");
-      expect(t.error).toMatch(/def walk_stack, line \d+, refused; called on every input/);
+      expect(t.error).toMatch(/def _parse_value_tb, line \d+, refused; called on every input/);
     }
+    // walk_stack starts from sys._getframe, which the sys view does not serve (its f_back reads
+    // are checked when they run).
+    expect(r.walk_stack.status).toBe("always_raises");
+    expect(r.walk_stack.error).toMatch(/AttributeError/);
   });
 
   it("refuses names outside the archive, Pyodide's packages and host modules", () => {

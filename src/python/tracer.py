@@ -18,6 +18,8 @@ import reprlib as _reprlib_mod, difflib as _difflib_mod, calendar as _calendar_m
 import datetime as _datetime_mod, time as _time_mod, io as _io_mod, colorsys as _colorsys_mod
 import contextlib as _contextlib_mod, weakref as _weakref_mod, warnings as _warnings_mod
 import html as _html_mod, _thread as _thread_mod
+import _weakref as _weakref_c_mod, _random as _random_c_mod, _colorize as _colorize_mod
+import _typing as _typing_c_mod, _collections_abc as _collections_abc_mod
 import __future__ as _future_mod
 
 _MON = sys.monitoring
@@ -398,24 +400,52 @@ _READABLE_DUNDERS = _ALLOWED_DUNDERS | {
     "__ilshift__", "__irshift__", "__itruediv__", "__ifloordiv__", "__imod__", "__ipow__",
     "__trunc__", "__floor__", "__ceil__", "__complex__", "__bytes__", "__fspath__",
     "__length_hint__", "__sizeof__", "__members__", "__replace__",
+    # The async context protocol, an exception's flag, and the class checks of type, ABCMeta and
+    # GenericAlias (they answer a bool) and object's subclass hook (NotImplemented).
+    "__aenter__", "__aexit__", "__suppress_context__", "__instancecheck__", "__subclasscheck__",
+    "__subclasshook__",
     # Typing and dataclass bookkeeping: classes, type variables and tuples of them, a generic
     # class's original bases, a dataclass's Field objects and flags: values the code could
     # name itself.
     "__origin__", "__args__", "__parameters__", "__orig_bases__", "__type_params__",
     "__dataclass_fields__", "__dataclass_params__",
 }
-# Introspection that leads from a value to frames, code, globals or the interpreter.
-_DENIED_PREFIXES = ("gi_", "cr_", "ag_", "f_", "tb_", "co_")
+# Introspection that leads from a value to frames, code, globals or the interpreter: the
+# attributes of frames, tracebacks, code objects, generators, coroutines and async generators.
+# Only those C types define names with these prefixes, and none can be subclassed, so the same
+# name on any other object is the code's own (pdb's self.tb_lineno, profile's fake code's
+# co_filename): such a read is rewritten to _tc_attr (_guarded_attr, below), which refuses it on
+# an object of a C type; a plain store is allowed (the only writable ones, a frame's f_trace* and
+# a traceback's tb_next, hand nothing out, and a frame is never reached: every route is audited).
+_GUARDED_PREFIXES = ("gi_", "cr_", "ag_", "f_", "tb_", "co_")
 # Enum._convert_ reads sys.modules[name] of the real interpreter and makes its globals members:
 # enum.Enum._convert_('E', 'builtins', ...) handed out the real open, eval and sys.modules.
 _DENIED_NAMES = {"mro_entries", "_convert_"}
 
 def _attr_allowed(name):
+    """Whether an attribute may be read of any object (a guarded name may not: see below)."""
     if name.startswith("__") and name.endswith("__"):
         return name in _READABLE_DUNDERS
-    if name.startswith(_DENIED_PREFIXES) or name in _DENIED_NAMES:
+    if name.startswith(_GUARDED_PREFIXES) or name in _DENIED_NAMES:
         return False
     return True
+
+# Dunders that no C type defines (checked over every type of the interpreter), so of an object of
+# Python code they are that code's own: a module's (a real module's __spec__ holds its loader,
+# which reads files, but the code never holds a real module: views answer from their served
+# names, modules run from source refuse dunders), enum's __new_member__, typing's and
+# annotationlib's bookkeeping, a Signature. Guarded like the names above, which lets argparse's
+# __main__.__spec__ check, sys.__stdout__ and enum's and typing's own source run.
+_OWN_DUNDERS = frozenset((
+    "__spec__", "__file__", "__path__", "__loader__", "__package__", "__cached__", "__stdout__",
+    "__stderr__", "__stdin__", "__new_member__", "__metadata__", "__arg__", "__supertype__",
+    "__forward_arg__", "__signature__"))
+
+def _attr_guarded(name):
+    """Whether an attribute is one of the interpreter types' names (readable of other objects)."""
+    if name.startswith("__"):
+        return name in _OWN_DUNDERS
+    return name.startswith(_GUARDED_PREFIXES) and name not in _DENIED_NAMES
 
 # A name is a variable: it reaches only the snippet's own namespaces and the restricted builtins,
 # so any name is allowed (a class body defining __copy__, __class_getitem__, __rdivmod__, ...
@@ -443,17 +473,26 @@ def _reserved_name(node):
             return v
     return None
 
-def check_tree(tree):
+def check_tree(tree, guarded=None):
+    """The first policy problem of a tree, or None. A guarded attribute read (or plain store) is
+    allowed and noted in `guarded` (a list, when given): the tree must then be rewritten before
+    it is compiled (_rewrite_reads)."""
     # Imports are not refused here: _safe_import serves views with public names only, so a
     # private or relative import fails when it runs (a placeholder in a module) rather than
     # refusing the whole statement, say a class one of whose methods imports lazily.
+    augmented = None  # ids of augmented-assignment targets: x.f_y += v reads x.f_y unchecked
     for node in ast.walk(tree):
         t = type(node)
         reserved = _reserved_name(node)
         if reserved is not None:
             return "name '" + reserved + "' is reserved (line " + str(getattr(node, "lineno", "?")) + ")"
+        if t is ast.AugAssign:
+            augmented = (augmented or set()) | {id(node.target)}
         if t is ast.Attribute and not _attr_allowed(node.attr) and not (node.attr == "__dict__" and type(node.ctx) is ast.Load):
-            return "attribute '" + node.attr + "' is not allowed (line " + str(node.lineno) + ")"
+            if not (_attr_guarded(node.attr) and type(node.ctx) is not ast.Del and (augmented is None or id(node) not in augmented)):
+                return "attribute '" + node.attr + "' is not allowed (line " + str(node.lineno) + ")"
+            if guarded is not None:
+                guarded.append(node)
         if t is ast.MatchClass:
             for k in node.kwd_attrs:
                 if not _attr_allowed(k):
@@ -569,8 +608,9 @@ def _refuse_defs(st, notes):
 
 def _hoist_match_classes(tree):
     """Rewrites case C(p, ...) to case _tc_mN(p, ...), with _tc_mN = _tc_match_class(C) placed
-    right before the match statement, so the class is checked before any attribute is read; and
-    every x.__dict__ read to _tc_instance_dict(x)."""
+    right before the match statement, so the class is checked before any attribute is read;
+    every x.__dict__ read to _tc_instance_dict(x) and every guarded read x.f_y to
+    _tc_attr(x, 'f_y')."""
     counter = [0]
     def fix(stmts):
         out = []
@@ -586,7 +626,7 @@ def _hoist_match_classes(tree):
                             node.cls = ast.copy_location(ast.Name(name, ast.Load()), node.cls)
             out.append(st)
         return out
-    _DictReads().visit(tree)
+    _AttributeReads().visit(tree)
     for node in ast.walk(tree):
         for field in ("body", "orelse", "finalbody"):
             v = getattr(node, field, None)
@@ -605,32 +645,76 @@ def _instance_dict(obj):
         raise AttributeError("'__dict__' of a class or module is not available in the sandbox")
     return obj.__dict__
 
-class _DictReads(ast.NodeTransformer):
-    """x.__dict__ (read) → _tc_instance_dict(x); writes and deletes stay refused by check_tree."""
+_GUARDED_ATTR = "_tc_attr"
+# The types whose guarded attributes lead to the interpreter; a guarded read never returns one.
+_INTERPRETER_TYPES = frozenset((types.FrameType, types.TracebackType, types.CodeType))
+
+def _guarded_attr(obj, name):
+    # type(), not isinstance: a user __class__ property must decide nothing. The six types are
+    # static (not heap) types and final, so a heap type (a class of Python code, or a C type
+    # made from a spec: os.statvfs_result's f_ fields) never has their attributes: the name is
+    # its own there, and refused on every static type (classes included, whose descriptors
+    # would read a frame's) and on modules.
+    t = type(obj)
+    if not _type_flags(t) & _HEAPTYPE or issubclass(t, types.ModuleType):
+        raise AttributeError("attribute " + repr(name) + " of a " + _type_name(type(obj)) + " is not available in the sandbox")
+    v = getattr(obj, name)
+    if type(v) in _INTERPRETER_TYPES:
+        # A real-module property that hands one on (types.coroutine's wrapper's gi_code).
+        raise AttributeError("attribute " + repr(name) + " holds a " + _type_name(type(v)) + ", which is not available in the sandbox")
+    return v
+
+class _AttributeReads(ast.NodeTransformer):
+    """x.__dict__ (read) → _tc_instance_dict(x), x.f_y (read) → _tc_attr(x, 'f_y'); writes and
+    deletes of __dict__ and deletes of guarded names stay refused by check_tree."""
     def visit_Attribute(self, node):
         self.generic_visit(node)
-        if node.attr == "__dict__" and type(node.ctx) is ast.Load:
-            call = ast.Call(ast.Name(_INSTANCE_DICT, ast.Load()), [node.value], [])
-            return ast.copy_location(call, node)
+        if type(node.ctx) is ast.Load:
+            if node.attr == "__dict__":
+                call = ast.Call(ast.Name(_INSTANCE_DICT, ast.Load()), [node.value], [])
+                return ast.copy_location(call, node)
+            if _attr_guarded(node.attr):
+                call = ast.Call(ast.Name(_GUARDED_ATTR, ast.Load()), [node.value, ast.Constant(node.attr)], [])
+                return ast.copy_location(call, node)
         return node
 
 def _safe_getattr(obj, name, *default):
+    if type(name) is str and _attr_guarded(name):
+        # As x.f_y reads: refused (missing, so the default applies) on a C object.
+        try:
+            return _guarded_attr(obj, name)
+        except AttributeError:
+            if default:
+                return default[0]
+            raise
     if type(name) is not str or not _attr_allowed(name):
         raise AttributeError("attribute " + repr(name) + " is not allowed in the sandbox")
     return getattr(obj, name, *default)
 
 def _safe_hasattr(obj, name):
+    if type(name) is str and _attr_guarded(name):
+        try:
+            _guarded_attr(obj, name)
+        except AttributeError:
+            return False
+        return True
     if type(name) is not str or not _attr_allowed(name):
         return False
     return hasattr(obj, name)
 
+def _own_attr_name(obj, name):
+    # A name set or deleted by a computed name: allowed, or guarded on an object of Python code.
+    t = type(obj)
+    return type(name) is str and (_attr_allowed(name) or (
+        _attr_guarded(name) and _type_flags(t) & _HEAPTYPE and not issubclass(t, types.ModuleType)))
+
 def _safe_setattr(obj, name, value):
-    if type(name) is not str or not _attr_allowed(name):
+    if not _own_attr_name(obj, name):
         raise AttributeError("attribute " + repr(name) + " is not allowed in the sandbox")
     setattr(obj, name, value)
 
 def _safe_delattr(obj, name):
-    if type(name) is not str or not _attr_allowed(name):
+    if not _own_attr_name(obj, name):
         raise AttributeError("attribute " + repr(name) + " is not allowed in the sandbox")
     delattr(obj, name)
 
@@ -723,8 +807,9 @@ def _compiled_problem(source):
         t = type(node)
         if t is ast.Name and node.id in _UNSAFE_NAMES:
             unsafe = True
-        if t is ast.Attribute and node.attr == "__dict__":
-            return "attribute '__dict__'"
+        # Compiled as it is, without the rewrites: no __dict__, no guarded name.
+        if t is ast.Attribute and (node.attr == "__dict__" or _attr_guarded(node.attr)):
+            return "attribute '" + node.attr + "'"
         if t is ast.MatchClass:
             return "a class pattern"
         # Library code runs what it compiles with its own globals, whose builtins are real.
@@ -821,6 +906,33 @@ _PURE_PATH = {"sep", "altsep", "extsep", "pathsep", "defpath", "curdir", "pardir
               "basename", "dirname", "commonprefix", "commonpath", "normpath", "samestat",
               "supports_unicode_filenames"}
 
+# The paths a program in an empty sandbox sees: a fixed working folder, no home folder and an
+# empty environment, so these are string computations, the same on every machine; nothing asks
+# the file system (realpath, exists and the other questions about files stay unserved).
+_CWD = "/home/sandbox"
+
+def _abspath(path):
+    path = _os_mod.fspath(path)
+    if not _posixpath_mod.isabs(path):
+        path = _posixpath_mod.join(_CWD.encode() if type(path) is bytes else _CWD, path)
+    return _posixpath_mod.normpath(path)
+
+def _relpath(path, start=None):
+    # posixpath.relpath resolves both against the host's working folder: done here first.
+    path = _os_mod.fspath(path)
+    if not path:
+        raise ValueError("no path specified")
+    if start is None:
+        start = b"." if type(path) is bytes else "."
+    return _posixpath_mod.relpath(_abspath(path), _abspath(start))
+
+def _unexpanded(path):
+    # expanduser with no home folder known and expandvars with no variable set give the path.
+    return _os_mod.fspath(path)
+
+_PATH_REPLACE = {"abspath": _abspath, "relpath": _relpath, "expanduser": _unexpanded,
+                 "expandvars": _unexpanded}
+
 # Modules that also reach the host or the interpreter: only the names listed are served.
 _MODULE_ONLY = {
     # os for the many modules that import it for os.path, os.fspath and the constants; no
@@ -829,7 +941,7 @@ _MODULE_ONLY = {
            "pardir", "devnull", "name", "fspath", "fsencode", "fsdecode", "PathLike", "error",
            "strerror", "SEEK_SET", "SEEK_CUR", "SEEK_END", "F_OK", "R_OK", "W_OK", "X_OK",
            "O_RDONLY", "O_WRONLY", "O_RDWR", "O_APPEND", "O_CREAT", "O_EXCL", "O_TRUNC",
-           "supports_bytes_environ"},
+           "supports_bytes_environ", "terminal_size"},
     "os.path": _PURE_PATH,
     "posixpath": _PURE_PATH,
     "genericpath": {"commonprefix", "samestat"},
@@ -839,7 +951,10 @@ _MODULE_ONLY = {
                  "NAME", "NUMBER", "STRING", "OP", "NEWLINE", "INDENT", "DEDENT", "ENDMARKER",
                  "ERRORTOKEN", "FSTRING_START", "FSTRING_MIDDLE", "FSTRING_END"},
     "gettext": {"NullTranslations"},  # the message functions are NullTranslations' (below)
+    # FunctionType for isinstance and dispatch tables (pickle's): type(lambda: 0) gives it anyway,
+    # and calling it is refused by the audit hook (function.__new__).
     "types": {"SimpleNamespace", "MappingProxyType", "GeneratorType", "NoneType", "GenericAlias",
+              "FunctionType", "LambdaType",
               "UnionType", "EllipsisType", "NotImplementedType", "BuiltinFunctionType",
               "MethodType", "DynamicClassAttribute", "new_class", "prepare_class", "resolve_bases",
               "coroutine", "AsyncGeneratorType", "CoroutineType", "BuiltinMethodType"},
@@ -852,6 +967,17 @@ _MODULE_ONLY = {
     # conditions, events and queues on: never start_new_thread, interrupt_main or exit.
     "_thread": {"allocate_lock", "allocate", "LockType", "RLock", "get_ident", "get_native_id",
                 "error", "TIMEOUT_MAX", "daemon_threads_allowed"},
+    "_weakref": {"ref", "proxy", "getweakrefcount", "getweakrefs", "ReferenceType", "ProxyType",
+                 "CallableProxyType"},
+    # The C base class of random.Random, for random.py run from source: seeded by its caller,
+    # or unseeded from the seeded entropy stream, as random.Random() is.
+    "_random": {"Random"},
+    # The C half of typing (the same classes the typing view serves), for typing.py from source.
+    "_typing": {"TypeVar", "ParamSpec", "TypeVarTuple", "ParamSpecArgs", "ParamSpecKwargs",
+                "TypeAliasType", "Generic", "Union", "NoDefault"},
+    "_colorize": {"ANSIColors", "NoColors", "decolor", "COLORIZE", "Theme", "ThemeSection",
+                  "Argparse", "Syntax", "Traceback", "Unittest", "default_theme",
+                  "theme_no_color"},
     "io": {"StringIO", "BytesIO", "SEEK_SET", "SEEK_CUR", "SEEK_END", "UnsupportedOperation",
            "IOBase", "RawIOBase", "BufferedIOBase", "TextIOBase", "TextIOWrapper",
            "BufferedReader", "BufferedWriter", "BufferedRWPair", "BufferedRandom",
@@ -866,7 +992,26 @@ _NULL_TRANSLATIONS = _gettext_mod.NullTranslations()
 # Names a view serves in place of the module's own: the environment is empty (and read-only),
 # and messages are not translated (gettext would read the environment and locale files).
 _MODULE_REPLACE = {
-    "os": {"environ": types.MappingProxyType({}), "getenv": types.MappingProxyType({}).get},
+    "os": {"environ": types.MappingProxyType({}), "getenv": types.MappingProxyType({}).get,
+           "getcwd": lambda: _CWD, "getcwdb": lambda: _CWD.encode()},
+    # Private helpers the standard library imports from these modules by name: _simple_enum
+    # builds an enum class from a plain one (uuid, http, re, pstats), _check_methods answers
+    # whether a class's MRO defines methods (subclass hooks).
+    "enum": {"_simple_enum": _enum_mod._simple_enum},
+    "_collections_abc": {"_check_methods": _collections_abc_mod._check_methods},
+    "_typing": {"_idfunc": _typing_c_mod._idfunc},
+    "os.path": _PATH_REPLACE,
+    "posixpath": _PATH_REPLACE,
+    # Pure parts of the C half of weakref (the weakref view serves the same functions), so
+    # weakref.py itself runs from source; _remove_dead_weakref deletes a dead entry of a dict.
+    "_weakref": {"_remove_dead_weakref": _weakref_mod._remove_dead_weakref},
+    # Terminal colours, never on: the real can_colorize and get_theme read the environment and
+    # set_theme changes them for every later job, so neither is served as it is.
+    "_colorize": {"can_colorize": lambda *, file=None: False,
+                  "get_theme": lambda *, tty_file=None, force_color=False, force_no_color=False:
+                      _colorize_mod.get_theme(force_color=force_color, force_no_color=not force_color),
+                  "get_colors": lambda colorize=False, *, file=None:
+                      _colorize_mod.ANSIColors() if colorize else _colorize_mod.NoColors},
     "gettext": {k: getattr(_NULL_TRANSLATIONS, k) for k in (
         "gettext", "ngettext", "pgettext", "npgettext")},
 }
@@ -905,7 +1050,8 @@ _ALLOWED_MODULES = {
     "base64": _base64_mod, "zlib": _zlib_mod, "hashlib": _hashlib_mod, "graphlib": _graphlib_mod,
     "pprint": _pprint_mod, "reprlib": _reprlib_mod, "difflib": _difflib_mod,
     "calendar": _calendar_mod, "datetime": _datetime_mod, "time": _time_mod, "io": _io_mod,
-    "_thread": _thread_mod,
+    "_thread": _thread_mod, "_weakref": _weakref_c_mod, "_random": _random_c_mod,
+    "_colorize": _colorize_mod, "_typing": _typing_c_mod,
     "colorsys": _colorsys_mod, "contextlib": _contextlib_mod, "weakref": _weakref_mod,
     "warnings": _warnings_mod, "html": _html_mod, "sys": sys,
     "os": _os_mod, "os.path": _posixpath_mod, "posixpath": _posixpath_mod,
@@ -933,6 +1079,8 @@ def _view(name):
         for k, x in names.items():
             if type(x) is str and x in _VIEW_NAMES:
                 names[k] = _view(x)
+        if name == "sys":
+            names["argv"] = [""]  # as in an interactive interpreter; a list per snippet
         v = _views[name] = _Module(names)
     return v
 
@@ -984,12 +1132,12 @@ _STDLIB_ZIP = _posixpath_mod.dirname(_os_mod.__file__)
 _STDLIB_BRIDGES = ("js", "pyodide", "_pyodide", "micropip")
 # Modules whose whole purpose is the host: refused by name (a clear ImportError) rather than run
 # from source only to fail on their C half (_posixsubprocess, _thread, _ctypes, ...) after
-# spending the job's budget. _colorize (terminal colours) makes dataclasses whose processing
-# the audit hook refuses (function.__new__), which ended every job importing traceback or code.
+# spending the job's budget. (_colorize, whose dataclasses the audit hook refuses when run from
+# source, is a view.)
 _STDLIB_REFUSED = frozenset((
     "subprocess", "multiprocessing", "concurrent", "asyncio", "ctypes",
     "importlib", "sqlite3", "webbrowser", "pty", "tty", "getpass", "site", "sysconfig", "venv",
-    "ensurepip", "idlelib", "turtle", "tkinter", "zipimport", "runpy", "pkgutil", "_colorize",
+    "ensurepip", "idlelib", "turtle", "tkinter", "zipimport", "runpy", "pkgutil",
 ))
 
 def _stdlib_files():
@@ -1223,6 +1371,7 @@ def _safe_builtins():
     b["__import__"] = _safe_import
     b[_MATCH_CLASS] = _match_class
     b[_INSTANCE_DICT] = _instance_dict
+    b[_GUARDED_ATTR] = _guarded_attr
     b[_REFUSE] = _refuse
     return b
 
@@ -1390,10 +1539,11 @@ def _bound_names(st):
         return [a.asname or a.name for a in st.names if a.name != "*"]
     return None
 
-# _hoist_match_classes rewrites match statements and __dict__ reads. ASCII source that spells
-# neither word has nothing to rewrite (an identifier in ASCII text is spelled as it is), so the
-# text is compiled as it is: cheaper than compiling the tree, and the same code. A new rewrite
-# must add its word here.
+# _hoist_match_classes rewrites match statements, __dict__ reads and guarded reads. ASCII source
+# that spells neither word has nothing to rewrite (an identifier in ASCII text is spelled as it
+# is), so the text is compiled as it is: cheaper than compiling the tree, and the same code.
+# Guarded reads are found by check_tree's walk instead (their prefixes are common text). A new
+# rewrite must add its word here or be found by check_tree.
 def _needs_rewrite(text):
     return not text.isascii() or "match" in text or "__dict__" in text
 
@@ -1404,10 +1554,11 @@ def _compile_units(tree, module, text=None):
     # Without the text (a tree of the tracer's own), every rewrite is applied.
     needs_rewrite = text is None or _needs_rewrite(text)
     if not module:
-        problem = check_tree(tree)
+        guarded = []
+        problem = check_tree(tree, guarded)
         if problem is not None:
             return _result("limit", "sandbox: " + problem)
-        if not needs_rewrite:
+        if not needs_rewrite and not guarded:
             return [(compile(text, "<snippet>", "exec"), 1, None)], []
         _hoist_match_classes(tree)
         return [(compile(tree, "<snippet>", "exec"), 1, None)], []
@@ -1442,18 +1593,20 @@ def _compile_statements(stmts, flags, needs_rewrite):
             out.append((st.end_lineno, None, [], {}))
             continue
         notes = []
-        problem = check_tree(st)
+        guarded = []
+        problem = check_tree(st, guarded)
         refused = {}
         if problem is not None:
             before = dict(_refused_defs)
             problem = _refuse_defs(st, notes)
             refused = {k: v for k, v in _refused_defs.items() if k not in before}
+            guarded = [st]  # whatever the refused bodies leave is rewritten
         if problem is not None:
             notes.append("line " + str(st.lineno) + " skipped: sandbox: " + problem)
             out.append((st.end_lineno, None, notes, refused))
             continue
         unit = ast.Module([st], [])
-        if needs_rewrite:
+        if needs_rewrite or guarded:
             _hoist_match_classes(unit)
         code = compile(unit, "<module>", "exec", flags=flags, dont_inherit=True)
         out.append((st.end_lineno, (code, st.lineno, _bound_names(st)), notes, refused))
@@ -1748,8 +1901,8 @@ def _seal():
     still imports _pyodide_core), before any user code."""
     sys.stdout = _Sink()
     sys.stderr = _Sink()
-    _VIEW_NAMES["sys"]["stdout"] = sys.stdout
-    _VIEW_NAMES["sys"]["stderr"] = sys.stderr
+    _VIEW_NAMES["sys"]["stdout"] = _VIEW_NAMES["sys"]["__stdout__"] = sys.stdout
+    _VIEW_NAMES["sys"]["stderr"] = _VIEW_NAMES["sys"]["__stderr__"] = sys.stderr
     bridges = ("js", "pyodide_js", "pyodide", "_pyodide", "_pyodide_core", "micropip")
     for name in list(sys.modules):
         if name.split(".")[0] in bridges:

@@ -31,11 +31,11 @@ it("counts a function that reaches a refused body on every call as refused, not 
         return self.n * 2
 
     def lineno(self):
-        return self.n.tb_lineno
+        return self.n.__closure__
 
 
 def _frame(tb):
-    return tb.tb_frame
+    return tb.__globals__
 
 
 def uses_frame(n: int) -> int:
@@ -47,7 +47,7 @@ def sometimes(n: int) -> int:
 
 
 def register(cls):
-    return cls.tb_next
+    return cls.__code__
 
 
 @register
@@ -57,18 +57,18 @@ class Registered:
 `,
   );
   const s = await indexPaths([src], join(root, "idx"), { model: null, inputs: 6, pool });
-  const refusal = "attribute 'tb_frame' is not allowed";
+  const refusal = "attribute '__globals__' is not allowed";
   expect(s.report.functions).toMatchObject({ total: 4, behaviour: 1, always_raises: 0 });
   expect(s.report.functions.reasons.not_run).toEqual({
     [`the sandbox refuses the function's definition (${refusal})`]: 1,
     [`the sandbox refuses the definition of a function it calls (${refusal})`]: 1,
-    "the sandbox refuses the function's definition (attribute 'tb_next' is not allowed)": 1,
+    "the sandbox refuses the function's definition (attribute '__code__' is not allowed)": 1,
   });
   expect(s.report.methods).toMatchObject({ total: 3, behaviour: 1, always_raises: 0 });
   expect(s.report.methods.reasons.not_run).toEqual({
-    "the sandbox refuses the method's definition (attribute 'tb_lineno' is not allowed)": 1,
+    "the sandbox refuses the method's definition (attribute '__closure__' is not allowed)": 1,
     // The class statement ran the refused decorator.
-    "not defined: its class's definition calls a function the sandbox refuses (attribute 'tb_next' is not allowed)": 1,
+    "not defined: its class's definition calls a function the sandbox refuses (attribute '__code__' is not allowed)": 1,
   });
   const reasons = Object.fromEntries(s.problems.map((p) => [p.name, `${p.status}: ${p.reason}`]));
   expect(reasons.uses_frame).toMatch(

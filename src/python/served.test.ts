@@ -1,0 +1,136 @@
+/**
+ * Names served for real code (issue 12): os.path's string computations against a fixed working
+ * folder (abspath, relpath, expanduser, expandvars, getcwd), sys.argv and sys.__stdout__, the
+ * module dunders argparse checks (__spec__), and the pure C halves weakref, random and the
+ * colour support need (_weakref, _random, _colorize). Hostile: none of them reaches the file
+ * system, the environment, the host's working folder, a real module or another job's state.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type SnippetResult, TracerPool } from "./index.js";
+
+let pool: TracerPool;
+beforeAll(() => {
+  pool = new TracerPool({ workers: 1 });
+});
+afterAll(() => pool.close());
+
+const inputs = { key: "served", types: ["int"], values: [[1]] };
+const out = async (body: string, unit?: string) => {
+  const code = `def f(x):\n${body.replace(/^/gm, "    ")}\n`;
+  const r: SnippetResult = await pool.trace({ code, module: true, entry: "f", inputs, unit });
+  expect(r.status, r.error).toBe("ok");
+  return r.runs[0][2];
+};
+
+describe("os.path against a fixed working folder", () => {
+  it("computes absolute and relative paths, and leaves ~ and $ unexpanded", async () => {
+    expect(
+      await out(
+        "import os\nreturn (os.path.abspath('a/../b'), os.path.abspath(b'c'), os.path.abspath('/x/./y'),\n        os.path.relpath('/home/sandbox/a/b'), os.path.relpath('/a/b', '/a/c'), os.getcwd(),\n        os.path.expanduser('~/x'), os.path.expandvars('$HOME/$PATH'), os.getcwdb())",
+      ),
+    ).toBe(
+      "('/home/sandbox/b',bytes:b'/home/sandbox/c','/x/y','a/b','../b','/home/sandbox','~/x','$HOME/$PATH',bytes:b'/home/sandbox')",
+    );
+  });
+
+  it("asks the file system nothing: realpath, exists, listdir, chdir stay unserved", async () => {
+    for (const name of [
+      "os.path.realpath",
+      "os.path.exists",
+      "os.listdir",
+      "os.chdir",
+      "os.path.isdir",
+    ]) {
+      expect(
+        await out(`import os\ntry:\n    ${name}\nexcept AttributeError:\n    return 'absent'`),
+      ).toBe("'absent'");
+    }
+  });
+
+  it("resolves against the fixed folder, never the interpreter's real one", async () => {
+    // posixpath.relpath of two relative paths would read the real working folder.
+    expect(await out("import os.path\nreturn os.path.relpath('a', 'b/c')")).toBe("'../../a'");
+    expect(await out("import posixpath\nreturn posixpath.abspath('.')")).toBe("'/home/sandbox'");
+  });
+});
+
+describe("sys for command-line code", () => {
+  it("serves argv as [''] afresh for every job, even in one unit", async () => {
+    expect(await out("import sys\nsys.argv.append('x')\nreturn list(sys.argv)", "u1")).toBe(
+      "['','x']",
+    );
+    expect(await out("import sys\nreturn sys.argv", "u1")).toBe("['']");
+  });
+
+  it("serves __stdout__/__stderr__ as the sinks: no descriptor, nothing printed reaches the host", async () => {
+    expect(
+      await out(
+        "import sys\nprint('leak', file=sys.__stdout__)\ntry:\n    sys.__stdout__.fileno()\n    fd = 'fd'\nexcept AttributeError:\n    fd = 'no fd'\nreturn (sys.__stdout__ is sys.stdout, sys.__stderr__ is sys.stderr, fd)",
+      ),
+    ).toBe("(True,True,'no fd')");
+  });
+
+  it("reads __spec__, __file__, __loader__ of no module: views and source modules answer AttributeError", async () => {
+    const body = `import sys, os, json, email.utils
+out = []
+for m, n in ((sys, '__spec__'), (os, '__file__'), (json, '__loader__'), (email.utils, '__spec__'),
+             (email, '__path__'), (sys, '__stdin__')):
+    try:
+        getattr(m, n)
+        out.append('read')
+    except AttributeError:
+        out.append('no')
+try:
+    os.__loader__
+except AttributeError:
+    out.append('no')
+class Own:
+    __spec__ = 'mine'
+out.append(Own().__spec__)
+return out`;
+    expect(await out(body)).toBe("['no','no','no','no','no','no','no','mine']");
+  });
+
+  it("runs argparse: a parser, its parse and its help", async () => {
+    expect(
+      await out(
+        "import argparse\np = argparse.ArgumentParser()\np.add_argument('--n', type=int)\nreturn (p.parse_args(['--n', '3']).n, p.prog, p.format_usage())",
+      ),
+    ).toBe("(3,'','usage: [-h] [--n N]\\n')");
+  });
+});
+
+describe("C halves with a pure surface", () => {
+  it("_weakref: references to the code's own objects", async () => {
+    expect(
+      await out(
+        "import _weakref\nclass C:\n    pass\nc = C()\nr = _weakref.ref(c)\nd = {'k': r}\nreturn (r() is c, _weakref.getweakrefcount(c), type(r) is _weakref.ReferenceType, _weakref.proxy(c).__class__ is C)",
+      ),
+    ).toBe("(True,1,True,True)");
+  });
+
+  it("_weakref: a reference's callback (another object's internals) stays unreadable", async () => {
+    expect(
+      await out(
+        "import _weakref, weakref\nclass C:\n    pass\nc = C()\ns = weakref.WeakSet([c])\nrefs = _weakref.getweakrefs(c)\ntry:\n    return getattr(refs[0], '__call' + 'back__')\nexcept AttributeError:\n    return 'denied'",
+      ),
+    ).toBe("'denied'");
+  });
+
+  it("_random: the generator's base class, seeded or from the seeded entropy stream", async () => {
+    const body =
+      "import _random\nreturn (_random.Random(5).random(), _random.Random().getrandbits(32))";
+    const a = await out(body, "r1");
+    const b = await out(body, "r2");
+    expect(a).toBe(b);
+    expect(a).toMatch(/^\(0\.6229016948897019,/);
+  });
+
+  it("_colorize: never colours, and cannot set the theme for later jobs", async () => {
+    expect(
+      await out(
+        "import _colorize\ntry:\n    _colorize.set_theme\n    s = 'served'\nexcept AttributeError:\n    s = 'absent'\nreturn (_colorize.can_colorize(), _colorize.get_theme().argparse.usage, _colorize.get_colors() is _colorize.NoColors, s)",
+      ),
+    ).toBe("(False,'',True,'absent')");
+  });
+});
