@@ -9,7 +9,7 @@ import {
   writeFileAtomic,
   writeJsonl,
 } from "../data/index.js";
-import { embedItems, loadEncoder } from "../models/index.js";
+import { embedItems, encoderReady, loadEncoder } from "../models/index.js";
 import { choiceOption } from "./options.js";
 import { checkOutput } from "./output.js";
 import { term } from "./terminal.js";
@@ -43,6 +43,7 @@ export async function runEmbed(flags: EmbedFlags): Promise<void> {
   checkOutput("--out", flags.out, "file");
   if (flags.format === "npy") checkOutput("--out", `${flags.out}.ids.txt`, "file");
   const encoder = loadEncoder(flags.model);
+  await encoderReady(encoder);
   const { rows, errors } =
     formatOf(flags.in) === "parquet"
       ? await readAllRows(flags.in, "functions")

@@ -15,7 +15,14 @@ export {
 export { CharLstm, CharLstmEncoder, type CharLstmOptions } from "./char-lstm.js";
 export { DEFAULT_MODEL_DIR, resolveModelDir } from "./default.js";
 export { Encoder, type EncoderItem, type Positions } from "./encoders.js";
-export { architectureFile, embedItems, loadEncoder, saveEncoder, writeSpecFiles } from "./io.js";
+export {
+  architectureFile,
+  embedItems,
+  encoderReady,
+  loadEncoder,
+  saveEncoder,
+  writeSpecFiles,
+} from "./io.js";
 export {
   type ArchitectureFile,
   EncoderKind,

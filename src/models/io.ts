@@ -17,6 +17,7 @@ import {
   saveSafetensors,
   TransformerEncoder,
 } from "../nn/index.js";
+import { initPython } from "../synth/index.js";
 import { Encoder, type EncoderItem, type Positions } from "./encoders.js";
 import {
   ARCHITECTURE_FORMAT,
@@ -54,6 +55,11 @@ export function loadEncoder(dir: string): Encoder {
   encoder.loadStateDict(loadStateDict(weights));
   encoder.eval();
   return encoder;
+}
+
+/** Loads what the encoder's features need before `embedItems` (the bag encoder parses code). */
+export async function encoderReady(encoder: Encoder): Promise<void> {
+  if (encoder.spec.encoder === "bag") await initPython();
 }
 
 /**
