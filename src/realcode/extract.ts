@@ -102,6 +102,14 @@ export interface ExtractedFunction {
    * (`Integral.register(int)`, or a subclass's): those types, to call it unbound on their values.
    */
   registered?: ArgType[];
+  /**
+   * For a method or property that reads `self.x` which only another method assigns (not the
+   * class body, nor the constructor and the methods it calls): that method (of its class or a
+   * same-file base), to call on the instance first (`_Unpickler.load` sets `stack`, `read`, …).
+   */
+  setup?: { method: string; params: ParamInfo[]; assigns: string[] };
+  /** Its body only raises NotImplementedError (a docstring aside): an abstract method. */
+  abstract?: true;
   /** The top-level statement that defines it (the function, or the method's class). */
   definition: { line: number; text: string };
 }
@@ -239,6 +247,20 @@ function argLiterals(call: Node): Literal[] | undefined {
     args.push(l);
   }
   return args;
+}
+
+/** A body that only raises NotImplementedError, after its docstring (`raise NotImplementedError(…)`). */
+function onlyRaisesNotImplemented(body: Node | null): boolean {
+  const statements = (body?.namedChildren ?? []).filter(
+    (st) =>
+      st?.type !== "comment" &&
+      !(st?.type === "expression_statement" && st.namedChildren[0]?.type === "string"),
+  );
+  return (
+    statements.length === 1 &&
+    statements[0]?.type === "raise_statement" &&
+    /^raise\s+NotImplementedError\b/.test(statements[0].text)
+  );
 }
 
 function isGenerator(def: Node): boolean {
@@ -442,6 +464,85 @@ function readNames(body: Node): Set<string> {
   return out;
 }
 
+/** `self.x` assigned in a body (plain, augmented, annotated or unpacking assignments). */
+function selfAssigned(body: Node): Set<string> {
+  const out = new Set<string>();
+  for (const a of [
+    ...body.descendantsOfType("assignment"),
+    ...body.descendantsOfType("augmented_assignment"),
+  ]) {
+    const left = a?.childForFieldName("left");
+    for (const t of left?.type === "attribute" ? [left] : (left?.namedChildren ?? []))
+      if (t?.type === "attribute" && t.childForFieldName("object")?.text === "self")
+        out.add(t.childForFieldName("attribute")?.text ?? "");
+  }
+  return out;
+}
+
+/** Methods called on `self` in a body (`self.initfp(f)` → `initfp`). */
+function selfCalls(body: Node): Set<string> {
+  const out = new Set<string>();
+  for (const call of body.descendantsOfType("call")) {
+    const fn = call?.childForFieldName("function");
+    if (fn?.type === "attribute" && fn.childForFieldName("object")?.text === "self")
+      out.add(fn.childForFieldName("attribute")?.text ?? "");
+  }
+  return out;
+}
+
+/** One method of a class, as the set-up inference sees it. */
+interface MethodFacts {
+  name: string;
+  kind: FunctionKind;
+  params: ParamInfo[];
+  generator: boolean;
+  assigns: Set<string>;
+  reads: Set<string>;
+  calls: Set<string>;
+}
+
+/**
+ * The method to call first on an instance for `method` to find the `self` attributes it reads:
+ * among the methods of the class and its same-file bases (`methods`, the nearest definition of
+ * each name), the plain, non-generator one that assigns the most of those the class body, the
+ * constructor and what it calls leave unset; ties go to fewer required parameters.
+ */
+function setupFor(
+  method: string,
+  methods: ReadonlyMap<string, MethodFacts>,
+  classNames: ReadonlySet<string>,
+): ExtractedFunction["setup"] {
+  const own = methods.get(method);
+  if (!own) return undefined;
+  const ready = new Set(classNames);
+  const seen = new Set<string>();
+  const todo = ["__init__", "__new__", "__post_init__"];
+  while (todo.length > 0) {
+    const m = methods.get(todo.pop() ?? "");
+    if (!m || seen.has(m.name)) continue;
+    seen.add(m.name);
+    for (const a of m.assigns) ready.add(a);
+    todo.push(...m.calls);
+  }
+  const missing = [...own.reads].filter((n) => !ready.has(n) && !own.assigns.has(n));
+  if (missing.length === 0) return undefined;
+  let best: { m: MethodFacts; assigns: string[]; required: number } | undefined;
+  for (const m of methods.values()) {
+    if (m.name === method || m.kind !== "method" || m.generator || /^__.*__$/.test(m.name))
+      continue;
+    const assigns = missing.filter((n) => m.assigns.has(n));
+    const required = m.params.filter((p) => p.required).length;
+    if (
+      assigns.length > 0 &&
+      (!best ||
+        assigns.length > best.assigns.length ||
+        (assigns.length === best.assigns.length && required < best.required))
+    )
+      best = { m, assigns, required };
+  }
+  return best ? { method: best.m.name, params: best.m.params, assigns: best.assigns } : undefined;
+}
+
 /**
  * A parameter that says nothing of itself (or not that it is a file) but is passed on to a
  * same-file function, constructor or `self.method` whose parameter is used as a file, or says
@@ -643,11 +744,12 @@ export function extractFile(source: string): FileFunctions {
     };
 
     const methodParams = new Map<string, ParamInfo[]>();
+    /** Per class: its methods (setters and deleters left out) and what each assigns and reads. */
+    const facts = new Map<string, { node: Node; def: Node; facts: MethodFacts }[]>();
     for (const c of classes) {
       const body = c.def.childForFieldName("body");
       if (!body) continue;
-      const header = c.def.text.slice(0, (body.startIndex ?? 0) - c.def.startIndex).trimEnd();
-      const methods: { node: Node; def: Node; decorators: string[] }[] = [];
+      const list: { node: Node; def: Node; facts: MethodFacts }[] = [];
       for (const st of body.namedChildren) {
         if (!st) continue;
         const def =
@@ -656,29 +758,83 @@ export function extractFile(source: string): FileFunctions {
             : st.type === "decorated_definition"
               ? st.childForFieldName("definition")
               : null;
-        if (def?.type === "function_definition")
-          methods.push({ node: st, def, decorators: decoratorsOf(st) });
-      }
-      const ctor = ctorOf(c.name);
-      for (const m of methods) {
-        const method = m.def.childForFieldName("name")?.text ?? "";
-        if (method === "__init__" || method === "__new__" || method === "__post_init__") continue;
-        const kind: FunctionKind = m.decorators.some((d) => /^@staticmethod\b/.test(d))
+        if (def?.type !== "function_definition") continue;
+        const decorators = decoratorsOf(st);
+        if (decorators.some((d) => /\.(setter|deleter)\b/.test(d))) continue;
+        const method = def.childForFieldName("name")?.text ?? "";
+        const kind: FunctionKind = decorators.some((d) => /^@staticmethod\b/.test(d))
           ? "staticmethod"
-          : m.decorators.some((d) => /^@classmethod\b/.test(d))
+          : decorators.some((d) => /^@classmethod\b/.test(d))
             ? "classmethod"
-            : m.decorators.some((d) =>
+            : decorators.some((d) =>
                   /^@(property|functools\.cached_property|cached_property)\b/.test(d),
                 )
               ? "property"
-              : m.decorators.some((d) => /\.(setter|deleter)\b/.test(d))
-                ? "property"
-                : "method";
-        if (m.decorators.some((d) => /\.(setter|deleter)\b/.test(d))) continue;
+              : "method";
+        const mbody = def.childForFieldName("body");
+        const ctorLike = method === "__init__" || method === "__new__";
+        // The constructor's parameters are read by ctorParams; its body counts for set-up only.
+        const params = ctorLike ? [] : paramsOf(def, mbody, kind !== "staticmethod");
+        if (!ctorLike) {
+          bodies.push({ params, body: mbody, cls: c.name });
+          methodParams.set(`${c.name}.${method}`, params);
+        }
+        list.push({
+          node: st,
+          def,
+          facts: {
+            name: method,
+            kind,
+            params,
+            generator: isGenerator(def),
+            assigns: mbody ? selfAssigned(mbody) : new Set(),
+            reads: mbody ? readNames(mbody) : new Set(),
+            calls: mbody ? selfCalls(mbody) : new Set(),
+          },
+        });
+      }
+      facts.set(c.name, list);
+    }
+    /** The methods an instance of `cls` has: the nearest same-file definition of each name. */
+    const methodsOf = (cls: string) => {
+      const out = new Map<string, MethodFacts>();
+      for (const n of chain(cls))
+        for (const m of facts.get(n) ?? [])
+          if (!out.has(m.facts.name)) out.set(m.facts.name, m.facts);
+      return out;
+    };
+    /** Names the class body defines (methods, class attributes) on the class and its bases. */
+    const classLevel = (cls: string) => {
+      const out = new Set<string>();
+      for (const n of chain(cls)) {
+        const body = classes.find((c) => c.name === n)?.def.childForFieldName("body");
+        for (const st of body?.namedChildren ?? []) {
+          const def = st?.type === "decorated_definition" ? st.childForFieldName("definition") : st;
+          if (def?.type === "function_definition" || def?.type === "class_definition")
+            out.add(def.childForFieldName("name")?.text ?? "");
+          const a = st?.type === "expression_statement" ? st.namedChildren[0] : null;
+          const left = a?.type === "assignment" ? a.childForFieldName("left") : null;
+          for (const t of left?.type === "pattern_list" ? left.namedChildren : [left])
+            if (t?.type === "identifier") out.add(t.text);
+        }
+      }
+      return out;
+    };
+    for (const c of classes) {
+      const body = c.def.childForFieldName("body");
+      if (!body) continue;
+      const header = c.def.text.slice(0, (body.startIndex ?? 0) - c.def.startIndex).trimEnd();
+      const ctor = ctorOf(c.name);
+      const instanceMethods = methodsOf(c.name);
+      const atClassLevel = classLevel(c.name);
+      for (const m of facts.get(c.name) ?? []) {
+        const { name: method, kind, params } = m.facts;
+        if (method === "__init__" || method === "__new__" || method === "__post_init__") continue;
         const mbody = m.def.childForFieldName("body");
-        const params = paramsOf(m.def, mbody, kind !== "staticmethod");
-        bodies.push({ params, body: mbody, cls: c.name });
-        methodParams.set(`${c.name}.${method}`, params);
+        const setup =
+          kind === "method" || kind === "property"
+            ? setupFor(method, instanceMethods, atClassLevel)
+            : undefined;
         const { args, problem } = hintArgs(
           kind === "method" || kind === "property" ? [...ctor.params, ...params] : params,
         );
@@ -704,6 +860,8 @@ export function extractFile(source: string): FileFunctions {
           ...((kind === "method" || kind === "property") && own ? { instances: own } : {}),
           ...(subclass ? { subclass } : {}),
           ...(virtual.length > 0 ? { registered: virtual } : {}),
+          ...(setup ? { setup } : {}),
+          ...(onlyRaisesNotImplemented(mbody) ? { abstract: true as const } : {}),
           definition: { line: c.node.startPosition.row + 1, text: c.node.text },
         });
       }

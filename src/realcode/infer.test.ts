@@ -109,6 +109,28 @@ describe("signature inference", () => {
     expect(apply.params[0].why).toMatch(/fn\(…\)/);
   });
 
+  it("puts text first when a method only text has is called, whatever indexing and len say", () => {
+    const { functions } = extractFile(`def stn(s, length):
+    s = s.encode("ascii")
+    return s[:length] + (length - len(s)) * b"0"
+
+def nti(s):
+    n = len(s) + s[0] + len(s[1:])
+    return int(s.decode("ascii") or "0", 8) + n
+
+def first(xs):
+    return xs[0] + len(xs) + xs.count(1)
+`);
+    const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
+    const types = (f: string) => byName[f].params[0].usage.types;
+    expect(types("stn").slice(0, 2)).toEqual(["str", "bytes"]);
+    expect(inferSignature(byName.stn).candidates[0].args).toEqual(["str", "int"]);
+    // decode is bytes-only: bytes before str.
+    expect(types("nti").slice(0, 2)).toEqual(["bytes", "str"]);
+    // count is a list method too: no text evidence.
+    expect(types("first")[0]).toBe("list[int]");
+  });
+
   it("passes only defaulted parameters, typed by their defaults, when none is required", () => {
     const s = top("repeat").candidates[0];
     expect(s.params.map((p) => [p.name, p.type, p.from])).toEqual([
@@ -433,5 +455,108 @@ Whole.register(int)
     expect(other[0].wrapper).toContain("return Number.__bool__(a0)");
     const real = inferSignature(byName["Number.real"]).candidates.find((c) => c.instance);
     expect(real?.wrapper).toContain("return Number.real.fget(a0)");
+  });
+
+  it("keeps a constructor's string defaults in another candidate: drawn text is rarely a word it accepts", () => {
+    const { functions } = extractFile(`class Debugger:
+    def __init__(self, skip=None, backend='settrace', depth=3):
+        if backend not in ('settrace', 'monitoring'):
+            raise ValueError(backend)
+        self.skip = set(skip) if skip else None
+        self.depth = depth
+
+    def deeper(self, n):
+        return self.depth + n
+`);
+    const inf = inferSignature(functions[0]);
+    expect(inf.wrapper).toContain("return Debugger(a0, a1, a2).deeper(a3)");
+    const kept = inf.candidates.find((c) => c.instance?.startsWith("constructor's string"));
+    expect(kept?.instance).toBe(`constructor's string defaults kept: backend="settrace"`);
+    // The parameters after it go by keyword.
+    expect(kept?.wrapper).toContain("return Debugger(a0, depth=a1).deeper(a2)");
+    expect(kept?.params.map((p) => p.name)).toEqual(["Debugger(skip)", "Debugger(depth)", "n"]);
+  });
+
+  it("marks a method whose body only raises NotImplementedError as abstract", () => {
+    const { functions } = extractFile(`class Codec:
+    def encode(self, text):
+        """Encodes text."""
+        raise NotImplementedError("subclasses must implement")
+
+    def decode(self, data):
+        if not data:
+            raise NotImplementedError
+        return data
+`);
+    expect(functions.map((f) => [f.name, f.abstract ?? false])).toEqual([
+      ["Codec.encode", true],
+      ["Codec.decode", false],
+    ]);
+  });
+
+  it("sets an instance up first with the method that assigns what another reads", () => {
+    const { functions } = extractFile(`class Reader:
+    def __init__(self, file):
+        self.file = file
+        self.reset()
+
+    def reset(self):
+        self.pos = 0
+
+    def load(self):
+        self.stack = []
+        self.read = self.file.read
+        return self.read(1)
+
+    def open(self, name, mode):
+        self.stack = None
+
+    def load_none(self):
+        self.stack.append(None)
+        return self.pos
+
+    def peek(self):
+        return self.pos
+
+class Fast(Reader):
+    def top(self):
+        return self.stack[-1]
+`);
+    const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
+    // load assigns stack (and read); open too, but it needs two arguments: load wins.
+    expect(byName["Reader.load_none"].setup).toMatchObject({ method: "load", assigns: ["stack"] });
+    // pos is set by the constructor (through reset): nothing to set up; a subclass's method
+    // is set up by its base's.
+    expect(byName["Reader.peek"].setup).toBeUndefined();
+    expect(byName["Fast.top"].setup?.method).toBe("load");
+    const inf = inferSignature(byName["Reader.load_none"]);
+    expect(inf.certain).toBe(false);
+    const set = inf.candidates.find((c) => c.instance?.startsWith("set up by"));
+    expect(set?.instance).toBe("set up by .load() first (it sets stack)");
+    expect(set?.wrapper).toContain(
+      [
+        "        _tracecode_self = Reader(f0)",
+        "        try:",
+        "            _tracecode_self.load()",
+        "        except Exception:",
+        "            pass",
+        "        return _tracecode_self.load_none()",
+      ].join("\n"),
+    );
+    // A set-up method's required parameters are drawn too, after the constructor's.
+    const { functions: two } = extractFile(`class Wave:
+    def setparams(self, rate, width):
+        self.rate = rate
+
+    def getrate(self):
+        return self.rate
+`);
+    const rate = inferSignature(two.find((f) => f.name === "Wave.getrate") as ExtractedFunction);
+    const drawn = rate.candidates.find((c) => c.instance?.startsWith("set up by"));
+    expect(drawn?.params.map((p) => p.name)).toEqual([
+      "Wave.setparams(rate)",
+      "Wave.setparams(width)",
+    ]);
+    expect(drawn?.wrapper).toContain("_tracecode_self.setparams(a0, a1)");
   });
 });

@@ -64,6 +64,8 @@ export interface UserTypes {
 }
 
 export const WRAPPER_ENTRY = "_tracecode_entry";
+/** The wrapper's instance when a set-up method runs on it before the call. */
+const SETUP_OBJECT = "_tracecode_self";
 /** Items of a generator collected per call. */
 const GENERATOR_ITEMS = 64;
 /** Candidate types tried per uncertain parameter, and candidate signatures per function. */
@@ -186,10 +188,18 @@ function optionsFor(
   return out;
 }
 
-/** Which parameters get a value, in call order. */
+/** A string default: often one of a few words the code accepts (a mode, a handler's name). */
+const wordDefault = (p: ParamInfo) =>
+  p.default !== undefined && p.default !== "other" && p.default.type === "str";
+
+/**
+ * Which parameters get a value, in call order. `keepWords`: parameters with a string default
+ * keep it (not passed), as any other skipped one.
+ */
 function passed(
   params: ParamInfo[],
   doctests: Literal[][],
+  keepWords = false,
 ): { positional: ParamInfo[]; star?: ParamInfo; keyword: ParamInfo[] } {
   const positionalAll = params.filter((p) => p.kind === "positional");
   let positional = positionalAll.filter((p) => p.required);
@@ -204,6 +214,7 @@ function passed(
     // that is skipped (an expression, an unused None) shifts the rest: those after it go by
     // keyword.
     const literal = (p: ParamInfo) =>
+      !(keepWords && wordDefault(p)) &&
       p.default !== undefined &&
       p.default !== "other" &&
       (p.default.type !== "none" ||
@@ -261,6 +272,10 @@ interface InstancePlan {
   ctor: ParamInfo[] | { expr: string } | { registered: ArgType };
   /** Evidence shown when not the method's class built from drawn arguments. */
   instance?: string;
+  /** The constructor's string defaults are kept rather than drawn (see `passed`). */
+  keepWords?: boolean;
+  /** A method called on the instance first, its exception ignored (ExtractedFunction.setup). */
+  setup?: NonNullable<ExtractedFunction["setup"]>;
 }
 
 /**
@@ -286,7 +301,20 @@ export function inferSignature(
     for (const expr of f.instances ?? [])
       plans.push({ cls, ctor: { expr }, instance: `literal instance in the module: ${expr}` });
     const ctor = passed(ctorParams, []);
-    if (ctorParams.every((p) => !p.required) && ctor.positional.length + ctor.keyword.length > 0)
+    const drawn = [...ctor.positional, ...ctor.keyword];
+    // Drawn text for a string default rarely is a word the constructor accepts (`mode='r'`).
+    const words = drawn.filter(wordDefault);
+    if (words.length > 0 && words.length < drawn.length)
+      plans.push({
+        cls,
+        ctor: ctorParams,
+        keepWords: true,
+        instance: `constructor's string defaults kept: ${words
+          .slice(0, 3)
+          .map((p) => `${p.name}=${JSON.stringify((p.default as Literal).value)}`)
+          .join(", ")}`,
+      });
+    if (ctorParams.every((p) => !p.required) && drawn.length > 0)
       plans.push({ cls, ctor: { expr: `${cls}()` }, instance: `constructor defaults: ${cls}()` });
   }
   for (const type of f.registered ?? [])
@@ -301,6 +329,21 @@ export function inferSignature(
     plans.push({ cls: sub.name, ctor: needsInstance ? sub.ctor.params : [], instance: why });
     for (const expr of needsInstance ? (sub.instances ?? []) : [])
       plans.push({ cls: sub.name, ctor: { expr }, instance: `${why}; literal instance ${expr}` });
+  }
+
+  // Each way of building the instance of the method's own class also runs set up first.
+  const setup = needsInstance ? f.setup : undefined;
+  if (setup) {
+    const why = `set up by .${setup.method}() first (it sets ${setup.assigns.slice(0, 3).join(", ")})`;
+    for (let k = plans.length - 1; k >= 0; k--) {
+      const p = plans[k];
+      if (p.cls === cls && !("registered" in p.ctor))
+        plans.splice(k + 1, 0, {
+          ...p,
+          setup,
+          instance: p.instance ? `${p.instance}; ${why}` : why,
+        });
+    }
   }
 
   let certain = true;
@@ -395,7 +438,7 @@ function buildPlan(
     }
     return spread ? `*${name}` : name;
   };
-  const ctor = Array.isArray(plan.ctor) ? passed(plan.ctor, []) : undefined;
+  const ctor = Array.isArray(plan.ctor) ? passed(plan.ctor, [], plan.keepWords) : undefined;
   const unbound = "registered" in plan.ctor ? plan.ctor.registered : undefined;
   let self = "";
   if (unbound) {
@@ -412,6 +455,14 @@ function buildPlan(
     ? [
         ...ctor.positional.map((p, i) => add(p, `${plan.cls}(${p.name})`, false, i, true)),
         ...ctor.keyword.map((p) => `${p.name}=${add(p, `${plan.cls}(${p.name})`, false, 0, true)}`),
+      ]
+    : [];
+  const setupPassed = plan.setup ? passed(plan.setup.params, []) : undefined;
+  const setupLabel = (p: ParamInfo) => `${plan.cls}.${plan.setup?.method}(${p.name})`;
+  const setupArgs = setupPassed
+    ? [
+        ...setupPassed.positional.map((p, i) => add(p, setupLabel(p), false, i, true)),
+        ...setupPassed.keyword.map((p) => `${p.name}=${add(p, setupLabel(p), false, 0, true)}`),
       ]
     : [];
   // Slots in wrapper order (a spread last); the call puts *args before the keywords.
@@ -443,11 +494,22 @@ function buildPlan(
   const direct =
     f.kind === "function" && own.keyword.length === 0 && !f.generator && files.length === 0;
   const attr = f.method ? attributeName(f.className ?? "", f.method) : "";
-  const instance = Array.isArray(plan.ctor)
+  const built = Array.isArray(plan.ctor)
     ? `${plan.cls}(${ctorArgs.join(", ")})`
     : "expr" in plan.ctor
       ? plan.ctor.expr
       : "";
+  // Set up first: what the set-up method assigns before it raises (if it does) stays.
+  const instance = plan.setup ? SETUP_OBJECT : built;
+  const prepared = plan.setup
+    ? [
+        `    ${SETUP_OBJECT} = ${built}`,
+        "    try:",
+        `        ${SETUP_OBJECT}.${attributeName(plan.cls, plan.setup.method)}(${setupArgs.join(", ")})`,
+        "    except Exception:",
+        "        pass",
+      ]
+    : [];
   const target =
     f.kind === "function"
       ? f.name
@@ -471,6 +533,7 @@ function buildPlan(
   const result = written.length > 0 ? `(out, ${written.join(", ")})` : "out";
   const body = [
     ...(files.length > 0 ? ["    import io as _tracecode_io", ...opened] : []),
+    ...prepared,
     ...(f.generator
       ? [
           "    out = []",

@@ -37,6 +37,8 @@ export interface Candidate {
   inference?: Inference;
   /** For a `.py` function: the top-level statement defining it (itself, or its class). */
   definition?: { line: number; text: string };
+  /** A method whose body only raises NotImplementedError (extract.ts). */
+  abstract?: true;
   /** Row id of a functions-file row. */
   rowId?: string;
   family?: string;
@@ -183,6 +185,7 @@ function pythonCandidates(source: SourceFile, options: CandidateOptions): Candid
       argsFrom,
       inference,
       definition: f.definition,
+      ...(f.abstract ? { abstract: f.abstract } : {}),
       module: source.text,
       ...(pkg ? { package: pkg } : {}),
     };

@@ -37,6 +37,12 @@ export interface Votes {
   key?: "str" | "int";
   /** Attributes read or called on it that no builtin type explains (`p.conflict_handler`). */
   attrs?: string[];
+  /**
+   * Methods only text has were called (`s.strip`, `s.encode`): `str` (or `bytes`) comes first,
+   * whatever the other uses (`len(s)`, `s[a:b]`) vote, since a list or a number has no such
+   * method and raises AttributeError on every call.
+   */
+  text?: boolean;
 }
 
 const STR_METHODS = new Set(
@@ -225,8 +231,11 @@ function classify(id: Node, p: Node, name: string, v: Votes, body: Node, depth: 
       if (STR_METHODS.has(attr)) {
         // `count`/`index` exist on lists too; `encode`/`format` only on str
         vote(v, attr === "count" || attr === "index" ? "seq" : "str", use);
-      } else if (BYTES_ONLY.has(attr)) vote(v, "bytes", use);
-      else if (LIST_METHODS.has(attr))
+        if (attr !== "count" && attr !== "index") v.text = true;
+      } else if (BYTES_ONLY.has(attr)) {
+        vote(v, "bytes", use);
+        if (attr === "decode") v.text = true;
+      } else if (LIST_METHODS.has(attr))
         vote(v, attr === "pop" || attr === "copy" || attr === "clear" ? "seq" : "list", use);
       else if (DICT_METHODS.has(attr)) {
         vote(v, "dict", use, 2);
@@ -442,6 +451,7 @@ export function mergeVotes(a: Votes | undefined, b: Votes): Votes {
     uses: [...a.uses],
     arity: a.arity ?? b.arity,
     key: a.key ?? b.key,
+    ...(a.text || b.text ? { text: true } : {}),
   };
   const attrs = [...new Set([...(a.attrs ?? []), ...(b.attrs ?? [])])];
   if (attrs.length > 0) out.attrs = attrs;
@@ -514,6 +524,11 @@ export function usageCandidates(v: Votes): {
   scored.sort((a, b) => b[0] - a[0]);
   const types: ArgType[] = [];
   for (const [, ts] of scored) for (const t of ts) if (!types.includes(t)) types.push(t);
+  if (v.text) {
+    // Text first: `bytes` when a bytes-only method was called or bytes outvote str.
+    const text: ArgType[] = s("bytes") >= s("str") ? ["bytes", "str"] : ["str", "bytes"];
+    types.splice(0, types.length, ...text, ...types.filter((t) => !text.includes(t)));
+  }
   if (s("none") > 0 && types.length > 0) types.splice(1, 0, `optional[${types[0]}]`);
   return { types, uses: v.uses, ...(v.attrs ? { attrs: v.attrs } : {}) };
 }

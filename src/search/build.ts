@@ -722,6 +722,16 @@ export async function executeItems(
   });
 }
 
+/** The call a wrapper makes, as shown: `Point(a0).dist(a1)`, the instance set up first named. */
+function callOf(wrapper: string): string | undefined {
+  const call = (/for item in (.*):/m.exec(wrapper) ??
+    /out = (.*)$/m.exec(wrapper) ??
+    /return (.*)$/m.exec(wrapper))?.[1];
+  const built = /^ *_tracecode_self = (.*)$/m.exec(wrapper)?.[1];
+  const setup = /^ *_tracecode_self\.(\w+\(.*\))$/m.exec(wrapper)?.[1];
+  return built && setup ? call?.replace("_tracecode_self", `${built}.${setup} → `) : call;
+}
+
 /** The stored signature: chosen parameters with evidence, what probing tried, doctests. */
 function signatureRecord(
   c: Candidate,
@@ -750,13 +760,7 @@ function signatureRecord(
     ...(top ? { params: top.params } : {}),
     ...(top?.instance ? { instance: top.instance } : {}),
     ...(chosen ? { chosen: true } : {}),
-    ...(wrapper
-      ? {
-          call: (/for item in (.*):/m.exec(wrapper) ??
-            /out = (.*)$/m.exec(wrapper) ??
-            /return (.*)$/m.exec(wrapper))?.[1],
-        }
-      : {}),
+    ...(wrapper ? { call: callOf(wrapper) } : {}),
     ...(tried && tried.length > 1 ? { tried } : {}),
     ...(doctest ? { doctest } : {}),
     ...(custom ? { inputs: set.inputs ?? indexInputs, range: set.range ?? REAL_INT_RANGE } : {}),
@@ -907,6 +911,13 @@ function toRecord(
   };
   const where = { file: c.file, line: c.line, name: c.name };
   const method = c.kind !== undefined && c.kind !== "function";
+  // Raising is what an abstract method is written to do: its own reason, not a failure to run it.
+  if (
+    c.abstract &&
+    trace?.status === "always_raises" &&
+    /^raises NotImplementedError /.test(trace.error ?? "")
+  )
+    trace = { ...trace, error: `abstract: ${trace.error}` };
   if (!trace || c.args === null) {
     summary.noInputs++;
     summary.problems.push({ ...where, status: "no_inputs", reason: c.problem ?? "no inputs" });

@@ -46,6 +46,7 @@ export const emptyReport = (): IndexReport => ({
 export function reasonKey(status: string, text: string): string {
   const t = text.replace(/\s+/g, " ").trim();
   if (status === "always_raises") {
+    if (t.startsWith("abstract: ")) return "abstract: raises NotImplementedError";
     const m = /^raises (\w+) on every input/.exec(t);
     return m ? `raises ${m[1]}` : "raises several exception types";
   }

@@ -31,6 +31,15 @@ describe("the always-raises verdict carries the first call's message", () => {
     );
   });
 
+  it("groups an abstract method's verdict under its own reason", () => {
+    expect(
+      reasonKey(
+        "always_raises",
+        "abstract: raises NotImplementedError on every input (subclasses)",
+      ),
+    ).toBe("abstract: raises NotImplementedError");
+  });
+
   it("treats the sandbox's text as untrusted: control characters and paths out, cut short", () => {
     expect(exceptionMessage("a\u0000b\u001b[31mc\u202ed\r\ne")).toBe("a b [31mc d e");
     expect(exceptionMessage("No such file: '/home/user/secret/data.txt'")).toBe(
