@@ -62,6 +62,18 @@ describe("sys for command-line code", () => {
     expect(await out("import sys\nreturn sys.argv", "u1")).toBe("['']");
   });
 
+  it("serves stdin as an empty stream afresh for every job (cmd.Cmd and pdb read it)", async () => {
+    expect(
+      await out("import sys\nsys.stdin.write('left over')\nreturn sys.stdin.getvalue()", "u2"),
+    ).toBe("'left over'");
+    expect(
+      await out(
+        "import sys\nreturn (sys.stdin.read(), sys.stdin is sys.__stdin__, 'argv' in sys.__all__)",
+        "u2",
+      ),
+    ).toBe("('',True,True)");
+  });
+
   it("serves __stdout__/__stderr__ as the sinks: no descriptor, nothing printed reaches the host", async () => {
     expect(
       await out(
@@ -74,7 +86,7 @@ describe("sys for command-line code", () => {
     const body = `import sys, os, json, email.utils
 out = []
 for m, n in ((sys, '__spec__'), (os, '__file__'), (json, '__loader__'), (email.utils, '__spec__'),
-             (email, '__path__'), (sys, '__stdin__')):
+             (email, '__path__'), (sys, '__loader__')):
     try:
         getattr(m, n)
         out.append('read')
@@ -89,6 +101,14 @@ class Own:
 out.append(Own().__spec__)
 return out`;
     expect(await out(body)).toBe("['no','no','no','no','no','no','no','mine']");
+  });
+
+  it("serves the installation's constants, never the child script's path", async () => {
+    expect(
+      await out(
+        "import sys\nreturn (sys.executable, sys.prefix, sys.base_prefix, sys.implementation.name)",
+      ),
+    ).toBe("('','/','/','cpython')");
   });
 
   it("runs argparse: a parser, its parse and its help", async () => {

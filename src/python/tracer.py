@@ -439,7 +439,7 @@ def _attr_allowed(name):
 _OWN_DUNDERS = frozenset((
     "__spec__", "__file__", "__path__", "__loader__", "__package__", "__cached__", "__stdout__",
     "__stderr__", "__stdin__", "__new_member__", "__metadata__", "__arg__", "__supertype__",
-    "__forward_arg__", "__signature__"))
+    "__forward_arg__", "__signature__", "__displayhook__", "__excepthook__"))
 
 def _attr_guarded(name):
     """Whether an attribute is one of the interpreter types' names (readable of other objects)."""
@@ -986,7 +986,9 @@ _MODULE_ONLY = {
             "version_info", "version", "hexversion", "float_repr_style", "getrecursionlimit",
             "getsizeof", "intern", "stdout", "stderr", "getdefaultencoding", "exc_info",
             "exception", "get_int_max_str_digits", "platform", "exit", "flags",
-            "getfilesystemencoding", "getfilesystemencodeerrors", "builtin_module_names"},
+            "getfilesystemencoding", "getfilesystemencodeerrors", "builtin_module_names",
+            # Constants of the interpreter's installation (gettext's locale folder, platform).
+            "prefix", "base_prefix", "exec_prefix", "base_exec_prefix", "implementation"},
 }
 _NULL_TRANSLATIONS = _gettext_mod.NullTranslations()
 # Names a view serves in place of the module's own: the environment is empty (and read-only),
@@ -1000,11 +1002,13 @@ _MODULE_REPLACE = {
     "enum": {"_simple_enum": _enum_mod._simple_enum},
     "_collections_abc": {"_check_methods": _collections_abc_mod._check_methods},
     "_typing": {"_idfunc": _typing_c_mod._idfunc},
+    # The real one names the child script, a path of the host's (unknown, as Python says "").
+    "sys": {"executable": ""},
     "os.path": _PATH_REPLACE,
     "posixpath": _PATH_REPLACE,
     # Pure parts of the C half of weakref (the weakref view serves the same functions), so
     # weakref.py itself runs from source; _remove_dead_weakref deletes a dead entry of a dict.
-    "_weakref": {"_remove_dead_weakref": _weakref_mod._remove_dead_weakref},
+    "_weakref": {"_remove_dead_weakref": _weakref_c_mod._remove_dead_weakref},
     # Terminal colours, never on: the real can_colorize and get_theme read the environment and
     # set_theme changes them for every later job, so neither is served as it is.
     "_colorize": {"can_colorize": lambda *, file=None: False,
@@ -1062,6 +1066,8 @@ _ALLOWED_MODULES = {
     "_collections_abc": _abc_mod,
 }
 _VIEW_NAMES = {k: _public_names(k, m) for k, m in _ALLOWED_MODULES.items()}
+_VIEW_NAMES["sys"]["argv"] = _VIEW_NAMES["sys"]["stdin"] = None  # made per view (_view)
+_VIEW_NAMES["sys"]["__all__"] = tuple(sorted(k for k in _VIEW_NAMES["sys"] if not k.startswith("_")))
 # random: one generator reseeded before every call, so results are reproducible.
 _VIEW_NAMES["random"] = {k: getattr(_seeded, k) for k in (
     "random", "randint", "randrange", "choice", "choices", "shuffle", "sample", "uniform",
@@ -1080,7 +1086,9 @@ def _view(name):
             if type(x) is str and x in _VIEW_NAMES:
                 names[k] = _view(x)
         if name == "sys":
-            names["argv"] = [""]  # as in an interactive interpreter; a list per snippet
+            # As in an interpreter with no script and no input; mutable, so made per snippet.
+            names["argv"] = [""]
+            names["stdin"] = names["__stdin__"] = _io_mod.StringIO()
         v = _views[name] = _Module(names)
     return v
 
