@@ -10,6 +10,7 @@ export {
   type FeatureGroup,
   featureGrams,
   fitIdf,
+  nodeTypes,
   rawFeatures,
 } from "./bag/index.js";
 export { CharLstm, CharLstmEncoder, type CharLstmOptions } from "./char-lstm.js";

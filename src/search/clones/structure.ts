@@ -4,24 +4,13 @@
  * (named and anonymous nodes, so operators and keywords count; comments left out), its 1- to
  * 3-grams are weighted by TF-IDF, and functions are compared by cosine — cheap, no model.
  */
-import { type Node, withTree } from "../../synth/index.js";
+import { nodeTypes } from "../../models/index.js";
 import { cosineDissimilarity, tfidfOfCounts } from "./lexical.js";
 
-const N_MAX = 3;
+/** The node types are read as the bag encoder reads them (one definition, in models/bag). */
+export { nodeTypes };
 
-/** Node types of `code` in pre-order (comments left out). Needs `initPython()` first. */
-export function nodeTypes(code: string): string[] {
-  return withTree(code, (root) => {
-    const out: string[] = [];
-    const walk = (n: Node) => {
-      if (n.type === "comment") return;
-      out.push(n.type);
-      for (const c of n.children) if (c) walk(c);
-    };
-    walk(root);
-    return out;
-  });
-}
+const N_MAX = 3;
 
 function grams(types: readonly string[]): Map<string, number> {
   const out = new Map<string, number>();
