@@ -250,7 +250,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
 /**
  * Expected time of the epochs left, in LSTM-baseline epochs: per-epoch costs measured on the
  * default dataset (320 snippets) for each encoder, untruncated code, and renaming splits that
- * train on half the snippets.
+ * train on half the snippets. (`bag` is not measured there: set as cheap as the trace LSTM.)
  */
 export function expectedCost(s: Pick<RunStatus, "config" | "epochsDone">): number {
   const c = s.config;
