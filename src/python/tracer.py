@@ -1832,9 +1832,17 @@ def _define_and_call(units, notes, module, ns, entry, rows, reseed, budget):
                 return _stopped("on input " + str(i), budget)
             out = "raise:" + _exc_name(type(e))
             if i == 0:
-                # A message of strings only (no user __str__ runs); the host cleans and cuts it.
+                # Built from plain values only: no user __str__/__repr__ runs while recording.
                 a = BaseException.args.__get__(e)
-                msg = _short(e) or (a[0] if len(a) == 1 and type(a[0]) is str else "")
+                msg = ""
+                try:
+                    if all(type(x) in (str, int, float, bool) for x in a):
+                        if len(a) == 1:
+                            msg = repr(a[0]) if issubclass(type(e), KeyError) else str(a[0])
+                        elif a:
+                            msg = repr(a)
+                except Exception:  # an int too long to print
+                    pass
                 first = _exc_name(type(e)) + (": " + msg[:200] if msg else "")
             # Only the tracer's own messages count (user code can build the exception).
             a = e.args if type(e) is SandboxRefused else None

@@ -1,4 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { FunctionRow } from "../data/index.js";
+import { TracerPool, traceFunctions } from "../python/index.js";
 import type { RawRun } from "../python/pool.js";
 import { alwaysRaised, exceptionMessage } from "../python/trace.js";
 import { reasonKey } from "./report.js";
@@ -48,5 +50,49 @@ describe("the always-raises verdict carries the first call's message", () => {
     const long = exceptionMessage(`ValueError: ${"x".repeat(300)}`);
     expect(long).toHaveLength(120);
     expect(long.endsWith("…")).toBe(true);
+  });
+});
+
+describe("the message as the sandbox sends it", () => {
+  const pool = new TracerPool({ workers: 1 });
+  afterAll(async () => {
+    await pool.close();
+  });
+
+  it("is made of plain values only: an argument's own __repr__ never runs", async () => {
+    const module = `class Key:
+    def __repr__(self):
+        while True:
+            pass
+
+def hostile(x):
+    raise KeyError(Key())
+
+def plain(x):
+    raise KeyError("k" + str(x % 2))
+
+def half(x):
+    if x % 2:
+        raise ValueError("odd")
+    return x
+`;
+    const rows = ["hostile", "plain", "half"].map((entry) =>
+      FunctionRow.parse({ id: entry, code: module, entry, args: ["int"], module }),
+    );
+    const [hostile, plain, half] = await traceFunctions(rows, {
+      pool,
+      inputs: 4,
+      level: "io",
+      range: { min: 0, max: 9 },
+    });
+    // A __repr__ that loops forever would have spent the budget: it was never called.
+    expect(hostile).toMatchObject({
+      status: "always_raises",
+      error: "raises KeyError on every input",
+    });
+    expect(plain.error).toMatch(/^raises KeyError on every input \('k[01]'\)$/);
+    // Some calls returned: a behaviour, and no message sent.
+    expect(half.status).toBe("ok");
+    expect(half.error).toBeUndefined();
   });
 });
