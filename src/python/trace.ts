@@ -80,7 +80,7 @@ function toRuns(raw: readonly RawRun[], inputs: readonly string[][]): TraceRun[]
 export function exceptionMessage(text: string): string {
   const t = text
     .replace(/[\p{Cc}\p{Cf}]+/gu, " ")
-    .replace(/(?:\/[\w.+-]+){2,}/g, (p) => `…/${p.slice(p.lastIndexOf("/") + 1)}`)
+    .replace(/(?<![\w.])(?:\/[\w.+-]+){2,}/g, (p) => `…/${p.slice(p.lastIndexOf("/") + 1)}`)
     .replace(/\s+/g, " ")
     .trim();
   return t.length > 120 ? `${t.slice(0, 119)}…` : t;

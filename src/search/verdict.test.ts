@@ -47,6 +47,8 @@ describe("the always-raises verdict carries the first call's message", () => {
     expect(exceptionMessage("No such file: '/home/user/secret/data.txt'")).toBe(
       "No such file: '…/data.txt'",
     );
+    // Only absolute paths: a relative one or a date stays.
+    expect(exceptionMessage("bad value 1/2/3 in a/b/c")).toBe("bad value 1/2/3 in a/b/c");
     const long = exceptionMessage(`ValueError: ${"x".repeat(300)}`);
     expect(long).toHaveLength(120);
     expect(long.endsWith("…")).toBe(true);
