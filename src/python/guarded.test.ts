@@ -65,6 +65,24 @@ def f(x):
     expect(outputs(r)).toEqual(["({1:2},'b.py',1,True,2)", "({2:4},'b.py',2,True,2)"]);
   });
 
+  it("reads the dunders no C type or only static ones define on objects of Python code only", async () => {
+    const r = await run(`import typing
+def f(x):
+    e = ValueError(x)
+    e.add_note("n")
+    notes = e.__notes__
+    del e.__notes__
+    try:
+        list[int].__mro_entries__
+        static = "read"
+    except AttributeError:
+        static = "denied"
+    alias = typing.List[int]
+    return (notes, hasattr(e, "__notes__"), alias.__mro_entries__((alias,))[0] is list, static)
+`);
+    expect(outputs(r)).toEqual(Array(2).fill("(['n'],False,True,'denied')"));
+  });
+
   it("reads them in a snippet compiled from its text (no rewrite word in it)", async () => {
     const r = await run(
       "class C:\n    co_name = 'c'\ndef f(x):\n    c = C()\n    c.f_back = x\n    return c.f_back + len(c.co_name)\n",

@@ -120,6 +120,22 @@ return out`;
   });
 });
 
+describe("files and audit events", () => {
+  it("open raises PermissionError, as builtin and through builtins; nothing is read", async () => {
+    expect(
+      await out(
+        "import builtins\nout = []\nfor o in (open, builtins.open):\n    for args in (('/etc/passwd',), ('/tmp/x', 'w'), (0,)):\n        try:\n            o(*args)\n        except PermissionError as e:\n            out.append(str(e))\nreturn (len(out), out[0])",
+      ),
+    ).toBe("(6,'files are not available in the sandbox')");
+  });
+
+  it("sys.audit from Python code reaches no hook and does nothing", async () => {
+    expect(
+      await out("import sys\nreturn (sys.audit('open', '/etc/passwd', 'r'), sys.audit('pdb.Pdb'))"),
+    ).toBe("(None,None)");
+  });
+});
+
 describe("C halves with a pure surface", () => {
   it("_weakref: references to the code's own objects", async () => {
     expect(

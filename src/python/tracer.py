@@ -404,6 +404,8 @@ _READABLE_DUNDERS = _ALLOWED_DUNDERS | {
     # GenericAlias (they answer a bool) and object's subclass hook (NotImplemented).
     "__aenter__", "__aexit__", "__suppress_context__", "__instancecheck__", "__subclasscheck__",
     "__subclasshook__",
+    # The notes added to an exception (strings; enum's class creation reads and deletes them).
+    "__notes__",
     # Typing and dataclass bookkeeping: classes, type variables and tuples of them, a generic
     # class's original bases, a dataclass's Field objects and flags: values the code could
     # name itself.
@@ -430,7 +432,8 @@ def _attr_allowed(name):
         return False
     return True
 
-# Dunders that no C type defines (checked over every type of the interpreter), so of an object of
+# Dunders that no C type defines, or only static ones do (checked over every type of the
+# interpreter: GenericAlias's __mro_entries__, descriptors' __objclass__), so of an object of
 # Python code they are that code's own: a module's (a real module's __spec__ holds its loader,
 # which reads files, but the code never holds a real module: views answer from their served
 # names, modules run from source refuse dunders), enum's __new_member__, typing's and
@@ -439,7 +442,8 @@ def _attr_allowed(name):
 _OWN_DUNDERS = frozenset((
     "__spec__", "__file__", "__path__", "__loader__", "__package__", "__cached__", "__stdout__",
     "__stderr__", "__stdin__", "__new_member__", "__metadata__", "__arg__", "__supertype__",
-    "__forward_arg__", "__signature__", "__displayhook__", "__excepthook__"))
+    "__forward_arg__", "__signature__", "__displayhook__", "__excepthook__", "__mro_entries__",
+    "__orig_class__", "__objclass__"))
 
 def _attr_guarded(name):
     """Whether an attribute is one of the interpreter types' names (readable of other objects)."""
@@ -1003,7 +1007,9 @@ _MODULE_REPLACE = {
     "_collections_abc": {"_check_methods": _collections_abc_mod._check_methods},
     "_typing": {"_idfunc": _typing_c_mod._idfunc},
     # The real one names the child script, a path of the host's (unknown, as Python says "").
-    "sys": {"executable": ""},
+    # audit: events raised by Python code reach no hook (pdb.Pdb and shutil raise their own); what
+    # they announce is done by C code, which raises its own events to the tracer's hook.
+    "sys": {"executable": "", "audit": lambda event, *args: None},
     "os.path": _PATH_REPLACE,
     "posixpath": _PATH_REPLACE,
     # Pure parts of the C half of weakref (the weakref view serves the same functions), so
@@ -1364,6 +1370,11 @@ def _clear_package():
     del _package_codes[:]
 
 
+def _no_files(*args, **kwargs):
+    # open: the sandbox has no files for the code; an OSError, which real code handles (pdb's
+    # ~/.pdbrc, mailbox's lock files), where a NameError ended it.
+    raise PermissionError("files are not available in the sandbox")
+
 def _safe_builtins():
     b = {}
     for k in _SAFE_BUILTIN_NAMES:
@@ -1373,6 +1384,7 @@ def _safe_builtins():
         if isinstance(v, type) and issubclass(v, BaseException):
             b[k] = v
     b["getattr"] = _safe_getattr
+    b["open"] = _no_files
     b["hasattr"] = _safe_hasattr
     b["setattr"] = _safe_setattr
     b["delattr"] = _safe_delattr
