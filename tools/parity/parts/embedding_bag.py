@@ -1,14 +1,76 @@
-"""Parity fixture for `EmbeddingBag` (src/nn/layers/embedding-bag.ts).
+"""Parity fixture for `EmbeddingBag` (src/nn/layers/embedding-bag.ts), and the check that a
+bag-of-features encoder written by our TypeScript code loads into PyTorch.
 
 `embedding_bag`: `nn.EmbeddingBag(12, 5, mode="sum")` on three bags given as flat ids and
 offsets (bag 1 empty, ids repeated within and across bags), with per-sample weights that require
 gradient: the output and, for a random upstream gradient, the gradients of the weight table and
 of the per-sample weights, computed in float64 from float32 values.
 
-Run through make_fixtures.py: `/usr/bin/python3 tools/parity/make_fixtures.py embedding_bag`.
+Then `npx tsx tools/parity/export-bag.ts DIR` saves a `bag` encoder and each snippet's bag; the
+run fails unless `nn.EmbeddingBag` + `nn.Linear`, loaded with `load_state_dict(strict=True)` from
+its `model.safetensors` and built from its `architecture.json`, give our embeddings within 1e-5.
+
+    /usr/bin/python3 tools/parity/make_fixtures.py embedding_bag
+    /usr/bin/python3 tools/parity/parts/embedding_bag.py --check-export DIR
 """
+import json
+import pathlib
+import shutil
+import subprocess
+import sys
+import tempfile
+
 import torch
 from torch import nn
+
+ROOT = pathlib.Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(ROOT / "python"))
+from tracecode_torch import read_safetensors  # noqa: E402
+
+
+class BagEncoder(nn.Module):
+    """The `bag` encoder's layers under their state_dict keys: code.bag.weight, proj.*."""
+
+    def __init__(self, arch):
+        super().__init__()
+        bag = arch["bodies"][0]["bag"]
+        self.code = nn.Module()
+        self.code.bag = nn.EmbeddingBag(bag["num_embeddings"], bag["embedding_dim"], mode=bag["mode"])
+        proj = arch["proj"]
+        self.proj = nn.Linear(proj["in_features"], proj["out_features"], bias=proj["bias"])
+
+    def forward(self, bags):
+        ids = torch.tensor([i for b in bags for i in b["ids"]])
+        weights = torch.tensor([w for b in bags for w in b["weights"]])
+        offsets, start = [], 0
+        for b in bags:
+            offsets.append(start)
+            start += len(b["ids"])
+        return self.proj(self.code.bag(ids, torch.tensor(offsets), per_sample_weights=weights))
+
+
+def check_export(directory):
+    directory = pathlib.Path(directory)
+    arch = json.loads((directory / "architecture.json").read_text())
+    ours = json.loads((directory / "bags.json").read_text())
+    model = BagEncoder(arch)
+    model.load_state_dict(read_safetensors(directory / "model.safetensors"), strict=True)
+    with torch.no_grad():
+        emb = model(ours["bags"])
+    diff = (emb - torch.tensor(ours["embeddings"])).abs().max().item()
+    print(f"TypeScript-written bag encoder in PyTorch: max |embedding difference| = {diff:.2e}")
+    if diff > 1e-5:
+        raise SystemExit(f"export check failed: embeddings differ by {diff}")
+
+
+def run_export_check():
+    npx = shutil.which("npx")
+    if npx is None:
+        print("npx not found: skipped the check of a TypeScript-written bag encoder")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([npx, "tsx", "tools/parity/export-bag.ts", tmp], cwd=ROOT, check=True)
+        check_export(tmp)
 
 
 def make(save):
@@ -29,3 +91,11 @@ def make(save):
         "per_sample_weights": psw, "out": out, "upstream": upstream,
         "grad_weight": bag64.weight.grad, "grad_per_sample_weights": w64.grad,
     })
+    run_export_check()
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--check-export":
+        check_export(sys.argv[2])
+    else:
+        raise SystemExit(__doc__)
