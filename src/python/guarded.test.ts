@@ -77,10 +77,13 @@ def f(x):
         static = "read"
     except AttributeError:
         static = "denied"
+    class P(typing.Protocol):
+        def m(self): ...
     alias = typing.List[int]
-    return (notes, hasattr(e, "__notes__"), alias.__mro_entries__((alias,))[0] is list, static)
+    return (notes, hasattr(e, "__notes__"), alias.__mro_entries__((alias,))[0] is list, static,
+            sorted(P.__protocol_attrs__))
 `);
-    expect(outputs(r)).toEqual(Array(2).fill("(['n'],False,True,'denied')"));
+    expect(outputs(r)).toEqual(Array(2).fill("(['n'],False,True,'denied',['m'])"));
   });
 
   it("reads them in a snippet compiled from its text (no rewrite word in it)", async () => {

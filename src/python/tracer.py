@@ -443,7 +443,9 @@ _OWN_DUNDERS = frozenset((
     "__spec__", "__file__", "__path__", "__loader__", "__package__", "__cached__", "__stdout__",
     "__stderr__", "__stdin__", "__new_member__", "__metadata__", "__arg__", "__supertype__",
     "__forward_arg__", "__signature__", "__displayhook__", "__excepthook__", "__mro_entries__",
-    "__orig_class__", "__objclass__"))
+    "__orig_class__", "__objclass__", "__protocol_attrs__", "__non_callable_proto_members__",
+    "__required_keys__", "__optional_keys__", "__readonly_keys__", "__mutable_keys__", "__total__",
+    "__final__", "__override__", "__no_type_check__"))
 
 def _attr_guarded(name):
     """Whether an attribute is one of the interpreter types' names (readable of other objects)."""
