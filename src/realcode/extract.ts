@@ -105,7 +105,8 @@ export interface ExtractedFunction {
   /**
    * For a method or property that reads `self.x` which only another method assigns (not the
    * class body, nor the constructor and the methods it calls): that method (of its class or a
-   * same-file base), to call on the instance first (`_Unpickler.load` sets `stack`, `read`, …).
+   * same-file base), to call on the instance first (`_Unpickler.load` sets `stack`, `read`, …);
+   * never one that reads them before it assigns them.
    */
   setup?: { method: string; params: ParamInfo[]; assigns: string[] };
   /** Its body only raises NotImplementedError (a docstring aside): an abstract method. */
@@ -479,6 +480,31 @@ function selfAssigned(body: Node): Set<string> {
   return out;
 }
 
+/**
+ * `self.x` read in a body (every `self.x` but the plain targets of an assignment), and those
+ * whose first appearance in the text is a read, not an assignment.
+ */
+function selfReads(body: Node): { reads: Set<string>; readFirst: Set<string> } {
+  const reads = new Set<string>();
+  const seen = new Set<string>();
+  const readFirst = new Set<string>();
+  const uses = body
+    .descendantsOfType("attribute")
+    .filter((a): a is Node => a?.childForFieldName("object")?.text === "self")
+    .sort((a, b) => a.startIndex - b.startIndex);
+  for (const a of uses) {
+    const name = a.childForFieldName("attribute")?.text ?? "";
+    if (/^__.*__$/.test(name)) continue;
+    const up = a.parent?.type === "pattern_list" ? a.parent : a;
+    const written =
+      up.parent?.type === "assignment" && up.parent.childForFieldName("left")?.id === up.id;
+    if (!written) reads.add(name);
+    if (!seen.has(name) && !written) readFirst.add(name);
+    seen.add(name);
+  }
+  return { reads, readFirst };
+}
+
 /** Methods called on `self` in a body (`self.initfp(f)` → `initfp`). */
 function selfCalls(body: Node): Set<string> {
   const out = new Set<string>();
@@ -498,6 +524,8 @@ interface MethodFacts {
   generator: boolean;
   assigns: Set<string>;
   reads: Set<string>;
+  /** Read before the body first assigns them (as the text goes). */
+  readFirst: Set<string>;
   calls: Set<string>;
 }
 
@@ -530,7 +558,9 @@ function setupFor(
   for (const m of methods.values()) {
     if (m.name === method || m.kind !== "method" || m.generator || /^__.*__$/.test(m.name))
       continue;
-    const assigns = missing.filter((n) => m.assigns.has(n));
+    // Not one that reads them itself before it sets them (`get_data` joins `self.data`, then
+    // resets it): it would raise first.
+    const assigns = missing.filter((n) => m.assigns.has(n) && !m.readFirst.has(n));
     const required = m.params.filter((p) => p.required).length;
     if (
       assigns.length > 0 &&
@@ -788,7 +818,7 @@ export function extractFile(source: string): FileFunctions {
             params,
             generator: isGenerator(def),
             assigns: mbody ? selfAssigned(mbody) : new Set(),
-            reads: mbody ? readNames(mbody) : new Set(),
+            ...(mbody ? selfReads(mbody) : { reads: new Set(), readFirst: new Set() }),
             calls: mbody ? selfCalls(mbody) : new Set(),
           },
         });

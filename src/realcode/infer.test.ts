@@ -503,6 +503,11 @@ Whole.register(int)
     def reset(self):
         self.pos = 0
 
+    def take(self):
+        out = list(self.stack)
+        self.stack = []
+        return out
+
     def load(self):
         self.stack = []
         self.read = self.file.read
@@ -523,7 +528,8 @@ class Fast(Reader):
         return self.stack[-1]
 `);
     const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
-    // load assigns stack (and read); open too, but it needs two arguments: load wins.
+    // load assigns stack (and read); open too, but it needs two arguments: load wins; take
+    // reads the stack before it resets it, so it would raise first.
     expect(byName["Reader.load_none"].setup).toMatchObject({ method: "load", assigns: ["stack"] });
     // pos is set by the constructor (through reset): nothing to set up; a subclass's method
     // is set up by its base's.
