@@ -796,11 +796,33 @@ _SAFE_BUILTIN_NAMES = [
 _UNSAFE_NAMES = frozenset(k for k in dir(_builtins_mod) if k not in _SAFE_BUILTIN_NAMES and not (
     isinstance(getattr(_builtins_mod, k), type) and issubclass(getattr(_builtins_mod, k), BaseException)))
 
+_AST_CLASSES = frozenset(c for c in vars(ast).values() if type(c) is type and issubclass(c, ast.AST))
+_TREE_ATOMS = frozenset((str, bytes, int, float, complex, bool, type(None), type(...)))
+
+def _plain_source(source):
+    """Whether reading the source runs no user code: an exact str or bytes, or a tree made only
+    of ast's own node classes, lists, tuples and atoms. Anything else (a str subclass, an object
+    with __buffer__, a node subclass with properties) could run user code while the check is
+    off, or answer the check differently from the compiler."""
+    todo = [source]
+    while todo:
+        value = todo.pop()
+        t = type(value)
+        if t in _AST_CLASSES:
+            todo.extend(vars(value).values())
+        elif t is list or t is tuple:
+            todo.extend(value)
+        elif t not in _TREE_ATOMS:
+            return False
+    return type(source) in _AST_CLASSES or type(source) is str or type(source) is bytes
+
 def _compiled_problem(source):
     global _own_compile
+    if not _plain_source(source):
+        return "a source that is not a plain string or tree"
     _own_compile = True
     try:
-        tree = source if isinstance(source, ast.AST) else ast.parse(source)
+        tree = source if type(source) in _AST_CLASSES else ast.parse(source)
     except BaseException:
         return "source that does not parse"
     finally:
