@@ -1368,7 +1368,7 @@ def register_inputs(key, types_json, values_json, want_encoded=True):
         if texts is not None:
             encoded.append(texts)
     _inputs[key] = rows
-    _inputs_mutable[key] = any(type(v) not in _ATOMS for row in rows for v in row)
+    _inputs_mutable[key] = not set(map(type, _itertools_mod.chain.from_iterable(rows))) <= _ATOMS
     return json.dumps(encoded, separators=(",", ":")) if want_encoded else ""
 
 # ---------------------------------------------------------------- running a snippet
