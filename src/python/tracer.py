@@ -1342,16 +1342,28 @@ def _convert(t, v, _parsed={}):
 
     return conv(node, v)
 
+# Argument types whose JSON values _convert returns as they are.
+_AS_SENT = frozenset(("int", "str", "bool", "nonneg_int", "pos_int", "small_nonneg_int"))
+
 def register_inputs(key, types_json, values_json, want_encoded=True):
     """Stores an input set; returns the encoded inputs (JSON list of lists of strings), or ""
     when not wanted (a child registers a set again after every reset; the parent has it). A
     *list[T] argument is spread into extra positional arguments; a callable is encoded by its
     name."""
     types_ = json.loads(types_json)
+    values = json.loads(values_json)
+    if not want_encoded and all(t in _AS_SENT for t in types_):
+        # Values of these types are used as JSON gives them: no conversion per value (a child
+        # registers its sets again after every reset, at row isolation before every snippet).
+        n = len(types_)
+        rows = [tuple(row[:n]) for row in values]
+        _inputs[key] = rows
+        _inputs_mutable[key] = not set(map(type, _itertools_mod.chain.from_iterable(rows))) <= _ATOMS
+        return ""
     star = [t.startswith("*") for t in types_]
     rows = []
     encoded = []
-    for row in json.loads(values_json):
+    for row in values:
         args = []
         texts = [] if want_encoded else None
         for t, s, v in zip(types_, star, row):
@@ -1364,7 +1376,8 @@ def register_inputs(key, types_json, values_json, want_encoded=True):
                 args.append(x)
                 if texts is not None:
                     texts.append("fn:" + x.__name__ if t.startswith("callable[") else encode(x))
-        rows.append(args)
+        # A tuple: a call spreads it as it is (a list would be copied into one on every call).
+        rows.append(tuple(args))
         if texts is not None:
             encoded.append(texts)
     _inputs[key] = rows
