@@ -3,9 +3,11 @@
  * [--profile 1]`: traced calls per second through `traceFunctions` on the paper's data shape, at
  * file and row isolation, against the same block tracing done by native `python3` with
  * `sys.settrace` (same number of processes), in the same run, with the pool start (median of
- * three new pools until every child is ready) and the machine's load average beside them.
- * Variants are renamed affine functions made here, so the benchmark does not depend on the
- * generator.
+ * three new pools until every child is ready) and the machine's load average beside them, and
+ * the CPU time per snippet of the children (their processes' counters in /proc) and of this
+ * process (the parent's checks, rows and class hashes): CPU time, unlike the wall clock, hardly
+ * depends on how busy the shared machine is. Variants are renamed affine functions made here, so
+ * the benchmark does not depend on the generator.
  *
  * `--profile 1` adds where a child's time goes per snippet: the bench's own snippets (trusted
  * code made here, never user input) run through `tracer.py` in a Pyodide instance in this
@@ -14,7 +16,7 @@
  * the pool and the parent's share (run the bench under `node --cpu-prof` for the parent).
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import type { FunctionRow } from "../data/index.js";
 import { generateInputs, inputSet, TracerPool, traceFunctions } from "../python/index.js";
@@ -112,6 +114,43 @@ async function native(
   return { calls: results.reduce((s, r) => s + r.calls, 0), seconds: Math.min(wall, inner) };
 }
 
+/**
+ * CPU milliseconds used so far by this process's live descendants: the pool's sandboxed children
+ * (and the boundary's processes around them), read from /proc (clock ticks of 10 ms; 0 where
+ * /proc is not there).
+ */
+function descendantsCpuMs(): number {
+  const parentOf = new Map<number, number>();
+  const ticks = new Map<number, number>();
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return 0;
+  }
+  for (const d of entries) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      parentOf.set(Number(d), Number(f[1]));
+      ticks.set(Number(d), Number(f[11]) + Number(f[12]));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  let sum = 0;
+  for (const [pid, t] of ticks) {
+    for (let p = parentOf.get(pid); p !== undefined && p > 1; p = parentOf.get(p)) {
+      if (p === process.pid) {
+        sum += t;
+        break;
+      }
+    }
+  }
+  return sum * 10;
+}
+
 /** Seconds from a new pool to every child being ready for jobs. */
 async function poolStart(workers: number): Promise<number> {
   const t0 = performance.now();
@@ -181,7 +220,7 @@ def parts(code, entry, key, repeat):
         c = time.perf_counter()
         r = T._run(code, entry, key, 1000000, 2000)
         d = time.perf_counter()
-        json.dumps(r, separators=(",", ":"))
+        T._result_json(r)
         e = time.perf_counter()
         T._run(code, entry, key, 1000000, 2000)
         # The same snippet on one input: what does not grow with the inputs.
@@ -243,15 +282,20 @@ export default async function bench(args: string[]): Promise<void> {
     for (const [level, unitOf] of Object.entries(levels)) {
       let ours = Number.POSITIVE_INFINITY;
       let classes = 0;
+      // CPU time over the three passes: the children's (from /proc) and this process's.
+      const children0 = descendantsCpuMs();
+      const parent0 = process.cpuUsage();
       for (let pass = 0; pass < 3; pass++) {
         t0 = performance.now();
         const traced = await traceFunctions(rows, { pool, inputs: o.inputs, unitOf });
         ours = Math.min(ours, (performance.now() - t0) / 1000);
         classes = new Set(traced.map((t) => t.traceClass)).size;
       }
+      const parentCpu = process.cpuUsage(parent0);
+      const perSnippetUs = (ms: number) => ((ms * 1000) / (rows.length * 3)).toFixed(0);
       rates[level] = calls / ours;
       console.log(
-        `  tracecode, ${level} isolation (Pyodide, sys.monitoring): ${ours.toFixed(3)} s, ${Math.round(rates[level]).toLocaleString("en")} calls/s, ${classes} trace classes`,
+        `  tracecode, ${level} isolation (Pyodide, sys.monitoring): ${ours.toFixed(3)} s, ${Math.round(rates[level]).toLocaleString("en")} calls/s, ${classes} trace classes; CPU per snippet: children ${perSnippetUs(descendantsCpuMs() - children0)} µs, parent ${perSnippetUs((parentCpu.user + parentCpu.system) / 1000)} µs`,
       );
     }
     const single = new TracerPool({ workers: 1 });

@@ -276,15 +276,26 @@ def _record(key):
     _values.append("")
     return n
 
+# The last code object _on_instruction saw and its map: a call's events mostly come from one
+# code object, and comparing it is cheaper than id() and a dict lookup. Reset per job.
+_last_code = None
+_last_map = None
+
 def _on_instruction(code, off):
     # _record inlined: this runs on every block event.
-    global _count, _truncated
-    m = _entries.get(id(code))
-    if m is None:
-        m = _prepare(code)
-    key = m.get(off)
-    if key is None:
+    global _count, _truncated, _last_code, _last_map
+    if code is _last_code:
+        m = _last_map
+    else:
+        m = _entries.get(id(code))
+        if m is None:
+            m = _prepare(code)
+        _last_code = code
+        _last_map = m
+    # Membership and subscript, not .get: specialised dict operations, no method call.
+    if off not in m:
         return _DISABLE
+    key = m[off]
     _count += 1
     if not (_count & 255) or _aborted is not None:
         _tick()
@@ -296,8 +307,9 @@ def _on_instruction(code, off):
             _truncated = True
             i = -1
         else:
-            bid = _ids.get(key)
-            if bid is None:
+            if key in _ids:
+                bid = _ids[key]
+            else:
                 bid = _ids[key] = len(_ids)
             _blocks.append(bid)
             _values.append("")
@@ -1433,6 +1445,9 @@ class _Sink:
 
 # ---------------------------------------------------------------- inputs
 _inputs = {}
+# Per input set: whether some argument is mutable (lists, dicts, sets, nested ones), so calls
+# get fresh copies; decided once here rather than per snippet.
+_inputs_mutable = {}
 
 def _convert(t, v, _parsed={}):
     """A JSON value drawn for type t (src/python/inputs.ts) as the Python value it stands for:
@@ -1520,16 +1535,28 @@ def _convert(t, v, _parsed={}):
 
     return conv(node, v)
 
+# Argument types whose JSON values _convert returns as they are.
+_AS_SENT = frozenset(("int", "str", "bool", "nonneg_int", "pos_int", "small_nonneg_int"))
+
 def register_inputs(key, types_json, values_json, want_encoded=True):
     """Stores an input set; returns the encoded inputs (JSON list of lists of strings), or ""
     when not wanted (a child registers a set again after every reset; the parent has it). A
     *list[T] argument is spread into extra positional arguments; a callable is encoded by its
     name."""
     types_ = json.loads(types_json)
+    values = json.loads(values_json)
+    if not want_encoded and all(t in _AS_SENT for t in types_):
+        # Values of these types are used as JSON gives them: no conversion per value (a child
+        # registers its sets again after every reset, at row isolation before every snippet).
+        n = len(types_)
+        rows = [tuple(row[:n]) for row in values]
+        _inputs[key] = rows
+        _inputs_mutable[key] = not set(map(type, _itertools_mod.chain.from_iterable(rows))) <= _ATOMS
+        return ""
     star = [t.startswith("*") for t in types_]
     rows = []
     encoded = []
-    for row in json.loads(values_json):
+    for row in values:
         args = []
         texts = [] if want_encoded else None
         for t, s, v in zip(types_, star, row):
@@ -1542,10 +1569,12 @@ def register_inputs(key, types_json, values_json, want_encoded=True):
                 args.append(x)
                 if texts is not None:
                     texts.append("fn:" + x.__name__ if t.startswith("callable[") else encode(x))
-        rows.append(args)
+        # A tuple: a call spreads it as it is (a list would be copied into one on every call).
+        rows.append(tuple(args))
         if texts is not None:
             encoded.append(texts)
     _inputs[key] = rows
+    _inputs_mutable[key] = not set(map(type, _itertools_mod.chain.from_iterable(rows))) <= _ATOMS
     return json.dumps(encoded, separators=(",", ":")) if want_encoded else ""
 
 # ---------------------------------------------------------------- running a snippet
@@ -1715,8 +1744,9 @@ class _Unavailable:
 
 def _run(code_text, entry, key, max_steps, max_events, module=False, package=None):
     global _aborted, _count, _recording, _max_events, _max_steps, _ids, _blocks, _values
-    global _stack, _truncated, _guard, _violation
+    global _stack, _truncated, _guard, _violation, _last_code, _last_map
     _aborted = None
+    _last_code = _last_map = None
     _violation = None
     _count = 0
     _recording = False
@@ -1759,7 +1789,7 @@ def _run(code_text, entry, key, max_steps, max_events, module=False, package=Non
     _set_events(codes, True)
     _guard = True
     try:
-        return _define_and_call(units, notes, module, ns, entry, rows, reseed, budget)
+        return _define_and_call(units, notes, module, ns, entry, rows, _inputs_mutable[key], reseed, budget)
     finally:
         # What user code made is released while the guard is still up, so the __del__ methods
         # this runs do so under the same policy and budget as the code itself.
@@ -1768,6 +1798,7 @@ def _run(code_text, entry, key, max_steps, max_events, module=False, package=Non
             other.clear()
         _guard = False
         _recording = False
+        _last_code = _last_map = None
         _set_events(codes, False)
         _clear_package()
         _views.clear()
@@ -1803,7 +1834,7 @@ def _stopped(where, budget):
         return _result("timeout", "step budget spent " + where + budget)
     return _result("limit", (_violation or "trace limit") + " (" + where + ")")
 
-def _define_and_call(units, notes, module, ns, entry, rows, reseed, budget):
+def _define_and_call(units, notes, module, ns, entry, rows, copy_inputs, reseed, budget):
     global _recording, _blocks, _values, _stack, _truncated
     for code, line, names in units:
         try:
@@ -1835,16 +1866,18 @@ def _define_and_call(units, notes, module, ns, entry, rows, reseed, budget):
     if mismatch is not None:
         return _result("runtime_error", "signature mismatch: " + mismatch)
     runs = []
-    # Fresh containers per call (lists, dicts, sets, nested ones): one call's mutations must not
-    # leak into the next call's inputs. Immutable atoms are passed as they are.
-    copy_inputs = any(type(v) not in _ATOMS for row in rows for v in row)
+    # Fresh containers per call (lists, dicts, sets, nested ones) when copy_inputs: one call's
+    # mutations must not leak into the next call's inputs. Immutable atoms are passed as they are.
     refused = None  # the refused function's message while every call so far raised it
     first = None  # the first call's exception as text, sent only when no call returned
     for i, row in enumerate(rows):
         _blocks = blocks = []
         _values = values = []
-        _stack = []
-        _truncated = False
+        # Both are mostly as the last call left them: a call pops what it pushed.
+        if _stack:
+            _stack = []
+        if _truncated:
+            _truncated = False
         if reseed:
             _seeded.seed(0)
         _recording = True
@@ -1910,11 +1943,25 @@ def _short(e):
         s = ""
     return s[:200]
 
+# The result's JSON text: json.dumps with separators builds a new encoder for every call, which
+# cost more than encoding a paper-sized result; this one is made once, with json.dumps's settings
+# but no cycle check (the result is the tracer's own lists, dicts, str, int and bool: no cycles).
+_c_encoder = getattr(json.encoder, "c_make_encoder", None)
+if _c_encoder is not None:
+    _result_encoder = _c_encoder(None, json.JSONEncoder().default,
+                                 json.encoder.encode_basestring_ascii, None, ":", ",", False,
+                                 False, True)
+    def _result_json(r):
+        return "".join(_result_encoder(r, 0))
+else:
+    def _result_json(r):
+        return json.dumps(r, separators=(",", ":"))
+
 def run_job(code_text, entry, key, max_steps, max_events, max_chars, module=False, package=None):
     """package: JSON text {"path": the file's path in its package, "files": {path: source}}."""
     pkg = json.loads(package) if type(package) is str else None
     r = _run(code_text, entry, key, int(max_steps), int(max_events), bool(module), pkg)
-    text = json.dumps(r, separators=(",", ":"))
+    text = _result_json(r)
     if len(text) > max_chars:
         text = json.dumps(_result("limit", "trace output exceeds " + str(int(max_chars)) + " characters"))
     return text
@@ -1933,7 +1980,7 @@ def warm_up():
     register_inputs(key, '["int"]', "[[-3],[0],[4]]", False)
     for code in _WARM_UP:
         run_job(code, "f", key, 100000, 2000, 100000)
-    del _inputs[key]
+    del _inputs[key], _inputs_mutable[key]
     _last_module[0] = None
 
 def describe_blocks(code_text):
