@@ -101,11 +101,12 @@ describe("tokenizer.json and architecture.json", () => {
         transformer: ["token_transformer"],
         trace: ["trace_lstm"],
         joint: ["token_transformer", "trace_lstm"],
+        bag: ["bag_of_features"],
       }[encoder],
     );
     expect(arch.proj.in_features).toBe(arch.bodies.reduce((w, b) => w + b.width, 0));
     for (const b of arch.bodies) {
-      if (b.type !== "token_transformer") expect(b.lstm.packed).toBe(true);
+      if (b.type === "char_lstm" || b.type === "trace_lstm") expect(b.lstm.packed).toBe(true);
     }
   });
 
