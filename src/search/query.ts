@@ -197,7 +197,11 @@ function compare(
     return { kind: "not-compared", reason: `query not run: ${queryReason ?? "no inputs"}` };
   if (hit.status === "no_inputs")
     return { kind: "not-compared", reason: `not run: ${hit.problem ?? "no inputs"}` };
-  if (hit.status !== "ok") return { kind: "not-compared", reason: `did not run: ${hit.status}` };
+  if (hit.status !== "ok")
+    return {
+      kind: "not-compared",
+      reason: `did not run: ${hit.status}${hit.error ? ` (${hit.error})` : ""}`,
+    };
   if ((hit.inputsKey ?? hit.args) !== queryArgs) {
     return {
       kind: "not-compared",
