@@ -434,7 +434,7 @@ _READABLE_DUNDERS = _ALLOWED_DUNDERS | {
 _GUARDED_PREFIXES = ("gi_", "cr_", "ag_", "f_", "tb_", "co_")
 # Enum._convert_ reads sys.modules[name] of the real interpreter and makes its globals members:
 # enum.Enum._convert_('E', 'builtins', ...) handed out the real open, eval and sys.modules.
-_DENIED_NAMES = {"mro_entries", "_convert_"}
+_DENIED_NAMES = {"_convert_"}
 
 def _attr_allowed(name):
     """Whether an attribute may be read of any object (a guarded name may not: see below)."""
