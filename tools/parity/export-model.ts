@@ -9,18 +9,21 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { CharLstmEncoder } from "../../src/models/index.js";
 import { noGrad, saveModel } from "../../src/nn/index.js";
 import { Random } from "../../src/random/index.js";
-import { CharLstm, type CharLstmConfig } from "../../test/helpers/char-lstm.js";
 
 const dir = process.argv[2];
 if (!dir) {
   process.stderr.write("usage: npx tsx tools/parity/export-model.ts DIR\n");
   process.exit(1);
 }
-const config: CharLstmConfig = { vocab: 100, embeddingDim: 32, hiddenSize: 64, outputDim: 64 };
+const config = { vocab: 100, embeddingDim: 32, hiddenSize: 64, outputDim: 64 };
 const rng = new Random(2024);
-const model = new CharLstm(config, rng.fork("model")).eval();
+const model = new CharLstmEncoder(
+  { ...config, vocabSize: config.vocab, dropout: 0 },
+  rng.fork("model"),
+).eval();
 const lengths = [16, 9, 3, 1, 12];
 const steps = 16;
 const ids = new Int32Array(lengths.length * steps);

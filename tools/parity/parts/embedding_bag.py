@@ -15,17 +15,16 @@ its `model.safetensors` and built from its `architecture.json`, give our embeddi
 """
 import json
 import pathlib
-import shutil
-import subprocess
 import sys
-import tempfile
 
 import torch
 from torch import nn
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT / "python"))
+sys.path.insert(0, str(ROOT / "tools" / "parity"))
 from tracecode_torch import read_safetensors  # noqa: E402
+from ts_export import check_ts_export  # noqa: E402
 
 
 class BagEncoder(nn.Module):
@@ -64,13 +63,7 @@ def check_export(directory):
 
 
 def run_export_check():
-    npx = shutil.which("npx")
-    if npx is None:
-        print("npx not found: skipped the check of a TypeScript-written bag encoder")
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([npx, "tsx", "tools/parity/export-bag.ts", tmp], cwd=ROOT, check=True)
-        check_export(tmp)
+    check_ts_export("export-bag.ts", check_export, "bag encoder")
 
 
 def make(save):

@@ -9,14 +9,13 @@ test/fixtures/loader/embeddings.json (its own folder: the loader's fixture, not 
 import hashlib
 import json
 import pathlib
-import shutil
-import subprocess
 import sys
-import tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT / "python"))
+sys.path.insert(0, str(ROOT / "tools" / "parity"))
 import tracecode_torch as tt  # noqa: E402
+from ts_export import ts_written  # noqa: E402
 
 OUT = ROOT / "test" / "fixtures" / "loader" / "embeddings.json"
 
@@ -77,12 +76,10 @@ def describe(model_dir, name):
 
 def make(save):
     del save  # writes its own folder
-    npx = shutil.which("npx")
-    if npx is None:
-        raise SystemExit("loader fixture: npx is needed to write the tiny models")
-    models = {"default": describe(ROOT / "models" / "default", "default")}
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([npx, "tsx", "tools/parity/loader-models.ts", tmp], cwd=ROOT, check=True)
+    with ts_written("loader-models.ts") as tmp:
+        if tmp is None:
+            raise SystemExit("loader fixture: npx is needed to write the tiny models")
+        models = {"default": describe(ROOT / "models" / "default", "default")}
         for d in sorted(pathlib.Path(tmp).iterdir()):
             models[d.name] = describe(d, d.name)
     OUT.parent.mkdir(parents=True, exist_ok=True)

@@ -8,11 +8,8 @@ tools/parity/export-model.ts wrote to DIR.
 """
 import json
 import pathlib
-import shutil
 import struct
-import subprocess
 import sys
-import tempfile
 
 import torch
 from torch import nn
@@ -21,7 +18,9 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 FIXTURES = ROOT / "test" / "fixtures" / "parity"
 sys.path.insert(0, str(ROOT / "python"))
+sys.path.insert(0, str(ROOT / "tools" / "parity"))
 from tracecode_torch import CharLstmEncoder, read_safetensors  # noqa: E402
+from ts_export import check_ts_export  # noqa: E402
 
 
 def compact(t):
@@ -138,13 +137,7 @@ def check_export(directory):
 
 
 def run_export_check():
-    npx = shutil.which("npx")
-    if npx is None:
-        print("npx not found: skipped the check of a TypeScript-written model")
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([npx, "tsx", "tools/parity/export-model.ts", tmp], cwd=ROOT, check=True)
-        check_export(tmp)
+    check_ts_export("export-model.ts", check_export, "model")
 
 
 def make(save):
