@@ -37,12 +37,10 @@ export interface TraceOptions {
 
 /** Digest of a canonical JSON text: 16 hex digits (64 bits) of SHA-256. */
 export function classHash(prefix: string, value: unknown): string {
-  return digestOf(prefix, JSON.stringify(value));
-}
-
-/** The same digest from the JSON text itself (fed in two parts: no joined copy of the text). */
-function digestOf(prefix: string, json: string): string {
-  return createHash("sha256").update(`${prefix}\n`).update(json).digest("hex").slice(0, 16);
+  return createHash("sha256")
+    .update(`${prefix}\n${JSON.stringify(value)}`)
+    .digest("hex")
+    .slice(0, 16);
 }
 
 /** The `io` class: outputs (return values or raised types) on every input, in order. */
@@ -144,16 +142,14 @@ export async function traceFunctions(
         const out: TraceRow =
           r.status === "ok" && raised === undefined
             ? (() => {
-                // The classes straight from the raw runs: a raw run is [blocks, values, output,
-                // truncated], the very list traceClassOf hashes, so no copy of them is made.
-                const io = digestOf("io", JSON.stringify(r.runs.map((x) => x[2])));
+                const runs = toRuns(r.runs, r.inputs);
                 return {
                   id: row.id,
                   status: "ok",
                   level,
-                  traceClass: level === "io" ? io : digestOf("trace", JSON.stringify(r.runs)),
-                  ioClass: io,
-                  runs: toRuns(r.runs, r.inputs),
+                  traceClass: classOf(level, runs),
+                  ioClass: ioClassOf(runs),
+                  runs,
                 };
               })()
             : {

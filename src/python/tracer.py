@@ -1538,6 +1538,10 @@ def _convert(t, v, _parsed={}):
 # Argument types whose JSON values _convert returns as they are.
 _AS_SENT = frozenset(("int", "str", "bool", "nonneg_int", "pos_int", "small_nonneg_int"))
 
+def _store_inputs(key, rows):
+    _inputs[key] = rows
+    _inputs_mutable[key] = not set(map(type, _itertools_mod.chain.from_iterable(rows))) <= _ATOMS
+
 def register_inputs(key, types_json, values_json, want_encoded=True):
     """Stores an input set; returns the encoded inputs (JSON list of lists of strings), or ""
     when not wanted (a child registers a set again after every reset; the parent has it). A
@@ -1549,9 +1553,7 @@ def register_inputs(key, types_json, values_json, want_encoded=True):
         # Values of these types are used as JSON gives them: no conversion per value (a child
         # registers its sets again after every reset, at row isolation before every snippet).
         n = len(types_)
-        rows = [tuple(row[:n]) for row in values]
-        _inputs[key] = rows
-        _inputs_mutable[key] = not set(map(type, _itertools_mod.chain.from_iterable(rows))) <= _ATOMS
+        _store_inputs(key, [tuple(row[:n]) for row in values])
         return ""
     star = [t.startswith("*") for t in types_]
     rows = []
@@ -1573,8 +1575,7 @@ def register_inputs(key, types_json, values_json, want_encoded=True):
         rows.append(tuple(args))
         if texts is not None:
             encoded.append(texts)
-    _inputs[key] = rows
-    _inputs_mutable[key] = not set(map(type, _itertools_mod.chain.from_iterable(rows))) <= _ATOMS
+    _store_inputs(key, rows)
     return json.dumps(encoded, separators=(",", ":")) if want_encoded else ""
 
 # ---------------------------------------------------------------- running a snippet
