@@ -6,12 +6,14 @@
 export {
   BagBody,
   bagOf,
+  charGrams,
   FEATURE_GROUPS,
   type FeatureGroup,
   featureGrams,
   fitIdf,
   nodeTypes,
   rawFeatures,
+  typeGrams,
 } from "./bag/index.js";
 export { CharLstm, CharLstmEncoder, type CharLstmOptions } from "./char-lstm.js";
 export { DEFAULT_MODEL_DIR, resolveModelDir } from "./default.js";

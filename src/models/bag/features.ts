@@ -32,13 +32,27 @@ export interface Bag {
 const CHAR_N = [3, 5] as const;
 const TREE_N = 3;
 
+/** Character 3–5-grams of the text with whitespace runs collapsed (what lexical search reads). */
+export function charGrams(code: string): string[] {
+  const text = code.replace(/\s+/g, " ");
+  const out: string[] = [];
+  for (let n = CHAR_N[0]; n <= CHAR_N[1]; n++) {
+    for (let i = 0; i + n <= text.length; i++) out.push(text.slice(i, i + n));
+  }
+  return out;
+}
+
+/** 1–3-grams of a sequence of node types (what the structural baseline reads). */
+export function typeGrams(types: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let n = 1; n <= TREE_N; n++) {
+    for (let i = 0; i + n <= types.length; i++) out.push(types.slice(i, i + n).join(" "));
+  }
+  return out;
+}
+
 /** The grams of each group, unhashed (for tests and for reading what a row stands for). */
 export function featureGrams(code: string): Record<FeatureGroup, string[]> {
-  const text = code.replace(/\s+/g, " ");
-  const chars: string[] = [];
-  for (let n = CHAR_N[0]; n <= CHAR_N[1]; n++) {
-    for (let i = 0; i + n <= text.length; i++) chars.push(text.slice(i, i + n));
-  }
   const toks = pythonTokens(code);
   const tokens = [...toks];
   for (let i = 0; i + 1 < toks.length; i++) tokens.push(`${toks[i]} ${toks[i + 1]}`);
@@ -51,12 +65,7 @@ export function featureGrams(code: string): Record<FeatureGroup, string[]> {
       .filter((p) => p !== "");
     if (parts.length > 1) for (const p of parts) tokens.push(`part ${p}`);
   }
-  const types = nodeTypes(code);
-  const tree: string[] = [];
-  for (let n = 1; n <= TREE_N; n++) {
-    for (let i = 0; i + n <= types.length; i++) tree.push(types.slice(i, i + n).join(" "));
-  }
-  return { chars, tokens, tree };
+  return { chars: charGrams(code), tokens, tree: typeGrams(nodeTypes(code)) };
 }
 
 /** Node types of `code` in pre-order, comments left out. Needs `initPython()` first. */
@@ -93,7 +102,10 @@ export function rawFeatures(code: string, buckets: number): RawFeatures {
   return out;
 }
 
-/** IDF of every row over `docs` (the training snippets): ln((1 + N) / (1 + df)) + 1, as the baselines. */
+/**
+ * IDF of every row over `docs` (the training snippets): ln((1 + N) / (1 + df)) + 1 (the baselines
+ * in search/clones weigh by ln((1 + N) / (1 + df) + 1), a variant kept for their measured figures).
+ */
 export function fitIdf(docs: readonly RawFeatures[], buckets: number): number[] {
   const df = new Float64Array(buckets);
   for (const d of docs) {

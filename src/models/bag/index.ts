@@ -3,6 +3,7 @@ export { BagBody, type BagSettings } from "./body.js";
 export {
   type Bag,
   bagOf,
+  charGrams,
   FEATURE_GROUPS,
   type FeatureGroup,
   featureGrams,
@@ -11,4 +12,5 @@ export {
   nodeTypes,
   type RawFeatures,
   rawFeatures,
+  typeGrams,
 } from "./features.js";

@@ -1,26 +1,21 @@
 /**
  * The lexical baseline: character n-gram (3–5) TF-IDF vectors, cosine similarity. Whitespace
  * runs are collapsed first so indentation style does not dominate. The TF-IDF weighting and
- * the cosine dissimilarity are shared with the structural baseline (`structure.ts`).
+ * the cosine dissimilarity are shared with the structural baseline (`structure.ts`); the grams
+ * are the bag encoder's (models/bag), defined once.
  */
-const N_MIN = 3;
-const N_MAX = 5;
+import { charGrams } from "../../models/index.js";
 
-function grams(code: string): Map<string, number> {
-  const text = code.replace(/\s+/g, " ");
+/** Counts of each gram. */
+export function countsOf(grams: readonly string[]): Map<string, number> {
   const out = new Map<string, number>();
-  for (let n = N_MIN; n <= N_MAX; n++) {
-    for (let i = 0; i + n <= text.length; i++) {
-      const g = text.slice(i, i + n);
-      out.set(g, (out.get(g) ?? 0) + 1);
-    }
-  }
+  for (const g of grams) out.set(g, (out.get(g) ?? 0) + 1);
   return out;
 }
 
 /** Unit-length TF-IDF vectors (sparse) of every document, IDF from the documents themselves. */
 export function tfidfVectors(docs: readonly string[]): Map<string, number>[] {
-  return tfidfOfCounts(docs.map(grams));
+  return tfidfOfCounts(docs.map((d) => countsOf(charGrams(d))));
 }
 
 /** Unit-length TF-IDF vectors of term counts, IDF from the documents themselves. */
