@@ -949,7 +949,7 @@ _PURE_PATH = {"sep", "altsep", "extsep", "pathsep", "defpath", "curdir", "pardir
 # The paths a program in an empty sandbox sees: a fixed working folder, no home folder and an
 # empty environment, so these are string computations, the same on every machine; nothing asks
 # the file system (realpath, exists and the other questions about files stay unserved).
-_CWD = "/home/sandbox"
+_CWD = "/sandbox"
 
 def _abspath(path):
     path = _os_mod.fspath(path)
