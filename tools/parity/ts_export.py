@@ -1,5 +1,6 @@
 """Runs one of our TypeScript scripts (`npx tsx tools/parity/SCRIPT FOLDER`) into a temporary
-folder, for the parity parts that check in PyTorch what our TypeScript code wrote."""
+folder, and compares embeddings, for the parity parts that check in PyTorch what our TypeScript
+code wrote."""
 import contextlib
 import pathlib
 import shutil
@@ -28,3 +29,11 @@ def check_ts_export(script, check, what):
             print(f"npx not found: skipped the check of a TypeScript-written {what}")
         else:
             check(tmp)
+
+
+def check_agreement(embeddings, expected, what):
+    """Fails the run unless PyTorch's embeddings and ours (tensors of one shape) agree within 1e-5."""
+    diff = (embeddings - expected).abs().max().item()
+    print(f"TypeScript-written {what} in PyTorch: max |embedding difference| = {diff:.2e}")
+    if diff > 1e-5:
+        raise SystemExit(f"export check failed: embeddings differ by {diff}")

@@ -24,7 +24,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT / "python"))
 sys.path.insert(0, str(ROOT / "tools" / "parity"))
 from tracecode_torch import read_safetensors  # noqa: E402
-from ts_export import check_ts_export  # noqa: E402
+from ts_export import check_agreement, check_ts_export  # noqa: E402
 
 
 class BagEncoder(nn.Module):
@@ -56,10 +56,7 @@ def check_export(directory):
     model.load_state_dict(read_safetensors(directory / "model.safetensors"), strict=True)
     with torch.no_grad():
         emb = model(ours["bags"])
-    diff = (emb - torch.tensor(ours["embeddings"])).abs().max().item()
-    print(f"TypeScript-written bag encoder in PyTorch: max |embedding difference| = {diff:.2e}")
-    if diff > 1e-5:
-        raise SystemExit(f"export check failed: embeddings differ by {diff}")
+    check_agreement(emb, torch.tensor(ours["embeddings"]), "bag encoder")
 
 
 def run_export_check():

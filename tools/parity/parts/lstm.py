@@ -20,7 +20,7 @@ FIXTURES = ROOT / "test" / "fixtures" / "parity"
 sys.path.insert(0, str(ROOT / "python"))
 sys.path.insert(0, str(ROOT / "tools" / "parity"))
 from tracecode_torch import CharLstmEncoder, read_safetensors  # noqa: E402
-from ts_export import check_ts_export  # noqa: E402
+from ts_export import check_agreement, check_ts_export  # noqa: E402
 
 
 def compact(t):
@@ -130,10 +130,7 @@ def check_export(directory):
     ids = torch.tensor(ours["ids"]).reshape(ours["shape"])
     with torch.no_grad():
         emb = model(ids, torch.tensor(ours["lengths"]))
-    diff = (emb - torch.tensor(ours["embeddings"]).reshape(emb.shape)).abs().max().item()
-    print(f"TypeScript-written model in PyTorch: max |embedding difference| = {diff:.2e}")
-    if diff > 1e-5:
-        raise SystemExit(f"export check failed: embeddings differ by {diff}")
+    check_agreement(emb, torch.tensor(ours["embeddings"]).reshape(emb.shape), "model")
 
 
 def run_export_check():
