@@ -5,6 +5,7 @@ import contextlib
 import pathlib
 import shutil
 import subprocess
+import sys
 import tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -37,3 +38,11 @@ def check_agreement(embeddings, expected, what):
     print(f"TypeScript-written {what} in PyTorch: max |embedding difference| = {diff:.2e}")
     if diff > 1e-5:
         raise SystemExit(f"export check failed: embeddings differ by {diff}")
+
+
+def export_check_main(check, usage):
+    """A part run as a script: `--check-export DIR` checks a folder written beforehand."""
+    if len(sys.argv) == 3 and sys.argv[1] == "--check-export":
+        check(sys.argv[2])
+    else:
+        raise SystemExit(usage)

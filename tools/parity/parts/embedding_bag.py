@@ -24,7 +24,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT / "python"))
 sys.path.insert(0, str(ROOT / "tools" / "parity"))
 from tracecode_torch import read_safetensors  # noqa: E402
-from ts_export import check_agreement, check_ts_export  # noqa: E402
+from ts_export import check_agreement, check_ts_export, export_check_main  # noqa: E402
 
 
 class BagEncoder(nn.Module):
@@ -85,7 +85,4 @@ def make(save):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--check-export":
-        check_export(sys.argv[2])
-    else:
-        raise SystemExit(__doc__)
+    export_check_main(check_export, __doc__)

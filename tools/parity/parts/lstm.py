@@ -20,7 +20,7 @@ FIXTURES = ROOT / "test" / "fixtures" / "parity"
 sys.path.insert(0, str(ROOT / "python"))
 sys.path.insert(0, str(ROOT / "tools" / "parity"))
 from tracecode_torch import CharLstmEncoder, read_safetensors  # noqa: E402
-from ts_export import check_agreement, check_ts_export  # noqa: E402
+from ts_export import check_agreement, check_ts_export, export_check_main  # noqa: E402
 
 
 def compact(t):
@@ -179,7 +179,4 @@ def make(save):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--check-export":
-        check_export(sys.argv[2])
-    else:
-        raise SystemExit(__doc__)
+    export_check_main(check_export, __doc__)
