@@ -14,7 +14,7 @@ import type { ArgType } from "../data/index.js";
 import { initPython, type Node, withTree } from "../synth/index.js";
 import { type HintResult, mapHint } from "./hints.js";
 import { type Literal, literalOf } from "./literals.js";
-import { mergeVotes, usageCandidates, usageVotes } from "./usage.js";
+import { mergeVotes, usageCandidates, usageVotes, wordsOf } from "./usage.js";
 
 export interface ParamInfo {
   name: string;
@@ -35,6 +35,18 @@ export interface ParamInfo {
     uses: string[];
     file?: "read" | "write";
     attrs?: string[];
+    /** Passed to `os.path.*`, `open`, `os.stat`, …: text, whatever else its uses say. */
+    path?: true;
+    /**
+     * Words the code accepts for it: those it is compared with (`mode == "r"`,
+     * `mode not in ("r", "w")`, `mode.startswith("w")`), the keys or items of the module's or
+     * body's collections it is tested against or indexes (`modes = {"r": …}; mode in modes`), and
+     * the names it is formatted into that the module defines (`"_handle_conflict_%s" % handler`
+     * → `_handle_conflict_error`). Unresolved references (`wordRefs`, `formats`) are usage.ts's.
+     */
+    words?: string[];
+    wordRefs?: string[];
+    formats?: [string, string][];
     /**
      * An instance of a same-file class that has every attribute it reads (`parser.converters` →
      * `RawConfigParser()`), built from the class's literal instances or its defaults.
@@ -79,7 +91,11 @@ export interface ExtractedFunction {
   /** A generator function: its calls are materialised (first 64 items) to compare them. */
   generator: boolean;
   /** For an instance method or property: the constructor's parameters (without `self`). */
-  ctor?: { params: ParamInfo[]; from: "__init__" | "fields" | "inherited" };
+  ctor?: {
+    params: ParamInfo[];
+    /** `__new__`: the class has no `__init__`; `namedtuple`: a `collections.namedtuple` base's fields. */
+    from: "__init__" | "__new__" | "fields" | "namedtuple" | "inherited";
+  };
   doctests: Doctest[];
   /**
    * For a method or property: instances of its class built with literal arguments in the module
@@ -574,9 +590,9 @@ function setupFor(
 }
 
 /**
- * A parameter that says nothing of itself (or not that it is a file) but is passed on to a
- * same-file function, constructor or `self.method` whose parameter is used as a file, or says
- * what it is: it takes that parameter's uses (`f` → `self.initfp(f)` → `_Chunk(file)` →
+ * A parameter that says nothing of itself (or not that it is a file or a path) but is passed on
+ * to a same-file function, constructor or `self.method` whose parameter is used as a file or a
+ * path, or says what it is: it takes that parameter's uses (`f` → `self.initfp(f)` → `_Chunk(file)` →
  * `file.read()`). A few rounds follow such chains.
  */
 function forwardUses(
@@ -603,13 +619,117 @@ function forwardUses(
           if (!p) return;
           const target = paramsOf(callee, d.cls)?.filter((q) => q.kind === "positional")[i];
           if (!target || target === p) return;
-          if (target.usage.file || (p.usage.types.length === 0 && target.usage.types.length > 0))
+          if (
+            target.usage.file ||
+            (target.usage.path && !p.usage.path) ||
+            (p.usage.types.length === 0 && target.usage.types.length > 0)
+          )
             p.usage = {
               ...target.usage,
               uses: [`${callee}(${p.name})`, ...target.usage.uses].slice(0, 4),
             };
         });
       }
+    }
+  }
+}
+
+/**
+ * The fields of a `collections.namedtuple("N", "a b")` (or `["a", "b"]`) call as constructor
+ * parameters, the last ones defaulted by `defaults=[…]` (`[None] * 4` too), or undefined.
+ */
+function namedtupleFields(call: Node | null): ParamInfo[] | undefined {
+  if (call?.type !== "call") return undefined;
+  if (!/(^|\.)namedtuple$/.test(call.childForFieldName("function")?.text ?? "")) return undefined;
+  const args = call.childForFieldName("arguments")?.namedChildren ?? [];
+  const spec = args[1];
+  if (!spec || spec.type === "keyword_argument") return undefined;
+  const names =
+    spec.type === "string" || spec.type === "concatenated_string"
+      ? wordsOf(spec).flatMap((w) => w.split(/[\s,]+/).filter((n) => n !== ""))
+      : wordsOf(spec);
+  if (names.length === 0 || !names.every((n) => /^[A-Za-z]\w*$/.test(n))) return undefined;
+  const defaults = args
+    .find((a) => a?.type === "keyword_argument" && a.childForFieldName("name")?.text === "defaults")
+    ?.childForFieldName("value");
+  let optional = 0;
+  if (defaults?.type === "list" || defaults?.type === "tuple")
+    optional = defaults.namedChildren.length;
+  else if (defaults?.type === "binary_operator") {
+    const n = Number(defaults.childForFieldName("right")?.text);
+    const item = defaults.childForFieldName("left");
+    if (Number.isInteger(n) && item?.type === "list") optional = n * item.namedChildren.length;
+  }
+  return names.map((name, i) => ({
+    name,
+    kind: "positional",
+    required: i < names.length - optional,
+    ...(i >= names.length - optional ? { default: "other" as const } : {}),
+    usage: { types: [], uses: [] },
+  }));
+}
+
+/** Words kept per parameter (as usage.ts). */
+const MAX_WORDS = 8;
+
+/** `NAME = <string collection>` among a body's statements (not nested defs), by name. */
+function collectionsIn(body: Node, into: Map<string, string[]>): void {
+  const stack: Node[] = [body];
+  while (stack.length > 0) {
+    const n = stack.pop() as Node;
+    for (const c of n.namedChildren) {
+      if (!c || c.type === "function_definition" || c.type === "class_definition") continue;
+      if (c.type === "assignment") {
+        const left = c.childForFieldName("left");
+        const words = wordsOf(c.childForFieldName("right"));
+        if (left?.type === "identifier" && words.length > 0 && !into.has(left.text))
+          into.set(left.text, words);
+      } else stack.push(c);
+    }
+  }
+}
+
+/**
+ * Resolves each parameter's word references (usage.ts) into words: collections of its own body,
+ * then of the module; formatted names against every name the module defines. The string default
+ * comes first (a word the code surely accepts).
+ */
+function resolveWords(
+  defs: { params: ParamInfo[]; body: Node | null }[],
+  root: Node,
+  names: readonly string[],
+): void {
+  const module = new Map<string, string[]>();
+  collectionsIn(root, module);
+  for (const d of defs) {
+    let local: Map<string, string[]> | undefined;
+    for (const p of d.params) {
+      const { wordRefs, formats, ...usage } = p.usage;
+      const words: string[] = [];
+      if (p.default !== undefined && p.default !== "other" && p.default.type === "str")
+        words.push(p.default.value as string);
+      words.push(...(usage.words ?? []));
+      for (const r of wordRefs ?? []) {
+        if (!local && d.body) {
+          local = new Map();
+          collectionsIn(d.body, local);
+        }
+        words.push(...(local?.get(r) ?? module.get(r) ?? []));
+      }
+      for (const [prefix, suffix] of formats ?? [])
+        for (const n of names)
+          if (
+            n.length > prefix.length + suffix.length &&
+            n.startsWith(prefix) &&
+            n.endsWith(suffix)
+          )
+            words.push(n.slice(prefix.length, n.length - suffix.length));
+      const unique = [...new Set(words)].slice(0, MAX_WORDS);
+      // A default alone says no more than the default already does (kept as it is).
+      const fromBody = unique.some(
+        (w) => p.default === undefined || p.default === "other" || w !== p.default.value,
+      );
+      p.usage = { ...usage, ...(fromBody ? { words: unique } : {}) };
     }
   }
 }
@@ -681,15 +801,31 @@ export function extractFile(source: string): FileFunctions {
     // Constructors first: a class without its own takes its same-file base class's.
     const ownCtor = new Map<string, NonNullable<ExtractedFunction["ctor"]>>();
     const basesOf = new Map<string, string[]>();
+    // `Name = collections.namedtuple(…)` at the top level: a base whose `__new__` takes its fields.
+    for (const st of root.namedChildren) {
+      const a = st?.type === "expression_statement" ? st.namedChildren[0] : null;
+      const left = a?.type === "assignment" ? a.childForFieldName("left") : null;
+      const fields =
+        left?.type === "identifier"
+          ? namedtupleFields(a?.childForFieldName("right") ?? null)
+          : undefined;
+      if (left && fields) ownCtor.set(left.text, { params: fields, from: "namedtuple" });
+    }
     for (const c of classes) {
       const body = c.def.childForFieldName("body");
       if (!body) continue;
+      const supers = c.def.childForFieldName("superclasses")?.namedChildren ?? [];
       basesOf.set(
         c.name,
-        (c.def.childForFieldName("superclasses")?.namedChildren ?? [])
-          .filter((b) => b?.type === "identifier")
-          .map((b) => b?.text ?? ""),
+        supers.filter((b) => b?.type === "identifier").map((b) => b?.text ?? ""),
       );
+      // `class uname_result(collections.namedtuple("uname_result_base", "system node")):`
+      const inline = supers.map((b) => namedtupleFields(b)).find((f) => f !== undefined);
+      if (inline) {
+        const name = `${c.name} namedtuple`;
+        ownCtor.set(name, { params: inline, from: "namedtuple" });
+        basesOf.get(c.name)?.push(name);
+      }
       const header = c.def.text.slice(0, body.startIndex - c.def.startIndex);
       const init = body.namedChildren
         .map((st) =>
@@ -700,12 +836,29 @@ export function extractFile(source: string): FileFunctions {
               : null,
         )
         .find((d) => d?.childForFieldName("name")?.text === "__init__");
-      if (init) {
-        const params = ctorParams(init, body);
-        ownCtor.set(c.name, { params, from: "__init__" });
-        bodies.push({ params, body: init.childForFieldName("body"), cls: c.name });
+      // Without an `__init__`, a `__new__` of its own says what the constructor takes.
+      const ctorDef =
+        init ??
+        body.namedChildren
+          .map((st) => (st?.type === "function_definition" ? st : null))
+          .find((d) => d?.childForFieldName("name")?.text === "__new__");
+      if (ctorDef) {
+        const params = ctorParams(ctorDef, body);
+        ownCtor.set(c.name, { params, from: init ? "__init__" : "__new__" });
+        bodies.push({ params, body: ctorDef.childForFieldName("body"), cls: c.name });
       } else if (c.decorators.some((d) => /dataclass/.test(d)) || /NamedTuple/.test(header))
         ownCtor.set(c.name, { params: fieldsOf(body), from: "fields" });
+    }
+    // A namedtuple's fields are typed by their uses (`self.opname`) in the classes built on it.
+    for (const c of classes) {
+      const body = c.def.childForFieldName("body");
+      for (const b of basesOf.get(c.name) ?? []) {
+        const nt = ownCtor.get(b);
+        if (nt?.from !== "namedtuple" || !body) continue;
+        for (const p of nt.params)
+          if (p.usage.types.length === 0)
+            p.usage = usageCandidates(usageVotes(body, `self.${p.name}`));
+      }
     }
     const ctorOf = (name: string, depth = 0): NonNullable<ExtractedFunction["ctor"]> => {
       const own = ownCtor.get(name);
@@ -907,6 +1060,11 @@ export function extractFile(source: string): FileFunctions {
       if (topParams.has(callee)) return topParams.get(callee);
       return ownCtor.has(callee) || basesOf.has(callee) ? ctorOf(callee).params : undefined;
     });
+    resolveWords(bodies, root, [
+      ...top.map((f) => f.name),
+      ...classes.map((c) => c.name),
+      ...[...defined.values()].flatMap((d) => [...d]),
+    ]);
     // Arguments that are objects of the file's classes: what they read says which class.
     const buildable = classes.flatMap((c) => {
       const lit = instances.get(c.name)?.[0];
@@ -914,7 +1072,9 @@ export function extractFile(source: string): FileFunctions {
       // A `__new__` of its own (or `__new__ = f`) may require what no `__init__` says.
       const bare =
         ctor.params.every((p) => !p.required) &&
-        (ctor.from === "__init__" || !definedIn(chain(c.name)).has("__new__"));
+        (ctor.from === "__init__" ||
+          ctor.from === "__new__" ||
+          !definedIn(chain(c.name)).has("__new__"));
       const expr = lit ?? (bare ? `${c.name}()` : undefined);
       return expr ? [{ name: c.name, expr, has: definedIn(chain(c.name)) }] : [];
     });

@@ -241,6 +241,42 @@ class Child(Base):
     expect(count.candidates.map((c) => c.args)).toEqual(first.map((c) => c.args));
     expect(count.wrapper).toContain("return Child(a0).count()");
   });
+
+  it("takes a constructor from __new__ without an __init__, and from a namedtuple base's fields", () => {
+    const { functions } = extractFile(`import collections
+
+_Pair = collections.namedtuple("_Pair", "key value", defaults=[0])
+
+class Pair(_Pair):
+    def label(self):
+        return self.key.upper()
+
+class Triple(collections.namedtuple("Base", ["a", "b", "c"])):
+    def total(self):
+        return self.a + self.b + self.c
+
+class Method:
+    def __new__(cls, meth, callback=None):
+        self = super().__new__(cls)
+        self.meth = meth
+        return self
+
+    def call(self):
+        return self.meth()
+`);
+    const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
+    const pair = inferSignature(byName["Pair.label"]);
+    // `value` has a default (defaults=[0]): only `key` is drawn, typed by `self.key.upper()`.
+    expect(pair.wrapper).toContain("return Pair(a0).label()");
+    expect(pair.candidates[0].params[0]).toMatchObject({ name: "Pair(key)", type: "str" });
+    expect(inferSignature(byName["Triple.total"]).wrapper).toContain(
+      "return Triple(a0, a1, a2).total()",
+    );
+    const method = inferSignature(byName["Method.call"]);
+    expect(byName["Method.call"].ctor?.from).toBe("__new__");
+    expect(method.wrapper).toContain("return Method(a0).call()");
+    expect(method.candidates[0].args[0]).toBe("callable[0]");
+  });
 });
 
 describe("instances and arguments built other ways", () => {
@@ -475,6 +511,95 @@ Whole.register(int)
     // The parameters after it go by keyword.
     expect(kept?.wrapper).toContain("return Debugger(a0, depth=a1).deeper(a2)");
     expect(kept?.params.map((p) => p.name)).toEqual(["Debugger(skip)", "Debugger(depth)", "n"]);
+  });
+
+  it("draws a word the code accepts: compared with, tested against a collection, formatted into a defined name", () => {
+    const { functions } = extractFile(`MODES = {"r": "rb", "w": "wb"}
+
+class Container:
+    def __init__(self, mode, handler, kind="plain"):
+        if mode not in MODES:
+            raise ValueError(mode)
+        self.handler = handler
+        if kind.startswith(("gz", "bz")):
+            kind = kind[:2]
+        self.kind = kind
+
+    def resolve(self):
+        return getattr(self, "_handle_%s" % self.handler)()
+
+    def _handle_error(self):
+        return self.kind
+
+    def _handle_resolve(self):
+        return 1
+
+def compress(data, level):
+    if level == "fast":
+        return data[:1]
+    elif level != "best":
+        raise ValueError(level)
+    return data
+`);
+    const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
+    const ctor = byName["Container.resolve"].ctor?.params ?? [];
+    expect(ctor.map((p) => p.usage.words)).toEqual([
+      ["r", "w"],
+      ["error", "resolve"],
+      ["plain", "gz", "bz"],
+    ]);
+    const inf = inferSignature(byName["Container.resolve"]);
+    const worded = inf.candidates.find((c) => c.instance?.startsWith("words it takes"));
+    // A defaulted parameter with words goes by keyword; one without keeps its default.
+    expect(worded?.wrapper).toContain(
+      'return Container(("r", "w")[a0 % 2], ("error", "resolve")[a1 % 2], kind=("plain", "gz", "bz")[a2 % 3]).resolve()',
+    );
+    expect(worded?.args).toEqual(["small_nonneg_int", "small_nonneg_int", "small_nonneg_int"]);
+    // A plain function gets a wrapper for its words; the drawn text stays the first candidate.
+    const fn = inferSignature(byName.compress);
+    expect(fn.candidates[0].args[1]).toBe("str");
+    const word = fn.candidates.find((c) => c.wrapper);
+    expect(word?.wrapper).toContain('return compress(a0, ("fast", "best")[a1 % 2])');
+  });
+
+  it("types a path as text: passed to os.path, os or open, passed on to one, or named like one", () => {
+    const { functions } = extractFile(`import os
+
+def load(root, name):
+    full = os.path.join(root, name)
+    return full[len(root):]
+
+def read_all(fname, size):
+    with open(fname) as f:
+        return f.read(size)
+
+def walk(top):
+    if top[:1] == ".":
+        return []
+    return _walk(top)
+
+def _walk(d):
+    return os.listdir(d)
+
+def make(dirname):
+    return dirname
+`);
+    const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
+    const first = (name: string) => inferSignature(byName[name]).candidates[0].params;
+    expect(first("load").map((p) => [p.type, p.from])).toEqual([
+      ["str", "usage"],
+      ["str", "usage"],
+    ]);
+    expect(first("read_all")[0]).toMatchObject({
+      type: "str",
+      why: expect.stringContaining("open(fname)"),
+    });
+    // \`top[:1]\` alone says a sequence; \`_walk\` passes it to os.listdir.
+    expect(first("walk")[0]).toMatchObject({
+      type: "str",
+      why: expect.stringContaining("_walk(top)"),
+    });
+    expect(first("make")[0]).toMatchObject({ type: "str", from: "name" });
   });
 
   it("marks a method whose body only raises NotImplementedError as abstract", () => {

@@ -84,7 +84,7 @@ export const FALLBACK_TYPES: ArgType[] = [
 /** Conventional parameter names and the type they usually hold (weak evidence). */
 const NAMES: [RegExp, ArgType][] = [
   [
-    /^(s|st|str|string|text|txt|line|word|name|prefix|suffix|sep|char|ch|pattern|pat|fmt|format|msg|message|label|title|path|filename|fname|url|key_name)$/,
+    /^(s|st|str|string|text|txt|line|word|name|prefix|suffix|sep|char|ch|pattern|pat|fmt|format|msg|message|label|title|path|filename|fname|url|key_name|pathname|filepath|file_path|dirname|dirpath|dir|directory|folder|root_dir|rootdir|basedir|src|dst|srcname|dstname)$/,
     "str",
   ],
   [
@@ -200,6 +200,7 @@ function passed(
   params: ParamInfo[],
   doctests: Literal[][],
   keepWords = false,
+  keep: (p: ParamInfo) => boolean = () => false,
 ): { positional: ParamInfo[]; star?: ParamInfo; keyword: ParamInfo[] } {
   const positionalAll = params.filter((p) => p.kind === "positional");
   let positional = positionalAll.filter((p) => p.required);
@@ -215,6 +216,7 @@ function passed(
     // keyword.
     const literal = (p: ParamInfo) =>
       !(keepWords && wordDefault(p)) &&
+      !keep(p) &&
       p.default !== undefined &&
       p.default !== "other" &&
       (p.default.type !== "none" ||
@@ -276,6 +278,31 @@ interface InstancePlan {
   keepWords?: boolean;
   /** A method called on the instance first, its exception ignored (ExtractedFunction.setup). */
   setup?: NonNullable<ExtractedFunction["setup"]>;
+  /**
+   * Parameters with words (`ParamInfo.usage.words`) take one of them: a drawn index picks it
+   * (`("r", "a", "w", "x")[a0 % 4]`).
+   */
+  words?: boolean;
+}
+
+/** A parameter whose uses name the words it takes, and nothing stronger says what it is. */
+const hasWords = (p: ParamInfo, user: UserTypes | undefined) =>
+  (p.usage.words?.length ?? 0) > 0 && !user?.params?.[p.name] && !(p.hinted && "type" in p.hinted);
+
+/**
+ * What a call passes when the words matter: the required parameters, those with words (by
+ * keyword when defaulted) and those built rather than drawn (files, instances); every other
+ * defaulted one keeps its default, which the code surely accepts (`TarFile(mode=…, fileobj=…)`).
+ */
+function passedWithWords(params: ParamInfo[], doctests: Literal[][], user: UserTypes | undefined) {
+  const built = (p: ParamInfo) =>
+    hasWords(p, user) || p.usage.file !== undefined || p.usage.instance !== undefined;
+  const base = passed(params, doctests, false, (p) => !p.required && !built(p));
+  const taken = new Set([...base.positional, ...base.keyword]);
+  const extra = params.filter(
+    (p) => p.kind === "positional" && !p.required && hasWords(p, user) && !taken.has(p),
+  );
+  return { ...base, keyword: [...base.keyword, ...extra] };
 }
 
 /**
@@ -331,6 +358,27 @@ export function inferSignature(
       plans.push({ cls: sub.name, ctor: { expr }, instance: `${why}; literal instance ${expr}` });
   }
 
+  // Words the code accepts, for the usual way of building it (its drawn constructor arguments).
+  const ctor0 = needsInstance ? passedWithWords(ctorParams, [], user) : undefined;
+  const own0 = f.kind === "property" ? own : passedWithWords(f.params, doctests, user);
+  const wordy = [
+    ...(ctor0 ? [...ctor0.positional, ...ctor0.keyword] : []),
+    ...own0.positional,
+    ...own0.keyword,
+  ].filter((p) => hasWords(p, user));
+  if (wordy.length > 0 && !user?.args)
+    plans.splice(1, 0, {
+      cls,
+      ctor: ctorParams,
+      words: true,
+      instance: `words it takes: ${wordy
+        .slice(0, 3)
+        .map(
+          (p) => `${p.name} ∈ {${(p.usage.words ?? []).map((w) => JSON.stringify(w)).join(", ")}}`,
+        )
+        .join("; ")}`,
+    });
+
   // Each way of building the instance of the method's own class also runs set up first.
   const setup = needsInstance ? f.setup : undefined;
   if (setup) {
@@ -362,7 +410,9 @@ export function inferSignature(
         ...(k > 0 && built.wrapper ? { wrapper: built.wrapper } : {}),
       })),
     );
-    if (k === 0 && built.direct) return { candidates: all[0], certain, entry: f.name };
+    // Called directly unless another plan (words) needs a wrapper: then every candidate has one.
+    if (k === 0 && built.direct && plans.length === 1)
+      return { candidates: all[0], certain, entry: f.name };
   }
   // A fixed user signature is one candidate: the other instances do not apply to it.
   const candidates = user?.args ? all[0] : all.flat();
@@ -383,7 +433,7 @@ interface PlanBuilt {
 function buildPlan(
   f: ExtractedFunction,
   plan: InstancePlan,
-  own: ReturnType<typeof passed>,
+  usual: ReturnType<typeof passed>,
   doctests: Literal[][],
   calls: Literal[][],
   user: UserTypes | undefined,
@@ -395,6 +445,8 @@ function buildPlan(
   const files: { name: string; write: boolean }[] = [];
   /** Arguments that are instances of the module's classes, not drawn (their evidence). */
   const objects: string[] = [];
+  /** Arguments that are words the code accepts (plan.words), not drawn text. */
+  let worded = 0;
   const add = (
     p: ParamInfo,
     label: string,
@@ -404,12 +456,34 @@ function buildPlan(
   ) => {
     const given = user?.params?.[p.name];
     const object = p.usage.instance;
+    const words = plan.words && !spread && hasWords(p, user) ? (p.usage.words ?? []) : [];
+    if (words.length === 1) {
+      worded++;
+      return JSON.stringify(words[0]);
+    }
     if (object && !given && !spread && !(p.hinted && "type" in p.hinted)) {
       objects.push(`${label}: ${object} (has ${(p.usage.attrs ?? []).slice(0, 3).join(", ")})`);
       return object;
     }
     const name = `a${slots.length}`;
     names.push(name);
+    if (words.length > 1) {
+      worded++;
+      slots.push({
+        param: p,
+        label,
+        spread,
+        options: [
+          {
+            name: label,
+            type: "small_nonneg_int",
+            from: "usage",
+            why: `picks one of ${words.map((w) => JSON.stringify(w)).join(", ")}`,
+          },
+        ],
+      });
+      return `(${words.map((w) => JSON.stringify(w)).join(", ")})[${name} % ${words.length}]`;
+    }
     const file = !spread && !given && !(p.hinted && "type" in p.hinted) ? p.usage.file : undefined;
     slots.push({
       param: p,
@@ -438,7 +512,13 @@ function buildPlan(
     }
     return spread ? `*${name}` : name;
   };
-  const ctor = Array.isArray(plan.ctor) ? passed(plan.ctor, [], plan.keepWords) : undefined;
+  const ctor = Array.isArray(plan.ctor)
+    ? plan.words
+      ? passedWithWords(plan.ctor, [], user)
+      : passed(plan.ctor, [], plan.keepWords)
+    : undefined;
+  const own =
+    plan.words && f.kind !== "property" ? passedWithWords(f.params, doctests, user) : usual;
   const unbound = "registered" in plan.ctor ? plan.ctor.registered : undefined;
   let self = "";
   if (unbound) {
@@ -552,7 +632,13 @@ function buildPlan(
   // ("not defined; line N skipped: …") rather than raising NameError on every input.
   const guard = `if ${f.kind === "function" ? f.name : plan.cls} is not None:`;
   const wrapper = [guard, ...[header, ...body].map((l) => `    ${l}`)].join("\n");
-  return { candidates, certain, direct: direct && objects.length === 0, wrapper, objects };
+  return {
+    candidates,
+    certain,
+    direct: direct && objects.length === 0 && worded === 0,
+    wrapper,
+    objects,
+  };
 }
 
 /** "xs: list[int] (usage: len(xs)), n: int (hint)" */

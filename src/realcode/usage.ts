@@ -7,6 +7,7 @@
  */
 import type { ArgType } from "../data/index.js";
 import type { Node } from "../synth/index.js";
+import { literalOf } from "./literals.js";
 
 type Kind =
   | "int"
@@ -43,7 +44,58 @@ export interface Votes {
    * method and raises AttributeError on every call.
    */
   text?: boolean;
+  /** Passed to `os.path.*`, `os.stat`, `open`, …: a path, so text whatever else it is used as. */
+  path?: boolean;
+  /** Words it is compared with or looked up by (`mode == "r"`, `mode in ("r", "w")`). */
+  words?: string[];
+  /**
+   * Where more words are: names of collections it is tested against or indexes
+   * (`mode in modes`, `TABLE[mode]`), and `[prefix, suffix]` of text it is formatted into
+   * (`"_handle_%s" % handler`: names the module defines). extract.ts resolves them.
+   */
+  wordRefs?: string[];
+  formats?: [string, string][];
 }
+
+/** Words kept per parameter. */
+const MAX_WORDS = 8;
+
+/** The plain strings of a string literal, or of a tuple, list or set of them, or a dict's keys. */
+export function wordsOf(n: Node | null): string[] {
+  if (!n) return [];
+  const one = (c: Node | null) => {
+    const l = c ? literalOf(c) : undefined;
+    return l?.type === "str" && typeof l.value === "string" ? [l.value] : [];
+  };
+  switch (n.type) {
+    case "string":
+    case "concatenated_string":
+      return one(n);
+    case "tuple":
+    case "list":
+    case "set":
+    case "parenthesized_expression":
+      return n.namedChildren.flatMap((c) => one(c));
+    case "dictionary":
+      return n.namedChildren.flatMap((c) =>
+        c?.type === "pair" ? one(c.childForFieldName("key")) : [],
+      );
+    default:
+      return [];
+  }
+}
+
+const addWords = (v: Votes, words: string[]) => {
+  for (const w of words) {
+    v.words ??= [];
+    if (v.words.length < MAX_WORDS && !v.words.includes(w)) v.words.push(w);
+  }
+};
+
+const addRef = (v: Votes, name: string) => {
+  v.wordRefs ??= [];
+  if (!v.wordRefs.includes(name)) v.wordRefs.push(name);
+};
 
 const STR_METHODS = new Set(
   "lower upper strip lstrip rstrip split rsplit splitlines startswith endswith replace find rfind index rindex join isdigit isalpha isalnum isspace isupper islower istitle isdecimal isnumeric isidentifier isprintable title capitalize casefold center ljust rjust zfill expandtabs partition rpartition format format_map encode translate removeprefix removesuffix swapcase count".split(
@@ -147,6 +199,15 @@ const FLOAT_MODULE = new Set([
   "isclose",
 ]);
 const INT_MODULE = new Set(["factorial", "gcd", "lcm", "isqrt", "comb", "perm"]);
+/** `os.path`, `posixpath`, …: every argument of their functions is a path. */
+const PATH_MODULE = /^_?(os\.path|posixpath|ntpath|genericpath)$/;
+/** Functions of `os` whose first argument (both, for the two-path ones) is a path. */
+const OS_PATH_FUNCS = new Set(
+  "stat lstat listdir scandir mkdir makedirs remove unlink rmdir removedirs chdir chmod chown walk fspath fsencode fsdecode access readlink utime truncate rename replace link symlink".split(
+    " ",
+  ),
+);
+const OS_TWO_PATHS = new Set(["rename", "replace", "link", "symlink"]);
 const ARITH = new Set(["+", "-", "*", "/", "//", "%", "**", "&", "|", "^", "<<", ">>", "@"]);
 const INT_OPS = new Set(["&", "|", "^", "<<", ">>", "//", "%"]);
 
@@ -232,6 +293,9 @@ function classify(id: Node, p: Node, name: string, v: Votes, body: Node, depth: 
         // `count`/`index` exist on lists too; `encode`/`format` only on str
         vote(v, attr === "count" || attr === "index" ? "seq" : "str", use);
         if (attr !== "count" && attr !== "index") v.text = true;
+        // `mode.startswith(("w", "a"))`: the prefixes are words it may be.
+        if (attr === "startswith" && p.parent?.type === "call")
+          addWords(v, wordsOf(p.parent.childForFieldName("arguments")?.namedChildren[0] ?? null));
       } else if (BYTES_ONLY.has(attr)) {
         vote(v, "bytes", use);
         if (attr === "decode") v.text = true;
@@ -254,6 +318,13 @@ function classify(id: Node, p: Node, name: string, v: Votes, body: Node, depth: 
       return;
     }
     case "subscript": {
+      // `TABLE[p]`: the table's keys are the words it may be.
+      if (isChild("subscript")) {
+        const table = p.childForFieldName("value");
+        if (table?.type === "identifier") addRef(v, table.text);
+        else addWords(v, wordsOf(table));
+        return;
+      }
       if (!isChild("value")) return;
       const sub = p.childForFieldName("subscript");
       if (sub?.type === "slice") vote(v, "seq", `${name}[a:b]`);
@@ -300,9 +371,21 @@ function classify(id: Node, p: Node, name: string, v: Votes, body: Node, depth: 
           } else vote(v, "iter", use);
         } else if (NUM_FUNCS.has(fname)) vote(v, fname === "chr" ? "int" : "number", use);
         else if (fname === "ord") vote(v, "str", use);
-        else if (fname === "float") vote(v, "number", use, 0.5);
+        else if (fname === "open" && pos === 0) {
+          vote(v, "str", use, 2);
+          v.path = true;
+        } else if (fname === "float") vote(v, "number", use, 0.5);
         else if (fname === "isinstance") isinstanceVote(args[1] ?? null, v, use);
         else if (fname === "dict") vote(v, "dict", use, 0.5);
+      } else if (
+        (module && PATH_MODULE.test(module)) ||
+        ((module === "os" || module === "_os") &&
+          OS_PATH_FUNCS.has(fname) &&
+          (pos === 0 || (pos === 1 && OS_TWO_PATHS.has(fname))))
+      ) {
+        // A path: text (a relative name is a file of the sandbox's working folder).
+        vote(v, "str", use, 2);
+        v.path = true;
       } else if (module === "math" || module === "cmath") {
         if (FLOAT_MODULE.has(fname)) vote(v, "float", use);
         else if (INT_MODULE.has(fname)) vote(v, "int", use, 2);
@@ -337,6 +420,15 @@ function classify(id: Node, p: Node, name: string, v: Votes, body: Node, depth: 
       const other = isChild("left") ? p.childForFieldName("right") : p.childForFieldName("left");
       const lit = literalKind(other);
       const use = `${name} ${op} …`;
+      // `"_handle_%s" % p`: a name made from it (getattr) — names the module defines say the words.
+      if (op === "%" && isChild("right") && lit === "str") {
+        const f = literalOf(other as Node);
+        const parts = typeof f?.value === "string" ? f.value.split("%s") : [];
+        if (parts.length === 2 && /^\w*$/.test(parts[0] + parts[1]) && parts[0] + parts[1] !== "") {
+          v.formats ??= [];
+          v.formats.push([parts[0], parts[1]]);
+        }
+      }
       if (op === "%" && isChild("left") && lit !== "number" && lit !== "float") {
         vote(v, "str", `${name} % …`, 0.5);
         return;
@@ -365,6 +457,8 @@ function classify(id: Node, p: Node, name: string, v: Votes, body: Node, depth: 
       const idx = operands.findIndex((o) => o?.id === id.id);
       if (ops.includes("in") || ops.includes("not in")) {
         if (idx > 0) vote(v, "iter", `… in ${name}`, 0.7);
+        else if (operands[1]?.type === "identifier") addRef(v, operands[1].text);
+        else if (idx === 0) addWords(v, wordsOf(operands[1] ?? null));
         return;
       }
       if (ops.includes("is") || ops.includes("is not")) {
@@ -375,6 +469,7 @@ function classify(id: Node, p: Node, name: string, v: Votes, body: Node, depth: 
         if (o?.id === id.id) continue;
         const lit = literalKind(o);
         if (lit) vote(v, lit, `${name} ${ops[0] ?? "=="} ${o?.text.slice(0, 10)}`, 0.7);
+        if (lit === "str" && (ops[0] === "==" || ops[0] === "!=")) addWords(v, wordsOf(o));
         if (o?.type === "none") vote(v, "none", `${name} == None`);
       }
       return;
@@ -452,9 +547,14 @@ export function mergeVotes(a: Votes | undefined, b: Votes): Votes {
     arity: a.arity ?? b.arity,
     key: a.key ?? b.key,
     ...(a.text || b.text ? { text: true } : {}),
+    ...(a.path || b.path ? { path: true } : {}),
   };
   const attrs = [...new Set([...(a.attrs ?? []), ...(b.attrs ?? [])])];
   if (attrs.length > 0) out.attrs = attrs;
+  addWords(out, [...(a.words ?? []), ...(b.words ?? [])]);
+  for (const r of [...(a.wordRefs ?? []), ...(b.wordRefs ?? [])]) addRef(out, r);
+  const formats = [...(a.formats ?? []), ...(b.formats ?? [])];
+  if (formats.length > 0) out.formats = formats;
   const element =
     a.element && b.element ? mergeVotes(a.element, b.element) : (a.element ?? b.element);
   if (element) out.element = element;
@@ -488,6 +588,10 @@ export function usageCandidates(v: Votes): {
   uses: string[];
   file?: "read" | "write";
   attrs?: string[];
+  path?: true;
+  words?: string[];
+  wordRefs?: string[];
+  formats?: [string, string][];
 } {
   const c = v.counts;
   const s = (k: Kind) => c[k] ?? 0;
@@ -524,11 +628,19 @@ export function usageCandidates(v: Votes): {
   scored.sort((a, b) => b[0] - a[0]);
   const types: ArgType[] = [];
   for (const [, ts] of scored) for (const t of ts) if (!types.includes(t)) types.push(t);
-  if (v.text) {
+  if (v.text || v.path) {
     // Text first: `bytes` when a bytes-only method was called or bytes outvote str.
     const text: ArgType[] = s("bytes") >= s("str") ? ["bytes", "str"] : ["str", "bytes"];
     types.splice(0, types.length, ...text, ...types.filter((t) => !text.includes(t)));
   }
   if (s("none") > 0 && types.length > 0) types.splice(1, 0, `optional[${types[0]}]`);
-  return { types, uses: v.uses, ...(v.attrs ? { attrs: v.attrs } : {}) };
+  return {
+    types,
+    uses: v.uses,
+    ...(v.attrs ? { attrs: v.attrs } : {}),
+    ...(v.path ? { path: true as const } : {}),
+    ...(v.words ? { words: v.words } : {}),
+    ...(v.wordRefs ? { wordRefs: v.wordRefs } : {}),
+    ...(v.formats ? { formats: v.formats } : {}),
+  };
 }
