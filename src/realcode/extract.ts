@@ -125,6 +125,12 @@ export interface ExtractedFunction {
    * never one that reads them before it assigns them.
    */
   setup?: { method: string; params: ParamInfo[]; assigns: string[] };
+  /**
+   * For a method or property of a class with `@abstractmethod`s left (of its own or a same-file
+   * base's) that it is not one of: those, which a subclass made for the call fills with methods
+   * raising NotImplementedError, so the class's concrete methods run (`BaseSelector.close`).
+   */
+  abstracts?: { name: string; property: boolean }[];
   /** Its body only raises NotImplementedError (a docstring aside): an abstract method. */
   abstract?: true;
   /** The top-level statement that defines it (the function, or the method's class). */
@@ -543,6 +549,8 @@ interface MethodFacts {
   /** Read before the body first assigns them (as the text goes). */
   readFirst: Set<string>;
   calls: Set<string>;
+  /** Decorated `@abstractmethod` (`@abc.abstractmethod`). */
+  abstract: boolean;
 }
 
 /**
@@ -973,6 +981,7 @@ export function extractFile(source: string): FileFunctions {
             assigns: mbody ? selfAssigned(mbody) : new Set(),
             ...(mbody ? selfReads(mbody) : { reads: new Set(), readFirst: new Set() }),
             calls: mbody ? selfCalls(mbody) : new Set(),
+            abstract: decorators.some((d) => /^@(abc\.)?abstractmethod\b/.test(d)),
           },
         });
       }
@@ -1025,6 +1034,15 @@ export function extractFile(source: string): FileFunctions {
         const subclass = kind === "staticmethod" ? undefined : subclassFor(c.name, method);
         const own = instances.get(c.name);
         const virtual = kind === "method" || kind === "property" ? registeredFor(c.name) : [];
+        // Abstract methods the class leaves (its nearest definitions): a subclass made for the
+        // call fills them, unless this method is one of them.
+        const abstracts = [...instanceMethods.values()]
+          .filter((x) => x.abstract)
+          .map((x) => ({ name: x.name, property: x.kind === "property" }));
+        const fill =
+          (kind === "method" || kind === "property") &&
+          abstracts.length > 0 &&
+          !abstracts.some((x) => x.name === method);
         functions.push({
           name: qualified,
           kind,
@@ -1044,6 +1062,7 @@ export function extractFile(source: string): FileFunctions {
           ...(subclass ? { subclass } : {}),
           ...(virtual.length > 0 ? { registered: virtual } : {}),
           ...(setup ? { setup } : {}),
+          ...(fill ? { abstracts } : {}),
           ...(onlyRaisesNotImplemented(mbody) ? { abstract: true as const } : {}),
           definition: { line: c.node.startPosition.row + 1, text: c.node.text },
         });

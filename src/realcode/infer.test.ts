@@ -602,6 +602,47 @@ def make(dirname):
     expect(first("make")[0]).toMatchObject({ type: "str", from: "name" });
   });
 
+  it("runs a concrete method of an abstract class on a subclass made for the call, its abstract methods raising", () => {
+    const { functions } = extractFile(`from abc import ABCMeta, abstractmethod
+
+class Selector(metaclass=ABCMeta):
+    @abstractmethod
+    def select(self, timeout=None):
+        raise NotImplementedError
+
+    @property
+    @abstractmethod
+    def size(self):
+        raise NotImplementedError
+
+    def close(self, n):
+        return n + 1
+
+class _Impl(Selector):
+    def select(self, timeout=None):
+        return []
+`);
+    const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
+    const close = inferSignature(byName["Selector.close"]);
+    const made = close.candidates.find((c) => c.instance?.startsWith("a subclass made"));
+    expect(made?.instance).toBe(
+      "a subclass made for the call: select, size raise NotImplementedError",
+    );
+    expect(made?.wrapper).toBe(`if Selector is not None:
+    class _tracecode_Concrete(Selector):
+        def select(self, *args, **kwargs):
+            raise NotImplementedError
+        @property
+        def size(self, *args, **kwargs):
+            raise NotImplementedError
+    def _tracecode_entry(a0):
+        return _tracecode_Concrete().close(a0)`);
+    // An abstract method itself is not filled in (it stays abstract); a subclass fills only
+    // what it leaves abstract.
+    expect(byName["Selector.select"].abstracts).toBeUndefined();
+    expect(byName["_Impl.select"].abstracts).toEqual([{ name: "size", property: true }]);
+  });
+
   it("marks a method whose body only raises NotImplementedError as abstract", () => {
     const { functions } = extractFile(`class Codec:
     def encode(self, text):

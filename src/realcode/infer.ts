@@ -64,6 +64,8 @@ export interface UserTypes {
 }
 
 export const WRAPPER_ENTRY = "_tracecode_entry";
+/** The subclass a wrapper makes of an abstract class (InstancePlan.concrete). */
+const CONCRETE = "_tracecode_Concrete";
 /** The wrapper's instance when a set-up method runs on it before the call. */
 const SETUP_OBJECT = "_tracecode_self";
 /** Items of a generator collected per call. */
@@ -278,6 +280,8 @@ interface InstancePlan {
   keepWords?: boolean;
   /** A method called on the instance first, its exception ignored (ExtractedFunction.setup). */
   setup?: NonNullable<ExtractedFunction["setup"]>;
+  /** A subclass of `cls` defined in the wrapper whose methods `fill` raise NotImplementedError. */
+  concrete?: { base: string; fill: NonNullable<ExtractedFunction["abstracts"]> };
   /**
    * Parameters with words (`ParamInfo.usage.words`) take one of them: a drawn index picks it
    * (`("r", "a", "w", "x")[a0 % 4]`).
@@ -344,6 +348,17 @@ export function inferSignature(
     if (ctorParams.every((p) => !p.required) && drawn.length > 0)
       plans.push({ cls, ctor: { expr: `${cls}()` }, instance: `constructor defaults: ${cls}()` });
   }
+  // An abstract class: a subclass made for the call, its abstract methods raising.
+  if (f.abstracts && needsInstance)
+    plans.push({
+      cls: CONCRETE,
+      ctor: ctorParams,
+      concrete: { base: cls, fill: f.abstracts },
+      instance: `a subclass made for the call: ${f.abstracts
+        .slice(0, 4)
+        .map((x) => x.name)
+        .join(", ")}${f.abstracts.length > 4 ? ", …" : ""} raise NotImplementedError`,
+    });
   for (const type of f.registered ?? [])
     plans.push({
       cls,
@@ -630,8 +645,18 @@ function buildPlan(
   // A spread is always the last slot: the constructor's own *args are never passed.
   // Defined only when the class (or function) is: when its definition failed, the run says why
   // ("not defined; line N skipped: …") rather than raising NameError on every input.
-  const guard = `if ${f.kind === "function" ? f.name : plan.cls} is not None:`;
-  const wrapper = [guard, ...[header, ...body].map((l) => `    ${l}`)].join("\n");
+  const guard = `if ${f.kind === "function" ? f.name : (plan.concrete?.base ?? plan.cls)} is not None:`;
+  const concrete = plan.concrete
+    ? [
+        `class ${CONCRETE}(${plan.concrete.base}):`,
+        ...plan.concrete.fill.flatMap((x) => [
+          ...(x.property ? ["    @property"] : []),
+          `    def ${x.name}(self, *args, **kwargs):`,
+          "        raise NotImplementedError",
+        ]),
+      ]
+    : [];
+  const wrapper = [guard, ...[...concrete, header, ...body].map((l) => `    ${l}`)].join("\n");
   return {
     candidates,
     certain,
