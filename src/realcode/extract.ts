@@ -48,6 +48,11 @@ export interface ParamInfo {
     wordRefs?: string[];
     formats?: [string, string][];
     /**
+     * Else a same-file class that has them whose constructor requires arguments: built in the
+     * call from drawn ones (`help.add_argument(action)` → `Action(a1, a2)`).
+     */
+    instanceOf?: { cls: string; params: ParamInfo[] };
+    /**
      * An instance of a same-file class that has every attribute it reads (`parser.converters` →
      * `RawConfigParser()`), built from the class's literal instances or its defaults.
      */
@@ -1097,6 +1102,18 @@ export function extractFile(source: string): FileFunctions {
       const expr = lit ?? (bare ? `${c.name}()` : undefined);
       return expr ? [{ name: c.name, expr, has: definedIn(chain(c.name)) }] : [];
     });
+    // Classes built from drawn constructor arguments (not abstract ones): fewest required first.
+    const drawable = classes
+      .filter(
+        (c) =>
+          !buildable.some((b) => b.name === c.name) &&
+          ![...methodsOf(c.name).values()].some((m) => m.abstract),
+      )
+      .map((c) => ({ name: c.name, params: ctorOf(c.name).params, has: definedIn(chain(c.name)) }))
+      .sort(
+        (a, b) =>
+          a.params.filter((p) => p.required).length - b.params.filter((p) => p.required).length,
+      );
     for (const d of bodies)
       for (const p of d.params) {
         const attrs = p.usage.attrs ?? [];
@@ -1108,12 +1125,27 @@ export function extractFile(source: string): FileFunctions {
         const stem = p.name.replace(/^_+/, "").toLowerCase();
         const named = (b: { name: string }) =>
           stem.length >= 3 && b.name.toLowerCase().includes(stem);
-        const c = buildable.find(
-          (b) =>
-            attrs.every((a) => b.has.has(a)) &&
-            (attrs.length >= 2 || p.usage.types.length === 0 || named(b)),
-        );
-        if (c) p.usage = { ...p.usage, instance: c.expr };
+        const fits = (b: { name: string; has: Set<string> }) =>
+          attrs.every((a) => b.has.has(a)) &&
+          (attrs.length >= 2 || p.usage.types.length === 0 || named(b));
+        const c = buildable.find(fits);
+        if (c) {
+          p.usage = { ...p.usage, instance: c.expr };
+          continue;
+        }
+        // Else one whose constructor requires arguments, drawn in the call (`Action(a1, a2)`):
+        // the class named like the parameter first.
+        const drawn = drawable.find((b) => fits(b) && named(b)) ?? drawable.find(fits);
+        if (!drawn || drawn.params.includes(p) || !d.body) continue;
+        // A constructor parameter its body says nothing of is typed by the uses here of the
+        // attribute of its name (`", ".join(action.option_strings)`).
+        const body = d.body;
+        const params = drawn.params.map((q) => {
+          if (q.usage.types.length > 0 || (q.hinted && "type" in q.hinted)) return q;
+          const here = usageCandidates(usageVotes(body, `${p.name}.${q.name}`));
+          return here.types.length > 0 ? { ...q, usage: here } : q;
+        });
+        p.usage = { ...p.usage, instanceOf: { cls: drawn.name, params } };
       }
     functions.sort((a, b) => a.line - b.line);
 

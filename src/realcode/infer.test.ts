@@ -643,6 +643,35 @@ class _Impl(Selector):
     expect(byName["_Impl.select"].abstracts).toEqual([{ name: "size", property: true }]);
   });
 
+  it("builds an argument's class from drawn constructor arguments when its constructor requires some", () => {
+    const { functions } = extractFile(`class Action:
+    def __init__(self, option_strings, dest, help=None):
+        self.option_strings = option_strings
+        self.dest = dest
+        self.help = help
+
+class Formatter:
+    def __init__(self, prog):
+        self.prog = prog
+
+    def invocation(self, action):
+        return ", ".join(action.option_strings) or action.dest.upper()
+`);
+    const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
+    const inf = inferSignature(byName["Formatter.invocation"]);
+    expect(inf.wrapper).toContain("return Formatter(a0).invocation(Action(a1, a2))");
+    expect(inf.candidates[0].params.map((p) => p.name)).toEqual([
+      "Formatter(prog)",
+      "Action(option_strings)",
+      "Action(dest)",
+    ]);
+    // Typed by the uses of the attributes of their names here: `", ".join(action.option_strings)`.
+    expect(inf.candidates[0].args.slice(1)).toEqual(["list[str]", "str"]);
+    expect(inf.candidates[0].instance).toBe(
+      "action: Action(…) of drawn arguments (has option_strings, dest)",
+    );
+  });
+
   it("marks a method whose body only raises NotImplementedError as abstract", () => {
     const { functions } = extractFile(`class Codec:
     def encode(self, text):

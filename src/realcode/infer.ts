@@ -468,9 +468,25 @@ function buildPlan(
     spread: boolean,
     position: number,
     ctorSlot: boolean,
-  ) => {
+    nested = false,
+  ): string => {
     const given = user?.params?.[p.name];
     const object = p.usage.instance;
+    const made = p.usage.instanceOf;
+    // An instance built from drawn constructor arguments (not within another such one).
+    if (!object && made && !nested && !given && !spread && !(p.hinted && "type" in p.hinted)) {
+      const ps = passed(made.params, []);
+      const args = [
+        ...ps.positional.map((q, i) => add(q, `${made.cls}(${q.name})`, false, i, true, true)),
+        ...ps.keyword.map(
+          (q) => `${q.name}=${add(q, `${made.cls}(${q.name})`, false, 0, true, true)}`,
+        ),
+      ];
+      objects.push(
+        `${label}: ${made.cls}(…) of drawn arguments (has ${(p.usage.attrs ?? []).slice(0, 3).join(", ")})`,
+      );
+      return `${made.cls}(${args.join(", ")})`;
+    }
     const words = plan.words && !spread && hasWords(p, user) ? (p.usage.words ?? []) : [];
     if (words.length === 1) {
       worded++;
