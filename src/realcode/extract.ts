@@ -1090,15 +1090,13 @@ export function extractFile(source: string): FileFunctions {
       ...[...defined.values()].flatMap((d) => [...d]),
     ]);
     // Arguments that are objects of the file's classes: what they read says which class.
+    // A `__new__` of its own (`__new__ = f`) may require what no `__init__` says.
+    const ctorKnown = (name: string, ctor: NonNullable<ExtractedFunction["ctor"]>) =>
+      ctor.from === "__init__" || ctor.from === "__new__" || !definedIn(chain(name)).has("__new__");
     const buildable = classes.flatMap((c) => {
       const lit = instances.get(c.name)?.[0];
       const ctor = ctorOf(c.name);
-      // A `__new__` of its own (or `__new__ = f`) may require what no `__init__` says.
-      const bare =
-        ctor.params.every((p) => !p.required) &&
-        (ctor.from === "__init__" ||
-          ctor.from === "__new__" ||
-          !definedIn(chain(c.name)).has("__new__"));
+      const bare = ctor.params.every((p) => !p.required) && ctorKnown(c.name, ctor);
       const expr = lit ?? (bare ? `${c.name}()` : undefined);
       return expr ? [{ name: c.name, expr, has: definedIn(chain(c.name)) }] : [];
     });
@@ -1107,6 +1105,7 @@ export function extractFile(source: string): FileFunctions {
       .filter(
         (c) =>
           !buildable.some((b) => b.name === c.name) &&
+          ctorKnown(c.name, ctorOf(c.name)) &&
           ![...methodsOf(c.name).values()].some((m) => m.abstract),
       )
       .map((c) => ({ name: c.name, params: ctorOf(c.name).params, has: definedIn(chain(c.name)) }))

@@ -672,6 +672,17 @@ class Formatter:
     );
   });
 
+  it("passes a class (a builtin type, callable[0]) for a parameter whose class attributes are read", () => {
+    const { functions } = extractFile(`def mro_names(C):
+    return [k.__name__ for k in C.__mro__]
+`);
+    expect(inferSignature(functions[0]).candidates[0].params[0]).toMatchObject({
+      type: "callable[0]",
+      from: "usage",
+      why: "C.__mro__",
+    });
+  });
+
   it("marks a method whose body only raises NotImplementedError as abstract", () => {
     const { functions } = extractFile(`class Codec:
     def encode(self, text):

@@ -147,6 +147,8 @@ const NUM_METHODS = new Set([
   "numerator",
   "denominator",
 ]);
+/** Attributes classes have (and values do not): the parameter is a class. */
+const CLASS_ATTRS = new Set(["__mro__", "__bases__", "__subclasses__", "__qualname__", "__name__"]);
 /** Builtins whose argument is a sequence or iterable. */
 const SEQ_FUNCS = new Set(["len", "reversed"]);
 const ITER_FUNCS = new Set([
@@ -311,6 +313,10 @@ function classify(id: Node, p: Node, name: string, v: Votes, body: Node, depth: 
         vote(v, "file", use, 2);
         if (attr.startsWith("read") || attr === "seek" || attr === "tell")
           vote(v, "fileread", use, 0);
+      } else if (CLASS_ATTRS.has(attr)) {
+        // A class (`C.__mro__`): the zero-argument callables drawn are the builtin types.
+        vote(v, "callable", use, attr === "__name__" ? 0.5 : 1);
+        v.arity ??= 0;
       } else if (!/^__.*__$/.test(attr)) {
         v.attrs ??= [];
         if (!v.attrs.includes(attr)) v.attrs.push(attr);
