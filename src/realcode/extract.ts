@@ -1132,9 +1132,15 @@ export function extractFile(source: string): FileFunctions {
           p.usage = { ...p.usage, instance: c.expr };
           continue;
         }
-        // Else one whose constructor requires arguments, drawn in the call (`Action(a1, a2)`):
-        // the class named like the parameter first.
-        const drawn = drawable.find((b) => fits(b) && named(b)) ?? drawable.find(fits);
+        // Else one whose constructor requires arguments, drawn in the call (`Action(a1, a2)`),
+        // the class named like the parameter first. It replaces every other candidate for the
+        // parameter, so one attribute is enough only with the name (`func.func` is no partial).
+        const bare = stem.replace(/_/g, "");
+        const alike = (b: { name: string }) =>
+          bare.length >= 3 && b.name.toLowerCase().replace(/_/g, "").includes(bare);
+        const strong = (b: { name: string; has: Set<string> }) =>
+          attrs.every((a) => b.has.has(a)) && (attrs.length >= 2 || alike(b));
+        const drawn = drawable.find((b) => strong(b) && alike(b)) ?? drawable.find(strong);
         if (!drawn || drawn.params.includes(p) || !d.body) continue;
         // A constructor parameter its body says nothing of is typed by the uses here of the
         // attribute of its name (`", ".join(action.option_strings)`).

@@ -656,6 +656,13 @@ class Formatter:
 
     def invocation(self, action):
         return ", ".join(action.option_strings) or action.dest.upper()
+
+class Method:
+    def __init__(self, func):
+        self.func = func
+
+def unwrap(func):
+    return func.func
 `);
     const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
     const inf = inferSignature(byName["Formatter.invocation"]);
@@ -670,6 +677,8 @@ class Formatter:
     expect(inf.candidates[0].instance).toBe(
       "action: Action(…) of drawn arguments (has option_strings, dest)",
     );
+    // It replaces the drawn candidates: one attribute is not enough without the class's name.
+    expect(byName.unwrap.params[0].usage.instanceOf).toBeUndefined();
   });
 
   it("passes a class (a builtin type, callable[0]) for a parameter whose class attributes are read", () => {
