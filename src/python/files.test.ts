@@ -238,6 +238,16 @@ describe("determinism", () => {
   });
 });
 
+describe("codecs", () => {
+  it("a text file in a codec not used yet, and codecs.open, work; the registries are not served", async () => {
+    expect(
+      await out(
+        "import codecs, _codecs\nopen('a', 'w', encoding='cp1252').write('\u00e9')\nwith codecs.open('u', 'w', 'utf-16-le') as f:\n    f.write('\u00e9')\nbad = []\nfor name in ('os', 'subprocess', '../os', 'encodings.idna', '.rot13'):\n    try:\n        codecs.lookup(name)\n        bad.append(name)\n    except LookupError:\n        pass\nreturn (open('a', 'rb').read(), open('u', 'rb').read(), codecs.encode('ab', 'rot13'), bad,\n        [hasattr(m, n) for m in (codecs, _codecs) for n in ('register', 'unregister', 'register_error')])",
+      ),
+    ).toBe("(bytes:b'\\xe9',bytes:b'\\xe9\\x00','no',[],[False,False,False,False,False,False])");
+  });
+});
+
 describe("real code on the folder", () => {
   it("runs shutil, glob, tempfile, filecmp, fileinput and mailbox", async () => {
     expect(

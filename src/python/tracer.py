@@ -21,6 +21,7 @@ import html as _html_mod, _thread as _thread_mod
 import _weakref as _weakref_c_mod, _random as _random_c_mod, _colorize as _colorize_mod
 import _typing as _typing_c_mod, _collections_abc as _collections_abc_mod
 import __future__ as _future_mod
+import codecs as _codecs_mod, _codecs as _codecs_c_mod
 
 _MON = sys.monitoring
 _EV = _MON.events
@@ -930,6 +931,8 @@ _MODULE_DENY = {
     # writes an enum's members into sys.modules[cls.__module__] of the real interpreter, which a
     # class body names (__module__ = 'builtins' replaced the tracer's own builtins)
     "enum": {"global_enum"},
+    # the codec and error-handler registries are the interpreter's, seen by every later job
+    "_codecs": {"register", "unregister", "register_error"},
 }
 
 _seeded = _random_mod.Random(0)
@@ -1003,6 +1006,8 @@ def _fs_abs(path):
     if isinstance(path, int):
         raise OSError(_errno_mod.EBADF, "Bad file descriptor (no file descriptors in the sandbox)")
     p = _os_mod.fspath(path)
+    if type(p) is not str and type(p) is not bytes:  # a subclass's methods are the user's
+        p = ("" if isinstance(p, str) else b"").join([p])
     if type(p) is bytes:
         p = p.decode("utf-8", "surrogateescape")
     if "\0" in p:
@@ -1376,7 +1381,7 @@ def _fs_by_ino(f):
     for n in _fs.nodes.values():
         if n[2] == ino:
             return n
-    return (False, f.getvalue(), ino, _fs.clock, 0o644)  # deleted while open
+    return (False, _io_mod.BytesIO.getvalue(f), ino, _fs.clock, 0o644)  # deleted while open
 
 def _file_store(f):
     s = _file_state(f)
@@ -1385,7 +1390,7 @@ def _file_store(f):
     s[6] = False
     for k, n in _fs.nodes.items():
         if n[2] == s[1]:
-            _fs.nodes[k] = (False, f.getvalue(), n[2], _fs_tick(), n[4])
+            _fs.nodes[k] = (False, _io_mod.BytesIO.getvalue(f), n[2], _fs_tick(), n[4])
             return
 
 _OPEN_MODE = frozenset("rwxabt+")
@@ -1413,7 +1418,7 @@ def _fs_open(file, mode="r", buffering=-1, encoding=None, errors=None, newline=N
             raise TypeError("expected an integer from opener")
     if isinstance(file, int):
         raw = _fs_fd(file)
-        return raw if binary else _io_mod.TextIOWrapper(raw, encoding or "utf-8", errors, newline, buffering == 1)
+        return raw if binary else _io_mod.TextIOWrapper(raw, _fs_codec(encoding or "utf-8"), errors, newline, buffering == 1)
     a = _fs_abs(file)
     n = _fs_node(a)
     if n is not None and n[0]:
@@ -1438,7 +1443,7 @@ def _fs_open(file, mode="r", buffering=-1, encoding=None, errors=None, newline=N
         return raw
     if encoding is None or encoding == "locale":
         encoding = "utf-8"
-    text = _io_mod.TextIOWrapper(raw, encoding, errors, newline, buffering == 1)
+    text = _io_mod.TextIOWrapper(raw, _fs_codec(encoding), errors, newline, buffering == 1)
     text.mode = mode
     return text
 
@@ -1450,7 +1455,7 @@ def _fs_fd(fd):
 
 def _fs_os_open(path, flags, mode=0o777, *, dir_fd=None):
     _fs_no_dir_fd(dir_fd)
-    acc = flags & 3
+    acc = _fs_int(flags) & 3
     creat, excl = flags & _os_mod.O_CREAT, flags & _os_mod.O_EXCL
     m = ("x" if creat and excl else "a" if flags & _os_mod.O_APPEND else
          "w" if flags & _os_mod.O_TRUNC and acc else "r") + ("+" if acc == 2 else "") + "b"
@@ -1496,6 +1501,21 @@ def _fs_restore_classes():
             c.__name__ = name
         if type(c.__qualname__) is not str or c.__qualname__ != qualname:
             c.__qualname__ = qualname
+
+def _fs_codec(encoding):
+    # A codec not used yet is imported from the stdlib archive, an "open" event: a plain name is
+    # looked up with the guard lowered, which runs only the encodings package's own search.
+    global _guard
+    if type(encoding) is str:
+        guard = _guard
+        _guard = False
+        try:
+            _codecs_mod.lookup(encoding)
+        except Exception:
+            pass
+        finally:
+            _guard = guard
+    return encoding
 
 # os names served on these files, and the host questions answered alike everywhere.
 _FS_OS = {
@@ -1601,6 +1621,12 @@ _MODULE_REPLACE = {
            **_FS_OS},
     "genericpath": _FS_PATH,
     "io": {"open": _fs_open},
+    # codecs.py's C half, for codecs run from source: a codec is found as str.encode finds it.
+    "_codecs": {"lookup": lambda encoding: _codecs_c_mod.lookup(_fs_codec(encoding)),
+                "encode": lambda obj, encoding="utf-8", errors="strict":
+                    _codecs_c_mod.encode(obj, _fs_codec(encoding), errors),
+                "decode": lambda obj, encoding="utf-8", errors="strict":
+                    _codecs_c_mod.decode(obj, _fs_codec(encoding), errors)},
     # Private helpers the standard library imports from these modules by name: _simple_enum
     # builds an enum class from a plain one (uuid, http, re, pstats), _check_methods answers
     # whether a class's MRO defines methods (subclass hooks).
@@ -1662,7 +1688,7 @@ _ALLOWED_MODULES = {
     "pprint": _pprint_mod, "reprlib": _reprlib_mod, "difflib": _difflib_mod,
     "calendar": _calendar_mod, "datetime": _datetime_mod, "time": _time_mod, "io": _io_mod,
     "_thread": _thread_mod, "_weakref": _weakref_c_mod, "_random": _random_c_mod,
-    "_colorize": _colorize_mod, "_typing": _typing_c_mod,
+    "_colorize": _colorize_mod, "_typing": _typing_c_mod, "_codecs": _codecs_c_mod,
     "colorsys": _colorsys_mod, "contextlib": _contextlib_mod, "weakref": _weakref_mod,
     "warnings": _warnings_mod, "html": _html_mod, "sys": sys,
     "os": _os_mod, "os.path": _posixpath_mod, "posixpath": _posixpath_mod,
