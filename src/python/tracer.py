@@ -1272,9 +1272,11 @@ def _fs_test(test):
             return False
     return question
 
+_FS_ALLOW_MISSING = getattr(_posixpath_mod, "ALLOW_MISSING", None)
+
 def _fs_realpath(path, *, strict=False):
     a = _fs_abs(path)
-    if strict and _fs_node(a) is None:
+    if strict is True and _fs_node(a) is None:
         raise _fs_err(_errno_mod.ENOENT, path)
     return a.encode("utf-8", "surrogateescape") if type(_os_mod.fspath(path)) is bytes else a
 
@@ -1290,7 +1292,7 @@ _FS_PATH = {
     "getmtime": lambda path: _fs_stat_fn(path).st_mtime,
     "getatime": lambda path: _fs_stat_fn(path).st_atime,
     "getctime": lambda path: _fs_stat_fn(path).st_ctime,
-    "realpath": _fs_realpath, "samefile": _fs_samefile,
+    "realpath": _fs_realpath, "samefile": _fs_samefile, "ALLOW_MISSING": _FS_ALLOW_MISSING,
 }
 
 class _File(_io_mod.BytesIO):
@@ -1584,8 +1586,6 @@ _MODULE_ONLY = {
     "time": {"time", "time_ns", "monotonic", "monotonic_ns", "perf_counter", "perf_counter_ns",
              "gmtime", "localtime", "mktime", "strftime", "strptime", "asctime", "ctime",
              "struct_time", "timezone", "altzone", "daylight", "tzname"},
-    # In-memory streams and the stream classes real code subclasses or wraps around them;
-    # never open, open_code or FileIO (files and descriptors).
     # Locks and thread identity only, which threading (run from source) builds its locks,
     # conditions, events and queues on: never start_new_thread, interrupt_main or exit.
     "_thread": {"allocate_lock", "allocate", "LockType", "RLock", "get_ident", "get_native_id",
@@ -1601,6 +1601,8 @@ _MODULE_ONLY = {
     "_colorize": {"ANSIColors", "NoColors", "decolor", "COLORIZE", "Theme", "ThemeSection",
                   "Argparse", "Syntax", "Traceback", "Unittest", "default_theme",
                   "theme_no_color"},
+    # In-memory streams and the stream classes real code subclasses or wraps around them; open
+    # and open_code are the folder's (below), never FileIO.
     "io": {"StringIO", "BytesIO", "SEEK_SET", "SEEK_CUR", "SEEK_END", "UnsupportedOperation",
            "IOBase", "RawIOBase", "BufferedIOBase", "TextIOBase", "TextIOWrapper",
            "BufferedReader", "BufferedWriter", "BufferedRWPair", "BufferedRandom",
@@ -1620,7 +1622,9 @@ _MODULE_REPLACE = {
     "os": {"environ": types.MappingProxyType({}), "getenv": types.MappingProxyType({}).get,
            **_FS_OS},
     "genericpath": _FS_PATH,
-    "io": {"open": _fs_open},
+    "io": {"open": _fs_open, "open_code": lambda path: _fs_open(path, "rb")},
+    # gzip's reader decompresses with it (a C class like zlib's own decompressobj)
+    "zlib": {k: getattr(_zlib_mod, k) for k in ("_ZlibDecompressor",) if hasattr(_zlib_mod, k)},
     # codecs.py's C half, for codecs run from source: a codec is found as str.encode finds it.
     "_codecs": {"lookup": lambda encoding: _codecs_c_mod.lookup(_fs_codec(encoding)),
                 "encode": lambda obj, encoding="utf-8", errors="strict":
