@@ -943,15 +943,15 @@ import ipaddress as _ipaddress_mod, token as _token_mod, tokenize as _tokenize_m
 import gettext as _gettext_mod
 
 # Path strings: what posixpath computes from its arguments alone (abspath, realpath, relpath,
-# expanduser, expandvars and the exists/is*/get* family ask the file system or the environment).
+# expanduser, expandvars and the exists/is*/get* family ask the file system or the environment:
+# served below, on the job's own folder).
 _PURE_PATH = {"sep", "altsep", "extsep", "pathsep", "defpath", "curdir", "pardir", "devnull",
               "normcase", "isabs", "join", "splitroot", "split", "splitext", "splitdrive",
               "basename", "dirname", "commonprefix", "commonpath", "normpath", "samestat",
               "supports_unicode_filenames"}
 
 # The paths a program in an empty sandbox sees: a fixed working folder, no home folder and an
-# empty environment, so these are string computations, the same on every machine; nothing asks
-# the file system (realpath, exists and the other questions about files stay unserved).
+# empty environment, so these are string computations, the same on every machine.
 _CWD = "/sandbox"
 
 # ---------------------------------------------------------------- files: /sandbox
@@ -1056,7 +1056,7 @@ def _fs_parent_ok(a, path):
 
 def _fs_new(a, is_dir, data=b"", mode=None):
     _fs.ino += 1
-    _fs.nodes[a] = (is_dir, data, _fs.ino, _fs_tick(), mode or (0o755 if is_dir else 0o644))
+    _fs.nodes[a] = (is_dir, data, _fs.ino, _fs_tick(), (0o755 if is_dir else 0o644) if mode is None else mode)
 
 def _fs_children(a):
     prefix = a.rstrip("/") + "/"
@@ -1257,7 +1257,7 @@ def _fs_access(path, mode, *, dir_fd=None, effective_ids=False, follow_symlinks=
 
 def _fs_urandom(size):
     # From a generator of its own, seeded alike at every call: deterministic per job and input.
-    if size < 0:
+    if _fs_int(size) < 0:
         raise ValueError("negative argument not allowed")
     if _fs.entropy is None:
         _fs.entropy = _random_mod.Random(0x5EED)
@@ -1458,19 +1458,18 @@ def _fs_fd(fd):
 def _fs_os_open(path, flags, mode=0o777, *, dir_fd=None):
     _fs_no_dir_fd(dir_fd)
     acc = _fs_int(flags) & 3
-    creat, excl = flags & _os_mod.O_CREAT, flags & _os_mod.O_EXCL
-    m = ("x" if creat and excl else "a" if flags & _os_mod.O_APPEND else
-         "w" if flags & _os_mod.O_TRUNC and acc else "r") + ("+" if acc == 2 else "") + "b"
     a = _fs_abs(path)
     n = _fs_node(a)
-    if n is None and creat and m[0] == "r":
+    if n is None:
+        if not flags & _os_mod.O_CREAT:
+            raise _fs_err(_errno_mod.ENOENT, path)
         _fs_parent_ok(a, path)
         _fs_new(a, False, mode=_fs_int(mode) & 0o777)
-    if m[0] in "wa" and acc == 0:
-        m = "r+b"  # O_TRUNC or O_APPEND without write access: readable only, as below
-    f = _fs_open(path, "r+b" if m == "rb" and acc == 1 else m)
+    elif flags & _os_mod.O_CREAT and flags & _os_mod.O_EXCL:
+        raise _fs_err(_errno_mod.EEXIST, path)
+    f = _fs_open(a, "w+b" if flags & _os_mod.O_TRUNC and acc else "r+b")
     s = _open_files[f]
-    s[2], s[3] = acc != 1, acc != 0
+    s[2], s[3], s[4] = acc != 1, acc != 0, bool(flags & _os_mod.O_APPEND)
     return f.fileno()
 
 def _fs_fd_write(fd, data):
