@@ -217,6 +217,34 @@ describe("what a job leaves", () => {
   });
 });
 
+describe("the tracer's work on the folder", () => {
+  it("caps the entries, and spends the step budget on scans and copies", async () => {
+    expect(
+      await out(
+        "n = 0\ntry:\n    while True:\n        open(str(n), 'w').close()\n        n += 1\nexcept OSError as e:\n    return n, e.strerror",
+      ),
+    ).toBe("(9999,'No space left on device')");
+    // One listing of 800 entries costs 100 steps: 200 of them spend a budget of 10,000.
+    const listing = await pool.trace({
+      code: "import os\ndef f(x):\n    for i in range(800):\n        open(str(i), 'w').close()\n    for i in range(200):\n        os.listdir('.')\n",
+      module: true,
+      entry: "f",
+      inputs: one,
+      maxSteps: 10_000,
+    });
+    expect(listing.status).toBe("timeout");
+    // Storing a 1 MiB file costs 1,024 steps per flush.
+    const copies = await pool.trace({
+      code: "def f(x):\n    with open('a', 'wb') as f:\n        f.write(b'x' * (1 << 20))\n        for i in range(10):\n            f.write(b'y')\n            f.flush()\n",
+      module: true,
+      entry: "f",
+      inputs: one,
+      maxSteps: 10_000,
+    });
+    expect(copies.status).toBe("timeout");
+  });
+});
+
 describe("determinism", () => {
   it("stat, listing order, inodes, timestamps and os.urandom are the same in every unit", async () => {
     const body =

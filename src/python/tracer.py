@@ -963,11 +963,13 @@ _CWD = "/sandbox"
 # to user code (worker.ts); so no file-system call or "open" audit event happens at all. They are
 # emptied at every job and put back before every call to what the definitions left, so a call's
 # output depends on its input alone; inode numbers, timestamps (one second per change from
-# 2000-01-01) and listing order (sorted) follow from the calls alone. Counted limit: bytes
-# written per job. File descriptors (os.open, fileno) are numbers of a table of the job's own
+# 2000-01-01) and listing order (sorted) follow from the calls alone. Counted limits: bytes
+# written per job, entries in the folder, and the tracer's work on them (a scan of the folder, a
+# copy of a file's bytes) spends the job's step budget. File descriptors (os.open, fileno) are numbers of a table of the job's own
 # open files of /sandbox (from 3), never the process's; FileIO is not served.
 _FS_EPOCH = 946684800
 _FS_QUOTA = 16 << 20
+_FS_ENTRIES = 10000
 _FS_PID = 2
 
 class _FileState:
@@ -1054,7 +1056,17 @@ def _fs_parent_ok(a, path):
     if not _fs_inside(a):
         raise _fs_err(_errno_mod.EACCES, path)
 
+def _fs_work(n):
+    # The tracer's own work for user code counts like the code's steps (_record): one per 8
+    # entries scanned or KiB copied.
+    global _count
+    _count += n
+    if _count > _max_steps or _aborted is not None:
+        _tick()
+
 def _fs_new(a, is_dir, data=b"", mode=None):
+    if len(_fs.nodes) >= _FS_ENTRIES:
+        raise _fs_err(_errno_mod.ENOSPC, a)
     _fs.ino += 1
     _fs.nodes[a] = (is_dir, data, _fs.ino, _fs_tick(), (0o755 if is_dir else 0o644) if mode is None else mode)
 
@@ -1062,6 +1074,7 @@ def _fs_children(a):
     prefix = a.rstrip("/") + "/"
     if a == "/":
         return [_CWD[1:]]
+    _fs_work(len(_fs.nodes) >> 3)
     return sorted(k[len(prefix):] for k in _fs.nodes if k.startswith(prefix) and "/" not in k[len(prefix):])
 
 def _fs_stat(n):
@@ -1221,6 +1234,7 @@ def _fs_rename(src, dst, *, src_dir_fd=None, dst_dir_fd=None):
     if n[0] and b.startswith(a + "/"):
         raise _fs_err(_errno_mod.EINVAL, src, dst)
     _fs_tick()
+    _fs_work(len(_fs.nodes) >> 3)
     moved = [k for k in _fs.nodes if k == a or k.startswith(a + "/")]
     for k in moved:
         _fs.nodes[b + k[len(a):]] = _fs.nodes.pop(k)
@@ -1390,9 +1404,11 @@ def _file_store(f):
     if s is None or not s[6] or s[0] != _fs.gen or f.closed:
         return
     s[6] = False
+    data = _io_mod.BytesIO.getvalue(f)
+    _fs_work((len(_fs.nodes) >> 3) + (len(data) >> 10))
     for k, n in _fs.nodes.items():
         if n[2] == s[1]:
-            _fs.nodes[k] = (False, _io_mod.BytesIO.getvalue(f), n[2], _fs_tick(), n[4])
+            _fs.nodes[k] = (False, data, n[2], _fs_tick(), n[4])
             return
 
 _OPEN_MODE = frozenset("rwxabt+")
