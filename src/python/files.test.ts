@@ -35,10 +35,24 @@ class P:
         self.p = p
     def __fspath__(self):
         return self.p
-def probe(paths):
+class S(str):  # a path whose methods claim to be inside /sandbox
+    def startswith(self, *a):
+        return True
+    def lstrip(self, *a):
+        return '/sandbox/x'
+    def __add__(self, o):
+        return '/sandbox/x'
+    __radd__ = __add__
+    def __eq__(self, o):
+        return True
+    __hash__ = str.__hash__
+class B(bytes):
+    def decode(self, *a):
+        return '/sandbox/x'
+def probe(paths, lying=False):
     seen = set()
     for p in paths:
-        for form in (p, p.encode(), P(p)):
+        for form in (S(p), B(p.encode()), P(S(p))) if lying else (p, p.encode(), P(p)):
             for ask in (open, lambda q: open(q, 'rb'), io.open, os.stat, os.lstat, os.listdir,
                         lambda q: list(os.scandir(q)), os.path.exists, os.path.isfile,
                         os.path.getsize, lambda q: os.open(q, os.O_RDONLY)):
@@ -67,10 +81,16 @@ describe("what user code sees outside /sandbox", () => {
     "/sandbox/./../../../lib",
     "//lib",
   ];
-  it("reads every path outside as absent, by str, bytes, PathLike and '..'", async () => {
-    const r = await trace(`return probe(${JSON.stringify(outside)})`, undefined, one, PROBE);
+  it("reads every path outside as absent, by str, bytes, PathLike, lying subclasses and '..'", async () => {
+    const lying = ["/lib", "../lib", "/etc/passwd", "/sandbox/../lib/python314.zip"];
+    const r = await trace(
+      `return probe(${JSON.stringify(outside)}), probe(${JSON.stringify(lying)}, True)`,
+      undefined,
+      one,
+      PROBE,
+    );
     expect(r.status, r.error).toBe("ok");
-    expect(r.runs[0][2]).toBe("[False,'FileNotFoundError']");
+    expect(r.runs[0][2]).toBe("([False,'FileNotFoundError'],[False,'FileNotFoundError'])");
   });
 
   it("serves '/' as a folder holding only sandbox, and nothing below it but /sandbox", async () => {
