@@ -278,6 +278,14 @@ describe("determinism", () => {
     );
   });
 
+  it("answers host questions alike everywhere: host name, process id", async () => {
+    expect(
+      await out(
+        "import socket, platform, os\nreturn socket.gethostname(), platform.node(), os.getpid(), hasattr(socket, 'gethostbyname'), hasattr(socket, 'socket')",
+      ),
+    ).toBe("('sandbox','sandbox',2,False,False)");
+  });
+
   it("sys.path is an empty list of the job's own", async () => {
     expect(await out("import sys\nsys.path.append('/lib')\nreturn sys.path", "files-u4")).toBe(
       "['/lib']",

@@ -1534,6 +1534,10 @@ def _fs_codec(encoding):
             _guard = guard
     return encoding
 
+# Names a standard-library module run from source gets before its statements run, where its C
+# half is refused: the host's name, the same everywhere (platform.node, mailbox's lock files).
+_SOURCE_GIVEN = {"socket": {"gethostname": lambda: "sandbox"}}
+
 # os names served on these files, and the host questions answered alike everywhere.
 _FS_OS = {
     "stat": _fs_stat_fn, "lstat": _fs_stat_fn, "listdir": _fs_listdir, "scandir": _fs_scandir,
@@ -1972,6 +1976,8 @@ def _run_module(dotted, units, codes, is_pkg, own_events, refused):
     _refused_defs.update(refused)
     view = object.__new__(_PackageModule)
     ns = {"__builtins__": dict(_BUILTINS), "__name__": dotted}
+    if not own_events:  # the standard library's
+        ns.update(_SOURCE_GIVEN.get(dotted, ()))
     _package_ns[id(view)] = ns
     _package_of[id(ns)] = dotted if is_pkg else dotted.rpartition(".")[0]
     _package_views[dotted] = view
