@@ -286,6 +286,17 @@ describe("determinism", () => {
     ).toBe("('sandbox','sandbox',2,False,False)");
   });
 
+  it("SystemRandom and secrets draw from os.urandom's stream, reseeded per call", async () => {
+    const r = await trace(
+      "import random, secrets\nr = random.SystemRandom()\nr.seed(5)\ntry:\n    r.getstate()\nexcept NotImplementedError:\n    pass\nreturn r.getrandbits(12), r.randint(1, 6), secrets.token_hex(4)",
+      undefined,
+      { key: "files-sysrand", types: ["int"], values: [[1], [2]] },
+    );
+    expect(r.status, r.error).toBe("ok");
+    expect(r.runs[0][2]).toBe(r.runs[1][2]);
+    expect(r.runs[0][2]).toMatch(/^\(\d+,[1-6],'[0-9a-f]{8}'\)$/);
+  });
+
   it("sys.path is an empty list of the job's own", async () => {
     expect(await out("import sys\nsys.path.append('/lib')\nreturn sys.path", "files-u4")).toBe(
       "['/lib']",

@@ -1278,6 +1278,27 @@ def _fs_urandom(size):
     _fs.touched = True
     return _fs.entropy.randbytes(size)
 
+class _SystemRandom(_random_mod.Random):
+    """random.SystemRandom on os.urandom's stream (seeded alike at every call), never the
+    host's: secrets, tempfile and uuid draw from it."""
+    def random(self):
+        return (int.from_bytes(_fs_urandom(7)) >> 3) * 2 ** -53
+    def getrandbits(self, k):
+        k = _fs_int(k)
+        if k < 0:
+            raise ValueError("number of bits must be non-negative")
+        n = (k + 7) // 8
+        return int.from_bytes(_fs_urandom(n)) >> (n * 8 - k)
+    def randbytes(self, n):
+        return _fs_urandom(n)
+    def seed(self, *args, **kwds):
+        return None
+    def _notimplemented(self, *args, **kwds):
+        raise NotImplementedError("System entropy source does not have state.")
+    getstate = setstate = _notimplemented
+
+_SystemRandom.__name__ = _SystemRandom.__qualname__ = "SystemRandom"
+
 def _fs_test(test):
     def question(path):
         try:
@@ -1501,7 +1522,7 @@ def _fs_fd_close(fd):
 # The classes user code gets instances of are the tracer's: what a job sets on them (a method, a
 # base, a name) is undone at its end, with the guard still up (a value's __del__ is user code).
 _FS_CLASSES = [(c, dict(c.__dict__), c.__bases__, c.__name__, c.__qualname__)
-               for c in (_File, _DirEntry, _ScandirIterator)]
+               for c in (_File, _DirEntry, _ScandirIterator, _SystemRandom)]
 
 def _fs_restore_classes():
     for c, saved, bases, name, qualname in _FS_CLASSES:
@@ -1729,6 +1750,7 @@ _VIEW_NAMES["random"] = {k: getattr(_seeded, k) for k in (
     "random", "randint", "randrange", "choice", "choices", "shuffle", "sample", "uniform",
     "gauss", "normalvariate", "getrandbits", "triangular")}
 _VIEW_NAMES["random"]["Random"] = _random_mod.Random
+_VIEW_NAMES["random"]["SystemRandom"] = _SystemRandom
 _VIEW_NAMES["random"]["__all__"] = tuple(sorted(_VIEW_NAMES["random"]))
 
 # Views are made per snippet, so nothing a snippet does to one is seen by the next.
