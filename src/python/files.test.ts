@@ -309,9 +309,21 @@ describe("codecs", () => {
   it("a text file in a codec not used yet, and codecs.open, work; the registries are not served", async () => {
     expect(
       await out(
-        "import codecs, _codecs\nopen('a', 'w', encoding='cp1252').write('\u00e9')\nwith codecs.open('u', 'w', 'utf-16-le') as f:\n    f.write('\u00e9')\nbad = []\nfor name in ('os', 'subprocess', '../os', 'encodings.idna', '.rot13'):\n    try:\n        codecs.lookup(name)\n        bad.append(name)\n    except LookupError:\n        pass\nreturn (open('a', 'rb').read(), open('u', 'rb').read(), codecs.encode('ab', 'rot13'), bad,\n        [hasattr(m, n) for m in (codecs, _codecs) for n in ('register', 'unregister', 'register_error')])",
+        "import codecs, _codecs\nopen('a', 'w', encoding='cp1252').write('\u00e9')\nwith codecs.open('u', 'w', 'utf-16-le') as f:\n    f.write('\u00e9')\nbad = []\nfor name in ('os', 'subprocess', '../os', 'encodings.idna', '.rot13', 'aliases', 'search_function'):\n    try:\n        codecs.lookup(name)\n        bad.append(name)\n    except LookupError:\n        pass\nreturn (open('a', 'rb').read(), open('u', 'rb').read(), codecs.encode('ab', 'rot13'), bad,\n        [hasattr(m, n) for m in (codecs, _codecs) for n in ('register', 'unregister', 'register_error')])",
       ),
     ).toBe("(bytes:b'\\xe9',bytes:b'\\xe9\\x00','no',[],[False,False,False,False,False,False])");
+  });
+});
+
+describe("imports the interpreter makes while user code runs", () => {
+  it("a codec used first, a zip file's names, a coroutine never awaited: no 'open' refused", async () => {
+    const r = await trace(
+      "import zipfile\nasync def g():\n    return 1\nc = g()\nwith zipfile.ZipFile('z.zip', 'w') as z:\n    z.writestr('\u00e9.txt', 'b')\nwith zipfile.ZipFile('z.zip') as z:\n    return '\u00e9'.encode('cp437'), b'\\x82'.decode('cp850'), z.namelist(), z.read('\u00e9.txt')",
+      undefined,
+      { key: "files-imports", types: ["int"], values: [[1], [2]] },
+    );
+    expect(r.status, r.error).toBe("ok");
+    expect(r.runs[1][2]).toBe("(bytes:b'\\x82','\u00e9',['\u00e9.txt'],bytes:b'b')");
   });
 });
 

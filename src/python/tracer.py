@@ -22,6 +22,9 @@ import _weakref as _weakref_c_mod, _random as _random_c_mod, _colorize as _color
 import _typing as _typing_c_mod, _collections_abc as _collections_abc_mod
 import __future__ as _future_mod
 import codecs as _codecs_mod, _codecs as _codecs_c_mod
+# warnings imports it to describe a coroutine never awaited; imported on first use, that would be
+# an "open" of the stdlib archive while user code runs (the seal removes its C half afterwards).
+import tracemalloc as _tracemalloc_mod
 
 _MON = sys.monitoring
 _EV = _MON.events
@@ -931,7 +934,8 @@ _MODULE_DENY = {
     # writes an enum's members into sys.modules[cls.__module__] of the real interpreter, which a
     # class body names (__module__ = 'builtins' replaced the tracer's own builtins)
     "enum": {"global_enum"},
-    # the codec and error-handler registries are the interpreter's, seen by every later job
+    # codecs.py's C half, for codecs run from source, without the codec and error-handler
+    # registries: they are the interpreter's, seen by every later job
     "_codecs": {"register", "unregister", "register_error"},
 }
 
@@ -1457,7 +1461,7 @@ def _fs_open(file, mode="r", buffering=-1, encoding=None, errors=None, newline=N
             raise TypeError("expected an integer from opener")
     if isinstance(file, int):
         raw = _fs_fd(file)
-        return raw if binary else _io_mod.TextIOWrapper(raw, _fs_codec(encoding or "utf-8"), errors, newline, buffering == 1)
+        return raw if binary else _io_mod.TextIOWrapper(raw, encoding or "utf-8", errors, newline, buffering == 1)
     a = _fs_abs(file)
     n = _fs_node(a)
     if n is not None and n[0]:
@@ -1482,7 +1486,7 @@ def _fs_open(file, mode="r", buffering=-1, encoding=None, errors=None, newline=N
         return raw
     if encoding is None or encoding == "locale":
         encoding = "utf-8"
-    text = _io_mod.TextIOWrapper(raw, _fs_codec(encoding), errors, newline, buffering == 1)
+    text = _io_mod.TextIOWrapper(raw, encoding, errors, newline, buffering == 1)
     text.mode = mode
     return text
 
@@ -1540,20 +1544,24 @@ def _fs_restore_classes():
         if type(c.__qualname__) is not str or c.__qualname__ != qualname:
             c.__qualname__ = qualname
 
-def _fs_codec(encoding):
-    # A codec not used yet is imported from the stdlib archive, an "open" event: a plain name is
-    # looked up with the guard lowered, which runs only the encodings package's own search.
+# A codec not used yet is imported from the stdlib archive, an "open" event the audit hook
+# refuses while user code runs (str.encode('cp437'), zipfile's names, a text file's encoding).
+# The encodings package's own search runs with the guard lowered: it gets the normalised name as
+# an exact str and imports only encodings.<name>, trusted code. Registered before the snapshot.
+import encodings as _encodings_mod
+_encodings_search = _encodings_mod.search_function
+
+def _codec_search(name):
     global _guard
-    if type(encoding) is str:
-        guard = _guard
-        _guard = False
-        try:
-            _codecs_mod.lookup(encoding)
-        except Exception:
-            pass
-        finally:
-            _guard = guard
-    return encoding
+    guard = _guard
+    _guard = False
+    try:
+        return _encodings_search(name) if type(name) is str else None
+    finally:
+        _guard = guard
+
+_codecs_mod.unregister(_encodings_search)
+_codecs_mod.register(_codec_search)
 
 # Names a standard-library module run from source gets before its statements run, where its C
 # half is refused: the host's name, the same everywhere (platform.node, mailbox's lock files).
@@ -1665,12 +1673,6 @@ _MODULE_REPLACE = {
     "io": {"open": _fs_open, "open_code": lambda path: _fs_open(path, "rb")},
     # gzip's reader decompresses with it (a C class like zlib's own decompressobj)
     "zlib": {k: getattr(_zlib_mod, k) for k in ("_ZlibDecompressor",) if hasattr(_zlib_mod, k)},
-    # codecs.py's C half, for codecs run from source: a codec is found as str.encode finds it.
-    "_codecs": {"lookup": lambda encoding: _codecs_c_mod.lookup(_fs_codec(encoding)),
-                "encode": lambda obj, encoding="utf-8", errors="strict":
-                    _codecs_c_mod.encode(obj, _fs_codec(encoding), errors),
-                "decode": lambda obj, encoding="utf-8", errors="strict":
-                    _codecs_c_mod.decode(obj, _fs_codec(encoding), errors)},
     # Private helpers the standard library imports from these modules by name: _simple_enum
     # builds an enum class from a plain one (uuid, http, re, pstats), _check_methods answers
     # whether a class's MRO defines methods (subclass hooks).
