@@ -33,20 +33,6 @@ describe("os.path against a fixed working folder", () => {
     );
   });
 
-  it("asks the file system nothing: realpath, exists, listdir, chdir stay unserved", async () => {
-    for (const name of [
-      "os.path.realpath",
-      "os.path.exists",
-      "os.listdir",
-      "os.chdir",
-      "os.path.isdir",
-    ]) {
-      expect(
-        await out(`import os\ntry:\n    ${name}\nexcept AttributeError:\n    return 'absent'`),
-      ).toBe("'absent'");
-    }
-  });
-
   it("resolves against the fixed folder, never the interpreter's real one", async () => {
     // posixpath.relpath of two relative paths would read the real working folder.
     expect(await out("import os.path\nreturn os.path.relpath('a', 'b/c')")).toBe("'../../a'");
@@ -120,15 +106,7 @@ return out`;
   });
 });
 
-describe("files and audit events", () => {
-  it("open raises PermissionError, as builtin and through builtins; nothing is read", async () => {
-    expect(
-      await out(
-        "import builtins\nout = []\nfor o in (open, builtins.open):\n    for args in (('/etc/passwd',), ('x.txt', 'w'), (0,)):\n        try:\n            o(*args)\n        except PermissionError as e:\n            out.append(str(e))\nreturn (len(out), out[0])",
-      ),
-    ).toBe("(6,'files are not available in the sandbox')");
-  });
-
+describe("audit events", () => {
   it("sys.audit from Python code reaches no hook and does nothing", async () => {
     expect(
       await out("import sys\nreturn (sys.audit('open', '/etc/passwd', 'r'), sys.audit('pdb.Pdb'))"),

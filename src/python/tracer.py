@@ -21,6 +21,10 @@ import html as _html_mod, _thread as _thread_mod
 import _weakref as _weakref_c_mod, _random as _random_c_mod, _colorize as _colorize_mod
 import _typing as _typing_c_mod, _collections_abc as _collections_abc_mod
 import __future__ as _future_mod
+import codecs as _codecs_mod, _codecs as _codecs_c_mod
+# warnings imports it to describe a coroutine never awaited; imported on first use, that would be
+# an "open" of the stdlib archive while user code runs (the seal removes its C half afterwards).
+import tracemalloc as _tracemalloc_mod
 
 _MON = sys.monitoring
 _EV = _MON.events
@@ -930,6 +934,9 @@ _MODULE_DENY = {
     # writes an enum's members into sys.modules[cls.__module__] of the real interpreter, which a
     # class body names (__module__ = 'builtins' replaced the tracer's own builtins)
     "enum": {"global_enum"},
+    # codecs.py's C half, for codecs run from source, without the codec and error-handler
+    # registries: they are the interpreter's, seen by every later job
+    "_codecs": {"register", "unregister", "register_error"},
 }
 
 _seeded = _random_mod.Random(0)
@@ -940,21 +947,647 @@ import ipaddress as _ipaddress_mod, token as _token_mod, tokenize as _tokenize_m
 import gettext as _gettext_mod
 
 # Path strings: what posixpath computes from its arguments alone (abspath, realpath, relpath,
-# expanduser, expandvars and the exists/is*/get* family ask the file system or the environment).
+# expanduser, expandvars and the exists/is*/get* family ask the file system or the environment:
+# served below, on the job's own folder).
 _PURE_PATH = {"sep", "altsep", "extsep", "pathsep", "defpath", "curdir", "pardir", "devnull",
               "normcase", "isabs", "join", "splitroot", "split", "splitext", "splitdrive",
               "basename", "dirname", "commonprefix", "commonpath", "normpath", "samestat",
               "supports_unicode_filenames"}
 
 # The paths a program in an empty sandbox sees: a fixed working folder, no home folder and an
-# empty environment, so these are string computations, the same on every machine; nothing asks
-# the file system (realpath, exists and the other questions about files stay unserved).
+# empty environment, so these are string computations, the same on every machine.
 _CWD = "/sandbox"
+
+# ---------------------------------------------------------------- files: /sandbox
+# Real code that touches files gets an empty, private, in-memory folder per job: /sandbox, the
+# working folder, is the only place it can create, write, rename or delete anything; "/" holds
+# just it; everything else reads as absent (nothing of the stdlib, the worker or Pyodide's file
+# system is ever read). The files are plain Python data of the tracer's (paths normalised
+# lexically: there are no symbolic links), never Emscripten's file system, which stays read-only
+# to user code (worker.ts); so no file-system call or "open" audit event happens at all. They are
+# emptied at every job and put back before every call to what the definitions left, so a call's
+# output depends on its input alone; inode numbers, timestamps (one second per change from
+# 2000-01-01) and listing order (sorted) follow from the calls alone. Counted limits: bytes
+# written per job, entries in the folder, and the tracer's work on them (a scan of the folder, a
+# copy of a file's bytes) spends the job's step budget. File descriptors (os.open, fileno) are numbers of a table of the job's own
+# open files of /sandbox (from 3), never the process's; FileIO is not served.
+_FS_EPOCH = 946684800
+_FS_QUOTA = 16 << 20
+_FS_ENTRIES = 10000
+_FS_PID = 2
+
+class _FileState:
+    __slots__ = ("nodes", "cwd", "clock", "ino", "gen", "written", "base", "touched", "entropy",
+                 "fds", "pending")
+
+_fs = _FileState()
+_fs.gen = 0
+
+def _fs_reset(base=None, job=True):
+    """Back to the empty folder (a new job), or to the state a job's definitions left (a call)."""
+    nodes, cwd, clock, ino = base or ({_CWD: (True, b"", 2, _FS_EPOCH, 0o755)}, _CWD, _FS_EPOCH, 2)
+    _fs.nodes, _fs.cwd, _fs.clock, _fs.ino = dict(nodes), cwd, clock, ino
+    _fs.gen += 1  # files still open from before write nowhere
+    _fs.touched = False
+    _fs.entropy = None
+    _fs.fds = {}
+    _fs.pending = []
+    if job:
+        _fs.base = None
+        _fs.written = 0
+
+_fs_reset()
+
+def _fs_mark():
+    # After the definitions: what every call starts from.
+    if _fs.touched:
+        _fs.base = (dict(_fs.nodes), _fs.cwd, _fs.clock, _fs.ino)
+        _fs.touched = False
+
+# A node: (is_dir, data, inode, mtime, permission bits); replaced, never changed in place.
+_FS_ROOT = (True, b"", 1, _FS_EPOCH, 0o755)
+
+def _fs_abs(path):
+    """The normalised absolute str path of a path argument (str, bytes, os.PathLike)."""
+    if isinstance(path, int):
+        raise OSError(_errno_mod.EBADF, "Bad file descriptor (no file descriptors in the sandbox)")
+    p = _os_mod.fspath(path)
+    if type(p) is not str and type(p) is not bytes:  # a subclass's methods are the user's
+        p = ("" if isinstance(p, str) else b"").join([p])
+    if type(p) is bytes:
+        p = p.decode("utf-8", "surrogateescape")
+    if "\0" in p:
+        raise ValueError("embedded null byte")
+    if not p:
+        raise OSError(_errno_mod.ENOENT, "No such file or directory", path)
+    p = _posixpath_mod.normpath(p if p[0] == "/" else _fs.cwd + "/" + p)
+    return "/" + p.lstrip("/")
+
+def _fs_inside(a):
+    return a.startswith(_CWD + "/")
+
+def _fs_node(a):
+    if _fs.pending:  # os.write is seen at once, as a file's size, by path
+        for f in _fs.pending:
+            _file_store(f)
+        del _fs.pending[:]
+    if a == "/":
+        return _FS_ROOT
+    return _fs.nodes.get(a) if a == _CWD or _fs_inside(a) else None
+
+def _fs_err(code, path, path2=None):
+    return OSError(code, _os_mod.strerror(code), path, None, path2)
+
+def _fs_get(path):
+    a = _fs_abs(path)
+    n = _fs_node(a)
+    if n is None:
+        raise _fs_err(_errno_mod.ENOENT, path)
+    return a, n
+
+def _fs_tick():
+    _fs.touched = True
+    _fs.clock += 1
+    return _fs.clock
+
+def _fs_parent_ok(a, path):
+    """Raises unless a new entry may be made at a: inside /sandbox, in an existing folder."""
+    parent = _fs_node(_posixpath_mod.dirname(a))
+    if parent is None:
+        raise _fs_err(_errno_mod.ENOENT, path)
+    if not parent[0]:
+        raise _fs_err(_errno_mod.ENOTDIR, path)
+    if not _fs_inside(a):
+        raise _fs_err(_errno_mod.EACCES, path)
+
+def _fs_work(n):
+    # The tracer's own work for user code counts like the code's steps (_record): one per 8
+    # entries scanned or KiB copied.
+    global _count
+    _count += n
+    if _count > _max_steps or _aborted is not None:
+        _tick()
+
+def _fs_new(a, is_dir, data=b"", mode=None):
+    if len(_fs.nodes) >= _FS_ENTRIES:
+        raise _fs_err(_errno_mod.ENOSPC, a)
+    _fs.ino += 1
+    _fs.nodes[a] = (is_dir, data, _fs.ino, _fs_tick(), (0o755 if is_dir else 0o644) if mode is None else mode)
+
+def _fs_children(a):
+    prefix = a.rstrip("/") + "/"
+    if a == "/":
+        return [_CWD[1:]]
+    _fs_work(len(_fs.nodes) >> 3)
+    return sorted(k[len(prefix):] for k in _fs.nodes if k.startswith(prefix) and "/" not in k[len(prefix):])
+
+def _fs_stat(n):
+    t = n[3]
+    mode = (_stat_mod.S_IFDIR if n[0] else _stat_mod.S_IFREG) | n[4]
+    return _os_mod.stat_result(
+        (mode, n[2], 1, 2 if n[0] else 1, 0, 0, 4096 if n[0] else len(n[1]), t, t, t),
+        {"st_atime": float(t), "st_mtime": float(t), "st_ctime": float(t), "st_atime_ns": t * 10**9,
+         "st_mtime_ns": t * 10**9, "st_ctime_ns": t * 10**9, "st_blksize": 4096,
+         "st_blocks": (len(n[1]) + 511) // 512})
+
+def _fs_int(x):
+    # What the tracer keeps is its own: an int subclass could run code when read later.
+    if type(x) is not int:
+        raise TypeError("an integer is required, not " + type(x).__name__)
+    return x
+
+def _fs_no_dir_fd(dir_fd):
+    if dir_fd is not None:
+        raise NotImplementedError("dir_fd unavailable on this platform")
+
+def _fs_stat_fn(path, *, dir_fd=None, follow_symlinks=True):
+    _fs_no_dir_fd(dir_fd)
+    return _fs_stat(_fs_get(path)[1])
+
+def _fs_listdir(path="."):
+    a, n = _fs_get(path)
+    if not n[0]:
+        raise _fs_err(_errno_mod.ENOTDIR, path)
+    names = _fs_children(a)
+    return [x.encode("utf-8", "surrogateescape") for x in names] if type(_os_mod.fspath(path)) is bytes else names
+
+class _DirEntry:
+    """os.DirEntry of /sandbox: what os.scandir yields."""
+    def __init__(self, name, path, node):
+        self.name, self.path, self._node = name, path, node
+    def is_dir(self, *, follow_symlinks=True):
+        return self._node[0]
+    def is_file(self, *, follow_symlinks=True):
+        return not self._node[0]
+    def is_symlink(self):
+        return False
+    def is_junction(self):
+        return False
+    def stat(self, *, follow_symlinks=True):
+        return _fs_stat(self._node)
+    def inode(self):
+        return self._node[2]
+    def __fspath__(self):
+        return self.path
+    def __repr__(self):
+        return "<DirEntry " + repr(self.name) + ">"
+
+class _ScandirIterator:
+    def __init__(self, entries):
+        self._entries = iter(entries)
+    def __iter__(self):
+        return self
+    def __next__(self):
+        return next(self._entries)
+    def close(self):
+        self._entries = iter(())
+    def __enter__(self):
+        return self
+    def __exit__(self, *exc):
+        self.close()
+
+_DirEntry.__name__ = _DirEntry.__qualname__ = "DirEntry"
+
+def _fs_scandir(path="."):
+    given = _os_mod.fspath(path)
+    a = _fs_abs(path)
+    entries = []
+    for name in _fs_listdir(path):
+        full = a.rstrip("/") + "/" + (name.decode("utf-8", "surrogateescape") if type(name) is bytes else name)
+        entries.append(_DirEntry(name, _posixpath_mod.join(given, name), _fs_node(full)))
+    return _ScandirIterator(entries)
+
+def _fs_walk(top, topdown=True, onerror=None, followlinks=False):
+    todo = [_os_mod.fspath(top)]
+    while todo:
+        top = todo.pop()
+        if type(top) is tuple:  # bottom-up: the folder's own triple after its subfolders
+            yield top
+            continue
+        try:
+            entries = list(_fs_scandir(top))
+        except OSError as e:
+            if onerror is not None:
+                onerror(e)
+            continue
+        dirs = [e.name for e in entries if e.is_dir()]
+        files = [e.name for e in entries if not e.is_dir()]
+        if topdown:
+            yield top, dirs, files
+        else:
+            todo.append((top, dirs, files))
+        todo.extend(_posixpath_mod.join(top, d) for d in reversed(dirs))
+
+def _fs_mkdir(path, mode=0o777, *, dir_fd=None):
+    _fs_no_dir_fd(dir_fd)
+    a = _fs_abs(path)
+    if _fs_node(a) is not None:
+        raise _fs_err(_errno_mod.EEXIST, path)
+    _fs_parent_ok(a, path)
+    _fs_new(a, True, mode=_fs_int(mode) & 0o777)
+
+def _fs_makedirs(name, mode=0o777, exist_ok=False):
+    a = _fs_abs(name)
+    n = _fs_node(a)
+    if n is not None:
+        if not exist_ok or not n[0]:
+            raise _fs_err(_errno_mod.EEXIST, name)
+        return
+    parent = _posixpath_mod.dirname(a)
+    if _fs_node(parent) is None:
+        _fs_makedirs(parent, mode, True)
+    _fs_mkdir(a, mode)
+
+def _fs_remove(path, *, dir_fd=None):
+    _fs_no_dir_fd(dir_fd)
+    a, n = _fs_get(path)
+    if n[0]:
+        raise _fs_err(_errno_mod.EISDIR, path)
+    _fs_tick()
+    del _fs.nodes[a]
+
+def _fs_rmdir(path, *, dir_fd=None):
+    _fs_no_dir_fd(dir_fd)
+    a, n = _fs_get(path)
+    if not n[0]:
+        raise _fs_err(_errno_mod.ENOTDIR, path)
+    if not _fs_inside(a):
+        raise _fs_err(_errno_mod.EBUSY if a == _CWD else _errno_mod.EACCES, path)
+    if _fs_children(a):
+        raise _fs_err(_errno_mod.ENOTEMPTY, path)
+    _fs_tick()
+    del _fs.nodes[a]
+
+def _fs_rename(src, dst, *, src_dir_fd=None, dst_dir_fd=None):
+    _fs_no_dir_fd(src_dir_fd if src_dir_fd is not None else dst_dir_fd)
+    a, n = _fs_get(src)
+    b = _fs_abs(dst)
+    if not _fs_inside(a) or not _fs_inside(b):
+        raise _fs_err(_errno_mod.EACCES, src, dst)
+    _fs_parent_ok(b, dst)
+    old = _fs_node(b)
+    if a == b:
+        return
+    if old is not None:
+        if old[0] and not n[0]:
+            raise _fs_err(_errno_mod.EISDIR, src, dst)
+        if n[0] and not old[0]:
+            raise _fs_err(_errno_mod.ENOTDIR, src, dst)
+        if old[0] and _fs_children(b):
+            raise _fs_err(_errno_mod.ENOTEMPTY, src, dst)
+    if n[0] and b.startswith(a + "/"):
+        raise _fs_err(_errno_mod.EINVAL, src, dst)
+    _fs_tick()
+    _fs_work(len(_fs.nodes) >> 3)
+    moved = [k for k in _fs.nodes if k == a or k.startswith(a + "/")]
+    for k in moved:
+        _fs.nodes[b + k[len(a):]] = _fs.nodes.pop(k)
+
+def _fs_chdir(path):
+    a, n = _fs_get(path)
+    if not n[0]:
+        raise _fs_err(_errno_mod.ENOTDIR, path)
+    _fs.touched = True
+    _fs.cwd = a
+
+def _fs_chmod(path, mode, *, dir_fd=None, follow_symlinks=True):
+    _fs_no_dir_fd(dir_fd)
+    a, n = _fs_get(path)
+    if not _fs_inside(a):
+        raise _fs_err(_errno_mod.EPERM, path)
+    _fs.nodes[a] = n[:3] + (_fs_tick(), _fs_int(mode) & 0o7777)
+
+def _fs_utime(path, times=None, *, ns=None, dir_fd=None, follow_symlinks=True):
+    _fs_no_dir_fd(dir_fd)
+    a, n = _fs_get(path)
+    if not _fs_inside(a):
+        raise _fs_err(_errno_mod.EPERM, path)
+    t = int(times[1]) if times is not None else (int(ns[1]) // 10**9 if ns is not None else _fs.clock + 1)
+    _fs_tick()
+    _fs.nodes[a] = n[:3] + (t, n[4])
+
+def _fs_access(path, mode, *, dir_fd=None, effective_ids=False, follow_symlinks=True):
+    try:
+        a, n = _fs_get(path)
+    except (OSError, ValueError):
+        return False
+    return not mode & _os_mod.W_OK or _fs_inside(a) or a == _CWD
+
+def _fs_urandom(size):
+    # From a generator of its own, seeded alike at every call: deterministic per job and input.
+    if _fs_int(size) < 0:
+        raise ValueError("negative argument not allowed")
+    if _fs.entropy is None:
+        _fs.entropy = _random_mod.Random(0x5EED)
+    _fs.touched = True
+    return _fs.entropy.randbytes(size)
+
+class _SystemRandom(_random_mod.Random):
+    """random.SystemRandom on os.urandom's stream (seeded alike at every call), never the
+    host's: secrets, tempfile and uuid draw from it."""
+    def random(self):
+        return (int.from_bytes(_fs_urandom(7)) >> 3) * 2 ** -53
+    def getrandbits(self, k):
+        k = _fs_int(k)
+        if k < 0:
+            raise ValueError("number of bits must be non-negative")
+        n = (k + 7) // 8
+        return int.from_bytes(_fs_urandom(n)) >> (n * 8 - k)
+    def randbytes(self, n):
+        return _fs_urandom(n)
+    def seed(self, *args, **kwds):
+        return None
+    def _notimplemented(self, *args, **kwds):
+        raise NotImplementedError("System entropy source does not have state.")
+    getstate = setstate = _notimplemented
+
+_SystemRandom.__name__ = _SystemRandom.__qualname__ = "SystemRandom"
+
+def _fs_test(test):
+    def question(path):
+        try:
+            return test(_fs_get(path)[1])
+        except (OSError, ValueError):
+            return False
+    return question
+
+_FS_ALLOW_MISSING = getattr(_posixpath_mod, "ALLOW_MISSING", None)
+
+def _fs_realpath(path, *, strict=False):
+    a = _fs_abs(path)
+    if strict is True and _fs_node(a) is None:
+        raise _fs_err(_errno_mod.ENOENT, path)
+    return a.encode("utf-8", "surrogateescape") if type(_os_mod.fspath(path)) is bytes else a
+
+def _fs_samefile(f1, f2):
+    return _posixpath_mod.samestat(_fs_stat_fn(f1), _fs_stat_fn(f2))
+
+_FS_PATH = {
+    "exists": _fs_test(lambda n: True), "lexists": _fs_test(lambda n: True),
+    "isfile": _fs_test(lambda n: not n[0]), "isdir": _fs_test(lambda n: n[0]),
+    "islink": _fs_test(lambda n: False), "isjunction": lambda path: False,
+    "isdevdrive": lambda path: False, "ismount": _fs_test(lambda n: n is _FS_ROOT),
+    "getsize": lambda path: _fs_stat_fn(path).st_size,
+    "getmtime": lambda path: _fs_stat_fn(path).st_mtime,
+    "getatime": lambda path: _fs_stat_fn(path).st_atime,
+    "getctime": lambda path: _fs_stat_fn(path).st_ctime,
+    "realpath": _fs_realpath, "samefile": _fs_samefile, "ALLOW_MISSING": _FS_ALLOW_MISSING,
+}
+
+class _File(_io_mod.BytesIO):
+    """A file of /sandbox open in binary mode: its contents in memory, written back to the
+    folder on flush and close (as long as the job or call that opened it runs)."""
+
+def _file_state(f):
+    return _open_files.get(f) if type(f) is _File else None
+
+def _file_check(f, i, what):
+    s = _file_state(f)
+    if s is not None and not s[i]:
+        raise _io_mod.UnsupportedOperation(what)
+    return s
+
+def _file_read(name):
+    method = getattr(_io_mod.BytesIO, name)
+    def read(self, *args):
+        _file_check(self, 2, "read")
+        return method(self, *args)
+    read.__name__ = name
+    return read
+
+for _name in ("read", "read1", "readline", "readlines", "readinto", "readinto1", "__next__"):
+    setattr(_File, _name, _file_read(_name))
+
+def _file_write(self, b):
+    s = _file_check(self, 3, "write")
+    if s is not None and s[4]:
+        self.seek(0, 2)
+    n = _io_mod.BytesIO.write(self, b)
+    if s is not None:
+        s[6] = True
+        _fs_charge(n)
+    return n
+
+def _file_writelines(self, lines):
+    for line in lines:
+        self.write(line)
+
+def _file_truncate(self, size=None):
+    s = _file_check(self, 3, "truncate")
+    if s is not None:
+        s[6] = True
+    return _io_mod.BytesIO.truncate(self, size)
+
+def _file_flush(self):
+    _io_mod.BytesIO.flush(self)
+    _file_store(self)
+
+def _file_close(self):
+    if not self.closed:
+        _file_store(self)
+    _io_mod.BytesIO.close(self)
+
+_File.write, _File.writelines, _File.truncate = _file_write, _file_writelines, _file_truncate
+def _file_fileno(self):
+    s = _file_state(self)
+    if s is None or self.closed:
+        return _io_mod.BytesIO.fileno(self)
+    if s[5] is None:
+        s[5] = 3 + len(_fs.fds)
+        while s[5] in _fs.fds:
+            s[5] += 1
+        _fs.fds[s[5]] = self
+    return s[5]
+
+_File.flush, _File.close, _File.fileno = _file_flush, _file_close, _file_fileno
+_File.readable = lambda self: bool((_file_state(self) or (0, 0, 1))[2])
+_File.writable = lambda self: bool((_file_state(self) or (0, 0, 0, 1))[3])
+
+# The state of each open file, out of user code's reach: [generation, inode, readable, writable,
+# append, file descriptor or None, written since stored].
+_open_files = _weakref_mod.WeakKeyDictionary()
+
+def _fs_charge(n):
+    global _aborted, _violation
+    _fs.written += n
+    if _fs.written > _FS_QUOTA:
+        _aborted = "limit"
+        if _violation is None:
+            _violation = "sandbox: more than " + str(_FS_QUOTA >> 20) + " MiB written to /sandbox"
+        raise _Limit()
+
+def _fs_by_ino(f):
+    f.flush()
+    ino = _open_files[f][1]
+    for n in _fs.nodes.values():
+        if n[2] == ino:
+            return n
+    return (False, _io_mod.BytesIO.getvalue(f), ino, _fs.clock, 0o644)  # deleted while open
+
+def _file_store(f):
+    s = _file_state(f)
+    if s is None or not s[6] or s[0] != _fs.gen or f.closed:
+        return
+    s[6] = False
+    data = _io_mod.BytesIO.getvalue(f)
+    _fs_work((len(_fs.nodes) >> 3) + (len(data) >> 10))
+    for k, n in _fs.nodes.items():
+        if n[2] == s[1]:
+            _fs.nodes[k] = (False, data, n[2], _fs_tick(), n[4])
+            return
+
+_OPEN_MODE = frozenset("rwxabt+")
+
+def _fs_open(file, mode="r", buffering=-1, encoding=None, errors=None, newline=None,
+             closefd=True, opener=None):
+    """open and io.open on the files of /sandbox (never a file descriptor or an opener)."""
+    if type(mode) is not str:
+        raise TypeError("open() argument 'mode' must be str, not " + type(mode).__name__)
+    m = set(mode)
+    if not m <= _OPEN_MODE or len(mode) != len(m) or sum(c in m for c in "rwxa") != 1 or {"b", "t"} <= m:
+        raise ValueError("invalid mode: " + repr(mode))
+    binary = "b" in m
+    if binary and (encoding is not None or errors is not None or newline is not None):
+        raise ValueError("binary mode doesn't take an encoding, errors or newline argument")
+    if not binary and buffering == 0:
+        raise ValueError("can't have unbuffered text I/O")
+    if opener is not None:
+        # The opener gets the flags and must give a descriptor of this job's table (os.open).
+        flags = (_os_mod.O_RDWR if "+" in m else 0 if "r" in m else _os_mod.O_WRONLY) | (
+            0 if "r" in m else _os_mod.O_CREAT) | (_os_mod.O_TRUNC if "w" in m else 0) | (
+            _os_mod.O_APPEND if "a" in m else 0) | (_os_mod.O_EXCL if "x" in m else 0)
+        file = opener(file, flags)
+        if not isinstance(file, int):
+            raise TypeError("expected an integer from opener")
+    if isinstance(file, int):
+        raw = _fs_fd(file)
+        return raw if binary else _io_mod.TextIOWrapper(raw, encoding or "utf-8", errors, newline, buffering == 1)
+    a = _fs_abs(file)
+    n = _fs_node(a)
+    if n is not None and n[0]:
+        raise _fs_err(_errno_mod.EISDIR, file)
+    if "x" in m and n is not None:
+        raise _fs_err(_errno_mod.EEXIST, file)
+    if n is None:
+        if "r" in m:
+            raise _fs_err(_errno_mod.ENOENT, file)
+        _fs_parent_ok(a, file)
+        _fs_new(a, False)
+    elif "w" in m:
+        _fs.nodes[a] = (False, b"", n[2], _fs_tick(), n[4])
+    n = _fs.nodes[a]
+    raw = _File(n[1])
+    _open_files[raw] = [_fs.gen, n[2], "r" in m or "+" in m, "r" not in m or "+" in m, "a" in m, None, False]
+    if "a" in m:
+        raw.seek(0, 2)
+    raw.name = file
+    raw.mode = mode.replace("t", "")
+    if binary:
+        return raw
+    if encoding is None or encoding == "locale":
+        encoding = "utf-8"
+    text = _io_mod.TextIOWrapper(raw, encoding, errors, newline, buffering == 1)
+    text.mode = mode
+    return text
+
+def _fs_fd(fd):
+    f = _fs.fds.get(fd) if type(fd) is int else None
+    if f is None or f.closed:
+        raise OSError(_errno_mod.EBADF, "Bad file descriptor")
+    return f
+
+def _fs_os_open(path, flags, mode=0o777, *, dir_fd=None):
+    _fs_no_dir_fd(dir_fd)
+    acc = _fs_int(flags) & 3
+    a = _fs_abs(path)
+    n = _fs_node(a)
+    if n is None:
+        if not flags & _os_mod.O_CREAT:
+            raise _fs_err(_errno_mod.ENOENT, path)
+        _fs_parent_ok(a, path)
+        _fs_new(a, False, mode=_fs_int(mode) & 0o777)
+    elif flags & _os_mod.O_CREAT and flags & _os_mod.O_EXCL:
+        raise _fs_err(_errno_mod.EEXIST, path)
+    f = _fs_open(a, "w+b" if flags & _os_mod.O_TRUNC and acc else "r+b")
+    s = _open_files[f]
+    s[2], s[3], s[4] = acc != 1, acc != 0, bool(flags & _os_mod.O_APPEND)
+    return f.fileno()
+
+def _fs_fd_write(fd, data):
+    f = _fs_fd(fd)
+    n = f.write(data)
+    _fs.pending.append(f)
+    return n
+
+def _fs_fd_close(fd):
+    _fs_fd(fd).close()
+    del _fs.fds[fd]
+
+# The classes user code gets instances of are the tracer's: what a job sets on them (a method, a
+# base, a name) is undone at its end, with the guard still up (a value's __del__ is user code).
+_FS_CLASSES = [(c, dict(c.__dict__), c.__bases__, c.__name__, c.__qualname__)
+               for c in (_File, _DirEntry, _ScandirIterator, _SystemRandom)]
+
+def _fs_restore_classes():
+    for c, saved, bases, name, qualname in _FS_CLASSES:
+        now = c.__dict__
+        if len(now) != len(saved) or any(now.get(k) is not v for k, v in saved.items()):
+            for k in [k for k in now if k not in saved]:
+                type.__delattr__(c, k)
+            for k, v in saved.items():
+                if now.get(k) is not v and k not in ("__dict__", "__weakref__"):
+                    type.__setattr__(c, k, v)
+        if c.__bases__ is not bases:
+            c.__bases__ = bases
+        if type(c.__name__) is not str or c.__name__ != name:
+            c.__name__ = name
+        if type(c.__qualname__) is not str or c.__qualname__ != qualname:
+            c.__qualname__ = qualname
+
+# A codec not used yet is imported from the stdlib archive, an "open" event the audit hook
+# refuses while user code runs (str.encode('cp437'), zipfile's names, a text file's encoding).
+# The encodings package's own search runs with the guard lowered: it gets the normalised name as
+# an exact str and imports only encodings.<name>, trusted code. Registered before the snapshot.
+import encodings as _encodings_mod
+_encodings_search = _encodings_mod.search_function
+
+def _codec_search(name):
+    global _guard
+    guard = _guard
+    _guard = False
+    try:
+        return _encodings_search(name) if type(name) is str else None
+    finally:
+        _guard = guard
+
+_codecs_mod.unregister(_encodings_search)
+_codecs_mod.register(_codec_search)
+
+# Names a standard-library module run from source gets before its statements run, where its C
+# half is refused: the host's name, the same everywhere (platform.node, mailbox's lock files).
+_SOURCE_GIVEN = {"socket": {"gethostname": lambda: "sandbox"}}
+
+# os names served on these files, and the host questions answered alike everywhere.
+_FS_OS = {
+    "stat": _fs_stat_fn, "lstat": _fs_stat_fn, "listdir": _fs_listdir, "scandir": _fs_scandir,
+    "DirEntry": _DirEntry, "walk": _fs_walk, "mkdir": _fs_mkdir, "makedirs": _fs_makedirs,
+    "remove": _fs_remove, "unlink": _fs_remove, "rmdir": _fs_rmdir, "rename": _fs_rename,
+    "replace": _fs_rename, "chdir": _fs_chdir, "chmod": _fs_chmod, "utime": _fs_utime,
+    "access": _fs_access, "urandom": _fs_urandom, "getpid": lambda: _FS_PID,
+    "getcwd": lambda: _fs.cwd, "getcwdb": lambda: _fs.cwd.encode("utf-8", "surrogateescape"),
+    "supports_dir_fd": frozenset(), "supports_fd": frozenset(),
+    "supports_follow_symlinks": frozenset(), "supports_effective_ids": frozenset(),
+    "_walk_symlinks_as_files": object(), "open": _fs_os_open, "close": _fs_fd_close,
+    "read": lambda fd, n: _fs_fd(fd).read(n), "write": _fs_fd_write,
+    "lseek": lambda fd, pos, how: _fs_fd(fd).seek(pos, how),
+    "fstat": lambda fd: _fs_stat(_fs_by_ino(_fs_fd(fd))), "fdopen": _fs_open,
+    "fsync": lambda fd: _fs_fd(fd).flush(),
+}
 
 def _abspath(path):
     path = _os_mod.fspath(path)
     if not _posixpath_mod.isabs(path):
-        path = _posixpath_mod.join(_CWD.encode() if type(path) is bytes else _CWD, path)
+        path = _posixpath_mod.join(_fs.cwd.encode() if type(path) is bytes else _fs.cwd, path)
     return _posixpath_mod.normpath(path)
 
 def _relpath(path, start=None):
@@ -971,7 +1604,7 @@ def _unexpanded(path):
     return _os_mod.fspath(path)
 
 _PATH_REPLACE = {"abspath": _abspath, "relpath": _relpath, "expanduser": _unexpanded,
-                 "expandvars": _unexpanded}
+                 "expandvars": _unexpanded, **_FS_PATH}
 
 # Modules that also reach the host or the interpreter: only the names listed are served.
 _MODULE_ONLY = {
@@ -981,7 +1614,7 @@ _MODULE_ONLY = {
            "pardir", "devnull", "name", "fspath", "fsencode", "fsdecode", "PathLike", "error",
            "strerror", "SEEK_SET", "SEEK_CUR", "SEEK_END", "F_OK", "R_OK", "W_OK", "X_OK",
            "O_RDONLY", "O_WRONLY", "O_RDWR", "O_APPEND", "O_CREAT", "O_EXCL", "O_TRUNC",
-           "supports_bytes_environ", "terminal_size"},
+           "supports_bytes_environ", "terminal_size", "stat_result"},
     "os.path": _PURE_PATH,
     "posixpath": _PURE_PATH,
     "genericpath": {"commonprefix", "samestat"},
@@ -1001,8 +1634,6 @@ _MODULE_ONLY = {
     "time": {"time", "time_ns", "monotonic", "monotonic_ns", "perf_counter", "perf_counter_ns",
              "gmtime", "localtime", "mktime", "strftime", "strptime", "asctime", "ctime",
              "struct_time", "timezone", "altzone", "daylight", "tzname"},
-    # In-memory streams and the stream classes real code subclasses or wraps around them;
-    # never open, open_code or FileIO (files and descriptors).
     # Locks and thread identity only, which threading (run from source) builds its locks,
     # conditions, events and queues on: never start_new_thread, interrupt_main or exit.
     "_thread": {"allocate_lock", "allocate", "LockType", "RLock", "get_ident", "get_native_id",
@@ -1018,6 +1649,8 @@ _MODULE_ONLY = {
     "_colorize": {"ANSIColors", "NoColors", "decolor", "COLORIZE", "Theme", "ThemeSection",
                   "Argparse", "Syntax", "Traceback", "Unittest", "default_theme",
                   "theme_no_color"},
+    # In-memory streams and the stream classes real code subclasses or wraps around them; open
+    # and open_code are the folder's (below), never FileIO.
     "io": {"StringIO", "BytesIO", "SEEK_SET", "SEEK_CUR", "SEEK_END", "UnsupportedOperation",
            "IOBase", "RawIOBase", "BufferedIOBase", "TextIOBase", "TextIOWrapper",
            "BufferedReader", "BufferedWriter", "BufferedRWPair", "BufferedRandom",
@@ -1035,7 +1668,11 @@ _NULL_TRANSLATIONS = _gettext_mod.NullTranslations()
 # and messages are not translated (gettext would read the environment and locale files).
 _MODULE_REPLACE = {
     "os": {"environ": types.MappingProxyType({}), "getenv": types.MappingProxyType({}).get,
-           "getcwd": lambda: _CWD, "getcwdb": lambda: _CWD.encode()},
+           **_FS_OS},
+    "genericpath": _FS_PATH,
+    "io": {"open": _fs_open, "open_code": lambda path: _fs_open(path, "rb")},
+    # gzip's reader decompresses with it (a C class like zlib's own decompressobj)
+    "zlib": {k: getattr(_zlib_mod, k) for k in ("_ZlibDecompressor",) if hasattr(_zlib_mod, k)},
     # Private helpers the standard library imports from these modules by name: _simple_enum
     # builds an enum class from a plain one (uuid, http, re, pstats), _check_methods answers
     # whether a class's MRO defines methods (subclass hooks).
@@ -1097,7 +1734,7 @@ _ALLOWED_MODULES = {
     "pprint": _pprint_mod, "reprlib": _reprlib_mod, "difflib": _difflib_mod,
     "calendar": _calendar_mod, "datetime": _datetime_mod, "time": _time_mod, "io": _io_mod,
     "_thread": _thread_mod, "_weakref": _weakref_c_mod, "_random": _random_c_mod,
-    "_colorize": _colorize_mod, "_typing": _typing_c_mod,
+    "_colorize": _colorize_mod, "_typing": _typing_c_mod, "_codecs": _codecs_c_mod,
     "colorsys": _colorsys_mod, "contextlib": _contextlib_mod, "weakref": _weakref_mod,
     "warnings": _warnings_mod, "html": _html_mod, "sys": sys,
     "os": _os_mod, "os.path": _posixpath_mod, "posixpath": _posixpath_mod,
@@ -1108,13 +1745,14 @@ _ALLOWED_MODULES = {
     "_collections_abc": _abc_mod,
 }
 _VIEW_NAMES = {k: _public_names(k, m) for k, m in _ALLOWED_MODULES.items()}
-_VIEW_NAMES["sys"]["argv"] = _VIEW_NAMES["sys"]["stdin"] = None  # made per view (_view)
+_VIEW_NAMES["sys"]["argv"] = _VIEW_NAMES["sys"]["stdin"] = _VIEW_NAMES["sys"]["path"] = None  # per view
 _VIEW_NAMES["sys"]["__all__"] = tuple(sorted(k for k in _VIEW_NAMES["sys"] if not k.startswith("_")))
 # random: one generator reseeded before every call, so results are reproducible.
 _VIEW_NAMES["random"] = {k: getattr(_seeded, k) for k in (
     "random", "randint", "randrange", "choice", "choices", "shuffle", "sample", "uniform",
     "gauss", "normalvariate", "getrandbits", "triangular")}
 _VIEW_NAMES["random"]["Random"] = _random_mod.Random
+_VIEW_NAMES["random"]["SystemRandom"] = _SystemRandom
 _VIEW_NAMES["random"]["__all__"] = tuple(sorted(_VIEW_NAMES["random"]))
 
 # Views are made per snippet, so nothing a snippet does to one is seen by the next.
@@ -1130,6 +1768,7 @@ def _view(name):
         if name == "sys":
             # As in an interpreter with no script and no input; mutable, so made per snippet.
             names["argv"] = [""]
+            names["path"] = []  # nothing is imported from a folder
             names["stdin"] = names["__stdin__"] = _io_mod.StringIO()
         v = _views[name] = _Module(names)
     return v
@@ -1361,6 +2000,8 @@ def _run_module(dotted, units, codes, is_pkg, own_events, refused):
     _refused_defs.update(refused)
     view = object.__new__(_PackageModule)
     ns = {"__builtins__": dict(_BUILTINS), "__name__": dotted}
+    if not own_events:  # the standard library's
+        ns.update(_SOURCE_GIVEN.get(dotted, ()))
     _package_ns[id(view)] = ns
     _package_of[id(ns)] = dotted if is_pkg else dotted.rpartition(".")[0]
     _package_views[dotted] = view
@@ -1406,11 +2047,6 @@ def _clear_package():
     del _package_codes[:]
 
 
-def _no_files(*args, **kwargs):
-    # open: the sandbox has no files for the code; an OSError, which real code handles (pdb's
-    # ~/.pdbrc, mailbox's lock files), where a NameError ended it.
-    raise PermissionError("files are not available in the sandbox")
-
 def _safe_builtins():
     b = {}
     for k in _SAFE_BUILTIN_NAMES:
@@ -1420,7 +2056,7 @@ def _safe_builtins():
         if isinstance(v, type) and issubclass(v, BaseException):
             b[k] = v
     b["getattr"] = _safe_getattr
-    b["open"] = _no_files
+    b["open"] = _fs_open
     b["hasattr"] = _safe_hasattr
     b["setattr"] = _safe_setattr
     b["delattr"] = _safe_delattr
@@ -1779,6 +2415,7 @@ def _run(code_text, entry, key, max_steps, max_events, module=False, package=Non
     # Reseeding costs more than a tiny call, so only snippets that mention random pay for it.
     reseed = "random" in code_text
     _views.clear()
+    _fs_reset()
     ns = {"__builtins__": dict(_BUILTINS), "__name__": "snippet"}
     if package is not None:
         own, base = _set_package(package["files"], package["path"])
@@ -1797,6 +2434,8 @@ def _run(code_text, entry, key, max_steps, max_events, module=False, package=Non
         ns.clear()
         for other in _package_ns.values():
             other.clear()
+        _fs_reset()
+        _fs_restore_classes()
         _guard = False
         _recording = False
         _last_code = _last_map = None
@@ -1863,6 +2502,7 @@ def _define_and_call(units, notes, module, ns, entry, rows, copy_inputs, reseed,
         return _result("runtime_error", "entry function '" + entry + "' is not defined")
     if not callable(fn):
         return _result("runtime_error", "entry '" + entry + "' is not callable")
+    _fs_mark()
     mismatch = _arity_mismatch(fn, entry, len(rows[0]) if rows else 0)
     if mismatch is not None:
         return _result("runtime_error", "signature mismatch: " + mismatch)
@@ -1881,6 +2521,8 @@ def _define_and_call(units, notes, module, ns, entry, rows, copy_inputs, reseed,
             _truncated = False
         if reseed:
             _seeded.seed(0)
+        if _fs.touched:
+            _fs_reset(_fs.base, False)
         _recording = True
         try:
             if copy_inputs:

@@ -113,7 +113,8 @@ function dropHostGlobals(): void {
 // ---------------------------------------------------------------- file system
 // The in-memory file system is part of the interpreter's state but lives in JavaScript, so the
 // memory snapshot does not cover it. User code therefore never changes it: opening a regular
-// file for writing and every call that changes the tree fail with EROFS.
+// file for writing and every call that changes the tree fail with EROFS. The folder user code
+// may write, /sandbox, is the tracer's Python data (tracer.py), inside the snapshot.
 const EROFS = 69;
 const WRITE_FLAGS = 1 | 2 | 64 | 512 | 1024; // O_WRONLY O_RDWR O_CREAT O_TRUNC O_APPEND
 const TREE_OPS = [
