@@ -459,10 +459,20 @@ _OWN_DUNDERS = frozenset((
     "__required_keys__", "__optional_keys__", "__readonly_keys__", "__mutable_keys__", "__total__",
     "__final__", "__override__", "__no_type_check__"))
 
+# The pickle protocol's methods. Refused of builtin objects: a bound builtin method's reduction is
+# (getattr, (obj, name)), the unguarded getattr, and object.__getstate__(C) hands out a class's
+# own dict. Of an instance of Python code (a heap type: user and library classes, and C types
+# made from a spec) they give what the instance holds: its state, its class and the functions of
+# copyreg, operator or re that rebuild it (their globals stay unreadable). So a read is checked
+# by _pickle_attr: allowed of such an instance (or of super() bound to one); of a class only a
+# Python function, or a C one wrapped to refuse any target but such an instance.
+_PICKLE_DUNDERS = frozenset(("__reduce__", "__reduce_ex__", "__getstate__", "__setstate__",
+                             "__getnewargs__", "__getnewargs_ex__"))
+
 def _attr_guarded(name):
     """Whether an attribute is one of the interpreter types' names (readable of other objects)."""
     if name.startswith("__"):
-        return name in _OWN_DUNDERS
+        return name in _OWN_DUNDERS or name in _PICKLE_DUNDERS
     return name.startswith(_GUARDED_PREFIXES) and name not in _DENIED_NAMES
 
 # A name is a variable: it reaches only the snippet's own namespaces and the restricted builtins,
@@ -654,11 +664,19 @@ def _hoist_match_classes(tree):
 
 _INSTANCE_DICT = "_tc_instance_dict"
 
+_type_dict = type.__dict__["__dict__"].__get__
+
 def _instance_dict(obj):
-    # A class's __dict__ holds descriptors (a function type's __globals__ getter, type's
+    # A builtin class's __dict__ holds descriptors (a function type's __globals__ getter, type's
     # __subclasses__), a module's is its globals, and super(Meta, C) reads a class's: refused.
-    # An instance's holds only what its attributes already give.
+    # An instance's holds only what its attributes already give. So does a class of Python code
+    # (a heap type; enum and annotationlib read them) once the names the policy refuses are left
+    # out (Enum's _convert_, a real module's unreadable dunders): a read-only copy of the rest.
+    # Never the tracer's own classes (views, placeholders, aborts).
     t = type(obj)
+    if issubclass(t, type) and _type_flags(obj) & _HEAPTYPE and not issubclass(obj, _TRACER_CLASSES):
+        return types.MappingProxyType({k: v for k, v in _type_dict(obj).items() if type(k) is str and (
+            _attr_allowed(k) or _attr_guarded(k)) and type(v) not in _INTERPRETER_TYPES})
     if issubclass(t, (type, types.ModuleType, super, _Module)):
         raise AttributeError("'__dict__' of a class or module is not available in the sandbox")
     return obj.__dict__
@@ -674,6 +692,8 @@ def _guarded_attr(obj, name):
     # its own there, and refused on every static type (classes included, whose descriptors
     # would read a frame's) and on modules.
     t = type(obj)
+    if name in _PICKLE_DUNDERS:
+        return _pickle_attr(obj, name)
     if not _type_flags(t) & _HEAPTYPE or issubclass(t, types.ModuleType):
         raise AttributeError("attribute " + repr(name) + " of a " + _type_name(type(obj)) + " is not available in the sandbox")
     v = getattr(obj, name)
@@ -681,6 +701,43 @@ def _guarded_attr(obj, name):
         # A real-module property that hands one on (types.coroutine's wrapper's gi_code).
         raise AttributeError("attribute " + repr(name) + " holds a " + _type_name(type(v)) + ", which is not available in the sandbox")
     return v
+
+_super_self = super.__dict__["__self__"].__get__
+
+def _pickle_target(obj):
+    """Whether the pickle methods may run on obj: an instance of Python code (a heap type), never
+    a class, a module, a super object or one of the tracer's views and placeholders."""
+    t = type(obj)
+    return bool(_type_flags(t) & _HEAPTYPE) and not issubclass(t, (type, types.ModuleType, super, _Module, _PackageModule, _Unavailable))
+
+def _pickle_attr(obj, name):
+    t = type(obj)
+    if t is super:
+        if not _pickle_target(_super_self(obj)):
+            raise AttributeError("attribute " + repr(name) + " of super() is available in the sandbox only for an instance of Python code")
+        return getattr(obj, name)
+    if not issubclass(t, type):
+        if not _pickle_target(obj):
+            raise AttributeError("attribute " + repr(name) + " of a " + _type_name(t) + " is not available in the sandbox")
+        return getattr(obj, name)
+    v = getattr(obj, name)
+    tv = type(v)
+    if tv is types.FunctionType or (tv is types.MethodType and type(v.__func__) is types.FunctionType):
+        return v  # Python code: the class's own, under the policy, or a library's
+    if tv is not types.MethodDescriptorType and tv is not types.WrapperDescriptorType:
+        raise AttributeError("attribute " + repr(name) + " of this class is not available in the sandbox")
+    # object.__reduce_ex__ and friends, unbound: one checking wrapper per descriptor and job, so
+    # type(x).__getstate__ is object.__getstate__ (copyreg asks) still holds.
+    key = ("pickle", v)
+    w = _views.get(key)
+    if w is None:
+        def w(self, *args, **kwargs):
+            if not _pickle_target(self):
+                raise TypeError(name + " is available in the sandbox only for an instance of Python code")
+            return v(self, *args, **kwargs)
+        w.__name__ = w.__qualname__ = name
+        _views[key] = w
+    return w
 
 class _AttributeReads(ast.NodeTransformer):
     """x.__dict__ (read) → _tc_instance_dict(x), x.f_y (read) → _tc_attr(x, 'f_y'); writes and
@@ -1062,6 +1119,72 @@ _MODULE_REPLACE = {
         "gettext", "ngettext", "pgettext", "npgettext")},
 }
 
+# ---------------------------------------------------------------- C halves of modules run from source
+# The pure C halves that socket.py, csv.py, bz2.py, lzma.py and symtable.py import (from _x import
+# *): served as views like the modules above, so those modules define their classes and functions.
+import _socket as _socket_c_mod, _csv as _csv_c_mod, _bz2 as _bz2_c_mod, _lzma as _lzma_c_mod
+import _symtable as _symtable_c_mod
+
+def _socket_names():
+    """_socket's Python parts, made anew for every job's view (a class is mutable: what one job
+    sets on it must not reach the next). socket: constructing one raises OSError (network
+    unreachable), so socket.socket and the clients built on it define their classes, and their
+    methods run on instances made without __init__, as on a socket never opened (no descriptor:
+    fileno() is -1, I/O raises EBADF). The real socket type is never served."""
+    class herror(OSError):
+        pass
+
+    class gaierror(OSError):
+        pass
+
+    def no_resolver(*args, **kwargs):
+        # Every name lookup of a machine with no network and no hosts file.
+        raise gaierror(_socket_c_mod.EAI_NONAME, "Name or service not known (the sandbox has no network)")
+
+    def bad_descriptor(self, *args, **kwargs):
+        raise OSError(_errno_mod.EBADF, "Bad file descriptor")
+
+    def init(self, family=-1, type=-1, proto=-1, fileno=None):
+        raise OSError(_errno_mod.ENETUNREACH, "Network is unreachable (the sandbox has no network)")
+
+    body = {k: bad_descriptor for k in (
+        "send", "sendall", "sendto", "sendmsg", "recv", "recv_into", "recvfrom", "recvfrom_into",
+        "recvmsg", "connect", "connect_ex", "bind", "listen", "_accept", "getsockname",
+        "getpeername", "setsockopt", "getsockopt", "setblocking", "settimeout", "getblocking",
+        "shutdown")}
+    # No instance dict and no weak references, as the C type (socket.socket adds __weakref__).
+    body.update({"__module__": "_socket", "__slots__": (), "__init__": init, "family": 0, "type": 0, "proto": 0,
+                 "timeout": None, "fileno": lambda self: -1, "detach": lambda self: -1,
+                 "close": lambda self: None, "gettimeout": lambda self: None})
+    sock = type("socket", (), body)
+    for k in (herror, gaierror):
+        k.__module__ = "socket"
+    names = {"socket": sock, "SocketType": sock, "herror": herror, "gaierror": gaierror}
+    for k in ("getaddrinfo", "getnameinfo", "gethostbyname", "gethostbyname_ex", "gethostbyaddr",
+              "getservbyname", "getservbyport", "getprotobyname"):
+        names[k] = no_resolver
+    return names
+
+# Constants (the AF_/SOCK_/IPPROTO_/... integers), OSError and TimeoutError under their old names,
+# and the pure byte-order and address conversions; the socket type, the exceptions of its own and
+# the name lookups are _socket_names' (above). Never the real socket type, descriptors (dup,
+# close), the host's name tables or interfaces, or setdefaulttimeout (state the next job sees).
+_MODULE_ONLY["_socket"] = {k for k in dir(_socket_c_mod) if k.isupper() and type(getattr(_socket_c_mod, k)) is int} | {
+    "error", "timeout", "htonl", "htons", "ntohl", "ntohs", "inet_aton", "inet_ntoa",
+    "inet_pton", "inet_ntop"}
+_MODULE_REPLACE["_socket"] = {"has_ipv6": False, "getdefaulttimeout": lambda: None,
+                              "gethostname": lambda: "localhost"}
+# lzma.py imports these two private helpers by name (pure: filter specs to bytes and back).
+_MODULE_REPLACE["_lzma"] = {k: getattr(_lzma_c_mod, k) for k in (
+    "_encode_filter_properties", "_decode_filter_properties")}
+
+def _csv_reset():
+    # _csv keeps its dialect registry and field size limit in the interpreter, not in the view:
+    # emptied and reset whenever a job's first import makes its view, so no job sees another's.
+    for k in _csv_c_mod.list_dialects():
+        _csv_c_mod.unregister_dialect(k)
+    _csv_c_mod.field_size_limit(128 * 1024)
+
 def _public_names(name, mod):
     deny = _MODULE_DENY.get(name, set())
     only = _MODULE_ONLY.get(name)
@@ -1098,6 +1221,8 @@ _ALLOWED_MODULES = {
     "calendar": _calendar_mod, "datetime": _datetime_mod, "time": _time_mod, "io": _io_mod,
     "_thread": _thread_mod, "_weakref": _weakref_c_mod, "_random": _random_c_mod,
     "_colorize": _colorize_mod, "_typing": _typing_c_mod,
+    "_socket": _socket_c_mod, "_csv": _csv_c_mod, "_bz2": _bz2_c_mod, "_lzma": _lzma_c_mod,
+    "_symtable": _symtable_c_mod,
     "colorsys": _colorsys_mod, "contextlib": _contextlib_mod, "weakref": _weakref_mod,
     "warnings": _warnings_mod, "html": _html_mod, "sys": sys,
     "os": _os_mod, "os.path": _posixpath_mod, "posixpath": _posixpath_mod,
@@ -1131,6 +1256,11 @@ def _view(name):
             # As in an interpreter with no script and no input; mutable, so made per snippet.
             names["argv"] = [""]
             names["stdin"] = names["__stdin__"] = _io_mod.StringIO()
+        elif name == "_socket":
+            names.update(_socket_names())
+            names["__all__"] = tuple(sorted(k for k in names if not k.startswith("_")))
+        elif name == "_csv":
+            _csv_reset()
         v = _views[name] = _Module(names)
     return v
 
@@ -2023,3 +2153,5 @@ def _seal():
         sys.modules.pop(name, None)
     sys.setrecursionlimit(1000)
 
+# The tracer's own classes, whose __dict__ stays unreadable (_instance_dict).
+_TRACER_CLASSES = tuple(v for v in list(globals().values()) if type(v) is type and _type_module(v) == __name__)
