@@ -216,3 +216,48 @@ describe("a class's __dict__", () => {
     }
   });
 });
+
+describe("annotations", () => {
+  it("reads a class's and a function's annotations and annotate function; typing.py's Protocol runs", async () => {
+    expect(
+      await out(
+        "import typing\nclass C:\n    x: int\n    def f(self, a: str) -> None:\n        pass\n@typing.runtime_checkable\nclass P(typing.Protocol):\n    def m(self) -> int: ...\nclass A:\n    def m(self):\n        return 1\nreturn (C.__annotations__, C.f.__annotations__, C.__annotate__(1), isinstance(A(), P))",
+      ),
+    ).toBe("({'x':<type>},{'a':<type>,'return':None},{'x':<type>},True)");
+  });
+
+  it("refuses them of a module or view, and annotations holding a module", async () => {
+    for (const expr of [
+      "math.__annotations__",
+      "getattr(math, '__annotate__')",
+      "types.ModuleType('m').__annotations__",
+      "super(C, C()).__annotations__",
+      "H.__annotations__",
+    ]) {
+      expect(
+        await out(
+          `import math, types\nclass C:\n    pass\nclass H:\n    m: types.ModuleType('m')\ntry:\n    return ${expr}\nexcept AttributeError:\n    return 'refused'`,
+        ),
+        expr,
+      ).toBe("'refused'");
+    }
+  });
+});
+
+describe("sysconfig and types for isinstance", () => {
+  it("sysconfig: the installation's default paths only; pydoc defines its Doc classes", async () => {
+    expect(
+      await out(
+        "import sysconfig, pydoc\ntry:\n    sysconfig.get_path('stdlib', vars={'installed_base': '/etc'})\n    other = 'computed'\nexcept ValueError:\n    other = 'refused'\nreturn (sysconfig.get_path('stdlib').endswith('/lib/python3.14'), other, pydoc.TextDoc().bold('x'), hasattr(sysconfig, 'get_config_vars'))",
+      ),
+    ).toBe("(True,'refused','x\\x08x',False)");
+  });
+
+  it("types: ModuleType and the descriptor types for isinstance; still no code, frame or traceback type", async () => {
+    expect(
+      await out(
+        "import types\nm = types.ModuleType('m')\nm.x = 1\nr = [isinstance(len, types.BuiltinFunctionType), isinstance(m, types.ModuleType), m.x,\n     isinstance(int.__add__, types.WrapperDescriptorType), isinstance((1).__add__, types.MethodWrapperType)]\nfor make in (lambda: m.__dict__, lambda: m.__spec__, lambda: types.ModuleType.__dict__,\n             lambda: types.CodeType, lambda: types.FrameType, lambda: types.TracebackType):\n    try:\n        make()\n        r.append('made')\n    except (TypeError, AttributeError):\n        r.append('refused')\nreturn r",
+      ),
+    ).toBe("[True,True,1,True,True,'refused','refused','refused','refused','refused','refused']");
+  });
+});

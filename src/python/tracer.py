@@ -469,10 +469,16 @@ _OWN_DUNDERS = frozenset((
 _PICKLE_DUNDERS = frozenset(("__reduce__", "__reduce_ex__", "__getstate__", "__setstate__",
                              "__getnewargs__", "__getnewargs_ex__"))
 
+# Annotations (typing's Protocol and annotationlib read them of classes and functions): the dict
+# evaluated from a class's or function's annotation code (the user's, under the policy, or a
+# library's) and that code as a function. Checked by _annotations_attr: never of a module, never
+# a module, frame, traceback or code object among the values.
+_ANNOTATION_DUNDERS = frozenset(("__annotations__", "__annotate__"))
+
 def _attr_guarded(name):
     """Whether an attribute is one of the interpreter types' names (readable of other objects)."""
     if name.startswith("__"):
-        return name in _OWN_DUNDERS or name in _PICKLE_DUNDERS
+        return name in _OWN_DUNDERS or name in _PICKLE_DUNDERS or name in _ANNOTATION_DUNDERS
     return name.startswith(_GUARDED_PREFIXES) and name not in _DENIED_NAMES
 
 # A name is a variable: it reaches only the snippet's own namespaces and the restricted builtins,
@@ -694,6 +700,8 @@ def _guarded_attr(obj, name):
     t = type(obj)
     if name in _PICKLE_DUNDERS:
         return _pickle_attr(obj, name)
+    if name in _ANNOTATION_DUNDERS:
+        return _annotations_attr(obj, name)
     if not _type_flags(t) & _HEAPTYPE or issubclass(t, types.ModuleType):
         raise AttributeError("attribute " + repr(name) + " of a " + _type_name(type(obj)) + " is not available in the sandbox")
     v = getattr(obj, name)
@@ -738,6 +746,19 @@ def _pickle_attr(obj, name):
         w.__name__ = w.__qualname__ = name
         _views[key] = w
     return w
+
+def _annotations_attr(obj, name):
+    unannotated = (types.ModuleType, super, _Module, *_INTERPRETER_TYPES)
+    if issubclass(type(obj), unannotated):
+        raise AttributeError("attribute " + repr(name) + " of a " + _type_name(type(obj)) + " is not available in the sandbox")
+    v = getattr(obj, name)
+    t = type(v)
+    if name == "__annotate__":
+        if v is not None and t is not types.FunctionType:
+            raise AttributeError("attribute '__annotate__' that is not a Python function is not available in the sandbox")
+    elif t is not dict or any(issubclass(type(x), unannotated) for x in v.values()):
+        raise AttributeError("attribute '__annotations__' that is not a plain dict of annotations is not available in the sandbox")
+    return v
 
 class _AttributeReads(ast.NodeTransformer):
     """x.__dict__ (read) → _tc_instance_dict(x), x.f_y (read) → _tc_attr(x, 'f_y'); writes and
@@ -1054,7 +1075,14 @@ _MODULE_ONLY = {
               "FunctionType", "LambdaType",
               "UnionType", "EllipsisType", "NotImplementedType", "BuiltinFunctionType",
               "MethodType", "DynamicClassAttribute", "new_class", "prepare_class", "resolve_bases",
-              "coroutine", "AsyncGeneratorType", "CoroutineType", "BuiltinMethodType"},
+              "coroutine", "AsyncGeneratorType", "CoroutineType", "BuiltinMethodType",
+              # For isinstance checks (inspect, pydoc, doctest): a module made by ModuleType is an
+              # empty namespace the policy treats as a module (no __dict__, no guarded names); a
+              # descriptor type's methods apply only to its own instances; a cell holds what it
+              # is given. Still not CodeType, FrameType or TracebackType.
+              "ModuleType", "MethodWrapperType", "WrapperDescriptorType", "MethodDescriptorType",
+              "ClassMethodDescriptorType", "GetSetDescriptorType", "MemberDescriptorType",
+              "CellType"},
     "time": {"time", "time_ns", "monotonic", "monotonic_ns", "perf_counter", "perf_counter_ns",
              "gmtime", "localtime", "mktime", "strftime", "strptime", "asctime", "ctime",
              "struct_time", "timezone", "altzone", "daylight", "tzname"},
@@ -1178,6 +1206,28 @@ _MODULE_REPLACE["_socket"] = {"has_ipv6": False, "getdefaulttimeout": lambda: No
 _MODULE_REPLACE["_lzma"] = {k: getattr(_lzma_c_mod, k) for k in (
     "_encode_filter_properties", "_decode_filter_properties")}
 
+# sysconfig's answers for this installation, computed before any user code (they read the
+# interpreter's build data, not the host): pydoc's Doc computes a default from get_path('stdlib').
+import sysconfig as _sysconfig_mod
+_SYSCONFIG_PATHS = types.MappingProxyType(dict(_sysconfig_mod.get_paths()))
+
+def _sysconfig_get_path(name, scheme=None, vars=None, expand=True):
+    if scheme is not None or vars is not None or not expand:
+        raise ValueError("only the installation's default paths are available in the sandbox")
+    return _SYSCONFIG_PATHS[name]
+
+def _sysconfig_get_paths(scheme=None, vars=None, expand=True):
+    if scheme is not None or vars is not None or not expand:
+        raise ValueError("only the installation's default paths are available in the sandbox")
+    return dict(_SYSCONFIG_PATHS)
+
+_SYSCONFIG_NAMES = {
+    "get_path": _sysconfig_get_path, "get_paths": _sysconfig_get_paths,
+    "get_path_names": lambda: tuple(_SYSCONFIG_PATHS),
+    "get_default_scheme": (lambda v: lambda: v)(_sysconfig_mod.get_default_scheme()),
+    "get_python_version": (lambda v: lambda: v)(_sysconfig_mod.get_python_version()),
+    "get_platform": (lambda v: lambda: v)(_sysconfig_mod.get_platform())}
+
 def _csv_reset():
     # _csv keeps its dialect registry and field size limit in the interpreter, not in the view:
     # emptied and reset whenever a job's first import makes its view, so no job sees another's.
@@ -1241,6 +1291,8 @@ _VIEW_NAMES["random"] = {k: getattr(_seeded, k) for k in (
     "gauss", "normalvariate", "getrandbits", "triangular")}
 _VIEW_NAMES["random"]["Random"] = _random_mod.Random
 _VIEW_NAMES["random"]["__all__"] = tuple(sorted(_VIEW_NAMES["random"]))
+# sysconfig: only the installation's constants (the module reads config files and the environment).
+_VIEW_NAMES["sysconfig"] = dict(_SYSCONFIG_NAMES, __all__=tuple(sorted(_SYSCONFIG_NAMES)))
 
 # Views are made per snippet, so nothing a snippet does to one is seen by the next.
 _views = {}
