@@ -69,8 +69,8 @@ const hostile: [string, string, Expect][] = [
     "blocked",
   ],
   [
-    "a builtin base's __dict__ from a readable __mro__",
-    fn("import fractions\nreturn fractions.Fraction.__mro__[-1].__dict__"),
+    "a refused name in a builtin base's __dict__ from a readable __mro__",
+    fn("import fractions\nreturn fractions.Fraction.__mro__[-1].__dict__['__reduce_ex__']"),
     "blocked",
   ],
   ["getattr by string", fn("return getattr(f, '__glo' + 'bals__')"), "blocked"],

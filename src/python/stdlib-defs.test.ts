@@ -195,21 +195,25 @@ describe("a class's __dict__", () => {
     ).toBe("([],True)");
   });
 
-  it("refuses builtin classes, modules, views, the tracer's classes and super()", async () => {
+  it("reads a builtin class's as its attribute reads would: no refused or guarded name", async () => {
+    expect(
+      await out(
+        "def g():\n    yield 1\nf = lambda: 0\nd = [type(f).__dict__, type.__dict__, object.__dict__, type(g()).__dict__, BaseException.__dict__]\nbad = ('__globals__', '__code__', '__closure__', '__builtins__', '__subclasses__', '__dict__', '__reduce_ex__',\n       '__getstate__', 'gi_code', 'gi_frame', '__context__', '__traceback__', '__getattribute__')\nreturn ([n for x in d for n in bad if n in x], '__add__' in int.__dict__, type(int.__dict__).__name__)",
+      ),
+    ).toBe("([],True,'mappingproxy')");
+  });
+
+  it("refuses modules, views, the tracer's classes and super()", async () => {
     for (const expr of [
-      "int.__dict__",
-      "type.__dict__",
-      "object.__dict__",
-      "type(f).__dict__",
       "type(math).__dict__",
       "math.__dict__",
+      "types.ModuleType('m').__dict__",
       "super(Meta, C).__dict__",
-      "type(math).__mro__[-1].__dict__",
       "X.__dict__",
     ]) {
       expect(
         await out(
-          `import math\nclass Meta(type):\n    pass\nclass C(metaclass=Meta):\n    pass\nclass X(type(math)):\n    pass\ntry:\n    return len(${expr})\nexcept AttributeError:\n    return 'refused'`,
+          `import math, types\nclass Meta(type):\n    pass\nclass C(metaclass=Meta):\n    pass\nclass X(type(math)):\n    pass\ntry:\n    return len(${expr})\nexcept AttributeError:\n    return 'refused'`,
         ),
         expr,
       ).toBe("'refused'");
@@ -256,8 +260,44 @@ describe("sysconfig and types for isinstance", () => {
   it("types: ModuleType and the descriptor types for isinstance; still no code, frame or traceback type", async () => {
     expect(
       await out(
-        "import types\nm = types.ModuleType('m')\nm.x = 1\nr = [isinstance(len, types.BuiltinFunctionType), isinstance(m, types.ModuleType), m.x,\n     isinstance(int.__add__, types.WrapperDescriptorType), isinstance((1).__add__, types.MethodWrapperType)]\nfor make in (lambda: m.__dict__, lambda: m.__spec__, lambda: types.ModuleType.__dict__,\n             lambda: types.CodeType, lambda: types.FrameType, lambda: types.TracebackType):\n    try:\n        make()\n        r.append('made')\n    except (TypeError, AttributeError):\n        r.append('refused')\nreturn r",
+        "import types\nm = types.ModuleType('m')\nm.x = 1\nr = [isinstance(len, types.BuiltinFunctionType), isinstance(m, types.ModuleType), m.x,\n     isinstance(int.__add__, types.WrapperDescriptorType), isinstance((1).__add__, types.MethodWrapperType)]\nfor make in (lambda: m.__dict__, lambda: m.__spec__, lambda: types.ModuleType.__dict__['__dict__'],\n             lambda: types.CodeType, lambda: types.FrameType, lambda: types.TracebackType):\n    try:\n        make()\n        r.append('made')\n    except (TypeError, AttributeError, KeyError):\n        r.append('refused')\nreturn r",
       ),
     ).toBe("[True,True,1,True,True,'refused','refused','refused','refused','refused','refused']");
+  });
+});
+
+describe("exception chains and absent modules", () => {
+  it("reads __cause__ and __context__ of an exception; contextlib's ExitStack and traceback use them", async () => {
+    expect(
+      await out(
+        "import contextlib\ntry:\n    try:\n        {}['k']\n    except KeyError as k:\n        raise ValueError('v') from k\nexcept ValueError as e:\n    chain = (type(e.__cause__).__name__, type(e.__context__).__name__, e.__cause__.__context__)\ntry:\n    with contextlib.ExitStack() as stack:\n        stack.callback(lambda: 1 / 0)\n        raise KeyError('first')\nexcept ZeroDivisionError as z:\n    exited = type(z.__context__).__name__\nreturn (chain, exited)",
+      ),
+    ).toBe("(('KeyError','KeyError',None),'KeyError')");
+  });
+
+  it("refuses them of anything but an exception, an error about a module, and the traceback still", async () => {
+    for (const expr of ["C().__context__", "chained().__context__", "getattr(C(), '__cause__')"]) {
+      expect(
+        await out(
+          `import types\nclass C:\n    __context__ = 1\ndef chained():\n    try:\n        types.ModuleType('m').missing\n    except AttributeError:\n        try:\n            raise ValueError()\n        except ValueError as e:\n            return e\ntry:\n    return ${expr}\nexcept AttributeError:\n    return 'refused'`,
+        ),
+        expr,
+      ).toBe("'refused'");
+    }
+    const r = await pool.trace({
+      code: "def f(x):\n    try:\n        1 / 0\n    except ZeroDivisionError as e:\n        return e.__traceback__\n",
+      module: true,
+      entry: "f",
+      inputs,
+    });
+    expect(r.status).toBe("limit");
+  });
+
+  it("says ModuleNotFoundError for a module this interpreter lacks, ImportError for one it refuses", async () => {
+    expect(
+      await out(
+        "r = []\nfor name in ('msvcrt', '_winapi', 'posix', 'subprocess', 'select'):\n    try:\n        __import__(name)\n        r.append('imported')\n    except ModuleNotFoundError:\n        r.append('absent')\n    except ImportError:\n        r.append('refused')\nreturn r",
+      ),
+    ).toBe("['absent','absent','refused','refused','refused']");
   });
 });

@@ -423,6 +423,11 @@ _READABLE_DUNDERS = _ALLOWED_DUNDERS | {
     # name itself.
     "__origin__", "__args__", "__parameters__", "__orig_bases__", "__type_params__",
     "__dataclass_fields__", "__dataclass_params__",
+    # typing's bookkeeping of unpacked tuples and type variables' defaults (bools, tuples of
+    # types, a type), a forward reference's flags, a class's flags and a builtin's text signature.
+    "__typing_is_unpacked_typevartuple__", "__typing_unpacked_tuple_args__", "__unpacked__",
+    "__default__", "__forward_is_argument__", "__forward_is_class__", "__flags__",
+    "__text_signature__",
 }
 # Introspection that leads from a value to frames, code, globals or the interpreter: the
 # attributes of frames, tracebacks, code objects, generators, coroutines and async generators.
@@ -474,11 +479,14 @@ _PICKLE_DUNDERS = frozenset(("__reduce__", "__reduce_ex__", "__getstate__", "__s
 # library's) and that code as a function. Checked by _annotations_attr: never of a module, never
 # a module, frame, traceback or code object among the values.
 _ANNOTATION_DUNDERS = frozenset(("__annotations__", "__annotate__"))
+# An exception's chain (traceback, contextlib and pdb read it): of an exception, another exception
+# raised while this job ran, or None (its __traceback__ stays refused). Checked by _exception_link.
+_EXCEPTION_LINKS = frozenset(("__cause__", "__context__"))
 
 def _attr_guarded(name):
     """Whether an attribute is one of the interpreter types' names (readable of other objects)."""
     if name.startswith("__"):
-        return name in _OWN_DUNDERS or name in _PICKLE_DUNDERS or name in _ANNOTATION_DUNDERS
+        return name in _OWN_DUNDERS or name in _PICKLE_DUNDERS or name in _ANNOTATION_DUNDERS or name in _EXCEPTION_LINKS
     return name.startswith(_GUARDED_PREFIXES) and name not in _DENIED_NAMES
 
 # A name is a variable: it reaches only the snippet's own namespaces and the restricted builtins,
@@ -673,16 +681,17 @@ _INSTANCE_DICT = "_tc_instance_dict"
 _type_dict = type.__dict__["__dict__"].__get__
 
 def _instance_dict(obj):
-    # A builtin class's __dict__ holds descriptors (a function type's __globals__ getter, type's
-    # __subclasses__), a module's is its globals, and super(Meta, C) reads a class's: refused.
-    # An instance's holds only what its attributes already give. So does a class of Python code
-    # (a heap type; enum and annotationlib read them) once the names the policy refuses are left
-    # out (Enum's _convert_, a real module's unreadable dunders): a read-only copy of the rest.
-    # Never the tracer's own classes (views, placeholders, aborts).
+    # A module's __dict__ is its globals, and super(Meta, C) reads a class's: refused. An
+    # instance's holds only what its attributes already give. A class's holds descriptors (a
+    # function type's __globals__ getter, type's __subclasses__ and __dict__, Enum's _convert_):
+    # a read-only copy of the entries whose names the policy lets code read of that class (of a
+    # builtin class no guarded name) gives what its attribute reads give (enum's and
+    # annotationlib's source read them). Never the tracer's own classes (views, placeholders).
     t = type(obj)
-    if issubclass(t, type) and _type_flags(obj) & _HEAPTYPE and not issubclass(obj, _TRACER_CLASSES):
+    if issubclass(t, type) and not issubclass(obj, _TRACER_CLASSES):
+        heap = _type_flags(obj) & _HEAPTYPE
         return types.MappingProxyType({k: v for k, v in _type_dict(obj).items() if type(k) is str and (
-            _attr_allowed(k) or _attr_guarded(k)) and type(v) not in _INTERPRETER_TYPES})
+            _attr_allowed(k) or (heap and _attr_guarded(k))) and type(v) not in _INTERPRETER_TYPES})
     if issubclass(t, (type, types.ModuleType, super, _Module)):
         raise AttributeError("'__dict__' of a class or module is not available in the sandbox")
     return obj.__dict__
@@ -702,6 +711,8 @@ def _guarded_attr(obj, name):
         return _pickle_attr(obj, name)
     if name in _ANNOTATION_DUNDERS:
         return _annotations_attr(obj, name)
+    if name in _EXCEPTION_LINKS:
+        return _exception_link(obj, name)
     if not _type_flags(t) & _HEAPTYPE or issubclass(t, types.ModuleType):
         raise AttributeError("attribute " + repr(name) + " of a " + _type_name(type(obj)) + " is not available in the sandbox")
     v = getattr(obj, name)
@@ -746,6 +757,15 @@ def _pickle_attr(obj, name):
         w.__name__ = w.__qualname__ = name
         _views[key] = w
     return w
+
+def _exception_link(obj, name):
+    if not issubclass(type(obj), BaseException):
+        raise AttributeError("attribute " + repr(name) + " of a " + _type_name(type(obj)) + " is not available in the sandbox")
+    v = BaseException.__dict__[name].__get__(obj)  # the exception's own slot, never a property
+    # An AttributeError that real code caught names the object it failed on: never a module.
+    if v is not None and issubclass(type(v), AttributeError) and issubclass(type(AttributeError.__dict__["obj"].__get__(v)), (types.ModuleType, _Module)):
+        raise AttributeError("attribute " + repr(name) + " holds an error about a module, which is not available in the sandbox")
+    return v
 
 def _annotations_attr(obj, name):
     unannotated = (types.ModuleType, super, _Module, *_INTERPRETER_TYPES)
@@ -1336,6 +1356,10 @@ def _safe_import(name, globals=None, locals=None, fromlist=(), level=0):
         return view
     if _stdlib_path(name) is not None:
         return _import_source(name, fromlist, False)
+    if name.split(".")[0] not in _EXISTING_TOPS:
+        # Absent from this interpreter altogether (msvcrt, _winapi): as Python says it, so code
+        # that falls back on ModuleNotFoundError (subprocess's _mswindows) does.
+        raise ModuleNotFoundError("no module named " + repr(name))
     raise ImportError("module " + repr(name) + " is not available in the sandbox")
 
 # ---------------------------------------------------------------- modules run from source
@@ -1387,6 +1411,9 @@ def _stdlib_refused(top):
     return top in _STDLIB_REFUSED or top.startswith(_STDLIB_BRIDGES)
 
 _STDLIB, _STDLIB_PATHS = _stdlib_files()
+# Every top-level module name this interpreter has, served or not: the archive's and the builtin ones.
+_EXISTING_TOPS = frozenset(sys.builtin_module_names) | frozenset(
+    p.split("/")[0].removesuffix(".py") for p in (_STDLIB._get_files() if _STDLIB is not None else ()))
 
 def _stdlib_path(dotted):
     """The archive path of a standard-library module's source, or None (not a plain dotted
