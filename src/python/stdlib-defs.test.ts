@@ -163,11 +163,13 @@ describe("the pickle protocol's methods", () => {
       "super(type(math), math).__reduce_ex__(2)",
       "super(C, C).__reduce__()",
       "getattr(math, '__getstate__')()",
+      "sys.stdout.__reduce_ex__(2)",
     ]) {
       expect(
         await out(
-          `import math\nclass C:\n    pass\ntry:\n    return ${expr}\nexcept (TypeError, AttributeError):\n    return 'refused'`,
+          `import math, sys\nclass C:\n    pass\ntry:\n    return ${expr}\nexcept (TypeError, AttributeError):\n    return 'refused'`,
         ),
+        expr,
       ).toBe("'refused'");
     }
     // A failed module-level import binds a placeholder (one of the tracer's own objects).
@@ -190,7 +192,7 @@ describe("a class's __dict__", () => {
   it("leaves out the names the policy refuses: Enum's _convert_, a real module's unreadable dunders", async () => {
     expect(
       await out(
-        "import enum, fractions\nnames = set(enum.Enum.__dict__) | set(enum.EnumType.__dict__) | set(fractions.Fraction.__dict__)\nclass K:\n    def __reduce__(self):\n        return (K, ())\nreturn (sorted(n for n in names if n in ('_convert_', '__abstractmethods__', '__annotate__', '__subclasses__')), '__reduce__' in K.__dict__)",
+        "import enum, fractions\nnames = set(enum.Enum.__dict__) | set(enum.EnumType.__dict__) | set(fractions.Fraction.__dict__)\nclass K:\n    def __reduce__(self):\n        return (K, ())\nreturn (sorted(n for n in names if n in ('_convert_', '__annotate_func__', '__annotate__', '__subclasses__')), '__reduce__' in K.__dict__)",
       ),
     ).toBe("([],True)");
   });
@@ -237,6 +239,7 @@ describe("annotations", () => {
       "types.ModuleType('m').__annotations__",
       "super(C, C()).__annotations__",
       "H.__annotations__",
+      "H.__annotate__(1)",
     ]) {
       expect(
         await out(
@@ -299,5 +302,15 @@ describe("exception chains and absent modules", () => {
         "r = []\nfor name in ('msvcrt', '_winapi', 'posix', 'subprocess', 'select'):\n    try:\n        __import__(name)\n        r.append('imported')\n    except ModuleNotFoundError:\n        r.append('absent')\n    except ImportError:\n        r.append('refused')\nreturn r",
       ),
     ).toBe("['absent','absent','refused','refused','refused']");
+  });
+});
+
+describe("newly readable bookkeeping dunders", () => {
+  it("hand out plain values and change nothing of a builtin class", async () => {
+    expect(
+      await out(
+        "import abc, enum\nclass A(abc.ABC):\n    @abc.abstractmethod\n    def m(self):\n        pass\nr = [type.__prepare__('x', ()), type(enum.EnumType.__prepare__('E', (enum.Enum,))).__name__, sorted(A.__abstractmethods__),\n     type(int.__flags__).__name__, type(len.__text_signature__).__name__]\nfor store in (lambda: setattr(int, '__abstractmethods__', frozenset()), lambda: setattr(int, '__slotnames__', []),\n              lambda: int.__abstractmethods__):\n    try:\n        store()\n        r.append('changed')\n    except (TypeError, AttributeError):\n        r.append('refused')\nreturn r",
+      ),
+    ).toBe("[{},'EnumDict',['m'],'int','str','refused','refused','refused']");
   });
 });

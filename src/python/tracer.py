@@ -428,6 +428,10 @@ _READABLE_DUNDERS = _ALLOWED_DUNDERS | {
     "__typing_is_unpacked_typevartuple__", "__typing_unpacked_tuple_args__", "__unpacked__",
     "__default__", "__forward_is_argument__", "__forward_is_class__", "__flags__",
     "__text_signature__",
+    # A metaclass's namespace maker (a new dict, or enum's _EnumDict), copyreg's cache of slot
+    # names, abc's abstract method names, functools' and typing's own bookkeeping on functions.
+    "__prepare__", "__slotnames__", "__abstractmethods__", "__partialmethod__",
+    "__getitem_inner__", "__generated_by_dataclasses__",
 }
 # Introspection that leads from a value to frames, code, globals or the interpreter: the
 # attributes of frames, tracebacks, code objects, generators, coroutines and async generators.
@@ -727,7 +731,7 @@ def _pickle_target(obj):
     """Whether the pickle methods may run on obj: an instance of Python code (a heap type), never
     a class, a module, a super object or one of the tracer's views and placeholders."""
     t = type(obj)
-    return bool(_type_flags(t) & _HEAPTYPE) and not issubclass(t, (type, types.ModuleType, super, _Module, _PackageModule, _Unavailable))
+    return bool(_type_flags(t) & _HEAPTYPE) and not issubclass(t, (type, types.ModuleType, super, *_TRACER_CLASSES))
 
 def _pickle_attr(obj, name):
     t = type(obj)
@@ -768,16 +772,29 @@ def _exception_link(obj, name):
     return v
 
 def _annotations_attr(obj, name):
-    unannotated = (types.ModuleType, super, _Module, *_INTERPRETER_TYPES)
-    if issubclass(type(obj), unannotated):
+    if issubclass(type(obj), (types.ModuleType, super, _Module, *_INTERPRETER_TYPES)):
         raise AttributeError("attribute " + repr(name) + " of a " + _type_name(type(obj)) + " is not available in the sandbox")
     v = getattr(obj, name)
-    t = type(v)
-    if name == "__annotate__":
-        if v is not None and t is not types.FunctionType:
-            raise AttributeError("attribute '__annotate__' that is not a Python function is not available in the sandbox")
-    elif t is not dict or any(issubclass(type(x), unannotated) for x in v.values()):
-        raise AttributeError("attribute '__annotations__' that is not a plain dict of annotations is not available in the sandbox")
+    if name == "__annotations__":
+        return _checked_annotations(v)
+    if v is None:
+        return v
+    if type(v) is not types.FunctionType:
+        raise AttributeError("attribute '__annotate__' that is not a Python function is not available in the sandbox")
+    # What the annotate function returns is checked as __annotations__ is: one wrapper per
+    # function and job, so identity holds within the job.
+    key = ("annotate", v)
+    w = _views.get(key)
+    if w is None:
+        def w(format, *args, **kwargs):
+            return _checked_annotations(v(format, *args, **kwargs))
+        w.__name__ = w.__qualname__ = "__annotate__"
+        _views[key] = w
+    return w
+
+def _checked_annotations(v):
+    if type(v) is not dict or any(issubclass(type(x), (types.ModuleType, super, _Module, *_INTERPRETER_TYPES)) for x in v.values()):
+        raise AttributeError("annotations that are not a plain dict of annotations are not available in the sandbox")
     return v
 
 class _AttributeReads(ast.NodeTransformer):
