@@ -309,8 +309,8 @@ describe("newly readable bookkeeping dunders", () => {
   it("hand out plain values and change nothing of a builtin class", async () => {
     expect(
       await out(
-        "import abc, enum\nclass A(abc.ABC):\n    @abc.abstractmethod\n    def m(self):\n        pass\nr = [type.__prepare__('x', ()), type(enum.EnumType.__prepare__('E', (enum.Enum,))).__name__, sorted(A.__abstractmethods__),\n     type(int.__flags__).__name__, type(len.__text_signature__).__name__]\nfor store in (lambda: setattr(int, '__abstractmethods__', frozenset()), lambda: setattr(int, '__slotnames__', []),\n              lambda: int.__abstractmethods__):\n    try:\n        store()\n        r.append('changed')\n    except (TypeError, AttributeError):\n        r.append('refused')\nreturn r",
+        "import abc, enum, typing\nclass A(abc.ABC):\n    @abc.abstractmethod\n    def m(self):\n        pass\nr = [type.__prepare__('x', ()), type(enum.EnumType.__prepare__('E', (enum.Enum,))).__name__, sorted(A.__abstractmethods__),\n     type(int.__flags__).__name__, type(len.__text_signature__).__name__]\nfor store in (lambda: setattr(int, '__abstractmethods__', frozenset()), lambda: setattr(int, '__slotnames__', []),\n              lambda: int.__abstractmethods__, lambda: typing.List['int'].__args__[0].__forward_code__):\n    try:\n        store()\n        r.append('changed')\n    except (TypeError, AttributeError):\n        r.append('refused')\nreturn r",
       ),
-    ).toBe("[{},'EnumDict',['m'],'int','str','refused','refused','refused']");
+    ).toBe("[{},'EnumDict',['m'],'int','str','refused','refused','refused','refused']");
   });
 });

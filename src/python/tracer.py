@@ -466,7 +466,10 @@ _OWN_DUNDERS = frozenset((
     "__forward_arg__", "__signature__", "__displayhook__", "__excepthook__", "__mro_entries__",
     "__orig_class__", "__objclass__", "__protocol_attrs__", "__non_callable_proto_members__",
     "__required_keys__", "__optional_keys__", "__readonly_keys__", "__mutable_keys__", "__total__",
-    "__final__", "__override__", "__no_type_check__"))
+    "__final__", "__override__", "__no_type_check__",
+    # annotationlib's ForwardRef (a Python class): its module name, owner and compiled text (a
+    # code object, which the guarded read never hands out).
+    "__forward_module__", "__owner__", "__forward_code__"))
 
 # The pickle protocol's methods. Refused of builtin objects: a bound builtin method's reduction is
 # (getattr, (obj, name)), the unguarded getattr, and object.__getstate__(C) hands out a class's
