@@ -147,11 +147,13 @@ describe("the pickle protocol's methods", () => {
       "object.__getstate__(int)",
       "C.__getstate__(C)",
       "type(math).__reduce_ex__(math, 2)",
+      "fractions.Fraction.__reduce__(int)",
+      "P.__getstate__(int)",
       "object.__setstate__",
     ]) {
       expect(
         await out(
-          `import math\nclass C:\n    pass\ntry:\n    return ${expr}\nexcept (TypeError, AttributeError):\n    return 'refused'`,
+          `import math, fractions\nclass C:\n    pass\nclass P:\n    def __getstate__(self):\n        return self.__dict__\ntry:\n    return ${expr}\nexcept (TypeError, AttributeError):\n    return 'refused'`,
         ),
       ).toBe("'refused'");
     }

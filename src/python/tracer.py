@@ -476,8 +476,8 @@ _OWN_DUNDERS = frozenset((
 # own dict. Of an instance of Python code (a heap type: user and library classes, and C types
 # made from a spec) they give what the instance holds: its state, its class and the functions of
 # copyreg, operator or re that rebuild it (their globals stay unreadable). So a read is checked
-# by _pickle_attr: allowed of such an instance (or of super() bound to one); of a class only a
-# Python function, or a C one wrapped to refuse any target but such an instance.
+# by _pickle_attr: allowed of such an instance (or of super() bound to one); of a class, the
+# function (Python or C) wrapped to refuse any target but such an instance.
 _PICKLE_DUNDERS = frozenset(("__reduce__", "__reduce_ex__", "__getstate__", "__setstate__",
                              "__getnewargs__", "__getnewargs_ex__"))
 
@@ -748,11 +748,12 @@ def _pickle_attr(obj, name):
         return getattr(obj, name)
     v = getattr(obj, name)
     tv = type(v)
-    if tv is types.FunctionType or (tv is types.MethodType and type(v.__func__) is types.FunctionType):
-        return v  # Python code: the class's own, under the policy, or a library's
-    if tv is not types.MethodDescriptorType and tv is not types.WrapperDescriptorType:
+    if tv is types.MethodType and type(v.__func__) is types.FunctionType:
+        return v  # a classmethod of Python code, bound to its class
+    if tv is not types.FunctionType and tv is not types.MethodDescriptorType and tv is not types.WrapperDescriptorType:
         raise AttributeError("attribute " + repr(name) + " of this class is not available in the sandbox")
-    # object.__reduce_ex__ and friends, unbound: one checking wrapper per descriptor and job, so
+    # Unbound, it runs on whatever it is given: object.__reduce_ex__, or a library's function
+    # that reads self.__dict__ unchecked. One checking wrapper per function and job, so
     # type(x).__getstate__ is object.__getstate__ (copyreg asks) still holds.
     key = ("pickle", v)
     w = _views.get(key)
