@@ -298,6 +298,14 @@ describe("exception chains and absent modules", () => {
     expect(r.status).toBe("limit");
   });
 
+  it("gives a refused module of a multi-module import its placeholder alone", async () => {
+    const code =
+      "import math, subprocess, json\ndef f(x):\n    try:\n        subprocess.run\n        s = 'served'\n    except ImportError:\n        s = 'placeholder'\n    return (math.floor(2.5), json.dumps([x]), s)\n";
+    const r = await pool.trace({ code, module: true, entry: "f", inputs });
+    expect(r.status, r.error).toBe("ok");
+    expect(r.runs[0][2]).toBe("(2,'[1]','placeholder')");
+  });
+
   it("says ModuleNotFoundError for a module this interpreter lacks, ImportError for one it refuses", async () => {
     expect(
       await out(

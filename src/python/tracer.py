@@ -1888,11 +1888,21 @@ def _future_flags(stmts):
                 flags |= getattr(feature, "compiler_flag", 0)
     return flags
 
+def _one_import_each(stmts):
+    """import a, b, c as one statement per module: when one is refused, only its name gets a
+    placeholder (imaplib's import of re, socket, subprocess, ... left every name unusable)."""
+    for st in stmts:
+        if type(st) is ast.Import and len(st.names) > 1:
+            for alias in st.names:
+                yield ast.copy_location(ast.Import([alias]), st)
+        else:
+            yield st
+
 def _compile_statements(stmts, flags, needs_rewrite):
     """Per top-level statement: (its last line, its unit or None when skipped, its notes, the
     functions it refuses {message: (problem, name, line)})."""
     out = []
-    for st in stmts:
+    for st in _one_import_each(stmts):
         if _is_main_guard(st):
             out.append((st.end_lineno, None, [], {}))
             continue
