@@ -324,3 +324,43 @@ describe("newly readable bookkeeping dunders", () => {
     ).toBe("[{},'EnumDict',['m'],'int','str','refused','refused','refused','refused']");
   });
 });
+
+describe("the tracer's shared classes", () => {
+  it("are put back after every job: a view, placeholder or sink class changed by one job is whole for the next", async () => {
+    const poison = `import math, sys
+try:
+    import no_such_module as nothing
+except ImportError:
+    pass
+class Meta(type):
+    def __call__(cls, *args):
+        return 42
+class Base:
+    __slots__ = ()
+    def __eq__(self, other):
+        return True
+def f(x):
+    type.__setattr__(type(math), '__getattribute__', lambda self, n: (lambda *a: 42))
+    type(math).__init__ = lambda self, names: None
+    type(math).extra = 1
+    type.__setattr__(type(sys.stdout), 'write', lambda self, s: 42)
+    try:
+        type(math).__bases__ = (Base,)
+    except TypeError:
+        pass
+    try:
+        type(math).__class__ = Meta
+    except TypeError:
+        pass
+    return math.sqrt(4)
+`;
+    const r1 = await pool.trace({ code: poison, module: true, entry: "f", inputs, unit: "shared" });
+    expect(r1.status, r1.error).toBe("ok");
+    expect(
+      await out(
+        "import cmath, sys\nreturn (cmath.sqrt(4), hasattr(type(cmath), 'extra'), type(type(cmath)).__name__, type(cmath).__bases__[0].__name__, sys.stdout.write('abc'))",
+        "shared",
+      ),
+    ).toBe("((2+0j),False,'type','object',3)");
+  });
+});

@@ -2037,6 +2037,7 @@ def _run(code_text, entry, key, max_steps, max_events, module=False, package=Non
         ns.clear()
         for other in _package_ns.values():
             other.clear()
+        _restore_shared_classes()
         _guard = False
         _recording = False
         _last_code = _last_map = None
@@ -2265,3 +2266,30 @@ def _seal():
 
 # The tracer's own classes, whose __dict__ stays unreadable (_instance_dict).
 _TRACER_CLASSES = tuple(v for v in list(globals().values()) if type(v) is type and _type_module(v) == __name__)
+
+# The classes of the tracer's objects that code holds (views, placeholders, the output sink) are
+# shared by the jobs of a unit, and type.__setattr__ changes them (type(math).__getattribute__ =
+# ... forged every later job's imports): their dicts as loaded are put back after every job, while
+# the guard is still up (a value dropped here may run a __del__ of the job's code).
+_SHARED_CLASSES = tuple((k, dict(_type_dict(k)), tuple(_type_dict(k)), tuple(_type_dict(k).values()))
+                        for k in (_Module, _PackageModule, _Unavailable, _Sink))
+_is_not = _operator_mod.is_not
+
+_type_bases = type.__dict__["__bases__"]
+_set_class = object.__dict__["__class__"].__set__
+
+def _restore_shared_classes():
+    for k, orig, names, values in _SHARED_CLASSES:
+        # Their metaclass and bases too: a metaclass's __call__ would run when a view is made.
+        if type(k) is not type:
+            _set_class(k, type)
+        bases = _type_bases.__get__(k)
+        if len(bases) != 1 or bases[0] is not object:
+            _type_bases.__set__(k, (object,))
+        now = _type_dict(k)
+        if len(now) != len(names) or any(map(_is_not, map(now.get, names), values)):
+            for n in [n for n in now if n not in orig]:
+                type.__delattr__(k, n)
+            for n, v in orig.items():
+                if now.get(n) is not v:
+                    type.__setattr__(k, n, v)
