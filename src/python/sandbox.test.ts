@@ -69,8 +69,8 @@ const hostile: [string, string, Expect][] = [
     "blocked",
   ],
   [
-    "a base's __dict__ from a readable __bases__",
-    fn("import fractions\nreturn fractions.Fraction.__bases__[0].__dict__"),
+    "a refused name in a builtin base's __dict__ from a readable __mro__",
+    fn("import fractions\nreturn fractions.Fraction.__mro__[-1].__dict__['__reduce_ex__']"),
     "blocked",
   ],
   ["getattr by string", fn("return getattr(f, '__glo' + 'bals__')"), "blocked"],
@@ -196,7 +196,7 @@ const hostile: [string, string, Expect][] = [
   [
     "a builtin method's reduction (the unguarded getattr) stays unreadable",
     fn("return [].append.__reduce_ex__(2)[0]"),
-    "limit",
+    "blocked",
   ],
   [
     "__reduce__ defined to call getattr through copy.copy",

@@ -427,6 +427,15 @@ _READABLE_DUNDERS = _ALLOWED_DUNDERS | {
     # name itself.
     "__origin__", "__args__", "__parameters__", "__orig_bases__", "__type_params__",
     "__dataclass_fields__", "__dataclass_params__",
+    # typing's bookkeeping of unpacked tuples and type variables' defaults (bools, tuples of
+    # types, a type), a forward reference's flags, a class's flags and a builtin's text signature.
+    "__typing_is_unpacked_typevartuple__", "__typing_unpacked_tuple_args__", "__unpacked__",
+    "__default__", "__forward_is_argument__", "__forward_is_class__", "__flags__",
+    "__text_signature__",
+    # A metaclass's namespace maker (a new dict, or enum's _EnumDict), copyreg's cache of slot
+    # names, abc's abstract method names, functools' and typing's own bookkeeping on functions.
+    "__prepare__", "__slotnames__", "__abstractmethods__", "__partialmethod__",
+    "__getitem_inner__", "__generated_by_dataclasses__",
 }
 # Introspection that leads from a value to frames, code, globals or the interpreter: the
 # attributes of frames, tracebacks, code objects, generators, coroutines and async generators.
@@ -461,12 +470,34 @@ _OWN_DUNDERS = frozenset((
     "__forward_arg__", "__signature__", "__displayhook__", "__excepthook__", "__mro_entries__",
     "__orig_class__", "__objclass__", "__protocol_attrs__", "__non_callable_proto_members__",
     "__required_keys__", "__optional_keys__", "__readonly_keys__", "__mutable_keys__", "__total__",
-    "__final__", "__override__", "__no_type_check__"))
+    "__final__", "__override__", "__no_type_check__",
+    # annotationlib's ForwardRef (a Python class): its module name, owner and compiled text (a
+    # code object, which the guarded read never hands out).
+    "__forward_module__", "__owner__", "__forward_code__"))
+
+# The pickle protocol's methods. Refused of builtin objects: a bound builtin method's reduction is
+# (getattr, (obj, name)), the unguarded getattr, and object.__getstate__(C) hands out a class's
+# own dict. Of an instance of Python code (a heap type: user and library classes, and C types
+# made from a spec) they give what the instance holds: its state, its class and the functions of
+# copyreg, operator or re that rebuild it (their globals stay unreadable). So a read is checked
+# by _pickle_attr: allowed of such an instance (or of super() bound to one); of a class, the
+# function (Python or C) wrapped to refuse any target but such an instance.
+_PICKLE_DUNDERS = frozenset(("__reduce__", "__reduce_ex__", "__getstate__", "__setstate__",
+                             "__getnewargs__", "__getnewargs_ex__"))
+
+# Annotations (typing's Protocol and annotationlib read them of classes and functions): the dict
+# evaluated from a class's or function's annotation code (the user's, under the policy, or a
+# library's) and that code as a function. Checked by _annotations_attr: never of a module, never
+# a module, frame, traceback or code object among the values.
+_ANNOTATION_DUNDERS = frozenset(("__annotations__", "__annotate__"))
+# An exception's chain (traceback, contextlib and pdb read it): of an exception, another exception
+# raised while this job ran, or None (its __traceback__ stays refused). Checked by _exception_link.
+_EXCEPTION_LINKS = frozenset(("__cause__", "__context__"))
 
 def _attr_guarded(name):
     """Whether an attribute is one of the interpreter types' names (readable of other objects)."""
     if name.startswith("__"):
-        return name in _OWN_DUNDERS
+        return name in _OWN_DUNDERS or name in _PICKLE_DUNDERS or name in _ANNOTATION_DUNDERS or name in _EXCEPTION_LINKS
     return name.startswith(_GUARDED_PREFIXES) and name not in _DENIED_NAMES
 
 # A name is a variable: it reaches only the snippet's own namespaces and the restricted builtins,
@@ -658,11 +689,20 @@ def _hoist_match_classes(tree):
 
 _INSTANCE_DICT = "_tc_instance_dict"
 
+_type_dict = type.__dict__["__dict__"].__get__
+
 def _instance_dict(obj):
-    # A class's __dict__ holds descriptors (a function type's __globals__ getter, type's
-    # __subclasses__), a module's is its globals, and super(Meta, C) reads a class's: refused.
-    # An instance's holds only what its attributes already give.
+    # A module's __dict__ is its globals, and super(Meta, C) reads a class's: refused. An
+    # instance's holds only what its attributes already give. A class's holds descriptors (a
+    # function type's __globals__ getter, type's __subclasses__ and __dict__, Enum's _convert_):
+    # a read-only copy of the entries whose names the policy lets code read of that class (of a
+    # builtin class no guarded name) gives what its attribute reads give (enum's and
+    # annotationlib's source read them). Never the tracer's own classes (views, placeholders).
     t = type(obj)
+    if issubclass(t, type) and not issubclass(obj, _TRACER_CLASSES):
+        heap = _type_flags(obj) & _HEAPTYPE
+        return types.MappingProxyType({k: v for k, v in _type_dict(obj).items() if type(k) is str and (
+            _attr_allowed(k) or (heap and _attr_guarded(k))) and type(v) not in _INTERPRETER_TYPES})
     if issubclass(t, (type, types.ModuleType, super, _Module)):
         raise AttributeError("'__dict__' of a class or module is not available in the sandbox")
     return obj.__dict__
@@ -678,12 +718,91 @@ def _guarded_attr(obj, name):
     # its own there, and refused on every static type (classes included, whose descriptors
     # would read a frame's) and on modules.
     t = type(obj)
+    if name in _PICKLE_DUNDERS:
+        return _pickle_attr(obj, name)
+    if name in _ANNOTATION_DUNDERS:
+        return _annotations_attr(obj, name)
+    if name in _EXCEPTION_LINKS:
+        return _exception_link(obj, name)
     if not _type_flags(t) & _HEAPTYPE or issubclass(t, types.ModuleType):
         raise AttributeError("attribute " + repr(name) + " of a " + _type_name(type(obj)) + " is not available in the sandbox")
     v = getattr(obj, name)
     if type(v) in _INTERPRETER_TYPES:
         # A real-module property that hands one on (types.coroutine's wrapper's gi_code).
         raise AttributeError("attribute " + repr(name) + " holds a " + _type_name(type(v)) + ", which is not available in the sandbox")
+    return v
+
+_super_self = super.__dict__["__self__"].__get__
+
+def _pickle_target(obj):
+    """Whether the pickle methods may run on obj: an instance of Python code (a heap type), never
+    a class, a module, a super object or one of the tracer's views and placeholders."""
+    t = type(obj)
+    return bool(_type_flags(t) & _HEAPTYPE) and not issubclass(t, (type, types.ModuleType, super, *_TRACER_CLASSES))
+
+def _pickle_attr(obj, name):
+    t = type(obj)
+    if t is super:
+        if not _pickle_target(_super_self(obj)):
+            raise AttributeError("attribute " + repr(name) + " of super() is available in the sandbox only for an instance of Python code")
+        return getattr(obj, name)
+    if not issubclass(t, type):
+        if not _pickle_target(obj):
+            raise AttributeError("attribute " + repr(name) + " of a " + _type_name(t) + " is not available in the sandbox")
+        return getattr(obj, name)
+    v = getattr(obj, name)
+    tv = type(v)
+    if tv is types.MethodType and type(v.__func__) is types.FunctionType:
+        return v  # a classmethod of Python code, bound to its class
+    if tv is not types.FunctionType and tv is not types.MethodDescriptorType and tv is not types.WrapperDescriptorType:
+        raise AttributeError("attribute " + repr(name) + " of this class is not available in the sandbox")
+    # Unbound, it runs on whatever it is given: object.__reduce_ex__, or a library's function
+    # that reads self.__dict__ unchecked. One checking wrapper per function and job, so
+    # type(x).__getstate__ is object.__getstate__ (copyreg asks) still holds.
+    key = ("pickle", v)
+    w = _views.get(key)
+    if w is None:
+        def w(self, *args, **kwargs):
+            if not _pickle_target(self):
+                raise TypeError(name + " is available in the sandbox only for an instance of Python code")
+            return v(self, *args, **kwargs)
+        w.__name__ = w.__qualname__ = name
+        _views[key] = w
+    return w
+
+def _exception_link(obj, name):
+    if not issubclass(type(obj), BaseException):
+        raise AttributeError("attribute " + repr(name) + " of a " + _type_name(type(obj)) + " is not available in the sandbox")
+    v = BaseException.__dict__[name].__get__(obj)  # the exception's own slot, never a property
+    # An AttributeError that real code caught names the object it failed on: never a module.
+    if v is not None and issubclass(type(v), AttributeError) and issubclass(type(AttributeError.__dict__["obj"].__get__(v)), (types.ModuleType, _Module)):
+        raise AttributeError("attribute " + repr(name) + " holds an error about a module, which is not available in the sandbox")
+    return v
+
+def _annotations_attr(obj, name):
+    if issubclass(type(obj), (types.ModuleType, super, _Module, *_INTERPRETER_TYPES)):
+        raise AttributeError("attribute " + repr(name) + " of a " + _type_name(type(obj)) + " is not available in the sandbox")
+    v = getattr(obj, name)
+    if name == "__annotations__":
+        return _checked_annotations(v)
+    if v is None:
+        return v
+    if type(v) is not types.FunctionType:
+        raise AttributeError("attribute '__annotate__' that is not a Python function is not available in the sandbox")
+    # What the annotate function returns is checked as __annotations__ is: one wrapper per
+    # function and job, so identity holds within the job.
+    key = ("annotate", v)
+    w = _views.get(key)
+    if w is None:
+        def w(format, *args, **kwargs):
+            return _checked_annotations(v(format, *args, **kwargs))
+        w.__name__ = w.__qualname__ = "__annotate__"
+        _views[key] = w
+    return w
+
+def _checked_annotations(v):
+    if type(v) is not dict or any(issubclass(type(x), (types.ModuleType, super, _Module, *_INTERPRETER_TYPES)) for x in v.values()):
+        raise AttributeError("annotations that are not a plain dict of annotations are not available in the sandbox")
     return v
 
 class _AttributeReads(ast.NodeTransformer):
@@ -1563,10 +1682,6 @@ def _codec_search(name):
 _codecs_mod.unregister(_encodings_search)
 _codecs_mod.register(_codec_search)
 
-# Names a standard-library module run from source gets before its statements run, where its C
-# half is refused: the host's name, the same everywhere (platform.node, mailbox's lock files).
-_SOURCE_GIVEN = {"socket": {"gethostname": lambda: "sandbox"}}
-
 # os names served on these files, and the host questions answered alike everywhere.
 _FS_OS = {
     "stat": _fs_stat_fn, "lstat": _fs_stat_fn, "listdir": _fs_listdir, "scandir": _fs_scandir,
@@ -1630,7 +1745,14 @@ _MODULE_ONLY = {
               "FunctionType", "LambdaType",
               "UnionType", "EllipsisType", "NotImplementedType", "BuiltinFunctionType",
               "MethodType", "DynamicClassAttribute", "new_class", "prepare_class", "resolve_bases",
-              "coroutine", "AsyncGeneratorType", "CoroutineType", "BuiltinMethodType"},
+              "coroutine", "AsyncGeneratorType", "CoroutineType", "BuiltinMethodType",
+              # For isinstance checks (inspect, pydoc, doctest): a module made by ModuleType is an
+              # empty namespace the policy treats as a module (no __dict__, no guarded names); a
+              # descriptor type's methods apply only to its own instances; a cell holds what it
+              # is given. Still not CodeType, FrameType or TracebackType.
+              "ModuleType", "MethodWrapperType", "WrapperDescriptorType", "MethodDescriptorType",
+              "ClassMethodDescriptorType", "GetSetDescriptorType", "MemberDescriptorType",
+              "CellType"},
     "time": {"time", "time_ns", "monotonic", "monotonic_ns", "perf_counter", "perf_counter_ns",
              "gmtime", "localtime", "mktime", "strftime", "strptime", "asctime", "ctime",
              "struct_time", "timezone", "altzone", "daylight", "tzname"},
@@ -1699,6 +1821,94 @@ _MODULE_REPLACE = {
         "gettext", "ngettext", "pgettext", "npgettext")},
 }
 
+# ---------------------------------------------------------------- C halves of modules run from source
+# The pure C halves that socket.py, csv.py, bz2.py, lzma.py and symtable.py import (from _x import
+# *): served as views like the modules above, so those modules define their classes and functions.
+import _socket as _socket_c_mod, _csv as _csv_c_mod, _bz2 as _bz2_c_mod, _lzma as _lzma_c_mod
+import _symtable as _symtable_c_mod
+
+def _socket_names():
+    """_socket's Python parts, made anew for every job's view (a class is mutable: what one job
+    sets on it must not reach the next). socket: constructing one raises OSError (network
+    unreachable), so socket.socket and the clients built on it define their classes, and their
+    methods run on instances made without __init__, as on a socket never opened (no descriptor:
+    fileno() is -1, I/O raises EBADF). The real socket type is never served."""
+    class herror(OSError):
+        pass
+
+    class gaierror(OSError):
+        pass
+
+    def no_resolver(*args, **kwargs):
+        # Every name lookup of a machine with no network and no hosts file.
+        raise gaierror(_socket_c_mod.EAI_NONAME, "Name or service not known (the sandbox has no network)")
+
+    def bad_descriptor(self, *args, **kwargs):
+        raise OSError(_errno_mod.EBADF, "Bad file descriptor")
+
+    def init(self, family=-1, type=-1, proto=-1, fileno=None):
+        raise OSError(_errno_mod.ENETUNREACH, "Network is unreachable (the sandbox has no network)")
+
+    body = {k: bad_descriptor for k in (
+        "send", "sendall", "sendto", "sendmsg", "recv", "recv_into", "recvfrom", "recvfrom_into",
+        "recvmsg", "connect", "connect_ex", "bind", "listen", "_accept", "getsockname",
+        "getpeername", "setsockopt", "getsockopt", "setblocking", "settimeout", "getblocking",
+        "shutdown")}
+    # No instance dict and no weak references, as the C type (socket.socket adds __weakref__).
+    body.update({"__module__": "_socket", "__slots__": (), "__init__": init, "family": 0, "type": 0, "proto": 0,
+                 "timeout": None, "fileno": lambda self: -1, "detach": lambda self: -1,
+                 "close": lambda self: None, "gettimeout": lambda self: None})
+    sock = type("socket", (), body)
+    for k in (herror, gaierror):
+        k.__module__ = "socket"
+    names = {"socket": sock, "SocketType": sock, "herror": herror, "gaierror": gaierror}
+    for k in ("getaddrinfo", "getnameinfo", "gethostbyname", "gethostbyname_ex", "gethostbyaddr",
+              "getservbyname", "getservbyport", "getprotobyname"):
+        names[k] = no_resolver
+    return names
+
+# Constants (the AF_/SOCK_/IPPROTO_/... integers), OSError and TimeoutError under their old names,
+# and the pure byte-order and address conversions; the socket type, the exceptions of its own and
+# the name lookups are _socket_names' (above). Never the real socket type, descriptors (dup,
+# close), the host's name tables or interfaces, or setdefaulttimeout (state the next job sees).
+_MODULE_ONLY["_socket"] = {k for k in dir(_socket_c_mod) if k.isupper() and type(getattr(_socket_c_mod, k)) is int} | {
+    "error", "timeout", "htonl", "htons", "ntohl", "ntohs", "inet_aton", "inet_ntoa",
+    "inet_pton", "inet_ntop"}
+_MODULE_REPLACE["_socket"] = {"has_ipv6": False, "getdefaulttimeout": lambda: None,
+                              "gethostname": lambda: "sandbox"}
+# lzma.py imports these two private helpers by name (pure: filter specs to bytes and back).
+_MODULE_REPLACE["_lzma"] = {k: getattr(_lzma_c_mod, k) for k in (
+    "_encode_filter_properties", "_decode_filter_properties")}
+
+# sysconfig's answers for this installation, computed before any user code (they read the
+# interpreter's build data, not the host): pydoc's Doc computes a default from get_path('stdlib').
+import sysconfig as _sysconfig_mod
+_SYSCONFIG_PATHS = types.MappingProxyType(dict(_sysconfig_mod.get_paths()))
+
+def _sysconfig_get_path(name, scheme=None, vars=None, expand=True):
+    if scheme is not None or vars is not None or not expand:
+        raise ValueError("only the installation's default paths are available in the sandbox")
+    return _SYSCONFIG_PATHS[name]
+
+def _sysconfig_get_paths(scheme=None, vars=None, expand=True):
+    if scheme is not None or vars is not None or not expand:
+        raise ValueError("only the installation's default paths are available in the sandbox")
+    return dict(_SYSCONFIG_PATHS)
+
+_SYSCONFIG_NAMES = {
+    "get_path": _sysconfig_get_path, "get_paths": _sysconfig_get_paths,
+    "get_path_names": lambda: tuple(_SYSCONFIG_PATHS),
+    "get_default_scheme": (lambda v: lambda: v)(_sysconfig_mod.get_default_scheme()),
+    "get_python_version": (lambda v: lambda: v)(_sysconfig_mod.get_python_version()),
+    "get_platform": (lambda v: lambda: v)(_sysconfig_mod.get_platform())}
+
+def _csv_reset():
+    # _csv keeps its dialect registry and field size limit in the interpreter, not in the view:
+    # emptied and reset whenever a job's first import makes its view, so no job sees another's.
+    for k in _csv_c_mod.list_dialects():
+        _csv_c_mod.unregister_dialect(k)
+    _csv_c_mod.field_size_limit(128 * 1024)
+
 def _public_names(name, mod):
     deny = _MODULE_DENY.get(name, set())
     only = _MODULE_ONLY.get(name)
@@ -1735,6 +1945,8 @@ _ALLOWED_MODULES = {
     "calendar": _calendar_mod, "datetime": _datetime_mod, "time": _time_mod, "io": _io_mod,
     "_thread": _thread_mod, "_weakref": _weakref_c_mod, "_random": _random_c_mod,
     "_colorize": _colorize_mod, "_typing": _typing_c_mod, "_codecs": _codecs_c_mod,
+    "_socket": _socket_c_mod, "_csv": _csv_c_mod, "_bz2": _bz2_c_mod, "_lzma": _lzma_c_mod,
+    "_symtable": _symtable_c_mod,
     "colorsys": _colorsys_mod, "contextlib": _contextlib_mod, "weakref": _weakref_mod,
     "warnings": _warnings_mod, "html": _html_mod, "sys": sys,
     "os": _os_mod, "os.path": _posixpath_mod, "posixpath": _posixpath_mod,
@@ -1754,6 +1966,8 @@ _VIEW_NAMES["random"] = {k: getattr(_seeded, k) for k in (
 _VIEW_NAMES["random"]["Random"] = _random_mod.Random
 _VIEW_NAMES["random"]["SystemRandom"] = _SystemRandom
 _VIEW_NAMES["random"]["__all__"] = tuple(sorted(_VIEW_NAMES["random"]))
+# sysconfig: only the installation's constants (the module reads config files and the environment).
+_VIEW_NAMES["sysconfig"] = dict(_SYSCONFIG_NAMES, __all__=tuple(sorted(_SYSCONFIG_NAMES)))
 
 # Views are made per snippet, so nothing a snippet does to one is seen by the next.
 _views = {}
@@ -1770,6 +1984,11 @@ def _view(name):
             names["argv"] = [""]
             names["path"] = []  # nothing is imported from a folder
             names["stdin"] = names["__stdin__"] = _io_mod.StringIO()
+        elif name == "_socket":
+            names.update(_socket_names())
+            names["__all__"] = tuple(sorted(k for k in names if not k.startswith("_")))
+        elif name == "_csv":
+            _csv_reset()
         v = _views[name] = _Module(names)
     return v
 
@@ -1793,6 +2012,10 @@ def _safe_import(name, globals=None, locals=None, fromlist=(), level=0):
         return view
     if _stdlib_path(name) is not None:
         return _import_source(name, fromlist, False)
+    if name.split(".")[0] not in _EXISTING_TOPS:
+        # Absent from this interpreter altogether (msvcrt, _winapi): as Python says it, so code
+        # that falls back on ModuleNotFoundError (subprocess's _mswindows) does.
+        raise ModuleNotFoundError("no module named " + repr(name))
     raise ImportError("module " + repr(name) + " is not available in the sandbox")
 
 # ---------------------------------------------------------------- modules run from source
@@ -1844,6 +2067,9 @@ def _stdlib_refused(top):
     return top in _STDLIB_REFUSED or top.startswith(_STDLIB_BRIDGES)
 
 _STDLIB, _STDLIB_PATHS = _stdlib_files()
+# Every top-level module name this interpreter has, served or not: the archive's and the builtin ones.
+_EXISTING_TOPS = frozenset(sys.builtin_module_names) | frozenset(
+    p.split("/")[0].removesuffix(".py") for p in (_STDLIB._get_files() if _STDLIB is not None else ()))
 
 def _stdlib_path(dotted):
     """The archive path of a standard-library module's source, or None (not a plain dotted
@@ -2000,8 +2226,6 @@ def _run_module(dotted, units, codes, is_pkg, own_events, refused):
     _refused_defs.update(refused)
     view = object.__new__(_PackageModule)
     ns = {"__builtins__": dict(_BUILTINS), "__name__": dotted}
-    if not own_events:  # the standard library's
-        ns.update(_SOURCE_GIVEN.get(dotted, ()))
     _package_ns[id(view)] = ns
     _package_of[id(ns)] = dotted if is_pkg else dotted.rpartition(".")[0]
     _package_views[dotted] = view
@@ -2294,11 +2518,21 @@ def _future_flags(stmts):
                 flags |= getattr(feature, "compiler_flag", 0)
     return flags
 
+def _one_import_each(stmts):
+    """import a, b, c as one statement per module: when one is refused, only its name gets a
+    placeholder (imaplib's import of re, socket, subprocess, ... left every name unusable)."""
+    for st in stmts:
+        if type(st) is ast.Import and len(st.names) > 1:
+            for alias in st.names:
+                yield ast.copy_location(ast.Import([alias]), st)
+        else:
+            yield st
+
 def _compile_statements(stmts, flags, needs_rewrite):
     """Per top-level statement: (its last line, its unit or None when skipped, its notes, the
     functions it refuses {message: (problem, name, line)})."""
     out = []
-    for st in stmts:
+    for st in _one_import_each(stmts):
         if _is_main_guard(st):
             out.append((st.end_lineno, None, [], {}))
             continue
@@ -2436,6 +2670,7 @@ def _run(code_text, entry, key, max_steps, max_events, module=False, package=Non
             other.clear()
         _fs_reset()
         _fs_restore_classes()
+        _restore_shared_classes()
         _guard = False
         _recording = False
         _last_code = _last_map = None
@@ -2665,3 +2900,32 @@ def _seal():
         sys.modules.pop(name, None)
     sys.setrecursionlimit(1000)
 
+# The tracer's own classes, whose __dict__ stays unreadable (_instance_dict).
+_TRACER_CLASSES = tuple(v for v in list(globals().values()) if type(v) is type and _type_module(v) == __name__)
+
+# The classes of the tracer's objects that code holds (views, placeholders, the output sink) are
+# shared by the jobs of a unit, and type.__setattr__ changes them (type(math).__getattribute__ =
+# ... forged every later job's imports): their dicts as loaded are put back after every job, while
+# the guard is still up (a value dropped here may run a __del__ of the job's code).
+_SHARED_CLASSES = tuple((k, dict(_type_dict(k)), tuple(_type_dict(k)), tuple(_type_dict(k).values()))
+                        for k in (_Module, _PackageModule, _Unavailable, _Sink))
+_is_not = _operator_mod.is_not
+
+_type_bases = type.__dict__["__bases__"]
+_set_class = object.__dict__["__class__"].__set__
+
+def _restore_shared_classes():
+    for k, orig, names, values in _SHARED_CLASSES:
+        # Their metaclass and bases too: a metaclass's __call__ would run when a view is made.
+        if type(k) is not type:
+            _set_class(k, type)
+        bases = _type_bases.__get__(k)
+        if len(bases) != 1 or bases[0] is not object:
+            _type_bases.__set__(k, (object,))
+        now = _type_dict(k)
+        if len(now) != len(names) or any(map(_is_not, map(now.get, names), values)):
+            for n in [n for n in now if n not in orig]:
+                type.__delattr__(k, n)
+            for n, v in orig.items():
+                if now.get(n) is not v:
+                    type.__setattr__(k, n, v)

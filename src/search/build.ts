@@ -852,12 +852,29 @@ async function diagnoseUndefined(
         ? `${what}'s definition calls a function the sandbox refuses (${calls[1].replace(/\s*\(line \d+\)/, "").trim()})`
         : there
           ? `${what}'s definition raised ${there.slice(0, 120)}`
-          : `${what} is not defined in its module for a reason not found`;
+          : deletedAt(g[0])
+            ? `${what} is deleted by its module after use (del, line ${deletedAt(g[0])})`
+            : `${what} is not defined in its module for a reason not found`;
     for (const c of g) {
       const t = traceOf.get(c);
       if (t) traceOf.set(c, { ...t, error: `not defined: ${why}; ${t.error ?? ""}` });
     }
   });
+}
+
+/**
+ * The line of a module-level `del` that removes the name a candidate's defining statement binds
+ * (statistics' kernels, typing's pickle helpers: defined, used at import, then deleted), or 0.
+ */
+function deletedAt(c: Candidate): number {
+  const name = /^\s*(?:async\s+)?(?:def|class)\s+(\w+)/m.exec(c.definition?.text ?? "")?.[1];
+  if (!name || !c.definition) return 0;
+  const lines = (c.module ?? "").split("\n");
+  for (let i = c.definition.line; i < lines.length; i++) {
+    const del = /^del\s+([^#]*)/.exec(lines[i]);
+    if (del?.[1].split(",").some((n) => n.trim() === name)) return i + 1;
+  }
+  return 0;
 }
 
 /** The tracer's verdict when every call reached a function body the sandbox refused. */

@@ -76,3 +76,36 @@ class Registered:
   );
   expect(reasons.sometimes).toBeUndefined();
 }, 120_000);
+
+it("says that a function its module deletes after use is not defined for that reason", async () => {
+  const src = join(root, "deleted");
+  mkdirSync(src);
+  writeFileSync(
+    join(src, "kernels.py"),
+    `_specs = {}
+
+
+def register(name):
+    def deco(builder):
+        _specs[name] = builder()
+        return builder
+    return deco
+
+
+@register("one")
+def kernel():
+    return 1
+
+
+del kernel
+
+
+def count(n: int) -> int:
+    return n + len(_specs)
+`,
+  );
+  const s = await indexPaths([src], join(root, "idx-deleted"), { model: null, inputs: 6, pool });
+  expect(s.report.functions.reasons.not_run).toEqual({
+    "not defined: the function is deleted by its module after use (del, line 16)": 1,
+  });
+}, 120_000);
