@@ -136,6 +136,13 @@ export interface ExtractedFunction {
    * raising NotImplementedError, so the class's concrete methods run (`BaseSelector.close`).
    */
   abstracts?: { name: string; property: boolean }[];
+  /**
+   * For a method or property of an enumeration class without members (its same-file chain has a
+   * metaclass derived from `type`, or an `Enum`-like base), or of such a metaclass: the subclass
+   * with two members a wrapper defines (`class _tracecode_Members(Flag): A = 1; B = 2`), the
+   * method called on its first member, or (`meta`) unbound on the class itself.
+   */
+  members?: { header: string; values: string[]; meta: boolean };
   /** Its body only raises NotImplementedError (a docstring aside): an abstract method. */
   abstract?: true;
   /** The top-level statement that defines it (the function, or the method's class). */
@@ -905,6 +912,43 @@ export function extractFile(source: string): FileFunctions {
     };
     const definedIn = (names: string[]) =>
       new Set(names.flatMap((n) => [...(defined.get(n) ?? [])]));
+    // Enumerations: a class declared with a same-file metaclass derived from `type`, or with an
+    // `Enum`-like base of another module; its methods need members to run on.
+    const metaOf = new Map<string, string>();
+    const foreignEnum = new Set<string>();
+    for (const c of classes)
+      for (const b of c.def.childForFieldName("superclasses")?.namedChildren ?? []) {
+        if (b?.type === "keyword_argument" && b.childForFieldName("name")?.text === "metaclass")
+          metaOf.set(c.name, b.childForFieldName("value")?.text ?? "");
+        if (b && /^(enum\.)?(Enum|IntEnum|Flag|IntFlag|StrEnum|ReprEnum)$/.test(b.text))
+          foreignEnum.add(c.name);
+      }
+    const isMeta = (cls: string) => chain(cls).some((n) => basesOf.get(n)?.includes("type"));
+    const withMembers = (cls: string) => {
+      const body = classes.find((c) => c.name === cls)?.def.childForFieldName("body");
+      return (body?.namedChildren ?? []).some((st) => {
+        const a = st?.type === "expression_statement" ? st.namedChildren[0] : null;
+        const left = a?.type === "assignment" ? a.childForFieldName("left") : null;
+        return left?.type === "identifier" && !left.text.startsWith("_");
+      });
+    };
+    const enumLike = (cls: string) =>
+      !withMembers(cls) &&
+      chain(cls).some((n) => foreignEnum.has(n) || (metaOf.has(n) && isMeta(metaOf.get(n) ?? "")));
+    /** Two members of the kind the class takes: text when `str` is a base, else 1 and 2. */
+    const memberValues = (cls: string) =>
+      chain(cls).some((n) => basesOf.get(n)?.includes("str")) ? ['"a"', '"b"'] : ["1", "2"];
+    const membersFor = (cls: string): ExtractedFunction["members"] => {
+      if (enumLike(cls)) return { header: cls, values: memberValues(cls), meta: false };
+      if (!isMeta(cls)) return undefined;
+      // A metaclass: its instances are classes; the first same-file class made with it, if any.
+      const made = classes.find(
+        (c) => metaOf.has(c.name) && chain(metaOf.get(c.name) ?? "").includes(cls),
+      );
+      if (made && enumLike(made.name))
+        return { header: made.name, values: memberValues(made.name), meta: true };
+      return made ? undefined : { header: `metaclass=${cls}`, values: ["1", "2"], meta: true };
+    };
     const instances = literalInstances(root, new Set(classes.map((c) => c.name)));
     const registered = registeredTypes(root);
     /** Builtin types registered as virtual subclasses of `cls` or of a subclass of it. */
@@ -1048,6 +1092,7 @@ export function extractFile(source: string): FileFunctions {
           (kind === "method" || kind === "property") &&
           abstracts.length > 0 &&
           !abstracts.some((x) => x.name === method);
+        const members = kind === "method" || kind === "property" ? membersFor(c.name) : undefined;
         functions.push({
           name: qualified,
           kind,
@@ -1068,6 +1113,7 @@ export function extractFile(source: string): FileFunctions {
           ...(virtual.length > 0 ? { registered: virtual } : {}),
           ...(setup ? { setup } : {}),
           ...(fill ? { abstracts } : {}),
+          ...(members ? { members } : {}),
           ...(onlyRaisesNotImplemented(mbody) ? { abstract: true as const } : {}),
           definition: { line: c.node.startPosition.row + 1, text: c.node.text },
         });

@@ -643,6 +643,59 @@ class _Impl(Selector):
     expect(byName["_Impl.select"].abstracts).toEqual([{ name: "size", property: true }]);
   });
 
+  it("runs an enumeration's methods on a member of a subclass made for the call, a metaclass's on the class", () => {
+    const { functions } = extractFile(`from enum import Enum
+
+class Meta(type):
+    def __len__(cls):
+        return len(cls._members)
+
+class Base(metaclass=Meta):
+    def label(self):
+        return self.name.lower()
+
+class Named(str, Base):
+    def upper(self):
+        return self.value.upper()
+
+class Color(Enum):
+    def describe(self, n):
+        return self.name * n
+
+class Shade(Color):
+    DARK = 1
+    def darker(self):
+        return self.value
+`);
+    const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
+    const made = (name: string) =>
+      inferSignature(byName[name]).candidates.find((c) =>
+        c.instance?.includes("made for the call"),
+      );
+    // A class made with a same-file metaclass derived from type: ints, or text when str is a base.
+    expect(made("Base.label")?.instance).toBe(
+      "a member of the class made for the call: class _tracecode_Members(Base): A = 1; B = 2",
+    );
+    expect(made("Named.upper")?.instance).toContain('(Named): A = "a"; B = "b"');
+    // An Enum of another module (user code's own enumerations).
+    expect(made("Color.describe")?.wrapper).toBe(`if Color is not None:
+    try:
+        class _tracecode_Members(Color):
+            A = 1
+            B = 2
+    except Exception as e:
+        _tracecode_Members = e
+    def _tracecode_entry(a0):
+        if isinstance(_tracecode_Members, Exception):
+            raise _tracecode_Members
+        return _tracecode_Members.A.describe(a0)`);
+    // The metaclass's method: unbound on the class made with it.
+    expect(made("Meta.__len__")?.wrapper).toContain("return Meta.__len__(_tracecode_Members)");
+    expect(made("Meta.__len__")?.instance).toContain("unbound: class _tracecode_Members(Base)");
+    // A class with members cannot be extended: it is called as it is.
+    expect(byName["Shade.darker"].members).toBeUndefined();
+  });
+
   it("builds an argument's class from drawn constructor arguments when its constructor requires some", () => {
     const { functions } = extractFile(`class Action:
     def __init__(self, option_strings, dest, help=None):

@@ -66,6 +66,8 @@ export interface UserTypes {
 export const WRAPPER_ENTRY = "_tracecode_entry";
 /** The subclass a wrapper makes of an abstract class (InstancePlan.concrete). */
 const CONCRETE = "_tracecode_Concrete";
+/** The enumeration with two members a wrapper makes (InstancePlan.members). */
+const MEMBERS = "_tracecode_Members";
 /** The wrapper's instance when a set-up method runs on it before the call. */
 const SETUP_OBJECT = "_tracecode_self";
 /** Items of a generator collected per call. */
@@ -282,6 +284,8 @@ interface InstancePlan {
   setup?: NonNullable<ExtractedFunction["setup"]>;
   /** A subclass of `cls` defined in the wrapper whose methods `fill` raise NotImplementedError. */
   concrete?: { base: string; fill: NonNullable<ExtractedFunction["abstracts"]> };
+  /** An enumeration with members defined in the wrapper (ExtractedFunction.members). */
+  members?: NonNullable<ExtractedFunction["members"]>;
   /**
    * Parameters with words (`ParamInfo.usage.words`) take one of them: a drawn index picks it
    * (`("r", "a", "w", "x")[a0 % 4]`).
@@ -359,6 +363,20 @@ export function inferSignature(
         .map((x) => x.name)
         .join(", ")}${f.abstracts.length > 4 ? ", …" : ""} raise NotImplementedError`,
     });
+  // An enumeration without members: a subclass with two, the method called on its first member
+  // (or, for a metaclass's method, unbound on the class itself).
+  if (f.members && needsInstance) {
+    const m = f.members;
+    const made = `class ${MEMBERS}(${m.header}): ${["A", "B"].map((n, i) => `${n} = ${m.values[i]}`).join("; ")}`;
+    plans.push({
+      cls: m.meta ? cls : MEMBERS,
+      ctor: { expr: m.meta ? MEMBERS : `${MEMBERS}.A` },
+      members: m,
+      instance: m.meta
+        ? `the class made for the call, unbound: ${made}`
+        : `a member of the class made for the call: ${made}`,
+    });
+  }
   for (const type of f.registered ?? [])
     plans.push({
       cls,
@@ -552,7 +570,10 @@ function buildPlan(
     plan.words && f.kind !== "property" ? passedWithWords(f.params, doctests, user) : usual;
   const unbound = "registered" in plan.ctor ? plan.ctor.registered : undefined;
   let self = "";
-  if (unbound) {
+  // A metaclass's method runs unbound on the class made for the call.
+  const onClass = plan.members?.meta === true;
+  if (onClass) self = MEMBERS;
+  else if (unbound) {
     self = `a${slots.length}`;
     names.push(self);
     slots.push({
@@ -624,16 +645,17 @@ function buildPlan(
   const target =
     f.kind === "function"
       ? f.name
-      : needsInstance && !unbound
+      : needsInstance && !unbound && !onClass
         ? `${instance}.${attr}`
         : `${plan.cls}.${attr}`;
-  const call = unbound
-    ? f.kind === "property"
-      ? `${target}.fget(${self})`
-      : `${target}(${[self, ...ownArgs].join(", ")})`
-    : f.kind === "property"
-      ? target
-      : `${target}(${ownArgs.join(", ")})`;
+  const call =
+    unbound || onClass
+      ? f.kind === "property"
+        ? `${target}.fget(${self})`
+        : `${target}(${[self, ...ownArgs].join(", ")})`
+      : f.kind === "property"
+        ? target
+        : `${target}(${ownArgs.join(", ")})`;
   const header = `def ${WRAPPER_ENTRY}(${names.map((n, i) => (slots[i].spread ? `*${n}` : n)).join(", ")}):`;
   const opened = files.map(
     (x) =>
@@ -643,6 +665,9 @@ function buildPlan(
   // What a call gives: its result, and the text written to a file-like argument.
   const result = written.length > 0 ? `(out, ${written.join(", ")})` : "out";
   const body = [
+    ...(plan.members
+      ? [`    if isinstance(${MEMBERS}, Exception):`, `        raise ${MEMBERS}`]
+      : []),
     ...(files.length > 0 ? ["    import io as _tracecode_io", ...opened] : []),
     ...prepared,
     ...(f.generator
@@ -661,7 +686,10 @@ function buildPlan(
   // A spread is always the last slot: the constructor's own *args are never passed.
   // Defined only when the class (or function) is: when its definition failed, the run says why
   // ("not defined; line N skipped: …") rather than raising NameError on every input.
-  const guard = `if ${f.kind === "function" ? f.name : (plan.concrete?.base ?? plan.cls)} is not None:`;
+  const guarded = plan.members
+    ? plan.members.header.replace(/^metaclass=/, "")
+    : (plan.concrete?.base ?? plan.cls);
+  const guard = `if ${f.kind === "function" ? f.name : guarded} is not None:`;
   const concrete = plan.concrete
     ? [
         `class ${CONCRETE}(${plan.concrete.base}):`,
@@ -671,7 +699,16 @@ function buildPlan(
           "        raise NotImplementedError",
         ]),
       ]
-    : [];
+    : plan.members
+      ? [
+          // Made once with the wrapper; when the class refuses members, every call says why.
+          "try:",
+          `    class ${MEMBERS}(${plan.members.header}):`,
+          ...["A", "B"].map((n, i) => `        ${n} = ${plan.members?.values[i]}`),
+          "except Exception as e:",
+          `    ${MEMBERS} = e`,
+        ]
+      : [];
   const wrapper = [guard, ...[...concrete, header, ...body].map((l) => `    ${l}`)].join("\n");
   return {
     candidates,
