@@ -14,7 +14,7 @@ import type { ArgType } from "../data/index.js";
 import { initPython, type Node, withTree } from "../synth/index.js";
 import { type HintResult, mapHint } from "./hints.js";
 import { type Literal, literalOf } from "./literals.js";
-import { mergeVotes, usageCandidates, usageVotes, wordsOf } from "./usage.js";
+import { mergeVotes, underClassTest, usageCandidates, usageVotes, wordsOf } from "./usage.js";
 
 export interface ParamInfo {
   name: string;
@@ -621,7 +621,8 @@ function forwardUses(
 ): void {
   for (let round = 0; round < 3; round++) {
     for (const d of defs) {
-      if (!d.body) continue;
+      const body = d.body;
+      if (!body) continue;
       const weak = d.params.filter(
         (p) =>
           !p.usage.file &&
@@ -629,14 +630,15 @@ function forwardUses(
           (p.default === undefined || p.default === "other" || p.default.type === "none"),
       );
       if (weak.length === 0) continue;
-      for (const call of d.body.descendantsOfType("call")) {
+      for (const call of body.descendantsOfType("call")) {
         const fn = call?.childForFieldName("function");
         const args = call?.childForFieldName("arguments")?.namedChildren ?? [];
         if (!fn || (fn.type !== "identifier" && fn.type !== "attribute")) continue;
         const callee = fn.text;
         args.forEach((a, i) => {
           const p = a?.type === "identifier" ? weak.find((w) => w.name === a.text) : undefined;
-          if (!p) return;
+          // Not a parameter the nested scope rebinds, nor one passed on only once it is a class.
+          if (!p || !a || rebound(a, body, p.name) || underClassTest(a, body, p.name)) return;
           const target = paramsOf(callee, d.cls)?.filter((q) => q.kind === "positional")[i];
           if (!target || target === p) return;
           if (
@@ -652,6 +654,22 @@ function forwardUses(
       }
     }
   }
+}
+
+/**
+ * `node` lies in a function or lambda nested in `body` whose own parameter is `name`: not the
+ * outer parameter (`dataclass(cls=None)`'s `def wrap(cls): return _process_class(cls)`).
+ */
+function rebound(node: Node | null, body: Node, name: string): boolean {
+  for (let n = node?.parent ?? null; n && n.id !== body.id; n = n.parent)
+    if (
+      (n.type === "function_definition" || n.type === "lambda") &&
+      (n.childForFieldName("parameters")?.descendantsOfType("identifier") ?? []).some(
+        (x) => x?.text === name,
+      )
+    )
+      return true;
+  return false;
 }
 
 /**

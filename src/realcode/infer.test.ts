@@ -745,6 +745,36 @@ def unwrap(func):
     });
   });
 
+  it("reads class attributes under isclass(x) as no class, nor a nested function's own parameter as the outer one", () => {
+    const { functions } = extractFile(`def isclass(o):
+    return isinstance(o, type)
+
+def getmro(cls):
+    return cls.__mro__
+
+def members(object, getter):
+    names = dir(object)
+    if isclass(object):
+        mro = (object,) + getmro(object)
+        names += [b.__name__ for b in object.__bases__]
+    return [getter(object, n) for n in names]
+
+def decorate(cls=None, *, flag=True):
+    def wrap(cls):
+        return getmro(cls)
+    if cls is None:
+        return wrap
+    return wrap(cls)
+`);
+    const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
+    // The class is one case the code tests for, not what it takes (a string works too).
+    expect(byName.members.params[0].usage.types).toEqual([]);
+    expect(byName.getmro.params[0].usage.types).toEqual(["callable[0]"]);
+    // \`wrap\`'s own \`cls\` is not \`decorate\`'s: it says nothing, so its None default is kept.
+    expect(byName.decorate.params[0].usage.types).toEqual([]);
+    expect(inferSignature(byName.decorate).candidates[0].args).toEqual([]);
+  });
+
   it("marks a method whose body only raises NotImplementedError as abstract", () => {
     const { functions } = extractFile(`class Codec:
     def encode(self, text):

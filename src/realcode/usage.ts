@@ -273,6 +273,23 @@ function boundIn(def: Node, name: string): boolean {
   return params.descendantsOfType("identifier").some((i) => i?.text === name);
 }
 
+/** `node` is in the body of an `if` (or `x if c else y`) testing `isclass(name)`/`isinstance(name, type)`. */
+export function underClassTest(node: Node, body: Node, name: string): boolean {
+  const test = new RegExp(
+    `\\b(isclass\\(\\s*${name}\\s*\\)|isinstance\\(\\s*${name}\\s*,\\s*type\\s*\\))`,
+  );
+  for (let n: Node | null = node; n && n.id !== body.id; n = n.parent) {
+    const up = n.parent;
+    if (
+      (up?.type === "if_statement" || up?.type === "conditional_expression") &&
+      up.childForFieldName("condition")?.id !== n.id &&
+      test.test(up.childForFieldName("condition")?.text ?? up.text.slice(0, 200))
+    )
+      return true;
+  }
+  return false;
+}
+
 /** Votes for `name` from its uses in `body`; `depth` bounds the element analysis. */
 export function usageVotes(body: Node, name: string, depth = 0): Votes {
   const v = emptyVotes();
@@ -314,9 +331,12 @@ function classify(id: Node, p: Node, name: string, v: Votes, body: Node, depth: 
         if (attr.startsWith("read") || attr === "seek" || attr === "tell")
           vote(v, "fileread", use, 0);
       } else if (CLASS_ATTRS.has(attr)) {
-        // A class (`C.__mro__`): the zero-argument callables drawn are the builtin types.
-        vote(v, "callable", use, attr === "__name__" ? 0.5 : 1);
-        v.arity ??= 0;
+        // A class (`C.__mro__`): the zero-argument callables drawn are the builtin types. Not
+        // when read only under `if isclass(C)`: the code takes other values too.
+        if (!underClassTest(p, body, name)) {
+          vote(v, "callable", use, attr === "__name__" ? 0.5 : 1);
+          v.arity ??= 0;
+        }
       } else if (!/^__.*__$/.test(attr)) {
         v.attrs ??= [];
         if (!v.attrs.includes(attr)) v.attrs.push(attr);
