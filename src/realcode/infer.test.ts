@@ -745,6 +745,20 @@ def unwrap(func):
     });
   });
 
+  it("passes a class for a constructor parameter whose __module__ is read (typing's _GenericAlias origin)", () => {
+    const { functions } = extractFile(`class Alias:
+    def __init__(self, origin, name=None):
+        self.__origin__ = origin
+        if not name:
+            self.__module__ = origin.__module__
+
+    def __repr__(self):
+        return repr(self.__origin__)
+`);
+    const first = inferSignature(functions[0]).candidates[0].params[0];
+    expect(first).toMatchObject({ name: "Alias(origin)", type: "callable[0]", from: "usage" });
+  });
+
   it("reads class attributes under isclass(x) as no class, nor a nested function's own parameter as the outer one", () => {
     const { functions } = extractFile(`def isclass(o):
     return isinstance(o, type)

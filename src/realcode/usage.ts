@@ -148,7 +148,16 @@ const NUM_METHODS = new Set([
   "denominator",
 ]);
 /** Attributes classes have (and values do not): the parameter is a class. */
-const CLASS_ATTRS = new Set(["__mro__", "__bases__", "__subclasses__", "__qualname__", "__name__"]);
+const CLASS_ATTRS = new Set([
+  "__mro__",
+  "__bases__",
+  "__subclasses__",
+  "__qualname__",
+  "__name__",
+  "__module__",
+]);
+/** Functions have these too: a weaker vote. */
+const CLASS_OR_FUNCTION_ATTRS = new Set(["__name__", "__module__"]);
 /** Builtins whose argument is a sequence or iterable. */
 const SEQ_FUNCS = new Set(["len", "reversed"]);
 const ITER_FUNCS = new Set([
@@ -334,7 +343,7 @@ function classify(id: Node, p: Node, name: string, v: Votes, body: Node, depth: 
         // A class (`C.__mro__`): the zero-argument callables drawn are the builtin types. Not
         // when read only under `if isclass(C)`: the code takes other values too.
         if (!underClassTest(p, body, name)) {
-          vote(v, "callable", use, attr === "__name__" ? 0.5 : 1);
+          vote(v, "callable", use, CLASS_OR_FUNCTION_ATTRS.has(attr) ? 0.5 : 1);
           v.arity ??= 0;
         }
       } else if (!/^__.*__$/.test(attr)) {
