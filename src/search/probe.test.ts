@@ -48,4 +48,34 @@ class Rect(Shape):
       store.close();
     }
   });
+
+  it("runs an enumeration's method on a member of a subclass made for the call", async () => {
+    const file = join(root, "perms.py");
+    // A Flag without members: Perm(a0) raises on every input; a subclass with two runs it.
+    writeFileSync(
+      file,
+      `from enum import Flag
+
+class Perm(Flag):
+    def names(self):
+        return [m.name for m in type(self)]
+`,
+    );
+    const dir = join(root, "idx-enum");
+    await indexPaths([file], dir, { model: null, inputs: 4, pool });
+    const store = IndexStore.open(dir, { readonly: true });
+    try {
+      const [f] = store.functions(store.allCode().map((c) => c.id));
+      expect(f.status).toBe("ok");
+      expect(JSON.parse(f.signature ?? "{}")).toMatchObject({
+        chosen: true,
+        instance:
+          "a member of the class made for the call: class _tracecode_Members(Perm): A = 1; B = 2",
+        call: "_tracecode_Members.A.names()",
+      });
+      expect(f.outputs?.[0]).toBe("['A','B']");
+    } finally {
+      store.close();
+    }
+  });
 });
