@@ -5,7 +5,8 @@
  * descriptor; nothing a job writes reaches a later call, job or unit; writing is a counted limit.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type SnippetResult, TracerPool } from "./index.js";
+import { bodyRunner } from "../../test/helpers/snippets.js";
+import { TracerPool } from "./index.js";
 
 let pool: TracerPool;
 beforeAll(() => {
@@ -14,19 +15,7 @@ beforeAll(() => {
 afterAll(() => pool.close());
 
 const one = { key: "files", types: ["int"], values: [[1]] };
-const trace = (body: string, unit?: string, inputs = one, head = "") =>
-  pool.trace({
-    code: `${head}def f(x):\n${body.replace(/^/gm, "    ")}\n`,
-    module: true,
-    entry: "f",
-    inputs,
-    unit,
-  });
-const out = async (body: string, unit?: string) => {
-  const r: SnippetResult = await trace(body, unit);
-  expect(r.status, r.error).toBe("ok");
-  return r.runs[0][2];
-};
+const { trace, out } = bodyRunner(() => pool, one);
 
 // Runs every accessor on every spelling of a path and collects what each gave.
 const PROBE = `import os, io

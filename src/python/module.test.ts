@@ -7,6 +7,7 @@
  */
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { asFunction } from "../../test/helpers/snippets.js";
 import { FunctionRow, type TraceRow } from "../data/index.js";
 import { TracerPool, traceFunctions } from "./index.js";
 
@@ -169,7 +170,7 @@ describe("inputs", () => {
 });
 
 describe("the module allow-list", () => {
-  const snippet = (body: string) => `def f(x):\n${body.replace(/^/gm, "    ")}\n`;
+  const snippet = (body: string) => asFunction(body);
   const cases: [string, string, (t: TraceRow) => void][] = [
     [
       "dataclasses",

@@ -17,6 +17,7 @@ import { connect, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { asFunction } from "../../test/helpers/snippets.js";
 import { type InputSet, type SnippetJob, type SnippetResult, TracerPool } from "./index.js";
 import { packagePath, pyodideDir } from "./pool.js";
 
@@ -156,7 +157,7 @@ describe.each([
 
 // ---------------------------------------------------------------- isolation between snippets
 
-const fn = (body: string) => `def f(x):\n${body.replace(/^/gm, "    ")}\n`;
+const fn = (body: string) => asFunction(body);
 const inputs: InputSet = { key: "iso", types: ["int"], values: [[-4], [0], [9]] };
 
 /** Rows that only compute: each must give the same outputs whatever ran before it. */

@@ -6,6 +6,7 @@ import { existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { asFunction } from "../../test/helpers/snippets.js";
 import type { TraceStatus } from "../data/index.js";
 import { type InputSet, type SnippetResult, TracerPool } from "./index.js";
 
@@ -31,7 +32,7 @@ type Expect =
   | TraceStatus
   | ((r: SnippetResult) => void);
 
-const fn = (body: string) => `def f(x):\n${body.replace(/^/gm, "    ")}\n`;
+const fn = (body: string) => asFunction(body);
 const META = "class Meta(type):\n    def __instancecheck__(cls, obj):\n        return True\n";
 
 const hostile: [string, string, Expect][] = [

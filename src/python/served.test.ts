@@ -6,7 +6,8 @@
  * system, the environment, the host's working folder, a real module or another job's state.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type SnippetResult, TracerPool } from "./index.js";
+import { bodyRunner } from "../../test/helpers/snippets.js";
+import { TracerPool } from "./index.js";
 
 let pool: TracerPool;
 beforeAll(() => {
@@ -14,13 +15,7 @@ beforeAll(() => {
 });
 afterAll(() => pool.close());
 
-const inputs = { key: "served", types: ["int"], values: [[1]] };
-const out = async (body: string, unit?: string) => {
-  const code = `def f(x):\n${body.replace(/^/gm, "    ")}\n`;
-  const r: SnippetResult = await pool.trace({ code, module: true, entry: "f", inputs, unit });
-  expect(r.status, r.error).toBe("ok");
-  return r.runs[0][2];
-};
+const { out } = bodyRunner(() => pool, { key: "served", types: ["int"], values: [[1]] });
 
 describe("os.path against a fixed working folder", () => {
   it("computes absolute and relative paths, and leaves ~ and $ unexpanded", async () => {

@@ -7,7 +7,8 @@
  * reduction (the unguarded `getattr`), builtin class's dict or refused name is handed out.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type SnippetResult, TracerPool } from "./index.js";
+import { bodyRunner } from "../../test/helpers/snippets.js";
+import { TracerPool } from "./index.js";
 
 let pool: TracerPool;
 beforeAll(() => {
@@ -16,12 +17,7 @@ beforeAll(() => {
 afterAll(() => pool.close());
 
 const inputs = { key: "c-halves", types: ["int"], values: [[1]] };
-const out = async (body: string, unit?: string) => {
-  const code = `def f(x):\n${body.replace(/^/gm, "    ")}\n`;
-  const r: SnippetResult = await pool.trace({ code, module: true, entry: "f", inputs, unit });
-  expect(r.status, r.error).toBe("ok");
-  return r.runs[0][2];
-};
+const { out } = bodyRunner(() => pool, inputs);
 
 describe("_socket without a network", () => {
   it("serves the constants and the pure conversions; socket.py and its clients define their classes", async () => {
