@@ -53,6 +53,11 @@ export interface ParamInfo {
      */
     instanceOf?: { cls: string; params: ParamInfo[] };
     /**
+     * A same-file enumeration with members it is passed to (`_ParameterKind(kind)`): drawn
+     * values are rarely its values, so a call may pass one of its members.
+     */
+    enumOf?: string;
+    /**
      * An instance of a same-file class that has every attribute it reads (`parser.converters` →
      * `RawConfigParser()`), built from the class's literal instances or its defaults.
      */
@@ -1153,6 +1158,30 @@ export function extractFile(source: string): FileFunctions {
       ...classes.map((c) => c.name),
       ...[...defined.values()].flatMap((d) => [...d]),
     ]);
+    // Values an enumeration of the file takes: a parameter passed to it (`_ParameterKind(kind)`).
+    const enumerations = new Set(
+      classes
+        .filter((c) => withMembers(c.name) && chain(c.name).some((n) => foreignEnum.has(n)))
+        .map((c) => c.name),
+    );
+    for (const d of enumerations.size > 0 ? bodies : []) {
+      const body = d.body;
+      if (!body) continue;
+      for (const call of body.descendantsOfType("call")) {
+        const fn = call?.childForFieldName("function");
+        const first = call?.childForFieldName("arguments")?.namedChildren[0];
+        if (
+          fn?.type !== "identifier" ||
+          !enumerations.has(fn.text) ||
+          d.params.some((q) => q.name === fn.text) ||
+          first?.type !== "identifier"
+        )
+          continue;
+        const p = d.params.find((q) => q.name === first.text);
+        if (!p || (p.hinted && "type" in p.hinted) || rebound(first, body, p.name)) continue;
+        p.usage = { ...p.usage, enumOf: fn.text };
+      }
+    }
     // Arguments that are objects of the file's classes: what they read says which class.
     // A `__new__` of its own (`__new__ = f`) may require what no `__init__` says.
     const ctorKnown = (name: string, ctor: NonNullable<ExtractedFunction["ctor"]>) =>

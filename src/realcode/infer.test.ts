@@ -562,6 +562,46 @@ def compress(data, level):
     expect(word?.wrapper).toContain('return compress(a0, ("fast", "best")[a1 % 2])');
   });
 
+  it("passes a member of the file's enumeration a parameter is passed to", () => {
+    const { functions } = extractFile(`import enum
+
+class Kind(enum.IntEnum):
+    SHORT = 0
+    LONG = 1
+
+class Slot:
+    def __init__(self, name, kind):
+        self.kind = Kind(kind)
+        self.name = name
+
+    def label(self):
+        return self.name + ":" + self.kind.name
+
+def width(kind, n):
+    return Kind(kind) * n
+
+def plain(Kind, x):
+    return Kind(x)
+`);
+    const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
+    expect(byName["Slot.label"].ctor?.params.map((p) => p.usage.enumOf)).toEqual([
+      undefined,
+      "Kind",
+    ]);
+    const inf = inferSignature(byName["Slot.label"]);
+    // Drawn ints first, as before; then a member picked by a drawn index.
+    expect(inf.candidates[0].wrapper).toBeUndefined();
+    const member = inf.candidates.find((c) => c.instance?.includes("the members of Kind"));
+    expect(member?.wrapper).toContain("return Slot(a0, list(Kind)[a1 % len(Kind)]).label()");
+    expect(member?.args).toEqual(["str", "small_nonneg_int"]);
+    const fn = inferSignature(byName.width);
+    expect(fn.candidates.find((c) => c.wrapper)?.wrapper).toContain(
+      "return width(list(Kind)[a0 % len(Kind)], a1)",
+    );
+    // A parameter named like the class is no call of it.
+    expect(byName.plain.params.map((p) => p.usage.enumOf)).toEqual([undefined, undefined]);
+  });
+
   it("types a path as text: passed to os.path, os or open, passed on to one, or named like one", () => {
     const { functions } = extractFile(`import os
 

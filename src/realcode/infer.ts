@@ -295,7 +295,15 @@ interface InstancePlan {
 
 /** A parameter whose uses name the words it takes, and nothing stronger says what it is. */
 const hasWords = (p: ParamInfo, user: UserTypes | undefined) =>
-  (p.usage.words?.length ?? 0) > 0 && !user?.params?.[p.name] && !(p.hinted && "type" in p.hinted);
+  ((p.usage.words?.length ?? 0) > 0 || p.usage.enumOf !== undefined) &&
+  !user?.params?.[p.name] &&
+  !(p.hinted && "type" in p.hinted);
+
+/** The words a parameter takes, or the enumeration whose members it takes, as the call shows them. */
+const wordsShown = (p: ParamInfo) =>
+  (p.usage.words?.length ?? 0) > 0
+    ? `{${(p.usage.words ?? []).map((w) => JSON.stringify(w)).join(", ")}}`
+    : `the members of ${p.usage.enumOf}`;
 
 /**
  * What a call passes when the words matter: the required parameters, those with words (by
@@ -406,9 +414,7 @@ export function inferSignature(
       words: true,
       instance: `words it takes: ${wordy
         .slice(0, 3)
-        .map(
-          (p) => `${p.name} ∈ {${(p.usage.words ?? []).map((w) => JSON.stringify(w)).join(", ")}}`,
-        )
+        .map((p) => `${p.name} ∈ ${wordsShown(p)}`)
         .join("; ")}`,
     });
 
@@ -516,6 +522,26 @@ function buildPlan(
     }
     const name = `a${slots.length}`;
     names.push(name);
+    // A member of the enumeration it is passed to, picked by a drawn index.
+    const members =
+      plan.words && !spread && words.length === 0 && hasWords(p, user) ? p.usage.enumOf : undefined;
+    if (members) {
+      worded++;
+      slots.push({
+        param: p,
+        label,
+        spread,
+        options: [
+          {
+            name: label,
+            type: "small_nonneg_int",
+            from: "usage",
+            why: `picks a member of ${members}`,
+          },
+        ],
+      });
+      return `list(${members})[${name} % len(${members})]`;
+    }
     if (words.length > 1) {
       worded++;
       slots.push({
