@@ -649,7 +649,10 @@ function forwardUses(
           if (
             target.usage.file ||
             (target.usage.path && !p.usage.path) ||
-            (p.usage.types.length === 0 && target.usage.types.length > 0)
+            (p.usage.types.length === 0 && target.usage.types.length > 0) ||
+            (p.usage.types.length === 0 &&
+              (p.usage.attrs?.length ?? 0) === 0 &&
+              (target.usage.attrs?.length ?? 0) > 0)
           )
             p.usage = {
               ...target.usage,

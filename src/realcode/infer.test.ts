@@ -461,6 +461,23 @@ def show(cell):
     return cell.value
 `).functions.find((f) => f.name === "show");
     expect(made?.params[0].usage.instance).toBeUndefined();
+    // Attributes read where it is passed on count as read here (`self._help_of(action)`).
+    const passed = extractFile(`class Action:
+    def __init__(self, help="", dest="x"):
+        self.help = help
+        self.dest = dest
+
+class Formatter:
+    def _help_of(self, action):
+        return action.help
+
+    def expand(self, action):
+        return self._help_of(action) % vars(action)
+`).functions.find((f) => f.name === "Formatter.expand");
+    expect(passed?.params[0].usage.attrs).toEqual(["help"]);
+    expect(inferSignature(passed as ExtractedFunction).wrapper).toContain(
+      "return Formatter().expand(Action())",
+    );
   });
 
   it("calls a method of an abstract class unbound on values of a builtin type registered as its virtual subclass", () => {
