@@ -882,12 +882,23 @@ export function extractFile(source: string): FileFunctions {
               : null,
         )
         .find((d) => d?.childForFieldName("name")?.text === "__init__");
-      // Without an `__init__`, a `__new__` of its own says what the constructor takes.
+      // Without an `__init__`, a `__new__` of its own says what the constructor takes: a method,
+      // or a function of the file assigned to it (`__new__ = _partial_new`).
+      const assignedNew = body.namedChildren
+        .map((st) => (st?.type === "expression_statement" ? st.namedChildren[0] : null))
+        .find(
+          (a) =>
+            a?.type === "assignment" &&
+            a.childForFieldName("left")?.text === "__new__" &&
+            a.childForFieldName("right")?.type === "identifier",
+        )
+        ?.childForFieldName("right")?.text;
       const ctorDef =
         init ??
         body.namedChildren
           .map((st) => (st?.type === "function_definition" ? st : null))
-          .find((d) => d?.childForFieldName("name")?.text === "__new__");
+          .find((d) => d?.childForFieldName("name")?.text === "__new__") ??
+        (assignedNew ? byName.get(assignedNew)?.def : undefined);
       if (ctorDef) {
         const params = ctorParams(ctorDef, body);
         ownCtor.set(c.name, { params, from: init ? "__init__" : "__new__" });

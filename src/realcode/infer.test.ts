@@ -263,6 +263,19 @@ class Method:
 
     def call(self):
         return self.meth()
+
+def _bound_new(cls, func, /, *args):
+    if not callable(func):
+        raise TypeError(func)
+    self = object.__new__(cls)
+    self.func = func
+    return self
+
+class Bound:
+    __new__ = _bound_new
+
+    def __call__(self, x):
+        return self.func(x)
 `);
     const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
     const pair = inferSignature(byName["Pair.label"]);
@@ -276,6 +289,11 @@ class Method:
     expect(byName["Method.call"].ctor?.from).toBe("__new__");
     expect(method.wrapper).toContain("return Method(a0).call()");
     expect(method.candidates[0].args[0]).toBe("callable[0]");
+    // A function of the file assigned to __new__: its parameters after the class.
+    expect(byName["Bound.__call__"].ctor?.from).toBe("__new__");
+    const bound = inferSignature(byName["Bound.__call__"]);
+    expect(bound.wrapper).toContain("return Bound(a0).__call__(a1)");
+    expect(bound.candidates[0].args[0]).toBe("callable[1]");
   });
 });
 
