@@ -109,7 +109,8 @@ export interface ExtractedFunction {
   doctests: Doctest[];
   /**
    * For a method or property: instances of its class built with literal arguments in the module
-   * (`Point(1, 2)` in code or in a `>>>` line), as Python source.
+   * (`Point(1, 2)` in code or in a `>>>` line), as Python source; or the class's name alone when
+   * the module rebinds it to its one instance (`_auto_null = _auto_null()`, `@object.__new__`).
    */
   instances?: string[];
   /**
@@ -987,6 +988,25 @@ export function extractFile(source: string): FileFunctions {
       return made ? undefined : { header: `metaclass=${cls}`, values: ["1", "2"], meta: true };
     };
     const instances = literalInstances(root, new Set(classes.map((c) => c.name)));
+    // `_not_given = _not_given()`, or a class decorated `@object.__new__`: the module rebinds the
+    // class's name to its one instance, which is then what its methods run on (calling it raises
+    // "object is not callable").
+    for (const c of classes)
+      if (c.decorators.some((d) => /^@\s*object\.__new__$/.test(d)))
+        instances.set(c.name, [c.name]);
+    for (const st of root.namedChildren) {
+      const a = st?.type === "expression_statement" ? st.namedChildren[0] : null;
+      const left = a?.type === "assignment" ? a.childForFieldName("left") : null;
+      const right = a?.childForFieldName("right");
+      if (
+        left?.type === "identifier" &&
+        right?.type === "call" &&
+        right.childForFieldName("function")?.text === left.text &&
+        right.childForFieldName("arguments")?.namedChildren.length === 0 &&
+        classes.some((c) => c.name === left.text)
+      )
+        instances.set(left.text, [left.text]);
+    }
     const registered = registeredTypes(root);
     /** Builtin types registered as virtual subclasses of `cls` or of a subclass of it. */
     const registeredFor = (cls: string): ArgType[] => [

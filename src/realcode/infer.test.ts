@@ -381,6 +381,29 @@ Matcher(None, "abc", "b")
     expect(inf.candidates[0].wrapper).toBeUndefined();
   });
 
+  it("runs the methods of a class whose name the module rebinds to its one instance on that instance", () => {
+    const { functions } = extractFile(`class _auto_null:
+    def __repr__(self):
+        return "_auto_null"
+_auto_null = _auto_null()
+
+@object.__new__
+class MISSING:
+    def __reduce__(self):
+        return "MISSING"
+
+class Plain:
+    def show(self):
+        return 1
+`);
+    const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
+    expect(byName["_auto_null.__repr__"].instances).toEqual(["_auto_null"]);
+    const inf = inferSignature(byName["MISSING.__reduce__"]);
+    const one = inf.candidates.find((c) => c.instance?.startsWith("the module's one instance"));
+    expect(one?.wrapper).toContain("return MISSING.__reduce__()");
+    expect(byName["Plain.show"].instances).toBeUndefined();
+  });
+
   it("runs a method of a class lacking what it reads on a subclass that defines it and does not override it", () => {
     expect(byName["Shape.area"].subclass).toMatchObject({
       name: "Rect",

@@ -342,7 +342,14 @@ export function inferSignature(
   const plans: InstancePlan[] = [{ cls, ctor: ctorParams }];
   if (needsInstance) {
     for (const expr of f.instances ?? [])
-      plans.push({ cls, ctor: { expr }, instance: `literal instance in the module: ${expr}` });
+      plans.push({
+        cls,
+        ctor: { expr },
+        // A bare name: the class's own name, rebound to its one instance (ExtractedFunction.instances).
+        instance: expr.includes("(")
+          ? `literal instance in the module: ${expr}`
+          : `the module's one instance, named like its class: ${expr}`,
+      });
     const ctor = passed(ctorParams, []);
     const drawn = [...ctor.positional, ...ctor.keyword];
     // Drawn text for a string default rarely is a word the constructor accepts (`mode='r'`).
