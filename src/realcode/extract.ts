@@ -48,6 +48,12 @@ export interface ParamInfo {
     wordRefs?: string[];
     formats?: [string, string][];
     /**
+     * Text it (`prefix`), or each of its items (`elementPrefix`), is checked to begin with
+     * (`opt[0:2] == "--"`): drawn text rarely does, so a call may put it in front.
+     */
+    prefix?: string;
+    elementPrefix?: string;
+    /**
      * Else a same-file class that has them whose constructor requires arguments: built in the
      * call from drawn ones (`help.add_argument(action)` → `Action(a1, a2)`).
      */
@@ -659,6 +665,11 @@ function forwardUses(
               ...target.usage,
               uses: [`${callee}(${p.name})`, ...target.usage.uses].slice(0, 4),
             };
+          // The text it must begin with, wherever it is passed (`self._set_opt_strings(opts)`).
+          for (const key of ["prefix", "elementPrefix"] as const) {
+            const t = target.usage[key];
+            if (t && t.length > (p.usage[key]?.length ?? 0)) p.usage = { ...p.usage, [key]: t };
+          }
         });
       }
     }

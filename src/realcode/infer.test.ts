@@ -620,6 +620,47 @@ def compress(data, level):
     expect(word?.wrapper).toContain('return compress(a0, ("fast", "best")[a1 % 2])');
   });
 
+  it("puts the text the code checks a value (or each item, a constructor's *args too) begins with in front of drawn text, in a candidate of its own", () => {
+    const { functions } = extractFile(`class Opt:
+    def __init__(self, *opts):
+        self.names = []
+        self._set(opts)
+
+    def _set(self, opts):
+        for opt in opts:
+            if opt[0:2] != "--":
+                raise ValueError(opt)
+            self.names.append(opt)
+
+    def first(self):
+        return self.names[0]
+
+def parse(resp):
+    if resp[:3] != "150":
+        raise ValueError(resp)
+    return resp[3:]
+
+def name(s):
+    if s[0] == ".":
+        return s[1:]
+    return s
+`);
+    const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
+    expect(byName["Opt.first"].ctor?.params[0].usage.elementPrefix).toBe("--");
+    const opt = inferSignature(byName["Opt.first"]);
+    const front = opt.candidates.find((c) => c.instance?.startsWith("text it begins with"));
+    expect(front?.wrapper).toContain('return Opt(*["--" + x for x in a0]).first()');
+    expect(front?.args).toEqual(["list[str]"]);
+    const fn = inferSignature(byName.parse);
+    expect(fn.candidates[0].wrapper).toBeUndefined();
+    expect(fn.candidates.find((c) => c.wrapper)?.wrapper).toContain('return parse("150" + a0)');
+    // Only the length the slice or index says: `s[0] == "."` is a one-character prefix.
+    expect(byName.name.params[0].usage.prefix).toBe(".");
+    expect(
+      extractFile(`def f(s):\n    return s[0:3] == "ab"\n`).functions[0].params[0].usage.prefix,
+    ).toBeUndefined();
+  });
+
   it("passes a member of the file's enumeration a parameter is passed to", () => {
     const { functions } = extractFile(`import enum
 

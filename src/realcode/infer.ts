@@ -291,32 +291,45 @@ interface InstancePlan {
    * (`("r", "a", "w", "x")[a0 % 4]`).
    */
   words?: boolean;
+  /** With `words`: text the code checks a value begins with goes in front of the drawn text. */
+  prefixes?: boolean;
 }
 
 /** A parameter whose uses name the words it takes, and nothing stronger says what it is. */
-const hasWords = (p: ParamInfo, user: UserTypes | undefined) =>
-  ((p.usage.words?.length ?? 0) > 0 || p.usage.enumOf !== undefined) &&
+const hasWords = (p: ParamInfo, user: UserTypes | undefined, prefixes = false) =>
+  ((p.usage.words?.length ?? 0) > 0 ||
+    p.usage.enumOf !== undefined ||
+    (prefixes && (p.usage.prefix !== undefined || p.usage.elementPrefix !== undefined))) &&
   !user?.params?.[p.name] &&
   !(p.hinted && "type" in p.hinted);
 
-/** The words a parameter takes, or the enumeration whose members it takes, as the call shows them. */
+/** The words a parameter takes (or what it takes instead), as the call shows them. */
 const wordsShown = (p: ParamInfo) =>
   (p.usage.words?.length ?? 0) > 0
-    ? `{${(p.usage.words ?? []).map((w) => JSON.stringify(w)).join(", ")}}`
-    : `the members of ${p.usage.enumOf}`;
+    ? `∈ {${(p.usage.words ?? []).map((w) => JSON.stringify(w)).join(", ")}}`
+    : p.usage.enumOf
+      ? `∈ the members of ${p.usage.enumOf}`
+      : p.usage.prefix
+        ? `begins with ${JSON.stringify(p.usage.prefix)}`
+        : `items begin with ${JSON.stringify(p.usage.elementPrefix)}`;
 
 /**
  * What a call passes when the words matter: the required parameters, those with words (by
  * keyword when defaulted) and those built rather than drawn (files, instances); every other
  * defaulted one keeps its default, which the code surely accepts (`TarFile(mode=…, fileobj=…)`).
  */
-function passedWithWords(params: ParamInfo[], doctests: Literal[][], user: UserTypes | undefined) {
+function passedWithWords(
+  params: ParamInfo[],
+  doctests: Literal[][],
+  user: UserTypes | undefined,
+  prefixes = false,
+) {
   const built = (p: ParamInfo) =>
-    hasWords(p, user) || p.usage.file !== undefined || p.usage.instance !== undefined;
+    hasWords(p, user, prefixes) || p.usage.file !== undefined || p.usage.instance !== undefined;
   const base = passed(params, doctests, false, (p) => !p.required && !built(p));
   const taken = new Set([...base.positional, ...base.keyword]);
   const extra = params.filter(
-    (p) => p.kind === "positional" && !p.required && hasWords(p, user) && !taken.has(p),
+    (p) => p.kind === "positional" && !p.required && hasWords(p, user, prefixes) && !taken.has(p),
   );
   return { ...base, keyword: [...base.keyword, ...extra] };
 }
@@ -406,24 +419,45 @@ export function inferSignature(
       plans.push({ cls: sub.name, ctor: { expr }, instance: `${why}; literal instance ${expr}` });
   }
 
-  // Words the code accepts, for the usual way of building it (its drawn constructor arguments).
-  const ctor0 = needsInstance ? passedWithWords(ctorParams, [], user) : undefined;
-  const own0 = f.kind === "property" ? own : passedWithWords(f.params, doctests, user);
-  const wordy = [
-    ...(ctor0 ? [...ctor0.positional, ...ctor0.keyword] : []),
-    ...own0.positional,
-    ...own0.keyword,
-  ].filter((p) => hasWords(p, user));
-  if (wordy.length > 0 && !user?.args)
-    plans.splice(1, 0, {
-      cls,
-      ctor: ctorParams,
-      words: true,
-      instance: `words it takes: ${wordy
-        .slice(0, 3)
-        .map((p) => `${p.name} ∈ ${wordsShown(p)}`)
-        .join("; ")}`,
-    });
+  // Words the code accepts, for the usual way of building it (its drawn constructor arguments);
+  // then, apart (a prefix may be one branch's, not a requirement: `name[0] == "."`), words and the
+  // text the code checks values begin with.
+  const wordyOf = (prefixes: boolean) => {
+    const ctor0 = needsInstance ? passedWithWords(ctorParams, [], user, prefixes) : undefined;
+    const own0 = f.kind === "property" ? own : passedWithWords(f.params, doctests, user, prefixes);
+    return [
+      ...(ctor0
+        ? [...ctor0.positional, ...(ctor0.star ? [ctor0.star] : []), ...ctor0.keyword]
+        : []),
+      ...own0.positional,
+      ...("star" in own0 && own0.star ? [own0.star] : []),
+      ...own0.keyword,
+    ].filter((p) => hasWords(p, user, prefixes));
+  };
+  const shown = (ps: ParamInfo[]) =>
+    ps
+      .slice(0, 3)
+      .map((p) => `${p.name} ${wordsShown(p)}`)
+      .join("; ");
+  const wordy = wordyOf(false);
+  const prefixed = wordyOf(true);
+  if (!user?.args) {
+    if (prefixed.some((p) => !hasWords(p, user)))
+      plans.splice(1, 0, {
+        cls,
+        ctor: ctorParams,
+        words: true,
+        prefixes: true,
+        instance: `text it begins with: ${shown(prefixed)}`,
+      });
+    if (wordy.length > 0)
+      plans.splice(1, 0, {
+        cls,
+        ctor: ctorParams,
+        words: true,
+        instance: `words it takes: ${shown(wordy)}`,
+      });
+  }
 
   // Each way of building the instance of the method's own class also runs set up first.
   const setup = needsInstance ? f.setup : undefined;
@@ -518,7 +552,8 @@ function buildPlan(
       );
       return `${made.cls}(${args.join(", ")})`;
     }
-    const words = plan.words && !spread && hasWords(p, user) ? (p.usage.words ?? []) : [];
+    const words =
+      plan.words && !spread && hasWords(p, user, plan.prefixes) ? (p.usage.words ?? []) : [];
     if (words.length === 1) {
       worded++;
       return JSON.stringify(words[0]);
@@ -529,6 +564,25 @@ function buildPlan(
     }
     const name = `a${slots.length}`;
     names.push(name);
+    // Text it must begin with, put in front of drawn text (or of each drawn item).
+    const prefix =
+      plan.prefixes && words.length === 0 && hasWords(p, user, true)
+        ? (p.usage.prefix ?? p.usage.elementPrefix)
+        : undefined;
+    if (prefix && !p.usage.enumOf) {
+      worded++;
+      const each = p.usage.prefix === undefined;
+      const type: ArgType = spread ? "*list[str]" : each ? "list[str]" : "str";
+      slots.push({
+        param: p,
+        label,
+        spread,
+        options: [{ name: label, type, from: "usage", why: `${wordsShown(p)}` }],
+      });
+      const front = JSON.stringify(prefix);
+      if (!each) return `${front} + ${name}`;
+      return `${spread ? "*" : ""}[${front} + x for x in ${name}]`;
+    }
     // A member of the enumeration it is passed to, picked by a drawn index.
     const members =
       plan.words && !spread && words.length === 0 && hasWords(p, user) ? p.usage.enumOf : undefined;
@@ -596,11 +650,13 @@ function buildPlan(
   };
   const ctor = Array.isArray(plan.ctor)
     ? plan.words
-      ? passedWithWords(plan.ctor, [], user)
+      ? passedWithWords(plan.ctor, [], user, plan.prefixes)
       : passed(plan.ctor, [], plan.keepWords)
     : undefined;
   const own =
-    plan.words && f.kind !== "property" ? passedWithWords(f.params, doctests, user) : usual;
+    plan.words && f.kind !== "property"
+      ? passedWithWords(f.params, doctests, user, plan.prefixes)
+      : usual;
   const unbound = "registered" in plan.ctor ? plan.ctor.registered : undefined;
   let self = "";
   // A metaclass's method runs unbound on the class made for the call.
@@ -616,9 +672,18 @@ function buildPlan(
       options: [{ name: `${plan.cls}(self)`, type: unbound, from: "usage", why: "registered" }],
     });
   }
+  // The constructor's *args only when their items take words: a drawn list, spread in the call
+  // (a spread slot must be the wrapper's last).
+  const ctorStar =
+    ctor && "star" in ctor && ctor.star && plan.words && hasWords(ctor.star, user, plan.prefixes)
+      ? ctor.star
+      : undefined;
   const ctorArgs = ctor
     ? [
         ...ctor.positional.map((p, i) => add(p, `${plan.cls}(${p.name})`, false, i, true)),
+        ...(ctorStar
+          ? [`*${add(ctorStar, `${plan.cls}(*${ctorStar.name})`, false, 0, true)}`]
+          : []),
         ...ctor.keyword.map((p) => `${p.name}=${add(p, `${plan.cls}(${p.name})`, false, 0, true)}`),
       ]
     : [];

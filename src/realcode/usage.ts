@@ -55,6 +55,8 @@ export interface Votes {
    */
   wordRefs?: string[];
   formats?: [string, string][];
+  /** Text it must begin with: `p[0:2] == "--"`, `p[:1] != "-"`, `p[0] == "-"` (longest kept). */
+  prefix?: string;
 }
 
 /** Words kept per parameter. */
@@ -362,6 +364,7 @@ function classify(id: Node, p: Node, name: string, v: Votes, body: Node, depth: 
       }
       if (!isChild("value")) return;
       const sub = p.childForFieldName("subscript");
+      prefixFrom(p, sub, v);
       if (sub?.type === "slice") vote(v, "seq", `${name}[a:b]`);
       else if (sub?.type === "string") {
         vote(v, "dict", `${name}["…"]`, 2);
@@ -537,6 +540,29 @@ function classify(id: Node, p: Node, name: string, v: Votes, body: Node, depth: 
   }
 }
 
+/**
+ * `p[0] == "-"`, `p[0:2] == "--"`, `p[:2] != "--"`: the text it is checked to begin with (the
+ * string's length matching the slice's), the longest kept.
+ */
+function prefixFrom(subscript: Node, sub: Node | null, v: Votes) {
+  const cmp = subscript.parent;
+  if (!sub || cmp?.type !== "comparison_operator" || cmp.namedChildren.length !== 2) return;
+  const op = cmp.children.find((c) => c && !c.isNamed)?.text;
+  if (op !== "==" && op !== "!=") return;
+  const other = cmp.namedChildren.find((c) => c && c.id !== subscript.id) ?? null;
+  const text = other ? literalOf(other)?.value : undefined;
+  if (typeof text !== "string" || text === "" || other?.type !== "string") return;
+  let length: number | undefined;
+  if (sub.type === "integer" && sub.text === "0") length = 1;
+  else if (sub.type === "slice") {
+    const parts = sub.text.split(":");
+    if (parts.length === 2 && (parts[0].trim() === "" || parts[0].trim() === "0"))
+      length = Number(parts[1].trim());
+  }
+  if (length !== text.length) return;
+  if (text.length > (v.prefix?.length ?? 0)) v.prefix = text;
+}
+
 function keyFrom(arg: Node | null, v: Votes) {
   const k = literalKind(arg);
   if (k === "str") v.key = "str";
@@ -590,6 +616,8 @@ export function mergeVotes(a: Votes | undefined, b: Votes): Votes {
   for (const r of [...(a.wordRefs ?? []), ...(b.wordRefs ?? [])]) addRef(out, r);
   const formats = [...(a.formats ?? []), ...(b.formats ?? [])];
   if (formats.length > 0) out.formats = formats;
+  const prefix = (b.prefix?.length ?? 0) > (a.prefix?.length ?? 0) ? b.prefix : a.prefix;
+  if (prefix) out.prefix = prefix;
   const element =
     a.element && b.element ? mergeVotes(a.element, b.element) : (a.element ?? b.element);
   if (element) out.element = element;
@@ -627,6 +655,8 @@ export function usageCandidates(v: Votes): {
   words?: string[];
   wordRefs?: string[];
   formats?: [string, string][];
+  prefix?: string;
+  elementPrefix?: string;
 } {
   const c = v.counts;
   const s = (k: Kind) => c[k] ?? 0;
@@ -677,5 +707,7 @@ export function usageCandidates(v: Votes): {
     ...(v.words ? { words: v.words } : {}),
     ...(v.wordRefs ? { wordRefs: v.wordRefs } : {}),
     ...(v.formats ? { formats: v.formats } : {}),
+    ...(v.prefix ? { prefix: v.prefix } : {}),
+    ...(v.element?.prefix ? { elementPrefix: v.element.prefix } : {}),
   };
 }
