@@ -1234,7 +1234,10 @@ export function extractFile(source: string): FileFunctions {
     const buildable = classes.flatMap((c) => {
       const lit = instances.get(c.name)?.[0];
       const ctor = ctorOf(c.name);
-      const bare = ctor.params.every((p) => !p.required) && ctorKnown(c.name, ctor);
+      // Not bare when its *args are checked to begin with some text (`Option(*opts)`): drawn.
+      const bare =
+        ctor.params.every((p) => !p.required && !(p.kind === "varargs" && p.usage.elementPrefix)) &&
+        ctorKnown(c.name, ctor);
       const expr = lit ?? (bare ? `${c.name}()` : undefined);
       return expr ? [{ name: c.name, expr, has: definedIn(chain(c.name)) }] : [];
     });

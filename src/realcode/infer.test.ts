@@ -635,6 +635,9 @@ def compress(data, level):
     def first(self):
         return self.names[0]
 
+def longest(opt):
+    return max(opt.names, key=len)
+
 def parse(resp):
     if resp[:3] != "150":
         raise ValueError(resp)
@@ -651,6 +654,10 @@ def name(s):
     const front = opt.candidates.find((c) => c.instance?.startsWith("text it begins with"));
     expect(front?.wrapper).toContain('return Opt(*["--" + x for x in a0]).first()');
     expect(front?.args).toEqual(["list[str]"]);
+    // An argument of that class is built so too, not bare.
+    expect(inferSignature(byName.longest).wrapper).toContain(
+      'return longest(Opt(*["--" + x for x in a0]))',
+    );
     const fn = inferSignature(byName.parse);
     expect(fn.candidates[0].wrapper).toBeUndefined();
     expect(fn.candidates.find((c) => c.wrapper)?.wrapper).toContain('return parse("150" + a0)');

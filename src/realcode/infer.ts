@@ -541,12 +541,36 @@ function buildPlan(
     // An instance built from drawn constructor arguments (not within another such one).
     if (!object && made && !nested && !given && !spread && !(p.hinted && "type" in p.hinted)) {
       const ps = passed(made.params, []);
-      const args = [
-        ...ps.positional.map((q, i) => add(q, `${made.cls}(${q.name})`, false, i, true, true)),
+      const args = ps.positional.map((q, i) =>
+        add(q, `${made.cls}(${q.name})`, false, i, true, true),
+      );
+      // Its *args when their items are checked to begin with some text (`Option(*opts)`): a
+      // drawn list of text, that in front of each.
+      const front = ps.star?.usage.elementPrefix;
+      if (ps.star && front) {
+        const n = `a${slots.length}`;
+        const starLabel = `${made.cls}(*${ps.star.name})`;
+        names.push(n);
+        slots.push({
+          param: ps.star,
+          label: starLabel,
+          spread: false,
+          options: [
+            {
+              name: starLabel,
+              type: "list[str]",
+              from: "usage",
+              why: `items begin with ${JSON.stringify(front)}`,
+            },
+          ],
+        });
+        args.push(`*[${JSON.stringify(front)} + x for x in ${n}]`);
+      }
+      args.push(
         ...ps.keyword.map(
           (q) => `${q.name}=${add(q, `${made.cls}(${q.name})`, false, 0, true, true)}`,
         ),
-      ];
+      );
       objects.push(
         `${label}: ${made.cls}(…) of drawn arguments (has ${(p.usage.attrs ?? []).slice(0, 3).join(", ")})`,
       );
