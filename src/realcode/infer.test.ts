@@ -318,6 +318,11 @@ class Shape:
     def describe(self):
         return "shape"
 
+    def scaled(self, unit):
+        if unit not in ("cm", "mm"):
+            raise ValueError(unit)
+        return self.width
+
 class Rect(Shape):
     def __init__(self, width, height):
         self.width = width
@@ -418,6 +423,11 @@ class Plain:
     // reads is called as it is.
     expect(byName["Shape.describe"].subclass?.name).toBe("Rect");
     expect(byName["Writer.line"].subclass).toBeUndefined();
+    // The words a parameter takes, on the subclass too.
+    const worded = inferSignature(byName["Shape.scaled"]).candidates.find((c) =>
+      c.instance?.startsWith("subclass Rect defines width, height; words it takes"),
+    );
+    expect(worded?.wrapper).toContain('return Rect(a0, a1).scaled(("cm", "mm")[a2 % 2])');
   });
 
   it("passes a parameter used as a file as an in-memory file of drawn text or bytes, and returns what was written", () => {

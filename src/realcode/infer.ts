@@ -235,6 +235,13 @@ function passed(
   return { positional, ...(star ? { star } : {}), keyword };
 }
 
+/** Every parameter a call passes, in call order. */
+const allPassed = (x: ReturnType<typeof passed>): ParamInfo[] => [
+  ...x.positional,
+  ...(x.star ? [x.star] : []),
+  ...x.keyword,
+];
+
 /** Python's private-name mangling, for calling `obj.__name` from outside the class. */
 function attributeName(className: string, method: string): string {
   if (method.startsWith("__") && !method.endsWith("__")) {
@@ -411,13 +418,6 @@ export function inferSignature(
       ctor: { registered: type },
       instance: `called unbound on ${type} values (registered as a virtual subclass)`,
     });
-  if (f.subclass && f.kind !== "staticmethod") {
-    const sub = f.subclass;
-    const why = `subclass ${sub.name} defines ${sub.defines.slice(0, 4).join(", ")}`;
-    plans.push({ cls: sub.name, ctor: needsInstance ? sub.ctor.params : [], instance: why });
-    for (const expr of needsInstance ? (sub.instances ?? []) : [])
-      plans.push({ cls: sub.name, ctor: { expr }, instance: `${why}; literal instance ${expr}` });
-  }
 
   // Words the code accepts, for the usual way of building it (its drawn constructor arguments);
   // then, apart (a prefix may be one branch's, not a requirement: `name[0] == "."`), words and the
@@ -425,14 +425,9 @@ export function inferSignature(
   const wordyOf = (prefixes: boolean) => {
     const ctor0 = needsInstance ? passedWithWords(ctorParams, [], user, prefixes) : undefined;
     const own0 = f.kind === "property" ? own : passedWithWords(f.params, doctests, user, prefixes);
-    return [
-      ...(ctor0
-        ? [...ctor0.positional, ...(ctor0.star ? [ctor0.star] : []), ...ctor0.keyword]
-        : []),
-      ...own0.positional,
-      ...("star" in own0 && own0.star ? [own0.star] : []),
-      ...own0.keyword,
-    ].filter((p) => hasWords(p, user, prefixes));
+    return [...(ctor0 ? allPassed(ctor0) : []), ...allPassed(own0)].filter((p) =>
+      hasWords(p, user, prefixes),
+    );
   };
   const shown = (ps: ParamInfo[]) =>
     ps
@@ -441,6 +436,26 @@ export function inferSignature(
       .join("; ");
   const wordy = wordyOf(false);
   const prefixed = wordyOf(true);
+  if (f.subclass && f.kind !== "staticmethod") {
+    const sub = f.subclass;
+    const why = `subclass ${sub.name} defines ${sub.defines.slice(0, 4).join(", ")}`;
+    const subCtor = needsInstance ? sub.ctor.params : [];
+    plans.push({ cls: sub.name, ctor: subCtor, instance: why });
+    // Words the method's own parameters or the subclass's constructor take, as for the class.
+    const subWordy = [
+      ...(needsInstance ? allPassed(passedWithWords(subCtor, [], user)) : []),
+      ...(f.kind === "property" ? [] : allPassed(passedWithWords(f.params, doctests, user))),
+    ].filter((p) => hasWords(p, user));
+    if (subWordy.length > 0 && !user?.args)
+      plans.push({
+        cls: sub.name,
+        ctor: subCtor,
+        words: true,
+        instance: `${why}; words it takes: ${shown(subWordy)}`,
+      });
+    for (const expr of needsInstance ? (sub.instances ?? []) : [])
+      plans.push({ cls: sub.name, ctor: { expr }, instance: `${why}; literal instance ${expr}` });
+  }
   if (!user?.args) {
     if (prefixed.some((p) => !hasWords(p, user)))
       plans.splice(1, 0, {
