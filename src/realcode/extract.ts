@@ -653,10 +653,17 @@ function forwardUses(
           if (!p || !a || rebound(a, body, p.name) || underClassTest(a, body, p.name)) return;
           const target = paramsOf(callee, d.cls)?.filter((q) => q.kind === "positional")[i];
           if (!target || target === p) return;
+          // `if p:` alone says only that it may be falsy, not what it is.
+          const silent =
+            p.usage.types.length === 0 ||
+            (p.usage.types.length === 1 &&
+              p.usage.types[0] === "bool" &&
+              p.usage.uses.every((u) => u.startsWith("if ")));
           if (
             target.usage.file ||
             (target.usage.path && !p.usage.path) ||
             (p.usage.types.length === 0 && target.usage.types.length > 0) ||
+            (silent && target.usage.types.length > 0 && target.usage.types[0] !== "bool") ||
             (p.usage.types.length === 0 &&
               (p.usage.attrs?.length ?? 0) === 0 &&
               (target.usage.attrs?.length ?? 0) > 0)

@@ -464,6 +464,16 @@ class Reader:
     expect(reader.wrapper).toContain("return Reader(f0).name()");
     expect(reader.candidates[0].params[0].why).toMatch(/^self\.initfp\(f\), Chunk\(file\)/);
     expect(inferSignature(byName["Reader.initfp"]).wrapper).toContain(".initfp(f1)");
+    // `if p:` alone says nothing of what it is: the callee's uses do.
+    const truth = extractFile(`def _read(defaults):
+    return sorted(defaults.items())
+
+def load(defaults):
+    if defaults:
+        return _read(defaults)
+    return []
+`).functions.find((f) => f.name === "load");
+    expect(truth?.params[0].usage.types[0]).toBe("dict[str,int]");
   });
 
   it("passes an instance of the file's class that has every attribute a parameter reads", () => {
