@@ -107,6 +107,21 @@ describe("signature inference", () => {
     const apply = top("apply").candidates[0];
     expect(apply.args[0]).toBe("callable[1]");
     expect(apply.params[0].why).toMatch(/fn\(…\)/);
+    // A module constant bound to bytes, or a sum starting with one, is bytes too.
+    const framed = extractFile(`import struct
+
+OPCODE = b"C"
+OPCODE = b"D"
+MARK = b"("
+
+def frame(obj):
+    return MARK + struct.pack("<B", len(obj)) + obj
+
+def other(obj):
+    return OPCODE + obj
+`).functions;
+    // One bound twice is no constant: `OPCODE + obj` says only a number or a sequence.
+    expect(framed.map((f) => f.params[0].usage.types[0])).toEqual(["bytes", "int"]);
   });
 
   it("puts text first when a method only text has is called, whatever indexing and len say", () => {

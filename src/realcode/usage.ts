@@ -231,10 +231,48 @@ const vote = (v: Votes, k: Kind, use: string, weight = 1) => {
 
 const emptyVotes = (): Votes => ({ counts: {}, uses: [] });
 
-/** The kind a literal operand suggests for the other operand of `+`, `<`, `==`, … */
+/** Per parsed module: its names bound once, at the top level, to a string or bytes literal. */
+const textConstants = new WeakMap<object, Map<string, Kind>>();
+
+function textConstant(n: Node): Kind | undefined {
+  const tree = n.tree;
+  let consts = textConstants.get(tree);
+  if (!consts) {
+    consts = new Map();
+    const seen = new Set<string>();
+    for (const st of tree.rootNode.namedChildren) {
+      const a = st?.type === "expression_statement" ? st.namedChildren[0] : null;
+      const left = a?.type === "assignment" ? a.childForFieldName("left") : null;
+      if (left?.type !== "identifier") continue;
+      const right = a?.childForFieldName("right") ?? null;
+      const kind =
+        right?.type === "string" || right?.type === "concatenated_string"
+          ? literalKind(right)
+          : undefined;
+      if (seen.has(left.text) || !kind) consts.delete(left.text);
+      else consts.set(left.text, kind);
+      seen.add(left.text);
+    }
+    textConstants.set(tree, consts);
+  }
+  return consts.get(n.text);
+}
+
+/**
+ * The kind a literal operand suggests for the other operand of `+`, `<`, `==`, …: a literal, a
+ * module constant bound to text or bytes (`SHORT_BINBYTES = b'C'`), or a sum starting with one
+ * (`SHORT_BINBYTES + pack("<B", n) + obj`).
+ */
 function literalKind(n: Node | null): Kind | undefined {
   if (!n) return undefined;
   switch (n.type) {
+    case "identifier":
+      return textConstant(n);
+    case "binary_operator": {
+      if (n.childForFieldName("operator")?.text !== "+") return undefined;
+      const left = literalKind(n.childForFieldName("left"));
+      return left === "str" || left === "bytes" || left === "list" ? left : undefined;
+    }
     case "integer":
       return "number";
     case "float":
