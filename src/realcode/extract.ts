@@ -367,7 +367,18 @@ function ctorParams(init: Node, classBody: Node): ParamInfo[] {
     stored.set(right.text, [...(stored.get(right.text) ?? []), left.text]);
   }
   return params.map((p) => {
-    const attrs = stored.get(p.name);
+    // Stored by a base's constructor it is passed to (`super().__init__(dest=dest)`): the
+    // attribute of its name, by convention.
+    const passedOn =
+      !stored.has(p.name) &&
+      initBody
+        .descendantsOfType("keyword_argument")
+        .some(
+          (k) =>
+            k?.childForFieldName("name")?.text === p.name &&
+            k.childForFieldName("value")?.text === p.name,
+        );
+    const attrs = stored.get(p.name) ?? (passedOn ? [`self.${p.name}`] : undefined);
     if (!attrs || (p.hinted && "type" in p.hinted)) return p;
     let votes = usageVotes(initBody, p.name);
     for (const attr of attrs) votes = mergeVotes(votes, usageVotes(classBody, attr));

@@ -120,6 +120,21 @@ def frame(obj):
 def other(obj):
     return OPCODE + obj
 `).functions;
+    // An attribute's name is text, also where a base's constructor stores it (`dest=dest`).
+    const named = extractFile(`class Action:
+    def __init__(self, dest, default=None):
+        self.dest = dest
+        self.default = default
+
+class Store(Action):
+    def __init__(self, dest, nargs=None):
+        super().__init__(dest=dest)
+        self.nargs = nargs
+
+    def __call__(self, namespace, values):
+        setattr(namespace, self.dest, values)
+`).functions.find((f) => f.name === "Store.__call__");
+    expect(named?.ctor?.params[0].usage.types[0]).toBe("str");
     // One bound twice is no constant: `OPCODE + obj` says only a number or a sequence.
     expect(framed.map((f) => f.params[0].usage.types[0])).toEqual(["bytes", "int"]);
   });

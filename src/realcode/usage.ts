@@ -180,6 +180,8 @@ const ITER_FUNCS = new Set([
   "sum",
   "next",
 ]);
+/** Builtins whose second argument is an attribute's name. */
+const ATTR_FUNCS = new Set(["getattr", "setattr", "hasattr", "delattr"]);
 const NUM_FUNCS = new Set(["abs", "round", "divmod", "bin", "hex", "oct", "chr", "pow", "hash"]);
 const FLOAT_MODULE = new Set([
   "sqrt",
@@ -452,6 +454,8 @@ function classify(id: Node, p: Node, name: string, v: Votes, body: Node, depth: 
           v.path = true;
         } else if (fname === "float") vote(v, "number", use, 0.5);
         else if (fname === "isinstance") isinstanceVote(args[1] ?? null, v, use);
+        // `setattr(obj, name, …)`, `getattr(obj, name)`: an attribute's name is text.
+        else if (pos === 1 && ATTR_FUNCS.has(fname)) vote(v, "str", use, 2);
         else if (fname === "dict") vote(v, "dict", use, 0.5);
       } else if (
         (module && PATH_MODULE.test(module)) ||
