@@ -616,7 +616,7 @@ function buildPlan(
         param: p,
         label,
         spread,
-        options: [{ name: label, type, from: "usage", why: `${wordsShown(p)}` }],
+        options: [{ name: label, type, from: "usage", why: wordsShown(p) }],
       });
       const front = JSON.stringify(prefix);
       if (!each) return `${front} + ${name}`;
