@@ -14,7 +14,14 @@ import type { ArgType } from "../data/index.js";
 import { initPython, type Node, withTree } from "../synth/index.js";
 import { type HintResult, mapHint } from "./hints.js";
 import { type Literal, literalOf } from "./literals.js";
-import { mergeVotes, underClassTest, usageCandidates, usageVotes, wordsOf } from "./usage.js";
+import {
+  mergeVotes,
+  type Place,
+  underClassTest,
+  usageCandidates,
+  usageVotes,
+  wordsOf,
+} from "./usage.js";
 
 export interface ParamInfo {
   name: string;
@@ -37,6 +44,8 @@ export interface ParamInfo {
     attrs?: string[];
     /** Passed to `os.path.*`, `open`, `os.stat`, …: text, whatever else its uses say. */
     path?: true;
+    /** What the path's uses expect to find there (usage.ts `Place`), when they say. */
+    place?: Place;
     /**
      * Words the code accepts for it: those it is compared with (`mode == "r"`,
      * `mode not in ("r", "w")`, `mode.startswith("w")`), the keys or items of the module's or
@@ -644,6 +653,7 @@ function forwardUses(
           if (
             target.usage.file ||
             (target.usage.path && !p.usage.path) ||
+            (target.usage.place && !p.usage.place) ||
             (p.usage.types.length === 0 && target.usage.types.length > 0)
           )
             p.usage = {

@@ -602,6 +602,59 @@ def make(dirname):
     expect(first("make")[0]).toMatchObject({ type: "str", from: "name" });
   });
 
+  it("makes a file or folder for a path whose uses expect one there, as another candidate", () => {
+    const { functions } = extractFile(`import os
+
+def size(filename):
+    return os.stat(filename).st_size
+
+def names(top, pattern):
+    return [n for n in os.listdir(top) if os.path.join(top, n).endswith(pattern)]
+
+def make(d):
+    os.mkdir(d)
+
+def base(p):
+    return os.path.basename(p)
+
+def _read(fn):
+    with open(fn) as f:
+        return f.read()
+
+def read_via(name):
+    return _read(name)
+`);
+    const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
+    const place = (name: string) => byName[name].params.map((p) => p.usage.place);
+    expect(place("size")).toEqual(["file"]);
+    expect(place("names")).toEqual(["folder", undefined]);
+    // Made by the code, or only its text read: nothing made for it.
+    expect(place("make")).toEqual([undefined]);
+    expect(place("base")).toEqual([undefined]);
+    expect(place("read_via")).toEqual(["file"]);
+    expect(inferSignature(byName.make).candidates.some((c) => c.instance)).toBe(false);
+
+    const size = inferSignature(byName.size);
+    // The drawn name stays first; the made file is another candidate, of text or bytes.
+    expect(size.candidates[0]).toMatchObject({ args: ["str"] });
+    expect(size.candidates[0].instance).toBeUndefined();
+    const made = size.candidates.filter(
+      (c) => c.instance === "made for the call: filename (a file)",
+    );
+    expect(made.map((c) => c.args)).toEqual([["str"], ["bytes"]]);
+    expect(made[0].params[0].why).toMatch(/os\.stat\(filename\): a file of this content/);
+    expect(made[0].wrapper).toContain('p0 = "filename"');
+    expect(made[0].wrapper).toContain("_tracecode_f.write(a0)");
+    expect(made[0].wrapper).toContain("out = size(p0)");
+    expect(made[0].wrapper).toContain("return (out, _tracecode_left(p0))");
+
+    const folder = inferSignature(byName.names).candidates.find((c) => c.instance);
+    expect(folder?.instance).toBe("made for the call: top (a folder)");
+    expect(folder?.args).toEqual(["list[str]", "str"]);
+    expect(folder?.wrapper).toContain("_tracecode_os.mkdir(p0)");
+    expect(folder?.wrapper).toContain("out = names(p0, a1)");
+  });
+
   it("runs a concrete method of an abstract class on a subclass made for the call, its abstract methods raising", () => {
     const { functions } = extractFile(`from abc import ABCMeta, abstractmethod
 
