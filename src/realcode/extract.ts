@@ -46,6 +46,8 @@ export interface ParamInfo {
     path?: true;
     /** What the path's uses expect to find there (usage.ts `Place`), when they say. */
     place?: Place;
+    /** Compared with None, and nothing else says what it is (`if dir_fd is None:`). */
+    none?: true;
     /**
      * Words the code accepts for it: those it is compared with (`mode == "r"`,
      * `mode not in ("r", "w")`, `mode.startswith("w")`), the keys or items of the module's or
@@ -618,6 +620,14 @@ function setupFor(
   return best ? { method: best.m.name, params: best.m.params, assigns: best.assigns } : undefined;
 }
 
+/** The `self` passed first to `Base.__init__(self, …)`: no parameter of the caller's. */
+const SELF_ARG: ParamInfo = {
+  name: "self",
+  kind: "positional",
+  required: true,
+  usage: { types: [], uses: [] },
+};
+
 /**
  * A parameter that says nothing of itself (or not that it is a file or a path) but is passed on
  * to a same-file function, constructor or `self.method` whose parameter is used as a file or a
@@ -1156,6 +1166,15 @@ export function extractFile(source: string): FileFunctions {
         return undefined;
       }
       if (topParams.has(callee)) return topParams.get(callee);
+      // A base's constructor called on self: `Base.__init__(self, f)`, `super().__init__(f)`.
+      const base =
+        callee === "super().__init__" && cls
+          ? chain(cls)[1]
+          : /^(\w+)\.__init__$/.exec(callee)?.[1];
+      if (base && (ownCtor.has(base) || basesOf.has(base))) {
+        const params = ctorOf(base).params;
+        return callee.startsWith("super()") ? params : [SELF_ARG, ...params];
+      }
       return ownCtor.has(callee) || basesOf.has(callee) ? ctorOf(callee).params : undefined;
     });
     resolveWords(bodies, root, [

@@ -415,6 +415,71 @@ class Reader:
     expect(inferSignature(byName["Reader.initfp"]).wrapper).toContain(".initfp(f1)");
   });
 
+  it("follows a file passed to a base's constructor, and reads print(file=…) and flush as file uses", () => {
+    const { functions } = extractFile(`class Proxy:
+    def __init__(self, f, pos=None):
+        self._file = f
+        if pos is None:
+            self._pos = f.tell()
+
+class Partial(Proxy):
+    def __init__(self, f, start):
+        Proxy.__init__(self, f, start)
+
+    def where(self):
+        return self._pos
+
+class Shared(Proxy):
+    def __init__(self, handle):
+        super().__init__(handle)
+
+    def where(self):
+        return self._pos
+
+def report(items, out):
+    for x in items:
+        print(x, file=out)
+
+def sync(f):
+    f.flush()
+`);
+    const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
+    expect(inferSignature(byName["Partial.where"]).wrapper).toContain(
+      "return Partial(f0, a1).where()",
+    );
+    expect(inferSignature(byName["Shared.where"]).wrapper).toContain("return Shared(f0).where()");
+    const report = inferSignature(byName.report);
+    expect(report.candidates[0].params[1].why).toMatch(/print\(file=out\)/);
+    expect(report.wrapper).toContain("return (out, f1.getvalue())");
+    expect(byName.sync.params[0].usage.file).toBe("write");
+  });
+
+  it("tries None second for a parameter only compared with None", () => {
+    const { functions } = extractFile(`import os
+
+def lexists(pathname, dir_fd):
+    if dir_fd is None:
+        return os.path.lexists(pathname)
+    return os.lstat(pathname, dir_fd=dir_fd)
+
+def label(x, prefix):
+    if prefix is None:
+        prefix = "-"
+    return [prefix, x]
+`);
+    const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
+    const types = (name: string, i: number) =>
+      [...new Set(inferSignature(byName[name]).candidates.map((c) => c.args[i]))].slice(0, 2);
+    // Nothing but `is None` says what it is: the first guess, then None or it.
+    expect(types("lexists", 1)).toEqual(["int", "optional[int]"]);
+    expect(
+      inferSignature(byName.lexists).candidates.find((c) => c.args[1] === "optional[int]")
+        ?.params[1],
+    ).toMatchObject({ from: "usage", why: "dir_fd is None" });
+    // What its name says comes first.
+    expect(types("label", 1)).toEqual(["str", "optional[str]"]);
+  });
+
   it("passes an instance of the file's class that has every attribute a parameter reads", () => {
     const { functions } = extractFile(`class Parser:
     def __init__(self, prefix="-", strict=True):

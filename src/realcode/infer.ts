@@ -178,6 +178,7 @@ function optionsFor(
     }
   const named = typeFromName(p.name);
   if (named) add(spread && named.startsWith("list[") ? named.slice(5, -1) : named, "name", p.name);
+
   // Range, not type: ints drawn from −10⁴..10⁴ often miss a small valid domain (a month, an
   // index), so a small non-negative int is the next candidate after an int.
   const i = out.findIndex((o) => o.type === "int" || o.type === "*list[int]");
@@ -189,6 +190,19 @@ function optionsFor(
       ...(out[i].why ? { why: `${out[i].why}; small values` } : { why: "small values" }),
     });
   for (const t of FALLBACK_TYPES) add(t, "guess");
+  // Only compared with None: None takes the branch the code has for it, so some calls return
+  // where every drawn value of a guessed type fails (`if dir_fd is None: … else: os.lstat(…,
+  // dir_fd=dir_fd)`). After the type its name says, else after the first two guesses: an
+  // option tried already stays (other parameters' options share the probing budget).
+  if (p.usage.none && !spread) {
+    const base = named ?? "int";
+    out.splice(named ? out.findIndex((o) => o.type === named) + 1 : 2, 0, {
+      name: label,
+      type: `optional[${base}]`,
+      from: "usage",
+      why: p.usage.uses.join(", "),
+    });
+  }
   return out;
 }
 

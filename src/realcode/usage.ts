@@ -162,6 +162,9 @@ const FILE_METHODS = new Set([
   "writelines",
   "seek",
   "tell",
+  "flush",
+  "truncate",
+  "readinto",
 ]);
 const SET_METHODS = new Set([
   "add",
@@ -480,7 +483,13 @@ function classify(id: Node, p: Node, name: string, v: Votes, body: Node, depth: 
       if (key === "key") {
         vote(v, "callable", `key=${name}`, 2);
         v.arity = 1;
-      }
+      } else if (
+        key === "file" &&
+        p.parent?.parent?.type === "call" &&
+        p.parent.parent.childForFieldName("function")?.text === "print"
+      )
+        // `print(…, file=out)`: written to as a file.
+        vote(v, "file", `print(file=${name})`, 2);
       return;
     }
     case "call": {
@@ -669,6 +678,8 @@ export function usageCandidates(v: Votes): {
   attrs?: string[];
   path?: true;
   place?: Place;
+  /** Compared with None, and nothing else says what it is. */
+  none?: true;
   words?: string[];
   wordRefs?: string[];
   formats?: [string, string][];
@@ -725,6 +736,7 @@ export function usageCandidates(v: Votes): {
     ...(v.attrs ? { attrs: v.attrs } : {}),
     ...(v.path ? { path: true as const } : {}),
     ...(place ? { place } : {}),
+    ...(s("none") > 0 && types.length === 0 && !v.attrs ? { none: true as const } : {}),
     ...(v.words ? { words: v.words } : {}),
     ...(v.wordRefs ? { wordRefs: v.wordRefs } : {}),
     ...(v.formats ? { formats: v.formats } : {}),
