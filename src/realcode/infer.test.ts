@@ -454,7 +454,7 @@ def sync(f):
     expect(byName.sync.params[0].usage.file).toBe("write");
   });
 
-  it("tries None second for a parameter only compared with None", () => {
+  it("tries None for a parameter only compared with None, after its name's type or the first two guesses", () => {
     const { functions } = extractFile(`import os
 
 def lexists(pathname, dir_fd):
@@ -469,15 +469,15 @@ def label(x, prefix):
 `);
     const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
     const types = (name: string, i: number) =>
-      [...new Set(inferSignature(byName[name]).candidates.map((c) => c.args[i]))].slice(0, 2);
-    // Nothing but `is None` says what it is: the first guess, then None or it.
-    expect(types("lexists", 1)).toEqual(["int", "optional[int]"]);
+      [...new Set(inferSignature(byName[name]).candidates.map((c) => c.args[i]))].slice(0, 3);
+    // Nothing but `is None` says what it is: the first two guesses, then None or the first.
+    expect(types("lexists", 1)).toEqual(["int", "str", "optional[int]"]);
     expect(
       inferSignature(byName.lexists).candidates.find((c) => c.args[1] === "optional[int]")
         ?.params[1],
     ).toMatchObject({ from: "usage", why: "dir_fd is None" });
     // What its name says comes first.
-    expect(types("label", 1)).toEqual(["str", "optional[str]"]);
+    expect(types("label", 1)).toEqual(["str", "optional[str]", "int"]);
   });
 
   it("passes an instance of the file's class that has every attribute a parameter reads", () => {
