@@ -14,7 +14,14 @@ import type { ArgType } from "../data/index.js";
 import { initPython, type Node, withTree } from "../synth/index.js";
 import { type HintResult, mapHint } from "./hints.js";
 import { type Literal, literalOf } from "./literals.js";
-import { mergeVotes, underClassTest, usageCandidates, usageVotes, wordsOf } from "./usage.js";
+import {
+  mergeVotes,
+  type Place,
+  underClassTest,
+  usageCandidates,
+  usageVotes,
+  wordsOf,
+} from "./usage.js";
 
 export interface ParamInfo {
   name: string;
@@ -37,6 +44,10 @@ export interface ParamInfo {
     attrs?: string[];
     /** Passed to `os.path.*`, `open`, `os.stat`, …: text, whatever else its uses say. */
     path?: true;
+    /** What the path's uses expect to find there (usage.ts `Place`), when they say. */
+    place?: Place;
+    /** Compared with None, and nothing else says what it is (`if dir_fd is None:`). */
+    none?: true;
     /**
      * Words the code accepts for it: those it is compared with (`mode == "r"`,
      * `mode not in ("r", "w")`, `mode.startswith("w")`), the keys or items of the module's or
@@ -632,6 +643,14 @@ function setupFor(
   return best ? { method: best.m.name, params: best.m.params, assigns: best.assigns } : undefined;
 }
 
+/** The `self` passed first to `Base.__init__(self, …)`: no parameter of the caller's. */
+const SELF_ARG: ParamInfo = {
+  name: "self",
+  kind: "positional",
+  required: true,
+  usage: { types: [], uses: [] },
+};
+
 /**
  * A parameter that says nothing of itself (or not that it is a file or a path) but is passed on
  * to a same-file function, constructor or `self.method` whose parameter is used as a file or a
@@ -673,6 +692,7 @@ function forwardUses(
           if (
             target.usage.file ||
             (target.usage.path && !p.usage.path) ||
+            (target.usage.place && !p.usage.place) ||
             (p.usage.types.length === 0 && target.usage.types.length > 0) ||
             (silent && target.usage.types.length > 0 && target.usage.types[0] !== "bool") ||
             (p.usage.types.length === 0 &&
@@ -1214,6 +1234,15 @@ export function extractFile(source: string): FileFunctions {
         return undefined;
       }
       if (topParams.has(callee)) return topParams.get(callee);
+      // A base's constructor called on self: `Base.__init__(self, f)`, `super().__init__(f)`.
+      const base =
+        callee === "super().__init__" && cls
+          ? chain(cls)[1]
+          : /^(\w+)\.__init__$/.exec(callee)?.[1];
+      if (base && (ownCtor.has(base) || basesOf.has(base))) {
+        const params = ctorOf(base).params;
+        return callee.startsWith("super()") ? params : [SELF_ARG, ...params];
+      }
       return ownCtor.has(callee) || basesOf.has(callee) ? ctorOf(callee).params : undefined;
     });
     resolveWords(bodies, root, [

@@ -506,6 +506,71 @@ def load(defaults):
     expect(truth?.params[0].usage.types[0]).toBe("dict[str,int]");
   });
 
+  it("follows a file passed to a base's constructor, and reads print(file=…) and flush as file uses", () => {
+    const { functions } = extractFile(`class Proxy:
+    def __init__(self, f, pos=None):
+        self._file = f
+        if pos is None:
+            self._pos = f.tell()
+
+class Partial(Proxy):
+    def __init__(self, f, start):
+        Proxy.__init__(self, f, start)
+
+    def where(self):
+        return self._pos
+
+class Shared(Proxy):
+    def __init__(self, handle):
+        super().__init__(handle)
+
+    def where(self):
+        return self._pos
+
+def report(items, out):
+    for x in items:
+        print(x, file=out)
+
+def sync(f):
+    f.flush()
+`);
+    const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
+    expect(inferSignature(byName["Partial.where"]).wrapper).toContain(
+      "return Partial(f0, a1).where()",
+    );
+    expect(inferSignature(byName["Shared.where"]).wrapper).toContain("return Shared(f0).where()");
+    const report = inferSignature(byName.report);
+    expect(report.candidates[0].params[1].why).toMatch(/print\(file=out\)/);
+    expect(report.wrapper).toContain("return (out, f1.getvalue())");
+    expect(byName.sync.params[0].usage.file).toBe("write");
+  });
+
+  it("tries None for a parameter only compared with None, after its name's type or the first two guesses", () => {
+    const { functions } = extractFile(`import os
+
+def lexists(pathname, dir_fd):
+    if dir_fd is None:
+        return os.path.lexists(pathname)
+    return os.lstat(pathname, dir_fd=dir_fd)
+
+def label(x, prefix):
+    if prefix is None:
+        prefix = "-"
+    return [prefix, x]
+`);
+    const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
+    const types = (name: string, i: number) =>
+      [...new Set(inferSignature(byName[name]).candidates.map((c) => c.args[i]))].slice(0, 3);
+    // Nothing but `is None` says what it is: the first two guesses, then None or the first.
+    expect(types("lexists", 1)).toEqual(["int", "str", "optional[int]"]);
+    expect(
+      inferSignature(byName.lexists).candidates.find((c) => c.args[1] === "optional[int]")
+        ?.params[1],
+    ).toMatchObject({ from: "usage", why: "dir_fd is None" });
+    // What its name says comes first.
+    expect(types("label", 1)).toEqual(["str", "optional[str]", "int"]);
+  });
+
   it("passes an instance of the file's class that has every attribute a parameter reads", () => {
     const { functions } = extractFile(`class Parser:
     def __init__(self, prefix="-", strict=True):
@@ -796,6 +861,59 @@ def make(dirname):
       why: expect.stringContaining("_walk(top)"),
     });
     expect(first("make")[0]).toMatchObject({ type: "str", from: "name" });
+  });
+
+  it("makes a file or folder for a path whose uses expect one there, as another candidate", () => {
+    const { functions } = extractFile(`import os
+
+def size(filename):
+    return os.stat(filename).st_size
+
+def names(top, pattern):
+    return [n for n in os.listdir(top) if os.path.join(top, n).endswith(pattern)]
+
+def make(d):
+    os.mkdir(d)
+
+def base(p):
+    return os.path.basename(p)
+
+def _read(fn):
+    with open(fn) as f:
+        return f.read()
+
+def read_via(name):
+    return _read(name)
+`);
+    const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
+    const place = (name: string) => byName[name].params.map((p) => p.usage.place);
+    expect(place("size")).toEqual(["file"]);
+    expect(place("names")).toEqual(["folder", undefined]);
+    // Made by the code, or only its text read: nothing made for it.
+    expect(place("make")).toEqual([undefined]);
+    expect(place("base")).toEqual([undefined]);
+    expect(place("read_via")).toEqual(["file"]);
+    expect(inferSignature(byName.make).candidates.some((c) => c.instance)).toBe(false);
+
+    const size = inferSignature(byName.size);
+    // The drawn name stays first; the made file is another candidate, of text or bytes.
+    expect(size.candidates[0]).toMatchObject({ args: ["str"] });
+    expect(size.candidates[0].instance).toBeUndefined();
+    const made = size.candidates.filter(
+      (c) => c.instance === "made for the call: filename (a file)",
+    );
+    expect(made.map((c) => c.args)).toEqual([["str"], ["bytes"]]);
+    expect(made[0].params[0].why).toMatch(/os\.stat\(filename\): a file of this content/);
+    expect(made[0].wrapper).toContain('p0 = "filename"');
+    expect(made[0].wrapper).toContain("_tracecode_f.write(a0)");
+    expect(made[0].wrapper).toContain("out = size(p0)");
+    expect(made[0].wrapper).toContain("return (out, _tracecode_left(p0))");
+
+    const folder = inferSignature(byName.names).candidates.find((c) => c.instance);
+    expect(folder?.instance).toBe("made for the call: top (a folder)");
+    expect(folder?.args).toEqual(["list[str]", "str"]);
+    expect(folder?.wrapper).toContain("_tracecode_os.mkdir(p0)");
+    expect(folder?.wrapper).toContain("out = names(p0, a1)");
   });
 
   it("runs a concrete method of an abstract class on a subclass made for the call, its abstract methods raising", () => {

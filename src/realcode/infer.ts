@@ -178,6 +178,7 @@ function optionsFor(
     }
   const named = typeFromName(p.name);
   if (named) add(spread && named.startsWith("list[") ? named.slice(5, -1) : named, "name", p.name);
+
   // Range, not type: ints drawn from −10⁴..10⁴ often miss a small valid domain (a month, an
   // index), so a small non-negative int is the next candidate after an int.
   const i = out.findIndex((o) => o.type === "int" || o.type === "*list[int]");
@@ -189,6 +190,19 @@ function optionsFor(
       ...(out[i].why ? { why: `${out[i].why}; small values` } : { why: "small values" }),
     });
   for (const t of FALLBACK_TYPES) add(t, "guess");
+  // Only compared with None: None takes the branch the code has for it, so some calls return
+  // where every drawn value of a guessed type fails (`if dir_fd is None: … else: os.lstat(…,
+  // dir_fd=dir_fd)`). After the type its name says, else after the first two guesses: an
+  // option tried already stays (other parameters' options share the probing budget).
+  if (p.usage.none && !spread) {
+    const base = named ?? "int";
+    out.splice(named ? out.findIndex((o) => o.type === named) + 1 : 2, 0, {
+      name: label,
+      type: `optional[${base}]`,
+      from: "usage",
+      why: p.usage.uses.join(", "),
+    });
+  }
   return out;
 }
 
@@ -300,7 +314,16 @@ interface InstancePlan {
   words?: boolean;
   /** With `words`: text the code checks a value begins with goes in front of the drawn text. */
   prefixes?: boolean;
+  /**
+   * Path parameters whose uses expect something there (`ParamInfo.usage.place`) name a file of
+   * drawn content, or a folder of drawn file names, that the wrapper makes before the call.
+   */
+  paths?: boolean;
 }
+
+/** A path parameter that names what the wrapper makes, when nothing stronger says what it is. */
+const hasPlace = (p: ParamInfo, user: UserTypes | undefined) =>
+  p.usage.place !== undefined && !user?.params?.[p.name] && !(p.hinted && "type" in p.hinted);
 
 /** A parameter whose uses name the words it takes, and nothing stronger says what it is. */
 const hasWords = (p: ParamInfo, user: UserTypes | undefined, prefixes = false) =>
@@ -456,8 +479,9 @@ export function inferSignature(
     for (const expr of needsInstance ? (sub.instances ?? []) : [])
       plans.push({ cls: sub.name, ctor: { expr }, instance: `${why}; literal instance ${expr}` });
   }
+  let wordPlans = 0;
   if (!user?.args) {
-    if (prefixed.some((p) => !hasWords(p, user)))
+    if (prefixed.some((p) => !hasWords(p, user))) {
       plans.splice(1, 0, {
         cls,
         ctor: ctorParams,
@@ -465,14 +489,38 @@ export function inferSignature(
         prefixes: true,
         instance: `text it begins with: ${shown(prefixed)}`,
       });
-    if (wordy.length > 0)
+      wordPlans++;
+    }
+    if (wordy.length > 0) {
       plans.splice(1, 0, {
         cls,
         ctor: ctorParams,
         words: true,
         instance: `words it takes: ${shown(wordy)}`,
       });
+      wordPlans++;
+    }
   }
+
+  // Paths that name a file or folder made for the call, for the usual way of building it (after
+  // the word plans).
+  const placed = [
+    ...(needsInstance
+      ? [...passed(ctorParams, []).positional, ...passed(ctorParams, []).keyword]
+      : []),
+    ...own.positional,
+    ...own.keyword,
+  ].filter((p) => hasPlace(p, user));
+  if (placed.length > 0 && !user?.args)
+    plans.splice(1 + wordPlans, 0, {
+      cls,
+      ctor: ctorParams,
+      paths: true,
+      instance: `made for the call: ${placed
+        .slice(0, 3)
+        .map((p) => `${p.name} (a ${p.usage.place})`)
+        .join(", ")}`,
+    });
 
   // Each way of building the instance of the method's own class also runs set up first.
   const setup = needsInstance ? f.setup : undefined;
@@ -542,6 +590,8 @@ function buildPlan(
   const objects: string[] = [];
   /** Arguments that are words the code accepts (plan.words), not drawn text. */
   let worded = 0;
+  /** Paths the wrapper makes (plan.paths): the argument holding the name, the drawn content. */
+  const places: { name: string; drawn: string; place: "file" | "folder"; path: string }[] = [];
   const add = (
     p: ParamInfo,
     label: string,
@@ -596,6 +646,29 @@ function buildPlan(
     if (words.length === 1) {
       worded++;
       return JSON.stringify(words[0]);
+    }
+    const place = plan.paths && !spread && hasPlace(p, user) ? p.usage.place : undefined;
+    if (place) {
+      const drawn = `a${slots.length}`;
+      names.push(drawn);
+      const taken = new Set(places.map((x) => x.path));
+      let path = p.name;
+      for (let i = 2; taken.has(path); i++) path = `${p.name}${i}`;
+      slots.push({
+        param: p,
+        label,
+        spread,
+        options: (place === "file" ? (["str", "bytes"] as ArgType[]) : ["list[str]"]).map(
+          (type) => ({
+            name: label,
+            type,
+            from: "usage" as const,
+            why: `${p.usage.uses.join(", ")}: ${place === "file" ? "a file of this content" : "a folder of files so named"}, made for the call`,
+          }),
+        ),
+      });
+      places.push({ name: `p${slots.length - 1}`, drawn, place, path });
+      return `p${slots.length - 1}`;
     }
     if (object && !given && !spread && !(p.hinted && "type" in p.hinted)) {
       objects.push(`${label}: ${object} (has ${(p.usage.attrs ?? []).slice(0, 3).join(", ")})`);
@@ -761,7 +834,11 @@ function buildPlan(
   const certain = user?.args !== undefined || slots.every((s) => STRONG.has(s.options[0].from));
 
   const direct =
-    f.kind === "function" && own.keyword.length === 0 && !f.generator && files.length === 0;
+    f.kind === "function" &&
+    own.keyword.length === 0 &&
+    !f.generator &&
+    files.length === 0 &&
+    places.length === 0;
   const attr = f.method ? attributeName(f.className ?? "", f.method) : "";
   const built = Array.isArray(plan.ctor)
     ? `${plan.cls}(${ctorArgs.join(", ")})`
@@ -798,14 +875,49 @@ function buildPlan(
     (x) =>
       `    ${x.name} = _tracecode_io.StringIO(a${x.name.slice(1)}) if isinstance(a${x.name.slice(1)}, str) else _tracecode_io.BytesIO(a${x.name.slice(1)})`,
   );
-  const written = files.filter((x) => x.write).map((x) => `${x.name}.getvalue()`);
-  // What a call gives: its result, and the text written to a file-like argument.
+  // A file: the drawn text or bytes; a folder: a file per drawn name, holding its name.
+  const made = places.flatMap((x) =>
+    x.place === "file"
+      ? [
+          `    ${x.name} = ${JSON.stringify(x.path)}`,
+          `    with _tracecode_io.open(${x.name}, "w" if isinstance(${x.drawn}, str) else "wb") as _tracecode_f:`,
+          `        _tracecode_f.write(${x.drawn})`,
+        ]
+      : [
+          `    ${x.name} = ${JSON.stringify(x.path)}`,
+          `    _tracecode_os.mkdir(${x.name})`,
+          `    for _tracecode_n in ${x.drawn}:`,
+          `        if _tracecode_n.strip(".") and "/" not in _tracecode_n:`,
+          `            with _tracecode_io.open(_tracecode_os.path.join(${x.name}, _tracecode_n), "w") as _tracecode_f:`,
+          "                _tracecode_f.write(_tracecode_n)",
+        ],
+  );
+  // What is left at a made path after the call: a file's bytes, a folder's names, or None.
+  const left =
+    places.length > 0
+      ? [
+          "    def _tracecode_left(p):",
+          "        if _tracecode_os.path.isdir(p):",
+          "            return sorted(_tracecode_os.listdir(p))",
+          "        if not _tracecode_os.path.isfile(p):",
+          "            return None",
+          '        with _tracecode_io.open(p, "rb") as f:',
+          "            return f.read()",
+        ]
+      : [];
+  const written = [
+    ...files.filter((x) => x.write).map((x) => `${x.name}.getvalue()`),
+    ...places.map((x) => `_tracecode_left(${x.name})`),
+  ];
+  // What a call gives: its result, the text written to a file-like argument, and what is left
+  // at the paths made for it.
   const result = written.length > 0 ? `(out, ${written.join(", ")})` : "out";
   const body = [
     ...(plan.members
       ? [`    if isinstance(${MEMBERS}, Exception):`, `        raise ${MEMBERS}`]
       : []),
-    ...(files.length > 0 ? ["    import io as _tracecode_io", ...opened] : []),
+    ...(files.length > 0 || places.length > 0 ? ["    import io as _tracecode_io", ...opened] : []),
+    ...(places.length > 0 ? ["    import os as _tracecode_os", ...left, ...made] : []),
     ...prepared,
     ...(f.generator
       ? [

@@ -46,6 +46,11 @@ export interface Votes {
   text?: boolean;
   /** Passed to `os.path.*`, `os.stat`, `open`, …: a path, so text whatever else it is used as. */
   path?: boolean;
+  /**
+   * What the path's uses expect to find there: a file (`open(p)`, `os.stat(p)`), a folder
+   * (`os.listdir(p)`, `os.path.join(p, …)`), or nothing yet (`os.mkdir(p)`).
+   */
+  places?: Partial<Record<Place | "new", number>>;
   /** Words it is compared with or looked up by (`mode == "r"`, `mode in ("r", "w")`). */
   words?: string[];
   /**
@@ -58,6 +63,39 @@ export interface Votes {
   /** Text it must begin with: `p[0:2] == "--"`, `p[:1] != "-"`, `p[0] == "-"` (longest kept). */
   prefix?: string;
 }
+
+/** What a path names when the code expects something there. */
+export type Place = "file" | "folder";
+
+/** Functions of `os.path` that only read the text of a path: they say nothing of what is there. */
+const LEXICAL_PATH = new Set(
+  "abspath basename dirname split splitext splitdrive splitroot normpath normcase isabs relpath expanduser expandvars commonpath commonprefix realpath fspath".split(
+    " ",
+  ),
+);
+/** Functions of `os` whose path is a folder, and those that make it (nothing there yet). */
+const OS_FOLDER_FUNCS = new Set(["listdir", "scandir", "walk", "chdir", "rmdir", "removedirs"]);
+const OS_NEW_FUNCS = new Set(["mkdir", "makedirs"]);
+const OS_TEXT_FUNCS = new Set(["fspath", "fsencode", "fsdecode"]);
+
+/** What a path passed as argument `pos` of `module.fname` (an `os.path` or `os` function) names. */
+function placeOf(module: string, fname: string, pos: number): Place | "new" | undefined {
+  if (PATH_MODULE.test(module)) {
+    if (LEXICAL_PATH.has(fname)) return undefined;
+    if (fname === "join") return pos === 0 ? "folder" : undefined;
+    return fname === "isdir" ? "folder" : "file";
+  }
+  if (OS_TEXT_FUNCS.has(fname)) return undefined;
+  if (OS_FOLDER_FUNCS.has(fname)) return "folder";
+  if (OS_NEW_FUNCS.has(fname) || pos === 1) return "new";
+  return "file";
+}
+
+const votePlace = (v: Votes, place: Place | "new" | undefined) => {
+  if (!place) return;
+  v.places ??= {};
+  v.places[place] = (v.places[place] ?? 0) + 1;
+};
 
 /** Words kept per parameter. */
 const MAX_WORDS = 8;
@@ -126,6 +164,9 @@ const FILE_METHODS = new Set([
   "writelines",
   "seek",
   "tell",
+  "flush",
+  "truncate",
+  "readinto",
 ]);
 const SET_METHODS = new Set([
   "add",
@@ -452,6 +493,7 @@ function classify(id: Node, p: Node, name: string, v: Votes, body: Node, depth: 
         else if (fname === "open" && pos === 0) {
           vote(v, "str", use, 2);
           v.path = true;
+          votePlace(v, "file");
         } else if (fname === "float") vote(v, "number", use, 0.5);
         else if (fname === "isinstance") isinstanceVote(args[1] ?? null, v, use);
         // `setattr(obj, name, …)`, `getattr(obj, name)`: an attribute's name is text.
@@ -466,6 +508,7 @@ function classify(id: Node, p: Node, name: string, v: Votes, body: Node, depth: 
         // A path: text (a relative name is a file of the sandbox's working folder).
         vote(v, "str", use, 2);
         v.path = true;
+        votePlace(v, placeOf(module ?? "", fname, pos));
       } else if (module === "math" || module === "cmath") {
         if (FLOAT_MODULE.has(fname)) vote(v, "float", use);
         else if (INT_MODULE.has(fname)) vote(v, "int", use, 2);
@@ -485,7 +528,13 @@ function classify(id: Node, p: Node, name: string, v: Votes, body: Node, depth: 
       if (key === "key") {
         vote(v, "callable", `key=${name}`, 2);
         v.arity = 1;
-      }
+      } else if (
+        key === "file" &&
+        p.parent?.parent?.type === "call" &&
+        p.parent.parent.childForFieldName("function")?.text === "print"
+      )
+        // `print(…, file=out)`: written to as a file.
+        vote(v, "file", `print(file=${name})`, 2);
       return;
     }
     case "call": {
@@ -652,6 +701,10 @@ export function mergeVotes(a: Votes | undefined, b: Votes): Votes {
     ...(a.text || b.text ? { text: true } : {}),
     ...(a.path || b.path ? { path: true } : {}),
   };
+  for (const [k, n] of [...Object.entries(a.places ?? {}), ...Object.entries(b.places ?? {})]) {
+    out.places ??= {};
+    out.places[k as Place] = (out.places[k as Place] ?? 0) + (n ?? 0);
+  }
   const attrs = [...new Set([...(a.attrs ?? []), ...(b.attrs ?? [])])];
   if (attrs.length > 0) out.attrs = attrs;
   addWords(out, [...(a.words ?? []), ...(b.words ?? [])]);
@@ -694,6 +747,9 @@ export function usageCandidates(v: Votes): {
   file?: "read" | "write";
   attrs?: string[];
   path?: true;
+  place?: Place;
+  /** Compared with None, and nothing else says what it is. */
+  none?: true;
   words?: string[];
   wordRefs?: string[];
   formats?: [string, string][];
@@ -741,11 +797,18 @@ export function usageCandidates(v: Votes): {
     types.splice(0, types.length, ...text, ...types.filter((t) => !text.includes(t)));
   }
   if (s("none") > 0 && types.length > 0) types.splice(1, 0, `optional[${types[0]}]`);
+  // Where the uses expect something: the most votes, a file before a folder before nothing.
+  const pv = v.places ?? {};
+  const most = Math.max(pv.file ?? 0, pv.folder ?? 0, pv.new ?? 0);
+  const place: Place | undefined =
+    most === 0 ? undefined : pv.file === most ? "file" : pv.folder === most ? "folder" : undefined;
   return {
     types,
     uses: v.uses,
     ...(v.attrs ? { attrs: v.attrs } : {}),
     ...(v.path ? { path: true as const } : {}),
+    ...(place ? { place } : {}),
+    ...(s("none") > 0 && types.length === 0 && !v.attrs ? { none: true as const } : {}),
     ...(v.words ? { words: v.words } : {}),
     ...(v.wordRefs ? { wordRefs: v.wordRefs } : {}),
     ...(v.formats ? { formats: v.formats } : {}),

@@ -78,4 +78,43 @@ class Perm(Flag):
       store.close();
     }
   });
+
+  it("passes a path the code reads as a file or folder made for the call, of drawn content", async () => {
+    const file = join(root, "sizes.py");
+    // A drawn name is no file of the sandbox's folder: every call of the first candidate raises
+    // FileNotFoundError. Probing finds the paths made for the call.
+    writeFileSync(
+      file,
+      `import os
+
+def first_line(path):
+    with open(path) as f:
+        return f.readline()
+
+def total(folder):
+    return sum(os.path.getsize(os.path.join(folder, n)) for n in os.listdir(folder))
+`,
+    );
+    const dir = join(root, "idx-paths");
+    await indexPaths([file], dir, { model: null, inputs: 6, pool });
+    const store = IndexStore.open(dir, { readonly: true });
+    try {
+      const fs = store.functions(store.allCode().map((c) => c.id));
+      const byName = Object.fromEntries(fs.map((f) => [f.name, f]));
+      expect(byName.first_line.status).toBe("ok");
+      expect(JSON.parse(byName.first_line.signature ?? "{}")).toMatchObject({
+        chosen: true,
+        instance: "made for the call: path (a file)",
+      });
+      expect(byName.total.status).toBe("ok");
+      expect(JSON.parse(byName.total.signature ?? "{}")).toMatchObject({
+        chosen: true,
+        instance: "made for the call: folder (a folder)",
+      });
+      // Each call returns its result and what is left at the path: the folder's names.
+      expect(byName.total.outputs?.every((o) => o.startsWith("(") && o.includes("["))).toBe(true);
+    } finally {
+      store.close();
+    }
+  });
 });
