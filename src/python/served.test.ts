@@ -142,4 +142,26 @@ describe("C halves with a pure surface", () => {
       ),
     ).toBe("(False,'',True,'absent')");
   });
+  it("_thread: threading's Thread objects without starting one, on an immutable handle type", async () => {
+    const body = `import threading, _thread, sys
+t = threading.Thread(target=print, name='a', daemon=True)
+out = [repr(t), t.is_alive(), threading.current_thread() is threading.main_thread()]
+try:
+    _thread.start_joinable_thread(print, handle=_thread._ThreadHandle())
+except RuntimeError as e:
+    out.append(str(e))
+try:
+    _thread._ThreadHandle.join = None
+except TypeError:
+    out.append('immutable')
+try:
+    _thread._make_thread_handle(_thread.get_ident()).join()
+except RuntimeError as e:
+    out.append(str(e))
+out.append((_thread._make_thread_handle(12345).join(0), sys.excepthook(ValueError, ValueError(), None)))
+return out`;
+    expect(await out(body)).toBe(
+      "['<Thread(a, initial daemon)>',False,True,\"can't start new thread\",'immutable','Cannot join current thread',(None,None)]",
+    );
+  });
 });

@@ -1785,6 +1785,12 @@ _MODULE_ONLY = {
             # Constants of the interpreter's installation (gettext's locale folder, platform).
             "prefix", "base_prefix", "exec_prefix", "base_exec_prefix", "implementation"},
 }
+def _no_thread(function, handle=None, daemon=True):
+    raise RuntimeError("can't start new thread")
+
+def _discard_exception(exc_type, value, traceback, /):
+    pass
+
 _NULL_TRANSLATIONS = _gettext_mod.NullTranslations()
 # Names a view serves in place of the module's own: the environment is empty (and read-only),
 # and messages are not translated (gettext would read the environment and locale files).
@@ -1804,9 +1810,20 @@ _MODULE_REPLACE = {
     # The real one names the child script, a path of the host's (unknown, as Python says "").
     # audit: events raised by Python code reach no hook (pdb.Pdb and shutil raise their own); what
     # they announce is done by C code, which raises its own events to the tracer's hook.
-    "sys": {"executable": "", "audit": lambda event, *args: None},
+    # excepthook prints to stderr, which discards what is written (threading's Thread reads it).
+    "sys": {"executable": "", "audit": lambda event, *args: None,
+            "excepthook": _discard_exception, "__excepthook__": _discard_exception},
     "os.path": _PATH_REPLACE,
     "posixpath": _PATH_REPLACE,
+    # Thread objects for threading.py run from source: the handle type (immutable, made per
+    # Thread; join waits only for a thread that was started, and none ever is) and the main
+    # thread's identity. Starting a thread raises as Pyodide's own does; with none started,
+    # shutdown has nothing to wait for.
+    "_thread": {"_ThreadHandle": _thread_mod._ThreadHandle,
+                "_make_thread_handle": _thread_mod._make_thread_handle,
+                "_get_main_thread_ident": _thread_mod._get_main_thread_ident,
+                "_is_main_interpreter": _thread_mod._is_main_interpreter,
+                "start_joinable_thread": _no_thread, "_shutdown": lambda: None},
     # Pure parts of the C half of weakref (the weakref view serves the same functions), so
     # weakref.py itself runs from source; _remove_dead_weakref deletes a dead entry of a dict.
     "_weakref": {"_remove_dead_weakref": _weakref_c_mod._remove_dead_weakref},
