@@ -486,6 +486,41 @@ def forged(x):
     });
   });
 
+  it("refuses the innermost statement of a module-level try, if or for, and runs the rest", async () => {
+    const module = `import sys
+try:
+    from _types import *
+except ImportError:
+    CodeType = type(sys.__code__)
+try:
+    a = 1
+    b = sys.__code__
+except ImportError:
+    a = 2
+if a:
+    c = 3
+    for i in range(2):
+        d = len.__self__
+    e = 5
+if sys.__code__:
+    g = 6
+def bound(thunk):
+    try:
+        thunk()
+        return True
+    except NameError:
+        return False
+def f(x):
+    return (GeneratorType.__name__, a, c, [bound(t) for t in (
+        lambda: CodeType, lambda: b, lambda: d, lambda: e, lambda: g)])
+`;
+    // The refused statement raises SandboxRefused, which no except ImportError catches, so what
+    // follows it in its block stays unbound; a header that breaks the policy skips its statement.
+    const r = await call("f", module, [1]);
+    expect(r.status, r.error).toBe("ok");
+    expect(outputs(r)).toEqual(["('generator',1,3,[False,False,False,False,False])"]);
+  });
+
   it("names the refused function a failing statement called", async () => {
     const r = await call(
       "f",

@@ -659,6 +659,45 @@ def _refuse_defs(st, notes):
     ast.fix_missing_locations(st)
     return None
 
+_COMPOUND = (ast.If, ast.Try, ast.TryStar, ast.With, ast.For, ast.While)
+
+def _refuse_statements(st, notes):
+    """A module-level try, if, with, for or while that still fails once its functions are
+    refused: every innermost statement of its bodies that fails becomes a call that raises
+    SandboxRefused, so the statements around it run (types.py's try: from _types import * with a
+    fallback that reads __code__ in its except branch). Returns the problem left in the
+    statement's own header (a condition, an iterable), or None."""
+    found = []
+
+    def visit(stmts):
+        for i, s in enumerate(stmts):
+            if check_tree(s) is None:
+                continue
+            if type(s) in _COMPOUND:
+                for block in (s.body, getattr(s, "orelse", []), getattr(s, "finalbody", [])):
+                    visit(block)
+                for h in getattr(s, "handlers", []):
+                    visit(h.body)
+            problem = check_tree(s)
+            if problem is not None:
+                found.append((stmts, i, problem, s))
+                stmts[i] = ast.copy_location(ast.Pass(), s)  # the raiser's name would fail the re-check
+
+    for block in (st.body, getattr(st, "orelse", []), getattr(st, "finalbody", [])):
+        visit(block)
+    for h in getattr(st, "handlers", []):
+        visit(h.body)
+    problem = check_tree(st)
+    if problem is not None or not found:
+        return problem
+    for stmts, i, why, s in found:
+        message = "line " + str(s.lineno) + " refused by the sandbox: " + why
+        notes.append(message)
+        call = ast.Call(ast.Name(_REFUSE, ast.Load()), [ast.Constant(message)], [])
+        stmts[i] = ast.copy_location(ast.Expr(call), s)
+    ast.fix_missing_locations(st)
+    return None
+
 def _hoist_match_classes(tree):
     """Rewrites case C(p, ...) to case _tc_mN(p, ...), with _tc_mN = _tc_match_class(C) placed
     right before the match statement, so the class is checked before any attribute is read;
@@ -1842,7 +1881,7 @@ _MODULE_REPLACE = {
 # The pure C halves that socket.py, csv.py, bz2.py, lzma.py and symtable.py import (from _x import
 # *): served as views like the modules above, so those modules define their classes and functions.
 import _socket as _socket_c_mod, _csv as _csv_c_mod, _bz2 as _bz2_c_mod, _lzma as _lzma_c_mod
-import _symtable as _symtable_c_mod
+import _symtable as _symtable_c_mod, _types as _types_c_mod
 
 def _socket_names():
     """_socket's Python parts, made anew for every job's view (a class is mutable: what one job
@@ -1893,6 +1932,8 @@ _MODULE_ONLY["_socket"] = {k for k in dir(_socket_c_mod) if k.isupper() and type
     "inet_pton", "inet_ntop"}
 _MODULE_REPLACE["_socket"] = {"has_ipv6": False, "getdefaulttimeout": lambda: None,
                               "gethostname": lambda: "sandbox"}
+# types.py starts with from _types import *: the same type objects the types view serves.
+_MODULE_ONLY["_types"] = _MODULE_ONLY["types"]
 # lzma.py imports these two private helpers by name (pure: filter specs to bytes and back).
 _MODULE_REPLACE["_lzma"] = {k: getattr(_lzma_c_mod, k) for k in (
     "_encode_filter_properties", "_decode_filter_properties")}
@@ -1963,7 +2004,7 @@ _ALLOWED_MODULES = {
     "_thread": _thread_mod, "_weakref": _weakref_c_mod, "_random": _random_c_mod,
     "_colorize": _colorize_mod, "_typing": _typing_c_mod, "_codecs": _codecs_c_mod,
     "_socket": _socket_c_mod, "_csv": _csv_c_mod, "_bz2": _bz2_c_mod, "_lzma": _lzma_c_mod,
-    "_symtable": _symtable_c_mod,
+    "_symtable": _symtable_c_mod, "_types": _types_c_mod,
     "colorsys": _colorsys_mod, "contextlib": _contextlib_mod, "weakref": _weakref_mod,
     "warnings": _warnings_mod, "html": _html_mod, "sys": sys,
     "os": _os_mod, "os.path": _posixpath_mod, "posixpath": _posixpath_mod,
@@ -2560,6 +2601,8 @@ def _compile_statements(stmts, flags, needs_rewrite):
         if problem is not None:
             before = dict(_refused_defs)
             problem = _refuse_defs(st, notes)
+            if problem is not None and type(st) in _COMPOUND:
+                problem = _refuse_statements(st, notes)
             refused = {k: v for k, v in _refused_defs.items() if k not in before}
             guarded = [st]  # whatever the refused bodies leave is rewritten
         if problem is not None:
