@@ -101,6 +101,16 @@ return out`;
   });
 });
 
+describe("clocks", () => {
+  it("process_time counts calls like the other clocks: reproducible, never the host's", async () => {
+    expect(
+      await out(
+        "import time\na = time.process_time_ns()\nb = time.process_time_ns()\nc = time.monotonic_ns()\nreturn (b - a, c - b, time.process_time() < 1000)",
+      ),
+    ).toBe("(1000,1000,True)");
+  });
+});
+
 describe("audit events", () => {
   it("sys.audit from Python code reaches no hook and does nothing", async () => {
     expect(

@@ -1792,7 +1792,9 @@ _MODULE_ONLY = {
               "ModuleType", "MethodWrapperType", "WrapperDescriptorType", "MethodDescriptorType",
               "ClassMethodDescriptorType", "GetSetDescriptorType", "MemberDescriptorType",
               "CellType"},
+    # process_time reads the same counted clock as the others (profile's default timer).
     "time": {"time", "time_ns", "monotonic", "monotonic_ns", "perf_counter", "perf_counter_ns",
+             "process_time", "process_time_ns",
              "gmtime", "localtime", "mktime", "strftime", "strptime", "asctime", "ctime",
              "struct_time", "timezone", "altzone", "daylight", "tzname"},
     # Locks and thread identity only, which threading (run from source) builds its locks,
