@@ -111,6 +111,34 @@ describe("clocks", () => {
   });
 });
 
+describe("sys.modules", () => {
+  it("holds only what the job imported, read-only and live; never a real module or the tracer", async () => {
+    const body = `import sys, math
+m = sys.modules
+before = sorted(m)
+import json
+out = [before, 'json' in m, m['math'] is math, m.get('tracer'), m.get('builtins'), len(m) == len(list(m))]
+out.append(all(type(v) is type(math) or type(v) is type(json) for v in m.values()))
+for attempt in (lambda: m.__setitem__('math', 1), lambda: m.pop('math'), lambda: m.clear(),
+                lambda: type(m).__dict__):
+    try:
+        attempt()
+        out.append('ran')
+    except (TypeError, AttributeError) as e:
+        out.append(type(e).__name__)
+c = m.copy()
+c['x'] = 1
+out.append(('x' in m, type(c) is dict))
+type(m).__getitem__ = lambda self, k: 'forged'
+return out`;
+    expect(await out(body, "mods")).toBe(
+      "[['math','sys'],True,True,None,None,True,True,'TypeError','TypeError','TypeError','AttributeError',(False,True)]",
+    );
+    // A class changed by one job is put back before the next of the same unit.
+    expect(await out("import sys, math\nreturn sys.modules['math'] is math", "mods")).toBe("True");
+  });
+});
+
 describe("audit events", () => {
   it("sys.audit from Python code reaches no hook and does nothing", async () => {
     expect(

@@ -23,10 +23,10 @@ describe("_socket without a network", () => {
   it("serves the constants and the pure conversions; socket.py and its clients define their classes", async () => {
     expect(
       await out(
-        "import socket, ftplib, smtplib, poplib, socketserver\nreturn (socket.AF_INET, socket.SOCK_STREAM, socket.has_ipv6, socket.htons(1),\n        socket.inet_aton('1.2.3.4'), socket.inet_ntop(socket.AF_INET, bytes([127, 0, 0, 1])),\n        ftplib.FTP.__name__, smtplib.SMTP.__name__, poplib.POP3.__name__, socketserver.TCPServer.__name__)",
+        "import socket, ftplib, smtplib, poplib, socketserver\nreturn (socket.AF_INET.name, int(socket.SOCK_STREAM), socket.has_ipv6, socket.htons(1),\n        socket.inet_aton('1.2.3.4'), socket.inet_ntop(socket.AF_INET, bytes([127, 0, 0, 1])),\n        ftplib.FTP.__name__, smtplib.SMTP.__name__, poplib.POP3.__name__, socketserver.TCPServer.__name__)",
       ),
     ).toBe(
-      "(2,1,False,256,bytes:b'\\x01\\x02\\x03\\x04','127.0.0.1','FTP','SMTP','POP3','TCPServer')",
+      "('AF_INET',1,False,256,bytes:b'\\x01\\x02\\x03\\x04','127.0.0.1','FTP','SMTP','POP3','TCPServer')",
     );
   });
 

@@ -446,14 +446,16 @@ _READABLE_DUNDERS = _ALLOWED_DUNDERS | {
 # a traceback's tb_next, hand nothing out, and a frame is never reached: every route is audited).
 _GUARDED_PREFIXES = ("gi_", "cr_", "ag_", "f_", "tb_", "co_")
 # Enum._convert_ reads sys.modules[name] of the real interpreter and makes its globals members:
-# enum.Enum._convert_('E', 'builtins', ...) handed out the real open, eval and sys.modules.
-_DENIED_NAMES = {"_convert_"}
+# enum.Enum._convert_('E', 'builtins', ...) handed out the real open, eval and sys.modules. So
+# its read is checked too: of an enum class or member it gives the sandbox's own (_enum_convert),
+# which reaches only the job's own module namespaces; the real one is never handed out.
+_ENUM_CONVERT = "_convert_"
 
 def _attr_allowed(name):
     """Whether an attribute may be read of any object (a guarded name may not: see below)."""
     if name.startswith("__") and name.endswith("__"):
         return name in _READABLE_DUNDERS
-    if name.startswith(_GUARDED_PREFIXES) or name in _DENIED_NAMES:
+    if name.startswith(_GUARDED_PREFIXES) or name == _ENUM_CONVERT:
         return False
     return True
 
@@ -498,7 +500,7 @@ def _attr_guarded(name):
     """Whether an attribute is one of the interpreter types' names (readable of other objects)."""
     if name.startswith("__"):
         return name in _OWN_DUNDERS or name in _PICKLE_DUNDERS or name in _ANNOTATION_DUNDERS or name in _EXCEPTION_LINKS
-    return name.startswith(_GUARDED_PREFIXES) and name not in _DENIED_NAMES
+    return name.startswith(_GUARDED_PREFIXES) or name == _ENUM_CONVERT
 
 # A name is a variable: it reaches only the snippet's own namespaces and the restricted builtins,
 # so any name is allowed (a class body defining __copy__, __class_getitem__, __rdivmod__, ...
@@ -741,7 +743,7 @@ def _instance_dict(obj):
     if issubclass(t, type) and not issubclass(obj, _TRACER_CLASSES):
         heap = _type_flags(obj) & _HEAPTYPE
         return types.MappingProxyType({k: v for k, v in _type_dict(obj).items() if type(k) is str and (
-            _attr_allowed(k) or (heap and _attr_guarded(k))) and type(v) not in _INTERPRETER_TYPES})
+            _attr_allowed(k) or (heap and _attr_guarded(k) and k != _ENUM_CONVERT)) and type(v) not in _INTERPRETER_TYPES})
     if issubclass(t, (type, types.ModuleType, super, _Module)):
         raise AttributeError("'__dict__' of a class or module is not available in the sandbox")
     return obj.__dict__
@@ -763,12 +765,29 @@ def _guarded_attr(obj, name):
         return _annotations_attr(obj, name)
     if name in _EXCEPTION_LINKS:
         return _exception_link(obj, name)
+    if name == _ENUM_CONVERT:
+        return _convert_attr(obj)
     if not _type_flags(t) & _HEAPTYPE or issubclass(t, types.ModuleType):
         raise AttributeError("attribute " + repr(name) + " of a " + _type_name(type(obj)) + " is not available in the sandbox")
     v = getattr(obj, name)
     if type(v) in _INTERPRETER_TYPES:
         # A real-module property that hands one on (types.coroutine's wrapper's gi_code).
         raise AttributeError("attribute " + repr(name) + " holds a " + _type_name(type(v)) + ", which is not available in the sandbox")
+    return v
+
+_REAL_CONVERT = _enum_mod.EnumType.__dict__["_convert_"]  # a method of the metaclass
+
+def _convert_attr(obj):
+    t = type(obj)
+    cls = obj if issubclass(t, type) else t
+    if issubclass(cls, _enum_mod.Enum):
+        return lambda name, module, filter, source=None, *, boundary=None, as_global=False: _enum_convert(
+            cls, name, module, filter, source, boundary=boundary, as_global=as_global)
+    if not _type_flags(t) & _HEAPTYPE or issubclass(t, (types.ModuleType, super)):
+        raise AttributeError("attribute '_convert_' of a " + _type_name(t) + " is not available in the sandbox")
+    v = getattr(obj, _ENUM_CONVERT)
+    if getattr(v, "__func__", None) is _REAL_CONVERT or v is _REAL_CONVERT:
+        raise AttributeError("attribute '_convert_' of enum is not available in the sandbox")
     return v
 
 _super_self = super.__dict__["__self__"].__get__
@@ -1845,7 +1864,7 @@ _MODULE_REPLACE = {
     # Private helpers the standard library imports from these modules by name: _simple_enum
     # builds an enum class from a plain one (uuid, http, re, pstats), _check_methods answers
     # whether a class's MRO defines methods (subclass hooks).
-    "enum": {"_simple_enum": _enum_mod._simple_enum},
+    "enum": {"_simple_enum": _enum_mod._simple_enum, "global_enum": lambda cls, update_str=False: _global_enum(cls, update_str)},
     "_collections_abc": {"_check_methods": _collections_abc_mod._check_methods},
     "_typing": {"_idfunc": _typing_c_mod._idfunc},
     # The real one names the child script, a path of the host's (unknown, as Python says "").
@@ -2031,6 +2050,113 @@ _VIEW_NAMES["sysconfig"] = dict(_SYSCONFIG_NAMES, __all__=tuple(sorted(_SYSCONFI
 
 # Views are made per snippet, so nothing a snippet does to one is seen by the next.
 _views = {}
+
+class _Modules:
+    """sys.modules as a job sees it: read-only, live, and holding only what the job's own imports
+    gave it (this job's views and the modules it ran from source), never the interpreter's
+    modules or the tracer. Stateless, so one object serves every job (its class is restored)."""
+    __slots__ = ()
+
+    def _now(self):
+        # _views also caches the job's checking wrappers, under keys that are not names.
+        out = {k: v for k, v in _views.items() if type(k) is str}
+        out.update(_package_views)
+        return out
+
+    def __getitem__(self, name):
+        return _Modules._now(self)[name]
+
+    def get(self, name, default=None):
+        return _Modules._now(self).get(name, default)
+
+    def __contains__(self, name):
+        return name in _Modules._now(self)
+
+    def __iter__(self):
+        return iter(list(_Modules._now(self)))
+
+    def __len__(self):
+        return len(_Modules._now(self))
+
+    def keys(self):
+        return _Modules._now(self).keys()
+
+    def values(self):
+        return _Modules._now(self).values()
+
+    def items(self):
+        return _Modules._now(self).items()
+
+    def copy(self):
+        return _Modules._now(self)
+
+    def _read_only(self, *args, **kwargs):
+        raise TypeError("sys.modules is read-only in the sandbox")
+
+    __setitem__ = __delitem__ = pop = setdefault = update = clear = popitem = _read_only
+
+    def __repr__(self):
+        return "<sys.modules of the sandbox: " + str(len(_Modules._now(self))) + " modules>"
+
+_VIEW_NAMES["sys"]["modules"] = _Modules()
+
+# Enum._convert_ and enum.global_enum write an enum's members into the namespace of the module
+# sys.modules names; the real ones reach the interpreter's modules. These reach only the
+# namespaces of this job's own code: the snippet's module and the modules it ran from source.
+_snippet_ns = [None]
+
+def _job_namespace(name):
+    view = _package_views.get(name)
+    if view is not None:
+        return _package_ns[id(view)]
+    ns = _snippet_ns[0]
+    if ns is not None and type(name) is str and ns.get("__name__") == name:
+        return ns
+    raise KeyError(name)
+
+def _job_bind(ns, names):
+    for k in names:
+        if type(k) is not str or _is_reserved(k):
+            raise ValueError("an enum member may not be named " + repr(k) + " in the sandbox")
+    ns.update(names)
+
+def _global_enum(cls, update_str=False):
+    ns = _job_namespace(_type_module(cls))
+    if issubclass(cls, _enum_mod.Flag):
+        cls.__repr__ = _enum_mod.global_flag_repr
+    else:
+        cls.__repr__ = _enum_mod.global_enum_repr
+    if not issubclass(cls, _enum_mod.ReprEnum) or update_str:
+        cls.__str__ = _enum_mod.global_str
+    _job_bind(ns, cls.__members__)
+    return cls
+
+def _enum_convert(cls, name, module, filter, source=None, *, boundary=None, as_global=False):
+    ns = _job_namespace(module)
+    t = type(source)
+    if not source:
+        found = ns
+    elif t is _PackageModule:
+        found = _package_ns[id(source)]
+    elif t is _Module:
+        found = object.__getattribute__(source, "_names")
+    else:
+        raise TypeError("Enum._convert_ in the sandbox takes its members from a module")
+    members = [(k, v) for k, v in list(found.items()) if not _is_reserved(k) and filter(k)]
+    try:
+        members.sort(key=lambda t: (t[1], t[0]))
+    except TypeError:
+        members.sort(key=lambda t: t[0])
+    body = {k: v for k, v in members}
+    body["__module__"] = module
+    made = _enum_mod._simple_enum(etype=cls, boundary=boundary or _enum_mod.KEEP)(type(name, (object,), body))
+    if as_global:
+        _global_enum(made)
+    else:
+        _job_bind(ns, made.__members__)
+    _job_bind(ns, {name: made})
+    return made
+_VIEW_NAMES["sys"]["__all__"] = tuple(sorted(k for k in _VIEW_NAMES["sys"] if not k.startswith("_")))
 
 def _view(name):
     v = _views.get(name)
@@ -2713,6 +2839,7 @@ def _run(code_text, entry, key, max_steps, max_events, module=False, package=Non
     _views.clear()
     _fs_reset()
     ns = {"__builtins__": dict(_BUILTINS), "__name__": "snippet"}
+    _snippet_ns[0] = ns
     if package is not None:
         own, base = _set_package(package["files"], package["path"])
         _package_of[id(ns)] = base
@@ -2728,6 +2855,7 @@ def _run(code_text, entry, key, max_steps, max_events, module=False, package=Non
         # What user code made is released while the guard is still up, so the __del__ methods
         # this runs do so under the same policy and budget as the code itself.
         ns.clear()
+        _snippet_ns[0] = None
         for other in _package_ns.values():
             other.clear()
         _fs_reset()
@@ -2970,7 +3098,7 @@ _TRACER_CLASSES = tuple(v for v in list(globals().values()) if type(v) is type a
 # ... forged every later job's imports): their dicts as loaded are put back after every job, while
 # the guard is still up (a value dropped here may run a __del__ of the job's code).
 _SHARED_CLASSES = tuple((k, dict(_type_dict(k)), tuple(_type_dict(k)), tuple(_type_dict(k).values()))
-                        for k in (_Module, _PackageModule, _Unavailable, _Sink))
+                        for k in (_Module, _PackageModule, _Unavailable, _Sink, _Modules))
 _is_not = _operator_mod.is_not
 
 _type_bases = type.__dict__["__bases__"]
