@@ -188,6 +188,14 @@ describe("C halves with a pure surface", () => {
     ).toBe("([],True,True)");
   });
 
+  it("posix: the os view's names that posix has, on the job's folder; no process, host or environment", async () => {
+    expect(
+      await out(
+        "import posix, os\nabsent = [n for n in ('system', 'fork', 'execv', 'kill', 'putenv', 'getenv', 'walk', 'path', 'getuid', 'uname', 'times') if hasattr(posix, n)]\nreturn (absent, dict(posix.environ), posix.stat is os.stat, posix.getcwd(), 'listdir' in posix.__all__)",
+      ),
+    ).toBe("([],{},True,'/sandbox',True)");
+  });
+
   it("_thread: threading's Thread objects without starting one, on an immutable handle type", async () => {
     const body = `import threading, _thread, sys
 t = threading.Thread(target=print, name='a', daemon=True)

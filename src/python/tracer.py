@@ -1953,6 +1953,11 @@ _MODULE_ONLY["_socket"] = {k for k in dir(_socket_c_mod) if k.isupper() and type
     "inet_pton", "inet_ntop"}
 _MODULE_REPLACE["_socket"] = {"has_ipv6": False, "getdefaulttimeout": lambda: None,
                               "gethostname": lambda: "sandbox"}
+# os.py's C half (from posix import *): the os view's names that posix itself has, with the
+# same replacements (the job's folder, an empty environment).
+import posix as _posix_mod
+_MODULE_ONLY["posix"] = _MODULE_ONLY["os"]
+_MODULE_REPLACE["posix"] = {k: v for k, v in _MODULE_REPLACE["os"].items() if hasattr(_posix_mod, k)}
 # types.py starts with from _types import *: the same type objects the types view serves.
 _MODULE_ONLY["_types"] = _MODULE_ONLY["types"]
 # lzma.py imports these two private helpers by name (pure: filter specs to bytes and back).
@@ -2025,7 +2030,7 @@ _ALLOWED_MODULES = {
     "_thread": _thread_mod, "_weakref": _weakref_c_mod, "_random": _random_c_mod,
     "_colorize": _colorize_mod, "_typing": _typing_c_mod, "_codecs": _codecs_c_mod,
     "_socket": _socket_c_mod, "_csv": _csv_c_mod, "_bz2": _bz2_c_mod, "_lzma": _lzma_c_mod,
-    "_symtable": _symtable_c_mod, "_types": _types_c_mod,
+    "_symtable": _symtable_c_mod, "_types": _types_c_mod, "posix": _posix_mod,
     "colorsys": _colorsys_mod, "contextlib": _contextlib_mod, "weakref": _weakref_mod,
     "warnings": _warnings_mod, "html": _html_mod, "sys": sys,
     "os": _os_mod, "os.path": _posixpath_mod, "posixpath": _posixpath_mod,
