@@ -180,10 +180,10 @@ describe("C halves with a pure surface", () => {
       ),
     ).toBe("(False,'',True,'absent')");
   });
-  it("_types: the type objects the types view serves, never the code, frame or traceback types", async () => {
+  it("_types: the type objects the types view serves and no other", async () => {
     expect(
       await out(
-        "import _types, types\nhidden = [n for n in ('CodeType', 'FrameType', 'TracebackType', 'CapsuleType', 'FrameLocalsProxyType') if hasattr(_types, n)]\nreturn (hidden, _types.GeneratorType is types.GeneratorType, sorted(_types.__all__) == sorted(n for n in types.__all__ if hasattr(_types, n)))",
+        "import _types, types\nhidden = [n for n in ('CapsuleType', 'FrameLocalsProxyType') if hasattr(_types, n)]\nreturn (hidden, _types.GeneratorType is types.GeneratorType, sorted(_types.__all__) == sorted(n for n in types.__all__ if hasattr(_types, n)))",
       ),
     ).toBe("([],True,True)");
   });

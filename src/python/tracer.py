@@ -1807,10 +1807,14 @@ _MODULE_ONLY = {
               # For isinstance checks (inspect, pydoc, doctest): a module made by ModuleType is an
               # empty namespace the policy treats as a module (no __dict__, no guarded names); a
               # descriptor type's methods apply only to its own instances; a cell holds what it
-              # is given. Still not CodeType, FrameType or TracebackType.
+              # is given. The interpreter's types too (inspect's isframe/iscode/istraceback,
+              # dataclasses' and copy's tables of atomic types): code never holds an instance
+              # (every route is guarded, a traceback's type is type(sys.exc_info()[2]) anyway),
+              # making one is refused (code.__new__) or impossible, and their attributes are
+              # guarded names, refused of the types as of their instances.
               "ModuleType", "MethodWrapperType", "WrapperDescriptorType", "MethodDescriptorType",
               "ClassMethodDescriptorType", "GetSetDescriptorType", "MemberDescriptorType",
-              "CellType"},
+              "CellType", "CodeType", "FrameType", "TracebackType"},
     # process_time reads the same counted clock as the others (profile's default timer).
     "time": {"time", "time_ns", "monotonic", "monotonic_ns", "perf_counter", "perf_counter_ns",
              "process_time", "process_time_ns",
