@@ -139,6 +139,18 @@ return out`;
   });
 });
 
+describe("sys.monitoring", () => {
+  it("serves its constants only: no tool, callback or event can be set", async () => {
+    expect(
+      await out(
+        "import sys\nm = sys.monitoring\nout = [m.events.LINE, m.DEBUGGER_ID, sorted(dir(m))]\nfor attempt in (lambda: m.use_tool_id, lambda: m.register_callback, lambda: m.set_events, lambda: setattr(m.events, 'LINE', 1)):\n    try:\n        attempt()\n        out.append('ran')\n    except AttributeError:\n        out.append('AttributeError')\nreturn out",
+      ),
+    ).toBe(
+      "[32,0,['COVERAGE_ID','DEBUGGER_ID','OPTIMIZER_ID','PROFILER_ID','events'],'AttributeError','AttributeError','AttributeError','AttributeError']",
+    );
+  });
+});
+
 describe("audit events", () => {
   it("sys.audit from Python code reaches no hook and does nothing", async () => {
     expect(

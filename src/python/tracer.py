@@ -2108,6 +2108,11 @@ class _Modules:
         return "<sys.modules of the sandbox: " + str(len(_Modules._now(self))) + " modules>"
 
 _VIEW_NAMES["sys"]["modules"] = _Modules()
+# sys.monitoring's constants (bdb's tables of events and its tool id), none of its functions:
+# the tracer's own events use it, and user code never registers or reads a tool.
+_VIEW_NAMES["sys"]["monitoring"] = _Module({
+    "events": _Module({k: getattr(_EV, k) for k in dir(_EV) if k.isupper()}),
+    **{k: getattr(_MON, k) for k in ("DEBUGGER_ID", "COVERAGE_ID", "PROFILER_ID", "OPTIMIZER_ID")}})
 
 # Enum._convert_ and enum.global_enum write an enum's members into the namespace of the module
 # sys.modules names; the real ones reach the interpreter's modules. These reach only the
