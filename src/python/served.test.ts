@@ -151,6 +151,18 @@ describe("sys.monitoring", () => {
   });
 });
 
+describe("warnings._deprecated", () => {
+  it("warns through the C warn (no frame read) and raises once past the removal version", async () => {
+    expect(
+      await out(
+        "import warnings\nout = []\nwith warnings.catch_warnings(record=True) as w:\n    warnings.simplefilter('always')\n    warnings._deprecated('thing', remove=(3, 99))\n    out.append([str(m.message) for m in w])\ntry:\n    warnings._deprecated('old', remove=(3, 1))\nexcept RuntimeError as e:\n    out.append(str(e))\nreturn out",
+      ),
+    ).toBe(
+      "[[\"'thing' is deprecated and slated for removal in Python 3.99\"],\"'old' was slated for removal after Python 3.1 alpha\"]",
+    );
+  });
+});
+
 describe("audit events", () => {
   it("sys.audit from Python code reaches no hook and does nothing", async () => {
     expect(

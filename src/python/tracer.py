@@ -1852,6 +1852,15 @@ _MODULE_ONLY = {
 def _no_thread(function, handle=None, daemon=True):
     raise RuntimeError("can't start new thread")
 
+def _warn_deprecated(name, message="{name!r} is deprecated and slated for removal in Python {remove}",
+                     *, remove, _version=sys.version_info):
+    # warnings._deprecated (glob, wave, locale and typing call it), warning through the C warn:
+    # the module's own goes through its Python warn, which reads frames (refused).
+    removal = str(remove[0]) + "." + str(remove[1])
+    if _version[:2] > remove or (_version[:2] == remove and _version[3] != "alpha"):
+        raise RuntimeError(repr(name) + " was slated for removal after Python " + removal + " alpha")
+    _warnings_mod.warn(message.format(name=name, remove=removal), DeprecationWarning, stacklevel=3)
+
 def _discard_exception(exc_type, value, traceback, /):
     pass
 
@@ -1870,6 +1879,7 @@ _MODULE_REPLACE = {
     # whether a class's MRO defines methods (subclass hooks).
     "enum": {"_simple_enum": _enum_mod._simple_enum, "global_enum": lambda cls, update_str=False: _global_enum(cls, update_str)},
     "_collections_abc": {"_check_methods": _collections_abc_mod._check_methods},
+    "warnings": {"_deprecated": _warn_deprecated},
     "_typing": {"_idfunc": _typing_c_mod._idfunc},
     # The real one names the child script, a path of the host's (unknown, as Python says "").
     # audit: events raised by Python code reach no hook (pdb.Pdb and shutil raise their own); what
