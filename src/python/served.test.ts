@@ -102,6 +102,12 @@ return out`;
 });
 
 describe("clocks", () => {
+  it("sleep waits for nothing: it moves the wall and monotonic clocks on, not CPU time, reproducibly", async () => {
+    const body =
+      "import time, sched\na, c = time.monotonic(), time.process_time()\ntime.sleep(2.5)\nout = [round(time.monotonic() - a, 3), time.process_time() - c < 0.01]\ns = sched.scheduler()\nlog = []\ns.enter(5, 1, log.append, ('late',))\ns.enter(1, 1, log.append, ('early',))\ns.run()\nout.append(log)\ntry:\n    time.sleep(-1)\nexcept ValueError:\n    out.append('negative')\nreturn out";
+    expect(await out(body, "sleep1")).toBe("[2.5,True,['early','late'],'negative']");
+  });
+
   it("process_time counts calls like the other clocks: reproducible, never the host's", async () => {
     expect(
       await out(

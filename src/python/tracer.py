@@ -1861,6 +1861,26 @@ def _warn_deprecated(name, message="{name!r} is deprecated and slated for remova
         raise RuntimeError(repr(name) + " was slated for removal after Python " + removal + " alpha")
     _warnings_mod.warn(message.format(name=name, remove=removal), DeprecationWarning, stacklevel=3)
 
+# time.sleep waits for nothing: it moves the time view's wall and monotonic clocks on by the
+# length asked (sched's delays), on top of the counted clock; CPU time (process_time) does not
+# move. Reset with the interpreter at every unit, as the counted clock is.
+_slept_ns = [0]
+
+def _sleep(secs):
+    ns = round(float(secs) * 1e9)
+    if ns < 0:
+        raise ValueError("sleep length must be non-negative")
+    _slept_ns[0] += ns
+
+_SLEPT_CLOCKS = {
+    "time": lambda: _time_mod.time() + _slept_ns[0] / 1e9,
+    "time_ns": lambda: _time_mod.time_ns() + _slept_ns[0],
+    "monotonic": lambda: _time_mod.monotonic() + _slept_ns[0] / 1e9,
+    "monotonic_ns": lambda: _time_mod.monotonic_ns() + _slept_ns[0],
+    "perf_counter": lambda: _time_mod.perf_counter() + _slept_ns[0] / 1e9,
+    "perf_counter_ns": lambda: _time_mod.perf_counter_ns() + _slept_ns[0],
+}
+
 def _discard_exception(exc_type, value, traceback, /):
     pass
 
@@ -1880,6 +1900,7 @@ _MODULE_REPLACE = {
     "enum": {"_simple_enum": _enum_mod._simple_enum, "global_enum": lambda cls, update_str=False: _global_enum(cls, update_str)},
     "_collections_abc": {"_check_methods": _collections_abc_mod._check_methods},
     "warnings": {"_deprecated": _warn_deprecated},
+    "time": {"sleep": _sleep, **_SLEPT_CLOCKS},
     "_typing": {"_idfunc": _typing_c_mod._idfunc},
     # The real one names the child script, a path of the host's (unknown, as Python says "").
     # audit: events raised by Python code reach no hook (pdb.Pdb and shutil raise their own); what
