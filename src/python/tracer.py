@@ -2208,7 +2208,8 @@ def _view(name):
     if v is None:
         names = dict(_VIEW_NAMES[name])
         for k, x in names.items():
-            if type(x) is str and x in _VIEW_NAMES:
+            # A submodule (_public_names); never a served string that names a view ('posix').
+            if type(x) is str and x == name + "." + k and x in _VIEW_NAMES:
                 names[k] = _view(x)
         if name == "sys":
             # As in an interpreter with no script and no input; mutable, so made per snippet.
@@ -2946,7 +2947,11 @@ def _stopped(where, budget):
 
 def _define_and_call(units, notes, module, ns, entry, rows, copy_inputs, reseed, budget):
     global _recording, _blocks, _values, _stack, _truncated
+    # A module that deletes a function after use (statistics' kernels, registered by a decorator
+    # and then del'd): the entry is still the function its def made, bound again for the call.
+    deleted = None
     for code, line, names in units:
+        before = ns.get(entry) if module else None
         try:
             exec(code, ns)
         except _Abort:
@@ -2963,6 +2968,10 @@ def _define_and_call(units, notes, module, ns, entry, rows, copy_inputs, reseed,
                 for name in names:
                     ns[name] = _Unavailable("not available in the sandbox (line " + str(line) + ": " + what + ")")
             notes.append("line " + str(line) + " raised " + what)
+        if before is not None and entry not in ns:
+            deleted = before
+    if type(deleted) is types.FunctionType and entry not in ns:
+        ns[entry] = deleted
     if notes and entry not in ns:
         # Skipped and failing statements first: a refused function body explains no missing name.
         notes.sort(key=lambda n: n.startswith("def "))
