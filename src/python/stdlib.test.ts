@@ -80,8 +80,8 @@ def escapes(s):
     out = []
     for name in ["..os", "/lib/python314.zip/os", "os/../subprocess", "js", "pyodide",
                  "pyodide.ffi", "_pyodide", "_pyodide._base", "pyodide_js", "micropip",
-                 "site-packages", "email..utils", ".email", "", "select", "posix",
-                 "subprocess", "importlib", "_thread.start_new_thread"]:
+                 "site-packages", "email..utils", ".email", "", "select", "_posixsubprocess",
+                 "subprocess", "importlib", "_thread.start_new_thread", "posix.system"]:
         try:
             __import__(name)
             out.append(name)

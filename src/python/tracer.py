@@ -1849,9 +1849,6 @@ _MODULE_ONLY = {
             # Constants of the interpreter's installation (gettext's locale folder, platform).
             "prefix", "base_prefix", "exec_prefix", "base_exec_prefix", "implementation"},
 }
-def _no_thread(function, handle=None, daemon=True):
-    raise RuntimeError("can't start new thread")
-
 def _warn_deprecated(name, message="{name!r} is deprecated and slated for removal in Python {remove}",
                      *, remove, _version=sys.version_info):
     # warnings._deprecated (glob, wave, locale and typing call it), warning through the C warn:
@@ -1912,13 +1909,12 @@ _MODULE_REPLACE = {
     "posixpath": _PATH_REPLACE,
     # Thread objects for threading.py run from source: the handle type (immutable, made per
     # Thread; join waits only for a thread that was started, and none ever is) and the main
-    # thread's identity. Starting a thread raises as Pyodide's own does; with none started,
-    # shutdown has nothing to wait for.
+    # thread's identity. Still nothing that starts a thread; with none started, shutdown has
+    # nothing to wait for.
     "_thread": {"_ThreadHandle": _thread_mod._ThreadHandle,
                 "_make_thread_handle": _thread_mod._make_thread_handle,
                 "_get_main_thread_ident": _thread_mod._get_main_thread_ident,
-                "_is_main_interpreter": _thread_mod._is_main_interpreter,
-                "start_joinable_thread": _no_thread, "_shutdown": lambda: None},
+                "_is_main_interpreter": _thread_mod._is_main_interpreter, "_shutdown": lambda: None},
     # Pure parts of the C half of weakref (the weakref view serves the same functions), so
     # weakref.py itself runs from source; _remove_dead_weakref deletes a dead entry of a dict.
     "_weakref": {"_remove_dead_weakref": _weakref_c_mod._remove_dead_weakref},
@@ -2140,10 +2136,11 @@ class _Modules:
 
 _VIEW_NAMES["sys"]["modules"] = _Modules()
 # sys.monitoring's constants (bdb's tables of events and its tool id), none of its functions:
-# the tracer's own events use it, and user code never registers or reads a tool.
-_VIEW_NAMES["sys"]["monitoring"] = _Module({
-    "events": _Module({k: getattr(_EV, k) for k in dir(_EV) if k.isupper()}),
-    **{k: getattr(_MON, k) for k in ("DEBUGGER_ID", "COVERAGE_ID", "PROFILER_ID", "OPTIMIZER_ID")}})
+# the tracer's own events use it, and user code never registers or reads a tool. A view per
+# sys view, as every view is made per snippet.
+_MONITORING_EVENTS = {k: getattr(_EV, k) for k in dir(_EV) if k.isupper()}
+_MONITORING_IDS = {k: getattr(_MON, k) for k in ("DEBUGGER_ID", "COVERAGE_ID", "PROFILER_ID", "OPTIMIZER_ID")}
+_VIEW_NAMES["sys"]["monitoring"] = None  # per view
 
 # Enum._convert_ and enum.global_enum write an enum's members into the namespace of the module
 # sys.modules names; the real ones reach the interpreter's modules. These reach only the
@@ -2216,6 +2213,7 @@ def _view(name):
             names["argv"] = [""]
             names["path"] = []  # nothing is imported from a folder
             names["stdin"] = names["__stdin__"] = _io_mod.StringIO()
+            names["monitoring"] = _Module(dict(_MONITORING_IDS, events=_Module(dict(_MONITORING_EVENTS))))
         elif name == "_socket":
             names.update(_socket_names())
             names["__all__"] = tuple(sorted(k for k in names if not k.startswith("_")))
