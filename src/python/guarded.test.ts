@@ -38,6 +38,33 @@ const attack = (body: string) =>
   `${PRELUDE}def f(x):\n    tb, gen, co, ag = _tb(), _g(), _c(), _a()\n    next(gen)\n${body.replace(/^/gm, "    ")}\n`;
 
 describe("guarded names on the code's own objects", () => {
+  it("serves the interpreter's types for isinstance only: no instance, constructor or descriptor", async () => {
+    const r = await run(
+      attack(`out = [isinstance(tb, types.TracebackType), isinstance(gen, types.CodeType)]
+for attempt in (lambda: types.FrameType(), lambda: types.TracebackType(None, None, 0, 0),
+                lambda: types.CodeType.co_consts, lambda: types.FrameType.f_globals,
+                lambda: types.TracebackType.tb_frame.__get__(tb),
+                lambda: getattr(types.FrameType, 'f_' + 'back'),
+                lambda: types.CodeType.__dict__['co_code'], lambda: types.FrameType.__dict__['f_locals'],
+                lambda: types.CodeType.replace(tb), lambda: types.FrameType.clear(tb)):
+    try:
+        attempt()
+        out.append('ran')
+    except Exception as e:
+        out.append(type(e).__name__)
+return out`),
+    );
+    expect(r.status, r.error).toBe("ok");
+    expect(outputs(r)[0]).toBe(
+      "[True,False,'TypeError','TypeError','AttributeError','AttributeError','AttributeError','AttributeError','KeyError','KeyError','TypeError','TypeError']",
+    );
+    const make = await run(
+      "import types\ndef f(x):\n    return types.CodeType(0, 0, 0, 0, 0, 0, b'', (), (), (), '', '', '', 0, b'', b'')\n",
+    );
+    expect(make.status).toBe("limit");
+    expect(make.error).toMatch(/code\.__new__ is not allowed/);
+  });
+
   it("reads and stores them on instances of its classes (pdb, profile)", async () => {
     const r = await run(`class Pdb:
     def __init__(self):

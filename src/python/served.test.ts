@@ -101,6 +101,74 @@ return out`;
   });
 });
 
+describe("clocks", () => {
+  it("sleep waits for nothing: it moves the wall and monotonic clocks on, not CPU time, reproducibly", async () => {
+    const body =
+      "import time, sched\na, c = time.monotonic(), time.process_time()\ntime.sleep(2.5)\nout = [round(time.monotonic() - a, 3), time.process_time() - c < 0.01]\ns = sched.scheduler()\nlog = []\ns.enter(5, 1, log.append, ('late',))\ns.enter(1, 1, log.append, ('early',))\ns.run()\nout.append(log)\ntry:\n    time.sleep(-1)\nexcept ValueError:\n    out.append('negative')\nreturn out";
+    expect(await out(body, "sleep1")).toBe("[2.5,True,['early','late'],'negative']");
+  });
+
+  it("process_time counts calls like the other clocks: reproducible, never the host's", async () => {
+    expect(
+      await out(
+        "import time\na = time.process_time_ns()\nb = time.process_time_ns()\nc = time.monotonic_ns()\nreturn (b - a, c - b, time.process_time() < 1000)",
+      ),
+    ).toBe("(1000,1000,True)");
+  });
+});
+
+describe("sys.modules", () => {
+  it("holds only what the job imported, read-only and live; never a real module or the tracer", async () => {
+    const body = `import sys, math
+m = sys.modules
+before = sorted(m)
+import json
+out = [before, 'json' in m, m['math'] is math, m.get('tracer'), m.get('builtins'), len(m) == len(list(m))]
+out.append(all(type(v) is type(math) or type(v) is type(json) for v in m.values()))
+for attempt in (lambda: m.__setitem__('math', 1), lambda: m.pop('math'), lambda: m.clear(),
+                lambda: type(m).__dict__):
+    try:
+        attempt()
+        out.append('ran')
+    except (TypeError, AttributeError) as e:
+        out.append(type(e).__name__)
+c = m.copy()
+c['x'] = 1
+out.append(('x' in m, type(c) is dict))
+type(m).__getitem__ = lambda self, k: 'forged'
+return out`;
+    expect(await out(body, "mods")).toBe(
+      "[['math','sys'],True,True,None,None,True,True,'TypeError','TypeError','TypeError','AttributeError',(False,True)]",
+    );
+    // A class changed by one job is put back before the next of the same unit.
+    expect(await out("import sys, math\nreturn sys.modules['math'] is math", "mods")).toBe("True");
+  });
+});
+
+describe("sys.monitoring", () => {
+  it("serves its constants only: no tool, callback or event can be set", async () => {
+    expect(
+      await out(
+        "import sys\nm = sys.monitoring\nout = [m.events.LINE, m.DEBUGGER_ID, sorted(dir(m))]\nfor attempt in (lambda: m.use_tool_id, lambda: m.register_callback, lambda: m.set_events, lambda: setattr(m.events, 'LINE', 1)):\n    try:\n        attempt()\n        out.append('ran')\n    except AttributeError:\n        out.append('AttributeError')\nreturn out",
+      ),
+    ).toBe(
+      "[32,0,['COVERAGE_ID','DEBUGGER_ID','OPTIMIZER_ID','PROFILER_ID','events'],'AttributeError','AttributeError','AttributeError','AttributeError']",
+    );
+  });
+});
+
+describe("warnings._deprecated", () => {
+  it("warns through the C warn (no frame read) and raises once past the removal version", async () => {
+    expect(
+      await out(
+        "import warnings\nout = []\nwith warnings.catch_warnings(record=True) as w:\n    warnings.simplefilter('always')\n    warnings._deprecated('thing', remove=(3, 99))\n    out.append([str(m.message) for m in w])\ntry:\n    warnings._deprecated('old', remove=(3, 1))\nexcept RuntimeError as e:\n    out.append(str(e))\nreturn out",
+      ),
+    ).toBe(
+      "[[\"'thing' is deprecated and slated for removal in Python 3.99\"],\"'old' was slated for removal after Python 3.1 alpha\"]",
+    );
+  });
+});
+
 describe("audit events", () => {
   it("sys.audit from Python code reaches no hook and does nothing", async () => {
     expect(
@@ -141,5 +209,43 @@ describe("C halves with a pure surface", () => {
         "import _colorize\ntry:\n    _colorize.set_theme\n    s = 'served'\nexcept AttributeError:\n    s = 'absent'\nreturn (_colorize.can_colorize(), _colorize.get_theme().argparse.usage, _colorize.get_colors() is _colorize.NoColors, s)",
       ),
     ).toBe("(False,'',True,'absent')");
+  });
+  it("_types: the type objects the types view serves and no other", async () => {
+    expect(
+      await out(
+        "import _types, types\nhidden = [n for n in ('CapsuleType', 'FrameLocalsProxyType') if hasattr(_types, n)]\nreturn (hidden, _types.GeneratorType is types.GeneratorType, sorted(_types.__all__) == sorted(n for n in types.__all__ if hasattr(_types, n)))",
+      ),
+    ).toBe("([],True,True)");
+  });
+
+  it("posix: the os view's names that posix has, on the job's folder; no process, host or environment", async () => {
+    expect(
+      await out(
+        "import posix, os\nabsent = [n for n in ('system', 'fork', 'execv', 'kill', 'putenv', 'getenv', 'walk', 'path', 'getuid', 'uname', 'times') if hasattr(posix, n)]\nreturn (absent, dict(posix.environ), posix.stat is os.stat, posix.getcwd(), 'listdir' in posix.__all__)",
+      ),
+    ).toBe("([],{},True,'/sandbox',True)");
+  });
+
+  it("_thread: threading's Thread objects without starting one, on an immutable handle type", async () => {
+    const body = `import threading, _thread, sys
+t = threading.Thread(target=print, name='a', daemon=True)
+out = [repr(t), t.is_alive(), threading.current_thread() is threading.main_thread()]
+try:
+    t.start()
+except Exception as e:
+    out.append(hasattr(_thread, 'start_joinable_thread'))
+try:
+    _thread._ThreadHandle.join = None
+except TypeError:
+    out.append('immutable')
+try:
+    _thread._make_thread_handle(_thread.get_ident()).join()
+except RuntimeError as e:
+    out.append(str(e))
+out.append((_thread._make_thread_handle(12345).join(0), sys.excepthook(ValueError, ValueError(), None)))
+return out`;
+    expect(await out(body)).toBe(
+      "['<Thread(a, initial daemon)>',False,True,False,'immutable','Cannot join current thread',(None,None)]",
+    );
   });
 });

@@ -80,8 +80,8 @@ def escapes(s):
     out = []
     for name in ["..os", "/lib/python314.zip/os", "os/../subprocess", "js", "pyodide",
                  "pyodide.ffi", "_pyodide", "_pyodide._base", "pyodide_js", "micropip",
-                 "site-packages", "email..utils", ".email", "", "select", "posix",
-                 "subprocess", "importlib", "_thread.start_new_thread"]:
+                 "site-packages", "email..utils", ".email", "", "select", "_posixsubprocess",
+                 "subprocess", "importlib", "_thread.start_new_thread", "posix.system"]:
         try:
             __import__(name)
             out.append(name)
@@ -277,8 +277,10 @@ def subclasses(s):
   });
 });
 
-describe("enum helpers that reach the real interpreter's modules", () => {
-  const ENUM = `import enum
+describe("enum helpers that write into a module's namespace", () => {
+  const ENUM = `import enum, errno
+K_B = 2
+K_A = 1
 
 def convert(s):
     E = enum.Enum._convert_("E", "builtins", lambda n: n in ("open", "eval"))
@@ -289,15 +291,58 @@ def global_enum(s):
         __module__ = "builtins"
         len = 1
     return enum.global_enum(X)
+
+def own_convert(s):
+    E = enum.IntEnum._convert_("E", __name__, lambda n: n.startswith("K_"))
+    F = enum.IntEnum._convert_("F", __name__, lambda n: n in ("ENOENT", "_tc_attr"), source=errno)
+    return ([(m.name, int(m)) for m in E], K_A is E.K_A, E is globals_E(), [m.name for m in F])
+
+def globals_E():
+    return E
+
+def own_global(s):
+    @enum.global_enum
+    class Colour(enum.IntEnum):
+        RED = 1
+    return (RED is Colour.RED, repr(RED))
+
+def hostile(s):
+    out = []
+    for attempt in (
+        lambda: enum.global_enum(enum.IntEnum("Y", {"_tc_attr": 1}, module=__name__)),
+        lambda: enum.IntEnum._convert_("_tc_attr", __name__, lambda n: False),
+        lambda: enum.IntEnum._convert_("Z", "errno", lambda n: True),
+        lambda: enum.IntEnum._convert_("Z", __name__, lambda n: True, source=len),
+        lambda: enum.IntEnum.__dict__["_convert_"],
+        lambda: getattr(enum.IntEnum, "_con" + "vert_").__func__,
+        lambda: super(enum.IntEnum, enum.IntEnum)._convert_,
+    ):
+        try:
+            attempt()
+            out.append("ran")
+        except Exception as e:
+            out.append(type(e).__name__)
+    return out
 `;
 
-  it("are refused: Enum._convert_ (real builtins, sys.modules) and global_enum (writes them)", async () => {
+  it("never reach the real interpreter's modules: builtins is no module of the job", async () => {
     const r = await run(["convert", "global_enum"], ENUM);
-    expect(r.convert.status).toBe("limit");
-    expect(r.convert.error).toMatch(/attribute '_convert_' is not allowed/);
+    expect(r.convert.status).toBe("always_raises");
+    expect(r.convert.error).toBe("raises KeyError on every input ('builtins')");
     expect(r.global_enum.status).toBe("always_raises");
-    expect(r.global_enum.error).toBe(
-      "raises AttributeError on every input (module has no attribute 'global_enum')",
+    expect(r.global_enum.error).toBe("raises KeyError on every input ('builtins')");
+  });
+
+  it("write into the job's own module, never a reserved name, a view or the real _convert_", async () => {
+    const r = await run(["own_convert", "own_global", "hostile"], ENUM);
+    expect(outputs(r.own_convert)).toEqual(
+      Array(3).fill("([('K_A',1),('K_B',2)],True,True,['ENOENT'])"),
+    );
+    expect(outputs(r.own_global)).toEqual(Array(3).fill("(True,'snippet.RED')"));
+    expect(outputs(r.hostile)).toEqual(
+      Array(3).fill(
+        "['ValueError','ValueError','KeyError','TypeError','KeyError','AttributeError','AttributeError']",
+      ),
     );
   });
 });

@@ -446,14 +446,16 @@ _READABLE_DUNDERS = _ALLOWED_DUNDERS | {
 # a traceback's tb_next, hand nothing out, and a frame is never reached: every route is audited).
 _GUARDED_PREFIXES = ("gi_", "cr_", "ag_", "f_", "tb_", "co_")
 # Enum._convert_ reads sys.modules[name] of the real interpreter and makes its globals members:
-# enum.Enum._convert_('E', 'builtins', ...) handed out the real open, eval and sys.modules.
-_DENIED_NAMES = {"_convert_"}
+# enum.Enum._convert_('E', 'builtins', ...) handed out the real open, eval and sys.modules. So
+# its read is checked too: of an enum class or member it gives the sandbox's own (_enum_convert),
+# which reaches only the job's own module namespaces; the real one is never handed out.
+_ENUM_CONVERT = "_convert_"
 
 def _attr_allowed(name):
     """Whether an attribute may be read of any object (a guarded name may not: see below)."""
     if name.startswith("__") and name.endswith("__"):
         return name in _READABLE_DUNDERS
-    if name.startswith(_GUARDED_PREFIXES) or name in _DENIED_NAMES:
+    if name.startswith(_GUARDED_PREFIXES) or name == _ENUM_CONVERT:
         return False
     return True
 
@@ -498,7 +500,7 @@ def _attr_guarded(name):
     """Whether an attribute is one of the interpreter types' names (readable of other objects)."""
     if name.startswith("__"):
         return name in _OWN_DUNDERS or name in _PICKLE_DUNDERS or name in _ANNOTATION_DUNDERS or name in _EXCEPTION_LINKS
-    return name.startswith(_GUARDED_PREFIXES) and name not in _DENIED_NAMES
+    return name.startswith(_GUARDED_PREFIXES) or name == _ENUM_CONVERT
 
 # A name is a variable: it reaches only the snippet's own namespaces and the restricted builtins,
 # so any name is allowed (a class body defining __copy__, __class_getitem__, __rdivmod__, ...
@@ -659,6 +661,45 @@ def _refuse_defs(st, notes):
     ast.fix_missing_locations(st)
     return None
 
+_COMPOUND = (ast.If, ast.Try, ast.TryStar, ast.With, ast.For, ast.While)
+
+def _refuse_statements(st, notes):
+    """A module-level try, if, with, for or while that still fails once its functions are
+    refused: every innermost statement of its bodies that fails becomes a call that raises
+    SandboxRefused, so the statements around it run (types.py's try: from _types import * with a
+    fallback that reads __code__ in its except branch). Returns the problem left in the
+    statement's own header (a condition, an iterable), or None."""
+    found = []
+
+    def visit(stmts):
+        for i, s in enumerate(stmts):
+            if check_tree(s) is None:
+                continue
+            if type(s) in _COMPOUND:
+                for block in (s.body, getattr(s, "orelse", []), getattr(s, "finalbody", [])):
+                    visit(block)
+                for h in getattr(s, "handlers", []):
+                    visit(h.body)
+            problem = check_tree(s)
+            if problem is not None:
+                found.append((stmts, i, problem, s))
+                stmts[i] = ast.copy_location(ast.Pass(), s)  # the raiser's name would fail the re-check
+
+    for block in (st.body, getattr(st, "orelse", []), getattr(st, "finalbody", [])):
+        visit(block)
+    for h in getattr(st, "handlers", []):
+        visit(h.body)
+    problem = check_tree(st)
+    if problem is not None or not found:
+        return problem
+    for stmts, i, why, s in found:
+        message = "line " + str(s.lineno) + " refused by the sandbox: " + why
+        notes.append(message)
+        call = ast.Call(ast.Name(_REFUSE, ast.Load()), [ast.Constant(message)], [])
+        stmts[i] = ast.copy_location(ast.Expr(call), s)
+    ast.fix_missing_locations(st)
+    return None
+
 def _hoist_match_classes(tree):
     """Rewrites case C(p, ...) to case _tc_mN(p, ...), with _tc_mN = _tc_match_class(C) placed
     right before the match statement, so the class is checked before any attribute is read;
@@ -702,7 +743,7 @@ def _instance_dict(obj):
     if issubclass(t, type) and not issubclass(obj, _TRACER_CLASSES):
         heap = _type_flags(obj) & _HEAPTYPE
         return types.MappingProxyType({k: v for k, v in _type_dict(obj).items() if type(k) is str and (
-            _attr_allowed(k) or (heap and _attr_guarded(k))) and type(v) not in _INTERPRETER_TYPES})
+            _attr_allowed(k) or (heap and _attr_guarded(k) and k != _ENUM_CONVERT)) and type(v) not in _INTERPRETER_TYPES})
     if issubclass(t, (type, types.ModuleType, super, _Module)):
         raise AttributeError("'__dict__' of a class or module is not available in the sandbox")
     return obj.__dict__
@@ -724,12 +765,29 @@ def _guarded_attr(obj, name):
         return _annotations_attr(obj, name)
     if name in _EXCEPTION_LINKS:
         return _exception_link(obj, name)
+    if name == _ENUM_CONVERT:
+        return _convert_attr(obj)
     if not _type_flags(t) & _HEAPTYPE or issubclass(t, types.ModuleType):
         raise AttributeError("attribute " + repr(name) + " of a " + _type_name(type(obj)) + " is not available in the sandbox")
     v = getattr(obj, name)
     if type(v) in _INTERPRETER_TYPES:
         # A real-module property that hands one on (types.coroutine's wrapper's gi_code).
         raise AttributeError("attribute " + repr(name) + " holds a " + _type_name(type(v)) + ", which is not available in the sandbox")
+    return v
+
+_REAL_CONVERT = _enum_mod.EnumType.__dict__["_convert_"]  # a method of the metaclass
+
+def _convert_attr(obj):
+    t = type(obj)
+    cls = obj if issubclass(t, type) else t
+    if issubclass(cls, _enum_mod.Enum):
+        return lambda name, module, filter, source=None, *, boundary=None, as_global=False: _enum_convert(
+            cls, name, module, filter, source, boundary=boundary, as_global=as_global)
+    if not _type_flags(t) & _HEAPTYPE or issubclass(t, (types.ModuleType, super)):
+        raise AttributeError("attribute '_convert_' of a " + _type_name(t) + " is not available in the sandbox")
+    v = getattr(obj, _ENUM_CONVERT)
+    if getattr(v, "__func__", None) is _REAL_CONVERT or v is _REAL_CONVERT:
+        raise AttributeError("attribute '_convert_' of enum is not available in the sandbox")
     return v
 
 _super_self = super.__dict__["__self__"].__get__
@@ -1749,11 +1807,17 @@ _MODULE_ONLY = {
               # For isinstance checks (inspect, pydoc, doctest): a module made by ModuleType is an
               # empty namespace the policy treats as a module (no __dict__, no guarded names); a
               # descriptor type's methods apply only to its own instances; a cell holds what it
-              # is given. Still not CodeType, FrameType or TracebackType.
+              # is given. The interpreter's types too (inspect's isframe/iscode/istraceback,
+              # dataclasses' and copy's tables of atomic types): code never holds an instance
+              # (every route is guarded, a traceback's type is type(sys.exc_info()[2]) anyway),
+              # making one is refused (code.__new__) or impossible, and their attributes are
+              # guarded names, refused of the types as of their instances.
               "ModuleType", "MethodWrapperType", "WrapperDescriptorType", "MethodDescriptorType",
               "ClassMethodDescriptorType", "GetSetDescriptorType", "MemberDescriptorType",
-              "CellType"},
+              "CellType", "CodeType", "FrameType", "TracebackType"},
+    # process_time reads the same counted clock as the others (profile's default timer).
     "time": {"time", "time_ns", "monotonic", "monotonic_ns", "perf_counter", "perf_counter_ns",
+             "process_time", "process_time_ns",
              "gmtime", "localtime", "mktime", "strftime", "strptime", "asctime", "ctime",
              "struct_time", "timezone", "altzone", "daylight", "tzname"},
     # Locks and thread identity only, which threading (run from source) builds its locks,
@@ -1785,6 +1849,38 @@ _MODULE_ONLY = {
             # Constants of the interpreter's installation (gettext's locale folder, platform).
             "prefix", "base_prefix", "exec_prefix", "base_exec_prefix", "implementation"},
 }
+def _warn_deprecated(name, message="{name!r} is deprecated and slated for removal in Python {remove}",
+                     *, remove, _version=sys.version_info):
+    # warnings._deprecated (glob, wave, locale and typing call it), warning through the C warn:
+    # the module's own goes through its Python warn, which reads frames (refused).
+    removal = str(remove[0]) + "." + str(remove[1])
+    if _version[:2] > remove or (_version[:2] == remove and _version[3] != "alpha"):
+        raise RuntimeError(repr(name) + " was slated for removal after Python " + removal + " alpha")
+    _warnings_mod.warn(message.format(name=name, remove=removal), DeprecationWarning, stacklevel=3)
+
+# time.sleep waits for nothing: it moves the time view's wall and monotonic clocks on by the
+# length asked (sched's delays), on top of the counted clock; CPU time (process_time) does not
+# move. Reset with the interpreter at every unit, as the counted clock is.
+_slept_ns = [0]
+
+def _sleep(secs):
+    ns = round(float(secs) * 1e9)
+    if ns < 0:
+        raise ValueError("sleep length must be non-negative")
+    _slept_ns[0] += ns
+
+_SLEPT_CLOCKS = {
+    "time": lambda: _time_mod.time() + _slept_ns[0] / 1e9,
+    "time_ns": lambda: _time_mod.time_ns() + _slept_ns[0],
+    "monotonic": lambda: _time_mod.monotonic() + _slept_ns[0] / 1e9,
+    "monotonic_ns": lambda: _time_mod.monotonic_ns() + _slept_ns[0],
+    "perf_counter": lambda: _time_mod.perf_counter() + _slept_ns[0] / 1e9,
+    "perf_counter_ns": lambda: _time_mod.perf_counter_ns() + _slept_ns[0],
+}
+
+def _discard_exception(exc_type, value, traceback, /):
+    pass
+
 _NULL_TRANSLATIONS = _gettext_mod.NullTranslations()
 # Names a view serves in place of the module's own: the environment is empty (and read-only),
 # and messages are not translated (gettext would read the environment and locale files).
@@ -1798,15 +1894,27 @@ _MODULE_REPLACE = {
     # Private helpers the standard library imports from these modules by name: _simple_enum
     # builds an enum class from a plain one (uuid, http, re, pstats), _check_methods answers
     # whether a class's MRO defines methods (subclass hooks).
-    "enum": {"_simple_enum": _enum_mod._simple_enum},
+    "enum": {"_simple_enum": _enum_mod._simple_enum, "global_enum": lambda cls, update_str=False: _global_enum(cls, update_str)},
     "_collections_abc": {"_check_methods": _collections_abc_mod._check_methods},
+    "warnings": {"_deprecated": _warn_deprecated},
+    "time": {"sleep": _sleep, **_SLEPT_CLOCKS},
     "_typing": {"_idfunc": _typing_c_mod._idfunc},
     # The real one names the child script, a path of the host's (unknown, as Python says "").
     # audit: events raised by Python code reach no hook (pdb.Pdb and shutil raise their own); what
     # they announce is done by C code, which raises its own events to the tracer's hook.
-    "sys": {"executable": "", "audit": lambda event, *args: None},
+    # excepthook prints to stderr, which discards what is written (threading's Thread reads it).
+    "sys": {"executable": "", "audit": lambda event, *args: None,
+            "excepthook": _discard_exception, "__excepthook__": _discard_exception},
     "os.path": _PATH_REPLACE,
     "posixpath": _PATH_REPLACE,
+    # Thread objects for threading.py run from source: the handle type (immutable, made per
+    # Thread; join waits only for a thread that was started, and none ever is) and the main
+    # thread's identity. Still nothing that starts a thread; with none started, shutdown has
+    # nothing to wait for.
+    "_thread": {"_ThreadHandle": _thread_mod._ThreadHandle,
+                "_make_thread_handle": _thread_mod._make_thread_handle,
+                "_get_main_thread_ident": _thread_mod._get_main_thread_ident,
+                "_is_main_interpreter": _thread_mod._is_main_interpreter, "_shutdown": lambda: None},
     # Pure parts of the C half of weakref (the weakref view serves the same functions), so
     # weakref.py itself runs from source; _remove_dead_weakref deletes a dead entry of a dict.
     "_weakref": {"_remove_dead_weakref": _weakref_c_mod._remove_dead_weakref},
@@ -1825,7 +1933,7 @@ _MODULE_REPLACE = {
 # The pure C halves that socket.py, csv.py, bz2.py, lzma.py and symtable.py import (from _x import
 # *): served as views like the modules above, so those modules define their classes and functions.
 import _socket as _socket_c_mod, _csv as _csv_c_mod, _bz2 as _bz2_c_mod, _lzma as _lzma_c_mod
-import _symtable as _symtable_c_mod
+import _symtable as _symtable_c_mod, _types as _types_c_mod
 
 def _socket_names():
     """_socket's Python parts, made anew for every job's view (a class is mutable: what one job
@@ -1876,6 +1984,13 @@ _MODULE_ONLY["_socket"] = {k for k in dir(_socket_c_mod) if k.isupper() and type
     "inet_pton", "inet_ntop"}
 _MODULE_REPLACE["_socket"] = {"has_ipv6": False, "getdefaulttimeout": lambda: None,
                               "gethostname": lambda: "sandbox"}
+# os.py's C half (from posix import *): the os view's names that posix itself has, with the
+# same replacements (the job's folder, an empty environment).
+import posix as _posix_mod
+_MODULE_ONLY["posix"] = _MODULE_ONLY["os"]
+_MODULE_REPLACE["posix"] = {k: v for k, v in _MODULE_REPLACE["os"].items() if hasattr(_posix_mod, k)}
+# types.py starts with from _types import *: the same type objects the types view serves.
+_MODULE_ONLY["_types"] = _MODULE_ONLY["types"]
 # lzma.py imports these two private helpers by name (pure: filter specs to bytes and back).
 _MODULE_REPLACE["_lzma"] = {k: getattr(_lzma_c_mod, k) for k in (
     "_encode_filter_properties", "_decode_filter_properties")}
@@ -1946,7 +2061,7 @@ _ALLOWED_MODULES = {
     "_thread": _thread_mod, "_weakref": _weakref_c_mod, "_random": _random_c_mod,
     "_colorize": _colorize_mod, "_typing": _typing_c_mod, "_codecs": _codecs_c_mod,
     "_socket": _socket_c_mod, "_csv": _csv_c_mod, "_bz2": _bz2_c_mod, "_lzma": _lzma_c_mod,
-    "_symtable": _symtable_c_mod,
+    "_symtable": _symtable_c_mod, "_types": _types_c_mod, "posix": _posix_mod,
     "colorsys": _colorsys_mod, "contextlib": _contextlib_mod, "weakref": _weakref_mod,
     "warnings": _warnings_mod, "html": _html_mod, "sys": sys,
     "os": _os_mod, "os.path": _posixpath_mod, "posixpath": _posixpath_mod,
@@ -1972,18 +2087,133 @@ _VIEW_NAMES["sysconfig"] = dict(_SYSCONFIG_NAMES, __all__=tuple(sorted(_SYSCONFI
 # Views are made per snippet, so nothing a snippet does to one is seen by the next.
 _views = {}
 
+class _Modules:
+    """sys.modules as a job sees it: read-only, live, and holding only what the job's own imports
+    gave it (this job's views and the modules it ran from source), never the interpreter's
+    modules or the tracer. Stateless, so one object serves every job (its class is restored)."""
+    __slots__ = ()
+
+    def _now(self):
+        # _views also caches the job's checking wrappers, under keys that are not names.
+        out = {k: v for k, v in _views.items() if type(k) is str}
+        out.update(_package_views)
+        return out
+
+    def __getitem__(self, name):
+        return _Modules._now(self)[name]
+
+    def get(self, name, default=None):
+        return _Modules._now(self).get(name, default)
+
+    def __contains__(self, name):
+        return name in _Modules._now(self)
+
+    def __iter__(self):
+        return iter(list(_Modules._now(self)))
+
+    def __len__(self):
+        return len(_Modules._now(self))
+
+    def keys(self):
+        return _Modules._now(self).keys()
+
+    def values(self):
+        return _Modules._now(self).values()
+
+    def items(self):
+        return _Modules._now(self).items()
+
+    def copy(self):
+        return _Modules._now(self)
+
+    def _read_only(self, *args, **kwargs):
+        raise TypeError("sys.modules is read-only in the sandbox")
+
+    __setitem__ = __delitem__ = pop = setdefault = update = clear = popitem = _read_only
+
+    def __repr__(self):
+        return "<sys.modules of the sandbox: " + str(len(_Modules._now(self))) + " modules>"
+
+_VIEW_NAMES["sys"]["modules"] = _Modules()
+# sys.monitoring's constants (bdb's tables of events and its tool id), none of its functions:
+# the tracer's own events use it, and user code never registers or reads a tool. A view per
+# sys view, as every view is made per snippet.
+_MONITORING_EVENTS = {k: getattr(_EV, k) for k in dir(_EV) if k.isupper()}
+_MONITORING_IDS = {k: getattr(_MON, k) for k in ("DEBUGGER_ID", "COVERAGE_ID", "PROFILER_ID", "OPTIMIZER_ID")}
+_VIEW_NAMES["sys"]["monitoring"] = None  # per view
+
+# Enum._convert_ and enum.global_enum write an enum's members into the namespace of the module
+# sys.modules names; the real ones reach the interpreter's modules. These reach only the
+# namespaces of this job's own code: the snippet's module and the modules it ran from source.
+_snippet_ns = [None]
+
+def _job_namespace(name):
+    view = _package_views.get(name)
+    if view is not None:
+        return _package_ns[id(view)]
+    ns = _snippet_ns[0]
+    if ns is not None and type(name) is str and ns.get("__name__") == name:
+        return ns
+    raise KeyError(name)
+
+def _job_bind(ns, names):
+    for k in names:
+        if type(k) is not str or _is_reserved(k):
+            raise ValueError("an enum member may not be named " + repr(k) + " in the sandbox")
+    ns.update(names)
+
+def _global_enum(cls, update_str=False):
+    ns = _job_namespace(_type_module(cls))
+    if issubclass(cls, _enum_mod.Flag):
+        cls.__repr__ = _enum_mod.global_flag_repr
+    else:
+        cls.__repr__ = _enum_mod.global_enum_repr
+    if not issubclass(cls, _enum_mod.ReprEnum) or update_str:
+        cls.__str__ = _enum_mod.global_str
+    _job_bind(ns, cls.__members__)
+    return cls
+
+def _enum_convert(cls, name, module, filter, source=None, *, boundary=None, as_global=False):
+    ns = _job_namespace(module)
+    t = type(source)
+    if not source:
+        found = ns
+    elif t is _PackageModule:
+        found = _package_ns[id(source)]
+    elif t is _Module:
+        found = object.__getattribute__(source, "_names")
+    else:
+        raise TypeError("Enum._convert_ in the sandbox takes its members from a module")
+    members = [(k, v) for k, v in list(found.items()) if not _is_reserved(k) and filter(k)]
+    try:
+        members.sort(key=lambda t: (t[1], t[0]))
+    except TypeError:
+        members.sort(key=lambda t: t[0])
+    body = {k: v for k, v in members}
+    body["__module__"] = module
+    made = _enum_mod._simple_enum(etype=cls, boundary=boundary or _enum_mod.KEEP)(type(name, (object,), body))
+    if as_global:
+        _global_enum(made)
+    else:
+        _job_bind(ns, made.__members__)
+    _job_bind(ns, {name: made})
+    return made
+_VIEW_NAMES["sys"]["__all__"] = tuple(sorted(k for k in _VIEW_NAMES["sys"] if not k.startswith("_")))
+
 def _view(name):
     v = _views.get(name)
     if v is None:
         names = dict(_VIEW_NAMES[name])
         for k, x in names.items():
-            if type(x) is str and x in _VIEW_NAMES:
+            # A submodule (_public_names); never a served string that names a view ('posix').
+            if type(x) is str and x == name + "." + k and x in _VIEW_NAMES:
                 names[k] = _view(x)
         if name == "sys":
             # As in an interpreter with no script and no input; mutable, so made per snippet.
             names["argv"] = [""]
             names["path"] = []  # nothing is imported from a folder
             names["stdin"] = names["__stdin__"] = _io_mod.StringIO()
+            names["monitoring"] = _Module(dict(_MONITORING_IDS, events=_Module(dict(_MONITORING_EVENTS))))
         elif name == "_socket":
             names.update(_socket_names())
             names["__all__"] = tuple(sorted(k for k in names if not k.startswith("_")))
@@ -2543,6 +2773,8 @@ def _compile_statements(stmts, flags, needs_rewrite):
         if problem is not None:
             before = dict(_refused_defs)
             problem = _refuse_defs(st, notes)
+            if problem is not None and type(st) in _COMPOUND:
+                problem = _refuse_statements(st, notes)
             refused = {k: v for k, v in _refused_defs.items() if k not in before}
             guarded = [st]  # whatever the refused bodies leave is rewritten
         if problem is not None:
@@ -2651,6 +2883,7 @@ def _run(code_text, entry, key, max_steps, max_events, module=False, package=Non
     _views.clear()
     _fs_reset()
     ns = {"__builtins__": dict(_BUILTINS), "__name__": "snippet"}
+    _snippet_ns[0] = ns
     if package is not None:
         own, base = _set_package(package["files"], package["path"])
         _package_of[id(ns)] = base
@@ -2666,6 +2899,7 @@ def _run(code_text, entry, key, max_steps, max_events, module=False, package=Non
         # What user code made is released while the guard is still up, so the __del__ methods
         # this runs do so under the same policy and budget as the code itself.
         ns.clear()
+        _snippet_ns[0] = None
         for other in _package_ns.values():
             other.clear()
         _fs_reset()
@@ -2711,7 +2945,11 @@ def _stopped(where, budget):
 
 def _define_and_call(units, notes, module, ns, entry, rows, copy_inputs, reseed, budget):
     global _recording, _blocks, _values, _stack, _truncated
+    # A module that deletes a function after use (statistics' kernels, registered by a decorator
+    # and then del'd): the entry is still the function its def made, bound again for the call.
+    deleted = None
     for code, line, names in units:
+        before = ns.get(entry) if module else None
         try:
             exec(code, ns)
         except _Abort:
@@ -2728,6 +2966,10 @@ def _define_and_call(units, notes, module, ns, entry, rows, copy_inputs, reseed,
                 for name in names:
                     ns[name] = _Unavailable("not available in the sandbox (line " + str(line) + ": " + what + ")")
             notes.append("line " + str(line) + " raised " + what)
+        if before is not None and entry not in ns:
+            deleted = before
+    if type(deleted) is types.FunctionType and entry not in ns:
+        ns[entry] = deleted
     if notes and entry not in ns:
         # Skipped and failing statements first: a refused function body explains no missing name.
         notes.sort(key=lambda n: n.startswith("def "))
@@ -2908,7 +3150,7 @@ _TRACER_CLASSES = tuple(v for v in list(globals().values()) if type(v) is type a
 # ... forged every later job's imports): their dicts as loaded are put back after every job, while
 # the guard is still up (a value dropped here may run a __del__ of the job's code).
 _SHARED_CLASSES = tuple((k, dict(_type_dict(k)), tuple(_type_dict(k)), tuple(_type_dict(k).values()))
-                        for k in (_Module, _PackageModule, _Unavailable, _Sink))
+                        for k in (_Module, _PackageModule, _Unavailable, _Sink, _Modules))
 _is_not = _operator_mod.is_not
 
 _type_bases = type.__dict__["__bases__"]
