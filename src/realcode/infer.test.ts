@@ -745,6 +745,9 @@ def getencoder(encoding):
 def convert(data, enc):
     return data.encode(enc)
 
+def text(data, charset):
+    return str(data, charset)
+
 class Mac:
     def __init__(self, key, digestmod=''):
         if not digestmod:
@@ -776,6 +779,8 @@ def codec(self, payload):
     expect(words("getencoder", 0).words).toContain("utf-8");
     expect(words("convert", 1).words).toContain("latin-1");
     expect(words("convert", 0).domain).toBeUndefined();
+    expect(words("text", 1).domain).toBe("encoding");
+    expect(words("text", 0).domain).toBeUndefined();
     // A codec's own method takes data, not a name.
     expect(words("codec", 1).domain).toBeUndefined();
     // Passed on, by position or keyword, through a method and a constructor; the default first.

@@ -104,6 +104,8 @@ const DOMAIN_MODULE: Record<string, string> = {
   hmac: "hmac",
   _hmac: "hmac",
 };
+/** Builtins whose second argument is an encoding. */
+const BUILTIN_ENCODED = new Set(["str", "bytes", "bytearray"]);
 /** Keyword arguments that name a domain's member whatever the callee. */
 const DOMAIN_KEYWORDS: Record<string, Domain> = { encoding: "encoding", digestmod: "hash" };
 
@@ -165,6 +167,9 @@ function domainOf(fn: Node, pos: number): Domain | undefined {
     const dot = full?.lastIndexOf(".") ?? -1;
     if (full && dot > 0) [module, fname] = [full.slice(0, dot), full.slice(dot + 1)];
   }
+  // `str(data, e)`, `bytes(text, e)`: the builtins' second argument.
+  if (fn.type === "identifier" && BUILTIN_ENCODED.has(fn.text) && !imported(fn, fn.text))
+    return pos === 1 ? "encoding" : undefined;
   const d = module && fname ? DOMAIN_ARGS[DOMAIN_MODULE[module] ?? ""]?.[fname] : undefined;
   return d && d[1] === pos ? d[0] : undefined;
 }
