@@ -15,6 +15,7 @@ import { initPython, type Node, withTree } from "../synth/index.js";
 import { type HintResult, mapHint } from "./hints.js";
 import { type Literal, literalOf } from "./literals.js";
 import {
+  type Domain,
   mergeVotes,
   type Place,
   underClassTest,
@@ -64,6 +65,8 @@ export interface ParamInfo {
      */
     prefix?: string;
     elementPrefix?: string;
+    /** Names of a closed set it is passed as (usage.ts `Domain`: `codecs.lookup(e)`). */
+    domain?: Domain;
     /**
      * Else a same-file class that has them whose constructor requires arguments: built in the
      * call from drawn ones (`help.add_argument(action)` → `Action(a1, a2)`).
@@ -665,6 +668,7 @@ function forwardUses(
     for (const d of defs) {
       const body = d.body;
       if (!body) continue;
+      forwardDomains(d.params, body, d.cls, paramsOf);
       const weak = d.params.filter(
         (p) =>
           !p.usage.file &&
@@ -711,6 +715,45 @@ function forwardUses(
         });
       }
     }
+  }
+}
+
+/**
+ * The words of a domain the callee's parameter takes, whatever the caller's own uses or default
+ * (`new(key, msg=None, digestmod='')` → `HMAC(key, msg, digestmod)` → … →
+ * `_hashlib.hmac_new(key, msg, digestmod=digestmod)`): positional or keyword arguments.
+ */
+function forwardDomains(
+  params: ParamInfo[],
+  body: Node,
+  cls: string | undefined,
+  paramsOf: (callee: string, cls: string | undefined) => ParamInfo[] | undefined,
+): void {
+  for (const call of body.descendantsOfType("call")) {
+    const fn = call?.childForFieldName("function");
+    if (!fn || (fn.type !== "identifier" && fn.type !== "attribute")) continue;
+    const args = call?.childForFieldName("arguments")?.namedChildren ?? [];
+    let targets: ParamInfo[] | undefined;
+    args.forEach((a, i) => {
+      const kw = a?.type === "keyword_argument";
+      const value = kw ? a.childForFieldName("value") : a;
+      const p =
+        value?.type === "identifier" ? params.find((q) => q.name === value.text) : undefined;
+      if (!p || !value || p.usage.domain || rebound(value, body, p.name)) return;
+      targets ??= paramsOf(fn.text, cls) ?? [];
+      const key = kw ? a.childForFieldName("name")?.text : undefined;
+      const target = key
+        ? targets.find((q) => q.name === key)
+        : targets.filter((q) => q.kind === "positional")[i];
+      const domain = target?.usage.domain;
+      if (!target || target === p || !domain) return;
+      p.usage = {
+        ...p.usage,
+        domain,
+        uses: [`${fn.text}(${p.name})`, ...p.usage.uses].slice(0, 4),
+        words: [...new Set([...(p.usage.words ?? []), ...(target.usage.words ?? [])])],
+      };
+    });
   }
 }
 

@@ -735,6 +735,65 @@ def compress(data, level):
     expect(word?.wrapper).toContain('return compress(a0, ("fast", "best")[a1 % 2])');
   });
 
+  it("gives a parameter passed as an encoding or a hash name the standard library's names as its words, passed on too", () => {
+    const { functions } = extractFile(`import hashlib
+from _codecs import *
+
+def getencoder(encoding):
+    return lookup(encoding).encode
+
+def convert(data, enc):
+    return data.encode(enc)
+
+def text(data, charset):
+    return str(data, charset)
+
+class Mac:
+    def __init__(self, key, digestmod=''):
+        if not digestmod:
+            raise TypeError("digestmod")
+        self._init(key, digestmod)
+
+    def _init(self, key, digestmod):
+        self.inner = hashlib.new(name=digestmod) if key else _new(key, digestmod=digestmod)
+
+    def size(self):
+        return self.inner.digest_size
+
+def _new(key, digestmod):
+    return hashlib.new(digestmod, key)
+
+def new(key, digestmod=''):
+    return Mac(key, digestmod)
+
+def codec(self, payload):
+    return self.encode(payload)
+`);
+    const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
+    const words = (f: string, i: number) => byName[f].params[i].usage;
+    // \`lookup\` star-imported from \`_codecs\`; \`data.encode(enc)\`: str's encoding.
+    expect(words("getencoder", 0)).toMatchObject({
+      domain: "encoding",
+      uses: ["lookup(encoding)"],
+    });
+    expect(words("getencoder", 0).words).toContain("utf-8");
+    expect(words("convert", 1).words).toContain("latin-1");
+    expect(words("convert", 0).domain).toBeUndefined();
+    expect(words("text", 1).domain).toBe("encoding");
+    expect(words("text", 0).domain).toBeUndefined();
+    // A codec's own method takes data, not a name.
+    expect(words("codec", 1).domain).toBeUndefined();
+    // Passed on, by position or keyword, through a method and a constructor; the default first.
+    expect(words("new", 1)).toMatchObject({ domain: "hash" });
+    expect(words("new", 1).words?.slice(0, 2)).toEqual(["", "sha256"]);
+    const ctor = byName["Mac.size"].ctor?.params ?? [];
+    expect(ctor[1].usage.words).toContain("md5");
+    const worded = inferSignature(byName.new).candidates.find((c) =>
+      c.instance?.startsWith("words it takes"),
+    );
+    expect(worded?.wrapper).toContain('digestmod=("", "sha256", "md5"');
+  });
+
   it("puts the text the code checks a value (or each item, a constructor's *args too) begins with in front of drawn text, in a candidate of its own", () => {
     const { functions } = extractFile(`class Opt:
     def __init__(self, *opts):

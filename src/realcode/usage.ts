@@ -62,7 +62,127 @@ export interface Votes {
   formats?: [string, string][];
   /** Text it must begin with: `p[0:2] == "--"`, `p[:1] != "-"`, `p[0] == "-"` (longest kept). */
   prefix?: string;
+  /** A closed set of names the standard library defines that it is passed as (`codecs.lookup(p)`). */
+  domain?: Domain;
 }
+
+/**
+ * Arguments whose valid values are names the standard library defines: an encoding
+ * (`codecs.lookup(e)`, `s.encode(e)`, `encoding=e`) or a hash (`hashlib.new(h)`, `digestmod=h`).
+ * Drawn text is never one; a few real names are the words such a parameter takes (knowledge of
+ * the API, as `range(n)` says `n` is an int).
+ */
+export type Domain = "encoding" | "hash";
+export const DOMAIN_WORDS: Record<Domain, string[]> = {
+  encoding: ["utf-8", "latin-1", "ascii", "utf-16", "utf-32", "utf-8-sig", "cp1252", "mac-roman"],
+  hash: ["sha256", "md5", "sha1", "sha512", "sha224", "sha384", "sha3_256", "blake2b"],
+};
+/** Per module, the position of each function's argument that is a name of a domain. */
+const DOMAIN_ARGS: Record<string, Record<string, [Domain, number]>> = {
+  codecs: {
+    lookup: ["encoding", 0],
+    getencoder: ["encoding", 0],
+    getdecoder: ["encoding", 0],
+    getincrementalencoder: ["encoding", 0],
+    getincrementaldecoder: ["encoding", 0],
+    getreader: ["encoding", 0],
+    getwriter: ["encoding", 0],
+    encode: ["encoding", 1],
+    decode: ["encoding", 1],
+    iterencode: ["encoding", 1],
+    iterdecode: ["encoding", 1],
+  },
+  hashlib: { new: ["hash", 0], pbkdf2_hmac: ["hash", 0], file_digest: ["hash", 1] },
+  hmac: { new: ["hash", 2], digest: ["hash", 2] },
+};
+/** Modules that implement those (`_codecs` is what `codecs` star-imports). */
+const DOMAIN_MODULE: Record<string, string> = {
+  codecs: "codecs",
+  _codecs: "codecs",
+  hashlib: "hashlib",
+  _hashlib: "hashlib",
+  hmac: "hmac",
+  _hmac: "hmac",
+};
+/** Builtins whose second argument is an encoding. */
+const BUILTIN_ENCODED = new Set(["str", "bytes", "bytearray"]);
+/** Keyword arguments that name a domain's member whatever the callee. */
+const DOMAIN_KEYWORDS: Record<string, Domain> = { encoding: "encoding", digestmod: "hash" };
+
+/** Per parsed module: local names bound by its imports to a module or to a module's name. */
+const importTables = new WeakMap<object, { names: Map<string, string>; stars: string[] }>();
+
+/** What `name` refers to through the module's imports: `"_hashlib"`, `"codecs.lookup"`. */
+function imported(n: Node, name: string): string | undefined {
+  const tree = n.tree;
+  let t = importTables.get(tree);
+  if (!t) {
+    t = { names: new Map(), stars: [] };
+    for (const st of tree.rootNode.descendantsOfType([
+      "import_statement",
+      "import_from_statement",
+    ])) {
+      if (!st) continue;
+      if (st.type === "import_statement") {
+        for (const c of st.namedChildren) {
+          if (c?.type === "dotted_name") t.names.set(c.text, c.text);
+          else if (c?.type === "aliased_import") {
+            const alias = c.childForFieldName("alias")?.text;
+            const mod = c.childForFieldName("name")?.text;
+            if (alias && mod) t.names.set(alias, mod);
+          }
+        }
+        continue;
+      }
+      const mod = st.childForFieldName("module_name")?.text;
+      if (!mod) continue;
+      if (st.namedChildren.some((c) => c?.type === "wildcard_import")) t.stars.push(mod);
+      for (const c of st.childrenForFieldName("name")) {
+        if (c?.type === "dotted_name") t.names.set(c.text, `${mod}.${c.text}`);
+        else if (c?.type === "aliased_import") {
+          const alias = c.childForFieldName("alias")?.text;
+          const orig = c.childForFieldName("name")?.text;
+          if (alias && orig) t.names.set(alias, `${mod}.${orig}`);
+        }
+      }
+    }
+    importTables.set(tree, t);
+  }
+  const bound = t.names.get(name);
+  if (bound) return bound;
+  const star = t.stars.find((m) => DOMAIN_MODULE[m] && DOMAIN_ARGS[DOMAIN_MODULE[m]]?.[name]);
+  return star ? `${star}.${name}` : undefined;
+}
+
+/** The domain of argument `pos` of a call of `fn` (`codecs.lookup`, `lookup` from `_codecs`). */
+function domainOf(fn: Node, pos: number): Domain | undefined {
+  let module: string | undefined;
+  let fname: string | undefined;
+  if (fn.type === "attribute") {
+    const obj = fn.childForFieldName("object");
+    fname = fn.childForFieldName("attribute")?.text;
+    if (obj?.type === "identifier") module = imported(fn, obj.text) ?? obj.text;
+  } else if (fn.type === "identifier") {
+    const full = imported(fn, fn.text);
+    const dot = full?.lastIndexOf(".") ?? -1;
+    if (full && dot > 0) [module, fname] = [full.slice(0, dot), full.slice(dot + 1)];
+  }
+  // `str(data, e)`, `bytes(text, e)`: the builtins' second argument.
+  if (fn.type === "identifier" && BUILTIN_ENCODED.has(fn.text) && !imported(fn, fn.text))
+    return pos === 1 ? "encoding" : undefined;
+  const d = module && fname ? DOMAIN_ARGS[DOMAIN_MODULE[module] ?? ""]?.[fname] : undefined;
+  return d && d[1] === pos ? d[0] : undefined;
+}
+
+/**
+ * No vote for its type: the names come in a candidate of their own (infer.ts `words`), and a
+ * parameter defaulting to None (`encoding=None`) stays unpassed in the others.
+ */
+const voteDomain = (v: Votes, d: Domain, use: string) => {
+  if (v.uses.length < 4 && !v.uses.includes(use)) v.uses.push(use);
+  v.domain ??= d;
+  addWords(v, DOMAIN_WORDS[d]);
+};
 
 /** What a path names when the code expects something there. */
 export type Place = "file" | "folder";
@@ -382,6 +502,21 @@ export function underClassTest(node: Node, body: Node, name: string): boolean {
   return false;
 }
 
+/**
+ * `text.encode(e)`, `data.decode(e)`: the encoding of str and bytes (not `self.encode(x)`, a
+ * codec's own method whose argument is the data).
+ */
+function textCodecArg(fn: Node, pos: number): Domain | undefined {
+  if (pos !== 0 || fn.type !== "attribute") return undefined;
+  const attr = fn.childForFieldName("attribute")?.text;
+  const obj = fn.childForFieldName("object");
+  if (attr !== "encode" && attr !== "decode") return undefined;
+  // Not a module's function (`codecs.encode(obj, e)`: its data comes first).
+  if (!obj || /^(self|cls)\b/.test(obj.text) || imported(fn, obj.text.split(".")[0]))
+    return undefined;
+  return "encoding";
+}
+
 /** Votes for `name` from its uses in `body`; `depth` bounds the element analysis. */
 export function usageVotes(body: Node, name: string, depth = 0): Votes {
   const v = emptyVotes();
@@ -475,7 +610,9 @@ function classify(id: Node, p: Node, name: string, v: Votes, body: Node, depth: 
             : "";
       const module = fn.type === "attribute" ? fn.childForFieldName("object")?.text : undefined;
       const use = `${fn.text}(${name})`;
-      if (fn.type === "identifier") {
+      const domain = domainOf(fn, pos) ?? textCodecArg(fn, pos);
+      if (domain) voteDomain(v, domain, use);
+      else if (fn.type === "identifier") {
         if (fname === "range") vote(v, "int", use, 2);
         else if (SEQ_FUNCS.has(fname)) vote(v, "seq", use);
         else if (fname === "sum") {
@@ -525,7 +662,9 @@ function classify(id: Node, p: Node, name: string, v: Votes, body: Node, depth: 
     case "keyword_argument": {
       if (p.childForFieldName("value")?.id !== id.id) return;
       const key = p.childForFieldName("name")?.text;
-      if (key === "key") {
+      const domain = key ? DOMAIN_KEYWORDS[key] : undefined;
+      if (domain) voteDomain(v, domain, `${key}=${name}`);
+      else if (key === "key") {
         vote(v, "callable", `key=${name}`, 2);
         v.arity = 1;
       } else if (
@@ -700,6 +839,7 @@ export function mergeVotes(a: Votes | undefined, b: Votes): Votes {
     key: a.key ?? b.key,
     ...(a.text || b.text ? { text: true } : {}),
     ...(a.path || b.path ? { path: true } : {}),
+    ...(a.domain || b.domain ? { domain: a.domain ?? b.domain } : {}),
   };
   for (const [k, n] of [...Object.entries(a.places ?? {}), ...Object.entries(b.places ?? {})]) {
     out.places ??= {};
@@ -755,6 +895,7 @@ export function usageCandidates(v: Votes): {
   formats?: [string, string][];
   prefix?: string;
   elementPrefix?: string;
+  domain?: Domain;
 } {
   const c = v.counts;
   const s = (k: Kind) => c[k] ?? 0;
@@ -814,5 +955,6 @@ export function usageCandidates(v: Votes): {
     ...(v.formats ? { formats: v.formats } : {}),
     ...(v.prefix ? { prefix: v.prefix } : {}),
     ...(v.element?.prefix ? { elementPrefix: v.element.prefix } : {}),
+    ...(v.domain ? { domain: v.domain } : {}),
   };
 }
