@@ -278,8 +278,18 @@ describe("exception chains and absent modules", () => {
     ).toBe("(('KeyError','KeyError',None),'KeyError')");
   });
 
-  it("refuses them of anything but an exception, an error about a module, and the traceback still", async () => {
-    for (const expr of ["C().__context__", "chained().__context__", "getattr(C(), '__cause__')"]) {
+  it("reads them of an object of Python code as its own; refuses them of a module, of an error about a module, and a raised exception's traceback", async () => {
+    expect(
+      await out(
+        "import types\nclass C:\n    __context__ = 1\nc = C()\nc.__cause__ = 'own'\nreturn (c.__context__, getattr(c, '__cause__'))",
+      ),
+    ).toBe("(1,'own')");
+    for (const expr of [
+      "types.ModuleType('m').__cause__",
+      "chained().__context__",
+      "getattr(types, '__cause__')",
+      "getattr(len, '__context__')",
+    ]) {
       expect(
         await out(
           `import types\nclass C:\n    __context__ = 1\ndef chained():\n    try:\n        types.ModuleType('m').missing\n    except AttributeError:\n        try:\n            raise ValueError()\n        except ValueError as e:\n            return e\ntry:\n    return ${expr}\nexcept AttributeError:\n    return 'refused'`,
@@ -287,13 +297,30 @@ describe("exception chains and absent modules", () => {
         expr,
       ).toBe("'refused'");
     }
-    const r = await pool.trace({
-      code: "def f(x):\n    try:\n        1 / 0\n    except ZeroDivisionError as e:\n        return e.__traceback__\n",
-      module: true,
-      entry: "f",
-      inputs,
-    });
-    expect(r.status).toBe("limit");
+    // A raised exception's traceback, however it is read (the attribute, getattr, the slot's
+    // descriptor through the class's dict), and a traceback written into another exception.
+    for (const expr of [
+      "e.__traceback__",
+      "getattr(e, '__traceback__')",
+      "BaseException.__dict__['__traceback__'].__get__(e)",
+      "ValueError().with_traceback(e.__traceback__)",
+      "(setattr(v := ValueError(), '__traceback__', sys.exc_info()[2]), v.__traceback__)",
+    ]) {
+      expect(
+        await out(
+          `import sys\ntry:\n    1 / 0\nexcept ZeroDivisionError as e:\n    try:\n        return ${expr}\n    except (AttributeError, KeyError):\n        return 'refused'`,
+        ),
+        expr,
+      ).toBe("'refused'");
+    }
+  });
+
+  it("reads the __traceback__ of an exception never raised (None): traceback formats it", async () => {
+    expect(
+      await out(
+        "import traceback\ne = ValueError('bad')\ne.__traceback__ = None\nreturn (e.__traceback__, traceback.format_exception(e), traceback.format_exception_only(e))",
+      ),
+    ).toBe("(None,['ValueError: bad\\n'],['ValueError: bad\\n'])");
   });
 
   it("gives a refused module of a multi-module import its placeholder alone", async () => {

@@ -493,8 +493,11 @@ _PICKLE_DUNDERS = frozenset(("__reduce__", "__reduce_ex__", "__getstate__", "__s
 # a module, frame, traceback or code object among the values.
 _ANNOTATION_DUNDERS = frozenset(("__annotations__", "__annotate__"))
 # An exception's chain (traceback, contextlib and pdb read it): of an exception, another exception
-# raised while this job ran, or None (its __traceback__ stays refused). Checked by _exception_link.
-_EXCEPTION_LINKS = frozenset(("__cause__", "__context__"))
+# raised while this job ran, or None. And its __traceback__, which is given only when it is None
+# (an exception made and never raised: traceback.format_exception(ValueError('x'))); a traceback
+# itself is refused, as every guarded read refuses one. Checked by _exception_link.
+_EXCEPTION_TRACEBACK = "__traceback__"
+_EXCEPTION_LINKS = frozenset(("__cause__", "__context__", _EXCEPTION_TRACEBACK))
 
 def _attr_guarded(name):
     """Whether an attribute is one of the interpreter types' names (readable of other objects)."""
@@ -829,9 +832,19 @@ def _pickle_attr(obj, name):
     return w
 
 def _exception_link(obj, name):
-    if not issubclass(type(obj), BaseException):
-        raise AttributeError("attribute " + repr(name) + " of a " + _type_name(type(obj)) + " is not available in the sandbox")
+    t = type(obj)
+    if not issubclass(t, BaseException):
+        # Of an object of Python code the name is its own (traceback's TracebackException keeps
+        # its chain as self.__cause__), read as any guarded name is.
+        if _type_flags(t) & _HEAPTYPE and not issubclass(t, (types.ModuleType, super, *_TRACER_CLASSES)):
+            v = getattr(obj, name)
+            if type(v) in _INTERPRETER_TYPES:
+                raise AttributeError("attribute " + repr(name) + " holds a " + _type_name(type(v)) + ", which is not available in the sandbox")
+            return v
+        raise AttributeError("attribute " + repr(name) + " of a " + _type_name(t) + " is not available in the sandbox")
     v = BaseException.__dict__[name].__get__(obj)  # the exception's own slot, never a property
+    if name == _EXCEPTION_TRACEBACK and v is not None:
+        raise AttributeError("attribute '__traceback__' holds a traceback, which is not available in the sandbox")
     # An AttributeError that real code caught names the object it failed on: never a module.
     if v is not None and issubclass(type(v), AttributeError) and issubclass(type(AttributeError.__dict__["obj"].__get__(v)), (types.ModuleType, _Module)):
         raise AttributeError("attribute " + repr(name) + " holds an error about a module, which is not available in the sandbox")
