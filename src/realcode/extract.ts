@@ -48,6 +48,8 @@ export interface ParamInfo {
     place?: Place;
     /** Compared with None, and nothing else says what it is (`if dir_fd is None:`). */
     none?: true;
+    /** Attributes are set or read on it by name (`setattr(namespace, dest, v)`): an object. */
+    holder?: true;
     /**
      * Words the code accepts for it: those it is compared with (`mode == "r"`,
      * `mode not in ("r", "w")`, `mode.startswith("w")`), the keys or items of the module's or
@@ -153,6 +155,12 @@ export interface ExtractedFunction {
    * never one that reads them before it assigns them.
    */
   setup?: { method: string; params: ParamInfo[]; assigns: string[] };
+  /**
+   * For a method whose parameter `param` is a key into the instance's own mappings: a method to
+   * call first that puts a key there (`keyedSetupFor`), and whether the key is the same drawn
+   * value passed to both (`shared`) or that method's result.
+   */
+  keyed?: { method: string; params: ParamInfo[]; param: string; shared: boolean };
   /**
    * For a method or property of a class with `@abstractmethod`s left (of its own or a same-file
    * base's) that it is not one of: those, which a subclass made for the call fills with methods
@@ -573,6 +581,57 @@ function selfReads(body: Node): { reads: Set<string>; readFirst: Set<string> } {
   return { reads, readFirst };
 }
 
+/**
+ * Keys into the instance's own mappings: per parameter, the `self.x` it subscripts (`self._toc[key]`,
+ * read or deleted) and those it is stored under (`self._sections[section] = …`).
+ */
+function selfKeys(
+  body: Node,
+  params: ParamInfo[],
+): { keyReads: Map<string, Set<string>>; keyWrites: Map<string, Set<string>> } {
+  const reads = new Map<string, Set<string>>();
+  const writes = new Map<string, Set<string>>();
+  const names = new Set(params.map((p) => p.name));
+  for (const s of body.descendantsOfType("subscript")) {
+    const value = s?.childForFieldName("value");
+    const key = s?.childForFieldName("subscript");
+    if (!s || value?.type !== "attribute" || value.childForFieldName("object")?.text !== "self")
+      continue;
+    if (key?.type !== "identifier" || !names.has(key.text)) continue;
+    const written =
+      s.parent?.type === "assignment" && s.parent.childForFieldName("left")?.id === s.id;
+    const into = written ? writes : reads;
+    const set = into.get(key.text) ?? new Set<string>();
+    set.add(value.childForFieldName("attribute")?.text ?? "");
+    into.set(key.text, set);
+  }
+  return { keyReads: reads, keyWrites: writes };
+}
+
+/** Parameters passed on to `self.method(…)` as plain names: the callee and the position. */
+function selfPassed(
+  body: Node,
+  params: ParamInfo[],
+): { param: string; callee: string; index: number }[] {
+  const names = new Set(params.map((p) => p.name));
+  const out: { param: string; callee: string; index: number }[] = [];
+  for (const call of body.descendantsOfType("call")) {
+    const fn = call?.childForFieldName("function");
+    if (fn?.type !== "attribute" || fn.childForFieldName("object")?.text !== "self") continue;
+    const callee = fn.childForFieldName("attribute")?.text ?? "";
+    (call?.childForFieldName("arguments")?.namedChildren ?? []).forEach((a, index) => {
+      if (a?.type === "identifier" && names.has(a.text)) out.push({ param: a.text, callee, index });
+    });
+  }
+  return out;
+}
+
+/** A `return` with a value other than None somewhere in the body. */
+const returnsValue = (body: Node) =>
+  body
+    .descendantsOfType("return_statement")
+    .some((r) => r?.namedChildren.some((c) => c && c.type !== "none"));
+
 /** Methods called on `self` in a body (`self.initfp(f)` → `initfp`). */
 function selfCalls(body: Node): Set<string> {
   const out = new Set<string>();
@@ -597,6 +656,12 @@ interface MethodFacts {
   calls: Set<string>;
   /** Decorated `@abstractmethod` (`@abc.abstractmethod`). */
   abstract: boolean;
+  /** Per parameter, the `self.x` it is a key of (read) and is stored under (`selfKeys`). */
+  keyReads: Map<string, Set<string>>;
+  keyWrites: Map<string, Set<string>>;
+  /** Parameters passed on to `self.method(…)`. */
+  passes: { param: string; callee: string; index: number }[];
+  returns: boolean;
 }
 
 /**
@@ -641,6 +706,66 @@ function setupFor(
       best = { m, assigns, required };
   }
   return best ? { method: best.m.name, params: best.m.params, assigns: best.assigns } : undefined;
+}
+
+/**
+ * For a method with a parameter that is a key into the instance's own mappings (`self._toc[key]`,
+ * also through the `self.method(key)` it is passed to), a method to call first that puts a key
+ * there: one storing its same-named parameter under such a mapping (`add_section(section)`:
+ * `self._sections[section] = …`, the same drawn value passed to both), else the first that
+ * returns a value from at least one required argument and takes no key itself (`add(message)`
+ * returns the key it stored the message under), its result passed as the key.
+ */
+function keyedSetupFor(
+  method: string,
+  methods: ReadonlyMap<string, MethodFacts>,
+): ExtractedFunction["keyed"] {
+  const own = methods.get(method);
+  if (own?.kind !== "method") return undefined;
+  /** Per method, its parameters that are keys (of which mappings), following `self.m(p)`. */
+  const keysOf = (m: MethodFacts, depth: number): Map<string, Set<string>> => {
+    const out = new Map<string, Set<string>>();
+    for (const [p, attrs] of m.keyReads) out.set(p, new Set(attrs));
+    if (depth > 0)
+      for (const x of m.passes) {
+        const callee = methods.get(x.callee);
+        const q = callee?.params.filter((c) => c.kind === "positional")[x.index];
+        const attrs = callee && q ? keysOf(callee, depth - 1).get(q.name) : undefined;
+        if (!attrs) continue;
+        const set = out.get(x.param) ?? new Set<string>();
+        for (const a of attrs) set.add(a);
+        out.set(x.param, set);
+      }
+    return out;
+  };
+  const keys = keysOf(own, 2);
+  const param = own.params.find((p) => p.kind === "positional" && p.required && keys.has(p.name));
+  if (!param) return undefined;
+  const attrs = keys.get(param.name) ?? new Set<string>();
+  const usable = [...methods.values()].filter(
+    (m) =>
+      m.name !== method &&
+      m.kind === "method" &&
+      !m.generator &&
+      !m.abstract &&
+      !/^__.*__$/.test(m.name),
+  );
+  for (const m of usable) {
+    const stored = m.keyWrites.get(param.name);
+    const q = m.params.find((x) => x.name === param.name && x.kind === "positional" && x.required);
+    // Not one that looks the key up first (`set_info(key, info)` updates a stored key).
+    if (q && stored && [...stored].some((a) => attrs.has(a)) && !keysOf(m, 2).has(q.name))
+      return { method: m.name, params: m.params, param: param.name, shared: true };
+  }
+  let best: { m: MethodFacts; required: number } | undefined;
+  for (const m of usable) {
+    const required = m.params.filter((p) => p.required).length;
+    if (!m.returns || required === 0 || keysOf(m, 2).size > 0) continue;
+    if (!best || required < best.required) best = { m, required };
+  }
+  return best
+    ? { method: best.m.name, params: best.m.params, param: param.name, shared: false }
+    : undefined;
 }
 
 /** The `self` passed first to `Base.__init__(self, …)`: no parameter of the caller's. */
@@ -1137,6 +1262,10 @@ export function extractFile(source: string): FileFunctions {
             ...(mbody ? selfReads(mbody) : { reads: new Set(), readFirst: new Set() }),
             calls: mbody ? selfCalls(mbody) : new Set(),
             abstract: decorators.some((d) => /^@(abc\.)?abstractmethod\b/.test(d)),
+            ...(mbody
+              ? { ...selfKeys(mbody, params), passes: selfPassed(mbody, params) }
+              : { keyReads: new Map(), keyWrites: new Map(), passes: [] }),
+            returns: mbody ? returnsValue(mbody) : false,
           },
         });
       }
@@ -1182,6 +1311,7 @@ export function extractFile(source: string): FileFunctions {
           kind === "method" || kind === "property"
             ? setupFor(method, instanceMethods, atClassLevel)
             : undefined;
+        const keyed = kind === "method" ? keyedSetupFor(method, instanceMethods) : undefined;
         const { args, problem } = hintArgs(
           kind === "method" || kind === "property" ? [...ctor.params, ...params] : params,
         );
@@ -1218,6 +1348,7 @@ export function extractFile(source: string): FileFunctions {
           ...(subclass ? { subclass } : {}),
           ...(virtual.length > 0 ? { registered: virtual } : {}),
           ...(setup ? { setup } : {}),
+          ...(keyed ? { keyed } : {}),
           ...(fill ? { abstracts } : {}),
           ...(members ? { members } : {}),
           ...(onlyRaisesNotImplemented(mbody) ? { abstract: true as const } : {}),
@@ -1304,14 +1435,22 @@ export function extractFile(source: string): FileFunctions {
     for (const d of bodies)
       for (const p of d.params) {
         const attrs = p.usage.attrs ?? [];
-        // Attributes that only a class of the file has say more than a `.get()` or a name; one
-        // alone (`value.value`) outweighs uses that say what it is only when the class is named
-        // like the parameter (`parser.optionxform` → `RawConfigParser`).
-        if (attrs.length === 0 || p.usage.file || (p.hinted && "type" in p.hinted)) continue;
+        if (p.usage.file || (p.hinted && "type" in p.hinted)) continue;
         if (p.default !== undefined && p.default !== "other" && p.default.type !== "none") continue;
         const stem = p.name.replace(/^_+/, "").toLowerCase();
         const named = (b: { name: string }) =>
           stem.length >= 3 && b.name.toLowerCase().includes(stem);
+        // Only its attributes set or read by name (`setattr(namespace, self.dest, values)`): an
+        // object of the class named like it that is built without drawn arguments (`Namespace()`).
+        if (attrs.length === 0 && p.usage.holder && p.usage.types.length === 0) {
+          const holder = buildable.find(named);
+          if (holder) p.usage = { ...p.usage, instance: holder.expr };
+          continue;
+        }
+        // Attributes that only a class of the file has say more than a `.get()` or a name; one
+        // alone (`value.value`) outweighs uses that say what it is only when the class is named
+        // like the parameter (`parser.optionxform` → `RawConfigParser`).
+        if (attrs.length === 0) continue;
         const fits = (b: { name: string; has: Set<string> }) =>
           attrs.every((a) => b.has.has(a)) &&
           (attrs.length >= 2 || p.usage.types.length === 0 || named(b));

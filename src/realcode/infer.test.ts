@@ -617,6 +617,26 @@ def show(cell):
     return cell.value
 `).functions.find((f) => f.name === "show");
     expect(made?.params[0].usage.instance).toBeUndefined();
+    // Attributes set or read by name only: an object of the class named like it, built bare;
+    // none when no class is so named (a drawn value stays).
+    const named = extractFile(`class Namespace:
+    def __init__(self, **kwargs):
+        self.__dict__.update(kwargs)
+
+def store(namespace, dest, values):
+    setattr(namespace, dest, values)
+    return getattr(namespace, dest)
+
+def fetch(target, dest):
+    return getattr(target, dest, None)
+`).functions;
+    const store = named.find((f) => f.name === "store");
+    expect(store?.params[0].usage.holder).toBe(true);
+    expect(store?.params[0].usage.instance).toBe("Namespace()");
+    expect(inferSignature(store as ExtractedFunction).wrapper).toContain(
+      "return store(Namespace(), a0, a1)",
+    );
+    expect(named.find((f) => f.name === "fetch")?.params[0].usage.instance).toBeUndefined();
     // Attributes read where it is passed on count as read here (`self._help_of(action)`).
     const passed = extractFile(`class Action:
     def __init__(self, help="", dest="x"):
@@ -1190,5 +1210,65 @@ class Fast(Reader):
       "Wave.setparams(width)",
     ]);
     expect(drawn?.wrapper).toContain("_tracecode_self.setparams(a0, a1)");
+  });
+
+  it("puts a key into the instance first for a method that looks its argument up there", () => {
+    const { functions } = extractFile(`class Box:
+    def __init__(self):
+        self._toc = {}
+        self._names = {}
+
+    def add(self, message):
+        self._toc[len(self._toc)] = message
+        return len(self._toc) - 1
+
+    def rename(self, key, text):
+        old = self._names[key]
+        self._names[key] = text + old
+
+    def name(self, key, text):
+        self._names[key] = text
+
+    def _lookup(self, key):
+        return self._toc[key]
+
+    def get(self, key):
+        return self._lookup(key).upper()
+
+    def title(self, key):
+        return self._names[key].title()
+
+    def size(self):
+        return len(self._toc)
+`);
+    const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
+    // Through self._lookup(key): the result of add (name stores its key under another mapping).
+    expect(byName["Box.get"].keyed).toMatchObject({ method: "add", param: "key", shared: false });
+    // name stores its same-named parameter under the mapping title reads: the same drawn value
+    // (rename looks the key up before it stores it: it needs one there already).
+    expect(byName["Box.title"].keyed).toMatchObject({ method: "name", param: "key", shared: true });
+    expect(byName["Box.size"].keyed).toBeUndefined();
+    const get = inferSignature(byName["Box.get"]).candidates.find((c) =>
+      c.instance?.includes("returned"),
+    );
+    expect(get?.instance).toBe("key the key .add() returned");
+    expect(get?.params.map((p) => p.name)).toEqual(["Box.add(message)"]);
+    expect(get?.wrapper).toContain(
+      [
+        "        _tracecode_self = Box()",
+        "        _tracecode_key = None",
+        "        try:",
+        "            _tracecode_key = _tracecode_self.add(a0)",
+        "        except Exception:",
+        "            pass",
+        "        return _tracecode_self.get(_tracecode_key)",
+      ].join("\n"),
+    );
+    const title = inferSignature(byName["Box.title"]).candidates.find((c) =>
+      c.instance?.includes("put in first"),
+    );
+    expect(title?.params.map((p) => p.name)).toEqual(["Box.name(key)", "Box.name(text)"]);
+    expect(title?.wrapper).toContain("_tracecode_self.name(a0, a1)");
+    expect(title?.wrapper).toContain("return _tracecode_self.title(a0)");
   });
 });

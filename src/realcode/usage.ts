@@ -62,6 +62,8 @@ export interface Votes {
   formats?: [string, string][];
   /** Text it must begin with: `p[0:2] == "--"`, `p[:1] != "-"`, `p[0] == "-"` (longest kept). */
   prefix?: string;
+  /** Attributes are set or read on it by name (`setattr(p, name, …)`): an object, not a value. */
+  holder?: true;
 }
 
 /** What a path names when the code expects something there. */
@@ -498,7 +500,10 @@ function classify(id: Node, p: Node, name: string, v: Votes, body: Node, depth: 
         else if (fname === "isinstance") isinstanceVote(args[1] ?? null, v, use);
         // `setattr(obj, name, …)`, `getattr(obj, name)`: an attribute's name is text.
         else if (pos === 1 && ATTR_FUNCS.has(fname)) vote(v, "str", use, 2);
-        else if (fname === "dict") vote(v, "dict", use, 0.5);
+        else if (pos === 0 && ATTR_FUNCS.has(fname)) {
+          v.holder = true;
+          if (v.uses.length < 4 && !v.uses.includes(use)) v.uses.push(use);
+        } else if (fname === "dict") vote(v, "dict", use, 0.5);
       } else if (
         (module && PATH_MODULE.test(module)) ||
         ((module === "os" || module === "_os") &&
@@ -755,6 +760,7 @@ export function usageCandidates(v: Votes): {
   formats?: [string, string][];
   prefix?: string;
   elementPrefix?: string;
+  holder?: true;
 } {
   const c = v.counts;
   const s = (k: Kind) => c[k] ?? 0;
@@ -814,5 +820,6 @@ export function usageCandidates(v: Votes): {
     ...(v.formats ? { formats: v.formats } : {}),
     ...(v.prefix ? { prefix: v.prefix } : {}),
     ...(v.element?.prefix ? { elementPrefix: v.element.prefix } : {}),
+    ...(v.holder ? { holder: true as const } : {}),
   };
 }
