@@ -712,9 +712,9 @@ function setupFor(
  * For a method with a parameter that is a key into the instance's own mappings (`self._toc[key]`,
  * also through the `self.method(key)` it is passed to), a method to call first that puts a key
  * there: one storing its same-named parameter under such a mapping (`add_section(section)`:
- * `self._sections[section] = …`, the same drawn value passed to both), else the first that
- * returns a value from at least one required argument and takes no key itself (`add(message)`
- * returns the key it stored the message under), its result passed as the key.
+ * `self._sections[section] = …`, the same drawn value passed to both), else one that returns a
+ * value, requires an argument and takes no key itself (the fewest required, a public one first:
+ * `add(message)` returns the key it stored the message under), its result passed as the key.
  */
 function keyedSetupFor(
   method: string,
@@ -757,11 +757,13 @@ function keyedSetupFor(
     if (q && stored && [...stored].some((a) => attrs.has(a)) && !keysOf(m, 2).has(q.name))
       return { method: m.name, params: m.params, param: param.name, shared: true };
   }
-  let best: { m: MethodFacts; required: number } | undefined;
+  // Fewest required arguments, then a public method (the class's way in) before a private one.
+  let best: { m: MethodFacts; rank: number } | undefined;
   for (const m of usable) {
     const required = m.params.filter((p) => p.required).length;
     if (!m.returns || required === 0 || keysOf(m, 2).size > 0) continue;
-    if (!best || required < best.required) best = { m, required };
+    const rank = required * 2 + (m.name.startsWith("_") ? 1 : 0);
+    if (!best || rank < best.rank) best = { m, rank };
   }
   return best
     ? { method: best.m.name, params: best.m.params, param: param.name, shared: false }

@@ -1218,6 +1218,9 @@ class Fast(Reader):
         self._toc = {}
         self._names = {}
 
+    def _count(self, n):
+        return n + len(self._toc)
+
     def add(self, message):
         self._toc[len(self._toc)] = message
         return len(self._toc) - 1
@@ -1242,7 +1245,8 @@ class Fast(Reader):
         return len(self._toc)
 `);
     const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
-    // Through self._lookup(key): the result of add (name stores its key under another mapping).
+    // Through self._lookup(key): the result of add (name stores its key under another mapping;
+    // the private _count returns a value too, but a public method comes first).
     expect(byName["Box.get"].keyed).toMatchObject({ method: "add", param: "key", shared: false });
     // name stores its same-named parameter under the mapping title reads: the same drawn value
     // (rename looks the key up before it stores it: it needs one there already).
@@ -1270,5 +1274,27 @@ class Fast(Reader):
     expect(title?.params.map((p) => p.name)).toEqual(["Box.name(key)", "Box.name(text)"]);
     expect(title?.wrapper).toContain("_tracecode_self.name(a0, a1)");
     expect(title?.wrapper).toContain("return _tracecode_self.title(a0)");
+    // On a subclass that defines what the class lacks, too.
+    const { functions: sub } = extractFile(`class Store:
+    def add(self, item):
+        self._toc[self._next] = item
+        self._next += 1
+        return self._next - 1
+
+    def get(self, key):
+        return self._toc[key]
+
+class DictStore(Store):
+    def __init__(self):
+        self._toc = {}
+        self._next = 0
+`);
+    const onSub = inferSignature(
+      sub.find((f) => f.name === "Store.get") as ExtractedFunction,
+    ).candidates.find(
+      (c) => c.instance?.startsWith("subclass DictStore") && c.instance.includes("returned"),
+    );
+    expect(onSub?.wrapper).toContain("_tracecode_self = DictStore()");
+    expect(onSub?.wrapper).toContain("_tracecode_key = _tracecode_self.add(a0)");
   });
 });

@@ -385,6 +385,11 @@ export function inferSignature(
     if (p.kind === "varkw" && p.required) return { candidates: [], certain: true, entry: f.name };
   const cls = f.className ?? "";
 
+  const keyed = needsInstance ? f.keyed : undefined;
+  const keyedWhy = (k: NonNullable<ExtractedFunction["keyed"]>) =>
+    k.shared
+      ? `${k.param} put in first by .${k.method}(${k.param})`
+      : `${k.param} the key .${k.method}() returned`;
   // Ways to build the instance (or the class a class method is called on), the usual one first.
   const plans: InstancePlan[] = [{ cls, ctor: ctorParams }];
   if (needsInstance) {
@@ -468,6 +473,9 @@ export function inferSignature(
     const why = `subclass ${sub.name} defines ${sub.defines.slice(0, 4).join(", ")}`;
     const subCtor = needsInstance ? sub.ctor.params : [];
     plans.push({ cls: sub.name, ctor: subCtor, instance: why });
+    // A key put in first on the subclass too (`mbox(a0).add(a1) → .get_message(…)`).
+    if (keyed && !user?.args)
+      plans.push({ cls: sub.name, ctor: subCtor, keyed, instance: `${why}; ${keyedWhy(keyed)}` });
     // Words the method's own parameters or the subclass's constructor take, as for the class.
     const subWordy = [
       ...(needsInstance ? allPassed(passedWithWords(subCtor, [], user)) : []),
@@ -541,18 +549,9 @@ export function inferSignature(
     }
   }
 
-  // A key the instance holds: the usual instance, a key put in first (after the word and path
-  // plans, whose twins would not carry it).
-  const keyed = needsInstance ? f.keyed : undefined;
+  // A key the instance holds: the usual instance with a key put in first, right after it.
   if (keyed && !user?.args)
-    plans.splice(1, 0, {
-      cls,
-      ctor: ctorParams,
-      keyed,
-      instance: keyed.shared
-        ? `${keyed.param} put in first by .${keyed.method}(${keyed.param})`
-        : `${keyed.param} the key .${keyed.method}() returned`,
-    });
+    plans.splice(1, 0, { cls, ctor: ctorParams, keyed, instance: keyedWhy(keyed) });
 
   let certain = true;
   let wrapper = "";
