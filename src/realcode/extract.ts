@@ -48,8 +48,11 @@ export interface ParamInfo {
     place?: Place;
     /** Compared with None, and nothing else says what it is (`if dir_fd is None:`). */
     none?: true;
-    /** Attributes are set or read on it by name (`setattr(namespace, dest, v)`): an object. */
-    holder?: true;
+    /**
+     * Attributes are read or set on it by name (`setattr(namespace, dest, v)`): an object; `set`
+     * when some are set.
+     */
+    holder?: "get" | "set";
     /**
      * Words the code accepts for it: those it is compared with (`mode == "r"`,
      * `mode not in ("r", "w")`, `mode.startswith("w")`), the keys or items of the module's or
@@ -152,7 +155,8 @@ export interface ExtractedFunction {
    * For a method or property that reads `self.x` which only another method assigns (not the
    * class body, nor the constructor and the methods it calls): that method (of its class or a
    * same-file base), to call on the instance first (`_Unpickler.load` sets `stack`, `read`, …);
-   * never one that reads them before it assigns them.
+   * never one that reads them before it assigns them. For `__exit__` with nothing such, the
+   * class's `__enter__` (`assigns` empty).
    */
   setup?: { method: string; params: ParamInfo[]; assigns: string[] };
   /**
@@ -688,6 +692,11 @@ function setupFor(
     todo.push(...m.calls);
   }
   const missing = [...own.reads].filter((n) => !ready.has(n) && !own.assigns.has(n));
+  // A context manager is left after it is entered, as a `with` statement does: `__exit__`
+  // undoes what `__enter__` did (`chdir.__exit__` pops the folder it pushed, a lock releases).
+  const enter = methods.get("__enter__");
+  if (missing.length === 0 && method === "__exit__" && enter?.kind === "method")
+    return { method: "__enter__", params: enter.params, assigns: [] };
   if (missing.length === 0) return undefined;
   let best: { m: MethodFacts; assigns: string[]; required: number } | undefined;
   for (const m of methods.values()) {
@@ -769,6 +778,9 @@ function keyedSetupFor(
     ? { method: best.m.name, params: best.m.params, param: param.name, shared: false }
     : undefined;
 }
+
+/** What attributes are set on when no class of the file fits: a class of its own per call. */
+const HOLDER = 'type("_tracecode_Object", (), {})';
 
 /** The `self` passed first to `Base.__init__(self, …)`: no parameter of the caller's. */
 const SELF_ARG: ParamInfo = {
@@ -1443,10 +1455,12 @@ export function extractFile(source: string): FileFunctions {
         const named = (b: { name: string }) =>
           stem.length >= 3 && b.name.toLowerCase().includes(stem);
         // Only its attributes set or read by name (`setattr(namespace, self.dest, values)`): an
-        // object of the class named like it that is built without drawn arguments (`Namespace()`).
+        // object of the class named like it that is built without drawn arguments (`Namespace()`);
+        // else, when attributes are set on it, a class made for the call, which takes any.
         if (attrs.length === 0 && p.usage.holder && p.usage.types.length === 0) {
-          const holder = buildable.find(named);
-          if (holder) p.usage = { ...p.usage, instance: holder.expr };
+          const holder =
+            buildable.find(named)?.expr ?? (p.usage.holder === "set" ? HOLDER : undefined);
+          if (holder) p.usage = { ...p.usage, instance: holder };
           continue;
         }
         // Attributes that only a class of the file has say more than a `.get()` or a name; one

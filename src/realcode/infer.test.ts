@@ -629,14 +629,22 @@ def store(namespace, dest, values):
 
 def fetch(target, dest):
     return getattr(target, dest, None)
+
+def mark(func):
+    setattr(func, "__marked__", True)
+    return func
 `).functions;
     const store = named.find((f) => f.name === "store");
-    expect(store?.params[0].usage.holder).toBe(true);
+    expect(store?.params[0].usage.holder).toBe("set");
     expect(store?.params[0].usage.instance).toBe("Namespace()");
     expect(inferSignature(store as ExtractedFunction).wrapper).toContain(
       "return store(Namespace(), a0, a1)",
     );
     expect(named.find((f) => f.name === "fetch")?.params[0].usage.instance).toBeUndefined();
+    // Attributes set on it, no class named like it: a class made for the call takes any.
+    expect(named.find((f) => f.name === "mark")?.params[0].usage.instance).toBe(
+      'type("_tracecode_Object", (), {})',
+    );
     // Attributes read where it is passed on count as read here (`self._help_of(action)`).
     const passed = extractFile(`class Action:
     def __init__(self, help="", dest="x"):
@@ -1210,6 +1218,25 @@ class Fast(Reader):
       "Wave.setparams(width)",
     ]);
     expect(drawn?.wrapper).toContain("_tracecode_self.setparams(a0, a1)");
+    // A context manager's __exit__ runs after its __enter__, as a with statement does.
+    const { functions: cm } = extractFile(`class Pushd:
+    def __init__(self, path):
+        self.path = path
+        self._old = []
+
+    def __enter__(self):
+        self._old.append(self.path)
+
+    def __exit__(self, *exc):
+        return self._old.pop()
+`);
+    const exit = cm.find((f) => f.name === "Pushd.__exit__") as ExtractedFunction;
+    expect(exit.setup).toMatchObject({ method: "__enter__", assigns: [] });
+    const entered = inferSignature(exit).candidates.find((c) => c.instance?.startsWith("set up"));
+    expect(entered?.instance).toBe(
+      "set up by .__enter__() first (entered, as a with statement does)",
+    );
+    expect(entered?.wrapper).toContain("_tracecode_self.__enter__()");
   });
 
   it("puts a key into the instance first for a method that looks its argument up there", () => {

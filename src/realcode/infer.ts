@@ -537,7 +537,10 @@ export function inferSignature(
   // Each way of building the instance of the method's own class also runs set up first.
   const setup = needsInstance ? f.setup : undefined;
   if (setup) {
-    const why = `set up by .${setup.method}() first (it sets ${setup.assigns.slice(0, 3).join(", ")})`;
+    const why =
+      setup.assigns.length > 0
+        ? `set up by .${setup.method}() first (it sets ${setup.assigns.slice(0, 3).join(", ")})`
+        : `set up by .${setup.method}() first (entered, as a with statement does)`;
     for (let k = plans.length - 1; k >= 0; k--) {
       const p = plans[k];
       if (p.cls === cls && !("registered" in p.ctor))

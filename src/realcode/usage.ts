@@ -62,8 +62,11 @@ export interface Votes {
   formats?: [string, string][];
   /** Text it must begin with: `p[0:2] == "--"`, `p[:1] != "-"`, `p[0] == "-"` (longest kept). */
   prefix?: string;
-  /** Attributes are set or read on it by name (`setattr(p, name, …)`): an object, not a value. */
-  holder?: true;
+  /**
+   * Attributes are read or set on it by name (`getattr(p, name)`, `setattr(p, name, …)`): an
+   * object, not a value; `set` when some are set (`setattr`, `delattr`).
+   */
+  holder?: "get" | "set";
 }
 
 /** What a path names when the code expects something there. */
@@ -501,7 +504,7 @@ function classify(id: Node, p: Node, name: string, v: Votes, body: Node, depth: 
         // `setattr(obj, name, …)`, `getattr(obj, name)`: an attribute's name is text.
         else if (pos === 1 && ATTR_FUNCS.has(fname)) vote(v, "str", use, 2);
         else if (pos === 0 && ATTR_FUNCS.has(fname)) {
-          v.holder = true;
+          v.holder = fname === "setattr" || fname === "delattr" ? "set" : (v.holder ?? "get");
           if (v.uses.length < 4 && !v.uses.includes(use)) v.uses.push(use);
         } else if (fname === "dict") vote(v, "dict", use, 0.5);
       } else if (
@@ -760,7 +763,7 @@ export function usageCandidates(v: Votes): {
   formats?: [string, string][];
   prefix?: string;
   elementPrefix?: string;
-  holder?: true;
+  holder?: "get" | "set";
 } {
   const c = v.counts;
   const s = (k: Kind) => c[k] ?? 0;
@@ -820,6 +823,6 @@ export function usageCandidates(v: Votes): {
     ...(v.formats ? { formats: v.formats } : {}),
     ...(v.prefix ? { prefix: v.prefix } : {}),
     ...(v.element?.prefix ? { elementPrefix: v.element.prefix } : {}),
-    ...(v.holder ? { holder: true as const } : {}),
+    ...(v.holder ? { holder: v.holder } : {}),
   };
 }
