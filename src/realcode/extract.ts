@@ -752,14 +752,11 @@ function keyedSetupFor(
   if (!param) return undefined;
   const attrs = keys.get(param.name) ?? new Set<string>();
   const usable = [...methods.values()].filter(
-    (m) =>
-      m.name !== method &&
-      m.kind === "method" &&
-      !m.generator &&
-      !m.abstract &&
-      !/^__.*__$/.test(m.name),
+    (m) => m.name !== method && m.kind === "method" && !m.generator && !m.abstract,
   );
-  for (const m of usable) {
+  const plain = usable.filter((m) => !/^__.*__$/.test(m.name));
+  // `__setitem__` too, the mapping's own way in (`obj[key] = value`): `Shelf.__getitem__(key)`.
+  for (const m of [...plain, ...usable.filter((m) => m.name === "__setitem__")]) {
     const stored = m.keyWrites.get(param.name);
     const q = m.params.find((x) => x.name === param.name && x.kind === "positional" && x.required);
     // Not one that looks the key up first (`set_info(key, info)` updates a stored key).
@@ -768,7 +765,7 @@ function keyedSetupFor(
   }
   // Fewest required arguments, then a public method (the class's way in) before a private one.
   let best: { m: MethodFacts; rank: number } | undefined;
-  for (const m of usable) {
+  for (const m of plain) {
     const required = m.params.filter((p) => p.required).length;
     if (!m.returns || required === 0 || keysOf(m, 2).size > 0) continue;
     const rank = required * 2 + (m.name.startsWith("_") ? 1 : 0);

@@ -1279,6 +1279,21 @@ class Fast(Reader):
     // (rename looks the key up before it stores it: it needs one there already).
     expect(byName["Box.title"].keyed).toMatchObject({ method: "name", param: "key", shared: true });
     expect(byName["Box.size"].keyed).toBeUndefined();
+    // A mapping's __setitem__ puts the key its __getitem__ reads.
+    const { functions: shelf } = extractFile(`class Shelf:
+    def __init__(self):
+        self.cache = {}
+
+    def __setitem__(self, key, value):
+        self.cache[key] = value
+
+    def __getitem__(self, key):
+        return self.cache[key]
+`);
+    expect(shelf.find((f) => f.name === "Shelf.__getitem__")?.keyed).toMatchObject({
+      method: "__setitem__",
+      shared: true,
+    });
     const get = inferSignature(byName["Box.get"]).candidates.find((c) =>
       c.instance?.includes("returned"),
     );
