@@ -755,14 +755,20 @@ function keyedSetupFor(
     (m) => m.name !== method && m.kind === "method" && !m.generator && !m.abstract,
   );
   const plain = usable.filter((m) => !/^__.*__$/.test(m.name));
-  // `__setitem__` too, the mapping's own way in (`obj[key] = value`): `Shelf.__getitem__(key)`.
-  for (const m of [...plain, ...usable.filter((m) => m.name === "__setitem__")]) {
+  const storing = (m: MethodFacts) => {
     const stored = m.keyWrites.get(param.name);
     const q = m.params.find((x) => x.name === param.name && x.kind === "positional" && x.required);
     // Not one that looks the key up first (`set_info(key, info)` updates a stored key).
-    if (q && stored && [...stored].some((a) => attrs.has(a)) && !keysOf(m, 2).has(q.name))
-      return { method: m.name, params: m.params, param: param.name, shared: true };
-  }
+    return q && stored && [...stored].some((a) => attrs.has(a)) && !keysOf(m, 2).has(q.name);
+  };
+  const shared = (m: MethodFacts) => ({
+    method: m.name,
+    params: m.params,
+    param: param.name,
+    shared: true,
+  });
+  const stores = plain.find(storing);
+  if (stores) return shared(stores);
   // Fewest required arguments, then a public method (the class's way in) before a private one.
   let best: { m: MethodFacts; rank: number } | undefined;
   for (const m of plain) {
@@ -771,9 +777,11 @@ function keyedSetupFor(
     const rank = required * 2 + (m.name.startsWith("_") ? 1 : 0);
     if (!best || rank < best.rank) best = { m, rank };
   }
-  return best
-    ? { method: best.m.name, params: best.m.params, param: param.name, shared: false }
-    : undefined;
+  if (best) return { method: best.m.name, params: best.m.params, param: param.name, shared: false };
+  // Else a mapping's own way in (`obj[key] = value`: `Shelf.__getitem__`), last: it may update a
+  // key only (`Babyl.__setitem__` first looks it up through its base's, where `add` returns one).
+  const setitem = usable.find((m) => m.name === "__setitem__" && storing(m));
+  return setitem ? shared(setitem) : undefined;
 }
 
 /** What attributes are set on when no class of the file fits: a class of its own per call. */

@@ -1252,6 +1252,9 @@ class Fast(Reader):
         self._toc[len(self._toc)] = message
         return len(self._toc) - 1
 
+    def __setitem__(self, key, message):
+        self._toc[key] = message
+
     def rename(self, key, text):
         old = self._names[key]
         self._names[key] = text + old
@@ -1273,7 +1276,8 @@ class Fast(Reader):
 `);
     const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
     // Through self._lookup(key): the result of add (name stores its key under another mapping;
-    // the private _count returns a value too, but a public method comes first).
+    // the private _count returns a value too, but a public method comes first; __setitem__ only
+    // when nothing else puts a key there).
     expect(byName["Box.get"].keyed).toMatchObject({ method: "add", param: "key", shared: false });
     // name stores its same-named parameter under the mapping title reads: the same drawn value
     // (rename looks the key up before it stores it: it needs one there already).
