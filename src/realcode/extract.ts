@@ -773,7 +773,9 @@ function keyedSetupFor(
   let best: { m: MethodFacts; rank: number } | undefined;
   for (const m of plain) {
     const required = m.params.filter((p) => p.required).length;
-    if (!m.returns || required === 0 || keysOf(m, 2).size > 0) continue;
+    // Takes no key itself: none it looks up, nor one named like this one (`get(key, default)`).
+    const takesKey = keysOf(m, 2).size > 0 || m.params.some((p) => p.name === param.name);
+    if (!m.returns || required === 0 || takesKey) continue;
     const rank = required * 2 + (m.name.startsWith("_") ? 1 : 0);
     if (!best || rank < best.rank) best = { m, rank };
   }

@@ -1283,10 +1283,13 @@ class Fast(Reader):
     // (rename looks the key up before it stores it: it needs one there already).
     expect(byName["Box.title"].keyed).toMatchObject({ method: "name", param: "key", shared: true });
     expect(byName["Box.size"].keyed).toBeUndefined();
-    // A mapping's __setitem__ puts the key its __getitem__ reads.
+    // A mapping's __setitem__ puts the key its __getitem__ reads (get takes a key: no result).
     const { functions: shelf } = extractFile(`class Shelf:
     def __init__(self):
         self.cache = {}
+
+    def get(self, key, default=None):
+        return self[key] if key in self.cache else default
 
     def __setitem__(self, key, value):
         self.cache[key] = value
