@@ -50,6 +50,11 @@ export interface ParamInfo {
     /** Compared with None, and nothing else says what it is (`if dir_fd is None:`). */
     none?: true;
     /**
+     * Attributes are read or set on it by name (`setattr(namespace, dest, v)`): an object; `set`
+     * when some are set.
+     */
+    holder?: "get" | "set";
+    /**
      * Words the code accepts for it: those it is compared with (`mode == "r"`,
      * `mode not in ("r", "w")`, `mode.startswith("w")`), the keys or items of the module's or
      * body's collections it is tested against or indexes (`modes = {"r": …}; mode in modes`), and
@@ -153,9 +158,16 @@ export interface ExtractedFunction {
    * For a method or property that reads `self.x` which only another method assigns (not the
    * class body, nor the constructor and the methods it calls): that method (of its class or a
    * same-file base), to call on the instance first (`_Unpickler.load` sets `stack`, `read`, …);
-   * never one that reads them before it assigns them.
+   * never one that reads them before it assigns them. For `__exit__` with nothing such, the
+   * class's `__enter__` (`assigns` empty).
    */
   setup?: { method: string; params: ParamInfo[]; assigns: string[] };
+  /**
+   * For a method whose parameter `param` is a key into the instance's own mappings: a method to
+   * call first that puts a key there (`keyedSetupFor`), and whether the key is the same drawn
+   * value passed to both (`shared`) or that method's result.
+   */
+  keyed?: { method: string; params: ParamInfo[]; param: string; shared: boolean };
   /**
    * For a method or property of a class with `@abstractmethod`s left (of its own or a same-file
    * base's) that it is not one of: those, which a subclass made for the call fills with methods
@@ -576,6 +588,57 @@ function selfReads(body: Node): { reads: Set<string>; readFirst: Set<string> } {
   return { reads, readFirst };
 }
 
+/**
+ * Keys into the instance's own mappings: per parameter, the `self.x` it subscripts (`self._toc[key]`,
+ * read or deleted) and those it is stored under (`self._sections[section] = …`).
+ */
+function selfKeys(
+  body: Node,
+  params: ParamInfo[],
+): { keyReads: Map<string, Set<string>>; keyWrites: Map<string, Set<string>> } {
+  const reads = new Map<string, Set<string>>();
+  const writes = new Map<string, Set<string>>();
+  const names = new Set(params.map((p) => p.name));
+  for (const s of body.descendantsOfType("subscript")) {
+    const value = s?.childForFieldName("value");
+    const key = s?.childForFieldName("subscript");
+    if (!s || value?.type !== "attribute" || value.childForFieldName("object")?.text !== "self")
+      continue;
+    if (key?.type !== "identifier" || !names.has(key.text)) continue;
+    const written =
+      s.parent?.type === "assignment" && s.parent.childForFieldName("left")?.id === s.id;
+    const into = written ? writes : reads;
+    const set = into.get(key.text) ?? new Set<string>();
+    set.add(value.childForFieldName("attribute")?.text ?? "");
+    into.set(key.text, set);
+  }
+  return { keyReads: reads, keyWrites: writes };
+}
+
+/** Parameters passed on to `self.method(…)` as plain names: the callee and the position. */
+function selfPassed(
+  body: Node,
+  params: ParamInfo[],
+): { param: string; callee: string; index: number }[] {
+  const names = new Set(params.map((p) => p.name));
+  const out: { param: string; callee: string; index: number }[] = [];
+  for (const call of body.descendantsOfType("call")) {
+    const fn = call?.childForFieldName("function");
+    if (fn?.type !== "attribute" || fn.childForFieldName("object")?.text !== "self") continue;
+    const callee = fn.childForFieldName("attribute")?.text ?? "";
+    (call?.childForFieldName("arguments")?.namedChildren ?? []).forEach((a, index) => {
+      if (a?.type === "identifier" && names.has(a.text)) out.push({ param: a.text, callee, index });
+    });
+  }
+  return out;
+}
+
+/** A `return` with a value other than None somewhere in the body. */
+const returnsValue = (body: Node) =>
+  body
+    .descendantsOfType("return_statement")
+    .some((r) => r?.namedChildren.some((c) => c && c.type !== "none"));
+
 /** Methods called on `self` in a body (`self.initfp(f)` → `initfp`). */
 function selfCalls(body: Node): Set<string> {
   const out = new Set<string>();
@@ -600,6 +663,12 @@ interface MethodFacts {
   calls: Set<string>;
   /** Decorated `@abstractmethod` (`@abc.abstractmethod`). */
   abstract: boolean;
+  /** Per parameter, the `self.x` it is a key of (read) and is stored under (`selfKeys`). */
+  keyReads: Map<string, Set<string>>;
+  keyWrites: Map<string, Set<string>>;
+  /** Parameters passed on to `self.method(…)`. */
+  passes: { param: string; callee: string; index: number }[];
+  returns: boolean;
 }
 
 /**
@@ -626,6 +695,11 @@ function setupFor(
     todo.push(...m.calls);
   }
   const missing = [...own.reads].filter((n) => !ready.has(n) && !own.assigns.has(n));
+  // A context manager is left after it is entered, as a `with` statement does: `__exit__`
+  // undoes what `__enter__` did (`chdir.__exit__` pops the folder it pushed, a lock releases).
+  const enter = methods.get("__enter__");
+  if (missing.length === 0 && method === "__exit__" && enter?.kind === "method")
+    return { method: "__enter__", params: enter.params, assigns: [] };
   if (missing.length === 0) return undefined;
   let best: { m: MethodFacts; assigns: string[]; required: number } | undefined;
   for (const m of methods.values()) {
@@ -645,6 +719,78 @@ function setupFor(
   }
   return best ? { method: best.m.name, params: best.m.params, assigns: best.assigns } : undefined;
 }
+
+/**
+ * For a method with a parameter that is a key into the instance's own mappings (`self._toc[key]`,
+ * also through the `self.method(key)` it is passed to), a method to call first that puts a key
+ * there: one storing its same-named parameter under such a mapping (`add_section(section)`:
+ * `self._sections[section] = …`, the same drawn value passed to both), else one that returns a
+ * value, requires an argument and takes no key itself (the fewest required, a public one first:
+ * `add(message)` returns the key it stored the message under), its result passed as the key.
+ */
+function keyedSetupFor(
+  method: string,
+  methods: ReadonlyMap<string, MethodFacts>,
+): ExtractedFunction["keyed"] {
+  const own = methods.get(method);
+  if (own?.kind !== "method") return undefined;
+  /** Per method, its parameters that are keys (of which mappings), following `self.m(p)`. */
+  const keysOf = (m: MethodFacts, depth: number): Map<string, Set<string>> => {
+    const out = new Map<string, Set<string>>();
+    for (const [p, attrs] of m.keyReads) out.set(p, new Set(attrs));
+    if (depth > 0)
+      for (const x of m.passes) {
+        const callee = methods.get(x.callee);
+        const q = callee?.params.filter((c) => c.kind === "positional")[x.index];
+        const attrs = callee && q ? keysOf(callee, depth - 1).get(q.name) : undefined;
+        if (!attrs) continue;
+        const set = out.get(x.param) ?? new Set<string>();
+        for (const a of attrs) set.add(a);
+        out.set(x.param, set);
+      }
+    return out;
+  };
+  const keys = keysOf(own, 2);
+  const param = own.params.find((p) => p.kind === "positional" && p.required && keys.has(p.name));
+  if (!param) return undefined;
+  const attrs = keys.get(param.name) ?? new Set<string>();
+  const usable = [...methods.values()].filter(
+    (m) => m.name !== method && m.kind === "method" && !m.generator && !m.abstract,
+  );
+  const plain = usable.filter((m) => !/^__.*__$/.test(m.name));
+  const storing = (m: MethodFacts) => {
+    const stored = m.keyWrites.get(param.name);
+    const q = m.params.find((x) => x.name === param.name && x.kind === "positional" && x.required);
+    // Not one that looks the key up first (`set_info(key, info)` updates a stored key).
+    return q && stored && [...stored].some((a) => attrs.has(a)) && !keysOf(m, 2).has(q.name);
+  };
+  const shared = (m: MethodFacts) => ({
+    method: m.name,
+    params: m.params,
+    param: param.name,
+    shared: true,
+  });
+  const stores = plain.find(storing);
+  if (stores) return shared(stores);
+  // Fewest required arguments, then a public method (the class's way in) before a private one.
+  let best: { m: MethodFacts; rank: number } | undefined;
+  for (const m of plain) {
+    const required = m.params.filter((p) => p.required).length;
+    // Takes no key itself: none it looks up, nor one named like this one (`get(key, default)`).
+    const takesKey = keysOf(m, 2).size > 0 || m.params.some((p) => p.name === param.name);
+    if (!m.returns || required === 0 || takesKey) continue;
+    const rank = required * 2 + (m.name.startsWith("_") ? 1 : 0);
+    if (!best || rank < best.rank) best = { m, rank };
+  }
+  if (best) return { method: best.m.name, params: best.m.params, param: param.name, shared: false };
+  // Else a mapping's own way in (`obj[key] = value`: `Shelf.__getitem__`), last: it may update a
+  // key only (`Babyl.__setitem__` first looks it up through its base's, where `add` returns one).
+  const setitem = usable.find((m) => m.name === "__setitem__" && storing(m));
+  return setitem ? shared(setitem) : undefined;
+}
+
+/** What attributes are set on when no class of the file fits: a class of its own per call. */
+const HOLDER = 'type("_tracecode_Object", (), {})';
 
 /** The `self` passed first to `Base.__init__(self, …)`: no parameter of the caller's. */
 const SELF_ARG: ParamInfo = {
@@ -1180,6 +1326,10 @@ export function extractFile(source: string): FileFunctions {
             ...(mbody ? selfReads(mbody) : { reads: new Set(), readFirst: new Set() }),
             calls: mbody ? selfCalls(mbody) : new Set(),
             abstract: decorators.some((d) => /^@(abc\.)?abstractmethod\b/.test(d)),
+            ...(mbody
+              ? { ...selfKeys(mbody, params), passes: selfPassed(mbody, params) }
+              : { keyReads: new Map(), keyWrites: new Map(), passes: [] }),
+            returns: mbody ? returnsValue(mbody) : false,
           },
         });
       }
@@ -1225,6 +1375,7 @@ export function extractFile(source: string): FileFunctions {
           kind === "method" || kind === "property"
             ? setupFor(method, instanceMethods, atClassLevel)
             : undefined;
+        const keyed = kind === "method" ? keyedSetupFor(method, instanceMethods) : undefined;
         const { args, problem } = hintArgs(
           kind === "method" || kind === "property" ? [...ctor.params, ...params] : params,
         );
@@ -1261,6 +1412,7 @@ export function extractFile(source: string): FileFunctions {
           ...(subclass ? { subclass } : {}),
           ...(virtual.length > 0 ? { registered: virtual } : {}),
           ...(setup ? { setup } : {}),
+          ...(keyed ? { keyed } : {}),
           ...(fill ? { abstracts } : {}),
           ...(members ? { members } : {}),
           ...(onlyRaisesNotImplemented(mbody) ? { abstract: true as const } : {}),
@@ -1347,14 +1499,24 @@ export function extractFile(source: string): FileFunctions {
     for (const d of bodies)
       for (const p of d.params) {
         const attrs = p.usage.attrs ?? [];
-        // Attributes that only a class of the file has say more than a `.get()` or a name; one
-        // alone (`value.value`) outweighs uses that say what it is only when the class is named
-        // like the parameter (`parser.optionxform` → `RawConfigParser`).
-        if (attrs.length === 0 || p.usage.file || (p.hinted && "type" in p.hinted)) continue;
+        if (p.usage.file || (p.hinted && "type" in p.hinted)) continue;
         if (p.default !== undefined && p.default !== "other" && p.default.type !== "none") continue;
         const stem = p.name.replace(/^_+/, "").toLowerCase();
         const named = (b: { name: string }) =>
           stem.length >= 3 && b.name.toLowerCase().includes(stem);
+        // Only its attributes set or read by name (`setattr(namespace, self.dest, values)`): an
+        // object of the class named like it that is built without drawn arguments (`Namespace()`);
+        // else, when attributes are set on it, a class made for the call, which takes any.
+        if (attrs.length === 0 && p.usage.holder && p.usage.types.length === 0) {
+          const holder =
+            buildable.find(named)?.expr ?? (p.usage.holder === "set" ? HOLDER : undefined);
+          if (holder) p.usage = { ...p.usage, instance: holder };
+          continue;
+        }
+        // Attributes that only a class of the file has say more than a `.get()` or a name; one
+        // alone (`value.value`) outweighs uses that say what it is only when the class is named
+        // like the parameter (`parser.optionxform` → `RawConfigParser`).
+        if (attrs.length === 0) continue;
         const fits = (b: { name: string; has: Set<string> }) =>
           attrs.every((a) => b.has.has(a)) &&
           (attrs.length >= 2 || p.usage.types.length === 0 || named(b));

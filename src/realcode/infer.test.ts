@@ -617,6 +617,34 @@ def show(cell):
     return cell.value
 `).functions.find((f) => f.name === "show");
     expect(made?.params[0].usage.instance).toBeUndefined();
+    // Attributes set or read by name only: an object of the class named like it, built bare;
+    // none when no class is so named (a drawn value stays).
+    const named = extractFile(`class Namespace:
+    def __init__(self, **kwargs):
+        self.__dict__.update(kwargs)
+
+def store(namespace, dest, values):
+    setattr(namespace, dest, values)
+    return getattr(namespace, dest)
+
+def fetch(target, dest):
+    return getattr(target, dest, None)
+
+def mark(func):
+    setattr(func, "__marked__", True)
+    return func
+`).functions;
+    const store = named.find((f) => f.name === "store");
+    expect(store?.params[0].usage.holder).toBe("set");
+    expect(store?.params[0].usage.instance).toBe("Namespace()");
+    expect(inferSignature(store as ExtractedFunction).wrapper).toContain(
+      "return store(Namespace(), a0, a1)",
+    );
+    expect(named.find((f) => f.name === "fetch")?.params[0].usage.instance).toBeUndefined();
+    // Attributes set on it, no class named like it: a class made for the call takes any.
+    expect(named.find((f) => f.name === "mark")?.params[0].usage.instance).toBe(
+      'type("_tracecode_Object", (), {})',
+    );
     // Attributes read where it is passed on count as read here (`self._help_of(action)`).
     const passed = extractFile(`class Action:
     def __init__(self, help="", dest="x"):
@@ -1249,5 +1277,132 @@ class Fast(Reader):
       "Wave.setparams(width)",
     ]);
     expect(drawn?.wrapper).toContain("_tracecode_self.setparams(a0, a1)");
+    // A context manager's __exit__ runs after its __enter__, as a with statement does.
+    const { functions: cm } = extractFile(`class Pushd:
+    def __init__(self, path):
+        self.path = path
+        self._old = []
+
+    def __enter__(self):
+        self._old.append(self.path)
+
+    def __exit__(self, *exc):
+        return self._old.pop()
+`);
+    const exit = cm.find((f) => f.name === "Pushd.__exit__") as ExtractedFunction;
+    expect(exit.setup).toMatchObject({ method: "__enter__", assigns: [] });
+    const entered = inferSignature(exit).candidates.find((c) => c.instance?.startsWith("set up"));
+    expect(entered?.instance).toBe(
+      "set up by .__enter__() first (entered, as a with statement does)",
+    );
+    expect(entered?.wrapper).toContain("_tracecode_self.__enter__()");
+  });
+
+  it("puts a key into the instance first for a method that looks its argument up there", () => {
+    const { functions } = extractFile(`class Box:
+    def __init__(self):
+        self._toc = {}
+        self._names = {}
+
+    def _count(self, n):
+        return n + len(self._toc)
+
+    def add(self, message):
+        self._toc[len(self._toc)] = message
+        return len(self._toc) - 1
+
+    def __setitem__(self, key, message):
+        self._toc[key] = message
+
+    def rename(self, key, text):
+        old = self._names[key]
+        self._names[key] = text + old
+
+    def name(self, key, text):
+        self._names[key] = text
+
+    def _lookup(self, key):
+        return self._toc[key]
+
+    def get(self, key):
+        return self._lookup(key).upper()
+
+    def title(self, key):
+        return self._names[key].title()
+
+    def size(self):
+        return len(self._toc)
+`);
+    const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
+    // Through self._lookup(key): the result of add (name stores its key under another mapping;
+    // the private _count returns a value too, but a public method comes first; __setitem__ only
+    // when nothing else puts a key there).
+    expect(byName["Box.get"].keyed).toMatchObject({ method: "add", param: "key", shared: false });
+    // name stores its same-named parameter under the mapping title reads: the same drawn value
+    // (rename looks the key up before it stores it: it needs one there already).
+    expect(byName["Box.title"].keyed).toMatchObject({ method: "name", param: "key", shared: true });
+    expect(byName["Box.size"].keyed).toBeUndefined();
+    // A mapping's __setitem__ puts the key its __getitem__ reads (get takes a key: no result).
+    const { functions: shelf } = extractFile(`class Shelf:
+    def __init__(self):
+        self.cache = {}
+
+    def get(self, key, default=None):
+        return self[key] if key in self.cache else default
+
+    def __setitem__(self, key, value):
+        self.cache[key] = value
+
+    def __getitem__(self, key):
+        return self.cache[key]
+`);
+    expect(shelf.find((f) => f.name === "Shelf.__getitem__")?.keyed).toMatchObject({
+      method: "__setitem__",
+      shared: true,
+    });
+    const get = inferSignature(byName["Box.get"]).candidates.find((c) =>
+      c.instance?.includes("returned"),
+    );
+    expect(get?.instance).toBe("key the key .add() returned");
+    expect(get?.params.map((p) => p.name)).toEqual(["Box.add(message)"]);
+    expect(get?.wrapper).toContain(
+      [
+        "        _tracecode_self = Box()",
+        "        _tracecode_key = None",
+        "        try:",
+        "            _tracecode_key = _tracecode_self.add(a0)",
+        "        except Exception:",
+        "            pass",
+        "        return _tracecode_self.get(_tracecode_key)",
+      ].join("\n"),
+    );
+    const title = inferSignature(byName["Box.title"]).candidates.find((c) =>
+      c.instance?.includes("put in first"),
+    );
+    expect(title?.params.map((p) => p.name)).toEqual(["Box.name(key)", "Box.name(text)"]);
+    expect(title?.wrapper).toContain("_tracecode_self.name(a0, a1)");
+    expect(title?.wrapper).toContain("return _tracecode_self.title(a0)");
+    // On a subclass that defines what the class lacks, too.
+    const { functions: sub } = extractFile(`class Store:
+    def add(self, item):
+        self._toc[self._next] = item
+        self._next += 1
+        return self._next - 1
+
+    def get(self, key):
+        return self._toc[key]
+
+class DictStore(Store):
+    def __init__(self):
+        self._toc = {}
+        self._next = 0
+`);
+    const onSub = inferSignature(
+      sub.find((f) => f.name === "Store.get") as ExtractedFunction,
+    ).candidates.find(
+      (c) => c.instance?.startsWith("subclass DictStore") && c.instance.includes("returned"),
+    );
+    expect(onSub?.wrapper).toContain("_tracecode_self = DictStore()");
+    expect(onSub?.wrapper).toContain("_tracecode_key = _tracecode_self.add(a0)");
   });
 });

@@ -70,6 +70,8 @@ const CONCRETE = "_tracecode_Concrete";
 const MEMBERS = "_tracecode_Members";
 /** The wrapper's instance when a set-up method runs on it before the call. */
 const SETUP_OBJECT = "_tracecode_self";
+/** The key a keyed set-up method returned (InstancePlan.keyed). */
+const SETUP_KEY = "_tracecode_key";
 /** Items of a generator collected per call. */
 const GENERATOR_ITEMS = 64;
 /** Candidate types tried per uncertain parameter, and candidate signatures per function. */
@@ -303,6 +305,8 @@ interface InstancePlan {
   keepWords?: boolean;
   /** A method called on the instance first, its exception ignored (ExtractedFunction.setup). */
   setup?: NonNullable<ExtractedFunction["setup"]>;
+  /** A method called first that puts a key into the instance, the key passed on (ExtractedFunction.keyed). */
+  keyed?: NonNullable<ExtractedFunction["keyed"]>;
   /** A subclass of `cls` defined in the wrapper whose methods `fill` raise NotImplementedError. */
   concrete?: { base: string; fill: NonNullable<ExtractedFunction["abstracts"]> };
   /** An enumeration with members defined in the wrapper (ExtractedFunction.members). */
@@ -381,6 +385,11 @@ export function inferSignature(
     if (p.kind === "varkw" && p.required) return { candidates: [], certain: true, entry: f.name };
   const cls = f.className ?? "";
 
+  const keyed = needsInstance ? f.keyed : undefined;
+  const keyedWhy = (k: NonNullable<ExtractedFunction["keyed"]>) =>
+    k.shared
+      ? `${k.param} put in first by .${k.method}(${k.param})`
+      : `${k.param} the key .${k.method}() returned`;
   // Ways to build the instance (or the class a class method is called on), the usual one first.
   const plans: InstancePlan[] = [{ cls, ctor: ctorParams }];
   if (needsInstance) {
@@ -464,6 +473,9 @@ export function inferSignature(
     const why = `subclass ${sub.name} defines ${sub.defines.slice(0, 4).join(", ")}`;
     const subCtor = needsInstance ? sub.ctor.params : [];
     plans.push({ cls: sub.name, ctor: subCtor, instance: why });
+    // A key put in first on the subclass too (`mbox(a0).add(a1) → .get_message(…)`).
+    if (keyed && !user?.args)
+      plans.push({ cls: sub.name, ctor: subCtor, keyed, instance: `${why}; ${keyedWhy(keyed)}` });
     // Words the method's own parameters or the subclass's constructor take, as for the class.
     const subWordy = [
       ...(needsInstance ? allPassed(passedWithWords(subCtor, [], user)) : []),
@@ -525,7 +537,10 @@ export function inferSignature(
   // Each way of building the instance of the method's own class also runs set up first.
   const setup = needsInstance ? f.setup : undefined;
   if (setup) {
-    const why = `set up by .${setup.method}() first (it sets ${setup.assigns.slice(0, 3).join(", ")})`;
+    const why =
+      setup.assigns.length > 0
+        ? `set up by .${setup.method}() first (it sets ${setup.assigns.slice(0, 3).join(", ")})`
+        : `set up by .${setup.method}() first (entered, as a with statement does)`;
     for (let k = plans.length - 1; k >= 0; k--) {
       const p = plans[k];
       if (p.cls === cls && !("registered" in p.ctor))
@@ -536,6 +551,10 @@ export function inferSignature(
         });
     }
   }
+
+  // A key the instance holds: the usual instance with a key put in first, right after it.
+  if (keyed && !user?.args)
+    plans.splice(1, 0, { cls, ctor: ctorParams, keyed, instance: keyedWhy(keyed) });
 
   let certain = true;
   let wrapper = "";
@@ -671,7 +690,10 @@ function buildPlan(
       return `p${slots.length - 1}`;
     }
     if (object && !given && !spread && !(p.hinted && "type" in p.hinted)) {
-      objects.push(`${label}: ${object} (has ${(p.usage.attrs ?? []).slice(0, 3).join(", ")})`);
+      const attrs = p.usage.attrs ?? [];
+      objects.push(
+        `${label}: ${object} (${attrs.length > 0 ? `has ${attrs.slice(0, 3).join(", ")}` : p.usage.uses.slice(0, 2).join(", ")})`,
+      );
       return object;
     }
     const name = `a${slots.length}`;
@@ -799,16 +821,26 @@ function buildPlan(
         ...ctor.keyword.map((p) => `${p.name}=${add(p, `${plan.cls}(${p.name})`, false, 0, true)}`),
       ]
     : [];
-  const setupPassed = plan.setup ? passed(plan.setup.params, []) : undefined;
-  const setupLabel = (p: ParamInfo) => `${plan.cls}.${plan.setup?.method}(${p.name})`;
+  const first = plan.setup ?? plan.keyed;
+  const setupPassed = first ? passed(first.params, []) : undefined;
+  const setupLabel = (p: ParamInfo) => `${plan.cls}.${first?.method}(${p.name})`;
+  /** What the measured method's key parameter gets (plan.keyed): a drawn value shared, or the result. */
+  let key = plan.keyed && !plan.keyed.shared ? SETUP_KEY : undefined;
+  const setupArg = (p: ParamInfo, i: number) => {
+    const a = add(p, setupLabel(p), false, i, true);
+    if (plan.keyed?.shared && p.name === plan.keyed.param) key = a;
+    return a;
+  };
   const setupArgs = setupPassed
     ? [
-        ...setupPassed.positional.map((p, i) => add(p, setupLabel(p), false, i, true)),
-        ...setupPassed.keyword.map((p) => `${p.name}=${add(p, setupLabel(p), false, 0, true)}`),
+        ...setupPassed.positional.map((p, i) => setupArg(p, i)),
+        ...setupPassed.keyword.map((p) => `${p.name}=${setupArg(p, 0)}`),
       ]
     : [];
   // Slots in wrapper order (a spread last); the call puts *args before the keywords.
-  const ownPositional = own.positional.map((p, i) => add(p, p.name, false, i, false));
+  const ownPositional = own.positional.map((p, i) =>
+    key && p.name === plan.keyed?.param ? key : add(p, p.name, false, i, false),
+  );
   const ownKeyword = own.keyword.map((p) => `${p.name}=${add(p, p.name, false, 0, false)}`);
   const ownStar =
     "star" in own && own.star ? [add(own.star, `*${own.star.name}`, true, 0, false)] : [];
@@ -846,12 +878,14 @@ function buildPlan(
       ? plan.ctor.expr
       : "";
   // Set up first: what the set-up method assigns before it raises (if it does) stays.
-  const instance = plan.setup ? SETUP_OBJECT : built;
-  const prepared = plan.setup
+  const instance = first ? SETUP_OBJECT : built;
+  const returned = plan.keyed && !plan.keyed.shared;
+  const prepared = first
     ? [
         `    ${SETUP_OBJECT} = ${built}`,
+        ...(returned ? [`    ${SETUP_KEY} = None`] : []),
         "    try:",
-        `        ${SETUP_OBJECT}.${attributeName(plan.cls, plan.setup.method)}(${setupArgs.join(", ")})`,
+        `        ${returned ? `${SETUP_KEY} = ` : ""}${SETUP_OBJECT}.${attributeName(plan.cls, first.method)}(${setupArgs.join(", ")})`,
         "    except Exception:",
         "        pass",
       ]

@@ -64,6 +64,11 @@ export interface Votes {
   prefix?: string;
   /** A closed set of names the standard library defines that it is passed as (`codecs.lookup(p)`). */
   domain?: Domain;
+  /**
+   * Attributes are read or set on it by name (`getattr(p, name)`, `setattr(p, name, …)`): an
+   * object, not a value; `set` when some are set (`setattr`, `delattr`).
+   */
+  holder?: "get" | "set";
 }
 
 /**
@@ -635,7 +640,10 @@ function classify(id: Node, p: Node, name: string, v: Votes, body: Node, depth: 
         else if (fname === "isinstance") isinstanceVote(args[1] ?? null, v, use);
         // `setattr(obj, name, …)`, `getattr(obj, name)`: an attribute's name is text.
         else if (pos === 1 && ATTR_FUNCS.has(fname)) vote(v, "str", use, 2);
-        else if (fname === "dict") vote(v, "dict", use, 0.5);
+        else if (pos === 0 && ATTR_FUNCS.has(fname)) {
+          v.holder = fname === "setattr" || fname === "delattr" ? "set" : (v.holder ?? "get");
+          if (v.uses.length < 4 && !v.uses.includes(use)) v.uses.push(use);
+        } else if (fname === "dict") vote(v, "dict", use, 0.5);
       } else if (
         (module && PATH_MODULE.test(module)) ||
         ((module === "os" || module === "_os") &&
@@ -896,6 +904,7 @@ export function usageCandidates(v: Votes): {
   prefix?: string;
   elementPrefix?: string;
   domain?: Domain;
+  holder?: "get" | "set";
 } {
   const c = v.counts;
   const s = (k: Kind) => c[k] ?? 0;
@@ -956,5 +965,6 @@ export function usageCandidates(v: Votes): {
     ...(v.prefix ? { prefix: v.prefix } : {}),
     ...(v.element?.prefix ? { elementPrefix: v.element.prefix } : {}),
     ...(v.domain ? { domain: v.domain } : {}),
+    ...(v.holder ? { holder: v.holder } : {}),
   };
 }

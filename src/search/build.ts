@@ -728,7 +728,7 @@ function callOf(wrapper: string): string | undefined {
     /out = (.*)$/m.exec(wrapper) ??
     /return (.*)$/m.exec(wrapper))?.[1];
   const built = /^ *_tracecode_self = (.*)$/m.exec(wrapper)?.[1];
-  const setup = /^ *_tracecode_self\.(\w+\(.*\))$/m.exec(wrapper)?.[1];
+  const setup = /^ *(?:_tracecode_key = )?_tracecode_self\.(\w+\(.*\))$/m.exec(wrapper)?.[1];
   return built && setup ? call?.replace("_tracecode_self", `${built}.${setup} → `) : call;
 }
 
