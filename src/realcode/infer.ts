@@ -720,38 +720,22 @@ function buildPlan(
     // A member of the enumeration it is passed to, picked by a drawn index.
     const members =
       plan.words && !spread && words.length === 0 && hasWords(p, user) ? p.usage.enumOf : undefined;
-    if (members) {
+    // A drawn index that picks one of a fixed set (the words, or the members).
+    const pick = (why: string) => {
       worded++;
       slots.push({
         param: p,
         label,
         spread,
-        options: [
-          {
-            name: label,
-            type: "small_nonneg_int",
-            from: "usage",
-            why: `picks a member of ${members}`,
-          },
-        ],
+        options: [{ name: label, type: "small_nonneg_int", from: "usage", why }],
       });
+    };
+    if (members) {
+      pick(`picks a member of ${members}`);
       return `list(${members})[${name} % len(${members})]`;
     }
     if (words.length > 1) {
-      worded++;
-      slots.push({
-        param: p,
-        label,
-        spread,
-        options: [
-          {
-            name: label,
-            type: "small_nonneg_int",
-            from: "usage",
-            why: `picks one of ${words.map((w) => JSON.stringify(w)).join(", ")}`,
-          },
-        ],
-      });
+      pick(`picks one of ${words.map((w) => JSON.stringify(w)).join(", ")}`);
       return `(${words.map((w) => JSON.stringify(w)).join(", ")})[${name} % ${words.length}]`;
     }
     const file = !spread && !given && !(p.hinted && "type" in p.hinted) ? p.usage.file : undefined;
