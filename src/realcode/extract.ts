@@ -159,7 +159,8 @@ export interface ExtractedFunction {
    * class body, nor the constructor and the methods it calls): that method (of its class or a
    * same-file base), to call on the instance first (`_Unpickler.load` sets `stack`, `read`, …);
    * never one that reads them before it assigns them. For `__exit__` with nothing such, the
-   * class's `__enter__` (`assigns` empty).
+   * class's `__enter__` (`assigns` empty). For a function that reads module state bound to
+   * None at the top level (`_state`), the module function that sets it through `global`.
    */
   setup?: { method: string; params: ParamInfo[]; assigns: string[] };
   /**
@@ -671,6 +672,39 @@ interface MethodFacts {
   returns: boolean;
 }
 
+/** Names the module binds to None at its top level (`_state = None`): state set later. */
+function noneAtTopLevel(root: Node): Set<string> {
+  const out = new Set<string>();
+  for (const st of root.namedChildren) {
+    const a = st?.type === "expression_statement" ? st.namedChildren[0] : null;
+    const left = a?.type === "assignment" ? a.childForFieldName("left") : null;
+    if (left?.type === "identifier" && a?.childForFieldName("right")?.type === "none")
+      out.add(left.text);
+  }
+  return out;
+}
+
+/** Names a def declares `global` and assigns (`global _state; _state = …`). */
+function globalsAssigned(def: Node): Set<string> {
+  const declared = new Set<string>();
+  for (const g of def.descendantsOfType("global_statement"))
+    for (const c of g?.namedChildren ?? []) if (c?.type === "identifier") declared.add(c.text);
+  const out = new Set<string>();
+  for (const a of def.descendantsOfType("assignment")) {
+    const left = a?.childForFieldName("left");
+    if (left?.type === "identifier" && declared.has(left.text)) out.add(left.text);
+  }
+  return out;
+}
+
+/** Which of `names` occur as identifiers in `body`. */
+function namesIn(body: Node | null, names: ReadonlySet<string>): string[] {
+  const found = new Set<string>();
+  for (const id of body?.descendantsOfType("identifier") ?? [])
+    if (id && names.has(id.text)) found.add(id.text);
+  return [...found];
+}
+
 /**
  * The method to call first on an instance for `method` to find the `self` attributes it reads:
  * among the methods of the class and its same-file bases (`methods`, the nearest definition of
@@ -1082,6 +1116,35 @@ export function extractFile(source: string): FileFunctions {
         definition: { line: f.node.startPosition.row + 1, text: f.node.text },
       };
     });
+
+    // A function that reads module state another function sets (`_state = None`; `input()` does
+    // `global _state; _state = FileInput(…)`; `filename()` raises until then): set up by it first.
+    const state = noneAtTopLevel(root);
+    if (state.size > 0) {
+      const sets = new Map(top.map((g) => [g.name, globalsAssigned(g.def)]));
+      for (const [i, f] of top.entries()) {
+        const own = sets.get(f.name) ?? new Set<string>();
+        const reads = namesIn(f.def.childForFieldName("body"), state).filter((n) => !own.has(n));
+        let best: { g: TopFunction; assigns: string[]; required: number } | undefined;
+        for (const g of top) {
+          const assigns = reads.filter((n) => sets.get(g.name)?.has(n));
+          const required = (topParams.get(g.name) ?? []).filter((p) => p.required).length;
+          if (g === f || assigns.length === 0 || isGenerator(g.def)) continue;
+          if (
+            !best ||
+            assigns.length > best.assigns.length ||
+            (assigns.length === best.assigns.length && required < best.required)
+          )
+            best = { g, assigns, required };
+        }
+        if (best)
+          functions[i].setup = {
+            method: best.g.name,
+            params: topParams.get(best.g.name) ?? [],
+            assigns: best.assigns,
+          };
+      }
+    }
 
     // Constructors first: a class without its own takes its same-file base class's.
     const ownCtor = new Map<string, NonNullable<ExtractedFunction["ctor"]>>();

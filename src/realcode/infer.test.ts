@@ -1296,6 +1296,40 @@ class Fast(Reader):
       "set up by .__enter__() first (entered, as a with statement does)",
     );
     expect(entered?.wrapper).toContain("_tracecode_self.__enter__()");
+    // A function reading module state that another module function sets through `global`
+    // (fileinput's _state, set by input()) is set up by it; one that sets it itself is not.
+    const { functions: mod } = extractFile(`_state = None
+
+def start(files=None, *, limit=3):
+    global _state
+    _state = [files, limit]
+    return _state
+
+def reset(n):
+    global _state
+    _state = None
+
+def current():
+    if not _state:
+        raise RuntimeError("no active start()")
+    return _state[1]
+`);
+    const byMod = Object.fromEntries(mod.map((f) => [f.name, f]));
+    expect(byMod.current.setup).toMatchObject({ method: "start", assigns: ["_state"] });
+    expect(byMod.start.setup).toBeUndefined();
+    const cur = inferSignature(byMod.current);
+    const first = cur.candidates.find((c) => c.instance?.startsWith("set up by"));
+    expect(first?.instance).toBe("set up by start() first (it sets _state)");
+    expect(first?.wrapper).toContain(
+      [
+        "    def _tracecode_entry():",
+        "        try:",
+        "            start()",
+        "        except Exception:",
+        "            pass",
+        "        return current()",
+      ].join("\n"),
+    );
   });
 
   it("puts a key into the instance first for a method that looks its argument up there", () => {

@@ -534,13 +534,15 @@ export function inferSignature(
         .join(", ")}`,
     });
 
-  // Each way of building the instance of the method's own class also runs set up first.
-  const setup = needsInstance ? f.setup : undefined;
+  // Each way of building the instance of the method's own class also runs set up first; a
+  // function, after the module function that sets the module state it reads.
+  const setup = needsInstance || f.kind === "function" ? f.setup : undefined;
   if (setup) {
+    const dot = f.kind === "function" ? "" : ".";
     const why =
       setup.assigns.length > 0
-        ? `set up by .${setup.method}() first (it sets ${setup.assigns.slice(0, 3).join(", ")})`
-        : `set up by .${setup.method}() first (entered, as a with statement does)`;
+        ? `set up by ${dot}${setup.method}() first (it sets ${setup.assigns.slice(0, 3).join(", ")})`
+        : `set up by ${dot}${setup.method}() first (entered, as a with statement does)`;
     for (let k = plans.length - 1; k >= 0; k--) {
       const p = plans[k];
       if (p.cls === cls && !("registered" in p.ctor))
@@ -807,7 +809,8 @@ function buildPlan(
     : [];
   const first = plan.setup ?? plan.keyed;
   const setupPassed = first ? passed(first.params, []) : undefined;
-  const setupLabel = (p: ParamInfo) => `${plan.cls}.${first?.method}(${p.name})`;
+  const setupLabel = (p: ParamInfo) =>
+    `${f.kind === "function" ? "" : `${plan.cls}.`}${first?.method}(${p.name})`;
   /** What the measured method's key parameter gets (plan.keyed): a drawn value shared, or the result. */
   let key = plan.keyed && !plan.keyed.shared ? SETUP_KEY : undefined;
   const setupArg = (p: ParamInfo, i: number) => {
@@ -854,7 +857,8 @@ function buildPlan(
     own.keyword.length === 0 &&
     !f.generator &&
     files.length === 0 &&
-    places.length === 0;
+    places.length === 0 &&
+    !first;
   const attr = f.method ? attributeName(f.className ?? "", f.method) : "";
   const built = Array.isArray(plan.ctor)
     ? `${plan.cls}(${ctorArgs.join(", ")})`
@@ -864,16 +868,23 @@ function buildPlan(
   // Set up first: what the set-up method assigns before it raises (if it does) stays.
   const instance = first ? SETUP_OBJECT : built;
   const returned = plan.keyed && !plan.keyed.shared;
-  const prepared = first
-    ? [
-        `    ${SETUP_OBJECT} = ${built}`,
-        ...(returned ? [`    ${SETUP_KEY} = None`] : []),
-        "    try:",
-        `        ${returned ? `${SETUP_KEY} = ` : ""}${SETUP_OBJECT}.${attributeName(plan.cls, first.method)}(${setupArgs.join(", ")})`,
-        "    except Exception:",
-        "        pass",
-      ]
-    : [];
+  const prepared = !first
+    ? []
+    : f.kind === "function"
+      ? [
+          "    try:",
+          `        ${first.method}(${setupArgs.join(", ")})`,
+          "    except Exception:",
+          "        pass",
+        ]
+      : [
+          `    ${SETUP_OBJECT} = ${built}`,
+          ...(returned ? [`    ${SETUP_KEY} = None`] : []),
+          "    try:",
+          `        ${returned ? `${SETUP_KEY} = ` : ""}${SETUP_OBJECT}.${attributeName(plan.cls, first.method)}(${setupArgs.join(", ")})`,
+          "    except Exception:",
+          "        pass",
+        ];
   const target =
     f.kind === "function"
       ? f.name
