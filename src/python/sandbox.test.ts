@@ -95,7 +95,7 @@ const hostile: [string, string, Expect][] = [
   [
     "traceback frames",
     fn("try:\n    1 / 0\nexcept Exception as e:\n    return e.__traceback__.tb_frame"),
-    "limit",
+    "blocked",
   ],
   ["environment", fn(`import os\nreturn os.environ['${SECRET_NAME}']`), "blocked"],
   ["fork", fn("import os\nreturn os.fork()"), "blocked"],

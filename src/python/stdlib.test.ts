@@ -166,13 +166,12 @@ describe("standard-library modules run from source", () => {
     expect(outputs(r.frames)).toEqual(Array(3).fill("None"));
     expect(r.stack.status).not.toBe("ok");
     expect(r.stack.runs.every((x) => x.output.startsWith("raise:"))).toBe(true);
-    // format_exception starts with a body that reads __traceback__: refused, and so reported
-    // on every input, though an earlier job of the unit compiled traceback (the refusal is
-    // registered from the cache).
-    for (const t of [r.walk, r.walk_again]) {
-      expect(t.status).toBe("limit");
-      expect(t.error).toMatch(/def _parse_value_tb, line \d+, refused; called on every input/);
-    }
+    // format_exception reads the exception's __traceback__: None for one never raised, so it
+    // formats (a raised one's traceback stays refused: stdlib-defs.test.ts), in this job and in
+    // a later job of the unit that finds traceback compiled.
+    for (const t of [r.walk, r.walk_again]) expect(t.status, t.error).toBe("ok");
+    expect(outputs(r.walk).every((o) => o.startsWith("['ValueError: "))).toBe(true);
+    expect(outputs(r.walk_again)).toEqual(Array(3).fill("1"));
     // walk_stack starts from sys._getframe, which the sys view does not serve (its f_back reads
     // are checked when they run).
     expect(r.walk_stack.status).toBe("always_raises");
