@@ -766,7 +766,9 @@ def _guarded_attr(obj, name):
         return _pickle_attr(obj, name)
     if name in _ANNOTATION_DUNDERS:
         return _annotations_attr(obj, name)
-    if name in _EXCEPTION_LINKS:
+    # Of an exception, its own slot; of an object of Python code, its own attribute, read below
+    # as any guarded name is (traceback's TracebackException keeps its chain as self.__cause__).
+    if name in _EXCEPTION_LINKS and issubclass(t, BaseException):
         return _exception_link(obj, name)
     if name == _ENUM_CONVERT:
         return _convert_attr(obj)
@@ -832,16 +834,6 @@ def _pickle_attr(obj, name):
     return w
 
 def _exception_link(obj, name):
-    t = type(obj)
-    if not issubclass(t, BaseException):
-        # Of an object of Python code the name is its own (traceback's TracebackException keeps
-        # its chain as self.__cause__), read as any guarded name is.
-        if _type_flags(t) & _HEAPTYPE and not issubclass(t, (types.ModuleType, super, *_TRACER_CLASSES)):
-            v = getattr(obj, name)
-            if type(v) in _INTERPRETER_TYPES:
-                raise AttributeError("attribute " + repr(name) + " holds a " + _type_name(type(v)) + ", which is not available in the sandbox")
-            return v
-        raise AttributeError("attribute " + repr(name) + " of a " + _type_name(t) + " is not available in the sandbox")
     v = BaseException.__dict__[name].__get__(obj)  # the exception's own slot, never a property
     if name == _EXCEPTION_TRACEBACK and v is not None:
         raise AttributeError("attribute '__traceback__' holds a traceback, which is not available in the sandbox")
