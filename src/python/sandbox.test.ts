@@ -407,11 +407,63 @@ const hostile: [string, string, Expect][] = [
       expect(r.runs[0][2]).toBe("[]");
     },
   ],
-  [
-    "format string leak",
-    fn("return '{0.__globals__}'.format(f)[:0]"),
-    (r) => expect(r.status).toBe("ok"),
-  ],
+  // Library code served as it is reads and sets by names it is given, past the policy: each
+  // route below handed out the tracer's globals, a class's descriptors or the real sys.modules.
+  ...(
+    [
+      ["format string field", "'{0.__globals__[_slept_ns]}'.format(time.sleep)"],
+      ["format_map field", "'{t.__code__.co_consts}'.format_map({'t': time.sleep})"],
+      ["str.format unbound", "str.format('{0.__globals__[_slept_ns]}', time.sleep)"],
+      ["str.format by getattr", "getattr('{0.__globals__[_slept_ns]}', 'for' + 'mat')(time.sleep)"],
+      [
+        "str.format from str's dict",
+        "str.__dict__['format']('{0.__globals__[_slept_ns]}', time.sleep)",
+      ],
+      ["format field in a nested spec", "'{0:{1.__code__.co_argcount}}'.format(1, time.sleep)"],
+      [
+        "warnings._deprecated's message",
+        "warnings._deprecated(time.sleep, '{name.__globals__[_slept_ns]}', remove=(3, 99))",
+      ],
+      [
+        "update_wrapper of a named attribute",
+        "functools.update_wrapper(O(), time.sleep, assigned=('__globals__',), updated=()).__dict__['__globals__']",
+      ],
+      [
+        "lru_cache copying a class's descriptors",
+        "functools.lru_cache(type).__dict__['__dict__'].__get__(types.FunctionType)['__globals__']",
+      ],
+      [
+        "cached_property of a class",
+        "[setattr(p, 'attrname', '__dict__'), p.__get__(type)] if (p := functools.cached_property(len)) else 0",
+      ],
+      [
+        "redirect_stdout of another sys name",
+        "[r.__enter__(), r._old_targets] if (r := type('R', (contextlib.redirect_stdout,), {'_stream': 'modules'})({})) else 0",
+      ],
+      [
+        "enum.property of a named attribute",
+        "[setattr(p, '_attr_type', 'attr'), setattr(p, '_cls_type', time.sleep), setattr(p, 'name', '__globals__'), p.__get__(1)] if (p := enum.property()) else 0",
+      ],
+      [
+        "copy's slot state set by name",
+        "copy.copy(type('C', (), {'__reduce_ex__': lambda s, p: (lambda: time.sleep, (), (None, {'__kwdefaults__': {}}))})())",
+      ],
+      [
+        "_convert_ forwarded by a typing alias",
+        "typing.Annotated[E, 1].__getattr__('_convert_')('X', 'builtins', lambda n: n in ('open', 'eval'))",
+      ],
+      ["gettext installing into the builtins", "gettext.NullTranslations().install(['gettext'])"],
+    ] as const
+  ).map(
+    ([name, expr]) =>
+      [
+        name,
+        fn(
+          `import time, functools, types, contextlib, enum, copy, typing, warnings, gettext\nclass O:\n    pass\nclass E(enum.Enum):\n    A = 1\nreturn ${expr}`,
+        ),
+        "blocked",
+      ] as [string, string, Expect],
+  ),
 ];
 
 /**

@@ -389,3 +389,15 @@ def f(x):
     ).toBe("((2+0j),False,'type','object',3)");
   });
 });
+
+describe("library code that reads names it is given, checked", () => {
+  // The hostile side is in sandbox.test.ts ("contains ..."): these are the same functions used
+  // as real code uses them.
+  it("formats, wraps, caches, copies slots, redirects print and reads enum properties as before", async () => {
+    expect(
+      await out(
+        "import functools, copy, contextlib, io, enum\ndef g(a):\n    'doc'\n    return a\n@functools.wraps(g)\ndef w(*a):\n    return g(*a)\n@functools.lru_cache\ndef sq(n):\n    return n * n\nclass C:\n    __slots__ = ('a', 'b')\n    def __init__(self):\n        self.a, self.b = 1, 2\nclass P:\n    @functools.cached_property\n    def v(self):\n        return 7\nbuf = io.StringIO()\nwith contextlib.redirect_stdout(buf):\n    print('hi')\nclass Col(enum.Enum):\n    R = 1\n    @enum.property\n    def twice(self):\n        return self.value * 2\nc = copy.deepcopy(C())\nreturn ('{0.real}|{1[k]}|{2:>3}'.format(3, {'k': 'v'}, 'x'), '{a}'.format_map({'a': 1}), w.__name__, w.__doc__, w.__wrapped__ is g, sq(4), sq.__wrapped__(3), (c.a, c.b), P().v, buf.getvalue(), Col.R.twice, Col.R.value, Col.R.name)",
+      ),
+    ).toBe("('3|v|  x','1','g','doc',True,16,9,(1,2),7,'hi\\n',2,1,'R')");
+  });
+});

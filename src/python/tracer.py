@@ -553,7 +553,7 @@ def check_tree(tree, guarded=None):
                 guarded.append(node)
         if t is ast.MatchClass:
             for k in node.kwd_attrs:
-                if not _attr_allowed(k):
+                if not _attr_allowed(k) or k in _FORMAT_METHODS:
                     return "attribute '" + k + "' is not allowed (line " + str(node.lineno) + ")"
     return None
 
@@ -577,7 +577,7 @@ def _match_class(cls):
         d = k.__dict__
         if "__match_args__" in d:
             names = d["__match_args__"]
-            if type(names) is not tuple or not all(type(n) is str and _attr_allowed(n) for n in names):
+            if type(names) is not tuple or not all(type(n) is str and _attr_allowed(n) and n not in _FORMAT_METHODS for n in names):
                 _refuse_match("__match_args__ " + encode(names))
             break
     return cls
@@ -745,7 +745,7 @@ def _instance_dict(obj):
     t = type(obj)
     if issubclass(t, type) and not issubclass(obj, _TRACER_CLASSES):
         heap = _type_flags(obj) & _HEAPTYPE
-        return types.MappingProxyType({k: v for k, v in _type_dict(obj).items() if type(k) is str and (
+        return types.MappingProxyType({k: _format_method(v) for k, v in _type_dict(obj).items() if type(k) is str and (
             _attr_allowed(k) or (heap and _attr_guarded(k) and k != _ENUM_CONVERT)) and type(v) not in _INTERPRETER_TYPES})
     if issubclass(t, (type, types.ModuleType, super, _Module)):
         raise AttributeError("'__dict__' of a class or module is not available in the sandbox")
@@ -761,6 +761,8 @@ def _guarded_attr(obj, name):
     # made from a spec: os.statvfs_result's f_ fields) never has their attributes: the name is
     # its own there, and refused on every static type (classes included, whose descriptors
     # would read a frame's) and on modules.
+    if name in _FORMAT_METHODS:
+        return _format_method(getattr(obj, name))
     t = type(obj)
     if name in _PICKLE_DUNDERS:
         return _pickle_attr(obj, name)
@@ -869,7 +871,7 @@ def _checked_annotations(v):
     return v
 
 class _AttributeReads(ast.NodeTransformer):
-    """x.__dict__ (read) → _tc_instance_dict(x), x.f_y (read) → _tc_attr(x, 'f_y'); writes and
+    """x.__dict__ (read) → _tc_instance_dict(x), x.f_y and x.format (read) → _tc_attr(x, 'f_y'); writes and
     deletes of __dict__ and deletes of guarded names stay refused by check_tree."""
     def visit_Attribute(self, node):
         self.generic_visit(node)
@@ -877,12 +879,14 @@ class _AttributeReads(ast.NodeTransformer):
             if node.attr == "__dict__":
                 call = ast.Call(ast.Name(_INSTANCE_DICT, ast.Load()), [node.value], [])
                 return ast.copy_location(call, node)
-            if _attr_guarded(node.attr):
+            if _attr_guarded(node.attr) or node.attr in _FORMAT_METHODS:
                 call = ast.Call(ast.Name(_GUARDED_ATTR, ast.Load()), [node.value, ast.Constant(node.attr)], [])
                 return ast.copy_location(call, node)
         return node
 
 def _safe_getattr(obj, name, *default):
+    if type(name) is str and name in _FORMAT_METHODS:
+        return _format_method(getattr(obj, name, *default))
     if type(name) is str and _attr_guarded(name):
         # As x.f_y reads: refused (missing, so the default applies) on a C object.
         try:
@@ -1034,7 +1038,7 @@ def _compiled_problem(source):
         if t is ast.Name and node.id in _UNSAFE_NAMES:
             unsafe = True
         # Compiled as it is, without the rewrites: no __dict__, no guarded name.
-        if t is ast.Attribute and (node.attr == "__dict__" or _attr_guarded(node.attr)):
+        if t is ast.Attribute and (node.attr == "__dict__" or _attr_guarded(node.attr) or node.attr in _FORMAT_METHODS):
             return "attribute '" + node.attr + "'"
         if t is ast.MatchClass:
             return "a class pattern"
@@ -1861,6 +1865,8 @@ def _warn_deprecated(name, message="{name!r} is deprecated and slated for remova
     removal = str(remove[0]) + "." + str(remove[1])
     if _version[:2] > remove or (_version[:2] == remove and _version[3] != "alpha"):
         raise RuntimeError(repr(name) + " was slated for removal after Python " + removal + " alpha")
+    if issubclass(type(message), str):
+        _check_format(message)  # the caller's text and name: str.format reads its fields unchecked
     _warnings_mod.warn(message.format(name=name, remove=removal), DeprecationWarning, stacklevel=3)
 
 # time.sleep waits for nothing: it moves the time view's wall and monotonic clocks on by the
@@ -1933,6 +1939,180 @@ _MODULE_REPLACE = {
     "gettext": {k: getattr(_NULL_TRANSLATIONS, k) for k in (
         "gettext", "ngettext", "pgettext", "npgettext")},
 }
+
+# ---------------------------------------------------------------- library code that reads names it is given
+# The policy checks the names code reads; the views above serve library code as it is, which reads
+# and sets with the real getattr and setattr. Where such code reads or sets a name it is given,
+# the name reached whatever it named: '{0.__globals__}'.format(f) (str.format reads fields in C),
+# functools.lru_cache(type).__dict__ (update_wrapper copied type's descriptors, whose __get__
+# gives any class's dict), a cached_property read of a class's own dict, a redirect_stdout
+# subclass with _stream = 'modules' (the real sys.modules), an enum.property's or copy's slot
+# state's name, a typing alias forwarding _convert_. So those functions are replaced in the
+# interpreter's own modules, and every route to them, however obtained, gets the checked one;
+# each reads what it checks once (a mapping or property of the code's could answer twice).
+import _string as _string_c_mod
+
+_FORMAT_METHODS = frozenset(("format", "format_map"))
+_STR_FORMATS = (str.__dict__["format"], str.__dict__["format_map"])
+
+def _check_format(text):
+    """Refuses a format string whose fields (nested ones in format specs too) read an attribute
+    code may not read."""
+    for _literal, field, spec, _conversion in _string_c_mod.formatter_parser(text):
+        if field:
+            for is_attr, key in _string_c_mod.formatter_field_name_split(field)[1]:
+                if is_attr and not _attr_allowed(key):
+                    raise AttributeError("attribute " + repr(key) + " is not allowed in the sandbox (a format string reads it)")
+        if spec and "{" in spec:
+            _check_format(spec)
+
+def _format_method(v):
+    """v, or a checking version of it when it is str.format or str.format_map, bound or not:
+    str is a static type, so its methods cannot be replaced; every read of the two names
+    (x.format, getattr, a class's __dict__) comes here instead."""
+    t = type(v)
+    if t is types.BuiltinMethodType:
+        text = v.__self__
+        if not (issubclass(type(text), str) and v.__name__ in _FORMAT_METHODS):
+            return v
+        def checked(*args, **kwargs):
+            _check_format(text)
+            return v(*args, **kwargs)
+    elif t is types.MethodDescriptorType and (v is _STR_FORMATS[0] or v is _STR_FORMATS[1]):
+        checked = _views.get(("format", v))  # one per job: str.format is str.format holds
+        if checked is not None:
+            return checked
+        def checked(text, *args, **kwargs):
+            if issubclass(type(text), str):
+                _check_format(text)
+            return v(text, *args, **kwargs)
+        _views[("format", v)] = checked
+    else:
+        return v
+    checked.__name__ = checked.__qualname__ = v.__name__
+    return checked
+
+_WRAPPER_ASSIGNMENTS = _functools_mod.WRAPPER_ASSIGNMENTS
+
+def _update_wrapper(wrapper, wrapped, assigned=_WRAPPER_ASSIGNMENTS, updated=_functools_mod.WRAPPER_UPDATES):
+    # functools' own, reading as code reads: wrapped's __dict__ through _instance_dict (of a class,
+    # the policy's copy), other names through the checked getattr; a name is set as code's
+    # setattr sets it, unless it is one of functools' defaults, set as functools sets them.
+    for attr in assigned:
+        try:
+            value = _safe_getattr(wrapped, attr)
+        except AttributeError:
+            continue
+        if type(attr) is str and attr in _WRAPPER_ASSIGNMENTS:
+            setattr(wrapper, attr, value)
+        else:
+            _safe_setattr(wrapper, attr, value)
+    for attr in updated:
+        if type(attr) is str and attr == "__dict__":
+            try:
+                source = _instance_dict(wrapped)
+            except AttributeError:
+                source = {}
+            _instance_dict(wrapper).update(source)
+        else:
+            _safe_getattr(wrapper, attr).update(_safe_getattr(wrapped, attr, {}))
+    wrapper.__wrapped__ = wrapped
+    return wrapper
+
+_functools_mod.update_wrapper = _update_wrapper  # wraps, lru_cache, singledispatch look it up
+
+_cached_property_get = _functools_mod.cached_property.__get__
+
+def _checked_cached_property_get(self, instance, owner=None):
+    # It caches in instance.__dict__, read unchecked: of a class, the class's own dict.
+    if instance is not None and issubclass(type(instance), (type, types.ModuleType, super, *_TRACER_CLASSES)):
+        raise TypeError("a cached_property of a class or module is not available in the sandbox")
+    return _cached_property_get(self, instance, owner)
+
+_functools_mod.cached_property.__get__ = _checked_cached_property_get
+
+_REDIRECTED = ("stdout", "stderr")
+
+def _redirect_enter(self):
+    stream = self._stream
+    if type(stream) is not str or stream not in _REDIRECTED:
+        raise ValueError("only sys.stdout and sys.stderr can be redirected in the sandbox")
+    self._old_targets.append(getattr(sys, stream))
+    setattr(sys, stream, self._new_target)
+    return self._new_target
+
+def _redirect_exit(self, exctype, excinst, exctb):
+    stream = self._stream
+    if type(stream) is not str or stream not in _REDIRECTED:
+        raise ValueError("only sys.stdout and sys.stderr can be redirected in the sandbox")
+    setattr(sys, stream, self._old_targets.pop())
+
+_contextlib_mod._RedirectStream.__enter__ = _redirect_enter
+_contextlib_mod._RedirectStream.__exit__ = _redirect_exit
+
+def _enum_property_get(self, instance, ownerclass=None):
+    # enum.property reads a previous attribute by its name; here through the checked getattr.
+    name = self.name
+    if instance is None:
+        member = self.member
+        if member is not None:
+            return member
+        raise AttributeError("%r has no attribute %r" % (ownerclass, name))
+    fget = self.fget
+    if fget is not None:
+        return fget(instance)
+    kind = self._attr_type
+    if kind == "attr":
+        return _safe_getattr(self._cls_type, name)
+    if kind == "desc":
+        return _safe_getattr(instance._value_, name)
+    try:
+        return ownerclass._member_map_[name]
+    except KeyError:
+        raise AttributeError("%r has no attribute %r" % (ownerclass, name)) from None
+
+_enum_mod.property.__get__ = _enum_property_get
+
+_copy_reconstruct = _copy_mod._reconstruct
+
+def _reconstruct(x, memo, func, args, state=None, listiter=None, dictiter=None, *, deepcopy=_copy_mod.deepcopy):
+    # copy applies a reduction's state with the real setattr by the names the state gives: the
+    # real one runs without the state, which is then applied here as code would apply it.
+    if state is None:
+        return _copy_reconstruct(x, memo, func, args, None, listiter, dictiter, deepcopy=deepcopy)
+    y = _copy_reconstruct(x, memo, func, args, deepcopy=deepcopy)
+    if memo is not None:
+        state = deepcopy(state, memo)
+    setstate = getattr(y, "__setstate__", None)
+    if setstate is not None:
+        setstate(state)
+    else:
+        slots = None
+        if isinstance(state, tuple) and len(state) == 2:
+            state, slots = state
+        if state is not None:
+            _instance_dict(y).update(state)
+        if slots is not None:
+            for key, value in slots.items():
+                _safe_setattr(y, key, value)
+    deep = memo is not None
+    if listiter is not None:
+        for item in listiter:
+            y.append(deepcopy(item, memo) if deep else item)
+    if dictiter is not None:
+        for key, value in dictiter:
+            if deep:
+                key, value = deepcopy(key, memo), deepcopy(value, memo)
+            y[key] = value
+    return y
+
+_copy_mod._reconstruct = _reconstruct
+
+def _refuse_install(self, names=None):
+    raise NotImplementedError("installing translations into the builtins is not available in the sandbox")
+
+# It writes into the interpreter's builtins, which library code and compiled strings share.
+_gettext_mod.NullTranslations.install = _refuse_install
 
 # ---------------------------------------------------------------- C halves of modules run from source
 # The pure C halves that socket.py, csv.py, bz2.py, lzma.py and symtable.py import (from _x import
@@ -2204,6 +2384,14 @@ def _enum_convert(cls, name, module, filter, source=None, *, boundary=None, as_g
     _job_bind(ns, {name: made})
     return made
 _VIEW_NAMES["sys"]["__all__"] = tuple(sorted(k for k in _VIEW_NAMES["sys"] if not k.startswith("_")))
+
+# The real _convert_ reads the real sys.modules; reading the name is checked (_convert_attr), but
+# library code forwards names unchecked (typing.Annotated[E, 1].__getattr__('_convert_') gave the
+# real one). So the metaclass's own is the sandbox's too.
+def _sandbox_convert(cls, name, module, filter, source=None, *, boundary=None, as_global=False):
+    return _enum_convert(cls, name, module, filter, source, boundary=boundary, as_global=as_global)
+
+_enum_mod.EnumType._convert_ = _sandbox_convert
 
 def _view(name):
     v = _views.get(name)
@@ -2708,13 +2896,14 @@ def _bound_names(st):
         return [a.asname or a.name for a in st.names if a.name != "*"]
     return None
 
-# _hoist_match_classes rewrites match statements, __dict__ reads and guarded reads. ASCII source
-# that spells neither word has nothing to rewrite (an identifier in ASCII text is spelled as it
-# is), so the text is compiled as it is: cheaper than compiling the tree, and the same code.
+# _hoist_match_classes rewrites match statements, __dict__ reads, format reads and guarded reads.
+# ASCII source that spells none of those words has nothing to rewrite (an identifier in ASCII
+# text is spelled as it is), so the text is compiled as it is: cheaper than compiling the tree,
+# and the same code.
 # Guarded reads are found by check_tree's walk instead (their prefixes are common text). A new
 # rewrite must add its word here or be found by check_tree.
 def _needs_rewrite(text):
-    return not text.isascii() or "match" in text or "__dict__" in text
+    return not text.isascii() or "match" in text or "__dict__" in text or "format" in text
 
 def _compile_units(tree, module, text=None):
     """[(code, line, import names or None)], or a result when the snippet can't run at all.
