@@ -453,6 +453,10 @@ const hostile: [string, string, Expect][] = [
         "typing.Annotated[E, 1].__getattr__('_convert_')('X', 'builtins', lambda n: n in ('open', 'eval'))",
       ],
       ["gettext installing into the builtins", "gettext.NullTranslations().install(['gettext'])"],
+      [
+        "a guarded name forwarded by a typing alias",
+        "str(typing.Annotated[(lambda: (yield 1))(), 1].__getattr__('gi_code'))",
+      ],
     ] as const
   ).map(
     ([name, expr]) =>

@@ -2108,6 +2108,17 @@ def _reconstruct(x, memo, func, args, state=None, listiter=None, dictiter=None, 
 
 _copy_mod._reconstruct = _reconstruct
 
+def _alias_getattr(self, attr):
+    # typing's generic aliases relay a name to the class they alias: through the checked getattr
+    # (Annotated[gen, 1].__getattr__('gi_code') read a generator's code past the policy).
+    if attr in ("__name__", "__qualname__"):
+        return self._name or self.__origin__.__name__
+    if "__origin__" in self.__dict__ and not (attr.startswith("__") and attr.endswith("__")):
+        return _safe_getattr(self.__origin__, attr)
+    raise AttributeError(attr)
+
+_typing_mod._BaseGenericAlias.__getattr__ = _alias_getattr
+
 def _refuse_install(self, names=None):
     raise NotImplementedError("installing translations into the builtins is not available in the sandbox")
 
