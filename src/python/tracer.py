@@ -49,6 +49,7 @@ MAX_DEPTH = 4
 MAX_VALUE = 1000
 MAX_SET_SORT = 256
 _SMALL_INT = 10 ** 30
+_MINUS_SMALL_INT = -_SMALL_INT  # a constant: -_SMALL_INT would make a new big int every time
 _MOD61 = (1 << 61) - 1
 
 # A class's own slots, read through type's descriptors: a class body may define __module__ and a
@@ -74,7 +75,7 @@ def _exc_name(t):
 def _enc(v, d):
     t = type(v)
     if t is int:
-        if -_SMALL_INT < v < _SMALL_INT:
+        if _MINUS_SMALL_INT < v < _SMALL_INT:
             return str(v)
         return "int~" + ("-" if v < 0 else "") + str(v.bit_length()) + "b#" + str(abs(v) % _MOD61)
     if t is str:
@@ -342,7 +343,7 @@ def _on_resume(code, off):
 def _on_return(code, off, value):
     i = _stack.pop() if _stack else -1
     if i >= 0 and _recording:
-        if type(value) is int and -_SMALL_INT < value < _SMALL_INT:
+        if type(value) is int and _MINUS_SMALL_INT < value < _SMALL_INT:
             _values[i] = str(value)
         else:
             _values[i] = encode(value)
@@ -3037,7 +3038,7 @@ def _define_and_call(units, notes, module, ns, entry, rows, copy_inputs, reseed,
             else:
                 value = fn(*row)
             _recording = False
-            if type(value) is int and -_SMALL_INT < value < _SMALL_INT:
+            if type(value) is int and _MINUS_SMALL_INT < value < _SMALL_INT:
                 out = str(value)
             else:
                 out = encode(value)
