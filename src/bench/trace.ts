@@ -217,14 +217,19 @@ def parts(code, entry, key, repeat):
         fn = ns[entry]
         for row in rows:
             fn(*row)
+        # Every _run compiles as a unit's first sight of its text does: the repeats here would
+        # otherwise hit the unit's compile cache, which a child empties at every reset.
+        T._snippet_cache.clear()
         c = time.perf_counter()
         r = T._run(code, entry, key, 1000000, 2000)
         d = time.perf_counter()
         T._result_json(r)
         e = time.perf_counter()
+        T._snippet_cache.clear()
         T._run(code, entry, key, 1000000, 2000)
         # The same snippet on one input: what does not grow with the inputs.
         one = key + ":1"
+        T._snippet_cache.clear()
         f = time.perf_counter()
         T._run(code, entry, one, 1000000, 2000)
         g = time.perf_counter()

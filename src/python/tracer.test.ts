@@ -219,6 +219,28 @@ describe("determinism", () => {
     expect(b).toBe(a);
     expect(c).not.toBe(a);
   });
+
+  it("gives a text repeated within one unit what it gives alone (the unit's compile cache)", async () => {
+    const one = "def f(x):\n    return x + 1\n";
+    const two = "def f(x):\n    return x + 2\n";
+    const refused = "def f(x):\n    return x.__class__.__base__.__subclasses__()\n";
+    const syntax = "def f(x) return\n";
+    const raising = "raise ValueError('at definition')\ndef f(x):\n    return x\n";
+    const state =
+      "import collections\nc = collections.Counter()\ndef f(x):\n    c[x % 2] += 1\n    return c[x % 2]\n";
+    // Longer than the cache keeps: compiled every time.
+    const long = `def f(x):\n${"    y = 1\n".repeat(2000)}    return x + y\n`;
+    const texts = [one, two, one, refused, two, refused, syntax, syntax, raising, raising];
+    const items = rows([...texts, state, state, long, long, one].map((code) => ({ code })));
+    const shared = await traceFunctions(items, { pool, inputs: 6, unitOf: () => "one unit" });
+    const alone = await traceFunctions(items, { pool, inputs: 6 });
+    expect(shared.map((t) => t.status)).toEqual([
+      ...["ok", "ok", "ok", "limit", "ok", "limit", "syntax_error", "syntax_error"],
+      ...["runtime_error", "runtime_error", "ok", "ok", "ok", "ok", "ok"],
+    ]);
+    expect(JSON.stringify(shared)).toBe(JSON.stringify(alone));
+    expect(shared[0].traceClass).not.toBe(shared[1].traceClass);
+  });
 });
 
 describe("statuses", () => {
