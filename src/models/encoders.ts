@@ -210,10 +210,11 @@ export class Encoder extends Module {
     let bag: BagBody | null = null;
     if (encoder === "bag") {
       if (!spec.bag) throw new Error("a bag encoder's spec needs its `bag` settings");
-      const anchorWidth = spec.bag.anchor?.width ?? 0;
-      if (spec.bag.width + anchorWidth !== spec.dim) {
+      const anchor = spec.bag.anchor;
+      // The anchor sits beside proj's output, so their widths must add up to the embedding's.
+      if (anchor && spec.bag.width + anchor.width !== spec.dim) {
         throw new Error(
-          `bag encoder: table width ${spec.bag.width} + anchor width ${anchorWidth} is not dim ${spec.dim}`,
+          `bag encoder: table width ${spec.bag.width} + anchor width ${anchor.width} is not dim ${spec.dim}`,
         );
       }
       bag = this.child("code", new BagBody(spec.bag, rng.fork("code")));
