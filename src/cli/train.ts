@@ -69,6 +69,8 @@ interface TrainFlags {
   nameFreeTrain: boolean;
   bagBuckets?: number;
   bagWeights?: number[];
+  bagAnchor?: number;
+  bagAnchorWeight?: number;
 }
 
 const isFile = (path: string) => {
@@ -88,6 +90,8 @@ export async function runTrain(flags: TrainFlags, command?: Command): Promise<vo
     nameFreeTrain,
     bagBuckets,
     bagWeights,
+    bagAnchor,
+    bagAnchorWeight,
     ...configFlags
   } = rest;
   applySandboxFlags({ unsafeNoIsolation });
@@ -106,7 +110,7 @@ export async function runTrain(flags: TrainFlags, command?: Command): Promise<vo
     ...configFlags,
     ...(distillFrom ? { distill: { teacher: distillFrom, weight: distillWeight } } : {}),
     ...(nameFreeTrain ? { nameFree: true } : {}),
-    ...bagConfig(flags.encoder, bagBuckets, bagWeights),
+    ...bagConfig(flags.encoder, bagBuckets, bagWeights, bagAnchor, bagAnchorWeight),
   });
   const bar = progressBar("train", config.epochs, " | loss {loss} | val top-1 {top1}");
   const controller = new AbortController();
@@ -161,18 +165,43 @@ export async function runTrain(flags: TrainFlags, command?: Command): Promise<vo
   );
 }
 
-/** `--bag-buckets` and `--bag-weights` as the config's `bag` (only for the bag encoder). */
-function bagConfig(encoder: string, buckets?: number, weights?: number[]) {
-  if (buckets === undefined && weights === undefined) return {};
-  if (encoder !== "bag") throw new Error("--bag-buckets and --bag-weights need --encoder bag");
+/** The `--bag-*` flags as the config's `bag` (only for the bag encoder). */
+function bagConfig(
+  encoder: string,
+  buckets?: number,
+  weights?: number[],
+  anchorWidth?: number,
+  anchorWeight?: number,
+) {
+  if (anchorWeight !== undefined && anchorWidth === undefined)
+    throw new Error("--bag-anchor-weight needs --bag-anchor");
+  if (buckets === undefined && weights === undefined && anchorWidth === undefined) return {};
+  if (encoder !== "bag") throw new Error("the --bag-* options need --encoder bag");
   const [chars, tokens, tree] = weights ?? [
     BAG_DEFAULTS.groupWeights.chars,
     BAG_DEFAULTS.groupWeights.tokens,
     BAG_DEFAULTS.groupWeights.tree,
   ];
   return {
-    bag: { buckets: buckets ?? BAG_DEFAULTS.buckets, groupWeights: { chars, tokens, tree } },
+    bag: {
+      buckets: buckets ?? BAG_DEFAULTS.buckets,
+      groupWeights: { chars, tokens, tree },
+      ...(anchorWidth !== undefined
+        ? { anchor: { width: anchorWidth, weight: anchorWeight ?? DEFAULT_ANCHOR_WEIGHT } }
+        : {}),
+    },
   };
+}
+
+/** The anchor's share of the cosine when `--bag-anchor-weight` is not given. */
+const DEFAULT_ANCHOR_WEIGHT = 0.5;
+
+/** `--bag-anchor-weight`: strictly between 0 and 1. */
+function anchorWeightOption(value: string): number {
+  const w = Number(value);
+  if (!(w > 0 && w < 1))
+    throw new Error(`--bag-anchor-weight: expected a number between 0 and 1, got "${value}"`);
+  return w;
 }
 
 /** `a,b,c`: three non-negative numbers, not all zero. */
@@ -324,6 +353,16 @@ export function registerTrain(program: Command): void {
       "--bag-weights <c,t,s>",
       "bag encoder: weights of the character n-gram, token and syntax-tree feature groups (default 1,1,1)",
       groupWeightsOption,
+    )
+    .option(
+      "--bag-anchor <width>",
+      "bag encoder: also embed with a frozen random projection of the character n-gram TF-IDF (the lexical baseline), this wide, beside the trained part (dim less this wide)",
+      intOption("--bag-anchor", 1, 2 ** 16),
+    )
+    .option(
+      "--bag-anchor-weight <w>",
+      `bag encoder: the anchor's share of the embedding's cosine, between 0 and 1 (default ${DEFAULT_ANCHOR_WEIGHT})`,
+      anchorWeightOption,
     );
   unsafeOption(command).action(runTrain);
 }

@@ -2,7 +2,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { writeTinyDataset } from "../../test/helpers/tiny-dataset.js";
-import { loadEncoder } from "../models/index.js";
+import { Encoder, loadEncoder } from "../models/index.js";
 import { type MetricsRow, RunConfig } from "./schemas.js";
 import { trainRun } from "./train.js";
 
@@ -38,5 +38,24 @@ describe("training the bag encoder", () => {
     const nfSpec = loadEncoder(join(data, "runs", "nf")).spec;
     expect(Math.max(...nfSpec.bag!.idf)).toBeCloseTo(Math.log(25) + 1, 6);
     expect(nf[0].trainLoss).not.toBe(a[0].trainLoss);
+  });
+
+  it("with --bag-anchor trains the table beside a frozen lexical projection", async () => {
+    const anchored = {
+      ...config,
+      dim: 12,
+      bag: { ...config.bag!, anchor: { width: 4, weight: 0.5 } },
+    };
+    await trainRun(anchored, join(data, "runs", "anchor"));
+    const trained = loadEncoder(join(data, "runs", "anchor"));
+    const fresh = new Encoder(trained.spec);
+    const weight = (e: Encoder, key: string) =>
+      Array.from(e.namedParameters().find(([k]) => k === key)![1].data);
+    expect(weight(trained, "code.anchor.weight")).toEqual(weight(fresh, "code.anchor.weight"));
+    expect(weight(trained, "code.bag.weight")).not.toEqual(weight(fresh, "code.bag.weight"));
+    expect(trained.spec.bag?.width).toBe(8);
+    await expect(
+      trainRun({ ...anchored, dim: 4 }, join(data, "runs", "anchor-too-wide")),
+    ).rejects.toThrow(/anchor width 4 leaves no trained width in dim 4/);
   });
 });

@@ -49,13 +49,21 @@ export const RunConfig = z.object({
   distill: z.object({ teacher: z.string(), weight: z.number().positive() }).optional(),
   /**
    * The `bag` encoder's feature table: rows (hash buckets) and the weight of each feature group
-   * (models/bag/features.ts). Its width is `dim`. Absent: BAG_DEFAULTS (and configs of the
+   * (models/bag/features.ts). Its width is `dim` (less the anchor's). Absent: BAG_DEFAULTS (and configs of the
    * other encoders are unchanged).
    */
   bag: z
     .object({
       buckets: z.number().int().positive(),
       groupWeights: z.object({ chars: z.number(), tokens: z.number(), tree: z.number() }),
+      /**
+       * A frozen random projection of the character n-grams' TF-IDF (the lexical baseline),
+       * `width` wide, beside the trained table, with `weight` of the embedding's cosine; the
+       * trained table is then `dim − width` wide. Absent: none.
+       */
+      anchor: z
+        .object({ width: z.number().int().positive(), weight: z.number().gt(0).lt(1) })
+        .optional(),
     })
     .optional(),
   /**

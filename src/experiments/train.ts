@@ -110,7 +110,11 @@ export async function trainRun(
     seed: config.seed,
     ...(config.encoder === "bag" ? { bag: bagSettings(config, train) } : {}),
   });
-  const optimizer = new Adam(encoder.parameters(), { lr: config.lr });
+  // A bag encoder's anchor is frozen: only what requires a gradient is trained.
+  const optimizer = new Adam(
+    encoder.parameters().filter((p) => p.requiresGrad),
+    { lr: config.lr },
+  );
   const distance: Distance = distanceNamed(config.distance);
   const loss = lossOf(config, distance);
   const valTriplets = fixedTriplets(val, new Random(config.seed).fork("val-triplets"));
@@ -239,14 +243,26 @@ function withNameFree(train: readonly Example[], log: (line: string) => void): E
   return [...train, ...extra];
 }
 
-/** The bag encoder's table: its rows, width `dim`, and the IDF of every row over `train`. */
+/** The bag encoder's table: its rows, width (`dim` less the anchor's), and the IDF over `train`. */
 function bagSettings(config: RunConfigT, train: readonly Example[]) {
   const { buckets, groupWeights } = config.bag ?? BAG_DEFAULTS;
+  const anchor = config.bag?.anchor;
+  if (anchor && anchor.width >= config.dim) {
+    throw new Error(
+      `bag anchor width ${anchor.width} leaves no trained width in dim ${config.dim}`,
+    );
+  }
   const idf = fitIdf(
     train.map((e) => rawFeatures(e.code, buckets)),
     buckets,
   );
-  return { buckets, width: config.dim, groupWeights: { ...groupWeights }, idf };
+  return {
+    buckets,
+    width: config.dim - (anchor?.width ?? 0),
+    groupWeights: { ...groupWeights },
+    idf,
+    ...(anchor ? { anchor: { ...anchor } } : {}),
+  };
 }
 
 /** The code vocabulary from the training snippets: characters for lstm, tokens otherwise. */

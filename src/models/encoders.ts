@@ -9,7 +9,10 @@
  *   trace        trace events → Embedding(block) 32 + Embedding(value bucket) 32 → LSTM 64 × 2 → pool
  *   joint        transformer body and trace body side by side (paper §3), fused by `proj`
  *   bag          code  hashed features (bag/features.ts) → EmbeddingBag(sum, TF-IDF weights);
- *                      `proj` starts as the identity when it is square
+ *                      `proj` starts as the identity when it is square; with an anchor the
+ *                      embedding is [√(1−w)·unit(proj(bag)), √w·unit(anchor)], the anchor a
+ *                      frozen projection of the character n-grams, so its cosine is
+ *                      (1−w)·trained cosine + w·lexical cosine
  *
  * Pooling (`last` = the last position, padding included, as an unpacked LSTM over padded input
  * gives — the paper-literal reading; `last-valid` = each sequence's last real token; `mean` =
@@ -183,6 +186,8 @@ class TraceLstmBody extends Module implements Body {
 export class Encoder extends Module {
   readonly bodies: readonly Body[];
   readonly proj: Linear;
+  /** The bag body whose frozen anchor sits beside the trained embedding, if any. */
+  private readonly anchored: BagBody | null;
 
   constructor(readonly spec: ModelSpec) {
     super();
@@ -202,9 +207,18 @@ export class Encoder extends Module {
         ),
       );
     }
+    let bag: BagBody | null = null;
     if (encoder === "bag") {
       if (!spec.bag) throw new Error("a bag encoder's spec needs its `bag` settings");
-      bodies.push(this.child("code", new BagBody(spec.bag, rng.fork("code"))));
+      const anchor = spec.bag.anchor;
+      // The anchor sits beside proj's output, so their widths must add up to the embedding's.
+      if (anchor && spec.bag.width + anchor.width !== spec.dim) {
+        throw new Error(
+          `bag encoder: table width ${spec.bag.width} + anchor width ${anchor.width} is not dim ${spec.dim}`,
+        );
+      }
+      bag = this.child("code", new BagBody(spec.bag, rng.fork("code")));
+      bodies.push(bag);
     }
     if (encoder === "trace" || encoder === "joint") {
       bodies.push(
@@ -212,10 +226,12 @@ export class Encoder extends Module {
       );
     }
     this.bodies = bodies;
+    this.anchored = bag?.anchor ? bag : null;
     const width = bodies.reduce((w, b) => w + b.width, 0);
-    this.proj = this.child("proj", new Linear(width, spec.dim, { rng: rng.fork("proj") }));
+    const projWidth = spec.dim - (spec.bag?.anchor?.width ?? 0);
+    this.proj = this.child("proj", new Linear(width, projWidth, { rng: rng.fork("proj") }));
     // The bag body already is a projection of TF-IDF vectors: a square head starts by keeping it.
-    if (encoder === "bag" && width === spec.dim) {
+    if (encoder === "bag" && width === projWidth) {
       this.proj.weight.data.fill(0);
       for (let i = 0; i < width; i++) this.proj.weight.data[i * width + i] = 1;
       this.proj.bias?.data.fill(0);
@@ -229,6 +245,16 @@ export class Encoder extends Module {
   /** items → embeddings [items.length, dim]; `positions` as in `Positions` (training: paper). */
   forward(items: readonly EncoderItem[], positions: Positions = "paper"): Tensor {
     const parts = this.bodies.map((b) => b.features(items, positions));
-    return this.proj.forward(parts.length === 1 ? parts[0] : ops.concat(parts, 1));
+    const trained = this.proj.forward(parts.length === 1 ? parts[0] : ops.concat(parts, 1));
+    if (!this.anchored) return trained;
+    const w = this.spec.bag?.anchor?.weight ?? 0;
+    const anchor = this.anchored.anchorFeatures(items);
+    return ops.concat(
+      [
+        ops.scale(ops.l2Normalize(trained), Math.sqrt(1 - w)),
+        ops.scale(ops.l2Normalize(anchor), Math.sqrt(w)),
+      ],
+      1,
+    );
   }
 }

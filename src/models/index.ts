@@ -4,6 +4,7 @@
  */
 
 export {
+  anchorBagOf,
   BagBody,
   bagOf,
   charGrams,

@@ -156,11 +156,23 @@ function bodyArchitecture(encoder: Encoder, index: number): BodyArchitecture {
   }
   if (kind === "bag") {
     const bag = part(body, "bag", EmbeddingBag);
+    const anchor = encoder.spec.bag?.anchor;
+    const table = anchor ? part(body, "anchor", EmbeddingBag) : null;
     return {
       name: "code",
       type: "bag_of_features",
       width: body.width,
       bag: { num_embeddings: bag.numEmbeddings, embedding_dim: bag.embeddingDim, mode: "sum" },
+      ...(anchor && table
+        ? {
+            anchor: {
+              num_embeddings: table.numEmbeddings,
+              embedding_dim: table.embeddingDim,
+              mode: "sum" as const,
+              weight: anchor.weight,
+            },
+          }
+        : {}),
     };
   }
   if (index === 0 && (kind === "transformer" || kind === "joint")) {
@@ -230,7 +242,9 @@ export function architectureFile(encoder: Encoder): ArchitectureFile {
       "trace_lstm: block ids → block_embedding, value ids → value_embedding, summed → lstm → pooling",
       "bag_of_features: the snippet's rows and weights (tokenizer.json, bag_features) → bag (EmbeddingBag, mode 'sum', per_sample_weights); no pooling",
       POOLING_RULES[spec.pooling],
-      "embedding = proj(concatenation of the bodies' pooled features, in bodies order); eval mode, no dropout; not normalised",
+      spec.bag?.anchor
+        ? "embedding = concatenation of sqrt(1 - w) * F.normalize(proj(bag features)) and sqrt(w) * F.normalize(anchor(anchor bag)), w = the anchor's weight (F.normalize's eps 1e-12); eval mode"
+        : "embedding = proj(concatenation of the bodies' pooled features, in bodies order); eval mode, no dropout; not normalised",
     ],
     weights: {
       file: "model.safetensors",

@@ -39,6 +39,10 @@ export const ModelSpec = z.object({
       width: z.number().int().positive(),
       groupWeights: z.object({ chars: z.number(), tokens: z.number(), tree: z.number() }),
       idf: z.array(z.number()),
+      /** A frozen lexical projection beside the trained one (models/bag/body.ts). */
+      anchor: z
+        .object({ width: z.number().int().positive(), weight: z.number().gt(0).lt(1) })
+        .optional(),
     })
     .optional(),
 });
@@ -186,6 +190,11 @@ function bagFeaturesFile(bag: NonNullable<ModelSpec["bag"]>): TokenizerFile["bag
       "row of a gram g of group G: hash(G + ':' + g) mod buckets; rows of one group are merged, counting",
       "weight of a row r with count c in group G: (1 + ln c) * idf[r], then the group's weights scaled to unit Euclidean length and multiplied by sqrt(group_weights[G]) (a group without rows contributes nothing)",
       "the bag of a snippet: the rows of chars, then tokens, then tree (ascending within a group), with their weights: EmbeddingBag(mode='sum') input and per_sample_weights",
+      ...(bag.anchor
+        ? [
+            "the anchor bag of a snippet (architecture.json, bag_of_features.anchor): the rows of chars alone, ascending, weights (1 + ln c) * idf[r] scaled to unit Euclidean length",
+          ]
+        : []),
     ],
   };
 }
@@ -248,6 +257,11 @@ export type BodyArchitecture =
       width: number;
       /** nn.EmbeddingBag(num_embeddings, embedding_dim, mode="sum"), key `code.bag.weight`. */
       bag: { num_embeddings: number; embedding_dim: number; mode: "sum" };
+      /**
+       * The frozen lexical table, key `code.anchor.weight` (nn.EmbeddingBag as `bag`), and its
+       * share of the embedding's cosine; absent when the model has none.
+       */
+      anchor?: { num_embeddings: number; embedding_dim: number; mode: "sum"; weight: number };
     }
   | {
       name: "trace";

@@ -6,7 +6,7 @@ import { initPython } from "../../synth/index.js";
 import { Encoder } from "../encoders.js";
 import { embedItems, loadEncoder, saveEncoder } from "../io.js";
 import type { ModelSpec } from "../spec.js";
-import { bagOf, featureGrams, featureRow, fitIdf, rawFeatures } from "./features.js";
+import { anchorBagOf, bagOf, featureGrams, featureRow, fitIdf, rawFeatures } from "./features.js";
 
 beforeAll(() => initPython());
 
@@ -172,6 +172,89 @@ describe("bag encoder", () => {
       const tok = JSON.parse(readFileSync(join(dir, "tokenizer.json"), "utf8"));
       expect(tok.code).toBeNull();
       expect(tok.bag_features.idf).toHaveLength(256);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("with an anchor: cosine = (1 − w)·trained + w·frozen lexical projection, anchor untouched by a step", () => {
+    const s = spec(24, 2, 512);
+    const anchored: ModelSpec = {
+      ...s,
+      bag: { ...s.bag!, width: 16, anchor: { width: 8, weight: 0.3 } },
+    };
+    const enc = new Encoder(anchored);
+    const items = SNIPPETS.map((code) => ({ code }));
+    const v = enc.forward(items).data;
+    const body = enc.bodies[0] as unknown as {
+      anchor: { weight: { data: Float32Array; requiresGrad: boolean } };
+      anchorFeatures: (i: typeof items) => { data: Float32Array };
+      features: (i: typeof items) => { data: Float32Array };
+    };
+    const unit = (x: Float32Array, i: number, w: number) => {
+      const row = Array.from(x.slice(i * w, (i + 1) * w));
+      const n = Math.hypot(...row);
+      return row.map((r) => r / n);
+    };
+    const dot = (a: number[], b: number[]) => a.reduce((t, x, k) => t + x * b[k], 0);
+    const trained = enc.proj.forward(enc.bodies[0].features(items, "real")).data;
+    const lexical = body.anchorFeatures(items).data;
+    for (let i = 0; i < 4; i++) {
+      const vi = Array.from(v.slice(i * 24, (i + 1) * 24));
+      expect(Math.hypot(...vi)).toBeCloseTo(1, 5);
+      for (let j = i + 1; j < 4; j++) {
+        const vj = Array.from(v.slice(j * 24, (j + 1) * 24));
+        const mix =
+          0.7 * dot(unit(trained, i, 16), unit(trained, j, 16)) +
+          0.3 * dot(unit(lexical, i, 8), unit(lexical, j, 8));
+        expect(dot(vi, vj)).toBeCloseTo(mix, 5);
+      }
+    }
+    // The anchor reads the character n-grams alone, at unit length.
+    const bag = anchorBagOf(rawFeatures(SNIPPETS[1], 512), anchored.bag!.idf);
+    const chars = rawFeatures(SNIPPETS[1], 512).chars;
+    expect(bag.ids).toEqual([...chars.keys()]);
+    expect(Math.hypot(...bag.weights)).toBeCloseTo(1, 6);
+    // A gradient step moves the trained table and leaves the anchor as it was.
+    expect(body.anchor.weight.requiresGrad).toBe(false);
+    const before = Float32Array.from(body.anchor.weight.data);
+    const trainedBefore = Float32Array.from(enc.bodies[0].parameters()[0].data);
+    enc.forward(items).backward(Float32Array.from({ length: 4 * 24 }, (_, k) => (k % 5) - 2));
+    for (const p of enc.parameters())
+      if (p.grad) for (let k = 0; k < p.size; k++) p.data[k] -= 0.1 * p.grad[k];
+    expect(Array.from(body.anchor.weight.data)).toEqual(Array.from(before));
+    expect(Array.from(enc.bodies[0].parameters()[0].data)).not.toEqual(Array.from(trainedBefore));
+    expect(() => new Encoder({ ...anchored, dim: 16 })).toThrow(
+      /width 16 \+ anchor width 8 is not dim 16/,
+    );
+  });
+
+  it("with an anchor saves and loads: both tables under PyTorch keys, described", () => {
+    const dir = mkdtempSync(join(tmpdir(), "bag-anchor-"));
+    try {
+      const s = spec(12, 1, 256);
+      const enc = new Encoder({
+        ...s,
+        bag: { ...s.bag!, width: 8, anchor: { width: 4, weight: 0.5 } },
+      });
+      saveEncoder(dir, enc);
+      const back = loadEncoder(dir);
+      const items = SNIPPETS.map((code) => ({ code }));
+      expect(embedItems(back, items)).toEqual(embedItems(enc, items));
+      expect(enc.namedParameters().map(([k, t]) => [k, t.shape])).toEqual([
+        ["code.bag.weight", [256, 8]],
+        ["code.anchor.weight", [256, 4]],
+        ["proj.weight", [8, 8]],
+        ["proj.bias", [8]],
+      ]);
+      const arch = JSON.parse(readFileSync(join(dir, "architecture.json"), "utf8"));
+      expect(arch.bodies[0].anchor).toEqual({
+        num_embeddings: 256,
+        embedding_dim: 4,
+        mode: "sum",
+        weight: 0.5,
+      });
+      expect(arch.proj).toMatchObject({ in_features: 8, out_features: 8 });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

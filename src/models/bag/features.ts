@@ -117,6 +117,19 @@ export function fitIdf(docs: readonly RawFeatures[], buckets: number): number[] 
   return Array.from(df, (f) => Math.log((1 + n) / (1 + f)) + 1);
 }
 
+/** The lexical anchor's weights: the character n-grams alone, as the lexical baseline reads. */
+export const ANCHOR_GROUP_WEIGHTS: Readonly<Record<FeatureGroup, number>> = {
+  chars: 1,
+  tokens: 0,
+  tree: 0,
+};
+
+/** The bag of the lexical anchor (body.ts): the chars rows alone, TF-IDF at unit length. */
+export function anchorBagOf(features: RawFeatures, idf: ArrayLike<number>): Bag {
+  const charsOnly = { chars: features.chars, tokens: new Map(), tree: new Map() };
+  return bagOf(charsOnly, idf, ANCHOR_GROUP_WEIGHTS);
+}
+
 /** The weighted bag of a snippet's features (see the file comment). */
 export function bagOf(
   features: RawFeatures,

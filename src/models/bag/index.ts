@@ -1,6 +1,8 @@
 /** The bag-of-features encoder's parts: its feature extractor and its body (README.md). */
-export { BagBody, type BagSettings } from "./body.js";
+export { type AnchorSettings, BagBody, type BagSettings } from "./body.js";
 export {
+  ANCHOR_GROUP_WEIGHTS,
+  anchorBagOf,
   type Bag,
   bagOf,
   charGrams,
