@@ -85,37 +85,16 @@ describe("tracecode train and embed", () => {
     const missing = cli("train", "--data", join(data, "nope"), "--out", join(data, "r2"));
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/tracecode: error: .*not a dataset/);
-    const weight = cli(
-      "train",
-      "--data",
-      data,
-      "--out",
-      run,
-      "--encoder",
-      "bag",
-      "--bag-anchor",
-      "4",
-      "--bag-anchor-weight",
-      "1",
-    );
+    const train = (...flags: string[]) => cli("train", "--data", data, "--out", run, ...flags);
+    const weight = train("--encoder", "bag", "--bag-anchor", "4", "--bag-anchor-weight", "1");
     expect(weight.status).not.toBe(0);
     expect(weight.stderr).toMatch(
       /--bag-anchor-weight: expected a number between 0 and 1, got "1"/,
     );
-    const lone = cli(
-      "train",
-      "--data",
-      data,
-      "--out",
-      run,
-      "--encoder",
-      "bag",
-      "--bag-anchor-weight",
-      "0.3",
-    );
+    const lone = train("--encoder", "bag", "--bag-anchor-weight", "0.3");
     expect(lone.status).not.toBe(0);
     expect(lone.stderr).toMatch(/--bag-anchor-weight needs --bag-anchor/);
-    const notBag = cli("train", "--data", data, "--out", run, "--bag-anchor", "4");
+    const notBag = train("--bag-anchor", "4");
     expect(notBag.status).not.toBe(0);
     expect(notBag.stderr).toMatch(/the --bag-\* options need --encoder bag/);
   });

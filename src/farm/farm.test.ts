@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { killWorkerMidChunk, startRecordingWorker } from "../../test/helpers/farm.js";
+import { killWorkerMidChunk, startRecordingWorker, TEST_LOCK_MS } from "../../test/helpers/farm.js";
 import { FunctionRow, type TraceRow } from "../data/index.js";
 import { TracerPool, traceFunctions } from "../python/index.js";
 import {
@@ -131,7 +131,7 @@ describe("trace farm", () => {
     const expected = await local(input);
     const run = farm(input);
     await killWorkerMidChunk(redis.url);
-    const worker = startWorker({ redis: redis.url, pool, lockMs: 2000 });
+    const worker = startWorker({ redis: redis.url, pool, lockMs: TEST_LOCK_MS });
     try {
       const r = await run;
       expect(r.lines).toEqual(expected);
@@ -148,6 +148,7 @@ describe("trace farm", () => {
     const worker = startWorker({
       redis: redis.url,
       pool,
+      lockMs: TEST_LOCK_MS,
       run: (chunkRows, data, p) => {
         if (chunkRows.some((r) => r.id === poison.id)) {
           return Promise.reject(new Error("the worker died running this"));
@@ -177,7 +178,7 @@ describe("trace farm", () => {
       // A rerun gives the same answer; --retry-dead tries the unit again, here with success.
       expect((await farm(input)).lines).toEqual(r.lines);
       await worker.close();
-      const healthy = startWorker({ redis: redis.url, pool });
+      const healthy = startWorker({ redis: redis.url, pool, lockMs: TEST_LOCK_MS });
       try {
         expect((await farm(input, { retryDead: true })).lines).toEqual(expected);
       } finally {

@@ -7,7 +7,7 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliRunner } from "../../test/helpers/cli.js";
-import { killWorkerMidChunk, startRecordingWorker } from "../../test/helpers/farm.js";
+import { killWorkerMidChunk, startRecordingWorker, TEST_LOCK_MS } from "../../test/helpers/farm.js";
 import { TracerPool } from "../python/index.js";
 import { packagePath } from "../python/pool.js";
 import { canonicalRows, DB_FILE, type IndexSummary, indexPaths } from "../search/index.js";
@@ -156,7 +156,7 @@ describe("index farm", () => {
   it("writes the local index with --isolation row too (every function its own unit)", async () => {
     const rowLocal = join(root, "row-local");
     await indexPaths([src], rowLocal, { ...base(), isolation: "row" });
-    const worker = startWorker({ redis: redis.url, pool });
+    const worker = startWorker({ redis: redis.url, pool, lockMs: TEST_LOCK_MS });
     try {
       const dir = join(root, "row-farm");
       await indexPaths([src], dir, {
@@ -173,7 +173,7 @@ describe("index farm", () => {
   it("loses nothing when a worker is killed in the middle of a chunk", async () => {
     const run = onFarm("killed", { keep: false });
     await killWorkerMidChunk(redis.url);
-    const worker = startWorker({ redis: redis.url, pool, lockMs: 2000 });
+    const worker = startWorker({ redis: redis.url, pool, lockMs: TEST_LOCK_MS });
     try {
       const r = await run;
       expect(canonicalRows(r.dir)).toEqual(local);
@@ -252,6 +252,7 @@ describe("index farm", () => {
     const worker = startWorker({
       redis: redis.url,
       pool,
+      lockMs: TEST_LOCK_MS,
       runIndex: (data, p) => {
         if (data.rows.some((r) => r.item.file === poison)) {
           return Promise.reject(new Error("the worker died running this"));

@@ -8,7 +8,7 @@ import { packagePath } from "../../src/python/pool.js";
 
 /**
  * Starts a worker in its own process, waits until it has taken a chunk (it is still starting
- * its sandbox then) and kills it with SIGKILL: the chunk's lock (2 s) must expire for the run
+ * its sandbox then) and kills it with SIGKILL: the chunk's lock (TEST_LOCK_MS) must expire for the run
  * to finish, which is what the killed-worker tests check.
  */
 export async function killWorkerMidChunk(redisUrl: string): Promise<void> {
@@ -22,7 +22,7 @@ export async function killWorkerMidChunk(redisUrl: string): Promise<void> {
       "--workers",
       "1",
       "--lock-ms",
-      "2000",
+      String(TEST_LOCK_MS),
     ],
     { stdio: "ignore" },
   );
@@ -41,12 +41,21 @@ export async function killWorkerMidChunk(redisUrl: string): Promise<void> {
   }
 }
 
+/**
+ * The lock of every test worker. BullMQ's check for stalled chunks runs at most once per
+ * interval of the worker that last ran it (a key with that expiry), so one worker left at the
+ * default 30 s made a later test's killed chunk wait out those 30 s before another worker
+ * could take it.
+ */
+export const TEST_LOCK_MS = 2000;
+
 /** A worker in this process that records the chunks it ran (not those it found finished). */
 export function startRecordingWorker(redisUrl: string, pool: TracerPool) {
   const ran: string[] = [];
   const worker = startWorker({
     redis: redisUrl,
     pool,
+    lockMs: TEST_LOCK_MS,
     onChunk: (e) => {
       if (!e.skipped) ran.push(e.chunk);
     },
