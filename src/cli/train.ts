@@ -161,6 +161,9 @@ export async function runTrain(flags: TrainFlags, command?: Command): Promise<vo
     `trained ${config.encoder} for ${rows.length} epochs in ${seconds} s: train loss ` +
       `${last.trainLoss.toFixed(4)}, val loss ${last.valLoss.toFixed(4)}, val top-1 ` +
       `${last.valTop1.toFixed(3)}, MAP@R ${last.valMapAtR.toFixed(3)}, MRR ${last.valMrr.toFixed(3)}` +
+      (last.valMapAtRNameFree !== undefined
+        ? `, name-free MAP@R ${last.valMapAtRNameFree.toFixed(3)}`
+        : "") +
       term` → ${out}\n`,
   );
 }

@@ -38,6 +38,12 @@ describe("training the bag encoder", () => {
     const nfSpec = loadEncoder(join(data, "runs", "nf")).spec;
     expect(Math.max(...nfSpec.bag!.idf)).toBeCloseTo(Math.log(25) + 1, 6);
     expect(nf[0].trainLoss).not.toBe(a[0].trainLoss);
+    // Val is also measured on its name-free forms, and only then.
+    expect(a[0].valMapAtRNameFree).toBeUndefined();
+    for (const row of nf) {
+      expect(row.valMapAtRNameFree).toBeGreaterThan(0);
+      expect(row.valMapAtRNameFree).toBeLessThanOrEqual(1);
+    }
   });
 
   it("with --bag-anchor trains the table beside a frozen lexical projection", async () => {

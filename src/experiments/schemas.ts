@@ -93,6 +93,11 @@ export const MetricsRow = z.object({
   valTop1: z.number(),
   valMapAtR: z.number(),
   valMrr: z.number(),
+  /**
+   * With `nameFree`: val MAP@R of the val snippets made name-free (each labelled as its original;
+   * one without a name-free form as it is), so a run can be chosen on behaviour, not on names.
+   */
+  valMapAtRNameFree: z.number().optional(),
   seconds: z.number(),
 });
 export type MetricsRow = z.infer<typeof MetricsRow>;

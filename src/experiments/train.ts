@@ -88,6 +88,7 @@ export async function trainRun(
   // Both read syntax trees: the bag encoder's features, the name-free forms.
   if (config.encoder === "bag" || config.nameFree) await initPython();
   const train = config.nameFree ? withNameFree(plainTrain, log) : plainTrain;
+  const valNameFree = config.nameFree ? val.map((e) => nameFreeForm(e) ?? e) : null;
   if (train.length < 2 || val.length < 2) {
     throw new Error(
       `${config.data}: ${train.length} train and ${val.length} val snippets after the split ` +
@@ -180,10 +181,14 @@ export async function trainRun(
       await yieldToEventLoop();
     }
     const evaluation = evaluate(encoder, val, valTriplets, loss, distance, config.batch);
+    const nameFreeMapAtR = valNameFree
+      ? retrieval(encoder, valNameFree, distance).mapAtR
+      : undefined;
     const row = MetricsRow.parse({
       epoch,
       trainLoss: lossSum / Math.max(1, steps),
       ...evaluation,
+      ...(nameFreeMapAtR !== undefined ? { valMapAtRNameFree: nameFreeMapAtR } : {}),
       seconds: (performance.now() - t0) / 1000,
     });
     rows.push(row);
@@ -229,18 +234,22 @@ function readRows(runDir: string): MetricsRow[] {
  * as its original): names and docstrings stop telling classes apart.
  */
 function withNameFree(train: readonly Example[], log: (line: string) => void): Example[] {
-  const extra: Example[] = [];
-  for (const e of train) {
-    try {
-      const nf = nameFree(e.code, e.entry);
-      if (nf.code !== e.code)
-        extra.push({ ...e, id: `${e.id}#name-free`, code: nf.code, entry: nf.entry });
-    } catch (err) {
-      if (!(err instanceof NameFreeError)) throw err;
-    }
-  }
+  const extra = train.map(nameFreeForm).filter((e): e is Example => e !== null);
   log(`name-free forms of ${extra.length} of ${train.length} train snippets added`);
   return [...train, ...extra];
+}
+
+/** A snippet's name-free form as a new example labelled as it, or null when it has none. */
+function nameFreeForm(e: Example): Example | null {
+  try {
+    const nf = nameFree(e.code, e.entry);
+    return nf.code === e.code
+      ? null
+      : { ...e, id: `${e.id}#name-free`, code: nf.code, entry: nf.entry };
+  } catch (err) {
+    if (!(err instanceof NameFreeError)) throw err;
+    return null;
+  }
 }
 
 /** The bag encoder's table: its rows, width (`dim` less the anchor's), and the IDF over `train`. */
@@ -378,18 +387,24 @@ function evaluate(
       count += k;
     }
   });
-  const emb = matrixOf(embedItems(encoder, val, undefined, PROTOCOL_READING), encoder.spec.dim);
-  const m = selfRetrievalMetrics(
-    emb,
-    val.map((e) => e.label),
-    { distance },
-  );
+  const m = retrieval(encoder, val, distance);
   return {
     valLoss: count > 0 ? lossSum / count : 0,
     valTop1: m.precisionAt1,
     valMapAtR: m.mapAtR,
     valMrr: m.mrr,
   };
+}
+
+/** Each snippet queried against the others: precision@1, MAP@R and MRR over the labels. */
+function retrieval(encoder: Encoder, items: readonly Example[], distance: Distance) {
+  encoder.eval();
+  const emb = matrixOf(embedItems(encoder, items, undefined, PROTOCOL_READING), encoder.spec.dim);
+  return selfRetrievalMetrics(
+    emb,
+    items.map((e) => e.label),
+    { distance },
+  );
 }
 
 function matrixOf(rows: readonly Float32Array[], dim: number) {
