@@ -249,3 +249,16 @@ return out`;
     );
   });
 });
+
+describe("what the views lead to", () => {
+  // Every view's names, the non-dunder attributes of the classes among them and the containers
+  // they hold, two steps deep: no module, frame, code object, traceback or cell (the tracer's
+  // own served functions are expected; their globals are unreadable).
+  it("reaches no module, frame, code object, traceback or cell within two steps", async () => {
+    expect(
+      await out(
+        "import sys\nmods = ['math','cmath','itertools','functools','heapq','bisect','statistics','fractions','decimal','string','re','operator','copy','typing','unicodedata','collections','collections.abc','numbers','struct','types','dataclasses','enum','abc','textwrap','json','keyword','array','binascii','base64','zlib','hashlib','graphlib','pprint','reprlib','difflib','calendar','datetime','time','io','colorsys','contextlib','weakref','warnings','html','os','os.path','posixpath','genericpath','stat','errno','fnmatch','shlex','ipaddress','token','tokenize','gettext','random','builtins','_thread','_weakref','_random','_colorize','_typing','_codecs','_csv','_bz2','_lzma','_symtable','_types','posix','sysconfig','_collections_abc','_socket', 'sys']\nout = []\ndef bad(v):\n    tn = type(v).__name__\n    if tn in ('module', 'frame', 'code', 'traceback', 'cell'):\n        return tn\n    m = getattr(v, '__module__', None)\n    if tn in ('function', 'method', 'builtin_function_or_method') and m == '_tracecode_tracer' and getattr(v, '__name__', '').startswith('_') and not getattr(v, '__name__', '').startswith('__'):\n        return 'tracer ' + v.__name__\n    return None\nseen = set()\ndef walk(where, v, depth):\n    if id(v) in seen or depth > 2:\n        return\n    seen.add(id(v))\n    b = bad(v)\n    if b:\n        out.append((where, b))\n        return\n    if isinstance(v, dict):\n        for k, x in list(v.items())[:200]:\n            walk(where + '[' + repr(k)[:30] + ']', x, depth + 1)\n    elif isinstance(v, (list, tuple, set, frozenset)):\n        for i, x in enumerate(list(v)[:200]):\n            walk(where + '[' + str(i) + ']', x, depth + 1)\n    elif isinstance(v, type):\n        for k in dir(v):\n            if k.startswith('__'):\n                continue\n            try:\n                x = getattr(v, k)\n            except Exception:\n                continue\n            walk(where + '.' + k, x, depth + 1)\nfor m in mods:\n    try:\n        mod = __import__(m, fromlist=['x'])\n    except Exception as e:\n        continue\n    for k in dir(mod):\n        try:\n            v = getattr(mod, k)\n        except Exception:\n            continue\n        walk(m + '.' + k, v, 0)\nreturn [o for o in out if not o[1].startswith('tracer')][:20]",
+      ),
+    ).toBe("[]");
+  });
+});
