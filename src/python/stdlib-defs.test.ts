@@ -187,12 +187,12 @@ describe("a class's __dict__", () => {
     ).toBe("(1,2,'read-only',False,3,True)");
   });
 
-  it("leaves out the names the policy refuses: Enum's _convert_, a real module's unreadable dunders", async () => {
+  it("leaves out the names the policy refuses; Enum's _convert_ there is the sandbox's", async () => {
     expect(
       await out(
-        "import enum, fractions\nnames = set(enum.Enum.__dict__) | set(enum.EnumType.__dict__) | set(fractions.Fraction.__dict__)\nclass K:\n    def __reduce__(self):\n        return (K, ())\nreturn (sorted(n for n in names if n in ('_convert_', '__annotate_func__', '__annotate__', '__subclasses__')), '__reduce__' in K.__dict__)",
+        "import enum, fractions\nnames = set(enum.Enum.__dict__) | set(enum.EnumType.__dict__) | set(fractions.Fraction.__dict__)\nclass K:\n    def __reduce__(self):\n        return (K, ())\ntry:\n    enum.EnumType.__dict__['_convert_'](enum.IntEnum, 'Z', 'builtins', lambda n: True)\n    real = 'ran'\nexcept KeyError:\n    real = 'KeyError'\nreturn (sorted(n for n in names if n in ('__annotate_func__', '__annotate__', '__subclasses__')), '__reduce__' in K.__dict__, real)",
       ),
-    ).toBe("([],True)");
+    ).toBe("([],True,'KeyError')");
   });
 
   it("reads a builtin class's as its attribute reads would: no refused or guarded name", async () => {

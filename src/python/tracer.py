@@ -446,17 +446,12 @@ _READABLE_DUNDERS = _ALLOWED_DUNDERS | {
 # an object of a C type; a plain store is allowed (the only writable ones, a frame's f_trace* and
 # a traceback's tb_next, hand nothing out, and a frame is never reached: every route is audited).
 _GUARDED_PREFIXES = ("gi_", "cr_", "ag_", "f_", "tb_", "co_")
-# Enum._convert_ reads sys.modules[name] of the real interpreter and makes its globals members:
-# enum.Enum._convert_('E', 'builtins', ...) handed out the real open, eval and sys.modules. So
-# its read is checked too: of an enum class or member it gives the sandbox's own (_enum_convert),
-# which reaches only the job's own module namespaces; the real one is never handed out.
-_ENUM_CONVERT = "_convert_"
 
 def _attr_allowed(name):
     """Whether an attribute may be read of any object (a guarded name may not: see below)."""
     if name.startswith("__") and name.endswith("__"):
         return name in _READABLE_DUNDERS
-    if name.startswith(_GUARDED_PREFIXES) or name == _ENUM_CONVERT:
+    if name.startswith(_GUARDED_PREFIXES):
         return False
     return True
 
@@ -504,7 +499,7 @@ def _attr_guarded(name):
     """Whether an attribute is one of the interpreter types' names (readable of other objects)."""
     if name.startswith("__"):
         return name in _OWN_DUNDERS or name in _PICKLE_DUNDERS or name in _ANNOTATION_DUNDERS or name in _EXCEPTION_LINKS
-    return name.startswith(_GUARDED_PREFIXES) or name == _ENUM_CONVERT
+    return name.startswith(_GUARDED_PREFIXES)
 
 # A name is a variable: it reaches only the snippet's own namespaces and the restricted builtins,
 # so any name is allowed (a class body defining __copy__, __class_getitem__, __rdivmod__, ...
@@ -739,7 +734,7 @@ _type_dict = type.__dict__["__dict__"].__get__
 def _instance_dict(obj):
     # A module's __dict__ is its globals, and super(Meta, C) reads a class's: refused. An
     # instance's holds only what its attributes already give. A class's holds descriptors (a
-    # function type's __globals__ getter, type's __subclasses__ and __dict__, Enum's _convert_):
+    # function type's __globals__ getter, type's __subclasses__ and __dict__):
     # a read-only copy of the entries whose names the policy lets code read of that class (of a
     # builtin class no guarded name) gives what its attribute reads give (enum's and
     # annotationlib's source read them). Never the tracer's own classes (views, placeholders).
@@ -747,7 +742,7 @@ def _instance_dict(obj):
     if issubclass(t, type) and not issubclass(obj, _TRACER_CLASSES):
         heap = _type_flags(obj) & _HEAPTYPE
         return types.MappingProxyType({k: _format_method(v) for k, v in _type_dict(obj).items() if type(k) is str and (
-            _attr_allowed(k) or (heap and _attr_guarded(k) and k != _ENUM_CONVERT)) and type(v) not in _INTERPRETER_TYPES})
+            _attr_allowed(k) or (heap and _attr_guarded(k))) and type(v) not in _INTERPRETER_TYPES})
     if issubclass(t, (type, types.ModuleType, super, _Module)):
         raise AttributeError("'__dict__' of a class or module is not available in the sandbox")
     return obj.__dict__
@@ -773,29 +768,12 @@ def _guarded_attr(obj, name):
     # as any guarded name is (traceback's TracebackException keeps its chain as self.__cause__).
     if name in _EXCEPTION_LINKS and issubclass(t, BaseException):
         return _exception_link(obj, name)
-    if name == _ENUM_CONVERT:
-        return _convert_attr(obj)
     if not _type_flags(t) & _HEAPTYPE or issubclass(t, types.ModuleType):
         raise AttributeError("attribute " + repr(name) + " of a " + _type_name(type(obj)) + " is not available in the sandbox")
     v = getattr(obj, name)
     if type(v) in _INTERPRETER_TYPES:
         # A real-module property that hands one on (types.coroutine's wrapper's gi_code).
         raise AttributeError("attribute " + repr(name) + " holds a " + _type_name(type(v)) + ", which is not available in the sandbox")
-    return v
-
-_REAL_CONVERT = _enum_mod.EnumType.__dict__["_convert_"]  # a method of the metaclass
-
-def _convert_attr(obj):
-    t = type(obj)
-    cls = obj if issubclass(t, type) else t
-    if issubclass(cls, _enum_mod.Enum):
-        return lambda name, module, filter, source=None, *, boundary=None, as_global=False: _enum_convert(
-            cls, name, module, filter, source, boundary=boundary, as_global=as_global)
-    if not _type_flags(t) & _HEAPTYPE or issubclass(t, (types.ModuleType, super)):
-        raise AttributeError("attribute '_convert_' of a " + _type_name(t) + " is not available in the sandbox")
-    v = getattr(obj, _ENUM_CONVERT)
-    if getattr(v, "__func__", None) is _REAL_CONVERT or v is _REAL_CONVERT:
-        raise AttributeError("attribute '_convert_' of enum is not available in the sandbox")
     return v
 
 _super_self = super.__dict__["__self__"].__get__
@@ -2397,9 +2375,11 @@ def _enum_convert(cls, name, module, filter, source=None, *, boundary=None, as_g
     return made
 _VIEW_NAMES["sys"]["__all__"] = tuple(sorted(k for k in _VIEW_NAMES["sys"] if not k.startswith("_")))
 
-# The real _convert_ reads the real sys.modules; reading the name is checked (_convert_attr), but
-# library code forwards names unchecked (typing.Annotated[E, 1].__getattr__('_convert_') gave the
-# real one). So the metaclass's own is the sandbox's too.
+# Enum._convert_ reads sys.modules[name] of the real interpreter and makes its globals members:
+# enum.Enum._convert_('E', 'builtins', ...) handed out the real open, eval and sys.modules, and
+# library code relays the name unchecked (typing.Annotated[E, 1].__getattr__('_convert_')). So the
+# metaclass's own is the sandbox's, which reaches only the job's own module namespaces: every
+# route to the name gets it, and the real one is never reachable.
 def _sandbox_convert(cls, name, module, filter, source=None, *, boundary=None, as_global=False):
     return _enum_convert(cls, name, module, filter, source, boundary=boundary, as_global=as_global)
 
