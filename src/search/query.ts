@@ -377,7 +377,7 @@ export async function searchIndex(
         ranking = "ann";
         neighbours = AnnIndex.load(annPath, embedder.distance, embedder.dim).nearest(
           queryVector,
-          k,
+          want,
         );
       } else {
         ranking = "exact";

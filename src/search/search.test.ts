@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -264,6 +264,20 @@ describe("index and search with a model (embeddings, HNSW)", () => {
     expect(exact.ranking).toBe("exact");
     expect(exact.hits.map((h) => h.id)).toEqual(similar.hits.map((h) => h.id));
     expect(exact.query.status).toBe("not_run");
+  });
+
+  it("fills k after the exact matches from the graph as from the exact scan", async () => {
+    // rev's own code (as indexed now): its nearest neighbour is itself, its one exact match.
+    // The graph must be asked for as many neighbours as the scan, or the k hits after it never come.
+    const revCode = readFileSync(join(src, "strings.py"), "utf8");
+    for (const k of [1, 2]) {
+      const ann = await searchIndex(dir, revCode, { k, pool });
+      const scan = await searchIndex(dir, revCode, { k, pool, exact: true });
+      expect(ann.ranking).toBe("ann");
+      expect(ann.hits.filter((h) => h.group === "same").map((h) => h.name)).toEqual(["rev"]);
+      expect(ann.hits.length, `k ${k}`).toBe(1 + k);
+      expect(ann.hits.map((h) => h.id)).toEqual(scan.hits.map((h) => h.id));
+    }
   });
 
   it("says when even the nearest code is below the model's calibrated threshold", async () => {
