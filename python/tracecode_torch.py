@@ -4,7 +4,9 @@
 A model directory holds model.safetensors (PyTorch state_dict names), tokenizer.json (ids and
 the tokenizer's rules) and architecture.json (every setting of the network). This file builds
 the torch.nn module those describe, loads the weights with strict=True, tokenizes exactly as
-TraceCode's TypeScript does and embeds. All four encoder kinds: lstm, transformer, trace, joint.
+TraceCode's TypeScript does and embeds. All five encoder kinds: lstm, transformer, trace, joint,
+and bag (whose tree-sitter features this file cannot compute: a bag that reads them is refused
+at embedding; one trained with `--bag-weights C,T,0` embeds here).
 
     import tracecode_torch as tt
     model = tt.load("models/default")                 # eval mode
@@ -24,6 +26,7 @@ import struct
 import sys
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
@@ -35,40 +38,43 @@ BATCH_SIZE = 64  # `tracecode embed` embeds in batches of 64; no embedding depen
 # --- tokenizers (tokenizer.json) ---
 
 
-def fnv1a(text):
-    """32-bit FNV-1a over the UTF-16 code units of text (JavaScript's charCodeAt)."""
-    h = 0x811C9DC5
-    units = text.encode("utf-16-le", "surrogatepass")
-    for i in range(0, len(units), 2):
-        h = ((h ^ (units[i] | units[i + 1] << 8)) * 0x01000193) & 0xFFFFFFFF
+FNV_OFFSET = 0x811C9DC5
+
+
+def utf16_units(text):
+    """The UTF-16 code units of text (JavaScript's charCodeAt, surrogate pairs split)."""
+    raw = text.encode("utf-16-le", "surrogatepass")
+    return struct.unpack(f"<{len(raw) // 2}H", raw)
+
+
+def fnv1a_units(units, h=FNV_OFFSET):
+    """32-bit FNV-1a over code units, continuing from state h."""
+    for u in units:
+        h = ((h ^ u) * 0x01000193) & 0xFFFFFFFF
     return h
 
 
-class Tokenizer:
-    """Code → ids (characters or Python tokens) and trace rows → (block, value) events."""
+def fnv1a(text):
+    """32-bit FNV-1a over the UTF-16 code units of text (JavaScript's charCodeAt)."""
+    return fnv1a_units(utf16_units(text))
 
-    GROUPS = ["comment", "string", "name", "number", "operator", "newline"]
 
-    def __init__(self, spec):
-        if spec.get("format") != TOKENIZER_FORMAT:
-            raise ValueError(f"tokenizer.json: format {spec.get('format')!r}, expected {TOKENIZER_FORMAT}")
-        self.code = spec["code"]
-        self.trace = spec["trace"]
-        if self.code:
-            self.ids = {tok: i for i, tok in enumerate(self.code["id_to_token"]) if i >= 2}
-            if self.code["type"] == "python_tokens":
-                lexer = self.code["lexer"]
-                if [g["name"] for g in lexer["groups"]] != self.GROUPS:
-                    raise ValueError(f"tokenizer.json: unknown lexer groups {lexer['groups']}")
-                self.pattern = re.compile(lexer["pattern"])
-                self.indent = lexer["indent_width"]
+LEXER_GROUPS = ["comment", "string", "name", "number", "operator", "newline"]
 
-    def code_tokens(self, code):
-        if self.code["type"] == "characters":
-            return list(code)  # code points, like JavaScript's [...code]
+
+class PythonLexer:
+    """The python_tokens lexer of tokenizer.json: code → tokens."""
+
+    def __init__(self, lexer):
+        if [g["name"] for g in lexer["groups"]] != LEXER_GROUPS:
+            raise ValueError(f"tokenizer.json: unknown lexer groups {lexer['groups']}")
+        self.pattern = re.compile(lexer["pattern"])
+        self.indent = lexer["indent_width"]
+
+    def tokens(self, code):
         out = []
         for m in self.pattern.finditer(code):
-            kind, text = self.GROUPS[m.lastindex - 1], m.group(m.lastindex)  # one group per match
+            kind, text = LEXER_GROUPS[m.lastindex - 1], m.group(m.lastindex)  # one group per match
             if kind == "string":
                 out.append("<str>")
             elif kind in ("name", "operator"):
@@ -81,6 +87,99 @@ class Tokenizer:
                 spaces = len(text[1:].replace("\t", " " * self.indent))
                 out += ["<indent>"] * (spaces // self.indent)
         return out
+
+
+# ECMAScript's \s (its WhiteSpace and LineTerminator sets): Python's \s differs (U+FEFF, U+001C–F).
+JS_SPACES = re.compile("[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+")
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+CAMEL_BREAK = re.compile(r"([a-z0-9])([A-Z])")
+BAG_GROUPS = ("chars", "tokens", "tree")
+
+
+class BagFeatures:
+    """Code → the bag encoder's (rows, weights), as tokenizer.json's bag_features rules say."""
+
+    def __init__(self, spec):
+        self.buckets = spec["buckets"]
+        self.group_weights = spec["group_weights"]
+        self.idf = spec["idf"]
+        if "lexer" not in spec:
+            raise ValueError("tokenizer.json: bag_features has no lexer (a model saved before it was written there; "
+                             "rewrite it with `npx tsx tools/write-model-spec.ts MODEL_DIR`)")
+        self.lexer = PythonLexer(spec["lexer"])
+        self.prefix = {g: fnv1a(g + ":") for g in BAG_GROUPS}
+
+    def grams(self, code, group):
+        """The group's grams as tuples of UTF-16 units."""
+        if group == "chars":
+            units = utf16_units(JS_SPACES.sub(" ", code))
+            return [units[i : i + n] for n in (3, 4, 5) for i in range(len(units) - n + 1)]
+        if group == "tokens":
+            toks = self.lexer.tokens(code)
+            out = toks + [f"{a} {b}" for a, b in zip(toks, toks[1:])]
+            for t in toks:
+                if IDENTIFIER.match(t):
+                    parts = [p for p in CAMEL_BREAK.sub(r"\1_\2", t).lower().split("_") if p]
+                    if len(parts) > 1:
+                        out += [f"part {p}" for p in parts]
+            return [utf16_units(t) for t in out]
+        raise ValueError("this bag model reads tree-sitter node types (its tree group weight is "
+                         f"{self.group_weights['tree']}), which this loader cannot compute; "
+                         "embed with `tracecode embed`, or train with `--bag-weights C,T,0`")
+
+    def bag(self, code, groups=BAG_GROUPS, weights=None):
+        """(rows, weights) of code: each group's rows ascending, (1 + ln count)·idf, scaled to
+        unit length times √(group weight); groups of weight 0 are left out (they add nothing)."""
+        weights = weights or self.group_weights
+        rows, out = [], []
+        for g in groups:
+            if weights[g] == 0:
+                continue
+            counts = {}
+            for gram in self.grams(code, g):
+                r = fnv1a_units(gram, self.prefix[g]) % self.buckets
+                counts[r] = counts.get(r, 0) + 1
+            w = [(1 + math.log(counts[r])) * self.idf[r] for r in sorted(counts)]
+            norm = sum(x * x for x in w)
+            scale = math.sqrt(weights[g] / norm) if norm > 0 else 0.0
+            rows += sorted(counts)
+            out += [x * scale for x in w]
+        return rows, out
+
+    def anchor_bag(self, code):
+        """The frozen anchor's bag: the chars rows alone at unit length."""
+        return self.bag(code, ("chars",), {"chars": 1})
+
+
+def bag_input(bags):
+    """EmbeddingBag input, offsets and per_sample_weights (float32) of a batch of bags."""
+    ids, offsets, weights = [], [], []
+    for rows, w in bags:
+        offsets.append(len(ids))
+        ids += rows
+        weights += w
+    return (torch.tensor(ids, dtype=torch.long), torch.tensor(offsets, dtype=torch.long),
+            torch.tensor(weights, dtype=torch.float64).float())
+
+
+class Tokenizer:
+    """Code → ids (characters or Python tokens) or bags, and trace rows → (block, value) events."""
+
+    def __init__(self, spec):
+        if spec.get("format") != TOKENIZER_FORMAT:
+            raise ValueError(f"tokenizer.json: format {spec.get('format')!r}, expected {TOKENIZER_FORMAT}")
+        self.code = spec["code"]
+        self.trace = spec["trace"]
+        self.bag = BagFeatures(spec["bag_features"]) if spec.get("bag_features") else None
+        if self.code:
+            self.ids = {tok: i for i, tok in enumerate(self.code["id_to_token"]) if i >= 2}
+            if self.code["type"] == "python_tokens":
+                self.lexer = PythonLexer(self.code["lexer"])
+
+    def code_tokens(self, code):
+        if self.code["type"] == "characters":
+            return list(code)  # code points, like JavaScript's [...code]
+        return self.lexer.tokens(code)
 
     def code_ids(self, code):
         ids = [self.ids.get(t, self.code["unk_id"]) for t in self.code_tokens(code)]
@@ -216,8 +315,24 @@ class TraceLstm(nn.Module):
         return pool(run_lstm(self.lstm, x, lengths, packed=self.pooling != "last"), lengths, self.pooling, self.reading)
 
 
+class BagOfFeatures(nn.Module):
+    """A snippet's bag (rows, weights) → bag (EmbeddingBag, mode "sum"); keys bag.weight and,
+    with a frozen lexical anchor, anchor.weight (TraceCodeEncoder puts it beside proj's output)."""
+
+    def __init__(self, buckets, width, anchor=None):
+        super().__init__()
+        self.bag = nn.EmbeddingBag(buckets, width, mode="sum")
+        self.anchor = nn.EmbeddingBag(buckets, anchor["embedding_dim"], mode="sum") if anchor else None
+        self.anchor_weight = anchor["weight"] if anchor else None
+
+    def forward(self, ids, offsets, weights):
+        return self.bag(ids, offsets, per_sample_weights=weights)
+
+
 def build_body(body, pooling):
     """One body of architecture.json as a module."""
+    if body["type"] == "bag_of_features":
+        return BagOfFeatures(body["bag"]["num_embeddings"], body["bag"]["embedding_dim"], body.get("anchor"))
     emb = body.get("embedding")
     if body["type"] in ("char_lstm", "trace_lstm"):
         lstm = body["lstm"]
@@ -251,17 +366,29 @@ class TraceCodeEncoder(nn.Module):
         p = architecture["proj"]
         self.proj = nn.Linear(p["in_features"], p["out_features"], bias=p["bias"])
 
-    def forward(self, code=None, trace=None):
-        """code = (ids, lengths), trace = (blocks, values, lengths), as their bodies need."""
+    def forward(self, code=None, trace=None, anchor=None):
+        """code = (ids, lengths), or a bag's (ids, offsets, weights); trace = (blocks, values,
+        lengths); anchor = the anchor's (ids, offsets, weights), as the bodies need."""
         parts = [self.code(*code)] if hasattr(self, "code") else []
         if hasattr(self, "trace"):
             parts.append(self.trace(*trace))
-        return self.proj(torch.cat(parts, dim=1))
+        out = self.proj(torch.cat(parts, dim=1))
+        if anchor is None:
+            return out
+        w = self.code.anchor_weight
+        ids, offsets, weights = anchor
+        lexical = F.normalize(self.code.anchor(ids, offsets, per_sample_weights=weights), dim=1)
+        return torch.cat([math.sqrt(1 - w) * F.normalize(out, dim=1), math.sqrt(w) * lexical], dim=1)
 
     def batch(self, codes, traces=None):
         """Tokenized, padded inputs of forward() for lists of code strings and trace rows."""
         out = {}
-        if hasattr(self, "code"):
+        if isinstance(getattr(self, "code", None), BagOfFeatures):
+            features = self.tokenizer.bag
+            out["code"] = bag_input([features.bag(c) for c in codes])
+            if self.code.anchor is not None:
+                out["anchor"] = bag_input([features.anchor_bag(c) for c in codes])
+        elif hasattr(self, "code"):
             out["code"] = pad([self.tokenizer.code_ids(c) for c in codes])
         if hasattr(self, "trace"):
             rows = traces if traces is not None else [None] * len(codes)

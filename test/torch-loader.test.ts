@@ -13,17 +13,21 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import type { TraceRow } from "../src/data/index.js";
 import {
+  bagOf,
   charTokens,
   type EncoderItem,
   embedItems,
   loadEncoder,
   type ModelSpec,
   pythonTokens,
+  rawFeatures,
+  saveEncoder,
   traceEvents,
   Vocabulary,
   writeSpecFiles,
 } from "../src/models/index.js";
-import { LOADER_MODELS, writeLoaderModels } from "../tools/parity/loader-models.js";
+import { initPython } from "../src/synth/index.js";
+import { LOADER_MODELS, loaderModel, writeLoaderModels } from "../tools/parity/loader-models.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const defaultModel = join(root, "models", "default");
@@ -32,6 +36,8 @@ interface ModelFixture {
   sha256: string;
   embeddings: number[][];
   ids?: number[][];
+  /** A bag model's (rows, weights) of each code. */
+  bags?: [number[], number[]][];
   events?: [number[], number[]][];
 }
 interface LoaderFixture {
@@ -69,6 +75,31 @@ function codeIds(spec: ModelSpec, code: string): number[] {
   const vocab = new Vocabulary(spec.vocab);
   const ids = (spec.encoder === "lstm" ? charTokens : pythonTokens)(code).map((t) => vocab.id(t));
   return spec.maxLength > 0 ? ids.slice(0, spec.maxLength) : ids;
+}
+
+/** Our token ids, bags and trace events of the fixture's inputs are the loader's. */
+async function expectSameInputs(spec: ModelSpec, expected: ModelFixture): Promise<void> {
+  if (expected.ids) expect(fixture.codes.map((c) => codeIds(spec, c))).toEqual(expected.ids);
+  if (expected.bags) {
+    expect(spec.bag).toBeDefined();
+    await initPython();
+    const bag = spec.bag!;
+    fixture.codes.forEach((code, i) => {
+      const ours = bagOf(rawFeatures(code, bag.buckets), bag.idf, bag.groupWeights);
+      const [rows, weights] = expected.bags![i];
+      // Groups of weight 0 add nothing, and the loader leaves their rows out.
+      const kept = ours.ids.map((_, j) => j).filter((j) => ours.weights[j] !== 0);
+      expect(
+        kept.map((j) => ours.ids[j]),
+        `rows of code ${i}`,
+      ).toEqual(rows);
+      for (const [k, j] of kept.entries()) expect(ours.weights[j]).toBeCloseTo(weights[k], 12);
+    });
+  }
+  if (expected.events) {
+    const ours = fixture.traces.map((t) => traceEvents(t ?? undefined, spec.traceEncoding));
+    expect(ours.map((e) => [e.blocks, e.values])).toEqual(expected.events);
+  }
 }
 
 const items: EncoderItem[] = fixture.codes.map((code, i) => ({
@@ -113,13 +144,12 @@ describe("PyTorch loader parity (fixture written by python/tracecode_torch.py)",
     }
   });
 
-  it("tracecode embed with models/default gives the loader's embeddings", () => {
+  it("tracecode embed with models/default gives the loader's embeddings", async () => {
     const expected = fixture.models.default;
     expect(sha256(join(defaultModel, "model.safetensors")), `retrained? ${REGENERATE}`).toBe(
       expected.sha256,
     );
-    const spec = loadEncoder(defaultModel).spec;
-    expect(fixture.codes.map((c) => codeIds(spec, c))).toEqual(expected.ids);
+    await expectSameInputs(loadEncoder(defaultModel).spec, expected);
     const out = join(dir, "default.jsonl");
     const run = spawnSync(
       process.execPath,
@@ -143,22 +173,21 @@ describe("PyTorch loader parity (fixture written by python/tracecode_torch.py)",
     expect(diff).toBeLessThan(TOLERANCE);
   });
 
-  it.each(Object.keys(LOADER_MODELS))("tiny %s model: same ids, events and embeddings", (name) => {
-    const expected = fixture.models[name];
-    expect(expected, `no fixture for ${name}: ${REGENERATE}`).toBeDefined();
-    expect(sha256(join(tiny[name], "model.safetensors")), `weights changed: ${REGENERATE}`).toBe(
-      expected.sha256,
-    );
-    const spec = LOADER_MODELS[name];
-    if (expected.ids) expect(fixture.codes.map((c) => codeIds(spec, c))).toEqual(expected.ids);
-    if (expected.events) {
-      const ours = fixture.traces.map((t) => traceEvents(t ?? undefined, spec.traceEncoding));
-      expect(ours.map((e) => [e.blocks, e.values])).toEqual(expected.events);
-    }
-    const diff = maxAbsDiff(embedItems(loadEncoder(tiny[name]), items), expected.embeddings);
-    console.log(`tiny ${name}: ours vs PyTorch loader, max |Δ| = ${diff.toExponential(2)}`);
-    expect(diff).toBeLessThan(TOLERANCE);
-  });
+  it.each(Object.keys(LOADER_MODELS))(
+    "tiny %s model: same ids, bags, events and embeddings",
+    async (name) => {
+      const expected = fixture.models[name];
+      expect(expected, `no fixture for ${name}: ${REGENERATE}`).toBeDefined();
+      expect(sha256(join(tiny[name], "model.safetensors")), `weights changed: ${REGENERATE}`).toBe(
+        expected.sha256,
+      );
+      const spec = LOADER_MODELS[name];
+      await expectSameInputs(spec, expected);
+      const diff = maxAbsDiff(embedItems(loadEncoder(tiny[name]), items), expected.embeddings);
+      console.log(`tiny ${name}: ours vs PyTorch loader, max |Δ| = ${diff.toExponential(2)}`);
+      expect(diff).toBeLessThan(TOLERANCE);
+    },
+  );
 });
 
 const PYTHON = "/usr/bin/python3";
@@ -226,6 +255,29 @@ describe.skipIf(torchMissing !== "")(
       const run = spawnSync(PYTHON, [loader, oldLstm, "--code", "x"], { encoding: "utf8" });
       expect(run.status).not.toBe(0);
       expect(run.stderr).toMatch(/tokenizer\.json is missing.*tools\/write-model-spec\.ts/s);
+    });
+
+    it("loads a bag that reads tree-sitter node types but refuses to embed with it, saying why", () => {
+      const treeBag = join(dir, "tree-bag");
+      const spec = LOADER_MODELS["bag-anchor"];
+      const groupWeights = { chars: 1, tokens: 1, tree: 0.5 };
+      saveEncoder(treeBag, loaderModel({ ...spec, bag: { ...spec.bag!, groupWeights } }));
+      const loads = spawnSync(
+        PYTHON,
+        [
+          "-c",
+          `import sys; sys.path.insert(0, ${JSON.stringify(join(root, "python"))}); import tracecode_torch as tt; print(tt.load(sys.argv[1]).architecture["kind"])`,
+          treeBag,
+        ],
+        { encoding: "utf8" },
+      );
+      expect(loads.stderr).toBe("");
+      expect(loads.stdout.trim()).toBe("bag");
+      const run = spawnSync(PYTHON, [loader, treeBag, "--code", "x = 1"], { encoding: "utf8" });
+      expect(run.status).not.toBe(0);
+      expect(run.stderr).toMatch(
+        /tree-sitter node types \(its tree group weight is 0\.5\).*--bag-weights C,T,0/s,
+      );
     });
   },
 );

@@ -57,6 +57,14 @@ export type ModelSpec = z.infer<typeof ModelSpec>;
 export const TOKENIZER_FORMAT = "tracecode-tokenizer/1";
 export const ARCHITECTURE_FORMAT = "tracecode-architecture/1";
 
+/** A regular-expression lexer, precisely enough to re-implement in Python's `re`. */
+export interface LexerFile {
+  pattern: string;
+  pattern_dialect: string;
+  groups: { group: number; name: string; emits: string }[];
+  indent_width: number;
+}
+
 /** `tokenizer.json`: how code and traces become id sequences, precisely enough to re-implement. */
 export interface TokenizerFile {
   format: typeof TOKENIZER_FORMAT;
@@ -71,12 +79,7 @@ export interface TokenizerFile {
     max_length: number;
     rules: string[];
     /** For `python_tokens`: the lexer. */
-    lexer?: {
-      pattern: string;
-      pattern_dialect: string;
-      groups: { group: number; name: string; emits: string }[];
-      indent_width: number;
-    };
+    lexer?: LexerFile;
   };
   /** How a trace row (a line of traces.jsonl) becomes events; null for code-only models. */
   trace: null | {
@@ -95,6 +98,8 @@ export interface TokenizerFile {
     group_weights: Record<string, number>;
     /** `idf[row]`, fitted on the training snippets. */
     idf: number[];
+    /** The lexer of the tokens group (as a `python_tokens` tokenizer's). */
+    lexer: LexerFile;
     hash: string;
     rules: string[];
   };
@@ -133,21 +138,7 @@ export function tokenizerFile(spec: ModelSpec): TokenizerFile {
             "ids: the id of each token in id_to_token (entries 2 and up), unk_id for any other token",
             "truncation: when max_length > 0, only the first max_length ids are kept",
           ],
-          ...(chars
-            ? {}
-            : {
-                lexer: {
-                  pattern: PYTHON_LEXER.pattern,
-                  pattern_dialect:
-                    "the same in ECMAScript (flag g) and Python's re (a str pattern, no flags)",
-                  groups: PYTHON_LEXER.groups.map((name, i) => ({
-                    group: i + 1,
-                    name,
-                    emits: GROUP_RULES[name],
-                  })),
-                  indent_width: PYTHON_LEXER.indentWidth,
-                },
-              }),
+          ...(chars ? {} : { lexer: lexerFile() }),
         }
       : null,
     trace: readsTrace
@@ -177,15 +168,30 @@ export function tokenizerFile(spec: ModelSpec): TokenizerFile {
   };
 }
 
+/** The Python lexer of the `python_tokens` tokenizer and of the bag's tokens group. */
+function lexerFile(): LexerFile {
+  return {
+    pattern: PYTHON_LEXER.pattern,
+    pattern_dialect: "the same in ECMAScript (flag g) and Python's re (a str pattern, no flags)",
+    groups: PYTHON_LEXER.groups.map((name, i) => ({
+      group: i + 1,
+      name,
+      emits: GROUP_RULES[name],
+    })),
+    indent_width: PYTHON_LEXER.indentWidth,
+  };
+}
+
 function bagFeaturesFile(bag: NonNullable<ModelSpec["bag"]>): TokenizerFile["bag_features"] {
   return {
     buckets: bag.buckets,
     group_weights: bag.groupWeights,
     idf: bag.idf,
+    lexer: lexerFile(),
     hash: "32-bit FNV-1a over the UTF-16 code units of s: h = 0x811c9dc5; per unit u: h = ((h xor u) * 0x01000193) mod 2^32",
     rules: [
       "chars: the source with every whitespace run replaced by one space; every substring of 3, 4 and 5 characters (UTF-16 units)",
-      "tokens: the python_tokens lexer of the transformer models (see a transformer's tokenizer.json); every token, every adjacent pair 'a b', and for an identifier with more than one part (split at '_' and before a capital that follows a lower-case letter or digit, lower-cased, empty parts dropped) 'part p' for each part",
+      "tokens: scan the source with lexer.pattern (as a python_tokens tokenizer does; each match emits as lexer.groups says); every token, every adjacent pair 'a b', and for an identifier with more than one part (split at '_' and before a capital that follows a lower-case letter or digit, lower-cased, empty parts dropped) 'part p' for each part",
       "tree: tree-sitter-python node types (named and anonymous, 'comment' subtrees left out) in pre-order from the module node; every 1-, 2- and 3-gram joined by a space",
       "row of a gram g of group G: hash(G + ':' + g) mod buckets; rows of one group are merged, counting",
       "weight of a row r with count c in group G: (1 + ln c) * idf[r], then the group's weights scaled to unit Euclidean length and multiplied by sqrt(group_weights[G]) (a group without rows contributes nothing)",

@@ -25,6 +25,10 @@ const SMALL_TRACES = { runs: 3, blocks: 6, buckets: 16, maxEvents: 40 };
 
 const base = { dim: 16, distance: "cosine" as const, seed: 0, traceEncoding: SMALL_TRACES };
 
+/** A bag's table: few rows, so the fixture's snippets collide in them as real ones do. */
+const BAG_BUCKETS = 61;
+const BAG_IDF = Array.from({ length: BAG_BUCKETS }, (_, i) => 1 + (i % 7) / 3);
+
 /** Name → spec of every tiny model. */
 export const LOADER_MODELS: Record<string, ModelSpec> = {
   "lstm-last": { ...base, encoder: "lstm", pooling: "last", maxLength: 50, vocab: CHARS },
@@ -37,6 +41,35 @@ export const LOADER_MODELS: Record<string, ModelSpec> = {
     vocab: TOKENS,
   },
   "trace-mean": { ...base, encoder: "trace", pooling: "mean", maxLength: 0, vocab: [] },
+  // The tree group is 0: the loader cannot compute tree-sitter node types (test/torch-loader).
+  "bag-anchor": {
+    ...base,
+    encoder: "bag",
+    pooling: "mean",
+    maxLength: 0,
+    vocab: [],
+    bag: {
+      buckets: BAG_BUCKETS,
+      width: 10,
+      groupWeights: { chars: 1, tokens: 2, tree: 0 },
+      idf: BAG_IDF,
+      anchor: { width: 6, weight: 0.3 },
+    },
+  },
+  "bag-euclidean": {
+    ...base,
+    distance: "euclidean",
+    encoder: "bag",
+    pooling: "mean",
+    maxLength: 0,
+    vocab: [],
+    bag: {
+      buckets: BAG_BUCKETS,
+      width: 16,
+      groupWeights: { chars: 0, tokens: 1, tree: 0 },
+      idf: BAG_IDF,
+    },
+  },
   "joint-last-valid": {
     ...base,
     encoder: "joint",

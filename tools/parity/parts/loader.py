@@ -66,7 +66,9 @@ def describe(model_dir, name):
     traces = TRACES if hasattr(model, "trace") else None
     entry = {"sha256": hashlib.sha256((pathlib.Path(model_dir) / "model.safetensors").read_bytes()).hexdigest(),
              "embeddings": compact(model.embed(CODES, traces))}
-    if hasattr(model, "code"):
+    if model.tokenizer.bag is not None:
+        entry["bags"] = [model.tokenizer.bag.bag(c) for c in CODES]
+    elif hasattr(model, "code"):
         entry["ids"] = [model.tokenizer.code_ids(c) for c in CODES]
     if hasattr(model, "trace"):
         entry["events"] = [model.tokenizer.trace_events(r) for r in TRACES]
