@@ -24,6 +24,7 @@ export {
   embedItems,
   encoderReady,
   loadEncoder,
+  readModelFiles,
   saveEncoder,
   writeSpecFiles,
 } from "./io.js";

@@ -7,15 +7,16 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../data/index.js";
 import {
+  decodeSafetensors,
   Embedding,
   EmbeddingBag,
   Linear,
   LSTM,
-  loadStateDict,
   noGrad,
   SinusoidalPositionalEncoding,
   saveSafetensors,
   TransformerEncoder,
+  withoutInit,
 } from "../nn/index.js";
 import { initPython } from "../synth/index.js";
 import { Encoder, type EncoderItem, type Positions } from "./encoders.js";
@@ -43,16 +44,30 @@ export function writeSpecFiles(dir: string, encoder: Encoder): void {
 }
 
 /** Rebuilds the encoder saved in `dir` (a run directory or a model directory), in eval mode. */
-export function loadEncoder(dir: string): Encoder {
+/** A model directory's two files as read: the bytes of model.json and model.safetensors. */
+export interface ModelFiles {
+  spec: Buffer;
+  weights: Buffer;
+}
+
+/** Reads a model directory's files once (a caller that also hashes them needs no second read). */
+export function readModelFiles(dir: string): ModelFiles {
   const specPath = join(dir, "model.json");
   const weights = join(dir, "model.safetensors");
   for (const p of [specPath, weights]) {
     if (!existsSync(p)) throw new Error(`${dir} is not a model directory: ${p} is missing`);
   }
-  const parsed = ModelSpec.safeParse(JSON.parse(readFileSync(specPath, "utf8")));
+  return { spec: readFileSync(specPath), weights: readFileSync(weights) };
+}
+
+export function loadEncoder(dir: string, files: ModelFiles = readModelFiles(dir)): Encoder {
+  const specPath = join(dir, "model.json");
+  const parsed = ModelSpec.safeParse(JSON.parse(files.spec.toString("utf8")));
   if (!parsed.success) throw new Error(`${specPath}: invalid model spec: ${parsed.error.message}`);
-  const encoder = new Encoder(parsed.data);
-  encoder.loadStateDict(loadStateDict(weights));
+  // The strict load below overwrites every parameter, so none is drawn first.
+  const encoder = withoutInit(() => new Encoder(parsed.data));
+  const state = decodeSafetensors(files.weights, join(dir, "model.safetensors")).tensors;
+  encoder.loadStateDict(state);
   encoder.eval();
   return encoder;
 }

@@ -4,7 +4,15 @@
  * It knows nothing of code: usable on its own.
  */
 
-export { embeddingInit, linearInit, lstmInit, normal_, uniform_, uniformTensor } from "./init.js";
+export {
+  embeddingInit,
+  linearInit,
+  lstmInit,
+  normal_,
+  uniform_,
+  uniformTensor,
+  withoutInit,
+} from "./init.js";
 export type { Gemm, Kernels } from "./kernels/index.js";
 export { kernels, loadWasmKernels, setKernels, tsKernels } from "./kernels/index.js";
 export { MultiheadAttention, type MultiheadAttentionOptions } from "./layers/attention.js";

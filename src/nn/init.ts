@@ -5,15 +5,32 @@
 import type { Random } from "../random/index.js";
 import { Tensor } from "./tensor.js";
 
+/** False inside `withoutInit`: the initialisers below then leave tensors as they are. */
+let drawing = true;
+
+/**
+ * Builds modules with every initialiser skipped, for weights a strict load overwrites right
+ * after: the draws would be thrown away, and for a large table they cost most of a model's load.
+ */
+export function withoutInit<T>(build: () => T): T {
+  const was = drawing;
+  drawing = false;
+  try {
+    return build();
+  } finally {
+    drawing = was;
+  }
+}
+
 /** Fills `t` with U(lo, hi) in place and returns it. */
 export function uniform_(t: Tensor, lo: number, hi: number, rng: Random): Tensor {
-  for (let i = 0; i < t.size; i++) t.data[i] = rng.uniform(lo, hi);
+  if (drawing) for (let i = 0; i < t.size; i++) t.data[i] = rng.uniform(lo, hi);
   return t;
 }
 
 /** Fills `t` with N(mean, std²) in place and returns it. */
 export function normal_(t: Tensor, mean: number, std: number, rng: Random): Tensor {
-  for (let i = 0; i < t.size; i++) t.data[i] = rng.normal(mean, std);
+  if (drawing) for (let i = 0; i < t.size; i++) t.data[i] = rng.normal(mean, std);
   return t;
 }
 

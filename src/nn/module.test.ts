@@ -1,4 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { Random } from "../random/index.js";
+import { withoutInit } from "./init.js";
+import { EmbeddingBag } from "./layers/embedding-bag.js";
+import { Linear } from "./layers/linear.js";
 import { Module } from "./module.js";
 import { Tensor } from "./tensor.js";
 
@@ -56,5 +60,25 @@ describe("Module random state", () => {
     lstm.forward(x);
     lstm.loadRandomState(saved);
     expect(Array.from(lstm.forward(x).output.data)).toEqual(first);
+  });
+});
+
+describe("withoutInit", () => {
+  it("builds layers without drawing, for a strict load to fill, and restores drawing after", () => {
+    const skipped = withoutInit(() => new Linear(4, 3, { rng: new Random(5) }));
+    expect([...skipped.weight.data].every((v) => v === 0)).toBe(true);
+    const drawn = new Linear(4, 3, { rng: new Random(5) });
+    expect(drawn.weight.data.some((v) => v !== 0)).toBe(true);
+    // Nested and after a throw, the outer state comes back.
+    expect(() =>
+      withoutInit(() => {
+        withoutInit(() => undefined);
+        expect(new EmbeddingBag(3, 2).weight.data.every((v) => v === 0)).toBe(true);
+        throw new Error("build failed");
+      }),
+    ).toThrow("build failed");
+    expect(new EmbeddingBag(3, 2).weight.data.some((v) => v !== 0)).toBe(true);
+    skipped.loadStateDict(new Map(drawn.namedParameters()));
+    expect(skipped.weight.data).toEqual(drawn.weight.data);
   });
 });

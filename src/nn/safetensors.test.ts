@@ -43,6 +43,17 @@ describe("safetensors", () => {
     expect(back.get("empty")!.shape).toEqual([0, 3]);
   });
 
+  it("reads aligned tensors as views of the bytes and unaligned ones by copy, to the same values", () => {
+    const bytes = encodeSafetensors(tensors, {});
+    const aligned = decodeSafetensors(bytes).tensors.get("a.weight")!.data;
+    expect(aligned.buffer).toBe(bytes.buffer);
+    const shifted = new Uint8Array(bytes.length + 1);
+    shifted.set(bytes, 1);
+    const unaligned = decodeSafetensors(shifted.subarray(1)).tensors.get("a.weight")!.data;
+    expect(unaligned.buffer).not.toBe(shifted.buffer);
+    expect(Array.from(unaligned)).toEqual(Array.from(aligned));
+  });
+
   it("rejects truncated and corrupt files with a clear reason", () => {
     const bytes = encodeSafetensors(tensors);
     const err = (b: Uint8Array) => {

@@ -66,7 +66,13 @@ export function encodeSafetensors(
 
 const dtypeBytes: Record<string, number> = { F32: 4, F64: 8 };
 
-/** Parses safetensors bytes; `source` names the file in error messages. */
+/** Whether typed arrays on this machine are little-endian, as safetensors' data is. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * Parses safetensors bytes; `source` names the file in error messages. Aligned F32 tensors are
+ * views of `bytes` (no copy): change neither while the other is in use.
+ */
 export function decodeSafetensors(bytes: Uint8Array, source = "safetensors data"): SafetensorsFile {
   const fail = (why: string): never => {
     throw new SafetensorsError(`${source}: ${why}`);
@@ -127,11 +133,18 @@ export function decodeSafetensors(bytes: Uint8Array, source = "safetensors data"
       fail(`truncated: "${name}" ends at byte ${end} of a ${dataLen}-byte data section`);
     }
     spans.push([begin, end, name]);
-    const data = new Float32Array(sizeOf(dims));
     const at = dataStart + begin;
-    if (width === 4)
-      for (let i = 0; i < data.length; i++) data[i] = view.getFloat32(at + 4 * i, true);
-    else for (let i = 0; i < data.length; i++) data[i] = view.getFloat64(at + 8 * i, true);
+    let data: Float32Array;
+    if (width === 4 && LITTLE_ENDIAN && (bytes.byteOffset + at) % 4 === 0) {
+      // The file's bytes are the array's: a view of them, no copy (a large model's load is
+      // mostly memory first touched, so each copy costs).
+      data = new Float32Array(bytes.buffer, bytes.byteOffset + at, sizeOf(dims));
+    } else {
+      data = new Float32Array(sizeOf(dims));
+      if (width === 4)
+        for (let i = 0; i < data.length; i++) data[i] = view.getFloat32(at + 4 * i, true);
+      else for (let i = 0; i < data.length; i++) data[i] = view.getFloat64(at + 8 * i, true);
+    }
     tensors.set(name, { data, shape: dims });
   }
   // Like the reference reader: tensors must tile the data section exactly, no gaps or overlap.

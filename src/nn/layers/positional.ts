@@ -4,6 +4,7 @@
  * `weight`, initialised N(0, 1) like `nn.Embedding`).
  */
 import { Random } from "../../random/index.js";
+import { normal_ } from "../init.js";
 import { Module } from "../module.js";
 import { record, Tensor } from "../tensor.js";
 
@@ -64,9 +65,7 @@ export class LearnedPositionalEncoding extends Module {
 
   constructor(maxLen: number, dim: number, rng: Random = new Random(0)) {
     super();
-    const table = Tensor.zeros([maxLen, dim]);
-    for (let i = 0; i < table.size; i++) table.data[i] = rng.normal();
-    this.weight = this.param("weight", table);
+    this.weight = this.param("weight", normal_(Tensor.zeros([maxLen, dim]), 0, 1, rng));
   }
 
   forward(x: Tensor): Tensor {

@@ -2,10 +2,9 @@
  * The code-only encoder an index embeds with. Its identity (a hash of the weights and spec) is
  * stored in the index, so a different model is noticed and everything re-embedded.
  */
-import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { type Encoder, embedItems, loadEncoder } from "../../models/index.js";
-import { contentHash } from "../../realcode/index.js";
+import { createHash } from "node:crypto";
+import { resolve } from "node:path";
+import { type Encoder, embedItems, loadEncoder, readModelFiles } from "../../models/index.js";
 import type { Distance } from "./vectors.js";
 
 export interface Embedder {
@@ -21,19 +20,20 @@ export interface Embedder {
 /** Loads a model directory; refuses models that read traces (search has only code). */
 export function loadEmbedder(dir: string): Embedder {
   const abs = resolve(dir);
-  const encoder: Encoder = loadEncoder(abs);
+  const files = readModelFiles(abs);
+  const encoder: Encoder = loadEncoder(abs, files);
   if (encoder.needsTrace) {
     throw new Error(
       `${dir}: the ${encoder.spec.encoder} model reads execution traces; indexing and search ` +
-        "embed code alone, so they need a code-only model (lstm or transformer)",
+        "embed code alone, so they need a code-only model (lstm, transformer or bag)",
     );
   }
-  const id = contentHash(
-    Buffer.concat([
-      readFileSync(join(abs, "model.json")),
-      readFileSync(join(abs, "model.safetensors")),
-    ]),
-  ).slice(0, 16);
+  // The hash of both files' bytes in a row, as it always was, from the bytes already read.
+  const id = createHash("sha256")
+    .update(files.spec)
+    .update(files.weights)
+    .digest("hex")
+    .slice(0, 16);
   return {
     dir: abs,
     id,
