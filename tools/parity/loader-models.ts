@@ -29,6 +29,16 @@ const base = { dim: 16, distance: "cosine" as const, seed: 0, traceEncoding: SMA
 const BAG_BUCKETS = 61;
 const BAG_IDF = Array.from({ length: BAG_BUCKETS }, (_, i) => 1 + (i % 7) / 3);
 
+/** A tiny bag over BAG_BUCKETS rows. */
+function bagModel(
+  width: number,
+  groupWeights: NonNullable<ModelSpec["bag"]>["groupWeights"],
+  anchor?: NonNullable<ModelSpec["bag"]>["anchor"],
+): ModelSpec {
+  const bag = { buckets: BAG_BUCKETS, width, groupWeights, idf: BAG_IDF, anchor };
+  return { ...base, encoder: "bag", pooling: "mean", maxLength: 0, vocab: [], bag };
+}
+
 /** Name → spec of every tiny model. */
 export const LOADER_MODELS: Record<string, ModelSpec> = {
   "lstm-last": { ...base, encoder: "lstm", pooling: "last", maxLength: 50, vocab: CHARS },
@@ -42,33 +52,10 @@ export const LOADER_MODELS: Record<string, ModelSpec> = {
   },
   "trace-mean": { ...base, encoder: "trace", pooling: "mean", maxLength: 0, vocab: [] },
   // The tree group is 0: the loader cannot compute tree-sitter node types (test/torch-loader).
-  "bag-anchor": {
-    ...base,
-    encoder: "bag",
-    pooling: "mean",
-    maxLength: 0,
-    vocab: [],
-    bag: {
-      buckets: BAG_BUCKETS,
-      width: 10,
-      groupWeights: { chars: 1, tokens: 2, tree: 0 },
-      idf: BAG_IDF,
-      anchor: { width: 6, weight: 0.3 },
-    },
-  },
+  "bag-anchor": bagModel(10, { chars: 1, tokens: 2, tree: 0 }, { width: 6, weight: 0.3 }),
   "bag-euclidean": {
-    ...base,
+    ...bagModel(16, { chars: 0, tokens: 1, tree: 0 }),
     distance: "euclidean",
-    encoder: "bag",
-    pooling: "mean",
-    maxLength: 0,
-    vocab: [],
-    bag: {
-      buckets: BAG_BUCKETS,
-      width: 16,
-      groupWeights: { chars: 0, tokens: 1, tree: 0 },
-      idf: BAG_IDF,
-    },
   },
   "joint-last-valid": {
     ...base,
