@@ -373,8 +373,10 @@ class TraceCodeEncoder(nn.Module):
         if hasattr(self, "trace"):
             parts.append(self.trace(*trace))
         out = self.proj(torch.cat(parts, dim=1))
-        if anchor is None:
+        if getattr(getattr(self, "code", None), "anchor", None) is None:
             return out
+        if anchor is None:
+            raise ValueError("this bag model's embedding needs its anchor's bag too (batch() gives both)")
         w = self.code.anchor_weight
         ids, offsets, weights = anchor
         lexical = F.normalize(self.code.anchor(ids, offsets, per_sample_weights=weights), dim=1)
