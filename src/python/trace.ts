@@ -45,18 +45,25 @@ export function classHash(prefix: string, value: unknown): string {
 
 /** The `io` class: outputs (return values or raised types) on every input, in order. */
 export function ioClassOf(runs: readonly TraceRun[]): string {
-  return classHash(
-    "io",
-    runs.map((r) => r.output),
-  );
+  return outputsClass(runs.map((r) => r.output));
+}
+
+function outputsClass(outputs: readonly string[]): string {
+  return classHash("io", outputs);
 }
 
 /** The `trace` class: canonical blocks, values, output and truncation of every call. */
 export function traceClassOf(runs: readonly TraceRun[]): string {
-  return classHash(
-    "trace",
-    runs.map((r) => [r.blocks, r.values, r.output, r.truncated]),
-  );
+  return rawTraceClass(runs.map((r) => [r.blocks, r.values, r.output, r.truncated]));
+}
+
+/**
+ * `traceClassOf` of the runs made from `raw`: a raw run is already the list
+ * [blocks, values, output, truncated] that `traceClassOf` hashes (checked by `parseChildLine`:
+ * plain JSON arrays, nothing else), so the digest is the same without making the lists again.
+ */
+function rawTraceClass(raw: readonly (readonly unknown[])[]): string {
+  return classHash("trace", raw);
 }
 
 export function classOf(level: EquivalenceLevel, runs: readonly TraceRun[]): string {
@@ -71,6 +78,64 @@ function toRuns(raw: readonly RawRun[], inputs: readonly string[][]): TraceRun[]
     output,
     truncated,
   }));
+}
+
+/** Whether `runs` (made by `toRuns` on the same inputs) hold exactly the values of `raw`. */
+function sameRuns(raw: readonly RawRun[], runs: readonly TraceRun[]): boolean {
+  if (raw.length !== runs.length) return false;
+  for (let i = 0; i < raw.length; i++) {
+    const [blocks, values, output, truncated] = raw[i];
+    const run = runs[i];
+    if (
+      output !== run.output ||
+      truncated !== run.truncated ||
+      blocks.length !== run.blocks.length ||
+      values.length !== run.values.length
+    ) {
+      return false;
+    }
+    for (let j = 0; j < blocks.length; j++) if (blocks[j] !== run.blocks[j]) return false;
+    for (let j = 0; j < values.length; j++) if (values[j] !== run.values[j]) return false;
+  }
+  return true;
+}
+
+/**
+ * The `ok` rows of one `traceFunctions` call, by input set and class: rows that behave exactly
+ * alike (renamed variants, clones) share one list of runs instead of each keeping its own. The
+ * runs the parent keeps for the output were most of its CPU: every kept object is copied by the
+ * young generation's collector before it is promoted (≈ 40 % of the parent's CPU per snippet in
+ * the bench of issue 14). A hit is checked value by value, so a digest collision only costs the
+ * sharing; the values were checked by `parseChildLine` either way.
+ */
+class SharedRuns {
+  private readonly byInputs = new Map<
+    readonly string[][],
+    Map<string, { runs: TraceRun[]; ioClass: string }>
+  >();
+
+  constructor(private readonly level: EquivalenceLevel) {}
+
+  classes(
+    raw: readonly RawRun[],
+    inputs: readonly string[][],
+  ): { traceClass: string; ioClass: string; runs: TraceRun[] } {
+    const io = () => outputsClass(raw.map((r) => r[2]));
+    const key = this.level === "io" ? io() : rawTraceClass(raw);
+    let seen = this.byInputs.get(inputs);
+    if (!seen) {
+      seen = new Map();
+      this.byInputs.set(inputs, seen);
+    }
+    const hit = seen.get(key);
+    if (hit && sameRuns(raw, hit.runs)) {
+      return { traceClass: key, ioClass: hit.ioClass, runs: hit.runs };
+    }
+    const runs = toRuns(raw, inputs);
+    const ioClass = this.level === "io" ? key : io();
+    if (!hit) seen.set(key, { runs, ioClass });
+    return { traceClass: key, ioClass, runs };
+  }
 }
 
 /**
@@ -123,6 +188,7 @@ export async function traceFunctions(
     }
     return s;
   };
+  const shared = new SharedRuns(level);
   let done = 0;
   try {
     return await Promise.all(
@@ -142,14 +208,14 @@ export async function traceFunctions(
         const out: TraceRow =
           r.status === "ok" && raised === undefined
             ? (() => {
-                const runs = toRuns(r.runs, r.inputs);
+                const c = shared.classes(r.runs, r.inputs);
                 return {
                   id: row.id,
                   status: "ok",
                   level,
-                  traceClass: classOf(level, runs),
-                  ioClass: ioClassOf(runs),
-                  runs,
+                  traceClass: c.traceClass,
+                  ioClass: c.ioClass,
+                  runs: c.runs,
                 };
               })()
             : {
