@@ -101,40 +101,67 @@ function sameRuns(raw: readonly RawRun[], runs: readonly TraceRun[]): boolean {
 }
 
 /**
- * The `ok` rows of one `traceFunctions` call, by input set and class: rows that behave exactly
- * alike (renamed variants, clones) share one list of runs instead of each keeping its own. The
- * runs the parent keeps for the output were most of its CPU: every kept object is copied by the
- * young generation's collector before it is promoted (≈ 40 % of the parent's CPU per snippet in
- * the bench of issue 14). A hit is checked value by value, so a digest collision only costs the
- * sharing; the values were checked by `parseChildLine` either way.
+ * A cheap digest of raw runs' shapes (lengths, last block, outputs' lengths and ends), used only
+ * to find rows that may be equal; `sameRuns` decides.
  */
-class SharedRuns {
-  private readonly byInputs = new Map<
-    readonly string[][],
-    Map<string, { runs: TraceRun[]; ioClass: string }>
-  >();
+function shapeOf(raw: readonly RawRun[]): number {
+  let h = raw.length | 0;
+  for (const [blocks, values, output, truncated] of raw) {
+    h = Math.imul(h ^ blocks.length, 0x01000193);
+    h = Math.imul(h ^ values.length, 0x01000193);
+    if (blocks.length > 0) h = Math.imul(h ^ blocks[blocks.length - 1], 0x01000193);
+    h = Math.imul(h ^ output.length, 0x01000193);
+    if (output.length > 0) h = Math.imul(h ^ output.charCodeAt(output.length - 1), 0x01000193);
+    if (truncated) h = Math.imul(h ^ 1, 0x01000193);
+  }
+  return h;
+}
+
+interface Shared {
+  traceClass: string;
+  ioClass: string;
+  runs: TraceRun[];
+}
+
+/** Rows of one shape kept to compare with (more rarely share a shape and differ). */
+const SHAPE_CANDIDATES = 8;
+
+/**
+ * The `ok` rows of one `traceFunctions` call, by input set: rows that behave exactly alike
+ * (renamed variants, clones) share one list of runs, and its classes, instead of each keeping
+ * its own. The runs the parent keeps for the output were most of its CPU: every kept object is
+ * copied by V8's young-generation collector before it is promoted (≈ 110 of ≈ 280 µs a
+ * paper-shaped snippet in the bench of issue 14), and the second row of a class needs no JSON
+ * text or digest of its own. A row is shared only when every value of every run is equal (its
+ * classes are functions of those values, at the call's one level), so a shape that repeats only
+ * costs a comparison; the values were checked by `parseChildLine` either way.
+ */
+export class SharedRuns {
+  private readonly byInputs = new Map<readonly string[][], Map<number, Shared[]>>();
 
   constructor(private readonly level: EquivalenceLevel) {}
 
-  classes(
-    raw: readonly RawRun[],
-    inputs: readonly string[][],
-  ): { traceClass: string; ioClass: string; runs: TraceRun[] } {
-    const io = () => outputsClass(raw.map((r) => r[2]));
-    const key = this.level === "io" ? io() : rawTraceClass(raw);
-    let seen = this.byInputs.get(inputs);
+  classes(raw: readonly RawRun[], inputs: readonly string[][]): Shared {
+    let shapes = this.byInputs.get(inputs);
+    if (!shapes) {
+      shapes = new Map();
+      this.byInputs.set(inputs, shapes);
+    }
+    const shape = shapeOf(raw);
+    let seen = shapes.get(shape);
     if (!seen) {
-      seen = new Map();
-      this.byInputs.set(inputs, seen);
+      seen = [];
+      shapes.set(shape, seen);
     }
-    const hit = seen.get(key);
-    if (hit && sameRuns(raw, hit.runs)) {
-      return { traceClass: key, ioClass: hit.ioClass, runs: hit.runs };
-    }
-    const runs = toRuns(raw, inputs);
-    const ioClass = this.level === "io" ? key : io();
-    if (!hit) seen.set(key, { runs, ioClass });
-    return { traceClass: key, ioClass, runs };
+    for (const s of seen) if (sameRuns(raw, s.runs)) return s;
+    const ioClass = outputsClass(raw.map((r) => r[2]));
+    const made: Shared = {
+      traceClass: this.level === "io" ? ioClass : rawTraceClass(raw),
+      ioClass,
+      runs: toRuns(raw, inputs),
+    };
+    if (seen.length < SHAPE_CANDIDATES) seen.push(made);
+    return made;
   }
 }
 
