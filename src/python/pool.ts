@@ -15,7 +15,6 @@ import { fileURLToPath } from "node:url";
 import type { ArgType, TraceStatus } from "../data/index.js";
 import { boundaryCommand, boundaryStatus, DEFAULT_LIMITS } from "./boundary/index.js";
 import {
-  CheckedResults,
   type ChildMessage,
   type Expectation,
   type PackageFiles,
@@ -212,8 +211,6 @@ export class TracerPool {
   /** Units with jobs queued or running, and the child they are bound to. */
   private readonly pins = new Map<string, Child>();
   private readonly encodedInputs = new Map<string, string[][]>();
-  /** Results checked before, by text: a repeated answer is not parsed and checked again. */
-  private readonly checked = new CheckedResults();
   private nextId = 1;
   private startFailures = 0;
   private closed = false;
@@ -515,7 +512,7 @@ export class TracerPool {
     const head = child.jobs[0];
     let m: ChildMessage;
     try {
-      m = parseChildLine(line, head?.expect, this.checked);
+      m = parseChildLine(line, head?.expect);
     } catch (e) {
       this.violation(child, e as Error);
       return;

@@ -101,71 +101,8 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 const isString = (v: unknown, max: number): v is string => typeof v === "string" && v.length <= max;
 
-/**
- * Results already checked, by their exact JSON text and what they were checked against. A line
- * `{"t":"result","id":<id>,"result":<text>}` whose text is one JSON value is exactly that object,
- * so a text seen before, checked against the same input count and event cap, needs no second
- * parse and check: the same bytes give the same values. Renamed variants and clones answer with
- * the same text; JSON.parse was the largest part of the parent's CPU once rows shared their runs.
- * Bounded: emptied when the texts it holds pass `maxChars`.
- */
-export class CheckedResults {
-  private readonly texts = new Map<
-    string,
-    { inputs: number; maxEvents: number; result: JobResult }
-  >();
-  private chars = 0;
-
-  constructor(private readonly maxChars = 1_000_000) {}
-
-  get(text: string, expect: Expectation): JobResult | undefined {
-    const hit = this.texts.get(text);
-    return hit && hit.inputs === expect.inputs && hit.maxEvents === expect.maxEvents
-      ? hit.result
-      : undefined;
-  }
-
-  set(text: string, expect: Expectation, result: JobResult): void {
-    if (text.length > this.maxChars) return;
-    if (this.chars + text.length > this.maxChars) {
-      this.texts.clear();
-      this.chars = 0;
-    }
-    this.texts.set(text, { inputs: expect.inputs, maxEvents: expect.maxEvents, result });
-    this.chars += text.length;
-  }
-}
-
-/**
- * Checks one line from a child against what the parent expects next; `checked` (optional)
- * remembers checked results so a repeated text is not parsed again.
- */
-export function parseChildLine(
-  line: string,
-  expect: Expectation | undefined,
-  checked?: CheckedResults,
-): ChildMessage {
-  if (checked && expect && expect.kind === "job" && !expect.firstOfKey) {
-    const head = `{"t":"result","id":${expect.id},"result":`;
-    if (line.startsWith(head) && line.endsWith("}")) {
-      const text = line.slice(head.length, -1);
-      const known = checked.get(text, expect);
-      if (known) return { t: "result", id: expect.id, result: known, inputs: undefined };
-      let value: unknown;
-      let single = true;
-      try {
-        value = JSON.parse(text);
-      } catch {
-        // Not one JSON value (e.g. more keys follow): the whole line is checked below.
-        single = false;
-      }
-      if (single) {
-        const result = checkResult(value, expect);
-        checked.set(text, expect, result);
-        return { t: "result", id: expect.id, result, inputs: undefined };
-      }
-    }
-  }
+/** Checks one line from a child against what the parent expects next. */
+export function parseChildLine(line: string, expect: Expectation | undefined): ChildMessage {
   let m: unknown;
   try {
     m = JSON.parse(line);
