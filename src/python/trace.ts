@@ -45,18 +45,25 @@ export function classHash(prefix: string, value: unknown): string {
 
 /** The `io` class: outputs (return values or raised types) on every input, in order. */
 export function ioClassOf(runs: readonly TraceRun[]): string {
-  return classHash(
-    "io",
-    runs.map((r) => r.output),
-  );
+  return outputsClass(runs.map((r) => r.output));
+}
+
+function outputsClass(outputs: readonly string[]): string {
+  return classHash("io", outputs);
 }
 
 /** The `trace` class: canonical blocks, values, output and truncation of every call. */
 export function traceClassOf(runs: readonly TraceRun[]): string {
-  return classHash(
-    "trace",
-    runs.map((r) => [r.blocks, r.values, r.output, r.truncated]),
-  );
+  return rawTraceClass(runs.map((r) => [r.blocks, r.values, r.output, r.truncated]));
+}
+
+/**
+ * `traceClassOf` of the runs made from `raw`: a raw run is already the list
+ * [blocks, values, output, truncated] that `traceClassOf` hashes (checked by `parseChildLine`:
+ * plain JSON arrays, nothing else), so the digest is the same without making the lists again.
+ */
+function rawTraceClass(raw: readonly (readonly unknown[])[]): string {
+  return classHash("trace", raw);
 }
 
 export function classOf(level: EquivalenceLevel, runs: readonly TraceRun[]): string {
@@ -71,6 +78,91 @@ function toRuns(raw: readonly RawRun[], inputs: readonly string[][]): TraceRun[]
     output,
     truncated,
   }));
+}
+
+/** Whether `runs` (made by `toRuns` on the same inputs) hold exactly the values of `raw`. */
+function sameRuns(raw: readonly RawRun[], runs: readonly TraceRun[]): boolean {
+  if (raw.length !== runs.length) return false;
+  for (let i = 0; i < raw.length; i++) {
+    const [blocks, values, output, truncated] = raw[i];
+    const run = runs[i];
+    if (
+      output !== run.output ||
+      truncated !== run.truncated ||
+      blocks.length !== run.blocks.length ||
+      values.length !== run.values.length
+    ) {
+      return false;
+    }
+    for (let j = 0; j < blocks.length; j++) if (blocks[j] !== run.blocks[j]) return false;
+    for (let j = 0; j < values.length; j++) if (values[j] !== run.values[j]) return false;
+  }
+  return true;
+}
+
+/**
+ * A cheap digest of raw runs' shapes (lengths, last block, outputs' lengths and ends), used only
+ * to find rows that may be equal; `sameRuns` decides.
+ */
+function shapeOf(raw: readonly RawRun[]): number {
+  let h = raw.length | 0;
+  for (const [blocks, values, output, truncated] of raw) {
+    h = Math.imul(h ^ blocks.length, 0x01000193);
+    h = Math.imul(h ^ values.length, 0x01000193);
+    if (blocks.length > 0) h = Math.imul(h ^ blocks[blocks.length - 1], 0x01000193);
+    h = Math.imul(h ^ output.length, 0x01000193);
+    if (output.length > 0) h = Math.imul(h ^ output.charCodeAt(output.length - 1), 0x01000193);
+    if (truncated) h = Math.imul(h ^ 1, 0x01000193);
+  }
+  return h;
+}
+
+interface Shared {
+  traceClass: string;
+  ioClass: string;
+  runs: TraceRun[];
+}
+
+/** Rows of one shape kept to compare with (more rarely share a shape and differ). */
+const SHAPE_CANDIDATES = 8;
+
+/**
+ * The `ok` rows of one `traceFunctions` call, by input set: rows that behave exactly alike
+ * (renamed variants, clones) share one list of runs, and its classes, instead of each keeping
+ * its own. The runs the parent keeps for the output were most of its CPU: every kept object is
+ * copied by V8's young-generation collector before it is promoted (≈ 110 of ≈ 280 µs a
+ * paper-shaped snippet in the bench of issue 14), and the second row of a class needs no JSON
+ * text or digest of its own. A row is shared only when every value of every run is equal (its
+ * classes are functions of those values, at the call's one level), so a shape that repeats only
+ * costs a comparison; the values were checked by `parseChildLine` either way.
+ */
+export class SharedRuns {
+  private readonly byInputs = new Map<readonly string[][], Map<number, Shared[]>>();
+
+  constructor(private readonly level: EquivalenceLevel) {}
+
+  classes(raw: readonly RawRun[], inputs: readonly string[][]): Shared {
+    let shapes = this.byInputs.get(inputs);
+    if (!shapes) {
+      shapes = new Map();
+      this.byInputs.set(inputs, shapes);
+    }
+    const shape = shapeOf(raw);
+    let seen = shapes.get(shape);
+    if (!seen) {
+      seen = [];
+      shapes.set(shape, seen);
+    }
+    for (const s of seen) if (sameRuns(raw, s.runs)) return s;
+    const ioClass = outputsClass(raw.map((r) => r[2]));
+    const made: Shared = {
+      traceClass: this.level === "io" ? ioClass : rawTraceClass(raw),
+      ioClass,
+      runs: toRuns(raw, inputs),
+    };
+    if (seen.length < SHAPE_CANDIDATES) seen.push(made);
+    return made;
+  }
 }
 
 /**
@@ -123,6 +215,7 @@ export async function traceFunctions(
     }
     return s;
   };
+  const shared = new SharedRuns(level);
   let done = 0;
   try {
     return await Promise.all(
@@ -142,14 +235,14 @@ export async function traceFunctions(
         const out: TraceRow =
           r.status === "ok" && raised === undefined
             ? (() => {
-                const runs = toRuns(r.runs, r.inputs);
+                const c = shared.classes(r.runs, r.inputs);
                 return {
                   id: row.id,
                   status: "ok",
                   level,
-                  traceClass: classOf(level, runs),
-                  ioClass: ioClassOf(runs),
-                  runs,
+                  traceClass: c.traceClass,
+                  ioClass: c.ioClass,
+                  runs: c.runs,
                 };
               })()
             : {

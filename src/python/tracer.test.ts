@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FunctionRow, type FunctionRowInput } from "../data/index.js";
-import { type InputSet, TracerPool, traceFunctions } from "./index.js";
+import { type InputSet, ioClassOf, TracerPool, traceClassOf, traceFunctions } from "./index.js";
 
 let pool: TracerPool;
 beforeAll(() => {
@@ -202,6 +202,29 @@ describe("equivalence classes", () => {
     const trace = await traceFunctions(same, { pool, level: "trace" });
     expect(io[0].traceClass).toBe(io[1].traceClass);
     expect(trace[0].traceClass).not.toBe(trace[1].traceClass);
+    // One io class, but different runs: each row keeps its own (the shared runs are only
+    // shared when every value is equal, whatever the class's digest says).
+    expect(io[0].runs).not.toBe(io[1].runs);
+    expect(io[0].runs.map((r) => r.blocks)).toEqual(trace[0].runs.map((r) => r.blocks));
+    expect(io[1].runs.map((r) => r.blocks)).toEqual(trace[1].runs.map((r) => r.blocks));
+    expect(io[1].runs.some((r) => r.blocks.length > 1)).toBe(true);
+  });
+
+  it("lets rows that behave exactly alike share one list of runs, with its classes", async () => {
+    const traced = await traceFunctions(
+      rows([
+        ...variants.map((code, i) => ({ code, entry: entries[i] })),
+        { code: "def f(x):\n    return x\n" },
+      ]),
+      { pool, inputs: 20 },
+    );
+    expect(traced[1].runs).toBe(traced[0].runs);
+    expect(traced[3].runs).toBe(traced[0].runs);
+    expect(traced[4].runs).not.toBe(traced[0].runs);
+    for (const t of traced) {
+      expect(t.traceClass).toBe(traceClassOf(t.runs));
+      expect(t.ioClass).toBe(ioClassOf(t.runs));
+    }
   });
 });
 
