@@ -43,7 +43,6 @@ export function writeSpecFiles(dir: string, encoder: Encoder): void {
   writeFileAtomic(join(dir, "architecture.json"), json(architectureFile(encoder)));
 }
 
-/** Rebuilds the encoder saved in `dir` (a run directory or a model directory), in eval mode. */
 /** A model directory's two files as read: the bytes of model.json and model.safetensors. */
 export interface ModelFiles {
   spec: Buffer;
@@ -60,6 +59,10 @@ export function readModelFiles(dir: string): ModelFiles {
   return { spec: readFileSync(specPath), weights: readFileSync(weights) };
 }
 
+/**
+ * Rebuilds the encoder saved in `dir` (a run directory or a model directory), in eval mode,
+ * from `files` when the caller has read them already.
+ */
 export function loadEncoder(dir: string, files: ModelFiles = readModelFiles(dir)): Encoder {
   const specPath = join(dir, "model.json");
   const parsed = ModelSpec.safeParse(JSON.parse(files.spec.toString("utf8")));
