@@ -139,10 +139,11 @@ class BagFeatures:
             for gram in self.grams(code, g):
                 r = fnv1a_units(gram, self.prefix[g]) % self.buckets
                 counts[r] = counts.get(r, 0) + 1
-            w = [(1 + math.log(counts[r])) * self.idf[r] for r in sorted(counts)]
+            ascending = sorted(counts)
+            w = [(1 + math.log(counts[r])) * self.idf[r] for r in ascending]
             norm = sum(x * x for x in w)
             scale = math.sqrt(weights[g] / norm) if norm > 0 else 0.0
-            rows += sorted(counts)
+            rows += ascending
             out += [x * scale for x in w]
         return rows, out
 

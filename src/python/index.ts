@@ -24,7 +24,6 @@ export {
 } from "./pool.js";
 export {
   classHash,
-  classOf,
   ioClassOf,
   type TraceOptions,
   traceClassOf,

@@ -30,45 +30,28 @@ describe("SharedRuns", () => {
   });
 
   it("keeps rows apart whose runs have one shape and differ in a value, at both levels", () => {
+    type Runs = [number[], string[], string, boolean][];
+    const base: Runs = [
+      [[0], ["5"], "1", false],
+      [[0], ["6"], "2", false],
+    ];
+    // The same shape each time, one value changed: a value, a block, the truncation flag.
+    const changed: Runs[] = [
+      base,
+      [[[0], ["7"], "1", false], base[1]],
+      [[[1], ["5"], "1", false], base[1]],
+      [base[0], [[0], ["6"], "2", true]],
+    ];
     for (const level of ["trace", "io"] as const) {
       const shared = new SharedRuns(level);
-      const a = shared.classes(
-        raw([
-          [[0], ["5"], "1", false],
-          [[0], ["6"], "2", false],
-        ]),
-        inputs,
-      );
-      const b = shared.classes(
-        raw([
-          [[0], ["7"], "1", false],
-          [[0], ["6"], "2", false],
-        ]),
-        inputs,
-      );
-      const c = shared.classes(
-        raw([
-          [[1], ["5"], "1", false],
-          [[0], ["6"], "2", false],
-        ]),
-        inputs,
-      );
-      const d = shared.classes(
-        raw([
-          [[0], ["5"], "1", false],
-          [[0], ["6"], "2", true],
-        ]),
-        inputs,
-      );
-      expect(b.runs).not.toBe(a.runs);
-      expect(b.runs[0].values).toEqual(["7"]);
-      expect(c.runs[0].blocks).toEqual([1]);
-      expect(d.runs[1].truncated).toBe(true);
-      for (const x of [a, b, c, d]) {
+      const got = changed.map((runs) => shared.classes(raw(runs), inputs));
+      got.forEach((x, i) => {
+        expect(x.runs.map((r) => [r.blocks, r.values, r.output, r.truncated])).toEqual(changed[i]);
         expect(x.traceClass).toBe(level === "io" ? ioClassOf(x.runs) : traceClassOf(x.runs));
         expect(x.ioClass).toBe(ioClassOf(x.runs));
-      }
-      expect(new Set([a, b, c, d].map((x) => x.traceClass)).size).toBe(level === "io" ? 1 : 4);
+      });
+      expect(new Set(got.map((x) => x.runs)).size).toBe(4);
+      expect(new Set(got.map((x) => x.traceClass)).size).toBe(level === "io" ? 1 : 4);
     }
   });
 

@@ -45,29 +45,18 @@ export function classHash(prefix: string, value: unknown): string {
 
 /** The `io` class: outputs (return values or raised types) on every input, in order. */
 export function ioClassOf(runs: readonly TraceRun[]): string {
-  return outputsClass(runs.map((r) => r.output));
-}
-
-function outputsClass(outputs: readonly string[]): string {
-  return classHash("io", outputs);
+  return classHash(
+    "io",
+    runs.map((r) => r.output),
+  );
 }
 
 /** The `trace` class: canonical blocks, values, output and truncation of every call. */
 export function traceClassOf(runs: readonly TraceRun[]): string {
-  return rawTraceClass(runs.map((r) => [r.blocks, r.values, r.output, r.truncated]));
-}
-
-/**
- * `traceClassOf` of the runs made from `raw`: a raw run is already the list
- * [blocks, values, output, truncated] that `traceClassOf` hashes (checked by `parseChildLine`:
- * plain JSON arrays, nothing else), so the digest is the same without making the lists again.
- */
-function rawTraceClass(raw: readonly (readonly unknown[])[]): string {
-  return classHash("trace", raw);
-}
-
-export function classOf(level: EquivalenceLevel, runs: readonly TraceRun[]): string {
-  return level === "io" ? ioClassOf(runs) : traceClassOf(runs);
+  return classHash(
+    "trace",
+    runs.map((r) => [r.blocks, r.values, r.output, r.truncated]),
+  );
 }
 
 function toRuns(raw: readonly RawRun[], inputs: readonly string[][]): TraceRun[] {
@@ -154,9 +143,15 @@ export class SharedRuns {
       shapes.set(shape, seen);
     }
     for (const s of seen) if (sameRuns(raw, s.runs)) return s;
-    const ioClass = outputsClass(raw.map((r) => r[2]));
+    // The digests of ioClassOf and traceClassOf, from the raw runs: a raw run is already the
+    // list [blocks, values, output, truncated] traceClassOf hashes (parseChildLine checked it:
+    // plain JSON arrays, nothing else), so the lists need not be made again.
+    const ioClass = classHash(
+      "io",
+      raw.map((r) => r[2]),
+    );
     const made: Shared = {
-      traceClass: this.level === "io" ? ioClass : rawTraceClass(raw),
+      traceClass: this.level === "io" ? ioClass : classHash("trace", raw),
       ioClass,
       runs: toRuns(raw, inputs),
     };

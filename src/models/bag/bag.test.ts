@@ -39,6 +39,24 @@ function spec(width: number, seed = 0, buckets = 4096): ModelSpec {
   };
 }
 
+/**
+ * Saves `enc`, loads it back and checks it embeds the snippets as before; returns the saved
+ * architecture.json and tokenizer.json.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the two files are read as plain JSON
+function savedAndLoaded(enc: Encoder): { arch: any; tok: any } {
+  const dir = mkdtempSync(join(tmpdir(), "bag-"));
+  try {
+    saveEncoder(dir, enc);
+    const items = SNIPPETS.map((code) => ({ code }));
+    expect(embedItems(loadEncoder(dir), items)).toEqual(embedItems(enc, items));
+    const read = (name: string) => JSON.parse(readFileSync(join(dir, name), "utf8"));
+    return { arch: read("architecture.json"), tok: read("tokenizer.json") };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe("bag features", () => {
   it("are the exact character, token and syntax-tree grams of a tiny snippet", () => {
     expect(featureGrams("x = a_bC\n")).toEqual({
@@ -152,29 +170,19 @@ describe("bag encoder", () => {
   });
 
   it("saves and loads: same vectors, PyTorch keys, portable descriptions", () => {
-    const dir = mkdtempSync(join(tmpdir(), "bag-"));
-    try {
-      const enc = new Encoder(spec(16, 1, 256));
-      saveEncoder(dir, enc);
-      const back = loadEncoder(dir);
-      const items = SNIPPETS.map((code) => ({ code }));
-      expect(embedItems(back, items)).toEqual(embedItems(enc, items));
-      expect(enc.namedParameters().map(([k, t]) => [k, t.shape])).toEqual([
-        ["code.bag.weight", [256, 16]],
-        ["proj.weight", [16, 16]],
-        ["proj.bias", [16]],
-      ]);
-      const arch = JSON.parse(readFileSync(join(dir, "architecture.json"), "utf8"));
-      expect(arch.bodies[0]).toMatchObject({
-        type: "bag_of_features",
-        bag: { num_embeddings: 256, embedding_dim: 16, mode: "sum" },
-      });
-      const tok = JSON.parse(readFileSync(join(dir, "tokenizer.json"), "utf8"));
-      expect(tok.code).toBeNull();
-      expect(tok.bag_features.idf).toHaveLength(256);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const enc = new Encoder(spec(16, 1, 256));
+    const { arch, tok } = savedAndLoaded(enc);
+    expect(enc.namedParameters().map(([k, t]) => [k, t.shape])).toEqual([
+      ["code.bag.weight", [256, 16]],
+      ["proj.weight", [16, 16]],
+      ["proj.bias", [16]],
+    ]);
+    expect(arch.bodies[0]).toMatchObject({
+      type: "bag_of_features",
+      bag: { num_embeddings: 256, embedding_dim: 16, mode: "sum" },
+    });
+    expect(tok.code).toBeNull();
+    expect(tok.bag_features.idf).toHaveLength(256);
   });
 
   it("with an anchor: cosine = (1 − w)·trained + w·frozen lexical projection, anchor untouched by a step", () => {
@@ -230,34 +238,25 @@ describe("bag encoder", () => {
   });
 
   it("with an anchor saves and loads: both tables under PyTorch keys, described", () => {
-    const dir = mkdtempSync(join(tmpdir(), "bag-anchor-"));
-    try {
-      const s = spec(12, 1, 256);
-      const enc = new Encoder({
-        ...s,
-        bag: { ...s.bag!, width: 8, anchor: { width: 4, weight: 0.5 } },
-      });
-      saveEncoder(dir, enc);
-      const back = loadEncoder(dir);
-      const items = SNIPPETS.map((code) => ({ code }));
-      expect(embedItems(back, items)).toEqual(embedItems(enc, items));
-      expect(enc.namedParameters().map(([k, t]) => [k, t.shape])).toEqual([
-        ["code.bag.weight", [256, 8]],
-        ["code.anchor.weight", [256, 4]],
-        ["proj.weight", [8, 8]],
-        ["proj.bias", [8]],
-      ]);
-      const arch = JSON.parse(readFileSync(join(dir, "architecture.json"), "utf8"));
-      expect(arch.bodies[0].anchor).toEqual({
-        num_embeddings: 256,
-        embedding_dim: 4,
-        mode: "sum",
-        weight: 0.5,
-      });
-      expect(arch.proj).toMatchObject({ in_features: 8, out_features: 8 });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const s = spec(12, 1, 256);
+    const enc = new Encoder({
+      ...s,
+      bag: { ...s.bag!, width: 8, anchor: { width: 4, weight: 0.5 } },
+    });
+    const { arch } = savedAndLoaded(enc);
+    expect(enc.namedParameters().map(([k, t]) => [k, t.shape])).toEqual([
+      ["code.bag.weight", [256, 8]],
+      ["code.anchor.weight", [256, 4]],
+      ["proj.weight", [8, 8]],
+      ["proj.bias", [8]],
+    ]);
+    expect(arch.bodies[0].anchor).toEqual({
+      num_embeddings: 256,
+      embedding_dim: 4,
+      mode: "sum",
+      weight: 0.5,
+    });
+    expect(arch.proj).toMatchObject({ in_features: 8, out_features: 8 });
   });
 
   it("refuses a spec whose IDF does not fit its table", () => {
