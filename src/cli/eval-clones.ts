@@ -150,8 +150,8 @@ export function registerEvalClones(program: Command): void {
   const command = program
     .command("eval-clones")
     .description(
-      "clone retrieval over the `family` labels of a functions file: MAP@R, precision@1 and MRR\n" +
-        "for exec (outputs on shared seeded inputs), embed and hybrid (with --model), lexical and\n" +
+      "clone retrieval over the `family` labels of a functions file: MAP@R, precision@1 and MRR " +
+        "for exec (outputs on shared seeded inputs), embed and hybrid (with --model), lexical and " +
         'structure, and the calibrated "no equivalent" threshold of the similarity modes',
     )
     .argument("<file>", "functions JSONL file with `family` labels (entry, args per row)")
@@ -163,7 +163,7 @@ export function registerEvalClones(program: Command): void {
     .option("--inputs <n>", "inputs per function for exec", intOption("--inputs", 1, 100_000), 200)
     .option(
       "--name-free",
-      "also measure every mode with docstrings and comments removed and every defined name\n" +
+      "also measure every mode with docstrings and comments removed and every defined name " +
         "renamed (each function verified by execution), both tables in one run",
       false,
     )

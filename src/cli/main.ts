@@ -37,7 +37,7 @@ const COMMANDS: [string, () => Promise<Register>][] = [
 export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command("tracecode")
     .description(
-      "Learn code representations from execution: generate Python functions and variants,\n" +
+      "Learn code representations from execution: generate Python functions and variants, " +
         "run them in a sandbox, record traces, train and evaluate contrastive encoders.",
     )
     .version(version)

@@ -27,7 +27,7 @@ export function registerReport(program: Command): void {
   program
     .command("report")
     .description(
-      "write the reproduction report of a sweep: REPORT.md, index.html, figures/*.svg + *.png\n" +
+      "write the reproduction report of a sweep: REPORT.md, index.html, figures/*.svg + *.png " +
         "(one per paper figure) and claims.json (each claim's measured figures and verdict)",
     )
     .argument("<sweep-dir>", "directory written by tracecode sweep")

@@ -78,7 +78,7 @@ export function registerRun(program: Command): void {
   program
     .command("run")
     .description(
-      "the main job on built-in defaults (what `npm start` runs): generate → trace →\n" +
+      "the main job on built-in defaults (what `npm start` runs): generate → trace → " +
         "quick sweep of every preset (1 seed, epochs × 0.3) → report, all into --out",
     )
     .option("--out <dir>", "output directory (data/, sweep/, report/)", "out")

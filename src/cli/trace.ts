@@ -191,7 +191,7 @@ export function registerTrace(program: Command): void {
   const command = program
     .command("trace")
     .description(
-      "run every row of a functions file in sandboxed CPython (Pyodide) on seeded inputs and\n" +
+      "run every row of a functions file in sandboxed CPython (Pyodide) on seeded inputs and " +
         "write its execution traces and behaviour classes (traces.jsonl)",
     )
     .requiredOption(

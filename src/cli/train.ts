@@ -230,9 +230,9 @@ export function registerTrain(program: Command): void {
   const command = program
     .command("train")
     .description(
-      "train a contrastive encoder on a dataset (functions.jsonl + traces.jsonl): positives\n" +
-        "share a trace class; per epoch, val loss and retrieval on held-out functions → RUN_DIR.\n" +
-        "With a real-code .jsonl file (rows with family, entry, args, code): leak check against\n" +
+      "train a contrastive encoder on a dataset (functions.jsonl + traces.jsonl): positives " +
+        "share a trace class; per epoch, val loss and retrieval on held-out functions → RUN_DIR. " +
+        "With a real-code .jsonl file (rows with family, entry, args, code): leak check against " +
         "--holdout, verified transform variants, behaviour classes by execution, code-only encoder",
     )
     .requiredOption(

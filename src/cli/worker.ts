@@ -50,9 +50,9 @@ export function registerWorker(program: Command): void {
   const command = program
     .command("worker")
     .description(
-      "serve a farm: take chunks from the Redis queue that `tracecode trace --redis` and\n" +
-        "`tracecode index --redis` fill and run them in this machine's sandbox, until stopped\n" +
-        "(Ctrl-C finishes the chunks in progress). Start any number, on any machines that reach\n" +
+      "serve a farm: take chunks from the Redis queue that `tracecode trace --redis` and " +
+        "`tracecode index --redis` fill and run them in this machine's sandbox, until stopped " +
+        "(Ctrl-C finishes the chunks in progress). Start any number, on any machines that reach " +
         "the Redis server.",
     )
     .requiredOption("--redis <url>", "the farm's Redis server (redis://HOST:PORT)")

@@ -75,6 +75,9 @@ export function parseArgType(text: string, top = true): TypeNode {
   const fail = (why: string): never => {
     throw new Error(`argument type "${text}": ${why}`);
   };
+  // Types are also keys (input sets, signatures), so one spelling only: say so rather than
+  // failing later on " int".
+  if (top && /\s/.test(text)) fail(`no spaces inside a type (write ${text.replace(/\s+/g, "")})`);
   if (text.startsWith("*")) {
     if (!top) fail("a *spread is allowed only as a whole argument");
     const of = parseArgType(text.slice(1), false);

@@ -77,6 +77,9 @@ describe("composite types", () => {
     expect(() => parseArgType("list[*list[int]]")).toThrow(/only as a whole argument/);
     expect(() => parseArgType("callable[5]")).toThrow(/N in 0\.\.2/);
     expect(() => parseArgType("dict[int]")).toThrow(/a key and a value type/);
+    expect(() => parseArgType("tuple[int, int]")).toThrow(
+      /no spaces inside a type \(write tuple\[int,int\]\)/,
+    );
   });
 
   it("draws deterministic values with unique set items and dict keys", () => {
