@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { FunctionRow, formatOf, readAllRows, readJsonlLenient } from "../data/index.js";
 import { resolveModelDir } from "../models/index.js";
+import { NEAR_DUPLICATE } from "../realcode/index.js";
 import {
   type EvalClonesResult,
   evalClones,
@@ -58,11 +59,11 @@ export async function runEvalClones(file: string, flags: EvalClonesFlags): Promi
       .map(
         (m) =>
           term`${m.holdout} ~ ${m.train}` +
-          ` (${m.kind === "exact" ? "same code" : `similarity ${m.similarity.toFixed(2)}`})`,
+          ` (${m.kind === "exact" ? "same code" : `estimated similarity ${m.similarity.toFixed(2)}`})`,
       )
       .join(", ");
     process.stderr.write(
-      `tracecode eval-clones: warning: ${overlap.length} of ${result.rows} functions overlap the training data of ${term`${result.model}`}: ${list}${overlap.length > 10 ? ", …" : ""}; embed and hybrid are not held out for them\n`,
+      `tracecode eval-clones: warning: ${overlap.length} of ${result.rows} functions overlap the training data of ${term`${result.model}`}: ${list}${overlap.length > 10 ? ", …" : ""}; embed and hybrid are not held out for them (a similarity is the fingerprint's MinHash estimate of the 5-gram Jaccard, standard error up to 0.06: near the ${NEAR_DUPLICATE} threshold it can be a false alarm)\n`,
     );
   }
   if (flags.saveThreshold && model) {
