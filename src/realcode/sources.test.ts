@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { candidatesOf, listSourceFiles, readSource } from "./index.js";
+import { candidatesOf, contentHash, listSourceFiles, readSource } from "./index.js";
 
 const root = mkdtempSync(join(tmpdir(), "tracecode-sources-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -58,6 +58,17 @@ const rows = write(
     }),
   ].join("\n"),
 );
+
+describe("contentHash", () => {
+  it("hashes its parts as their concatenation (a model id hashes spec then weights)", () => {
+    const [a, b] = [Buffer.from("model.json"), Buffer.from([0, 1, 2, 255])];
+    expect(contentHash(a, b)).toBe(contentHash(Buffer.concat([a, b])));
+    expect(contentHash(a, b)).not.toBe(contentHash(b, a));
+    expect(contentHash("abc")).toBe(
+      "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+    );
+  });
+});
 
 describe("listSourceFiles", () => {
   it("takes the .py files of folders (not hidden or cache folders) and named .jsonl files", () => {

@@ -58,8 +58,11 @@ export interface SourceFile {
 /** Folders never worth indexing: caches, virtual environments, installed packages. */
 const SKIP_DIRS = new Set(["node_modules", "__pycache__", "site-packages", "venv", ".venv"]);
 
-export function contentHash(text: string | Buffer): string {
-  return createHash("sha256").update(text).digest("hex");
+/** SHA-256 (hex) of `parts` in a row, the same as of their concatenation, without making it. */
+export function contentHash(...parts: (string | Buffer)[]): string {
+  const hash = createHash("sha256");
+  for (const part of parts) hash.update(part);
+  return hash.digest("hex");
 }
 
 /**
