@@ -398,6 +398,24 @@ const hostile: [string, string, Expect][] = [
     },
   ],
   [
+    "a wait with a timeout moves the clocks on at once, as time.sleep does (no thread can end it)",
+    fn(
+      "import threading, time\nlock = threading.Lock()\nlock.acquire()\nt0 = time.monotonic()\ngot = lock.acquire(timeout=2)\nout = []\nthreading.Timer(5, out.append, (x,)).run()\nreturn (got, round(time.monotonic() - t0), out)",
+    ),
+    (r) => {
+      expect(r.status, r.error).toBe("ok");
+      expect(r.runs[0][2]).toBe("(False,7,[1])");
+    },
+  ],
+  [
+    "a wait no thread can end is counted as a timeout at once, not left to the wall clock",
+    fn("import threading\nreturn threading.Event().wait()"),
+    (r) => {
+      expect(r.status).toBe("timeout");
+      expect(r.error).toMatch(/^waits forever on a lock no thread can release .*\(on input 0\)$/);
+    },
+  ],
+  [
     "starting a thread, or _thread's thread and interrupt functions",
     fn(
       "import threading, _thread\nout = []\nfor name in ('start_new_thread', 'start_new', 'start_joinable_thread', 'interrupt_main', 'exit', '_local', '_excepthook'):\n    try:\n        getattr(_thread, name)\n        out.append(name)\n    except AttributeError:\n        pass\ntry:\n    threading.Thread(target=print).start()\n    out.append('started')\nexcept Exception:\n    pass\nreturn out",

@@ -1859,6 +1859,66 @@ def _sleep(secs):
         raise ValueError("sleep length must be non-negative")
     _slept_ns[0] += ns
 
+# _thread's lock as code in the sandbox sees it. No thread ever runs there, so a held lock is
+# never released by another and a wait on it is decided at once, not timed: with a timeout it
+# moves the slept clocks on by that much (as time.sleep does) and fails; without one it could
+# only hang, so it ends the job as a spent budget does (status timeout, counted), instead of
+# leaving the wall clock to kill the child (Event.wait, Queue.get, Condition.wait on nothing).
+class _Lock:
+    __slots__ = ("_held",)
+
+    def __init__(self):
+        self._held = False
+
+    def acquire(self, blocking=True, timeout=-1):
+        if not blocking and timeout != -1:
+            raise ValueError("can't specify a timeout for a non-blocking call")
+        if timeout < 0 and timeout != -1:
+            raise ValueError("timeout value must be a non-negative number")
+        if not self._held:
+            self._held = True
+            return True
+        if not blocking or timeout == 0:
+            return False
+        if timeout == -1:
+            _wait_forever()
+        _sleep(timeout)
+        return False
+
+    def release(self):
+        if not self._held:
+            raise RuntimeError("release unlocked lock")
+        self._held = False
+
+    def locked(self):
+        return self._held
+
+    def __enter__(self):
+        return self.acquire()
+
+    def __exit__(self, *exc):
+        self.release()
+
+    def _at_fork_reinit(self):
+        self._held = False
+
+    def __repr__(self):
+        return "<" + ("locked" if self._held else "unlocked") + " _thread.lock object>"
+
+    acquire_lock = acquire
+    release_lock = release
+    locked_lock = locked
+
+_Lock.__name__ = _Lock.__qualname__ = "lock"
+_Lock.__module__ = "_thread"
+
+def _wait_forever():
+    global _aborted, _violation
+    _aborted = "timeout"
+    if _violation is None:
+        _violation = "waits forever on a lock no thread can release (no thread runs in the sandbox)"
+    raise _Timeout()
+
 _SLEPT_CLOCKS = {
     "time": lambda: _time_mod.time() + _slept_ns[0] / 1e9,
     "time_ns": lambda: _time_mod.time_ns() + _slept_ns[0],
@@ -1900,8 +1960,9 @@ _MODULE_REPLACE = {
     # Thread objects for threading.py run from source: the handle type (immutable, made per
     # Thread; join waits only for a thread that was started, and none ever is) and the main
     # thread's identity. Still nothing that starts a thread; with none started, shutdown has
-    # nothing to wait for.
-    "_thread": {"_ThreadHandle": _thread_mod._ThreadHandle,
+    # nothing to wait for. Locks whose waits are counted, not timed (_Lock).
+    "_thread": {"allocate_lock": _Lock, "allocate": _Lock, "LockType": _Lock,
+                "_ThreadHandle": _thread_mod._ThreadHandle,
                 "_make_thread_handle": _thread_mod._make_thread_handle,
                 "_get_main_thread_ident": _thread_mod._get_main_thread_ident,
                 "_is_main_interpreter": _thread_mod._is_main_interpreter, "_shutdown": lambda: None},
@@ -3151,6 +3212,8 @@ _deepcopy = _copy_mod.deepcopy
 
 def _stopped(where, budget):
     if _aborted == "timeout":
+        if _violation is not None:  # a wait no thread can end (_Lock)
+            return _result("timeout", _violation + " (" + where + ")")
         return _result("timeout", "step budget spent " + where + budget)
     return _result("limit", (_violation or "trace limit") + " (" + where + ")")
 

@@ -55,7 +55,7 @@ export const DEFAULT_PREPARE_OPTIONS = {
   mutants: 1,
   valFraction: 0.2,
   inputs: REAL_INPUTS,
-  timeoutMs: 5000,
+  timeoutMs: 20000,
 } satisfies PrepareOptions;
 
 export interface PrepareReport {

@@ -68,7 +68,7 @@ export const DEFAULT_STDLIB_OPTIONS = {
   valFraction: 0.2,
   inputs: REAL_INPUTS,
   keepRuns: 8,
-  timeoutMs: 5000,
+  timeoutMs: 20000,
   extra: [],
 } satisfies Omit<StdlibCorpusOptions, "holdout">;
 
