@@ -137,6 +137,15 @@ class Store(Action):
     expect(named?.ctor?.params[0].usage.types[0]).toBe("str");
     // One bound twice is no constant: `OPCODE + obj` says only a number or a sequence.
     expect(framed.map((f) => f.params[0].usage.types[0])).toEqual(["bytes", "int"]);
+    // A term of a sum that a literal ends is of the literal's kind, wherever it stands in it.
+    const summed = extractFile(`def header(name, width):
+    pad = " " * width
+    return pad + name + " = ("
+
+def total(a, b):
+    return a + b + 1
+`).functions;
+    expect(summed.map((f) => f.params[0].usage.types[0])).toEqual(["str", "int"]);
   });
 
   it("puts text first when a method only text has is called, whatever indexing and len say", () => {

@@ -458,6 +458,21 @@ function literalKind(n: Node | null): Kind | undefined {
   }
 }
 
+/**
+ * The kind of a sum that `sum` is the left part of, when a later term is a literal:
+ * `indent + name + " = ("` adds text to `indent + name`, so both of its terms are text too.
+ */
+function textSumKind(sum: Node): Kind | undefined {
+  for (let q = sum; q.parent?.type === "binary_operator"; q = q.parent) {
+    const outer = q.parent;
+    if (outer.childForFieldName("operator")?.text !== "+") return undefined;
+    if (outer.childForFieldName("left")?.id !== q.id) return undefined;
+    const kind = literalKind(outer.childForFieldName("right"));
+    if (kind === "str" || kind === "bytes" || kind === "list") return kind;
+  }
+  return undefined;
+}
+
 /** Nodes of `root` (not inside nested function or class definitions) named `name`. */
 function usesOf(root: Node, name: string): Node[] {
   const out: Node[] = [];
@@ -694,7 +709,7 @@ function classify(id: Node, p: Node, name: string, v: Votes, body: Node, depth: 
       const op = p.childForFieldName("operator")?.text ?? "";
       if (!ARITH.has(op)) return;
       const other = isChild("left") ? p.childForFieldName("right") : p.childForFieldName("left");
-      const lit = literalKind(other);
+      const lit = literalKind(other) ?? (op === "+" ? textSumKind(p) : undefined);
       const use = `${name} ${op} …`;
       // `"_handle_%s" % p`: a name made from it (getattr) — names the module defines say the words.
       if (op === "%" && isChild("right") && lit === "str") {
