@@ -28,12 +28,32 @@ describe("tracecode corpus", () => {
     expect(first.stdout).toMatch(/^1 modules \(0 val\): \d+ functions and methods/);
     const manifest = JSON.parse(readFileSync(join(out, "corpus.json"), "utf8"));
     expect(manifest.kind).toBe("stdlib");
-    expect(manifest.options.holdout).toHaveLength(1);
+    // The shipped evaluation file, by content and by a path from the working folder.
+    expect(manifest.options.holdout).toEqual([
+      { file: "data/realcode-dev.jsonl", sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    ]);
     const again = cli(...args);
     expect(again.status, again.stderr).toBe(0);
     expect(again.stderr).toMatch(/reusing/);
     const timeless = (text: string) => text.replace(/in \d+ s/, "in … s");
     expect(timeless(again.stdout)).toBe(timeless(first.stdout));
+  });
+
+  it("builds again, not reuses, when an evaluation file changed (the leak check must see it)", () => {
+    const holdout = join(dir, "holdout.jsonl");
+    const row = (code: string) =>
+      `${JSON.stringify({ id: "h/0", family: "h", entry: "f", args: ["int"], code })}\n`;
+    writeFileSync(holdout, row("def f(x):\n    return x + 1\n"));
+    const out = join(dir, "h");
+    const args = ["corpus", "--out", out, "--only", "colorsys", "--variants", "0"];
+    const run = () => cli(...args, "--inputs", "10", "--holdout", holdout);
+    const first = run();
+    expect(first.status, first.stderr).toBe(0);
+    expect(run().stderr).toMatch(/reusing/);
+    writeFileSync(holdout, row("def f(x):\n    return x + 2\n"));
+    const again = run();
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).not.toMatch(/reusing/);
   });
 
   it("names a module the library lacks and a bad count", () => {

@@ -5,6 +5,7 @@
  */
 import type { Command } from "commander";
 import { FunctionRow, readJsonl } from "../data/index.js";
+import { recordedPath } from "../experiments/index.js";
 import { TracerPool } from "../python/index.js";
 import {
   buildStdlibCorpus,
@@ -83,7 +84,9 @@ export async function runCorpus(flags: CorpusFlags): Promise<void> {
   const debian = debianSource(flags);
   const recorded = {
     ...options,
-    holdout: holdoutFiles,
+    // By content, so a changed evaluation file is leak-checked again rather than reused; the
+    // shipped file's path recorded from the working folder, not the machine's root.
+    holdout: holdoutFiles.map((file) => ({ file: recordedPath(file), sha256: sha256File(file) })),
     extra: extraFiles.map((file) => ({ file, sha256: sha256File(file) })),
     ...(debian ? { debian: debian.recorded } : {}),
   };

@@ -158,7 +158,7 @@ export async function runTrain(flags: TrainFlags, command?: Command): Promise<vo
   const last = rows[rows.length - 1];
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
   process.stdout.write(
-    `trained ${config.encoder} for ${rows.length} epochs in ${seconds} s: train loss ` +
+    `trained ${config.encoder} for ${rows.length} epoch${rows.length === 1 ? "" : "s"} in ${seconds} s: train loss ` +
       `${last.trainLoss.toFixed(4)}, val loss ${last.valLoss.toFixed(4)}, val top-1 ` +
       `${last.valTop1.toFixed(3)}, MAP@R ${last.valMapAtR.toFixed(3)}, MRR ${last.valMrr.toFixed(3)}` +
       (last.valMapAtRNameFree !== undefined

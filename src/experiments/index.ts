@@ -24,6 +24,7 @@ export {
   REALCODE_DEFAULTS,
   type RealCodeOptions,
   type RealCodeResult,
+  recordedPath,
   trainRealCode,
 } from "./realcode.js";
 export * from "./schemas.js";

@@ -59,10 +59,7 @@ export async function trainStdlibCorpus(
           closest: l.closest,
         })),
         allowLeak: options.allowLeak ?? false,
-        corpus: {
-          ...corpus,
-          options: { ...corpus.options, holdout: corpus.options.holdout.map(recordedPath) },
-        },
+        corpus,
       },
       null,
       2,

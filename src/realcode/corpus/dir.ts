@@ -18,7 +18,8 @@ export interface StdlibManifest {
   source: string;
   sha256: string;
   options: Omit<StdlibCorpusOptions, "pool" | "onProgress" | "holdout" | "extra" | "debian"> & {
-    holdout: string[];
+    /** Evaluation files the leak check ran against, with the SHA-256 of their bytes. */
+    holdout: { file: string; sha256: string }[];
     /** Functions files added, with the SHA-256 of their bytes. */
     extra: { file: string; sha256: string }[];
     /**
