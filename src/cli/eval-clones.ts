@@ -63,7 +63,7 @@ export async function runEvalClones(file: string, flags: EvalClonesFlags): Promi
       )
       .join(", ");
     process.stderr.write(
-      `tracecode eval-clones: warning: ${overlap.length} of ${result.rows} functions overlap the training data of ${term`${result.model}`}: ${list}${overlap.length > 10 ? ", …" : ""}; embed and hybrid are not held out for them (a similarity is the fingerprint's MinHash estimate of the 5-gram Jaccard, standard error up to 0.06: near the ${NEAR_DUPLICATE} threshold it can be a false alarm)\n`,
+      `tracecode eval-clones: warning: ${overlap.length} of ${result.rows} functions overlap the training data of ${term`${result.model}`}: ${list}${overlap.length > 10 ? ", …" : ""}; embed and hybrid are not held out for them (a similarity is the fingerprint's MinHash estimate of the 5-gram Jaccard, standard error up to 0.03, 0.06 in a fingerprint saved before 2026-12-02: near the ${NEAR_DUPLICATE} threshold it can be a false alarm)\n`,
     );
   }
   if (flags.saveThreshold && model) {
