@@ -19,7 +19,8 @@ interface EmbedFlags {
   in: string;
   out: string;
   traces?: string;
-  format: "jsonl" | "npy";
+  /** Unset: from --out's extension (`.npy`, else JSONL). */
+  format?: "jsonl" | "npy";
 }
 
 /** A float32 little-endian .npy (format 1.0) holding a [rows, dim] matrix. */
@@ -40,14 +41,23 @@ export function npyBytes(rows: readonly Float32Array[], dim: number): Uint8Array
 }
 
 export async function runEmbed(flags: EmbedFlags): Promise<void> {
+  if (/\.py$/i.test(flags.in)) {
+    throw new Error(
+      `--in ${flags.in}: a functions file is JSONL or Parquet rows (id, code, …); to embed the functions of Python files, index them (tracecode index FILES --out DIR --export OUT.jsonl)`,
+    );
+  }
   checkOutput("--out", flags.out, "file");
-  if (flags.format === "npy") checkOutput("--out", `${flags.out}.ids.txt`, "file");
+  const format = flags.format ?? (/\.npy$/i.test(flags.out) ? "npy" : "jsonl");
+  if (format === "npy") checkOutput("--out", `${flags.out}.ids.txt`, "file");
   const encoder = loadEncoder(flags.model);
   await encoderReady(encoder);
   const { rows, errors } =
     formatOf(flags.in) === "parquet"
       ? await readAllRows(flags.in, "functions")
       : readJsonlLenient(flags.in, FunctionRow);
+  if (rows.length === 0 && errors.length > 0) {
+    throw new Error(term`--in ${flags.in}: no valid functions row (${errors[0]})`);
+  }
   for (const e of errors) process.stderr.write(term`tracecode embed: skipping invalid row: ${e}\n`);
   let traces = new Map<string, TraceRow>();
   if (encoder.needsTrace) {
@@ -66,7 +76,7 @@ export async function runEmbed(flags: EmbedFlags): Promise<void> {
     encoder,
     rows.map((r) => ({ code: r.code, trace: traces.get(r.id) })),
   );
-  if (flags.format === "jsonl") {
+  if (format === "jsonl") {
     writeJsonl(
       flags.out,
       rows.map((r, i) => ({ id: r.id, embedding: Array.from(vectors[i]) })),
@@ -93,9 +103,8 @@ export function registerEmbed(program: Command): void {
     .option("--traces <file>", "traces JSONL file, for trace and joint models")
     .option(
       "--format <f>",
-      "jsonl ({id, embedding}) | npy (float32 [rows, dim] + FILE.ids.txt)",
+      "jsonl ({id, embedding}) | npy (float32 [rows, dim] + FILE.ids.txt) (default: npy for an --out ending in .npy, else jsonl)",
       choiceOption("--format", ["jsonl", "npy"] as const),
-      "jsonl",
     )
     .action(runEmbed);
 }

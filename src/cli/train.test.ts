@@ -1,4 +1,4 @@
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { cliRunner } from "../../test/helpers/cli.js";
@@ -62,9 +62,8 @@ describe("tracecode train and embed", () => {
       traces,
       "--out",
       join(data, "e.npy"),
-      "--format",
-      "npy",
     );
+    // .npy by the output's extension, as trace picks Parquet by its.
     expect(n.status, n.stderr).toBe(0);
     const npy = readFileSync(join(data, "e.npy"));
     expect(npy.subarray(1, 6).toString()).toBe("NUMPY");
@@ -76,6 +75,19 @@ describe("tracecode train and embed", () => {
       npy.buffer.slice(npy.byteOffset + 10 + headerLen, npy.byteOffset + 10 + headerLen + 32),
     );
     expect(Array.from(first)).toEqual(rows[0].embedding.map((v: number) => Math.fround(v)));
+    // A Python file, or a file without one valid row, is an error, not "embedded 0 rows".
+    const py = join(data, "q.py");
+    writeFileSync(py, "def f(x):\n    return x\n");
+    const fromPy = cli("embed", "--model", run, "--in", py, "--out", join(data, "q.jsonl"));
+    expect(fromPy.status).toBe(1);
+    expect(fromPy.stderr).toMatch(/a functions file is JSONL or Parquet rows .* index them/);
+    const junk = join(data, "junk.jsonl");
+    writeFileSync(junk, "not json\n");
+    const fromJunk = cli("embed", "--model", run, "--in", junk, "--out", join(data, "q.jsonl"));
+    expect(fromJunk.status).toBe(1);
+    expect(fromJunk.stderr).toMatch(
+      /junk\.jsonl: no valid functions row \(.*junk\.jsonl:1: not valid JSON/,
+    );
   });
 
   it("rejects bad flags and bad inputs with a clear message", () => {
