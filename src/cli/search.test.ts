@@ -71,6 +71,33 @@ describe("tracecode index and search", () => {
     expect(s.functions).toMatchObject({ total: 1, behaviour: 1 });
     expect(s.methods).toMatchObject({ total: 1, behaviour: 1, always_raises: 0, not_run: 0 });
     expect(s.signatures).toEqual({ user: 2 });
+    // An edited types file indexes the code again, as an edit of the code does.
+    writeFileSync(join(pkg, "tracecode.toml"), '[functions.echo]\nargs = ["str"]\n');
+    const again = cli(
+      "index",
+      "typed",
+      "--out",
+      "idx-typed",
+      "--no-model",
+      "--inputs",
+      "5",
+      "--types",
+      "types.toml",
+    );
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/indexed 1 of 1 files \(0 unchanged, skipped\)/);
+    const same = cli(
+      "index",
+      "typed",
+      "--out",
+      "idx-typed",
+      "--no-model",
+      "--inputs",
+      "5",
+      "--types",
+      "types.toml",
+    );
+    expect(same.stdout).toMatch(/indexed 0 of 1 files \(1 unchanged, skipped\)/);
     const bad = cli("index", "typed", "--out", "idx-bad", "--types", "missing.toml");
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--types: missing\.toml: ENOENT/);
@@ -117,7 +144,7 @@ describe("tracecode index and search", () => {
       ],
       [["search", "idx", "--code", "x = 1\n"], /the query has no top-level function/],
       [["search", "idx"], /exactly one of --code SNIPPET or --file F\.py/],
-      [["search", "idx", "--file", "missing.py"], /cannot read missing\.py: ENOENT/],
+      [["search", "idx", "--file", "missing.py"], /--file missing\.py: no such file/],
       [
         ["search", "idx", "--code", "def f(x): return x", "--args", "complex"],
         /--args: argument type "complex": unknown type/,

@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { type Command, InvalidArgumentError } from "commander";
 import { ARG_TYPES, type ArgType, parseArgType } from "../data/index.js";
+import { pythonText } from "../realcode/index.js";
 import { type Behaviour, type SearchResult, searchIndex } from "../search/index.js";
 import { UsageError } from "./errors.js";
 import { displayPath } from "./index-cmd.js";
@@ -134,9 +135,11 @@ export async function runSearch(dir: string, flags: SearchFlags): Promise<void> 
   let code = flags.code ?? "";
   if (flags.file !== undefined) {
     try {
-      code = readFileSync(flags.file, "utf8");
+      code = pythonText(readFileSync(flags.file));
     } catch (e) {
-      throw new Error(`cannot read ${flags.file}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+      const err = e as NodeJS.ErrnoException;
+      const why = err.code === "ENOENT" ? "no such file" : err.message;
+      throw new Error(term`--file ${flags.file}: ${why}`);
     }
   }
   const result = await searchIndex(dir, code, {

@@ -62,6 +62,7 @@ export {
   listSourceFiles,
   PACKAGE_MAX_CHARS,
   packageOf,
+  pythonText,
   readSource,
   type SourceFile,
 } from "./sources.js";

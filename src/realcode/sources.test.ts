@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { candidatesOf, contentHash, listSourceFiles, readSource } from "./index.js";
+import { candidatesOf, contentHash, listSourceFiles, pythonText, readSource } from "./index.js";
 
 const root = mkdtempSync(join(tmpdir(), "tracecode-sources-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -58,6 +58,33 @@ const rows = write(
     }),
   ].join("\n"),
 );
+
+describe("pythonText", () => {
+  it("reads source as Python does: UTF-8 without its mark, a declared encoding, else refused", () => {
+    const bom = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from("def f(x):\r\n    return x\r\n"),
+    ]);
+    expect(pythonText(bom)).toBe("def f(x):\r\n    return x\r\n");
+    const latin = Buffer.concat([
+      Buffer.from("# -*- coding: latin-1 -*-\ndef caf"),
+      Buffer.from([0xe9]),
+      Buffer.from("(x):\n    return x\n"),
+    ]);
+    expect(pythonText(latin)).toContain("def café(x):");
+    const undeclared = Buffer.concat([
+      Buffer.from("def caf"),
+      Buffer.from([0xe9]),
+      Buffer.from("(x): pass\n"),
+    ]);
+    expect(() => pythonText(undeclared)).toThrow(
+      /not valid utf-8 and no coding declaration: Python refuses the file too/,
+    );
+    expect(() => pythonText(Buffer.from("# coding: klingon\nx = 1\n"))).toThrow(
+      /unknown encoding klingon \(its coding declaration\)/,
+    );
+  });
+});
 
 describe("contentHash", () => {
   it("hashes its parts as their concatenation (a model id hashes spec then weights)", () => {

@@ -131,7 +131,34 @@ export function packageOf(file: string): PackageFiles | undefined {
 
 export function readSource(path: string): SourceFile {
   const bytes = readFileSync(path);
-  return { path, hash: contentHash(bytes), text: bytes.toString("utf8") };
+  // A Parquet file is read by its path (parquetCandidates); its bytes are no text.
+  const text = path.endsWith(".parquet") ? "" : pythonText(bytes);
+  return { path, hash: contentHash(bytes), text };
+}
+
+/** PEP 263's encoding declaration, on one of a file's first two lines. */
+const CODING = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/;
+
+/**
+ * Python source bytes as Python reads them: UTF-8 without its byte-order mark, or the encoding
+ * a `coding` comment declares; other bytes are refused, as Python refuses them.
+ */
+export function pythonText(bytes: Uint8Array): string {
+  const head = new TextDecoder("latin1").decode(bytes.subarray(0, 400)).split(/\r?\n|\r/, 2);
+  const declared = head.map((l) => CODING.exec(l)?.[1]).find((c) => c !== undefined);
+  // Python's spellings of the names TextDecoder knows otherwise (latin_1, utf8, utf-8-sig).
+  let label = declared?.toLowerCase().replace(/_/g, "-") ?? "utf-8";
+  if (/^utf-?8(-sig)?$/.test(label)) label = "utf-8";
+  else if (/^(latin-?1|iso-?8859-1|l1)$/.test(label)) label = "latin1";
+  try {
+    // TextDecoder drops a leading UTF-8 byte-order mark, as Python does.
+    return new TextDecoder(label, { fatal: true }).decode(bytes);
+  } catch (e) {
+    const why = e instanceof RangeError ? `unknown encoding ${declared}` : `not valid ${label}`;
+    throw new Error(
+      `${why}${declared ? " (its coding declaration)" : " and no coding declaration"}: Python refuses the file too`,
+    );
+  }
 }
 
 export interface CandidateOptions {

@@ -16,6 +16,7 @@ import {
   type Candidate,
   callSitesOf,
   candidatesOf,
+  contentHash,
   type FunctionKind,
   type FunctionSettings,
   type Literal,
@@ -193,6 +194,13 @@ export async function indexPaths(
       } catch (e) {
         summary.errors.push(`${path}: cannot read (${(e as Error).message})`);
         continue;
+      }
+      // The types settings that apply are part of what was indexed: an edited --types file or
+      // tracecode.toml indexes the file again, as an edit of the code does.
+      const configs = settings.configsFor(path);
+      if (configs.length > 0) {
+        const applied = JSON.stringify(configs.map((c) => [c.defaults, [...c.functions]]));
+        source = { ...source, hash: contentHash(source.hash, applied) };
       }
       if (store.fileHash(path) === source.hash) {
         summary.unchanged++;
