@@ -173,6 +173,13 @@ describe("evalClones", () => {
     const one = await evalClones(rows.slice(0, 2), { inputs: 5, pool });
     expect(one.thresholds).toEqual({});
     expect(one.modes.lexical?.queries).toBe(2);
+    // No family with two rows (no labels at all, say): an error, not MAP@R 0 everywhere.
+    const unlabelled = rows
+      .slice(0, 3)
+      .map((r, i) => ({ ...r, family: undefined, group: `g${i}` }));
+    await expect(evalClones(unlabelled, { inputs: 5, pool })).rejects.toThrow(
+      /no two of the 3 rows share a `family` label/,
+    );
   });
 
   it("compares outputs input by input", () => {

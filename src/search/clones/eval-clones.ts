@@ -94,6 +94,11 @@ export async function evalClones(
     if (!labelOf.has(f)) labelOf.set(f, labelOf.size);
     return labelOf.get(f)!;
   });
+  if (rows.length > 0 && labelOf.size === rows.length) {
+    throw new Error(
+      `no two of the ${rows.length} rows share a \`family\` label, so no function has a clone to find (rows without one count as their own family)`,
+    );
+  }
   await initPython();
   // Name-free forms are made first, so one run of the sandbox executes both forms.
   const original: NameFreeReport["original"] = [];
