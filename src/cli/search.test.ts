@@ -160,6 +160,12 @@ describe("tracecode index and search", () => {
       expect(r.status, args.join(" ")).not.toBe(0);
       expect(r.stderr).toMatch(message);
     }
+    // A folder with nothing to index is said (the run goes on: other paths may have code).
+    mkdirSync(join(root, "notes"));
+    writeFileSync(join(root, "notes", "readme.txt"), "hi\n");
+    const empty = cli("index", "notes", "--out", "idx-notes", "--no-model");
+    expect(empty.status, empty.stderr).toBe(0);
+    expect(empty.stderr).toMatch(/skipped: notes: no \.py files in this folder/);
   });
 
   it("refuses a model that reads traces", () => {

@@ -7,7 +7,7 @@
  */
 
 import { createHash } from "node:crypto";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, rmSync, statSync } from "node:fs";
 import { join, resolve, sep } from "node:path";
 import { type ArgType, FunctionRow, type TraceRow } from "../data/index.js";
 import { resolveModelDir } from "../models/index.js";
@@ -177,7 +177,11 @@ export async function indexPaths(
       reembedded: 0,
       problems: [],
       report: emptyReport(),
-      errors: [],
+      // A folder given with nothing to index in it is said, not indexed as nothing.
+      errors: paths
+        .filter((p) => statSync(p).isDirectory())
+        .filter((p) => !files.some((f) => f.startsWith(resolve(p) + sep)))
+        .map((p) => `${p}: no .py files in this folder`),
       seconds: 0,
     };
     const settings = new SettingsResolver(
