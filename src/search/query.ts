@@ -143,6 +143,10 @@ async function queryFunction(code: string, options: SearchOptions) {
     throw new SearchError(`the query has no function "${options.entry}" (it has: ${names})`);
   }
   const inference = inferSignature(f, [], options.args ? { args: options.args } : undefined);
+  // Types the user gave that cannot apply are their mistake to fix, not a query to rank unrun.
+  if (options.args && inference.candidates.length === 0 && inference.problem) {
+    throw new SearchError(`--args for ${f.name}: ${inference.problem}`);
+  }
   return {
     f,
     inference,

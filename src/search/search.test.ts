@@ -203,13 +203,10 @@ describe("index and search without a model (lexical ranking)", () => {
     const none = await searchIndex(dir, "def g(n: int) -> int:\n    return n - 12345\n", { pool });
     expect(none.exactCount).toBe(0);
     expect(none.noExact).toMatch(/no indexed function behaves like the query/);
-    const arity = await searchIndex(dir, "def add(a, b):\n    return a + b\n", {
-      args: ["int"],
-      pool,
-    });
-    expect(arity.query).toMatchObject({ status: "not_run" });
-    expect(arity.query.reason).toMatch(
-      /the given types \(int\) do not match the 2 parameters passed/,
+    // Types given for the wrong number of parameters are the caller's error, not a query.
+    const arity = searchIndex(dir, "def add(a, b):\n    return a + b\n", { args: ["int"], pool });
+    await expect(arity).rejects.toThrow(
+      /--args for add: the given types \(int\) do not match the 2 parameters passed/,
     );
     const raising = await searchIndex(dir, "def g(n: int) -> int:\n    return n.nope\n", { pool });
     expect(raising.query.status).toBe("always_raises");
