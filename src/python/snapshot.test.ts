@@ -3,10 +3,12 @@
  * tracer text is unique per test run, so the key (and the cached file) is this test's own.
  */
 import { spawn } from "node:child_process";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { pyodideDir } from "./pool.js";
-import { startupSnapshot } from "./snapshot.js";
+import { pruneSnapshots, SNAPSHOT_UNUSED_MS, startupSnapshot } from "./snapshot.js";
 
 const tracer = `# snapshot.test ${process.pid} ${Date.now()}`;
 const script = new URL("./snapshot.ts", import.meta.url).pathname;
@@ -44,6 +46,33 @@ describe("start-up snapshot cache", () => {
     expect(await startupSnapshot(pyodideDir(), tracer, script, maker("third"))).toBe(made);
     expect(makes).toBe(2);
     expect(readFileSync(made, "utf8")).toBe("third");
+  });
+
+  it("removes snapshots unused for a week, with their digests, and nothing else", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tracecode-snapshots-"));
+    const now = Date.now();
+    const file = (name: string, usedMsAgo: number) => {
+      for (const f of [name, `${name}.sha256`]) {
+        writeFileSync(join(dir, f), "x");
+        const at = new Date(now - usedMsAgo);
+        utimesSync(join(dir, f), at, at);
+      }
+    };
+    file("pyodide-0aa1.snap", SNAPSHOT_UNUSED_MS + 60_000);
+    file("pyodide-0bb2.snap", SNAPSHOT_UNUSED_MS - 60_000);
+    file("notes.snap", SNAPSHOT_UNUSED_MS + 60_000);
+    // Used a minute ago (access time), though written long before.
+    file("pyodide-0cc3.snap", SNAPSHOT_UNUSED_MS * 2);
+    utimesSync(
+      join(dir, "pyodide-0cc3.snap"),
+      new Date(now - 60_000),
+      new Date(now - SNAPSHOT_UNUSED_MS * 2),
+    );
+    expect(pruneSnapshots(dir, now)).toEqual(["pyodide-0aa1.snap"]);
+    expect(existsSync(join(dir, "pyodide-0aa1.snap.sha256"))).toBe(false);
+    for (const kept of ["pyodide-0bb2.snap", "notes.snap", "pyodide-0cc3.snap"])
+      expect(existsSync(join(dir, kept)), kept).toBe(true);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("fails with the maker's exit status when it cannot make one", async () => {

@@ -16,9 +16,12 @@ import {
   existsSync,
   lstatSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   renameSync,
+  rmSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from "node:fs";
 import { createRequire } from "node:module";
@@ -56,11 +59,35 @@ function snapshotKey(pyodideDir: string, tracer: string, script: string): string
   ).slice(0, 24);
 }
 
+/** A snapshot no process has started from for this long is removed when a new one is made. */
+export const SNAPSHOT_UNUSED_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * Removes the snapshots of `dir` unused for SNAPSHOT_UNUSED_MS (their access time, which each
+ * use sets, else their modification time): every build of the tracer keys a new one of about
+ * 30 MB, and nothing else would ever delete the old ones. Returns the names removed.
+ */
+export function pruneSnapshots(dir: string, now = Date.now()): string[] {
+  const removed: string[] = [];
+  for (const name of readdirSync(dir)) {
+    if (!/^pyodide-[0-9a-f]+\.snap$/.test(name)) continue;
+    const file = join(dir, name);
+    const st = statSync(file);
+    if (now - Math.max(st.atimeMs, st.mtimeMs) <= SNAPSHOT_UNUSED_MS) continue;
+    rmSync(`${file}.sha256`, { force: true });
+    rmSync(file, { force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
 /** The cached file if it is there and its digest matches the one recorded with it. */
 function cached(file: string): string | undefined {
   const digestFile = `${file}.sha256`;
   if (!existsSync(file) || !existsSync(digestFile)) return undefined;
   const st = statSync(file);
+  // Marks the use (access time only: the modification time stamps the verification below).
+  utimesSync(file, new Date(), st.mtime);
   const stamp = `${st.size}:${st.mtimeMs}`;
   if (verified.get(file) === stamp) return file;
   if (sha256(readFileSync(file)) !== readFileSync(digestFile, "utf8").trim()) return undefined;
@@ -90,6 +117,7 @@ export async function startupSnapshot(
   renameSync(`${tmp}.sha256`, `${file}.sha256`);
   const st = statSync(file);
   verified.set(file, `${st.size}:${st.mtimeMs}`);
+  pruneSnapshots(cacheDir());
   return file;
 }
 
