@@ -440,7 +440,7 @@ export async function searchIndex(
       neighbours.length > 0 &&
       exact.length === 0 &&
       best < threshold
-        ? `no function in the index has ${ran ? "this behaviour or a similar one" : "similar code"} (best similarity ${best.toFixed(3)} < τ ${threshold.toFixed(3)})`
+        ? `no function in the index has ${ran ? "this behaviour, nor code similar enough to be an equivalent" : "code similar enough to be an equivalent"} (best similarity ${best.toFixed(3)} < τ ${threshold.toFixed(3)})`
         : undefined;
     const noExact =
       ran && exact.length === 0

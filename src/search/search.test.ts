@@ -295,7 +295,7 @@ describe("index and search with a model (embeddings, HNSW)", () => {
       expect(near.noEquivalent).toBeUndefined();
       const none = await searchIndex(dir, farCode, { noExecute: true, exact: true });
       expect(none.noEquivalent).toBe(
-        `no function in the index has similar code (best similarity ${far.toFixed(3)} < τ ${threshold.toFixed(3)})`,
+        `no function in the index has code similar enough to be an equivalent (best similarity ${far.toFixed(3)} < τ ${threshold.toFixed(3)})`,
       );
     } finally {
       rmSync(join(model, THRESHOLD_FILE));
