@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -164,6 +164,11 @@ describe("tracecode index and search", () => {
       expect(r.status, args.join(" ")).not.toBe(0);
       expect(r.stderr).toMatch(message);
     }
+    // A new index that cannot start leaves no empty database that searches would then read.
+    const noModel = cli("index", "src", "--out", "idx-nomodel", "--model", "nothere");
+    expect(noModel.status).toBe(1);
+    expect(noModel.stderr).toMatch(/nothere is not a model directory/);
+    expect(existsSync(join(root, "idx-nomodel", "index.sqlite"))).toBe(false);
     // A folder with nothing to index is said (the run goes on: other paths may have code).
     mkdirSync(join(root, "notes"));
     writeFileSync(join(root, "notes", "readme.txt"), "hi\n");

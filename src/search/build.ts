@@ -34,6 +34,7 @@ import { countOutcome, emptyReport, type IndexReport } from "./report.js";
 import {
   ANN_FILE,
   AnnIndex,
+  DB_FILE,
   type Embedder,
   type FunctionRecord,
   IndexStore,
@@ -154,13 +155,25 @@ export async function indexPaths(
 ): Promise<IndexSummary> {
   const t0 = performance.now();
   const files = listSourceFiles(paths);
+  const isNew = !existsSync(join(dir, DB_FILE));
   const store = IndexStore.open(dir, { create: true });
   // One pool for every batch: starting the sandbox costs seconds.
   const pool = options.pool ?? new TracerPool({ workers: options.workers });
+  let discard = false;
   try {
-    const inputs = fixSetting(store, "inputs", options.inputs, DEFAULT_INPUTS);
-    const seed = fixSetting(store, "seed", options.seed, DEFAULT_SEED);
-    const embedder = chooseModel(store, options.model);
+    let fixed: [number, number, Embedder | null];
+    try {
+      fixed = [
+        fixSetting(store, "inputs", options.inputs, DEFAULT_INPUTS),
+        fixSetting(store, "seed", options.seed, DEFAULT_SEED),
+        chooseModel(store, options.model),
+      ];
+    } catch (e) {
+      // A new index that cannot start (a missing model, say) is not left behind, empty.
+      discard = isNew;
+      throw e;
+    }
+    const [inputs, seed, embedder] = fixed;
     const summary: IndexSummary = {
       dir,
       files: files.length,
@@ -400,6 +413,9 @@ export async function indexPaths(
     return summary;
   } finally {
     store.close();
+    if (discard)
+      for (const suffix of ["", "-wal", "-shm", "-journal"])
+        rmSync(join(dir, DB_FILE + suffix), { force: true });
     if (!options.pool) await pool.close();
   }
 }
