@@ -264,21 +264,20 @@ export async function searchIndex(
   try {
     const { f, inference, problem } = await queryFunction(code, options);
 
-    // The query's behaviour on the index's inputs: its most likely signatures that the index
+    // The query's behaviour on the index's inputs: its most likely signature and those the index
     // has inputs for (up to three, run together); the one whose calls return most often wins.
+    // The most likely one always runs: a query no indexed function shares types with still
+    // gets its own behaviour, not the errors of a type its code says it is not.
     let trace: TraceRow | undefined;
     let chosen: SignatureCandidate | undefined;
     let status = "not_run";
     let reason = problem;
     if (options.noExecute) reason = "not asked to run";
     else if (inference.candidates.length > 0) {
-      const known = inference.candidates.filter((c) => store.inputsFor(JSON.stringify(c.args)));
+      const [likely, ...others] = inference.candidates;
+      const known = others.filter((c) => store.inputsFor(JSON.stringify(c.args)));
       const tryThese = (
-        inference.certain
-          ? inference.candidates.slice(0, 1)
-          : known.length
-            ? known
-            : inference.candidates
+        inference.certain ? [likely] : [likely, ...(known.length ? known : others)]
       ).slice(0, 3);
       // A candidate that builds its instance another way has its own wrapper.
       const moduleFor = (w = inference.wrapper) => (w ? `${code}\n\n${w}\n` : code);

@@ -208,6 +208,17 @@ describe("index and search without a model (lexical ranking)", () => {
     await expect(arity).rejects.toThrow(
       /--args for add: the given types \(int\) do not match the 2 parameters passed/,
     );
+    // Types no indexed function has (bytes): the query still runs as its code says, not as
+    // the index's types, on which it would only raise.
+    const decoded = await searchIndex(
+      dir,
+      "def text(b):\n    return b.decode('ascii', 'replace')\n",
+      {
+        pool,
+      },
+    );
+    expect(decoded.query).toMatchObject({ args: ["bytes"], status: "ok" });
+    expect(decoded.noExact).toMatch(/no indexed function behaves like the query/);
     const raising = await searchIndex(dir, "def g(n: int) -> int:\n    return n.nope\n", { pool });
     expect(raising.query.status).toBe("always_raises");
     expect(raising.hits.every((h) => h.behaviour.kind === "not-compared")).toBe(true);
