@@ -1,7 +1,7 @@
 /** `tracecode search`: a snippet in, the nearest indexed functions and how they behave out. */
 import { readFileSync } from "node:fs";
 import { type Command, InvalidArgumentError } from "commander";
-import { ARG_TYPES, type ArgType, parseArgType } from "../data/index.js";
+import { type ArgType, parseArgType } from "../data/index.js";
 import { pythonText } from "../realcode/index.js";
 import { type Behaviour, type SearchResult, searchIndex } from "../search/index.js";
 import { UsageError } from "./errors.js";
@@ -41,7 +41,7 @@ function argsOption(text: string): ArgType[] {
       parseArgType(p);
     } catch (e) {
       throw new InvalidArgumentError(
-        `--args: ${(e as Error).message} (atoms: ${ARG_TYPES.join(", ")}; composites as in the README)`,
+        `--args: ${(e as Error).message}; composites such as list[int], dict[str,int] or tuple[int,str] as in the README`,
       );
     }
   }
@@ -167,7 +167,7 @@ export function registerSearch(program: Command): void {
     .option("--k <n>", "results", intOption("--k", 1, 1000), 10)
     .option(
       "--args <types>",
-      "argument types of the query, comma-separated (default: its type hints)",
+      "argument types of the query, comma-separated (default: its type hints, else inferred from its code as indexing does)",
       argsOption,
     )
     .option(

@@ -1,5 +1,5 @@
 /** `tracecode trace`: run every row of a functions file in the sandbox and write its traces. */
-import { type Command, InvalidArgumentError } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import {
   type EquivalenceLevel,
   FunctionRow,
@@ -200,7 +200,11 @@ export function registerTrace(program: Command): void {
     )
     .requiredOption("--out <file>", "traces file to write (atomically): JSONL, or .parquet")
     .option("--inputs <n>", "inputs per snippet", intOption("--inputs", 1, 100_000), 100)
-    .option("--range <min,max>", "range of int arguments", rangeOption, DEFAULT_RANGE)
+    .addOption(
+      new Option("--range <min,max>", "range of int arguments")
+        .argParser(rangeOption)
+        .default(DEFAULT_RANGE, `${DEFAULT_RANGE.min},${DEFAULT_RANGE.max}`),
+    )
     .option("--seed <n>", "input seed", intOption("--seed", 0, 2 ** 32 - 1), 0)
     .option("--workers <n>", "sandbox processes", intOption("--workers", 1, 64), 2)
     .option(

@@ -384,7 +384,8 @@ export async function searchIndex(
         );
       } else {
         ranking = "exact";
-        if (!options.exact)
+        // An index of no functions has no graph to be out of date.
+        if (!options.exact && store.count("functions") > 0)
           note = "the ANN graph is out of date (re-run tracecode index): exact scan";
         const { ids, data } = store.embeddings(embedder.dim);
         neighbours = exactNearest(queryVector, ids, data, embedder.dim, embedder.distance, want);

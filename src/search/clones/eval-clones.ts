@@ -133,7 +133,7 @@ export async function evalClones(
     if (t.status !== "ok") notRun[t.status] = (notRun[t.status] ?? 0) + 1;
 
   let encoder: Encoder | undefined;
-  let noEncoder = "no model: pass --model RUN_DIR";
+  let noEncoder = "no model (they need --model DIR)";
   let trainingOverlap: LeakMatch[] | undefined;
   if (options.model) {
     const fingerprint = readFingerprint(options.model);
