@@ -98,6 +98,7 @@ export function summaryJson(s: IndexSummary) {
     reembedded: s.reembedded,
     problems: s.problems,
     errors: s.errors,
+    warnings: s.warnings,
     seconds: s.seconds,
   };
 }
@@ -214,6 +215,7 @@ export async function runIndex(paths: string[], flags: IndexFlags): Promise<void
     return;
   }
   for (const e of summary.errors) process.stderr.write(term`tracecode index: skipped: ${e}\n`);
+  for (const w of summary.warnings) process.stderr.write(term`tracecode index: warning: ${w}\n`);
   const shown = flags.verbose ? summary.problems : summary.problems.slice(0, SHOWN_PROBLEMS);
   const lines = shown.map(
     (p) => term`  ${displayPath(p.file)}:${p.line} ${p.name}: ${p.status}: ${p.reason}`,

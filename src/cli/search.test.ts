@@ -98,6 +98,27 @@ describe("tracecode index and search", () => {
       "types.toml",
     );
     expect(same.stdout).toMatch(/indexed 0 of 1 files \(1 unchanged, skipped\)/);
+    // An entry that names no indexed function (a typo) is said, not silently ignored.
+    writeFileSync(
+      join(root, "types.toml"),
+      '[functions."Box.area".params]\nw = "float"\n\n[functions.ech0]\nargs = ["str"]\n',
+    );
+    const typo = cli(
+      "index",
+      "typed",
+      "--out",
+      "idx-typed",
+      "--no-model",
+      "--inputs",
+      "5",
+      "--types",
+      "types.toml",
+    );
+    expect(typo.status, typo.stderr).toBe(0);
+    expect(typo.stderr).toMatch(
+      /warning: .*types\.toml: \[functions\."ech0"\] names no indexed function/,
+    );
+    expect(typo.stderr).not.toMatch(/Box\.area|"echo"/);
     const bad = cli("index", "typed", "--out", "idx-bad", "--types", "missing.toml");
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--types: missing\.toml: ENOENT/);

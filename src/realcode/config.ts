@@ -164,6 +164,24 @@ export class SettingsResolver {
     return out;
   }
 
+  /** Every config read so far: the given one and those found beside the files asked about. */
+  configs(): TypesConfig[] {
+    const found = [...this.cache.values()].filter((c): c is TypesConfig => c !== null);
+    return this.given ? [this.given, ...found] : found;
+  }
+
+  /**
+   * Entries of the configs read that name no function of `names` (`f`, `Class.method`, or
+   * `file.py:f` by its function part): a misspelt name would otherwise change nothing, silently.
+   */
+  unmatched(names: ReadonlySet<string>): string[] {
+    return this.configs().flatMap((c) =>
+      [...c.functions.keys()]
+        .filter((key) => !names.has(key.slice(key.lastIndexOf(":") + 1)))
+        .map((key) => `${c.path}: [functions."${key}"] names no indexed function`),
+    );
+  }
+
   /** The settings of function `name` of `file`. */
   settingsFor(file: string, name: string): FunctionSettings {
     const out: FunctionSettings = {};

@@ -103,6 +103,8 @@ export interface IndexSummary {
   report: IndexReport;
   /** Unreadable files and invalid `.jsonl` rows. */
   errors: string[];
+  /** Settings that applied to nothing (a types entry naming no indexed function). */
+  warnings: string[];
   seconds: number;
 }
 
@@ -195,6 +197,7 @@ export async function indexPaths(
         .filter((p) => statSync(p).isDirectory())
         .filter((p) => !files.some((f) => f.startsWith(resolve(p) + sep)))
         .map((p) => `${p}: no .py files in this folder`),
+      warnings: [],
       seconds: 0,
     };
     const settings = new SettingsResolver(
@@ -409,6 +412,10 @@ export async function indexPaths(
     }
 
     summary.totalFunctions = store.count("functions");
+    if (settings.configs().some((c) => c.functions.size > 0)) {
+      const names = new Set(store.functions(store.allCode().map((c) => c.id)).map((f) => f.name));
+      summary.warnings.push(...settings.unmatched(names));
+    }
     summary.seconds = (performance.now() - t0) / 1000;
     return summary;
   } finally {
