@@ -36,7 +36,10 @@ const threshold = (t: number, reached: boolean) => ({
 });
 const measured = (lexical: number): Measured => ({
   modes: { exec: metrics(1), lexical: metrics(lexical), structure: metrics(0.5) },
-  skipped: { embed: "no model (they need --model DIR)", hybrid: "no model (they need --model DIR)" },
+  skipped: {
+    embed: "no model (they need --model DIR)",
+    hybrid: "no model (they need --model DIR)",
+  },
   thresholds: { lexical: threshold(0.25, true), structure: threshold(0.5, false) },
 });
 

@@ -54,18 +54,20 @@ describe("tracecode index and search", () => {
     );
     writeFileSync(join(pkg, "tracecode.toml"), '[functions.echo]\nargs = ["bytes"]\n');
     writeFileSync(join(root, "types.toml"), '[functions."Box.area".params]\nw = "float"\n');
-    const r = cli(
-      "index",
-      "typed",
-      "--out",
-      "idx-typed",
-      "--no-model",
-      "--inputs",
-      "5",
-      "--json",
-      "--types",
-      "types.toml",
-    );
+    const indexTyped = (...more: string[]) =>
+      cli(
+        "index",
+        "typed",
+        "--out",
+        "idx-typed",
+        "--no-model",
+        "--inputs",
+        "5",
+        "--types",
+        "types.toml",
+        ...more,
+      );
+    const r = indexTyped("--json");
     expect(r.status, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout);
     expect(s.functions).toMatchObject({ total: 1, behaviour: 1 });
@@ -73,47 +75,17 @@ describe("tracecode index and search", () => {
     expect(s.signatures).toEqual({ user: 2 });
     // An edited types file indexes the code again, as an edit of the code does.
     writeFileSync(join(pkg, "tracecode.toml"), '[functions.echo]\nargs = ["str"]\n');
-    const again = cli(
-      "index",
-      "typed",
-      "--out",
-      "idx-typed",
-      "--no-model",
-      "--inputs",
-      "5",
-      "--types",
-      "types.toml",
-    );
+    const again = indexTyped();
     expect(again.status, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/indexed 1 of 1 files \(0 unchanged, skipped\)/);
-    const same = cli(
-      "index",
-      "typed",
-      "--out",
-      "idx-typed",
-      "--no-model",
-      "--inputs",
-      "5",
-      "--types",
-      "types.toml",
-    );
+    const same = indexTyped();
     expect(same.stdout).toMatch(/indexed 0 of 1 files \(1 unchanged, skipped\)/);
     // An entry that names no indexed function (a typo) is said, not silently ignored.
     writeFileSync(
       join(root, "types.toml"),
       '[functions."Box.area".params]\nw = "float"\n\n[functions.ech0]\nargs = ["str"]\n',
     );
-    const typo = cli(
-      "index",
-      "typed",
-      "--out",
-      "idx-typed",
-      "--no-model",
-      "--inputs",
-      "5",
-      "--types",
-      "types.toml",
-    );
+    const typo = indexTyped();
     expect(typo.status, typo.stderr).toBe(0);
     expect(typo.stderr).toMatch(
       /warning: .*types\.toml: \[functions\."ech0"\] names no indexed function/,
