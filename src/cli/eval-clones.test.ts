@@ -49,6 +49,7 @@ describe("eval-clones output", () => {
       rows: 6,
       families: 3,
       notRun: { always_raises: 1 },
+      notRunIds: { always_raises: ["bad/0"] },
       ...measured(0.875),
       nameFree: {
         transformed: 5,
@@ -59,7 +60,7 @@ describe("eval-clones output", () => {
       },
     };
     const lines = clonesTable(result);
-    expect(lines[0]).toBe("6 functions in 3 families; not run: always_raises 1");
+    expect(lines[0]).toBe("6 functions in 3 families; not run: always_raises 1 (bad/0)");
     expect(lines).toContain(
       "name-free: 5 of 6 functions renamed and verified by execution; 1 measured as they are:",
     );
@@ -77,6 +78,7 @@ describe("eval-clones output", () => {
       rows: 2,
       families: 1,
       notRun: {},
+      notRunIds: {},
       ...measured(1),
       thresholds: {},
     });

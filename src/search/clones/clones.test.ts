@@ -153,6 +153,7 @@ describe("evalClones", () => {
     expect(r.families).toBe(4);
     // bad/0 raises on every input: no behaviour to compare, never "equal" for raising alike.
     expect(r.notRun).toEqual({ always_raises: 1 });
+    expect(r.notRunIds).toEqual({ always_raises: ["bad/0"] });
     // Queries with a clone (4 of 6): exec ranks each clone first.
     expect(r.modes.exec?.precisionAt1).toBe(1);
     expect(r.modes.exec?.queries).toBe(4);

@@ -69,6 +69,8 @@ export interface EvalClonesResult extends Measured {
   families: number;
   /** Functions whose trace is not `ok`, by status. */
   notRun: Record<string, number>;
+  /** Their ids, by status. */
+  notRunIds: Record<string, string[]>;
   /** The model used for embed and hybrid. */
   model?: string;
   /**
@@ -129,8 +131,12 @@ export async function evalClones(
   });
   const traces = new Map<string, TraceRow>(rows.map((r, i) => [r.id, traced[i]]));
   const notRun: Record<string, number> = {};
+  const notRunIds: Record<string, string[]> = {};
   for (const t of traces.values())
-    if (t.status !== "ok") notRun[t.status] = (notRun[t.status] ?? 0) + 1;
+    if (t.status !== "ok") {
+      notRun[t.status] = (notRun[t.status] ?? 0) + 1;
+      (notRunIds[t.status] ??= []).push(t.id);
+    }
 
   let encoder: Encoder | undefined;
   let noEncoder = "no model (they need --model DIR)";
@@ -151,6 +157,7 @@ export async function evalClones(
     rows: rows.length,
     families: labelOf.size,
     notRun,
+    notRunIds,
     ...measure(rows, traces),
     ...(options.model ? { model: options.model } : {}),
     ...(trainingOverlap ? { trainingOverlap } : {}),
