@@ -135,7 +135,7 @@ export async function evalClones(
   for (const t of traces.values())
     if (t.status !== "ok") {
       notRun[t.status] = (notRun[t.status] ?? 0) + 1;
-      (notRunIds[t.status] ??= []).push(t.id);
+      notRunIds[t.status] = [...(notRunIds[t.status] ?? []), t.id];
     }
 
   let encoder: Encoder | undefined;
