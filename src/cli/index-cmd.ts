@@ -1,7 +1,10 @@
 /** `tracecode index`: Python files and folders → an index directory for `tracecode search`. */
 import { relative } from "node:path";
 import type { Command } from "commander";
-import { DEFAULT_INDEX_CHUNK, type FarmSummary, farmExecutor } from "../farm/index.js";
+// The farm's constants alone: its public face loads BullMQ and Redis's client (≈ 0.3 s of every
+// index and search command), so it is imported only when --redis asks for the farm.
+import { DEFAULT_INDEX_CHUNK } from "../farm/chunks.js";
+import type { FarmSummary } from "../farm/index.js";
 import { ConfigError, readTypesConfig, type TypesConfig } from "../realcode/index.js";
 import { exportIndex, type IndexSummary, indexPaths, type OutcomeCounts } from "../search/index.js";
 import { UsageError } from "./errors.js";
@@ -159,7 +162,7 @@ export async function runIndex(paths: string[], flags: IndexFlags): Promise<void
       types,
       ...(redis
         ? {
-            execute: farmExecutor({
+            execute: (await import("../farm/index.js")).farmExecutor({
               redis,
               chunkRows: flags.chunk,
               keep: flags.keep,

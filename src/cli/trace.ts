@@ -13,7 +13,8 @@ import {
   type TraceRow,
   TraceStatus,
 } from "../data/index.js";
-import { type FarmProgress, traceOnFarm } from "../farm/index.js";
+// Imported when --redis asks for the farm: it loads BullMQ and Redis's client.
+import type { FarmProgress } from "../farm/index.js";
 import { DEFAULT_RANGE, type IntRange, traceFunctions } from "../python/index.js";
 import {
   applySandboxFlags,
@@ -116,6 +117,7 @@ export async function runTrace(flags: TraceFlags): Promise<void> {
       };
       process.once("SIGINT", interrupted);
       try {
+        const { traceOnFarm } = await import("../farm/index.js");
         const summary = await traceOnFarm(rows, {
           redis: flags.redis,
           settings: {

@@ -66,6 +66,8 @@ export interface Chunk<D extends ChunkBase = ChunkData> {
 
 /** Rows per chunk by default: big enough that queue overhead is small, small enough to balance. */
 export const DEFAULT_CHUNK_ROWS = 64;
+/** Functions per index chunk by default (files whole): a chunk runs for a few seconds. */
+export const DEFAULT_INDEX_CHUNK = 32;
 
 let buildIdCache: string | undefined;
 /**

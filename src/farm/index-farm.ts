@@ -6,6 +6,7 @@
  * was given up on gets status `limit` with the reason.
  */
 import type { Executor } from "../search/index.js";
+import { DEFAULT_INDEX_CHUNK } from "./chunks.js";
 import {
   deadRow,
   type FarmRunOptions,
@@ -15,9 +16,6 @@ import {
   storedResult,
 } from "./coordinator.js";
 import { decodeIndexResult, planIndexChunks } from "./index-chunks.js";
-
-/** Functions per index chunk by default (files whole): a chunk runs for a few seconds. */
-export const DEFAULT_INDEX_CHUNK = 32;
 
 export interface FarmIndexOptions extends Omit<FarmRunOptions, "jobName"> {
   chunkRows?: number;

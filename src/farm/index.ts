@@ -11,6 +11,7 @@ export {
   ChunkSettings,
   chunkId,
   DEFAULT_CHUNK_ROWS,
+  DEFAULT_INDEX_CHUNK,
   decodeResult,
   encodeResult,
   packUnits,
@@ -36,7 +37,7 @@ export {
   itemsOf,
   planIndexChunks,
 } from "./index-chunks.js";
-export { DEFAULT_INDEX_CHUNK, type FarmIndexOptions, farmExecutor } from "./index-farm.js";
+export { type FarmIndexOptions, farmExecutor } from "./index-farm.js";
 export { ATTEMPTS, connectionOf, DEAD_KEY, MAX_STALLED, queueName, resultKey } from "./queue.js";
 export { freePort, haveRedisServer, type RedisServer, startRedis } from "./redis-server.js";
 export {
