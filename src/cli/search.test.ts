@@ -166,6 +166,10 @@ describe("tracecode index and search", () => {
     const empty = cli("index", "notes", "--out", "idx-notes", "--no-model");
     expect(empty.status, empty.stderr).toBe(0);
     expect(empty.stderr).toMatch(/skipped: notes: no \.py files in this folder/);
+    writeFileSync(join(root, "none.jsonl"), "");
+    const none = cli("index", "none.jsonl", "--out", "idx-none", "--no-model");
+    expect(none.status, none.stderr).toBe(0);
+    expect(none.stderr).toMatch(/warning: .*none\.jsonl: no rows/);
   });
 
   it("refuses a model that reads traces", () => {

@@ -103,7 +103,7 @@ export interface IndexSummary {
   report: IndexReport;
   /** Unreadable files and invalid `.jsonl` rows. */
   errors: string[];
-  /** Settings that applied to nothing (a types entry naming no indexed function). */
+  /** Inputs that gave nothing to index (an empty functions file, a types entry naming no function). */
   warnings: string[];
   seconds: number;
 }
@@ -246,6 +246,9 @@ export async function indexPaths(
       });
       for (const c of candidates) settingsOf.set(c, settings.settingsFor(source.path, c.name));
       summary.errors.push(...errors);
+      // A functions file with no row at all is said (a Python file may define no function).
+      if (!source.path.endsWith(".py") && candidates.length === 0 && errors.length === 0)
+        summary.warnings.push(`${source.path}: no rows`);
       changed.push({ source, candidates });
     }
     const roots = paths.map((p) => resolve(p));
