@@ -41,11 +41,6 @@ export function npyBytes(rows: readonly Float32Array[], dim: number): Uint8Array
 }
 
 export async function runEmbed(flags: EmbedFlags): Promise<void> {
-  if (/\.py$/i.test(flags.in)) {
-    throw new Error(
-      `--in ${flags.in}: a functions file is JSONL or Parquet rows (id, code, …); to embed the functions of Python files, index them (tracecode index FILES --out DIR --export OUT.jsonl)`,
-    );
-  }
   checkOutput("--out", flags.out, "file");
   const format = flags.format ?? (/\.npy$/i.test(flags.out) ? "npy" : "jsonl");
   if (format === "npy") checkOutput("--out", `${flags.out}.ids.txt`, "file");
@@ -56,7 +51,9 @@ export async function runEmbed(flags: EmbedFlags): Promise<void> {
       ? await readAllRows(flags.in, "functions")
       : readJsonlLenient(flags.in, FunctionRow);
   if (rows.length === 0 && errors.length > 0) {
-    throw new Error(term`--in ${flags.in}: no valid functions row (${errors[0]})`);
+    throw new Error(
+      term`--in ${flags.in}: no valid functions row (${errors[0]}); a functions file is JSONL or Parquet rows (id, code, …): to embed the functions of Python files, index them (tracecode index FILES --out DIR --export OUT.jsonl)`,
+    );
   }
   for (const e of errors) process.stderr.write(term`tracecode embed: skipping invalid row: ${e}\n`);
   let traces = new Map<string, TraceRow>();

@@ -80,7 +80,7 @@ describe("tracecode train and embed", () => {
     writeFileSync(py, "def f(x):\n    return x\n");
     const fromPy = cli("embed", "--model", run, "--in", py, "--out", join(data, "q.jsonl"));
     expect(fromPy.status).toBe(1);
-    expect(fromPy.stderr).toMatch(/a functions file is JSONL or Parquet rows .* index them/);
+    expect(fromPy.stderr).toMatch(/q\.py: no valid functions row .* index them/);
     const junk = join(data, "junk.jsonl");
     writeFileSync(junk, "not json\n");
     const fromJunk = cli("embed", "--model", run, "--in", junk, "--out", join(data, "q.jsonl"));

@@ -1913,11 +1913,12 @@ _Lock.__name__ = _Lock.__qualname__ = "lock"
 _Lock.__module__ = "_thread"
 
 def _wait_forever():
+    # A job already stopped keeps its verdict (a wait in a finally block after a limit, say).
     global _aborted, _violation
-    _aborted = "timeout"
-    if _violation is None:
+    if _aborted is None:
+        _aborted = "timeout"
         _violation = "waits forever on a lock no thread can release (no thread runs in the sandbox)"
-    raise _Timeout()
+    _abort_again()
 
 _SLEPT_CLOCKS = {
     "time": lambda: _time_mod.time() + _slept_ns[0] / 1e9,
@@ -3211,11 +3212,11 @@ _ATOMS = frozenset((int, float, str, bool, bytes, complex, type(None)))
 _deepcopy = _copy_mod.deepcopy
 
 def _stopped(where, budget):
-    if _aborted == "timeout":
-        if _violation is not None:  # a wait no thread can end (_Lock)
-            return _result("timeout", _violation + " (" + where + ")")
-        return _result("timeout", "step budget spent " + where + budget)
-    return _result("limit", (_violation or "trace limit") + " (" + where + ")")
+    # The abort's kind is the status; what stopped it says why, else the budget or a trace limit.
+    status = "timeout" if _aborted == "timeout" else "limit"
+    if status == "timeout" and _violation is None:
+        return _result(status, "step budget spent " + where + budget)
+    return _result(status, (_violation or "trace limit") + " (" + where + ")")
 
 def _define_and_call(units, notes, module, ns, entry, rows, copy_inputs, reseed, budget):
     global _recording, _blocks, _values, _stack, _truncated

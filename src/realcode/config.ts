@@ -128,6 +128,7 @@ export function readTypesConfig(path: string): TypesConfig {
  */
 export class SettingsResolver {
   private readonly cache = new Map<string, TypesConfig | null>();
+  private readonly texts = new WeakMap<TypesConfig, string>();
 
   constructor(
     private readonly given: TypesConfig | undefined,
@@ -162,6 +163,22 @@ export class SettingsResolver {
       dir = up;
     }
     return out;
+  }
+
+  /** The content of the configs covering `file`, as one text; undefined when none does. */
+  fingerprint(file: string): string | undefined {
+    const configs = this.configsFor(file);
+    if (configs.length === 0) return undefined;
+    return configs
+      .map((c) => {
+        let text = this.texts.get(c);
+        if (text === undefined) {
+          text = JSON.stringify([c.defaults, [...c.functions]]);
+          this.texts.set(c, text);
+        }
+        return text;
+      })
+      .join("\n");
   }
 
   /** Every config read so far: the given one and those found beside the files asked about. */

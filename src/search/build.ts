@@ -217,11 +217,8 @@ export async function indexPaths(
       }
       // The types settings that apply are part of what was indexed: an edited --types file or
       // tracecode.toml indexes the file again, as an edit of the code does.
-      const configs = settings.configsFor(path);
-      if (configs.length > 0) {
-        const applied = JSON.stringify(configs.map((c) => [c.defaults, [...c.functions]]));
-        source = { ...source, hash: contentHash(source.hash, applied) };
-      }
+      const applied = settings.fingerprint(path);
+      if (applied !== undefined) source = { ...source, hash: contentHash(source.hash, applied) };
       if (store.fileHash(path) === source.hash) {
         summary.unchanged++;
         continue;
@@ -415,10 +412,8 @@ export async function indexPaths(
     }
 
     summary.totalFunctions = store.count("functions");
-    if (settings.configs().some((c) => c.functions.size > 0)) {
-      const names = new Set(store.functions(store.allCode().map((c) => c.id)).map((f) => f.name));
-      summary.warnings.push(...settings.unmatched(names));
-    }
+    if (settings.configs().some((c) => c.functions.size > 0))
+      summary.warnings.push(...settings.unmatched(store.names()));
     summary.seconds = (performance.now() - t0) / 1000;
     return summary;
   } finally {

@@ -67,7 +67,7 @@ export interface NameFreeReport extends Measured {
 export interface EvalClonesResult extends Measured {
   rows: number;
   families: number;
-  /** Functions whose trace is not `ok`, by status. */
+  /** How many functions have a trace that is not `ok`, by status (notRunIds counted). */
   notRun: Record<string, number>;
   /** Their ids, by status. */
   notRunIds: Record<string, string[]>;
@@ -130,13 +130,14 @@ export async function evalClones(
     onProgress: () => options.onProgress?.(++done, total),
   });
   const traces = new Map<string, TraceRow>(rows.map((r, i) => [r.id, traced[i]]));
-  const notRun: Record<string, number> = {};
   const notRunIds: Record<string, string[]> = {};
-  for (const t of traces.values())
-    if (t.status !== "ok") {
-      notRun[t.status] = (notRun[t.status] ?? 0) + 1;
-      notRunIds[t.status] = [...(notRunIds[t.status] ?? []), t.id];
-    }
+  for (const t of traces.values()) {
+    if (t.status === "ok") continue;
+    const ids = notRunIds[t.status] ?? [];
+    ids.push(t.id);
+    notRunIds[t.status] = ids;
+  }
+  const notRun = Object.fromEntries(Object.entries(notRunIds).map(([s, ids]) => [s, ids.length]));
 
   let encoder: Encoder | undefined;
   let noEncoder = "no model (they need --model DIR)";

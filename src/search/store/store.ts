@@ -345,6 +345,12 @@ export class IndexStore {
     return (this.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
   }
 
+  /** The names of the indexed functions (`f`, `Class.method`). */
+  names(): Set<string> {
+    const rows = this.db.prepare("SELECT DISTINCT name FROM functions").all() as { name: string }[];
+    return new Set(rows.map((r) => r.name));
+  }
+
   /** Functions by id, in the order asked (unknown ids left out). */
   functions(ids: readonly number[]): StoredFunction[] {
     const get = this.db.prepare("SELECT * FROM functions WHERE id = ?");
