@@ -24,7 +24,7 @@ import {
   type RawRun,
   type StaticBlock,
 } from "./protocol.js";
-import { startupSnapshot } from "./snapshot.js";
+import { startupSnapshot, verifiedSnapshot } from "./snapshot.js";
 
 export type { PackageFiles, RawRun, StaticBlock } from "./protocol.js";
 
@@ -359,6 +359,16 @@ export class TracerPool {
       return;
     }
     if (!this.snapshotReady) return;
+    if (this.children.length >= this.size) return;
+    if (this.snapshotPath && !verifiedSnapshot(this.snapshotPath)) {
+      // Gone or changed since this pool started (another process prunes snapshots unused for a
+      // week, and a long-lived pool may not have started a child for that long): make it again.
+      this.snapshot = undefined;
+      this.snapshotPath = undefined;
+      this.snapshotReady = false;
+      this.ensureChildren();
+      return;
+    }
     while (this.children.length < this.size && !this.closed && !this.fatal) this.spawn();
   }
 

@@ -412,7 +412,7 @@ const hostile: [string, string, Expect][] = [
     fn("import threading\nreturn threading.Event().wait()"),
     (r) => {
       expect(r.status).toBe("timeout");
-      expect(r.error).toMatch(/^waits forever on a lock no thread can release .*\(on input 0\)$/);
+      expect(r.error).toMatch(/^waits forever on a lock no thread can release .*\(on input 1 of 3\)$/);
     },
   ],
   [
@@ -583,6 +583,35 @@ describe("hostile snippets", () => {
     await single.close();
     expect(check.runs[0][2]).toBe("(2,1,'0.3333')");
   });
+});
+
+describe("a child started after its snapshot was removed", () => {
+  it("makes the start-up snapshot again instead of failing to start the child", async () => {
+    // Another process prunes snapshots unused for a week; a long-lived pool must survive that.
+    const single = new TracerPool({ workers: 1, graceMs: 500, memoryMb: 256 });
+    try {
+      expect((await single.trace({ code: fn("return x + 1"), entry: "f", inputs })).status).toBe(
+        "ok",
+      );
+      const path = (single as unknown as { snapshotPath: string }).snapshotPath;
+      rmSync(path);
+      rmSync(`${path}.sha256`);
+      // The memory cap kills the child, so the next job needs a new one.
+      const bomb = await single.trace({
+        code: fn("a = []\nwhile True:\n    a.append('x' * 10**6)"),
+        entry: "f",
+        inputs,
+        timeoutMs: 60_000,
+      });
+      expect(bomb.status).toBe("limit");
+      const next = await single.trace({ code: fn("return x + 2"), entry: "f", inputs });
+      expect(next.status, JSON.stringify(next).slice(0, 300)).toBe("ok");
+      expect(next.runs.map((run) => run[2])).toEqual(["3", "4", "5"]);
+      expect(existsSync(path)).toBe(true);
+    } finally {
+      await single.close();
+    }
+  }, 150_000);
 });
 
 describe("a child replaced after a memory bomb", () => {

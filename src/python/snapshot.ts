@@ -81,14 +81,18 @@ export function pruneSnapshots(dir: string, now = Date.now()): string[] {
   return removed;
 }
 
-/** The cached file if it is there and its digest matches the one recorded with it. */
-function cached(file: string): string | undefined {
+/**
+ * The cached file if it is there and its digest matches the one recorded with it. A pool asks
+ * again before each child it starts: another process may have pruned the file since.
+ */
+export function verifiedSnapshot(file: string): string | undefined {
   const digestFile = `${file}.sha256`;
   if (!existsSync(file) || !existsSync(digestFile)) return undefined;
   const st = statSync(file);
-  // Marks the use (access time only: the modification time stamps the verification below).
+  // Marks the use (access time only: the modification time, kept to the millisecond that
+  // utimes can set, stamps the verification below).
   utimesSync(file, new Date(), st.mtime);
-  const stamp = `${st.size}:${st.mtimeMs}`;
+  const stamp = `${st.size}:${Math.floor(st.mtimeMs)}`;
   if (verified.get(file) === stamp) return file;
   if (sha256(readFileSync(file)) !== readFileSync(digestFile, "utf8").trim()) return undefined;
   verified.set(file, stamp);
@@ -106,7 +110,7 @@ export async function startupSnapshot(
   startMaker: () => ChildProcess,
 ): Promise<string> {
   const file = join(cacheDir(), `pyodide-${snapshotKey(pyodideDir, tracer, script)}.snap`);
-  const hit = cached(file);
+  const hit = verifiedSnapshot(file);
   if (hit) return hit;
   const bytes = await collect(startMaker());
   // Written under temporary names and renamed, the digest last: a reader sees both or neither.
@@ -116,7 +120,7 @@ export async function startupSnapshot(
   writeFileSync(`${tmp}.sha256`, sha256(bytes), { mode: 0o600 });
   renameSync(`${tmp}.sha256`, `${file}.sha256`);
   const st = statSync(file);
-  verified.set(file, `${st.size}:${st.mtimeMs}`);
+  verified.set(file, `${st.size}:${Math.floor(st.mtimeMs)}`);
   pruneSnapshots(cacheDir());
   return file;
 }
