@@ -412,7 +412,9 @@ const hostile: [string, string, Expect][] = [
     fn("import threading\nreturn threading.Event().wait()"),
     (r) => {
       expect(r.status).toBe("timeout");
-      expect(r.error).toMatch(/^waits forever on a lock no thread can release .*\(on input 1 of 3\)$/);
+      expect(r.error).toMatch(
+        /^waits forever on a lock no thread can release .*\(on input 1 of 3\)$/,
+      );
     },
   ],
   [

@@ -3211,6 +3211,10 @@ def _arity_mismatch(fn, entry, n):
 _ATOMS = frozenset((int, float, str, bool, bytes, complex, type(None)))
 _deepcopy = _copy_mod.deepcopy
 
+def _nth_input(i, rows):
+    # Counted from 1, with the total: "input 0" read as the value 0.
+    return "on input " + str(i + 1) + " of " + str(len(rows))
+
 def _stopped(where, budget):
     # The abort's kind is the status; what stopped it says why, else the budget or a trace limit.
     status = "timeout" if _aborted == "timeout" else "limit"
@@ -3288,12 +3292,12 @@ def _define_and_call(units, notes, module, ns, entry, rows, copy_inputs, reseed,
                 out = encode(value)
             value = None
         except _Abort:
-            return _stopped("on input " + str(i), budget)
+            return _stopped(_nth_input(i, rows), budget)
         except MemoryError:
-            return _result("limit", "memory limit on input " + str(i))
+            return _result("limit", "memory limit " + _nth_input(i, rows))
         except BaseException as e:
             if _aborted is not None:
-                return _stopped("on input " + str(i), budget)
+                return _stopped(_nth_input(i, rows), budget)
             out = "raise:" + _exc_name(type(e))
             if i == 0:
                 # Built from plain values only: no user __str__/__repr__ runs while recording.
