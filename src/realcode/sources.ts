@@ -92,41 +92,78 @@ export function listSourceFiles(paths: readonly string[]): string[] {
 /** Packages bigger than this are not made importable: every job carries the package's text. */
 export const PACKAGE_MAX_CHARS = 2_000_000;
 
-const packages = new Map<string, Record<string, string> | null>();
+/** A top-level package's modules (path from the folder above it → text) and their hash. */
+interface PackageText {
+  files: Record<string, string>;
+  hash: string;
+}
+
+/** Read once per package per indexing run (forgetPackages starts a new run). */
+const packages = new Map<string, PackageText | null>();
+
+/** Drops what was read of packages, so the next run sees their files as they are now. */
+export function forgetPackages(): void {
+  packages.clear();
+}
+
+/** The top-level package folder `file` belongs to, or undefined outside a package. */
+function packageTop(file: string): string | undefined {
+  let top = dirname(resolve(file));
+  if (!existsSync(join(top, "__init__.py"))) return undefined;
+  while (dirname(top) !== top && existsSync(join(dirname(top), "__init__.py"))) top = dirname(top);
+  return top;
+}
+
+/** The modules of the package at `top`, or null when over PACKAGE_MAX_CHARS of source. */
+function packageText(top: string): PackageText | null {
+  const cached = packages.get(top);
+  if (cached !== undefined) return cached;
+  const base = dirname(top);
+  const files: Record<string, string> = {};
+  let chars = 0;
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.name.startsWith(".") || SKIP_DIRS.has(entry.name)) continue;
+      const p = join(dir, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (entry.isFile() && entry.name.endsWith(".py")) {
+        const text = readFileSync(p, "utf8");
+        chars += text.length;
+        files[relative(base, p).split(sep).join("/")] = text;
+      }
+    }
+  };
+  walk(top);
+  const paths = Object.keys(files).sort();
+  const found =
+    chars <= PACKAGE_MAX_CHARS
+      ? { files, hash: contentHash(...paths.flatMap((p) => [p, "\0", files[p], "\0"])) }
+      : null;
+  packages.set(top, found);
+  return found;
+}
 
 /**
  * The package a `.py` file belongs to (its folder has an `__init__.py`): the sources of every
  * module of the top-level package, by path from the folder above it, so the sandbox can serve
  * `from . import x`, `from .x import y` and `import pkg.x`. Undefined outside a package or
- * for a package over PACKAGE_MAX_CHARS of source. Read once per package per process.
+ * for a package over PACKAGE_MAX_CHARS of source.
  */
 export function packageOf(file: string): PackageFiles | undefined {
-  let top = dirname(resolve(file));
-  if (!existsSync(join(top, "__init__.py"))) return undefined;
-  while (dirname(top) !== top && existsSync(join(dirname(top), "__init__.py"))) top = dirname(top);
-  const base = dirname(top);
-  let files = packages.get(top);
-  if (files === undefined) {
-    const found: Record<string, string> = {};
-    let chars = 0;
-    const walk = (dir: string) => {
-      for (const entry of readdirSync(dir, { withFileTypes: true })) {
-        if (entry.name.startsWith(".") || SKIP_DIRS.has(entry.name)) continue;
-        const p = join(dir, entry.name);
-        if (entry.isDirectory()) walk(p);
-        else if (entry.isFile() && entry.name.endsWith(".py")) {
-          const text = readFileSync(p, "utf8");
-          chars += text.length;
-          found[relative(base, p).split(sep).join("/")] = text;
-        }
-      }
-    };
-    walk(top);
-    files = chars <= PACKAGE_MAX_CHARS ? found : null;
-    packages.set(top, files);
-  }
-  if (files === null) return undefined;
-  return { path: relative(base, resolve(file)).split(sep).join("/"), files };
+  const top = packageTop(file);
+  const pkg = top === undefined ? null : packageText(top);
+  if (!top || !pkg) return undefined;
+  return { path: relative(dirname(top), resolve(file)).split(sep).join("/"), files: pkg.files };
+}
+
+/**
+ * A hash of every module of the package `file` belongs to, as the sandbox serves them to it:
+ * what the file's functions do depends on the modules they import, so an edit of any of them
+ * indexes the file again. Undefined outside a package (nothing else is served to its imports).
+ */
+export function packageHash(file: string): string | undefined {
+  const top = packageTop(file);
+  return top === undefined ? undefined : (packageText(top)?.hash ?? undefined);
 }
 
 export function readSource(path: string): SourceFile {

@@ -19,8 +19,10 @@ import {
   contentHash,
   type FunctionKind,
   type FunctionSettings,
+  forgetPackages,
   type Literal,
   listSourceFiles,
+  packageHash,
   REAL_INPUTS,
   REAL_INT_RANGE,
   readSource,
@@ -206,6 +208,7 @@ export async function indexPaths(
     );
 
     // What changed: new or edited files, and files gone from the folders given.
+    forgetPackages();
     const fresh: SourceFile[] = [];
     for (const path of files) {
       let source: SourceFile;
@@ -219,6 +222,9 @@ export async function indexPaths(
       // tracecode.toml indexes the file again, as an edit of the code does.
       const applied = settings.fingerprint(path);
       if (applied !== undefined) source = { ...source, hash: contentHash(source.hash, applied) };
+      // So are the package modules its imports are served (an edited sibling module).
+      const pkg = packageHash(path);
+      if (pkg !== undefined) source = { ...source, hash: contentHash(source.hash, pkg) };
       if (store.fileHash(path) === source.hash) {
         summary.unchanged++;
         continue;

@@ -244,6 +244,43 @@ describe("index and search without a model (lexical ranking)", () => {
     }
   });
 
+  it("indexes a package's files again when a module their imports are served changed", async () => {
+    const pk = join(root, "pkgsrc", "pk");
+    mkdirSync(join(pk, "tz"), { recursive: true });
+    writeFileSync(join(pk, "__init__.py"), "");
+    writeFileSync(join(pk, "tz", "__init__.py"), "");
+    const common = join(pk, "tz", "_common.py");
+    writeFileSync(common, "def base(x: int) -> int:\n    return x + 1\n");
+    const tz = join(pk, "tz", "tz.py");
+    writeFileSync(
+      tz,
+      "from ._common import base\n\ndef zz(x: int) -> int:\n    return base(x) * 3\n",
+    );
+    const outputsOf = (at: string) => {
+      const store = IndexStore.open(at, { readonly: true });
+      try {
+        return store.functions(store.functionIdsOf(tz)).find((f) => f.name === "zz")?.outputs;
+      } finally {
+        store.close();
+      }
+    };
+    const at = join(root, "idx-pkg");
+    await indexPaths([pk], at, { model: null, inputs: INPUTS, pool });
+    const before = outputsOf(at);
+    writeFileSync(common, "def base(x: int) -> int:\n    return x + 100\n");
+    // tz.py itself is unchanged, but the base it imports is not.
+    const again = await indexPaths([pk], at, { model: null, inputs: INPUTS, pool });
+    expect(again).toMatchObject({ unchanged: 0, indexed: 4 });
+    const fresh = join(root, "idx-pkg-fresh");
+    await indexPaths([pk], fresh, { model: null, inputs: INPUTS, pool });
+    expect(outputsOf(at)).toEqual(outputsOf(fresh));
+    expect(outputsOf(at)).not.toEqual(before);
+    expect(await indexPaths([pk], at, { model: null, inputs: INPUTS, pool })).toMatchObject({
+      unchanged: 4,
+      indexed: 0,
+    });
+  });
+
   it("refuses to change the inputs of an existing index", async () => {
     await expect(indexPaths([src], dir, { model: null, inputs: 50, pool })).rejects.toThrow(
       /built with inputs 30/,
