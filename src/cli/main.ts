@@ -42,6 +42,8 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
     )
     .version(version)
     .showHelpAfterError("(run with --help for usage)")
+    // Commander's own errors ("error: unknown option …") carry the prefix ours do.
+    .configureOutput({ outputError: (text, write) => write(`tracecode: ${text}`) })
     .exitOverride();
   const named = argv.slice(2).find((a) => !a.startsWith("-"));
   const one = COMMANDS.filter(([name]) => name === named);

@@ -99,15 +99,19 @@ describe("tracecode train and embed", () => {
     expect(missing.stderr).toMatch(/tracecode: error: .*not a dataset/);
     const train = (...flags: string[]) => cli("train", "--data", data, "--out", run, ...flags);
     const weight = train("--encoder", "bag", "--bag-anchor", "4", "--bag-anchor-weight", "1");
-    expect(weight.status).not.toBe(0);
+    // Malformed values and flags that do not go together are usage errors: exit 2.
+    expect(weight.status).toBe(2);
     expect(weight.stderr).toMatch(
-      /--bag-anchor-weight: expected a number between 0 and 1, got "1"/,
+      /tracecode: error: option '--bag-anchor-weight <w>' argument '1' is invalid\. expected a number between 0 and 1, got "1"/,
     );
+    const groups = train("--encoder", "bag", "--bag-weights", "1,1");
+    expect(groups.status).toBe(2);
+    expect(groups.stderr).toMatch(/--bag-weights .*expected three non-negative numbers/);
     const lone = train("--encoder", "bag", "--bag-anchor-weight", "0.3");
-    expect(lone.status).not.toBe(0);
+    expect(lone.status).toBe(2);
     expect(lone.stderr).toMatch(/--bag-anchor-weight needs --bag-anchor/);
     const notBag = train("--bag-anchor", "4");
-    expect(notBag.status).not.toBe(0);
+    expect(notBag.status).toBe(2);
     expect(notBag.stderr).toMatch(/the --bag-\* options need --encoder bag/);
   });
 });

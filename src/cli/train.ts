@@ -3,7 +3,7 @@
  * `.jsonl` file as `--data` is real code: leak check, preparation, then the same training.
  */
 import { statSync } from "node:fs";
-import type { Command } from "commander";
+import { type Command, InvalidArgumentError } from "commander";
 import {
   BAG_DEFAULTS,
   Distance,
@@ -23,6 +23,7 @@ import {
 import { packagePath } from "../python/pool.js";
 import { readStdlibManifest } from "../realcode/corpus/index.js";
 import { DEFAULT_PREPARE_OPTIONS } from "../realcode/index.js";
+import { UsageError } from "./errors.js";
 import {
   applySandboxFlags,
   choiceOption,
@@ -177,9 +178,9 @@ function bagConfig(
   anchorWeight?: number,
 ) {
   if (anchorWeight !== undefined && anchorWidth === undefined)
-    throw new Error("--bag-anchor-weight needs --bag-anchor");
+    throw new UsageError("--bag-anchor-weight needs --bag-anchor");
   if (buckets === undefined && weights === undefined && anchorWidth === undefined) return {};
-  if (encoder !== "bag") throw new Error("the --bag-* options need --encoder bag");
+  if (encoder !== "bag") throw new UsageError("the --bag-* options need --encoder bag");
   const [chars, tokens, tree] = weights ?? [
     BAG_DEFAULTS.groupWeights.chars,
     BAG_DEFAULTS.groupWeights.tokens,
@@ -206,7 +207,7 @@ const DEFAULT_ANCHOR_WEIGHT = 0.3;
 function anchorWeightOption(value: string): number {
   const w = Number(value);
   if (!(w > 0 && w < 1))
-    throw new Error(`--bag-anchor-weight: expected a number between 0 and 1, got "${value}"`);
+    throw new InvalidArgumentError(`expected a number between 0 and 1, got "${value}"`);
   return w;
 }
 
@@ -218,8 +219,8 @@ function groupWeightsOption(value: string): number[] {
     parts.some((p) => !Number.isFinite(p) || p < 0) ||
     parts.every((p) => p === 0)
   ) {
-    throw new Error(
-      `--bag-weights: expected three non-negative numbers for chars,tokens,tree (not all 0), got "${value}"`,
+    throw new InvalidArgumentError(
+      `expected three non-negative numbers for chars,tokens,tree (not all 0), got "${value}"`,
     );
   }
   return parts;
