@@ -42,6 +42,28 @@ describe("trainRun", () => {
     return d;
   };
 
+  it("warns when val holds one class (every retrieval right whatever the model) and refuses train with one", async () => {
+    // Functions alternate between train and val: three give val one.
+    const three = writeTinyDataset(3, 4);
+    const two = writeTinyDataset(2, 4);
+    try {
+      const lines: string[] = [];
+      const config = RunConfig.parse({ ...base, data: three, epochs: 1 });
+      const rows = await trainRun(config, join(three, "run"), { log: (l) => lines.push(l) });
+      expect(rows[0].valMapAtR).toBe(1);
+      expect(lines.join("\n")).toMatch(/warning: the 4 val snippets share one class/);
+      const several: string[] = [];
+      await trainRun({ ...base, epochs: 1 }, runDir("several"), { log: (l) => several.push(l) });
+      expect(several.join("\n")).not.toMatch(/share one class/);
+      // Two give train one: no anchor has a negative, an error rather than an endless draw.
+      await expect(trainRun({ ...base, data: two, epochs: 1 }, join(two, "run"))).rejects.toThrow(
+        /the 4 train snippets share one class/,
+      );
+    } finally {
+      for (const d of [three, two]) rmSync(d, { recursive: true, force: true });
+    }
+  });
+
   it("writes config, metrics per epoch, the model and DONE; lowers the loss; is deterministic", async () => {
     const a = await trainRun({ ...base, epochs: 6 }, runDir("a"));
     const b = await trainRun({ ...base, epochs: 6 }, runDir("b"));

@@ -95,10 +95,20 @@ export async function trainRun(
         `(holdOut ${config.holdOut}, renaming ${config.renaming}); need at least 2 of each`,
     );
   }
+  const valClasses = new Set(val.map((e) => e.label)).size;
+  if (valClasses < 2)
+    log(
+      `warning: the ${val.length} val snippets share one class, so every val retrieval is right whatever the model: val figures say nothing (more functions, or a larger val share, give val several)`,
+    );
   const trainPositives = positivesOf(train);
   const trainLabels = train.map((e) => e.label);
   const anchors = train.map((_, i) => i).filter((i) => trainPositives[i].length > 0);
   if (anchors.length === 0) throw new Error(`${config.data}: no train snippet has a positive`);
+  // Every anchor needs a negative of another class (randomNegative would draw forever).
+  if (new Set(trainLabels).size < 2)
+    throw new Error(
+      `${config.data}: the ${train.length} train snippets share one class, so no anchor has a negative; train on more functions`,
+    );
 
   const encoder = new Encoder({
     encoder: config.encoder,
