@@ -142,7 +142,7 @@ describe("tracecode index and search", () => {
       ],
       [
         ["search", "idx", "--code", "def f(a, b):\n    return a + b\n", "--args", "int"],
-        /--args for f: the given types \(int\) do not match the 2 parameters passed/,
+        /argument types for f: the given types \(int\) do not match the 2 parameters passed/,
       ],
       [["index", "nothere", "--out", "idx2"], /nothere: no such file or directory/],
       [

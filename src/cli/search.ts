@@ -1,7 +1,7 @@
 /** `tracecode search`: a snippet in, the nearest indexed functions and how they behave out. */
 import { readFileSync } from "node:fs";
 import { type Command, InvalidArgumentError } from "commander";
-import { type ArgType, parseArgType } from "../data/index.js";
+import { type ArgType, parseArgTypes } from "../data/index.js";
 import { pythonText } from "../realcode/index.js";
 import { type Behaviour, type SearchResult, searchIndex } from "../search/index.js";
 import { UsageError } from "./errors.js";
@@ -23,29 +23,13 @@ interface SearchFlags {
 }
 
 function argsOption(text: string): ArgType[] {
-  // Commas inside brackets belong to a type: dict[str,int],list[int] is two types.
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  const t = text.replace(/\s+/g, "");
-  for (let i = 0; i <= t.length; i++) {
-    if (t[i] === "[") depth++;
-    else if (t[i] === "]") depth--;
-    else if ((t[i] === "," && depth === 0) || i === t.length) {
-      parts.push(t.slice(start, i));
-      start = i + 1;
-    }
+  try {
+    return parseArgTypes(text);
+  } catch (e) {
+    throw new InvalidArgumentError(
+      `--args: ${(e as Error).message}; composites such as list[int], dict[str,int] or tuple[int,str] as in the README`,
+    );
   }
-  for (const p of parts) {
-    try {
-      parseArgType(p);
-    } catch (e) {
-      throw new InvalidArgumentError(
-        `--args: ${(e as Error).message}; composites such as list[int], dict[str,int] or tuple[int,str] as in the README`,
-      );
-    }
-  }
-  return parts;
 }
 
 function behaviourText(b: Behaviour): string {

@@ -70,6 +70,16 @@ function splitArgs(text: string): string[] {
   return out;
 }
 
+/**
+ * A list of argument types written as one text, as `--args` takes it: `int,dict[str,int]` is two
+ * types (commas inside brackets belong to a type), whitespace dropped. Throws as parseArgType.
+ */
+export function parseArgTypes(text: string): ArgType[] {
+  const types = splitArgs(text.replace(/\s+/g, ""));
+  for (const t of types) parseArgType(t);
+  return types;
+}
+
 /** Parses a type of the language; throws an Error naming the type and the problem. */
 export function parseArgType(text: string, top = true): TypeNode {
   const fail = (why: string): never => {

@@ -145,7 +145,7 @@ async function queryFunction(code: string, options: SearchOptions) {
   const inference = inferSignature(f, [], options.args ? { args: options.args } : undefined);
   // Types the user gave that cannot apply are their mistake to fix, not a query to rank unrun.
   if (options.args && inference.candidates.length === 0 && inference.problem) {
-    throw new SearchError(`--args for ${f.name}: ${inference.problem}`);
+    throw new SearchError(`argument types for ${f.name}: ${inference.problem}`);
   }
   return {
     f,

@@ -206,7 +206,7 @@ describe("index and search without a model (lexical ranking)", () => {
     // Types given for the wrong number of parameters are the caller's error, not a query.
     const arity = searchIndex(dir, "def add(a, b):\n    return a + b\n", { args: ["int"], pool });
     await expect(arity).rejects.toThrow(
-      /--args for add: the given types \(int\) do not match the 2 parameters passed/,
+      /argument types for add: the given types \(int\) do not match the 2 parameters passed/,
     );
     // Types no indexed function has (bytes): the query still runs as its code says, not as
     // the index's types, on which it would only raise.

@@ -6,8 +6,9 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, extname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { ARG_TYPES, type ArgType } from "../data/index.js";
+import { type ArgType, parseArgTypes } from "../data/index.js";
 import { DEFAULT_MAX_STEPS, inputSet } from "../python/index.js";
+import { exceptionMessage } from "../python/trace.js";
 import { extractFunctions, REAL_INT_RANGE } from "../realcode/index.js";
 import {
   type IndexStore,
@@ -19,7 +20,7 @@ import {
 } from "../search/index.js";
 import { initPython } from "../synth/index.js";
 import { RecordingPool, type SandboxGate } from "./gate.js";
-import type { EmbeddingMap } from "./map.js";
+import { type EmbeddingMap, MapNotReadyError } from "./map.js";
 import { linesOf, MAX_PROBED_LINE, PROBE_ENTRY, probedCopy } from "./probe.js";
 
 export class HttpError extends Error {
@@ -95,20 +96,28 @@ function entryField(body: Record<string, unknown>): string | undefined {
   return entry;
 }
 
+/**
+ * Argument types in the type language of `tracecode search --args` (src/data `parseArgTypes`):
+ * a list of types, or one text of comma-separated types as the flag takes it.
+ */
 function argsField(body: Record<string, unknown>): ArgType[] | undefined {
   const args = body.args;
   if (args === undefined || args === null || args === "") return undefined;
-  const list = typeof args === "string" ? args.split(",").map((s) => s.trim()) : args;
-  if (!Array.isArray(list) || list.length > 16)
+  if (typeof args !== "string" && !(Array.isArray(args) && args.length <= 16))
     throw new HttpError(400, '"args" must be a list (or comma-separated text) of argument types');
-  for (const t of list) {
-    if (typeof t !== "string" || !(ARG_TYPES as readonly string[]).includes(t))
-      throw new HttpError(
-        400,
-        `"args": unknown type ${JSON.stringify(t)} (types: ${ARG_TYPES.join(", ")})`,
-      );
+  for (const t of Array.isArray(args) ? args : [])
+    if (typeof t !== "string")
+      throw new HttpError(400, `"args": ${JSON.stringify(t)} is not a type name (a string)`);
+  try {
+    const types = parseArgTypes(Array.isArray(args) ? args.join(",") : args);
+    if (types.length > 16) throw new Error("more than 16 argument types");
+    return types;
+  } catch (e) {
+    throw new HttpError(
+      400,
+      `"args": ${(e as Error).message}; composites such as list[int], dict[str,int] or tuple[int,str] as in the README`,
+    );
   }
-  return list as ArgType[];
 }
 
 function intField(value: unknown, name: string, min: number, max: number, fallback: number) {
@@ -122,14 +131,19 @@ function intField(value: unknown, name: string, min: number, max: number, fallba
   return n;
 }
 
-/** A function id from the URL; 400 when malformed, 404 when not in the index. */
+/**
+ * A function id from the URL: 400 when it is not one, 404 when the index has no such function.
+ * Ids are SQLite AUTOINCREMENT keys, so they start at 1: 0, negative, fractional, signed or
+ * zero-padded text is not an id.
+ */
 export function lookup(state: ServeState, idText: string): StoredFunction {
-  if (!/^[0-9]{1,15}$/.test(idText))
+  const id = Number(idText);
+  if (!/^[1-9][0-9]*$/.test(idText) || !Number.isSafeInteger(id))
     throw new HttpError(
       400,
-      `function id must be a positive integer, got ${JSON.stringify(idText)}`,
+      `not a function id: ${JSON.stringify(idText)} (ids are positive integers: 1, 2, …)`,
     );
-  const [f] = state.store.functions([Number(idText)]);
+  const [f] = state.store.functions([id]);
   if (!f) throw new HttpError(404, `no function with id ${idText} in this index`);
   return f;
 }
@@ -251,11 +265,29 @@ export async function search(state: ServeState, raw: unknown): Promise<SearchPag
 
 // ---------------------------------------------------------------- functions
 
+/**
+ * Statuses of a function that ran at indexing, and so can be traced again on one input:
+ * `always_raises` ran too, and raised on every input (its trace shows the lines up to the raise).
+ */
+const RAN = new Set(["ok", "always_raises"]);
+
+/** The encoded inputs a function ran on at indexing, when the index stores them. */
+const storedInputs = (state: ServeState, f: StoredFunction) =>
+  f.args ? state.store.inputsFor(f.args) : undefined;
+
 export function functionInfo(state: ServeState, idText: string, withRows: boolean) {
   const f = lookup(state, idText);
   const args = typesOf(f.args);
-  const inputs = f.args ? state.store.inputsFor(f.args) : undefined;
+  const inputs = storedInputs(state, f);
   const members = f.behaviour ? state.store.inBehaviour(f.behaviour, 1001) : [];
+  // Every input of a function that always raised raised: no outputs are stored, but each input
+  // can be run (and traced up to the exception) all the same.
+  const raisedRows = () =>
+    Array.from({ length: inputs?.length ?? Number(state.store.getMeta("inputs")) }, (_, i) => ({
+      index: i,
+      input: inputs?.[i] ?? null,
+      output: null,
+    }));
   return {
     id: f.id,
     name: f.name,
@@ -283,7 +315,9 @@ export function functionInfo(state: ServeState, idText: string, withRows: boolea
           rows:
             f.outputs && inputs
               ? f.outputs.map((output, i) => ({ index: i, input: inputs[i] ?? [], output }))
-              : [],
+              : f.status === "always_raises" && args
+                ? raisedRows()
+                : [],
         }
       : {}),
   };
@@ -298,6 +332,8 @@ export interface FunctionRun {
   status: string;
   error?: string;
   output?: string;
+  /** The exception this input raised (`Type: message`), when it raised. */
+  raised?: string;
   /** The tracer's canonical block ids for this input (numbered by first execution). */
   blocks: number[];
   values: string[];
@@ -317,18 +353,18 @@ export async function functionRun(
 ): Promise<FunctionRun> {
   const f = lookup(state, idText);
   const types = typesOf(f.args);
-  const stored = f.args ? state.store.inputsFor(f.args) : undefined;
-  if (!types || f.status !== "ok" || !stored)
+  if (!types || !RAN.has(f.status))
     throw new HttpError(
       409,
       `function ${f.id} (${f.name}) did not run at indexing (${f.problem ?? f.error ?? f.status}): there is nothing to trace`,
     );
-  const index = intField(inputText, "input", 0, stored.length - 1, 0);
+  const stored = storedInputs(state, f);
+  const n = Number(state.store.getMeta("inputs"));
+  const seed = Number(state.store.getMeta("seed"));
+  const index = intField(inputText, "input", 0, (stored?.length ?? n) - 1, 0);
   const key = `${f.id}:${index}`;
   const cached = state.runs.get(key);
   if (cached) return cached;
-  const n = Number(state.store.getMeta("inputs"));
-  const seed = Number(state.store.getMeta("seed"));
   const all = inputSet(types, n, seed, REAL_INT_RANGE);
   const one = { key: `${all.key}#${index}`, types, values: [all.values[index]] };
   await initPython();
@@ -365,14 +401,18 @@ export async function functionRun(
     else if (f.code.split("\n").length > MAX_PROBED_LINE)
       linesNote = `lines after ${MAX_PROBED_LINE} are not probed`;
   }
+  const raised = r?.[2].startsWith("raise:")
+    ? exceptionMessage(traced.error ?? "") || r[2].slice("raise:".length)
+    : undefined;
   const run: FunctionRun = {
     id: f.id,
     index,
-    input: stored[index] ?? [],
+    input: stored?.[index] ?? traced.inputs[0] ?? [],
     stored: f.outputs?.[index] ?? null,
     status: traced.status,
     ...(traced.error ? { error: traced.error } : {}),
     ...(r ? { output: r[2] } : {}),
+    ...(raised ? { raised } : {}),
     blocks: r?.[0] ?? [],
     values: r?.[1] ?? [],
     truncated: r?.[3] ?? false,
@@ -386,24 +426,33 @@ export async function functionRun(
 
 // ---------------------------------------------------------------- map
 
+/**
+ * Where a query lands on the map. The query is read by the search library, not run
+ * (`noExecute`): the same code gets the same answer as from /api/search (its syntax error, no
+ * function, an unknown entry) and the same function is placed as is searched for.
+ */
 export async function placeQuery(state: ServeState, raw: unknown) {
   const body = objectBody(raw);
   const code = codeField(body, state.limits);
   const entry = entryField(body);
-  const current = state.map.current;
+  let chosen: string;
+  try {
+    chosen = (await searchIndex(state.dir, code, { entry, k: 1, noExecute: true })).query.entry;
+  } catch (e) {
+    if (e instanceof SearchError) throw new HttpError(422, e.message);
+    throw e;
+  }
+  const current = state.map.refreshed();
   if (current.status !== "ready")
     throw new HttpError(409, `the map is not ready (${current.status})`);
-  await initPython();
-  let fns: ReturnType<typeof extractFunctions>;
+  const f = extractFunctions(code).find((g) => g.name === chosen);
+  if (!f) throw new HttpError(422, `the query has no function "${chosen}"`);
   try {
-    fns = extractFunctions(code);
+    return { entry: f.name, ...(await state.map.place(f.code)) };
   } catch (e) {
-    throw new HttpError(422, `the query cannot be read: ${(e as Error).message}`);
+    if (e instanceof MapNotReadyError) throw new HttpError(409, e.message);
+    throw e;
   }
-  if (fns.length === 0) throw new HttpError(422, "the query has no top-level function (def)");
-  const f = entry ? fns.find((g) => g.name === entry) : fns[fns.length - 1];
-  if (!f) throw new HttpError(422, `the query has no function "${entry}"`);
-  return { entry: f.name, ...(await state.map.place(f.code)) };
 }
 
 // ---------------------------------------------------------------- report

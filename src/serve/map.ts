@@ -27,35 +27,70 @@ export type MapState =
 
 const round = (v: number) => Math.round(v * 1000) / 1000;
 
+/** The index's model for the map, or why there is none. */
+export interface MapModel {
+  embedder: Embedder | null;
+  reason?: string;
+}
+
+/** A placement was asked while the map is not ready (or is being projected again). */
+export class MapNotReadyError extends Error {
+  override name = "MapNotReadyError";
+}
+
+/**
+ * Which state of the index a map shows: its change counter (`generation`, bumped by every
+ * `tracecode index` transaction that adds or removes functions; the search library compares it
+ * with the ANN graph's the same way) and its model (a new model re-embeds every function).
+ */
+export function indexVersion(store: IndexStore): string {
+  return `${store.getMeta("generation") ?? "0"}|${store.getMeta("model_id") ?? ""}`;
+}
+
 export class EmbeddingMap {
-  private state: MapState;
+  private state: MapState = { status: "computing", done: 0, total: 0, points: 0 };
   private worker?: Worker;
+  private embedder: Embedder | null = null;
+  /** The index version projected (undefined until started). */
+  private version?: string;
+  private seed = 0;
   private nextId = 1;
   private readonly placing = new Map<
     number,
     { resolve: (p: { x: number; y: number }) => void; reject: (e: Error) => void }
   >();
 
+  /** `model` is asked again whenever the index changed (its model may have changed too). */
   constructor(
     private readonly store: IndexStore,
-    private readonly embedder: Embedder | null,
-    unavailable?: string,
-  ) {
-    this.state = unavailable
-      ? { status: "unavailable", reason: unavailable }
-      : { status: "computing", done: 0, total: 0, points: 0 };
-  }
+    private readonly model: () => MapModel,
+  ) {}
 
   /** Starts the projection in a worker thread (returns at once). */
   start(seed = 0): void {
-    if (this.state.status !== "computing" || !this.embedder) return;
+    this.seed = seed;
+    this.version = indexVersion(this.store);
+    try {
+      const { embedder, reason } = this.model();
+      this.embedder = embedder;
+      if (!embedder) {
+        this.state = { status: "unavailable", reason: reason ?? "no model" };
+        return;
+      }
+      this.fit(embedder, seed);
+    } catch (e) {
+      this.state = { status: "failed", error: (e as Error).message };
+    }
+  }
+
+  private fit(embedder: Embedder, seed: number): void {
     const t0 = performance.now();
-    const { ids, data } = this.store.embeddings(this.embedder.dim);
+    const { ids, data } = this.store.embeddings(embedder.dim);
     if (ids.length === 0) {
       this.state = { status: "unavailable", reason: "the index holds no embeddings" };
       return;
     }
-    if (this.embedder.distance === "cosine") normaliseRows(data, this.embedder.dim);
+    if (embedder.distance === "cosine") normaliseRows(data, embedder.dim);
     const fns = this.store.functions(ids);
     const classIndex = new Map<string, number>();
     const classes: MapPayload["classes"] = [];
@@ -75,6 +110,8 @@ export class EmbeddingMap {
     worker.unref();
     this.worker = worker;
     worker.on("message", (m) => {
+      // A worker replaced after the index changed may still answer: its map is not this one.
+      if (this.worker !== worker) return;
       if (m.t === "progress" && this.state.status === "computing") {
         this.state = { ...this.state, done: m.done, total: m.total };
       } else if (m.t === "done") {
@@ -100,9 +137,9 @@ export class EmbeddingMap {
       }
     });
     worker.on("error", (e) => {
-      this.state = { status: "failed", error: String(e) };
+      if (this.worker === worker) this.state = { status: "failed", error: String(e) };
     });
-    worker.postMessage({ t: "fit", n: ids.length, dim: this.embedder.dim, data, seed }, [
+    worker.postMessage({ t: "fit", n: ids.length, dim: embedder.dim, data, seed }, [
       data.buffer as ArrayBuffer,
     ]);
   }
@@ -111,23 +148,44 @@ export class EmbeddingMap {
     return this.state;
   }
 
+  /**
+   * The map of the index as it is now: when the index changed since the projection (a
+   * `tracecode index` while the server runs), the old projection is dropped and a new one
+   * started, so the answer is `computing` until it is done, never the old points.
+   */
+  refreshed(): MapState {
+    if (this.version !== undefined && indexVersion(this.store) !== this.version) {
+      void this.stop("the index changed: the map is being projected again");
+      this.start(this.seed);
+    }
+    return this.state;
+  }
+
+  /** Ends the worker and refuses the placements it had not answered. */
+  private async stop(why: string): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    for (const p of this.placing.values()) p.reject(new MapNotReadyError(why));
+    this.placing.clear();
+    await worker?.terminate();
+  }
+
   /** Where a query's code lands on the map (the map must be ready). */
   place(code: string): Promise<{ x: number; y: number }> {
     if (this.state.status !== "ready" || !this.worker || !this.embedder)
-      return Promise.reject(new Error("the map is not ready"));
+      return Promise.reject(new MapNotReadyError(`the map is not ready (${this.state.status})`));
     const vector = this.embedder.embed([code])[0];
     if (this.embedder.distance === "cosine") normaliseRows(vector, this.embedder.dim);
     const id = this.nextId++;
+    const worker = this.worker;
     return new Promise((resolve, reject) => {
       this.placing.set(id, { resolve, reject });
-      this.worker!.postMessage({ t: "place", id, vector });
+      worker.postMessage({ t: "place", id, vector });
     });
   }
 
-  async close(): Promise<void> {
-    for (const p of this.placing.values()) p.reject(new Error("the server is closing"));
-    this.placing.clear();
-    await this.worker?.terminate();
+  close(): Promise<void> {
+    return this.stop("the server is closing");
   }
 }
 

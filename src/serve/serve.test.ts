@@ -57,6 +57,12 @@ def untyped(a):
 def forever(x: int) -> int:
     while True:
         x += 1
+
+
+def boom(xs: list[int]) -> int:
+    n = len(xs)
+    raise ValueError("no good")
+    return n
 `;
 
 beforeAll(async () => {
@@ -161,9 +167,14 @@ describe("the JSON API", () => {
       [
         post("/api/search", { code: "def f(x): return x", args: ["dict"] }),
         400,
-        /unknown type "dict"/,
+        /"args": argument type "dict": unknown type/,
       ],
-      [get("/api/functions/abc"), 400, /positive integer/],
+      [
+        post("/api/search", { code: "def f(x): return x", args: "int,tuple[int" }),
+        400,
+        /"args": argument type "tuple\[int": unknown type/,
+      ],
+      [get("/api/functions/abc"), 400, /not a function id: "abc" \(ids are positive integers/],
       [get("/api/functions/9999"), 404, /no function with id 9999/],
       [
         get(`/api/functions/${idOf("forever")}/run`),
@@ -180,6 +191,124 @@ describe("the JSON API", () => {
       expect(r.status).toBe(status);
       expect(JSON.parse(await r.text()).error).toMatch(message);
     }
+  });
+
+  it("takes every argument type --args takes, as a list or as the flag's text", async () => {
+    const code = "def f(x):\n    return x[0] + 1\n";
+    for (const args of [
+      ["tuple[int,int]"],
+      ["tuple[int, int]"],
+      "tuple[int, int]",
+      ["dict[str,int]"],
+      ["optional[int]"],
+      ["list[list[int]]"],
+    ]) {
+      const r = await post("/api/search", { code, args, k: 2 });
+      expect(r.status, JSON.stringify(args)).toBe(200);
+      const q = JSON.parse(await r.text()).query;
+      expect(q.args).toEqual([(Array.isArray(args) ? args[0] : args).replace(/ /g, "")]);
+    }
+    const two = await post("/api/search", {
+      code: "def g(d, xs):\n    return len(d) + len(xs)\n",
+      args: "dict[str,int], list[int]",
+      k: 1,
+    });
+    expect(JSON.parse(await two.text()).query).toMatchObject({
+      args: ["dict[str,int]", "list[int]"],
+      status: "ok",
+    });
+  });
+
+  it("says which argument types do not fit the function, without naming the CLI flag", async () => {
+    const r = await post("/api/search", { code: "def f(x): return x", args: ["int", "int"] });
+    expect(r.status).toBe(422);
+    const error = JSON.parse(await r.text()).error;
+    expect(error).toMatch(/^argument types for f: the given types \(int, int\) do not match/);
+    expect(error).not.toContain("--args");
+  });
+
+  it("answers a known path asked with another method 405, with Allow", async () => {
+    const cases: [string, string, string][] = [
+      ["GET", "/api/search", "POST"],
+      ["PUT", "/api/search", "POST"],
+      ["GET", "/api/map/place", "POST"],
+      ["POST", "/api/info", "GET, HEAD"],
+      ["DELETE", "/api/functions/1", "GET, HEAD"],
+      ["POST", "/api/functions/1/run", "GET, HEAD"],
+      ["POST", "/api/map", "GET, HEAD"],
+      ["POST", "/api/report", "GET, HEAD"],
+    ];
+    for (const [method, path, allow] of cases) {
+      const r = await server.app.request(path, {
+        method,
+        headers: { host: "127.0.0.1", "content-type": "application/json" },
+        ...(method === "GET" ? {} : { body: "{}" }),
+      });
+      expect([method, path, r.status, r.headers.get("allow")]).toEqual([method, path, 405, allow]);
+      expect(JSON.parse(await r.text()).error).toBe(
+        `${method} is not allowed on ${path}: use ${allow.replace(", HEAD", "")} (Allow: ${allow})`,
+      );
+    }
+    // The right method still answers, HEAD included.
+    expect(
+      (await server.app.request("/api/info", { method: "HEAD", headers: { host: "127.0.0.1" } }))
+        .status,
+    ).toBe(200);
+    expect((await get("/api/search/nothing")).status).toBe(404);
+  });
+
+  it("answers 400 for anything that is not a function id (ids start at 1), 404 for one not there", async () => {
+    const ids = ["0", "-1", "00", "01", "1.5", "+1", "1e3", "99999999999999999999"];
+    for (const id of [...ids, ...ids.map((i) => `${i}/run`)]) {
+      const r = await get(`/api/functions/${id}`);
+      expect([id, r.status]).toEqual([id, 400]);
+      expect(JSON.parse(await r.text()).error).toMatch(/^not a function id: "/);
+    }
+    for (const path of ["/api/functions/9999", "/api/functions/9999/run"]) {
+      const r = await get(path);
+      expect([path, r.status]).toEqual([path, 404]);
+    }
+  });
+
+  it("explains code that is not valid Python the same way when searching and placing", async () => {
+    for (const code of ["def f(x: return", "x = 1\n", "def f(x):\n    return x\n"]) {
+      const s = await post("/api/search", { code, entry: code.startsWith("def f(x):") ? "g" : "" });
+      const p = await post("/api/map/place", {
+        code,
+        entry: code.startsWith("def f(x):") ? "g" : "",
+      });
+      expect([s.status, p.status]).toEqual([422, 422]);
+      expect(JSON.parse(await p.text()).error).toBe(JSON.parse(await s.text()).error);
+    }
+    const bad = await post("/api/map/place", { code: "def f(x: return" });
+    expect(JSON.parse(await bad.text()).error).toMatch(/^the query is not valid Python \(line 1/);
+    const good = await post("/api/map/place", {
+      code: "def f(n: int) -> int:\n    return n * 2\n",
+    });
+    expect(good.status).toBe(200);
+    expect(JSON.parse(await good.text())).toMatchObject({ entry: "f" });
+  });
+
+  it("traces a function that raised on every input up to the raise, and still refuses one that never ran", async () => {
+    const id = idOf("boom");
+    const info = JSON.parse(await (await get(`/api/functions/${id}`)).text());
+    expect(info).toMatchObject({ status: "always_raises", args: ["list[int]"] });
+    expect(info.rows.length).toBe(40);
+    expect(info.rows[3]).toMatchObject({ index: 3, output: null });
+    const r = await get(`/api/functions/${id}/run?input=3`);
+    expect(r.status).toBe(200);
+    const run = JSON.parse(await r.text());
+    expect(run).toMatchObject({
+      index: 3,
+      stored: null,
+      raised: "ValueError: no good",
+      lines: [2, 3],
+    });
+    expect(run.output).toMatch(/^raise:ValueError/);
+    expect(run.input.length).toBe(1);
+    expect(run.blocks.length).toBeGreaterThan(0);
+    const forever = await get(`/api/functions/${idOf("forever")}/run`);
+    expect(forever.status).toBe(409);
   });
 
   it("refuses work past the queue at once instead of starting more interpreters", async () => {
@@ -272,6 +401,12 @@ describe.skipIf(!haveChromium)(
         expect(ran).toBe(2);
         await page.screenshot({ path: join(SHOTS, "function.png"), fullPage: true });
 
+        // A function that raised on every input: its inputs can be run, up to the raise.
+        await page.goto(`${base}/function?id=${idOf("boom")}`);
+        await page.waitForSelector("body[data-ran='0']");
+        expect(await page.locator("#run").textContent()).toContain("Raised: ValueError: no good");
+        expect(await page.locator("#code .line.ran").count()).toBe(2);
+
         // Map: rendered, the query placed, arrow keys move between points, Enter opens one.
         await page.goto(`${base}/map?query=last`);
         await page.waitForSelector("body[data-rendered]");
@@ -305,3 +440,32 @@ describe.skipIf(!haveChromium)(
     });
   },
 );
+
+// Last: it re-indexes the shared index while the server runs (the tests above expect it as built).
+describe("a re-index while the server runs", () => {
+  it("is followed by the map as search and info follow it", async () => {
+    const before = JSON.parse(await (await get("/api/map")).text());
+    expect(before.status).toBe("ready");
+    writeFileSync(join(root, "src", "more.py"), "def triple(x: int) -> int:\n    return 3 * x\n");
+    await indexPaths([join(root, "src")], index, {
+      model: join(root, "model"),
+      inputs: 40,
+      maxSteps: 20_000,
+      pool: server.state.gate.pool,
+    });
+    const info = JSON.parse(await (await get("/api/info")).text());
+    expect(info.functions).toBe(before.ids.length + 1);
+    let map = JSON.parse(await (await get("/api/map")).text());
+    for (let i = 0; i < 600 && map.status === "computing"; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      map = JSON.parse(await (await get("/api/map")).text());
+    }
+    expect(map.status).toBe("ready");
+    expect(map.ids.length).toBe(before.ids.length + 1);
+    expect(map.names).toContain("triple");
+    const placed = await post("/api/map/place", {
+      code: "def t(x: int) -> int:\n    return x * 3\n",
+    });
+    expect(placed.status).toBe(200);
+  });
+});

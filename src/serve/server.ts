@@ -10,7 +10,7 @@ import { type ServerType, serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { packagePath } from "../python/pool.js";
-import { type Embedder, loadEmbedder, openIndex, SearchError } from "../search/index.js";
+import { loadEmbedder, openIndex, SearchError } from "../search/index.js";
 import {
   DEFAULT_LIMITS,
   displayPath,
@@ -25,7 +25,7 @@ import {
   search,
 } from "./api.js";
 import { BusyError, type GateOptions, SandboxGate } from "./gate.js";
-import { EmbeddingMap } from "./map.js";
+import { EmbeddingMap, type MapModel } from "./map.js";
 
 export interface ServeOptions extends GateOptions {
   port?: number;
@@ -83,7 +83,7 @@ function loadAssets(): Map<string, { body: Buffer; type: string }> {
 }
 
 /** The index's model, when its embeddings can be used for the map; else why not. */
-function mapModel(dir: string): { embedder: Embedder | null; reason?: string } {
+function mapModel(dir: string): MapModel {
   const store = openIndex(dir);
   try {
     const modelDir = store.getMeta("model");
@@ -144,7 +144,7 @@ export function buildApp(state: ServeState, options: ServeOptions = {}): Hono {
 
   app.get("/api/info", (c) => {
     const { store } = state;
-    const map = state.map.current;
+    const map = state.map.refreshed();
     return c.json({
       index: displayPath(state.dir),
       functions: store.count("functions"),
@@ -167,7 +167,7 @@ export function buildApp(state: ServeState, options: ServeOptions = {}): Hono {
     c.json(await functionRun(state, c.req.param("id"), c.req.query("input"))),
   );
   app.get("/api/map", (c) => {
-    const m = state.map.current;
+    const m = state.map.refreshed();
     const status = { ready: 200, computing: 202, unavailable: 409, failed: 500 } as const;
     return c.json(m, status[m.status]);
   });
@@ -196,6 +196,23 @@ export function buildApp(state: ServeState, options: ServeOptions = {}): Hono {
       "Cache-Control": "no-cache",
     });
   });
+
+  // A known path asked with another method is 405 with Allow, not "no such endpoint": the
+  // methods come from the routes registered above (a middleware's method is ALL).
+  const methods = new Map<string, Set<string>>();
+  for (const r of app.routes)
+    if (r.method !== "ALL") methods.set(r.path, (methods.get(r.path) ?? new Set()).add(r.method));
+  for (const [path, set] of methods) {
+    const allow = [...set, ...(set.has("GET") ? ["HEAD"] : [])].join(", ");
+    const use = [...set].join(" or ");
+    app.all(path, (c) => {
+      c.header("Allow", allow);
+      return c.json(
+        { error: `${c.req.method} is not allowed on ${c.req.path}: use ${use} (Allow: ${allow})` },
+        405,
+      );
+    });
+  }
 
   app.notFound((c) =>
     c.json(
@@ -227,8 +244,9 @@ export async function startServer(dir: string, options: ServeOptions = {}): Prom
   if (options.report && !existsSync(options.report))
     throw new Error(`--report ${options.report}: no such folder`);
   const store = openIndex(dir);
-  const model = options.noMap ? { embedder: null, reason: "the map is turned off" } : mapModel(dir);
-  const map = new EmbeddingMap(store, model.embedder, model.reason);
+  const map = new EmbeddingMap(store, () =>
+    options.noMap ? { embedder: null, reason: "the map is turned off" } : mapModel(dir),
+  );
   const gate = new SandboxGate(options);
   const state: ServeState = {
     dir,

@@ -29,19 +29,23 @@ async function choose(index) {
     fill(
       runBox,
       el("p", {}, `Input ${index}: ${tuple(r.input)}`),
-      el(
-        "p",
-        {},
-        `Output: `,
-        el("code", {}, r.output ?? `(${r.status}${r.error ? `: ${r.error}` : ""})`),
-      ),
-      r.stored !== null && r.output !== undefined && r.output !== r.stored
-        ? el(
+      r.raised
+        ? el("p", {}, "Raised: ", el("code", {}, r.raised))
+        : el(
             "p",
-            { class: "error" },
-            `This run's output differs from the one stored at indexing (${r.stored}).`,
-          )
-        : el("p", { class: "muted" }, "Same output as stored at indexing."),
+            {},
+            `Output: `,
+            el("code", {}, r.output ?? `(${r.status}${r.error ? `: ${r.error}` : ""})`),
+          ),
+      r.stored === null
+        ? el("p", { class: "muted" }, "No output stored at indexing (it raised on every input).")
+        : r.output !== undefined && r.output !== r.stored
+          ? el(
+              "p",
+              { class: "error" },
+              `This run's output differs from the one stored at indexing (${r.stored}).`,
+            )
+          : el("p", { class: "muted" }, "Same output as stored at indexing."),
       el(
         "p",
         {},
@@ -99,8 +103,10 @@ try {
             String(r.index),
           ),
         ),
-        el("td", {}, tuple(r.input)),
-        el("td", {}, r.output),
+        // A function that raised on every input has no stored output (nor, when no other
+        // function shares its types, stored inputs: the run shows the input).
+        el("td", {}, r.input ? tuple(r.input) : "—"),
+        el("td", {}, r.output ?? "(raised)"),
       ),
     ),
   );
