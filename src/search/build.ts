@@ -867,6 +867,8 @@ async function diagnoseUndefined(
       entry: "_tracecode_diagnosis",
       args: [],
       module,
+      // In its package, as it ran: else its relative imports fail for another reason.
+      ...(c.package ? { package: c.package } : {}),
     });
   });
   const context = contextRows.length > 0 ? await trace(contextRows, "context") : [];
@@ -890,7 +892,7 @@ async function diagnoseUndefined(
       : calls
         ? `${what}'s definition calls a function the sandbox refuses (${calls[1].replace(/\s*\(line \d+\)/, "").trim()})`
         : there
-          ? `${what}'s definition raised ${there.slice(0, 120)}`
+          ? `${what}'s definition raised ${there.length > 160 ? `${there.slice(0, 160)}…` : there}`
           : deletedAt(g[0])
             ? `${what} is deleted by its module after use (del, line ${deletedAt(g[0])})`
             : `${what} is not defined in its module for a reason not found`;

@@ -281,6 +281,31 @@ describe("index and search without a model (lexical ranking)", () => {
     });
   });
 
+  it("says why a class is not defined from its package, whose sibling module failed", async () => {
+    const pk = join(root, "pkgdiag", "pk");
+    mkdirSync(pk, { recursive: true });
+    writeFileSync(join(pk, "__init__.py"), "");
+    writeFileSync(
+      join(pk, "_common.py"),
+      "from six import PY2\n\ndef deco(f):\n    return f if PY2 else f\n\nclass Base:\n    @deco\n    def name(self):\n        return 1\n",
+    );
+    writeFileSync(
+      join(pk, "tz.py"),
+      "from ._common import Base\n\nclass Z(Base):\n    def go(self, n: int) -> int:\n        return n + 1\n",
+    );
+    const s = await indexPaths([pk], join(root, "idx-pkgdiag"), {
+      model: null,
+      inputs: INPUTS,
+      pool,
+    });
+    const go = s.problems.find((p) => p.name === "Z.go");
+    // Run in its package, the class's module says what failed there, not "not in a package".
+    expect(go?.reason).toMatch(
+      /its class's definition raised ImportError: .*cannot import name 'Base'/,
+    );
+    expect(go?.reason).not.toMatch(/not in a package/);
+  });
+
   it("refuses to change the inputs of an existing index", async () => {
     await expect(indexPaths([src], dir, { model: null, inputs: 50, pool })).rejects.toThrow(
       /built with inputs 30/,
