@@ -301,9 +301,11 @@ export async function searchIndex(
       const traced = options.pool
         ? await traceFunctions(rows, { ...settings, pool: options.pool })
         : (await traceWarm(rows, settings)).rows;
+      // Another signature wins only by returning more often: one whose every call raises (a
+      // TypeError at once, say) says less than the likely one that spent its step budget.
       let best = 0;
       traced.forEach((t, i) => {
-        if (successShare(t) > successShare(traced[best])) best = i;
+        if (successShare(t) > Math.max(successShare(traced[best]), 0)) best = i;
       });
       trace = traced[best];
       chosen = tryThese[best];

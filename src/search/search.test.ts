@@ -224,6 +224,12 @@ describe("index and search without a model (lexical ranking)", () => {
     expect(raising.hits.every((h) => h.behaviour.kind === "not-compared")).toBe(true);
   });
 
+  it("keeps the likely signature of a query that spends its budget over one that raises at once", async () => {
+    const spin = "def f(n):\n    while n != 0:\n        n -= 1\n    return n\n";
+    const r = await searchIndex(dir, spin, { k: 1, pool });
+    expect(r.query).toMatchObject({ args: ["int"], status: "timeout" });
+  });
+
   it("skips unchanged files, replaces changed ones and drops deleted ones", async () => {
     const again = await indexPaths([src], dir, { model: null, pool });
     expect(again).toMatchObject({ unchanged: 4, indexed: 0, functions: 0, totalFunctions: 11 });
