@@ -98,6 +98,10 @@ describe("tracecode train and embed", () => {
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/tracecode: error: .*not a dataset/);
     const train = (...flags: string[]) => cli("train", "--data", data, "--out", run, ...flags);
+    // `run` holds the finished run of the first test: not replaced unless asked.
+    const again = train("--epochs", "1", "--dim", "8");
+    expect(again.status).toBe(1);
+    expect(again.stderr).toMatch(/holds a finished run: .*--overwrite/);
     const weight = train("--encoder", "bag", "--bag-anchor", "4", "--bag-anchor-weight", "1");
     // Malformed values and flags that do not go together are usage errors: exit 2.
     expect(weight.status).toBe(2);

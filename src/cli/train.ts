@@ -2,7 +2,8 @@
  * `tracecode train`: flags → RunConfig → `trainRun` → RUN_DIR, with a live progress bar. A
  * `.jsonl` file as `--data` is real code: leak check, preparation, then the same training.
  */
-import { statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import {
   BAG_DEFAULTS,
@@ -59,6 +60,7 @@ interface TrainFlags {
   miningScope: RunConfig["miningScope"];
   renaming: RunConfig["renaming"];
   resume: boolean;
+  overwrite: boolean;
   holdout?: string[];
   allowLeak: boolean;
   prepared?: string;
@@ -83,7 +85,8 @@ const isFile = (path: string) => {
 };
 
 export async function runTrain(flags: TrainFlags, command?: Command): Promise<void> {
-  const { out, resume, holdout, allowLeak, prepared, variants, valFraction, ...rest } = flags;
+  const { out, resume, overwrite, holdout, allowLeak, prepared, variants, valFraction, ...rest } =
+    flags;
   const {
     unsafeNoIsolation,
     distillFrom,
@@ -113,6 +116,10 @@ export async function runTrain(flags: TrainFlags, command?: Command): Promise<vo
     ...(nameFreeTrain ? { nameFree: true } : {}),
     ...bagConfig(flags.encoder, bagBuckets, bagWeights, bagAnchor, bagAnchorWeight),
   });
+  if (!resume && !overwrite && existsSync(join(out, "DONE")))
+    throw new Error(
+      term`--out ${out} holds a finished run: choose another --out, or pass --overwrite to train it again`,
+    );
   const bar = progressBar("train", config.epochs, " | loss {loss} | val top-1 {top1}");
   const controller = new AbortController();
   const stop = () => controller.abort();
@@ -313,6 +320,11 @@ export function registerTrain(program: Command): void {
       d.renaming,
     )
     .option("--resume", "continue an interrupted run in --out", false)
+    .option(
+      "--overwrite",
+      "train again into an --out that holds a finished run (its model and metrics are replaced)",
+      false,
+    )
     .option(
       "--holdout <file>",
       "real code: evaluation functions the training file must not overlap (repeatable; default: the shipped data/realcode-dev.jsonl)",

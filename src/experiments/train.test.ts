@@ -107,8 +107,14 @@ describe("trainRun", () => {
   it("refuses to resume under a different config, and explains an empty split", async () => {
     const dir = runDir("a");
     await expect(trainRun({ ...base, epochs: 7 }, dir, { resume: true })).rejects.toThrow(
-      /differs from the requested config/,
+      /differs from the requested config \(epochs 6 → 7\)/,
     );
+    const lines: string[] = [];
+    await trainRun({ ...base, epochs: 1 }, runDir("fresh"), {
+      resume: true,
+      log: (l) => lines.push(l),
+    });
+    expect(lines.join("\n")).toMatch(/nothing to resume in .*fresh: training from the start/);
     await expect(
       trainRun({ ...base, renaming: "train-renamed-test-plain", holdOut: "variants" }, runDir("x")),
     ).rejects.toThrow(/need at least 2/);

@@ -76,10 +76,17 @@ export async function trainRun(
   if (options.resume && existsSync(configPath)) {
     const saved = readFileSync(configPath, "utf8");
     if (saved !== configText) {
-      throw new Error(`${configPath} differs from the requested config: cannot resume this run`);
+      const was = JSON.parse(saved) as Record<string, unknown>;
+      const now = config as Record<string, unknown>;
+      const differ = [...new Set([...Object.keys(was), ...Object.keys(now)])]
+        .filter((k) => JSON.stringify(was[k]) !== JSON.stringify(now[k]))
+        .map((k) => `${k} ${JSON.stringify(was[k])} → ${JSON.stringify(now[k])}`);
+      throw new Error(
+        `${configPath} differs from the requested config (${differ.join(", ")}): a run resumes only with the settings it started with`,
+      );
     }
     if (existsSync(join(runDir, "DONE"))) return readRows(runDir);
-  }
+  } else if (options.resume) log(`nothing to resume in ${runDir}: training from the start`);
   writeFileAtomic(configPath, configText);
 
   const ds = await openDataset(config.data);
