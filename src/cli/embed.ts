@@ -95,9 +95,12 @@ export function registerEmbed(program: Command): void {
     .command("embed")
     .description("embed every row of a functions file with a trained model (jsonl or .npy)")
     .requiredOption("--model <dir>", "run or model directory (model.safetensors + model.json)")
-    .requiredOption("--in <file>", "functions JSONL file")
+    .requiredOption("--in <file>", "functions file (JSONL or Parquet rows with id and code)")
     .requiredOption("--out <file>", "embeddings file to write")
-    .option("--traces <file>", "traces JSONL file, for trace and joint models")
+    .option(
+      "--traces <file>",
+      "traces file (JSONL or Parquet, from tracecode trace), for trace and joint models",
+    )
     .option(
       "--format <f>",
       "jsonl ({id, embedding}) | npy (float32 [rows, dim] + FILE.ids.txt) (default: npy for an --out ending in .npy, else jsonl)",

@@ -126,11 +126,13 @@ export function registerGenerate(program: Command): void {
       intOption("--variants", 1),
       D.variants,
     )
-    .option(
-      "--family <names>",
-      `families, comma-separated, or "all" (${FAMILY_NAMES.join(", ")})`,
-      familiesOption,
-      [...D.families],
+    .addOption(
+      new Option(
+        "--family <names>",
+        `families, comma-separated, or "all" (${FAMILY_NAMES.join(", ")})`,
+      )
+        .argParser(familiesOption)
+        .default([...D.families], D.families.join(",")),
     )
     .option(
       "--mutants <n>",

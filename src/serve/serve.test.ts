@@ -193,6 +193,12 @@ describe("the JSON API", () => {
     }
   });
 
+  it("says a port in use is in use, and how to get a free one", async () => {
+    await expect(startServer(index, { port: server.port, noMap: true })).rejects.toThrow(
+      /port \d+ on 127\.0\.0\.1 is in use by another program: .*--port 0/,
+    );
+  });
+
   it("takes every argument type --args takes, as a list or as the flag's text", async () => {
     const code = "def f(x):\n    return x[0] + 1\n";
     for (const args of [

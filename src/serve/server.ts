@@ -264,7 +264,15 @@ export async function startServer(dir: string, options: ServeOptions = {}): Prom
     await gate.warm();
     const info = await new Promise<AddressInfo>((resolve, reject) => {
       server = serve({ fetch: app.fetch, port: options.port ?? 7878, hostname: host }, resolve);
-      server.once("error", reject);
+      server.once("error", (e: NodeJS.ErrnoException) =>
+        reject(
+          e.code === "EADDRINUSE"
+            ? new Error(
+                `port ${options.port ?? 7878} on ${host} is in use by another program: pass another --port, or --port 0 for a free one`,
+              )
+            : e,
+        ),
+      );
     });
     const shown = info.family === "IPv6" ? `[${info.address}]` : info.address;
     return {
