@@ -147,7 +147,10 @@ export function registerSearch(program: Command): void {
     .argument("<index>", "index directory made by tracecode index")
     .option("--code <snippet>", "the query as Python source")
     .option("--file <file>", "the query as a .py file")
-    .option("--entry <name>", "function of the query to search for (default: the last one)")
+    .option(
+      "--entry <name>",
+      "function of the query to search for, or a method as Class.method (default: the last top-level function)",
+    )
     .option("--k <n>", "results", intOption("--k", 1, 1000), 10)
     .option(
       "--args <types>",

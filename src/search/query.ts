@@ -135,13 +135,17 @@ async function queryFunction(code: string, options: SearchOptions) {
   const error = syntaxErrorAt(code);
   if (error) throw new SearchError(`the query is not valid Python (${error})`);
   const all = extractFunctions(code);
+  const names = all.map((g) => g.name).join(", ");
+  // Without an entry, the last top-level function; a method only when named (Class.method).
   const fns = all.filter((g) => g.kind === "function");
-  if (fns.length === 0) throw new SearchError("the query has no top-level function (def)");
+  if (!options.entry && fns.length === 0)
+    throw new SearchError(
+      all.length > 0
+        ? `the query has no top-level function (def); name a method with --entry Class.method (it has: ${names})`
+        : "the query has no top-level function (def)",
+    );
   const f = options.entry ? all.find((g) => g.name === options.entry) : fns[fns.length - 1];
-  if (!f) {
-    const names = all.map((g) => g.name).join(", ");
-    throw new SearchError(`the query has no function "${options.entry}" (it has: ${names})`);
-  }
+  if (!f) throw new SearchError(`the query has no function "${options.entry}" (it has: ${names})`);
   const inference = inferSignature(f, [], options.args ? { args: options.args } : undefined);
   // Types the user gave that cannot apply are their mistake to fix, not a query to rank unrun.
   if (options.args && inference.candidates.length === 0 && inference.problem) {

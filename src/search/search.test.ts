@@ -224,6 +224,17 @@ describe("index and search without a model (lexical ranking)", () => {
     expect(raising.hits.every((h) => h.behaviour.kind === "not-compared")).toBe(true);
   });
 
+  it("takes a method as the query when --entry names it, and says so when none is named", async () => {
+    const cls =
+      "class Q:\n    @staticmethod\n    def double(n: int) -> int:\n        return n + n\n";
+    const r = await searchIndex(dir, cls, { entry: "Q.double", k: 1, pool });
+    expect(r.query).toMatchObject({ entry: "Q.double", status: "ok" });
+    expect(r.hits[0]).toMatchObject({ name: "Acc.twice", group: "same" });
+    await expect(searchIndex(dir, cls, { k: 1, pool })).rejects.toThrow(
+      /no top-level function \(def\); name a method with --entry Class\.method \(it has: Q\.double\)/,
+    );
+  });
+
   it("keeps the likely signature of a query that spends its budget over one that raises at once", async () => {
     const spin = "def f(n):\n    while n != 0:\n        n -= 1\n    return n\n";
     const r = await searchIndex(dir, spin, { k: 1, pool });
