@@ -140,6 +140,10 @@ export async function runIndex(paths: string[], flags: IndexFlags): Promise<void
   let farm: FarmSummary | undefined;
   let farmDone = 0;
   const redis = flags.redis;
+  // A server that does not answer is an error now, before any work.
+  if (redis) await (await import("./worker.js")).reachRedis(redis);
+  const farmLib = redis ? await import("../farm/index.js") : undefined;
+  const redisShown = redis ? farmLib!.displayRedisUrl(redis) : "";
   // Ctrl-C leaves the farm working: the chunks stay queued and their results in Redis, and
   // the index holds only whole files.
   const interrupted = () => {
@@ -162,7 +166,7 @@ export async function runIndex(paths: string[], flags: IndexFlags): Promise<void
       types,
       ...(redis
         ? {
-            execute: (await import("../farm/index.js")).farmExecutor({
+            execute: farmLib!.farmExecutor({
               redis,
               chunkRows: flags.chunk,
               keep: flags.keep,
@@ -177,7 +181,7 @@ export async function runIndex(paths: string[], flags: IndexFlags): Promise<void
               },
               onNoWorkers: (queue) =>
                 process.stderr.write(
-                  term`\ntracecode index: no worker has served ${queue} on ${redis} for 15 s; start one with \`tracecode worker --redis ${redis}\` (of this same build: the queue's name carries it). Waiting; Ctrl-C and a rerun resume.\n`,
+                  term`\ntracecode index: no worker has served ${queue} on ${redisShown} for 15 s; start one with \`tracecode worker --redis ${redisShown}\` (of this same build: the queue's name carries it). Waiting; Ctrl-C and a rerun resume.\n`,
                 ),
               onFarmDone: (s) => {
                 farm = s;

@@ -100,6 +100,8 @@ export async function runTrace(flags: TraceFlags): Promise<void> {
   let farm = "";
   try {
     if (flags.redis) {
+      // A server that does not answer is an error now, before anything is shown.
+      await (await import("./worker.js")).reachRedis(flags.redis);
       const bar = progressBar(
         "trace",
         rows.length,
@@ -117,7 +119,8 @@ export async function runTrace(flags: TraceFlags): Promise<void> {
       };
       process.once("SIGINT", interrupted);
       try {
-        const { traceOnFarm } = await import("../farm/index.js");
+        const { traceOnFarm, displayRedisUrl } = await import("../farm/index.js");
+        const redisShown = displayRedisUrl(flags.redis);
         const summary = await traceOnFarm(rows, {
           redis: flags.redis,
           settings: {
@@ -138,7 +141,7 @@ export async function runTrace(flags: TraceFlags): Promise<void> {
           },
           onNoWorkers: (queue) =>
             process.stderr.write(
-              term`\ntracecode trace: no worker has served ${queue} on ${flags.redis} for 15 s; start one with \`tracecode worker --redis ${flags.redis}\` (of this same build: the queue's name carries it). Waiting; Ctrl-C and a rerun resume.\n`,
+              term`\ntracecode trace: no worker has served ${queue} on ${redisShown} for 15 s; start one with \`tracecode worker --redis ${redisShown}\` (of this same build: the queue's name carries it). Waiting; Ctrl-C and a rerun resume.\n`,
             ),
           onProgress: (p: FarmProgress) => {
             bar.tick(p.done - shown, { workers: p.workers, active: p.active, dead: p.dead });

@@ -1,6 +1,7 @@
 /** `tracecode worker`: serve a farm's chunks (trace and index) with this machine's sandbox until stopped. */
 import type { Command } from "commander";
-import { startWorker } from "../farm/index.js";
+import { checkRedis, displayRedisUrl, RedisUrlError, startWorker } from "../farm/index.js";
+import { UsageError } from "./errors.js";
 import { applySandboxFlags, intOption, unsafeOption } from "./options.js";
 import { term } from "./terminal.js";
 
@@ -12,8 +13,23 @@ export interface WorkerFlags {
   unsafeNoIsolation: boolean;
 }
 
+/**
+ * `--redis URL` of a worker or a coordinator, checked before anything is announced: a URL that
+ * is not `redis://` is a usage error (exit 2); a server that does not answer in a few attempts
+ * is an error naming the URL and the cause (exit 1), not an endless wait.
+ */
+export async function reachRedis(url: string): Promise<void> {
+  try {
+    await checkRedis(url);
+  } catch (e) {
+    if (e instanceof RedisUrlError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
 export async function runWorker(flags: WorkerFlags): Promise<void> {
   applySandboxFlags(flags);
+  await reachRedis(flags.redis);
   let chunks = 0;
   let rows = 0;
   const worker = startWorker({
@@ -29,10 +45,19 @@ export async function runWorker(flags: WorkerFlags): Promise<void> {
     onFailure: (e) => process.stderr.write(term`worker: chunk ${e.chunk} failed: ${e.error}\n`),
   });
   process.stdout.write(
-    term`worker ${worker.name} serving ${worker.queue} on ${flags.redis} (${flags.concurrency} chunks at a time, ${flags.workers} sandbox processes); Ctrl-C finishes the chunks in progress and stops\n`,
+    term`worker ${worker.name} serving ${worker.queue} on ${displayRedisUrl(flags.redis)} (${flags.concurrency} chunks at a time, ${flags.workers} sandbox processes); Ctrl-C finishes the chunks in progress and stops\n`,
   );
+  // The first Ctrl-C (or SIGTERM) stops: at once when idle, else after the chunks in progress.
+  // The handlers go with it, so a second one ends the process the default way.
   const stop = () => {
-    process.stdout.write("worker: stopping after the chunks in progress\n");
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+    const n = worker.inProgress();
+    process.stdout.write(
+      n > 0
+        ? `worker: stopping after the ${n} chunk${n === 1 ? "" : "s"} in progress (Ctrl-C again to stop now)\n`
+        : "worker: stopping\n",
+    );
     void worker.close();
   };
   process.once("SIGINT", stop);
@@ -44,6 +69,10 @@ export async function runWorker(flags: WorkerFlags): Promise<void> {
     process.off("SIGTERM", stop);
   }
   process.stdout.write(`worker: stopped after ${chunks} chunks, ${rows} rows\n`);
+  // Stopped: nothing is left to do. When Redis went away, BullMQ still holds a timer for its
+  // last blocking read (which the missing server never answers) for up to 6 s; it need not hold
+  // the process. The timer is unreferenced: a process that ends by itself ends sooner.
+  setTimeout(() => process.exit(), 300).unref();
 }
 
 export function registerWorker(program: Command): void {

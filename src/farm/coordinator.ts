@@ -18,6 +18,7 @@ import {
   planChunks,
   splitChunk,
 } from "./chunks.js";
+import { checkRedis } from "./connect.js";
 import { connectionOf, DEAD_KEY, JOB_OPTIONS, queueName, resultKey } from "./queue.js";
 
 export interface FarmProgress {
@@ -154,6 +155,9 @@ export async function runOnFarm<D extends ChunkBase>(
   options: FarmRunOptions,
 ): Promise<FarmRun<D>> {
   const connection = connectionOf(options.redis);
+  // Once connected, the clients wait through a restart of the server; a server that is not
+  // there at all is an error now, not an endless wait.
+  await checkRedis(options.redis);
   const queue = new Queue(queueName(), { connection });
   const redis = new Redis(options.redis, {
     maxRetriesPerRequest: null,

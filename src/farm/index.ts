@@ -19,6 +19,14 @@ export {
   splitChunk,
 } from "./chunks.js";
 export {
+  type CheckRedisOptions,
+  checkRedis,
+  displayRedisUrl,
+  parseRedisUrl,
+  RedisUnreachableError,
+  RedisUrlError,
+} from "./connect.js";
+export {
   type DeadLetter,
   deadRow,
   type FarmProgress,

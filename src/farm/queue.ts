@@ -4,6 +4,7 @@
  */
 import type { ConnectionOptions, JobsOptions } from "bullmq";
 import { buildId } from "./chunks.js";
+import { parseRedisUrl } from "./connect.js";
 
 /** Every key the farm writes outside BullMQ's own starts with this. */
 export const KEY_PREFIX = "tracecode";
@@ -36,22 +37,24 @@ export const JOB_OPTIONS: JobsOptions = {
 
 /**
  * Connection settings from a `redis://` URL: commands wait through a restart of the server
- * (BullMQ's workers need `maxRetriesPerRequest: null`), reconnecting every 0.2–2 s.
+ * (BullMQ's workers need `maxRetriesPerRequest: null`), reconnecting every 0.2–2 s. A URL that is
+ * not `redis://` or `rediss://` throws `RedisUrlError`. Whether a server answers at all is
+ * `checkRedis`'s question (connect.ts), asked before these clients start waiting.
  */
 export function connectionOf(url: string): ConnectionOptions {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new Error(`--redis ${url}: not a URL (expected redis://HOST:PORT)`);
-  }
-  if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
-    throw new Error(`--redis ${url}: expected a redis:// or rediss:// URL`);
-  }
+  parseRedisUrl(url);
   return {
     url,
     maxRetriesPerRequest: null,
     enableOfflineQueue: true,
     retryStrategy: (times: number) => Math.min(200 * times, 2000),
+    disconnectTimeout: DISCONNECT_TIMEOUT_MS,
   };
 }
+
+/**
+ * How long a disconnecting client waits for its socket to close before destroying it (ioredis:
+ * 2 s). A client disconnected while the server is away waits for a socket that closed already,
+ * so this is how long a stopped worker lingers then.
+ */
+export const DISCONNECT_TIMEOUT_MS = 200;

@@ -14,7 +14,14 @@ import { type ExecResult, executeItems } from "../search/index.js";
 import { initPython } from "../synth/index.js";
 import { buildId, ChunkData, encodeResult } from "./chunks.js";
 import { IndexChunkData, itemsOf } from "./index-chunks.js";
-import { connectionOf, MAX_STALLED, queueName, RESULT_TTL_S, resultKey } from "./queue.js";
+import {
+  connectionOf,
+  DISCONNECT_TIMEOUT_MS,
+  MAX_STALLED,
+  queueName,
+  RESULT_TTL_S,
+  resultKey,
+} from "./queue.js";
 
 export interface WorkerOptions {
   redis: string;
@@ -43,8 +50,13 @@ export interface WorkerOptions {
 export interface FarmWorker {
   /** Resolves when the worker stops: after `close()`, or rejects when its sandbox cannot start. */
   done: Promise<void>;
-  /** Finishes the chunks in progress, then stops. */
+  /**
+   * Finishes the chunks in progress, then stops. With none in progress it stops at once, without
+   * waiting for Redis (a server that is away does not hold it up).
+   */
   close(): Promise<void>;
+  /** Chunks this worker has taken and not yet completed or failed. */
+  inProgress(): number;
   name: string;
   queue: string;
 }
@@ -92,6 +104,7 @@ export function startWorker(options: WorkerOptions): FarmWorker {
   const redis = new Redis(options.redis, {
     maxRetriesPerRequest: null,
     retryStrategy: (times) => Math.min(200 * times, 2000),
+    disconnectTimeout: DISCONNECT_TIMEOUT_MS,
   });
   redis.on("error", () => {
     // reconnecting: commands wait for the server
@@ -207,7 +220,17 @@ export function startWorker(options: WorkerOptions): FarmWorker {
       name,
     },
   );
+  // A chunk is in progress from the moment it is taken (moved to active) until BullMQ has
+  // recorded it completed or failed: stopping then waits for it, stopping otherwise need not.
+  const taken = new Set<string>();
+  worker.on("active", (job) => {
+    if (job.id) taken.add(job.id);
+  });
+  worker.on("completed", (job) => {
+    if (job.id) taken.delete(job.id);
+  });
   worker.on("failed", (job, error) => {
+    if (job?.id) taken.delete(job.id);
     options.onFailure?.({ chunk: job?.id ?? "?", error: error.message });
   });
   worker.on("error", () => {
@@ -218,7 +241,10 @@ export function startWorker(options: WorkerOptions): FarmWorker {
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       try {
-        await worker.close();
+        // Idle: close without waiting for Redis (a graceful close waits for its commands,
+        // which wait through a reconnection for as long as the server is away). Nothing is
+        // lost: a chunk this worker took is in `taken` until BullMQ has recorded its end.
+        await worker.close(taken.size === 0);
       } finally {
         if (!options.pool) await pool.close();
         redis.disconnect();
@@ -234,6 +260,7 @@ export function startWorker(options: WorkerOptions): FarmWorker {
       await stop();
       await done.catch(() => {});
     },
+    inProgress: () => taken.size,
     name,
     queue: queueName(build),
   };
