@@ -1,7 +1,6 @@
 /** `tracecode embed`: a trained model + a functions file → one embedding per row. */
 import type { Command } from "commander";
 import {
-  FunctionRow,
   formatOf,
   readAllRows,
   readJsonlLenient,
@@ -10,6 +9,7 @@ import {
   writeJsonl,
 } from "../data/index.js";
 import { embedItems, encoderReady, loadEncoder } from "../models/index.js";
+import { readFunctionsFile } from "./input.js";
 import { choiceOption } from "./options.js";
 import { checkOutput } from "./output.js";
 import { term } from "./terminal.js";
@@ -46,16 +46,7 @@ export async function runEmbed(flags: EmbedFlags): Promise<void> {
   if (format === "npy") checkOutput("--out", `${flags.out}.ids.txt`, "file");
   const encoder = loadEncoder(flags.model);
   await encoderReady(encoder);
-  const { rows, errors } =
-    formatOf(flags.in) === "parquet"
-      ? await readAllRows(flags.in, "functions")
-      : readJsonlLenient(flags.in, FunctionRow);
-  if (rows.length === 0 && errors.length > 0) {
-    throw new Error(
-      term`--in ${flags.in}: no valid functions row (${errors[0]}); a functions file is JSONL or Parquet rows (id, code, …): to embed the functions of Python files, index them (tracecode index FILES --out DIR --export OUT.jsonl)`,
-    );
-  }
-  for (const e of errors) process.stderr.write(term`tracecode embed: skipping invalid row: ${e}\n`);
+  const { rows } = await readFunctionsFile(flags.in, "embed", "--in");
   let traces = new Map<string, TraceRow>();
   if (encoder.needsTrace) {
     if (!flags.traces) {

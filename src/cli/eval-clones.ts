@@ -1,6 +1,5 @@
 /** `tracecode eval-clones`: clone retrieval over `family` labels, for every mode in one run. */
 import type { Command } from "commander";
-import { FunctionRow, formatOf, readAllRows, readJsonlLenient } from "../data/index.js";
 import { resolveModelDir } from "../models/index.js";
 import { NEAR_DUPLICATE } from "../realcode/index.js";
 import {
@@ -12,6 +11,7 @@ import {
   THRESHOLD_MODES,
   writeThreshold,
 } from "../search/index.js";
+import { readFunctionsFile } from "./input.js";
 import { applySandboxFlags, intOption, unsafeOption } from "./options.js";
 import { progressBar } from "./progress.js";
 import { term } from "./terminal.js";
@@ -28,12 +28,7 @@ interface EvalClonesFlags {
 
 export async function runEvalClones(file: string, flags: EvalClonesFlags): Promise<void> {
   applySandboxFlags(flags);
-  const { rows, errors } =
-    formatOf(file) === "parquet"
-      ? await readAllRows(file, "functions")
-      : readJsonlLenient(file, FunctionRow);
-  for (const e of errors)
-    process.stderr.write(term`tracecode eval-clones: skipping invalid row: ${e}\n`);
+  const { rows } = await readFunctionsFile(file, "eval-clones");
   if (rows.length < 2) throw new Error(`${file}: need at least 2 valid rows, got ${rows.length}`);
   const model = flags.model === false ? undefined : resolveModelDir(flags.model);
   if (flags.saveThreshold && !model)

@@ -92,6 +92,6 @@ describe("exit codes", () => {
   it("a runtime failure exits 1 and names the input", async () => {
     const r = await cli(["trace", "--in", "missing.jsonl", "--out", "t.jsonl"]);
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stderr).toMatch(/tracecode: error: cannot read missing\.jsonl/);
+    expect(r.stderr).toMatch(/tracecode: error: --in missing\.jsonl: no such file/);
   });
 });

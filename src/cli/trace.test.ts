@@ -61,7 +61,16 @@ describe("tracecode trace", () => {
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/--level must be one of trace, io/);
     const r2 = cli("--in", join(dir, "missing.jsonl"), "--out", join(dir, "x.jsonl"));
-    expect(r2.status).not.toBe(0);
-    expect(r2.stderr).toMatch(/cannot read .*missing\.jsonl/);
+    expect(r2.status).toBe(1);
+    expect(r2.stderr).toMatch(/--in .*missing\.jsonl: no such file/);
+    // A folder, or a file of which no row is valid (Python source), is an error, not 0 rows.
+    expect(cli("--in", dir, "--out", join(dir, "x.jsonl")).stderr).toMatch(
+      /: a folder, not a functions file .*tracecode index/,
+    );
+    const py = join(dir, "f.py");
+    writeFileSync(py, "def f(x):\n    return x\n");
+    const r3 = cli("--in", py, "--out", join(dir, "x.jsonl"));
+    expect(r3.status).toBe(1);
+    expect(r3.stderr).toMatch(/f\.py: no valid functions row .*tracecode index/);
   });
 });

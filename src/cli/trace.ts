@@ -2,20 +2,19 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import {
   type EquivalenceLevel,
-  FunctionRow,
+  type FunctionRow,
   formatOf,
   openRowWriter,
   ROW_FORMATS,
   type RowFormat,
   type RowWriter,
-  readAllRows,
-  readJsonlLenient,
   type TraceRow,
   TraceStatus,
 } from "../data/index.js";
 // Imported when --redis asks for the farm: it loads BullMQ and Redis's client.
 import type { FarmProgress } from "../farm/index.js";
 import { DEFAULT_RANGE, type IntRange, traceFunctions } from "../python/index.js";
+import { readFunctionsFile } from "./input.js";
 import {
   applySandboxFlags,
   choiceOption,
@@ -75,11 +74,7 @@ function statusCounts(rows: readonly Pick<TraceRow, "status">[]): string {
 export async function runTrace(flags: TraceFlags): Promise<void> {
   checkOutput("--out", flags.out, "file");
   applySandboxFlags(flags);
-  const { rows, errors } =
-    formatOf(flags.in) === "parquet"
-      ? await readAllRows(flags.in, "functions")
-      : readJsonlLenient(flags.in, FunctionRow);
-  for (const e of errors) process.stderr.write(term`tracecode trace: skipping invalid row: ${e}\n`);
+  const { rows, skipped: invalid } = await readFunctionsFile(flags.in, "trace", "--in");
   const t0 = performance.now();
   const unitOf =
     flags.isolation === "group" ? (row: FunctionRow) => `group:${row.group}` : undefined;
@@ -185,7 +180,7 @@ export async function runTrace(flags: TraceFlags): Promise<void> {
   await writer.close();
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
   const classes = new Set(traced.filter((r) => r.traceClass).map((r) => r.traceClass)).size;
-  const skipped = errors.length > 0 ? `, ${errors.length} invalid rows skipped` : "";
+  const skipped = invalid > 0 ? `, ${invalid} invalid rows skipped` : "";
   process.stdout.write(
     `traced ${traced.length} snippets in ${seconds} s${farm}: ${statusCounts(traced)}; ` +
       term`${classes} ${flags.level} classes${skipped} → ${flags.out}\n`,

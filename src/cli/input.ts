@@ -1,0 +1,33 @@
+/** The functions file a command reads (`--in`, or an argument): JSONL or Parquet rows. */
+import { existsSync, statSync } from "node:fs";
+import { FunctionRow, formatOf, readAllRows, readJsonlLenient } from "../data/index.js";
+import { term } from "./terminal.js";
+
+/**
+ * Its valid rows, and how many invalid ones were reported on stderr and skipped. A missing path, a folder,
+ * or a file of which no row is valid (a Python file, say) is an error naming it.
+ */
+export async function readFunctionsFile(
+  path: string,
+  command: string,
+  flag?: string,
+): Promise<{ rows: FunctionRow[]; skipped: number }> {
+  const name = flag ? `${flag} ${path}` : path;
+  const forPython = `for Python files, index them (tracecode index FILES --out DIR --export OUT.jsonl)`;
+  if (!existsSync(path)) throw new Error(term`${name}: no such file`);
+  if (statSync(path).isDirectory())
+    throw new Error(
+      term`${name}: a folder, not a functions file (JSONL or Parquet rows); ${forPython}`,
+    );
+  const { rows, errors } =
+    formatOf(path) === "parquet"
+      ? await readAllRows(path, "functions")
+      : readJsonlLenient(path, FunctionRow);
+  if (rows.length === 0 && errors.length > 0)
+    throw new Error(
+      term`${name}: no valid functions row (${errors[0]}); a functions file is JSONL or Parquet rows (id, code, …): ${forPython}`,
+    );
+  for (const e of errors)
+    process.stderr.write(term`tracecode ${command}: skipping invalid row: ${e}\n`);
+  return { rows, skipped: errors.length };
+}
