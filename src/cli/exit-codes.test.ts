@@ -3,8 +3,8 @@
  * 2 for a usage error (unknown command or flag, a missing argument), 1 for a runtime failure,
  * 0 for success, `--help` and `--version`; stderr names the problem.
  */
-import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFile, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -87,6 +87,35 @@ describe("exit codes", () => {
     expect(version.stdout).toMatch(/^\d+\.\d+\.\d+/);
     expect(query.code).toBe(2);
     expect(query.stderr).toMatch(/exactly one of --code SNIPPET or --file/);
+  });
+
+  it("an interrupted index exits 130 and says what it kept", async () => {
+    // Each function spends its whole step budget: the run outlasts the wait below.
+    const src = join(root, "slow");
+    mkdirSync(src);
+    const spin = (i: number) => `def spin${i}(n: int) -> int:\n    while True:\n        n += 1\n`;
+    writeFileSync(join(src, "spin.py"), Array.from({ length: 200 }, (_, i) => spin(i)).join("\n"));
+    const child = spawn(
+      process.execPath,
+      [
+        packagePath("dist", "cli", "main.js"),
+        "index",
+        src,
+        "--out",
+        join(root, "idx"),
+        "--no-model",
+      ],
+      { cwd: root },
+    );
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    await new Promise((ok) => setTimeout(ok, 2000));
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((ok) => child.on("exit", (c) => ok(c)));
+    expect(code, stderr).toBe(130);
+    expect(stderr).toMatch(/stopped; the files of every finished batch stay indexed/);
   });
 
   it("a runtime failure exits 1 and names the input", async () => {

@@ -144,16 +144,18 @@ export async function runIndex(paths: string[], flags: IndexFlags): Promise<void
   if (redis) await (await import("./worker.js")).reachRedis(redis);
   const farmLib = redis ? await import("../farm/index.js") : undefined;
   const redisShown = redis ? farmLib!.displayRedisUrl(redis) : "";
-  // Ctrl-C leaves the farm working: the chunks stay queued and their results in Redis, and
-  // the index holds only whole files.
+  // Ctrl-C keeps what is written: the index holds whole files only (one transaction per batch),
+  // and on the farm the chunks stay queued and their results in Redis.
   const interrupted = () => {
     bar?.stop();
     process.stderr.write(
-      "\ntracecode index: stopped; the workers go on, and the same command again resumes\n",
+      redis
+        ? "\ntracecode index: stopped; the workers go on, and the same command again resumes\n"
+        : "\ntracecode index: stopped; the files of every finished batch stay indexed, and the same command again indexes the rest\n",
     );
     process.exit(130);
   };
-  if (redis) process.once("SIGINT", interrupted);
+  process.once("SIGINT", interrupted);
   try {
     summary = await indexPaths(paths, flags.out, {
       model: flags.model === false ? null : flags.model,
