@@ -89,6 +89,15 @@ describe("exit codes", () => {
     expect(query.stderr).toMatch(/exactly one of --code SNIPPET or --file/);
   });
 
+  it("the farm's options without --redis are a usage error", async () => {
+    const index = await cli(["index", ".", "--out", "i", "--chunk", "5", "--keep"]);
+    expect(index.code).toBe(2);
+    expect(index.stderr).toMatch(/--chunk, --keep only apply to a farm run: add --redis URL/);
+    const trace = await cli(["trace", "--in", "a.jsonl", "--out", "b.jsonl", "--retry-dead"]);
+    expect(trace.code).toBe(2);
+    expect(trace.stderr).toMatch(/--retry-dead only applies to a farm run/);
+  });
+
   it("an interrupted index exits 130 and says what it kept", async () => {
     // Each function spends its whole step budget: the run outlasts the wait below.
     const src = join(root, "slow");

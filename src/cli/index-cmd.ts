@@ -11,6 +11,7 @@ import { UsageError } from "./errors.js";
 import {
   applySandboxFlags,
   choiceOption,
+  farmOnlyOptions,
   intOption,
   type SandboxFlags,
   sandboxOptions,
@@ -310,5 +311,5 @@ export function registerIndex(program: Command): void {
       "try again the chunks of this run that the farm gave up on (dead letters)",
       false,
     );
-  sandboxOptions(command).action(runIndex);
+  sandboxOptions(farmOnlyOptions(command)).action(runIndex);
 }

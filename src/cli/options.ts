@@ -1,6 +1,7 @@
 /** Flag parsers shared by subcommands; each throws a message naming the flag and the problem. */
 import { type Command, InvalidArgumentError } from "commander";
 import { DEFAULT_MAX_STEPS, DEFAULT_TIMEOUT_MS, setUnsafeNoIsolation } from "../python/index.js";
+import { UsageError } from "./errors.js";
 
 export function intOption(
   name: string,
@@ -80,4 +81,23 @@ export function applySandboxFlags(flags: { unsafeNoIsolation?: boolean }): void 
       "boundary; code that escapes the interpreter can reach this machine's network, processes and files\n",
   );
   setUnsafeNoIsolation(true);
+}
+
+/** The options that only shape a farm run (`--chunk`, `--keep`, `--retry-dead`). */
+const FARM_ONLY = [
+  ["chunk", "--chunk"],
+  ["keep", "--keep"],
+  ["retryDead", "--retry-dead"],
+] as const;
+
+/** Refuses the farm's options on a local run (no `--redis`), where they would do nothing. */
+export function farmOnlyOptions(command: Command): Command {
+  return command.hook("preAction", (cmd) => {
+    if (cmd.opts().redis !== undefined) return;
+    const given = FARM_ONLY.filter(([key]) => cmd.getOptionValueSource(key) === "cli");
+    if (given.length > 0)
+      throw new UsageError(
+        `${given.map(([, flag]) => flag).join(", ")} only ${given.length > 1 ? "apply" : "applies"} to a farm run: add --redis URL, or drop ${given.length > 1 ? "them" : "it"}`,
+      );
+  });
 }

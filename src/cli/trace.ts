@@ -18,6 +18,7 @@ import { readFunctionsFile } from "./input.js";
 import {
   applySandboxFlags,
   choiceOption,
+  farmOnlyOptions,
   intOption,
   type SandboxFlags,
   sandboxOptions,
@@ -242,7 +243,7 @@ export function registerTrace(program: Command): void {
       "try again the chunks of this run that the farm gave up on (dead letters)",
       false,
     );
-  sandboxOptions(command).action(async (flags: TraceFlags) => {
+  sandboxOptions(farmOnlyOptions(command)).action(async (flags: TraceFlags) => {
     await runTrace(flags);
   });
 }
