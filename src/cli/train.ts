@@ -250,7 +250,7 @@ export function registerTrain(program: Command): void {
     .requiredOption("--out <dir>", "run directory to write")
     .option(
       "--encoder <kind>",
-      "lstm | transformer | trace | joint | bag (hashed code features, TF-IDF-weighted EmbeddingBag)",
+      `lstm | transformer | trace | joint | bag (hashed code features, TF-IDF-weighted EmbeddingBag); real code: ${REALCODE_DEFAULTS.encoder} unless given`,
       choiceOption("--encoder", Encoder.options),
       d.encoder,
     )
@@ -275,7 +275,12 @@ export function registerTrain(program: Command): void {
       floatOption("--temperature", 1e-6),
       d.temperature,
     )
-    .option("--epochs <n>", "epochs", intOption("--epochs", 1, 100_000), d.epochs)
+    .option(
+      "--epochs <n>",
+      `epochs; real code: ${REALCODE_DEFAULTS.epochs} unless given`,
+      intOption("--epochs", 1, 100_000),
+      d.epochs,
+    )
     .option(
       "--batch <n>",
       "triplets per step (3 × batch snippets)",
@@ -291,7 +296,7 @@ export function registerTrain(program: Command): void {
     )
     .option(
       "--max-length <n>",
-      "code tokens kept (chars for lstm); 0 = no truncation",
+      `code tokens kept (chars for lstm); 0 = no truncation; real code: ${REALCODE_DEFAULTS.maxLength} unless given`,
       intOption("--max-length", 0),
       d.maxLength,
     )
@@ -303,7 +308,7 @@ export function registerTrain(program: Command): void {
     )
     .option(
       "--pooling <how>",
-      "last (paper-literal) | last-valid | mean",
+      `last (paper-literal) | last-valid | mean; real code: ${REALCODE_DEFAULTS.pooling} unless given`,
       choiceOption("--pooling", Pooling.options),
       d.pooling,
     )
