@@ -44,9 +44,6 @@ export async function runWorker(flags: WorkerFlags): Promise<void> {
     },
     onFailure: (e) => process.stderr.write(term`worker: chunk ${e.chunk} failed: ${e.error}\n`),
   });
-  process.stdout.write(
-    term`worker ${worker.name} serving ${worker.queue} on ${displayRedisUrl(flags.redis)} (${flags.concurrency} chunks at a time, ${flags.workers} sandbox processes); Ctrl-C finishes the chunks in progress and stops\n`,
-  );
   // The first Ctrl-C (or SIGTERM) stops: at once when idle, else after the chunks in progress.
   // The handlers go with it, so a second one ends the process the default way.
   const stop = () => {
@@ -62,6 +59,10 @@ export async function runWorker(flags: WorkerFlags): Promise<void> {
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  // Said only once the handlers are in place: a Ctrl-C right after it must find them.
+  process.stdout.write(
+    term`worker ${worker.name} serving ${worker.queue} on ${displayRedisUrl(flags.redis)} (${flags.concurrency} chunks at a time, ${flags.workers} sandbox processes); Ctrl-C finishes the chunks in progress and stops\n`,
+  );
   try {
     await worker.done;
   } finally {
