@@ -4,7 +4,7 @@
  * 0 for success, `--help` and `--version`; stderr names the problem.
  */
 import { execFile, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -120,7 +120,9 @@ describe("exit codes", () => {
     child.stderr.on("data", (d: Buffer) => {
       stderr += d.toString();
     });
-    await new Promise((ok) => setTimeout(ok, 2000));
+    // Interrupted once it works: its index file exists only after the Ctrl-C handler is set.
+    const db = join(root, "idx", "index.sqlite");
+    for (let i = 0; i < 1200 && !existsSync(db); i++) await new Promise((ok) => setTimeout(ok, 50));
     child.kill("SIGINT");
     const code = await new Promise<number | null>((ok) => child.on("exit", (c) => ok(c)));
     expect(code, stderr).toBe(130);
