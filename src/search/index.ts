@@ -39,6 +39,7 @@ export { type DoctestCheck, doctestAgrees, normaliseRepr } from "./doctests.js";
 export {
   type Behaviour,
   openIndex,
+  queryFunction,
   SearchError,
   type SearchHit,
   type SearchOptions,

@@ -129,8 +129,14 @@ function syntaxErrorAt(code: string): string | undefined {
   });
 }
 
-/** The query function, made self-contained, with its argument types (or why there are none). */
-async function queryFunction(code: string, options: SearchOptions) {
+/**
+ * The query function, made self-contained, with its argument types (or why there are none).
+ * Throws SearchError for code that is not valid Python or names no function to search for.
+ */
+export async function queryFunction(
+  code: string,
+  options: Pick<SearchOptions, "entry" | "args"> = {},
+) {
   await initPython();
   const error = syntaxErrorAt(code);
   if (error) throw new SearchError(`the query is not valid Python (${error})`);

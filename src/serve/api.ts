@@ -9,9 +9,10 @@ import { basename, extname, isAbsolute, join, relative, resolve, sep } from "nod
 import { type ArgType, parseArgTypes } from "../data/index.js";
 import { DEFAULT_MAX_STEPS, inputSet } from "../python/index.js";
 import { exceptionMessage } from "../python/trace.js";
-import { extractFunctions, REAL_INT_RANGE } from "../realcode/index.js";
+import { REAL_INT_RANGE } from "../realcode/index.js";
 import {
   type IndexStore,
+  queryFunction,
   SearchError,
   type SearchHit,
   type SearchResult,
@@ -427,17 +428,17 @@ export async function functionRun(
 // ---------------------------------------------------------------- map
 
 /**
- * Where a query lands on the map. The query is read by the search library, not run
- * (`noExecute`): the same code gets the same answer as from /api/search (its syntax error, no
- * function, an unknown entry) and the same function is placed as is searched for.
+ * Where a query lands on the map. The query is read as search reads it (`queryFunction`): the
+ * same code gets the same answer as from /api/search (its syntax error, no function, an unknown
+ * entry), and the same function is placed as is searched for.
  */
 export async function placeQuery(state: ServeState, raw: unknown) {
   const body = objectBody(raw);
   const code = codeField(body, state.limits);
   const entry = entryField(body);
-  let chosen: string;
+  let f: Awaited<ReturnType<typeof queryFunction>>["f"];
   try {
-    chosen = (await searchIndex(state.dir, code, { entry, k: 1, noExecute: true })).query.entry;
+    f = (await queryFunction(code, { entry })).f;
   } catch (e) {
     if (e instanceof SearchError) throw new HttpError(422, e.message);
     throw e;
@@ -445,8 +446,6 @@ export async function placeQuery(state: ServeState, raw: unknown) {
   const current = state.map.refreshed();
   if (current.status !== "ready")
     throw new HttpError(409, `the map is not ready (${current.status})`);
-  const f = extractFunctions(code).find((g) => g.name === chosen);
-  if (!f) throw new HttpError(422, `the query has no function "${chosen}"`);
   try {
     return { entry: f.name, ...(await state.map.place(f.code)) };
   } catch (e) {
