@@ -25,7 +25,7 @@ describe("tracecode corpus", () => {
     ];
     const first = cli(...args);
     expect(first.status, first.stderr).toBe(0);
-    expect(first.stdout).toMatch(/^1 modules \(0 val\): \d+ functions and methods/);
+    expect(first.stdout).toMatch(/^1 module \(0 val\): \d+ functions and methods/);
     const manifest = JSON.parse(readFileSync(join(out, "corpus.json"), "utf8"));
     expect(manifest.kind).toBe("stdlib");
     // The shipped evaluation file, by content and by a path from the working folder.

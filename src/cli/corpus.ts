@@ -23,7 +23,7 @@ import { sha256File } from "../realcode/index.js";
 import { applySandboxFlags, floatOption, intOption, unsafeOption } from "./options.js";
 import { checkOutput } from "./output.js";
 import { type Progress, progressBar } from "./progress.js";
-import { term } from "./terminal.js";
+import { count, term } from "./terminal.js";
 import { DEFAULT_HOLDOUT } from "./train.js";
 
 interface CorpusFlags {
@@ -131,7 +131,7 @@ export async function runCorpus(flags: CorpusFlags): Promise<void> {
   const r = manifest.report;
   const seconds = ((performance.now() - t0) / 1000).toFixed(0);
   process.stdout.write(
-    `${r.modules.train.length + r.modules.val.length} modules (${r.modules.val.length} val): ` +
+    `${count(r.modules.train.length + r.modules.val.length, "module")} (${r.modules.val.length} val): ` +
       `${r.functions.found} functions and methods, ${r.functions.withSignature} with a signature, ` +
       `${r.functions.ok} return on their inputs (${r.functions.informative} informative); ` +
       `variants kept ${r.variants.kept} of ${r.variants.tried} tried (${r.variants.unchanged} unchanged, ` +

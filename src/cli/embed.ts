@@ -12,7 +12,7 @@ import { embedItems, encoderReady, loadEncoder } from "../models/index.js";
 import { readFunctionsFile } from "./input.js";
 import { choiceOption } from "./options.js";
 import { checkOutput } from "./output.js";
-import { term } from "./terminal.js";
+import { count, term } from "./terminal.js";
 
 interface EmbedFlags {
   model: string;
@@ -75,7 +75,7 @@ export async function runEmbed(flags: EmbedFlags): Promise<void> {
   }
   const missing = encoder.needsTrace ? rows.filter((r) => !traces.has(r.id)).length : 0;
   process.stdout.write(
-    `embedded ${rows.length} rows (dim ${encoder.spec.dim}, ${encoder.spec.encoder})` +
+    `embedded ${count(rows.length, "row")} (dim ${encoder.spec.dim}, ${encoder.spec.encoder})` +
       `${missing > 0 ? `, ${missing} without a trace` : ""}` +
       term` → ${flags.out}\n`,
   );

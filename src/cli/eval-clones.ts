@@ -14,7 +14,7 @@ import {
 import { readFunctionsFile } from "./input.js";
 import { applySandboxFlags, intOption, unsafeOption } from "./options.js";
 import { progressBar } from "./progress.js";
-import { term } from "./terminal.js";
+import { count, term } from "./terminal.js";
 
 interface EvalClonesFlags {
   /** A directory, or false with --no-model. */
@@ -95,7 +95,7 @@ export function clonesTable(result: EvalClonesResult): string[] {
     )
     .join(", ");
   const lines = [
-    `${result.rows} functions in ${result.families} families${notRun ? `; not run: ${notRun}` : ""}${result.model ? term`; model ${result.model}` : ""}`,
+    `${count(result.rows, "function")} in ${count(result.families, "family", "families")}${notRun ? `; not run: ${notRun}` : ""}${result.model ? term`; model ${result.model}` : ""}`,
   ];
   const nf = result.nameFree;
   const forms: [string, Measured][] = [["plain", result]];

@@ -26,7 +26,7 @@ import {
 import { applySandboxFlags, choiceOption, floatOption, intOption } from "./options.js";
 import { checkOutput } from "./output.js";
 import { progressBar } from "./progress.js";
-import { term } from "./terminal.js";
+import { count, term } from "./terminal.js";
 
 function familiesOption(text: string): FamilyName[] {
   if (text === "all") return [...FAMILY_NAMES];
@@ -200,8 +200,8 @@ export async function runGenerate(flags: GenerateFlags): Promise<void> {
   const groups = new Set(rows.map((r) => r.group)).size;
   const val = rows.filter((r) => r.split === "val").length;
   process.stdout.write(
-    `generate: ${rows.length} snippets in ${groups} groups (${flags.functions} functions, ` +
-      `${groups - flags.functions} mutants), train ${rows.length - val} / val ${val}, ${verified}` +
+    `generate: ${count(rows.length, "snippet")} in ${count(groups, "group")} (${count(flags.functions, "function")}, ` +
+      `${count(groups - flags.functions, "mutant")}), train ${rows.length - val} / val ${val}, ${verified}` +
       term` → ${path}\n`,
   );
 }

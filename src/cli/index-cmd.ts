@@ -18,7 +18,7 @@ import {
 } from "./options.js";
 import { checkOutput } from "./output.js";
 import { type Progress, progressBar } from "./progress.js";
-import { term } from "./terminal.js";
+import { count, term } from "./terminal.js";
 
 interface IndexFlags extends SandboxFlags {
   out: string;
@@ -54,11 +54,13 @@ function summaryLine(s: IndexSummary): string {
     .map(([status, n]) => `${status} ${n}`)
     .join(", ");
   const parts = [
-    `indexed ${s.indexed} of ${s.files} files (${s.unchanged} unchanged, skipped${s.removed ? `; ${s.removed} removed` : ""})`,
-    `${s.functions} functions: ${s.executed} run, ${s.noInputs} without inputs, ${
-      failed ? `failed ${failed}` : "0 failed"
+    `indexed ${s.indexed} of ${count(s.files, "file")} (${s.unchanged} unchanged, skipped${s.removed ? `; ${s.removed} removed` : ""})`,
+    `${count(s.functions, "function")}: ${s.executed} run, ${s.noInputs} without inputs, ${
+      failed
+        ? `${Object.values(s.failed).reduce((a, n) => a + n, 0)} failed (${failed})`
+        : "0 failed"
     }`,
-    `index holds ${s.totalFunctions} functions in ${s.behaviours} behaviour classes`,
+    `index holds ${count(s.totalFunctions, "function")} in ${count(s.behaviours, "behaviour class", "behaviour classes")}`,
     s.model
       ? term`embeddings: ${s.model.kind} model ${displayPath(s.model.dir)}` +
         (s.reembedded ? ` (${s.reembedded} re-embedded)` : "")
@@ -122,7 +124,7 @@ async function exportOnly(flags: IndexFlags & { export: string }): Promise<void>
   const { rows } = await exportIndex(flags.out, flags.export);
   if (flags.json)
     process.stdout.write(`${JSON.stringify({ export: { path: flags.export, rows } }, null, 2)}\n`);
-  else process.stdout.write(term`exported ${rows} functions → ${flags.export}\n`);
+  else process.stdout.write(term`exported ${count(rows, "function")} → ${flags.export}\n`);
 }
 
 export async function runIndex(paths: string[], flags: IndexFlags): Promise<void> {
@@ -213,7 +215,7 @@ export async function runIndex(paths: string[], flags: IndexFlags): Promise<void
     bar?.stop();
   }
   const farmLine = farm
-    ? `on the farm: ${farm.chunks} chunks of ${farm.rows} functions, ${farm.reused} finished before, ${farm.split} narrowed, ${farm.dead} given up, up to ${farm.workers} workers`
+    ? `on the farm: ${count(farm.chunks, "chunk")} of ${count(farm.rows, "function")}, ${farm.reused} finished before, ${farm.split} narrowed, ${farm.dead} given up, ${farm.workers ? `up to ${count(farm.workers, "worker")}` : "no worker needed"}`
     : undefined;
   const exported = flags.export
     ? { path: flags.export, rows: (await exportIndex(summary.dir, flags.export)).rows }
@@ -244,10 +246,12 @@ export async function runIndex(paths: string[], flags: IndexFlags): Promise<void
     );
   const d = summary.report.doctests;
   if (d.examples > 0)
-    lines.push(`doctests: ${d.agree} of ${d.examples} examples in ${d.functions} functions agree`);
+    lines.push(
+      `doctests: ${d.agree} of ${count(d.examples, "example")} in ${count(d.functions, "function")} agree`,
+    );
   if (farmLine) lines.push(farmLine);
   lines.push(summaryLine(summary));
-  if (exported) lines.push(term`exported ${exported.rows} functions → ${exported.path}`);
+  if (exported) lines.push(term`exported ${count(exported.rows, "function")} → ${exported.path}`);
   process.stdout.write(`${lines.join("\n")}\n`);
 }
 

@@ -39,10 +39,10 @@ describe("tracecode index and search", () => {
     );
     expect(r.stdout).toMatch(/signatures of those with a behaviour: hints 2, inferred 1/);
     expect(r.stdout).toMatch(
-      /indexed 1 of 1 files \(0 unchanged, skipped\); 4 functions: 3 run, 0 without inputs, failed always_raises 1; index holds 4 functions in 2 behaviour classes; no model/,
+      /indexed 1 of 1 file \(0 unchanged, skipped\); 4 functions: 3 run, 0 without inputs, 1 failed \(always_raises 1\); index holds 4 functions in 2 behaviour classes; no model/,
     );
     const again = cli("index", "src", "--out", "idx", "--no-model");
-    expect(again.stdout).toMatch(/indexed 0 of 1 files \(1 unchanged, skipped\)/);
+    expect(again.stdout).toMatch(/indexed 0 of 1 file \(1 unchanged, skipped\)/);
   });
 
   it("prints the summary as JSON, and takes types from --types and tracecode.toml", () => {
@@ -82,13 +82,13 @@ describe("tracecode index and search", () => {
     );
     const again = indexTyped();
     expect(again.status, again.stderr).toBe(0);
-    expect(again.stdout).toMatch(/indexed 1 of 1 files \(0 unchanged, skipped\)/);
+    expect(again.stdout).toMatch(/indexed 1 of 1 file \(0 unchanged, skipped\)/);
     expect(again.stderr).toMatch(
       /warning: .*types\.toml: \[functions\."ech0"\] names no indexed function/,
     );
     expect(again.stderr).not.toMatch(/Box\.area|"echo"/);
     const same = indexTyped();
-    expect(same.stdout).toMatch(/indexed 0 of 1 files \(1 unchanged, skipped\)/);
+    expect(same.stdout).toMatch(/indexed 0 of 1 file \(1 unchanged, skipped\)/);
     const bad = cli("index", "typed", "--out", "idx-bad", "--types", "missing.toml");
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--types: missing\.toml: ENOENT/);

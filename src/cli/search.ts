@@ -7,7 +7,7 @@ import { type Behaviour, type SearchResult, searchIndex } from "../search/index.
 import { UsageError } from "./errors.js";
 import { displayPath } from "./index-cmd.js";
 import { applySandboxFlags, intOption, unsafeOption } from "./options.js";
-import { escapeControl, term } from "./terminal.js";
+import { count, escapeControl, term } from "./terminal.js";
 
 interface SearchFlags {
   code?: string;
@@ -58,7 +58,7 @@ function table(r: SearchResult): string {
   const ran = q.status === "ok" ? "ran on the index's inputs" : `not run (${q.reason ?? q.status})`;
   const lines = [
     term`query ${signature}: ${ran}; ` +
-      `${r.indexed} functions indexed; ranked by ${RANKING[r.ranking]}${
+      `${count(r.indexed, "function")} indexed; ranked by ${RANKING[r.ranking]}${
         r.model ? term` (${r.model.kind} model)` : ""
       }`,
   ];

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { cliRunner } from "../../test/helpers/cli.js";
 import { readJsonl, TraceRow } from "../data/index.js";
-import { term } from "./terminal.js";
+import { count, term } from "./terminal.js";
 
 const root = mkdtempSync(join(tmpdir(), "tracecode-terminal-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -19,6 +19,16 @@ const PY_HOSTILE = '"\\x1b[2J\\n#  1  fake"';
 describe("terminal escaping", () => {
   it("term keeps our own text and escapes what is interpolated", () => {
     expect(term`a ${HOSTILE} b\n`).toBe(`a ${ESCAPED} b\n`);
+  });
+
+  it("count says one thing in the singular and any other number in the plural", () => {
+    expect([count(0, "file"), count(1, "file"), count(2, "file")]).toEqual([
+      "0 files",
+      "1 file",
+      "2 files",
+    ]);
+    expect(count(1, "process", "processes")).toBe("1 process");
+    expect(count(3, "process", "processes")).toBe("3 processes");
   });
 
   it("index, search and trace print hostile names and exception texts escaped; JSON keeps them", () => {

@@ -27,3 +27,8 @@ export function term(strings: TemplateStringsArray, ...values: unknown[]): strin
 export function message(text: string): string {
   return escapeControl(text, "\n").replace(/\n/g, "\n  ");
 }
+
+/** `n` and the noun, plural unless n is 1: "1 function", "3 functions", "2 classes". */
+export function count(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : plural}`;
+}

@@ -37,7 +37,7 @@ describe("tracecode trace", () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain(`${input}:4:`);
     expect(r.stdout).toMatch(
-      /traced 4 snippets .*ok 3, syntax_error 1; 2 trace classes, 1 invalid rows skipped/,
+      /traced 4 snippets .*ok 3, syntax_error 1; 2 trace classes, 1 invalid row skipped/,
     );
     const rows = readFileSync(out1, "utf8")
       .trim()

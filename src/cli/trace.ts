@@ -25,7 +25,7 @@ import {
 } from "./options.js";
 import { checkOutput } from "./output.js";
 import { progressBar } from "./progress.js";
-import { term } from "./terminal.js";
+import { count, term } from "./terminal.js";
 
 export const ISOLATION = ["row", "group"] as const;
 
@@ -145,8 +145,8 @@ export async function runTrace(flags: TraceFlags): Promise<void> {
           },
         });
         farm =
-          ` on the farm (${summary.chunks} chunks, ${summary.reused} finished before, ` +
-          `${summary.dead} given up, up to ${summary.workers} workers)`;
+          ` on the farm (${count(summary.chunks, "chunk")}, ${summary.reused} finished before, ` +
+          `${summary.dead} given up, ${summary.workers ? `up to ${count(summary.workers, "worker")}` : "no worker needed"})`;
       } finally {
         process.off("SIGINT", interrupted);
         bar.stop();
@@ -181,10 +181,10 @@ export async function runTrace(flags: TraceFlags): Promise<void> {
   await writer.close();
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
   const classes = new Set(traced.filter((r) => r.traceClass).map((r) => r.traceClass)).size;
-  const skipped = invalid > 0 ? `, ${invalid} invalid rows skipped` : "";
+  const skipped = invalid > 0 ? `, ${count(invalid, "invalid row")} skipped` : "";
   process.stdout.write(
-    `traced ${traced.length} snippets in ${seconds} s${farm}: ${statusCounts(traced)}; ` +
-      term`${classes} ${flags.level} classes${skipped} → ${flags.out}\n`,
+    `traced ${count(traced.length, "snippet")} in ${seconds} s${farm}: ${statusCounts(traced)}; ` +
+      term`${count(classes, `${flags.level} class`, `${flags.level} classes`)}${skipped} → ${flags.out}\n`,
   );
 }
 

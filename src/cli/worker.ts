@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { checkRedis, displayRedisUrl, RedisUrlError, startWorker } from "../farm/index.js";
 import { UsageError } from "./errors.js";
 import { applySandboxFlags, intOption, unsafeOption } from "./options.js";
-import { term } from "./terminal.js";
+import { count, term } from "./terminal.js";
 
 export interface WorkerFlags {
   redis: string;
@@ -40,7 +40,8 @@ export async function runWorker(flags: WorkerFlags): Promise<void> {
     onChunk: (e) => {
       chunks++;
       rows += e.rows;
-      if (chunks % 50 === 0) process.stdout.write(`worker: ${chunks} chunks, ${rows} rows\n`);
+      if (chunks % 50 === 0)
+        process.stdout.write(`worker: ${count(chunks, "chunk")}, ${count(rows, "row")}\n`);
     },
     onFailure: (e) => process.stderr.write(term`worker: chunk ${e.chunk} failed: ${e.error}\n`),
   });
@@ -69,7 +70,7 @@ export async function runWorker(flags: WorkerFlags): Promise<void> {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
   }
-  process.stdout.write(`worker: stopped after ${chunks} chunks, ${rows} rows\n`);
+  process.stdout.write(`worker: stopped after ${count(chunks, "chunk")}, ${count(rows, "row")}\n`);
   // Stopped: nothing is left to do. When Redis went away, BullMQ still holds a timer for its
   // last blocking read (which the missing server never answers) for up to 6 s; it need not hold
   // the process. The timer is unreferenced: a process that ends by itself ends sooner.

@@ -68,6 +68,10 @@ describe("what user code sees outside /sandbox", () => {
     "/sandbox/./../../../lib",
     "//lib",
   ];
+  it("an absent file's error reads as CPython's, without WebAssembly's errno number", async () => {
+    const r = await trace("return open('data.txt').read()");
+    expect(r.error).toBe("FileNotFoundError: No such file or directory: 'data.txt'");
+  });
   it("reads every path outside as absent, by str, bytes, PathLike, lying subclasses and '..'", async () => {
     const lying = ["/lib", "../lib", "/etc/passwd", "/sandbox/../lib/python314.zip"];
     const r = await trace(

@@ -3304,7 +3304,12 @@ def _define_and_call(units, notes, module, ns, entry, rows, copy_inputs, reseed,
                 a = BaseException.args.__get__(e)
                 msg = ""
                 try:
-                    if all(type(x) in (str, int, float, bool) for x in a):
+                    if isinstance(e, OSError) and len(a) == 2 and type(a[0]) is int and type(a[1]) is str:
+                        # CPython's own text without the number: inside WebAssembly errno
+                        # numbers are WASI's (ENOENT is 44, not Linux's 2).
+                        fname = OSError.filename.__get__(e)
+                        msg = a[1] + (": " + repr(fname) if type(fname) is str else "")
+                    elif all(type(x) in (str, int, float, bool) for x in a):
                         if len(a) == 1:
                             msg = repr(a[0]) if issubclass(type(e), KeyError) else str(a[0])
                         elif a:

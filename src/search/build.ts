@@ -149,8 +149,11 @@ function fixSetting(store: IndexStore, key: string, value: number | undefined, d
   return Number(recorded);
 }
 
-/** The error as stored and shown: whole (a message may span lines), at most 200 characters. */
-const shortReason = (text: string) => text.trim().slice(0, 200);
+/** The error as stored and shown: whole (a message may span lines), at most 200 characters, a cut marked. */
+const shortReason = (text: string) => {
+  const t = text.trim();
+  return t.length > 200 ? `${t.slice(0, 199)}…` : t;
+};
 
 export async function indexPaths(
   paths: readonly string[],

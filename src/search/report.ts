@@ -42,6 +42,9 @@ export const emptyReport = (): IndexReport => ({
   doctests: { functions: 0, examples: 0, agree: 0 },
 });
 
+/** `text` cut to `n` characters, the cut shown by "…". */
+const clip = (text: string, n: number) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
+
 /** A reason with names, quoted text and numbers dropped, so alike reasons group. */
 export function reasonKey(status: string, text: string): string {
   const t = text.replace(/\s+/g, " ").trim();
@@ -53,10 +56,13 @@ export function reasonKey(status: string, text: string): string {
   if (status === "timeout")
     return /step budget/.test(t) ? "timeout: step budget spent" : "timeout: wall clock";
   const generic = t
-    .replace(/"[^"]*"|'[^']*'/g, "…")
+    .replace(/"[^"]*"/g, '"…"')
+    .replace(/'[^']*'/g, "'…'")
     .replace(/\(line \d+[^)]*\)/g, "")
     .replace(/\bline \d+\b/g, "line N")
-    .replace(/\d+/g, "N");
+    .replace(/\d+/g, "N")
+    .replace(/\s+/g, " ")
+    .trim();
   if (status === "runtime_error") {
     if (/^signature mismatch/.test(t)) return "signature mismatch";
     const raised = /line N raised (\w+)/.exec(generic) ?? /raised (\w+)/.exec(generic);
@@ -70,9 +76,9 @@ export function reasonKey(status: string, text: string): string {
     }
     const m = /exception while defining the code: (\w+)/.exec(t);
     if (m) return `module raised ${m[1]}`;
-    return `runtime error: ${generic.slice(0, 60)}`;
+    return `runtime error: ${clip(generic, 60)}`;
   }
-  if (status === "no_inputs") return generic.slice(0, 80);
+  if (status === "no_inputs") return clip(generic, 80);
   if (status === "limit") {
     // A function body the sandbox refused, reached on every call (named by the index).
     const refused = /^refused: ([^;]*)/.exec(t);
@@ -81,7 +87,7 @@ export function reasonKey(status: string, text: string): string {
     if (raw)
       return `the sandbox refuses a function's definition (${raw[1].replace(/\s*\(line \d+\)/, "").trim()})`;
   }
-  return `${status}: ${generic.slice(0, 70)}`;
+  return `${status}: ${clip(generic, 70)}`;
 }
 
 /** Counts one function or method. */

@@ -42,6 +42,16 @@ describe("the always-raises verdict carries the first call's message", () => {
     ).toBe("abstract: raises NotImplementedError");
   });
 
+  it("groups alike reasons with their quotes kept and the line dropped", () => {
+    const key = (t: string) => reasonKey("syntax_error", t);
+    expect(key("SyntaxError: '(' was never closed (line 2)")).toBe(
+      "syntax_error: SyntaxError: '…' was never closed",
+    );
+    expect(key("SyntaxError: '[' was never closed (line 40)")).toBe(
+      key("SyntaxError: '(' was never closed (line 2)"),
+    );
+  });
+
   it("treats the sandbox's text as untrusted: control characters and paths out, cut short", () => {
     expect(exceptionMessage("a\u0000b\u001b[31mc\u202ed\r\ne")).toBe("a b [31mc d e");
     expect(exceptionMessage("No such file: '/home/user/secret/data.txt'")).toBe(
