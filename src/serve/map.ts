@@ -5,7 +5,8 @@
  */
 import { Worker } from "node:worker_threads";
 import { packagePath } from "../python/pool.js";
-import type { Embedder, IndexStore } from "../search/index.js";
+import type { Embedder } from "../search/index.js";
+import type { LiveIndex } from "./live-index.js";
 
 export interface MapPayload {
   status: "ready";
@@ -41,10 +42,12 @@ export class MapNotReadyError extends Error {
 /**
  * Which state of the index a map shows: its change counter (`generation`, bumped by every
  * `tracecode index` transaction that adds or removes functions; the search library compares it
- * with the ANN graph's the same way) and its model (a new model re-embeds every function).
+ * with the ANN graph's the same way), its model (a new model re-embeds every function) and its
+ * file (an index deleted and built again starts its counter again).
  */
-export function indexVersion(store: IndexStore): string {
-  return `${store.getMeta("generation") ?? "0"}|${store.getMeta("model_id") ?? ""}`;
+export function indexVersion(index: LiveIndex): string {
+  const store = index.current;
+  return `${index.file}|${store.getMeta("generation") ?? "0"}|${store.getMeta("model_id") ?? ""}`;
 }
 
 export class EmbeddingMap {
@@ -62,14 +65,14 @@ export class EmbeddingMap {
 
   /** `model` is asked again whenever the index changed (its model may have changed too). */
   constructor(
-    private readonly store: IndexStore,
+    private readonly index: LiveIndex,
     private readonly model: () => MapModel,
   ) {}
 
   /** Starts the projection in a worker thread (returns at once). */
   start(seed = 0): void {
     this.seed = seed;
-    this.version = indexVersion(this.store);
+    this.version = indexVersion(this.index);
     try {
       const { embedder, reason } = this.model();
       this.embedder = embedder;
@@ -85,13 +88,13 @@ export class EmbeddingMap {
 
   private fit(embedder: Embedder, seed: number): void {
     const t0 = performance.now();
-    const { ids, data } = this.store.embeddings(embedder.dim);
+    const { ids, data } = this.index.current.embeddings(embedder.dim);
     if (ids.length === 0) {
       this.state = { status: "unavailable", reason: "the index holds no embeddings" };
       return;
     }
     if (embedder.distance === "cosine") normaliseRows(data, embedder.dim);
-    const fns = this.store.functions(ids);
+    const fns = this.index.current.functions(ids);
     const classIndex = new Map<string, number>();
     const classes: MapPayload["classes"] = [];
     const cls = fns.map((f) => {
@@ -154,7 +157,7 @@ export class EmbeddingMap {
    * started, so the answer is `computing` until it is done, never the old points.
    */
   refreshed(): MapState {
-    if (this.version !== undefined && indexVersion(this.store) !== this.version) {
+    if (this.version !== undefined && indexVersion(this.index) !== this.version) {
       void this.stop("the index changed: the map is being projected again");
       this.start(this.seed);
     }

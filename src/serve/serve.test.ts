@@ -474,4 +474,32 @@ describe("a re-index while the server runs", () => {
     });
     expect(placed.status).toBe(200);
   });
+
+  it("is followed when the index was deleted and built again: pages, info and map read the new file", async () => {
+    rmSync(index, { recursive: true, force: true });
+    mkdirSync(join(root, "other"));
+    writeFileSync(
+      join(root, "other", "only.py"),
+      "def halve(x: int) -> int:\n    return x // 2\n\n\ndef negate(x: int) -> int:\n    return -x\n",
+    );
+    await indexPaths([join(root, "other")], index, {
+      model: join(root, "model"),
+      inputs: 40,
+      maxSteps: 20_000,
+      pool: server.state.gate.pool,
+    });
+    const info = JSON.parse(await (await get("/api/info")).text());
+    expect(info.functions).toBe(2);
+    const names = server.state.store.allCode().map((f) => f.code.split("(")[0]);
+    expect(names.sort()).toEqual(["def halve", "def negate"]);
+    const page = JSON.parse(await (await get(`/api/functions/${idOf("halve")}`)).text());
+    expect(page.name).toBe("halve");
+    let map = JSON.parse(await (await get("/api/map")).text());
+    for (let i = 0; i < 600 && map.status === "computing"; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      map = JSON.parse(await (await get("/api/map")).text());
+    }
+    expect(map.status).toBe("ready");
+    expect([...map.names].sort()).toEqual(["halve", "negate"]);
+  });
 });

@@ -25,6 +25,7 @@ import {
   search,
 } from "./api.js";
 import { BusyError, type GateOptions, SandboxGate } from "./gate.js";
+import { LiveIndex } from "./live-index.js";
 import { EmbeddingMap, type MapModel } from "./map.js";
 
 export interface ServeOptions extends GateOptions {
@@ -243,19 +244,23 @@ export async function startServer(dir: string, options: ServeOptions = {}): Prom
     );
   if (options.report && !existsSync(options.report))
     throw new Error(`--report ${options.report}: no such folder`);
-  const store = openIndex(dir);
-  const map = new EmbeddingMap(store, () =>
+  const runs: ServeState["runs"] = new Map();
+  // Runs cached by function id belong to the file they were made from.
+  const index = new LiveIndex(dir, () => runs.clear());
+  const map = new EmbeddingMap(index, () =>
     options.noMap ? { embedder: null, reason: "the map is turned off" } : mapModel(dir),
   );
   const gate = new SandboxGate(options);
   const state: ServeState = {
     dir,
-    store,
+    get store() {
+      return index.current;
+    },
     gate,
     map,
     reportDir: options.report,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
-    runs: new Map(),
+    runs,
   };
   let server: ServerType | undefined;
   try {
@@ -289,14 +294,14 @@ export async function startServer(dir: string, options: ServeOptions = {}): Prom
         });
         await map.close();
         await gate.close();
-        store.close();
+        index.close();
       },
     };
   } catch (e) {
     server?.close();
     await map.close();
     await gate.close();
-    store.close();
+    index.close();
     throw e;
   }
 }
