@@ -215,7 +215,7 @@ export async function runIndex(paths: string[], flags: IndexFlags): Promise<void
     bar?.stop();
   }
   const farmLine = farm
-    ? `on the farm: ${count(farm.chunks, "chunk")} of ${count(farm.rows, "function")}, ${farm.reused} finished before, ${farm.split} narrowed, ${farm.dead} given up, ${farm.workers ? `up to ${count(farm.workers, "worker")}` : "no worker needed"}`
+    ? `on the farm: ${count(farm.chunks, "chunk")} of ${count(farm.rows, "function")}, ${farm.reused} finished before, ${farm.split} narrowed, ${farm.dead} given up, ${farm.workers ? `up to ${count(farm.workers, "worker")}` : "no worker needed"}${farm.oldQueues ? `; removed ${count(farm.oldQueues, "idle queue")} of older builds` : ""}`
     : undefined;
   const exported = flags.export
     ? { path: flags.export, rows: (await exportIndex(summary.dir, flags.export)).rows }

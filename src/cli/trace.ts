@@ -146,7 +146,8 @@ export async function runTrace(flags: TraceFlags): Promise<void> {
         });
         farm =
           ` on the farm (${count(summary.chunks, "chunk")}, ${summary.reused} finished before, ` +
-          `${summary.dead} given up, ${summary.workers ? `up to ${count(summary.workers, "worker")}` : "no worker needed"})`;
+          `${summary.dead} given up, ${summary.workers ? `up to ${count(summary.workers, "worker")}` : "no worker needed"}` +
+          `${summary.oldQueues ? `; removed ${count(summary.oldQueues, "idle queue")} of older builds` : ""})`;
       } finally {
         process.off("SIGINT", interrupted);
         bar.stop();

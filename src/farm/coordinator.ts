@@ -19,7 +19,14 @@ import {
   splitChunk,
 } from "./chunks.js";
 import { checkRedis } from "./connect.js";
-import { connectionOf, DEAD_KEY, JOB_OPTIONS, queueName, resultKey } from "./queue.js";
+import {
+  connectionOf,
+  DEAD_KEY,
+  JOB_OPTIONS,
+  queueName,
+  removeIdleOldQueues,
+  resultKey,
+} from "./queue.js";
 
 export interface FarmProgress {
   /** Rows whose chunk is finished (or given up on), of all rows. */
@@ -70,6 +77,8 @@ export interface FarmSummary {
   dead: number;
   /** Most workers seen connected at once. */
   workers: number;
+  /** Idle queues of other builds removed before the run (`removeIdleOldQueues`). */
+  oldQueues: number;
 }
 
 export interface DeadLetter {
@@ -186,6 +195,7 @@ export async function runOnFarm<D extends ChunkBase>(
     split: 0,
     dead: 0,
     workers: 0,
+    oldQueues: 0,
   };
   const final: Chunk<D>[] = [];
   const deadOf = new Map<string, DeadLetter>();
@@ -193,6 +203,7 @@ export async function runOnFarm<D extends ChunkBase>(
   let done = 0;
   try {
     await queue.waitUntilReady();
+    summary.oldQueues = (await removeIdleOldQueues(redis, connection)).length;
     const enqueue = async (chunks: Chunk<D>[]) => {
       if (chunks.length === 0) return;
       if (options.retryDead) {

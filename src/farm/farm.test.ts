@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Queue } from "bullmq";
+import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { killWorkerMidChunk, startRecordingWorker, TEST_LOCK_MS } from "../../test/helpers/farm.js";
@@ -123,6 +123,45 @@ describe("trace farm", () => {
       expect(ran).toHaveLength(chunks.length);
     } finally {
       await worker.close();
+    }
+  });
+
+  it("removes the idle queues of older builds, never one with work waiting or a worker", async () => {
+    const connection = connectionOf(redis.url);
+    const [idle, waiting, served] = ["0000000000a1", "0000000000a2", "0000000000a3"].map((b) =>
+      queueName(b),
+    );
+    // What an older build leaves: a queue's keys with nothing left to do.
+    const old = new Queue(idle, { connection });
+    await old.add("trace", { rows: [] }, { jobId: "done" });
+    await old.remove("done");
+    await old.close();
+    const other = new Queue(waiting, { connection });
+    await other.add("trace", { rows: [] }, { jobId: "queued" });
+    await other.close();
+    const worker = new Worker(served, async () => {}, { connection });
+    await worker.waitUntilReady();
+    const client = new Redis(redis.url);
+    const queuesInRedis = async () =>
+      (await client.keys("bull:tracecode-trace-0000000000a*:meta")).sort();
+    try {
+      expect(await queuesInRedis()).toEqual([
+        `bull:${idle}:meta`,
+        `bull:${waiting}:meta`,
+        `bull:${served}:meta`,
+      ]);
+      const current = startRecordingWorker(redis.url, pool);
+      try {
+        const { summary } = await farm(rows("old", 1, 1));
+        expect(summary.oldQueues).toBe(1);
+      } finally {
+        await current.worker.close();
+      }
+      expect(await queuesInRedis()).toEqual([`bull:${waiting}:meta`, `bull:${served}:meta`]);
+      expect(await client.keys(`bull:${idle}:*`)).toEqual([]);
+    } finally {
+      await worker.close();
+      client.disconnect();
     }
   });
 

@@ -2,7 +2,8 @@
  * Names and connection settings shared by workers and coordinators: the queue (one per build),
  * the keys holding results and dead letters, and the retry policy.
  */
-import type { ConnectionOptions, JobsOptions } from "bullmq";
+import { type ConnectionOptions, type JobsOptions, Queue } from "bullmq";
+import type { Redis } from "ioredis";
 import { buildId } from "./chunks.js";
 import { parseRedisUrl } from "./connect.js";
 
@@ -58,3 +59,53 @@ export function connectionOf(url: string): ConnectionOptions {
  * so this is how long a stopped worker lingers then.
  */
 export const DISCONNECT_TIMEOUT_MS = 200;
+
+/**
+ * Removes the queues of other builds that are idle: nothing waiting, running or delayed, and no
+ * worker serving them. A rebuild moves coordinators and workers to a new queue (its name carries
+ * the build), so the old one's keys (failed jobs, events, counters) would stay in Redis for good.
+ * A queue with work or a worker is left alone: another build may be farming on this server.
+ * Returns the names removed.
+ */
+export async function removeIdleOldQueues(
+  redis: Redis,
+  connection: ConnectionOptions,
+  current = queueName(),
+): Promise<string[]> {
+  const names = new Set<string>();
+  let cursor = "0";
+  do {
+    const [next, keys] = await redis.scan(
+      cursor,
+      "MATCH",
+      `bull:${KEY_PREFIX}-trace-*:meta`,
+      "COUNT",
+      1000,
+    );
+    cursor = next;
+    for (const k of keys) names.add(k.slice("bull:".length, -":meta".length));
+  } while (cursor !== "0");
+  names.delete(current);
+  const removed: string[] = [];
+  for (const name of [...names].sort()) {
+    const queue = new Queue(name, { connection });
+    queue.on("error", () => {});
+    try {
+      const counts = await queue.getJobCounts(
+        "waiting",
+        "active",
+        "delayed",
+        "prioritized",
+        "waiting-children",
+      );
+      const busy = Object.values(counts).some((n) => n > 0);
+      if (!busy && (await queue.getWorkersCount()) === 0) {
+        await queue.obliterate({ force: true });
+        removed.push(name);
+      }
+    } finally {
+      await queue.close();
+    }
+  }
+  return removed;
+}
