@@ -1,10 +1,13 @@
 /** `tracecode eval-clones`: clone retrieval over `family` labels, for every mode in one run. */
 import type { Command } from "commander";
+import type { FunctionRow } from "../data/index.js";
 import { resolveModelDir } from "../models/index.js";
 import { NEAR_DUPLICATE } from "../realcode/index.js";
 import {
   type EvalClonesResult,
   evalClones,
+  type InferredArgs,
+  inferRowArgs,
   loadEmbedder,
   type Measured,
   MODES,
@@ -28,8 +31,9 @@ interface EvalClonesFlags {
 
 export async function runEvalClones(file: string, flags: EvalClonesFlags): Promise<void> {
   applySandboxFlags(flags);
-  const { rows } = await readFunctionsFile(file, "eval-clones");
+  const { rows, withoutArgs } = await readFunctionsFile(file, "eval-clones");
   if (rows.length < 2) throw new Error(`${file}: need at least 2 valid rows, got ${rows.length}`);
+  const inferred = await inferMissingArgs(rows, withoutArgs);
   const model = flags.model === false ? undefined : resolveModelDir(flags.model);
   if (flags.saveThreshold && !model)
     throw new Error("--save-threshold: no model to save a threshold for (drop --no-model)");
@@ -77,10 +81,37 @@ export async function runEvalClones(file: string, flags: EvalClonesFlags): Promi
     process.stderr.write(term`tracecode eval-clones: wrote ${path}\n`);
   }
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    const out = inferred.length > 0 ? { ...result, inferredArgs: inferred } : result;
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return;
   }
   process.stdout.write(`${clonesTable(result).join("\n")}\n`);
+}
+
+/**
+ * Rows without `args` get the types their code implies (`inferRowArgs`), said on stderr; a row
+ * whose types cannot be inferred keeps the default and is named (it will most likely not run).
+ */
+async function inferMissingArgs(rows: FunctionRow[], withoutArgs: ReadonlySet<string>) {
+  const todo = rows.filter((r) => withoutArgs.has(r.id));
+  if (todo.length === 0) return [];
+  const found: InferredArgs[] = await inferRowArgs(todo);
+  found.forEach((r, i) => {
+    if ("args" in r) todo[i].args = r.args;
+  });
+  const ok = found.filter((r) => "args" in r);
+  const failed = found.filter((r) => "problem" in r);
+  if (ok.length > 0) {
+    const shown = ok.slice(0, 5).map((r) => term`${r.id} (${r.signature})`);
+    process.stderr.write(
+      `tracecode eval-clones: argument types inferred from the code for ${count(ok.length, "row")} without "args": ${shown.join(", ")}${ok.length > 5 ? ", …" : ""} (--json lists all)\n`,
+    );
+  }
+  for (const r of failed)
+    process.stderr.write(
+      term`tracecode eval-clones: warning: ${r.id} has no "args" and none could be inferred (${r.problem}); it is called with one int\n`,
+    );
+  return found;
 }
 
 const fixed = (v: number) => v.toFixed(3);

@@ -1,17 +1,18 @@
 /** The functions file a command reads (`--in`, or an argument): JSONL or Parquet rows. */
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { FunctionRow, formatOf, readAllRows, readJsonlLenient } from "../data/index.js";
 import { term } from "./terminal.js";
 
 /**
  * Its valid rows, and how many invalid ones were reported on stderr and skipped. A missing path, a folder,
- * or a file of which no row is valid (a Python file, say) is an error naming it.
+ * or a file of which no row is valid (a Python file, say) is an error naming it. `withoutArgs`:
+ * ids of JSONL rows that gave no `args` (the schema fills in `["int"]`; Parquet rows always have it).
  */
 export async function readFunctionsFile(
   path: string,
   command: string,
   flag?: string,
-): Promise<{ rows: FunctionRow[]; skipped: number }> {
+): Promise<{ rows: FunctionRow[]; skipped: number; withoutArgs: Set<string> }> {
   const name = flag ? `${flag} ${path}` : path;
   const forPython = `for Python files, index them (tracecode index FILES --out DIR --export OUT.jsonl)`;
   if (!existsSync(path)) throw new Error(term`${name}: no such file`);
@@ -29,5 +30,16 @@ export async function readFunctionsFile(
     );
   for (const e of errors)
     process.stderr.write(term`tracecode ${command}: skipping invalid row: ${e}\n`);
-  return { rows, skipped: errors.length };
+  const withoutArgs = new Set<string>();
+  if (formatOf(path) !== "parquet")
+    for (const line of readFileSync(path, "utf8").split("\n")) {
+      try {
+        const raw = JSON.parse(line) as unknown;
+        if (raw && typeof raw === "object" && !("args" in raw) && "id" in raw)
+          withoutArgs.add(String(raw.id));
+      } catch {
+        // Reported above.
+      }
+    }
+  return { rows, skipped: errors.length, withoutArgs };
 }

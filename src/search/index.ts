@@ -21,6 +21,8 @@ export {
   type EvalClonesResult,
   evalClones,
   execDissimilarity,
+  type InferredArgs,
+  inferRowArgs,
   lexicalDissimilarity,
   type Measured,
   MODES,

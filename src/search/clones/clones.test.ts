@@ -11,6 +11,7 @@ import {
   calibrateThreshold,
   chooseThreshold,
   evalClones,
+  inferRowArgs,
   lexicalDissimilarity,
   nodeTypes,
   readThreshold,
@@ -205,5 +206,32 @@ describe("evalClones", () => {
       firstDifference: ["1"],
     });
     expect(agreement(t(["1"]), undefined)).toEqual({ equal: 0, shared: 0, firstDifference: null });
+  });
+});
+
+describe("argument types of rows that give none", () => {
+  const untyped = (id: string, code: string, entry: string) =>
+    FunctionRow.parse({ id, code, entry });
+  it("are inferred from the code, probing when it leaves a choice; a row that cannot be called says why", async () => {
+    const got = await inferRowArgs(
+      [
+        untyped("add", "def add(a, b):\n    return a + b\n", "add"),
+        untyped("rev", "def rev(s):\n    return ''.join(reversed(s))\n", "rev"),
+        untyped("typed", "def half(x: float) -> float:\n    return x / 2\n", "half"),
+        untyped("broken", "def bad(x):\n    return (x\n", "bad"),
+        untyped("absent", "def here(x):\n    return x\n", "elsewhere"),
+      ],
+      { pool },
+    );
+    expect(got.map((g) => ("args" in g ? g.args : g.problem.slice(0, 24)))).toEqual([
+      ["int", "int"],
+      ["str"],
+      ["float"],
+      "the code is not valid Py",
+      "the code has no function",
+    ]);
+    // Joining text: a list of ints is the likely guess from reversed(s), but only str returns.
+    expect(got[1]).toMatchObject({ probed: true });
+    expect(got[2]).toMatchObject({ probed: false });
   });
 });

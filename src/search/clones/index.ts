@@ -3,6 +3,8 @@
  * agreement on shared inputs, learned embeddings, a lexical and a structural TF-IDF baseline,
  * name-free evaluation and the "no equivalent" threshold. See ../README.md.
  */
+
+export { type InferredArgs, inferRowArgs } from "./args.js";
 export {
   type EvalClonesOptions,
   type EvalClonesResult,
