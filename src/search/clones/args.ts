@@ -50,8 +50,9 @@ export async function inferRowArgs(
   }
   // Rows with a choice run every candidate on a few inputs, all in one batch.
   const probes: { row: number; k: number }[] = [];
-  choices.forEach((c, i) => {
-    if (typeof c !== "string" && c.length > 1) c.forEach((_, k) => probes.push({ row: i, k }));
+  choices.forEach((c, row) => {
+    if (typeof c !== "string" && c.length > 1)
+      for (let k = 0; k < c.length; k++) probes.push({ row, k });
   });
   const traced =
     probes.length > 0
@@ -66,19 +67,17 @@ export async function inferRowArgs(
           { inputs: PROBE_INPUTS, seed: 0, range: REAL_INT_RANGE, level: "io", pool: options.pool },
         )
       : [];
-  const best = new Map<number, number>();
+  // Per row, the most likely candidate unless another returns more often (probes are in order).
+  const best = new Map<number, { k: number; share: number }>();
   probes.forEach(({ row, k }, i) => {
+    const share = successShare(traced[i]);
     const b = best.get(row);
-    const shareOf = (j: number) =>
-      successShare(traced[probes.findIndex((p) => p.row === row && p.k === j)]);
-    // Another signature wins only by returning more often than the most likely one.
-    if (b === undefined) best.set(row, k);
-    else if (successShare(traced[i]) > Math.max(shareOf(b), 0)) best.set(row, k);
+    if (!b || share > Math.max(b.share, 0)) best.set(row, { k, share });
   });
   return rows.map((row, i) => {
     const c = choices[i];
     if (typeof c === "string") return { id: row.id, problem: c };
-    const chosen = c[best.get(i) ?? 0];
+    const chosen = c[best.get(i)?.k ?? 0];
     return {
       id: row.id,
       args: chosen.args,
