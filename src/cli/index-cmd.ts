@@ -144,16 +144,20 @@ export async function runIndex(paths: string[], flags: IndexFlags): Promise<void
   let farmDone = 0;
   const redis = flags.redis;
   // A server that does not answer is an error now, before any work.
-  if (redis) await (await import("./worker.js")).reachRedis(redis);
+  const farmCli = redis ? await import("./worker.js") : undefined;
+  if (redis) await farmCli!.reachRedis(redis);
   const farmLib = redis ? await import("../farm/index.js") : undefined;
   const redisShown = redis ? farmLib!.displayRedisUrl(redis) : "";
   // Ctrl-C keeps what is written: the index holds whole files only (one transaction per batch),
   // and on the farm the chunks stay queued and their results in Redis.
+  let redisAway = false;
   const interrupted = () => {
     bar?.stop();
     process.stderr.write(
       redis
-        ? "\ntracecode index: stopped; the workers go on, and the same command again resumes\n"
+        ? redisAway
+          ? "\ntracecode index: stopped while Redis was away; once it is back, the same command again resumes\n"
+          : "\ntracecode index: stopped; the workers go on, and the same command again resumes\n"
         : "\ntracecode index: stopped; the files of every finished batch stay indexed, and the same command again indexes the rest\n",
     );
     process.exit(130);
@@ -183,6 +187,10 @@ export async function runIndex(paths: string[], flags: IndexFlags): Promise<void
                   dead: p.dead,
                 });
                 farmDone = p.done;
+              },
+              onRedisAway: (away) => {
+                redisAway = away;
+                process.stderr.write(farmCli!.redisAwayMessage("index", redisShown, away));
               },
               onNoWorkers: (queue) =>
                 process.stderr.write(

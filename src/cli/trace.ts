@@ -97,7 +97,8 @@ export async function runTrace(flags: TraceFlags): Promise<void> {
   try {
     if (flags.redis) {
       // A server that does not answer is an error now, before anything is shown.
-      await (await import("./worker.js")).reachRedis(flags.redis);
+      const { reachRedis, redisAwayMessage } = await import("./worker.js");
+      await reachRedis(flags.redis);
       const bar = progressBar(
         "trace",
         rows.length,
@@ -105,11 +106,14 @@ export async function runTrace(flags: TraceFlags): Promise<void> {
       );
       let shown = 0;
       // Ctrl-C leaves the farm working: the chunks stay queued and their results in Redis.
+      let redisAway = false;
       const interrupted = () => {
         bar.stop();
         writer.abort();
         process.stderr.write(
-          "\ntracecode trace: stopped; the workers go on, and the same command again resumes\n",
+          redisAway
+            ? "\ntracecode trace: stopped while Redis was away; once it is back, the same command again resumes\n"
+            : "\ntracecode trace: stopped; the workers go on, and the same command again resumes\n",
         );
         process.exit(130);
       };
@@ -139,6 +143,10 @@ export async function runTrace(flags: TraceFlags): Promise<void> {
             process.stderr.write(
               term`\ntracecode trace: no worker has served ${queue} on ${redisShown} for 15 s; start one with \`tracecode worker --redis ${redisShown}\` (of this same build: the queue's name carries it). Waiting; Ctrl-C and a rerun resume.\n`,
             ),
+          onRedisAway: (away) => {
+            redisAway = away;
+            process.stderr.write(redisAwayMessage("trace", redisShown, away));
+          },
           onProgress: (p: FarmProgress) => {
             bar.tick(p.done - shown, { workers: p.workers, active: p.active, dead: p.dead });
             shown = p.done;

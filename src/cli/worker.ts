@@ -27,6 +27,13 @@ export async function reachRedis(url: string): Promise<void> {
   }
 }
 
+/** What a coordinator says when its connection to Redis is lost (`away`) and when it is back. */
+export function redisAwayMessage(command: string, redisShown: string, away: boolean): string {
+  return away
+    ? term`\ntracecode ${command}: lost the connection to Redis at ${redisShown}; waiting for it to come back (a restart with AOF on loses nothing; Ctrl-C and the same command again resume)\n`
+    : term`tracecode ${command}: Redis at ${redisShown} is back; going on\n`;
+}
+
 export async function runWorker(flags: WorkerFlags): Promise<void> {
   applySandboxFlags(flags);
   await reachRedis(flags.redis);

@@ -64,6 +64,8 @@ export interface FarmTraceOptions {
    */
   onNoWorkers?: (queue: string) => void;
   noWorkerMs?: number;
+  /** The connection to Redis was lost (true; the run waits for it) or is back (false). */
+  onRedisAway?: (away: boolean) => void;
 }
 
 export interface FarmSummary {
@@ -113,6 +115,8 @@ export interface FarmRunOptions {
   onProgress?: (p: FarmProgress) => void;
   onNoWorkers?: (queue: string) => void;
   noWorkerMs?: number;
+  /** The connection to Redis was lost (true; the run waits for it) or is back (false). */
+  onRedisAway?: (away: boolean) => void;
 }
 
 /** A finished farm run: the chunks whose results make up the output, and those given up. */
@@ -176,7 +180,21 @@ export async function runOnFarm<D extends ChunkBase>(
   // they emit meanwhile are expected.
   redis.on("error", () => {});
   queue.on("error", () => {});
+  // Said once per outage, so a coordinator that seems stuck says why.
+  let away = false;
+  redis.on("close", () => {
+    if (away || closing) return;
+    away = true;
+    options.onRedisAway?.(true);
+  });
+  redis.on("ready", () => {
+    if (!away) return;
+    away = false;
+    options.onRedisAway?.(false);
+  });
+  let closing = false;
   const close = async () => {
+    closing = true;
     await queue.close();
     redis.disconnect();
   };

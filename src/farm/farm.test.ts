@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Queue, Worker } from "bullmq";
@@ -162,6 +162,40 @@ describe("trace farm", () => {
     } finally {
       await worker.close();
       client.disconnect();
+    }
+  });
+
+  it("says when Redis goes away mid-run and when it is back, and finishes after its restart", async () => {
+    mkdirSync(join(dir, "restart"));
+    const own = await startRedis(join(dir, "restart"));
+    const said: boolean[] = [];
+    let enqueued: () => void = () => {};
+    const queued = new Promise<void>((r) => (enqueued = r));
+    const input = rows("away", 2, 2);
+    const run = farm(input, {
+      redis: own.url,
+      onProgress: () => enqueued(),
+      onRedisAway: (away) => said.push(away),
+    });
+    let again: RedisServer | undefined;
+    try {
+      await queued;
+      await own.stop();
+      for (let i = 0; i < 100 && said.length === 0; i++)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(said).toEqual([true]);
+      again = await startRedis(join(dir, "restart"), { port: own.port });
+      for (let i = 0; i < 100 && said.length === 1; i++)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(said).toEqual([true, false]);
+      const { worker } = startRecordingWorker(again.url, pool);
+      try {
+        expect((await run).lines).toEqual(await local(input));
+      } finally {
+        await worker.close();
+      }
+    } finally {
+      await again?.stop();
     }
   });
 
