@@ -447,6 +447,16 @@ describe.skipIf(!haveChromium)(
   },
 );
 
+/** The map once its projection is no longer computing (polled, at most a minute). */
+async function mapWhenProjected() {
+  let map = JSON.parse(await (await get("/api/map")).text());
+  for (let i = 0; i < 600 && map.status === "computing"; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    map = JSON.parse(await (await get("/api/map")).text());
+  }
+  return map;
+}
+
 // Last: it re-indexes the shared index while the server runs (the tests above expect it as built).
 describe("a re-index while the server runs", () => {
   it("is followed by the map as search and info follow it", async () => {
@@ -461,11 +471,7 @@ describe("a re-index while the server runs", () => {
     });
     const info = JSON.parse(await (await get("/api/info")).text());
     expect(info.functions).toBe(before.ids.length + 1);
-    let map = JSON.parse(await (await get("/api/map")).text());
-    for (let i = 0; i < 600 && map.status === "computing"; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      map = JSON.parse(await (await get("/api/map")).text());
-    }
+    const map = await mapWhenProjected();
     expect(map.status).toBe("ready");
     expect(map.ids.length).toBe(before.ids.length + 1);
     expect(map.names).toContain("triple");
@@ -494,11 +500,7 @@ describe("a re-index while the server runs", () => {
     expect(names.sort()).toEqual(["def halve", "def negate"]);
     const page = JSON.parse(await (await get(`/api/functions/${idOf("halve")}`)).text());
     expect(page.name).toBe("halve");
-    let map = JSON.parse(await (await get("/api/map")).text());
-    for (let i = 0; i < 600 && map.status === "computing"; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      map = JSON.parse(await (await get("/api/map")).text());
-    }
+    const map = await mapWhenProjected();
     expect(map.status).toBe("ready");
     expect([...map.names].sort()).toEqual(["halve", "negate"]);
   });
