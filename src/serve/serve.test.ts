@@ -447,6 +447,17 @@ describe.skipIf(!haveChromium)(
   },
 );
 
+/** Indexes `root/folder` into the served index on the server's own pool; the info after it. */
+async function reindex(folder: string) {
+  await indexPaths([join(root, folder)], index, {
+    model: join(root, "model"),
+    inputs: 40,
+    maxSteps: 20_000,
+    pool: server.state.gate.pool,
+  });
+  return JSON.parse(await (await get("/api/info")).text());
+}
+
 /** The map once its projection is no longer computing (polled, at most a minute). */
 async function mapWhenProjected() {
   let map = JSON.parse(await (await get("/api/map")).text());
@@ -463,13 +474,7 @@ describe("a re-index while the server runs", () => {
     const before = JSON.parse(await (await get("/api/map")).text());
     expect(before.status).toBe("ready");
     writeFileSync(join(root, "src", "more.py"), "def triple(x: int) -> int:\n    return 3 * x\n");
-    await indexPaths([join(root, "src")], index, {
-      model: join(root, "model"),
-      inputs: 40,
-      maxSteps: 20_000,
-      pool: server.state.gate.pool,
-    });
-    const info = JSON.parse(await (await get("/api/info")).text());
+    const info = await reindex("src");
     expect(info.functions).toBe(before.ids.length + 1);
     const map = await mapWhenProjected();
     expect(map.status).toBe("ready");
@@ -488,13 +493,7 @@ describe("a re-index while the server runs", () => {
       join(root, "other", "only.py"),
       "def halve(x: int) -> int:\n    return x // 2\n\n\ndef negate(x: int) -> int:\n    return -x\n",
     );
-    await indexPaths([join(root, "other")], index, {
-      model: join(root, "model"),
-      inputs: 40,
-      maxSteps: 20_000,
-      pool: server.state.gate.pool,
-    });
-    const info = JSON.parse(await (await get("/api/info")).text());
+    const info = await reindex("other");
     expect(info.functions).toBe(2);
     const names = server.state.store.allCode().map((f) => f.code.split("(")[0]);
     expect(names.sort()).toEqual(["def halve", "def negate"]);
