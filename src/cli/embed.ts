@@ -11,7 +11,7 @@ import {
 import { embedItems, encoderReady, loadEncoder } from "../models/index.js";
 import { readFunctionsFile } from "./input.js";
 import { choiceOption } from "./options.js";
-import { checkOutput } from "./output.js";
+import { checkNotInput, checkOutput } from "./output.js";
 import { count, term } from "./terminal.js";
 
 interface EmbedFlags {
@@ -44,6 +44,12 @@ export async function runEmbed(flags: EmbedFlags): Promise<void> {
   checkOutput("--out", flags.out, "file");
   const format = flags.format ?? (/\.npy$/i.test(flags.out) ? "npy" : "jsonl");
   if (format === "npy") checkOutput("--out", `${flags.out}.ids.txt`, "file");
+  const inputs = [
+    ["--in", flags.in],
+    ["--traces", flags.traces],
+  ] as const;
+  checkNotInput("--out", flags.out, inputs);
+  if (format === "npy") checkNotInput("--out", `${flags.out}.ids.txt`, inputs);
   const encoder = loadEncoder(flags.model);
   await encoderReady(encoder);
   const { rows } = await readFunctionsFile(flags.in, "embed", "--in");

@@ -16,7 +16,7 @@ import {
   type SandboxFlags,
   sandboxOptions,
 } from "./options.js";
-import { checkOutput } from "./output.js";
+import { checkNotInput, checkOutput } from "./output.js";
 import { type Progress, progressBar } from "./progress.js";
 import { count, term } from "./terminal.js";
 
@@ -133,6 +133,11 @@ export async function runIndex(paths: string[], flags: IndexFlags): Promise<void
     if (!/\.(parquet|jsonl)$/i.test(flags.export))
       throw new UsageError(`--export ${flags.export}: name a .parquet or .jsonl file`);
     checkOutput("--export", flags.export, "file");
+    checkNotInput(
+      "--export",
+      flags.export,
+      paths.map((p) => ["", p] as const),
+    );
     if (paths.length === 0) return exportOnly({ ...flags, export: flags.export });
   } else if (paths.length === 0)
     throw new UsageError("name the .py files, folders or functions files to index");

@@ -7,6 +7,7 @@
  */
 import { closeSync, openSync, realpathSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve, sep } from "node:path";
+import { UsageError } from "./errors.js";
 
 /** Kernel and device file systems: writing there is never what an output flag means. */
 const REFUSED_ROOTS = ["/proc", "/sys", "/dev"];
@@ -80,4 +81,25 @@ export function checkOutput(flag: string, path: string, kind: "file" | "dir"): s
     if (created) rmSync(probe, { force: true });
   }
   return abs;
+}
+
+/**
+ * Refuses an output that is one of the command's inputs (same file, by any path or link):
+ * writing it would replace what is being read. A usage error, before any work.
+ */
+export function checkNotInput(
+  flag: string,
+  path: string,
+  inputs: readonly (readonly [flag: string, path: string | undefined])[],
+): void {
+  const out = statOrNull(resolve(path));
+  if (!out || out === "not-a-directory") return;
+  for (const [inFlag, inPath] of inputs) {
+    if (inPath === undefined) continue;
+    const input = statOrNull(resolve(inPath));
+    if (input && input !== "not-a-directory" && input.dev === out.dev && input.ino === out.ino)
+      throw new UsageError(
+        `${flag} ${path} is the input ${inFlag ? `${inFlag} ` : ""}${inPath}: writing it would replace what is read; choose another ${flag}`,
+      );
+  }
 }

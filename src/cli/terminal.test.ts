@@ -96,14 +96,12 @@ describe("terminal escaping", () => {
       join(root, "one.jsonl"),
       '{"id":"a","group":"a","code":"def f(x):\\n    return x"}\n',
     );
-    const t0 = performance.now();
     const proc = cli("trace", "--in", "one.jsonl", "--out", "/proc/1/nope");
     expect(proc.status).toBe(1);
     expect(proc.stderr).toMatch(/--out \/proc\/1\/nope: refusing to write under \/proc/);
     const gen = cli("generate", "--out", "/proc/1/nope/data");
     expect(gen.status).toBe(1);
     expect(gen.stderr).toMatch(/--out \/proc\/1\/nope\/data: refusing to write under \/proc/);
-    expect(performance.now() - t0).toBeLessThan(20_000);
 
     mkdirSync(join(root, "taken"));
     const before = readdirSync(root).sort();

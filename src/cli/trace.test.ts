@@ -30,6 +30,14 @@ describe("tracecode trace", () => {
       .join("\n"),
   );
 
+  it("refuses --out naming its --in (exit 2), before any work, leaving the input as it was", () => {
+    const before = readFileSync(input, "utf8");
+    const r = cli("--in", input, "--out", input);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`--out ${input} is the input --in ${input}`);
+    expect(readFileSync(input, "utf8")).toBe(before);
+  });
+
   it("traces valid rows, reports bad ones by file and line, and is deterministic", () => {
     const out1 = join(dir, "t1.jsonl");
     const out2 = join(dir, "t2.jsonl");

@@ -23,7 +23,7 @@ import {
   type SandboxFlags,
   sandboxOptions,
 } from "./options.js";
-import { checkOutput } from "./output.js";
+import { checkNotInput, checkOutput } from "./output.js";
 import { progressBar } from "./progress.js";
 import { count, term } from "./terminal.js";
 
@@ -74,6 +74,7 @@ function statusCounts(rows: readonly Pick<TraceRow, "status">[]): string {
 
 export async function runTrace(flags: TraceFlags): Promise<void> {
   checkOutput("--out", flags.out, "file");
+  checkNotInput("--out", flags.out, [["--in", flags.in]]);
   applySandboxFlags(flags);
   const { rows, skipped: invalid } = await readFunctionsFile(flags.in, "trace", "--in");
   const t0 = performance.now();
