@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, extname, join, relative, resolve, sep } from "node:path";
 import { type ArgType, FunctionRow, readRows } from "../data/index.js";
 import type { PackageFiles } from "../python/index.js";
-import { initPython } from "../synth/index.js";
+import { firstSyntaxError, initPython } from "../synth/index.js";
 import { extractFile, extractFunctions, type FileFunctions, type FunctionKind } from "./extract.js";
 import { type Inference, inferSignature, type UserTypes } from "./infer.js";
 import type { Literal } from "./literals.js";
@@ -209,12 +209,31 @@ export interface CandidateOptions {
 export async function candidatesOf(
   source: SourceFile,
   options: CandidateOptions = {},
-): Promise<{ candidates: Candidate[]; errors: string[] }> {
+): Promise<{ candidates: Candidate[]; errors: string[]; warnings?: string[] }> {
   await initPython();
   if (source.path.endsWith(".parquet")) return parquetCandidates(source);
-  return source.path.endsWith(".jsonl")
-    ? jsonlCandidates(source)
-    : { candidates: pythonCandidates(source, options), errors: [] };
+  return source.path.endsWith(".jsonl") ? jsonlCandidates(source) : pythonFile(source, options);
+}
+
+/**
+ * A `.py` file's candidates, and what a syntax error cost: the module cannot be imported (every
+ * function read is indexed as `syntax_error`) and the parser may lose the definitions from the
+ * error on, so the file is named with the line rather than left to look complete.
+ */
+function pythonFile(source: SourceFile, options: CandidateOptions) {
+  const candidates = pythonCandidates(source, options);
+  const at = firstSyntaxError(source.text);
+  const n = candidates.length;
+  const read =
+    n === 0
+      ? "no function could be read"
+      : `${n === 1 ? "1 function" : `${n} functions`} before the error ${n === 1 ? "is" : "are"} indexed without a behaviour, definitions from the error on are not read`;
+  const warnings = at
+    ? [
+        `${source.path}:${at.line}: not valid Python (${JSON.stringify(at.text)}), so it cannot be imported and none of its functions run; ${read}`,
+      ]
+    : [];
+  return { candidates, errors: [], warnings };
 }
 
 /** Literal call sites of a `.py` file's functions, classes and methods (by called name). */

@@ -246,12 +246,13 @@ export async function indexPaths(
     const changed: { source: SourceFile; candidates: Candidate[] }[] = [];
     const settingsOf = new Map<Candidate, FunctionSettings>();
     for (const source of fresh) {
-      const { candidates, errors } = await candidatesOf(source, {
+      const { candidates, errors, warnings } = await candidatesOf(source, {
         calls,
         typesFor: (name) => settings.settingsFor(source.path, name).types,
       });
       for (const c of candidates) settingsOf.set(c, settings.settingsFor(source.path, c.name));
       summary.errors.push(...errors);
+      summary.warnings.push(...(warnings ?? []));
       // A functions file with no row at all is said (a Python file may define no function).
       if (!source.path.endsWith(".py") && candidates.length === 0 && errors.length === 0)
         summary.warnings.push(`${source.path}: no rows`);

@@ -16,7 +16,7 @@ import {
   REAL_INT_RANGE,
   type SignatureCandidate,
 } from "../realcode/index.js";
-import { initPython, withTree } from "../synth/index.js";
+import { initPython, syntaxErrorAt } from "../synth/index.js";
 import { behaviourKey, successShare } from "./build.js";
 import { agreement, readThreshold, tfidfVectors } from "./clones/index.js";
 import {
@@ -109,24 +109,6 @@ export interface SearchResult {
 /** An error the user can fix (bad snippet, missing index, …): reported without a stack. */
 export class SearchError extends Error {
   override name = "SearchError";
-}
-
-/** Where the first syntax error of `code` is, if any (tree-sitter ERROR or MISSING node). */
-function syntaxErrorAt(code: string): string | undefined {
-  return withTree(code, (root) => {
-    if (!root.hasError) return undefined;
-    const stack = [root];
-    while (stack.length > 0) {
-      const n = stack.shift()!;
-      if (n.type === "ERROR" || n.isMissing) {
-        const line = n.startPosition.row + 1;
-        const text = code.split("\n")[line - 1]?.trim() ?? "";
-        return `line ${line}: ${text.slice(0, 80)}`;
-      }
-      for (const c of n.children) if (c?.hasError || c?.isMissing) stack.push(c);
-    }
-    return "somewhere";
-  });
 }
 
 /**

@@ -2,7 +2,8 @@
  * Honest verdicts for code the sandbox refuses in part: in module context the policy refuses
  * the function whose body reads frames, not its class, so the class's other methods get a
  * behaviour class, and a function or method that reaches the refused body on every call is
- * counted "not run: the sandbox refuses …", never "always raises".
+ * counted "not run: the sandbox refuses …", never "always raises". A file that is not valid
+ * Python is named with its line, whatever the parser could read of it.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -110,3 +111,19 @@ def count(n: int) -> int:
   expect(s.report.functions.reasons.not_run).toEqual({});
   expect(s.report.functions.behaviour).toBe(3);
 }, 120_000);
+
+it("names a file that is not valid Python with the error's line, also when no function could be read", async () => {
+  const src = join(root, "broken");
+  mkdirSync(src);
+  writeFileSync(
+    join(src, "half.py"),
+    "def a(x):\n    return x\n\ndef broken(x:\n  return\n\ndef c(y):\n    return y * 3\n",
+  );
+  writeFileSync(join(src, "none.py"), "def broken(x:\n  return\n");
+  const s = await indexPaths([src], join(root, "idx-broken"), { model: null, inputs: 2, pool });
+  expect(s.warnings).toEqual([
+    `${join(src, "half.py")}:4: not valid Python ("def broken(x:"), so it cannot be imported and none of its functions run; 1 function before the error is indexed without a behaviour, definitions from the error on are not read`,
+    `${join(src, "none.py")}:1: not valid Python ("def broken(x:"), so it cannot be imported and none of its functions run; no function could be read`,
+  ]);
+  expect(s.problems.map((p) => [p.name, p.status])).toEqual([["a", "syntax_error"]]);
+});

@@ -27,7 +27,15 @@ export {
 export { type NameFree, NameFreeError, nameFree, stripDocsAndComments } from "./namefree.js";
 export { isReserved } from "./names.js";
 export { splitGroups } from "./split.js";
-export { initPython, isValidPython, type Node, parsePython, withTree } from "./syntax.js";
+export {
+  firstSyntaxError,
+  initPython,
+  isValidPython,
+  type Node,
+  parsePython,
+  syntaxErrorAt,
+  withTree,
+} from "./syntax.js";
 export type { Snippet } from "./transforms/common.js";
 export {
   applyTransform,

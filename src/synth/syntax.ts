@@ -146,3 +146,30 @@ export function hasMultilineString(node: Node): boolean {
     (n) => n.type === "string" && n.startPosition.row !== n.endPosition.row,
   );
 }
+
+/**
+ * Where the first syntax error of `code` is, if any (tree-sitter ERROR or MISSING node): its line
+ * (1-based; 0 when the tree does not say) and that line's text.
+ */
+export function firstSyntaxError(code: string): { line: number; text: string } | undefined {
+  return withTree(code, (root) => {
+    if (!root.hasError) return undefined;
+    const stack = [root];
+    while (stack.length > 0) {
+      const n = stack.shift()!;
+      if (n.type === "ERROR" || n.isMissing) {
+        const line = n.startPosition.row + 1;
+        return { line, text: (code.split("\n")[line - 1]?.trim() ?? "").slice(0, 80) };
+      }
+      for (const c of n.children) if (c?.hasError || c?.isMissing) stack.push(c);
+    }
+    return { line: 0, text: "" };
+  });
+}
+
+/** The first syntax error as `line N: text` ("somewhere" without a place), if any. */
+export function syntaxErrorAt(code: string): string | undefined {
+  const e = firstSyntaxError(code);
+  if (!e) return undefined;
+  return e.line > 0 ? `line ${e.line}: ${e.text}` : "somewhere";
+}
