@@ -428,17 +428,22 @@ export async function searchIndex(
     // Below the calibrated threshold even the nearest code is no evidence of an equivalent.
     const threshold = embedder ? readThreshold(embedder.dir, embedder.id)?.threshold : undefined;
     const best = Math.max(...neighbours.map((n) => similarity(n.distance)));
+    // Behaviour is compared only with functions that ran on the query's argument types: with
+    // none, "no function has this behaviour" would be said of a comparison never made.
+    const compared = ran && argsKey !== null && store.inputsFor(argsKey) !== undefined;
     const noEquivalent =
       threshold !== undefined &&
       ranking !== "lexical" &&
       neighbours.length > 0 &&
       exact.length === 0 &&
       best < threshold
-        ? `no function in the index has ${ran ? "this behaviour, nor code similar enough to be an equivalent" : "code similar enough to be an equivalent"} (best similarity ${best.toFixed(3)} < τ ${threshold.toFixed(3)})`
+        ? `no function in the index has ${compared ? "this behaviour, nor code similar enough to be an equivalent" : "code similar enough to be an equivalent"} (best similarity ${best.toFixed(3)} < τ ${threshold.toFixed(3)})`
         : undefined;
     const noExact =
       ran && exact.length === 0
-        ? `no indexed function behaves like the query on the index's ${trace?.runs.length} inputs for (${args?.join(", ")})`
+        ? compared
+          ? `no indexed function behaves like the query on the index's ${trace?.runs.length} inputs for (${args?.join(", ")})`
+          : `no indexed function ran on the query's argument types (${args?.join(", ")}), so none could be compared by behaviour (--args chooses the query's types)`
         : undefined;
     return {
       query: {
