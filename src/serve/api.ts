@@ -86,13 +86,16 @@ function codeField(body: Record<string, unknown>, limits: Limits): string {
   return code;
 }
 
+/** A function name, or a method as `Class.method` (as `tracecode search --entry` takes). */
+const ENTRY = /^[A-Za-z_][A-Za-z0-9_]{0,99}(\.[A-Za-z_][A-Za-z0-9_]{0,99})?$/;
+
 function entryField(body: Record<string, unknown>): string | undefined {
   const entry = body.entry;
   if (entry === undefined || entry === null || entry === "") return undefined;
-  if (typeof entry !== "string" || !/^[A-Za-z_][A-Za-z0-9_]{0,99}$/.test(entry))
+  if (typeof entry !== "string" || !ENTRY.test(entry))
     throw new HttpError(
       400,
-      `"entry" must be a Python function name, got ${JSON.stringify(entry)}`,
+      `"entry" must be a Python function name or Class.method, got ${JSON.stringify(entry)}`,
     );
   return entry;
 }
@@ -156,6 +159,48 @@ function signature(name: string, args: readonly string[] | null): string {
   return `${name}(${args ? args.join(", ") : "?"})`;
 }
 
+/** Evidence of inferred parameter types (src/realcode `EVIDENCE`), as the pages say it. */
+const EVIDENCE_TEXT: Record<string, string> = {
+  hint: "type hints",
+  doctest: "doctests",
+  default: "defaults",
+  usage: "usage",
+  "call site": "call sites",
+  name: "parameter names",
+  probe: "probing",
+  guess: "guesses",
+  user: "the config",
+};
+
+/**
+ * Where a function's argument types came from, in words (the store's `argsFrom`: `row`,
+ * `hints`, `user`, `inferred`); an inferred signature names its evidence from the stored one.
+ */
+export function argsFromText(f: Pick<StoredFunction, "argsFrom" | "signature">): string {
+  switch (f.argsFrom) {
+    case "row":
+      return "given with the row";
+    case "hints":
+      return "type hints";
+    case "user":
+      return "given in tracecode.toml or --types";
+    case "inferred": {
+      let evidence: string[] = [];
+      try {
+        const s = JSON.parse(f.signature ?? "{}") as { params?: { from?: string }[] };
+        evidence = [...new Set((s.params ?? []).map((p) => p.from ?? ""))]
+          .filter((e) => e !== "")
+          .map((e) => EVIDENCE_TEXT[e] ?? e);
+      } catch {
+        // An unreadable stored signature still says the types were inferred.
+      }
+      return `inferred from the code${evidence.length ? ` (${evidence.join(", ")})` : ""}`;
+    }
+    default:
+      return String(f.argsFrom);
+  }
+}
+
 // ---------------------------------------------------------------- search
 
 export interface Difference {
@@ -173,7 +218,11 @@ export interface PageHit extends SearchHit {
   verdictText: string;
   code: string;
   signature: string;
-  argsFrom: string;
+  /** The store's `argsFrom` (`row`, `hints`, `user`, `inferred`), as /api/functions/ID says it. */
+  argsFrom: string | null;
+  /** The same in words (null without argument types: then `problem` says why). */
+  argsFromText: string | null;
+  problem?: string;
   differences: { count: number; shown: Difference[] } | null;
 }
 
@@ -237,11 +286,9 @@ export async function search(state: ServeState, raw: unknown): Promise<SearchPag
       verdictText,
       code: f?.code ?? "",
       signature: f ? signature(f.name, typesOf(f.args)) : h.name,
-      argsFrom: f?.args
-        ? f.argsFrom === "row"
-          ? "given with the row"
-          : "type hints"
-        : (f?.problem ?? ""),
+      argsFrom: f?.argsFrom ?? null,
+      argsFromText: f?.args ? argsFromText(f) : null,
+      ...(f?.problem ? { problem: f.problem } : {}),
       differences,
     };
   });
@@ -298,6 +345,7 @@ export function functionInfo(state: ServeState, idText: string, withRows: boolea
     signature: signature(f.name, args),
     args,
     argsFrom: f.argsFrom,
+    argsFromText: f.args ? argsFromText(f) : null,
     ...(f.problem ? { problem: f.problem } : {}),
     status: f.status,
     ...(f.error ? { error: f.error } : {}),

@@ -10,7 +10,10 @@ import type { LiveIndex } from "./live-index.js";
 
 export interface MapPayload {
   status: "ready";
-  /** Function ids, coordinates (parallel arrays) and each point's class (index into classes; -1: none). */
+  /**
+   * Function ids, coordinates (parallel arrays) and each point's class: an index into classes;
+   * -1: none (not run), -2: none because it raised on every input (it ran).
+   */
   ids: number[];
   x: number[];
   y: number[];
@@ -98,7 +101,7 @@ export class EmbeddingMap {
     const classIndex = new Map<string, number>();
     const classes: MapPayload["classes"] = [];
     const cls = fns.map((f) => {
-      if (!f.behaviour) return -1;
+      if (!f.behaviour) return f.status === "always_raises" ? -2 : -1;
       let i = classIndex.get(f.behaviour);
       if (i === undefined) {
         i = classes.length;

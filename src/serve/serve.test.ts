@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeTinyModel } from "../../test/helpers/tiny-model.js";
 import { packagePath } from "../python/pool.js";
@@ -63,6 +64,10 @@ def boom(xs: list[int]) -> int:
     n = len(xs)
     raise ValueError("no good")
     return n
+
+
+def wide(x: int) -> str:
+    return "x" * 190 + str(x)
 `;
 
 beforeAll(async () => {
@@ -233,6 +238,66 @@ describe("the JSON API", () => {
     expect(error).not.toContain("--args");
   });
 
+  it("says where each function's argument types came from, the same in search and on its page", async () => {
+    const r = await post("/api/search", { code: "def f(v):\n    return v\n", k: 20 });
+    expect(r.status).toBe(200);
+    const hits = JSON.parse(await r.text()).hits as {
+      id: number;
+      name: string;
+      argsFrom: string | null;
+      argsFromText: string | null;
+      problem?: string;
+    }[];
+    const byName = new Map(hits.map((h) => [h.name, h]));
+    for (const h of hits) {
+      const info = JSON.parse(await (await get(`/api/functions/${h.id}?rows=0`)).text());
+      expect([h.name, h.argsFrom, h.argsFromText]).toEqual([
+        h.name,
+        info.argsFrom,
+        info.argsFromText,
+      ]);
+    }
+    expect(byName.get("double")).toMatchObject({ argsFrom: "hints", argsFromText: "type hints" });
+    // No hints: the types were inferred from the code, not read from hints.
+    const untyped = byName.get("untyped");
+    expect(untyped?.argsFrom).toBe("inferred");
+    expect(untyped?.argsFromText).toMatch(/^inferred from the code( \(.+\))?$/);
+  });
+
+  it("takes a method as Class.method for the entry, as tracecode search --entry does", async () => {
+    const code = "class A:\n    def m(self, x: int) -> int:\n        return 2 * x\n";
+    const s = await post("/api/search", { code, entry: "A.m", k: 3 });
+    expect(s.status).toBe(200);
+    expect(JSON.parse(await s.text()).query.entry).toBe("A.m");
+    const p = await post("/api/map/place", { code, entry: "A.m" });
+    expect(p.status).toBe(200);
+    expect(JSON.parse(await p.text()).entry).toBe("A.m");
+    for (const entry of ["A.m.n", "A.", ".m", "A m", "a-b"]) {
+      const bad = await post("/api/search", { code, entry });
+      expect([entry, bad.status]).toEqual([entry, 400]);
+      expect(JSON.parse(await bad.text()).error).toBe(
+        `"entry" must be a Python function name or Class.method, got ${JSON.stringify(entry)}`,
+      );
+    }
+  });
+
+  it("tells on the map a function that raised on every input from one that did not run", async () => {
+    const map = JSON.parse(await (await get("/api/map")).text());
+    expect(map.status).toBe("ready");
+    const cls = (name: string) => map.cls[map.names.indexOf(name)];
+    expect([cls("boom"), cls("forever"), cls("double") >= 0]).toEqual([-2, -1, true]);
+  });
+
+  it("names an empty icon on every page, and answers /favicon.ico without an error", async () => {
+    // Headless Chromium asks for no icon, so this is checked here: a browser asks for
+    // /favicon.ico (a 404 in its console) unless the page names one.
+    for (const page of ["/", "/function?id=1", "/map", "/report"]) {
+      const html = await (await get(page)).text();
+      expect([page, html.includes('<link rel="icon" href="data:," />')]).toEqual([page, true]);
+    }
+    expect((await get("/favicon.ico")).status).toBe(204);
+  });
+
   it("answers a known path asked with another method 405, with Allow", async () => {
     const cases: [string, string, string][] = [
       ["GET", "/api/search", "POST"],
@@ -380,6 +445,10 @@ describe.skipIf(!haveChromium)(
         const page = context.pages()[0] ?? (await context.newPage());
         const errors: string[] = [];
         page.on("pageerror", (e) => errors.push(String(e)));
+        const consoleErrors: string[] = [];
+        page.on("console", (m) => {
+          if (m.type() === "error") consoleErrors.push(`${m.text()} ${m.location().url}`);
+        });
         const base = server.url.replace(/\/$/, "");
 
         // Search: type a query, submit with Ctrl+Enter, open the differing hit with the keyboard.
@@ -394,7 +463,7 @@ describe.skipIf(!haveChromium)(
         await page.keyboard.press("Enter");
         await expect.poll(() => differs.getAttribute("open")).not.toBeNull();
         expect(await differs.locator(".diff-table tbody tr").count()).toBeGreaterThan(5);
-        expect(await differs.textContent()).toContain("run as square(int)");
+        expect(await differs.textContent()).toContain("run as square(int); types: type hints;");
         await page.screenshot({ path: join(SHOTS, "search.png"), fullPage: true });
 
         // Function page: the first input runs on load; another is chosen by keyboard.
@@ -413,12 +482,28 @@ describe.skipIf(!haveChromium)(
         expect(await page.locator("#run").textContent()).toContain("Raised: ValueError: no good");
         expect(await page.locator("#code .line.ran").count()).toBe(2);
 
+        // Types inferred from the code say so; long outputs wrap inside the 1280-px window.
+        await page.goto(`${base}/function?id=${idOf("untyped")}`);
+        await expect
+          .poll(() => page.locator("#meta").textContent())
+          .toMatch(/types: inferred from the code/);
+        await page.goto(`${base}/function?id=${idOf("wide")}`);
+        await page.waitForSelector("body[data-ran='0']");
+        expect(await page.locator("#rows td").nth(2).textContent()).toMatch(/^'x{190}-?\d+'$/);
+        expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(
+          1280,
+        );
+
         // Map: rendered, the query placed, arrow keys move between points, Enter opens one.
         await page.goto(`${base}/map?query=last`);
         await page.waitForSelector("body[data-rendered]");
         await expect
           .poll(() => page.locator("#status").textContent())
           .toContain("The star is the query f");
+        // boom raised on every input: it ran, and is not counted as "not run".
+        const legend = await page.locator("#legend").textContent();
+        expect(legend).toContain("1 always raises");
+        expect(legend).toContain("1 not run");
         await page.focus("#map");
         await page.keyboard.press("ArrowRight");
         await expect.poll(() => page.locator("#tip pre.code").count()).toBe(1);
@@ -439,13 +524,112 @@ describe.skipIf(!haveChromium)(
         expect(widths.every((w) => w > 0)).toBe(true);
         await page.screenshot({ path: join(SHOTS, "report.png"), fullPage: true });
         expect(errors).toEqual([]);
+        expect(consoleErrors).toEqual([]);
       } finally {
         await context.close();
         rmSync(profile, { recursive: true, force: true });
       }
     });
+
+    it("keeps the entry only with the code it names: new code without it clears it", async () => {
+      await withPage(async (page, errors) => {
+        const base = server.url.replace(/\/$/, "");
+        const search = async (wait: string) => {
+          await page.click("#go");
+          await expect.poll(() => page.locator("#status").textContent()).toContain(wait);
+        };
+        await page.goto(`${base}/`);
+        await page.fill("#code", "def f(n: int) -> int:\n    return n * 2\n");
+        await page.fill("#entry", "nope");
+        await search('the query has no function "nope"');
+        // A failed search is not kept: a reload does not bring its entry back.
+        await page.reload();
+        expect(await page.inputValue("#entry")).toBe("");
+        // A method as Class.method is searched, and kept with its code.
+        const method = "class A:\n    def m(self, x: int) -> int:\n        return 2 * x\n";
+        await page.fill("#code", method);
+        await page.fill("#entry", "A.m");
+        await search("Query A.m(int)");
+        await page.reload();
+        expect([await page.inputValue("#code"), await page.inputValue("#entry")]).toEqual([
+          method,
+          "A.m",
+        ]);
+        // Other code that does not define A.m: the entry goes, and the search succeeds.
+        await page.fill("#code", "def g(n: int) -> int:\n    return n + 1\n");
+        expect(await page.inputValue("#entry")).toBe("");
+        await search("Query g(int)");
+        // Code that still defines the entry keeps it.
+        await page.fill("#code", method);
+        await page.fill("#entry", "A.m");
+        await search("Query A.m(int)");
+        await page.fill("#code", `${method}\n\ndef h(n: int) -> int:\n    return n\n`);
+        expect(await page.inputValue("#entry")).toBe("A.m");
+        expect(errors).toEqual([]);
+      });
+    });
+
+    it("says why an index built without a model has no map, on the map and the search page", async () => {
+      mkdirSync(join(root, "plain"));
+      writeFileSync(join(root, "plain", "one.py"), "def inc(x: int) -> int:\n    return x + 1\n");
+      const plain = join(root, "idx-plain");
+      await indexPaths([join(root, "plain")], plain, {
+        model: null,
+        inputs: 10,
+        pool: server.state.gate.pool,
+      });
+      const other = await startServer(plain, { port: 0, workers: 1 });
+      try {
+        const reason = "the index has no embeddings (built without a model)";
+        const info = JSON.parse(
+          await (await other.app.request("/api/info", { headers: { host: "127.0.0.1" } })).text(),
+        );
+        expect([info.map, info.mapReason]).toEqual(["unavailable", reason]);
+        await withPage(async (page, errors) => {
+          const base = other.url.replace(/\/$/, "");
+          await page.goto(`${base}/map`);
+          await page.waitForSelector("body[data-unavailable]");
+          expect(await page.locator("#status").textContent()).toContain(
+            `No map for this index: ${reason}.`,
+          );
+          expect(await page.locator("#map-wrap").isVisible()).toBe(false);
+          await page.goto(`${base}/`);
+          await page.fill("#code", "def f(n: int) -> int:\n    return n + 1\n");
+          await page.click("#go");
+          await page.waitForSelector("#hits");
+          expect(await page.locator("#status a[href^='/map']").count()).toBe(0);
+          expect(await page.locator("#no-map").textContent()).toBe(
+            `No map for this index: ${reason}.`,
+          );
+          expect(errors).toEqual([]);
+        });
+      } finally {
+        await other.close();
+      }
+    });
   },
 );
+
+/** Runs `fn` on a page of a fresh headless Chromium, with the page's uncaught errors. */
+async function withPage(fn: (page: Page, errors: string[]) => Promise<void>) {
+  const { chromium } = await import("playwright-core");
+  const profile = mkdtempSync(join(tmpdir(), "tracecode-chromium-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1280, height: 900 },
+    args: CHROMIUM_ARGS,
+  });
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await fn(page, errors);
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
 
 /** Indexes `root/folder` into the served index on the server's own pool; the info after it. */
 async function reindex(folder: string) {

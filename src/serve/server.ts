@@ -155,6 +155,9 @@ export function buildApp(state: ServeState, options: ServeOptions = {}): Hono {
       model: store.getMeta("model") ? displayPath(store.getMeta("model")!) : null,
       inputs: Number(store.getMeta("inputs")),
       map: map.status,
+      // Why there is no map, for the pages to say so instead of linking to a broken one.
+      ...(map.status === "unavailable" ? { mapReason: map.reason } : {}),
+      ...(map.status === "failed" ? { mapReason: map.error } : {}),
       report: state.reportDir ? displayPath(state.reportDir) : null,
       limits: { ...state.limits, bodyBytes: maxBody },
       sandbox: { ...state.gate.load(), slots: state.gate.running, queue: state.gate.queued },
@@ -189,6 +192,8 @@ export function buildApp(state: ServeState, options: ServeOptions = {}): Hono {
       return c.body(new Uint8Array(a.body), 200, { "Content-Type": a.type });
     });
   }
+  // Pages name an empty icon; this answers browsers that ask anyway (an API answer opened in a tab).
+  app.get("/favicon.ico", (c) => c.body(null, 204));
   app.get("/assets/:file", (c) => {
     const a = assets.get(c.req.param("file"));
     if (!a || a.type.startsWith("text/html")) return c.json({ error: "no such asset" }, 404);

@@ -18,6 +18,8 @@ export async function api(path, options = {}) {
   if (!res.ok && res.status !== 202) {
     const e = new Error(data.error ?? `${res.status} ${res.statusText}`);
     e.status = res.status;
+    // Answers such as the map's 409 {status, reason} carry more than an error message.
+    e.data = data;
     throw e;
   }
   return { status: res.status, data };

@@ -78,9 +78,7 @@ try {
     .getElementById("meta")
     .replaceChildren(
       `${fn.file}:${fn.line} · run as ${fn.signature}`,
-      fn.args
-        ? ` (types from ${fn.argsFrom === "row" ? "the row" : "type hints"})`
-        : ` (not run: ${fn.problem ?? "no argument types"})`,
+      fn.args ? ` · types: ${fn.argsFromText}` : ` (not run: ${fn.problem ?? "no argument types"})`,
       ` · status ${fn.status}${fn.error ? `: ${fn.error}` : ""}`,
     );
   codeBox.replaceChildren(codeView(fn.code, `code of ${fn.name}`));

@@ -18,7 +18,9 @@ let query = null;
 let highlighted = new Set();
 const codeCache = new Map();
 
-const colour = (c) => (c < 0 ? "#b8bec6" : `hsl(${(c * 137.508) % 360} 70% 42%)`);
+/** Class colours; -1: not run (grey), -2: ran and raised on every input (brown). */
+const colour = (c) =>
+  c === -2 ? "#8c5a3c" : c < 0 ? "#b8bec6" : `hsl(${(c * 137.508) % 360} 70% 42%)`;
 
 function layout() {
   const ratio = window.devicePixelRatio || 1;
@@ -137,7 +139,11 @@ function show(i) {
     "p",
     {},
     el("a", { href: `/function?id=${id}` }, data.names[i]),
-    cls < 0 ? " · not run" : ` · behaviour class of ${data.classes[cls].size}`,
+    cls === -2
+      ? " · always raises"
+      : cls < 0
+        ? " · not run"
+        : ` · behaviour class of ${data.classes[cls].size}`,
   );
   tip.replaceChildren(head);
   clearTimeout(tipTimer);
@@ -221,7 +227,9 @@ function legend() {
     .map((c, i) => [c.size, i])
     .sort((a, b) => b[0] - a[0])
     .slice(0, 12);
-  const none = data.cls.filter((c) => c < 0).length;
+  // A function that raised on every input ran: it is not counted as "not run".
+  const raises = data.cls.filter((c) => c === -2).length;
+  const none = data.cls.filter((c) => c === -1).length;
   fill(
     document.getElementById("legend"),
     ...order.map(([size, i]) =>
@@ -232,6 +240,14 @@ function legend() {
         `${size} functions (${JSON.parse(data.classes[i].args || "[]").join(", ")})`,
       ),
     ),
+    raises
+      ? el(
+          "li",
+          {},
+          el("span", { class: "swatch", style: `background: ${colour(-2)}` }),
+          `${raises} always raise${raises === 1 ? "s" : ""}`,
+        )
+      : null,
     none
       ? el(
           "li",
@@ -273,7 +289,15 @@ async function load() {
     status.textContent = `${data.ids.length} functions in ${data.classes.length} behaviour classes (UMAP of the index's embeddings).`;
     await placeQuery();
   } catch (e) {
-    showError(status, e);
+    // No embeddings (an index built without a model): say why instead of "409 Conflict".
+    if (e.data?.status === "unavailable") {
+      status.replaceChildren(
+        el("span", { class: "error" }, `No map for this index: ${e.data.reason}.`),
+        " The map projects the index's embeddings; search works without them.",
+      );
+      document.getElementById("map-wrap").style.display = "none";
+      document.body.dataset.unavailable = "1";
+    } else showError(status, e);
   }
 }
 

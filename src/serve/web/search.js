@@ -9,18 +9,50 @@ const RANKING = {
 };
 const form = document.getElementById("query");
 const code = document.getElementById("code");
+const entry = document.getElementById("entry");
 const status = document.getElementById("status");
 const results = document.getElementById("results");
+/** The map's status from /api/info, and why it is unavailable (the map link depends on it). */
+let map = { status: "ready", reason: null };
+
+// The entry box names a function of one code: the code it was restored or searched with. When
+// the code is replaced by one that does not define it, it is cleared, else every new search
+// would fail on an entry the new code lacks. An entry typed since is the user's own and stays.
+let entryCode = null;
+function defines(text, name) {
+  const m = /^([A-Za-z_]\w*\.)?([A-Za-z_]\w*)$/.exec(name);
+  if (!m) return false;
+  const cls = m[1]?.slice(0, -1);
+  return (
+    new RegExp(`\\bdef\\s+${m[2]}\\s*\\(`).test(text) &&
+    (!cls || new RegExp(`\\bclass\\s+${cls}\\b`).test(text))
+  );
+}
+function codeChanged() {
+  const name = entry.value.trim();
+  if (entryCode !== null && code.value !== entryCode && name && !defines(code.value, name)) {
+    entry.value = "";
+    entryCode = null;
+  }
+}
 
 const saved = lastQuery.get();
 if (saved && !code.value) {
   code.value = saved.code;
-  document.getElementById("entry").value = saved.entry ?? "";
+  entry.value = saved.entry ?? "";
+  entryCode = saved.code;
 }
+entry.addEventListener("input", () => {
+  entryCode = null;
+});
+code.addEventListener("input", codeChanged);
 
 document.getElementById("file").addEventListener("change", async (e) => {
   const file = e.target.files?.[0];
-  if (file) code.value = await file.text();
+  if (file) {
+    code.value = await file.text();
+    codeChanged();
+  }
 });
 code.addEventListener("keydown", (e) => {
   if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
@@ -116,7 +148,7 @@ function hitView(hit, query, queryCode) {
         el(
           "p",
           { class: "muted" },
-          `run as ${hit.signature}${hit.argsFrom ? `; types: ${hit.argsFrom}` : ""}; status ${hit.status}`,
+          `run as ${hit.signature}${hit.argsFromText ? `; types: ${hit.argsFromText}` : hit.problem ? `; not run: ${hit.problem}` : ""}; status ${hit.status}`,
         ),
         codeView(hit.code, `code of ${hit.name}`),
       ),
@@ -134,21 +166,26 @@ form.addEventListener("submit", async (e) => {
   e.preventDefault();
   const body = {
     code: code.value,
-    entry: document.getElementById("entry").value.trim() || undefined,
+    entry: entry.value.trim() || undefined,
     args: document.getElementById("args").value.trim() || undefined,
     k: Number(document.getElementById("k").value) || 10,
   };
-  lastQuery.set({ code: body.code, entry: body.entry });
   status.textContent = "Searching… (the query runs in the sandbox on the index's inputs)";
   results.replaceChildren();
   document.body.dataset.searching = "1";
   try {
     const { data } = await api("/api/search", { method: "POST", body });
+    // Only a query that was searched is kept (for the map's star and a reload): a failed one
+    // would come back with its entry and fail again.
+    lastQuery.set({ code: body.code, entry: body.entry });
+    entryCode = body.code;
     const q = data.query;
     status.replaceChildren(
       `Query ${q.signature}: ${q.status === "ok" ? "ran on the index's inputs" : `not run (${q.reason ?? q.status})`}; `,
       `${data.indexed} functions indexed; the ${data.hits.length} nearest by ${RANKING[data.ranking] ?? data.ranking}${data.model ? ` (${data.model.kind} model)` : ""}, ordered by behaviour, then similarity; ${data.milliseconds} ms. `,
-      el("a", { href: "/map?query=last" }, "Show the query on the map"),
+      map.reason
+        ? el("span", { class: "muted", id: "no-map" }, `No map for this index: ${map.reason}.`)
+        : el("a", { href: "/map?query=last" }, "Show the query on the map"),
     );
     if (data.note) results.append(el("p", { class: "muted" }, `Note: ${data.note}`));
     if (data.hits.length === 0) results.append(el("p", {}, "No functions in the index."));
@@ -187,5 +224,6 @@ api("/api/info")
   .then(({ data }) => {
     document.getElementById("index-info").textContent =
       `${data.index}: ${data.functions} functions, ${data.behaviours} behaviour classes`;
+    map = { status: data.map, reason: data.mapReason ?? null };
   })
   .catch(() => {});
