@@ -55,6 +55,7 @@ export {
   type OutcomeCounts,
   reasonKey,
 } from "./report.js";
+export { type IndexedRow, indexedRow } from "./rerun.js";
 export {
   ANN_FILE,
   AnnIndex,

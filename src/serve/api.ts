@@ -12,6 +12,7 @@ import { exceptionMessage } from "../python/trace.js";
 import { REAL_INT_RANGE } from "../realcode/index.js";
 import {
   type IndexStore,
+  indexedRow,
   queryFunction,
   SearchError,
   type SearchHit,
@@ -394,6 +395,59 @@ export interface FunctionRun {
 
 const MAX_CACHED_RUNS = 256;
 
+/**
+ * How to run a stored function again: as indexing ran it (inside its module, through its call
+ * wrapper, with its package: `indexedRow`), or, for a functions-file row of code alone, that
+ * code. The probed copy is of what runs; `lineOf` maps its lines to the lines of `f.code`.
+ */
+async function runnable(f: StoredFunction) {
+  const probe = (code: string, entry: string) => {
+    try {
+      return probedCopy(code, entry);
+    } catch {
+      return undefined;
+    }
+  };
+  const again = await indexedRow(f);
+  if ("problem" in again) {
+    // A row of a functions file without a module ran as its code alone: so it runs again.
+    if (f.kind)
+      throw new HttpError(
+        409,
+        `function ${f.id} (${f.name}) cannot be run as it was indexed: ${again.problem}`,
+      );
+    return {
+      job: { code: f.code, entry: f.name },
+      probed: probe(f.code, f.name),
+      lineOf: (l: number): number | undefined => l,
+    };
+  }
+  const { row, module } = again;
+  const job = {
+    code: row.module ?? row.code,
+    entry: row.entry,
+    ...(row.module !== undefined ? { module: true } : {}),
+    ...(row.package ? { package: row.package } : {}),
+  };
+  if (!module) return { job, probed: probe(row.code, row.entry), lineOf: (l: number) => l };
+  // The module's lines of the function, as lines of `f.code`, which ends with the function (or
+  // its class's header and the method) after the imports and helpers it needs: from its `def`
+  // line on, a module line maps where the same text is.
+  const moduleLines = module.text.split("\n");
+  const codeLines = f.code.split("\n");
+  const at = codeLines.lastIndexOf(moduleLines[f.line - 1] ?? "\0") + 1;
+  const probedModule = probe(module.text, row.entry);
+  return {
+    job,
+    probed:
+      probedModule && module.wrapper ? `${probedModule}\n\n${module.wrapper}\n` : probedModule,
+    lineOf: (l: number): number | undefined => {
+      const c = at + l - f.line;
+      return at > 0 && l >= f.line && codeLines[c - 1] === moduleLines[l - 1] ? c : undefined;
+    },
+  };
+}
+
 /** Runs a function in the sandbox on one of the index's inputs: its blocks and the lines that ran. */
 export async function functionRun(
   state: ServeState,
@@ -417,18 +471,13 @@ export async function functionRun(
   const all = inputSet(types, n, seed, REAL_INT_RANGE);
   const one = { key: `${all.key}#${index}`, types, values: [all.values[index]] };
   await initPython();
-  const probed = (() => {
-    try {
-      return probedCopy(f.code, f.name);
-    } catch {
-      return undefined;
-    }
-  })();
+  const { job, probed, lineOf } = await runnable(f);
   const [traced, probe] = await state.gate.run(() =>
     Promise.all([
-      state.gate.pool.trace({ code: f.code, entry: f.name, inputs: one }),
+      state.gate.pool.trace({ ...job, inputs: one }),
       probed
         ? state.gate.pool.trace({
+            ...job,
             code: probed,
             entry: PROBE_ENTRY,
             inputs: one,
@@ -445,7 +494,8 @@ export async function functionRun(
   else if (probe.status !== "ok" || !probe.runs[0])
     linesNote = `the probed copy did not run: ${probe.status}${probe.error ? ` (${probe.error})` : ""}`;
   else {
-    lines = linesOf(probe.runs[0][2]) ?? null;
+    const probedLines = linesOf(probe.runs[0][2]);
+    lines = probedLines ? probedLines.flatMap((l) => lineOf(l) ?? []) : null;
     if (!lines) linesNote = "the probed copy gave no line mask";
     else if (f.code.split("\n").length > MAX_PROBED_LINE)
       linesNote = `lines after ${MAX_PROBED_LINE} are not probed`;

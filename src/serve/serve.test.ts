@@ -68,6 +68,22 @@ def boom(xs: list[int]) -> int:
 
 def wide(x: int) -> str:
     return "x" * 190 + str(x)
+
+
+SCALE = 3
+
+
+def scaled(x: int) -> int:
+    return x * SCALE
+
+
+class Counter:
+    def __init__(self, start: int):
+        self.n = start
+
+    def bump(self, k: int) -> int:
+        self.n += k
+        return self.n
 `;
 
 beforeAll(async () => {
@@ -151,6 +167,23 @@ describe("the JSON API", () => {
     expect(p.blocks.length).toBeGreaterThan(0);
     const one = await JSON.parse(await (await get("/api/functions/5/run?input=0")).text());
     expect(one).toMatchObject({ status: "ok", lines: [1] });
+  });
+
+  it("runs a function as indexing did: in its module, a method on its instance", async () => {
+    for (const [name, line] of [
+      ["scaled", "    return x * SCALE"],
+      ["bump", "        return self.n"],
+    ]) {
+      const id = server.state.store.allCode().find((f) => f.code.includes(`def ${name}(`))?.id;
+      const info = JSON.parse(await (await get(`/api/functions/${id}`)).text());
+      expect(info).toMatchObject({ status: "ok", name: name === "bump" ? "Counter.bump" : name });
+      for (const i of [0, 1]) {
+        const run = JSON.parse(await (await get(`/api/functions/${id}/run?input=${i}`)).text());
+        expect(run).toMatchObject({ status: "ok", output: info.rows[i].output });
+        const code = info.code.split("\n");
+        expect(run.lines.map((l: number) => code[l - 1])).toContain(line);
+      }
+    }
   });
 
   it("answers bad requests with a 4xx naming the problem", async () => {

@@ -39,13 +39,19 @@ async function choose(index) {
           ),
       r.stored === null
         ? el("p", { class: "muted" }, "No output stored at indexing (it raised on every input).")
-        : r.output !== undefined && r.output !== r.stored
+        : r.output === undefined
           ? el(
               "p",
               { class: "error" },
-              `This run's output differs from the one stored at indexing (${r.stored}).`,
+              `This run gave no output (${r.status}); the one stored at indexing is ${r.stored}.`,
             )
-          : el("p", { class: "muted" }, "Same output as stored at indexing."),
+          : r.output !== r.stored
+            ? el(
+                "p",
+                { class: "error" },
+                `This run's output differs from the one stored at indexing (${r.stored}).`,
+              )
+            : el("p", { class: "muted" }, "Same output as stored at indexing."),
       el(
         "p",
         {},

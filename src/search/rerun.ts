@@ -1,0 +1,48 @@
+/**
+ * A stored function as indexing ran it, to run it again (serve's function page): inside its
+ * module as the file defines it, through the call wrapper of the signature indexing chose
+ * (instances, built arguments), with its package. The store keeps the function's code only;
+ * the rest is read again from its file, which must still hold the same code.
+ */
+import { existsSync } from "node:fs";
+import { FunctionRow } from "../data/index.js";
+import { candidatesOf, readSource } from "../realcode/index.js";
+import type { StoredFunction } from "./store/index.js";
+
+export interface IndexedRow {
+  /** The row indexing traced (its `module` holds the file and the wrapper, when it had them). */
+  row: FunctionRow;
+  /** The module's text without the call wrapper, and the wrapper (lines are the module's). */
+  module?: { text: string; wrapper?: string };
+}
+
+/** The row indexing ran for `f`, or why it cannot be had again. */
+export async function indexedRow(f: StoredFunction): Promise<IndexedRow | { problem: string }> {
+  const args = f.args ? (JSON.parse(f.args) as FunctionRow["args"]) : undefined;
+  if (!args) return { problem: "it has no argument types" };
+  if (!existsSync(f.file)) return { problem: `its file ${f.file} is gone since indexing` };
+  const { candidates } = await candidatesOf(readSource(f.file));
+  const c = candidates.find((x) => x.name === f.name && x.line === f.line && x.code === f.code);
+  if (!c)
+    return { problem: `its file ${f.file} changed since indexing (run tracecode index again)` };
+  const inf = c.inference;
+  // The wrapper of the signature indexing chose (probing may have chosen another than the first).
+  const chosen = inf?.candidates.find((s) => JSON.stringify(s.args) === f.args);
+  const wrapper = chosen?.wrapper ?? inf?.wrapper;
+  const row = FunctionRow.parse({
+    id: String(f.id),
+    code: c.code,
+    entry: inf?.entry ?? c.name,
+    args,
+    ...(c.module !== undefined
+      ? { module: wrapper ? `${c.module}\n\n${wrapper}\n` : c.module }
+      : {}),
+    ...(c.package ? { package: c.package } : {}),
+  });
+  return {
+    row,
+    ...(c.module !== undefined
+      ? { module: { text: c.module, ...(wrapper ? { wrapper } : {}) } }
+      : {}),
+  };
+}
