@@ -20,6 +20,7 @@ project's one Python definition of it: the parity fixtures and the benchmarks im
 import argparse
 import json
 import math
+import os
 import pathlib
 import re
 import struct
@@ -446,6 +447,11 @@ def read_safetensors(path):
 def load(model_dir):
     """The model saved in model_dir, weights loaded with strict=True, in eval mode."""
     d = pathlib.Path(model_dir)
+    if not d.exists():
+        raise FileNotFoundError(f"{d}: no such model folder")
+    if not d.is_dir():
+        raise NotADirectoryError(f"{d} is a file, not a model folder (one with model.safetensors, "
+                                 "tokenizer.json and architecture.json)")
     for name in ("tokenizer.json", "architecture.json"):
         if not (d / name).exists():
             raise FileNotFoundError(f"{d / name} is missing: a model saved before these files existed; "
@@ -456,27 +462,87 @@ def load(model_dir):
     return model.eval()
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description="Embed Python code with a TraceCode model (JSON lines out).")
-    parser.add_argument("model_dir")
-    parser.add_argument("--code", action="append", default=[], help="a code string (repeatable); ids 0, 1, …")
-    parser.add_argument("--in", dest="inp", help="functions JSONL file (rows with id and code)")
-    parser.add_argument("--traces", help="traces JSONL file, for trace and joint models")
-    args = parser.parse_args(argv)
-    torch.set_num_threads(1)
-    model = load(args.model_dir)
+PARQUET_MAGIC = b"PAR1"
+
+
+class CommandError(Exception):
+    """A problem with the command's input, printed as one line (no traceback)."""
+
+
+def read_jsonl(path, flag):
+    """The rows of a JSONL file given as flag; a Parquet file or bad line is a CommandError."""
+    p = pathlib.Path(path)
+    if not p.is_file():
+        raise CommandError(f"{flag} {path}: " + ("not a file" if p.exists() else "no such file"))
+    with open(p, "rb") as f:
+        parquet = f.read(4) == PARQUET_MAGIC
+    if parquet or p.suffix.lower() == ".parquet":
+        # Reading Parquet would need pyarrow or duckdb: this script needs only torch.
+        raise CommandError(
+            f"{flag} {path} is Parquet, which this script does not read (JSONL only: it needs nothing but torch); "
+            f"`tracecode embed --model MODEL_DIR --in FILE [--traces FILE]` reads Parquet and gives the same "
+            f"vectors, or convert it to JSONL, e.g. duckdb -c \"COPY (FROM '{path}') TO 'rows.jsonl' (FORMAT json)\" "
+            f"or with pandas: pd.read_parquet('{path}').to_json('rows.jsonl', orient='records', lines=True)")
+    rows = []
+    try:
+        with open(p, encoding="utf-8") as f:
+            for n, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                except ValueError as e:
+                    raise CommandError(f"{flag} {path}:{n}: not valid JSON ({e})") from None
+                if not isinstance(row, dict) or "id" not in row:
+                    raise CommandError(f"{flag} {path}:{n}: not a row with an \"id\"")
+                rows.append(row)
+    except UnicodeDecodeError:
+        raise CommandError(f"{flag} {path} is not UTF-8 text: a JSONL file was expected") from None
+    return rows
+
+
+def run(args, parser):
     rows = [{"id": str(i), "code": c} for i, c in enumerate(args.code)]
     if args.inp:
-        rows += [json.loads(line) for line in open(args.inp, encoding="utf-8") if line.strip()]
+        functions = read_jsonl(args.inp, "--in")
+        for r in functions:
+            if not isinstance(r.get("code"), str):
+                raise CommandError(f"--in {args.inp}: row {r['id']!r} has no \"code\" string")
+        rows += functions
+    torch.set_num_threads(1)
+    model = load(args.model_dir)
     traces = None
     if hasattr(model, "trace"):
         if not args.traces:
             parser.error(f"the {model.architecture['kind']} model reads traces: pass --traces FILE")
-        by_id = {r["id"]: r for r in (json.loads(x) for x in open(args.traces, encoding="utf-8") if x.strip())}
+        by_id = {r["id"]: r for r in read_jsonl(args.traces, "--traces")}
         traces = [by_id.get(r["id"]) for r in rows]
     vectors = model.embed([r["code"] for r in rows], traces)
     for r, v in zip(rows, vectors):
         sys.stdout.write(json.dumps({"id": r["id"], "embedding": v.tolist()}) + "\n")
+    sys.stdout.flush()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Embed Python code with a TraceCode model (JSON lines out).")
+    parser.add_argument("model_dir")
+    parser.add_argument("--code", action="append", default=[], help="a code string (repeatable); ids 0, 1, …")
+    parser.add_argument("--in", dest="inp", help="functions JSONL file (rows with id and code); not Parquet")
+    parser.add_argument("--traces", help="traces JSONL file, for trace and joint models; not Parquet")
+    args = parser.parse_args(argv)
+    try:
+        run(args, parser)
+    except BrokenPipeError:
+        # The reader went away (`| head`): no traceback, and none at exit either (Python's
+        # recipe: stdout pointed at /dev/null so the final flush cannot fail again).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)
+    except (CommandError, OSError, ValueError) as e:
+        # Expected problems (a missing folder or file, a model this file cannot embed with) as
+        # one line, exit 1; a bug still gives its traceback.
+        sys.stderr.write(f"tracecode_torch.py: error: {e}\n")
+        sys.exit(1)
 
 
 if __name__ == "__main__":

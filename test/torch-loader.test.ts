@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import type { TraceRow } from "../src/data/index.js";
+import { type TraceRow, writeRows } from "../src/data/index.js";
 import {
   bagOf,
   charTokens,
@@ -296,6 +296,81 @@ describe.skipIf(torchMissing !== "")(
       const run = spawnSync(PYTHON, [loader, oldLstm, "--code", "x"], { encoding: "utf8" });
       expect(run.status).not.toBe(0);
       expect(run.stderr).toMatch(/tokenizer\.json is missing.*tools\/write-model-spec\.ts/s);
+    });
+
+    it("refuses a Parquet --in or --traces in one line, naming tracecode embed and a conversion", async () => {
+      const parquet = join(dir, "functions.parquet");
+      await writeRows(
+        parquet,
+        "functions",
+        fixture.codes.map((code, i) => ({ id: `c${i}`, code })),
+      );
+      // Parquet by its first bytes, whatever the name says.
+      const disguised = join(dir, "functions-parquet.jsonl");
+      writeFileSync(disguised, readFileSync(parquet));
+      for (const [flag, file] of [
+        ["--in", parquet],
+        ["--in", disguised],
+      ]) {
+        const run = spawnSync(PYTHON, [loader, defaultModel, flag, file], { encoding: "utf8" });
+        expect(run.status, run.stderr).toBe(1);
+        expect(run.stdout).toBe("");
+        expect(run.stderr).not.toMatch(/Traceback|UnicodeDecodeError/);
+        expect(run.stderr.trim().split("\n")).toHaveLength(1);
+        expect(run.stderr).toContain(
+          `tracecode_torch.py: error: ${flag} ${file} is Parquet, which this script does not read`,
+        );
+        expect(run.stderr).toMatch(/tracecode embed --model .*duckdb .*pd\.read_parquet/);
+      }
+      const traces = spawnSync(
+        PYTHON,
+        [loader, tiny["joint-last-valid"], "--in", inputs.functions, "--traces", disguised],
+        { encoding: "utf8" },
+      );
+      expect(traces.status, traces.stderr).toBe(1);
+      expect(traces.stderr).toMatch(/^tracecode_torch\.py: error: --traces .* is Parquet/);
+    });
+
+    it("says a model folder or input file does not exist, without a traceback", () => {
+      const cases: [string[], RegExp][] = [
+        [[join(dir, "nonexist"), "--code", "x"], /: no such model folder$/],
+        [[inputs.functions, "--code", "x"], /is a file, not a model folder/],
+        [[defaultModel, "--in", join(dir, "nope.jsonl")], /--in .*nope\.jsonl: no such file$/],
+      ];
+      for (const [args, expected] of cases) {
+        const run = spawnSync(PYTHON, [loader, ...args], { encoding: "utf8" });
+        expect(run.status, run.stderr).toBe(1);
+        expect(run.stderr).not.toMatch(/Traceback|is missing|write-model-spec/);
+        expect(run.stderr.trim()).toMatch(/^tracecode_torch\.py: error: /);
+        expect(run.stderr.trim()).toMatch(expected);
+      }
+      const junk = join(dir, "junk.jsonl");
+      writeFileSync(junk, `${JSON.stringify({ id: "a", code: "x" })}\nnot json\n`);
+      const bad = spawnSync(PYTHON, [loader, defaultModel, "--in", junk], { encoding: "utf8" });
+      expect(bad.status).toBe(1);
+      expect(bad.stderr.trim()).toMatch(
+        /^tracecode_torch\.py: error: --in .*junk\.jsonl:2: not valid JSON/,
+      );
+    });
+
+    it("stops quietly when its reader goes away (| head)", () => {
+      const many = join(dir, "many.jsonl");
+      writeFileSync(
+        many,
+        Array.from(
+          { length: 400 },
+          (_, i) => `${JSON.stringify({ id: `${i}`, code: `def f(x):\n    return x + ${i}\n` })}\n`,
+        ).join(""),
+      );
+      const run = spawnSync(
+        "/bin/sh",
+        ["-c", `"$0" "$1" "$2" --in "$3" | head -n 1`, PYTHON, loader, defaultModel, many],
+        { encoding: "utf8" },
+      );
+      expect(run.status).toBe(0);
+      expect(run.stdout.trim().split("\n")).toHaveLength(1);
+      expect(JSON.parse(run.stdout).id).toBe("0");
+      expect(run.stderr).toBe("");
     });
 
     it("loads a bag that reads tree-sitter node types but refuses to embed with it, saying why", () => {

@@ -9,6 +9,33 @@ const dir = mkdtempSync(join(tmpdir(), "tracecode-run-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("tracecode run", () => {
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, [packagePath("dist", "cli", "main.js"), "run", ...args], {
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+
+  it("refuses an unknown preset as a usage error before generating anything", () => {
+    const out = join(dir, "never");
+    const r = run("--out", out, "--presets", "negatives,foo");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^tracecode: error: unknown preset "foo"; choose from epochs/);
+    expect(r.stdout).toBe("");
+    expect(existsSync(out)).toBe(false);
+    const none = run("--out", out, "--presets", ",");
+    expect(none.status).toBe(2);
+    expect(none.stderr).toMatch(/no preset given/);
+  });
+
+  it("--help shows the default presets as all, not as an array", () => {
+    const r = run("--help");
+    expect(r.status).toBe(0);
+    expect(r.stdout.replace(/\s+/g, " ")).toMatch(
+      /--presets <list> comma-separated presets .*\(default: all\)/,
+    );
+    expect(r.stdout).not.toContain('["all"]');
+  });
+
   it("runs generate → trace → sweep → report end to end on a small configuration", () => {
     const r = spawnSync(
       process.execPath,

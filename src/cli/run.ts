@@ -4,7 +4,7 @@
  * subcommand of the same name; everything lands in OUT.
  */
 import { join } from "node:path";
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { PRESET_NAMES } from "../experiments/index.js";
 import { DEFAULT_MAX_STEPS, DEFAULT_RANGE, DEFAULT_TIMEOUT_MS } from "../python/index.js";
 import { DEFAULT_GENERATE_OPTIONS as G } from "../synth/index.js";
@@ -12,7 +12,7 @@ import { runGenerate } from "./generate.js";
 import { applySandboxFlags, intOption } from "./options.js";
 import { checkOutput } from "./output.js";
 import { runReportCommand } from "./report.js";
-import { runSweepCommand } from "./sweep.js";
+import { checkPresets, runSweepCommand } from "./sweep.js";
 import { term } from "./terminal.js";
 import { runTrace } from "./trace.js";
 
@@ -29,6 +29,8 @@ export interface RunFlags {
 }
 
 export async function runMainJob(flags: RunFlags): Promise<void> {
+  // An unknown preset is a usage error now, not after the data is generated and traced.
+  checkPresets(flags.presets);
   checkOutput("--out", flags.out, "dir");
   applySandboxFlags(flags);
   const t0 = performance.now();
@@ -85,11 +87,16 @@ export function registerRun(program: Command): void {
     .option("--seed <n>", "seed of generation and inputs", intOption("--seed", 0, 2 ** 32 - 1), 0)
     .option("--functions <n>", "source functions", intOption("--functions", 2), G.functions)
     .option("--variants <n>", "snippets per function", intOption("--variants", 2), G.variants)
-    .option(
-      "--presets <list>",
-      `comma-separated presets (${PRESET_NAMES.join(", ")})`,
-      (v: string) => v.split(",").map((s) => s.trim()),
-      ["all"],
+    .addOption(
+      new Option("--presets <list>", `comma-separated presets (${PRESET_NAMES.join(", ")})`)
+        .argParser((v: string) =>
+          v
+            .split(",")
+            .map((s) => s.trim())
+            .filter((s) => s !== ""),
+        )
+        // Shown as `all`, not as the array it is (`["all"]`).
+        .default(["all"], "all"),
     )
     .option("--seeds <n>", "seeds per configuration", intOption("--seeds", 1, 100), 1)
     .option("--jobs <n>", "training runs in parallel", intOption("--jobs", 1, 64), 2)

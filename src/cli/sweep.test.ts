@@ -4,7 +4,8 @@ import { Command } from "commander";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { writeTinyDataset } from "../../test/helpers/tiny-dataset.js";
 import { PRESETS } from "../experiments/index.js";
-import { registerSweep } from "./sweep.js";
+import { UsageError } from "./errors.js";
+import { checkPresets, registerSweep } from "./sweep.js";
 
 const data = writeTinyDataset(6, 4, "tracecode-cli-sweep-");
 afterAll(() => rmSync(data, { recursive: true, force: true }));
@@ -35,13 +36,40 @@ describe("tracecode sweep", () => {
     expect(out).toMatch(/^ {2}hard, per epoch +negatives hard, miningScope epoch$/m);
   });
 
-  it("names what is missing or unknown", async () => {
+  it("--list NAME… lists only those presets, and refuses an unknown one as a usage error", async () => {
+    const out = await sweep("--list", "dim", "architecture");
+    expect(out.match(/^\S.*$/gm)).toEqual([
+      `dim: ${PRESETS.dim.question}`,
+      `architecture: ${PRESETS.architecture.question}`,
+    ]);
+    expect(out).toMatch(/^ {2}dim 16 {3}dim 16$/m);
+    expect(await sweep("--list", "all")).toBe(await sweep("--list"));
+    const unknown = sweep("--list", "foo");
+    await expect(unknown).rejects.toBeInstanceOf(UsageError);
+    await expect(unknown).rejects.toThrow(/^unknown preset "foo"; choose from epochs, negatives/);
+  });
+
+  it("names what is missing or unknown, as usage errors (exit 2), before any work", async () => {
     await expect(sweep("dim", "--data", data)).rejects.toThrow(
       "sweep needs --data DIR and --out SWEEP_DIR",
     );
-    await expect(sweep("nope", "--data", data, "--out", join(data, "s"))).rejects.toThrow(
-      /unknown preset "nope"; choose from epochs, negatives/,
+    const out = join(data, "s");
+    const unknown = sweep("nope", "dim", "bad", "--data", data, "--out", out);
+    await expect(unknown).rejects.toBeInstanceOf(UsageError);
+    await expect(unknown).rejects.toThrow(
+      /^unknown presets "nope", "bad"; choose from epochs, negatives/,
     );
+    expect(existsSync(out)).toBe(false);
+    expect(() => checkPresets([])).toThrow(UsageError);
+    expect(checkPresets(["all", "dim"])).toEqual(Object.keys(PRESETS));
+  });
+
+  it("--help shows the default preset as all, not as an array", () => {
+    const program = new Command("tracecode");
+    registerSweep(program);
+    const help = program.commands[0].helpInformation();
+    expect(help).toMatch(/presets .*\(default: all\)/);
+    expect(help).not.toContain('["all"]');
   });
 
   it("estimates, trains, summarises, and skips everything on a rerun", async () => {

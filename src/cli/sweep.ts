@@ -1,8 +1,9 @@
 /** `tracecode sweep`: presets × seeds → runs in parallel worker processes → SWEEP_DIR. */
 import { join } from "node:path";
-import type { Command } from "commander";
+import { Argument, type Command } from "commander";
 import {
   describeOverrides,
+  expandPresets,
   PRESET_NAMES,
   PRESETS,
   planSweep,
@@ -26,17 +27,34 @@ export interface SweepFlags {
   epochsCap?: number;
 }
 
-/** Every preset with its question, and each configuration's label and overrides. */
-export function listPresets(): string {
+/**
+ * The presets named on a command line, expanded (`all`): an unknown name, or none, is a usage
+ * error (exit 2), found before any work starts.
+ */
+export function checkPresets(names: readonly string[]): string[] {
+  const choose = `choose from ${PRESET_NAMES.join(", ")}`;
+  if (names.length === 0) throw new UsageError(`no preset given; ${choose}`);
+  const unknown = names.filter((n) => !(PRESET_NAMES as readonly string[]).includes(n));
+  if (unknown.length > 0) {
+    const quoted = unknown.map((n) => `"${n}"`).join(", ");
+    throw new UsageError(`unknown preset${unknown.length > 1 ? "s" : ""} ${quoted}; ${choose}`);
+  }
+  return expandPresets(names);
+}
+
+/** The named presets (default all) with their questions, and each configuration's label and overrides. */
+export function listPresets(names: readonly string[] = ["all"]): string {
   const lines: string[] = [];
-  for (const [name, preset] of Object.entries(PRESETS)) {
+  for (const name of checkPresets(names)) {
+    const preset = PRESETS[name];
     lines.push(`${name}: ${preset.question}`);
     const width = Math.max(...preset.configs.map((c) => c.label.length));
     for (const c of preset.configs) {
       lines.push(`  ${c.label.padEnd(width)}  ${describeOverrides(c.overrides)}`);
     }
   }
-  lines.push("all: every preset above; configurations shared between presets train once");
+  if (names.includes("all"))
+    lines.push("all: every preset above; configurations shared between presets train once");
   return lines.join("\n");
 }
 
@@ -59,13 +77,12 @@ export async function runSweepCommand(presets: string[], flags: SweepFlags): Pro
       term`${flags.jobs} at a time → ${flags.out}\n`,
   );
 
-  const bar = progressBar("sweep epochs", epochs, " | runs {runs}");
   let finished = 0;
   const controller = new AbortController();
   const runsPayload = () => ({
     runs: `${finished}/${todo.length}${controller.signal.aborted ? ", stopping after the current step" : ""}`,
   });
-  bar.tick(0, runsPayload());
+  const bar = progressBar("sweep epochs", epochs, " | runs {runs}", runsPayload());
   // Epochs reported per run, so a run that restarts from scratch does not count twice.
   const reached = new Map(todo.map((s) => [s.run, s.epochsDone]));
   const stop = () => {
@@ -119,7 +136,10 @@ export function registerSweep(program: Command): void {
       `train every configuration of the given presets (${PRESET_NAMES.join(", ")}) over\n` +
         "several seeds in parallel processes; reruns skip finished runs and resume interrupted ones",
     )
-    .argument("[presets...]", "presets to run", ["all"])
+    // The default shown as `all`, not as the array it is (`["all"]`).
+    .addArgument(
+      new Argument("[presets...]", "presets to run (with --list: to list)").default(["all"], "all"),
+    )
     .option("--data <dir>", "dataset directory (functions.jsonl + traces.jsonl)")
     .option("--out <dir>", "sweep directory to write (sweep.json, runs/)")
     .option(
@@ -134,19 +154,20 @@ export function registerSweep(program: Command): void {
       false,
     )
     .option("--epochs-cap <n>", "train at most N epochs per run", intOption("--epochs-cap", 1))
-    .option("--list", "print each preset's configurations and exit")
+    .option("--list", "print each preset's configurations (of the presets given) and exit")
     .action(
       async (
         presets: string[],
         flags: Omit<SweepFlags, "seeds"> & { seeds?: number; list?: boolean },
       ) => {
         if (flags.list) {
-          process.stdout.write(`${listPresets()}\n`);
+          process.stdout.write(`${listPresets(presets)}\n`);
           return;
         }
         if (!flags.data || !flags.out) {
           throw new UsageError("sweep needs --data DIR and --out SWEEP_DIR");
         }
+        checkPresets(presets);
         const { list: _list, ...rest } = flags;
         await runSweepCommand(presets, { ...rest, seeds: flags.seeds ?? (flags.quick ? 1 : 3) });
       },

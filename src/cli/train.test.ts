@@ -1,8 +1,10 @@
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { cliRunner } from "../../test/helpers/cli.js";
 import { writeTinyDataset } from "../../test/helpers/tiny-dataset.js";
+import { DEFAULT_PREPARE_OPTIONS } from "../realcode/index.js";
+import { logLine, variantSplit } from "./train.js";
 
 const data = writeTinyDataset(6, 4, "tracecode-cli-train-");
 afterAll(() => rmSync(data, { recursive: true, force: true }));
@@ -97,11 +99,23 @@ describe("tracecode train and embed", () => {
     const missing = cli("train", "--data", join(data, "nope"), "--out", join(data, "r2"));
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/tracecode: error: .*not a dataset/);
+    // Nothing is left behind: no r2/config.json naming data that was never read.
+    expect(existsSync(join(data, "r2"))).toBe(false);
     const train = (...flags: string[]) => cli("train", "--data", data, "--out", run, ...flags);
     // `run` holds the finished run of the first test: not replaced unless asked.
     const again = train("--epochs", "1", "--dim", "8");
     expect(again.status).toBe(1);
     expect(again.stderr).toMatch(/holds a finished run: .*--overwrite/);
+    // A failed --overwrite leaves the finished run's config.json as it was.
+    const config = readFileSync(join(run, "config.json"), "utf8");
+    const over = cli("train", "--data", join(data, "nope"), "--out", run, "--overwrite");
+    expect(over.status).toBe(1);
+    expect(readFileSync(join(run, "config.json"), "utf8")).toBe(config);
+    // An existing empty --out stays (this command did not make it), without a config.json.
+    const empty = join(data, "empty-out");
+    mkdirSync(empty);
+    expect(cli("train", "--data", join(data, "nope"), "--out", empty).status).toBe(1);
+    expect(readdirSync(empty)).toEqual([]);
     const weight = train("--encoder", "bag", "--bag-anchor", "4", "--bag-anchor-weight", "1");
     // Malformed values and flags that do not go together are usage errors: exit 2.
     expect(weight.status).toBe(2);
@@ -117,5 +131,114 @@ describe("tracecode train and embed", () => {
     const notBag = train("--bag-anchor", "4");
     expect(notBag.status).toBe(2);
     expect(notBag.stderr).toMatch(/the --bag-\* options need --encoder bag/);
+  });
+});
+
+describe("tracecode train on real code", () => {
+  const row = (id: string, family: string, entry: string, args: string[], code: string) =>
+    JSON.stringify({ id, family, entry, args, code });
+  const rows = [
+    row(
+      "sq/0",
+      "sq",
+      "square_sum",
+      ["small_nonneg_int"],
+      "def square_sum(n: int) -> int:\n    total = 0\n    for i in range(n + 1):\n        total += i * i\n    return total\n",
+    ),
+    row(
+      "sq/1",
+      "sq",
+      "squares",
+      ["small_nonneg_int"],
+      "def squares(n: int) -> int:\n    return n * (n + 1) * (2 * n + 1) // 6\n",
+    ),
+    row(
+      "rev/0",
+      "rev",
+      "reverse",
+      ["list[int]"],
+      "def reverse(xs: list[int]) -> list[int]:\n    return xs[::-1]\n",
+    ),
+    row(
+      "rev/1",
+      "rev",
+      "reverse_loop",
+      ["list[int]"],
+      "def reverse_loop(xs: list[int]) -> list[int]:\n    out = []\n    for x in xs:\n        out.insert(0, x)\n    return out\n",
+    ),
+    row(
+      "vow/0",
+      "vow",
+      "vowels",
+      ["str"],
+      'def vowels(s: str) -> int:\n    return sum(1 for c in s if c in "aeiouAEIOU")\n',
+    ),
+    row(
+      "vow/1",
+      "vow",
+      "count_vowels",
+      ["str"],
+      'def count_vowels(text: str) -> int:\n    n = 0\n    for ch in text.lower():\n        if ch in "aeiou":\n            n += 1\n    return n\n',
+    ),
+  ];
+
+  it("--allow-leak warns in real lines, and --variants N tries N variants per function", () => {
+    const file = join(data, "fams.jsonl");
+    writeFileSync(file, `${rows.join("\n")}\n`);
+    // The holdout holds one of the training functions, renamed: a leak.
+    const holdout = join(data, "dev.jsonl");
+    writeFileSync(
+      holdout,
+      `${row("rev-dev/0", "rev-dev", "flip", ["list[int]"], "def flip(items: list[int]) -> list[int]:\n    return items[::-1]\n")}\n`,
+    );
+    const t = cli(
+      "train",
+      "--data",
+      file,
+      "--out",
+      join(data, "real"),
+      "--holdout",
+      holdout,
+      "--allow-leak",
+      "--variants",
+      "1",
+      "--epochs",
+      "1",
+      "--dim",
+      "8",
+      "--val-fraction",
+      "0.34",
+    );
+    expect(t.status, t.stderr).toBe(0);
+    const warning = t.stderr.slice(t.stderr.indexOf("train: warning:"));
+    expect(warning).not.toContain("\\n");
+    const lines = warning.split("\n");
+    expect(lines[0]).toMatch(/^train: warning: .*fams\.jsonl overlaps .*dev\.jsonl:$/);
+    expect(lines[1]).toMatch(/^ {4}rev\/0 = rev-dev\/0 \(same normalised code\)$/);
+    expect(lines[2]).toBe("  training anyway (--allow-leak)");
+    // 6 functions × 1 variant: 6 tried, not 6 × (1 + 2 structural) = 18.
+    expect(t.stderr).toMatch(/variants kept \d of 6 tried/);
+  });
+
+  it("splits --variants between every transform and the structural rewrites", () => {
+    const { variants, structural } = DEFAULT_PREPARE_OPTIONS;
+    // The default prepares what it always did: 3 + 2.
+    expect(variantSplit(variants + structural)).toEqual({ variants, structural });
+    expect([0, 1, 2, 3, 4, 10].map((n) => variantSplit(n))).toEqual([
+      { variants: 0, structural: 0 },
+      { variants: 1, structural: 0 },
+      { variants: 1, structural: 1 },
+      { variants: 2, structural: 1 },
+      { variants: 2, structural: 2 },
+      { variants: 6, structural: 4 },
+    ]);
+    const help = cli("train", "--help");
+    expect(help.stdout.replace(/\s+/g, " ")).toMatch(
+      /--variants <n> real code: variants tried per function, all kinds together: 3 in 5 drawn from every transform, 2 in 5 structural \(block-changing rewrites only\) \(default: 5\)/,
+    );
+  });
+
+  it("logs multi-line text with its line breaks, escaping control characters", () => {
+    expect(logLine("a:\n  b\nc \x1b[2J")).toBe("train: a:\n    b\n  c \\x1b[2J\n");
   });
 });

@@ -2,9 +2,10 @@
  * `tracecode train`: flags → RunConfig → `trainRun` → RUN_DIR, with a live progress bar. A
  * `.jsonl` file as `--data` is real code: leak check, preparation, then the same training.
  */
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, rmdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
+import { writeFileAtomic } from "../data/index.js";
 import {
   BAG_DEFAULTS,
   Distance,
@@ -34,7 +35,7 @@ import {
 } from "./options.js";
 import { checkOutput } from "./output.js";
 import { progressBar } from "./progress.js";
-import { term } from "./terminal.js";
+import { message, term } from "./terminal.js";
 
 /** The shipped evaluation functions: the leak check's holdout unless --holdout is given. */
 export const DEFAULT_HOLDOUT = packagePath("data", "realcode-dev.jsonl");
@@ -120,6 +121,7 @@ export async function runTrain(flags: TrainFlags, command?: Command): Promise<vo
     throw new Error(
       term`--out ${out} holds a finished run: choose another --out, or pass --overwrite to train it again`,
     );
+  const before = runDirState(out);
   const bar = progressBar("train", config.epochs, " | loss {loss} | val top-1 {top1}");
   const controller = new AbortController();
   const stop = () => controller.abort();
@@ -130,7 +132,7 @@ export async function runTrain(flags: TrainFlags, command?: Command): Promise<vo
     const options = {
       resume,
       signal: controller.signal,
-      log: (line: string) => process.stderr.write(term`train: ${line}\n`),
+      log: (line: string) => process.stderr.write(logLine(line)),
       onEpoch: (r: { trainLoss: number; valTop1: number }) =>
         bar.tick(1, { loss: r.trainLoss.toFixed(4), top1: r.valTop1.toFixed(3) }),
     };
@@ -150,11 +152,12 @@ export async function runTrain(flags: TrainFlags, command?: Command): Promise<vo
               holdout: holdoutFiles,
               allowLeak,
               prepared,
-              prepare: { variants, valFraction },
+              prepare: { ...variantSplit(variants), valFraction },
             })
           ).rows
         : await trainRun(config, out, options);
   } catch (e) {
+    undoFailedStart(out, before);
     if (controller.signal.aborted) {
       throw new Error(term`interrupted; continue with: tracecode train ... --out ${out} --resume`);
     }
@@ -174,6 +177,79 @@ export async function runTrain(flags: TrainFlags, command?: Command): Promise<vo
         : "") +
       term` → ${out}\n`,
   );
+}
+
+/** What a start that fails must leave as it was: --out, its config.json, its saved epochs. */
+interface RunDirState {
+  existed: boolean;
+  config: Buffer | null;
+  /** Size and time of metrics.jsonl and the checkpoint: they change once an epoch is saved. */
+  epochs: string;
+}
+
+export function runDirState(out: string): RunDirState {
+  const stamp = (file: string) => {
+    try {
+      const st = statSync(join(out, file));
+      return `${st.size}@${st.mtimeMs}`;
+    } catch {
+      return "-";
+    }
+  };
+  let config: Buffer | null = null;
+  try {
+    config = readFileSync(join(out, "config.json"));
+  } catch {}
+  return {
+    existed: existsSync(out),
+    config,
+    epochs: ["metrics.jsonl", "checkpoint.safetensors"].map(stamp).join(" "),
+  };
+}
+
+/**
+ * After a failed run that saved no epoch (unreadable data, too few snippets, …): training wrote
+ * config.json before reading the data, so put back the one that was there, remove one that was
+ * not, and remove --out again if this command made it and nothing else is in it. A failure after
+ * an epoch was saved keeps everything: the run resumes from it.
+ */
+export function undoFailedStart(out: string, before: RunDirState): void {
+  const now = runDirState(out);
+  if (now.epochs !== before.epochs) return;
+  const config = join(out, "config.json");
+  if (before.config === null) rmSync(config, { force: true });
+  else if (!now.config?.equals(before.config)) writeFileAtomic(config, before.config);
+  if (!before.existed) {
+    try {
+      rmdirSync(out); // only when empty
+    } catch {}
+  }
+}
+
+/**
+ * A line of training's log for stderr: a multi-line one (the leak warning names each pair on its
+ * own line) keeps its line breaks, its later lines indented; control characters are escaped.
+ */
+export function logLine(line: string): string {
+  return `train: ${message(line)}\n`;
+}
+
+/** `--variants` when not given: the preparation's transformed and structural variants together. */
+export const DEFAULT_VARIANTS =
+  DEFAULT_PREPARE_OPTIONS.variants + DEFAULT_PREPARE_OPTIONS.structural;
+
+/**
+ * `--variants N` of real code: N variants tried per function in all, split between variants drawn
+ * from every transform and structural ones (block-changing rewrites only) in the preparation's
+ * default proportion (3 + 2 of the default 5, which therefore prepares the same data as before).
+ * N counted only the former once, and the structural ones came on top: `--variants 1` tried 3 per
+ * function ("variants kept 25 of 33 tried" for 11 functions). Counting all of them is what the
+ * flag's name says, what the summary's "tried" counts, and what `tracecode corpus --variants`
+ * already means.
+ */
+export function variantSplit(n: number): { variants: number; structural: number } {
+  const structural = Math.round((n * DEFAULT_PREPARE_OPTIONS.structural) / DEFAULT_VARIANTS);
+  return { variants: n - structural, structural };
 }
 
 /** The `--bag-*` flags as the config's `bag` (only for the bag encoder). */
@@ -339,9 +415,9 @@ export function registerTrain(program: Command): void {
     .option("--prepared <dir>", "real code: where the prepared dataset goes (default RUN_DIR/data)")
     .option(
       "--variants <n>",
-      "real code: transformed variants tried per function",
+      `real code: variants tried per function, all kinds together: ${DEFAULT_PREPARE_OPTIONS.variants} in ${DEFAULT_VARIANTS} drawn from every transform, ${DEFAULT_PREPARE_OPTIONS.structural} in ${DEFAULT_VARIANTS} structural (block-changing rewrites only)`,
       intOption("--variants", 0, 1000),
-      DEFAULT_PREPARE_OPTIONS.variants,
+      DEFAULT_VARIANTS,
     )
     .option(
       "--val-fraction <f>",

@@ -208,8 +208,11 @@ interface PartSpec {
   undefinedAs?: string;
   /** More numbers for the reader, computed when every role has runs. */
   context?: (groups: Group[]) => string | null;
-  /** Why the numbers, though measured, cannot decide the part (it is then not measured). */
-  undecidable?: string;
+  /**
+   * Why the numbers, though measured, cannot decide the part (it is then not measured); a
+   * function words it after the outcome (seeds where the test held, of seeds measured).
+   */
+  undecidable?: string | ((holding: number, seeds: number) => string);
 }
 
 /** One number: 2 decimals (1 for epochs and counts; integral epochs as integers), a real minus, "+" on positive deltas. */
@@ -272,8 +275,13 @@ function evaluatePart(spec: PartSpec): Part {
     spec.context?.(groups) ?? null,
   ];
   const measured = notes.filter((n) => n !== null).join("; ");
-  if (spec.undecidable)
-    return { ...notMeasured(spec, `${spec.undecidable}; ${measured}`), seeds: seeds.length, value };
+  if (spec.undecidable) {
+    const why =
+      typeof spec.undecidable === "string"
+        ? spec.undecidable
+        : spec.undecidable(holding, seeds.length);
+    return { ...notMeasured(spec, `${why}; ${measured}`), seeds: seeds.length, value };
+  }
   return {
     test: spec.test,
     paper: spec.paper ?? null,
@@ -484,7 +492,7 @@ const RULES: Record<ClaimId, ClaimRule> = {
     },
   },
   C7: {
-    definition: `final val top-1 (mean of the last ${T.finalEpochs} epochs) of joint minus that of transformer-only, and of lstm-only, seeds paired; holds in a seed when > 0. Decided only on data whose traces differ inside behaviour classes (some class has snippets with two distinct traces): on the default data every variant of a function runs the same blocks with the same values, so traces are identical inside every class, the trace alone names the class, and the claim is trivially true there and not measured; the harder preset (\`tracecode generate --hard\`, traced at level io) decides it`,
+    definition: `final val top-1 (mean of the last ${T.finalEpochs} epochs) of joint minus that of transformer-only, and of lstm-only, seeds paired; holds in a seed when > 0. Decided only on data whose traces differ inside behaviour classes (some class has snippets with two distinct traces): on the default data every variant of a function runs the same blocks with the same values, so traces are identical inside every class and the trace alone names the class: a joint win there would be trivial, so the claim is not measured there; the harder preset (\`tracecode generate --hard\`, traced at level io) decides it`,
     parts: (x) =>
       (
         [
@@ -505,7 +513,13 @@ const RULES: Record<ClaimId, ClaimRule> = {
           `; ${diversityText(x.diversity)}`,
         undecidable:
           x.diversity?.diverse === 0
-            ? `traces are identical inside every behaviour class of this data (${x.diversity.classes} classes): the trace names the class, so joint wins trivially`
+            ? (holding: number, seeds: number) =>
+                `traces are identical inside every behaviour class of this data (${x.diversity!.classes} classes): the trace names the class, so ` +
+                (holding === seeds
+                  ? "joint wins trivially"
+                  : holding === 0
+                    ? `a joint win would be trivial, and joint did not beat ${name} here`
+                    : `a joint win would be trivial; joint beat ${name} in only ${holding} of ${seeds} seeds here`)
             : undefined,
       })),
   },

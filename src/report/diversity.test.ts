@@ -45,6 +45,29 @@ describe("C7 and trace diversity", () => {
     expect(c7.verdict).toBe("not measured");
     expect(c7.parts[0].measured).toMatch(/traces are identical inside every behaviour class/);
     expect(c7.parts[0].measured).toMatch(/holds in 2\/2 seeds/);
+    expect(c7.parts[0].measured).toMatch(/the trace names the class, so joint wins trivially;/);
+  });
+
+  it("words the reason after the outcome: it never says joint wins when joint lost", () => {
+    const lost = sweepOf([
+      group("architecture", "j", [SLOW, SLOW, FAST], { encoder: "joint" }),
+      group("architecture", "t", [FAST, FAST, FAST], { encoder: "transformer" }),
+      group("architecture", "l", [SLOW, SLOW, SLOW], { encoder: "lstm" }),
+    ]);
+    const inputs = { ...claimInputs(lost), diversity: { classes: 8, diverse: 0, meanTraces: 1 } };
+    const c7 = evaluateClaim("C7", inputs);
+    expect(c7.verdict).toBe("not measured");
+    const [transformer, lstm] = c7.parts.map((p) => p.measured);
+    // joint behind the transformer in every seed (equal in the third)
+    expect(transformer).toMatch(
+      /^traces are identical inside every behaviour class of this data \(8 classes\): the trace names the class, so a joint win would be trivial, and joint did not beat transformer here; Δ −/,
+    );
+    expect(transformer).toMatch(/holds in 0\/3 seeds/);
+    // ahead of the lstm in one seed of three
+    expect(lstm).toMatch(
+      /so a joint win would be trivial; joint beat lstm in only 1 of 3 seeds here; .*holds in 1\/3 seeds/,
+    );
+    for (const text of [transformer, lstm]) expect(text).not.toMatch(/wins trivially/);
   });
 
   it("is decided where traces differ, and says how much", () => {
