@@ -30,9 +30,21 @@ export async function readFunctionsFile(
     );
   for (const e of errors)
     process.stderr.write(term`tracecode ${command}: skipping invalid row: ${e}\n`);
+  // Rows are matched by id (traces to functions, embeddings to rows): a repeated one is said.
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const r of rows) (seen.has(r.id) ? repeated : seen).add(r.id);
+  if (repeated.size > 0) {
+    const shown = [...repeated].slice(0, 5).map((id) => JSON.stringify(id));
+    process.stderr.write(
+      term`tracecode ${command}: warning: ${name}: ${repeated.size === 1 ? "1 id appears" : `${repeated.size} ids appear`} more than once (${shown.join(", ")}${repeated.size > 5 ? ", …" : ""}); rows are matched by id, so give each its own\n`,
+    );
+  }
   const withoutArgs = new Set<string>();
   if (formatOf(path) !== "parquet")
-    for (const line of readFileSync(path, "utf8").split("\n")) {
+    for (const line of readFileSync(path, "utf8")
+      .replace(/^\uFEFF/, "")
+      .split("\n")) {
       try {
         const raw = JSON.parse(line) as unknown;
         if (raw && typeof raw === "object" && !("args" in raw) && "id" in raw)

@@ -30,6 +30,17 @@ describe("tracecode trace", () => {
       .join("\n"),
   );
 
+  it("says which ids appear twice: rows are matched by id", () => {
+    const twice = join(dir, "twice.jsonl");
+    const row = { id: "same", code: "def f(x):\n    return x\n" };
+    writeFileSync(twice, `${JSON.stringify(row)}\n${JSON.stringify(row)}\n`);
+    const r = cli("--in", twice, "--out", join(dir, "twice.t.jsonl"), "--inputs", "2");
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain(
+      `tracecode trace: warning: --in ${twice}: 1 id appears more than once ("same"); rows are matched by id`,
+    );
+  });
+
   it("refuses --out naming its --in (exit 2), before any work, leaving the input as it was", () => {
     const before = readFileSync(input, "utf8");
     const r = cli("--in", input, "--out", input);

@@ -32,6 +32,12 @@ describe("jsonl", () => {
     ]);
   });
 
+  it("reads a file that starts with a byte-order mark", () => {
+    const path = join(dir(), "bom.jsonl");
+    writeFileSync(path, '\uFEFF{"id": "a", "code": "x"}\n{"id": "b", "code": "y"}\n');
+    expect(readJsonl(path, FunctionRow).map((r) => r.id)).toEqual(["a", "b"]);
+  });
+
   it("leaves no temp file behind", () => {
     const d = dir();
     writeJsonl(join(d, "x.jsonl"), [{ a: 1 }]);

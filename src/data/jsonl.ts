@@ -58,7 +58,8 @@ export function readJsonlLenient<S extends z.ZodType>(
 ): { rows: z.infer<S>[]; errors: string[] } {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    // A byte-order mark (editors on Windows write one) is not part of the first row.
+    text = readFileSync(path, "utf8").replace(/^\uFEFF/, "");
   } catch (e) {
     throw new DataError(`cannot read ${path}: ${(e as Error).message}`);
   }
