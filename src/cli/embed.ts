@@ -65,6 +65,20 @@ export async function runEmbed(flags: EmbedFlags): Promise<void> {
         ? await readAllRows(flags.traces, "traces")
         : readJsonlLenient(flags.traces, TraceRow);
     traces = new Map(read.rows.map((t) => [t.id, t]));
+    // A row without a trace is embedded by its status alone ("not traced"): fine for a few,
+    // but none at all means the traces of another file.
+    const missing = rows.filter((r) => !traces.has(r.id));
+    if (missing.length === rows.length)
+      throw new Error(
+        term`--traces ${flags.traces}: no trace for any row of --in ${flags.in} (traces are matched by id): trace this file with tracecode trace --in ${flags.in}`,
+      );
+    if (missing.length > 0)
+      process.stderr.write(
+        term`tracecode embed: warning: ${count(missing.length, "row")} of --in ${flags.in} ${missing.length === 1 ? "has" : "have"} no trace in --traces ${flags.traces} (${missing
+          .slice(0, 3)
+          .map((r) => r.id)
+          .join(", ")}${missing.length > 3 ? ", …" : ""}): embedded as not traced\n`,
+      );
   }
   const vectors = embedItems(
     encoder,

@@ -47,6 +47,40 @@ describe("tracecode train and embed", () => {
       join(data, "e.jsonl"),
     );
     expect(j.status, j.stderr).toBe(0);
+    // Traces matched by id: another file's are refused, a few missing are said.
+    const lines = readFileSync(traces, "utf8").trim().split("\n");
+    const other = join(data, "other.traces.jsonl");
+    writeFileSync(other, lines.map((l) => l.replace(/"id":"/, '"id":"x')).join("\n"));
+    const foreign = cli(
+      "embed",
+      "--model",
+      run,
+      "--in",
+      fns,
+      "--traces",
+      other,
+      "--out",
+      join(data, "f.jsonl"),
+    );
+    expect(foreign.status).toBe(1);
+    expect(foreign.stderr).toContain(`--traces ${other}: no trace for any row of --in ${fns}`);
+    const fewer = join(data, "fewer.traces.jsonl");
+    writeFileSync(fewer, lines.slice(1).join("\n"));
+    const partial = cli(
+      "embed",
+      "--model",
+      run,
+      "--in",
+      fns,
+      "--traces",
+      fewer,
+      "--out",
+      join(data, "p.jsonl"),
+    );
+    expect(partial.status, partial.stderr).toBe(0);
+    expect(partial.stderr).toContain(
+      `1 row of --in ${fns} has no trace in --traces ${fewer} (g0/v0)`,
+    );
     const rows = readFileSync(join(data, "e.jsonl"), "utf8")
       .trim()
       .split("\n")

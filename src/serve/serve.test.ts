@@ -442,6 +442,12 @@ describe("the JSON API", () => {
     expect(linesOf("raise:TypeError")).toBeUndefined();
   });
 
+  it("refuses a --report folder that is not a report", async () => {
+    await expect(startServer(index, { port: 0, report: root })).rejects.toThrow(
+      `--report ${root}: not a report folder (no claims.json)`,
+    );
+  });
+
   it("refuses a non-loopback host without --allow-remote (usage error)", () => {
     const r = spawnSync(
       process.execPath,

@@ -249,6 +249,10 @@ export async function startServer(dir: string, options: ServeOptions = {}): Prom
     );
   if (options.report && !existsSync(options.report))
     throw new Error(`--report ${options.report}: no such folder`);
+  if (options.report && !existsSync(join(options.report, "claims.json")))
+    throw new Error(
+      `--report ${options.report}: not a report folder (no claims.json): make one with tracecode report RUNS_DIR --out DIR`,
+    );
   const runs: ServeState["runs"] = new Map();
   // Runs cached by function id belong to the file they were made from.
   const index = new LiveIndex(dir, () => runs.clear());
