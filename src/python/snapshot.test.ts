@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { pyodideDir } from "./pool.js";
-import { pruneSnapshots, SNAPSHOT_UNUSED_MS, startupSnapshot } from "./snapshot.js";
+import { pruneSnapshots, SNAPSHOT_UNUSED_MS, SNAPSHOTS_KEPT, startupSnapshot } from "./snapshot.js";
 
 const tracer = `# snapshot.test ${process.pid} ${Date.now()}`;
 const script = new URL("./snapshot.ts", import.meta.url).pathname;
@@ -72,6 +72,24 @@ describe("start-up snapshot cache", () => {
     expect(existsSync(join(dir, "pyodide-0aa1.snap.sha256"))).toBe(false);
     for (const kept of ["pyodide-0bb2.snap", "notes.snap", "pyodide-0cc3.snap"])
       expect(existsSync(join(dir, kept)), kept).toBe(true);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("keeps only the most recently used few: every rebuild makes one", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tracecode-snapshots-"));
+    const now = Date.now();
+    // Used 1, 2, …, 6 minutes ago.
+    const names = [1, 2, 3, 4, 5, 6].map((m) => `pyodide-${m.toString(16).padStart(4, "0")}.snap`);
+    names.forEach((name, i) => {
+      writeFileSync(join(dir, name), "x");
+      writeFileSync(join(dir, `${name}.sha256`), "x");
+      const at = new Date(now - (i + 1) * 60_000);
+      utimesSync(join(dir, name), at, at);
+    });
+    expect(SNAPSHOTS_KEPT).toBe(4);
+    expect(pruneSnapshots(dir, now)).toEqual(names.slice(4));
+    for (const kept of names.slice(0, 4)) expect(existsSync(join(dir, kept)), kept).toBe(true);
+    expect(existsSync(join(dir, `${names[5]}.sha256`))).toBe(false);
     rmSync(dir, { recursive: true, force: true });
   });
 

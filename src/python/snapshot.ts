@@ -61,23 +61,31 @@ function snapshotKey(pyodideDir: string, tracer: string, script: string): string
 
 /** A snapshot no process has started from for this long is removed when a new one is made. */
 export const SNAPSHOT_UNUSED_MS = 7 * 24 * 3600 * 1000;
+/** And beyond this many, the least recently used go too (a rebuild keys a new one). */
+export const SNAPSHOTS_KEPT = 4;
 
 /**
- * Removes the snapshots of `dir` unused for SNAPSHOT_UNUSED_MS (their access time, which each
- * use sets, else their modification time): every build of the tracer keys a new one of about
- * 30 MB, and nothing else would ever delete the old ones. Returns the names removed.
+ * Removes the snapshots of `dir` unused for SNAPSHOT_UNUSED_MS, and all but the SNAPSHOTS_KEPT
+ * most recently used (their access time, which each use sets, else their modification time):
+ * every build of the tracer keys a new one of about 30 MB, and nothing else would ever delete
+ * the old ones (a pool whose snapshot went makes it again). Returns the names removed.
  */
 export function pruneSnapshots(dir: string, now = Date.now()): string[] {
+  const snapshots = readdirSync(dir)
+    .filter((name) => /^pyodide-[0-9a-f]+\.snap$/.test(name))
+    .map((name) => {
+      const st = statSync(join(dir, name));
+      return { name, used: Math.max(st.atimeMs, st.mtimeMs) };
+    })
+    .sort((a, b) => b.used - a.used || a.name.localeCompare(b.name));
   const removed: string[] = [];
-  for (const name of readdirSync(dir)) {
-    if (!/^pyodide-[0-9a-f]+\.snap$/.test(name)) continue;
+  snapshots.forEach(({ name, used }, i) => {
+    if (i < SNAPSHOTS_KEPT && now - used <= SNAPSHOT_UNUSED_MS) return;
     const file = join(dir, name);
-    const st = statSync(file);
-    if (now - Math.max(st.atimeMs, st.mtimeMs) <= SNAPSHOT_UNUSED_MS) continue;
     rmSync(`${file}.sha256`, { force: true });
     rmSync(file, { force: true });
     removed.push(name);
-  }
+  });
   return removed;
 }
 
