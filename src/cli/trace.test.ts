@@ -1,5 +1,5 @@
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -29,6 +29,44 @@ describe("tracecode trace", () => {
       .map((r) => JSON.stringify(r))
       .join("\n"),
   );
+
+  it("stopped by Ctrl-C, says nothing was written and exits 130", async () => {
+    const slow = join(dir, "slow.jsonl");
+    const body = "def f(x):\n    while True:\n        x += 1\n";
+    writeFileSync(slow, `${JSON.stringify({ id: "s", code: body })}\n`);
+    const out = join(dir, "slow.t.jsonl");
+    const p = spawn(
+      process.execPath,
+      [
+        packagePath("dist", "cli", "main.js"),
+        "trace",
+        "--in",
+        slow,
+        "--out",
+        out,
+        "--timeout-ms",
+        "60000",
+        "--max-steps",
+        "100000000",
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stderr = "";
+    p.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const exited = new Promise<number | null>((r) => p.on("exit", (code) => r(code)));
+    // The handler is set before the sandbox starts: interrupt once its children are there.
+    for (let i = 0; i < 600; i++) {
+      const children = spawnSync("pgrep", ["-P", String(p.pid)], { encoding: "utf8" }).stdout;
+      if (children.trim() !== "") break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    p.kill("SIGINT");
+    expect(await exited).toBe(130);
+    expect(stderr).toContain(`tracecode trace: stopped; nothing was written to ${out}`);
+    expect(existsSync(out)).toBe(false);
+  });
 
   it("says which ids appear twice: rows are matched by id", () => {
     const twice = join(dir, "twice.jsonl");

@@ -164,6 +164,15 @@ export async function runTrace(flags: TraceFlags): Promise<void> {
     } else {
       const bar = progressBar("trace", rows.length);
       let local: TraceRow[];
+      const interrupted = () => {
+        bar.stop();
+        writer.abort();
+        process.stderr.write(
+          term`\ntracecode trace: stopped; nothing was written to ${flags.out} (a local run writes it when every row is traced)\n`,
+        );
+        process.exit(130);
+      };
+      process.once("SIGINT", interrupted);
       try {
         local = await traceFunctions(rows, {
           inputs: flags.inputs,
@@ -177,6 +186,7 @@ export async function runTrace(flags: TraceFlags): Promise<void> {
           onProgress: () => bar.tick(),
         });
       } finally {
+        process.off("SIGINT", interrupted);
         bar.stop();
       }
       for (const row of local) {
