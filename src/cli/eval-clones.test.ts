@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { FunctionRow } from "../data/index.js";
 import type { EvalClonesResult, Measured } from "../search/index.js";
-import { clonesTable, runEvalClones } from "./eval-clones.js";
+import { clonesTable, runEvalClones, withoutFamily } from "./eval-clones.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tracecode-eval-clones-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,12 +45,25 @@ const measured = (lexical: number): Measured => ({
 });
 
 describe("eval-clones output", () => {
+  it("names rows without a family: each would be a family of its own", () => {
+    const rows = [
+      FunctionRow.parse({ id: "a", family: "x", code: "" }),
+      FunctionRow.parse({ id: "b", code: "" }),
+      FunctionRow.parse({ id: "c", group: "g", code: "" }),
+    ];
+    expect(withoutFamily(rows)).toBe(
+      '1 row without "family" (b): each counts as a family of its own',
+    );
+    expect(withoutFamily(rows.slice(0, 1))).toBeUndefined();
+  });
+
   it("prints plain and name-free side by side, MAP@R first, and the thresholds held out", () => {
     const result: EvalClonesResult = {
       rows: 6,
       families: 3,
       notRun: { always_raises: 1 },
       notRunIds: { always_raises: ["bad/0"] },
+      notRunErrors: { "bad/0": "raises ValueError on every input (no good)" },
       ...measured(0.875),
       nameFree: {
         transformed: 5,
@@ -60,7 +74,9 @@ describe("eval-clones output", () => {
       },
     };
     const lines = clonesTable(result);
-    expect(lines[0]).toBe("6 functions in 3 families; not run: always_raises 1 (bad/0)");
+    expect(lines[0]).toBe(
+      "6 functions in 3 families; not run: always_raises 1 (bad/0: raises ValueError on every input (no good))",
+    );
     expect(lines).toContain(
       "name-free: 5 of 6 functions renamed and verified by execution; 1 measured as they are:",
     );

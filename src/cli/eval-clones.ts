@@ -34,6 +34,8 @@ export async function runEvalClones(file: string, flags: EvalClonesFlags): Promi
   const { rows, withoutArgs } = await readFunctionsFile(file, "eval-clones");
   if (rows.length < 2) throw new Error(`${file}: need at least 2 valid rows, got ${rows.length}`);
   const inferred = await inferMissingArgs(rows, withoutArgs);
+  const alone = withoutFamily(rows);
+  if (alone) process.stderr.write(`tracecode eval-clones: warning: ${alone}\n`);
   const model = flags.model === false ? undefined : resolveModelDir(flags.model);
   if (flags.saveThreshold && !model)
     throw new Error("--save-threshold: no model to save a threshold for (drop --no-model)");
@@ -88,6 +90,13 @@ export async function runEvalClones(file: string, flags: EvalClonesFlags): Promi
   process.stdout.write(`${clonesTable(result).join("\n")}\n`);
 }
 
+/** A row without `family` (nor `group`) is a family of its own: said, as it is likely a slip. */
+export function withoutFamily(rows: readonly FunctionRow[]): string | undefined {
+  const alone = rows.filter((r) => r.family === undefined && r.group === r.id).map((r) => r.id);
+  if (alone.length === 0) return undefined;
+  return term`${count(alone.length, "row")} without "family" (${alone.slice(0, 5).join(", ")}${alone.length > 5 ? ", …" : ""}): each counts as a family of its own`;
+}
+
 /**
  * Rows without `args` get the types their code implies (`inferRowArgs`), said on stderr; a row
  * whose types cannot be inferred keeps the default and is named (it will most likely not run).
@@ -118,11 +127,16 @@ const fixed = (v: number) => v.toFixed(3);
 
 /** The tables eval-clones prints: retrieval per mode and form, then the thresholds. */
 export function clonesTable(result: EvalClonesResult): string[] {
-  // Which functions, so a user can look at them: the first three of each status.
+  // Which functions, so a user can look at them: the first three of each status, the first
+  // with its reason.
+  const why = (id: string) => {
+    const e = result.notRunErrors?.[id];
+    return e ? `${id}: ${e.length > 80 ? `${e.slice(0, 79)}…` : e}` : id;
+  };
   const notRun = Object.entries(result.notRunIds)
     .map(
       ([s, ids]) =>
-        term`${s} ${ids.length} (${ids.slice(0, 3).join(", ")}${ids.length > 3 ? ", …" : ""})`,
+        term`${s} ${ids.length} (${[why(ids[0]), ...ids.slice(1, 3)].join(", ")}${ids.length > 3 ? ", …" : ""})`,
     )
     .join(", ");
   const lines = [

@@ -155,6 +155,7 @@ describe("evalClones", () => {
     // bad/0 raises on every input: no behaviour to compare, never "equal" for raising alike.
     expect(r.notRun).toEqual({ always_raises: 1 });
     expect(r.notRunIds).toEqual({ always_raises: ["bad/0"] });
+    expect(r.notRunErrors?.["bad/0"]).toMatch(/^raises \w+ on every input/);
     // Queries with a clone (4 of 6): exec ranks each clone first.
     expect(r.modes.exec?.precisionAt1).toBe(1);
     expect(r.modes.exec?.queries).toBe(4);

@@ -71,6 +71,8 @@ export interface EvalClonesResult extends Measured {
   notRun: Record<string, number>;
   /** Their ids, by status. */
   notRunIds: Record<string, string[]>;
+  /** Why each of them did not run (the trace's error), by id. */
+  notRunErrors?: Record<string, string>;
   /** The model used for embed and hybrid. */
   model?: string;
   /**
@@ -131,11 +133,13 @@ export async function evalClones(
   });
   const traces = new Map<string, TraceRow>(rows.map((r, i) => [r.id, traced[i]]));
   const notRunIds: Record<string, string[]> = {};
+  const notRunErrors: Record<string, string> = {};
   for (const t of traces.values()) {
     if (t.status === "ok") continue;
     const ids = notRunIds[t.status] ?? [];
     ids.push(t.id);
     notRunIds[t.status] = ids;
+    if (t.error) notRunErrors[t.id] = t.error;
   }
   const notRun = Object.fromEntries(Object.entries(notRunIds).map(([s, ids]) => [s, ids.length]));
 
@@ -159,6 +163,7 @@ export async function evalClones(
     families: labelOf.size,
     notRun,
     notRunIds,
+    ...(Object.keys(notRunErrors).length > 0 ? { notRunErrors } : {}),
     ...measure(rows, traces),
     ...(options.model ? { model: options.model } : {}),
     ...(trainingOverlap ? { trainingOverlap } : {}),
