@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { FunctionRow } from "../data/index.js";
 import type { EvalClonesResult, Measured } from "../search/index.js";
+import { UsageError } from "./errors.js";
 import { clonesTable, runEvalClones, withoutFamily } from "./eval-clones.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tracecode-eval-clones-"));
@@ -116,6 +117,17 @@ describe("eval-clones output", () => {
         unsafeNoIsolation: false,
       }),
     ).rejects.toThrow(/--save-threshold: no model/);
+    // A usage error (exit 2): the flags do not go together.
+    await expect(
+      runEvalClones(file, {
+        model: false,
+        json: false,
+        inputs: 10,
+        nameFree: false,
+        saveThreshold: true,
+        unsafeNoIsolation: false,
+      }),
+    ).rejects.toBeInstanceOf(UsageError);
     await expect(
       runEvalClones(file, {
         model: undefined,

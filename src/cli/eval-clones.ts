@@ -14,6 +14,7 @@ import {
   THRESHOLD_MODES,
   writeThreshold,
 } from "../search/index.js";
+import { UsageError } from "./errors.js";
 import { readFunctionsFile } from "./input.js";
 import { applySandboxFlags, intOption, unsafeOption } from "./options.js";
 import { progressBar } from "./progress.js";
@@ -38,7 +39,7 @@ export async function runEvalClones(file: string, flags: EvalClonesFlags): Promi
   if (alone) process.stderr.write(`tracecode eval-clones: warning: ${alone}\n`);
   const model = flags.model === false ? undefined : resolveModelDir(flags.model);
   if (flags.saveThreshold && !model)
-    throw new Error("--save-threshold: no model to save a threshold for (drop --no-model)");
+    throw new UsageError("--save-threshold: no model to save a threshold for (drop --no-model)");
   if (flags.saveThreshold && new Set(rows.map((r) => r.family ?? r.group)).size < 2)
     throw new Error(`--save-threshold: ${file} has one family; a threshold needs at least two`);
   const bar = progressBar("execute", rows.length * (flags.nameFree ? 2 : 1));

@@ -98,6 +98,25 @@ describe("exit codes", () => {
     expect(trace.stderr).toMatch(/--retry-dead only applies to a farm run/);
   });
 
+  it("a --format that disagrees with the --out file's extension is a usage error", async () => {
+    const trace = await cli([
+      "trace",
+      "--in",
+      "a.jsonl",
+      "--out",
+      "t.jsonl",
+      "--format",
+      "parquet",
+    ]);
+    expect(trace.code).toBe(2);
+    expect(trace.stderr).toMatch(
+      /--format parquet does not go with --out t\.jsonl \(a \.jsonl file\)/,
+    );
+    const gen = await cli(["generate", "--out", "g.parquet", "--format", "jsonl"]);
+    expect(gen.code).toBe(2);
+    expect(gen.stderr).toMatch(/--format jsonl does not go with --out g\.parquet/);
+  });
+
   it("an interrupted index exits 130 and says what it kept", async () => {
     // Each function spends its whole step budget: the run outlasts the wait below.
     const src = join(root, "slow");

@@ -23,7 +23,13 @@ import {
   VERIFY_TRACE_OPTIONS,
   verifyDataset,
 } from "../synth/index.js";
-import { applySandboxFlags, choiceOption, floatOption, intOption } from "./options.js";
+import {
+  applySandboxFlags,
+  checkFormatAgrees,
+  choiceOption,
+  floatOption,
+  intOption,
+} from "./options.js";
 import { checkOutput } from "./output.js";
 import { progressBar } from "./progress.js";
 import { count, term } from "./terminal.js";
@@ -169,6 +175,7 @@ export function registerGenerate(program: Command): void {
 }
 
 export async function runGenerate(flags: GenerateFlags): Promise<void> {
+  checkFormatAgrees(flags.out, flags.format);
   const target = generateTargets(flags.out, flags.format);
   checkOutput("--out", flags.out, target.path === flags.out ? "file" : "dir");
   applySandboxFlags(flags);

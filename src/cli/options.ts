@@ -37,6 +37,18 @@ export function choiceOption<T extends string>(name: string, choices: readonly T
   };
 }
 
+/**
+ * `--format` against the output's extension: a `.jsonl` file holding Parquet (or the reverse)
+ * would be read back by its name and fail, so the two must agree when both are given.
+ */
+export function checkFormatAgrees(path: string, format: string | undefined): void {
+  const ext = /\.(jsonl|parquet)$/i.exec(path)?.[1]?.toLowerCase();
+  if (format && ext && ext !== format)
+    throw new UsageError(
+      `--format ${format} does not go with --out ${path} (a .${ext} file): drop --format, or name the file .${format}`,
+    );
+}
+
 /** Flags of every command that runs untrusted Python. */
 export interface SandboxFlags {
   maxSteps: number;

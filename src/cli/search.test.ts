@@ -91,7 +91,7 @@ describe("tracecode index and search", () => {
     expect(same.stdout).toMatch(/indexed 0 of 1 file \(1 unchanged, skipped\)/);
     const bad = cli("index", "typed", "--out", "idx-bad", "--types", "missing.toml");
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/--types: missing\.toml: ENOENT/);
+    expect(bad.stderr).toMatch(/--types: missing\.toml: no such file/);
   });
 
   it("prints a table with locations and behaviour, or JSON", () => {

@@ -1,7 +1,7 @@
 /** `tracecode search`: a snippet in, the nearest indexed functions and how they behave out. */
 import { readFileSync } from "node:fs";
 import { type Command, InvalidArgumentError } from "commander";
-import { type ArgType, parseArgTypes } from "../data/index.js";
+import { type ArgType, fileErrorText, parseArgTypes } from "../data/index.js";
 import { pythonText } from "../realcode/index.js";
 import { type Behaviour, type SearchResult, searchIndex } from "../search/index.js";
 import { UsageError } from "./errors.js";
@@ -121,9 +121,7 @@ export async function runSearch(dir: string, flags: SearchFlags): Promise<void> 
     try {
       code = pythonText(readFileSync(flags.file));
     } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      const why = err.code === "ENOENT" ? "no such file" : err.message;
-      throw new Error(term`--file ${flags.file}: ${why}`);
+      throw new Error(term`--file ${flags.file}: ${fileErrorText(e)}`);
     }
   }
   const result = await searchIndex(dir, code, {

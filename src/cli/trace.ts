@@ -17,6 +17,7 @@ import { DEFAULT_RANGE, type IntRange, traceFunctions } from "../python/index.js
 import { readFunctionsFile } from "./input.js";
 import {
   applySandboxFlags,
+  checkFormatAgrees,
   choiceOption,
   farmOnlyOptions,
   intOption,
@@ -75,6 +76,7 @@ function statusCounts(rows: readonly Pick<TraceRow, "status">[]): string {
 export async function runTrace(flags: TraceFlags): Promise<void> {
   checkOutput("--out", flags.out, "file");
   checkNotInput("--out", flags.out, [["--in", flags.in]]);
+  checkFormatAgrees(flags.out, flags.format);
   applySandboxFlags(flags);
   const { rows, skipped: invalid } = await readFunctionsFile(flags.in, "trace", "--in");
   const t0 = performance.now();

@@ -117,6 +117,9 @@ describe("tracecode train and embed", () => {
     const fromPy = cli("embed", "--model", run, "--in", py, "--out", join(data, "q.jsonl"));
     expect(fromPy.status).toBe(1);
     expect(fromPy.stderr).toMatch(/q\.py: no valid functions row .* index them/);
+    const trainPy = cli("train", "--data", py, "--out", join(data, "run-py"));
+    expect(trainPy.status).toBe(2);
+    expect(trainPy.stderr).toMatch(/--data .*q\.py: a Python file; .* index them/);
     const junk = join(data, "junk.jsonl");
     writeFileSync(junk, "not json\n");
     const fromJunk = cli("embed", "--model", run, "--in", junk, "--out", join(data, "q.jsonl"));

@@ -102,6 +102,10 @@ export async function runTrain(flags: TrainFlags, command?: Command): Promise<vo
   applySandboxFlags({ unsafeNoIsolation });
   checkOutput("--out", out, "dir");
   if (prepared !== undefined) checkOutput("--prepared", prepared, "dir");
+  if (/\.py$/i.test(flags.data) && isFile(flags.data))
+    throw new UsageError(
+      term`--data ${flags.data}: a Python file; train reads a functions file (JSONL rows with family, entry, args, code), a dataset or a corpus folder: for Python files, index them (tracecode index FILES --out DIR --export OUT.jsonl)`,
+    );
   const realCode = isFile(flags.data);
   const stdlib = !realCode && readStdlibManifest(flags.data) !== null;
   if ((realCode || stdlib) && command) {

@@ -13,6 +13,7 @@ export {
   writeRows,
 } from "./columnar.js";
 export { type Dataset, loadDataset, openDataset } from "./dataset.js";
+export { fileErrorText } from "./files.js";
 export { DataError, readJsonl, readJsonlLenient, writeFileAtomic, writeJsonl } from "./jsonl.js";
 export * from "./schemas.js";
 export { escapeControl } from "./text.js";

@@ -65,7 +65,13 @@ export function readModelFiles(dir: string): ModelFiles {
  */
 export function loadEncoder(dir: string, files: ModelFiles = readModelFiles(dir)): Encoder {
   const specPath = join(dir, "model.json");
-  const parsed = ModelSpec.safeParse(JSON.parse(files.spec.toString("utf8")));
+  let json: unknown;
+  try {
+    json = JSON.parse(files.spec.toString("utf8"));
+  } catch (e) {
+    throw new Error(`${specPath}: not valid JSON (${(e as Error).message})`);
+  }
+  const parsed = ModelSpec.safeParse(json);
   if (!parsed.success) throw new Error(`${specPath}: invalid model spec: ${parsed.error.message}`);
   // The strict load below overwrites every parameter, so none is drawn first.
   const encoder = withoutInit(() => new Encoder(parsed.data));

@@ -4,7 +4,7 @@
  * and model directories without the files still load. Their numerical proof is the PyTorch
  * loader's parity test (test/torch-loader.test.ts).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -117,5 +117,11 @@ describe("tokenizer.json and architecture.json", () => {
     rmSync(join(out, "architecture.json"));
     expect(existsSync(join(out, "model.json"))).toBe(true);
     expect(embedItems(loadEncoder(out), [{ code: "ab" }])).toEqual(before);
+  });
+
+  it("a model.json that is not JSON is named in the error", () => {
+    const out = join(dir, "lstm");
+    writeFileSync(join(out, "model.json"), "{");
+    expect(() => loadEncoder(out)).toThrow(`${join(out, "model.json")}: not valid JSON (`);
   });
 });

@@ -19,7 +19,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, sep } from "node:path";
 import { parse as parseToml } from "smol-toml";
-import { ArgType } from "../data/index.js";
+import { ArgType, fileErrorText } from "../data/index.js";
 import type { IntRange } from "../python/index.js";
 import type { UserTypes } from "./infer.js";
 
@@ -101,12 +101,21 @@ function argType(t: unknown, at: string): string {
 /** Reads a config file (TOML, or JSON for a `.json` name); throws ConfigError naming the problem. */
 export function readTypesConfig(path: string): TypesConfig {
   let raw: unknown;
+  let text: string;
   try {
-    const text = readFileSync(path, "utf8");
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new ConfigError(`${path}: ${fileErrorText(e)}`);
+  }
+  try {
     raw = path.endsWith(".json") ? JSON.parse(text) : parseToml(text);
   } catch (e) {
     if (e instanceof ConfigError) throw e;
-    throw new ConfigError(`${path}: ${(e as Error).message.split("\n")[0]}`);
+    // TOML errors carry their place; the message's first line does not.
+    const { line, column } = e as { line?: number; column?: number };
+    const at =
+      line !== undefined ? `line ${line}${column !== undefined ? `, column ${column}` : ""}: ` : "";
+    throw new ConfigError(`${path}: ${at}${(e as Error).message.split("\n")[0]}`);
   }
   const top = raw as Record<string, unknown>;
   const config: TypesConfig = { path, defaults: {}, functions: new Map() };

@@ -255,6 +255,11 @@ describe("tracecode.toml and --types", () => {
     expect(() => readTypesConfig(bad)).toThrow(/defaults\.range: expected \[min, max\]/);
     writeFileSync(bad, "[other]\n");
     expect(() => readTypesConfig(bad)).toThrow(/unknown table "other"/);
+    // Where a TOML syntax error is; a missing file or a folder in words.
+    writeFileSync(bad, "[defaults]\n[a b]\n");
+    expect(() => readTypesConfig(bad)).toThrow(/bad\.toml: line 2, column \d+: Invalid TOML/);
+    expect(() => readTypesConfig(join(root, "none.toml"))).toThrow(/none\.toml: no such file$/);
+    expect(() => readTypesConfig(root)).toThrow(/: a folder, not a file$/);
   });
 });
 
