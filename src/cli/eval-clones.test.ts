@@ -107,27 +107,17 @@ describe("eval-clones output", () => {
     const row = (id: string) =>
       JSON.stringify({ id, family: "a", entry: "f", args: ["int"], code: "def f(x): return x" });
     writeFileSync(file, `${row("a/0")}\n${row("a/1")}\n`);
-    await expect(
-      runEvalClones(file, {
-        model: false,
-        json: false,
-        inputs: 10,
-        nameFree: false,
-        saveThreshold: true,
-        unsafeNoIsolation: false,
-      }),
-    ).rejects.toThrow(/--save-threshold: no model/);
+    const noModel = runEvalClones(file, {
+      model: false,
+      json: false,
+      inputs: 10,
+      nameFree: false,
+      saveThreshold: true,
+      unsafeNoIsolation: false,
+    });
+    await expect(noModel).rejects.toThrow(/--save-threshold: no model/);
     // A usage error (exit 2): the flags do not go together.
-    await expect(
-      runEvalClones(file, {
-        model: false,
-        json: false,
-        inputs: 10,
-        nameFree: false,
-        saveThreshold: true,
-        unsafeNoIsolation: false,
-      }),
-    ).rejects.toBeInstanceOf(UsageError);
+    await expect(noModel).rejects.toBeInstanceOf(UsageError);
     await expect(
       runEvalClones(file, {
         model: undefined,

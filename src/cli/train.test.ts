@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { cliRunner } from "../../test/helpers/cli.js";
+import { familyRow, TINY_FAMILIES } from "../../test/helpers/families.js";
 import { writeTinyDataset } from "../../test/helpers/tiny-dataset.js";
 import { DEFAULT_PREPARE_OPTIONS } from "../realcode/index.js";
 import { logLine, variantSplit } from "./train.js";
@@ -172,52 +173,7 @@ describe("tracecode train and embed", () => {
 });
 
 describe("tracecode train on real code", () => {
-  const row = (id: string, family: string, entry: string, args: string[], code: string) =>
-    JSON.stringify({ id, family, entry, args, code });
-  const rows = [
-    row(
-      "sq/0",
-      "sq",
-      "square_sum",
-      ["small_nonneg_int"],
-      "def square_sum(n: int) -> int:\n    total = 0\n    for i in range(n + 1):\n        total += i * i\n    return total\n",
-    ),
-    row(
-      "sq/1",
-      "sq",
-      "squares",
-      ["small_nonneg_int"],
-      "def squares(n: int) -> int:\n    return n * (n + 1) * (2 * n + 1) // 6\n",
-    ),
-    row(
-      "rev/0",
-      "rev",
-      "reverse",
-      ["list[int]"],
-      "def reverse(xs: list[int]) -> list[int]:\n    return xs[::-1]\n",
-    ),
-    row(
-      "rev/1",
-      "rev",
-      "reverse_loop",
-      ["list[int]"],
-      "def reverse_loop(xs: list[int]) -> list[int]:\n    out = []\n    for x in xs:\n        out.insert(0, x)\n    return out\n",
-    ),
-    row(
-      "vow/0",
-      "vow",
-      "vowels",
-      ["str"],
-      'def vowels(s: str) -> int:\n    return sum(1 for c in s if c in "aeiouAEIOU")\n',
-    ),
-    row(
-      "vow/1",
-      "vow",
-      "count_vowels",
-      ["str"],
-      'def count_vowels(text: str) -> int:\n    n = 0\n    for ch in text.lower():\n        if ch in "aeiou":\n            n += 1\n    return n\n',
-    ),
-  ];
+  const rows = TINY_FAMILIES;
 
   it("--allow-leak warns in real lines, and --variants N tries N variants per function", () => {
     const file = join(data, "fams.jsonl");
@@ -226,7 +182,7 @@ describe("tracecode train on real code", () => {
     const holdout = join(data, "dev.jsonl");
     writeFileSync(
       holdout,
-      `${row("rev-dev/0", "rev-dev", "flip", ["list[int]"], "def flip(items: list[int]) -> list[int]:\n    return items[::-1]\n")}\n`,
+      `${familyRow("rev-dev/0", "rev-dev", "flip", ["list[int]"], "def flip(items: list[int]) -> list[int]:\n    return items[::-1]\n")}\n`,
     );
     const t = cli(
       "train",

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { familyRow, TINY_FAMILIES } from "../../test/helpers/families.js";
 import { FunctionRow } from "../data/index.js";
 import { traceFunctions } from "../python/index.js";
 import { REAL_INT_RANGE, verifyVariants } from "../realcode/index.js";
@@ -11,60 +12,12 @@ import { LeakError, RunConfig, trainRealCode } from "./index.js";
 const dir = mkdtempSync(join(tmpdir(), "tracecode-realcode-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const row = (id: string, family: string, entry: string, args: string[], code: string) =>
-  JSON.stringify({ id, family, entry, args, code });
-
-// Three small families of two implementations each (typed parameters, as real code has).
-const tiny = [
-  row(
-    "sq/0",
-    "sq",
-    "square_sum",
-    ["small_nonneg_int"],
-    "def square_sum(n: int) -> int:\n    total = 0\n    for i in range(n + 1):\n        total += i * i\n    return total\n",
-  ),
-  row(
-    "sq/1",
-    "sq",
-    "squares",
-    ["small_nonneg_int"],
-    "def squares(n: int) -> int:\n    return n * (n + 1) * (2 * n + 1) // 6\n",
-  ),
-  row(
-    "rev/0",
-    "rev",
-    "reverse",
-    ["list[int]"],
-    "def reverse(xs: list[int]) -> list[int]:\n    return xs[::-1]\n",
-  ),
-  row(
-    "rev/1",
-    "rev",
-    "reverse_loop",
-    ["list[int]"],
-    "def reverse_loop(xs: list[int]) -> list[int]:\n    out = []\n    for x in xs:\n        out.insert(0, x)\n    return out\n",
-  ),
-  row(
-    "vow/0",
-    "vow",
-    "vowels",
-    ["str"],
-    'def vowels(s: str) -> int:\n    return sum(1 for c in s if c in "aeiouAEIOU")\n',
-  ),
-  row(
-    "vow/1",
-    "vow",
-    "count_vowels",
-    ["str"],
-    'def count_vowels(text: str) -> int:\n    n = 0\n    for ch in text.lower():\n        if ch in "aeiou":\n            n += 1\n    return n\n',
-  ),
-];
 const trainFile = join(dir, "train.jsonl");
-writeFileSync(trainFile, `${tiny.join("\n")}\n`);
+writeFileSync(trainFile, `${TINY_FAMILIES.join("\n")}\n`);
 const holdout = join(dir, "holdout.jsonl");
 writeFileSync(
   holdout,
-  `${row("max/0", "max", "largest", ["list[int]"], "def largest(xs: list[int]) -> int:\n    return max(xs, default=0)\n")}\n`,
+  `${familyRow("max/0", "max", "largest", ["list[int]"], "def largest(xs: list[int]) -> int:\n    return max(xs, default=0)\n")}\n`,
 );
 const config = RunConfig.parse({
   data: "",
@@ -111,7 +64,7 @@ describe("training on real code", () => {
   });
 
   it("measures embed and hybrid with the model, and flags functions it was trained on", async () => {
-    const rows = tiny.map((l) => FunctionRow.parse(JSON.parse(l)));
+    const rows = TINY_FAMILIES.map((l) => FunctionRow.parse(JSON.parse(l)));
     const r = await evalClones(rows, { model: run, inputs: 30 });
     expect(r.modes.embed?.queries).toBe(6);
     expect(r.modes.hybrid?.precisionAt1).toBe(1);
@@ -133,7 +86,7 @@ describe("training on real code", () => {
 
   it("refuses a training file that contains holdout code, unless allowed", async () => {
     const leaky = join(dir, "leaky.jsonl");
-    writeFileSync(leaky, `${tiny.join("\n")}\n${readFileSync(holdout, "utf8")}`);
+    writeFileSync(leaky, `${TINY_FAMILIES.join("\n")}\n${readFileSync(holdout, "utf8")}`);
     const attempt = trainRealCode(leaky, config, join(dir, "leaky-run"), { holdout: [holdout] });
     await expect(attempt).rejects.toBeInstanceOf(LeakError);
     await expect(attempt).rejects.toThrow(/max\/0 = max\/0 \(same normalised code\)/);
@@ -141,7 +94,7 @@ describe("training on real code", () => {
   });
 
   it("drops a variant that changes behaviour and counts it per transform", async () => {
-    const source = FunctionRow.parse({ ...JSON.parse(tiny[0]), group: "sq/0" });
+    const source = FunctionRow.parse({ ...JSON.parse(TINY_FAMILIES[0]), group: "sq/0" });
     const broken = {
       ...source,
       id: "sq/0/v1",
