@@ -26,8 +26,11 @@ export async function indexedRow(f: StoredFunction): Promise<IndexedRow | { prob
   if (!c)
     return { problem: `its file ${f.file} changed since indexing (run tracecode index again)` };
   const inf = c.inference;
-  // The wrapper of the signature indexing chose (probing may have chosen another than the first).
-  const chosen = inf?.candidates.find((s) => JSON.stringify(s.args) === f.args);
+  // The wrapper of the signature indexing chose (probing may have chosen another than the
+  // first): the same types, and the same way of building the instance when it says one.
+  const instance = storedInstance(f.signature);
+  const sameArgs = inf?.candidates.filter((s) => JSON.stringify(s.args) === f.args) ?? [];
+  const chosen = sameArgs.find((s) => s.instance === instance) ?? sameArgs[0];
   const wrapper = chosen?.wrapper ?? inf?.wrapper;
   const row = FunctionRow.parse({
     id: String(f.id),
@@ -45,4 +48,14 @@ export async function indexedRow(f: StoredFunction): Promise<IndexedRow | { prob
       ? { module: { text: c.module, ...(wrapper ? { wrapper } : {}) } }
       : {}),
   };
+}
+
+/** How the stored signature built its instance (`signatureRecord`'s `instance`), if it says. */
+function storedInstance(signature: string | null | undefined): string | undefined {
+  try {
+    const s = JSON.parse(signature ?? "{}") as { instance?: unknown };
+    return typeof s.instance === "string" ? s.instance : undefined;
+  } catch {
+    return undefined;
+  }
 }
