@@ -84,6 +84,16 @@ class Counter:
     def bump(self, k: int) -> int:
         self.n += k
         return self.n
+
+
+class Base:
+    def doubled(self):
+        return self.value() * 2
+
+
+class Impl(Base):
+    def value(self):
+        return 21
 `;
 
 beforeAll(async () => {
@@ -170,13 +180,15 @@ describe("the JSON API", () => {
   });
 
   it("runs a function as indexing did: in its module, a method on its instance", async () => {
-    for (const [name, line] of [
-      ["scaled", "    return x * SCALE"],
-      ["bump", "        return self.n"],
+    // Base.doubled runs on an instance of the subclass that defines what Base lacks.
+    for (const [name, def, line] of [
+      ["scaled", "scaled", "    return x * SCALE"],
+      ["Counter.bump", "bump", "        return self.n"],
+      ["Base.doubled", "doubled", "        return self.value() * 2"],
     ]) {
-      const id = server.state.store.allCode().find((f) => f.code.includes(`def ${name}(`))?.id;
+      const id = server.state.store.allCode().find((f) => f.code.includes(`def ${def}(`))?.id;
       const info = JSON.parse(await (await get(`/api/functions/${id}`)).text());
-      expect(info).toMatchObject({ status: "ok", name: name === "bump" ? "Counter.bump" : name });
+      expect(info).toMatchObject({ status: "ok", name });
       for (const i of [0, 1]) {
         const run = JSON.parse(await (await get(`/api/functions/${id}/run?input=${i}`)).text());
         expect(run).toMatchObject({ status: "ok", output: info.rows[i].output });
