@@ -29,7 +29,11 @@ describe("tracecode index --export", () => {
       "--export",
       "a.parquet",
     );
-    expect(r.stderr).toBe("");
+    // Nothing but the progress lines of a stderr that is not a terminal.
+    expect(r.stderr.split("\n").filter((l) => l && !/^index: \d+\/\d+ \(\d+%\)/.test(l))).toEqual(
+      [],
+    );
+    expect(r.stderr).toContain("index: 2/2 (100%)");
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("exported 2 functions → a.parquet");
     const a = await readAllRows(join(root, "a.parquet"), "index");

@@ -124,12 +124,23 @@ describe("progressBar", () => {
     expect(s.text()).not.toMatch(/\{runs\}|NaN|INF|NF/);
   });
 
-  it("is silent where stderr is not a terminal", () => {
+  it("writes a plain line at each tenth where stderr is not a terminal (a log)", () => {
     const t = terminal();
     Object.assign(t.stream, { isTTY: false });
-    const bar = progressBar("x", 3, "", {}, t.stream);
-    bar.tick();
+    const bar = progressBar("index", 40, " | {workers} workers", {}, t.stream);
+    for (let i = 0; i < 40; i++) bar.tick(1, i === 20 ? { workers: 2 } : undefined);
     bar.stop();
-    expect(t.text()).toBe("");
+    const lines = t.text().trim().split("\n");
+    expect(lines).toHaveLength(10);
+    expect(lines[0]).toBe("index: 4/40 (10%) | – workers");
+    expect(lines[9]).toBe("index: 40/40 (100%) | 2 workers");
+    // A few items: one line each.
+    const s = terminal();
+    Object.assign(s.stream, { isTTY: false });
+    const few = progressBar("trace", 3, "", {}, s.stream);
+    few.tick();
+    few.tick();
+    few.tick();
+    expect(s.text()).toBe("trace: 1/3 (33%)\ntrace: 2/3 (66%)\ntrace: 3/3 (100%)\n");
   });
 });

@@ -1,5 +1,6 @@
 /**
- * Progress bars for long work: drawn on an interactive stderr only, silent otherwise.
+ * Progress bars for long work: drawn on an interactive stderr; elsewhere (a log file, a pipe)
+ * one plain line at each tenth of the work, so a logged run is not silent for minutes.
  *
  * The line is ours (`formatProgressLine`), not cli-progress's template: a `{name}` of `extra`
  * with no value yet shows "–" (not the placeholder), and the ETA (`EtaEstimate`) is measured
@@ -97,7 +98,7 @@ export function progressBar(
   initial: Record<string, string | number> = {},
   stream: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr,
 ): Progress {
-  if (!stream.isTTY) return { tick() {}, stop() {} };
+  if (!stream.isTTY) return progressLines(label, total, extra, initial, stream);
   const eta = new EtaEstimate();
   let done = 0;
   const bar = new cliProgress.SingleBar(
@@ -126,5 +127,34 @@ export function progressBar(
       bar.increment(n, payload);
     },
     stop: () => bar.stop(),
+  };
+}
+
+/**
+ * Progress for a stderr that is not a terminal: `label: 12/120 (10%) | loss 0.1234` each time
+ * another tenth of the work is done (counted, so the same run logs the same lines), and nothing
+ * between.
+ */
+function progressLines(
+  label: string,
+  total: number,
+  extra: string,
+  initial: Record<string, string | number>,
+  stream: NodeJS.WritableStream,
+): Progress {
+  let done = 0;
+  let shown = 0;
+  let payload: Record<string, string | number> = { ...initial };
+  return {
+    tick: (n = 1, p) => {
+      done += n;
+      if (p) payload = { ...payload, ...p };
+      const tenth = total > 0 ? Math.floor((10 * Math.min(done, total)) / total) : 10;
+      if (tenth <= shown) return;
+      shown = tenth;
+      const percent = total > 0 ? Math.floor((100 * Math.min(done, total)) / total) : 100;
+      stream.write(`${label}: ${done}/${total} (${percent}%)${fillFields(extra, payload)}\n`);
+    },
+    stop: () => {},
   };
 }
