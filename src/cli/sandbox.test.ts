@@ -114,7 +114,7 @@ describe("attacks through index and search --code", () => {
     };
     const byName = new Map(result.hits.map((h) => [h.name, h.behaviour]));
     // The escape is refused; the innocent functions do not behave like `return 1337`.
-    expect(byName.get("steal")?.reason ?? "").toMatch(/did not run: limit/);
+    expect(byName.get("steal")?.reason ?? "").toMatch(/no behaviour: limit/);
     expect(byName.get("poison")).toMatchObject({ kind: "compared", equal: 20, shared: 20 });
     const top = byName.get("top_count");
     expect(top?.kind === "compared" && top.equal === top.shared).toBe(false);

@@ -196,7 +196,8 @@ function compare(
   if (hit.status !== "ok")
     return {
       kind: "not-compared",
-      reason: `did not run: ${hit.status}${hit.error ? ` (${hit.error})` : ""}`,
+      // It ran (or began to): what it lacks is a behaviour to compare with.
+      reason: `no behaviour: ${hit.status}${hit.error ? ` (${hit.error})` : ""}`,
     };
   if ((hit.inputsKey ?? hit.args) !== queryArgs) {
     return {

@@ -180,7 +180,7 @@ describe("index and search without a model (lexical ranking)", () => {
     // A hit that never returned says why, with the message its verdict carries.
     expect(by.escape).toMatchObject({ kind: "not-compared" });
     expect(by.escape.kind === "not-compared" && by.escape.reason).toMatch(
-      /^did not run: always_raises \(raises AttributeError on every input \(.*system/,
+      /^no behaviour: always_raises \(raises AttributeError on every input \(.*system/,
     );
     // below(n) = tri(n - 1): equal only where both are 0, the first difference named.
     expect(by.below).toMatchObject({ kind: "compared", shared: INPUTS });
@@ -190,7 +190,7 @@ describe("index and search without a model (lexical ranking)", () => {
       expect(by.below.firstDifference?.query).not.toBe(by.below.firstDifference?.hit);
     }
     expect(by.spin).toMatchObject({ kind: "not-compared" });
-    expect(by.spin.kind === "not-compared" && by.spin.reason).toMatch(/^did not run: timeout/);
+    expect(by.spin.kind === "not-compared" && by.spin.reason).toMatch(/^no behaviour: timeout/);
     expect(by.rev).toMatchObject({ kind: "not-compared", reason: "other argument types (str)" });
     expect(by.lookup.kind).toBe("not-compared");
   });
