@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { type Verdict, writeReport } from "../report/index.js";
 import { checkOutput } from "./output.js";
-import { term } from "./terminal.js";
+import { count, term } from "./terminal.js";
 
 const VERDICTS: readonly Verdict[] = ["holds", "partly", "does not hold", "not measured"];
 
@@ -17,8 +17,8 @@ export async function runReportCommand(sweepDir: string, flags: { out: string })
     .join(", ");
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
   process.stdout.write(
-    `report: ${r.figures.length} figures, ${r.claims.length} claims (${verdicts})` +
-      `${r.missing > 0 ? `, ${r.missing} runs missing` : ""} in ${seconds} s` +
+    `report: ${count(r.figures.length, "figure")}, ${count(r.claims.length, "claim")} (${verdicts})` +
+      `${r.missing > 0 ? `, ${count(r.missing, "run")} missing` : ""} in ${seconds} s` +
       term` → ${join(flags.out, "REPORT.md")}\n`,
   );
 }

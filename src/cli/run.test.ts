@@ -1,19 +1,15 @@
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { packagePath } from "../python/pool.js";
+import { cliRunner } from "../../test/helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tracecode-run-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("tracecode run", () => {
-  const run = (...args: string[]) =>
-    spawnSync(process.execPath, [packagePath("dist", "cli", "main.js"), "run", ...args], {
-      encoding: "utf8",
-      timeout: 60_000,
-    });
+  const cli = cliRunner({ timeoutMs: 180_000 });
+  const run = (...args: string[]) => cli("run", ...args);
 
   it("refuses an unknown preset as a usage error before generating anything", () => {
     const out = join(dir, "never");
@@ -37,27 +33,12 @@ describe("tracecode run", () => {
   });
 
   it("runs generate → trace → sweep → report end to end on a small configuration", () => {
-    const r = spawnSync(
-      process.execPath,
-      [
-        packagePath("dist", "cli", "main.js"),
-        "run",
-        "--out",
-        dir,
-        "--functions",
-        "10",
-        "--variants",
-        "4",
-        "--presets",
-        "negatives",
-      ],
-      { encoding: "utf8", timeout: 180_000 },
-    );
+    const r = run("--out", dir, "--functions", "10", "--variants", "4", "--presets", "negatives");
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/generate: 40 snippets in 10 groups/);
     expect(r.stdout).toMatch(/traced 40 snippets .* ok 40; 10 trace classes/);
     expect(r.stdout).toMatch(/sweep: 2 runs trained, 0 already done, 0 failed/);
-    expect(r.stdout).toMatch(/report: 1 figures, 9 claims/);
+    expect(r.stdout).toMatch(/report: 1 figure, 9 claims/);
     const md = readFileSync(join(dir, "report", "REPORT.md"), "utf8");
     expect(md).toMatch(/\| C4 \| .* \| \*\*(holds|partly|does not hold)\*\* \|/);
     expect(existsSync(join(dir, "report", "figures", "fig2-negatives.png"))).toBe(true);

@@ -3,17 +3,15 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { cliRunner } from "../../test/helpers/cli.js";
 import { TraceRow } from "../data/index.js";
 import { packagePath } from "../python/pool.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tracecode-cli-trace-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const cli = (...args: string[]) =>
-  spawnSync(process.execPath, [packagePath("dist", "cli", "main.js"), "trace", ...args], {
-    encoding: "utf8",
-    timeout: 60_000,
-  });
+const tracecode = cliRunner({ timeoutMs: 60_000 });
+const cli = (...args: string[]) => tracecode("trace", ...args);
 
 describe("tracecode trace", () => {
   const input = join(dir, "functions.jsonl");

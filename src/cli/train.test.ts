@@ -33,51 +33,24 @@ describe("tracecode train and embed", () => {
     expect(t.stdout).toMatch(/trained joint for 2 epochs .* val top-1 \d\.\d{3}/);
     const fns = join(data, "functions.jsonl");
     const traces = join(data, "traces.jsonl");
+    /** `embed` of the dataset's functions with `tracesFile`, into `data/out`. */
+    const embedWith = (tracesFile: string, out: string) =>
+      cli("embed", "--model", run, "--in", fns, "--traces", tracesFile, "--out", join(data, out));
     const noTraces = cli("embed", "--model", run, "--in", fns, "--out", join(data, "e.jsonl"));
     expect(noTraces.status).toBe(1);
     expect(noTraces.stderr).toMatch(/reads traces: pass --traces/);
-    const j = cli(
-      "embed",
-      "--model",
-      run,
-      "--in",
-      fns,
-      "--traces",
-      traces,
-      "--out",
-      join(data, "e.jsonl"),
-    );
+    const j = embedWith(traces, "e.jsonl");
     expect(j.status, j.stderr).toBe(0);
     // Traces matched by id: another file's are refused, a few missing are said.
     const lines = readFileSync(traces, "utf8").trim().split("\n");
     const other = join(data, "other.traces.jsonl");
     writeFileSync(other, lines.map((l) => l.replace(/"id":"/, '"id":"x')).join("\n"));
-    const foreign = cli(
-      "embed",
-      "--model",
-      run,
-      "--in",
-      fns,
-      "--traces",
-      other,
-      "--out",
-      join(data, "f.jsonl"),
-    );
+    const foreign = embedWith(other, "f.jsonl");
     expect(foreign.status).toBe(1);
     expect(foreign.stderr).toContain(`--traces ${other}: no trace for any row of --in ${fns}`);
     const fewer = join(data, "fewer.traces.jsonl");
     writeFileSync(fewer, lines.slice(1).join("\n"));
-    const partial = cli(
-      "embed",
-      "--model",
-      run,
-      "--in",
-      fns,
-      "--traces",
-      fewer,
-      "--out",
-      join(data, "p.jsonl"),
-    );
+    const partial = embedWith(fewer, "p.jsonl");
     expect(partial.status, partial.stderr).toBe(0);
     expect(partial.stderr).toContain(
       `1 row of --in ${fns} has no trace in --traces ${fewer} (g0/v0)`,
@@ -89,17 +62,7 @@ describe("tracecode train and embed", () => {
     expect(rows).toHaveLength(24);
     expect(rows[0].id).toBe("g0/v0");
     expect(rows[0].embedding).toHaveLength(8);
-    const n = cli(
-      "embed",
-      "--model",
-      run,
-      "--in",
-      fns,
-      "--traces",
-      traces,
-      "--out",
-      join(data, "e.npy"),
-    );
+    const n = embedWith(traces, "e.npy");
     // .npy by the output's extension, as trace picks Parquet by its.
     expect(n.status, n.stderr).toBe(0);
     const npy = readFileSync(join(data, "e.npy"));

@@ -483,23 +483,8 @@ describe.skipIf(!haveChromium)(
     : `the pages in Chromium — SKIPPED: ${CHROMIUM} is missing (apt-get install chromium)`,
   () => {
     it("searches, opens a diff and a function, the map and the report, by keyboard where it matters", async () => {
-      const { chromium } = await import("playwright-core");
-      const profile = mkdtempSync(join(tmpdir(), "tracecode-chromium-"));
       mkdirSync(SHOTS, { recursive: true });
-      const context = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        headless: true,
-        viewport: { width: 1280, height: 900 },
-        args: CHROMIUM_ARGS,
-      });
-      try {
-        const page = context.pages()[0] ?? (await context.newPage());
-        const errors: string[] = [];
-        page.on("pageerror", (e) => errors.push(String(e)));
-        const consoleErrors: string[] = [];
-        page.on("console", (m) => {
-          if (m.type() === "error") consoleErrors.push(`${m.text()} ${m.location().url}`);
-        });
+      await withPage(async (page, errors, consoleErrors) => {
         const base = server.url.replace(/\/$/, "");
 
         // Search: type a query, submit with Ctrl+Enter, open the differing hit with the keyboard.
@@ -576,10 +561,7 @@ describe.skipIf(!haveChromium)(
         await page.screenshot({ path: join(SHOTS, "report.png"), fullPage: true });
         expect(errors).toEqual([]);
         expect(consoleErrors).toEqual([]);
-      } finally {
-        await context.close();
-        rmSync(profile, { recursive: true, force: true });
-      }
+      });
     });
 
     it("keeps the entry only with the code it names: new code without it clears it", async () => {
@@ -661,8 +643,10 @@ describe.skipIf(!haveChromium)(
   },
 );
 
-/** Runs `fn` on a page of a fresh headless Chromium, with the page's uncaught errors. */
-async function withPage(fn: (page: Page, errors: string[]) => Promise<void>) {
+/** Runs `fn` on a page of a fresh headless Chromium, with the page's uncaught and console errors. */
+async function withPage(
+  fn: (page: Page, errors: string[], consoleErrors: string[]) => Promise<void>,
+) {
   const { chromium } = await import("playwright-core");
   const profile = mkdtempSync(join(tmpdir(), "tracecode-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
@@ -675,7 +659,11 @@ async function withPage(fn: (page: Page, errors: string[]) => Promise<void>) {
     const page = context.pages()[0] ?? (await context.newPage());
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(String(e)));
-    await fn(page, errors);
+    const consoleErrors: string[] = [];
+    page.on("console", (m) => {
+      if (m.type() === "error") consoleErrors.push(`${m.text()} ${m.location().url}`);
+    });
+    await fn(page, errors, consoleErrors);
   } finally {
     await context.close();
     rmSync(profile, { recursive: true, force: true });
