@@ -32,7 +32,9 @@ interface EvalClonesFlags {
 
 export async function runEvalClones(file: string, flags: EvalClonesFlags): Promise<void> {
   applySandboxFlags(flags);
-  const { rows, withoutArgs } = await readFunctionsFile(file, "eval-clones");
+  const { rows, withoutArgs } = await readFunctionsFile(file, "eval-clones", undefined, {
+    findWithoutArgs: true,
+  });
   if (rows.length < 2) throw new Error(`${file}: need at least 2 valid rows, got ${rows.length}`);
   const inferred = await inferMissingArgs(rows, withoutArgs);
   const alone = withoutFamily(rows);

@@ -5,13 +5,16 @@ import { term } from "./terminal.js";
 
 /**
  * Its valid rows, and how many invalid ones were reported on stderr and skipped. A missing path, a folder,
- * or a file of which no row is valid (a Python file, say) is an error naming it. `withoutArgs`:
- * ids of JSONL rows that gave no `args` (the schema fills in `["int"]`; Parquet rows always have it).
+ * or a file of which no row is valid (a Python file, say) is an error naming it. With
+ * `findWithoutArgs`, `withoutArgs` holds the ids of JSONL rows that gave no `args` (the schema
+ * fills in `["int"]`; Parquet rows always have it): the file is read a second time for it, so
+ * only a command that uses it asks.
  */
 export async function readFunctionsFile(
   path: string,
   command: string,
   flag?: string,
+  options: { findWithoutArgs?: boolean } = {},
 ): Promise<{ rows: FunctionRow[]; skipped: number; withoutArgs: Set<string> }> {
   const name = flag ? `${flag} ${path}` : path;
   const forPython = `for Python files, index them (tracecode index FILES --out DIR --export OUT.jsonl)`;
@@ -41,7 +44,7 @@ export async function readFunctionsFile(
     );
   }
   const withoutArgs = new Set<string>();
-  if (formatOf(path) !== "parquet")
+  if (options.findWithoutArgs && formatOf(path) !== "parquet")
     for (const line of readFileSync(path, "utf8")
       .replace(/^\uFEFF/, "")
       .split("\n")) {
