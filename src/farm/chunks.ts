@@ -5,7 +5,6 @@
  * id is a content hash, so enqueueing it again is a no-op and a rerun finds it finished.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { z } from "zod";
 import {
@@ -15,7 +14,7 @@ import {
   type TraceRow,
   TraceStatus,
 } from "../data/index.js";
-import { packagePath } from "../python/pool.js";
+import { buildId } from "../search/index.js";
 
 /** What decides a chunk's result besides its rows (the flags of `tracecode trace`). */
 export const ChunkSettings = z.object({
@@ -68,32 +67,6 @@ export interface Chunk<D extends ChunkBase = ChunkData> {
 export const DEFAULT_CHUNK_ROWS = 64;
 /** Functions per index chunk by default (files whole): a chunk runs for a few seconds. */
 export const DEFAULT_INDEX_CHUNK = 32;
-
-let buildIdCache: string | undefined;
-/**
- * The build's identity: the package version, the sandbox's two halves (the compiled child and
- * the tracer), which decide every trace, and the index's execution steps (probing, diagnosis,
- * doctest checks), which decide an index chunk's result. Workers of another build serve another
- * queue, so a farm never mixes results.
- */
-export function buildId(): string {
-  if (buildIdCache) return buildIdCache;
-  const h = createHash("sha256");
-  const pkg = JSON.parse(readFileSync(packagePath("package.json"), "utf8")) as { version: string };
-  h.update(`tracecode ${pkg.version}\n`);
-  for (const part of [
-    ["dist", "python", "worker.js"],
-    ["dist", "python", "tracer.py"],
-    ["dist", "search", "build.js"],
-    ["dist", "search", "doctests.js"],
-  ]) {
-    const path = packagePath(...part);
-    h.update(`${part.join("/")}\n`);
-    if (existsSync(path)) h.update(readFileSync(path));
-  }
-  buildIdCache = h.digest("hex").slice(0, 12);
-  return buildIdCache;
-}
 
 /** The id of a chunk: a hash of everything that decides its result. */
 export function chunkId(data: ChunkBase): string {

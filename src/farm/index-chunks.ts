@@ -7,8 +7,8 @@
 import { gunzipSync } from "node:zlib";
 import { z } from "zod";
 import { ArgType } from "../data/index.js";
-import type { ExecItem, ExecResult, ExecSettings } from "../search/index.js";
-import { buildId, type Chunk, chunkId, packUnits, traceRowProblem, unitNames } from "./chunks.js";
+import { buildId, type ExecItem, type ExecResult, type ExecSettings } from "../search/index.js";
+import { type Chunk, chunkId, packUnits, traceRowProblem, unitNames } from "./chunks.js";
 
 const IntRange = z.object({ min: z.number().int(), max: z.number().int() }).strict();
 

@@ -5,7 +5,6 @@
  * execution the same way. See README.md here.
  */
 export {
-  buildId,
   type Chunk,
   ChunkData,
   ChunkSettings,

@@ -4,7 +4,7 @@
  */
 import { type ConnectionOptions, type JobsOptions, Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import { buildId } from "./chunks.js";
+import { buildId } from "../search/index.js";
 import { parseRedisUrl } from "./connect.js";
 
 /** Every key the farm writes outside BullMQ's own starts with this. */

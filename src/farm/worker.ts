@@ -10,9 +10,9 @@ import { Redis } from "ioredis";
 import type { z } from "zod";
 import type { FunctionRow, TraceRow } from "../data/index.js";
 import { type PoolOptions, TracerPool, traceFunctions } from "../python/index.js";
-import { type ExecResult, executeItems } from "../search/index.js";
+import { buildId, type ExecResult, executeItems } from "../search/index.js";
 import { initPython } from "../synth/index.js";
-import { buildId, ChunkData, encodeResult } from "./chunks.js";
+import { ChunkData, encodeResult } from "./chunks.js";
 import { IndexChunkData, itemsOf } from "./index-chunks.js";
 import {
   connectionOf,

@@ -72,6 +72,13 @@ def _exc_name(t):
             return _type_name(k)
     return "Exception"
 
+# CPython's default repr names an object by its heap address ("<A object at 0x1b795d8>"), which
+# depends on what ran before in the unit, not on behaviour: outputs and messages drop it.
+_ADDRESS_SUB = _re_mod.compile(r" at 0x[0-9a-fA-F]+").sub
+
+def _without_addresses(s):
+    return _ADDRESS_SUB(" at 0x…", s) if " at 0x" in s else s
+
 def _enc(v, d):
     t = type(v)
     if t is int:
@@ -79,6 +86,7 @@ def _enc(v, d):
             return str(v)
         return "int~" + ("-" if v < 0 else "") + str(v.bit_length()) + "b#" + str(abs(v) % _MOD61)
     if t is str:
+        v = _without_addresses(v)
         if len(v) <= MAX_STR:
             return repr(v)
         return repr(v[:MAX_STR]) + "...<" + str(len(v)) + ">"
@@ -3316,7 +3324,7 @@ def _define_and_call(units, notes, module, ns, entry, rows, copy_inputs, reseed,
                             msg = repr(a)
                 except Exception:  # an int too long to print
                     pass
-                first = _exc_name(type(e)) + (": " + msg[:200] if msg else "")
+                first = _exc_name(type(e)) + (": " + _without_addresses(msg)[:200] if msg else "")
             # Only the tracer's own messages count (user code can build the exception).
             a = e.args if type(e) is SandboxRefused else None
             if (i == 0 or refused is not None) and a and type(a[0]) is str and a[0] in _refused_defs:

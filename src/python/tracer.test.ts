@@ -156,6 +156,27 @@ describe("value encoding", () => {
     expect(out[11]).toBe(`[${Array(32).fill("1").join(",")},...<100>]`);
     expect(out.slice(12)).toEqual(["exc:ValueError", "<object>", "2.0", "-7"]);
   });
+
+  it("drops heap addresses from texts and messages, so what ran before does not change a result", async () => {
+    const box = "class Box:\n    pass\n";
+    const described = rows([
+      { code: `${box}def f(x):\n    return repr(Box()) + str(f) + str(x)\n` },
+      { code: `${box}def f(x):\n    raise ValueError(repr(Box()))\n` },
+    ]);
+    // Other objects allocated first move the heap; alone, each row starts from a fresh unit.
+    const busy = rows([{ code: "def f(x):\n    return len([object() for _ in range(50)])\n" }]);
+    const after = await traceFunctions([...busy, ...described], {
+      pool,
+      inputs: 3,
+      unitOf: () => "one unit",
+    });
+    const alone = await traceFunctions(described, { pool, inputs: 3 });
+    expect(after[1].runs[0].output).toMatch(
+      /^'<snippet\.Box object at 0x…><function f at 0x…>-?\d+'$/,
+    );
+    expect(after[2].error).toBe("raises ValueError on every input (<snippet.Box object at 0x…>)");
+    expect(JSON.stringify(after.slice(1))).toBe(JSON.stringify(alone));
+  });
 });
 
 describe("equivalence classes", () => {

@@ -31,6 +31,7 @@ import {
   type SourceFile,
   type TypesConfig,
 } from "../realcode/index.js";
+import { buildId } from "./build-id.js";
 import { checkDoctests, type DoctestCheck } from "./doctests.js";
 import { countOutcome, emptyReport, type IndexReport } from "./report.js";
 import {
@@ -211,6 +212,13 @@ export async function indexPaths(
     );
 
     // What changed: new or edited files, and files gone from the folders given.
+    const build = buildId();
+    const builtBy = store.getMeta("build");
+    if (!isNew && builtBy !== build && store.names().size > 0)
+      summary.warnings.push(
+        "the index was made by another build of tracecode (its tracer or probing may give other results): every file runs again",
+      );
+    store.setMeta("build", build);
     forgetPackages();
     const fresh: SourceFile[] = [];
     for (const path of files) {
@@ -228,6 +236,8 @@ export async function indexPaths(
       // So are the package modules its imports are served (an edited sibling module).
       const pkg = packageHash(path);
       if (pkg !== undefined) source = { ...source, hash: contentHash(source.hash, pkg) };
+      // And so is the build that ran it: another tracer or probing can give other results.
+      source = { ...source, hash: contentHash(source.hash, build) };
       if (store.fileHash(path) === source.hash) {
         summary.unchanged++;
         continue;

@@ -3,6 +3,7 @@
  * index`), storing it (SQLite + an HNSW graph), querying it (`tracecode search`) and measuring
  * clone retrieval (`tracecode eval-clones`). See README.md.
  */
+
 export {
   type ExecItem,
   type ExecResult,
@@ -15,6 +16,7 @@ export {
   indexPaths,
   successShare,
 } from "./build.js";
+export { buildId } from "./build-id.js";
 export {
   agreement,
   type EvalClonesOptions,

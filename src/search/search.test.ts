@@ -1,11 +1,12 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { writeTinyModel } from "../../test/helpers/tiny-model.js";
 import { TracerPool } from "../python/index.js";
 import { THRESHOLD_FILE, writeThreshold } from "./clones/index.js";
-import { ANN_FILE, IndexStore, indexPaths, loadEmbedder, searchIndex } from "./index.js";
+import { ANN_FILE, DB_FILE, IndexStore, indexPaths, loadEmbedder, searchIndex } from "./index.js";
 
 const root = mkdtempSync(join(tmpdir(), "tracecode-search-"));
 const pool = new TracerPool({ workers: 2 });
@@ -262,6 +263,27 @@ describe("index and search without a model (lexical ranking)", () => {
     } finally {
       store.close();
     }
+  });
+
+  it("runs every file again in an index another build of tracecode made", async () => {
+    const files = join(root, "buildsrc");
+    mkdirSync(files, { recursive: true });
+    writeFileSync(join(files, "a.py"), "def inc(x: int) -> int:\n    return x + 1\n");
+    writeFileSync(join(files, "b.py"), "def dec(x: int) -> int:\n    return x - 1\n");
+    const at = join(root, "idx-build");
+    await indexPaths([files], at, { model: null, inputs: INPUTS, pool });
+    // What an older build leaves: file hashes made with its identity, and its id.
+    const db = new Database(join(at, DB_FILE));
+    db.prepare("UPDATE files SET hash = 'old-' || hash").run();
+    db.prepare("UPDATE meta SET value = 'old' WHERE key = 'build'").run();
+    db.close();
+    const again = await indexPaths([files], at, { model: null, inputs: INPUTS, pool });
+    expect(again).toMatchObject({ unchanged: 0, indexed: 2, functions: 2 });
+    expect(again.warnings).toEqual([
+      "the index was made by another build of tracecode (its tracer or probing may give other results): every file runs again",
+    ]);
+    const same = await indexPaths([files], at, { model: null, inputs: INPUTS, pool });
+    expect(same).toMatchObject({ unchanged: 2, indexed: 0, warnings: [] });
   });
 
   it("indexes a package's files again when a module their imports are served changed", async () => {
