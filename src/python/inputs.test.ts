@@ -52,6 +52,60 @@ describe("generateInputs", () => {
   });
 });
 
+describe("related inputs", () => {
+  const share = (xs: boolean[]) => xs.filter(Boolean).length / xs.length;
+
+  it("takes a target from the list, a key from the dict, a piece from the text in about half", () => {
+    const inList = generateInputs(["list[int]", "int"], 400, 0).map(([l, x]) =>
+      (l as number[]).includes(x as number),
+    );
+    expect(share(inList)).toBeGreaterThan(0.35);
+    expect(share(inList)).toBeLessThan(0.65);
+    const sorted = generateInputs(["int", "sorted_list[int]"], 400, 0).map(([x, l]) =>
+      (l as number[]).includes(x as number),
+    );
+    expect(share(sorted)).toBeGreaterThan(0.35);
+    const keys = generateInputs(["dict[str,int]", "str"], 400, 0).map(([d, k]) =>
+      (d as [string, number][]).some(([key]) => key === k),
+    );
+    expect(share(keys)).toBeGreaterThan(0.35);
+    const pieces = generateInputs(["str", "str"], 400, 0).map(
+      ([s, t]) => (t as string).length > 0 && (s as string).includes(t as string),
+    );
+    expect(share(pieces)).toBeGreaterThan(0.35);
+  });
+
+  it("takes nothing where no argument's type is another's element type", () => {
+    // Taken values would show: a str for the int, a negative for the nonneg_int, a number for the str.
+    const words = generateInputs(["list[str]", "int"], 300, 5);
+    expect(words.every(([, x]) => typeof x === "number")).toBe(true);
+    const nonneg = generateInputs(["list[int]", "nonneg_int"], 300, 5);
+    expect(nonneg.every(([, x]) => (x as number) >= 0)).toBe(true);
+    const text = generateInputs(["list[int]", "str"], 300, 5);
+    expect(text.every(([, x]) => typeof x === "string")).toBe(true);
+  });
+
+  it("gives a count of a target in a list a behaviour that is not constant", async () => {
+    const [t] = await traceFunctions(
+      [
+        {
+          id: "count",
+          group: "c",
+          code: "def count_of(xs, x):\n    return sum(1 for v in xs if v == x)\n",
+          entry: "count_of",
+          args: ["list[int]", "int"],
+          transforms: [],
+          split: "train",
+          seed: 0,
+        },
+      ],
+      { inputs: 50, workers: 1, level: "io" },
+    );
+    expect(t.status).toBe("ok");
+    expect(t.runs.filter((run) => run.output !== "0").length).toBeGreaterThan(15);
+  });
+});
+
 describe("composite types", () => {
   const types = [
     "tuple[int,str]",
@@ -92,9 +146,10 @@ describe("composite types", () => {
       expect(new Set(set).size).toBe(set.length);
     }
     expect(a.some((r) => r[6] === null)).toBe(true);
-    // The old types keep their streams: adding composites changed nothing for them.
+    // The old types keep their streams: adding composites changed nothing for them. Related
+    // inputs changed one value: the first int is taken from its list (it was -52).
     expect(generateInputs(["int", "list[int]"], 2, 0)).toEqual([
-      [-52, [2]],
+      [2, [2]],
       [22, [17, -3, -49]],
     ]);
   });

@@ -174,6 +174,64 @@ function checkRange(range: IntRange): void {
   }
 }
 
+/** Share of inputs in which an argument that can be found in another is taken from it. */
+const RELATED_SHARE = 0.5;
+
+/** The element type of a container argument that related draws can take values from. */
+function elementOf(t: TypeNode): TypeNode | undefined {
+  switch (t.kind) {
+    case "sorted_list":
+      return { kind: "atom", name: "int" };
+    case "list":
+    case "set":
+    case "frozenset":
+      return t.of;
+    case "tuple":
+      return t.variadic ? t.items[0] : undefined;
+    case "dict":
+      return t.key;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * For each argument, the argument it is drawn from in related inputs, or -1. Independent draws
+ * rarely relate: a target is seldom in the list it is searched in, a text seldom inside
+ * another, so `countOf`, `index`, `find` or `startswith` would almost always take their "not
+ * found" path and look alike. An argument whose type is another's element type (a dict's key
+ * type) takes, in about half the inputs, one of that argument's values; a `str` after another
+ * `str` takes a piece of it.
+ */
+function relatedSources(args: readonly ArgType[]): number[] {
+  const nodes = args.map((a) => parseArgType(a));
+  const same = (a: TypeNode, b: TypeNode) => JSON.stringify(a) === JSON.stringify(b);
+  return nodes.map((t, j) => {
+    const container = nodes.findIndex((c, i) => {
+      const e = i !== j ? elementOf(c) : undefined;
+      return e !== undefined && same(e, t);
+    });
+    if (container >= 0) return container;
+    if (t.kind === "atom" && t.name === "str")
+      return nodes.findIndex((c, i) => i < j && c.kind === "atom" && c.name === "str");
+    return -1;
+  });
+}
+
+/** One of `value`'s items (a dict's keys), or a piece of a text; undefined when it is empty. */
+function relatedValue(r: Random, value: unknown, kind: TypeNode["kind"]): unknown {
+  if (typeof value === "string") {
+    if (value.length === 0) return undefined;
+    const start = r.int(0, value.length - 1);
+    return value.slice(start, r.int(start + 1, value.length));
+  }
+  const items = value as unknown[];
+  if (items.length === 0) return undefined;
+  const item = r.pick(items);
+  // A dict travels as [key, value] pairs.
+  return kind === "dict" ? (item as unknown[])[0] : item;
+}
+
 /** `n` argument tuples for a function taking `args`; the same call always gives the same values. */
 export function generateInputs(
   args: readonly ArgType[],
@@ -186,6 +244,18 @@ export function generateInputs(
   const r = new Random(seed).fork(`inputs:${args.join(",")}:${range.min},${range.max}`);
   const out: unknown[][] = [];
   for (let i = 0; i < n; i++) out.push(args.map((t) => drawValue(r, t, range)));
+  const sources = relatedSources(args);
+  if (sources.every((s) => s < 0)) return out;
+  // A stream of its own: the independent draws stay what they were.
+  const q = new Random(seed).fork(`related:${args.join(",")}:${range.min},${range.max}`);
+  const kinds = args.map((a) => parseArgType(a).kind);
+  for (const values of out) {
+    sources.forEach((from, j) => {
+      if (from < 0 || !q.bool(RELATED_SHARE)) return;
+      const v = relatedValue(q, values[from], kinds[from]);
+      if (v !== undefined) values[j] = v;
+    });
+  }
   return out;
 }
 

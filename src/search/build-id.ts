@@ -1,6 +1,6 @@
 /**
  * The build's identity: the package version, the sandbox's two halves (the compiled child and
- * the tracer), which decide every trace, and the index's execution steps (probing, diagnosis,
+ * the tracer) and the input generator, which decide every trace, and the index's execution steps (probing, diagnosis,
  * doctest checks), which decide an index's results. An index built by another build runs every
  * file again; workers of another build serve another farm queue, so results never mix.
  */
@@ -18,6 +18,7 @@ export function buildId(): string {
   for (const part of [
     ["dist", "python", "worker.js"],
     ["dist", "python", "tracer.py"],
+    ["dist", "python", "inputs.js"],
     ["dist", "search", "build.js"],
     ["dist", "search", "doctests.js"],
   ]) {

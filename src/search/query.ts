@@ -5,6 +5,7 @@
  * sandbox on the index's inputs, and each hit with the same argument types is compared input by
  * input from the outputs stored at indexing time (nothing indexed is run again).
  */
+
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type ArgType, FunctionRow, type TraceRow } from "../data/index.js";
@@ -18,6 +19,7 @@ import {
 } from "../realcode/index.js";
 import { initPython, syntaxErrorAt } from "../synth/index.js";
 import { behaviourKey, successShare } from "./build.js";
+import { buildId } from "./build-id.js";
 import { agreement, readThreshold, tfidfVectors } from "./clones/index.js";
 import {
   ANN_FILE,
@@ -119,6 +121,11 @@ export async function queryFunction(
   code: string,
   options: Pick<SearchOptions, "entry" | "args"> = {},
 ) {
+  // A binary file (an upload, --file) would read as a syntax error on some line of noise.
+  if (code.includes("\0"))
+    throw new SearchError(
+      "the query is not text (it holds a NUL byte, as binary files do): give Python source",
+    );
   await initPython();
   const error = syntaxErrorAt(code);
   if (error) throw new SearchError(`the query is not valid Python (${error})`);
@@ -255,6 +262,11 @@ export async function searchIndex(
   const k = options.k ?? 10;
   const store = openIndex(dir);
   try {
+    // Behaviours are compared with the index's stored runs: another build may run code otherwise.
+    if (!options.noExecute && store.getMeta("build") !== buildId())
+      throw new SearchError(
+        `${dir} was indexed by another build of tracecode, whose runs this one may not reproduce: run tracecode index on the same paths again (every file runs again), or search with --no-run`,
+      );
     const { f, inference, problem } = await queryFunction(code, options);
 
     // The query's behaviour on the index's inputs: its most likely signature and those the index

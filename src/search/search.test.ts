@@ -277,6 +277,12 @@ describe("index and search without a model (lexical ranking)", () => {
     db.prepare("UPDATE files SET hash = 'old-' || hash").run();
     db.prepare("UPDATE meta SET value = 'old' WHERE key = 'build'").run();
     db.close();
+    // Its stored behaviours are not compared with this build's runs, only searched unrun.
+    const query = "def f(x: int) -> int:\n    return x + 1\n";
+    await expect(searchIndex(at, query, { pool })).rejects.toThrow(
+      /was indexed by another build of tracecode, whose runs this one may not reproduce: run tracecode index on the same paths again .*or search with --no-run/,
+    );
+    expect((await searchIndex(at, query, { pool, noExecute: true })).hits).toHaveLength(2);
     const again = await indexPaths([files], at, { model: null, inputs: INPUTS, pool });
     expect(again).toMatchObject({ unchanged: 0, indexed: 2, functions: 2 });
     expect(again.warnings).toEqual([
@@ -284,6 +290,7 @@ describe("index and search without a model (lexical ranking)", () => {
     ]);
     const same = await indexPaths([files], at, { model: null, inputs: INPUTS, pool });
     expect(same).toMatchObject({ unchanged: 2, indexed: 0, warnings: [] });
+    expect((await searchIndex(at, query, { pool })).exactCount).toBe(1);
   });
 
   it("indexes a package's files again when a module their imports are served changed", async () => {
