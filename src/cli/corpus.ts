@@ -20,7 +20,13 @@ import {
   writeStdlibCorpus,
 } from "../realcode/corpus/index.js";
 import { sha256File } from "../realcode/index.js";
-import { applySandboxFlags, floatOption, intOption, unsafeOption } from "./options.js";
+import {
+  applySandboxFlags,
+  floatOption,
+  intOption,
+  processesOption,
+  unsafeOption,
+} from "./options.js";
 import { checkOutput } from "./output.js";
 import { type Progress, progressBar } from "./progress.js";
 import { count, term } from "./terminal.js";
@@ -205,7 +211,7 @@ export function registerCorpus(program: Command): void {
       intOption("--seed", 0, 2 ** 32 - 1),
       d.seed,
     )
-    .option("--workers <n>", "sandbox processes", intOption("--workers", 1, 64), 2)
+    .option("--workers <n>", "sandbox processes", processesOption("--workers", 1, 64), 2)
     .option(
       "--functions <file>",
       "also these functions files (rows with family, entry, args, code, like data/realcode-train.jsonl), each family a unit of the split (repeatable)",

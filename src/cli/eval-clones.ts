@@ -16,7 +16,7 @@ import {
 } from "../search/index.js";
 import { UsageError } from "./errors.js";
 import { readFunctionsFile } from "./input.js";
-import { applySandboxFlags, intOption, unsafeOption } from "./options.js";
+import { applySandboxFlags, intOption, oneOfNegated, unsafeOption } from "./options.js";
 import { progressBar } from "./progress.js";
 import { count, term } from "./terminal.js";
 
@@ -221,5 +221,6 @@ export function registerEvalClones(program: Command): void {
       false,
     )
     .option("--json", "print the result as JSON", false);
+  oneOfNegated(command, "model");
   unsafeOption(command).action(runEvalClones);
 }

@@ -98,6 +98,29 @@ describe("exit codes", () => {
     expect(trace.stderr).toMatch(/--retry-dead only applies to a farm run/);
   });
 
+  it("--model with --no-model is a usage error, in either order", async () => {
+    const [index, clones] = await Promise.all([
+      cli(["index", ".", "--out", "i", "--no-model", "--model", "m"]),
+      cli(["eval-clones", "f.jsonl", "--model", "m", "--no-model"]),
+    ]);
+    expect(index.code).toBe(2);
+    expect(index.stderr).toMatch(/--no-model and --model together: give one of them/);
+    expect(clones.code).toBe(2);
+    expect(clones.stderr).toMatch(/--model and --no-model together: give one of them/);
+  });
+
+  it("more sandbox processes than cores get a warning, and the command goes on", async () => {
+    const many = await cli(["trace", "--workers", "64", "--in", "a.jsonl", "--out", "b.jsonl"]);
+    expect(many.stderr).toMatch(
+      /warning: --workers 64 is more than this machine's \d+ cores: each is a process of its own/,
+    );
+    // It went on to the work: the missing input is what stops it.
+    expect(many.code).toBe(1);
+    expect(many.stderr).toMatch(/--in a\.jsonl: no such file/);
+    const one = await cli(["trace", "--workers", "1", "--in", "a.jsonl", "--out", "b.jsonl"]);
+    expect(one.stderr).not.toMatch(/warning/);
+  });
+
   it("a --format that disagrees with the --out file's extension is a usage error", async () => {
     const trace = await cli([
       "trace",

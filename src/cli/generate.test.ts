@@ -70,6 +70,32 @@ describe("tracecode generate", () => {
     expect(meta.command).toContain(`--out ${join(dir, "corpus.parquet")}`);
   });
 
+  it("warns when the split leaves train or val without functions, and writes the file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tracecode-gen-split-"));
+    const warnings: string[] = [];
+    const spy = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
+      warnings.push(String(s));
+      return true;
+    });
+    const flags = ["--functions", "3", "--variants", "2", "--no-verify"];
+    try {
+      expect(await run(["--out", join(dir, "none"), ...flags, "--val-fraction", "0"])).toMatch(
+        /train 6 \/ val 0/,
+      );
+      expect(await run(["--out", join(dir, "all"), ...flags, "--val-fraction", "1"])).toMatch(
+        /train 0 \/ val 6/,
+      );
+      await run(["--out", join(dir, "some"), ...flags]);
+    } finally {
+      spy.mockRestore();
+    }
+    const said = warnings.filter((w) => /warning/.test(w));
+    expect(said).toEqual([
+      "tracecode generate: warning: no function is in val (--val-fraction 0 of 3 functions): tracecode train holds out val functions unless given --hold-out variants\n",
+      "tracecode generate: warning: every function is in val (--val-fraction 1 of 3 functions): tracecode train needs train functions\n",
+    ]);
+  });
+
   it("rejects bad flags with a message naming the flag", async () => {
     const out = ["--out", join(tmpdir(), "unused")];
     await expect(run([...out, "--functions", "0"])).rejects.toThrow(

@@ -206,6 +206,16 @@ export async function runGenerate(flags: GenerateFlags): Promise<void> {
   writeFileAtomic(target.meta, `${JSON.stringify(howMade(flags), null, 2)}\n`);
   const groups = new Set(rows.map((r) => r.group)).size;
   const val = rows.filter((r) => r.split === "val").length;
+  // Written all the same (a test set, say), but train's default split would refuse it.
+  const split = `--val-fraction ${flags.valFraction} of ${count(flags.functions, "function")}`;
+  if (val === 0)
+    process.stderr.write(
+      `tracecode generate: warning: no function is in val (${split}): tracecode train holds out val functions unless given --hold-out variants\n`,
+    );
+  else if (val === rows.length)
+    process.stderr.write(
+      `tracecode generate: warning: every function is in val (${split}): tracecode train needs train functions\n`,
+    );
   process.stdout.write(
     `generate: ${count(rows.length, "snippet")} in ${count(groups, "group")} (${count(flags.functions, "function")}, ` +
       `${count(groups - flags.functions, "mutant")}), train ${rows.length - val} / val ${val}, ${verified}` +

@@ -13,6 +13,8 @@ import {
   choiceOption,
   farmOnlyOptions,
   intOption,
+  oneOfNegated,
+  processesOption,
   type SandboxFlags,
   sandboxOptions,
 } from "./options.js";
@@ -114,7 +116,8 @@ function loadTypes(path: string | undefined): TypesConfig | undefined {
   try {
     return readTypesConfig(path);
   } catch (e) {
-    if (e instanceof ConfigError) throw new UsageError(`--types: ${e.message}`);
+    // The file's content is input: unreadable or invalid input is a failure (1), not usage (2).
+    if (e instanceof ConfigError) throw new Error(`--types: ${e.message}`);
     throw e;
   }
 }
@@ -292,7 +295,7 @@ export function registerIndex(program: Command): void {
       intOption("--inputs", 1, 100_000),
     )
     .option("--seed <n>", "input seed, fixed at creation (default 0)", intOption("--seed", 0))
-    .option("--workers <n>", "sandbox processes", intOption("--workers", 1, 64), 2)
+    .option("--workers <n>", "sandbox processes", processesOption("--workers", 1, 64), 2)
     .option(
       "--isolation <unit>",
       "unit of trust, run on a pristine interpreter: file (the functions of one file together) " +
@@ -328,5 +331,6 @@ export function registerIndex(program: Command): void {
       "try again the chunks of this run that the farm gave up on (dead letters)",
       false,
     );
+  oneOfNegated(command, "model");
   sandboxOptions(farmOnlyOptions(command)).action(runIndex);
 }

@@ -1,4 +1,5 @@
 /** Flag parsers shared by subcommands; each throws a message naming the flag and the problem. */
+import { availableParallelism } from "node:os";
 import { type Command, InvalidArgumentError } from "commander";
 import { DEFAULT_MAX_STEPS, DEFAULT_TIMEOUT_MS, setUnsafeNoIsolation } from "../python/index.js";
 import { UsageError } from "./errors.js";
@@ -16,6 +17,36 @@ export function intOption(
     }
     return n;
   };
+}
+
+/**
+ * A count of processes (sandbox children, training runs): an integer in min..max, with a
+ * warning past the machine's cores, where more processes add memory and waiting, not speed.
+ */
+export function processesOption(name: string, min: number, max: number) {
+  const parse = intOption(name, min, max);
+  return (text: string): number => {
+    const n = parse(text);
+    const cores = availableParallelism();
+    if (n > cores)
+      process.stderr.write(
+        `tracecode: warning: ${name} ${n} is more than this machine's ${cores} cores: each is a process of its own, and past the cores they add memory, not speed\n`,
+      );
+    return n;
+  };
+}
+
+/** `--NAME <value>` with `--no-NAME`: a usage error, where Commander lets the last one win. */
+export function oneOfNegated(command: Command, name: string): Command {
+  let given: string | undefined;
+  const seen = (flag: string) => () => {
+    if (given !== undefined && given !== flag)
+      throw new UsageError(`${given} and ${flag} together: give one of them`);
+    given = flag;
+  };
+  return command
+    .on(`option:${name}`, seen(`--${name}`))
+    .on(`option:no-${name}`, seen(`--no-${name}`));
 }
 
 export function floatOption(name: string, min = -Infinity, max = Infinity) {

@@ -9,7 +9,7 @@ import { PRESET_NAMES } from "../experiments/index.js";
 import { DEFAULT_MAX_STEPS, DEFAULT_RANGE, DEFAULT_TIMEOUT_MS } from "../python/index.js";
 import { DEFAULT_GENERATE_OPTIONS as G } from "../synth/index.js";
 import { runGenerate } from "./generate.js";
-import { applySandboxFlags, intOption } from "./options.js";
+import { applySandboxFlags, intOption, processesOption } from "./options.js";
 import { checkOutput } from "./output.js";
 import { runReportCommand } from "./report.js";
 import { checkPresets, runSweepCommand } from "./sweep.js";
@@ -99,7 +99,7 @@ export function registerRun(program: Command): void {
         .default(["all"], "all"),
     )
     .option("--seeds <n>", "seeds per configuration", intOption("--seeds", 1, 100), 1)
-    .option("--jobs <n>", "training runs in parallel", intOption("--jobs", 1, 64), 2)
+    .option("--jobs <n>", "training runs in parallel", processesOption("--jobs", 1, 64), 2)
     .option("--full", "the paper's epoch budgets instead of the quick sweep", false)
     .option(
       "--unsafe-no-isolation",

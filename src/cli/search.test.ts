@@ -90,7 +90,7 @@ describe("tracecode index and search", () => {
     const same = indexTyped();
     expect(same.stdout).toMatch(/indexed 0 of 1 file \(1 unchanged, skipped\)/);
     const bad = cli("index", "typed", "--out", "idx-bad", "--types", "missing.toml");
-    expect(bad.status).toBe(2);
+    expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/--types: missing\.toml: no such file/);
   });
 

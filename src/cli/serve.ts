@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { isLoopback, startServer } from "../serve/index.js";
 import { UsageError } from "./errors.js";
-import { applySandboxFlags, intOption, unsafeOption } from "./options.js";
+import { applySandboxFlags, intOption, processesOption, unsafeOption } from "./options.js";
 import { term } from "./terminal.js";
 
 interface ServeFlags {
@@ -64,7 +64,12 @@ export function registerServe(program: Command): void {
       "allow a non-loopback --host (anyone who can reach it can run code in the sandbox)",
       false,
     )
-    .option("--workers <n>", "sandbox processes of the warm pool", intOption("--workers", 1, 16), 2)
+    .option(
+      "--workers <n>",
+      "sandbox processes of the warm pool",
+      processesOption("--workers", 1, 16),
+      2,
+    )
     .option(
       "--queue <n>",
       "sandbox jobs that may wait before requests are refused with 503",

@@ -13,7 +13,7 @@ import {
   sweepStatus,
 } from "../experiments/index.js";
 import { UsageError } from "./errors.js";
-import { intOption } from "./options.js";
+import { intOption, processesOption } from "./options.js";
 import { checkOutput } from "./output.js";
 import { progressBar } from "./progress.js";
 import { term } from "./terminal.js";
@@ -147,7 +147,7 @@ export function registerSweep(program: Command): void {
       "seeds per configuration, 0..N-1 (default 3, 1 with --quick)",
       intOption("--seeds", 1, 100),
     )
-    .option("--jobs <n>", "runs trained in parallel", intOption("--jobs", 1, 64), 2)
+    .option("--jobs <n>", "runs trained in parallel", processesOption("--jobs", 1, 64), 2)
     .option(
       "--quick",
       `scale every epoch budget by ${QUICK_EPOCH_SCALE} (E=10/30/50 → 3/9/15, others 50 → 15)`,

@@ -21,6 +21,7 @@ import {
   choiceOption,
   farmOnlyOptions,
   intOption,
+  processesOption,
   type SandboxFlags,
   sandboxOptions,
 } from "./options.js";
@@ -229,7 +230,7 @@ export function registerTrace(program: Command): void {
         .default(DEFAULT_RANGE, `${DEFAULT_RANGE.min},${DEFAULT_RANGE.max}`),
     )
     .option("--seed <n>", "input seed", intOption("--seed", 0, 2 ** 32 - 1), 0)
-    .option("--workers <n>", "sandbox processes", intOption("--workers", 1, 64), 2)
+    .option("--workers <n>", "sandbox processes", processesOption("--workers", 1, 64), 2)
     .option(
       "--isolation <unit>",
       "unit of trust, run on a pristine interpreter: row (each row alone) or group (the rows " +

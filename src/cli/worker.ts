@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { checkRedis, displayRedisUrl, RedisUrlError, startWorker } from "../farm/index.js";
 import { UsageError } from "./errors.js";
-import { applySandboxFlags, intOption, unsafeOption } from "./options.js";
+import { applySandboxFlags, intOption, processesOption, unsafeOption } from "./options.js";
 import { count, term } from "./terminal.js";
 
 export interface WorkerFlags {
@@ -100,7 +100,7 @@ export function registerWorker(program: Command): void {
       intOption("--concurrency", 1, 256),
       2,
     )
-    .option("--workers <n>", "sandbox processes", intOption("--workers", 1, 64), 2)
+    .option("--workers <n>", "sandbox processes", processesOption("--workers", 1, 64), 2)
     .option(
       "--lock-ms <ms>",
       "a chunk whose worker stops renewing its lock (killed, cut off) goes back to the queue " +

@@ -210,6 +210,11 @@ describe("the JSON API", () => {
       [post("/api/search", { code: "y".repeat(300_000) }), 413, /over 262,144 bytes/],
       [post("/api/search", { code: "def f(:\n" }), 422, /not valid Python/],
       [
+        post("/api/search", { code: "\u007fELF\u0002\u0001\u0000\u0000" }),
+        422,
+        /not text \(it holds a NUL byte/,
+      ],
+      [
         post("/api/search", { code: "def f(x): return x", k: 5000 }),
         400,
         /"k" must be an integer in 1..50/,
