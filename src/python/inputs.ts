@@ -200,20 +200,22 @@ function elementOf(t: TypeNode): TypeNode | undefined {
  * rarely relate: a target is seldom in the list it is searched in, a text seldom inside
  * another, so `countOf`, `index`, `find` or `startswith` would almost always take their "not
  * found" path and look alike. An argument whose type is another's element type (a dict's key
- * type) takes, in about half the inputs, one of that argument's values; a `str` after another
- * `str` takes a piece of it.
+ * type; a float beside ints) takes, in about half the inputs, one of that argument's values; a
+ * `str` after another `str` takes a piece of it.
  */
 function relatedSources(args: readonly ArgType[]): number[] {
   const nodes = args.map((a) => parseArgType(a));
-  const same = (a: TypeNode, b: TypeNode) => JSON.stringify(a) === JSON.stringify(b);
+  const isAtom = (t: TypeNode, name: string) => t.kind === "atom" && t.name === name;
+  // The same type, or an int where a float is wanted (the child converts it: 3 becomes 3.0).
+  const fits = (element: TypeNode, t: TypeNode) =>
+    JSON.stringify(element) === JSON.stringify(t) || (isAtom(element, "int") && isAtom(t, "float"));
   return nodes.map((t, j) => {
     const container = nodes.findIndex((c, i) => {
       const e = i !== j ? elementOf(c) : undefined;
-      return e !== undefined && same(e, t);
+      return e !== undefined && fits(e, t);
     });
     if (container >= 0) return container;
-    if (t.kind === "atom" && t.name === "str")
-      return nodes.findIndex((c, i) => i < j && c.kind === "atom" && c.name === "str");
+    if (isAtom(t, "str")) return nodes.findIndex((c, i) => i < j && isAtom(c, "str"));
     return -1;
   });
 }
