@@ -57,7 +57,7 @@ export {
   type OutcomeCounts,
   reasonKey,
 } from "./report.js";
-export { type IndexedRow, indexedRow } from "./rerun.js";
+export { type IndexedRow, indexedRow, moduleLinesOf } from "./rerun.js";
 export {
   ANN_FILE,
   AnnIndex,

@@ -50,6 +50,27 @@ export async function indexedRow(f: StoredFunction): Promise<IndexedRow | { prob
   };
 }
 
+/**
+ * Per line of a stored function's code, its line in the module, or null for a line that is not
+ * the function's own (the imports and helpers from elsewhere in the module that the code begins
+ * with). The code ends with the function (or its class's header and the method): from its first
+ * line, `line` in the module, a code line maps where the module has the same text. Undefined
+ * when the module no longer holds that line.
+ */
+export function moduleLinesOf(
+  code: string,
+  line: number,
+  module: string,
+): (number | null)[] | undefined {
+  const moduleLines = module.split("\n");
+  const codeLines = code.split("\n");
+  const at = codeLines.lastIndexOf(moduleLines[line - 1] ?? "\0");
+  if (at < 0) return undefined;
+  return codeLines.map((text, c) =>
+    c >= at && moduleLines[line - 1 + c - at] === text ? line + c - at : null,
+  );
+}
+
 /** How the stored signature built its instance (`signatureRecord`'s `instance`), if it says. */
 function storedInstance(signature: string | null | undefined): string | undefined {
   try {

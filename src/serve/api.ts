@@ -9,10 +9,11 @@ import { basename, extname, isAbsolute, join, relative, resolve, sep } from "nod
 import { type ArgType, parseArgTypes } from "../data/index.js";
 import { DEFAULT_MAX_STEPS, inputSet } from "../python/index.js";
 import { exceptionMessage } from "../python/trace.js";
-import { REAL_INT_RANGE } from "../realcode/index.js";
+import { REAL_INT_RANGE, readSource } from "../realcode/index.js";
 import {
   type IndexStore,
   indexedRow,
+  moduleLinesOf,
   queryFunction,
   SearchError,
   type SearchHit,
@@ -324,6 +325,20 @@ const RAN = new Set(["ok", "always_raises"]);
 const storedInputs = (state: ServeState, f: StoredFunction) =>
   f.args ? state.store.inputsFor(f.args) : undefined;
 
+/**
+ * Per line of the function's code, its line in its file (null for the imports and helpers from
+ * elsewhere in the file that the code begins with); null for a row of a functions file, or a
+ * file that no longer holds the function.
+ */
+function fileLinesOf(f: StoredFunction): (number | null)[] | null {
+  if (!f.kind || !existsSync(f.file)) return null;
+  try {
+    return moduleLinesOf(f.code, f.line, readSource(f.file).text) ?? null;
+  } catch {
+    return null;
+  }
+}
+
 export function functionInfo(state: ServeState, idText: string, withRows: boolean) {
   const f = lookup(state, idText);
   const args = typesOf(f.args);
@@ -343,6 +358,7 @@ export function functionInfo(state: ServeState, idText: string, withRows: boolea
     file: displayPath(f.file),
     line: f.line,
     code: f.code,
+    fileLines: fileLinesOf(f),
     signature: signature(f.name, args),
     args,
     argsFrom: f.argsFrom,
@@ -430,20 +446,16 @@ async function runnable(f: StoredFunction) {
     ...(row.package ? { package: row.package } : {}),
   };
   if (!module) return { job, probed: probe(row.code, row.entry), lineOf: (l: number) => l };
-  // The module's lines of the function, as lines of `f.code`, which ends with the function (or
-  // its class's header and the method) after the imports and helpers it needs: from its `def`
-  // line on, a module line maps where the same text is.
-  const moduleLines = module.text.split("\n");
-  const codeLines = f.code.split("\n");
-  const at = codeLines.lastIndexOf(moduleLines[f.line - 1] ?? "\0") + 1;
+  // The module's lines of the function, as lines of `f.code`.
+  const lines = moduleLinesOf(f.code, f.line, module.text) ?? [];
   const probedModule = probe(module.text, row.entry);
   return {
     job,
     probed:
       probedModule && module.wrapper ? `${probedModule}\n\n${module.wrapper}\n` : probedModule,
     lineOf: (l: number): number | undefined => {
-      const c = at + l - f.line;
-      return at > 0 && l >= f.line && codeLines[c - 1] === moduleLines[l - 1] ? c : undefined;
+      const c = lines.indexOf(l);
+      return c >= 0 ? c + 1 : undefined;
     },
   };
 }

@@ -189,6 +189,16 @@ describe("the JSON API", () => {
       const id = server.state.store.allCode().find((f) => f.code.includes(`def ${def}(`))?.id;
       const info = JSON.parse(await (await get(`/api/functions/${id}`)).text());
       expect(info).toMatchObject({ status: "ok", name });
+      // Numbered as in the file from its def on; what a method's code begins with from
+      // elsewhere in the file (its class's header) is not numbered.
+      const file = SOURCE.split("\n");
+      const own = info.code.split("\n").flatMap((text: string, i: number) => {
+        const n = info.fileLines[i];
+        return n === null ? [] : [[n, text]];
+      });
+      expect(info.fileLines.includes(null)).toBe(name.includes("."));
+      expect(own[0][0]).toBe(info.line);
+      for (const [n, text] of own) expect(file[n - 1]).toBe(text);
       for (const i of [0, 1]) {
         const run = JSON.parse(await (await get(`/api/functions/${id}/run?input=${i}`)).text());
         expect(run).toMatchObject({ status: "ok", output: info.rows[i].output });
@@ -522,6 +532,20 @@ describe.skipIf(!haveChromium)(
         await page.waitForSelector("body[data-ran='0']");
         expect(await page.locator("#run").textContent()).toContain("Raised: ValueError: no good");
         expect(await page.locator("#code .line.ran").count()).toBe(2);
+
+        // A method is numbered as in its file; its class's header, from elsewhere, is not.
+        const bumpId = server.state.store.allCode().find((f) => f.code.includes("def bump("))?.id;
+        await page.goto(`${base}/function?id=${bumpId}`);
+        await page.waitForSelector("body[data-ran='0']");
+        const numbers = await page.locator("#code .ln").allTextContents();
+        const bumpLine = SOURCE.split("\n").indexOf("    def bump(self, k: int) -> int:") + 1;
+        expect(numbers).toContain(String(bumpLine));
+        expect(await page.locator("#code .line.context").first().textContent()).toBe(
+          "class Counter:\n",
+        );
+        expect(await page.locator("#legend").textContent()).toMatch(
+          /Unnumbered lines: imports and definitions from elsewhere in .*maths\.py/,
+        );
 
         // Types inferred from the code say so; long outputs wrap inside the 1280-px window.
         await page.goto(`${base}/function?id=${idOf("untyped")}`);

@@ -43,16 +43,22 @@ export function el(tag, attrs = {}, ...children) {
 }
 
 /** Code with line numbers; `lines` (a Set) marks lines that ran. Returns the element. */
-export function codeView(code, label, lines) {
+/**
+ * Code with line numbers: its own from 1, or `numbers[i]` (a file's, null for a line from
+ * elsewhere, shown unnumbered and muted). `lines` holds the code's own numbers that ran.
+ */
+export function codeView(code, label, lines, numbers) {
   const pre = el("pre", { class: "code", tabindex: "0", "aria-label": label });
   code.split("\n").forEach((text, i) => {
     const n = i + 1;
     const ran = lines?.has(n);
+    const shown = numbers ? numbers[i] : n;
+    const kind = shown === null ? "line context" : "line";
     pre.append(
       el(
         "span",
-        { class: ran ? "line ran" : "line", dataset: { line: n } },
-        el("span", { class: "ln", "aria-hidden": "true" }, String(n)),
+        { class: ran ? `${kind} ran` : kind, dataset: { line: n } },
+        el("span", { class: "ln", "aria-hidden": "true" }, shown === null ? "" : String(shown)),
         ran ? el("span", { class: "sr" }, "ran: ") : null,
         text,
         "\n",

@@ -9,6 +9,12 @@ const runBox = document.getElementById("run");
 const tbody = document.querySelector("#rows tbody");
 let fn;
 
+/** Lines are numbered as in the file; what the code begins with from elsewhere in it is not. */
+const contextNote = () =>
+  fn.fileLines?.includes(null)
+    ? ` Unnumbered lines: imports and definitions from elsewhere in ${fn.file} that the function needs.`
+    : "";
+
 async function choose(index) {
   for (const tr of tbody.querySelectorAll("tr")) {
     const on = tr.dataset.index === String(index);
@@ -20,11 +26,17 @@ async function choose(index) {
     const { data: r } = await api(`/api/functions/${encodeURIComponent(id)}/run?input=${index}`);
     const lines = new Set(r.lines ?? []);
     codeBox.replaceChildren(
-      codeView(fn.code, `code of ${fn.name}, lines that ran on input ${index} highlighted`, lines),
+      codeView(
+        fn.code,
+        `code of ${fn.name}, lines that ran on input ${index} highlighted`,
+        lines,
+        fn.fileLines,
+      ),
     );
-    document.getElementById("legend").textContent = r.lines
-      ? `Highlighted: the ${lines.size} lines whose statements ran on input ${index} ${tuple(r.input)}.`
-      : `No lines highlighted: ${r.linesNote}.`;
+    document.getElementById("legend").textContent =
+      (r.lines
+        ? `Highlighted: the ${lines.size} lines whose statements ran on input ${index} ${tuple(r.input)}.`
+        : `No lines highlighted: ${r.linesNote}.`) + contextNote();
     const distinct = new Set(r.blocks).size;
     fill(
       runBox,
@@ -87,7 +99,8 @@ try {
       fn.args ? ` · types: ${fn.argsFromText}` : ` (not run: ${fn.problem ?? "no argument types"})`,
       ` · status ${fn.status}${fn.error ? `: ${fn.error}` : ""}`,
     );
-  codeBox.replaceChildren(codeView(fn.code, `code of ${fn.name}`));
+  codeBox.replaceChildren(codeView(fn.code, `code of ${fn.name}`, undefined, fn.fileLines));
+  document.getElementById("legend").textContent = contextNote().trim();
   tbody.replaceChildren(
     ...fn.rows.map((r) =>
       el(
