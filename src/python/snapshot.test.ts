@@ -8,7 +8,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { pyodideDir } from "./pool.js";
-import { pruneSnapshots, SNAPSHOT_UNUSED_MS, SNAPSHOTS_KEPT, startupSnapshot } from "./snapshot.js";
+import {
+  pruneSnapshots,
+  SNAPSHOT_IN_USE_MS,
+  SNAPSHOT_UNUSED_MS,
+  SNAPSHOTS_KEPT,
+  startupSnapshot,
+  verifiedSnapshot,
+} from "./snapshot.js";
 
 const tracer = `# snapshot.test ${process.pid} ${Date.now()}`;
 const script = new URL("./snapshot.ts", import.meta.url).pathname;
@@ -75,21 +82,40 @@ describe("start-up snapshot cache", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("keeps only the most recently used few: every rebuild makes one", () => {
+  it("keeps only the most recently used few, and any used in the last hour: every rebuild makes one", () => {
     const dir = mkdtempSync(join(tmpdir(), "tracecode-snapshots-"));
     const now = Date.now();
-    // Used 1, 2, …, 6 minutes ago.
-    const names = [1, 2, 3, 4, 5, 6].map((m) => `pyodide-${m.toString(16).padStart(4, "0")}.snap`);
+    // Used 1, 2, …, 6 hours ago and 1, 2 minutes ago (other builds running now).
+    const ago = [1, 2, 3, 4, 5, 6].map((h) => h * 3600_000 + 60_000).concat([60_000, 120_000]);
+    const names = ago.map((_, i) => `pyodide-${(i + 1).toString(16).padStart(4, "0")}.snap`);
     names.forEach((name, i) => {
       writeFileSync(join(dir, name), "x");
       writeFileSync(join(dir, `${name}.sha256`), "x");
-      const at = new Date(now - (i + 1) * 60_000);
+      const at = new Date(now - ago[i]);
       utimesSync(join(dir, name), at, at);
     });
-    expect(SNAPSHOTS_KEPT).toBe(4);
-    expect(pruneSnapshots(dir, now)).toEqual(names.slice(4));
-    for (const kept of names.slice(0, 4)) expect(existsSync(join(dir, kept)), kept).toBe(true);
+    expect([SNAPSHOTS_KEPT, SNAPSHOT_IN_USE_MS]).toEqual([4, 3600_000]);
+    // Kept: the two in use and the two most recent others; the other four go.
+    expect(pruneSnapshots(dir, now).sort()).toEqual(names.slice(2, 6));
+    for (const kept of [...names.slice(0, 2), ...names.slice(6)])
+      expect(existsSync(join(dir, kept)), kept).toBe(true);
     expect(existsSync(join(dir, `${names[5]}.sha256`))).toBe(false);
+    // Five in use, none idle: all stay.
+    const busy = mkdtempSync(join(tmpdir(), "tracecode-snapshots-"));
+    for (let i = 0; i < 5; i++) writeFileSync(join(busy, `pyodide-${i}a.snap`), "x");
+    expect(pruneSnapshots(busy, Date.now())).toEqual([]);
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(busy, { recursive: true, force: true });
+  });
+
+  it("takes a missing snapshot or digest (pruned by another process) for one to make again", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tracecode-snapshots-"));
+    const file = join(dir, "pyodide-0dd4.snap");
+    writeFileSync(file, "x");
+    // Its digest went first, as pruneSnapshots removes them.
+    expect(verifiedSnapshot(file)).toBeUndefined();
+    rmSync(file);
+    expect(verifiedSnapshot(file)).toBeUndefined();
     rmSync(dir, { recursive: true, force: true });
   });
 

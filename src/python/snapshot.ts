@@ -61,12 +61,15 @@ function snapshotKey(pyodideDir: string, tracer: string, script: string): string
 
 /** A snapshot no process has started from for this long is removed when a new one is made. */
 export const SNAPSHOT_UNUSED_MS = 7 * 24 * 3600 * 1000;
-/** And beyond this many, the least recently used go too (a rebuild keys a new one). */
+/** And beyond this many, the least recently used go too (a rebuild keys a new one)… */
 export const SNAPSHOTS_KEPT = 4;
+/** …unless used this recently: another process (another build) may be starting from it. */
+export const SNAPSHOT_IN_USE_MS = 3600 * 1000;
 
 /**
  * Removes the snapshots of `dir` unused for SNAPSHOT_UNUSED_MS, and all but the SNAPSHOTS_KEPT
- * most recently used (their access time, which each use sets, else their modification time):
+ * most recently used (their access time, which each use sets, else their modification time)
+ * among those unused for SNAPSHOT_IN_USE_MS:
  * every build of the tracer keys a new one of about 30 MB, and nothing else would ever delete
  * the old ones (a pool whose snapshot went makes it again). Returns the names removed.
  */
@@ -80,7 +83,8 @@ export function pruneSnapshots(dir: string, now = Date.now()): string[] {
     .sort((a, b) => b.used - a.used || a.name.localeCompare(b.name));
   const removed: string[] = [];
   snapshots.forEach(({ name, used }, i) => {
-    if (i < SNAPSHOTS_KEPT && now - used <= SNAPSHOT_UNUSED_MS) return;
+    const idle = now - used;
+    if (idle <= SNAPSHOT_IN_USE_MS || (i < SNAPSHOTS_KEPT && idle <= SNAPSHOT_UNUSED_MS)) return;
     const file = join(dir, name);
     rmSync(`${file}.sha256`, { force: true });
     rmSync(file, { force: true });
@@ -95,16 +99,21 @@ export function pruneSnapshots(dir: string, now = Date.now()): string[] {
  */
 export function verifiedSnapshot(file: string): string | undefined {
   const digestFile = `${file}.sha256`;
-  if (!existsSync(file) || !existsSync(digestFile)) return undefined;
-  const st = statSync(file);
-  // Marks the use (access time only: the modification time, kept to the millisecond that
-  // utimes can set, stamps the verification below).
-  utimesSync(file, new Date(), st.mtime);
-  const stamp = `${st.size}:${Math.floor(st.mtimeMs)}`;
-  if (verified.get(file) === stamp) return file;
-  if (sha256(readFileSync(file)) !== readFileSync(digestFile, "utf8").trim()) return undefined;
-  verified.set(file, stamp);
-  return file;
+  try {
+    const st = statSync(file);
+    // Marks the use (access time only: the modification time, kept to the millisecond that
+    // utimes can set, stamps the verification below).
+    utimesSync(file, new Date(), st.mtime);
+    const stamp = `${st.size}:${Math.floor(st.mtimeMs)}`;
+    if (verified.get(file) === stamp && existsSync(digestFile)) return file;
+    if (sha256(readFileSync(file)) !== readFileSync(digestFile, "utf8").trim()) return undefined;
+    verified.set(file, stamp);
+    return file;
+  } catch (e) {
+    // Gone, or going: another process pruned it between two reads. It is made again.
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw e;
+  }
 }
 
 /**
