@@ -10,7 +10,7 @@ import {
 } from "../data/index.js";
 import { embedItems, encoderReady, loadEncoder } from "../models/index.js";
 import { readFunctionsFile } from "./input.js";
-import { choiceOption } from "./options.js";
+import { checkFormatAgrees, choiceOption } from "./options.js";
 import { checkNotInput, checkOutput } from "./output.js";
 import { count, term } from "./terminal.js";
 
@@ -42,6 +42,7 @@ export function npyBytes(rows: readonly Float32Array[], dim: number): Uint8Array
 
 export async function runEmbed(flags: EmbedFlags): Promise<void> {
   checkOutput("--out", flags.out, "file");
+  checkFormatAgrees(flags.out, flags.format, ["jsonl", "npy"]);
   const format = flags.format ?? (/\.npy$/i.test(flags.out) ? "npy" : "jsonl");
   if (format === "npy") checkOutput("--out", `${flags.out}.ids.txt`, "file");
   const inputs = [

@@ -138,6 +138,12 @@ describe("exit codes", () => {
     const gen = await cli(["generate", "--out", "g.parquet", "--format", "jsonl"]);
     expect(gen.code).toBe(2);
     expect(gen.stderr).toMatch(/--format jsonl does not go with --out g\.parquet/);
+    // embed writes JSONL or .npy: a .parquet name would hold JSONL.
+    const embed = await cli(["embed", "--model", "m", "--in", "f.jsonl", "--out", "e.parquet"]);
+    expect(embed.code).toBe(2);
+    expect(embed.stderr).toMatch(
+      /--out e\.parquet: this command does not write \.parquet files \(it writes \.jsonl or \.npy\)/,
+    );
   });
 
   it("an interrupted index exits 130 and says what it kept", async () => {

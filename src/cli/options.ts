@@ -70,10 +70,19 @@ export function choiceOption<T extends string>(name: string, choices: readonly T
 
 /**
  * `--format` against the output's extension: a `.jsonl` file holding Parquet (or the reverse)
- * would be read back by its name and fail, so the two must agree when both are given.
+ * would be read back by its name and fail, so the two must agree when both are given, and a
+ * data file's extension must be one of the command's formats.
  */
-export function checkFormatAgrees(path: string, format: string | undefined): void {
-  const ext = /\.(jsonl|parquet)$/i.exec(path)?.[1]?.toLowerCase();
+export function checkFormatAgrees(
+  path: string,
+  format: string | undefined,
+  formats: readonly string[] = ["jsonl", "parquet"],
+): void {
+  const ext = /\.(jsonl|parquet|npy)$/i.exec(path)?.[1]?.toLowerCase();
+  if (ext && !formats.includes(ext))
+    throw new UsageError(
+      `--out ${path}: this command does not write .${ext} files (it writes ${formats.map((f) => `.${f}`).join(" or ")})`,
+    );
   if (format && ext && ext !== format)
     throw new UsageError(
       `--format ${format} does not go with --out ${path} (a .${ext} file): drop --format, or name the file .${format}`,

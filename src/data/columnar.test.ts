@@ -168,6 +168,15 @@ describe("Parquet corpora", () => {
     await writeRows(join(p, "traces.parquet"), "traces", traces.slice(0, 40));
     const fromParquet = await openDataset(p);
     expect({ ...fromParquet, dir: j }).toEqual(loadDataset(j));
+    // Both forms of one file: refused, whichever pair it is (they may be of different data).
+    await writeRows(join(p, "traces.jsonl"), "traces", traces.slice(40, 80));
+    await expect(openDataset(p)).rejects.toThrow(
+      /both traces\.jsonl and traces\.parquet are there, which may hold different data: remove the one not meant/,
+    );
+    rmSync(join(p, "traces.jsonl"));
+    await writeRows(join(p, "functions.jsonl"), "functions", functions.slice(1));
+    await expect(openDataset(p)).rejects.toThrow(/both functions\.jsonl and functions\.parquet/);
+    rmSync(join(p, "functions.jsonl"));
     rmSync(join(p, "traces.parquet"));
     await expect(openDataset(p)).rejects.toThrow(/traces\.jsonl is missing \(run tracecode trace/);
   });

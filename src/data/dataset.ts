@@ -47,6 +47,14 @@ export function loadDataset(dir: string): Dataset {
  * `generate --format parquet` and `trace --format parquet` write them), else `loadDataset`.
  */
 export async function openDataset(dir: string): Promise<Dataset> {
+  // Both forms of one file could be of different data: which one is meant is the user's call.
+  for (const name of ["functions", "traces"]) {
+    const both = [`${name}.jsonl`, `${name}.parquet`];
+    if (both.every((f) => existsSync(join(dir, f))))
+      throw new DataError(
+        `${dir}: both ${both.join(" and ")} are there, which may hold different data: remove the one not meant`,
+      );
+  }
   const parquet = (name: string) => {
     const path = join(dir, `${name}.parquet`);
     return !existsSync(join(dir, `${name}.jsonl`)) && existsSync(path) ? path : undefined;
