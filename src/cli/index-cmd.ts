@@ -56,7 +56,7 @@ function summaryLine(s: IndexSummary): string {
     .map(([status, n]) => `${status} ${n}`)
     .join(", ");
   const parts = [
-    `indexed ${s.indexed} of ${count(s.files, "file")} (${s.unchanged} unchanged, skipped${s.removed ? `; ${s.removed} removed` : ""})`,
+    `indexed ${s.indexed} of ${count(s.files, "file")} (${s.unchanged} unchanged, skipped${s.unreadable ? `; ${s.unreadable} unreadable` : ""}${s.removed ? `; ${s.removed} removed` : ""})`,
     `${count(s.functions, "function")}: ${s.executed} run, ${s.noInputs} without inputs, ${
       failed
         ? `${Object.values(s.failed).reduce((a, n) => a + n, 0)} failed (${failed})`
@@ -95,7 +95,13 @@ function outcomeLines(what: string, c: OutcomeCounts): string[] {
 export function summaryJson(s: IndexSummary) {
   return {
     dir: s.dir,
-    files: { found: s.files, indexed: s.indexed, unchanged: s.unchanged, removed: s.removed },
+    files: {
+      found: s.files,
+      indexed: s.indexed,
+      unchanged: s.unchanged,
+      unreadable: s.unreadable,
+      removed: s.removed,
+    },
     functions: s.report.functions,
     methods: s.report.methods,
     signatures: s.report.signatures,
@@ -240,6 +246,7 @@ export async function runIndex(paths: string[], flags: IndexFlags): Promise<void
     process.stdout.write(
       `${JSON.stringify({ ...summaryJson(summary), ...(farm ? { farm } : {}), ...(exported ? { export: exported } : {}) }, null, 2)}\n`,
     );
+    failIfUnreadable(summary);
     return;
   }
   for (const e of summary.errors) process.stderr.write(term`tracecode index: skipped: ${e}\n`);
@@ -269,6 +276,15 @@ export async function runIndex(paths: string[], flags: IndexFlags): Promise<void
   lines.push(summaryLine(summary));
   if (exported) lines.push(term`exported ${count(exported.rows, "function")} → ${exported.path}`);
   process.stdout.write(`${lines.join("\n")}\n`);
+  failIfUnreadable(summary);
+}
+
+/** Exit 1 once all else is done and kept: some input could not be indexed at all. */
+function failIfUnreadable(s: IndexSummary): void {
+  if (s.unreadable > 0)
+    throw new Error(
+      `${count(s.unreadable, "file")} could not be indexed (above: unreadable, or no valid row); everything else is`,
+    );
 }
 
 export function registerIndex(program: Command): void {

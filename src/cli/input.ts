@@ -1,6 +1,12 @@
 /** The functions file a command reads (`--in`, or an argument): JSONL or Parquet rows. */
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { FunctionRow, formatOf, readAllRows, readJsonlLenient } from "../data/index.js";
+import {
+  FunctionRow,
+  formatOf,
+  IndexFunctionRow,
+  readAllRows,
+  readJsonlLenient,
+} from "../data/index.js";
 import { term } from "./terminal.js";
 
 /**
@@ -17,7 +23,7 @@ export async function readFunctionsFile(
   options: { findWithoutArgs?: boolean } = {},
 ): Promise<{ rows: FunctionRow[]; skipped: number; withoutArgs: Set<string> }> {
   const name = flag ? `${flag} ${path}` : path;
-  const forPython = `for Python files, index them (tracecode index FILES --out DIR --export OUT.jsonl)`;
+  const forPython = `for Python files, tracecode index FILES --out DIR runs and embeds them (its --export OUT.jsonl writes each function's outputs and embedding)`;
   if (!existsSync(path)) throw new Error(term`${name}: no such file`);
   if (statSync(path).isDirectory())
     throw new Error(
@@ -27,10 +33,20 @@ export async function readFunctionsFile(
     formatOf(path) === "parquet"
       ? await readAllRows(path, "functions")
       : readJsonlLenient(path, FunctionRow);
-  if (rows.length === 0 && errors.length > 0)
+  if (rows.length === 0 && errors.length > 0) {
+    // An index's export (tracecode index --export) is the usual mistake: it is the results.
+    const exported =
+      formatOf(path) === "parquet"
+        ? await readAllRows(path, "index")
+        : readJsonlLenient(path, IndexFunctionRow);
+    if (exported.rows.length > 0)
+      throw new Error(
+        term`${name}: an index export (tracecode index --export), not a functions file: it already holds each function's outputs and, with a model, its embedding (fields outputs, embedding); a functions file is JSONL or Parquet rows (id, code, …)`,
+      );
     throw new Error(
       term`${name}: no valid functions row (${errors[0]}); a functions file is JSONL or Parquet rows (id, code, …): ${forPython}`,
     );
+  }
   for (const e of errors)
     process.stderr.write(term`tracecode ${command}: skipping invalid row: ${e}\n`);
   // Rows are matched by id (traces to functions, embeddings to rows): a repeated one is said.

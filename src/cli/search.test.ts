@@ -166,6 +166,23 @@ describe("tracecode index and search", () => {
     const empty = cli("index", "notes", "--out", "idx-notes", "--no-model");
     expect(empty.status, empty.stderr).toBe(0);
     expect(empty.stderr).toMatch(/skipped: notes: no \.py files in this folder/);
+    // A functions file without one valid row is one error, is not indexed, and the run exits
+    // 1 once the rest is done; invalid rows among valid ones are counted past the first few.
+    writeFileSync(join(root, "bad.jsonl"), '{"foo": 1}\n'.repeat(40));
+    const rows = Array.from({ length: 8 }, (_, i) => `{"foo": ${i}}`);
+    rows.push(JSON.stringify({ id: "ok", code: "def f(x):\n    return x\n" }));
+    writeFileSync(join(root, "mixed.jsonl"), `${rows.join("\n")}\n`);
+    const bad = cli("index", "bad.jsonl", "mixed.jsonl", "--out", "idx-bad-rows", "--no-model");
+    expect(bad.status, bad.stderr).toBe(1);
+    expect(bad.stderr).toMatch(
+      /skipped: .*bad\.jsonl: no valid functions row, so nothing of it is indexed \(.*bad\.jsonl:1: .* at "id"; 39 more rows invalid\)/,
+    );
+    expect(bad.stderr.match(/mixed\.jsonl:\d+: /g)).toHaveLength(5);
+    expect(bad.stderr).toMatch(/mixed\.jsonl: 3 more invalid rows skipped/);
+    expect(bad.stdout).toMatch(/indexed 1 of 2 files \(0 unchanged, skipped; 1 unreadable\)/);
+    expect(bad.stderr).toMatch(
+      /error: 1 file could not be indexed \(above: unreadable, or no valid row\); everything else is/,
+    );
     writeFileSync(join(root, "none.jsonl"), "");
     const none = cli("index", "none.jsonl", "--out", "idx-none", "--no-model");
     expect(none.status, none.stderr).toBe(0);

@@ -80,10 +80,10 @@ describe("tracecode train and embed", () => {
     writeFileSync(py, "def f(x):\n    return x\n");
     const fromPy = cli("embed", "--model", run, "--in", py, "--out", join(data, "q.jsonl"));
     expect(fromPy.status).toBe(1);
-    expect(fromPy.stderr).toMatch(/q\.py: no valid functions row .* index them/);
+    expect(fromPy.stderr).toMatch(/q\.py: no valid functions row .* runs and embeds them/);
     const trainPy = cli("train", "--data", py, "--out", join(data, "run-py"));
     expect(trainPy.status).toBe(2);
-    expect(trainPy.stderr).toMatch(/--data .*q\.py: a Python file; .* index them/);
+    expect(trainPy.stderr).toMatch(/--data .*q\.py: a Python file; .* runs and embeds them/);
     const junk = join(data, "junk.jsonl");
     writeFileSync(junk, "not json\n");
     const fromJunk = cli("embed", "--model", run, "--in", junk, "--out", join(data, "q.jsonl"));

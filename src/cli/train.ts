@@ -104,7 +104,7 @@ export async function runTrain(flags: TrainFlags, command?: Command): Promise<vo
   if (prepared !== undefined) checkOutput("--prepared", prepared, "dir");
   if (/\.py$/i.test(flags.data) && isFile(flags.data))
     throw new UsageError(
-      term`--data ${flags.data}: a Python file; train reads a functions file (JSONL rows with family, entry, args, code), a dataset or a corpus folder: for Python files, index them (tracecode index FILES --out DIR --export OUT.jsonl)`,
+      term`--data ${flags.data}: a Python file; train reads a functions file (JSONL rows with family, entry, args, code), a dataset or a corpus folder: for Python files, tracecode index FILES --out DIR runs and embeds them`,
     );
   const realCode = isFile(flags.data);
   const stdlib = !realCode && readStdlibManifest(flags.data) !== null;

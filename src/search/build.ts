@@ -88,6 +88,8 @@ export interface IndexSummary {
   unchanged: number;
   /** Changed or new files (re)indexed now. */
   indexed: number;
+  /** Files not indexed: unreadable, or functions files without one valid row (in `errors`). */
+  unreadable: number;
   /** Files gone from disk whose functions were dropped. */
   removed: number;
   /** Functions (re)indexed now, and what became of them. */
@@ -114,6 +116,9 @@ export interface IndexSummary {
 /** Settings fixed at creation: inputs must be the same for every function to compare outputs. */
 const DEFAULT_INPUTS = REAL_INPUTS;
 const DEFAULT_SEED = 0;
+/** Invalid rows of a functions file reported one by one; the rest are counted. */
+const SHOWN_ROW_ERRORS = 5;
+const rowsText = (n: number, what: string) => `${n} ${what} row${n === 1 ? "" : "s"}`;
 /** Functions run and written per batch: bounds memory and the work lost to a crash. */
 const BATCH_FUNCTIONS = 128;
 
@@ -187,6 +192,7 @@ export async function indexPaths(
       files: files.length,
       unchanged: 0,
       indexed: 0,
+      unreadable: 0,
       removed: 0,
       functions: 0,
       executed: 0,
@@ -227,6 +233,7 @@ export async function indexPaths(
         source = readSource(path);
       } catch (e) {
         summary.errors.push(`${path}: cannot read (${(e as Error).message})`);
+        summary.unreadable++;
         continue;
       }
       // The types settings that apply are part of what was indexed: an edited --types file or
@@ -260,8 +267,22 @@ export async function indexPaths(
         calls,
         typesFor: (name) => settings.settingsFor(source.path, name).types,
       });
+      // A functions file none of whose rows is valid is one error, and is not indexed.
+      if (!source.path.endsWith(".py") && candidates.length === 0 && errors.length > 0) {
+        const more = errors.length > 1 ? `; ${rowsText(errors.length - 1, "more")} invalid` : "";
+        summary.errors.push(
+          `${source.path}: no valid functions row, so nothing of it is indexed (${errors[0]}${more}); a functions file is JSONL or Parquet rows (id, code, …)`,
+        );
+        summary.unreadable++;
+        continue;
+      }
       for (const c of candidates) settingsOf.set(c, settings.settingsFor(source.path, c.name));
-      summary.errors.push(...errors);
+      // Invalid rows among valid ones: the first few, then how many more.
+      summary.errors.push(...errors.slice(0, SHOWN_ROW_ERRORS));
+      if (errors.length > SHOWN_ROW_ERRORS)
+        summary.errors.push(
+          `${source.path}: ${rowsText(errors.length - SHOWN_ROW_ERRORS, "more invalid")} skipped`,
+        );
       summary.warnings.push(...(warnings ?? []));
       // A functions file with no row at all is said (a Python file may define no function).
       if (!source.path.endsWith(".py") && candidates.length === 0 && errors.length === 0)
