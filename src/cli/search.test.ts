@@ -109,6 +109,8 @@ describe("tracecode index and search", () => {
     expect(none.stdout).toMatch(
       /no indexed function behaves like the query on the index's 20 inputs for \(int\)/,
     );
+    // Each side of a difference is named.
+    expect(none.stdout).toMatch(/first difference at \(-?\d+\): query -?\d+, hit -?\d+/);
     writeFileSync(join(root, "q.py"), "def g(s: str) -> str:\n    return s\n");
     const j = cli("search", index, "--file", "q.py", "--json", "--k", "1", "--no-run");
     expect(j.status, j.stderr).toBe(0);

@@ -37,7 +37,7 @@ function behaviourText(b: Behaviour): string {
   const head = `equal on ${b.equal}/${b.shared} inputs`;
   if (!b.firstDifference) return head;
   const d = b.firstDifference;
-  return `${head}; first difference at (${d.input.join(", ")}): ${d.query} vs ${d.hit}`;
+  return `${head}; first difference at (${d.input.join(", ")}): query ${d.query}, hit ${d.hit}`;
 }
 
 const RANKING = {
