@@ -501,6 +501,29 @@ def read_jsonl(path, flag):
     return rows
 
 
+def count(n, noun):
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def check_traces_found(rows, traces, args):
+    """As `tracecode embed`: a row without a trace is embedded by its status alone ("not traced"),
+    fine for a few (a warning naming some), but none at all means the traces of another file."""
+    missing = [r["id"] for r, t in zip(rows, traces) if t is None]
+    if not missing:
+        return
+    source = " and ".join(
+        (["the --code strings (ids 0, 1, …)"] if args.code else []) + ([f"--in {args.inp}"] if args.inp else []))
+    if len(missing) == len(rows):
+        fix = f": trace this file with tracecode trace --in {args.inp}" if args.inp and not args.code else ""
+        raise CommandError(
+            f"--traces {args.traces}: no trace for any row of {source} (traces are matched by id){fix}")
+    shown = ", ".join(str(i) for i in missing[:3]) + (", …" if len(missing) > 3 else "")
+    sys.stderr.write(
+        f"tracecode_torch.py: warning: {count(len(missing), 'row')} of {source} "
+        f"{'has' if len(missing) == 1 else 'have'} no trace in --traces {args.traces} ({shown}): "
+        "embedded as not traced\n")
+
+
 def run(args, parser):
     rows = [{"id": str(i), "code": c} for i, c in enumerate(args.code)]
     if args.inp:
@@ -517,6 +540,7 @@ def run(args, parser):
             parser.error(f"the {model.architecture['kind']} model reads traces: pass --traces FILE")
         by_id = {r["id"]: r for r in read_jsonl(args.traces, "--traces")}
         traces = [by_id.get(r["id"]) for r in rows]
+        check_traces_found(rows, traces, args)
     vectors = model.embed([r["code"] for r in rows], traces)
     for r, v in zip(rows, vectors):
         sys.stdout.write(json.dumps({"id": r["id"], "embedding": v.tolist()}) + "\n")

@@ -331,6 +331,53 @@ describe.skipIf(torchMissing !== "")(
       expect(traces.stderr).toMatch(/^tracecode_torch\.py: error: --traces .* is Parquet/);
     });
 
+    it("warns of rows without a trace and refuses traces of no row, as tracecode embed does", () => {
+      const model = tiny["joint-last-valid"];
+      // The fixture's traces leave c1 out: embedded as not traced, with a warning naming it.
+      const some = spawnSync(
+        PYTHON,
+        [loader, model, "--in", inputs.functions, "--traces", inputs.traces],
+        { encoding: "utf8" },
+      );
+      expect(some.status, some.stderr).toBe(0);
+      expect(readEmbeddingLines(some.stdout)).toHaveLength(fixture.codes.length);
+      expect(some.stderr).toBe(
+        `tracecode_torch.py: warning: 1 row of --in ${inputs.functions} has no trace in --traces ${inputs.traces} (c1): embedded as not traced\n`,
+      );
+      // Traces of another file: no id matches, an error in one line.
+      const other = join(dir, "other-traces.jsonl");
+      writeFileSync(
+        other,
+        fixture.traces
+          .filter((t) => t !== null)
+          .map((t) => `${JSON.stringify({ ...t, id: `x-${t!.id}` })}\n`)
+          .join(""),
+      );
+      const none = spawnSync(PYTHON, [loader, model, "--in", inputs.functions, "--traces", other], {
+        encoding: "utf8",
+      });
+      expect(none.status, none.stderr).toBe(1);
+      expect(none.stdout).toBe("");
+      expect(none.stderr).toBe(
+        `tracecode_torch.py: error: --traces ${other}: no trace for any row of --in ${inputs.functions} (traces are matched by id): trace this file with tracecode trace --in ${inputs.functions}\n`,
+      );
+      // Four missing of five: the count and the first three ids.
+      const five = join(dir, "five.jsonl");
+      writeFileSync(
+        five,
+        ["c0", "m1", "m2", "m3", "m4"]
+          .map((id) => `${JSON.stringify({ id, code: "def f(x):\n    return x\n" })}\n`)
+          .join(""),
+      );
+      const many = spawnSync(PYTHON, [loader, model, "--in", five, "--traces", inputs.traces], {
+        encoding: "utf8",
+      });
+      expect(many.status, many.stderr).toBe(0);
+      expect(many.stderr).toMatch(
+        /^tracecode_torch\.py: warning: 4 rows of --in .* have no trace in --traces .* \(m1, m2, m3, …\): embedded as not traced\n$/,
+      );
+    });
+
     it("says a model folder or input file does not exist, without a traceback", () => {
       const cases: [string[], RegExp][] = [
         [[join(dir, "nonexist"), "--code", "x"], /: no such model folder$/],

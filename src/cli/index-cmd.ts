@@ -21,6 +21,7 @@ import {
 import { checkNotInput, checkOutput } from "./output.js";
 import { type Progress, progressBar } from "./progress.js";
 import { count, term } from "./terminal.js";
+import { farmStoppedMessage, reachRedis, redisAwayMessage, redisOption } from "./worker.js";
 
 interface IndexFlags extends SandboxFlags {
   out: string;
@@ -158,20 +159,18 @@ export async function runIndex(paths: string[], flags: IndexFlags): Promise<void
   let farmDone = 0;
   const redis = flags.redis;
   // A server that does not answer is an error now, before any work.
-  const farmCli = redis ? await import("./worker.js") : undefined;
-  if (redis) await farmCli!.reachRedis(redis);
+  if (redis) await reachRedis(redis, "index");
   const farmLib = redis ? await import("../farm/index.js") : undefined;
   const redisShown = redis ? farmLib!.displayRedisUrl(redis) : "";
   // Ctrl-C keeps what is written: the index holds whole files only (one transaction per batch),
   // and on the farm the chunks stay queued and their results in Redis.
   let redisAway = false;
+  let started = false;
   const interrupted = () => {
     bar?.stop();
     process.stderr.write(
       redis
-        ? redisAway
-          ? "\ntracecode index: stopped while Redis was away; once it is back, the same command again resumes\n"
-          : "\ntracecode index: stopped; the workers go on, and the same command again resumes\n"
+        ? farmStoppedMessage("index", redisAway, started)
         : "\ntracecode index: stopped; the files of every finished batch stay indexed, and the same command again indexes the rest\n",
     );
     process.exit(130);
@@ -195,6 +194,7 @@ export async function runIndex(paths: string[], flags: IndexFlags): Promise<void
               keep: flags.keep,
               retryDead: flags.retryDead,
               onProgress: (p) => {
+                started ||= p.started;
                 bar?.tick(p.done - farmDone, {
                   workers: p.workers,
                   active: p.active,
@@ -204,7 +204,7 @@ export async function runIndex(paths: string[], flags: IndexFlags): Promise<void
               },
               onRedisAway: (away) => {
                 redisAway = away;
-                process.stderr.write(farmCli!.redisAwayMessage("index", redisShown, away));
+                process.stderr.write(redisAwayMessage("index", redisShown, away));
               },
               onNoWorkers: (queue) =>
                 process.stderr.write(
@@ -335,6 +335,7 @@ export function registerIndex(program: Command): void {
       "--redis <url>",
       "run the functions on a farm: enqueue them in chunks on this Redis (redis://HOST:PORT), " +
         "served by `tracecode worker`s; the index is the one a local run writes",
+      redisOption,
     )
     .option(
       "--chunk <n>",

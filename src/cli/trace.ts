@@ -28,6 +28,8 @@ import {
 import { checkNotInput, checkOutput } from "./output.js";
 import { progressBar } from "./progress.js";
 import { count, term } from "./terminal.js";
+// Light: the farm's modules are imported by its functions, when --redis asks for the farm.
+import { farmStoppedMessage, reachRedis, redisAwayMessage, redisOption } from "./worker.js";
 
 export const ISOLATION = ["row", "group"] as const;
 
@@ -101,8 +103,7 @@ export async function runTrace(flags: TraceFlags): Promise<void> {
   try {
     if (flags.redis) {
       // A server that does not answer is an error now, before anything is shown.
-      const { reachRedis, redisAwayMessage } = await import("./worker.js");
-      await reachRedis(flags.redis);
+      await reachRedis(flags.redis, "trace");
       const bar = progressBar(
         "trace",
         rows.length,
@@ -111,14 +112,11 @@ export async function runTrace(flags: TraceFlags): Promise<void> {
       let shown = 0;
       // Ctrl-C leaves the farm working: the chunks stay queued and their results in Redis.
       let redisAway = false;
+      let started = false;
       const interrupted = () => {
         bar.stop();
         writer.abort();
-        process.stderr.write(
-          redisAway
-            ? "\ntracecode trace: stopped while Redis was away; once it is back, the same command again resumes\n"
-            : "\ntracecode trace: stopped; the workers go on, and the same command again resumes\n",
-        );
+        process.stderr.write(farmStoppedMessage("trace", redisAway, started));
         process.exit(130);
       };
       process.once("SIGINT", interrupted);
@@ -152,6 +150,7 @@ export async function runTrace(flags: TraceFlags): Promise<void> {
             process.stderr.write(redisAwayMessage("trace", redisShown, away));
           },
           onProgress: (p: FarmProgress) => {
+            started ||= p.started;
             bar.tick(p.done - shown, { workers: p.workers, active: p.active, dead: p.dead });
             shown = p.done;
           },
@@ -253,6 +252,7 @@ export function registerTrace(program: Command): void {
       "--redis <url>",
       "run on a farm: enqueue the work in chunks on this Redis (redis://HOST:PORT), served by " +
         "`tracecode worker`s, and gather the results; a rerun resumes",
+      redisOption,
     )
     .option(
       "--chunk <n>",

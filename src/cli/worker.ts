@@ -1,6 +1,8 @@
 /** `tracecode worker`: serve a farm's chunks (trace and index) with this machine's sandbox until stopped. */
 import type { Command } from "commander";
-import { checkRedis, displayRedisUrl, RedisUrlError, startWorker } from "../farm/index.js";
+// The URL alone: `trace` and `index` parse their --redis with `redisOption` without loading
+// BullMQ and Redis's client, which are imported when a farm is run.
+import { displayRedisUrl, parseRedisUrl, RedisUrlError } from "../farm/url.js";
 import { UsageError } from "./errors.js";
 import { applySandboxFlags, intOption, processesOption, unsafeOption } from "./options.js";
 import { count, term } from "./terminal.js";
@@ -14,17 +16,43 @@ export interface WorkerFlags {
 }
 
 /**
- * `--redis URL` of a worker or a coordinator, checked before anything is announced: a URL that
- * is not `redis://` is a usage error (exit 2); a server that does not answer in a few attempts
- * is an error naming the URL and the cause (exit 1), not an endless wait.
+ * The parser of `--redis <url>`, shared by worker, trace and index: anything but
+ * `redis://HOST:PORT[/DB]` (or `rediss://`) is a usage error (exit 2), an empty value (an unset
+ * variable in a script) too, where it would otherwise mean a local run.
  */
-export async function reachRedis(url: string): Promise<void> {
+export function redisOption(text: string): string {
   try {
-    await checkRedis(url);
+    parseRedisUrl(text);
   } catch (e) {
     if (e instanceof RedisUrlError) throw new UsageError(e.message);
     throw e;
   }
+  return text;
+}
+
+/**
+ * `--redis URL` of a worker or a coordinator (`command`), checked before anything is announced:
+ * a URL that is not `redis://` is a usage error (exit 2); a server that does not answer in a few
+ * attempts, or refuses the URL's database, is an error naming the URL and the cause (exit 1),
+ * not an endless wait or another database. A password the server does not need is a warning.
+ */
+export async function reachRedis(url: string, command: string): Promise<void> {
+  redisOption(url);
+  const { checkRedis } = await import("../farm/connect.js");
+  const { passwordUnused } = await checkRedis(url);
+  if (passwordUnused)
+    process.stderr.write(
+      term`tracecode ${command}: warning: Redis at ${displayRedisUrl(url)} does not require a password, but the URL carries one: it goes on without\n`,
+    );
+}
+
+/** What a coordinator says when Ctrl-C stops it: whether its chunks are being run goes first. */
+export function farmStoppedMessage(command: string, away: boolean, started: boolean): string {
+  if (away)
+    return `\ntracecode ${command}: stopped while Redis was away; once it is back, the same command again resumes\n`;
+  if (!started)
+    return `\ntracecode ${command}: stopped before any worker took a chunk, so nothing ran; the chunks stay queued for \`tracecode worker\`s to come, and the same command again resumes\n`;
+  return `\ntracecode ${command}: stopped; the workers go on, and the same command again resumes\n`;
 }
 
 /** What a coordinator says when its connection to Redis is lost (`away`) and when it is back. */
@@ -36,7 +64,8 @@ export function redisAwayMessage(command: string, redisShown: string, away: bool
 
 export async function runWorker(flags: WorkerFlags): Promise<void> {
   applySandboxFlags(flags);
-  await reachRedis(flags.redis);
+  await reachRedis(flags.redis, "worker");
+  const { startWorker } = await import("../farm/worker.js");
   let chunks = 0;
   let rows = 0;
   const worker = startWorker({
@@ -93,7 +122,11 @@ export function registerWorker(program: Command): void {
         "(Ctrl-C finishes the chunks in progress). Start any number, on any machines that reach " +
         "the Redis server.",
     )
-    .requiredOption("--redis <url>", "the farm's Redis server (redis://HOST:PORT)")
+    .requiredOption(
+      "--redis <url>",
+      "the farm's Redis server (redis://HOST:PORT[/DB])",
+      redisOption,
+    )
     .option(
       "--concurrency <n>",
       "chunks in progress at once",

@@ -8,12 +8,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packagePath } from "../python/pool.js";
 import {
   checkRedis,
+  connectionOf,
   freePort,
   haveRedisServer,
+  queueName,
   type RedisServer,
   RedisUnreachableError,
   RedisUrlError,
@@ -68,7 +71,7 @@ async function servingWorker(url: string) {
     });
     void exited.then((code) => reject(new Error(`the worker exited with ${code}: ${stderr}`)));
   });
-  return { proc, exited, output: () => stdout };
+  return { proc, exited, output: () => stdout, errors: () => stderr };
 }
 
 let redis: RedisServer;
@@ -140,6 +143,97 @@ describe("reaching Redis", () => {
       expect(orphan.output()).toContain("worker: stopped after 0 chunks");
     } finally {
       await own.stop();
+    }
+  });
+
+  it("checkRedis refuses a database the server does not have, with Redis's reply", async () => {
+    expect(await checkRedis(`${redis.url}/5`)).toEqual({ passwordUnused: false });
+    const error = await checkRedis(`${redis.url}/20`).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RedisUnreachableError);
+    expect((error as RedisUnreachableError).reason).toBe("ERR DB index is out of range");
+    expect((error as Error).message).toContain(`Redis at ${redis.url}/20 refuses database 20`);
+    await expect(checkRedis(`${redis.url}/x`)).rejects.toBeInstanceOf(RedisUrlError);
+    const withPassword = `redis://:secret@127.0.0.1:${redis.port}`;
+    expect(await checkRedis(withPassword)).toEqual({ passwordUnused: true });
+  });
+
+  it("index, trace and worker refuse a database out of range, naming the URL and the reply", async () => {
+    const url = `${redis.url}/20`;
+    const [index, trace, worker] = await Promise.all([
+      cli("index", "src", "--out", "idx", "--no-model", "--redis", url),
+      cli("trace", "--in", "functions.jsonl", "--out", "t.jsonl", "--redis", url),
+      cli("worker", "--redis", url, "--workers", "1"),
+    ]);
+    for (const r of [index, trace, worker]) {
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toBe(
+        `tracecode: error: Redis at ${url} refuses database 20 (ERR DB index is out of range): a Redis server has databases 0 to 15 unless started with --databases N; name one it has (redis://HOST:PORT/DB)\n`,
+      );
+    }
+    expect(worker.stdout).not.toContain("serving");
+  });
+
+  it("index, trace and worker refuse an empty --redis or one that is not a URL (usage, exit 2)", async () => {
+    const runs = await Promise.all(
+      ["", "127.0.0.1:6379", `${redis.url}/db1`].flatMap((url) => [
+        cli("index", "src", "--out", "idx", "--no-model", "--redis", url),
+        cli("trace", "--in", "functions.jsonl", "--out", "t.jsonl", "--redis", url),
+        cli("worker", "--redis", url, "--workers", "1"),
+      ]),
+    );
+    for (const r of runs) {
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/^tracecode: error: --redis .*\(run with --help for usage\)\n$/);
+      expect(r.stdout).toBe("");
+    }
+    expect(runs[0].stderr).toContain('--redis "" is empty');
+    expect(runs[4].stderr).toContain(
+      "--redis 127.0.0.1:6379: not a URL (expected redis://HOST:PORT)",
+    );
+    expect(runs[8].stderr).toContain('the path "/db1" is not a database number');
+  });
+
+  it("says once, in its own words, that the server needs no password", async () => {
+    const url = `redis://:secret@127.0.0.1:${redis.port}`;
+    const worker = await servingWorker(url);
+    worker.proc.kill("SIGINT");
+    expect(await worker.exited, worker.errors()).toBe(0);
+    expect(worker.errors()).toBe(
+      `tracecode worker: warning: Redis at redis://:***@127.0.0.1:${redis.port} does not require a password, but the URL carries one: it goes on without\n`,
+    );
+  });
+
+  it("a coordinator stopped before any worker took a chunk says that nothing ran", async () => {
+    // Database 3 of its own: its chunks stay queued there for no worker.
+    const url = `${redis.url}/3`;
+    const coordinator = spawn(
+      process.execPath,
+      [main, "trace", "--in", "functions.jsonl", "--out", "t.jsonl", "--redis", url],
+      { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stderr = "";
+    coordinator.stderr?.on("data", (d) => {
+      stderr += d;
+    });
+    const exited = new Promise<number | null>((r) => coordinator.once("exit", (code) => r(code)));
+    const queue = new Queue(queueName(), { connection: connectionOf(url) });
+    try {
+      let waiting = 0;
+      for (let i = 0; i < 200 && waiting === 0; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        waiting = (await queue.getJobCounts("waiting")).waiting ?? 0;
+      }
+      expect(waiting, stderr).toBe(1);
+      coordinator.kill("SIGINT");
+      expect(await exited).toBe(130);
+      expect(stderr).toContain(
+        "tracecode trace: stopped before any worker took a chunk, so nothing ran; the chunks stay queued for `tracecode worker`s to come, and the same command again resumes",
+      );
+      expect(stderr).not.toContain("the workers go on");
+    } finally {
+      coordinator.kill("SIGKILL");
+      await queue.obliterate({ force: true });
+      await queue.close();
     }
   });
 });

@@ -6,14 +6,9 @@
  * the URL and the cause otherwise.
  */
 import { Redis } from "ioredis";
+import { displayRedisUrl, parseRedisUrl, redisDb } from "./url.js";
 
-/** A `--redis` value that is not a `redis://` or `rediss://` URL: a usage problem. */
-export class RedisUrlError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "RedisUrlError";
-  }
-}
+export { displayRedisUrl, parseRedisUrl, RedisUrlError, redisDb } from "./url.js";
 
 /** No Redis server answered at the URL within the attempts. */
 export class RedisUnreachableError extends Error {
@@ -24,32 +19,6 @@ export class RedisUnreachableError extends Error {
   ) {
     super(message);
     this.name = "RedisUnreachableError";
-  }
-}
-
-/** Parses a `--redis` URL; throws `RedisUrlError` for anything but `redis://` and `rediss://`. */
-export function parseRedisUrl(url: string): URL {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new RedisUrlError(`--redis ${url}: not a URL (expected redis://HOST:PORT)`);
-  }
-  if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
-    throw new RedisUrlError(`--redis ${url}: expected a redis:// or rediss:// URL`);
-  }
-  return parsed;
-}
-
-/** The URL to show: as given, with a password replaced by `***`. */
-export function displayRedisUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (!parsed.password) return url;
-    parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return url;
   }
 }
 
@@ -97,11 +66,40 @@ function hintOf(reason: string): string {
 }
 
 /**
- * One attempt: connect (no reconnection of its own), PING, disconnect. Resolves to undefined
- * on success, else to the error. Leaves no socket or timer behind.
+ * ioredis says with `console.warn` when the URL carries a password the server does not need
+ * (`[WARN] … does not require a password, but a password was supplied`), once per connection:
+ * a worker's or coordinator's several clients would each print it, in another voice than the
+ * tool's. `checkRedis` reports it instead (`passwordUnused`), and from its first call on that
+ * one warning of ioredis's is dropped (any other goes through).
+ */
+const PASSWORD_UNUSED = /does not require a password, but a password was supplied/;
+let passwordWarnings = 0;
+let warnFiltered = false;
+
+function filterPasswordWarning(): void {
+  if (warnFiltered) return;
+  warnFiltered = true;
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === "string" && PASSWORD_UNUSED.test(args[0])) {
+      passwordWarnings++;
+      return;
+    }
+    warn.apply(console, args);
+  };
+}
+
+/** The URL's database refused by a server that answers (out of range, not permitted). */
+class DatabaseRefused extends Error {}
+
+/**
+ * One attempt: connect (no reconnection of its own), PING, SELECT the URL's database (ioredis
+ * reports a refused SELECT only as an "error" event and goes on with database 0), disconnect.
+ * Resolves to undefined on success, else to the error. Leaves no socket or timer behind.
  */
 async function attempt(url: string, timeoutMs: number): Promise<unknown> {
   let firstError: unknown;
+  const db = redisDb(url);
   const client = new Redis(url, {
     lazyConnect: true,
     // The attempts are ours: this client never reconnects and never queues a command.
@@ -128,11 +126,19 @@ async function attempt(url: string, timeoutMs: number): Promise<unknown> {
       (async () => {
         await client.connect();
         await client.ping();
+        if (db !== 0) {
+          try {
+            await client.select(db);
+          } catch (e) {
+            throw new DatabaseRefused((e as Error).message);
+          }
+        }
       })(),
       timedOut,
     ]);
     return undefined;
   } catch (e) {
+    if (e instanceof DatabaseRefused) return e;
     // ioredis rejects `connect()` with "Connection is closed"; the cause came as an error event.
     return (e as { code?: string }).code === "ETIMEDOUT" ? e : (firstError ?? e);
   } finally {
@@ -143,13 +149,24 @@ async function attempt(url: string, timeoutMs: number): Promise<unknown> {
   }
 }
 
+/** What `checkRedis` found besides a server that answers. */
+export interface RedisCheck {
+  /** The URL carries a password the server does not need (it goes on without one). */
+  passwordUnused: boolean;
+}
+
 /**
- * Checks that a Redis server answers at `url`, in at most `attempts` attempts. Throws
- * `RedisUrlError` for a URL that is not `redis://` or `rediss://`, and `RedisUnreachableError`
- * naming the URL (its password hidden) and the cause when no attempt got a PONG.
+ * Checks that a Redis server answers at `url` and serves the URL's database, in at most
+ * `attempts` attempts. Throws `RedisUrlError` for a URL that is not `redis://` or `rediss://`,
+ * and `RedisUnreachableError` naming the URL (its password hidden) and the cause (Redis's reply
+ * for a database it refuses) when no attempt got a PONG and the database.
  */
-export async function checkRedis(url: string, options: CheckRedisOptions = {}): Promise<void> {
+export async function checkRedis(
+  url: string,
+  options: CheckRedisOptions = {},
+): Promise<RedisCheck> {
   parseRedisUrl(url);
+  filterPasswordWarning();
   const attempts = Math.max(1, options.attempts ?? 3);
   const delay = options.retryDelayMs ?? 250;
   const timeoutMs = options.attemptTimeoutMs ?? 5000;
@@ -157,13 +174,25 @@ export async function checkRedis(url: string, options: CheckRedisOptions = {}): 
   let made = 0;
   while (made < attempts) {
     made++;
+    const warned = passwordWarnings;
     error = await attempt(url, timeoutMs);
-    if (error === undefined) return;
-    // A server that answers but refuses (a password, a non-Redis reply) will not change its mind.
+    if (error === undefined) return { passwordUnused: passwordWarnings > warned };
+    // A server that answers but refuses (a password, a database, a non-Redis reply) will not
+    // change its mind.
     if (!CONNECTION_CODES.has(reasonOf(error))) break;
     if (made < attempts) await sleep(delay * 2 ** (made - 1));
   }
   const reason = reasonOf(error);
+  if (error instanceof DatabaseRefused) {
+    const db = redisDb(url);
+    throw new RedisUnreachableError(
+      `Redis at ${displayRedisUrl(url)} refuses database ${db} (${reason}): ` +
+        (/out of range/i.test(reason)
+          ? "a Redis server has databases 0 to 15 unless started with --databases N; name one it has (redis://HOST:PORT/DB)"
+          : "may this user use it? Else name another (redis://HOST:PORT/DB)"),
+      reason,
+    );
+  }
   const tries = made === 1 ? "1 attempt" : `${made} attempts`;
   throw new RedisUnreachableError(
     `cannot connect to Redis at ${displayRedisUrl(url)} (${reason}; ${tries}): ${hintOf(reason)}`,

@@ -26,7 +26,9 @@ import {
   queueName,
   removeIdleOldQueues,
   resultKey,
+  workersOnDb,
 } from "./queue.js";
+import { redisDb } from "./url.js";
 
 export interface FarmProgress {
   /** Rows whose chunk is finished (or given up on), of all rows. */
@@ -37,8 +39,13 @@ export interface FarmProgress {
   active: number;
   finished: number;
   dead: number;
-  /** Workers connected to the queue. */
+  /** Workers connected to the queue (on the URL's database). */
   workers: number;
+  /**
+   * Whether a worker has been seen at this run's queue: connected, running a chunk, or having
+   * finished or failed one of this run's since it began. False: nothing of the run has run yet.
+   */
+  started: boolean;
 }
 
 export interface FarmTraceOptions {
@@ -168,6 +175,7 @@ export async function runOnFarm<D extends ChunkBase>(
   options: FarmRunOptions,
 ): Promise<FarmRun<D>> {
   const connection = connectionOf(options.redis);
+  const db = redisDb(options.redis);
   // Once connected, the clients wait through a restart of the server; a server that is not
   // there at all is an error now, not an endless wait.
   await checkRedis(options.redis);
@@ -267,11 +275,16 @@ export async function runOnFarm<D extends ChunkBase>(
     let lastDone = -1;
     let lastWorkerSeen = performance.now();
     let warned = false;
+    // Whether a worker has shown itself; said at once when it has (not 4 polls later), so a
+    // Ctrl-C right after does not say that nothing ran.
+    let started = false;
+    let startedSaid = false;
     while (pending.size > 0) {
       const ids = [...pending.keys()];
       const present = await existing(redis, ids);
       ids.forEach((id, i) => {
         if (!present[i]) return;
+        started = true;
         done += pending.get(id)!.index.length;
         pending.delete(id);
       });
@@ -288,6 +301,7 @@ export async function runOnFarm<D extends ChunkBase>(
           }
         }
         for (const chunk of failed) {
+          started = true;
           pending.delete(chunk.id);
           const job = await queue.getJob(chunk.id);
           const reason = (job?.failedReason ?? "failed").slice(0, 500);
@@ -311,15 +325,17 @@ export async function runOnFarm<D extends ChunkBase>(
         }
       }
       lastDone = done;
-      if (polls % 4 === 0 || pending.size === 0) {
+      if (polls % 4 === 0 || pending.size === 0 || (started && !startedSaid)) {
         const counts = await queue.getJobCounts("waiting", "active", "failed");
-        const workers = await queue.getWorkersCount();
+        const workers = await workersOnDb(queue, db);
         summary.workers = Math.max(summary.workers, workers);
+        if (workers > 0 || (counts.active ?? 0) > 0) started = true;
         if (workers > 0) lastWorkerSeen = performance.now();
         else if (!warned && performance.now() - lastWorkerSeen > (options.noWorkerMs ?? 15_000)) {
           warned = true;
           options.onNoWorkers?.(queueName());
         }
+        startedSaid = started;
         options.onProgress?.({
           done,
           total,
@@ -328,6 +344,7 @@ export async function runOnFarm<D extends ChunkBase>(
           finished: final.length - pending.size - deadOf.size,
           dead: deadOf.size,
           workers,
+          started,
         });
       }
       polls++;

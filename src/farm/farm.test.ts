@@ -165,6 +165,42 @@ describe("trace farm", () => {
     }
   });
 
+  it("counts only the workers on its own database, and says when no worker has started", async () => {
+    // A worker of this build's queue on database 5 of the same server: it never sees the
+    // jobs of database 0, so a coordinator there has no worker.
+    const elsewhere = new Worker(queueName(), async () => {}, {
+      connection: connectionOf(`${redis.url}/5`),
+    });
+    await elsewhere.waitUntilReady();
+    const progress: { workers: number; started: boolean }[] = [];
+    let hinted = -1;
+    let current: ReturnType<typeof startRecordingWorker> | undefined;
+    const startCurrent = () => {
+      current ??= startRecordingWorker(redis.url, pool);
+    };
+    // Should the hint never come, a worker on database 0 still ends the run (and the test fails).
+    const safety = setTimeout(startCurrent, 4000);
+    try {
+      const input = rows("otherdb", 2, 1);
+      const { lines } = await farm(input, {
+        noWorkerMs: 500,
+        onProgress: (p) => progress.push({ workers: p.workers, started: p.started }),
+        onNoWorkers: () => {
+          hinted = progress.length;
+          startCurrent();
+        },
+      });
+      expect(lines).toEqual(await local(input));
+      expect(hinted, JSON.stringify(progress)).toBeGreaterThan(0);
+      expect(progress.slice(0, hinted).every((p) => p.workers === 0 && !p.started)).toBe(true);
+      expect(progress.at(-1)?.started).toBe(true);
+    } finally {
+      clearTimeout(safety);
+      await current?.worker.close();
+      await elsewhere.close();
+    }
+  });
+
   it("says when Redis goes away mid-run and when it is back, and finishes after its restart", async () => {
     mkdirSync(join(dir, "restart"));
     const own = await startRedis(join(dir, "restart"));

@@ -5,7 +5,7 @@
 import { type ConnectionOptions, type JobsOptions, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { buildId } from "../search/index.js";
-import { parseRedisUrl } from "./connect.js";
+import { parseRedisUrl, redisDb } from "./url.js";
 
 /** Every key the farm writes outside BullMQ's own starts with this. */
 export const KEY_PREFIX = "tracecode";
@@ -54,6 +54,17 @@ export function connectionOf(url: string): ConnectionOptions {
 }
 
 /**
+ * The workers serving `queue` on database `db`. BullMQ's own count reads CLIENT LIST, which
+ * lists the clients of every database: a worker serving the same queue name on another database
+ * of the server (`redis://HOST:PORT/5`) would be counted, though it never sees this one's jobs.
+ * Each line carries the client's `db=N`; a line without one (a server that hides it) counts.
+ */
+export async function workersOnDb(queue: Queue, db: number): Promise<number> {
+  const workers = (await queue.getWorkers()) as { db?: string }[];
+  return workers.filter((w) => w.db === undefined || w.db === String(db)).length;
+}
+
+/**
  * How long a disconnecting client waits for its socket to close before destroying it (ioredis:
  * 2 s). A client disconnected while the server is away waits for a socket that closed already,
  * so this is how long a stopped worker lingers then.
@@ -73,6 +84,7 @@ export async function removeIdleOldQueues(
   current = queueName(),
 ): Promise<string[]> {
   const names = new Set<string>();
+  const db = redisDb((connection as { url: string }).url);
   let cursor = "0";
   do {
     const [next, keys] = await redis.scan(
@@ -99,7 +111,7 @@ export async function removeIdleOldQueues(
         "waiting-children",
       );
       const busy = Object.values(counts).some((n) => n > 0);
-      if (!busy && (await queue.getWorkersCount()) === 0) {
+      if (!busy && (await workersOnDb(queue, db)) === 0) {
         await queue.obliterate({ force: true });
         removed.push(name);
       }
