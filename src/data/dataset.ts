@@ -3,7 +3,8 @@
  * leave it: `functions.jsonl` and `traces.jsonl`, joined by id (or their `.parquet` forms:
  * `openDataset`).
  */
-import { existsSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readAllRows } from "./columnar.js";
 import { DataError, readJsonlLenient } from "./jsonl.js";
@@ -79,4 +80,19 @@ export async function openDataset(dir: string): Promise<Dataset> {
     traces: new Map(t.rows.map((r) => [r.id, r])),
     invalid: [...f.errors, ...t.errors],
   };
+}
+
+/**
+ * A digest of a dataset directory's files as they are now (functions and traces, JSONL or
+ * Parquet): what a trained run records, so data regenerated in place is not taken for the same.
+ */
+export function datasetDigest(dir: string): string {
+  const h = createHash("sha256");
+  for (const name of ["functions.jsonl", "functions.parquet", "traces.jsonl", "traces.parquet"]) {
+    const path = join(dir, name);
+    if (!existsSync(path)) continue;
+    h.update(`${name}\n`);
+    h.update(readFileSync(path));
+  }
+  return h.digest("hex");
 }

@@ -12,7 +12,7 @@ export {
   readRows,
   writeRows,
 } from "./columnar.js";
-export { type Dataset, loadDataset, openDataset } from "./dataset.js";
+export { type Dataset, datasetDigest, loadDataset, openDataset } from "./dataset.js";
 export { fileErrorText } from "./files.js";
 export { DataError, readJsonl, readJsonlLenient, writeFileAtomic, writeJsonl } from "./jsonl.js";
 export * from "./schemas.js";

@@ -1,4 +1,13 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -211,6 +220,26 @@ describe("runSweep (fake trainer)", () => {
     ]);
     expect(readFileSync(join(dir, "config.json"), "utf8")).toBe(other);
     expect(existsSync(join(dir, "metrics.jsonl"))).toBe(false);
+  });
+
+  it("does not take runs trained on data since regenerated in place for done", async () => {
+    const copy = join(scratch, "data-copy");
+    cpSync(data, copy, { recursive: true });
+    const options = fakeSweep("stale", { presets: ["distance"], data: copy });
+    expect(await runSweep(options)).toMatchObject({ trained: 2, failed: [] });
+    expect((await runSweep(options)).skipped).toBe(2);
+    // The same folder, other data (as `tracecode run` regenerates it): both runs are stale.
+    appendFileSync(join(copy, "traces.jsonl"), "\n");
+    const plan = planSweep(options);
+    expect(sweepStatus(plan, options.out).map((s) => s.state)).toEqual(["conflict", "conflict"]);
+    const again = await runSweep(options);
+    expect(again.trained).toBe(0);
+    expect(again.failed.map((f) => f.error)).toEqual([
+      expect.stringMatching(
+        /was trained on other data \(the files of .*data-copy changed since\): move the directory away/,
+      ),
+      expect.stringMatching(/was trained on other data/),
+    ]);
   });
 
   it("stops on abort without counting runs as failed, and a rerun resumes them", async () => {

@@ -12,7 +12,7 @@ import { fork } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { openDataset, writeFileAtomic } from "../data/index.js";
+import { datasetDigest, openDataset, writeFileAtomic } from "../data/index.js";
 import { hashString } from "../random/index.js";
 import { expandPresets, PRESETS, quickEpochs } from "./presets.js";
 import { RunConfig, type SweepEntry, SweepManifest } from "./schemas.js";
@@ -148,9 +148,12 @@ export function runDir(sweepDir: string, run: string): string {
 
 /** What each planned run's directory holds: done, partly trained, nothing, or another config. */
 export function sweepStatus(plan: SweepPlan, sweepDir: string): RunStatus[] {
+  const data = plan.manifest.data;
+  const digest = existsSync(data) ? datasetDigest(data) : undefined;
   return plan.runs.map((r) => {
     const dir = runDir(sweepDir, r.run);
-    const conflict = configConflict(join(dir, "config.json"), r.config);
+    const conflict =
+      configConflict(join(dir, "config.json"), r.config) ?? dataConflict(dir, data, digest);
     if (conflict) return { ...r, state: "conflict", epochsDone: 0, conflict };
     const epochsDone = Math.min(r.config.epochs, metricsLines(join(dir, "metrics.jsonl")));
     const state = existsSync(join(dir, "DONE")) ? "done" : epochsDone > 0 ? "resume" : "new";
@@ -163,6 +166,17 @@ function metricsLines(path: string): number {
   return readFileSync(path, "utf8")
     .split("\n")
     .filter((l) => l.trim() !== "").length;
+}
+
+/** The digest of the data a run was trained on (written when it starts). */
+export const DATA_DIGEST_FILE = "data.sha256";
+
+/** Null unless the run recorded a digest of its data that is not the data's now. */
+function dataConflict(dir: string, data: string, digest: string | undefined): string | null {
+  const path = join(dir, DATA_DIGEST_FILE);
+  if (digest === undefined || !existsSync(path)) return null;
+  if (readFileSync(path, "utf8").trim() === digest) return null;
+  return `${dir} was trained on other data (the files of ${data} changed since): move the directory away, or sweep into another --out`;
 }
 
 /** Null when config.json is absent or holds the planned config, else what differs. */
@@ -189,6 +203,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
   }
   // A dataset every run would fail on is one error, not one per run.
   await openDataset(plan.manifest.data);
+  const digest = datasetDigest(plan.manifest.data);
   mkdirSync(join(options.out, "runs"), { recursive: true });
   writeFileAtomic(join(options.out, "sweep.json"), `${JSON.stringify(plan.manifest, null, 2)}\n`);
   const summary: SweepSummary = {
@@ -225,6 +240,9 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
       if (!existsSync(configPath)) {
         writeFileAtomic(configPath, `${JSON.stringify(r.config, null, 2)}\n`);
       }
+      // What it is trained on, so a rerun on data changed in place does not take it as done.
+      if (!existsSync(join(dir, DATA_DIGEST_FILE)))
+        writeFileAtomic(join(dir, DATA_DIGEST_FILE), `${digest}\n`);
       options.onRunStart?.(r);
       const result = await runChild(worker, dir, {
         onEpoch: (epoch) => options.onEpoch?.(r.run, epoch),
