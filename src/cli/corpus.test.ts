@@ -26,6 +26,10 @@ describe("tracecode corpus", () => {
     const first = cli(...args);
     expect(first.status, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/^1 module \(0 val\): \d+ functions and methods/);
+    // One module cannot be split: said now, not when train fails on it.
+    expect(first.stderr).toMatch(
+      /warning: \d+ train and 0 val snippets: tracecode train needs at least 2 of each; the split is by module \(unit\).*\(here 1 module at --val-fraction 0\.2\)/,
+    );
     const manifest = JSON.parse(readFileSync(join(out, "corpus.json"), "utf8"));
     expect(manifest.kind).toBe("stdlib");
     // The shipped evaluation file, by content and by a path from the working folder.

@@ -155,6 +155,11 @@ export async function runCorpus(flags: CorpusFlags): Promise<void> {
     process.stdout.write(
       term`debian: left out ${r.skipped.length} (compiled extensions, over 2 MB of source, no __init__.py; corpus.json gives each reason): ${r.skipped.map((s) => s.unit).join(", ")}\n`,
     );
+  // The split is by module: too few modules for the share leaves val (or train) empty.
+  if (r.rows.val < 2 || r.rows.train < 2)
+    process.stderr.write(
+      `tracecode corpus: warning: ${r.rows.train} train and ${r.rows.val} val snippets: tracecode train needs at least 2 of each; the split is by module (unit), so give more modules, or a --val-fraction that leaves each side one (here ${count(r.modules.train.length + r.modules.val.length, "module")} at --val-fraction ${flags.valFraction})\n`,
+    );
 }
 
 export function registerCorpus(program: Command): void {

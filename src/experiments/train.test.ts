@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { writeTinyDataset } from "../../test/helpers/tiny-dataset.js";
@@ -61,6 +61,22 @@ describe("trainRun", () => {
       );
     } finally {
       for (const d of [three, two]) rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it("names the split that left val empty: the settings for generated data, the modules for a corpus", async () => {
+    const one = writeTinyDataset(1, 4);
+    try {
+      const config = RunConfig.parse({ ...base, data: one, epochs: 1 });
+      await expect(trainRun(config, join(one, "run"))).rejects.toThrow(
+        /4 train and 0 val snippets after the split \(holdOut functions, renaming both\)/,
+      );
+      writeFileSync(join(one, "corpus.json"), "{}");
+      await expect(trainRun(config, join(one, "run2"))).rejects.toThrow(
+        /\(the corpus's split by module: build it with more modules or another --val-fraction\)/,
+      );
+    } finally {
+      rmSync(one, { recursive: true, force: true });
     }
   });
 

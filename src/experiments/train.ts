@@ -97,9 +97,13 @@ export async function trainRun(
   const train = config.nameFree ? withNameFree(plainTrain, log) : plainTrain;
   const valNameFree = config.nameFree ? val.map((e) => nameFreeForm(e) ?? e) : null;
   if (train.length < 2 || val.length < 2) {
+    // A corpus is split by module when it is built; generated data by these settings.
+    const split = existsSync(join(config.data, "corpus.json"))
+      ? "the corpus's split by module: build it with more modules or another --val-fraction"
+      : `holdOut ${config.holdOut}, renaming ${config.renaming}`;
     throw new Error(
       `${config.data}: ${train.length} train and ${val.length} val snippets after the split ` +
-        `(holdOut ${config.holdOut}, renaming ${config.renaming}); need at least 2 of each`,
+        `(${split}); need at least 2 of each`,
     );
   }
   const valClasses = new Set(val.map((e) => e.label)).size;
