@@ -2,11 +2,14 @@
  * Trace diversity inside behaviour classes, and C7 left undecided where traces never differ
  * (the default data: the trace alone names the class).
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { FAST, group, SLOW, sweepOf } from "../../test/helpers/report.js";
 import type { TraceRow } from "../data/index.js";
 import { claimInputs, evaluateClaim } from "./claims.js";
-import { traceDiversity } from "./diversity.js";
+import { datasetValClasses, traceDiversity } from "./diversity.js";
 
 const row = (id: string, label: string, blocks: number[]): TraceRow => ({
   id,
@@ -78,5 +81,43 @@ describe("C7 and trace diversity", () => {
     const c7 = evaluateClaim("C7", inputs);
     expect(c7.verdict).toBe("holds");
     expect(c7.parts[0].measured).toMatch(/traces differ inside 20 of 20 classes/);
+  });
+});
+
+describe("a val set of one behaviour class", () => {
+  const sweep = sweepOf([
+    group("distance", "e", [FAST, FAST], { distance: "euclidean" }),
+    group("distance", "c", [SLOW, SLOW], { distance: "cosine" }),
+    group("protocol", "v", [FAST, FAST], { holdOut: "variants" }),
+  ]);
+
+  it("leaves every part that reads the held-out functions not measured, numbers shown", () => {
+    const inputs = { ...claimInputs(sweep), valClasses: { snippets: 4, classes: 1 } };
+    const c5 = evaluateClaim("C5", inputs);
+    expect(c5.verdict).toBe("not measured");
+    expect(c5.parts[0].measured).toMatch(
+      /^the held-out functions' 4 val snippets share one behaviour class, so every val retrieval is right whatever the model .*; .*holds in \d\/2 seeds/,
+    );
+    const decided = evaluateClaim("C5", { ...inputs, valClasses: { snippets: 8, classes: 2 } });
+    expect(decided.verdict).not.toBe("not measured");
+  });
+
+  it("counts the classes of the val split's traced snippets from the dataset's files", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tracecode-valclasses-"));
+    const fn = (id: string, split: string) =>
+      JSON.stringify({ id, group: id.split("/")[0], code: "def f(x):\n    return x\n", split });
+    writeFileSync(
+      join(dir, "functions.jsonl"),
+      `${[fn("a/0", "train"), fn("b/0", "val"), fn("b/1", "val"), fn("c/0", "val")].join("\n")}\n`,
+    );
+    const traces = [row("a/0", "A", [0]), row("b/0", "B", [0]), row("b/1", "B", [0])];
+    const failed = { ...row("c/0", "C", [0]), status: "runtime_error", traceClass: null, runs: [] };
+    writeFileSync(
+      join(dir, "traces.jsonl"),
+      `${[...traces, failed].map((t) => JSON.stringify(t)).join("\n")}\n`,
+    );
+    expect(datasetValClasses(dir)).toEqual({ snippets: 2, classes: 1 });
+    expect(datasetValClasses(join(dir, "missing"))).toBeNull();
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -7,7 +7,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { readJsonlLenient, TraceRow } from "../data/index.js";
+import { FunctionRow, readJsonlLenient, TraceRow } from "../data/index.js";
 import { traceClassOf } from "../python/index.js";
 
 export interface TraceDiversity {
@@ -44,4 +44,28 @@ export function datasetTraceDiversity(dataDir: string): TraceDiversity | null {
   const path = join(dataDir, "traces.jsonl");
   if (!existsSync(path)) return null;
   return traceDiversity(readJsonlLenient(path, TraceRow).rows);
+}
+
+/**
+ * Behaviour classes among a dataset's held-out functions (the val split of `holdOut
+ * functions`), counted over snippets that traced ok; null when the files are not there. With
+ * one class every val retrieval is right whatever the model, and val figures decide nothing.
+ */
+export function datasetValClasses(dataDir: string): { snippets: number; classes: number } | null {
+  const fPath = join(dataDir, "functions.jsonl");
+  const tPath = join(dataDir, "traces.jsonl");
+  if (!existsSync(fPath) || !existsSync(tPath)) return null;
+  const val = new Set(
+    readJsonlLenient(fPath, FunctionRow)
+      .rows.filter((r) => r.split !== "train")
+      .map((r) => r.id),
+  );
+  const classes = new Set<string>();
+  let snippets = 0;
+  for (const t of readJsonlLenient(tPath, TraceRow).rows) {
+    if (!val.has(t.id) || t.status !== "ok" || t.traceClass === null) continue;
+    snippets++;
+    classes.add(t.traceClass);
+  }
+  return { snippets, classes: classes.size };
 }
