@@ -3290,12 +3290,19 @@ def _define_and_call(units, notes, module, ns, entry, rows, copy_inputs, reseed,
         _recording = True
         try:
             if copy_inputs:
-                value = fn(*_deepcopy(row))
+                args = _deepcopy(row)
+                value = fn(*args)
             else:
                 value = fn(*row)
             _recording = False
             if type(value) is int and _MINUS_SMALL_INT < value < _SMALL_INT:
                 out = str(value)
+            elif value is None and copy_inputs:
+                # A function that returns nothing may work on its arguments in place (insort,
+                # clear, sort): what it left in them is its result, or every such function
+                # would look alike.
+                after = encode(args)
+                out = "None" if after == encode(row) else "None;args:" + after
             else:
                 out = encode(value)
             value = None

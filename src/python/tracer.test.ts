@@ -157,6 +157,32 @@ describe("value encoding", () => {
     expect(out.slice(12)).toEqual(["exc:ValueError", "<object>", "2.0", "-7"]);
   });
 
+  it("gives a function that returns None what it left in its arguments, so in-place work is told apart", async () => {
+    const args = ["list[int]", "int"];
+    const [clear, append, nothing, pure] = await traceFunctions(
+      rows([
+        { code: "def f(a, x):\n    a.clear()\n", args },
+        { code: "def f(a, x):\n    a.append(x)\n", args },
+        { code: "def f(a, x):\n    return None\n", args },
+        { code: "def f(a, x):\n    return len(a)\n", args },
+      ]),
+      { pool, inputs: 20 },
+    );
+    const outputs = (t: typeof clear) => t.runs.map((r) => r.output);
+    // Input lists are copied per call: what the call left in them follows "args:".
+    for (const { input, output } of append.runs) {
+      const [list, x] = input;
+      const grown = list === "[]" ? `[${x}]` : `${list.slice(0, -1)},${x}]`;
+      expect(output).toBe(`None;args:(${grown},${x})`);
+    }
+    // Clearing an empty list leaves it as it was: plain None there.
+    for (const { input, output } of clear.runs)
+      expect(output).toBe(input[0] === "[]" ? "None" : `None;args:([],${input[1]})`);
+    expect(outputs(nothing).every((o) => o === "None")).toBe(true);
+    expect(new Set([clear.ioClass, append.ioClass, nothing.ioClass]).size).toBe(3);
+    expect(outputs(pure).every((o) => /^\d+$/.test(o))).toBe(true);
+  });
+
   it("drops heap addresses from texts and messages, so what ran before does not change a result", async () => {
     const box = "class Box:\n    pass\n";
     const described = rows([
