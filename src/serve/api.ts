@@ -219,6 +219,8 @@ export interface PageHit extends SearchHit {
   verdict: "same" | "differs" | "not compared";
   verdictText: string;
   code: string;
+  /** Per line of `code`, its line in the file (as /api/functions/ID gives it). */
+  fileLines: (number | null)[] | null;
   signature: string;
   /** The store's `argsFrom` (`row`, `hints`, `user`, `inferred`), as /api/functions/ID says it. */
   argsFrom: string | null;
@@ -287,6 +289,7 @@ export async function search(state: ServeState, raw: unknown): Promise<SearchPag
       verdict,
       verdictText,
       code: f?.code ?? "",
+      fileLines: f ? fileLinesOf(f) : null,
       signature: f ? signature(f.name, typesOf(f.args)) : h.name,
       argsFrom: f?.argsFrom ?? null,
       argsFromText: f?.args ? argsFromText(f) : null,

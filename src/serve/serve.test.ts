@@ -148,6 +148,11 @@ describe("the JSON API", () => {
       .map((h: { name: string }) => h.name)
       .sort();
     expect(names).toEqual(["double", "twice"]);
+    // Each hit's code is numbered as its file: from its own line on.
+    for (const h of data.hits as { line: number; code: string; fileLines: (number | null)[] }[]) {
+      expect(h.fileLines).toHaveLength(h.code.split("\n").length);
+      expect(h.fileLines.find((n) => n !== null)).toBe(h.line);
+    }
     const square = data.hits.find((h: { name: string }) => h.name === "square");
     expect(square.signature).toBe("square(int)");
     expect(square.differences.count).toBeGreaterThan(30);

@@ -12,8 +12,16 @@ let fn;
 /** Lines are numbered as in the file; what the code begins with from elsewhere in it is not. */
 const contextNote = () =>
   fn.fileLines?.includes(null)
-    ? ` Unnumbered lines: imports and definitions from elsewhere in ${fn.file} that the function needs.`
+    ? ` Unnumbered lines: imports and definitions from elsewhere in ${fn.file} that the function needs (only the function's own lines are highlighted).`
     : "";
+
+/** The code box shows the function itself, past what its code begins with from elsewhere. */
+function showCode(view) {
+  codeBox.replaceChildren(view);
+  const first = fn.fileLines?.indexOf(fn.line) ?? -1;
+  const line = first > 0 ? view.querySelectorAll(".line")[first] : null;
+  if (line) view.scrollTop = line.offsetTop - view.offsetTop;
+}
 
 async function choose(index) {
   for (const tr of tbody.querySelectorAll("tr")) {
@@ -25,7 +33,7 @@ async function choose(index) {
   try {
     const { data: r } = await api(`/api/functions/${encodeURIComponent(id)}/run?input=${index}`);
     const lines = new Set(r.lines ?? []);
-    codeBox.replaceChildren(
+    showCode(
       codeView(
         fn.code,
         `code of ${fn.name}, lines that ran on input ${index} highlighted`,
@@ -99,7 +107,7 @@ try {
       fn.args ? ` · types: ${fn.argsFromText}` : ` (not run: ${fn.problem ?? "no argument types"})`,
       ` · status ${fn.status}${fn.error ? `: ${fn.error}` : ""}`,
     );
-  codeBox.replaceChildren(codeView(fn.code, `code of ${fn.name}`, undefined, fn.fileLines));
+  showCode(codeView(fn.code, `code of ${fn.name}`, undefined, fn.fileLines));
   document.getElementById("legend").textContent = contextNote().trim();
   tbody.replaceChildren(
     ...fn.rows.map((r) =>

@@ -108,7 +108,7 @@ function differences(hit) {
 }
 
 function hitView(hit, query, queryCode) {
-  const similarity = `similarity ${hit.similarity.toFixed(3)} (rank ${hit.rank})`;
+  const similarity = `similarity ${hit.similarity.toFixed(3)}`;
   return el(
     "details",
     {
@@ -150,7 +150,7 @@ function hitView(hit, query, queryCode) {
           { class: "muted" },
           `run as ${hit.signature}${hit.argsFromText ? `; types: ${hit.argsFromText}` : hit.problem ? `; not run: ${hit.problem}` : ""}; status ${hit.status}`,
         ),
-        codeView(hit.code, `code of ${hit.name}`),
+        codeView(hit.code, `code of ${hit.name}`, undefined, hit.fileLines),
       ),
     ),
     el(
@@ -182,7 +182,7 @@ form.addEventListener("submit", async (e) => {
     const q = data.query;
     status.replaceChildren(
       `Query ${q.signature}: ${q.status === "ok" ? "ran on the index's inputs" : `not run (${q.reason ?? q.status})`}; `,
-      `${data.indexed} functions indexed; the ${data.hits.length} nearest by ${RANKING[data.ranking] ?? data.ranking}${data.model ? ` (${data.model.kind} model)` : ""}, ordered by behaviour, then similarity; ${data.milliseconds} ms. `,
+      `${data.indexed} functions indexed; ${data.hits.length} shown: equal behaviour first, then functions equal on some inputs, then the nearest by ${RANKING[data.ranking] ?? data.ranking}${data.model ? ` (${data.model.kind} model)` : ""}; ${data.milliseconds} ms. `,
       map.reason
         ? el("span", { class: "muted", id: "no-map" }, `No map for this index: ${map.reason}.`)
         : el("a", { href: "/map?query=last" }, "Show the query on the map"),
