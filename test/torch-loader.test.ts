@@ -361,21 +361,6 @@ describe.skipIf(torchMissing !== "")(
       expect(none.stderr).toBe(
         `tracecode_torch.py: error: --traces ${other}: no trace for any row of --in ${inputs.functions} (traces are matched by id): trace this file with tracecode trace --in ${inputs.functions}\n`,
       );
-      // Four missing of five: the count and the first three ids.
-      const five = join(dir, "five.jsonl");
-      writeFileSync(
-        five,
-        ["c0", "m1", "m2", "m3", "m4"]
-          .map((id) => `${JSON.stringify({ id, code: "def f(x):\n    return x\n" })}\n`)
-          .join(""),
-      );
-      const many = spawnSync(PYTHON, [loader, model, "--in", five, "--traces", inputs.traces], {
-        encoding: "utf8",
-      });
-      expect(many.status, many.stderr).toBe(0);
-      expect(many.stderr).toMatch(
-        /^tracecode_torch\.py: warning: 4 rows of --in .* have no trace in --traces .* \(m1, m2, m3, …\): embedded as not traced\n$/,
-      );
     });
 
     it("says a model folder or input file does not exist, without a traceback", () => {
