@@ -31,13 +31,12 @@ export function redisOption(text: string): string {
 }
 
 /**
- * `--redis URL` of a worker or a coordinator (`command`), checked before anything is announced:
- * a URL that is not `redis://` is a usage error (exit 2); a server that does not answer in a few
- * attempts, or refuses the URL's database, is an error naming the URL and the cause (exit 1),
- * not an endless wait or another database. A password the server does not need is a warning.
+ * `--redis URL` of a worker or a coordinator (`command`, its URL parsed by `redisOption`),
+ * checked before anything is announced: a server that does not answer in a few attempts, or
+ * refuses the URL's database, is an error naming the URL and the cause (exit 1), not an endless
+ * wait or another database. A password the server does not need is a warning.
  */
 export async function reachRedis(url: string, command: string): Promise<void> {
-  redisOption(url);
   const { checkRedis } = await import("../farm/connect.js");
   const { passwordUnused } = await checkRedis(url);
   if (passwordUnused)

@@ -95,6 +95,14 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
+/** The three commands that take --redis, each given `url`: index, trace and worker. */
+const farmCommands = (url: string) =>
+  Promise.all([
+    cli("index", "src", "--out", "idx", "--no-model", "--redis", url),
+    cli("trace", "--in", "functions.jsonl", "--out", "t.jsonl", "--redis", url),
+    cli("worker", "--redis", url, "--workers", "1"),
+  ]);
+
 describe("reaching Redis", () => {
   it("checkRedis answers for a live server and names the cause for a dead one", async () => {
     await checkRedis(redis.url);
@@ -109,11 +117,7 @@ describe("reaching Redis", () => {
   it("index, trace and worker fail with the URL and the cause when nothing listens", async () => {
     // A loopback port where nothing listens: every attempt is refused at once.
     const url = `redis://127.0.0.1:${await freePort()}`;
-    const [index, trace, worker] = await Promise.all([
-      cli("index", "src", "--out", "idx", "--no-model", "--redis", url),
-      cli("trace", "--in", "functions.jsonl", "--out", "t.jsonl", "--redis", url),
-      cli("worker", "--redis", url, "--workers", "1"),
-    ]);
+    const [index, trace, worker] = await farmCommands(url);
     for (const r of [index, trace, worker]) {
       expect(r.code, r.stderr).toBe(1);
       expect(r.stderr).toContain(`tracecode: error: cannot connect to Redis at ${url}`);
@@ -159,11 +163,7 @@ describe("reaching Redis", () => {
 
   it("index, trace and worker refuse a database out of range, naming the URL and the reply", async () => {
     const url = `${redis.url}/20`;
-    const [index, trace, worker] = await Promise.all([
-      cli("index", "src", "--out", "idx", "--no-model", "--redis", url),
-      cli("trace", "--in", "functions.jsonl", "--out", "t.jsonl", "--redis", url),
-      cli("worker", "--redis", url, "--workers", "1"),
-    ]);
+    const [index, trace, worker] = await farmCommands(url);
     for (const r of [index, trace, worker]) {
       expect(r.code, r.stderr).toBe(1);
       expect(r.stderr).toBe(
@@ -174,13 +174,9 @@ describe("reaching Redis", () => {
   });
 
   it("index, trace and worker refuse an empty --redis or one that is not a URL (usage, exit 2)", async () => {
-    const runs = await Promise.all(
-      ["", "127.0.0.1:6379", `${redis.url}/db1`].flatMap((url) => [
-        cli("index", "src", "--out", "idx", "--no-model", "--redis", url),
-        cli("trace", "--in", "functions.jsonl", "--out", "t.jsonl", "--redis", url),
-        cli("worker", "--redis", url, "--workers", "1"),
-      ]),
-    );
+    const runs = (
+      await Promise.all(["", "127.0.0.1:6379", `${redis.url}/db1`].map(farmCommands))
+    ).flat();
     for (const r of runs) {
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toMatch(/^tracecode: error: --redis .*\(run with --help for usage\)\n$/);

@@ -203,8 +203,7 @@ function elementOf(t: TypeNode): TypeNode | undefined {
  * type; a float beside ints) takes, in about half the inputs, one of that argument's values; a
  * `str` after another `str` takes a piece of it.
  */
-function relatedSources(args: readonly ArgType[]): number[] {
-  const nodes = args.map((a) => parseArgType(a));
+function relatedSources(nodes: readonly TypeNode[]): number[] {
   const isAtom = (t: TypeNode, name: string) => t.kind === "atom" && t.name === name;
   // The same type, or an int where a float is wanted (the child converts it: 3 becomes 3.0).
   const fits = (element: TypeNode, t: TypeNode) =>
@@ -246,15 +245,15 @@ export function generateInputs(
   const r = new Random(seed).fork(`inputs:${args.join(",")}:${range.min},${range.max}`);
   const out: unknown[][] = [];
   for (let i = 0; i < n; i++) out.push(args.map((t) => drawValue(r, t, range)));
-  const sources = relatedSources(args);
+  const nodes = args.map((a) => parseArgType(a));
+  const sources = relatedSources(nodes);
   if (sources.every((s) => s < 0)) return out;
   // A stream of its own: the independent draws stay what they were.
   const q = new Random(seed).fork(`related:${args.join(",")}:${range.min},${range.max}`);
-  const kinds = args.map((a) => parseArgType(a).kind);
   for (const values of out) {
     sources.forEach((from, j) => {
       if (from < 0 || !q.bool(RELATED_SHARE)) return;
-      const v = relatedValue(q, values[from], kinds[from]);
+      const v = relatedValue(q, values[from], nodes[from].kind);
       if (v !== undefined) values[j] = v;
     });
   }

@@ -255,6 +255,7 @@ export async function search(state: ServeState, raw: unknown): Promise<SearchPag
   }
   const run = result.query.status === "ok" ? pool.results[0] : undefined;
   const stored = new Map(state.store.functions(result.hits.map((h) => h.id)).map((f) => [f.id, f]));
+  const texts = new Map<string, string | null>();
   const hits = result.hits.map((h): PageHit => {
     const f = stored.get(h.id);
     const b = h.behaviour;
@@ -289,7 +290,7 @@ export async function search(state: ServeState, raw: unknown): Promise<SearchPag
       verdict,
       verdictText,
       code: f?.code ?? "",
-      fileLines: f ? fileLinesOf(f) : null,
+      fileLines: f ? fileLinesOf(f, texts) : null,
       signature: f ? signature(f.name, typesOf(f.args)) : h.name,
       argsFrom: f?.argsFrom ?? null,
       argsFromText: f?.args ? argsFromText(f) : null,
@@ -333,13 +334,21 @@ const storedInputs = (state: ServeState, f: StoredFunction) =>
  * elsewhere in the file that the code begins with); null for a row of a functions file, or a
  * file that no longer holds the function.
  */
-function fileLinesOf(f: StoredFunction): (number | null)[] | null {
-  if (!f.kind || !existsSync(f.file)) return null;
-  try {
-    return moduleLinesOf(f.code, f.line, readSource(f.file).text) ?? null;
-  } catch {
-    return null;
+function fileLinesOf(
+  f: StoredFunction,
+  texts = new Map<string, string | null>(),
+): (number | null)[] | null {
+  if (!f.kind) return null;
+  // One read per file for a page's many functions (a search's hits share files).
+  if (!texts.has(f.file)) {
+    try {
+      texts.set(f.file, existsSync(f.file) ? readSource(f.file).text : null);
+    } catch {
+      texts.set(f.file, null);
+    }
   }
+  const text = texts.get(f.file);
+  return text == null ? null : (moduleLinesOf(f.code, f.line, text) ?? null);
 }
 
 export function functionInfo(state: ServeState, idText: string, withRows: boolean) {
