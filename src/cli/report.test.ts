@@ -47,7 +47,7 @@ describe("tracecode report", () => {
     ]);
     const out = await report(sweep, "--out", join(dir, "r"));
     expect(out).toMatch(
-      /^report: 1 figure, 9 claims \(3 holds, 6 not measured\), 1 run missing in [\d.]+ s → .*REPORT\.md\n$/,
+      /^report: 1 figure, 9 claims \(3 hold, 6 not measured\), 1 run missing in [\d.]+ s → .*REPORT\.md\n$/,
     );
     expect(existsSync(join(dir, "r", "figures", "fig1-epochs.png"))).toBe(true);
   });

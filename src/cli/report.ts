@@ -6,6 +6,8 @@ import { checkOutput } from "./output.js";
 import { count, term } from "./terminal.js";
 
 const VERDICTS: readonly Verdict[] = ["holds", "partly", "does not hold", "not measured"];
+/** A verdict after a count other than 1: "2 hold", "3 do not hold". */
+const PLURAL: Partial<Record<Verdict, string>> = { holds: "hold", "does not hold": "do not hold" };
 
 export async function runReportCommand(sweepDir: string, flags: { out: string }): Promise<void> {
   checkOutput("--out", flags.out, "dir");
@@ -13,7 +15,7 @@ export async function runReportCommand(sweepDir: string, flags: { out: string })
   const r = await writeReport(sweepDir, flags.out);
   const verdicts = VERDICTS.map((v) => [v, r.claims.filter((c) => c.verdict === v).length] as const)
     .filter(([, n]) => n > 0)
-    .map(([v, n]) => `${n} ${v}`)
+    .map(([v, n]) => `${n} ${n === 1 ? v : (PLURAL[v] ?? v)}`)
     .join(", ");
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
   process.stdout.write(

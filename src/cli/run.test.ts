@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -30,10 +30,14 @@ describe("tracecode run", () => {
       /--presets <list> comma-separated presets .*\(default: all\)/,
     );
     expect(r.stdout).not.toContain('["all"]');
+    expect(r.stdout).toMatch(/--epochs-cap <n>/);
   });
 
   it("runs generate → trace → sweep → report end to end on a small configuration", () => {
-    const r = run("--out", dir, "--functions", "10", "--variants", "4", "--presets", "negatives");
+    const r = run(
+      ...["--out", dir, "--functions", "10", "--variants", "4", "--presets", "negatives"],
+      ...["--epochs-cap", "1"],
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/generate: 40 snippets in 10 groups/);
     expect(r.stdout).toMatch(/traced 40 snippets .* ok 40; 10 trace classes/);
@@ -42,5 +46,12 @@ describe("tracecode run", () => {
     const md = readFileSync(join(dir, "report", "REPORT.md"), "utf8");
     expect(md).toMatch(/\| C4 \| .* \| \*\*(holds|partly|does not hold)\*\* \|/);
     expect(existsSync(join(dir, "report", "figures", "fig2-negatives.png"))).toBe(true);
+    // --epochs-cap reaches the sweep: every run trained one epoch.
+    const runs = readdirSync(join(dir, "sweep", "runs"));
+    expect(runs).toHaveLength(2);
+    for (const name of runs) {
+      const metrics = readFileSync(join(dir, "sweep", "runs", name, "metrics.jsonl"), "utf8");
+      expect(metrics.trim().split("\n")).toHaveLength(1);
+    }
   });
 });

@@ -25,6 +25,7 @@ export interface RunFlags {
   seeds: number;
   jobs: number;
   full: boolean;
+  epochsCap?: number;
   unsafeNoIsolation: boolean;
 }
 
@@ -67,6 +68,7 @@ export async function runMainJob(flags: RunFlags): Promise<void> {
     seeds: flags.seeds,
     jobs: flags.jobs,
     quick: !flags.full,
+    epochsCap: flags.epochsCap,
   });
   const report = join(flags.out, "report");
   await runReportCommand(sweep, { out: report });
@@ -101,6 +103,11 @@ export function registerRun(program: Command): void {
     .option("--seeds <n>", "seeds per configuration", intOption("--seeds", 1, 100), 1)
     .option("--jobs <n>", "training runs in parallel", processesOption("--jobs", 1, 64), 2)
     .option("--full", "the paper's epoch budgets instead of the quick sweep", false)
+    .option(
+      "--epochs-cap <n>",
+      "train at most N epochs per run (a smaller run on the same data)",
+      intOption("--epochs-cap", 1),
+    )
     .option(
       "--unsafe-no-isolation",
       "run the generated Python without the operating-system boundary (bubblewrap), where it " +

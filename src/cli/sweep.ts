@@ -140,8 +140,11 @@ export function registerSweep(program: Command): void {
     .addArgument(
       new Argument("[presets...]", "presets to run (with --list: to list)").default(["all"], "all"),
     )
-    .option("--data <dir>", "dataset directory (functions.jsonl + traces.jsonl)")
-    .option("--out <dir>", "sweep directory to write (sweep.json, runs/)")
+    .option(
+      "--data <dir>",
+      "dataset directory (functions.jsonl + traces.jsonl); required but with --list",
+    )
+    .option("--out <dir>", "sweep directory to write (sweep.json, runs/); required but with --list")
     .option(
       "--seeds <n>",
       "seeds per configuration, 0..N-1 (default 3, 1 with --quick)",

@@ -212,7 +212,7 @@ def first(xs):
     expect(s.candidates[0].params[0]).toMatchObject({ type: "bytes", from: "user" });
     const bad = inferSignature(fns.mystery, [], { args: ["int", "int"] });
     expect(bad.candidates).toEqual([]);
-    expect(bad.problem).toMatch(/do not match the 1 parameters/);
+    expect(bad.problem).toMatch(/do not match the 1 parameter passed/);
   });
 });
 

@@ -837,7 +837,7 @@ function buildPlan(
   if (user?.args) {
     if (user.args.length !== slots.length && !slots.some((s) => s.spread))
       return {
-        problem: `the given types (${user.args.join(", ")}) do not match the ${slots.length} parameters passed`,
+        problem: `the given types (${user.args.join(", ")}) do not match the ${slots.length} parameter${slots.length === 1 ? "" : "s"} passed`,
       };
     candidates = [
       {
