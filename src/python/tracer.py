@@ -3295,14 +3295,16 @@ def _define_and_call(units, notes, module, ns, entry, rows, copy_inputs, reseed,
             else:
                 value = fn(*row)
             _recording = False
-            if type(value) is int and _MINUS_SMALL_INT < value < _SMALL_INT:
-                out = str(value)
-            elif value is None and copy_inputs:
-                # A function that returns nothing may work on its arguments in place (insort,
-                # clear, sort): what it left in them is its result, or every such function
-                # would look alike.
+            if copy_inputs:
+                # A function may work on its arguments in place (insort, clear, sort, pop): what
+                # it left in them is part of its result, or `a.pop()` would look like `a[-1]` and
+                # every function that returns nothing like any other.
+                out = encode(value)
                 after = encode(args)
-                out = "None" if after == encode(row) else "None;args:" + after
+                if after != encode(row):
+                    out += ";args:" + after
+            elif type(value) is int and _MINUS_SMALL_INT < value < _SMALL_INT:
+                out = str(value)
             else:
                 out = encode(value)
             value = None

@@ -157,14 +157,16 @@ describe("value encoding", () => {
     expect(out.slice(12)).toEqual(["exc:ValueError", "<object>", "2.0", "-7"]);
   });
 
-  it("gives a function that returns None what it left in its arguments, so in-place work is told apart", async () => {
+  it("gives a call what it left in its arguments beside its value, so in-place work is told apart", async () => {
     const args = ["list[int]", "int"];
-    const [clear, append, nothing, pure] = await traceFunctions(
+    const [clear, append, nothing, pure, pop, last] = await traceFunctions(
       rows([
         { code: "def f(a, x):\n    a.clear()\n", args },
         { code: "def f(a, x):\n    a.append(x)\n", args },
         { code: "def f(a, x):\n    return None\n", args },
         { code: "def f(a, x):\n    return len(a)\n", args },
+        { code: "def f(a, x):\n    return a.pop() if a else x\n", args },
+        { code: "def f(a, x):\n    return a[-1] if a else x\n", args },
       ]),
       { pool, inputs: 20 },
     );
@@ -181,6 +183,16 @@ describe("value encoding", () => {
     expect(outputs(nothing).every((o) => o === "None")).toBe(true);
     expect(new Set([clear.ioClass, append.ioClass, nothing.ioClass]).size).toBe(3);
     expect(outputs(pure).every((o) => /^\d+$/.test(o))).toBe(true);
+    // A value and a change: pop's value is a[-1]'s, and the list it shortened follows.
+    for (const [i, { input, output }] of pop.runs.entries()) {
+      const value = last.runs[i].output;
+      if (input[0] === "[]") expect(output).toBe(value);
+      else {
+        const rest = JSON.parse(input[0]).slice(0, -1);
+        expect(output).toBe(`${value};args:([${rest.join(",")}],${input[1]})`);
+      }
+    }
+    expect(pop.ioClass).not.toBe(last.ioClass);
   });
 
   it("drops heap addresses from texts and messages, so what ran before does not change a result", async () => {
