@@ -5,7 +5,7 @@ import type { Command } from "commander";
 // index and search command), so it is imported only when --redis asks for the farm.
 import { DEFAULT_INDEX_CHUNK } from "../farm/chunks.js";
 import type { FarmSummary } from "../farm/index.js";
-import { ConfigError, readTypesConfig, type TypesConfig } from "../realcode/index.js";
+import { ConfigError, MAX_INPUTS, readTypesConfig, type TypesConfig } from "../realcode/index.js";
 import { exportIndex, type IndexSummary, indexPaths, type OutcomeCounts } from "../search/index.js";
 import { UsageError } from "./errors.js";
 import {
@@ -308,7 +308,7 @@ export function registerIndex(program: Command): void {
     .option(
       "--inputs <n>",
       "inputs per function, fixed at creation (default 200)",
-      intOption("--inputs", 1, 100_000),
+      intOption("--inputs", 1, MAX_INPUTS),
     )
     .option("--seed <n>", "input seed, fixed at creation (default 0)", intOption("--seed", 0))
     .option("--workers <n>", "sandbox processes", processesOption("--workers", 1, 64), 2)

@@ -106,7 +106,13 @@ export function unsafeNoIsolation(): boolean {
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
 type Answer =
-  | Extract<ChildMessage, { t: "result" }>
+  /** `inputs`: the input set as encoded by the child that ran the job. */
+  | {
+      t: "result";
+      id: number;
+      result: Extract<ChildMessage, { t: "result" }>["result"];
+      inputs: string[][];
+    }
   | Extract<ChildMessage, { t: "blocks" }>
   | { t: "crash"; status: TraceStatus; detail: string };
 
@@ -138,7 +144,12 @@ interface Child {
   /** Killed on purpose between jobs (its heap grew too large): none of its jobs was running. */
   retired: boolean;
   keys: Set<string>;
+  /** The input sets as this child encoded them: one child's encoding never labels another's runs. */
+  encoded: Map<string, string[][]>;
   stderr: string;
+  /** Bytes written to stderr so far, and whether it sent its one `fatal` line. */
+  stderrBytes: number;
+  sentFatal: boolean;
 }
 
 const MAX_START_FAILURES = 3;
@@ -150,6 +161,8 @@ const START_TIMEOUT_MS = 120_000;
  * leave several to a write.
  */
 const PIPELINE_DEPTH = 8;
+/** A child that writes more to stderr in its life is replaced (stderr is for start errors). */
+const MAX_STDERR_BYTES = 1024 * 1024;
 /** Longest line a child may send: a result is capped by maxChars, inputs are small. */
 const MAX_LINE_OVERHEAD = 16 * 1024 * 1024;
 
@@ -210,7 +223,8 @@ export class TracerPool {
   private queue = new Map<string, Pending[]>();
   /** Units with jobs queued or running, and the child they are bound to. */
   private readonly pins = new Map<string, Child>();
-  private readonly encodedInputs = new Map<string, string[][]>();
+  /** Per input-set key, each distinct encoding children sent, parsed once (rows share it). */
+  private readonly encodings = new Map<string, Map<string, string[][]>>();
   private nextId = 1;
   private startFailures = 0;
   private closed = false;
@@ -260,11 +274,8 @@ export class TracerPool {
     if (answer.t === "crash")
       return { status: answer.status, error: answer.detail, runs: [], inputs: [] };
     if (answer.t !== "result") throw new Error("internal: a trace job got a blocks answer");
-    if (answer.inputs && !this.encodedInputs.has(key)) {
-      this.encodedInputs.set(key, JSON.parse(answer.inputs) as string[][]);
-    }
     const r = answer.result;
-    const inputs = this.encodedInputs.get(key) ?? [];
+    const inputs = answer.inputs;
     return r.e === undefined
       ? { status: r.s, runs: r.r, inputs }
       : { status: r.s, error: r.e, runs: r.r, inputs };
@@ -457,11 +468,22 @@ export class TracerPool {
       jobs: [],
       retired: false,
       keys: new Set(),
+      encoded: new Map(),
       stderr: "",
+      stderrBytes: 0,
+      sentFatal: false,
     };
     this.children.push(child);
     proc.stderr?.on("data", (d: Buffer) => {
       child.stderr = (child.stderr + d.toString()).slice(-2000);
+      child.stderrBytes += d.length;
+      if (child.stderrBytes > MAX_STDERR_BYTES) {
+        const mb = MAX_STDERR_BYTES / (1024 * 1024);
+        this.violation(
+          child,
+          new ProtocolError(`sandbox protocol violation: more than ${mb} MiB written to stderr`),
+        );
+      }
     });
     this.readLines(child, channel);
     channel.on("error", () => {
@@ -541,13 +563,23 @@ export class TracerPool {
       return;
     }
     if (m.t === "fatal") {
-      child.stderr += `\n${m.error}`;
+      // One line, then the child exits; more is a flood the parent would keep in memory.
+      if (child.sentFatal) {
+        this.violation(child, new ProtocolError("sandbox protocol violation: fatal sent twice"));
+        return;
+      }
+      child.sentFatal = true;
+      child.stderr = `${child.stderr}\n${m.error}`.slice(-2000);
       return;
     }
     this.stopTimer(child);
     child.jobs.shift();
     this.releasePin(child, head!.unit);
-    head!.resolve(m);
+    if (m.t === "result") {
+      const key = (head!.message as Extract<ParentMessage, { t: "job" }>).key;
+      if (m.inputs !== undefined) child.encoded.set(key, this.encoding(key, m.inputs));
+      head!.resolve({ ...m, inputs: child.encoded.get(key) ?? [] });
+    } else head!.resolve(m);
     const memoryBlown =
       m.t === "result" && m.result.s === "limit" && (m.result.e ?? "").includes("memory limit");
     if (memoryBlown) {
@@ -560,6 +592,21 @@ export class TracerPool {
     }
     this.startTimer(child);
     this.dispatch();
+  }
+
+  /** One parsed list per distinct encoding of an input set (children that agree share it). */
+  private encoding(key: string, text: string): string[][] {
+    let texts = this.encodings.get(key);
+    if (!texts) {
+      texts = new Map();
+      this.encodings.set(key, texts);
+    }
+    let parsed = texts.get(text);
+    if (!parsed) {
+      parsed = JSON.parse(text) as string[][];
+      texts.set(text, parsed);
+    }
+    return parsed;
   }
 
   /** A child broke the protocol: its current job fails with the reason, and it is replaced. */

@@ -95,7 +95,16 @@ describe.each([
     expect(r.status, JSON.stringify(r)).toBe("ok");
     const found = JSON.parse(r.runs[0][2]) as Record<string, string>;
     if (process.env.TRACECODE_REDTEAM_VERBOSE) console.log(found);
-    for (const attack of ["tcp", "udp", "listen", "signal", "read", "write", "childProcess"]) {
+    for (const attack of [
+      "tcp",
+      "udp",
+      "listen",
+      "signal",
+      "read",
+      "write",
+      "devShm",
+      "childProcess",
+    ]) {
       expect(found[attack], attack).toMatch(/^failed/);
     }
     // Seen from the host: nothing arrived, nothing listens, the victim lives, no file appeared.
@@ -128,6 +137,8 @@ describe.each([
     ["bad-status", /unknown status/],
     ["too-many-runs", /has 2 runs for 1 inputs/],
     ["huge", /exceeds the size cap/],
+    ["fatal-flood", /fatal sent twice/],
+    ["stderr-flood", /more than 1 MiB written to stderr/],
   ])(
     "fails only the current job when a child answers with %s",
     async (lie, reason) => {
@@ -142,6 +153,16 @@ describe.each([
     },
     60_000,
   );
+
+  it("labels a child's runs with its own encoding of the inputs, never another child's", async () => {
+    const set: InputSet = { key: "forged", types: ["int"], values: [[7]] };
+    const forged = await pool.trace({ code: "forge", entry: "f", inputs: set, timeoutMs: 20_000 });
+    expect(forged.inputs).toEqual([["'forged'"]]);
+    // A violation replaces the child; the next child's rows carry the inputs it encoded.
+    expect((await ask("not-json")).status).toBe("limit");
+    const honest = await pool.trace({ code: "fine", entry: "f", inputs: set, timeoutMs: 20_000 });
+    expect(honest.inputs).toEqual([["1"]]);
+  }, 60_000);
 
   it("ignores nothing a child sends unasked: the child is replaced, the answered job stands", async () => {
     const r = await ask("unasked");

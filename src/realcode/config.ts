@@ -54,6 +54,9 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
+/** Most inputs per function, from `--inputs` or a `tracecode.toml`: memory grows with them. */
+export const MAX_INPUTS = 100_000;
+
 function section(raw: unknown, where: string): Section {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw))
     throw new ConfigError(`${where}: expected a table`);
@@ -61,8 +64,12 @@ function section(raw: unknown, where: string): Section {
   for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
     const at = `${where}.${k}`;
     if (k === "inputs" || k === "max_steps") {
-      if (typeof v !== "number" || !Number.isInteger(v) || v < 1 || v > 100_000_000)
-        throw new ConfigError(`${at}: expected a positive integer, got ${JSON.stringify(v)}`);
+      // A file beside the code is as untrusted as the code: no more inputs than --inputs takes.
+      const max = k === "inputs" ? MAX_INPUTS : 100_000_000;
+      if (typeof v !== "number" || !Number.isInteger(v) || v < 1 || v > max)
+        throw new ConfigError(
+          `${at}: expected an integer from 1 to ${max}, got ${JSON.stringify(v)}`,
+        );
       if (k === "inputs") out.inputs = v;
       else out.maxSteps = v;
     } else if (k === "range") {

@@ -9,6 +9,7 @@ export {
   CONFIG_FILE,
   ConfigError,
   type FunctionSettings,
+  MAX_INPUTS,
   type RunSettings,
   readTypesConfig,
   SettingsResolver,

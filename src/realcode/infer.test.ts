@@ -253,6 +253,11 @@ describe("tracecode.toml and --types", () => {
     );
     writeFileSync(bad, "[defaults]\nrange = [5, 1]\n");
     expect(() => readTypesConfig(bad)).toThrow(/defaults\.range: expected \[min, max\]/);
+    // A file beside untrusted code asks no more inputs than --inputs allows (the parent's memory).
+    writeFileSync(bad, "[defaults]\ninputs = 100000000\n");
+    expect(() => readTypesConfig(bad)).toThrow(
+      /defaults\.inputs: expected an integer from 1 to 100000, got 100000000/,
+    );
     writeFileSync(bad, "[other]\n");
     expect(() => readTypesConfig(bad)).toThrow(/unknown table "other"/);
     // Where a TOML syntax error is; a missing file or a folder in words.

@@ -176,6 +176,10 @@ export function boundaryCommand(
     ...binds,
     "--remount-ro",
     "/",
+    // /dev is a tmpfs of its own, without a size: writable, it would be host memory with no
+    // limit (/dev/shm). Device nodes such as /dev/null stay writable on a read-only mount.
+    "--remount-ro",
+    "/dev",
     "--chdir",
     "/tmp",
     "--seccomp",
