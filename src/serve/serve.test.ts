@@ -66,8 +66,8 @@ def boom(xs: list[int]) -> int:
     return n
 
 
-def wide(x: int) -> str:
-    return "x" * 190 + str(x)
+def wide(xs: list[int]) -> str:
+    return "x" * 190 + str(xs)
 
 
 SCALE = 3
@@ -520,7 +520,23 @@ describe.skipIf(!haveChromium)(
         await expect.poll(() => differs.getAttribute("open")).not.toBeNull();
         expect(await differs.locator(".diff-table tbody tr").count()).toBeGreaterThan(5);
         expect(await differs.textContent()).toContain("run as square(int); types: type hints;");
+        // A one-argument input reads as a 1-tuple, not as the argument in brackets.
+        expect(await differs.locator(".diff-table td:nth-child(2)").first().textContent()).toMatch(
+          /^\(-?\d+,\)$/,
+        );
+        await expectIndexInfo(page);
         await page.screenshot({ path: join(SHOTS, "search.png"), fullPage: true });
+        // The "#" column keeps a 3-digit index on one line even when a long input squeezes the
+        // table (this index's inputs are short: one is made long here, after the screenshot).
+        const lines = await page.evaluate(`(() => {
+          const row = document.querySelector("details[open] .diff-table tbody tr");
+          row.cells[0].textContent = "100";
+          row.cells[1].textContent = "9".repeat(3000);
+          const range = document.createRange();
+          range.selectNodeContents(row.cells[0]);
+          return range.getClientRects().length;
+        })()`);
+        expect(lines).toBe(1);
 
         // Function page: the first input runs on load; another is chosen by keyboard.
         await page.goto(`${base}/function?id=4`);
@@ -530,6 +546,11 @@ describe.skipIf(!haveChromium)(
         await page.waitForSelector("body[data-ran='3']");
         const ran = await page.locator("#code .line.ran").count();
         expect(ran).toBe(2);
+        expect(await page.locator("#rows td:nth-child(2)").first().textContent()).toMatch(
+          /^\(-?\d+,\)$/,
+        );
+        expect(await page.locator("#run").textContent()).toMatch(/Input 3: \(-?\d+,\)/);
+        await expectIndexInfo(page);
         await page.screenshot({ path: join(SHOTS, "function.png"), fullPage: true });
 
         // A function that raised on every input: its inputs can be run, up to the raise.
@@ -552,14 +573,20 @@ describe.skipIf(!haveChromium)(
           /Unnumbered lines: imports and definitions from elsewhere in .*maths\.py/,
         );
 
-        // Types inferred from the code say so; long outputs wrap inside the 1280-px window.
+        // Types inferred from the code say so; long outputs, and the longest input (a list's
+        // encoding has no spaces) run, wrap inside the 1280-px window.
         await page.goto(`${base}/function?id=${idOf("untyped")}`);
         await expect
           .poll(() => page.locator("#meta").textContent())
           .toMatch(/types: inferred from the code/);
         await page.goto(`${base}/function?id=${idOf("wide")}`);
         await page.waitForSelector("body[data-ran='0']");
-        expect(await page.locator("#rows td").nth(2).textContent()).toMatch(/^'x{190}-?\d+'$/);
+        expect(await page.locator("#rows td").nth(2).textContent()).toMatch(/^'x{190}\[.*\]'$/);
+        const inputs = await page.locator("#rows td:nth-child(2)").allTextContents();
+        const longest = inputs.reduce((a, t, i) => (t.length > inputs[a].length ? i : a), 0);
+        expect(inputs[longest].length).toBeGreaterThan(80);
+        await page.locator("#rows button").nth(longest).click();
+        await page.waitForSelector(`body[data-ran='${longest}']`);
         expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(
           1280,
         );
@@ -574,6 +601,33 @@ describe.skipIf(!haveChromium)(
         const legend = await page.locator("#legend").textContent();
         expect(legend).toContain("1 always raises");
         expect(legend).toContain("1 not run");
+        // Classes are named by a function, counted in the right number, and past the palette's
+        // colours the smaller ones are said to be open circles.
+        const entries = await page.locator("#legend li").allTextContents();
+        expect(new Set(entries).size).toBe(entries.length);
+        expect(entries).toContainEqual(
+          expect.stringMatching(/^2 functions: (double|twice), … \(int\)$/),
+        );
+        expect(entries).toContainEqual(expect.stringMatching(/^1 function: square \(int\)$/));
+        expect(legend).not.toMatch(/\b1 functions/);
+        const classes = JSON.parse(await (await get("/api/map")).text()).classes.length;
+        expect(classes).toBeGreaterThan(8);
+        expect(legend).toContain(`in ${classes - 8} smaller classes: open circles`);
+        // Points are drawn 8 px across: some class's colour covers more than a 4-px square would.
+        const covered: number[] = await page.evaluate(`(() => {
+          const c = document.getElementById("map");
+          const px = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+          const n = new Map();
+          for (let i = 0; i < px.length; i += 4) {
+            const k = px[i] + "," + px[i + 1] + "," + px[i + 2];
+            n.set(k, (n.get(k) ?? 0) + 1);
+          }
+          return [...document.querySelectorAll("#legend .swatch")].map(
+            (s) => n.get(getComputedStyle(s).backgroundColor.match(/\\d+/g).slice(0, 3).join(",")) ?? 0,
+          );
+        })()`);
+        expect(Math.max(...covered)).toBeGreaterThan(30);
+        await expectIndexInfo(page);
         await page.focus("#map");
         await page.keyboard.press("ArrowRight");
         await expect.poll(() => page.locator("#tip pre.code").count()).toBe(1);
@@ -592,6 +646,7 @@ describe.skipIf(!haveChromium)(
           "[...document.querySelectorAll('figure img')].map((i) => i.naturalWidth)",
         );
         expect(widths.every((w) => w > 0)).toBe(true);
+        await expectIndexInfo(page);
         await page.screenshot({ path: join(SHOTS, "report.png"), fullPage: true });
         expect(errors).toEqual([]);
         expect(consoleErrors).toEqual([]);
@@ -676,6 +731,13 @@ describe.skipIf(!haveChromium)(
     });
   },
 );
+
+/** Every page's header says the index's size (in the test index, several of each). */
+async function expectIndexInfo(page: Page) {
+  await expect
+    .poll(() => page.locator("#index-info").textContent())
+    .toMatch(/^.+: \d+ functions, \d+ behaviour classes$/);
+}
 
 /** Runs `fn` on a page of a fresh headless Chromium, with the page's uncaught and console errors. */
 async function withPage(

@@ -68,8 +68,27 @@ export function codeView(code, label, lines, numbers) {
   return pre;
 }
 
-/** `name(a, b)` of an encoded input tuple. */
-export const tuple = (input) => `(${input.join(", ")})`;
+/**
+ * An encoded input as Python writes its argument tuple: `(a, b)`, and `(a,)` for one argument,
+ * which `(a)` would show as the argument itself (a string, say, rather than a 1-tuple).
+ */
+export const tuple = (input) => (input.length === 1 ? `(${input[0]},)` : `(${input.join(", ")})`);
+
+/** `n` and the noun, singular for 1: "1 function", "2 functions", "3 behaviour classes". */
+export const count = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * The index summary in every page's header; the promise of /api/info (null when it failed)
+ * for a page that needs more of it.
+ */
+export const info = api("/api/info").then(
+  ({ data }) => {
+    document.getElementById("index-info").textContent =
+      `${data.index}: ${count(data.functions, "function")}, ${count(data.behaviours, "behaviour class", "behaviour classes")}`;
+    return data;
+  },
+  () => null,
+);
 
 /** The last query of the search page, for the map. */
 export const lastQuery = {

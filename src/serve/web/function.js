@@ -1,6 +1,6 @@
 // Function page: the code, its inputs and stored outputs, and — for a chosen input — a run in
 // the sandbox with the lines that ran highlighted and the tracer's block sequence.
-import { api, codeView, el, fill, showError, tuple } from "./common.js";
+import { api, codeView, count, el, fill, showError, tuple } from "./common.js";
 
 const id = new URLSearchParams(location.search).get("id") ?? "";
 const status = document.getElementById("status");
@@ -43,12 +43,12 @@ async function choose(index) {
     );
     document.getElementById("legend").textContent =
       (r.lines
-        ? `Highlighted: the ${lines.size} lines whose statements ran on input ${index} ${tuple(r.input)}.`
+        ? `Highlighted: the ${count(lines.size, "line")} whose statements ran on input ${index} ${tuple(r.input)}.`
         : `No lines highlighted: ${r.linesNote}.`) + contextNote();
     const distinct = new Set(r.blocks).size;
     fill(
       runBox,
-      el("p", {}, `Input ${index}: ${tuple(r.input)}`),
+      el("p", {}, `Input ${index}: `, el("code", {}, tuple(r.input))),
       r.raised
         ? el("p", {}, "Raised: ", el("code", {}, r.raised))
         : el(
@@ -75,7 +75,7 @@ async function choose(index) {
       el(
         "p",
         {},
-        `${r.blocks.length} block events over ${distinct} distinct blocks${r.truncated ? " (trace cut at the event cap)" : ""}.`,
+        `${count(r.blocks.length, "block event")} over ${count(distinct, "distinct block")}${r.truncated ? " (trace cut at the event cap)" : ""}.`,
       ),
       el(
         "p",
@@ -116,7 +116,7 @@ try {
         { dataset: { index: r.index } },
         el(
           "td",
-          {},
+          { class: "index" },
           el(
             "button",
             {
@@ -146,7 +146,7 @@ try {
   const b = fn.behaviour;
   if (b) {
     document.getElementById("behaviour").replaceChildren(
-      el("h2", {}, `Behaviour class (${b.size} functions)`),
+      el("h2", {}, `Behaviour class (${count(b.size, "function")})`),
       b.others.length
         ? el(
             "ul",

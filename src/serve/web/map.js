@@ -1,14 +1,18 @@
 // Map page: every embedding projected to 2-D (UMAP, computed by the server), drawn on a canvas,
 // coloured by behaviour class; hover or arrow keys show a function, click or Enter opens it; the
 // last search query is placed on the map as a star.
-import { api, codeView, el, fill, lastQuery, showError } from "./common.js";
+import { api, codeView, count, el, fill, lastQuery, showError } from "./common.js";
 
 const canvas = document.getElementById("map");
 const status = document.getElementById("status");
 const tip = document.getElementById("tip");
 const ctx = canvas.getContext("2d");
 const PAD = 16;
-const CELL = 12;
+/** Point radius, and how far from a point hover and click still find it (px). */
+const RADIUS = 4;
+const HIT = 12;
+/** The hit-test grid's cell: nearestAt looks one cell around, so at least HIT. */
+const CELL = HIT;
 let data;
 let sx = new Float32Array(0);
 let sy = new Float32Array(0);
@@ -17,10 +21,29 @@ let current = -1;
 let query = null;
 let highlighted = new Set();
 const codeCache = new Map();
+/** Behaviour classes largest first (ties in class order), and each class's place in that. */
+let byRank = [];
+let rank = [];
 
-/** Class colours; -1: not run (grey), -2: ran and raised on every input (brown). */
+/**
+ * Colours that stay apart, for the largest classes (none brown or grey: those are taken). More
+ * hues would repeat or blur into each other: the other classes are drawn as open circles.
+ */
+const PALETTE = [
+  "#4e79a7",
+  "#f28e2b",
+  "#e15759",
+  "#76b7b2",
+  "#59a14f",
+  "#edc948",
+  "#b07aa1",
+  "#ff9da7",
+];
+const OPEN = "#57606a";
+
+/** A class's colour; -1: not run (grey), -2: raised on every input (brown); null: open circle. */
 const colour = (c) =>
-  c === -2 ? "#8c5a3c" : c < 0 ? "#b8bec6" : `hsl(${(c * 137.508) % 360} 70% 42%)`;
+  c === -2 ? "#8c5a3c" : c < 0 ? "#b8bec6" : rank[c] < PALETTE.length ? PALETTE[rank[c]] : null;
 
 function layout() {
   const ratio = window.devicePixelRatio || 1;
@@ -73,22 +96,32 @@ function draw() {
     if (list) list.push(i);
     else byClass.set(c, [i]);
   });
-  for (const [c, list] of byClass) {
-    ctx.fillStyle = colour(c);
-    for (const i of list) ctx.fillRect(sx[i] - 2, sy[i] - 2, 4, 4);
+  // Open circles first: the coloured classes are drawn over them.
+  const classes = [...byClass].sort(([a], [b]) => (colour(b) === null) - (colour(a) === null));
+  ctx.lineWidth = 1.5;
+  for (const [c, list] of classes) {
+    const fill = colour(c);
+    ctx.fillStyle = fill ?? "#fff";
+    ctx.strokeStyle = OPEN;
+    for (const i of list) {
+      ctx.beginPath();
+      ctx.arc(sx[i], sy[i], fill ? RADIUS : RADIUS - 0.5, 0, 2 * Math.PI);
+      ctx.fill();
+      if (!fill) ctx.stroke();
+    }
   }
   ctx.lineWidth = 2;
   ctx.strokeStyle = "#000";
   for (const i of highlighted) {
     ctx.beginPath();
-    ctx.arc(sx[i], sy[i], 6, 0, 2 * Math.PI);
+    ctx.arc(sx[i], sy[i], 8, 0, 2 * Math.PI);
     ctx.stroke();
   }
   if (current >= 0) {
     ctx.strokeStyle = "#0969da";
     ctx.lineWidth = 3;
     ctx.beginPath();
-    ctx.arc(sx[current], sy[current], 9, 0, 2 * Math.PI);
+    ctx.arc(sx[current], sy[current], 11, 0, 2 * Math.PI);
     ctx.stroke();
   }
   if (query) star(query.sx, query.sy);
@@ -109,7 +142,7 @@ function star(x, y) {
   ctx.stroke();
 }
 
-function nearestAt(x, y, radius = 8) {
+function nearestAt(x, y, radius = HIT) {
   let best = -1;
   let bestD = radius * radius;
   const cx = Math.floor(x / CELL);
@@ -143,7 +176,7 @@ function show(i) {
       ? " · always raises"
       : cls < 0
         ? " · not run"
-        : ` · behaviour class of ${data.classes[cls].size}`,
+        : ` · behaviour class of ${count(data.classes[cls].size, "function")}`,
   );
   tip.replaceChildren(head);
   clearTimeout(tipTimer);
@@ -223,23 +256,36 @@ document.getElementById("find").addEventListener("input", (e) => {
 });
 
 function legend() {
-  const order = data.classes
-    .map((c, i) => [c.size, i])
-    .sort((a, b) => b[0] - a[0])
-    .slice(0, 12);
+  const coloured = byRank.slice(0, PALETTE.length);
+  const rest = byRank.slice(PALETTE.length);
+  const inRest = rest.reduce((n, i) => n + data.classes[i].size, 0);
+  // Argument types alone read the same for many classes: each is named by its first function.
+  const first = new Map();
+  data.cls.forEach((c, i) => {
+    if (!first.has(c)) first.set(c, data.names[i]);
+  });
   // A function that raised on every input ran: it is not counted as "not run".
   const raises = data.cls.filter((c) => c === -2).length;
   const none = data.cls.filter((c) => c === -1).length;
   fill(
     document.getElementById("legend"),
-    ...order.map(([size, i]) =>
-      el(
+    ...coloured.map((i) => {
+      const { size, args } = data.classes[i];
+      return el(
         "li",
         {},
         el("span", { class: "swatch", style: `background: ${colour(i)}` }),
-        `${size} functions (${JSON.parse(data.classes[i].args || "[]").join(", ")})`,
-      ),
-    ),
+        `${count(size, "function")}: ${first.get(i)}${size > 1 ? ", …" : ""} (${JSON.parse(args || "[]").join(", ")})`,
+      );
+    }),
+    rest.length
+      ? el(
+          "li",
+          {},
+          el("span", { class: "swatch open" }),
+          `${count(inRest, "function")} in ${count(rest.length, "smaller class", "smaller classes")}: open circles, as only the ${PALETTE.length} largest classes have a colour of their own`,
+        )
+      : null,
     raises
       ? el(
           "li",
@@ -282,11 +328,17 @@ async function load() {
       return;
     }
     data = d;
+    byRank = data.classes.map((_, i) => i);
+    byRank.sort((a, b) => data.classes[b].size - data.classes[a].size);
+    rank = [];
+    byRank.forEach((c, r) => {
+      rank[c] = r;
+    });
     layout();
     draw();
     legend();
     document.body.dataset.rendered = String(Math.round(performance.now()));
-    status.textContent = `${data.ids.length} functions in ${data.classes.length} behaviour classes (UMAP of the index's embeddings).`;
+    status.textContent = `${count(data.ids.length, "function")} in ${count(data.classes.length, "behaviour class", "behaviour classes")} (UMAP of the index's embeddings).`;
     await placeQuery();
   } catch (e) {
     // No embeddings (an index built without a model): say why instead of "409 Conflict".

@@ -1,6 +1,6 @@
 // Search page: a function in, the nearest indexed functions out, ranked by behaviour, then
 // similarity; each hit opens into the two functions side by side with the inputs where they differ.
-import { api, codeView, el, lastQuery, showError, tuple } from "./common.js";
+import { api, codeView, count, el, info, lastQuery, showError, tuple } from "./common.js";
 
 const RANKING = {
   ann: "embedding (approximate graph)",
@@ -69,7 +69,7 @@ function differences(hit) {
     el(
       "tr",
       {},
-      el("td", {}, String(x.index)),
+      el("td", { class: "index" }, String(x.index)),
       el("td", {}, tuple(x.input)),
       el("td", {}, x.query),
       el("td", {}, x.hit),
@@ -81,7 +81,7 @@ function differences(hit) {
     el(
       "p",
       {},
-      `Differs on ${d.count} inputs${d.count > d.shown.length ? ` (first ${d.shown.length} shown)` : ""}:`,
+      `Differs on ${count(d.count, "input")}${d.count > d.shown.length ? ` (first ${d.shown.length} shown)` : ""}:`,
     ),
     el(
       "div",
@@ -182,7 +182,7 @@ form.addEventListener("submit", async (e) => {
     const q = data.query;
     status.replaceChildren(
       `Query ${q.signature}: ${q.status === "ok" ? "ran on the index's inputs" : `not run (${q.reason ?? q.status})`}; `,
-      `${data.indexed} functions indexed; ${data.hits.length} shown: equal behaviour first, then functions equal on some inputs, then the nearest by ${RANKING[data.ranking] ?? data.ranking}${data.model ? ` (${data.model.kind} model)` : ""}; ${data.milliseconds} ms. `,
+      `${count(data.indexed, "function")} indexed; ${data.hits.length} shown: equal behaviour first, then functions equal on some inputs, then the nearest by ${RANKING[data.ranking] ?? data.ranking}${data.model ? ` (${data.model.kind} model)` : ""}; ${data.milliseconds} ms. `,
       map.reason
         ? el("span", { class: "muted", id: "no-map" }, `No map for this index: ${map.reason}.`)
         : el("a", { href: "/map?query=last" }, "Show the query on the map"),
@@ -220,10 +220,6 @@ form.addEventListener("submit", async (e) => {
   }
 });
 
-api("/api/info")
-  .then(({ data }) => {
-    document.getElementById("index-info").textContent =
-      `${data.index}: ${data.functions} functions, ${data.behaviours} behaviour classes`;
-    map = { status: data.map, reason: data.mapReason ?? null };
-  })
-  .catch(() => {});
+info.then((data) => {
+  if (data) map = { status: data.map, reason: data.mapReason ?? null };
+});
