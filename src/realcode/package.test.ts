@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FunctionRow, type TraceRow } from "../data/index.js";
 import { TracerPool, traceFunctions } from "../python/index.js";
 import { packagePath } from "../python/pool.js";
-import { candidatesOf, packageOf, readSource } from "./index.js";
+import { candidatesOf, enclosingPackage, packageOf, packageRoot, readSource } from "./index.js";
 
+const root = packagePath("test", "fixtures", "package");
 const fixture = (rel: string) => packagePath("test", "fixtures", "package", "geom", rel);
 
 let pool: TracerPool;
@@ -19,7 +20,7 @@ beforeAll(() => {
 afterAll(() => pool.close());
 
 async function traceFile(rel: string, names: string[]): Promise<Record<string, TraceRow>> {
-  const { candidates } = await candidatesOf(readSource(fixture(rel)));
+  const { candidates } = await candidatesOf(readSource(fixture(rel)), { root });
   const rows = names.map((name) => {
     const c = candidates.find((x) => x.name === name);
     if (!c) throw new Error(`${rel}: no function ${name}`);
@@ -38,7 +39,7 @@ async function traceFile(rel: string, names: string[]): Promise<Record<string, T
 
 describe("a package folder", () => {
   it("gives a file of the package every module of it, by path from the folder above", () => {
-    const p = packageOf(fixture("shapes/square.py"));
+    const p = packageOf(fixture("shapes/square.py"), root);
     expect(p?.path).toBe("geom/shapes/square.py");
     expect(Object.keys(p?.files ?? {}).sort()).toEqual([
       "geom/__init__.py",
@@ -47,7 +48,21 @@ describe("a package folder", () => {
       "geom/units.py",
       "geom/vectors.py",
     ]);
-    expect(packageOf(packagePath("src", "bench", "native_tracer.py"))).toBeUndefined();
+    const script = packagePath("src", "bench", "native_tracer.py");
+    expect(packageOf(script, packagePath())).toBeUndefined();
+  });
+
+  it("serves no module above the folder the user named, and says when that folder is inside a package", () => {
+    // Given only geom/shapes: geom's other modules are host files nobody gave.
+    const p = packageOf(fixture("shapes/square.py"), fixture("shapes"));
+    expect(p?.path).toBe("shapes/square.py");
+    expect(Object.keys(p?.files ?? {}).sort()).toEqual(["shapes/__init__.py", "shapes/square.py"]);
+    // A file given alone reaches its own folder; the outermost folder given that holds a file wins.
+    expect(packageRoot([], fixture("units.py"))).toBe(fixture(""));
+    expect(packageRoot([fixture("shapes"), root], fixture("shapes/square.py"))).toBe(root);
+    expect(packageRoot([fixture("shapes")], fixture("units.py"))).toBe(fixture(""));
+    expect(enclosingPackage(fixture("shapes"))).toBe(fixture(""));
+    expect(enclosingPackage(fixture(""))).toBeUndefined();
   });
 
   it("runs relative and absolute imports of the package", async () => {

@@ -106,12 +106,39 @@ export function forgetPackages(): void {
   packages.clear();
 }
 
-/** The top-level package folder `file` belongs to, or undefined outside a package. */
-function packageTop(file: string): string | undefined {
+/** `path` is `folder` or lies under it. */
+const within = (path: string, folder: string) => path === folder || path.startsWith(folder + sep);
+
+/**
+ * The top-level package folder `file` belongs to, no higher than `root`, or undefined outside a
+ * package. The root is the folder the user named: the modules of a package above it are host
+ * files nobody gave, and its code must not read them.
+ */
+function packageTop(file: string, root: string): string | undefined {
   let top = dirname(resolve(file));
-  if (!existsSync(join(top, "__init__.py"))) return undefined;
-  while (dirname(top) !== top && existsSync(join(dirname(top), "__init__.py"))) top = dirname(top);
+  const bound = resolve(root);
+  if (!within(top, bound) || !existsSync(join(top, "__init__.py"))) return undefined;
+  while (within(dirname(top), bound) && existsSync(join(dirname(top), "__init__.py")))
+    top = dirname(top);
   return top;
+}
+
+/**
+ * The folder a file's package may reach: the outermost of `roots` (the folders an index was
+ * given, files standing for their own folder) that holds it, else the file's own folder.
+ */
+export function packageRoot(roots: readonly string[], file: string): string {
+  const path = resolve(file);
+  const holding = roots.map((r) => resolve(r)).filter((r) => within(path, r));
+  return holding.sort((a, b) => a.length - b.length)[0] ?? dirname(path);
+}
+
+/** The package a folder lies in when it is itself a package inside a larger one, else undefined. */
+export function enclosingPackage(folder: string): string | undefined {
+  const dir = resolve(folder);
+  return existsSync(join(dir, "__init__.py")) && existsSync(join(dirname(dir), "__init__.py"))
+    ? dirname(dir)
+    : undefined;
 }
 
 /** The modules of the package at `top`, or null when over PACKAGE_MAX_CHARS of source. */
@@ -149,8 +176,8 @@ function packageText(top: string): PackageText | null {
  * `from . import x`, `from .x import y` and `import pkg.x`. Undefined outside a package or
  * for a package over PACKAGE_MAX_CHARS of source.
  */
-export function packageOf(file: string): PackageFiles | undefined {
-  const top = packageTop(file);
+export function packageOf(file: string, root: string): PackageFiles | undefined {
+  const top = packageTop(file, root);
   const pkg = top === undefined ? null : packageText(top);
   if (!top || !pkg) return undefined;
   return { path: relative(dirname(top), resolve(file)).split(sep).join("/"), files: pkg.files };
@@ -161,8 +188,8 @@ export function packageOf(file: string): PackageFiles | undefined {
  * what the file's functions do depends on the modules they import, so an edit of any of them
  * indexes the file again. Undefined outside a package (nothing else is served to its imports).
  */
-export function packageHash(file: string): string | undefined {
-  const top = packageTop(file);
+export function packageHash(file: string, root: string): string | undefined {
+  const top = packageTop(file, root);
   return top === undefined ? undefined : (packageText(top)?.hash ?? undefined);
 }
 
@@ -203,6 +230,8 @@ export interface CandidateOptions {
   calls?: ReadonlyMap<string, Literal[][]>;
   /** User types of a function (`f` or `Class.method`) of this file. */
   typesFor?: (name: string) => UserTypes | undefined;
+  /** The folder the file's package may reach (packageRoot); default: the file's own folder. */
+  root?: string;
 }
 
 /** The functions of one file, and the rows that could not be read (functions files only). */
@@ -244,7 +273,7 @@ export async function callSitesOf(source: SourceFile): Promise<FileFunctions["ca
 
 function pythonCandidates(source: SourceFile, options: CandidateOptions): Candidate[] {
   const { functions, calls } = extractFile(source.text);
-  const pkg = packageOf(source.path);
+  const pkg = packageOf(source.path, options.root ?? dirname(resolve(source.path)));
   return functions.map((f) => {
     const own = [
       ...(calls.get(f.name) ?? []),

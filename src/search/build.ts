@@ -8,7 +8,7 @@
 
 import { createHash } from "node:crypto";
 import { existsSync, rmSync, statSync } from "node:fs";
-import { join, resolve, sep } from "node:path";
+import { dirname, join, resolve, sep } from "node:path";
 import { type ArgType, FunctionRow, type TraceRow } from "../data/index.js";
 import { resolveModelDir } from "../models/index.js";
 import { classHash, type IntRange, TracerPool, traceFunctions } from "../python/index.js";
@@ -17,12 +17,14 @@ import {
   callSitesOf,
   candidatesOf,
   contentHash,
+  enclosingPackage,
   type FunctionKind,
   type FunctionSettings,
   forgetPackages,
   type Literal,
   listSourceFiles,
   packageHash,
+  packageRoot,
   REAL_INPUTS,
   REAL_INT_RANGE,
   readSource,
@@ -226,6 +228,18 @@ export async function indexPaths(
       );
     store.setMeta("build", build);
     forgetPackages();
+    // A file's package is served no higher than the folders given: the modules above are host
+    // files nobody gave. A folder that is a package inside a larger one is said.
+    const given = paths.map((p) => (statSync(p).isDirectory() ? resolve(p) : dirname(resolve(p))));
+    store.addRoots(given);
+    const roots = store.roots();
+    for (const folder of new Set(given)) {
+      const outer = enclosingPackage(folder);
+      if (outer && packageRoot(roots, folder) === folder)
+        summary.warnings.push(
+          `${folder} is a package inside the package ${outer}: its code is served only the modules under ${folder} (index ${outer} to serve the whole package)`,
+        );
+    }
     const fresh: SourceFile[] = [];
     for (const path of files) {
       let source: SourceFile;
@@ -241,7 +255,7 @@ export async function indexPaths(
       const applied = settings.fingerprint(path);
       if (applied !== undefined) source = { ...source, hash: contentHash(source.hash, applied) };
       // So are the package modules its imports are served (an edited sibling module).
-      const pkg = packageHash(path);
+      const pkg = packageHash(path, packageRoot(roots, path));
       if (pkg !== undefined) source = { ...source, hash: contentHash(source.hash, pkg) };
       // And so is the build that ran it: another tracer or probing can give other results.
       source = { ...source, hash: contentHash(source.hash, build) };
@@ -265,6 +279,7 @@ export async function indexPaths(
     for (const source of fresh) {
       const { candidates, errors, warnings } = await candidatesOf(source, {
         calls,
+        root: packageRoot(roots, source.path),
         typesFor: (name) => settings.settingsFor(source.path, name).types,
       });
       // A functions file none of whose rows is valid is one error, and is not indexed.
@@ -289,12 +304,12 @@ export async function indexPaths(
         summary.warnings.push(`${source.path}: no rows`);
       changed.push({ source, candidates });
     }
-    const roots = paths.map((p) => resolve(p));
+    const named = paths.map((p) => resolve(p));
     const listed = new Set(files);
     const gone = store
       .files()
       .map((f) => f.path)
-      .filter((p) => !listed.has(p) && roots.some((r) => p === r || p.startsWith(r + sep)));
+      .filter((p) => !listed.has(p) && named.some((r) => p === r || p.startsWith(r + sep)));
 
     const removedIds: number[] = [];
     const added: { id: number; embedding: Float32Array }[] = [];

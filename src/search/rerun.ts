@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { FunctionRow } from "../data/index.js";
-import { candidatesOf, readSource } from "../realcode/index.js";
+import { candidatesOf, packageRoot, readSource } from "../realcode/index.js";
 import type { StoredFunction } from "./store/index.js";
 
 export interface IndexedRow {
@@ -16,12 +16,20 @@ export interface IndexedRow {
   module?: { text: string; wrapper?: string };
 }
 
-/** The row indexing ran for `f`, or why it cannot be had again. */
-export async function indexedRow(f: StoredFunction): Promise<IndexedRow | { problem: string }> {
+/**
+ * The row indexing ran for `f`, or why it cannot be had again. `roots`: the folders the index
+ * was given (its package is served no higher, as indexing served it).
+ */
+export async function indexedRow(
+  f: StoredFunction,
+  roots: readonly string[],
+): Promise<IndexedRow | { problem: string }> {
   const args = f.args ? (JSON.parse(f.args) as FunctionRow["args"]) : undefined;
   if (!args) return { problem: "it has no argument types" };
   if (!existsSync(f.file)) return { problem: `its file ${f.file} is gone since indexing` };
-  const { candidates } = await candidatesOf(readSource(f.file));
+  const { candidates } = await candidatesOf(readSource(f.file), {
+    root: packageRoot(roots, f.file),
+  });
   const c = candidates.find((x) => x.name === f.name && x.line === f.line && x.code === f.code);
   if (!c)
     return { problem: `its file ${f.file} changed since indexing (run tracecode index again)` };

@@ -330,6 +330,39 @@ describe("index and search without a model (lexical ranking)", () => {
     });
   });
 
+  it("serves a file no module above the folder given, and says that folder is inside a package", async () => {
+    const pk = join(root, "pkgbound", "pk");
+    mkdirSync(join(pk, "sub"), { recursive: true });
+    writeFileSync(join(pk, "__init__.py"), "");
+    writeFileSync(join(pk, "sub", "__init__.py"), "");
+    writeFileSync(join(pk, "secret.py"), "TOKEN = 41\n");
+    const leak = join(pk, "sub", "leak.py");
+    writeFileSync(
+      leak,
+      "from .. import secret\n\ndef leak(x: int) -> int:\n    return secret.TOKEN + x\n",
+    );
+    const statusIn = (at: string) => {
+      const store = IndexStore.open(at, { readonly: true });
+      try {
+        return store.functions(store.functionIdsOf(leak))[0]?.status;
+      } finally {
+        store.close();
+      }
+    };
+    const whole = join(root, "idx-bound-whole");
+    expect((await indexPaths([pk], whole, { model: null, inputs: INPUTS, pool })).warnings).toEqual(
+      [],
+    );
+    expect(statusIn(whole)).toBe("ok");
+    // Given only pk/sub, secret.py is a host file nobody gave: the import finds nothing.
+    const sub = join(root, "idx-bound-sub");
+    const s = await indexPaths([join(pk, "sub")], sub, { model: null, inputs: INPUTS, pool });
+    expect(s.warnings).toEqual([
+      `${join(pk, "sub")} is a package inside the package ${pk}: its code is served only the modules under ${join(pk, "sub")} (index ${pk} to serve the whole package)`,
+    ]);
+    expect(statusIn(sub)).not.toBe("ok");
+  });
+
   it("says why a class is not defined from its package, whose sibling module failed", async () => {
     const pk = join(root, "pkgdiag", "pk");
     mkdirSync(pk, { recursive: true });

@@ -428,7 +428,7 @@ const MAX_CACHED_RUNS = 256;
  * wrapper, with its package: `indexedRow`), or, for a functions-file row of code alone, that
  * code. The probed copy is of what runs; `lineOf` maps its lines to the lines of `f.code`.
  */
-async function runnable(f: StoredFunction) {
+async function runnable(f: StoredFunction, roots: readonly string[]) {
   const probe = (code: string, entry: string) => {
     try {
       return probedCopy(code, entry);
@@ -436,7 +436,7 @@ async function runnable(f: StoredFunction) {
       return undefined;
     }
   };
-  const again = await indexedRow(f);
+  const again = await indexedRow(f, roots);
   if ("problem" in again) {
     // A row of a functions file without a module ran as its code alone: so it runs again.
     if (f.kind)
@@ -495,7 +495,7 @@ export async function functionRun(
   const all = inputSet(types, n, seed, REAL_INT_RANGE);
   const one = { key: `${all.key}#${index}`, types, values: [all.values[index]] };
   await initPython();
-  const { job, probed, lineOf } = await runnable(f);
+  const { job, probed, lineOf } = await runnable(f, state.store.roots());
   const [traced, probe] = await state.gate.run(() =>
     Promise.all([
       state.gate.pool.trace({ ...job, inputs: one }),

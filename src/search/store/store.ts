@@ -230,6 +230,18 @@ export class IndexStore {
     return r?.value;
   }
 
+  /**
+   * Every folder indexing was given (a file given alone stands for its folder): a file's
+   * package is served no higher than the outermost of them that holds it (packageRoot).
+   */
+  roots(): string[] {
+    return JSON.parse(this.getMeta("roots") ?? "[]") as string[];
+  }
+
+  addRoots(folders: readonly string[]): void {
+    this.setMeta("roots", JSON.stringify([...new Set([...this.roots(), ...folders])].sort()));
+  }
+
   setMeta(key: string, value: string): void {
     this.db
       .prepare(
