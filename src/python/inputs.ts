@@ -219,8 +219,13 @@ function relatedSources(nodes: readonly TypeNode[]): number[] {
   });
 }
 
-/** One of `value`'s items (a dict's keys), or a piece of a text; undefined when it is empty. */
-function relatedValue(r: Random, value: unknown, kind: TypeNode["kind"]): unknown {
+/**
+ * One of `value`'s items (a dict's keys), or a piece of a text; undefined when it is empty. An
+ * `int` drawn from a sequence is, half the time, one of its positions instead: the int beside a
+ * list may be an index (`a.pop(i)`, `heapq._siftup(heap, pos)`, `bisect`'s `lo`), which a
+ * random int in the range almost never is.
+ */
+function relatedValue(r: Random, value: unknown, from: TypeNode, to: TypeNode): unknown {
   if (typeof value === "string") {
     if (value.length === 0) return undefined;
     const start = r.int(0, value.length - 1);
@@ -228,6 +233,10 @@ function relatedValue(r: Random, value: unknown, kind: TypeNode["kind"]): unknow
   }
   const items = value as unknown[];
   if (items.length === 0) return undefined;
+  const kind = from.kind;
+  const sequence = kind === "list" || kind === "sorted_list" || kind === "tuple";
+  if (sequence && to.kind === "atom" && to.name === "int" && r.bool(0.5))
+    return r.int(0, items.length - 1);
   const item = r.pick(items);
   // A dict travels as [key, value] pairs.
   return kind === "dict" ? (item as unknown[])[0] : item;
@@ -253,7 +262,7 @@ export function generateInputs(
   for (const values of out) {
     sources.forEach((from, j) => {
       if (from < 0 || !q.bool(RELATED_SHARE)) return;
-      const v = relatedValue(q, values[from], nodes[from].kind);
+      const v = relatedValue(q, values[from], nodes[from], nodes[j]);
       if (v !== undefined) values[j] = v;
     });
   }
