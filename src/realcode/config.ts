@@ -16,7 +16,7 @@
  * factor = "float"                # per parameter (the rest are inferred)
  * ```
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, sep } from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { ArgType, fileErrorText } from "../data/index.js";
@@ -143,7 +143,8 @@ export function readTypesConfig(path: string): TypesConfig {
  * file, up to (and including) the indexed root's folder. Read files are cached.
  */
 export class SettingsResolver {
-  private readonly cache = new Map<string, TypesConfig | null>();
+  /** Per folder its tracecode.toml, null for none, or why it cannot be used. */
+  private readonly cache = new Map<string, TypesConfig | ConfigError | null>();
   private readonly texts = new WeakMap<TypesConfig, string>();
 
   constructor(
@@ -151,13 +152,27 @@ export class SettingsResolver {
     private readonly roots: readonly string[],
   ) {}
 
+  /**
+   * The folder's tracecode.toml, or null. Throws ConfigError, each time it is asked, for one
+   * that cannot be used: the files it covers are then not indexed, the others are. A link is
+   * not followed (the file sits beside untrusted code: it could point at any host file).
+   */
   private configIn(dir: string): TypesConfig | null {
     let c = this.cache.get(dir);
     if (c === undefined) {
       const p = join(dir, CONFIG_FILE);
-      c = existsSync(p) && statSync(p).isFile() ? readTypesConfig(p) : null;
+      try {
+        const stat = existsSync(p) ? lstatSync(p) : undefined;
+        if (stat?.isSymbolicLink())
+          throw new ConfigError(`${p}: a symbolic link; a ${CONFIG_FILE} is read only as a file`);
+        c = stat?.isFile() ? readTypesConfig(p) : null;
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        c = e;
+      }
       this.cache.set(dir, c);
     }
+    if (c instanceof ConfigError) throw c;
     return c;
   }
 
@@ -199,7 +214,9 @@ export class SettingsResolver {
 
   /** Every config read so far: the given one and those found beside the files asked about. */
   configs(): TypesConfig[] {
-    const found = [...this.cache.values()].filter((c): c is TypesConfig => c !== null);
+    const found = [...this.cache.values()].filter(
+      (c): c is TypesConfig => c !== null && !(c instanceof ConfigError),
+    );
     return this.given ? [this.given, ...found] : found;
   }
 

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -242,6 +242,23 @@ describe("tracecode.toml and --types", () => {
       types: { params: { x: "bytes" } },
     });
     expect(r.settingsFor(join(root, "pkg", "a.py"), "h").types).toEqual({ args: ["float"] });
+  });
+
+  it("fails only the files a bad tracecode.toml covers, and follows no link to one", () => {
+    const top = join(root, "untrusted");
+    mkdirSync(join(top, "evil"), { recursive: true });
+    mkdirSync(join(top, "linked"), { recursive: true });
+    mkdirSync(join(top, "good"), { recursive: true });
+    writeFileSync(join(top, "evil", "tracecode.toml"), "functions = 5\n");
+    const secret = join(root, "host-secret.toml");
+    writeFileSync(secret, "[defaults]\ninputs = 7\n");
+    symlinkSync(secret, join(top, "linked", "tracecode.toml"));
+    const r = new SettingsResolver(undefined, [top]);
+    expect(() => r.fingerprint(join(top, "evil", "a.py"))).toThrow(ConfigError);
+    expect(() => r.fingerprint(join(top, "linked", "a.py"))).toThrow(
+      /linked\/tracecode\.toml: a symbolic link; a tracecode\.toml is read only as a file/,
+    );
+    expect(r.fingerprint(join(top, "good", "a.py"))).toBeUndefined();
   });
 
   it("names the file, the entry and the problem", () => {

@@ -1,4 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -99,8 +107,46 @@ describe("contentHash", () => {
 
 describe("listSourceFiles", () => {
   it("takes the .py files of folders (not hidden or cache folders) and named .jsonl files", () => {
-    const files = listSourceFiles([join(root, "pkg"), rows]).map((f) => f.slice(root.length));
-    expect(files).toEqual(["/pkg/maths.py", "/pkg/sub/strings.py", "/rows.jsonl"]);
+    const { files, skipped } = listSourceFiles([join(root, "pkg"), rows]);
+    expect(files.map((f) => f.slice(root.length))).toEqual([
+      "/pkg/maths.py",
+      "/pkg/sub/strings.py",
+      "/rows.jsonl",
+    ]);
+    expect(skipped).toEqual([]);
+  });
+
+  it("skips what it cannot read of an untrusted folder, with the reason, and lists the rest", () => {
+    const dir = join(root, "hostile");
+    write("hostile/ok.py", "def f(x: int) -> int:\n    return x\n");
+    // A name that is not UTF-8 (no path could open it again) and a path too long to list.
+    mkdirSync(join(Buffer.from(`${dir}/bad\xff`, "latin1").toString("latin1")), {
+      recursive: true,
+    });
+    writeFileSync(Buffer.from(`${dir}/n\xffme.py`, "latin1"), "def g(): pass\n");
+    // Nested deeper than a path can name: each step wraps the tree in one more folder, so every
+    // call uses a short path.
+    const top = join(dir, "deep");
+    mkdirSync(top);
+    for (let i = 0; i < 300; i++) {
+      mkdirSync(join(dir, "wrap"));
+      renameSync(top, join(dir, "wrap", "dddddddddddddddd"));
+      renameSync(join(dir, "wrap"), top);
+    }
+    const { files, skipped } = listSourceFiles([dir]);
+    // Unwrapped again: no call can remove a tree deeper than a path can name.
+    for (let i = 0; i < 300; i++) {
+      renameSync(join(top, "dddddddddddddddd"), join(dir, "wrap"));
+      rmdirSync(top);
+      renameSync(join(dir, "wrap"), top);
+    }
+    expect(files).toEqual([join(dir, "ok.py")]);
+    expect(skipped).toContainEqual(
+      expect.stringMatching(/n.me\.py: its name is not valid UTF-8; not indexed$/),
+    );
+    expect(skipped).toContainEqual(
+      expect.stringMatching(/: cannot list this folder \(ENAMETOOLONG\); not indexed$/),
+    );
   });
 
   it("rejects missing paths and other file types", () => {
@@ -115,7 +161,34 @@ describe("listSourceFiles", () => {
   });
 });
 
+describe("readSource", () => {
+  it("reads no .py file larger than any source file is", () => {
+    const huge = write("huge/big.py", "");
+    truncateSync(huge, 17 * 1024 * 1024);
+    expect(() => readSource(huge)).toThrow(/larger than 16 MiB, not a source file to index/);
+  });
+});
+
 describe("candidatesOf", () => {
+  it("runs only the definition a name is bound to: earlier ones are said to be redefined", async () => {
+    const file = write(
+      "dup/dup.py",
+      "from typing import overload\n\ndef f(x: int) -> int:\n    return x + 1\n\ndef f(x: int) -> int:\n    return x * 100\n\n" +
+        "class P:\n    @property\n    def v(self) -> int:\n        return 1\n\n    @v.setter\n    def v(self, value: int) -> None:\n        pass\n",
+    );
+    const { candidates } = await candidatesOf(readSource(file));
+    const rows = candidates.map((c) => [c.name, c.line, c.args, c.problem]);
+    expect(rows).toContainEqual([
+      "f",
+      3,
+      null,
+      "redefined at line 6: the name f is bound to that definition, so this one cannot be called",
+    ]);
+    expect(rows).toContainEqual(["f", 6, ["int"], undefined]);
+    // A property's setter is not a redefinition of its getter.
+    expect(candidates.find((c) => c.name === "P.v")?.problem).toBeUndefined();
+  });
+
   it("maps type hints, carries helpers and imports, and records why inputs cannot be drawn", async () => {
     const { candidates, errors } = await candidatesOf(readSource(maths));
     expect(errors).toEqual([]);

@@ -5,7 +5,7 @@
  * data.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { type Dirent, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, extname, join, relative, resolve, sep } from "node:path";
 import { type ArgType, FunctionRow, readRows } from "../data/index.js";
 import type { PackageFiles } from "../python/index.js";
@@ -65,28 +65,62 @@ export function contentHash(...parts: (string | Buffer)[]): string {
   return hash.digest("hex");
 }
 
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
 /**
- * Absolute paths of the files to index under `paths`, sorted. Throws on a missing path or a
- * named file that is neither `.py`, `.jsonl` nor `.parquet`.
+ * Calls `file` for every regular `.py` file under `dir` (names starting with a dot and
+ * SKIP_DIRS left out, links not followed), and `skipped` for what cannot be read: a folder it
+ * may not list or whose path is too long, a name that is not UTF-8 (no path could open it again).
+ * An untrusted folder skips its bad parts; it never stops the walk.
  */
-export function listSourceFiles(paths: readonly string[]): string[] {
-  const out = new Set<string>();
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.name.startsWith(".") || SKIP_DIRS.has(entry.name)) continue;
-      const p = join(dir, entry.name);
-      if (entry.isDirectory()) walk(p);
-      else if (entry.isFile() && entry.name.endsWith(".py")) out.add(p);
+function walkPython(
+  dir: string,
+  file: (path: string) => void,
+  skipped: (path: string, why: string) => void,
+): void {
+  let entries: Dirent<Buffer>[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true, encoding: "buffer" });
+  } catch (e) {
+    skipped(
+      dir,
+      `cannot list this folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
+    return;
+  }
+  for (const entry of entries) {
+    let name: string;
+    try {
+      name = UTF8.decode(entry.name);
+    } catch {
+      skipped(join(dir, entry.name.toString("latin1")), "its name is not valid UTF-8");
+      continue;
     }
-  };
+    if (name.startsWith(".") || SKIP_DIRS.has(name)) continue;
+    const p = join(dir, name);
+    if (entry.isDirectory()) walkPython(p, file, skipped);
+    else if (entry.isFile() && name.endsWith(".py")) file(p);
+  }
+}
+
+/**
+ * Absolute paths of the files to index under `paths`, sorted, and the parts of folders that
+ * could not be read (each with the reason). Throws on a missing path or a named file that is
+ * neither `.py`, `.jsonl` nor `.parquet`.
+ */
+export function listSourceFiles(paths: readonly string[]): { files: string[]; skipped: string[] } {
+  const out = new Set<string>();
+  const skipped: string[] = [];
+  const add = (p: string) => out.add(p);
+  const skip = (p: string, why: string) => skipped.push(`${p}: ${why}; not indexed`);
   for (const given of paths) {
     const p = resolve(given);
     if (!existsSync(p)) throw new Error(`${given}: no such file or directory`);
-    if (statSync(p).isDirectory()) walk(p);
+    if (statSync(p).isDirectory()) walkPython(p, add, skip);
     else if ([".py", ".jsonl", ".parquet"].includes(extname(p))) out.add(p);
     else throw new Error(`${given}: not a .py, .jsonl or .parquet file (or a directory)`);
   }
-  return [...out].sort();
+  return { files: [...out].sort(), skipped };
 }
 
 /** Packages bigger than this are not made importable: every job carries the package's text. */
@@ -147,24 +181,33 @@ function packageText(top: string): PackageText | null {
   if (cached !== undefined) return cached;
   const base = dirname(top);
   const files: Record<string, string> = {};
+  // Sizes first: a package whose files hold more bytes than 4 × the cap surely holds more
+  // characters than it, and a huge file is never read into memory.
+  const paths: string[] = [];
+  let bytes = 0;
+  walkPython(
+    top,
+    (p) => {
+      paths.push(p);
+      bytes += statSync(p).size;
+    },
+    // Parts it cannot read are not served (the listing of the folders given names them).
+    () => {},
+  );
   let chars = 0;
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.name.startsWith(".") || SKIP_DIRS.has(entry.name)) continue;
-      const p = join(dir, entry.name);
-      if (entry.isDirectory()) walk(p);
-      else if (entry.isFile() && entry.name.endsWith(".py")) {
-        const text = readFileSync(p, "utf8");
-        chars += text.length;
-        files[relative(base, p).split(sep).join("/")] = text;
-      }
+  for (const p of bytes <= 4 * PACKAGE_MAX_CHARS ? paths : []) {
+    try {
+      const text = readFileSync(p, "utf8");
+      chars += text.length;
+      files[relative(base, p).split(sep).join("/")] = text;
+    } catch {
+      // Gone or unreadable since the listing: the package is served without it.
     }
-  };
-  walk(top);
-  const paths = Object.keys(files).sort();
+  }
+  const names = Object.keys(files).sort();
   const found =
-    chars <= PACKAGE_MAX_CHARS
-      ? { files, hash: contentHash(...paths.flatMap((p) => [p, "\0", files[p], "\0"])) }
+    bytes <= 4 * PACKAGE_MAX_CHARS && chars <= PACKAGE_MAX_CHARS
+      ? { files, hash: contentHash(...names.flatMap((p) => [p, "\0", files[p], "\0"])) }
       : null;
   packages.set(top, found);
   return found;
@@ -193,7 +236,14 @@ export function packageHash(file: string, root: string): string | undefined {
   return top === undefined ? undefined : (packageText(top)?.hash ?? undefined);
 }
 
+/** A `.py` file larger than this is not read: no source file is, and reading it costs memory. */
+export const SOURCE_MAX_BYTES = 16 * 1024 * 1024;
+
 export function readSource(path: string): SourceFile {
+  if (path.endsWith(".py") && statSync(path).size > SOURCE_MAX_BYTES)
+    throw new Error(
+      `larger than ${SOURCE_MAX_BYTES / (1024 * 1024)} MiB, not a source file to index`,
+    );
   const bytes = readFileSync(path);
   // A Parquet file is read by its path (parquetCandidates); its bytes are no text.
   const text = path.endsWith(".parquet") ? "" : pythonText(bytes);
@@ -274,7 +324,24 @@ export async function callSitesOf(source: SourceFile): Promise<FileFunctions["ca
 function pythonCandidates(source: SourceFile, options: CandidateOptions): Candidate[] {
   const { functions, calls } = extractFile(source.text);
   const pkg = packageOf(source.path, options.root ?? dirname(resolve(source.path)));
+  // A name defined twice at one level (an `@overload` stub, a redefinition) is bound to the last
+  // definition: calling the name would run that one, so the earlier ones cannot be run.
+  const last = new Map(functions.map((f) => [f.name, f.line]));
   return functions.map((f) => {
+    const later = last.get(f.name);
+    if (later !== undefined && later !== f.line)
+      return {
+        file: source.path,
+        line: f.line,
+        name: f.name,
+        kind: f.kind,
+        code: f.code,
+        args: null,
+        problem: `redefined at line ${later}: the name ${f.name} is bound to that definition, so this one cannot be called`,
+        argsFrom: "hints",
+        definition: f.definition,
+        module: source.text,
+      };
     const own = [
       ...(calls.get(f.name) ?? []),
       ...(options.calls?.get(f.name) ?? []),

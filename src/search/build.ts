@@ -14,6 +14,7 @@ import { resolveModelDir } from "../models/index.js";
 import { classHash, type IntRange, TracerPool, traceFunctions } from "../python/index.js";
 import {
   type Candidate,
+  ConfigError,
   callSitesOf,
   candidatesOf,
   contentHash,
@@ -169,7 +170,7 @@ export async function indexPaths(
   options: IndexOptions = {},
 ): Promise<IndexSummary> {
   const t0 = performance.now();
-  const files = listSourceFiles(paths);
+  const { files, skipped } = listSourceFiles(paths);
   const isNew = !existsSync(join(dir, DB_FILE));
   const store = IndexStore.open(dir, { create: true });
   // One pool for every batch: starting the sandbox costs seconds.
@@ -210,10 +211,13 @@ export async function indexPaths(
       errors: paths
         .filter((p) => statSync(p).isDirectory())
         .filter((p) => !files.some((f) => f.startsWith(resolve(p) + sep)))
-        .map((p) => `${p}: no .py files in this folder`),
+        .map((p) => `${p}: no .py files in this folder`)
+        // Folders and names the walk could not read: the rest is indexed, the run exits 1.
+        .concat(skipped),
       warnings: [],
       seconds: 0,
     };
+    summary.unreadable += skipped.length;
     const settings = new SettingsResolver(
       options.types,
       paths.map((p) => resolve(p)),
@@ -241,6 +245,7 @@ export async function indexPaths(
         );
     }
     const fresh: SourceFile[] = [];
+    const badConfigs = new Map<string, string[]>();
     for (const path of files) {
       let source: SourceFile;
       try {
@@ -252,7 +257,16 @@ export async function indexPaths(
       }
       // The types settings that apply are part of what was indexed: an edited --types file or
       // tracecode.toml indexes the file again, as an edit of the code does.
-      const applied = settings.fingerprint(path);
+      let applied: string | undefined;
+      try {
+        applied = settings.fingerprint(path);
+      } catch (e) {
+        // A tracecode.toml that cannot be used fails the files it covers, not the run.
+        if (!(e instanceof ConfigError)) throw e;
+        const files = badConfigs.get(e.message) ?? [];
+        badConfigs.set(e.message, [...files, path]);
+        continue;
+      }
       if (applied !== undefined) source = { ...source, hash: contentHash(source.hash, applied) };
       // So are the package modules its imports are served (an edited sibling module).
       const pkg = packageHash(path, packageRoot(roots, path));
@@ -264,6 +278,11 @@ export async function indexPaths(
         continue;
       }
       fresh.push(source);
+    }
+    for (const [problem, paths] of badConfigs) {
+      const which = paths.length === 1 ? paths[0] : `the ${paths.length} files`;
+      summary.errors.push(`${problem}; ${which} it covers not indexed`);
+      summary.unreadable += paths.length;
     }
     // Call sites with literal arguments, across every changed file (evidence for inference).
     const calls = new Map<string, Literal[][]>();

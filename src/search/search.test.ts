@@ -363,6 +363,26 @@ describe("index and search without a model (lexical ranking)", () => {
     expect(statusIn(sub)).not.toBe("ok");
   });
 
+  it("indexes the rest of a folder when one tracecode.toml in it cannot be used", async () => {
+    const top = join(root, "badconfig");
+    mkdirSync(join(top, "evil"), { recursive: true });
+    mkdirSync(join(top, "good"), { recursive: true });
+    writeFileSync(join(top, "evil", "tracecode.toml"), "[defaults]\n[a b]\n");
+    writeFileSync(join(top, "evil", "b.py"), "def b(x: int) -> int:\n    return x\n");
+    writeFileSync(join(top, "good", "a.py"), "def a(x: int) -> int:\n    return -x\n");
+    const s = await indexPaths([top], join(root, "idx-badconfig"), {
+      model: null,
+      inputs: INPUTS,
+      pool,
+    });
+    expect(s).toMatchObject({ indexed: 1, functions: 1, unreadable: 1 });
+    expect(s.errors).toEqual([
+      expect.stringMatching(
+        /evil\/tracecode\.toml: line 2, .*; .*evil\/b\.py it covers not indexed$/,
+      ),
+    ]);
+  });
+
   it("says why a class is not defined from its package, whose sibling module failed", async () => {
     const pk = join(root, "pkgdiag", "pk");
     mkdirSync(pk, { recursive: true });
