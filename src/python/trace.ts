@@ -173,6 +173,11 @@ export function exceptionMessage(text: string): string {
   return t.length > 120 ? `${t.slice(0, 119)}…` : t;
 }
 
+/** The exception type of a `raise:X` output, without what the call left in its arguments. */
+export function raisedType(output: string): string {
+  return output.slice("raise:".length).split(";args:", 1)[0];
+}
+
 /**
  * "raises X on every input (message)" when no call returned, else undefined; `first` is the
  * first call's exception as the tracer sent it ("X: message").
@@ -180,7 +185,10 @@ export function exceptionMessage(text: string): string {
 export function alwaysRaised(runs: readonly RawRun[], first?: string): string | undefined {
   if (runs.length === 0 || !runs.every((r) => r[2].startsWith("raise:"))) return undefined;
   const counts = new Map<string, number>();
-  for (const r of runs) counts.set(r[2].slice(6), (counts.get(r[2].slice(6)) ?? 0) + 1);
+  for (const r of runs) {
+    const name = raisedType(r[2]);
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
   const [name] = [...counts].sort((a, b) => b[1] - a[1])[0];
   const said = first ? exceptionMessage(first) : "";
   const message = said.startsWith(`${name}: `) ? said.slice(name.length + 2) : "";

@@ -130,8 +130,87 @@ def _enc(v, d):
         return "exc:" + _exc_name(t)
     if _builtin_class(t):
         return "<" + _type_name(t) + ">"
-    # Instances of user classes: only the nearest builtin base, never user code (no __repr__).
-    return "<obj:" + _exc_name(t) + ">"
+    return _enc_other(v, t, d)
+
+# Values of other types are read through C functions of their builtin base or of the library
+# type, and C descriptors of the instance's own state: never user code (no __repr__, __iter__,
+# __getattribute__ or property of the user's runs). Without it, every Fraction, date, dataclass,
+# namedtuple field or Counter encoded as its type name alone, so functions returning different
+# such values had one behaviour.
+_type_dict = type.__dict__["__dict__"].__get__
+_MemberDescriptor = type(type.__dict__["__dictoffset__"])
+_GetSetDescriptor = type(type.__dict__["__mro__"])
+_member_get = _MemberDescriptor.__get__
+_getset_get = _GetSetDescriptor.__get__
+
+# A subclass of a builtin is its builtin value (a namedtuple is its tuple, a Counter its dict,
+# an IntEnum member its int), as == says; each C function returns a plain copy.
+_BUILTIN_VALUES = (
+    (int, int.__int__), (float, float.__float__), (str, str.__str__),
+    (tuple, lambda v: tuple.__getitem__(v, slice(None))), (list, list.copy), (dict, dict.copy),
+    (set, lambda v: set.union(set(), v)), (frozenset, lambda v: frozenset(set.union(set(), v))),
+    (bytes, bytes.__bytes__), (bytearray, bytearray.copy),
+)
+
+# Library types whose value is not in an instance dict or slots: read by the library type's own
+# functions (the tracer's, whatever a subclass overrides).
+_dt = _datetime_mod
+_LIBRARY_VALUES = [
+    (_dt.datetime, lambda v: "datetime:" + _dt.datetime.isoformat(v)),
+    (_dt.date, lambda v: "date:" + _dt.date.isoformat(v)),
+    (_dt.time, lambda v: "time:" + _dt.time.isoformat(v)),
+    (_dt.timedelta, lambda v: "timedelta:" + _dt.timedelta.__str__(v)),
+    (_decimal_mod.Decimal, lambda v: "Decimal:" + _decimal_mod.Decimal.__str__(v)),
+    (_array_mod.array, lambda v: "array:" + _array_mod.array.typecode.__get__(v) + ":" + _enc(_array_mod.array.tolist(v), 1)),
+]
+_deque_iter = _collections_mod.deque.__iter__
+_LIBRARY_VALUES.append((_collections_mod.deque, lambda v: "deque:" + _enc(list(_deque_iter(v)), 1)))
+_LIBRARY_VALUES = tuple(_LIBRARY_VALUES)
+
+def _state(v, t, d):
+    """
+    The instance's own state as `name=value` parts: its __dict__ and slots, from the classes of
+    its MRO that are not builtins (Python classes and C extension types alike).
+    """
+    parts = []
+    seen_dict = False
+    for k in _type_mro(t):
+        if not _type_flags(k) & _HEAPTYPE:
+            continue
+        for name, desc in _type_dict(k).items():
+            td = type(desc)
+            if td is _MemberDescriptor:
+                try:
+                    parts.append(name + "=" + _enc(_member_get(desc, v, t), d + 1))
+                except AttributeError:
+                    pass
+            elif td is _GetSetDescriptor and name == "__dict__" and not seen_dict:
+                seen_dict = True
+                own = _getset_get(desc, v, t)
+                if type(own) is dict:
+                    for key, x in own.items():
+                        parts.append((key if type(key) is str else _enc(key, d + 1)) + "=" + _enc(x, d + 1))
+            if len(parts) > MAX_ITEMS:
+                return parts[:MAX_ITEMS] + ["..."]
+    return parts
+
+def _enc_other(v, t, d):
+    mro = _type_mro(t)
+    head = None
+    for base, value in _BUILTIN_VALUES:
+        if base in mro:
+            head = _enc(value(v), d)
+            break
+    else:
+        for k, value in _LIBRARY_VALUES:
+            if k in mro:
+                head = value(v)
+                break
+    state = _state(v, t, d)
+    if head is None:
+        # Instances of Python classes: the nearest builtin base and their state, by name.
+        head = "<obj:" + _exc_name(t) + ">"
+    return head + ("{" + ",".join(state) + "}" if state else "")
 
 def encode(v):
     try:
@@ -3288,6 +3367,7 @@ def _define_and_call(units, notes, module, ns, entry, rows, copy_inputs, reseed,
         if _fs.touched:
             _fs_reset(_fs.base, False)
         _recording = True
+        args = None
         try:
             if copy_inputs:
                 args = _deepcopy(row)
@@ -3316,6 +3396,11 @@ def _define_and_call(units, notes, module, ns, entry, rows, copy_inputs, reseed,
             if _aborted is not None:
                 return _stopped(_nth_input(i, rows), budget)
             out = "raise:" + _exc_name(type(e))
+            if args is not None:
+                # What a call left in its arguments before it raised is part of what it did.
+                after = encode(args)
+                if after != encode(row):
+                    out += ";args:" + after
             if i == 0:
                 # Built from plain values only: no user __str__/__repr__ runs while recording.
                 a = BaseException.args.__get__(e)

@@ -195,6 +195,54 @@ describe("value encoding", () => {
     expect(pop.ioClass).not.toBe(last.ioClass);
   });
 
+  it("encodes library values and instances by their state, never through user code", async () => {
+    const one = (code: string) => ({ code, module: code, entry: "f", args: ["int"] });
+    const traced = await traceFunctions(
+      rows([
+        one("from fractions import Fraction\ndef f(x):\n    return Fraction(x, 3)\n"),
+        one("from fractions import Fraction\ndef f(x):\n    return Fraction(x, 7)\n"),
+        one(
+          "from dataclasses import dataclass\n@dataclass\nclass D:\n    a: int\ndef f(x):\n    return D(x)\n",
+        ),
+        one(
+          "from collections import namedtuple, Counter, deque\nP = namedtuple('P', 'a b')\ndef f(x):\n    return [P(x, 1), Counter([x, x]), deque([x])]\n",
+        ),
+        one(
+          "import datetime, decimal\ndef f(x):\n    return [datetime.date(2000, 1, 1 + x % 9), decimal.Decimal(x) / 4]\n",
+        ),
+        one(
+          "class H:\n    @property\n    def __dict__(self):\n        raise SystemExit\n    def __repr__(self):\n        raise SystemExit\ndef f(x):\n    return H()\n",
+        ),
+      ]),
+      { pool, inputs: 1, range: { min: 5, max: 5 }, level: "io" },
+    );
+    expect(traced.map((t) => t.runs[0].output)).toEqual([
+      "<obj:object>{_denominator=3,_numerator=5}",
+      "<obj:object>{_denominator=7,_numerator=5}",
+      "<obj:object>{a=5}",
+      "[(5,1),{5:2},deque:[5]]",
+      "[date:2000-01-06,Decimal:1.25]",
+      "<obj:object>",
+    ]);
+  });
+
+  it("gives a call that raised what it left in its arguments", async () => {
+    const [t] = await traceFunctions(
+      rows([
+        {
+          code: "def f(a, x):\n    a.append(x)\n    raise ValueError\n",
+          args: ["list[int]", "int"],
+        },
+      ]),
+      { pool, inputs: 3 },
+    );
+    for (const { input, output } of t.runs) {
+      const grown = input[0] === "[]" ? `[${input[1]}]` : `${input[0].slice(0, -1)},${input[1]}]`;
+      expect(output).toBe(`raise:ValueError;args:(${grown},${input[1]})`);
+    }
+    expect(t.error).toMatch(/^raises ValueError on every input/);
+  });
+
   it("drops heap addresses from texts and messages, so what ran before does not change a result", async () => {
     const box = "class Box:\n    pass\n";
     const described = rows([
