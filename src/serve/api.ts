@@ -4,11 +4,11 @@
  * input's trace with the lines that ran, the map and the report. Bad input throws HttpError
  * with a 4xx status and a message naming the input and the problem.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { basename, extname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { type ArgType, parseArgTypes } from "../data/index.js";
 import { DEFAULT_MAX_STEPS, inputSet } from "../python/index.js";
-import { exceptionMessage } from "../python/trace.js";
+import { exceptionMessage, raisedType } from "../python/trace.js";
 import { REAL_INT_RANGE, readSource } from "../realcode/index.js";
 import {
   type IndexStore,
@@ -525,7 +525,7 @@ export async function functionRun(
       linesNote = `lines after ${MAX_PROBED_LINE} are not probed`;
   }
   const raised = r?.[2].startsWith("raise:")
-    ? exceptionMessage(traced.error ?? "") || r[2].slice("raise:".length)
+    ? exceptionMessage(traced.error ?? "") || raisedType(r[2])
     : undefined;
   const run: FunctionRun = {
     id: f.id,
@@ -635,12 +635,20 @@ export function reportInfo(state: ServeState) {
   };
 }
 
-/** A file of the report folder; only known types, never outside the folder. */
+/**
+ * A file of the report folder; only known types, only regular files, never outside the folder
+ * — links are followed first, so a link in the folder to /etc/passwd is not served.
+ */
 export function reportFile(state: ServeState, path: string): { body: Buffer; type: string } {
-  const dir = resolve(reportDir(state));
-  const full = resolve(dir, path);
-  const type = REPORT_TYPES[extname(full).toLowerCase()];
-  if (!full.startsWith(dir + sep) || !type || !existsSync(full) || !statSync(full).isFile())
-    throw new HttpError(404, `the report has no file ${JSON.stringify(path)}`);
-  return { body: readFileSync(full), type };
+  const dir = realpathSync(reportDir(state));
+  const missing = new HttpError(404, `the report has no file ${JSON.stringify(path)}`);
+  const type = REPORT_TYPES[extname(path).toLowerCase()];
+  let real: string;
+  try {
+    real = realpathSync(resolve(dir, path));
+  } catch {
+    throw missing;
+  }
+  if (!real.startsWith(dir + sep) || !type || !statSync(real).isFile()) throw missing;
+  return { body: readFileSync(real), type };
 }

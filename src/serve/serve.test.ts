@@ -4,7 +4,8 @@
  * system browser; nothing is downloaded). Screenshots go to out/screenshots/.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
@@ -125,6 +126,25 @@ const idOf = (name: string) =>
   server.state.store.allCode().find((f) => f.code.startsWith(`def ${name}(`))?.id;
 const get = (path: string, headers: Record<string, string> = {}) =>
   server.app.request(path, { headers: { host: "127.0.0.1", ...headers } });
+/** A request over the wire to the test server: Host as given, the path as sent, not parsed. */
+const wire = (path: string, headers: Record<string, string> = {}) =>
+  new Promise<{ status: number; error: string }>((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port: server.port, path, headers }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (d) => (body += d));
+      res.on("end", () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          error: res.headers["content-type"]?.startsWith("application/json")
+            ? JSON.parse(body).error
+            : "",
+        }),
+      );
+    });
+    req.on("error", reject);
+    req.end();
+  });
 
 describe("the JSON API", () => {
   it("ranks hits by behaviour, then similarity, with every differing input and both signatures", async () => {
@@ -255,11 +275,102 @@ describe("the JSON API", () => {
       [get("/api/nothing"), 404, /no such endpoint/],
       [get("/report/files/../package.json"), 404, /no such|no file/],
       [get("/api/info", { host: "evil.example" }), 403, /loopback only/],
+      [get("/api/info", { host: "127.999.999.999" }), 403, /loopback only/],
+      [get("/report/files/%"), 400, /path "\/report\/files\/%" is malformed/],
+      [get("/report/files/a%E0%A4.svg"), 400, /is malformed/],
+      [get("/api/functions/%/run"), 400, /is malformed/],
+      [get("/%zz"), 400, /is malformed/],
     ];
     for (const [response, status, message] of cases) {
       const r = await response;
       expect(r.status).toBe(status);
       expect(JSON.parse(await r.text()).error).toMatch(message);
+    }
+  });
+
+  it("refuses what a browser marks as cross-site, and serves the app's pages and clients without those headers", async () => {
+    const own = `http://127.0.0.1:${server.port}`;
+    const run = "/api/functions/1/run?input=0";
+    const refused: [string, Record<string, string>][] = [
+      ["GET", { origin: "http://evil.example", "sec-fetch-site": "cross-site" }],
+      ["GET", { "sec-fetch-site": "cross-site" }],
+      ["GET", { "sec-fetch-site": "same-site" }],
+      ["GET", { origin: "http://evil.example" }],
+      ["GET", { origin: "null" }],
+      ["GET", { origin: "http://127.0.0.1:1" }],
+      ["POST", { origin: "http://evil.example" }],
+    ];
+    for (const [method, headers] of refused) {
+      const r =
+        method === "GET"
+          ? await get(run, { host: `127.0.0.1:${server.port}`, ...headers })
+          : await post("/api/search", { code: "def f(x): return x" }, headers);
+      expect([method, headers, r.status]).toEqual([method, headers, 403]);
+      expect(JSON.parse(await r.text()).error).toMatch(
+        /^cross-site request refused \((Origin|Sec-Fetch-Site): /,
+      );
+    }
+    // Over the wire, as the tester's curl sent it; and as the app's own pages and curl send it.
+    const evil = { origin: "http://evil.example", "sec-fetch-site": "cross-site" };
+    expect(await wire(run, evil)).toMatchObject({ status: 403 });
+    for (const headers of [
+      {},
+      { origin: own, "sec-fetch-site": "same-origin" },
+      { "sec-fetch-site": "none" },
+    ])
+      expect([headers, (await wire(run, headers)).status]).toEqual([headers, 200]);
+    const search = await post(
+      "/api/search",
+      { code: "def f(x: int) -> int:\n    return x\n", k: 1 },
+      { host: `127.0.0.1:${server.port}`, origin: own, "sec-fetch-site": "same-origin" },
+    );
+    expect(search.status).toBe(200);
+    // Pages are still opened from links on other sites.
+    expect((await wire("/function?id=1", { "sec-fetch-site": "cross-site" })).status).toBe(200);
+  });
+
+  it("answers a malformed path 400 and an invalid Host 403 over the wire, never 500", async () => {
+    expect(await wire("/report/files/%")).toMatchObject({
+      status: 400,
+      error: expect.stringMatching(/malformed/),
+    });
+    expect(await wire("/api/info", { host: "127.999.999.999" })).toEqual({
+      status: 403,
+      error: 'host "127.999.999.999" is not served (loopback only)',
+    });
+    expect(await wire("/api/info", { host: "127.0.0.1:1" })).toMatchObject({ status: 200 });
+  });
+
+  it("serves a report file only if it is a regular file inside the folder once links are followed", async () => {
+    const rep = join(root, "report-links");
+    mkdirSync(join(rep, "figures"), { recursive: true });
+    mkdirSync(join(root, "outside"), { recursive: true });
+    writeFileSync(join(rep, "figures", "ok.svg"), "<svg/>");
+    writeFileSync(join(root, "outside", "secret.svg"), "secret");
+    symlinkSync(join(root, "outside", "secret.svg"), join(rep, "out.svg"));
+    symlinkSync("/etc/passwd", join(rep, "passwd.md"));
+    symlinkSync(join(root, "outside"), join(rep, "linked"));
+    symlinkSync(join(rep, "nowhere.svg"), join(rep, "dangling.svg"));
+    symlinkSync(join(rep, "figures", "ok.svg"), join(rep, "in.svg"));
+    symlinkSync(join(rep, "figures"), join(rep, "dir.svg"));
+    const before = server.state.reportDir;
+    server.state.reportDir = rep;
+    try {
+      for (const [file, status] of [
+        ["figures/ok.svg", 200],
+        ["in.svg", 200],
+        ["out.svg", 404],
+        ["passwd.md", 404],
+        ["linked/secret.svg", 404],
+        ["dangling.svg", 404],
+        ["dir.svg", 404],
+      ] as const) {
+        const r = await get(`/report/files/${file}`);
+        expect([file, r.status]).toEqual([file, status]);
+        if (status === 200) expect(await r.text()).toBe("<svg/>");
+      }
+    } finally {
+      server.state.reportDir = before;
     }
   });
 

@@ -4,7 +4,7 @@
  * queue (gate.ts) runs every query for the server's lifetime.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, isIPv4 } from "node:net";
 import { extname, join } from "node:path";
 import { type ServerType, serve } from "@hono/node-server";
 import { Hono } from "hono";
@@ -51,8 +51,26 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const LOOPBACK = /^(127(\.\d{1,3}){3}|::1|localhost)$/i;
-export const isLoopback = (host: string) => LOOPBACK.test(host.replace(/^\[|\]$/g, ""));
+/** localhost, ::1 or a valid IPv4 address in 127/8 (not 127.999.999.999, which no URL parses). */
+export const isLoopback = (host: string) => {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h === "::1" || (isIPv4(h) && h.startsWith("127."));
+};
+
+/** The request's path as sent, before any decoding. */
+const rawPath = (url: string) => url.slice(url.indexOf("/", url.indexOf(":") + 3)).split(/[?#]/)[0];
+
+/** Why a browser's request comes from another site (another origin), or null. */
+function crossSite(req: { url: string; header(n: string): string | undefined }): string | null {
+  const site = req.header("sec-fetch-site");
+  if (site !== undefined && site !== "same-origin" && site !== "none")
+    return `Sec-Fetch-Site: ${site}`;
+  const origin = req.header("origin");
+  const own = `${req.url.slice(0, req.url.indexOf(":"))}://${req.header("host") ?? ""}`;
+  if (origin !== undefined && origin.toLowerCase() !== own.toLowerCase())
+    return `Origin: ${origin}, not ${own}`;
+  return null;
+}
 
 const PAGES: Record<string, string> = {
   "/": "index.html",
@@ -112,13 +130,46 @@ export function buildApp(state: ServeState, options: ServeOptions = {}): Hono {
   app.use("*", async (c, next) => {
     // A page on another site must not reach this server through a name that resolves to
     // loopback (DNS rebinding): only loopback names are served unless remote use was allowed.
-    const host = (c.req.header("host") ?? "").replace(/:\d+$/, "");
-    if (!options.allowRemote && !isLoopback(host))
-      return c.json({ error: `host ${JSON.stringify(host)} is not served (loopback only)` }, 403);
+    // A Host no URL can hold is refused as well: building the request's URL would fail later.
+    const header = c.req.header("host") ?? "";
+    const host = header.replace(/:\d+$/, "");
+    if (!URL.canParse(`http://${header}/`) || (!options.allowRemote && !isLoopback(host)))
+      return c.json(
+        {
+          error: `host ${JSON.stringify(host)} is not served (${options.allowRemote ? "not a valid host" : "loopback only"})`,
+        },
+        403,
+      );
+    // A path that is not valid percent-encoding (`/report/files/%`) is the client's error.
+    const path = rawPath(c.req.url);
+    try {
+      decodeURIComponent(path);
+    } catch {
+      return c.json(
+        {
+          error: `the path ${JSON.stringify(path)} is malformed: each % must start an escape such as %2F, and the escapes must spell UTF-8`,
+        },
+        400,
+      );
+    }
     await next();
     c.header("X-Content-Type-Options", "nosniff");
     c.header("Referrer-Policy", "no-referrer");
     if (!c.res.headers.has("Content-Security-Policy")) c.header("Content-Security-Policy", CSP);
+  });
+  // Another site's page can make the browser send a request here (an <img> is enough): it
+  // cannot read the answer, but the work would be done and the run queue filled. Browsers mark
+  // such requests (Sec-Fetch-Site, Origin); clients that send neither (curl, scripts) are served.
+  app.use("/api/*", async (c, next) => {
+    const why = crossSite(c.req);
+    if (why)
+      return c.json(
+        {
+          error: `cross-site request refused (${why}): the API answers this server's own pages, and clients that send no Origin (curl, scripts)`,
+        },
+        403,
+      );
+    await next();
   });
   app.use(
     "/api/*",
