@@ -240,7 +240,9 @@ const hostile: [string, string, Expect][] = [
     "class ValueError2(Exception):\n    __module__ = 'builtins'\nclass Str(str):\n    __module__ = 'builtins'\ndef f(x):\n    if x == 1:\n        raise ValueError2()\n    return Str('a')\n",
     (r) => {
       expect(r.status).toBe("ok");
-      expect(r.runs.map((run) => run[2])).toEqual(["raise:Exception", "<obj:str>", "<obj:str>"]);
+      // The exception is named by its nearest real builtin; the str subclass is its str value,
+      // read through str's own C function, whatever the class claims.
+      expect(r.runs.map((run) => run[2])).toEqual(["raise:Exception", "'a'", "'a'"]);
     },
   ],
   [

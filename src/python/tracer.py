@@ -3242,7 +3242,7 @@ def _run(code_text, entry, key, max_steps, max_events, module=False, package=Non
     reseed = "random" in code_text
     _views.clear()
     _fs_reset()
-    ns = {"__builtins__": dict(_BUILTINS), "__name__": "snippet"}
+    ns = {"__builtins__": dict(_BUILTINS), "__name__": "snippet", "_tracecode_watch": _tracecode_watch}
     _snippet_ns[0] = ns
     if package is not None:
         own, base = _set_package(package["files"], package["path"])
@@ -3256,6 +3256,7 @@ def _run(code_text, entry, key, max_steps, max_events, module=False, package=Non
     try:
         return _define_and_call(units, notes, module, ns, entry, rows, _inputs_mutable[key], reseed, budget)
     finally:
+        _watched.clear()
         # What user code made is released while the guard is still up, so the __del__ methods
         # this runs do so under the same policy and budget as the code itself.
         ns.clear()
@@ -3296,6 +3297,19 @@ def _arity_mismatch(fn, entry, n):
     return None
 
 _ATOMS = frozenset((int, float, str, bool, bytes, complex, type(None)))
+_GeneratorType = types.GeneratorType
+_islice = _itertools_mod.islice
+# A generator's body runs only when it is consumed: its first items are what the call gives (the
+# call wrappers of real code collect as many).
+GENERATOR_ITEMS = 64
+
+# The instance a method's call wrapper built, and its state before the call: what the method
+# leaves in it is part of the call's result, as what a function leaves in its arguments is.
+_watched = []
+
+def _tracecode_watch(obj):
+    _watched[:] = [obj, encode(obj)]
+    return obj
 _deepcopy = _copy_mod.deepcopy
 
 def _nth_input(i, rows):
@@ -3308,6 +3322,13 @@ def _stopped(where, budget):
     if status == "timeout" and _violation is None:
         return _result(status, "step budget spent " + where + budget)
     return _result(status, (_violation or "trace limit") + " (" + where + ")")
+
+def _self_change():
+    # ";self:" and the watched instance's state when the call changed it, else "".
+    obj, before = _watched
+    _watched.clear()
+    after = encode(obj)
+    return "" if after == before else ";self:" + after
 
 def _define_and_call(units, notes, module, ns, entry, rows, copy_inputs, reseed, budget):
     global _recording, _blocks, _values, _stack, _truncated
@@ -3368,12 +3389,16 @@ def _define_and_call(units, notes, module, ns, entry, rows, copy_inputs, reseed,
             _fs_reset(_fs.base, False)
         _recording = True
         args = None
+        if _watched:
+            _watched.clear()
         try:
             if copy_inputs:
                 args = _deepcopy(row)
                 value = fn(*args)
             else:
                 value = fn(*row)
+            if type(value) is _GeneratorType:
+                value = list(_islice(value, GENERATOR_ITEMS))
             _recording = False
             if copy_inputs:
                 # A function may work on its arguments in place (insort, clear, sort, pop): what
@@ -3388,6 +3413,8 @@ def _define_and_call(units, notes, module, ns, entry, rows, copy_inputs, reseed,
             else:
                 out = encode(value)
             value = None
+            if _watched:
+                out += _self_change()
         except _Abort:
             return _stopped(_nth_input(i, rows), budget)
         except MemoryError:
@@ -3401,6 +3428,8 @@ def _define_and_call(units, notes, module, ns, entry, rows, copy_inputs, reseed,
                 after = encode(args)
                 if after != encode(row):
                     out += ";args:" + after
+            if _watched:
+                out += _self_change()
             if i == 0:
                 # Built from plain values only: no user __str__/__repr__ runs while recording.
                 a = BaseException.args.__get__(e)

@@ -226,6 +226,24 @@ describe("value encoding", () => {
     ]);
   });
 
+  it("runs a generator's body: its first items are the call's output", async () => {
+    const [up, down, bad] = await traceFunctions(
+      rows([
+        { code: "def f(x):\n    for i in range(3):\n        yield x + i\n" },
+        { code: "def f(x):\n    for i in range(3):\n        yield x - i\n" },
+        { code: "def f(x):\n    yield x\n    yield 1 // 0\n" },
+      ]),
+      { pool, inputs: 1, range: { min: 5, max: 5 } },
+    );
+    expect(up.runs[0].output).toBe("[5,6,7]");
+    expect(down.runs[0].output).toBe("[5,4,3]");
+    // Raising while it is consumed is the call raising.
+    expect(bad).toMatchObject({ status: "always_raises" });
+    expect(bad.error).toMatch(/^raises ZeroDivisionError on every input/);
+    // The body's blocks were traced: the loop ran.
+    expect(up.runs[0].blocks.length).toBeGreaterThan(3);
+  });
+
   it("gives a call that raised what it left in its arguments", async () => {
     const [t] = await traceFunctions(
       rows([

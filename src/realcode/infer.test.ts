@@ -198,12 +198,16 @@ def first(xs):
     expect(top("spread").candidates[0].args).toEqual(["*list[int]"]);
     const m = inferSignature(fns["Point.dist"]);
     expect(m.wrapper).toBe(
-      `if Point is not None:\n    def ${WRAPPER_ENTRY}(a0, a1):\n        return Point(a0).dist(a1)`,
+      `if Point is not None:\n    def ${WRAPPER_ENTRY}(a0, a1):\n        return _tracecode_watch(Point(a0)).dist(a1)`,
     );
     expect(m.candidates[0].params.map((p) => p.name)).toEqual(["Point(x)", "other"]);
     expect(inferSignature(fns["Point.origin"]).wrapper).toContain("return Point.origin(a0)");
-    expect(inferSignature(fns["Point.size"]).wrapper).toContain("return Point(a0).size");
-    expect(inferSignature(fns["Point.__private"]).wrapper).toContain("Point(a0)._Point__private()");
+    expect(inferSignature(fns["Point.size"]).wrapper).toContain(
+      "return _tracecode_watch(Point(a0)).size",
+    );
+    expect(inferSignature(fns["Point.__private"]).wrapper).toContain(
+      "_tracecode_watch(Point(a0))._Point__private()",
+    );
   });
 
   it("lets the user's types win, and checks their count against the parameters", () => {
@@ -305,7 +309,7 @@ class Child(Base):
     expect(first.slice(0, 2).map((c) => c.args[0])).toEqual(["str", "list[str]"]);
     const count = inferSignature(byName["Child.count"]);
     expect(count.candidates.map((c) => c.args)).toEqual(first.map((c) => c.args));
-    expect(count.wrapper).toContain("return Child(a0).count()");
+    expect(count.wrapper).toContain("return _tracecode_watch(Child(a0)).count()");
   });
 
   it("takes a constructor from __new__ without an __init__, and from a namedtuple base's fields", () => {
@@ -346,19 +350,19 @@ class Bound:
     const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
     const pair = inferSignature(byName["Pair.label"]);
     // `value` has a default (defaults=[0]): only `key` is drawn, typed by `self.key.upper()`.
-    expect(pair.wrapper).toContain("return Pair(a0).label()");
+    expect(pair.wrapper).toContain("return _tracecode_watch(Pair(a0)).label()");
     expect(pair.candidates[0].params[0]).toMatchObject({ name: "Pair(key)", type: "str" });
     expect(inferSignature(byName["Triple.total"]).wrapper).toContain(
-      "return Triple(a0, a1, a2).total()",
+      "return _tracecode_watch(Triple(a0, a1, a2)).total()",
     );
     const method = inferSignature(byName["Method.call"]);
     expect(byName["Method.call"].ctor?.from).toBe("__new__");
-    expect(method.wrapper).toContain("return Method(a0).call()");
+    expect(method.wrapper).toContain("return _tracecode_watch(Method(a0)).call()");
     expect(method.candidates[0].args[0]).toBe("callable[0]");
     // A function of the file assigned to __new__: its parameters after the class.
     expect(byName["Bound.__call__"].ctor?.from).toBe("__new__");
     const bound = inferSignature(byName["Bound.__call__"]);
-    expect(bound.wrapper).toContain("return Bound(a0).__call__(a1)");
+    expect(bound.wrapper).toContain("return _tracecode_watch(Bound(a0)).__call__(a1)");
     expect(bound.candidates[0].args[0]).toBe("callable[1]");
   });
 });
@@ -420,7 +424,7 @@ Matcher(None, "abc", "b")
 
   it("passes defaulted parameters after one it skips (a None default) by keyword", () => {
     expect(inferSignature(byName["Matcher.ratio"]).wrapper).toContain(
-      "return Matcher(a=a0, b=a1).ratio()",
+      "return _tracecode_watch(Matcher(a=a0, b=a1)).ratio()",
     );
     // A None default whose uses say what else it takes is passed, typed by them.
     const { functions } = extractFile(`class Lexer:
@@ -433,7 +437,7 @@ Matcher(None, "abc", "b")
         return self.text.upper()
 `);
     const lexer = inferSignature(functions[0]);
-    expect(lexer.wrapper).toContain("return Lexer(a0, posix=a1).upper()");
+    expect(lexer.wrapper).toContain("return _tracecode_watch(Lexer(a0, posix=a1)).upper()");
     expect(lexer.candidates[0].params[0]).toMatchObject({ name: "Lexer(text)", type: "str" });
   });
 
@@ -446,8 +450,10 @@ Matcher(None, "abc", "b")
       ['literal instance in the module: Matcher(None, "ab", "cd")', []],
       ["constructor defaults: Matcher()", []],
     ]);
-    expect(other[1].wrapper).toContain('return Matcher(None, "ab", "cd").ratio()');
-    expect(other[2].wrapper).toContain("return Matcher().ratio()");
+    expect(other[1].wrapper).toContain(
+      'return _tracecode_watch(Matcher(None, "ab", "cd")).ratio()',
+    );
+    expect(other[2].wrapper).toContain("return _tracecode_watch(Matcher()).ratio()");
     // The first candidate keeps the function's own wrapper.
     expect(inf.candidates[0].wrapper).toBeUndefined();
   });
@@ -471,7 +477,7 @@ class Plain:
     expect(byName["_auto_null.__repr__"].instances).toEqual(["_auto_null"]);
     const inf = inferSignature(byName["MISSING.__reduce__"]);
     const one = inf.candidates.find((c) => c.instance?.startsWith("the module's one instance"));
-    expect(one?.wrapper).toContain("return MISSING.__reduce__()");
+    expect(one?.wrapper).toContain("return _tracecode_watch(MISSING).__reduce__()");
     expect(byName["Plain.show"].instances).toBeUndefined();
   });
 
@@ -484,7 +490,7 @@ class Plain:
     const sub = inf.candidates.filter((c) => c.instance);
     expect(sub[0].instance).toBe("subclass Rect defines width, height");
     expect(sub[0].params.map((p) => p.name)).toEqual(["Rect(width)", "Rect(height)"]);
-    expect(sub[0].wrapper).toContain("return Rect(a0, a1).area()");
+    expect(sub[0].wrapper).toContain("return _tracecode_watch(Rect(a0, a1)).area()");
     // Square overrides area, so it is not a way to call Shape's; a class that lacks nothing it
     // reads is called as it is.
     expect(byName["Shape.describe"].subclass?.name).toBe("Rect");
@@ -493,7 +499,9 @@ class Plain:
     const worded = inferSignature(byName["Shape.scaled"]).candidates.find((c) =>
       c.instance?.startsWith("subclass Rect defines width, height; words it takes"),
     );
-    expect(worded?.wrapper).toContain('return Rect(a0, a1).scaled(("cm", "mm")[a2 % 2])');
+    expect(worded?.wrapper).toContain(
+      'return _tracecode_watch(Rect(a0, a1)).scaled(("cm", "mm")[a2 % 2])',
+    );
   });
 
   it("passes a parameter used as a file as an in-memory file of drawn text or bytes, and returns what was written", () => {
@@ -505,7 +513,7 @@ class Plain:
     );
     expect(read.wrapper).toContain("return words(f0)");
     const write = inferSignature(byName["Writer.line"]).wrapper ?? "";
-    expect(write).toContain("out = Writer(f0).line(a1)");
+    expect(write).toContain("out = _tracecode_watch(Writer(f0)).line(a1)");
     expect(write).toContain("return (out, f0.getvalue())");
   });
 
@@ -527,7 +535,7 @@ class Reader:
 `);
     const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
     const reader = inferSignature(byName["Reader.name"]);
-    expect(reader.wrapper).toContain("return Reader(f0).name()");
+    expect(reader.wrapper).toContain("return _tracecode_watch(Reader(f0)).name()");
     expect(reader.candidates[0].params[0].why).toMatch(/^self\.initfp\(f\), Chunk\(file\)/);
     expect(inferSignature(byName["Reader.initfp"]).wrapper).toContain(".initfp(f1)");
     // `if p:` alone says nothing of what it is: the callee's uses do.
@@ -572,9 +580,11 @@ def sync(f):
 `);
     const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
     expect(inferSignature(byName["Partial.where"]).wrapper).toContain(
-      "return Partial(f0, a1).where()",
+      "return _tracecode_watch(Partial(f0, a1)).where()",
     );
-    expect(inferSignature(byName["Shared.where"]).wrapper).toContain("return Shared(f0).where()");
+    expect(inferSignature(byName["Shared.where"]).wrapper).toContain(
+      "return _tracecode_watch(Shared(f0)).where()",
+    );
     const report = inferSignature(byName.report);
     expect(report.candidates[0].params[1].why).toMatch(/print\(file=out\)/);
     expect(report.wrapper).toContain("return (out, f1.getvalue())");
@@ -626,7 +636,7 @@ class Group:
 `);
     const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
     const inf = inferSignature(byName["Group.check"]);
-    expect(inf.wrapper).toContain("return Group(Parser()).check(a0)");
+    expect(inf.wrapper).toContain("return _tracecode_watch(Group(Parser())).check(a0)");
     expect(inf.candidates[0].args).toEqual(["str"]);
     expect(inf.candidates[0].instance).toBe("Group(container): Parser() (has prefix, handler)");
     // One attribute beside uses that say what it is: only a class named like the parameter.
@@ -696,7 +706,7 @@ class Formatter:
 `).functions.find((f) => f.name === "Formatter.expand");
     expect(passed?.params[0].usage.attrs).toEqual(["help"]);
     expect(inferSignature(passed as ExtractedFunction).wrapper).toContain(
-      "return Formatter().expand(Action())",
+      "return _tracecode_watch(Formatter()).expand(Action())",
     );
   });
 
@@ -742,11 +752,11 @@ Whole.register(int)
         return self.depth + n
 `);
     const inf = inferSignature(functions[0]);
-    expect(inf.wrapper).toContain("return Debugger(a0, a1, a2).deeper(a3)");
+    expect(inf.wrapper).toContain("return _tracecode_watch(Debugger(a0, a1, a2)).deeper(a3)");
     const kept = inf.candidates.find((c) => c.instance?.startsWith("constructor's string"));
     expect(kept?.instance).toBe(`constructor's string defaults kept: backend="settrace"`);
     // The parameters after it go by keyword.
-    expect(kept?.wrapper).toContain("return Debugger(a0, depth=a1).deeper(a2)");
+    expect(kept?.wrapper).toContain("return _tracecode_watch(Debugger(a0, depth=a1)).deeper(a2)");
     expect(kept?.params.map((p) => p.name)).toEqual(["Debugger(skip)", "Debugger(depth)", "n"]);
   });
 
@@ -789,7 +799,7 @@ def compress(data, level):
     const worded = inf.candidates.find((c) => c.instance?.startsWith("words it takes"));
     // A defaulted parameter with words goes by keyword; one without keeps its default.
     expect(worded?.wrapper).toContain(
-      'return Container(("r", "w")[a0 % 2], ("error", "resolve")[a1 % 2], kind=("plain", "gz", "bz")[a2 % 3]).resolve()',
+      'return _tracecode_watch(Container(("r", "w")[a0 % 2], ("error", "resolve")[a1 % 2], kind=("plain", "gz", "bz")[a2 % 3])).resolve()',
     );
     expect(worded?.args).toEqual(["small_nonneg_int", "small_nonneg_int", "small_nonneg_int"]);
     // A plain function gets a wrapper for its words; the drawn text stays the first candidate.
@@ -890,7 +900,9 @@ def name(s):
     expect(byName["Opt.first"].ctor?.params[0].usage.elementPrefix).toBe("--");
     const opt = inferSignature(byName["Opt.first"]);
     const front = opt.candidates.find((c) => c.instance?.startsWith("text it begins with"));
-    expect(front?.wrapper).toContain('return Opt(*["--" + x for x in a0]).first()');
+    expect(front?.wrapper).toContain(
+      'return _tracecode_watch(Opt(*["--" + x for x in a0])).first()',
+    );
     expect(front?.args).toEqual(["list[str]"]);
     // An argument of that class is built so too, not bare.
     expect(inferSignature(byName.longest).wrapper).toContain(
@@ -936,7 +948,9 @@ def plain(Kind, x):
     // Drawn ints first, as before; then a member picked by a drawn index.
     expect(inf.candidates[0].wrapper).toBeUndefined();
     const member = inf.candidates.find((c) => c.instance?.includes("the members of Kind"));
-    expect(member?.wrapper).toContain("return Slot(a0, list(Kind)[a1 % len(Kind)]).label()");
+    expect(member?.wrapper).toContain(
+      "return _tracecode_watch(Slot(a0, list(Kind)[a1 % len(Kind)])).label()",
+    );
     expect(member?.args).toEqual(["str", "small_nonneg_int"]);
     const fn = inferSignature(byName.width);
     expect(fn.candidates.find((c) => c.wrapper)?.wrapper).toContain(
@@ -1073,7 +1087,7 @@ class _Impl(Selector):
         def size(self, *args, **kwargs):
             raise NotImplementedError
     def _tracecode_entry(a0):
-        return _tracecode_Concrete().close(a0)`);
+        return _tracecode_watch(_tracecode_Concrete()).close(a0)`);
     // An abstract method itself is not filled in (it stays abstract); a subclass fills only
     // what it leaves abstract.
     expect(byName["Selector.select"].abstracts).toBeUndefined();
@@ -1125,7 +1139,7 @@ class Shade(Color):
     def _tracecode_entry(a0):
         if isinstance(_tracecode_Members, Exception):
             raise _tracecode_Members
-        return _tracecode_Members.A.describe(a0)`);
+        return _tracecode_watch(_tracecode_Members.A).describe(a0)`);
     // The metaclass's method: unbound on the class made with it.
     expect(made("Meta.__len__")?.wrapper).toContain("return Meta.__len__(_tracecode_Members)");
     expect(made("Meta.__len__")?.instance).toContain("unbound: class _tracecode_Members(Base)");
@@ -1156,7 +1170,9 @@ def unwrap(func):
 `);
     const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
     const inf = inferSignature(byName["Formatter.invocation"]);
-    expect(inf.wrapper).toContain("return Formatter(a0).invocation(Action(a1, a2))");
+    expect(inf.wrapper).toContain(
+      "return _tracecode_watch(Formatter(a0)).invocation(Action(a1, a2))",
+    );
     expect(inf.candidates[0].params.map((p) => p.name)).toEqual([
       "Formatter(prog)",
       "Action(option_strings)",
@@ -1295,7 +1311,7 @@ class Fast(Reader):
         "            _tracecode_self.load()",
         "        except Exception:",
         "            pass",
-        "        return _tracecode_self.load_none()",
+        "        return _tracecode_watch(_tracecode_self).load_none()",
       ].join("\n"),
     );
     // A set-up method's required parameters are drawn too, after the constructor's.
@@ -1443,7 +1459,7 @@ def current():
         "            _tracecode_key = _tracecode_self.add(a0)",
         "        except Exception:",
         "            pass",
-        "        return _tracecode_self.get(_tracecode_key)",
+        "        return _tracecode_watch(_tracecode_self).get(_tracecode_key)",
       ].join("\n"),
     );
     const title = inferSignature(byName["Box.title"]).candidates.find((c) =>
@@ -1451,7 +1467,7 @@ def current():
     );
     expect(title?.params.map((p) => p.name)).toEqual(["Box.name(key)", "Box.name(text)"]);
     expect(title?.wrapper).toContain("_tracecode_self.name(a0, a1)");
-    expect(title?.wrapper).toContain("return _tracecode_self.title(a0)");
+    expect(title?.wrapper).toContain("return _tracecode_watch(_tracecode_self).title(a0)");
     // On a subclass that defines what the class lacks, too.
     const { functions: sub } = extractFile(`class Store:
     def add(self, item):

@@ -70,6 +70,8 @@ const CONCRETE = "_tracecode_Concrete";
 const MEMBERS = "_tracecode_Members";
 /** The wrapper's instance when a set-up method runs on it before the call. */
 const SETUP_OBJECT = "_tracecode_self";
+/** The tracer's function a wrapper hands the instance it calls a method on (tracer.py). */
+const WATCH = "_tracecode_watch";
 /** The key a keyed set-up method returned (InstancePlan.keyed). */
 const SETUP_KEY = "_tracecode_key";
 /** Items of a generator collected per call. */
@@ -889,7 +891,8 @@ function buildPlan(
     f.kind === "function"
       ? f.name
       : needsInstance && !unbound && !onClass
-        ? `${instance}.${attr}`
+        ? // The tracer compares the instance's state before and after the call (";self:").
+          `${WATCH}(${instance}).${attr}`
         : `${plan.cls}.${attr}`;
   const call =
     unbound || onClass

@@ -830,11 +830,25 @@ export async function executeItems(
   });
 }
 
+/** `_tracecode_watch(X).m()` as `X.m()`: the tracer's hook on the instance is not the call. */
+function unwatched(call: string): string {
+  const head = "_tracecode_watch(";
+  if (!call.startsWith(head)) return call;
+  let depth = 1;
+  for (let i = head.length; i < call.length; i++) {
+    if (call[i] === "(") depth++;
+    else if (call[i] === ")" && --depth === 0)
+      return call.slice(head.length, i) + call.slice(i + 1);
+  }
+  return call;
+}
+
 /** The call a wrapper makes, as shown: `Point(a0).dist(a1)`, the instance set up first named. */
 function callOf(wrapper: string): string | undefined {
-  const call = (/for item in (.*):/m.exec(wrapper) ??
+  const found = (/for item in (.*):/m.exec(wrapper) ??
     /out = (.*)$/m.exec(wrapper) ??
     /return (.*)$/m.exec(wrapper))?.[1];
+  const call = found === undefined ? undefined : unwatched(found);
   const built = /^ *_tracecode_self = (.*)$/m.exec(wrapper)?.[1];
   const setup = /^ *(?:_tracecode_key = )?_tracecode_self\.(\w+\(.*\))$/m.exec(wrapper)?.[1];
   return built && setup ? call?.replace("_tracecode_self", `${built}.${setup} → `) : call;

@@ -363,6 +363,33 @@ describe("index and search without a model (lexical ranking)", () => {
     expect(statusIn(sub)).not.toBe("ok");
   });
 
+  it("tells methods apart by what they leave in their instance", async () => {
+    const dir = join(root, "methods");
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, "acc.py");
+    writeFileSync(
+      file,
+      "class Acc:\n    def __init__(self, total: int):\n        self.total = total\n\n" +
+        "    def add(self, x: int) -> None:\n        self.total += x\n\n" +
+        "    def sub(self, x: int) -> None:\n        self.total -= x\n\n" +
+        "    def noop(self, x: int) -> None:\n        pass\n",
+    );
+    const at = join(root, "idx-methods");
+    await indexPaths([dir], at, { model: null, inputs: INPUTS, pool });
+    const store = IndexStore.open(at, { readonly: true });
+    try {
+      const by = Object.fromEntries(
+        store.functions(store.functionIdsOf(file)).map((f) => [f.name, f]),
+      );
+      const outputs = (name: string) => by[name].outputs ?? [];
+      expect(outputs("Acc.noop").every((o) => o === "None")).toBe(true);
+      expect(outputs("Acc.add")[0]).toMatch(/^None;self:<obj:object>\{total=-?\d+\}$/);
+      expect(new Set(["Acc.add", "Acc.sub", "Acc.noop"].map((n) => by[n].behaviour)).size).toBe(3);
+    } finally {
+      store.close();
+    }
+  });
+
   it("indexes the rest of a folder when one tracecode.toml in it cannot be used", async () => {
     const top = join(root, "badconfig");
     mkdirSync(join(top, "evil"), { recursive: true });

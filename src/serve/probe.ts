@@ -87,9 +87,12 @@ def ${PROBE_ENTRY}(*args):
   });
 }
 
-/** Lines set in a probed copy's answer (`[c0,c1,…]`, the encoding of a list of ints). */
+/**
+ * Lines set in a probed copy's answer (`[c0,c1,…]`, the encoding of a list of ints), and after
+ * it what the call left in an instance or its arguments (`;self:…`), which is not the mask.
+ */
 export function linesOf(output: string): number[] | undefined {
-  const m = /^\[([0-9,]*)\]$/.exec(output);
+  const m = /^\[([0-9,]*)\](?:;|$)/.exec(output);
   if (!m) return undefined;
   const chunks = m[1] === "" ? [] : m[1].split(",").map((s) => BigInt(s));
   const lines: number[] = [];
