@@ -328,19 +328,22 @@ function pythonCandidates(source: SourceFile, options: CandidateOptions): Candid
   // definition: calling the name would run that one, so the earlier ones cannot be run.
   const last = new Map(functions.map((f) => [f.name, f.line]));
   return functions.map((f) => {
+    const common = {
+      file: source.path,
+      line: f.line,
+      name: f.name,
+      kind: f.kind,
+      code: f.code,
+      definition: f.definition,
+      module: source.text,
+    };
     const later = last.get(f.name);
     if (later !== undefined && later !== f.line)
       return {
-        file: source.path,
-        line: f.line,
-        name: f.name,
-        kind: f.kind,
-        code: f.code,
+        ...common,
         args: null,
         problem: `redefined at line ${later}: the name ${f.name} is bound to that definition, so this one cannot be called`,
-        argsFrom: "hints",
-        definition: f.definition,
-        module: source.text,
+        argsFrom: "hints" as const,
       };
     const own = [
       ...(calls.get(f.name) ?? []),
@@ -357,18 +360,12 @@ function pythonCandidates(source: SourceFile, options: CandidateOptions): Candid
         ? "hints"
         : "inferred";
     return {
-      file: source.path,
-      line: f.line,
-      name: f.name,
-      kind: f.kind,
-      code: f.code,
+      ...common,
       args: top ? top.args : null,
       ...(top ? {} : { problem: inference.problem ?? f.problem ?? "cannot be called" }),
       argsFrom,
       inference,
-      definition: f.definition,
       ...(f.abstract ? { abstract: f.abstract } : {}),
-      module: source.text,
       ...(pkg ? { package: pkg } : {}),
     };
   });
