@@ -386,7 +386,7 @@ def f(x):
         "import cmath, sys\nreturn (cmath.sqrt(4), hasattr(type(cmath), 'extra'), type(type(cmath)).__name__, type(cmath).__bases__[0].__name__, sys.stdout.write('abc'))",
         "shared",
       ),
-    ).toBe("((2+0j),False,'type','object',3)");
+    ).toBe("((2+0j),False,'type','object',3);stdout:'abc'");
   });
 });
 

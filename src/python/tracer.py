@@ -2861,11 +2861,35 @@ _VIEW_NAMES["builtins"] = {k: v for k, v in _BUILTINS.items() if not k.startswit
 _VIEW_NAMES["builtins"]["__all__"] = tuple(sorted(_VIEW_NAMES["builtins"]))
 
 class _Sink:
-    """Discards printed text: output is the return value, and prints must not reach the host."""
+    """Discards printed text: prints must not reach the host."""
     def write(self, s):
         return len(s)
     def flush(self):
         pass
+
+# What a call prints is part of what it does: print(2 * x) and print(3 * x) both return None.
+# The first MAX_STR characters are kept, and the total length.
+_printed = []
+_printed_len = [0]
+
+class _Printed(_Sink):
+    """sys.stdout: keeps the start of what the current call prints (a call starts it empty)."""
+    def write(self, s):
+        if type(s) is not str:
+            return 0
+        have = _printed_len[0]
+        if have < MAX_STR:
+            _printed.append(s[:MAX_STR - have])
+        _printed_len[0] = have + len(s)
+        return len(s)
+
+def _printed_text():
+    # ";stdout:" and what the call printed, encoded as a str is (capped, no heap addresses).
+    text = _without_addresses("".join(_printed))
+    total = _printed_len[0]
+    _printed.clear()
+    _printed_len[0] = 0
+    return ";stdout:" + repr(text) + ("...<" + str(total) + ">" if total > MAX_STR else "")
 
 # ---------------------------------------------------------------- inputs
 _inputs = {}
@@ -3391,6 +3415,9 @@ def _define_and_call(units, notes, module, ns, entry, rows, copy_inputs, reseed,
         args = None
         if _watched:
             _watched.clear()
+        if _printed_len[0]:
+            _printed.clear()
+            _printed_len[0] = 0
         try:
             if copy_inputs:
                 args = _deepcopy(row)
@@ -3415,6 +3442,8 @@ def _define_and_call(units, notes, module, ns, entry, rows, copy_inputs, reseed,
             value = None
             if _watched:
                 out += _self_change()
+            if _printed_len[0]:
+                out += _printed_text()
         except _Abort:
             return _stopped(_nth_input(i, rows), budget)
         except MemoryError:
@@ -3430,6 +3459,8 @@ def _define_and_call(units, notes, module, ns, entry, rows, copy_inputs, reseed,
                     out += ";args:" + after
             if _watched:
                 out += _self_change()
+            if _printed_len[0]:
+                out += _printed_text()
             if i == 0:
                 # Built from plain values only: no user __str__/__repr__ runs while recording.
                 a = BaseException.args.__get__(e)
@@ -3534,7 +3565,7 @@ def _seal():
     """Removes every Python-to-JS path and import route to dangerous builtin modules. Called by
     the worker once the interpreter is up (after a memory snapshot is loaded: Pyodide's own start
     still imports _pyodide_core), before any user code."""
-    sys.stdout = _Sink()
+    sys.stdout = _Printed()
     sys.stderr = _Sink()
     _VIEW_NAMES["sys"]["stdout"] = _VIEW_NAMES["sys"]["__stdout__"] = sys.stdout
     _VIEW_NAMES["sys"]["stderr"] = _VIEW_NAMES["sys"]["__stderr__"] = sys.stderr

@@ -244,6 +244,27 @@ describe("value encoding", () => {
     expect(up.runs[0].blocks.length).toBeGreaterThan(3);
   });
 
+  it("gives a call what it printed beside its value", async () => {
+    const [two, three, none, long] = await traceFunctions(
+      rows([
+        {
+          code: "print('defining')\ndef f(x):\n    print(2 * x)\n",
+          module: "print('defining')\ndef f(x):\n    print(2 * x)\n",
+          entry: "f",
+        },
+        { code: "def f(x):\n    print(3 * x, end='')\n    return x\n" },
+        { code: "def f(x):\n    return None\n" },
+        { code: "def f(x):\n    print('ab' * 150)\n" },
+      ]),
+      { pool, inputs: 1, range: { min: 5, max: 5 } },
+    );
+    // What the module printed while it was defined is no call's.
+    expect(two.runs[0].output).toBe("None;stdout:'10\\n'");
+    expect(three.runs[0].output).toBe("5;stdout:'15'");
+    expect(none.runs[0].output).toBe("None");
+    expect(long.runs[0].output).toBe(`None;stdout:'${"ab".repeat(100)}'...<301>`);
+  });
+
   it("gives a call that raised what it left in its arguments", async () => {
     const [t] = await traceFunctions(
       rows([
