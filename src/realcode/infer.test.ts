@@ -617,6 +617,14 @@ def label(x, prefix):
     expect(types("label", 1)).toEqual(["str", "optional[str]", "int"]);
   });
 
+  it("names the use a truth test was read from", () => {
+    const { functions } = extractFile("def empty(xs):\n    return not xs\n");
+    expect(inferSignature(functions[0]).candidates[0].params[0]).toMatchObject({
+      from: "usage",
+      why: "not xs",
+    });
+  });
+
   it("passes an instance of the file's class that has every attribute a parameter reads", () => {
     const { functions } = extractFile(`class Parser:
     def __init__(self, prefix="-", strict=True):

@@ -786,7 +786,19 @@ function classify(id: Node, p: Node, name: string, v: Votes, body: Node, depth: 
     case "not_operator":
     case "conditional_expression":
       if (p.childForFieldName("condition")?.id === id.id || p.type !== "conditional_expression")
-        vote(v, "bool", `if ${name}`, 0.3);
+        // The evidence names the use it saw: `not x` and `x and y` are not `if x`.
+        vote(
+          v,
+          "bool",
+          p.type === "not_operator"
+            ? `not ${name}`
+            : p.type === "boolean_operator"
+              ? `${name} in and/or`
+              : p.type === "while_statement"
+                ? `while ${name}`
+                : `if ${name}`,
+          0.3,
+        );
       return;
     default:
       return;
