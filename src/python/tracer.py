@@ -178,6 +178,8 @@ def _state(v, t, d):
         if not _type_flags(k) & _HEAPTYPE:
             continue
         for name, desc in _type_dict(k).items():
+            if type(name) is not str:
+                continue
             td = type(desc)
             if td is _MemberDescriptor:
                 try:
@@ -195,15 +197,18 @@ def _state(v, t, d):
     return parts
 
 def _enc_other(v, t, d):
+    # Identity only: `in` would call a metaclass's __eq__.
     mro = _type_mro(t)
     head = None
     for base, value in _BUILTIN_VALUES:
-        if base in mro:
+        if any(k is base for k in mro):
             head = _enc(value(v), d)
             break
     else:
+        # The exact library type only: a subclass could override what a pure-Python library
+        # method reads (`_year`); its instances are read by their state instead.
         for k, value in _LIBRARY_VALUES:
-            if k in mro:
+            if t is k:
                 head = value(v)
                 break
     state = _state(v, t, d)

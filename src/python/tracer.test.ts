@@ -213,6 +213,10 @@ describe("value encoding", () => {
         one(
           "class H:\n    @property\n    def __dict__(self):\n        raise SystemExit\n    def __repr__(self):\n        raise SystemExit\ndef f(x):\n    return H()\n",
         ),
+        // A metaclass's __eq__ would run if the encoder compared classes with ==.
+        one(
+          "class M(type):\n    def __eq__(cls, other):\n        raise SystemExit\n    __hash__ = type.__hash__\nclass T(tuple, metaclass=M):\n    pass\ndef f(x):\n    return T((x,))\n",
+        ),
       ]),
       { pool, inputs: 1, range: { min: 5, max: 5 }, level: "io" },
     );
@@ -223,6 +227,7 @@ describe("value encoding", () => {
       "[(5,1),{5:2},deque:[5]]",
       "[date:2000-01-06,Decimal:1.25]",
       "<obj:object>",
+      "(5,)",
     ]);
   });
 
