@@ -147,7 +147,7 @@ interface Child {
   /** The input sets as this child encoded them: one child's encoding never labels another's runs. */
   encoded: Map<string, string[][]>;
   stderr: string;
-  /** Bytes written to stderr so far, and whether it sent its one `fatal` line. */
+  /** Bytes written to stderr since its last answer, and whether it sent its one `fatal` line. */
   stderrBytes: number;
   sentFatal: boolean;
 }
@@ -161,7 +161,10 @@ const START_TIMEOUT_MS = 120_000;
  * leave several to a write.
  */
 const PIPELINE_DEPTH = 8;
-/** A child that writes more to stderr in its life is replaced (stderr is for start errors). */
+/**
+ * A child that writes more to stderr between two answers is replaced (stderr is for start
+ * errors): a flood would cost the parent's time for as long as the child lives.
+ */
 const MAX_STDERR_BYTES = 1024 * 1024;
 /** Longest line a child may send: a result is capped by maxChars, inputs are small. */
 const MAX_LINE_OVERHEAD = 16 * 1024 * 1024;
@@ -574,6 +577,7 @@ export class TracerPool {
     }
     this.stopTimer(child);
     child.jobs.shift();
+    child.stderrBytes = 0;
     this.releasePin(child, head!.unit);
     if (m.t === "result") {
       const key = (head!.message as Extract<ParentMessage, { t: "job" }>).key;

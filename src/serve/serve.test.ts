@@ -313,11 +313,12 @@ describe("the JSON API", () => {
     // Over the wire, as the tester's curl sent it; and as the app's own pages and curl send it.
     const evil = { origin: "http://evil.example", "sec-fetch-site": "cross-site" };
     expect(await wire(run, evil)).toMatchObject({ status: 403 });
-    for (const headers of [
+    const served: Record<string, string>[] = [
       {},
       { origin: own, "sec-fetch-site": "same-origin" },
       { "sec-fetch-site": "none" },
-    ])
+    ];
+    for (const headers of served)
       expect([headers, (await wire(run, headers)).status]).toEqual([headers, 200]);
     const search = await post(
       "/api/search",
