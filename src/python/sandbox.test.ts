@@ -63,6 +63,22 @@ const hostile: [string, string, Expect][] = [
     "blocked",
   ],
   ["function globals", fn("return (lambda: 0).__globals__"), "limit"],
+  // The call wrappers' hook on an instance is the tracer's function, in every module namespace.
+  [
+    "the tracer's watch hook: its globals and builtins by computed name",
+    fn(
+      "g = getattr(_tracecode_watch, '__glo' + 'bals__', None)\nb = getattr(_tracecode_watch, '__buil' + 'tins__', None)\nreturn (g, b)",
+    ),
+    "blocked",
+  ],
+  [
+    "the tracer's watch hook: what it gives back is what it was given",
+    fn("return _tracecode_watch(x) + 1"),
+    (r) => {
+      expect(r.status).toBe("ok");
+      expect(r.runs.map((run) => run[2])).toEqual(["2", "3", "4"]);
+    },
+  ],
   ["subclass walk", fn("return ().__class__.__base__.__subclasses__()"), "limit"],
   [
     "subclass walk from a readable __mro__",
