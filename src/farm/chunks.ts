@@ -19,7 +19,7 @@ import { buildId } from "../search/index.js";
 /** What decides a chunk's result besides its rows (the flags of `tracecode trace`). */
 export const ChunkSettings = z.object({
   inputs: z.number().int().min(1),
-  range: z.object({ min: z.number().int(), max: z.number().int() }),
+  range: z.object({ min: z.number().int(), max: z.number().int(), edges: z.boolean().optional() }),
   seed: z.number().int().min(0),
   maxSteps: z.number().int().min(1),
   timeoutMs: z.number().int().min(1),

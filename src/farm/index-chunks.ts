@@ -10,7 +10,9 @@ import { ArgType } from "../data/index.js";
 import { buildId, type ExecItem, type ExecResult, type ExecSettings } from "../search/index.js";
 import { type Chunk, chunkId, packUnits, traceRowProblem, unitNames } from "./chunks.js";
 
-const IntRange = z.object({ min: z.number().int(), max: z.number().int() }).strict();
+const IntRange = z
+  .object({ min: z.number().int(), max: z.number().int(), edges: z.boolean().optional() })
+  .strict();
 
 const IndexSettings = z
   .object({

@@ -84,6 +84,26 @@ describe("related inputs", () => {
     expect(share(pieces)).toBeGreaterThan(0.35);
   });
 
+  it("puts boundary values into about a tenth of the draws only when the range asks, within it", () => {
+    const range = { min: -10_000, max: 10_000 };
+    const plain = generateInputs(["int", "str", "float"], 1000, 3, range);
+    const edged = generateInputs(["int", "str", "float"], 1000, 3, { ...range, edges: true });
+    const zeros = (rows: unknown[][]) => rows.filter(([x]) => x === 0).length;
+    expect(zeros(plain)).toBeLessThan(3);
+    expect(zeros(edged)).toBeGreaterThan(5);
+    const spaced = edged.filter(([, s]) => typeof s === "string" && s !== s.trim()).length;
+    expect(spaced).toBeGreaterThan(10);
+    expect(edged.filter(([, , f]) => f === 0.5).length).toBeGreaterThan(5);
+    // Every other draw is the plain one, and the set is keyed apart.
+    const same = plain.filter((row, i) => JSON.stringify(row) === JSON.stringify(edged[i])).length;
+    expect(same).toBeGreaterThan(600);
+    expect(inputSet(["int"], 5, 0, range).key).not.toBe(
+      inputSet(["int"], 5, 0, { ...range, edges: true }).key,
+    );
+    const narrow = generateInputs(["int"], 500, 3, { min: 5, max: 9, edges: true });
+    expect(narrow.every(([x]) => (x as number) >= 5 && (x as number) <= 9)).toBe(true);
+  });
+
   it("takes nothing where no argument's type is another's element type", () => {
     // Taken values would show: a str for the int, a negative for the nonneg_int, a number for the str.
     const words = generateInputs(["list[str]", "int"], 300, 5);

@@ -11,6 +11,27 @@ import type { InputSet } from "./pool.js";
 export interface IntRange {
   min: number;
   max: number;
+  /**
+   * Boundary values in about a tenth of the draws of `int`, `float` and `str` arguments (0, ±1,
+   * the range's ends; 0.5 ties; empty and spaced text): uniform draws almost never hit them, so
+   * `1000 // x` and its zero-guarded twin, or `s` and `s.strip()`, looked alike. Real code's
+   * inputs have them; the paper's synthetic benchmark keeps its uniform draws.
+   */
+  edges?: boolean;
+}
+
+/** Share of `int`, `float` and `str` draws replaced by a boundary value (IntRange.edges). */
+const EDGE_SHARE = 0.1;
+const EDGE_FLOATS = [0, 0.5, -0.5, 2.5];
+const EDGE_STRS = ["", " ", " a", "a ", "A b", "a  b"];
+
+/** A boundary value of `type` within `range`, or undefined for a type without them. */
+function edgeValue(r: Random, type: ArgType, range: IntRange): unknown {
+  if (type === "int")
+    return r.pick([0, 1, -1, range.min, range.max].filter((v) => v >= range.min && v <= range.max));
+  if (type === "float") return r.pick(EDGE_FLOATS);
+  if (type === "str") return r.pick(EDGE_STRS);
+  return undefined;
 }
 
 /** The paper's range for the synthetic benchmark's `int` arguments. */
@@ -254,6 +275,16 @@ export function generateInputs(
   const r = new Random(seed).fork(`inputs:${args.join(",")}:${range.min},${range.max}`);
   const out: unknown[][] = [];
   for (let i = 0; i < n; i++) out.push(args.map((t) => drawValue(r, t, range)));
+  if (range.edges) {
+    // A stream of its own, before related draws (a boundary text can then hold a piece of it).
+    const e = new Random(seed).fork(`edges:${args.join(",")}:${range.min},${range.max}`);
+    for (const values of out)
+      args.forEach((t, j) => {
+        if (!e.bool(EDGE_SHARE)) return;
+        const v = edgeValue(e, t, range);
+        if (v !== undefined) values[j] = v;
+      });
+  }
   const nodes = args.map((a) => parseArgType(a));
   const sources = relatedSources(nodes);
   if (sources.every((s) => s < 0)) return out;
@@ -277,7 +308,7 @@ export function inputSet(
   range: IntRange = DEFAULT_RANGE,
 ): InputSet {
   return {
-    key: `${args.join(",")}|${n}|${seed}|${range.min},${range.max}`,
+    key: `${args.join(",")}|${n}|${seed}|${range.min},${range.max}${range.edges ? ",edges" : ""}`,
     types: args,
     values: generateInputs(args, n, seed, range),
   };

@@ -80,7 +80,8 @@ function section(raw: unknown, where: string): Section {
         (v[0] as number) > (v[1] as number)
       )
         throw new ConfigError(`${at}: expected [min, max] integers with min ≤ max`);
-      out.range = { min: v[0] as number, max: v[1] as number };
+      // Real code's inputs: with boundary values, as REAL_INT_RANGE.
+      out.range = { min: v[0] as number, max: v[1] as number, edges: true };
     } else if (k === "args") {
       if (!Array.isArray(v)) throw new ConfigError(`${at}: expected a list of argument types`);
       out.args = v.map((t, i) => argType(t, `${at}[${i}]`));

@@ -236,12 +236,12 @@ describe("tracecode.toml and --types", () => {
     const r = new SettingsResolver(readTypesConfig(given), [join(root, "pkg")]);
     expect(r.settingsFor(join(root, "pkg", "a.py"), "f")).toEqual({
       inputs: 40,
-      range: { min: 0, max: 9 },
+      range: { min: 0, max: 9, edges: true },
       types: { args: ["str"] },
     });
     expect(r.settingsFor(join(root, "pkg", "sub", "b.py"), "g")).toEqual({
       inputs: 40,
-      range: { min: 0, max: 9 },
+      range: { min: 0, max: 9, edges: true },
       maxSteps: 5000,
       types: { params: { x: "bytes" } },
     });

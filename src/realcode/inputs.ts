@@ -6,8 +6,8 @@
  */
 import type { IntRange } from "../python/index.js";
 
-/** Range of `int` arguments for real code. */
-export const REAL_INT_RANGE: IntRange = { min: -10_000, max: 10_000 };
+/** Range of `int` arguments for real code, with boundary values (IntRange.edges). */
+export const REAL_INT_RANGE: IntRange = { min: -10_000, max: 10_000, edges: true };
 
 /** Seeded inputs per function (every family of the shipped corpus was checked on 200). */
 export const REAL_INPUTS = 200;

@@ -552,7 +552,7 @@ async function runJobs(
 ): Promise<TraceRow[]> {
   const groups = new Map<string, number[]>();
   jobs.forEach((j, i) => {
-    const k = `${j.inputs}|${j.range.min},${j.range.max}|${j.maxSteps ?? ""}`;
+    const k = `${j.inputs}|${j.range.min},${j.range.max},${j.range.edges ?? false}|${j.maxSteps ?? ""}`;
     groups.set(k, [...(groups.get(k) ?? []), i]);
   });
   const out: TraceRow[] = new Array(jobs.length);
