@@ -48,6 +48,10 @@ MAX_ITEMS = 32
 MAX_DEPTH = 4
 MAX_VALUE = 1000
 MAX_SET_SORT = 256
+# Items one encoding may visit, all containers and attributes together: it runs inside a
+# monitoring callback, where the step budget does not count, so its own work must be bounded.
+# 32 items at each of 4 levels would be a million. Past the budget a container encodes as "...".
+MAX_NODES = 2048
 _SMALL_INT = 10 ** 30
 _MINUS_SMALL_INT = -_SMALL_INT  # a constant: -_SMALL_INT would make a new big int every time
 _MOD61 = (1 << 61) - 1
@@ -79,6 +83,14 @@ _ADDRESS_SUB = _re_mod.compile(r" at 0x[0-9a-fA-F]+").sub
 def _without_addresses(s):
     return _ADDRESS_SUB(" at 0x…", s) if " at 0x" in s else s
 
+_left = [MAX_NODES]
+
+def _spend(n):
+    # False once the encoding has visited MAX_NODES items.
+    left = _left[0] - n
+    _left[0] = left
+    return left >= 0
+
 def _enc(v, d):
     t = type(v)
     if t is int:
@@ -94,32 +106,14 @@ def _enc(v, d):
         return repr(v)
     if d >= MAX_DEPTH:
         return "..."
-    if t is list or t is tuple:
-        n = len(v)
-        parts = [_enc(v[i], d + 1) for i in range(min(n, MAX_ITEMS))]
-        if n > MAX_ITEMS:
-            parts.append("...<" + str(n) + ">")
-        if t is list:
-            return "[" + ",".join(parts) + "]"
-        return "(" + ",".join(parts) + ("," if n == 1 else "") + ")"
+    if t is list:
+        return _enc_items("[", v, len(v), "]", d)
+    if t is tuple:
+        return _enc_items("(", v, len(v), ")", d)
     if t is dict:
-        n = len(v)
-        parts = []
-        for i, (k, x) in enumerate(v.items()):
-            if i >= MAX_ITEMS:
-                parts.append("...<" + str(n) + ">")
-                break
-            parts.append(_enc(k, d + 1) + ":" + _enc(x, d + 1))
-        return "{" + ",".join(parts) + "}"
+        return _enc_pairs(v.items(), len(v), d)
     if t is set or t is frozenset:
-        n = len(v)
-        if n > MAX_SET_SORT:
-            return t.__name__ + "<" + str(n) + ">"
-        # Sorted encodings: iteration order depends on insertion history, behaviour does not.
-        parts = sorted(_enc(x, d + 1) for x in v)
-        if n > MAX_ITEMS:
-            parts = parts[:MAX_ITEMS] + ["...<" + str(n) + ">"]
-        return t.__name__ + "{" + ",".join(parts) + "}"
+        return _enc_set(t.__name__, v, len(v), d)
     if t is bytes or t is bytearray:
         s = bytes(v[:MAX_STR])
         return t.__name__ + ":" + repr(s) + ("...<" + str(len(v)) + ">" if len(v) > MAX_STR else "")
@@ -132,98 +126,236 @@ def _enc(v, d):
         return "<" + _type_name(t) + ">"
     return _enc_other(v, t, d)
 
+def _enc_items(open_, items, n, close, d):
+    # A list or tuple of n items whose first MAX_ITEMS are `items` (a plain list or tuple).
+    k = min(n, MAX_ITEMS)
+    if not _spend(k):
+        return "..."
+    parts = [_enc(items[i], d + 1) for i in range(k)]
+    if n > MAX_ITEMS:
+        parts.append("...<" + str(n) + ">")
+    return open_ + ",".join(parts) + ("," if n == 1 and open_ == "(" else "") + close
+
+def _enc_pairs(pairs, n, d):
+    # A dict of n items from its (key, value) pairs, in insertion order.
+    if not _spend(min(n, MAX_ITEMS)):
+        return "..."
+    parts = []
+    for k, x in _islice(pairs, MAX_ITEMS):
+        parts.append(_enc(k, d + 1) + ":" + _enc(x, d + 1))
+    if n > MAX_ITEMS:
+        parts.append("...<" + str(n) + ">")
+    return "{" + ",".join(parts) + "}"
+
+def _enc_set(name, v, n, d):
+    if n > MAX_SET_SORT:
+        return name + "<" + str(n) + ">"
+    if not _spend(n):
+        return "..."
+    # Sorted encodings: iteration order depends on insertion history, behaviour does not.
+    parts = sorted([_enc(x, d + 1) for x in v])
+    if n > MAX_ITEMS:
+        parts = parts[:MAX_ITEMS] + ["...<" + str(n) + ">"]
+    return name + "{" + ",".join(parts) + "}"
+
 # Values of other types are read through C functions of their builtin base or of the library
 # type, and C descriptors of the instance's own state: never user code (no __repr__, __iter__,
-# __getattribute__ or property of the user's runs). Without it, every Fraction, date, dataclass,
-# namedtuple field or Counter encoded as its type name alone, so functions returning different
-# such values had one behaviour.
+# keys, __getattribute__, property or tzinfo of the user's runs). Without it, every Fraction,
+# date, dataclass, namedtuple field or Counter encoded as its type name alone, so functions
+# returning different such values had one behaviour. Everything is bound here, at load: user
+# code may rebind module attributes such as datetime.datetime.
 _type_dict = type.__dict__["__dict__"].__get__
 _MemberDescriptor = type(type.__dict__["__dictoffset__"])
 _GetSetDescriptor = type(type.__dict__["__mro__"])
 _member_get = _MemberDescriptor.__get__
 _getset_get = _GetSetDescriptor.__get__
+_islice = _itertools_mod.islice
+_str_isidentifier = str.isidentifier
+_str_str = str.__str__
+
+def _prefix(getitem, length):
+    # The first MAX_ITEMS items of a builtin sequence and its length, by the builtin's own C
+    # functions: a subclass's __getitem__, __len__ and __iter__ do not run, and a long one is not
+    # copied whole.
+    def read(v):
+        return getitem(v, slice(0, MAX_ITEMS)), length(v)
+    return read
+
+_list_prefix = _prefix(list.__getitem__, list.__len__)
+_tuple_prefix = _prefix(tuple.__getitem__, tuple.__len__)
+_dict_items, _dict_len = dict.items, dict.__len__
+_set_union, _set_len, _frozenset_len = set.union, set.__len__, frozenset.__len__
+_ORDERED_DICT = _collections_mod.OrderedDict
+_ordered_items = _ORDERED_DICT.items
+
+def _enc_set_of(name, length):
+    # A set subclass: counted first, copied (C, no hashing or comparing) only when it is encoded.
+    def enc(v, d):
+        n = length(v)
+        return _enc_set(name, _set_union(set(), v) if n <= MAX_SET_SORT else (), n, d)
+    return enc
 
 # A subclass of a builtin is its builtin value (a namedtuple is its tuple, a Counter its dict,
-# an IntEnum member its int), as == says; each C function returns a plain copy.
+# an IntEnum member its int), as == says.
 _BUILTIN_VALUES = (
-    (int, int.__int__), (float, float.__float__), (str, str.__str__),
-    (tuple, lambda v: tuple.__getitem__(v, slice(None))), (list, list.copy), (dict, dict.copy),
-    (set, lambda v: set.union(set(), v)), (frozenset, lambda v: frozenset(set.union(set(), v))),
-    (bytes, bytes.__bytes__), (bytearray, bytearray.copy),
+    (int, lambda v, d: _enc(int.__int__(v), d)),
+    (float, lambda v, d: _enc(float.__float__(v), d)),
+    (str, lambda v, d: _enc(_str_str(v), d)),
+    (tuple, lambda v, d: _enc_items("(", *_tuple_prefix(v), ")", d)),
+    (list, lambda v, d: _enc_items("[", *_list_prefix(v), "]", d)),
+    # Before dict: its order is its own list's, which move_to_end changes (C, as dict.items).
+    (_ORDERED_DICT, lambda v, d: _enc_pairs(_ordered_items(v), _dict_len(v), d)),
+    (dict, lambda v, d: _enc_pairs(_dict_items(v), _dict_len(v), d)),
+    (set, _enc_set_of("set", _set_len)),
+    (frozenset, _enc_set_of("frozenset", _frozenset_len)),
+    (bytes, lambda v, d: _enc(bytes.__bytes__(v), d)),
+    (bytearray, lambda v, d: _enc(bytearray.__getitem__(v, slice(None)), d)),
 )
 
-# Library types whose value is not in an instance dict or slots: read by the library type's own
-# functions (the tracer's, whatever a subclass overrides).
+# Library types whose value is not in an instance dict or slots, read by the library type's own
+# C functions, for subclasses too (they do not call what a subclass overrides). A timezone other
+# than datetime.timezone is user code (utcoffset): such a value is its naive time and its tzinfo.
 _dt = _datetime_mod
-_LIBRARY_VALUES = [
-    (_dt.datetime, lambda v: "datetime:" + _dt.datetime.isoformat(v)),
-    (_dt.date, lambda v: "date:" + _dt.date.isoformat(v)),
-    (_dt.time, lambda v: "time:" + _dt.time.isoformat(v)),
-    (_dt.timedelta, lambda v: "timedelta:" + _dt.timedelta.__str__(v)),
-    (_decimal_mod.Decimal, lambda v: "Decimal:" + _decimal_mod.Decimal.__str__(v)),
-    (_array_mod.array, lambda v: "array:" + _array_mod.array.typecode.__get__(v) + ":" + _enc(_array_mod.array.tolist(v), 1)),
-]
-_deque_iter = _collections_mod.deque.__iter__
-_LIBRARY_VALUES.append((_collections_mod.deque, lambda v: "deque:" + _enc(list(_deque_iter(v)), 1)))
-_LIBRARY_VALUES = tuple(_LIBRARY_VALUES)
+_DATETIME, _DATE, _TIME, _TIMEDELTA, _TIMEZONE = _dt.datetime, _dt.date, _dt.time, _dt.timedelta, _dt.timezone
+_datetime_iso, _date_iso, _time_iso = _DATETIME.isoformat, _DATE.isoformat, _TIME.isoformat
+_timedelta_str = _TIMEDELTA.__str__
 
-def _state(v, t, d):
-    """
-    The instance's own state as `name=value` parts: its __dict__ and slots, from the classes of
-    its MRO that are not builtins (Python classes and C extension types alike).
-    """
+def _getters(k, names):
+    return tuple(_type_dict(k)[name].__get__ for name in names)
+
+_DATETIME_FIELDS = _getters(_DATE, ("year", "month", "day")) + _getters(
+    _DATETIME, ("hour", "minute", "second", "microsecond", "fold"))
+_TIME_FIELDS = _getters(_TIME, ("hour", "minute", "second", "microsecond", "fold"))
+_datetime_tz, _time_tz = _type_dict(_DATETIME)["tzinfo"].__get__, _type_dict(_TIME)["tzinfo"].__get__
+
+def _enc_zoned(name, kind, fields, tz_of, iso):
+    def enc(v, d):
+        tz = tz_of(v)
+        if tz is None or type(tz) is _TIMEZONE:
+            return name + iso(v)
+        *parts, fold = [g(v) for g in fields]
+        naive = kind(*parts, fold=fold)
+        return name + iso(naive) + "+tz:" + _enc(tz, d + 1)
+    return enc
+
+_DECIMAL = _decimal_mod.Decimal
+# A private context: Decimal.__str__ reads the thread's, whose `capitals` user code may change.
+_decimal_text = _decimal_mod.Context(capitals=1).to_sci_string
+_ARRAY = _array_mod.array
+_array_typecode = _ARRAY.typecode.__get__
+_array_prefix = _prefix(_ARRAY.__getitem__, _ARRAY.__len__)
+_DEQUE = _collections_mod.deque
+_deque_iter, _deque_len = _DEQUE.__iter__, _DEQUE.__len__
+_NAMESPACE = types.SimpleNamespace
+_namespace_reduce = _NAMESPACE.__reduce__
+
+def _namespace_items(v):
+    own = _namespace_reduce(v)[2]  # (type, (), its dict): the C reduce, not __dict__ lookup
+    return _dict_items(own) if type(own) is dict else ()
+
+_LIBRARY_VALUES = (
+    (_DATETIME, _enc_zoned("datetime:", _DATETIME, _DATETIME_FIELDS, _datetime_tz, _datetime_iso)),
+    (_DATE, lambda v, d: "date:" + _date_iso(v)),
+    (_TIME, _enc_zoned("time:", _TIME, _TIME_FIELDS, _time_tz, _time_iso)),
+    (_TIMEDELTA, lambda v, d: "timedelta:" + _timedelta_str(v)),
+    (_DECIMAL, lambda v, d: "Decimal:" + _decimal_text(v)),
+    (_ARRAY, lambda v, d: "array:" + _array_typecode(v) + ":" + _enc_items(
+        "[", *(lambda p, n: (_ARRAY.tolist(p), n))(*_array_prefix(v)), "]", d)),
+    (_DEQUE, lambda v, d: "deque:" + _enc_items("[", list(_islice(_deque_iter(v), MAX_ITEMS)), _deque_len(v), "]", d)),
+    (_NAMESPACE, lambda v, d: "namespace" + _enc_attrs(_namespace_items(v), d)),
+)
+_VALUE_READERS = _BUILTIN_VALUES + _LIBRARY_VALUES
+# Each reads through C functions, which a subclass cannot reach into; a pure-Python build of one
+# would read attributes a subclass overrides.
+assert not any(type(f) is types.FunctionType for f in (
+    _datetime_iso, _date_iso, _time_iso, _timedelta_str, _decimal_text, _ARRAY.__getitem__,
+    _ARRAY.__len__, _ARRAY.tolist, _array_typecode, _deque_iter, _deque_len, _namespace_reduce,
+    _ordered_items, *_DATETIME_FIELDS, *_TIME_FIELDS)), "a library type is pure Python"
+
+def _attr(name, x, d):
+    # name=value; a name that is not an identifier (setattr allows any text) is quoted, so
+    # "b=1,c" cannot pass for two attributes.
+    if type(name) is str and _str_isidentifier(name):
+        return name + "=" + _enc(x, d + 1)
+    return _enc(name, d + 1) + "=" + _enc(x, d + 1)
+
+def _enc_attrs(pairs, d):
     parts = []
+    for name, x in pairs:
+        if len(parts) >= MAX_ITEMS:
+            parts.append("...")
+            break
+        if not _spend(1):
+            parts.append("...")
+            break
+        parts.append(_attr(name, x, d))
+    return "{" + ",".join(parts) + "}" if parts else ""
+
+def _dunder(name):
+    return type(name) is str and len(name) > 4 and name[:2] == "__" and name[-2:] == "__"
+
+def _own_attrs(v, t):
+    """
+    (name, value) of the instance's own state: its __dict__ and slots, from the classes of its
+    MRO that are neither builtins nor the tracer's (Python classes and C extension types alike).
+    Dunder names are Python's bookkeeping (an enum member's __objclass__), not state.
+    """
     seen_dict = False
     for k in _type_mro(t):
-        if not _type_flags(k) & _HEAPTYPE:
+        if not _type_flags(k) & _HEAPTYPE or id(k) in _TRACER_CLASS_IDS:
             continue
         for name, desc in _type_dict(k).items():
+            if not _spend(1):
+                return
             if type(name) is not str:
                 continue
             td = type(desc)
             if td is _MemberDescriptor:
+                if _dunder(name):
+                    continue
                 try:
-                    parts.append(name + "=" + _enc(_member_get(desc, v, t), d + 1))
-                except AttributeError:
-                    pass
+                    x = _member_get(desc, v, t)
+                except Exception:  # unset, or a slot of another class placed in this one
+                    continue
+                yield name, x
             elif td is _GetSetDescriptor and name == "__dict__" and not seen_dict:
                 seen_dict = True
-                own = _getset_get(desc, v, t)
+                try:
+                    own = _getset_get(desc, v, t)
+                except Exception:
+                    continue
                 if type(own) is dict:
-                    for key, x in own.items():
-                        parts.append((key if type(key) is str else _enc(key, d + 1)) + "=" + _enc(x, d + 1))
-            if len(parts) > MAX_ITEMS:
-                return parts[:MAX_ITEMS] + ["..."]
-    return parts
+                    for key, x in _dict_items(own):
+                        if not _dunder(key):
+                            yield key, x
 
 def _enc_other(v, t, d):
     # Identity only: `in` would call a metaclass's __eq__.
     mro = _type_mro(t)
+    if id(t) in _TRACER_CLASS_IDS:
+        # The tracer's own objects (a module's view, the output sink): their kind, no insides.
+        return "<module>" if t is _Module or t is _PackageModule else "<obj:" + _exc_name(t) + ">"
     head = None
-    for base, value in _BUILTIN_VALUES:
+    for base, value in _VALUE_READERS:
         if any(k is base for k in mro):
-            head = _enc(value(v), d)
+            head = value(v, d)
             break
-    else:
-        # The exact library type only: a subclass could override what a pure-Python library
-        # method reads (`_year`); its instances are read by their state instead.
-        for k, value in _LIBRARY_VALUES:
-            if t is k:
-                head = value(v)
-                break
-    state = _state(v, t, d)
     if head is None:
         # Instances of Python classes: the nearest builtin base and their state, by name.
         head = "<obj:" + _exc_name(t) + ">"
-    return head + ("{" + ",".join(state) + "}" if state else "")
+    return head + _enc_attrs(_own_attrs(v, t), d)
 
 def encode(v):
+    _left[0] = MAX_NODES
     try:
         s = _enc(v, 0)
     except _Abort:
         raise
     except BaseException:
         s = "<unencodable>"
+    return _capped(s)
+
+def _capped(s):
     if len(s) > MAX_VALUE:
         s = s[:MAX_VALUE] + "...<" + str(len(s)) + ">"
     return s
@@ -2881,7 +3013,9 @@ class _Printed(_Sink):
     """sys.stdout: keeps the start of what the current call prints (a call starts it empty)."""
     def write(self, s):
         if type(s) is not str:
-            return 0
+            if not issubclass(type(s), str):
+                return 0
+            s = _str_str(s)  # print passes what __str__ returned, a subclass whose len() may lie
         have = _printed_len[0]
         if have < MAX_STR:
             _printed.append(s[:MAX_STR - have])
@@ -3327,7 +3461,6 @@ def _arity_mismatch(fn, entry, n):
 
 _ATOMS = frozenset((int, float, str, bool, bytes, complex, type(None)))
 _GeneratorType = types.GeneratorType
-_islice = _itertools_mod.islice
 # A generator's body runs only when it is consumed: its first items are what the call gives (the
 # call wrappers of real code collect as many).
 GENERATOR_ITEMS = 64
@@ -3337,7 +3470,10 @@ GENERATOR_ITEMS = 64
 _watched = []
 
 def _tracecode_watch(obj):
-    _watched[:] = [obj, encode(obj)]
+    # The first watch of a call is the wrapper's; code that calls it again in a loop must not
+    # pay an encoding each time, nor swap the instance.
+    if not _watched:
+        _watched[:] = [obj, encode(obj)]
     return obj
 _deepcopy = _copy_mod.deepcopy
 
@@ -3493,7 +3629,8 @@ def _define_and_call(units, notes, module, ns, entry, rows, copy_inputs, reseed,
         else:
             refused = None
         _recording = False
-        runs.append([blocks, values, out, _truncated])
+        # Value, arguments, instance and printed text together stay one capped encoding.
+        runs.append([blocks, values, _capped(out), _truncated])
     if _aborted is not None:
         return _stopped("after the last input", budget)
     if refused is not None:
@@ -3596,6 +3733,7 @@ def _seal():
 
 # The tracer's own classes, whose __dict__ stays unreadable (_instance_dict).
 _TRACER_CLASSES = tuple(v for v in list(globals().values()) if type(v) is type and _type_module(v) == __name__)
+_TRACER_CLASS_IDS = frozenset(id(k) for k in _TRACER_CLASSES)
 
 # The classes of the tracer's objects that code holds (views, placeholders, the output sink) are
 # shared by the jobs of a unit, and type.__setattr__ changes them (type(math).__getattribute__ =

@@ -231,6 +231,89 @@ describe("value encoding", () => {
     ]);
   });
 
+  it("encodes values without running, or waiting on, what user code overrides", async () => {
+    const one = (code: string) => ({ code, module: code, entry: "f", args: ["int"] });
+    const loop = "        while True: pass\n";
+    const traced = await traceFunctions(
+      rows([
+        // dict.copy would call keys() and __getitem__; both never return.
+        one(
+          `class D(dict):\n    def keys(self):\n${loop}    def __iter__(self):\n${loop}def f(x):\n    return D(a=x)\n`,
+        ),
+        // isoformat would call the tzinfo's utcoffset.
+        one(
+          `import datetime\nclass Z(datetime.tzinfo):\n    def utcoffset(self, dt):\n${loop}def f(x):\n    return datetime.datetime(2000, 1, x, 3, tzinfo=Z())\n`,
+        ),
+        // Decimal.__str__ would read the thread's context.
+        one(
+          "import decimal\ndef f(x):\n    decimal.getcontext().capitals = 0\n    return decimal.Decimal(10) ** (x * 9)\n",
+        ),
+        // One name is not two attributes.
+        one("class A: pass\ndef f(x):\n    a = A()\n    setattr(a, 'b=1,c', x)\n    return a\n"),
+        // A slot of another class placed in this one raises TypeError when read.
+        one(
+          "class A:\n    __slots__ = ('a',)\nclass B:\n    __slots__ = ('b',)\n    c = A.__dict__['a']\ndef f(x):\n    b = B()\n    b.b = x\n    return b\n",
+        ),
+        // Subclasses of the library's C types, and SimpleNamespace, by their values.
+        one(
+          "import datetime, collections, types\nclass Dd(datetime.date): pass\nclass Q(collections.deque): pass\ndef f(x):\n    return [Dd(2000, 1, x), Q([x]), types.SimpleNamespace(a=x)]\n",
+        ),
+        // Python's bookkeeping (__objclass__) and the tracer's module views are not state.
+        one(
+          "import enum, math\nclass C(enum.Enum):\n    A = 1\ndef f(x):\n    return [C.A, math]\n",
+        ),
+        // print passes what __str__ returned, a str subclass whose len() lies.
+        one(
+          "class S(str):\n    def __len__(self): return 0\nclass P:\n    def __str__(self): return S('hello%d' % 5)\ndef f(x):\n    print(P())\n",
+        ),
+        // An order move_to_end changed.
+        one(
+          "from collections import OrderedDict\ndef f(x):\n    d = OrderedDict(a=1, b=x)\n    d.move_to_end('a')\n    return d\n",
+        ),
+      ]),
+      { pool, inputs: 1, range: { min: 5, max: 5 }, level: "io" },
+    );
+    expect(traced.map((t) => t.runs[0].output)).toEqual([
+      "{'a':5}",
+      "datetime:2000-01-05T03:00:00+tz:<obj:object>",
+      "Decimal:1.000000000000000000000000000E+45",
+      "<obj:object>{'b=1,c'=5}",
+      "<obj:object>{b=5}",
+      "[date:2000-01-05,deque:[5],namespace{a=5}]",
+      "[<obj:object>{_value_=1,_name_='A',_sort_order_=0},<module>]",
+      "None;stdout:'hello5\\n'",
+      "{'b':5,'a':1}",
+    ]);
+  });
+
+  it("bounds an encoding's work and a call's output, however large the value", async () => {
+    const big = (code: string, args = ["int"]) => ({ code, module: code, entry: "f", args });
+    const traced = await traceFunctions(
+      rows([
+        // 32 items at each of 4 levels, four times: a million items before the node budget.
+        big(
+          "def f(x):\n    v = x\n    for _ in range(4):\n        v = [v] * 32\n    return [v, v, v, v]\n",
+        ),
+        // An instance with 300,000 attributes is encoded from its first ones.
+        big(
+          "class A: pass\ndef f(x):\n    a = A()\n    for i in range(300000):\n        setattr(a, 'k%d' % i, i)\n    return a\n",
+        ),
+        // A value, changed arguments and printed text each near the cap: one capped output.
+        big(
+          "def f(xs):\n    xs.extend(['y' * 300] * 40)\n    print('z' * 3000)\n    return ['x' * 300] * 40\n",
+          ["list[int]"],
+        ),
+      ]),
+      { pool, inputs: 1, range: { min: 5, max: 5 }, level: "io" },
+    );
+    expect(traced.map((t) => t.status)).toEqual(["ok", "ok", "ok"]);
+    const [nested, attrs, all] = traced.map((t) => t.runs[0].output);
+    expect(nested).toMatch(/^\[\[\[\[\.\.\.,/);
+    expect(attrs).toMatch(/^<obj:object>\{k0=0,k1=1,.*k31=31,\.\.\.\}$/);
+    expect(all).toMatch(/^\['x{200}'\.\.\.<300>,.*\.\.\.<\d{4}>$/);
+    for (const out of [nested, all]) expect(out.length).toBeLessThanOrEqual(1010);
+  });
+
   it("runs a generator's body: its first items are the call's output", async () => {
     const [up, down, bad] = await traceFunctions(
       rows([

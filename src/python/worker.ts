@@ -96,6 +96,31 @@ function capWasmMemory(maxBytes: number): void {
   };
 }
 
+/**
+ * Pyodide sizes its heap for a snapshot with INITIAL_MEMORY, which its build never reads: the
+ * heap keeps its compiled-in 30 MiB and a larger snapshot fails to restore ("offset is out of
+ * bounds"). The instance's memory is grown to the snapshot's size as it is made, before
+ * Emscripten takes its views of it. Once: later instantiations are not Pyodide's.
+ */
+function growMemoryForSnapshot(bytes: number): void {
+  type Instantiated = { instance?: { exports: { memory?: WasmMemory } } };
+  const wasm = (
+    globalThis as unknown as {
+      WebAssembly: { instantiate: (...args: unknown[]) => Promise<unknown> };
+    }
+  ).WebAssembly;
+  const instantiate = wasm.instantiate;
+  wasm.instantiate = async function (this: unknown, ...args: unknown[]) {
+    wasm.instantiate = instantiate;
+    const made = (await instantiate.apply(this, args)) as Instantiated;
+    const memory = made.instance?.exports.memory;
+    if (memory && memory.buffer.byteLength < bytes) {
+      memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
+    }
+    return made;
+  };
+}
+
 /** Removes host capabilities JavaScript would offer if Python ever reached it. */
 function dropHostGlobals(): void {
   const g = globalThis as Record<string, unknown>;
@@ -248,9 +273,13 @@ async function init(m: Extract<ParentMessage, { t: "init" }>): Promise<boolean> 
     process.stdout.write(bytes, () => process.exit(0));
     return false;
   }
-  py = m.snapshot
-    ? await loadPyodide({ ...options, _loadSnapshot: readFileSync(m.snapshot) })
-    : loadTracer(await loadPyodide(options), m.tracer!);
+  if (m.snapshot) {
+    const bytes = readFileSync(m.snapshot);
+    growMemoryForSnapshot(bytes.length);
+    py = await loadPyodide({ ...options, _loadSnapshot: bytes });
+  } else {
+    py = loadTracer(await loadPyodide(options), m.tracer!);
+  }
   py.setStdout({ batched: () => {} });
   py.setStderr({ batched: () => {} });
   py.unregisterJsModule("js");
