@@ -99,10 +99,9 @@ const NAMES: [RegExp, ArgType][] = [
     /^(n|i|j|k|m|num|count|cnt|size|length|len|width|height|depth|index|idx|pos|start|stop|end|year|month|day|hour|minute|second|level|digits|ndigits|base|bits|nbits|limit|times|offset|step)$/,
     "int",
   ],
-  [
-    /^(x|y|z|a|b|value|val|num|number|f|t|r|theta|angle|ratio|rate|factor|scale|alpha|beta|eps|tol)$/,
-    "float",
-  ],
+  // Not x, y, a or b: they name any number, and as float they split `a if a >= b else b` from
+  // `max(a, b)` (typed int by its use) into two behaviours, and typed ndiff(a, b) as numbers.
+  [/^(value|val|number|f|t|r|theta|angle|ratio|rate|factor|scale|alpha|beta|eps|tol)$/, "float"],
   [/^(data|buf|buffer|bs|raw|payload|octets|bytestring|blob|b_?data)$/, "bytes"],
   [
     /^(xs|ys|items|seq|sequence|lst|list|values|vals|elements|elems|nums|numbers|arr|array|iterable|it|args|l|li|coll|collection|pool|population)$/,

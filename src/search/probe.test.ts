@@ -117,4 +117,50 @@ def total(folder):
       store.close();
     }
   });
+  it("takes a NotImplemented answer for an unsupported type, not for a call that returned", async () => {
+    const file = join(root, "box.py");
+    // `other` says nothing of its type; on ints a zero divisor raises now and then, so probing
+    // tries the others. A str gets NotImplemented on every call: that must not outrank int.
+    writeFileSync(
+      file,
+      `class Box:
+    def __init__(self):
+        self.n = 5
+
+    def __lt__(self, other):
+        return self._cmp(other)
+
+    def _cmp(self, other):
+        if isinstance(other, int):
+            return self.n // other < 1
+        return NotImplemented
+
+def bigger(a, b):
+    return a if a >= b else b
+
+def bigger2(a, b):
+    return max(a, b)
+`,
+    );
+    const dir = join(root, "idx-box");
+    await indexPaths([file], dir, { model: null, inputs: 100, pool });
+    const store = IndexStore.open(dir, { readonly: true });
+    try {
+      const fs = store.functions(store.allCode().map((c) => c.id));
+      const byName = Object.fromEntries(fs.map((f) => [f.name, f]));
+      const lt = byName["Box.__lt__"];
+      const sig = JSON.parse(lt.signature ?? "{}");
+      expect(sig.tried[0].share).toBeLessThan(1);
+      // A str was tried, and its NotImplemented counted as no call returning.
+      const str = sig.tried.find((t: { args: string[] }) => t.args[0] === "str");
+      expect(str).toMatchObject({ share: 0 });
+      expect(JSON.parse(lt.args ?? "[]")[0]).toMatch(/int$/);
+      expect(lt.outputs).not.toContain("<NotImplementedType>");
+      // Parameters named a and b are no evidence of float: these two are one behaviour.
+      expect(JSON.parse(byName.bigger.args ?? "[]")).toEqual(["int", "int"]);
+      expect(byName.bigger.ioClass).toBe(byName.bigger2.ioClass);
+    } finally {
+      store.close();
+    }
+  });
 });
