@@ -13,9 +13,10 @@ export interface IntRange {
   max: number;
   /**
    * Boundary values in about a tenth of the draws of `int`, `float` and `str` arguments (0, ±1,
-   * the range's ends; 0.5 ties; empty and spaced text): uniform draws almost never hit them, so
-   * `1000 // x` and its zero-guarded twin, or `s` and `s.strip()`, looked alike. Real code's
-   * inputs have them; the paper's synthetic benchmark keeps its uniform draws.
+   * the range's ends; 0.5 ties; empty and spaced text), and punctuation, non-ASCII or numbers in
+   * about a fifth of the `str` ones: uniform draws almost never hit them, so `1000 // x` and its
+   * zero-guarded twin, `s` and `s.strip()`, or html.escape and `return s` looked alike. Real
+   * code's inputs have them; the paper's synthetic benchmark keeps its uniform draws.
    */
   edges?: boolean;
 }
@@ -24,6 +25,34 @@ export interface IntRange {
 const EDGE_SHARE = 0.1;
 const EDGE_FLOATS = [0, 0.5, -0.5, 2.5];
 const EDGE_STRS = ["", " ", " a", "a ", "A b", "a  b"];
+
+/**
+ * Characters uniform text draws never hold, put into about a sixth of real code's `str`
+ * arguments: markup and escapes, URL and format punctuation, a newline and a tab, non-ASCII
+ * letters and a no-break space. With letters, digits and spaces alone, html.escape, gettext,
+ * unquote_plus and Template.substitute all returned their argument and were one behaviour.
+ */
+const PUNCTUATION = [
+  ..."&<>\"'%+:#?=@/\\\n\t.,;-_()[]{}*$!|~^`",
+  "é",
+  "ü",
+  "ß",
+  "中",
+  "€",
+  "\u00a0",
+];
+/** Numbers as text (about one in twenty `str` draws): what atoi, float() and parsers read. */
+const NUMERIC_STRS = ["0", "7", "-3", "42", "007", "3.5", "-0.25", "1e3", "12345", " 8 "];
+const PUNCTUATED_SHARE = 0.15;
+const NUMERIC_SHARE = 0.05;
+
+/** `s` with one to three characters of PUNCTUATION put in at drawn places. */
+function punctuated(r: Random, s: string): string {
+  const chars = [...s];
+  for (let k = r.int(1, 3); k > 0; k--)
+    chars.splice(r.int(0, chars.length), 0, r.pick(PUNCTUATION));
+  return chars.join("");
+}
 
 /** A boundary value of `type` within `range`, or undefined for a type without them. */
 function edgeValue(r: Random, type: ArgType, range: IntRange): unknown {
@@ -283,6 +312,15 @@ export function generateInputs(
         if (!e.bool(EDGE_SHARE)) return;
         const v = edgeValue(e, t, range);
         if (v !== undefined) values[j] = v;
+      });
+    // Another stream: the boundary draws stay what they were.
+    const p = new Random(seed).fork(`texts:${args.join(",")}:${range.min},${range.max}`);
+    for (const values of out)
+      args.forEach((t, j) => {
+        if (t !== "str") return;
+        const u = p.uniform(0, 1);
+        if (u < PUNCTUATED_SHARE) values[j] = punctuated(p, values[j] as string);
+        else if (u < PUNCTUATED_SHARE + NUMERIC_SHARE) values[j] = p.pick(NUMERIC_STRS);
       });
   }
   const nodes = args.map((a) => parseArgType(a));
