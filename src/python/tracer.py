@@ -2972,6 +2972,20 @@ def _clear_package():
     del _package_codes[:]
 
 
+# The snippet's id(): a number counted per call in the order objects are first asked for, not a
+# heap address, which depends on what ran before in the unit (a memo keyed by id(), as
+# copy.deepcopy's, was another output under row isolation and on every rerun). Distinct for
+# objects alive together, as id() is; a number kept from an earlier call may name another.
+_object_ids = {}
+_real_id = id
+
+def _counted_id(obj):
+    real = _real_id(obj)
+    n = _object_ids.get(real)
+    if n is None:
+        n = _object_ids[real] = len(_object_ids) + 1
+    return n
+
 def _safe_builtins():
     b = {}
     for k in _SAFE_BUILTIN_NAMES:
@@ -2981,6 +2995,7 @@ def _safe_builtins():
         if isinstance(v, type) and issubclass(v, BaseException):
             b[k] = v
     b["getattr"] = _safe_getattr
+    b["id"] = _counted_id
     b["open"] = _fs_open
     b["hasattr"] = _safe_hasattr
     b["setattr"] = _safe_setattr
@@ -3404,6 +3419,7 @@ def _run(code_text, entry, key, max_steps, max_events, module=False, package=Non
     # Reseeding costs more than a tiny call, so only snippets that mention random pay for it.
     reseed = "random" in code_text
     _views.clear()
+    _object_ids.clear()
     _fs_reset()
     ns = {"__builtins__": dict(_BUILTINS), "__name__": "snippet", "_tracecode_watch": _tracecode_watch}
     _snippet_ns[0] = ns
@@ -3559,6 +3575,8 @@ def _define_and_call(units, notes, module, ns, entry, rows, copy_inputs, reseed,
         if _printed_len[0]:
             _printed.clear()
             _printed_len[0] = 0
+        if _object_ids:
+            _object_ids.clear()
         try:
             if copy_inputs:
                 args = _deepcopy(row)

@@ -375,6 +375,10 @@ describe("value encoding", () => {
     const described = rows([
       { code: `${box}def f(x):\n    return repr(Box()) + str(f) + str(x)\n` },
       { code: `${box}def f(x):\n    raise ValueError(repr(Box()))\n` },
+      // id() is counted per call, in the order objects are asked for: a memo keyed by it.
+      {
+        code: `${box}def f(x):\n    a, b = Box(), [x]\n    return {id(b): b, id(a): 1, id(b) + 0: b}\n`,
+      },
     ]);
     // Other objects allocated first move the heap; alone, each row starts from a fresh unit.
     const busy = rows([{ code: "def f(x):\n    return len([object() for _ in range(50)])\n" }]);
@@ -388,6 +392,9 @@ describe("value encoding", () => {
       /^'<snippet\.Box object at 0x…><function f at 0x…>-?\d+'$/,
     );
     expect(after[2].error).toBe("raises ValueError on every input (<snippet.Box object at 0x…>)");
+    expect(after[3].runs.map((r) => r.output.replace(/-?\d+\]/, "x]"))).toEqual(
+      Array(3).fill("{1:[x],2:1}"),
+    );
     expect(JSON.stringify(after.slice(1))).toBe(JSON.stringify(alone));
   });
 });
