@@ -431,7 +431,7 @@ const hostile: [string, string, Expect][] = [
     (r) => {
       expect(r.status).toBe("timeout");
       expect(r.error).toMatch(
-        /^waits forever on a lock no thread can release .*\(on input 1 of 3\)$/,
+        /^waits forever on a lock no thread can release .*\(on input 1 of 3, \(-?\d+,\)\)$/,
       );
     },
   ],

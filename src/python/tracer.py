@@ -3494,8 +3494,15 @@ def _tracecode_watch(obj):
 _deepcopy = _copy_mod.deepcopy
 
 def _nth_input(i, rows):
-    # Counted from 1, with the total: "input 0" read as the value 0.
-    return "on input " + str(i + 1) + " of " + str(len(rows))
+    # Counted from 1, with the total ("input 0" read as the value 0), and the value: a function
+    # that loops on negative numbers only is seen to.
+    try:
+        value = encode(tuple(rows[i]))
+    except BaseException:
+        value = "?"
+    if len(value) > 80:
+        value = value[:80] + "…"
+    return "on input " + str(i + 1) + " of " + str(len(rows)) + ", " + value
 
 def _stopped(where, budget):
     # The abort's kind is the status; what stopped it says why, else the budget or a trace limit.
