@@ -52,7 +52,7 @@ export type CorpusFunctionRow = z.infer<typeof CorpusFunctionRow>;
  * A function or method as an index holds it (`tracecode index --export F.parquet`): the corpus
  * row's columns plus the file it came from (as indexed, absolute), the row id and family of a
  * functions-file row, why it has no inputs (`problem`), its I/O class, its encoded output per
- * input and its embedding (null without a model).
+ * input, those inputs, and its embedding (null without a model).
  */
 export const IndexFunctionRow = z
   .object({
@@ -72,6 +72,11 @@ export const IndexFunctionRow = z
     ioClass: z.string().nullable(),
     behaviour: z.string().nullable(),
     outputs: z.array(z.string()).nullable(),
+    /**
+     * The encoded arguments of each call, as drawn (a call wrapper in `signature` may build the
+     * call from them): what `outputs` answer. Absent from exports made before it was added.
+     */
+    inputs: z.array(z.array(z.string())).nullable().optional(),
     embedding: z.array(z.number()).nullable(),
   })
   .strict();
@@ -140,6 +145,7 @@ const COLUMNS: Record<RowKind, Record<string, string>> = {
     ioClass: "VARCHAR",
     behaviour: "VARCHAR",
     outputs: "VARCHAR[]",
+    inputs: "VARCHAR[][]",
     embedding: "FLOAT[]",
   },
 };
@@ -162,7 +168,7 @@ const OPTIONAL: Record<RowKind, readonly string[]> = {
   ],
   traces: ["error"],
   corpus: ["error", "behaviour"],
-  index: [],
+  index: ["inputs"],
 };
 
 const SCHEMAS = {

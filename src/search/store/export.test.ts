@@ -9,7 +9,13 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { sql } from "../../../test/helpers/duckdb.js";
 import { writeTinyModel } from "../../../test/helpers/tiny-model.js";
-import { type FunctionRowInput, readAllRows, writeJsonl, writeRows } from "../../data/index.js";
+import {
+  type FunctionRowInput,
+  type IndexFunctionRow,
+  readAllRows,
+  writeJsonl,
+  writeRows,
+} from "../../data/index.js";
 import { TracerPool } from "../../python/index.js";
 import { type IndexSummary, indexPaths } from "../index.js";
 import { exportIndex, IndexStore } from "./index.js";
@@ -95,6 +101,12 @@ class Box:
     const fromJsonl = await readAllRows(jsonl, "index");
     expect(fromParquet.errors).toEqual([]);
     expect(fromParquet.rows).toEqual(fromJsonl.rows);
+    // Each output beside the arguments it answers.
+    for (const r of fromJsonl.rows as IndexFunctionRow[])
+      expect(r.inputs?.length ?? null).toBe(r.outputs?.length ?? null);
+    const twice = (fromJsonl.rows as IndexFunctionRow[]).find((r) => r.name === "twice");
+    expect(twice?.inputs?.[0]).toHaveLength(1);
+    expect(twice?.outputs?.[0]).toBe(String(2 * Number(twice?.inputs?.[0][0])));
     expect(fromParquet.rows.map((r) => r.embedding)).toEqual(
       stored.map((f) => (f.embedding ? Array.from(f.embedding) : null)),
     );

@@ -21,6 +21,13 @@ export async function exportIndex(
   const store = IndexStore.open(dir, { readonly: true });
   const out = openRowWriter(path, "index");
   let rows = 0;
+  // Functions of one signature share their inputs: each set is read once.
+  const inputsOf = new Map<string, string[][] | null>();
+  const inputsFor = (key: string | null) => {
+    if (key === null) return null;
+    if (!inputsOf.has(key)) inputsOf.set(key, store.inputsFor(key) ?? null);
+    return inputsOf.get(key) ?? null;
+  };
   try {
     for (const f of store.eachFunction()) {
       const row: IndexFunctionRow = {
@@ -42,6 +49,9 @@ export async function exportIndex(
         outputs: f.outputs,
         embedding: f.embedding ? Array.from(f.embedding) : null,
       };
+      // Absent, not null, where no call returned (as Parquet's reader gives it back).
+      const inputs = f.outputs ? inputsFor(f.inputsKey) : null;
+      if (inputs) row.inputs = inputs;
       out.writeLine(JSON.stringify(row));
       rows++;
     }
