@@ -114,6 +114,7 @@ const COLUMNS: Record<RowKind, Record<string, string>> = {
     traceClass: "VARCHAR",
     ioClass: "VARCHAR",
     runs: 'STRUCT("input" VARCHAR[], "blocks" INTEGER[], "values" VARCHAR[], "output" VARCHAR, "truncated" BOOLEAN)[]',
+    note: "VARCHAR",
   },
   corpus: {
     module: "VARCHAR",
@@ -166,7 +167,7 @@ const OPTIONAL: Record<RowKind, readonly string[]> = {
     "entry",
     "args",
   ],
-  traces: ["error"],
+  traces: ["error", "note"],
   corpus: ["error", "behaviour"],
   index: ["inputs"],
 };

@@ -241,5 +241,10 @@ export const TraceRow = z.object({
   /** Hash of the outputs alone (the `io` class), whatever `level` is. */
   ioClass: z.string().nullable(),
   runs: z.array(TraceRun),
+  /**
+   * An ok row whose outputs depend on the calls before (the first input, run again after the
+   * others, gave another output): a rerun of one input gives another. Says how.
+   */
+  note: z.string().optional(),
 });
 export type TraceRow = z.infer<typeof TraceRow>;

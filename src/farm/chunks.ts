@@ -245,6 +245,7 @@ const ROW_KEYS: ReadonlySet<string> = new Set([
   "traceClass",
   "ioClass",
   "runs",
+  "note",
 ]);
 const RUN_KEYS = ["input", "blocks", "values", "output", "truncated"];
 const isStringList = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === "string");
@@ -261,6 +262,7 @@ export function traceRowProblem(v: unknown): string | undefined {
   if (typeof r.id !== "string" || r.id.length === 0) return "no id";
   if (typeof r.status !== "string" || !STATUSES.has(r.status)) return "unknown status";
   if (r.error !== undefined && typeof r.error !== "string") return "error is not text";
+  if (r.note !== undefined && typeof r.note !== "string") return "note is not text";
   if (typeof r.level !== "string" || !LEVELS.has(r.level)) return "unknown level";
   for (const k of ["traceClass", "ioClass"]) {
     if (r[k] !== null && typeof r[k] !== "string") return `${k} is not text or null`;

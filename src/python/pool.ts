@@ -86,6 +86,8 @@ export interface SnippetResult {
   runs: RawRun[];
   /** The encoded inputs of the job's input set, in order. */
   inputs: string[][];
+  /** The outputs depend on call order (TraceRow.note). */
+  note?: string;
 }
 
 export const DEFAULT_MAX_STEPS = 1_000_000;
@@ -279,9 +281,13 @@ export class TracerPool {
     if (answer.t !== "result") throw new Error("internal: a trace job got a blocks answer");
     const r = answer.result;
     const inputs = answer.inputs;
-    return r.e === undefined
-      ? { status: r.s, runs: r.r, inputs }
-      : { status: r.s, error: r.e, runs: r.r, inputs };
+    return {
+      status: r.s,
+      ...(r.e === undefined ? {} : { error: r.e }),
+      runs: r.r,
+      inputs,
+      ...(r.o === undefined ? {} : { note: r.o }),
+    };
   }
 
   /** Starts every child; resolves once all are ready for jobs (rejects if they cannot start). */

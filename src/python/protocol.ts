@@ -52,6 +52,8 @@ export interface JobResult {
   s: TraceStatus;
   e?: string;
   r: RawRun[];
+  /** An ok result's outputs depend on call order: how the first input's differed when rerun. */
+  o?: string;
 }
 
 export interface StaticBlock {
@@ -171,6 +173,8 @@ function checkResult(r: unknown, expect: Expectation): JobResult {
     fail("a result's error is not a short string");
   if (!Array.isArray(r.r)) fail("a result's runs are not a list");
   const status = r.s as TraceStatus;
+  if (r.o !== undefined && (status !== "ok" || !isString(r.o, MAX_ERROR)))
+    fail("a result's order note is not a short string on an ok result");
   if (status === "ok" ? r.r.length !== expect.inputs : r.r.length !== 0) {
     fail(`a result with status ${status} has ${r.r.length} runs for ${expect.inputs} inputs`);
   }
@@ -191,7 +195,10 @@ function checkResult(r: unknown, expect: Expectation): JobResult {
     if (!isString(output, MAX_VALUE)) fail("a run's output is not a short string");
     if (typeof truncated !== "boolean") fail("a run's truncated flag is not a boolean");
   }
-  return r.e === undefined
-    ? { s: status, r: r.r as RawRun[] }
-    : { s: status, e: r.e, r: r.r as RawRun[] };
+  return {
+    s: status,
+    ...(r.e === undefined ? {} : { e: r.e }),
+    r: r.r as RawRun[],
+    ...(r.o === undefined ? {} : { o: r.o as string }),
+  };
 }

@@ -246,6 +246,7 @@ export async function traceFunctions(
                   traceClass: c.traceClass,
                   ioClass: c.ioClass,
                   runs: c.runs,
+                  ...(r.note ? { note: r.note } : {}),
                 };
               })()
             : {

@@ -3566,85 +3566,16 @@ def _define_and_call(units, notes, module, ns, entry, rows, copy_inputs, reseed,
     for i, row in enumerate(rows):
         _blocks = blocks = []
         _values = values = []
-        # Both are mostly as the last call left them: a call pops what it pushed.
-        if _stack:
-            _stack = []
-        if _truncated:
-            _truncated = False
-        if reseed:
-            _seeded.seed(0)
-        if _fs.touched:
-            _fs_reset(_fs.base, False)
         _recording = True
-        args = None
-        if _watched:
-            _watched.clear()
-        if _printed_len[0]:
-            _printed.clear()
-            _printed_len[0] = 0
-        if _object_ids:
-            _object_ids.clear()
         try:
-            if copy_inputs:
-                args = _deepcopy(row)
-                value = fn(*args)
-            else:
-                value = fn(*row)
-            if type(value) is _GeneratorType:
-                value = list(_islice(value, GENERATOR_ITEMS))
-            _recording = False
-            if copy_inputs:
-                # A function may work on its arguments in place (insort, clear, sort, pop): what
-                # it left in them is part of its result, or `a.pop()` would look like `a[-1]` and
-                # every function that returns nothing like any other.
-                out = encode(value)
-                after = encode(args)
-                if after != encode(row):
-                    out += ";args:" + after
-            elif type(value) is int and _MINUS_SMALL_INT < value < _SMALL_INT:
-                out = str(value)
-            else:
-                out = encode(value)
-            value = None
-            if _watched:
-                out += _self_change()
-            if _printed_len[0]:
-                out += _printed_text()
+            out, e = _call_once(fn, row, copy_inputs, reseed)
         except _Abort:
             return _stopped(_nth_input(i, rows), budget)
         except MemoryError:
             return _result("limit", "memory limit " + _nth_input(i, rows))
-        except BaseException as e:
-            if _aborted is not None:
-                return _stopped(_nth_input(i, rows), budget)
-            out = "raise:" + _exc_name(type(e))
-            if args is not None:
-                # What a call left in its arguments before it raised is part of what it did.
-                after = encode(args)
-                if after != encode(row):
-                    out += ";args:" + after
-            if _watched:
-                out += _self_change()
-            if _printed_len[0]:
-                out += _printed_text()
+        if e is not None:
             if i == 0:
-                # Built from plain values only: no user __str__/__repr__ runs while recording.
-                a = BaseException.args.__get__(e)
-                msg = ""
-                try:
-                    if isinstance(e, OSError) and len(a) == 2 and type(a[0]) is int and type(a[1]) is str:
-                        # CPython's own text without the number: inside WebAssembly errno
-                        # numbers are WASI's (ENOENT is 44, not Linux's 2).
-                        fname = OSError.filename.__get__(e)
-                        msg = a[1] + (": " + repr(fname) if type(fname) is str else "")
-                    elif all(type(x) in (str, int, float, bool) for x in a):
-                        if len(a) == 1:
-                            msg = repr(a[0]) if issubclass(type(e), KeyError) else str(a[0])
-                        elif a:
-                            msg = repr(a)
-                except Exception:  # an int too long to print
-                    pass
-                first = _exc_name(type(e)) + (": " + _without_addresses(msg)[:200] if msg else "")
+                first = _exc_text(e)
             # Only the tracer's own messages count (user code can build the exception).
             a = e.args if type(e) is SandboxRefused else None
             if (i == 0 or refused is not None) and a and type(a[0]) is str and a[0] in _refused_defs:
@@ -3653,9 +3584,9 @@ def _define_and_call(units, notes, module, ns, entry, rows, copy_inputs, reseed,
                 refused = None
         else:
             refused = None
+        e = None
         _recording = False
-        # Value, arguments, instance and printed text together stay one capped encoding.
-        runs.append([blocks, values, _capped(out), _truncated])
+        runs.append([blocks, values, out, _truncated])
     if _aborted is not None:
         return _stopped("after the last input", budget)
     if refused is not None:
@@ -3663,7 +3594,116 @@ def _define_and_call(units, notes, module, ns, entry, rows, copy_inputs, reseed,
         why, name, line = _refused_defs[refused]
         return _result("limit", "sandbox: " + why + " (def " + name + ", line " + str(line) + ", refused; called on every input)")
     raised = all(r[2][:6] == "raise:" for r in runs)
-    return _result("ok", first if raised else None, runs)
+    result = _result("ok", first if raised else None, runs)
+    # Real code only (a module): the paper's generated functions keep no state.
+    if module and len(runs) > 1 and not raised:
+        again = _first_input_again(fn, rows[0], copy_inputs, reseed)
+        if again is not None and again != runs[0][2]:
+            # The outputs depend on the calls before (a class attribute the first call rebinds,
+            # a counter): a rerun of one input, as serve's, gives another output.
+            result["o"] = "input 1 gave " + _clip(runs[0][2]) + " first and " + _clip(again) + " after the others"
+    return result
+
+def _clip(out):
+    return out if len(out) <= 60 else out[:60] + "…"
+
+def _first_input_again(fn, row, copy_inputs, reseed):
+    # The first input once more after the others, counted against the budget and not recorded;
+    # its output, or None when the budget or memory ran out.
+    global _blocks, _values
+    _blocks, _values = [], []
+    try:
+        out, e = _call_once(fn, row, copy_inputs, reseed)
+    except (_Abort, MemoryError):
+        return None
+    return None if _aborted is not None else out
+
+def _call_once(fn, row, copy_inputs, reseed):
+    """
+    One call of the entry on one input row: (its output's text, the exception it raised or None).
+    _Abort and MemoryError pass through. Each call starts afresh: no printed text, watched
+    instance, counted ids or stack of the call before; random reseeded; fresh copies of mutable
+    inputs, so one call's mutations do not leak into the next call's inputs.
+    """
+    global _stack, _truncated, _recording
+    # Both are mostly as the last call left them: a call pops what it pushed.
+    if _stack:
+        _stack = []
+    if _truncated:
+        _truncated = False
+    if reseed:
+        _seeded.seed(0)
+    if _fs.touched:
+        _fs_reset(_fs.base, False)
+    args = None
+    if _watched:
+        _watched.clear()
+    if _printed_len[0]:
+        _printed.clear()
+        _printed_len[0] = 0
+    if _object_ids:
+        _object_ids.clear()
+    e = None
+    try:
+        if copy_inputs:
+            args = _deepcopy(row)
+            value = fn(*args)
+        else:
+            value = fn(*row)
+        if type(value) is _GeneratorType:
+            value = list(_islice(value, GENERATOR_ITEMS))
+        _recording = False
+        if copy_inputs:
+            # A function may work on its arguments in place (insort, clear, sort, pop): what it
+            # left in them is part of its result, or `a.pop()` would look like `a[-1]` and every
+            # function that returns nothing like any other.
+            out = encode(value)
+            after = encode(args)
+            if after != encode(row):
+                out += ";args:" + after
+        elif type(value) is int and _MINUS_SMALL_INT < value < _SMALL_INT:
+            out = str(value)
+        else:
+            out = encode(value)
+        value = None
+    except (_Abort, MemoryError):
+        raise
+    except BaseException as raised:
+        if _aborted is not None:
+            raise _Abort() from None
+        e = raised
+        out = "raise:" + _exc_name(type(e))
+        if args is not None:
+            # What a call left in its arguments before it raised is part of what it did.
+            after = encode(args)
+            if after != encode(row):
+                out += ";args:" + after
+    if _watched:
+        out += _self_change()
+    if _printed_len[0]:
+        out += _printed_text()
+    # Value, arguments, instance and printed text together stay one capped encoding.
+    return _capped(out), e
+
+def _exc_text(e):
+    # The exception as "Type: message", built from plain values only: no user __str__/__repr__
+    # runs while recording.
+    a = BaseException.args.__get__(e)
+    msg = ""
+    try:
+        if isinstance(e, OSError) and len(a) == 2 and type(a[0]) is int and type(a[1]) is str:
+            # CPython's own text without the number: inside WebAssembly errno numbers are
+            # WASI's (ENOENT is 44, not Linux's 2).
+            fname = OSError.filename.__get__(e)
+            msg = a[1] + (": " + repr(fname) if type(fname) is str else "")
+        elif all(type(x) in (str, int, float, bool) for x in a):
+            if len(a) == 1:
+                msg = repr(a[0]) if issubclass(type(e), KeyError) else str(a[0])
+            elif a:
+                msg = repr(a)
+    except Exception:  # an int too long to print
+        pass
+    return _exc_name(type(e)) + (": " + _without_addresses(msg)[:200] if msg else "")
 
 def _short(e):
     try:

@@ -314,6 +314,23 @@ describe("value encoding", () => {
     for (const out of [nested, all]) expect(out.length).toBeLessThanOrEqual(1010);
   });
 
+  it("says when real code's outputs depend on the calls before, by running the first input again", async () => {
+    const mod = (code: string) => ({ code, module: code, entry: "f" });
+    const [counter, pure, cached] = await traceFunctions(
+      rows([
+        mod("count = [0]\ndef f(x):\n    count[0] += 1\n    return x + count[0]\n"),
+        mod("def f(x):\n    return x * 2\n"),
+        // A cache changes what is kept, not what is returned.
+        mod("from functools import cache\n@cache\ndef f(x):\n    return x * 3\n"),
+      ]),
+      { pool, inputs: 4, range: { min: 5, max: 5 }, level: "io" },
+    );
+    expect(counter.runs.map((r) => r.output)).toEqual(["6", "7", "8", "9"]);
+    expect(counter.note).toBe("input 1 gave 6 first and 10 after the others");
+    expect(pure.note).toBeUndefined();
+    expect(cached.note).toBeUndefined();
+  });
+
   it("runs a generator's body: its first items are the call's output", async () => {
     const [up, down, bad] = await traceFunctions(
       rows([

@@ -1098,5 +1098,7 @@ function toRecord(
     ioClass: trace.ioClass,
     behaviour: trace.ioClass ? behaviourKey(key, trace.ioClass) : null,
     outputs: trace.runs.map((r) => r.output),
+    // An ok function's error says why its outputs are not its alone: they depend on call order.
+    ...(trace.note ? { error: `outputs depend on call order: ${trace.note}` } : {}),
   };
 }

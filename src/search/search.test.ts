@@ -390,6 +390,32 @@ describe("index and search without a model (lexical ranking)", () => {
     }
   });
 
+  it("says which functions' outputs depend on call order", async () => {
+    const dir = join(root, "order");
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, "calls.py");
+    writeFileSync(
+      file,
+      "seen = []\n\ndef tally(x: int) -> int:\n    seen.append(x)\n    return len(seen)\n\n" +
+        "def double(x: int) -> int:\n    return 2 * x\n",
+    );
+    const at = join(root, "idx-order");
+    await indexPaths([dir], at, { model: null, inputs: INPUTS, pool });
+    const store = IndexStore.open(at, { readonly: true });
+    try {
+      const by = Object.fromEntries(
+        store.functions(store.functionIdsOf(file)).map((f) => [f.name, f]),
+      );
+      expect(by.tally.status).toBe("ok");
+      expect(by.tally.error).toBe(
+        `outputs depend on call order: input 1 gave 1 first and ${INPUTS + 1} after the others`,
+      );
+      expect(by.double.error ?? null).toBeNull();
+    } finally {
+      store.close();
+    }
+  });
+
   it("indexes the rest of a folder when one tracecode.toml in it cannot be used", async () => {
     const top = join(root, "badconfig");
     mkdirSync(join(top, "evil"), { recursive: true });

@@ -69,7 +69,7 @@ async function choose(index) {
             ? el(
                 "p",
                 { class: "error" },
-                `This run's output differs from the one stored at indexing (${r.stored}).`,
+                `This run's output differs from the one stored at indexing (${r.stored})${fn.error?.startsWith("outputs depend on call order") ? ": the function's outputs depend on the calls before it, and indexing ran every input in turn" : ""}.`,
               )
             : el("p", { class: "muted" }, "Same output as stored at indexing."),
       el(
