@@ -33,7 +33,9 @@ describe("tracecode index and search", () => {
   it("indexes a folder, prints what could not run, the counts with reasons and a summary", () => {
     const r = cli("index", "src", "--out", "idx", "--no-model", "--inputs", "20");
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toContain("src/maths.py:10 nothing: always_raises: raises AttributeError");
+    expect(r.stdout).toContain(
+      "src/maths.py:10 nothing: always_raises: raised AttributeError on all 20 drawn inputs",
+    );
     expect(r.stdout).toMatch(
       /functions: 4: behaviour class 3 \(75\.0 %\), always raises 1, not run 0\n {2}always raises: raises AttributeError 1/,
     );

@@ -55,7 +55,12 @@ const GROUP_TITLE = {
 function table(r: SearchResult): string {
   const q = r.query;
   const signature = `${q.entry}(${q.args ? q.args.join(", ") : "?"})`;
-  const ran = q.status === "ok" ? "ran on the index's inputs" : `not run (${q.reason ?? q.status})`;
+  const ran =
+    q.status === "ok"
+      ? "ran on the index's inputs"
+      : q.status === "always_raises"
+        ? `ran on the index's inputs and ${q.reason ?? "raised on every one"}`
+        : `not run (${q.reason ?? q.status})`;
   const lines = [
     term`query ${signature}: ${ran}; ` +
       `${count(r.indexed, "function")} indexed; ranked by ${RANKING[r.ranking]}${

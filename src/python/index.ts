@@ -25,6 +25,7 @@ export {
 export {
   classHash,
   ioClassOf,
+  raisedType,
   type TraceOptions,
   traceClassOf,
   traceFunctions,

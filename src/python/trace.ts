@@ -175,7 +175,8 @@ export function exceptionMessage(text: string): string {
 
 /** The exception type of a `raise:X` output, without what the call left in its arguments. */
 export function raisedType(output: string): string {
-  return output.slice("raise:".length).split(";args:", 1)[0];
+  // What follows the type is what the tracer appended (;args:, ;self:, ;stdout:).
+  return output.slice("raise:".length).split(";", 1)[0];
 }
 
 /**

@@ -513,6 +513,151 @@ interface Tried {
 /** Inputs per candidate signature when probing. */
 const PROBE_INPUTS = 8;
 
+/** How unlikely a probe's returns must be under the top signature's share to replace it. */
+const PROBE_SIGNIFICANCE = 0.05;
+
+/** P(X ≥ k) for X ~ Binomial(n, p). */
+function binomialTail(k: number, n: number, p: number): number {
+  let sum = 0;
+  let choose = 1;
+  for (let i = 0; i <= n; i++) {
+    if (i >= k) sum += choose * p ** i * (1 - p) ** (n - i);
+    choose = (choose * (n - i)) / (i + 1);
+  }
+  return sum;
+}
+
+/** Whether the calls that returned gave one same value (two or more of them). */
+function constantOutput(t: TraceRow | undefined): boolean {
+  const returned = (t?.runs ?? []).filter((r) => !unsupported(r.output)).map((r) => r.output);
+  return returned.length >= 2 && new Set(returned).size === 1;
+}
+
+/**
+ * Whether a probed signature (run on a few inputs) is evidence of a better one than the top
+ * (run on the index's): its calls return more often than the top's share makes likely by chance
+ * on so few inputs (one-sided binomial test), and, when the top's calls returned varied values,
+ * not always the same value (`NormalDist()` of no drawn argument: a constant, whatever it does).
+ * A top signature that draws a bool nothing names (`weakTop`) is beaten by any higher share.
+ */
+export function probeWins(
+  top: TraceRow | undefined,
+  probe: TraceRow | undefined,
+  weakTop = false,
+): boolean {
+  const p = Math.max(successShare(top), 0);
+  const share = successShare(probe);
+  const n = probe?.runs.length ?? 0;
+  if (share <= p || n === 0) return false;
+  if (p > 0 && constantOutput(probe) && !constantOutput(top)) return false;
+  return weakTop || binomialTail(Math.round(share * n), n, p) < PROBE_SIGNIFICANCE;
+}
+
+/** The probed signature, run on the index's inputs, against the top one on the same count. */
+function betterOnAll(top: TraceRow | undefined, chosen: TraceRow | undefined): boolean {
+  const p = Math.max(successShare(top), 0);
+  if (successShare(chosen) <= p) return false;
+  return p === 0 || !constantOutput(chosen) || constantOutput(top);
+}
+
+/** Evidence that names a type (a bool drawn only for truthiness or a guess is not named). */
+const NAMING = new Set(["user", "row", "hint", "doctest", "default", "call site", "name"]);
+
+/**
+ * Builtins the sandbox withholds: those of Python's builtins module that are neither in the
+ * tracer's `_SAFE_BUILTIN_NAMES` (src/python/tracer.py) nor an exception nor replaced by a
+ * guarded one (`getattr`, `open`, `hasattr`, `setattr`, `delattr`, `__import__`). A NameError
+ * for one of them is the sandbox's doing; for any other name it is the code's own.
+ */
+export const WITHHELD_BUILTINS: ReadonlySet<string> = new Set([
+  "breakpoint",
+  "compile",
+  "copyright",
+  "credits",
+  "eval",
+  "exec",
+  "exit",
+  "globals",
+  "help",
+  "input",
+  "license",
+  "locals",
+  "quit",
+  "vars",
+]);
+
+/** The exception type of a `raise:…` output or name, without what the tracer appended (`;args:`, `;self:`, `;stdout:`). */
+export const exceptionType = (output: string) =>
+  (output.startsWith("raise:") ? output.slice("raise:".length) : output).split(";", 1)[0];
+
+/**
+ * What the sandbox withheld, when the exception a call raised is the sandbox's doing and not the
+ * code's: a builtin it removes (NameError), or what it says is "not available in the sandbox"
+ * (a module it does not serve, an attribute it hides).
+ */
+export function withheldBy(type: string, message: string): string | undefined {
+  if (type === "NameError") {
+    const name = /^name '(\w+)' is not defined/.exec(message)?.[1];
+    return name && WITHHELD_BUILTINS.has(name) ? `the builtin ${name}()` : undefined;
+  }
+  if (!/not available in the sandbox/.test(message)) return undefined;
+  const module = /module '([^']+)' is not available in the sandbox/.exec(message)?.[1];
+  if (module) return `module '${module}'`;
+  const subject = /(?:^|: |\()([^:()]+?)(?:, which)? is not available in the sandbox/.exec(message);
+  if (subject) return subject[1].trim();
+  return type === "ImportError" ? "a module it imports" : "something its code uses";
+}
+
+/**
+ * The tracer's always-raises verdict (`raises X on every input (…)`, `raises on every input (X
+ * ×n, Y ×m; the first: …)`) said of what it describes, the drawn inputs — `raised X on all 200
+ * drawn inputs (…)` — with the exception types bare (no `;self:…` suffix) and counted again by
+ * them. When the first call's exception is the sandbox's (`withheldBy`), the function did not
+ * run: status `limit` and `withheld: the sandbox withholds … (X on all 200 drawn inputs)`.
+ * `n` is the number of inputs the calls were drawn for.
+ */
+export function drawnVerdict(t: TraceRow, n: number): TraceRow {
+  if (t.status !== "always_raises" || !t.error) return t;
+  const one = /^raises ([\w.]+)(?:;.*?)? on every input(?: \((.*)\))?$/s.exec(t.error);
+  const several = one ? null : /^raises on every input \((.*)\)$/s.exec(t.error);
+  if (!one && !several) return t;
+  const counts = new Map<string, number>();
+  let first = "";
+  if (one) {
+    counts.set(one[1], n);
+    first = one[2] ? `${one[1]}: ${one[2]}` : one[1];
+  } else {
+    const body = several?.[1] ?? "";
+    const cut = body.indexOf("; the first: ");
+    const listed = cut < 0 ? body : body.slice(0, cut);
+    first = cut < 0 ? "" : body.slice(cut + "; the first: ".length);
+    for (const m of listed.matchAll(/([A-Za-z_][\w.]*)[^×]*? ×(\d+)(?:, |$)/g))
+      counts.set(m[1], (counts.get(m[1]) ?? 0) + Number(m[2]));
+  }
+  const total = one ? n : [...counts.values()].reduce((a, b) => a + b, 0);
+  const said = /^([\w.]+)(?:: (.*))?$/s.exec(first);
+  const firstType = said ? exceptionType(said[1]) : "";
+  const message = said?.[2] ?? "";
+  const all = `all ${total} drawn inputs`;
+  const withheld = firstType ? withheldBy(firstType, message) : undefined;
+  if (withheld) {
+    const c = counts.get(firstType) ?? 0;
+    const others = [...counts].filter(([name]) => name !== firstType);
+    const on = others.length === 0 ? all : `${c} of ${total} drawn inputs`;
+    const rest = others.map(([name, k]) => `${name} ×${k}`).join(", ");
+    return {
+      ...t,
+      status: "limit",
+      error: `withheld: the sandbox withholds ${withheld} (${firstType} on ${on}${rest ? `; the others raised ${rest}` : ""})`,
+    };
+  }
+  const error =
+    counts.size === 1
+      ? `raised ${[...counts.keys()][0]} on ${all}${message && firstType === [...counts.keys()][0] ? ` (${message})` : ""}`
+      : `raised on ${all} (${[...counts].map(([name, k]) => `${name} ×${k}`).join(", ")}${first ? `; the first: ${firstType}${message ? `: ${message}` : ""}` : ""})`;
+  return { ...t, error };
+}
+
 /**
  * A call's output that says the arguments' types are not supported: `NotImplemented`, which a
  * comparison or arithmetic method returns for an operand it does not handle.
@@ -630,6 +775,11 @@ export interface ExecItem {
     alternatives: ArgType[][];
     /** Per alternative, its own wrapper when it calls another way (another instance). */
     wrappers?: (string | null)[];
+    /**
+     * Per alternative: it draws a bool for a parameter no evidence names one for (only
+     * truthiness, a guess) — the top one at all, another where the top one does not.
+     */
+    unnamedBool?: boolean[];
   };
   inputs: number;
   range: IntRange;
@@ -661,6 +811,16 @@ export function execItem(
   maxSteps?: number,
 ): ExecItem {
   const inf = c.inference;
+  const top = inf?.candidates[0]?.params ?? [];
+  const isBool = (t: string) => t === "bool" || t === "*list[bool]";
+  const unnamed = (inf?.candidates ?? []).map((s, k) =>
+    s.params.some(
+      (q) =>
+        isBool(q.type) &&
+        !NAMING.has(q.from) &&
+        (k === 0 || !top.some((t) => t.name === q.name && t.type === q.type)),
+    ),
+  );
   return {
     file: c.file,
     line: c.line,
@@ -681,6 +841,7 @@ export function execItem(
             ...(inf.candidates.some((s) => s.wrapper)
               ? { wrappers: inf.candidates.map((s) => s.wrapper ?? null) }
               : {}),
+            ...(unnamed.some((u) => u) ? { unnamedBool: unnamed } : {}),
           },
         }
       : {}),
@@ -791,7 +952,8 @@ export async function executeItems(
     if (!inf || inf.certain || inf.candidates.length < 2) continue;
     const t = traceOf.get(c);
     const share = successShare(t);
-    tried.set(c, [{ args: c.args as ArgType[], share, inputs: t?.runs.length ?? 0 }]);
+    const ran = t?.status === "always_raises" ? (itemOf.get(c) as ExecItem).inputs : t?.runs.length;
+    tried.set(c, [{ args: c.args as ArgType[], share, inputs: ran ?? 0 }]);
     // Other types help only where calls happened: not when the code was not even defined.
     if (share >= 1 || (t?.status !== "ok" && t?.status !== "always_raises")) continue;
     // Nor when every call failed on a missing name or module: no argument type brings it.
@@ -808,20 +970,32 @@ export async function executeItems(
   probes.forEach((p, i) => {
     const share = successShare(probed[i]);
     tried.get(p.c)?.push({ args: argsOf(p.c, p.k), share, inputs: PROBE_INPUTS });
+    const top = traceOf.get(p.c);
+    // A bool nothing names (only truthiness, a guess) is no evidence of a better signature; a
+    // top one that draws such a bool has its share of returns, but no claim beyond it.
+    const unnamed = itemOf.get(p.c)?.inference?.unnamedBool;
+    if (unnamed?.[p.k]) return;
+    if (!probeWins(top, probed[i], unnamed?.[0])) return;
     const b = best.get(p.c);
-    if (share > successShare(traceOf.get(p.c)) && (!b || share > b.share))
-      best.set(p.c, { k: p.k, share });
+    if (!b || share > b.share) best.set(p.c, { k: p.k, share });
   });
-  // 3. The chosen signature on the index's inputs.
-  const switched = [...best];
+  // 3. The chosen signature on the index's inputs, kept only if there, like with like, its
+  //    calls return more often than the top one's did (8 inputs can be lucky).
   const rerun = await run(
-    switched.map(([c, b]) => plan(c, argsOf(c, b.k), undefined, b.k)),
+    [...best].map(([c, b]) => plan(c, argsOf(c, b.k), undefined, b.k)),
     "chosen",
   );
-  switched.forEach(([c], i) => {
-    traceOf.set(c, rerun[i]);
+  [...best].forEach(([c], i) => {
+    if (betterOnAll(traceOf.get(c), rerun[i])) traceOf.set(c, rerun[i]);
+    else best.delete(c);
   });
+  const switched = [...best];
   nameRefusals(runnable, traceOf);
+  // Raising on every call is said of the drawn inputs; the sandbox's own exceptions are not run.
+  for (const c of runnable) {
+    const t = traceOf.get(c);
+    if (t) traceOf.set(c, drawnVerdict(t, (itemOf.get(c) as ExecItem).inputs));
+  }
   // 4. Doctest examples with an expected output: run exactly, compare (on the chosen args).
   for (const [c, b] of switched) c.args = argsOf(c, b.k);
   const doctests = await checkDoctests(
@@ -865,6 +1039,99 @@ function callOf(wrapper: string): string | undefined {
   return built && setup ? call?.replace("_tracecode_self", `${built}.${setup} → `) : call;
 }
 
+/** The argument texts of `text` split at its top-level commas (quotes and brackets kept whole). */
+function topLevelParts(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quote = "";
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quote) {
+      if (ch === "\\") i++;
+      else if (ch === quote) quote = "";
+    } else if (ch === "'" || ch === '"') quote = ch;
+    else if ("([{".includes(ch)) depth++;
+    else if (")]}".includes(ch)) depth--;
+    else if (ch === "," && depth === 0) {
+      parts.push(text.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  const last = text.slice(start).trim();
+  return last || parts.length > 0 ? [...parts, last] : parts;
+}
+
+/** The index of the bracket closing the one at `open` (quotes skipped), or −1. */
+function closingAt(text: string, open: number): number {
+  let depth = 0;
+  let quote = "";
+  for (let i = open; i < text.length; i++) {
+    const ch = text[i];
+    if (quote) {
+      if (ch === "\\") i++;
+      else if (ch === quote) quote = "";
+    } else if (ch === "'" || ch === '"') quote = ch;
+    else if ("([{".includes(ch)) depth++;
+    else if (")]}".includes(ch) && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/**
+ * How a call wrapper rewrites the drawn arguments (`a0`, `a1`, …) before they reach the code, as
+ * a shape with the names called dropped: `F("//" + a0, "//" + a1)` for `urljoin("//" + a0, "//" +
+ * a1)`, `F(a0, "euro")`, `F(f0)` (a file made of the drawn content). Undefined when every drawn
+ * argument is passed as it is, in order (`f(a0, a1)`, `C(a0).m(a1)`, `f(*a0)`, `f(k=a0)`): the
+ * function then computes from the drawn inputs what its code does with them.
+ */
+export function callRewrite(call: string | undefined): string | undefined {
+  if (!call) return undefined;
+  let shape = "";
+  let next = 0;
+  let plain = true;
+  for (let i = 0; i < call.length; ) {
+    const ch = call[i];
+    const name = /^[A-Za-z_][\w.]*/.exec(call.slice(i))?.[0];
+    if (name) {
+      shape += "F";
+      i += name.length;
+    } else if (ch === "(") {
+      const end = closingAt(call, i);
+      if (end < 0) return call;
+      const args = topLevelParts(call.slice(i + 1, end));
+      for (const a of args) {
+        const drawn = /^(?:\*{1,2}|\w+=)?a(\d+)$/.exec(a);
+        if (drawn && Number(drawn[1]) === next) next++;
+        else plain = false;
+      }
+      shape += `(${args.join(", ")})`;
+      i = end + 1;
+    } else {
+      // Anything else outside the calls' parentheses (an index, a literal) is a rewrite too.
+      if (!/[\s.→]/.test(ch)) plain = false;
+      shape += ch;
+      i++;
+    }
+  }
+  return plain ? undefined : shape;
+}
+
+/**
+ * The inputs key: what a function's outputs can be compared under — its argument types, the
+ * count and range of its inputs when not the index's, and how its call rewrites the drawn
+ * arguments (`callRewrite`), so `urljoin("//" + a0, "//" + a1)` meets only functions called so.
+ */
+export function inputsKeyOf(
+  args: readonly ArgType[],
+  wrapper: string | undefined,
+  custom?: { inputs: number; range: IntRange },
+): string {
+  const rewrite = callRewrite(wrapper ? callOf(wrapper) : undefined);
+  if (!custom && !rewrite) return JSON.stringify(args);
+  return JSON.stringify({ args, ...(custom ?? {}), ...(rewrite ? { call: rewrite } : {}) });
+}
+
 /** The stored signature: chosen parameters with evidence, what probing tried, doctests. */
 function signatureRecord(
   c: Candidate,
@@ -877,18 +1144,18 @@ function signatureRecord(
   const inf = c.inference;
   const top = chosen ?? inf?.candidates[0];
   const custom = set && (set.inputs !== undefined || set.range !== undefined);
+  const wrapper = top?.wrapper ?? inf?.wrapper;
   const inputsKey =
     c.args === null
       ? null
-      : custom
-        ? JSON.stringify({
-            args: c.args,
-            inputs: set.inputs ?? indexInputs,
-            range: set.range ?? REAL_INT_RANGE,
-          })
-        : JSON.stringify(c.args);
+      : inputsKeyOf(
+          c.args,
+          wrapper,
+          custom
+            ? { inputs: set.inputs ?? indexInputs, range: set.range ?? REAL_INT_RANGE }
+            : undefined,
+        );
   if (!inf && !custom) return { signature: null, inputsKey };
-  const wrapper = top?.wrapper ?? inf?.wrapper;
   const sig = {
     ...(top ? { params: top.params } : {}),
     ...(top?.instance ? { instance: top.instance } : {}),
@@ -1063,13 +1330,20 @@ function toRecord(
   };
   const where = { file: c.file, line: c.line, name: c.name };
   const method = c.kind !== undefined && c.kind !== "function";
-  // Raising is what an abstract method is written to do: its own reason, not a failure to run it.
-  if (
-    c.abstract &&
-    trace?.status === "always_raises" &&
-    /^raises NotImplementedError /.test(trace.error ?? "")
-  )
-    trace = { ...trace, error: `abstract: ${trace.error}` };
+  // Raising is what an abstract method is written to do: its own reason, not a failure to run it;
+  // so is its abstract class refusing to be made for the call.
+  if (c.abstract && trace?.status === "always_raises") {
+    const e = trace.error ?? "";
+    if (/^raised NotImplementedError /.test(e)) trace = { ...trace, error: `abstract: ${e}` };
+    else {
+      const made = /^raised (TypeError on [^(]*?) \(Can't instantiate abstract class (\w+)/.exec(e);
+      if (made)
+        trace = {
+          ...trace,
+          error: `abstract: raises NotImplementedError; not called: its class ${made[2]} is abstract (${made[1]})`,
+        };
+    }
+  }
   if (!trace || c.args === null) {
     summary.noInputs++;
     summary.problems.push({ ...where, status: "no_inputs", reason: c.problem ?? "no inputs" });

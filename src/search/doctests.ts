@@ -5,7 +5,7 @@
  * ignored), an exception by its type.
  */
 import { createHash } from "node:crypto";
-import type { TracerPool } from "../python/index.js";
+import { raisedType, type TracerPool } from "../python/index.js";
 import type { Candidate } from "../realcode/index.js";
 import { extractFile } from "../realcode/index.js";
 
@@ -39,7 +39,9 @@ export function doctestAgrees(expected: string, got: string): boolean {
   if (got.startsWith("raise:")) {
     const last = expected.trim().split("\n").pop() ?? "";
     const m = /^([\w.]+)(:|$)/.exec(last);
-    return expected.startsWith("Traceback") && m !== null && m[1].split(".").pop() === got.slice(6);
+    return (
+      expected.startsWith("Traceback") && m !== null && m[1].split(".").pop() === raisedType(got)
+    );
   }
   if (expected.startsWith("Traceback")) return false;
   const e = normaliseRepr(expected);

@@ -18,7 +18,7 @@ import {
   type SignatureCandidate,
 } from "../realcode/index.js";
 import { initPython, syntaxErrorAt } from "../synth/index.js";
-import { behaviourKey, successShare } from "./build.js";
+import { behaviourKey, drawnVerdict, inputsKeyOf, successShare } from "./build.js";
 import { buildId } from "./build-id.js";
 import { agreement, readThreshold, tfidfVectors } from "./clones/index.js";
 import {
@@ -192,10 +192,14 @@ function storedTrace(f: StoredFunction, inputs: string[][] | undefined): TraceRo
 function compare(
   query: TraceRow | undefined,
   queryArgs: string | null,
+  queryTypes: string | null,
   queryReason: string | undefined,
   hit: StoredFunction,
   store: IndexStore,
 ): Behaviour {
+  // It ran, and raised on every input: nothing to compare, but not "not run".
+  if (query?.status === "always_raises")
+    return { kind: "not-compared", reason: "the query raised on every drawn input" };
   if (query?.status !== "ok")
     return { kind: "not-compared", reason: `query not run: ${queryReason ?? "no inputs"}` };
   if (hit.status === "no_inputs")
@@ -207,6 +211,10 @@ function compare(
       reason: `no behaviour: ${hit.status}${hit.error ? ` (${hit.error})` : ""}`,
     };
   if ((hit.inputsKey ?? hit.args) !== queryArgs) {
+    // Same types, called another way: its outputs are of the rewritten arguments.
+    const call = hit.signature ? (JSON.parse(hit.signature) as { call?: string }).call : undefined;
+    if (call && hit.args === queryTypes)
+      return { kind: "not-compared", reason: `called with its arguments rewritten (${call})` };
     return {
       kind: "not-compared",
       reason: `other argument types (${(JSON.parse(hit.args ?? "[]") as string[]).join(", ")})`,
@@ -312,12 +320,16 @@ export async function searchIndex(
       traced.forEach((t, i) => {
         if (successShare(t) > Math.max(successShare(traced[best]), 0)) best = i;
       });
-      trace = traced[best];
+      // Raising on every call is said of the drawn inputs; the sandbox's own exception is not run.
+      trace = drawnVerdict(traced[best], settings.inputs);
       chosen = tryThese[best];
       status = trace.status;
-      if (trace.status !== "ok") reason = `${trace.status}: ${trace.error ?? ""}`.trim();
+      if (trace.status === "always_raises" || /^withheld: /.test(trace.error ?? ""))
+        reason = trace.error;
+      else if (trace.status !== "ok") reason = `${trace.status}: ${trace.error ?? ""}`.trim();
     }
-    const argsKey = chosen ? JSON.stringify(chosen.args) : null;
+    // Compared under the key indexing gives: the types, and how its call rewrites them.
+    const argsKey = chosen ? inputsKeyOf(chosen.args, chosen.wrapper ?? inference.wrapper) : null;
     const args = chosen?.args ?? inference.candidates[0]?.args ?? null;
 
     const distance = (store.getMeta("distance") ?? "cosine") as Distance;
@@ -432,7 +444,14 @@ export async function searchIndex(
         similarity: Number.isFinite(d) ? similarity(d) : 0,
         ...(ranking === "lexical" || !Number.isFinite(d) ? {} : { distance: d }),
         status: s.status,
-        behaviour: compare(trace, argsKey, reason, s, store),
+        behaviour: compare(
+          trace,
+          argsKey,
+          chosen ? JSON.stringify(chosen.args) : null,
+          reason,
+          s,
+          store,
+        ),
         ...(s.signature && (s.argsFrom === "inferred" || s.argsFrom === "user")
           ? { signature: storedSignatureText(s.signature) }
           : {}),

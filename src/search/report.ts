@@ -50,8 +50,10 @@ export function reasonKey(status: string, text: string): string {
   const t = text.replace(/\s+/g, " ").trim();
   if (status === "always_raises") {
     if (t.startsWith("abstract: ")) return "abstract: raises NotImplementedError";
-    const m = /^raises (\w+) on every input/.exec(t);
-    return m ? `raises ${m[1]}` : "raises several exception types";
+    // `raised X on all N drawn inputs`, or as the tracer says it, `raises X on every input`.
+    const m = /^(?:raised (\w+) on all |raises (\w+)(?:;.*?)? on every input)/.exec(t);
+    const type = m?.[1] ?? m?.[2];
+    return type ? `raises ${type}` : "raises several exception types";
   }
   if (status === "timeout")
     return /step budget/.test(t) ? "timeout: step budget spent" : "timeout: wall clock";
@@ -83,6 +85,9 @@ export function reasonKey(status: string, text: string): string {
     // A function body the sandbox refused, reached on every call (named by the index).
     const refused = /^refused: ([^;]*)/.exec(t);
     if (refused) return refused[1].trim();
+    // An exception of the sandbox's own on every call (a builtin or module it withholds).
+    const withheld = /^withheld: (.*?) \(\w+ on (?:all|\d+ of) \d+ drawn inputs/.exec(t);
+    if (withheld) return withheld[1];
     const raw = /^sandbox: (.*) \(def \S+, line \d+, refused; called on every input\)$/.exec(t);
     if (raw)
       return `the sandbox refuses a function's definition (${raw[1].replace(/\s*\(line \d+\)/, "").trim()})`;

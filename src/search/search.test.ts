@@ -95,7 +95,7 @@ describe("index and search without a model (lexical ranking)", () => {
     expect(reasons.spin).toMatch(/^timeout/);
     // The verdict says why, from the first call's exception (traced inside the sandbox).
     expect(reasons.escape).toBe(
-      "always_raises: raises AttributeError on every input (module has no attribute 'system')",
+      `always_raises: raised AttributeError on all ${INPUTS} drawn inputs (module has no attribute 'system')`,
     );
     expect(s.report.functions).toMatchObject({
       total: 9,
@@ -181,7 +181,7 @@ describe("index and search without a model (lexical ranking)", () => {
     // A hit that never returned says why, with the message its verdict carries.
     expect(by.escape).toMatchObject({ kind: "not-compared" });
     expect(by.escape.kind === "not-compared" && by.escape.reason).toMatch(
-      /^no behaviour: always_raises \(raises AttributeError on every input \(.*system/,
+      /^no behaviour: always_raises \(raised AttributeError on all \d+ drawn inputs \(.*system/,
     );
     // below(n) = tri(n - 1): equal only where both are 0, the first difference named.
     expect(by.below).toMatchObject({ kind: "compared", shared: INPUTS });
@@ -225,7 +225,15 @@ describe("index and search without a model (lexical ranking)", () => {
     );
     const raising = await searchIndex(dir, "def g(n: int) -> int:\n    return n.nope\n", { pool });
     expect(raising.query.status).toBe("always_raises");
-    expect(raising.hits.every((h) => h.behaviour.kind === "not-compared")).toBe(true);
+    // It ran: what it did is said of the drawn inputs, and no hit reads "query not run".
+    expect(raising.query.reason).toMatch(/^raised AttributeError on all \d+ drawn inputs \(/);
+    expect(
+      raising.hits.every(
+        (h) =>
+          h.behaviour.kind === "not-compared" &&
+          h.behaviour.reason === "the query raised on every drawn input",
+      ),
+    ).toBe(true);
   });
 
   it("takes a method as the query when --entry names it, and says so when none is named", async () => {
