@@ -92,8 +92,11 @@ const STATUSES: ReadonlySet<string> = new Set([
 ]);
 /** Longest error text a child may send. */
 const MAX_ERROR = 4000;
-/** Longest single value (an encoding is capped at 1,000 characters plus a length suffix). */
-const MAX_VALUE = 1100;
+/**
+ * Longest single value, in UTF-16 units: an encoding is capped at 1,000 characters (code points,
+ * which a character outside the BMP, an emoji, counts as two units) plus a length suffix.
+ */
+const MAX_VALUE = 2200;
 
 function fail(why: string): never {
   throw new ProtocolError(`sandbox protocol violation: ${why}`);

@@ -52,6 +52,7 @@ MAX_SET_SORT = 256
 # monitoring callback, where the step budget does not count, so its own work must be bounded.
 # 32 items at each of 4 levels would be a million. Past the budget a container encodes as "...".
 MAX_NODES = 2048
+MAX_MRO = 64
 _SMALL_INT = 10 ** 30
 _MINUS_SMALL_INT = -_SMALL_INT  # a constant: -_SMALL_INT would make a new big int every time
 _MOD61 = (1 << 61) - 1
@@ -63,13 +64,15 @@ _type_flags = type.__dict__["__flags__"].__get__
 _type_module = type.__dict__["__module__"].__get__
 _type_name = type.__dict__["__name__"].__get__
 _HEAPTYPE = 1 << 9
+_IMMUTABLETYPE = 1 << 8
 
 def _builtin_class(k):
     return not _type_flags(k) & _HEAPTYPE and _type_module(k) == "builtins"
 
 def _exc_name(t):
-    # Nearest builtin class, so user exception classes can be renamed freely.
-    for k in _type_mro(t):
+    # Nearest builtin class, so user exception classes can be renamed freely (among the first
+    # MAX_MRO entries: a metaclass's mro() may return millions).
+    for k in _type_mro(t)[:MAX_MRO]:
         if k is SandboxRefused:
             return "SandboxRefused"
         if _builtin_class(k):
@@ -78,10 +81,11 @@ def _exc_name(t):
 
 # CPython's default repr names an object by its heap address ("<A object at 0x1b795d8>"), which
 # depends on what ran before in the unit, not on behaviour: outputs and messages drop it.
-_ADDRESS_SUB = _re_mod.compile(r" at 0x[0-9a-fA-F]+").sub
+# Only inside a repr's angle brackets: "value at 0x1f" of the code's own text is its value.
+_ADDRESS_SUB = _re_mod.compile(r"(<[^<>]{0,200}? at )0x[0-9a-fA-F]+(?=>)").sub
 
 def _without_addresses(s):
-    return _ADDRESS_SUB(" at 0x…", s) if " at 0x" in s else s
+    return _ADDRESS_SUB(r"\g<1>0x…", s) if " at 0x" in s else s
 
 _left = [MAX_NODES]
 
@@ -96,12 +100,18 @@ def _enc(v, d):
     if t is int:
         if _MINUS_SMALL_INT < v < _SMALL_INT:
             return str(v)
-        return "int~" + ("-" if v < 0 else "") + str(v.bit_length()) + "b#" + str(abs(v) % _MOD61)
+        # The residue costs the int's size: charged, so a huge int referenced a thousand times
+        # is not a thousand divisions.
+        bits = v.bit_length()
+        head = "int~" + ("-" if v < 0 else "") + str(bits) + "b"
+        return head + "#" + str(abs(v) % _MOD61) if bits < 1 << 20 or _spend(bits >> 20) else head
     if t is str:
-        v = _without_addresses(v)
-        if len(v) <= MAX_STR:
-            return repr(v)
-        return repr(v[:MAX_STR]) + "...<" + str(len(v)) + ">"
+        n = len(v)
+        if n <= MAX_STR:
+            return repr(_without_addresses(v))
+        # Cut before the scan (a 100 MB text referenced a thousand times), with room for the
+        # addresses the scan shortens.
+        return repr(_without_addresses(v[:MAX_STR + 400])[:MAX_STR]) + "...<" + str(n) + ">"
     if v is None or t is bool or t is float or t is complex:
         return repr(v)
     if d >= MAX_DEPTH:
@@ -119,6 +129,10 @@ def _enc(v, d):
         return t.__name__ + ":" + repr(s) + ("...<" + str(len(v)) + ">" if len(v) > MAX_STR else "")
     if t is range:
         return repr(v)
+    # A metaclass's mro() may return a tuple of millions: walked per reference, that is unbounded
+    # work. Real classes have a few dozen entries at most.
+    if len(_type_mro(t)) > MAX_MRO:
+        return "<obj:?>"
     # issubclass on the exact type: isinstance would read a __class__ the user defined.
     if issubclass(t, BaseException):
         return "exc:" + _exc_name(t)
@@ -169,6 +183,12 @@ _MemberDescriptor = type(type.__dict__["__dictoffset__"])
 _GetSetDescriptor = type(type.__dict__["__mro__"])
 _member_get = _MemberDescriptor.__get__
 _getset_get = _GetSetDescriptor.__get__
+# The class a descriptor was made for and its name, through the descriptor types' own members: a
+# metaclass may put another type's getset under the name __dict__ (type's __doc__, which calls
+# the class's __doc__.__get__), which must not be read as the instance's dict.
+_member_class = _MemberDescriptor.__dict__["__objclass__"].__get__
+_getset_class = _GetSetDescriptor.__dict__["__objclass__"].__get__
+_getset_name = _GetSetDescriptor.__dict__["__name__"].__get__
 _islice = _itertools_mod.islice
 _str_isidentifier = str.isidentifier
 _str_str = str.__str__
@@ -187,6 +207,20 @@ _dict_items, _dict_len = dict.items, dict.__len__
 _set_union, _set_len, _frozenset_len = set.union, set.__len__, frozenset.__len__
 _ORDERED_DICT = _collections_mod.OrderedDict
 _ordered_items = _ORDERED_DICT.items
+_dict_keys = dict.keys
+
+def _ordered_pairs(v):
+    # OrderedDict's own iteration hashes every key it visits (a user __hash__): its order only
+    # when every key is a str, int, float, bytes, bool or None (checked through the dict's own
+    # keys, which does not hash); else the dict's.
+    if _dict_len(v) <= MAX_SET_SORT:
+        for k in _dict_keys(v):
+            t = type(k)
+            if not (t is str or t is int or t is float or t is bytes or t is bool or k is None):
+                break
+        else:
+            return _ordered_items(v)
+    return _dict_items(v)
 
 def _enc_set_of(name, length):
     # A set subclass: counted first, copied (C, no hashing or comparing) only when it is encoded.
@@ -204,7 +238,7 @@ _BUILTIN_VALUES = (
     (tuple, lambda v, d: _enc_items("(", *_tuple_prefix(v), ")", d)),
     (list, lambda v, d: _enc_items("[", *_list_prefix(v), "]", d)),
     # Before dict: its order is its own list's, which move_to_end changes (C, as dict.items).
-    (_ORDERED_DICT, lambda v, d: _enc_pairs(_ordered_items(v), _dict_len(v), d)),
+    (_ORDERED_DICT, lambda v, d: _enc_pairs(_ordered_pairs(v), _dict_len(v), d)),
     (dict, lambda v, d: _enc_pairs(_dict_items(v), _dict_len(v), d)),
     (set, _enc_set_of("set", _set_len)),
     (frozenset, _enc_set_of("frozenset", _frozenset_len)),
@@ -301,7 +335,7 @@ def _own_attrs(v, t):
     Dunder names are Python's bookkeeping (an enum member's __objclass__), not state.
     """
     seen_dict = False
-    for k in _type_mro(t):
+    for k in _type_mro(t)[:MAX_MRO]:
         if not _type_flags(k) & _HEAPTYPE or id(k) in _TRACER_CLASS_IDS:
             continue
         for name, desc in _type_dict(k).items():
@@ -311,14 +345,15 @@ def _own_attrs(v, t):
                 continue
             td = type(desc)
             if td is _MemberDescriptor:
-                if _dunder(name):
+                if _dunder(name) or _member_class(desc) is not k:
                     continue
                 try:
                     x = _member_get(desc, v, t)
                 except Exception:  # unset, or a slot of another class placed in this one
                     continue
                 yield name, x
-            elif td is _GetSetDescriptor and name == "__dict__" and not seen_dict:
+            elif (td is _GetSetDescriptor and name == "__dict__" and not seen_dict
+                  and _getset_class(desc) is k and _getset_name(desc) == "__dict__"):
                 seen_dict = True
                 try:
                     own = _getset_get(desc, v, t)
@@ -345,12 +380,28 @@ def _enc_other(v, t, d):
         head = "<obj:" + _exc_name(t) + ">"
     return head + _enc_attrs(_own_attrs(v, t), d)
 
+_getrecursionlimit, _setrecursionlimit = sys.getrecursionlimit, sys.setrecursionlimit
+
 def encode(v):
     _left[0] = MAX_NODES
     try:
         s = _enc(v, 0)
     except _Abort:
         raise
+    except RecursionError:
+        # The value was returned deep in a recursion: its encoding must not depend on the stack
+        # left, so it gets the frames it needs (a few dozen; _enc is at most MAX_DEPTH deep).
+        limit = _getrecursionlimit()
+        _setrecursionlimit(limit + 100)
+        _left[0] = MAX_NODES
+        try:
+            s = _enc(v, 0)
+        except _Abort:
+            raise
+        except BaseException:
+            s = "<unencodable>"
+        finally:
+            _setrecursionlimit(limit)
     except BaseException:
         s = "<unencodable>"
     return _capped(s)
@@ -429,7 +480,8 @@ _MAX_TABLES = 4096
 # block key, and the sorted block starts with their keys (for calls and resumes). Reset per job.
 _entries = {}
 _starts = {}
-_user_codes = set()
+# id -> code: a set of code objects hashed each one, at the cost of its size, on every raise.
+_user_codes = {}
 
 _CO_SUSPENDABLE = 0x20 | 0x80 | 0x100 | 0x200  # generator, coroutine, iterable coroutine, async gen
 
@@ -578,14 +630,14 @@ def _on_yield(code, off, value):
         _values[i] = "yield:" + encode(value)
 
 def _on_unwind(code, off, exc):
-    if code not in _user_codes:
+    if id(code) not in _user_codes:
         return
     i = _stack.pop() if _stack else -1
     if i >= 0 and _recording and not issubclass(type(exc), _Abort):
         _values[i] = "raise:" + _exc_name(type(exc))
 
 def _on_raise(code, off, exc):
-    if code not in _user_codes or not _stack:
+    if id(code) not in _user_codes or not _stack:
         return
     i = _stack[-1]
     if i >= 0 and _recording and not issubclass(type(exc), _Abort):
@@ -1329,6 +1381,36 @@ _MODULE_DENY = {
 }
 
 _seeded = _random_mod.Random(0)
+# Reseeded through the C generator's seed, bound now, and the instance's own dict: random.Random
+# is a class code shares (a patched Random.seed ran in the tracer's reseed of later jobs).
+_seed_c = _random_c_mod.Random.seed
+_seeded_dict = object.__getattribute__(_seeded, "__dict__")
+# Whether the job's code was served the random module (an import the text does not show:
+# __import__('ran' + 'dom')): its calls are then reseeded.
+_random_served = [False]
+
+# decimal's context is the interpreter's: getcontext().prec = 3 in one job made 1/7 '0.143' in
+# every later job of its unit (two identical functions in two files, two behaviours). A job
+# served decimal gets back a copy of the context as loaded, and DefaultContext's fields.
+_decimal_served = [False]
+_DECIMAL_CONTEXT = _decimal_mod.Context()
+_decimal_copy = _decimal_mod.Context.copy
+_decimal_setcontext = _decimal_mod.setcontext
+_DECIMAL_DEFAULT = _decimal_mod.DefaultContext
+_DECIMAL_FIELDS = ("prec", "rounding", "Emin", "Emax", "capitals", "clamp")
+# Through Context's own getset descriptors (C), bound now.
+_DECIMAL_SETTERS = tuple(_decimal_mod.Context.__dict__[f].__set__ for f in _DECIMAL_FIELDS)
+_DECIMAL_DEFAULT_VALUES = tuple(getattr(_DECIMAL_DEFAULT, f) for f in _DECIMAL_FIELDS)
+
+def _decimal_reset():
+    _decimal_served[0] = False
+    _decimal_setcontext(_decimal_copy(_DECIMAL_CONTEXT))
+    for set_field, v in zip(_DECIMAL_SETTERS, _DECIMAL_DEFAULT_VALUES):
+        set_field(_DECIMAL_DEFAULT, v)
+
+def _reseed():
+    _seed_c(_seeded, 0)
+    _seeded_dict["gauss_next"] = None
 
 import os as _os_mod, posixpath as _posixpath_mod, genericpath as _genericpath_mod
 import stat as _stat_mod, errno as _errno_mod, fnmatch as _fnmatch_mod, shlex as _shlex_mod
@@ -2690,6 +2772,10 @@ def _view(name):
             names["__all__"] = tuple(sorted(k for k in names if not k.startswith("_")))
         elif name == "_csv":
             _csv_reset()
+        elif name == "random":
+            _random_served[0] = True
+        elif name == "decimal":
+            _decimal_served[0] = True
         v = _views[name] = _Module(names)
     return v
 
@@ -2934,7 +3020,7 @@ def _run_module(dotted, units, codes, is_pkg, own_events, refused):
     if own_events:
         _enable_events(codes)
         _package_codes.extend(codes)
-    _user_codes.update(codes)
+    _user_codes.update((id(c), c) for c in codes)
     for code, line, names in units:
         try:
             exec(code, ns)
@@ -3014,6 +3100,9 @@ _VIEW_NAMES["builtins"]["__all__"] = tuple(sorted(_VIEW_NAMES["builtins"]))
 
 class _Sink:
     """Discards printed text: prints must not reach the host."""
+    # No instance dict: sys.stdout.write = w would outlive the job in its unit.
+    __slots__ = ()
+
     def write(self, s):
         return len(s)
     def flush(self):
@@ -3026,6 +3115,8 @@ _printed_len = [0]
 
 class _Printed(_Sink):
     """sys.stdout: keeps the start of what the current call prints (a call starts it empty)."""
+    __slots__ = ()
+
     def write(self, s):
         if type(s) is not str:
             if not issubclass(type(s), str):
@@ -3149,8 +3240,8 @@ def register_inputs(key, types_json, values_json, want_encoded=True):
     when not wanted (a child registers a set again after every reset; the parent has it). A
     *list[T] argument is spread into extra positional arguments; a callable is encoded by its
     name."""
-    types_ = json.loads(types_json)
-    values = json.loads(values_json)
+    types_ = _json_parse(types_json)
+    values = _json_parse(values_json)
     if not want_encoded and all(t in _AS_SENT for t in types_):
         # Values of these types are used as JSON gives them: no conversion per value (a child
         # registers its sets again after every reset, at row isolation before every snippet).
@@ -3178,13 +3269,14 @@ def register_inputs(key, types_json, values_json, want_encoded=True):
         if texts is not None:
             encoded.append(texts)
     _store_inputs(key, rows)
-    return json.dumps(encoded, separators=(",", ":")) if want_encoded else ""
+    return _result_json(encoded) if want_encoded else ""
 
 # ---------------------------------------------------------------- running a snippet
 def _result(status, error=None, runs=None):
     r = {"s": status, "r": runs or []}
     if error is not None:
-        r["e"] = error
+        # Within the parent's cap in UTF-16 units, whatever the characters (a long identifier).
+        r["e"] = error if len(error) <= 1900 else error[:1900] + "…"
     return r
 
 def _set_events(codes, on):
@@ -3193,7 +3285,7 @@ def _set_events(codes, on):
         _MON.set_local_events(_TOOL, c, ev)
     _user_codes.clear()
     if on:
-        _user_codes.update(codes)
+        _user_codes.update((id(c), c) for c in codes)
 
 def _syntax(e):
     return _result("syntax_error", type(e).__name__ + ": " + str(e.msg) + " (line " + str(e.lineno) + ")")
@@ -3419,6 +3511,7 @@ def _run(code_text, entry, key, max_steps, max_events, module=False, package=Non
     # Reseeding costs more than a tiny call, so only snippets that mention random pay for it.
     reseed = "random" in code_text
     _views.clear()
+    _random_served[0] = False
     _object_ids.clear()
     _fs_reset()
     ns = {"__builtins__": dict(_BUILTINS), "__name__": "snippet", "_tracecode_watch": _tracecode_watch}
@@ -3445,6 +3538,8 @@ def _run(code_text, entry, key, max_steps, max_events, module=False, package=Non
         _fs_reset()
         _fs_restore_classes()
         _restore_shared_classes()
+        if _decimal_served[0]:
+            _decimal_reset()
         _guard = False
         _recording = False
         _last_code = _last_map = None
@@ -3491,7 +3586,23 @@ def _tracecode_watch(obj):
     if not _watched:
         _watched[:] = [obj, encode(obj)]
     return obj
-_deepcopy = _copy_mod.deepcopy
+def _copy_input(v):
+    """
+    A fresh copy of an input value, of the types _convert makes (lists, tuples, dicts, sets of
+    atoms, bytes and builtins): by the tracer's own code, not copy.deepcopy, whose dispatch
+    table is a library module's state a job can change (copy.dispatch_table[set] = f ran f on
+    every later job's inputs in the unit).
+    """
+    t = type(v)
+    if t is list:
+        return [_copy_input(x) for x in v]
+    if t is dict:
+        return {k: _copy_input(x) for k, x in v.items()}
+    if t is tuple:
+        return tuple([_copy_input(x) for x in v])
+    if t is set:
+        return set(v)  # of hashable, so immutable, items
+    return v
 
 def _nth_input(i, rows):
     # Counted from 1, with the total ("input 0" read as the value 0), and the value: a function
@@ -3631,8 +3742,8 @@ def _call_once(fn, row, copy_inputs, reseed):
         _stack = []
     if _truncated:
         _truncated = False
-    if reseed:
-        _seeded.seed(0)
+    if reseed or _random_served[0]:
+        _reseed()
     if _fs.touched:
         _fs_reset(_fs.base, False)
     args = None
@@ -3646,7 +3757,7 @@ def _call_once(fn, row, copy_inputs, reseed):
     e = None
     try:
         if copy_inputs:
-            args = _deepcopy(row)
+            args = _copy_input(row)
             value = fn(*args)
         else:
             value = fn(*row)
@@ -3685,58 +3796,80 @@ def _call_once(fn, row, copy_inputs, reseed):
     # Value, arguments, instance and printed text together stay one capped encoding.
     return _capped(out), e
 
+def _plain_atom(x):
+    # Identity checks: `type(x) in (str, …)` would call a metaclass's __eq__.
+    t = type(x)
+    return t is str or t is int or t is float or t is bool
+
 def _exc_text(e):
-    # The exception as "Type: message", built from plain values only: no user __str__/__repr__
-    # runs while recording.
+    # The exception as "Type: message".
+    msg = _exc_message(e)
+    return _exc_name(type(e)) + (": " + _without_addresses(msg)[:200] if msg else "")
+
+def _exc_message(e):
+    # Built from plain values only, through C getters: no __str__, __repr__, __class__ or
+    # __getattribute__ of the code's runs while recording.
     a = BaseException.args.__get__(e)
     msg = ""
     try:
-        if isinstance(e, OSError) and len(a) == 2 and type(a[0]) is int and type(a[1]) is str:
+        if issubclass(type(e), OSError) and len(a) == 2 and type(a[0]) is int and type(a[1]) is str:
             # CPython's own text without the number: inside WebAssembly errno numbers are
             # WASI's (ENOENT is 44, not Linux's 2).
             fname = OSError.filename.__get__(e)
             msg = a[1] + (": " + repr(fname) if type(fname) is str else "")
-        elif all(type(x) in (str, int, float, bool) for x in a):
+        elif all(_plain_atom(x) for x in a):
             if len(a) == 1:
                 msg = repr(a[0]) if issubclass(type(e), KeyError) else str(a[0])
             elif a:
                 msg = repr(a)
     except Exception:  # an int too long to print
         pass
-    return _exc_name(type(e)) + (": " + _without_addresses(msg)[:200] if msg else "")
+    return msg
 
 def _short(e):
-    try:
-        if type(e) is SandboxRefused:
-            a = e.args  # the tracer's message (a user-built one could hold anything)
-            s = a[0] if a and type(a[0]) is str else ""
-        else:
-            s = str(e) if _builtin_class(type(e)) else ""
-    except BaseException:
-        s = ""
-    return s[:200]
+    # The exception's message from plain values only (no __str__ or __repr__ of the code's).
+    if type(e) is SandboxRefused:
+        a = BaseException.args.__get__(e)  # the tracer's message (a user-built one could hold anything)
+        return (a[0] if a and type(a[0]) is str else "")[:200]
+    return _exc_message(e)[:200] if _builtin_class(type(e)) else ""
 
 # The result's JSON text: json.dumps with separators builds a new encoder for every call, which
 # cost more than encoding a paper-sized result; this one is made once, with json.dumps's settings
 # but no cycle check (the result is the tracer's own lists, dicts, str, int and bool: no cycles).
+# Built from the C encoder and scanner at load, never through json's classes: user code shares
+# them (json.JSONEncoder.encode patched by one job wrote the result text, JSONDecoder.decode the
+# inputs of a later job in its unit).
 _c_encoder = getattr(json.encoder, "c_make_encoder", None)
-if _c_encoder is not None:
-    _result_encoder = _c_encoder(None, json.JSONEncoder().default,
-                                 json.encoder.encode_basestring_ascii, None, ":", ",", False,
-                                 False, True)
-    def _result_json(r):
-        return "".join(_result_encoder(r, 0))
-else:
-    def _result_json(r):
-        return json.dumps(r, separators=(",", ":"))
+_c_scanner = getattr(json.scanner, "c_make_scanner", None)
+assert _c_encoder is not None and _c_scanner is not None, "json's C half is missing"
+_result_encoder = _c_encoder(None, json.JSONEncoder().default,
+                             json.encoder.encode_basestring_ascii, None, ":", ",", False,
+                             False, True)
+_json_scan = _c_scanner(json.JSONDecoder())
+
+def _result_json(r):
+    return "".join(_result_encoder(r, 0))
+
+def _json_parse(text):
+    # The parent's JSON text (JSON.stringify: no whitespace around the value).
+    value, end = _json_scan(text, 0)
+    if end != len(text):
+        raise ValueError("extra data after the JSON value")
+    return value
 
 def run_job(code_text, entry, key, max_steps, max_events, max_chars, module=False, package=None):
     """package: JSON text {"path": the file's path in its package, "files": {path: source}}."""
-    pkg = json.loads(package) if type(package) is str else None
-    r = _run(code_text, entry, key, int(max_steps), int(max_events), bool(module), pkg)
+    pkg = _json_parse(package) if type(package) is str else None
+    try:
+        r = _run(code_text, entry, key, int(max_steps), int(max_events), bool(module), pkg)
+    except _Abort:
+        # Past every handler of the job (the code's objects handled while cleaning up): the
+        # budget or a limit stopped it all the same.
+        r = _result("timeout" if _aborted == "timeout" else "limit",
+                    (_violation or "step budget spent") + " (while the tracer cleaned up after the code)")
     text = _result_json(r)
     if len(text) > max_chars:
-        text = json.dumps(_result("limit", "trace output exceeds " + str(int(max_chars)) + " characters"))
+        text = _result_json(_result("limit", "trace output exceeds " + str(int(max_chars)) + " characters"))
     return text
 
 # Trusted snippets run once before a child takes its snapshot: every unit then starts from an
@@ -3765,7 +3898,7 @@ def describe_blocks(code_text):
         out.append({"name": c.co_name, "blocks": [
             {"start": b[0], "entry": b[1], "ops": [x.opname for x in b[2]]} for b in basic_blocks(c)
         ]})
-    return json.dumps(out)
+    return _result_json(out)
 
 # ---------------------------------------------------------------- closing the bridges
 def _seal():
@@ -3774,6 +3907,7 @@ def _seal():
     still imports _pyodide_core), before any user code."""
     sys.stdout = _Printed()
     sys.stderr = _Sink()
+    _sinks[:] = [(sys.stdout, _Printed), (sys.stderr, _Sink)]
     _VIEW_NAMES["sys"]["stdout"] = _VIEW_NAMES["sys"]["__stdout__"] = sys.stdout
     _VIEW_NAMES["sys"]["stderr"] = _VIEW_NAMES["sys"]["__stderr__"] = sys.stderr
     bridges = ("js", "pyodide_js", "pyodide", "_pyodide", "_pyodide_core", "micropip")
@@ -3797,30 +3931,66 @@ def _seal():
     sys.setrecursionlimit(1000)
 
 # The tracer's own classes, whose __dict__ stays unreadable (_instance_dict).
-_TRACER_CLASSES = tuple(v for v in list(globals().values()) if type(v) is type and _type_module(v) == __name__)
+# Classes defined here, also those named as a module's (_Lock is _thread.lock): Python classes no
+# loaded module holds under their name.
+_TRACER_CLASSES = tuple(
+    v for v in list(globals().values())
+    if type(v) is type and _type_flags(v) & _HEAPTYPE and not _type_flags(v) & _IMMUTABLETYPE
+    and getattr(sys.modules.get(_type_module(v)), _type_name(v), None) is not v)
 _TRACER_CLASS_IDS = frozenset(id(k) for k in _TRACER_CLASSES)
 
 # The classes of the tracer's objects that code holds (views, placeholders, the output sink) are
 # shared by the jobs of a unit, and type.__setattr__ changes them (type(math).__getattribute__ =
 # ... forged every later job's imports): their dicts as loaded are put back after every job, while
 # the guard is still up (a value dropped here may run a __del__ of the job's code).
-_SHARED_CLASSES = tuple((k, dict(_type_dict(k)), tuple(_type_dict(k)), tuple(_type_dict(k).values()))
-                        for k in (_Module, _PackageModule, _Unavailable, _Sink, _Modules))
+_SHARED_CLASSES = tuple(
+    (k, dict(_type_dict(k)), tuple(_type_dict(k)), tuple(_type_dict(k).values()), type(k),
+     type.__dict__["__bases__"].__get__(k))
+    # Every class of the tracer's (the output sink, a lock, SandboxRefused, …) and the library
+    # classes the tracer itself calls into (random.Random's seed).
+    for k in (*_TRACER_CLASSES, _random_mod.Random))
 _is_not = _operator_mod.is_not
 
 _type_bases = type.__dict__["__bases__"]
 _set_class = object.__dict__["__class__"].__set__
+# The output sinks and their classes, from _seal on.
+_sinks = []
+
+# All of them at once, for a check in C: their metaclasses, bases, and the names and values of
+# their dicts in order (a Python loop over twenty classes cost 50 µs a job).
+_chain = _itertools_mod.chain.from_iterable
+_SHARED_KINDS = tuple(x[0] for x in _SHARED_CLASSES)
+_SHARED_METAS = tuple(x[4] for x in _SHARED_CLASSES)
+_SHARED_BASES = tuple(x[5] for x in _SHARED_CLASSES)
+_SHARED_NAMES = tuple(_chain(x[2] for x in _SHARED_CLASSES))
+_SHARED_VALUES = tuple(_chain(x[3] for x in _SHARED_CLASSES))
+_proxy_values = type(type.__dict__).values
+
+def _shared_classes_changed():
+    dicts = tuple(map(_type_dict, _SHARED_KINDS))
+    return (any(map(_is_not, map(type, _SHARED_KINDS), _SHARED_METAS))
+            or any(map(_is_not, map(_type_bases.__get__, _SHARED_KINDS), _SHARED_BASES))
+            or sum(map(len, dicts)) != len(_SHARED_NAMES)
+            or any(map(_is_not, _chain(map(_proxy_values, dicts)), _SHARED_VALUES))
+            or any(map(_is_not, _chain(dicts), _SHARED_NAMES)))
 
 def _restore_shared_classes():
-    for k, orig, names, values in _SHARED_CLASSES:
+    # The sinks' own class too: object.__setattr__(sys.stdout, '__class__', P) would outlive the job.
+    for sink, k in _sinks:
+        if type(sink) is not k:
+            _set_class(sink, k)
+    if not _shared_classes_changed():
+        return
+    for k, orig, names, values, meta, bases0 in _SHARED_CLASSES:
         # Their metaclass and bases too: a metaclass's __call__ would run when a view is made.
-        if type(k) is not type:
-            _set_class(k, type)
+        if type(k) is not meta:
+            _set_class(k, meta)
         bases = _type_bases.__get__(k)
-        if len(bases) != 1 or bases[0] is not object:
-            _type_bases.__set__(k, (object,))
+        if len(bases) != len(bases0) or any(map(_is_not, bases, bases0)):
+            _type_bases.__set__(k, bases0)
         now = _type_dict(k)
-        if len(now) != len(names) or any(map(_is_not, map(now.get, names), values)):
+        # In C: the names and values in order, by identity (== could run the code's __eq__).
+        if len(now) != len(names) or any(map(_is_not, now.values(), values)) or any(map(_is_not, now, names)):
             for n in [n for n in now if n not in orig]:
                 type.__delattr__(k, n)
             for n, v in orig.items():

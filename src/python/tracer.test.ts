@@ -286,6 +286,68 @@ describe("value encoding", () => {
     ]);
   });
 
+  it("runs no user code and does bounded work where the budget does not count (red team 7)", async () => {
+    const mod = (code: string) => ({ code, module: code, entry: "f" });
+    const loop = "        while True: pass\n";
+    const traced = await traceFunctions(
+      rows([
+        // Another type's getset (type's __doc__ calls the class's __doc__.__get__) as __dict__.
+        mod(
+          `class D:\n    def __get__(self, obj, owner=None):\n${loop}class M(type):\n    __dict__ = type.__dict__['__doc__']\nclass C(metaclass=M):\n    __doc__ = D()\ndef f(x):\n    return C\n`,
+        ),
+        // OrderedDict's own iteration hashes its keys.
+        mod(
+          `from collections import OrderedDict\narmed = [0]\nclass K:\n    def __hash__(self):\n        if armed[0]:\n            while True: pass\n        return 1\ndef f(x):\n    armed[0] = 0\n    d = OrderedDict([(K(), 1)])\n    armed[0] = 1\n    return d\n`,
+        ),
+        // A metaclass mro() of a million entries, returned a thousand times.
+        mod(
+          "class M(type):\n    def mro(cls):\n        return (cls,) + (object,) * 1000000\nclass C(metaclass=M):\n    pass\ndef f(x):\n    return [[C()] * 32] * 32\n",
+        ),
+        // A 10 MB text and a 40-million-bit int, each referenced a thousand times.
+        mod("def f(x):\n    s = 'a' * 10 ** 7\n    return [[s] * 32] * 32\n"),
+        mod("def f(x):\n    v = (1 << 40000000) - 1\n    return [v] * 32\n"),
+        // The code's own text is not a heap address.
+        mod("def f(x):\n    return 'value at ' + hex(x)\n"),
+        // A value returned deep in a recursion encodes as it does at the top.
+        mod(
+          "def g(n):\n    return [[[1]]] if n == 0 else g(n - 1)\ndef f(x):\n    return g(990 - x)\n",
+        ),
+        // Characters outside the BMP: two UTF-16 units each, within the parent's cap.
+        mod("def f(x):\n    return ['\\U0001F600' * 150] * 8\n"),
+        // random imported by a name the text does not show: still reseeded per call.
+        mod("r = __import__('ran' + 'dom')\ndef f(x):\n    return r.randint(0, 1000)\n"),
+        // A KeyError of a user object: its repr is not run for the message.
+        {
+          code: "class A:\n    def __repr__(self):\n        return 'USER REPR RAN'\nraise KeyError(A())\ndef f(x):\n    return x\n",
+        },
+      ]),
+      { pool, inputs: 3, range: { min: 5, max: 5 }, level: "io", timeoutMs: 8000 },
+    );
+    const [getset, ordered, mro, text, big, hex, deep, emoji, random, key] = traced;
+    expect(traced.map((t) => t.status)).toEqual([
+      "ok",
+      "ok",
+      "ok",
+      "ok",
+      "ok",
+      "ok",
+      "ok",
+      "ok",
+      "ok",
+      "runtime_error",
+    ]);
+    expect(getset.runs[0].output).toBe("<obj:type>");
+    expect(ordered.runs[0].output).toBe("{<obj:object>:1}");
+    expect(mro.runs[0].output).toMatch(/^\[\[<obj:\?>,<obj:\?>,/);
+    expect(text.runs[0].output).toMatch(/^\[\['a{200}'\.\.\.<10000000>,/);
+    expect(big.runs[0].output).toMatch(/^\[int~40000000b#\d+,/);
+    expect(hex.runs[0].output).toBe("'value at 0x5'");
+    expect(deep.runs[0].output).toBe("[[[1]]]");
+    expect(emoji.runs[0].output.length).toBeGreaterThan(1100);
+    expect(new Set(random.runs.map((r) => r.output)).size).toBe(1);
+    expect(key.error).not.toContain("USER REPR RAN");
+  }, 120_000);
+
   it("bounds an encoding's work and a call's output, however large the value", async () => {
     const big = (code: string, args = ["int"]) => ({ code, module: code, entry: "f", args });
     const traced = await traceFunctions(
