@@ -1039,42 +1039,44 @@ function callOf(wrapper: string): string | undefined {
   return built && setup ? call?.replace("_tracecode_self", `${built}.${setup} → `) : call;
 }
 
-/** The argument texts of `text` split at its top-level commas (quotes and brackets kept whole). */
-function topLevelParts(text: string): string[] {
-  const parts: string[] = [];
+/** Each character of `text` from `from` outside quotes, with the bracket depth after it. */
+function* unquoted(text: string, from = 0): Generator<[number, string, number]> {
   let depth = 0;
   let quote = "";
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = from; i < text.length; i++) {
     const ch = text[i];
     if (quote) {
       if (ch === "\\") i++;
       else if (ch === quote) quote = "";
-    } else if (ch === "'" || ch === '"') quote = ch;
-    else if ("([{".includes(ch)) depth++;
+      continue;
+    }
+    if (ch === "'" || ch === '"') {
+      quote = ch;
+      continue;
+    }
+    if ("([{".includes(ch)) depth++;
     else if (")]}".includes(ch)) depth--;
-    else if (ch === "," && depth === 0) {
+    yield [i, ch, depth];
+  }
+}
+
+/** The argument texts of `text` split at its top-level commas (quotes and brackets kept whole). */
+function topLevelParts(text: string): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  for (const [i, ch, depth] of unquoted(text))
+    if (ch === "," && depth === 0) {
       parts.push(text.slice(start, i).trim());
       start = i + 1;
     }
-  }
   const last = text.slice(start).trim();
   return last || parts.length > 0 ? [...parts, last] : parts;
 }
 
 /** The index of the bracket closing the one at `open` (quotes skipped), or −1. */
 function closingAt(text: string, open: number): number {
-  let depth = 0;
-  let quote = "";
-  for (let i = open; i < text.length; i++) {
-    const ch = text[i];
-    if (quote) {
-      if (ch === "\\") i++;
-      else if (ch === quote) quote = "";
-    } else if (ch === "'" || ch === '"') quote = ch;
-    else if ("([{".includes(ch)) depth++;
-    else if (")]}".includes(ch) && --depth === 0) return i;
-  }
+  for (const [i, ch, depth] of unquoted(text, open))
+    if (")]}".includes(ch) && depth === 0) return i;
   return -1;
 }
 
