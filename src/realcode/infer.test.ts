@@ -170,6 +170,21 @@ def first(xs):
     expect(types("first")[0]).toBe("list[int]");
   });
 
+  it("reads a text literal tested for membership as a substring test: the container is text", () => {
+    const { functions } = extractFile(`def unescape(s):
+    if '&' not in s:
+        return s
+    return CHARREF.sub(replace, s)
+
+def has(xs, x):
+    return x in xs
+`);
+    const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
+    expect(byName.unescape.params[0].usage.types[0]).toBe("str");
+    // Anything else tested for membership says only that it is a container.
+    expect(byName.has.params[0].usage.types[0]).toBe("list[int]");
+  });
+
   it("passes only defaulted parameters, typed by their defaults, when none is required", () => {
     const s = top("repeat").candidates[0];
     expect(s.params.map((p) => [p.name, p.type, p.from])).toEqual([

@@ -747,7 +747,10 @@ function classify(id: Node, p: Node, name: string, v: Votes, body: Node, depth: 
       const operands = p.namedChildren;
       const idx = operands.findIndex((o) => o?.id === id.id);
       if (ops.includes("in") || ops.includes("not in")) {
-        if (idx > 0) vote(v, "iter", `… in ${name}`, 0.7);
+        // `'&' in s` is a substring test: s is text (as a list, html.unescape never ran).
+        if (idx > 0 && literalKind(operands[0] ?? null) === "str")
+          vote(v, "str", `${operands[0]?.text.slice(0, 10)} in ${name}`, 1.5);
+        else if (idx > 0) vote(v, "iter", `… in ${name}`, 0.7);
         else if (operands[1]?.type === "identifier") addRef(v, operands[1].text);
         else if (idx === 0) addWords(v, wordsOf(operands[1] ?? null));
         return;
