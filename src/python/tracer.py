@@ -622,12 +622,29 @@ def _on_return(code, off, value):
         if type(value) is int and _MINUS_SMALL_INT < value < _SMALL_INT:
             _values[i] = str(value)
         else:
-            _values[i] = encode(value)
+            _values[i] = v = encode(value)
+            _charge_chars(len(v))
 
 def _on_yield(code, off, value):
     i = _stack.pop() if _stack else -1
     if i >= 0 and _recording:
-        _values[i] = "yield:" + encode(value)
+        _values[i] = v = "yield:" + encode(value)
+        _charge_chars(len(v))
+
+# Characters of encoded values the job has kept, against run_job's cap: counted as they come,
+# or 200 inputs × 2000 values of 1000 characters filled the child's memory before the cap was
+# checked at the end (the child died: "ErrnoError").
+_value_chars = [0]
+_max_chars = [4_000_000]
+
+def _charge_chars(n):
+    global _aborted, _violation
+    total = _value_chars[0] = _value_chars[0] + n
+    if total > _max_chars[0]:
+        _aborted = "limit"
+        if _violation is None:
+            _violation = "trace output exceeds " + str(_max_chars[0]) + " characters"
+        raise _Limit()
 
 def _on_unwind(code, off, exc):
     if id(code) not in _user_codes:
@@ -3481,6 +3498,7 @@ def _run(code_text, entry, key, max_steps, max_events, module=False, package=Non
     _aborted = None
     _last_code = _last_map = None
     _violation = None
+    _value_chars[0] = 0
     _count = 0
     _recording = False
     _max_events = max_events
@@ -3860,6 +3878,7 @@ def _json_parse(text):
 def run_job(code_text, entry, key, max_steps, max_events, max_chars, module=False, package=None):
     """package: JSON text {"path": the file's path in its package, "files": {path: source}}."""
     pkg = _json_parse(package) if type(package) is str else None
+    _max_chars[0] = int(max_chars)
     try:
         r = _run(code_text, entry, key, int(max_steps), int(max_events), bool(module), pkg)
     except _Abort:

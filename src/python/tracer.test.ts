@@ -370,6 +370,20 @@ describe("value encoding", () => {
     );
     expect(traced.map((t) => t.status)).toEqual(["ok", "ok", "ok"]);
     const [nested, attrs, all] = traced.map((t) => t.runs[0].output);
+    // 2000 kept values of 1000 characters a call: the cap is counted as they come, not after
+    // the child has built them all (its memory ran out first).
+    const [huge] = await traceFunctions(
+      rows([
+        big(
+          "S = ['x' * 150] * 6\ndef g(n):\n    return S if n == 0 else g(n - 1)\ndef f(x):\n    g(900)\n    g(900)\n    g(198)\n    return 1\n",
+        ),
+      ]),
+      { pool, inputs: 6, range: { min: 5, max: 5 }, level: "io" },
+    );
+    expect(huge.status).toBe("limit");
+    expect(huge.error).toMatch(
+      /^trace output exceeds 4000000 characters \(on input 5 of 6, \(5,\)\)$/,
+    );
     expect(nested).toMatch(/^\[\[\[\[\.\.\.,/);
     expect(attrs).toMatch(/^<obj:object>\{k0=0,k1=1,.*k31=31,\.\.\.\}$/);
     expect(all).toMatch(/^\['x{200}'\.\.\.<300>,.*\.\.\.<\d{4}>$/);
